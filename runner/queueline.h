@@ -1,0 +1,19 @@
+/* Splitting what a user wrote to /queue into revision lines. */
+#ifndef BENCHFS_RUNNER_QUEUELINE_H
+#define BENCHFS_RUNNER_QUEUELINE_H
+
+#include <stddef.h>
+
+#define QUEUELINE_MAX 4096
+
+/* Split buf (one write(), whole lines; the last newline may be missing) into
+ * revisions. Blank lines are skipped; spaces around a revision are trimmed.
+ * Returns 0 with *lines a malloc'd array of *n malloc'd strings (free with
+ * queueline_free), or a negative errno with a message in err:
+ * -EMSGSIZE for a line longer than QUEUELINE_MAX bytes, -EINVAL for a control
+ * character or NUL byte. */
+int queueline_split(char ***lines, size_t *n, const char *buf, size_t len, char *err,
+		    size_t errsize);
+void queueline_free(char **lines, size_t n);
+
+#endif

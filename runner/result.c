@@ -1,0 +1,137 @@
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "describe.h"
+#include "outliers.h"
+#include "result.h"
+
+void run_dir_name(char *buf, size_t size, int64_t run_id)
+{
+	snprintf(buf, size, "%06lld", (long long)run_id);
+}
+
+static json_object *seconds_array(const double *values, size_t n)
+{
+	json_object *arr = json_object_new_array_ext((int)n);
+	for (size_t i = 0; arr && i < n; i++)
+		json_object_array_add(arr, json_object_new_double(values[i]));
+	return arr;
+}
+
+static double mean_of(const double *x, size_t n)
+{
+	double mean = 0;
+	return stats_mean(&mean, x, n) == STATS_OK ? mean : 0;
+}
+
+/* One entry of "results". Returns NULL with err set. */
+static json_object *bench_json(const struct result_input *in, const struct result_bench *rb,
+			       char *err, size_t errsize)
+{
+	size_t n = rb->n, outliers = 0;
+	double *wall = calloc(n * 4 + 1, sizeof(double));
+	double *user = wall + n, *sys = wall + 2 * n, *scratch = wall + 3 * n;
+	size_t *outlier_idx = calloc(n + 1, sizeof(size_t));
+	json_object *o = NULL, *mem, *codes, *idx, *outl;
+	struct stats_summary sum;
+	char run[32], *command = NULL;
+	int rc;
+	if (!wall || !outlier_idx || !(command = bench_config_command_text(rb->bench))) {
+		snprintf(err, errsize, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		wall[i] = (double)rb->iterations[i].wall_ns / 1e9;
+		user[i] = (double)rb->iterations[i].user_ns / 1e9;
+		sys[i] = (double)rb->iterations[i].sys_ns / 1e9;
+	}
+	if ((rc = stats_describe(&sum, wall, n, scratch)) != STATS_OK ||
+	    (rc = stats_outliers_mad(&outliers, outlier_idx, wall, n, STATS_MODIFIED_Z_THRESHOLD,
+				     scratch)) != STATS_OK) {
+		snprintf(err, errsize, "statistics of %s: %s", rb->bench->name, stats_strerror(rc));
+		goto done;
+	}
+	run_dir_name(run, sizeof(run), in->run_id);
+	o = json_object_new_object();
+	/* hyperfine's fields, in hyperfine's order */
+	json_object_object_add(o, "command", json_object_new_string(command));
+	json_object_object_add(o, "mean", json_object_new_double(sum.mean));
+	json_object_object_add(o, "stddev", n > 1 ? json_object_new_double(sum.stddev) : NULL);
+	json_object_object_add(o, "median", json_object_new_double(sum.median));
+	json_object_object_add(o, "user", json_object_new_double(mean_of(user, n)));
+	json_object_object_add(o, "system", json_object_new_double(mean_of(sys, n)));
+	json_object_object_add(o, "min", json_object_new_double(sum.min));
+	json_object_object_add(o, "max", json_object_new_double(sum.max));
+	json_object_object_add(o, "times", seconds_array(wall, n));
+	mem = json_object_new_array_ext((int)n);
+	codes = json_object_new_array_ext((int)n);
+	for (size_t i = 0; i < n; i++) {
+		json_object_array_add(mem, json_object_new_int64(rb->iterations[i].maxrss_bytes));
+		json_object_array_add(codes, json_object_new_int(rb->iterations[i].exit_code));
+	}
+	json_object_object_add(o, "memory_usage_byte", mem);
+	json_object_object_add(o, "exit_codes", codes);
+	/* benchfs's own fields */
+	json_object_object_add(o, "name", json_object_new_string(rb->bench->name));
+	json_object_object_add(o, "commit", json_object_new_string(in->commit));
+	json_object_object_add(o, "run", json_object_new_string(run));
+	json_object_object_add(o, "runs", json_object_new_int64((int64_t)n));
+	json_object_object_add(o, "warmup", json_object_new_int(rb->bench->warmup));
+	json_object_object_add(o, "user_times", seconds_array(user, n));
+	json_object_object_add(o, "system_times", seconds_array(sys, n));
+	outl = json_object_new_object();
+	json_object_object_add(outl, "method", json_object_new_string("modified z-score (MAD)"));
+	json_object_object_add(outl, "threshold", json_object_new_double(STATS_MODIFIED_Z_THRESHOLD));
+	json_object_object_add(outl, "count", json_object_new_int64((int64_t)outliers));
+	idx = json_object_new_array();
+	for (size_t i = 0; i < outliers; i++)
+		json_object_array_add(idx, json_object_new_int64((int64_t)outlier_idx[i]));
+	json_object_object_add(outl, "indices", idx);
+	json_object_object_add(o, "outliers", outl);
+done:
+	free(command);
+	free(wall);
+	free(outlier_idx);
+	return o;
+}
+
+char *result_render(const struct result_input *in, char *err, size_t errsize)
+{
+	json_object *root = json_object_new_object(), *results = json_object_new_array();
+	json_object *info = json_object_new_object(), *host = NULL;
+	char run[32], *text = NULL;
+	if (!root || !results || !info) {
+		snprintf(err, errsize, "out of memory");
+		goto done;
+	}
+	json_object_object_add(root, "results", results);
+	for (size_t i = 0; i < in->nbenches; i++) {
+		json_object *b = bench_json(in, &in->benches[i], err, errsize);
+		if (!b)
+			goto done;
+		json_object_array_add(results, b);
+	}
+	run_dir_name(run, sizeof(run), in->run_id);
+	json_object_object_add(info, "run", json_object_new_string(run));
+	json_object_object_add(info, "commit", json_object_new_string(in->commit));
+	json_object_object_add(info, "revision", json_object_new_string(in->revision));
+	if (in->host_json)
+		host = json_tokener_parse(in->host_json);
+	json_object_object_add(info, "host", host);
+	json_object_object_add(root, "benchfs", info);
+	info = NULL;
+	/* A text file ends with a newline, so `cat` leaves the prompt on its own line. */
+	if (asprintf(&text, "%s\n",
+		     json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_SPACED |
+							  JSON_C_TO_STRING_NOSLASHESCAPE)) < 0) {
+		text = NULL;
+		snprintf(err, errsize, "out of memory");
+	}
+done:
+	json_object_put(info);
+	json_object_put(root);
+	return text;
+}

@@ -1,0 +1,140 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runlog.h"
+
+/* A longer output line is split: the log stays line-oriented and bounded. */
+#define PARTIAL_MAX 8192
+
+struct runlog {
+	int fd;
+	char step[160];
+	char partial[PARTIAL_MAX];
+	size_t partial_len;
+};
+
+void runlog_timestamp(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* a full disk must not stop the run; the store keeps the results */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* One log line, written with a single write() so readers never see half a prefix. */
+static void write_line(struct runlog *log, const char *step, const char *text, size_t len)
+{
+	char stamp[40], *line;
+	size_t size;
+	int prefix;
+	runlog_timestamp(stamp, sizeof(stamp));
+	size = strlen(stamp) + strlen(step) + len + 8;
+	if (!(line = malloc(size)))
+		return;
+	prefix = snprintf(line, size, "%s [%s] ", stamp, step);
+	memcpy(line + prefix, text, len);
+	line[prefix + len] = '\n';
+	write_all(log->fd, line, (size_t)prefix + len + 1);
+	free(line);
+}
+
+int runlog_open(struct runlog **out, const char *path)
+{
+	struct runlog *log = calloc(1, sizeof(*log));
+	if (!log)
+		return -ENOMEM;
+	log->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (log->fd < 0) {
+		int err = -errno;
+		free(log);
+		return err;
+	}
+	snprintf(log->step, sizeof(log->step), "benchfs");
+	*out = log;
+	return 0;
+}
+
+void runlog_printf(struct runlog *log, const char *step, const char *fmt, ...)
+{
+	char *text = NULL;
+	va_list ap;
+	int len;
+	va_start(ap, fmt);
+	len = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return;
+	/* A multi-line message keeps one prefix per line. */
+	for (char *line = text, *nl; line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl || *line)
+			write_line(log, step, line, nl ? (size_t)(nl - line) : strlen(line));
+	}
+	free(text);
+}
+
+static void flush_partial(struct runlog *log)
+{
+	if (log->partial_len > 0)
+		write_line(log, log->step, log->partial, log->partial_len);
+	log->partial_len = 0;
+}
+
+void runlog_set_step(struct runlog *log, const char *step)
+{
+	flush_partial(log);
+	snprintf(log->step, sizeof(log->step), "%s", step);
+}
+
+void runlog_output(void *ctx, const char *buf, size_t len)
+{
+	struct runlog *log = ctx;
+	while (len > 0) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t take = nl ? (size_t)(nl - buf) : len;
+		if (take > PARTIAL_MAX - log->partial_len)
+			take = PARTIAL_MAX - log->partial_len;
+		memcpy(log->partial + log->partial_len, buf, take);
+		log->partial_len += take;
+		buf += take;
+		len -= take;
+		if (len > 0 && *buf == '\n') {
+			buf++;
+			len--;
+			write_line(log, log->step, log->partial, log->partial_len);
+			log->partial_len = 0;
+		} else if (log->partial_len == PARTIAL_MAX) {
+			flush_partial(log);
+		}
+	}
+}
+
+void runlog_free(struct runlog *log)
+{
+	if (!log)
+		return;
+	flush_partial(log);
+	close(log->fd);
+	free(log);
+}

@@ -1,0 +1,46 @@
+/* Spawn one process and measure it: wall time, CPU time, peak memory, exit status.
+ *
+ * The child runs in its own process group, so a timeout kills everything it
+ * started. Its stdout and stderr are captured through one pipe and handed to
+ * spec->on_output as they arrive (or sent to /dev/null when on_output is NULL).
+ * No shell is involved: argv[0] is executed directly (searched in PATH when it
+ * has no slash). */
+#ifndef BENCHFS_RUNNER_SPAWN_H
+#define BENCHFS_RUNNER_SPAWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef void (*spawn_output_fn)(void *ctx, const char *buf, size_t len);
+
+struct spawn_spec {
+	char *const *argv;         /* NULL-terminated; argv[0] is the program */
+	char *const *envp;         /* NULL-terminated full environment */
+	const char *cwd;           /* working directory of the child; NULL: inherit */
+	double timeout_s;          /* wall-clock limit; <= 0: none */
+	spawn_output_fn on_output; /* NULL: output goes to /dev/null */
+	void *output_ctx;
+};
+
+struct spawn_result {
+	int64_t wall_ns;     /* monotonic clock, spawn to reap */
+	int64_t user_ns;     /* from wait4's rusage */
+	int64_t sys_ns;
+	int64_t maxrss_bytes; /* peak resident set, from wait4's rusage */
+	int exit_code;       /* exit status when the child exited, else -1 */
+	int term_signal;     /* signal that ended the child, else 0 */
+	bool timed_out;      /* the process group was killed at the time limit */
+};
+
+/* Runs spec to completion. Returns 0 when the child was started and reaped
+ * (whatever its exit status), or -errno when it could not be started (for
+ * example -ENOENT for a missing program); *out is then untouched. */
+int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec);
+
+/* A one-line English description of how the child ended, for logs and status:
+ * "exited with status 3", "killed by signal 9 (Killed)", "timed out after 2 s". */
+void spawn_result_describe(char *buf, size_t size, const struct spawn_result *res,
+			   double timeout_s);
+
+#endif

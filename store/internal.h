@@ -1,0 +1,29 @@
+/* Shared by the store's own files; not part of its interface. */
+#ifndef BENCHFS_STORE_INTERNAL_H
+#define BENCHFS_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char errmsg[512];
+};
+
+/* Records SQLite's current error message and returns STORE_ERROR. */
+int store_fail(struct store *store, const char *what);
+/* Prepare sql; on failure records the error and returns NULL. */
+sqlite3_stmt *store_prepare(struct store *store, const char *sql);
+int store_exec(struct store *store, const char *sql);
+/* BEGIN IMMEDIATE: take the write lock up front so a transaction never fails half way on BUSY. */
+int store_begin(struct store *store);
+int store_commit(struct store *store);
+void store_rollback(struct store *store);
+/* Increment the change number inside the current transaction; *seq receives the new value. */
+int store_bump_seq(struct store *store, int64_t *seq);
+int64_t store_now_ns(void);
+/* Make room for element number count in a growing array (doubling). */
+int store_grow(void **array, size_t *cap, size_t count, size_t elem_size);
+
+#endif

@@ -1,0 +1,221 @@
+/* Opening the store: connection settings, schema migrations, shared helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* Each entry moves the schema from version i to i + 1. Never edit a shipped
+ * entry: add a new one, so existing stores migrate forward. */
+static const char *const migrations[] = {
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT INTO meta (key, value) VALUES ('seq', 0);"
+	"CREATE TABLE runs ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" revision TEXT NOT NULL,"
+	" commit_sha TEXT NOT NULL CHECK (length(commit_sha) = 40),"
+	" state TEXT NOT NULL CHECK (state IN ('queued','building','running','done','failed')),"
+	" detail TEXT NOT NULL DEFAULT '',"
+	" seq INTEGER NOT NULL,"
+	" created_ns INTEGER NOT NULL,"
+	" updated_ns INTEGER NOT NULL,"
+	" started_ns INTEGER NOT NULL DEFAULT 0,"
+	" finished_ns INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" config TEXT NOT NULL,"
+	" system TEXT,"
+	" result TEXT);"
+	"CREATE INDEX runs_by_state ON runs (state, id);"
+	"CREATE INDEX runs_by_commit ON runs (commit_sha, state, id);"
+	"CREATE TABLE iterations ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" benchmark TEXT NOT NULL,"
+	" iteration INTEGER NOT NULL,"
+	" wall_ns INTEGER NOT NULL,"
+	" user_ns INTEGER NOT NULL,"
+	" sys_ns INTEGER NOT NULL,"
+	" maxrss_bytes INTEGER NOT NULL,"
+	" exit_code INTEGER NOT NULL,"
+	" term_signal INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, benchmark, iteration)) WITHOUT ROWID;",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
+	       "STORE_SCHEMA_VERSION must equal the number of migrations");
+
+int store_fail(struct store *store, const char *what)
+{
+	snprintf(store->errmsg, sizeof(store->errmsg), "%s: %s", what, sqlite3_errmsg(store->db));
+	return STORE_ERROR;
+}
+
+sqlite3_stmt *store_prepare(struct store *store, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		store_fail(store, "prepare");
+		return NULL;
+	}
+	return stmt;
+}
+
+int store_exec(struct store *store, const char *sql)
+{
+	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(store, "exec");
+	return STORE_OK;
+}
+
+int store_begin(struct store *store)
+{
+	return store_exec(store, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *store)
+{
+	return store_exec(store, "COMMIT");
+}
+
+void store_rollback(struct store *store)
+{
+	/* Keeps the error message of the failure that led here. */
+	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_bump_seq(struct store *store, int64_t *seq)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value");
+	int result = STORE_ERROR;
+	if (!stmt)
+		return STORE_ERROR;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(stmt, 0);
+		result = STORE_OK;
+	} else {
+		result = store_fail(store, "bump change number");
+	}
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+int store_seq(const struct store *store, int64_t *out)
+{
+	struct store *s = (struct store *)store;
+	sqlite3_stmt *stmt = store_prepare(s, "SELECT value FROM meta WHERE key = 'seq'");
+	int result = STORE_ERROR;
+	if (!stmt)
+		return STORE_ERROR;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(stmt, 0);
+		result = STORE_OK;
+	} else {
+		result = store_fail(s, "read change number");
+	}
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+int64_t store_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int store_grow(void **array, size_t *cap, size_t count, size_t elem_size)
+{
+	void *grown;
+	size_t new_cap;
+	if (count < *cap)
+		return STORE_OK;
+	new_cap = *cap ? *cap * 2 : 16;
+	if (!(grown = realloc(*array, new_cap * elem_size)))
+		return STORE_ERROR;
+	*array = grown;
+	*cap = new_cap;
+	return STORE_OK;
+}
+
+static int user_version(struct store *store, int *out)
+{
+	sqlite3_stmt *stmt = store_prepare(store, "PRAGMA user_version");
+	int result = STORE_ERROR;
+	if (!stmt)
+		return STORE_ERROR;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*out = sqlite3_column_int(stmt, 0);
+		result = STORE_OK;
+	} else {
+		result = store_fail(store, "read schema version");
+	}
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+static int migrate(struct store *store)
+{
+	int version = 0;
+	int result = user_version(store, &version);
+	if (result)
+		return result;
+	if (version > STORE_SCHEMA_VERSION) {
+		snprintf(store->errmsg, sizeof(store->errmsg),
+			 "store schema version %d is newer than this benchfs understands (%d)",
+			 version, STORE_SCHEMA_VERSION);
+		return STORE_VERSION;
+	}
+	for (; version < STORE_SCHEMA_VERSION; version++) {
+		char pragma[64];
+		if ((result = store_begin(store)))
+			return result;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version + 1);
+		if ((result = store_exec(store, migrations[version])) ||
+		    (result = store_exec(store, pragma)) || (result = store_commit(store))) {
+			store_rollback(store);
+			return result;
+		}
+	}
+	return STORE_OK;
+}
+
+int store_open(struct store **out, const char *path, enum store_sync sync)
+{
+	struct store *store = calloc(1, sizeof(*store));
+	int result = STORE_ERROR;
+	if (!store)
+		return STORE_ERROR;
+	*out = store;
+	if (sqlite3_open_v2(path, &store->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		return store_fail(store, "open");
+	/* Another thread or process may hold the write lock briefly. */
+	sqlite3_busy_timeout(store->db, 10000);
+	if ((result = store_exec(store, "PRAGMA journal_mode = WAL")) ||
+	    (result = store_exec(store, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
+							       : "PRAGMA synchronous = NORMAL")) ||
+	    (result = store_exec(store, "PRAGMA foreign_keys = ON")))
+		return result;
+	return migrate(store);
+}
+
+void store_free(struct store *store)
+{
+	if (!store)
+		return;
+	sqlite3_close(store->db);
+	free(store);
+}
+
+const char *store_errmsg(const struct store *store)
+{
+	return store ? store->errmsg : "out of memory";
+}
+
+const char *run_state_name(enum run_state state)
+{
+	static const char *const names[] = {"queued", "building", "running", "done", "failed"};
+	return (unsigned)state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";
+}

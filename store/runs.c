@@ -1,0 +1,408 @@
+/* Runs: the queue, their progress, and how they finished. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define RUN_COLUMNS                                                                        \
+	"id, revision, commit_sha, state, detail, seq, created_ns, updated_ns, started_ns," \
+	" finished_ns, attempts, config, system, result"
+
+static const char *const state_sql[] = {"queued", "building", "running", "done", "failed"};
+
+static enum run_state state_parse(const unsigned char *text)
+{
+	for (size_t i = 0; i < sizeof(state_sql) / sizeof(state_sql[0]); i++)
+		if (text && strcmp((const char *)text, state_sql[i]) == 0)
+			return (enum run_state)i;
+	return RUN_FAILED;
+}
+
+static char *column_strdup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+	return text ? strdup((const char *)text) : NULL;
+}
+
+/* Fill *run from a row selected with RUN_COLUMNS. */
+static int run_from_row(struct store_run *run, sqlite3_stmt *stmt)
+{
+	const unsigned char *commit = sqlite3_column_text(stmt, 2);
+	memset(run, 0, sizeof(*run));
+	run->id = sqlite3_column_int64(stmt, 0);
+	run->revision = column_strdup(stmt, 1);
+	if (commit)
+		snprintf(run->commit, sizeof(run->commit), "%s", (const char *)commit);
+	run->state = state_parse(sqlite3_column_text(stmt, 3));
+	run->detail = column_strdup(stmt, 4);
+	run->seq = sqlite3_column_int64(stmt, 5);
+	run->created_ns = sqlite3_column_int64(stmt, 6);
+	run->updated_ns = sqlite3_column_int64(stmt, 7);
+	run->started_ns = sqlite3_column_int64(stmt, 8);
+	run->finished_ns = sqlite3_column_int64(stmt, 9);
+	run->attempts = sqlite3_column_int(stmt, 10);
+	run->config = column_strdup(stmt, 11);
+	run->system = column_strdup(stmt, 12);
+	run->result = column_strdup(stmt, 13);
+	if (!run->revision || !run->detail || !run->config ||
+	    (sqlite3_column_type(stmt, 12) != SQLITE_NULL && !run->system) ||
+	    (sqlite3_column_type(stmt, 13) != SQLITE_NULL && !run->result)) {
+		store_run_clear(run);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+void store_run_clear(struct store_run *run)
+{
+	if (!run)
+		return;
+	free(run->revision);
+	free(run->detail);
+	free(run->config);
+	free(run->system);
+	free(run->result);
+	memset(run, 0, sizeof(*run));
+}
+
+void store_runs_free(struct store_run *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_run_clear(&runs[i]);
+	free(runs);
+}
+
+static int count_pending(struct store *store, size_t *out)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"SELECT count(*) FROM runs WHERE state IN ('queued','building','running')");
+	int result = STORE_ERROR;
+	if (!stmt)
+		return STORE_ERROR;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*out = (size_t)sqlite3_column_int64(stmt, 0);
+		result = STORE_OK;
+	} else {
+		result = store_fail(store, "count pending runs");
+	}
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_new_run *runs,
+		     size_t n, size_t max_pending)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t pending = 0;
+	int64_t seq = 0, now = store_now_ns();
+	int result = store_begin(store);
+	if (result)
+		return result;
+	if ((result = count_pending(store, &pending)))
+		goto fail;
+	if (pending + n > max_pending) {
+		snprintf(store->errmsg, sizeof(store->errmsg),
+			 "%zu jobs are pending; the limit is %zu", pending, max_pending);
+		result = STORE_FULL;
+		goto fail;
+	}
+	if ((result = store_bump_seq(store, &seq)))
+		goto fail;
+	stmt = store_prepare(store,
+		"INSERT INTO runs (revision, commit_sha, state, seq, created_ns, updated_ns, config)"
+		" VALUES (?, ?, 'queued', ?, ?, ?, ?)");
+	if (!stmt) {
+		result = STORE_ERROR;
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(stmt, 1, runs[i].revision, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, runs[i].commit, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, seq);
+		sqlite3_bind_int64(stmt, 4, now);
+		sqlite3_bind_int64(stmt, 5, now);
+		sqlite3_bind_text(stmt, 6, runs[i].config, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			result = store_fail(store, "queue run");
+			goto fail;
+		}
+		ids_out[i] = sqlite3_last_insert_rowid(store->db);
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	return store_commit(store);
+fail:
+	sqlite3_finalize(stmt);
+	store_rollback(store);
+	return result;
+}
+
+/* Run a query selecting RUN_COLUMNS with one optional text parameter and
+ * collect every row. */
+static int runs_select(struct store *store, struct store_run **out, size_t *n, const char *sql,
+		       const char *text_param)
+{
+	sqlite3_stmt *stmt = store_prepare(store, sql);
+	struct store_run *runs = NULL;
+	size_t count = 0, cap = 0;
+	int rc, result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	if (text_param)
+		sqlite3_bind_text(stmt, 1, text_param, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((result = store_grow((void **)&runs, &cap, count, sizeof(*runs))))
+			break;
+		if ((result = run_from_row(&runs[count], stmt)))
+			break;
+		count++;
+	}
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, "select runs");
+	sqlite3_finalize(stmt);
+	if (result) {
+		store_runs_free(runs, count);
+		return result;
+	}
+	*out = runs;
+	*n = count;
+	return STORE_OK;
+}
+
+int store_run_get(struct store *store, struct store_run *out, int64_t id)
+{
+	sqlite3_stmt *stmt = store_prepare(store, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?");
+	int rc, result;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		result = run_from_row(out, stmt);
+	else if (rc == SQLITE_DONE)
+		result = STORE_NOTFOUND;
+	else
+		result = store_fail(store, "get run");
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+int store_run_ids(struct store *store, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *stmt = store_prepare(store, "SELECT id FROM runs ORDER BY id");
+	int64_t *list = NULL;
+	size_t count = 0, cap = 0;
+	int rc, result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+			break;
+		list[count++] = sqlite3_column_int64(stmt, 0);
+	}
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, "list runs");
+	sqlite3_finalize(stmt);
+	if (result) {
+		free(list);
+		return result;
+	}
+	*ids = list;
+	*n = count;
+	return STORE_OK;
+}
+
+int store_runs_pending(struct store *store, struct store_run **runs, size_t *n)
+{
+	return runs_select(store, runs, n,
+			   "SELECT " RUN_COLUMNS " FROM runs"
+			   " WHERE state IN ('queued','building','running') ORDER BY id",
+			   NULL);
+}
+
+int store_run_next(struct store *store, struct store_run *out)
+{
+	sqlite3_stmt *stmt = store_prepare(store, "SELECT " RUN_COLUMNS " FROM runs"
+						  " WHERE state = 'queued' ORDER BY id LIMIT 1");
+	int rc, result;
+	if (!stmt)
+		return STORE_ERROR;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		result = run_from_row(out, stmt);
+	else if (rc == SQLITE_DONE)
+		result = STORE_NOTFOUND;
+	else
+		result = store_fail(store, "next run");
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+/* One UPDATE of a run inside its own transaction, with a fresh change number. */
+static int run_update(struct store *store, int64_t id, enum run_state state, const char *detail,
+		      const char *json, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t seq = 0;
+	int result = store_begin(store);
+	if (result)
+		return result;
+	if ((result = store_bump_seq(store, &seq)))
+		goto fail;
+	if (!(stmt = store_prepare(store, sql))) {
+		result = STORE_ERROR;
+		goto fail;
+	}
+	sqlite3_bind_text(stmt, 1, state_sql[state], -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, detail ? detail : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, seq);
+	sqlite3_bind_int64(stmt, 4, store_now_ns());
+	sqlite3_bind_text(stmt, 5, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, id);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		result = store_fail(store, "update run");
+		goto fail;
+	}
+	if (sqlite3_changes(store->db) != 1) {
+		result = STORE_NOTFOUND;
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	return store_commit(store);
+fail:
+	sqlite3_finalize(stmt);
+	store_rollback(store);
+	return result;
+}
+
+int store_run_progress(struct store *store, int64_t id, enum run_state state,
+		       const char *detail, const char *system_json)
+{
+	if (state != RUN_BUILDING && state != RUN_RUNNING)
+		return STORE_ERROR;
+	/* The first step of an attempt records its start time, attempt and host. */
+	return run_update(store, id, state, detail, system_json,
+			  "UPDATE runs SET state = ?1, detail = ?2, seq = ?3, updated_ns = ?4,"
+			  " system = coalesce(?5, system),"
+			  " started_ns = CASE WHEN ?5 IS NULL THEN started_ns ELSE ?4 END,"
+			  " attempts = attempts + (?5 IS NOT NULL)"
+			  " WHERE id = ?6");
+}
+
+int store_run_finish(struct store *store, int64_t id, enum run_state state, const char *detail,
+		     const char *result_json)
+{
+	if (state != RUN_DONE && state != RUN_FAILED)
+		return STORE_ERROR;
+	return run_update(store, id, state, detail, result_json,
+			  "UPDATE runs SET state = ?1, detail = ?2, seq = ?3, updated_ns = ?4,"
+			  " finished_ns = ?4, result = ?5 WHERE id = ?6");
+}
+
+int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t *list = NULL, seq = 0;
+	size_t count = 0, cap = 0;
+	int rc, result = store_begin(store);
+	if (result)
+		return result;
+	if ((result = store_bump_seq(store, &seq)))
+		goto fail;
+	stmt = store_prepare(store, "UPDATE runs SET state = 'queued', detail = '', seq = ?,"
+				    " updated_ns = ? WHERE state IN ('building','running')"
+				    " RETURNING id");
+	if (!stmt) {
+		result = STORE_ERROR;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, seq);
+	sqlite3_bind_int64(stmt, 2, store_now_ns());
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+			goto fail;
+		list[count++] = sqlite3_column_int64(stmt, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		result = store_fail(store, "recover runs");
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	/* A re-run measures from scratch: half a sample set would bias it. */
+	if ((result = store_exec(store, "DELETE FROM iterations WHERE run_id IN"
+					" (SELECT id FROM runs WHERE state = 'queued')")) ||
+	    (result = store_commit(store)))
+		goto fail;
+	*ids = list;
+	*n = count;
+	return STORE_OK;
+fail:
+	sqlite3_finalize(stmt);
+	store_rollback(store);
+	free(list);
+	return result;
+}
+
+static int select_id(struct store *store, int64_t *id, const char *sql, const char *param)
+{
+	sqlite3_stmt *stmt = store_prepare(store, sql);
+	int rc, result;
+	if (!stmt)
+		return STORE_ERROR;
+	if (param)
+		sqlite3_bind_text(stmt, 1, param, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(stmt, 0);
+		result = STORE_OK;
+	} else if (rc == SQLITE_DONE) {
+		result = STORE_NOTFOUND;
+	} else {
+		result = store_fail(store, "select run");
+	}
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+int store_latest_done(struct store *store, int64_t *id)
+{
+	return select_id(store, id,
+			 "SELECT id FROM runs WHERE state = 'done' ORDER BY id DESC LIMIT 1", NULL);
+}
+
+int store_commit_latest_done(struct store *store, int64_t *id, const char *commit)
+{
+	return select_id(store, id,
+			 "SELECT id FROM runs WHERE commit_sha = ? AND state = 'done'"
+			 " ORDER BY id DESC LIMIT 1",
+			 commit);
+}
+
+int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1], size_t *n)
+{
+	sqlite3_stmt *stmt = store_prepare(store, "SELECT DISTINCT commit_sha FROM runs"
+						  " WHERE state = 'done' ORDER BY commit_sha");
+	char(*list)[STORE_HASH_LEN + 1] = NULL;
+	size_t count = 0, cap = 0;
+	int rc, result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *text = sqlite3_column_text(stmt, 0);
+		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+			break;
+		snprintf(list[count++], STORE_HASH_LEN + 1, "%s", text ? (const char *)text : "");
+	}
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, "list commits");
+	sqlite3_finalize(stmt);
+	if (result) {
+		free(list);
+		return result;
+	}
+	*hashes = list;
+	*n = count;
+	return STORE_OK;
+}

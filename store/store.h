@@ -1,0 +1,105 @@
+/* The SQLite store: runs (which are also the queue) and their measured iterations.
+ *
+ * This is the only code that speaks SQL. Each thread opens its own handle;
+ * SQLite's WAL mode lets one writer and many readers share the file. Every
+ * write is one transaction. Functions return STORE_OK or a negative
+ * store_error; store_errmsg() tells what went wrong with the last call. */
+#ifndef BENCHFS_STORE_H
+#define BENCHFS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_error {
+	STORE_OK = 0,
+	STORE_ERROR = -1,    /* SQLite failed; see store_errmsg() */
+	STORE_NOTFOUND = -2, /* no such row */
+	STORE_FULL = -3,     /* the pending-job limit is reached */
+	STORE_VERSION = -4,  /* the file's schema is newer than this program */
+};
+
+enum store_sync {
+	STORE_SYNC_FULL,   /* fsync every commit: survives power loss (queue writes) */
+	STORE_SYNC_NORMAL, /* survives a crash of the process (progress updates) */
+};
+
+enum run_state { RUN_QUEUED, RUN_BUILDING, RUN_RUNNING, RUN_DONE, RUN_FAILED };
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_HASH_LEN 40
+
+struct store_run {
+	int64_t id;
+	char *revision;                    /* as the user wrote it */
+	char commit[STORE_HASH_LEN + 1];   /* full hex hash */
+	enum run_state state;
+	char *detail;    /* "<bench> <i>/<n>" while running; the reason when failed */
+	int64_t seq;     /* store change number of the row's last change */
+	int64_t created_ns, updated_ns, started_ns, finished_ns; /* Unix ns; 0 = not yet */
+	int attempts;    /* how many times a daemon started this run */
+	char *config;    /* configuration JSON this run uses (fixed when queued) */
+	char *system;    /* system.json, NULL until the run starts */
+	char *result;    /* result.json, NULL until done */
+};
+
+struct store_new_run {
+	const char *revision;
+	const char *commit;
+	const char *config;
+};
+
+struct store_iteration {
+	const char *benchmark;
+	int iteration; /* 1-based, measured iterations only */
+	int64_t wall_ns, user_ns, sys_ns, maxrss_bytes;
+	int exit_code, term_signal;
+};
+
+int store_open(struct store **out, const char *path, enum store_sync sync);
+void store_free(struct store *store);
+const char *store_errmsg(const struct store *store);
+const char *run_state_name(enum run_state state);
+
+/* The store's change number: it grows with every change to any run. */
+int store_seq(const struct store *store, int64_t *out);
+
+/* Queue n runs in one transaction, all or none; ids_out receives their ids.
+ * STORE_FULL when pending + n would exceed max_pending. */
+int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_new_run *runs,
+		     size_t n, size_t max_pending);
+
+int store_run_get(struct store *store, struct store_run *out, int64_t id);
+void store_run_clear(struct store_run *run);
+void store_runs_free(struct store_run *runs, size_t n);
+
+/* All run ids in creation order (malloc'd array, caller frees). */
+int store_run_ids(struct store *store, int64_t **ids, size_t *n);
+/* Queued, building and running runs in creation order. */
+int store_runs_pending(struct store *store, struct store_run **runs, size_t *n);
+/* The oldest queued run; STORE_NOTFOUND when none. */
+int store_run_next(struct store *store, struct store_run *out);
+
+/* Move a run to building/running (with progress detail), recording the start
+ * time and the host description when system_json is not NULL. */
+int store_run_progress(struct store *store, int64_t id, enum run_state state,
+		       const char *detail, const char *system_json);
+/* Finish a run as done (with result_json) or failed (with the reason). */
+int store_run_finish(struct store *store, int64_t id, enum run_state state, const char *detail,
+		     const char *result_json);
+
+/* After a crash: runs left building or running go back to queued, their
+ * partial iterations deleted and attempts counted. ids receives them (caller frees). */
+int store_runs_recover(struct store *store, int64_t **ids, size_t *n);
+
+/* The newest done run overall, or of one commit; STORE_NOTFOUND when none. */
+int store_latest_done(struct store *store, int64_t *id);
+int store_commit_latest_done(struct store *store, int64_t *id, const char *commit);
+/* Commits that have a done run, sorted by hash; hashes is malloc'd (caller frees). */
+int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1], size_t *n);
+
+int store_iteration_add(struct store *store, int64_t run_id, const struct store_iteration *it);
+
+#endif
