@@ -4,7 +4,8 @@
  * started. Its stdout and stderr are captured through one pipe and handed to
  * spec->on_output as they arrive (or sent to /dev/null when on_output is NULL).
  * No shell is involved: argv[0] is executed directly (searched in PATH when it
- * has no slash). */
+ * has no slash; the PATH of envp is used, not the daemon's, with "/bin:/usr/bin"
+ * when envp has none). */
 #ifndef BENCHFS_RUNNER_SPAWN_H
 #define BENCHFS_RUNNER_SPAWN_H
 
@@ -16,7 +17,7 @@ typedef void (*spawn_output_fn)(void *ctx, const char *buf, size_t len);
 
 struct spawn_spec {
 	char *const *argv;         /* NULL-terminated; argv[0] is the program */
-	char *const *envp;         /* NULL-terminated full environment */
+	char *const *envp;         /* NULL-terminated full environment; NULL: inherit */
 	const char *cwd;           /* working directory of the child; NULL: inherit */
 	double timeout_s;          /* wall-clock limit; <= 0: none */
 	spawn_output_fn on_output; /* NULL: output goes to /dev/null */
@@ -27,7 +28,11 @@ struct spawn_result {
 	int64_t wall_ns;     /* monotonic clock, spawn to reap */
 	int64_t user_ns;     /* from wait4's rusage */
 	int64_t sys_ns;
-	int64_t maxrss_bytes; /* peak resident set, from wait4's rusage */
+	int64_t maxrss_bytes; /* peak resident set, from wait4's rusage. Linux
+			       * folds the spawning process's own RSS high-water
+			       * mark into this (the posix_spawn child execs out
+			       * of the daemon's address space), so it is never
+			       * below the daemon's peak RSS. */
 	int exit_code;       /* exit status when the child exited, else -1 */
 	int term_signal;     /* signal that ended the child, else 0 */
 	bool timed_out;      /* the process group was killed at the time limit */

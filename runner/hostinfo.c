@@ -1,0 +1,166 @@
+/* A description of the host a run is measured on. See hostinfo.h. */
+#include "hostinfo.h"
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#ifndef BENCHFS_VERSION
+#define BENCHFS_VERSION "unknown"
+#endif
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Adds key: value, where a NULL value can only mean json-c ran out of memory.
+ * Returns -1 then (and on failure to add), so callers need one check. */
+static int add(struct json_object *obj, const char *key, struct json_object *value)
+{
+	if (!value)
+		return -1;
+	if (json_object_object_add(obj, key, value) != 0) {
+		json_object_put(value);
+		return -1;
+	}
+	return 0;
+}
+
+/* Adds key: string, or key: null when the string is unknown. */
+static int add_string_or_null(struct json_object *obj, const char *key, const char *str)
+{
+	if (!str)
+		return json_object_object_add(obj, key, NULL) == 0 ? 0 : -1;
+	return add(obj, key, json_object_new_string(str));
+}
+
+/* The first "model name" line of /proc/cpuinfo (x86; absent on many ARM
+ * kernels). Returns a malloc'd string or NULL. */
+static char *cpu_model_read(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[512];
+	char *result = NULL;
+
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon;
+
+		if (strncmp(line, "model name", 10) != 0)
+			continue;
+		colon = strchr(line, ':');
+		if (colon)
+			result = strdup(trim(colon + 1));
+		break;
+	}
+	fclose(f);
+	return result;
+}
+
+/* A one-line sysfs value, trimmed; malloc'd, or NULL when unreadable/empty. */
+static char *sysfs_read_line(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[256];
+	char *result = NULL;
+
+	if (!f)
+		return NULL;
+	if (fgets(line, sizeof(line), f)) {
+		char *value = trim(line);
+
+		if (*value)
+			result = strdup(value);
+	}
+	fclose(f);
+	return result;
+}
+
+/* Adds "load_average": [1, 5, 15], or null if the kernel will not say. */
+static int load_average_add(struct json_object *obj)
+{
+	struct json_object *arr;
+	double load[3];
+	int i;
+
+	if (getloadavg(load, 3) != 3)
+		return add_string_or_null(obj, "load_average", NULL);
+	arr = json_object_new_array_ext(3);
+	if (!arr)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		struct json_object *v = json_object_new_double(load[i]);
+
+		if (!v || json_object_array_add(arr, v) != 0) {
+			json_object_put(v);
+			json_object_put(arr);
+			return -1;
+		}
+	}
+	return add(obj, "load_average", arr);
+}
+
+char *hostinfo_json(void)
+{
+	struct json_object *obj;
+	char hostname[HOST_NAME_MAX + 1] = "";
+	char kernel[4 * sizeof(((struct utsname *)0)->release) + 4] = "";
+	struct utsname uts;
+	struct sysinfo si;
+	char *cpu_model = cpu_model_read();
+	char *governor = sysfs_read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+	int64_t memory = 0;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *text;
+	char *result = NULL;
+
+	/* gethostname need not terminate a truncated name. */
+	if (gethostname(hostname, sizeof(hostname) - 1) != 0)
+		hostname[0] = '\0';
+	if (uname(&uts) == 0)
+		snprintf(kernel, sizeof(kernel), "%s %s %s %s", uts.sysname, uts.release,
+			 uts.version, uts.machine);
+	if (sysinfo(&si) == 0)
+		memory = (int64_t)si.totalram * si.mem_unit;
+
+	obj = json_object_new_object();
+	if (!obj)
+		goto cleanup;
+	if (add(obj, "hostname", json_object_new_string(hostname)) ||
+	    add(obj, "kernel", json_object_new_string(kernel)) ||
+	    add_string_or_null(obj, "cpu_model", cpu_model) ||
+	    add(obj, "cores", json_object_new_int64(cores > 0 ? cores : 0)) ||
+	    add(obj, "memory_bytes", json_object_new_int64(memory)) ||
+	    add_string_or_null(obj, "governor", governor) ||
+	    load_average_add(obj) ||
+	    add(obj, "benchfs_version", json_object_new_string(BENCHFS_VERSION)))
+		goto cleanup;
+
+	/* The string belongs to obj; copy it before obj goes away. */
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text)
+		result = strdup(text);
+
+cleanup:
+	json_object_put(obj);
+	free(cpu_model);
+	free(governor);
+	return result;
+}

@@ -1,0 +1,380 @@
+/* Spawn one process and measure it. See spawn.h for the contract.
+ *
+ * posix_spawn rather than fork: the daemon is multi-threaded, and glibc's
+ * posix_spawn (clone with CLONE_VM|CLONE_VFORK) neither copies the address
+ * space nor runs any of our code in the child. glibc also reports exec
+ * failures as an error return, so a missing program is -ENOENT, not a fake
+ * exit status 127. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+/* runner/ is on the include path (meson adds it, and runner_dep exports it),
+ * so <spawn.h> would find our own spawn.h, whose guard is already set, and
+ * posix_spawn would be undeclared. Reach the C library's header by a path
+ * that no project directory provides. Drop this once our header is renamed
+ * or included as "runner/spawn.h". */
+#include <../include/spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Output read size; kept small because callers may run us on thread stacks. */
+#define SPAWN_READ_CHUNK 16384
+/* Without a pidfd we must poll for the child's exit; this bounds the delay. */
+#define SPAWN_FALLBACK_POLL_MS 1
+/* How long to keep draining the pipe after the child is reaped and its group
+ * killed. Killed members close the pipe at once; only a process that left the
+ * group (setsid) could hold it open, and it must not hang the runner. */
+#define SPAWN_DRAIN_LIMIT_MS 250
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t timeval_ns(const struct timeval *tv)
+{
+	return (int64_t)tv->tv_sec * 1000000000 + (int64_t)tv->tv_usec * 1000;
+}
+
+/* Milliseconds until deadline for poll(), rounded up so we never wake early
+ * and spin; -1 (forever) when there is no deadline. */
+static int ms_until(int64_t deadline, int64_t now)
+{
+	int64_t left;
+
+	if (deadline < 0)
+		return -1;
+	left = deadline - now;
+	if (left <= 0)
+		return 0;
+	left = (left + 999999) / 1000000;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+static const char *env_lookup(char *const *envp, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
+			return *envp + len + 1;
+	return NULL;
+}
+
+/* Finds a program without a slash in the PATH of the child's environment
+ * (not the daemon's, which posix_spawnp would use), like execvp: an empty
+ * entry means the current directory, and EACCES is reported only when no
+ * executable candidate exists. Done before the clock starts. */
+static int program_resolve(char *out, size_t size, const char *name, char *const *envp)
+{
+	const char *path = env_lookup(envp, "PATH");
+	const char *dir, *end;
+	int result = -ENOENT;
+
+	if (!path)
+		path = "/bin:/usr/bin";
+	if (*name == '\0')
+		return -ENOENT;
+
+	for (dir = path;; dir = end + 1) {
+		struct stat st;
+		int dirlen, n;
+
+		end = strchr(dir, ':');
+		if (!end)
+			end = dir + strlen(dir);
+		dirlen = (int)(end - dir);
+		n = dirlen ? snprintf(out, size, "%.*s/%s", dirlen, dir, name)
+			   : snprintf(out, size, "%s", name);
+		if (n > 0 && (size_t)n < size && stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			result = -EACCES;
+		}
+		if (*end == '\0')
+			break;
+	}
+	return result;
+}
+
+/* Hands everything currently readable to the callback. Returns false at EOF
+ * or on a read error, when the pipe should be closed. */
+static bool pipe_drain_once(int fd, const struct spawn_spec *spec)
+{
+	char buf[SPAWN_READ_CHUNK];
+	ssize_t n;
+
+	n = read(fd, buf, sizeof(buf));
+	if (n > 0) {
+		spec->on_output(spec->output_ctx, buf, (size_t)n);
+		return true;
+	}
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	return false;
+}
+
+/* Waits until the child exits or the deadline passes, forwarding output on
+ * the way. Returns true when the deadline passed first. The child is not
+ * reaped here, so its pid (and process group id) stay reserved. */
+static bool child_wait_exit(pid_t pid, int pidfd, int *pipe_rd, int64_t deadline,
+			    const struct spawn_spec *spec)
+{
+	for (;;) {
+		struct pollfd pfd[2];
+		nfds_t nfds = 0;
+		int pipe_idx = -1, pid_idx = -1, timeout, ready;
+		int64_t now = now_ns();
+
+		if (deadline >= 0 && now >= deadline)
+			return true;
+		timeout = ms_until(deadline, now);
+
+		if (*pipe_rd >= 0) {
+			pipe_idx = (int)nfds;
+			pfd[nfds++] = (struct pollfd){ .fd = *pipe_rd, .events = POLLIN };
+		}
+		if (pidfd >= 0) {
+			pid_idx = (int)nfds;
+			pfd[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		} else {
+			siginfo_t si = { 0 };
+
+			/* No pidfd: peek without reaping, then nap briefly. */
+			if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			    si.si_pid == pid)
+				return false;
+			if (timeout < 0 || timeout > SPAWN_FALLBACK_POLL_MS)
+				timeout = SPAWN_FALLBACK_POLL_MS;
+		}
+
+		ready = poll(pfd, nfds, timeout);
+		if (ready < 0 && errno != EINTR)
+			return false; /* cannot wait properly; let wait4 block */
+		if (ready <= 0)
+			continue;
+		if (pid_idx >= 0 && pfd[pid_idx].revents)
+			return false;
+		if (pipe_idx >= 0 && pfd[pipe_idx].revents && !pipe_drain_once(*pipe_rd, spec)) {
+			close(*pipe_rd);
+			*pipe_rd = -1;
+		}
+	}
+}
+
+/* Reads the rest of the output. The group has been killed, so EOF is
+ * normally immediate; the limit only guards against escaped processes. */
+static void pipe_drain_rest(int *pipe_rd, const struct spawn_spec *spec)
+{
+	int64_t deadline = now_ns() + (int64_t)SPAWN_DRAIN_LIMIT_MS * 1000000;
+
+	while (*pipe_rd >= 0) {
+		struct pollfd pfd = { .fd = *pipe_rd, .events = POLLIN };
+		int ready = poll(&pfd, 1, ms_until(deadline, now_ns()));
+
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready <= 0 || !pipe_drain_once(*pipe_rd, spec)) {
+			close(*pipe_rd);
+			*pipe_rd = -1;
+		}
+	}
+}
+
+static int actions_init(posix_spawn_file_actions_t *fa, const struct spawn_spec *spec,
+			int pipe_wr)
+{
+	int result;
+
+	/* stdout first, stdin last: should the daemon run with fds 0-2 closed,
+	 * the pipe itself may be fd 0, 1 or 2 and must be copied before being
+	 * replaced. dup2 clears FD_CLOEXEC on the target (also when source and
+	 * target are the same fd); the pipe's own fds stay close-on-exec, so the
+	 * child holds the write end only as 1 and 2. */
+	if (pipe_wr >= 0)
+		result = posix_spawn_file_actions_adddup2(fa, pipe_wr, STDOUT_FILENO);
+	else
+		result = posix_spawn_file_actions_addopen(fa, STDOUT_FILENO, "/dev/null",
+							  O_WRONLY, 0);
+	if (result)
+		return result;
+	result = posix_spawn_file_actions_adddup2(fa, STDOUT_FILENO, STDERR_FILENO);
+	if (result)
+		return result;
+	result = posix_spawn_file_actions_addopen(fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	if (result)
+		return result;
+	if (spec->cwd)
+		result = posix_spawn_file_actions_addchdir_np(fa, spec->cwd);
+	return result;
+}
+
+static int attr_init(posix_spawnattr_t *attr)
+{
+	sigset_t none, all;
+	int result;
+
+	/* The daemon blocks signals in its threads and may ignore some (SIGPIPE);
+	 * the child must start with a clean slate. */
+	sigemptyset(&none);
+	sigfillset(&all);
+	result = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+							POSIX_SPAWN_SETSIGDEF);
+	if (!result)
+		result = posix_spawnattr_setpgroup(attr, 0);
+	if (!result)
+		result = posix_spawnattr_setsigmask(attr, &none);
+	if (!result)
+		result = posix_spawnattr_setsigdefault(attr, &all);
+	return result;
+}
+
+int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
+{
+	char resolved[PATH_MAX];
+	const char *program;
+	char *const *envp;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	bool fa_ready = false, attr_ready = false;
+	int pipefd[2] = { -1, -1 };
+	int pidfd = -1;
+	struct spawn_result res = { .exit_code = -1 };
+	struct rusage ru;
+	int64_t start, deadline = -1;
+	pid_t pid;
+	int status, result;
+
+	if (!out || !spec || !spec->argv || !spec->argv[0])
+		return -EINVAL;
+	envp = spec->envp ? spec->envp : environ;
+
+	program = spec->argv[0];
+	if (!strchr(program, '/')) {
+		result = program_resolve(resolved, sizeof(resolved), program, envp);
+		if (result)
+			return result;
+		program = resolved;
+	}
+
+	if (spec->on_output && pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+
+	result = posix_spawn_file_actions_init(&fa);
+	if (result)
+		goto cleanup;
+	fa_ready = true;
+	result = actions_init(&fa, spec, pipefd[1]);
+	if (result)
+		goto cleanup;
+	result = posix_spawnattr_init(&attr);
+	if (result)
+		goto cleanup;
+	attr_ready = true;
+	result = attr_init(&attr);
+	if (result)
+		goto cleanup;
+
+	start = now_ns();
+	result = posix_spawn(&pid, program, &fa, &attr, spec->argv, envp);
+	if (result)
+		goto cleanup;
+
+	/* Only the child may hold the write end, so EOF means it is done. */
+	if (pipefd[1] >= 0) {
+		close(pipefd[1]);
+		pipefd[1] = -1;
+	}
+
+	/* Clamp so absurd limits (1e300 s) cannot overflow the conversion. */
+	if (spec->timeout_s > 0)
+		deadline = start + (int64_t)(spec->timeout_s < 1e9 ? spec->timeout_s * 1e9 : 1e18);
+
+	/* Nothing to forward and no deadline: wait4 alone is the leanest wait. */
+	if (pipefd[0] >= 0 || deadline >= 0) {
+		pidfd = pidfd_open(pid, 0); /* always close-on-exec */
+		if (child_wait_exit(pid, pidfd, &pipefd[0], deadline, spec)) {
+			/* The child is not reaped yet, so -pid is still its group. */
+			kill(-pid, SIGKILL);
+			res.timed_out = true;
+		}
+	}
+
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			/* ECHILD: reaped behind our back (SIGCHLD ignored?). The
+			 * pid may be recycled already, so do not signal it. */
+			result = -errno;
+			goto cleanup;
+		}
+	}
+	res.wall_ns = now_ns() - start;
+
+	/* Background members of the group must not outlive the run. The group id
+	 * stays reserved while any member exists, so this cannot hit a stranger
+	 * unless the pid was recycled as a new group leader in the meantime. */
+	(void)kill(-pid, SIGKILL); /* ESRCH: the group is already gone */
+
+	if (pipefd[0] >= 0)
+		pipe_drain_rest(&pipefd[0], spec);
+
+	res.user_ns = timeval_ns(&ru.ru_utime);
+	res.sys_ns = timeval_ns(&ru.ru_stime);
+	res.maxrss_bytes = (int64_t)ru.ru_maxrss * 1024; /* Linux reports KiB */
+	if (WIFEXITED(status)) {
+		res.exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res.term_signal = WTERMSIG(status);
+	}
+	*out = res;
+	result = 0;
+
+cleanup:
+	if (result > 0)
+		result = -result; /* posix_spawn* return positive error numbers */
+	if (pidfd >= 0)
+		close(pidfd);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	if (attr_ready)
+		posix_spawnattr_destroy(&attr);
+	if (fa_ready)
+		posix_spawn_file_actions_destroy(&fa);
+	return result;
+}
+
+void spawn_result_describe(char *buf, size_t size, const struct spawn_result *res,
+			   double timeout_s)
+{
+	if (!buf || size == 0)
+		return;
+	if (res->timed_out) {
+		snprintf(buf, size, "timed out after %g s", timeout_s);
+	} else if (res->term_signal > 0) {
+		/* sigdescr_np is the thread-safe strsignal: no static buffer. */
+		const char *name = sigdescr_np(res->term_signal);
+
+		snprintf(buf, size, "killed by signal %d (%s)", res->term_signal,
+			 name ? name : "unknown signal");
+	} else {
+		snprintf(buf, size, "exited with status %d", res->exit_code);
+	}
+}
