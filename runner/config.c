@@ -154,7 +154,7 @@ static int parse_benchmark(struct config *config, size_t index, json_object *obj
 	static const char *const keys[] = {"name", "command", "warmup", "runs", "timeout", NULL};
 	struct bench_config *b = &config->benchmarks[index];
 	json_object *name, *cmd;
-	char where[32];
+	char where[48];
 	snprintf(where, sizeof(where), "benchmarks[%zu]", index);
 	b->warmup = config->warmup;
 	b->runs = config->runs;

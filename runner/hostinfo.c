@@ -154,9 +154,11 @@ char *hostinfo_json(void)
 
 	/* The string belongs to obj; copy it before obj goes away. */
 	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_SPACED |
 						       JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (text)
-		result = strdup(text);
+	/* It is served as system.json: a text file ends with a newline. */
+	if (text && asprintf(&result, "%s\n", text) < 0)
+		result = NULL;
 
 cleanup:
 	json_object_put(obj);

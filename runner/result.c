@@ -12,11 +12,20 @@ void run_dir_name(char *buf, size_t size, int64_t run_id)
 	snprintf(buf, size, "%06lld", (long long)run_id);
 }
 
+/* Seconds to nanosecond resolution (what the clock measures), written as
+ * such: 0.057848886 rather than json-c's 0.057848886000000002. */
+static json_object *json_seconds(double seconds)
+{
+	char text[64];
+	snprintf(text, sizeof(text), "%.9f", seconds);
+	return json_object_new_double_s(seconds, text);
+}
+
 static json_object *seconds_array(const double *values, size_t n)
 {
 	json_object *arr = json_object_new_array_ext((int)n);
 	for (size_t i = 0; arr && i < n; i++)
-		json_object_array_add(arr, json_object_new_double(values[i]));
+		json_object_array_add(arr, json_seconds(values[i]));
 	return arr;
 }
 
@@ -57,13 +66,13 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 	o = json_object_new_object();
 	/* hyperfine's fields, in hyperfine's order */
 	json_object_object_add(o, "command", json_object_new_string(command));
-	json_object_object_add(o, "mean", json_object_new_double(sum.mean));
-	json_object_object_add(o, "stddev", n > 1 ? json_object_new_double(sum.stddev) : NULL);
-	json_object_object_add(o, "median", json_object_new_double(sum.median));
-	json_object_object_add(o, "user", json_object_new_double(mean_of(user, n)));
-	json_object_object_add(o, "system", json_object_new_double(mean_of(sys, n)));
-	json_object_object_add(o, "min", json_object_new_double(sum.min));
-	json_object_object_add(o, "max", json_object_new_double(sum.max));
+	json_object_object_add(o, "mean", json_seconds(sum.mean));
+	json_object_object_add(o, "stddev", n > 1 ? json_seconds(sum.stddev) : NULL);
+	json_object_object_add(o, "median", json_seconds(sum.median));
+	json_object_object_add(o, "user", json_seconds(mean_of(user, n)));
+	json_object_object_add(o, "system", json_seconds(mean_of(sys, n)));
+	json_object_object_add(o, "min", json_seconds(sum.min));
+	json_object_object_add(o, "max", json_seconds(sum.max));
 	json_object_object_add(o, "times", seconds_array(wall, n));
 	mem = json_object_new_array_ext((int)n);
 	codes = json_object_new_array_ext((int)n);

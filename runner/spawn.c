@@ -1,23 +1,18 @@
-/* Spawn one process and measure it. See spawn.h for the contract.
+/* Spawn one process and measure it. See spawn_measure.h for the contract.
  *
  * posix_spawn rather than fork: the daemon is multi-threaded, and glibc's
  * posix_spawn (clone with CLONE_VM|CLONE_VFORK) neither copies the address
  * space nor runs any of our code in the child. glibc also reports exec
  * failures as an error return, so a missing program is -ENOENT, not a fake
  * exit status 127. */
-#include "spawn.h"
+#include "spawn_measure.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-/* runner/ is on the include path (meson adds it, and runner_dep exports it),
- * so <spawn.h> would find our own spawn.h, whose guard is already set, and
- * posix_spawn would be undeclared. Reach the C library's header by a path
- * that no project directory provides. Drop this once our header is renamed
- * or included as "runner/spawn.h". */
-#include <../include/spawn.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -130,20 +125,26 @@ static bool pipe_drain_once(int fd, const struct spawn_spec *spec)
 	return false;
 }
 
-/* Waits until the child exits or the deadline passes, forwarding output on
- * the way. Returns true when the deadline passed first. The child is not
- * reaped here, so its pid (and process group id) stay reserved. */
-static bool child_wait_exit(pid_t pid, int pidfd, int *pipe_rd, int64_t deadline,
+enum wait_end { WAIT_EXITED, WAIT_TIMED_OUT, WAIT_CANCELLED };
+
+/* Waits until the child exits, the deadline passes or the caller cancels,
+ * forwarding output on the way. The child is not reaped here, so its pid
+ * (and process group id) stay reserved. */
+static enum wait_end child_wait_exit(pid_t pid, int pidfd, int *pipe_rd, int64_t deadline,
 			    const struct spawn_spec *spec)
 {
 	for (;;) {
-		struct pollfd pfd[2];
+		struct pollfd pfd[3];
 		nfds_t nfds = 0;
-		int pipe_idx = -1, pid_idx = -1, timeout, ready;
+		int pipe_idx = -1, pid_idx = -1, cancel_idx = -1, timeout, ready;
 		int64_t now = now_ns();
 
 		if (deadline >= 0 && now >= deadline)
-			return true;
+			return WAIT_TIMED_OUT;
+		if (spec->cancel_fd > 0) {
+			cancel_idx = (int)nfds;
+			pfd[nfds++] = (struct pollfd){ .fd = spec->cancel_fd, .events = POLLIN };
+		}
 		timeout = ms_until(deadline, now);
 
 		if (*pipe_rd >= 0) {
@@ -159,18 +160,20 @@ static bool child_wait_exit(pid_t pid, int pidfd, int *pipe_rd, int64_t deadline
 			/* No pidfd: peek without reaping, then nap briefly. */
 			if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
 			    si.si_pid == pid)
-				return false;
+				return WAIT_EXITED;
 			if (timeout < 0 || timeout > SPAWN_FALLBACK_POLL_MS)
 				timeout = SPAWN_FALLBACK_POLL_MS;
 		}
 
 		ready = poll(pfd, nfds, timeout);
 		if (ready < 0 && errno != EINTR)
-			return false; /* cannot wait properly; let wait4 block */
+			return WAIT_EXITED; /* cannot wait properly; let wait4 block */
 		if (ready <= 0)
 			continue;
 		if (pid_idx >= 0 && pfd[pid_idx].revents)
-			return false;
+			return WAIT_EXITED;
+		if (cancel_idx >= 0 && pfd[cancel_idx].revents)
+			return WAIT_CANCELLED;
 		if (pipe_idx >= 0 && pfd[pipe_idx].revents && !pipe_drain_once(*pipe_rd, spec)) {
 			close(*pipe_rd);
 			*pipe_rd = -1;
@@ -306,13 +309,16 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	if (spec->timeout_s > 0)
 		deadline = start + (int64_t)(spec->timeout_s < 1e9 ? spec->timeout_s * 1e9 : 1e18);
 
-	/* Nothing to forward and no deadline: wait4 alone is the leanest wait. */
-	if (pipefd[0] >= 0 || deadline >= 0) {
+	/* Nothing to forward, no deadline, no cancel: wait4 alone is the leanest wait. */
+	if (pipefd[0] >= 0 || deadline >= 0 || spec->cancel_fd > 0) {
+		enum wait_end end;
 		pidfd = pidfd_open(pid, 0); /* always close-on-exec */
-		if (child_wait_exit(pid, pidfd, &pipefd[0], deadline, spec)) {
+		end = child_wait_exit(pid, pidfd, &pipefd[0], deadline, spec);
+		if (end != WAIT_EXITED) {
 			/* The child is not reaped yet, so -pid is still its group. */
 			kill(-pid, SIGKILL);
-			res.timed_out = true;
+			res.timed_out = end == WAIT_TIMED_OUT;
+			res.cancelled = end == WAIT_CANCELLED;
 		}
 	}
 

@@ -22,7 +22,6 @@ int store_commit(struct store *store);
 void store_rollback(struct store *store);
 /* Increment the change number inside the current transaction; *seq receives the new value. */
 int store_bump_seq(struct store *store, int64_t *seq);
-int64_t store_now_ns(void);
 /* Make room for element number count in a growing array (doubling). */
 int store_grow(void **array, size_t *cap, size_t count, size_t elem_size);
 

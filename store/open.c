@@ -219,3 +219,8 @@ const char *run_state_name(enum run_state state)
 	static const char *const names[] = {"queued", "building", "running", "done", "failed"};
 	return (unsigned)state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";
 }
+
+const char *store_sqlite_version(void)
+{
+	return sqlite3_libversion();
+}

@@ -63,6 +63,12 @@ void store_free(struct store *store);
 const char *store_errmsg(const struct store *store);
 const char *run_state_name(enum run_state state);
 
+/* The SQLite library version in use. */
+const char *store_sqlite_version(void);
+
+/* The realtime clock in Unix nanoseconds, as the store records times. */
+int64_t store_now_ns(void);
+
 /* The store's change number: it grows with every change to any run. */
 int store_seq(const struct store *store, int64_t *out);
 

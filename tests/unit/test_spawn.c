@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "hostinfo.h"
-#include "spawn.h"
+#include "spawn_measure.h"
 
 #define MIB (1024 * 1024)
 

@@ -6,8 +6,8 @@
  * No shell is involved: argv[0] is executed directly (searched in PATH when it
  * has no slash; the PATH of envp is used, not the daemon's, with "/bin:/usr/bin"
  * when envp has none). */
-#ifndef BENCHFS_RUNNER_SPAWN_H
-#define BENCHFS_RUNNER_SPAWN_H
+#ifndef BENCHFS_RUNNER_SPAWN_MEASURE_H
+#define BENCHFS_RUNNER_SPAWN_MEASURE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,6 +22,10 @@ struct spawn_spec {
 	double timeout_s;          /* wall-clock limit; <= 0: none */
 	spawn_output_fn on_output; /* NULL: output goes to /dev/null */
 	void *output_ctx;
+	/* When > 0: a descriptor that becomes readable when the caller must stop
+	 * (daemon shutdown). The process group is then killed and the result has
+	 * cancelled set. 0 (stdin is never a cancel pipe) means none. */
+	int cancel_fd;
 };
 
 struct spawn_result {
@@ -36,6 +40,7 @@ struct spawn_result {
 	int exit_code;       /* exit status when the child exited, else -1 */
 	int term_signal;     /* signal that ended the child, else 0 */
 	bool timed_out;      /* the process group was killed at the time limit */
+	bool cancelled;      /* the process group was killed because cancel_fd fired */
 };
 
 /* Runs spec to completion. Returns 0 when the child was started and reaped

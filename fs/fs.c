@@ -1,0 +1,519 @@
+/* FUSE low-level operations. The low-level API is used because answering
+ * `open` with ENOSYS (no-open) lets the kernel keep file pages across opens:
+ * a cached read costs about 5 us instead of 40 to 65 us (design.md section 3).
+ * That is safe here because every inode's content is immutable (see inode.h),
+ * except debug.log, which only grows and is read from disk. */
+#define FUSE_USE_VERSION 34
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "inode.h"
+#include "queueline.h"
+#include "revparse.h"
+#include "runner.h"
+#include "snapshot.h"
+#include "store.h"
+#include "views.h"
+
+/* More pending jobs than this is a runaway script, not a plan. */
+#define QUEUE_PENDING_MAX 1000
+
+struct fs {
+	struct fuse_session *se;
+	struct store *store;      /* FUSE thread only */
+	git_repository *repo;     /* FUSE thread only */
+	struct runner *runner;
+	struct snapshots *snaps;
+	struct view_ctx view;
+	char *data_dir;
+	char *config_json;
+	int mounted;
+};
+
+struct open_dir {
+	struct dir_entry *entries;
+	size_t n;
+};
+
+static struct fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static void node_stat(struct stat *st, const struct node *node)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = node->ino;
+	st->st_mode = node->perm | (node->type == NODE_DIR    ? S_IFDIR
+				    : node->type == NODE_LINK ? S_IFLNK
+							      : S_IFREG);
+	st->st_nlink = node->nlink;
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	st->st_size = (off_t)node->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (blkcnt_t)((node->size + 511) / 512);
+	st->st_mtim.tv_sec = node->mtime_ns / 1000000000;
+	st->st_mtim.tv_nsec = node->mtime_ns % 1000000000;
+	st->st_atim = st->st_mtim;
+	st->st_ctim = st->st_mtim;
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	if (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT)
+		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
+	/* Directory listings change as runs are added; they are listed per opendir. */
+	conn->want &= ~FUSE_CAP_NO_OPENDIR_SUPPORT;
+	conn->want &= ~FUSE_CAP_READDIRPLUS;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	struct node node;
+	int rc = view_lookup(&fs->view, &node, parent, name);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.ino = node.ino;
+	e.generation = 1;
+	e.attr_timeout = node.timeout;
+	e.entry_timeout = node.timeout;
+	/* Same inode, same content: the fresh node's attributes are the kept one's,
+	 * and for debug.log (read from disk) they are the current ones. */
+	node_stat(&e.attr, &node);
+	/* Every inode the kernel learns is counted until it forgets it. */
+	if (snapshots_ref(fs->snaps, &node)) {
+		node_clear(&node);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (fuse_reply_entry(req, &e) == -ENOENT)
+		snapshots_forget(fs->snaps, e.ino, 1); /* the lookup was interrupted */
+	node_clear(&node);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	snapshots_forget(fs_of(req)->snaps, ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct fs *fs = fs_of(req);
+	for (size_t i = 0; i < count; i++)
+		snapshots_forget(fs->snaps, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+/* The node to answer for ino: the kept snapshot, or a fresh view (debug.log's
+ * size and directories change without a new inode). */
+static int node_for(struct fs *fs, struct node *out, const struct node **kept, fuse_ino_t ino)
+{
+	const struct node *k = snapshots_get(fs->snaps, ino);
+	*kept = NULL;
+	if (k && !k->disk_path && k->type != NODE_DIR) {
+		*kept = k;
+		return 0;
+	}
+	return view_node(&fs->view, out, ino);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	const struct node *kept;
+	struct node node = {0};
+	struct stat st;
+	int rc = node_for(fs, &node, &kept, ino);
+	(void)fi;
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	node_stat(&st, kept ? kept : &node);
+	fuse_reply_attr(req, &st, (kept ? kept : &node)->timeout);
+	node_clear(&node);
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	/* `echo x > queue` truncates first: accept that, and only that, on the queue. */
+	if (inode_kind(ino) == KIND_QUEUE && (to_set & ~(FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME |
+							 FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+							 FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME)) == 0 &&
+	    (!(to_set & FUSE_SET_ATTR_SIZE) || attr->st_size == 0)) {
+		op_getattr(req, ino, fi);
+		return;
+	}
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = fs_of(req);
+	const struct node *kept;
+	struct node node = {0};
+	int rc = node_for(fs, &node, &kept, ino);
+	const struct node *n = kept ? kept : &node;
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else if (n->type != NODE_LINK)
+		fuse_reply_err(req, EINVAL);
+	else
+		fuse_reply_readlink(req, n->content);
+	node_clear(&node);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	/* No-open: the kernel stops sending open and keeps the page cache. */
+	fuse_reply_err(req, ENOSYS);
+}
+
+static void read_disk(fuse_req_t req, const char *path, size_t size, off_t off)
+{
+	char *buf = malloc(size ? size : 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	if (!buf) {
+		if (fd >= 0)
+			close(fd);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (fd < 0) {
+		free(buf);
+		/* No log yet (the run has not started): an empty file. */
+		if (errno == ENOENT)
+			fuse_reply_buf(req, NULL, 0);
+		else
+			fuse_reply_err(req, errno);
+		return;
+	}
+	n = pread(fd, buf, size, off);
+	if (n < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	close(fd);
+	free(buf);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	const struct node *kept = snapshots_get(fs->snaps, ino);
+	struct node node = {0};
+	const struct node *n = kept;
+	int rc;
+	(void)fi;
+	if (!n) {
+		if ((rc = view_node(&fs->view, &node, ino))) {
+			fuse_reply_err(req, -rc);
+			return;
+		}
+		n = &node;
+	}
+	if (n->type == NODE_DIR) {
+		fuse_reply_err(req, EISDIR);
+	} else if (n->disk_path) {
+		read_disk(req, n->disk_path, size, off);
+	} else if ((size_t)off >= n->size) {
+		fuse_reply_buf(req, NULL, 0);
+	} else {
+		size_t len = n->size - (size_t)off;
+		fuse_reply_buf(req, n->content + off, len < size ? len : size);
+	}
+	node_clear(&node);
+}
+
+/* Queue every revision of one write, all or none; errors reach the writer's shell. */
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct store_new_run *jobs = NULL;
+	char **lines = NULL, (*hashes)[STORE_HASH_LEN + 1] = NULL, err[512];
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+	(void)off;
+	(void)fi;
+	if (inode_kind(ino) != KIND_QUEUE) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	if ((rc = queueline_split(&lines, &n, buf, size, err, sizeof(err)))) {
+		fprintf(stderr, "benchfs: queue: refused: %s\n", err);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	jobs = calloc(n + 1, sizeof(*jobs));
+	hashes = calloc(n + 1, sizeof(*hashes));
+	ids = calloc(n + 1, sizeof(*ids));
+	if (!jobs || !hashes || !ids) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = revparse_commit(hashes[i], fs->repo, lines[i], err, sizeof(err)))) {
+			fprintf(stderr, "benchfs: queue: refused: %s\n", err);
+			goto done;
+		}
+		jobs[i] = (struct store_new_run){
+			.revision = lines[i], .commit = hashes[i], .config = fs->config_json};
+	}
+	if (n > 0) {
+		int src = store_runs_queue(fs->store, ids, jobs, n, QUEUE_PENDING_MAX);
+		if (src) {
+			fprintf(stderr, "benchfs: queue: refused: %s\n", store_errmsg(fs->store));
+			rc = src == STORE_FULL ? -EAGAIN : -EIO;
+			goto done;
+		}
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "benchfs: queued run %06lld: %s (%s)\n", (long long)ids[i],
+				lines[i], hashes[i]);
+		if (fs->runner)
+			runner_wake(fs->runner);
+	}
+	rc = 0;
+done:
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_write(req, size);
+	queueline_free(lines, n);
+	free(jobs);
+	free(hashes);
+	free(ids);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct open_dir *dir = calloc(1, sizeof(*dir));
+	int rc;
+	if (!dir) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	/* One listing per opendir: readdir calls at any offset see the same entries. */
+	if ((rc = view_list(&fs->view, &dir->entries, &dir->n, ino))) {
+		free(dir);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)dir;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		free(dir->entries);
+		free(dir);
+	}
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct open_dir *dir = (struct open_dir *)(uintptr_t)fi->fh;
+	char *buf = malloc(size);
+	size_t used = 0;
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	/* Offsets 0 and 1 are . and ..; entry i has offset i + 3 as its "next". */
+	for (size_t i = (size_t)off; i < dir->n + 2; i++) {
+		struct stat st = {0};
+		const char *name;
+		size_t len;
+		if (i == 0) {
+			name = ".";
+			st.st_ino = ino;
+			st.st_mode = S_IFDIR;
+		} else if (i == 1) {
+			name = "..";
+			st.st_ino = INODE_ROOT;
+			st.st_mode = S_IFDIR;
+		} else {
+			const struct dir_entry *d = &dir->entries[i - 2];
+			name = d->name;
+			st.st_ino = d->ino;
+			st.st_mode = d->type == NODE_DIR ? S_IFDIR : d->type == NODE_LINK ? S_IFLNK : S_IFREG;
+		}
+		len = fuse_add_direntry(req, buf + used, size - used, name, &st, (off_t)i + 1);
+		if (len > size - used)
+			break;
+		used += len;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct open_dir *dir = (struct open_dir *)(uintptr_t)fi->fh;
+	(void)ino;
+	if (dir) {
+		free(dir->entries);
+		free(dir);
+	}
+	fuse_reply_err(req, 0);
+}
+
+/* The tree's shape is fixed; nothing may be created, removed or renamed. */
+static void op_mknod(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m, dev_t d)
+{
+	(void)p, (void)n, (void)m, (void)d;
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m)
+{
+	(void)p, (void)n, (void)m;
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t p, const char *n)
+{
+	(void)p, (void)n;
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t p, const char *n, fuse_ino_t np, const char *nn,
+		      unsigned int flags)
+{
+	(void)p, (void)n, (void)np, (void)nn, (void)flags;
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m,
+		      struct fuse_file_info *fi)
+{
+	(void)p, (void)n, (void)m, (void)fi;
+	fuse_reply_err(req, EACCES);
+}
+
+static const struct fuse_lowlevel_ops ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.releasedir = op_releasedir,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_unlink,
+	.rename = op_rename,
+	.create = op_create,
+};
+
+void fs_run_changed(void *ctx, int64_t run_id)
+{
+	struct fs *fs = ctx;
+	/* debug.log switches from "ask every time" to cached; the run directory
+	 * gains result.json. Unknown inodes are fine (-ENOENT). */
+	fuse_lowlevel_notify_inval_inode(fs->se, inode_make(KIND_LOG, run_id, 0), 0, 0);
+	fuse_lowlevel_notify_inval_inode(fs->se, inode_make(KIND_RUN_DIR, run_id, 0), 0, 0);
+}
+
+int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *args,
+	     const char *mountpoint, char *err, size_t errsize)
+{
+	struct fs *fs = calloc(1, sizeof(*fs));
+	char path[4096];
+	if (!fs || !(fs->snaps = snapshots_new()) || !(fs->data_dir = strdup(opts->data_dir)) ||
+	    !(fs->config_json = strdup(opts->config_json))) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	runner_db_path(path, sizeof(path), opts->data_dir);
+	if (store_open(&fs->store, path, STORE_SYNC_FULL)) {
+		snprintf(err, errsize, "store %s: %s", path, store_errmsg(fs->store));
+		goto fail;
+	}
+	if (git_repository_open(&fs->repo, opts->repo_path) < 0) {
+		snprintf(err, errsize, "repository %s: %s", opts->repo_path, revparse_git_error());
+		goto fail;
+	}
+	fs->view = (struct view_ctx){
+		.store = fs->store, .data_dir = fs->data_dir, .mount_ns = store_now_ns()};
+	/* The kernel checks permissions (the queue is the only writable file). */
+	if (fuse_opt_add_arg(args, "-odefault_permissions,fsname=benchfs,subtype=benchfs")) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	if (!(fs->se = fuse_session_new(args, &ops, sizeof(ops), fs))) {
+		snprintf(err, errsize, "invalid FUSE options");
+		goto fail;
+	}
+	if (fuse_session_mount(fs->se, mountpoint)) {
+		snprintf(err, errsize, "cannot mount on %s", mountpoint);
+		goto fail;
+	}
+	fs->mounted = 1;
+	*out = fs;
+	return 0;
+fail:
+	fs_unmount(fs);
+	return -1;
+}
+
+void fs_set_runner(struct fs *fs, struct runner *runner)
+{
+	fs->runner = runner;
+}
+
+int fs_serve(struct fs *fs)
+{
+	int rc;
+	if (fuse_set_signal_handlers(fs->se))
+		return -1;
+	rc = fuse_session_loop(fs->se);
+	fuse_remove_signal_handlers(fs->se);
+	return rc < 0 ? -1 : 0;
+}
+
+void fs_unmount(struct fs *fs)
+{
+	if (!fs)
+		return;
+	if (fs->se) {
+		if (fs->mounted)
+			fuse_session_unmount(fs->se);
+		fuse_session_destroy(fs->se);
+	}
+	snapshots_free(fs->snaps);
+	git_repository_free(fs->repo);
+	store_free(fs->store);
+	free(fs->data_dir);
+	free(fs->config_json);
+	free(fs);
+}

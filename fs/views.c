@@ -1,0 +1,480 @@
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "inode.h"
+#include "result.h"
+#include "runner.h"
+#include "views.h"
+
+/* A finished run never changes: the kernel may keep what it learnt for good. */
+#define TIMEOUT_FOREVER (365.0 * 86400)
+
+static const char readme_text[] =
+	"benchfs: a benchmark service for a git repository, as files.\n"
+	"\n"
+	"  echo <revision> > queue      queue a benchmark run of a commit (hash, branch, tag, HEAD~3)\n"
+	"  cat queue                     pending and running jobs: run, revision, commit, status\n"
+	"  ls runs/                      one directory per run, in order of creation\n"
+	"  runs/<id>/config.json         the configuration, commit and revision the run uses\n"
+	"  runs/<id>/status              queued | building | running <bench> <i>/<n> | done | failed: <why>\n"
+	"  runs/<id>/debug.log           build and benchmark output with timestamps (tail -f follows it)\n"
+	"  runs/<id>/system.json         the host: kernel, CPU, cores, memory, governor, load\n"
+	"  runs/<id>/result.json         when done: the measurements (hyperfine's JSON format)\n"
+	"  commits/<hash>                the newest finished run of a commit\n"
+	"  latest                        the newest finished run\n"
+	"\n"
+	"Each write to queue holds whole lines; an unknown revision fails the write with\n"
+	"\"Invalid argument\" and queues nothing. Runs execute one at a time.\n";
+
+static bool run_finished(const struct store_run *run)
+{
+	return run->state == RUN_DONE || run->state == RUN_FAILED;
+}
+
+static int fill_file(struct node *out, uint64_t ino, char *content, int64_t mtime_ns,
+		     double timeout)
+{
+	if (!content)
+		return -ENOMEM;
+	*out = (struct node){
+		.ino = ino,
+		.type = NODE_FILE,
+		.perm = 0444,
+		.nlink = 1,
+		.mtime_ns = mtime_ns,
+		.timeout = timeout,
+		.content = content,
+		.size = strlen(content),
+	};
+	return 0;
+}
+
+static int fill_dir(struct node *out, uint64_t ino, unsigned nlink, int64_t mtime_ns,
+		    double timeout)
+{
+	*out = (struct node){
+		.ino = ino,
+		.type = NODE_DIR,
+		.perm = 0555,
+		.nlink = nlink,
+		.mtime_ns = mtime_ns,
+		.timeout = timeout,
+	};
+	return 0;
+}
+
+static int fill_link(struct node *out, uint64_t ino, const char *prefix, int64_t run_id,
+		     int64_t mtime_ns)
+{
+	char name[32], *target = NULL;
+	run_dir_name(name, sizeof(name), run_id);
+	if (asprintf(&target, "%sruns/%s", prefix, name) < 0)
+		return -ENOMEM;
+	*out = (struct node){
+		.ino = ino,
+		.type = NODE_LINK,
+		.perm = 0777,
+		.nlink = 1,
+		.mtime_ns = mtime_ns,
+		.timeout = 0, /* it points elsewhere as soon as a newer run finishes */
+		.content = target,
+		.size = strlen(target),
+	};
+	return 0;
+}
+
+static int store_errno(int rc)
+{
+	return rc == STORE_NOTFOUND ? -ENOENT : -EIO;
+}
+
+char *view_status_text(const struct store_run *run)
+{
+	char *text = NULL;
+	int rc;
+	switch (run->state) {
+	case RUN_RUNNING:
+		rc = asprintf(&text, "running %s\n", run->detail);
+		break;
+	case RUN_FAILED:
+		rc = asprintf(&text, "failed: %s\n", run->detail);
+		break;
+	default:
+		rc = asprintf(&text, "%s\n", run_state_name(run->state));
+		break;
+	}
+	return rc < 0 ? NULL : text;
+}
+
+static void iso_time(char *buf, size_t size, int64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static char *config_text(const struct store_run *run)
+{
+	json_object *root = json_object_new_object();
+	char name[32], queued[32], *text = NULL;
+	run_dir_name(name, sizeof(name), run->id);
+	iso_time(queued, sizeof(queued), run->created_ns);
+	json_object_object_add(root, "run", json_object_new_string(name));
+	json_object_object_add(root, "revision", json_object_new_string(run->revision));
+	json_object_object_add(root, "commit", json_object_new_string(run->commit));
+	json_object_object_add(root, "queued_at", json_object_new_string(queued));
+	json_object_object_add(root, "configuration", json_tokener_parse(run->config));
+	if (asprintf(&text, "%s\n",
+		     json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_SPACED |
+							  JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
+		text = NULL;
+	json_object_put(root);
+	return text;
+}
+
+static char *queue_text(const struct view_ctx *ctx, int *err)
+{
+	struct store_run *runs = NULL;
+	size_t n = 0, len = 0;
+	char *text = NULL;
+	FILE *out;
+	if (store_runs_pending(ctx->store, &runs, &n)) {
+		*err = -EIO;
+		return NULL;
+	}
+	if (!(out = open_memstream(&text, &len))) {
+		store_runs_free(runs, n);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char name[32], *status = view_status_text(&runs[i]);
+		run_dir_name(name, sizeof(name), runs[i].id);
+		fprintf(out, "%s\t%s\t%s\t%s", name, runs[i].revision, runs[i].commit,
+			status ? status : "?\n");
+		free(status);
+	}
+	fclose(out);
+	store_runs_free(runs, n);
+	if (!text)
+		*err = -ENOMEM;
+	return text;
+}
+
+/* A run's file of the given kind, or -ENOENT when the run does not have it (yet). */
+static int run_file(const struct view_ctx *ctx, struct node *out, const struct store_run *run,
+		    enum node_kind kind)
+{
+	double timeout = run_finished(run) ? TIMEOUT_FOREVER : 0;
+	struct stat st;
+	char path[4096];
+	switch (kind) {
+	case KIND_CONFIG:
+		/* Fixed when the run is queued. */
+		return fill_file(out, inode_make(kind, run->id, 0), config_text(run), run->created_ns,
+				 TIMEOUT_FOREVER);
+	case KIND_STATUS:
+		return fill_file(out, inode_make(kind, run->id, run->seq), view_status_text(run),
+				 run->updated_ns, timeout);
+	case KIND_SYSTEM:
+		if (!run->system)
+			return -ENOENT;
+		return fill_file(out, inode_make(kind, run->id, run->attempts), strdup(run->system),
+				 run->started_ns, timeout);
+	case KIND_RESULT:
+		if (run->state != RUN_DONE || !run->result)
+			return -ENOENT;
+		return fill_file(out, inode_make(kind, run->id, 0), strdup(run->result),
+				 run->finished_ns, TIMEOUT_FOREVER);
+	case KIND_LOG:
+		runner_log_path(path, sizeof(path), ctx->data_dir, run->id);
+		*out = (struct node){
+			.ino = inode_make(kind, run->id, 0),
+			.type = NODE_FILE,
+			.perm = 0444,
+			.nlink = 1,
+			.mtime_ns = run->created_ns,
+			/* Growing while the run goes: every stat must ask (tail -f polls it). */
+			.timeout = timeout,
+		};
+		if (stat(path, &st) == 0) {
+			out->size = (size_t)st.st_size;
+			out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		}
+		if (!(out->disk_path = strdup(path)))
+			return -ENOMEM;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+static const struct {
+	const char *name;
+	enum node_kind kind;
+} run_files[] = {
+	{"config.json", KIND_CONFIG}, {"status", KIND_STATUS}, {"debug.log", KIND_LOG},
+	{"system.json", KIND_SYSTEM}, {"result.json", KIND_RESULT},
+};
+
+/* Parse a canonical run directory name ("000042"); -1 when it is not one. */
+static int64_t parse_run_name(const char *name)
+{
+	char *end;
+	char canonical[32];
+	long long id;
+	if (name[0] < '0' || name[0] > '9')
+		return -1;
+	errno = 0;
+	id = strtoll(name, &end, 10);
+	if (errno || *end || id <= 0 || id > INODE_ID_MAX)
+		return -1;
+	run_dir_name(canonical, sizeof(canonical), id);
+	return strcmp(canonical, name) == 0 ? id : -1;
+}
+
+static bool is_full_hash(const char *name)
+{
+	size_t i = 0;
+	for (; name[i]; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return i == STORE_HASH_LEN;
+}
+
+static int run_dir_node(struct node *out, const struct store_run *run)
+{
+	return fill_dir(out, inode_make(KIND_RUN_DIR, run->id, 0), 2, run->created_ns,
+			run_finished(run) ? TIMEOUT_FOREVER : 0);
+}
+
+static int count_runs(const struct view_ctx *ctx, size_t *n)
+{
+	int64_t *ids = NULL;
+	if (store_run_ids(ctx->store, &ids, n))
+		return -EIO;
+	free(ids);
+	return 0;
+}
+
+/* The node of a top-level kind (not a run's). */
+static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind kind)
+{
+	int64_t id, seq;
+	size_t nruns;
+	int rc, err = 0;
+	char *text;
+	switch (kind) {
+	case KIND_ROOT:
+		return fill_dir(out, INODE_ROOT, 4, ctx->mount_ns, 0);
+	case KIND_README:
+		return fill_file(out, inode_make(kind, 0, 0), strdup(readme_text), ctx->mount_ns,
+				 TIMEOUT_FOREVER);
+	case KIND_QUEUE:
+		if (store_seq(ctx->store, &seq))
+			return -EIO;
+		if (!(text = queue_text(ctx, &err)))
+			return err;
+		rc = fill_file(out, inode_make(kind, 0, seq), text, store_now_ns(), 0);
+		out->perm = 0644;
+		return rc;
+	case KIND_RUNS:
+		if ((rc = count_runs(ctx, &nruns)))
+			return rc;
+		return fill_dir(out, inode_make(kind, 0, 0), 2 + (unsigned)nruns, ctx->mount_ns, 0);
+	case KIND_COMMITS:
+		return fill_dir(out, inode_make(kind, 0, 0), 2, ctx->mount_ns, 0);
+	case KIND_LATEST:
+		if ((rc = store_latest_done(ctx->store, &id)))
+			return store_errno(rc);
+		return fill_link(out, inode_make(kind, id, 0), "", id, ctx->mount_ns);
+	default:
+		return -ENOENT;
+	}
+}
+
+static const struct {
+	const char *name;
+	enum node_kind kind;
+} top_entries[] = {
+	{"README", KIND_README}, {"queue", KIND_QUEUE}, {"runs", KIND_RUNS},
+	{"commits", KIND_COMMITS}, {"latest", KIND_LATEST},
+};
+
+int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, const char *name)
+{
+	struct store_run run;
+	int64_t id;
+	int rc;
+	switch (inode_kind(parent)) {
+	case KIND_ROOT:
+		for (size_t i = 0; i < sizeof(top_entries) / sizeof(top_entries[0]); i++)
+			if (strcmp(name, top_entries[i].name) == 0)
+				return top_node(ctx, out, top_entries[i].kind);
+		return -ENOENT;
+	case KIND_RUNS:
+		if ((id = parse_run_name(name)) < 0)
+			return -ENOENT;
+		if ((rc = store_run_get(ctx->store, &run, id)))
+			return store_errno(rc);
+		rc = run_dir_node(out, &run);
+		store_run_clear(&run);
+		return rc;
+	case KIND_RUN_DIR:
+		for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]); i++) {
+			if (strcmp(name, run_files[i].name) != 0)
+				continue;
+			if ((rc = store_run_get(ctx->store, &run, inode_id(parent))))
+				return store_errno(rc);
+			rc = run_file(ctx, out, &run, run_files[i].kind);
+			store_run_clear(&run);
+			return rc;
+		}
+		return -ENOENT;
+	case KIND_COMMITS:
+		if (!is_full_hash(name))
+			return -ENOENT;
+		if ((rc = store_commit_latest_done(ctx->store, &id, name)))
+			return store_errno(rc);
+		return fill_link(out, inode_make(KIND_COMMIT_LINK, id, 0), "../", id, ctx->mount_ns);
+	default:
+		return -ENOTDIR;
+	}
+}
+
+int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
+{
+	enum node_kind kind = inode_kind(ino);
+	struct store_run run;
+	int rc;
+	switch (kind) {
+	case KIND_ROOT:
+	case KIND_README:
+	case KIND_RUNS:
+	case KIND_COMMITS:
+		return top_node(ctx, out, kind);
+	case KIND_QUEUE:
+	case KIND_LATEST:
+		rc = top_node(ctx, out, kind);
+		break;
+	case KIND_COMMIT_LINK:
+		return fill_link(out, ino, "../", inode_id(ino), ctx->mount_ns);
+	default:
+		if ((rc = store_run_get(ctx->store, &run, inode_id(ino))))
+			return store_errno(rc);
+		rc = kind == KIND_RUN_DIR ? run_dir_node(out, &run) : run_file(ctx, out, &run, kind);
+		store_run_clear(&run);
+		break;
+	}
+	/* A versioned inode that is no longer current has no content to give. */
+	if (rc == 0 && out->ino != ino) {
+		node_clear(out);
+		return -ENOENT;
+	}
+	return rc;
+}
+
+static int add_entry(struct dir_entry **list, size_t *n, size_t *cap, const char *name,
+		     uint64_t ino, enum node_type type)
+{
+	if (*n == *cap) {
+		size_t new_cap = *cap ? *cap * 2 : 16;
+		struct dir_entry *grown = realloc(*list, new_cap * sizeof(**list));
+		if (!grown)
+			return -ENOMEM;
+		*list = grown;
+		*cap = new_cap;
+	}
+	snprintf((*list)[*n].name, sizeof((*list)[*n].name), "%s", name);
+	(*list)[*n].ino = ino;
+	(*list)[*n].type = type;
+	(*n)++;
+	return 0;
+}
+
+int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n, uint64_t ino)
+{
+	struct dir_entry *list = NULL;
+	size_t count = 0, cap = 0;
+	struct store_run run;
+	int64_t *ids = NULL, id;
+	char(*hashes)[STORE_HASH_LEN + 1] = NULL;
+	size_t nids = 0;
+	int rc = 0;
+	switch (inode_kind(ino)) {
+	case KIND_ROOT:
+		for (size_t i = 0; i < sizeof(top_entries) / sizeof(top_entries[0]) && !rc; i++) {
+			enum node_kind k = top_entries[i].kind;
+			if (k == KIND_LATEST) {
+				if ((rc = store_latest_done(ctx->store, &id)) == STORE_NOTFOUND) {
+					rc = 0;
+					continue;
+				}
+				if (rc) {
+					rc = -EIO;
+					break;
+				}
+				rc = add_entry(&list, &count, &cap, "latest", inode_make(k, id, 0),
+					       NODE_LINK);
+				continue;
+			}
+			rc = add_entry(&list, &count, &cap, top_entries[i].name, inode_make(k, 0, 0),
+				       k == KIND_RUNS || k == KIND_COMMITS ? NODE_DIR : NODE_FILE);
+		}
+		break;
+	case KIND_RUNS:
+		if (store_run_ids(ctx->store, &ids, &nids)) {
+			rc = -EIO;
+			break;
+		}
+		for (size_t i = 0; i < nids && !rc; i++) {
+			char name[32];
+			run_dir_name(name, sizeof(name), ids[i]);
+			rc = add_entry(&list, &count, &cap, name, inode_make(KIND_RUN_DIR, ids[i], 0),
+				       NODE_DIR);
+		}
+		break;
+	case KIND_RUN_DIR:
+		if ((rc = store_run_get(ctx->store, &run, inode_id(ino)))) {
+			rc = store_errno(rc);
+			break;
+		}
+		for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]) && !rc; i++) {
+			enum node_kind k = run_files[i].kind;
+			if ((k == KIND_SYSTEM && !run.system) ||
+			    (k == KIND_RESULT && (run.state != RUN_DONE || !run.result)))
+				continue;
+			rc = add_entry(&list, &count, &cap, run_files[i].name,
+				       inode_make(k, run.id, 0), NODE_FILE);
+		}
+		store_run_clear(&run);
+		break;
+	case KIND_COMMITS:
+		if (store_done_commits(ctx->store, &hashes, &nids)) {
+			rc = -EIO;
+			break;
+		}
+		for (size_t i = 0; i < nids && !rc; i++)
+			rc = add_entry(&list, &count, &cap, hashes[i],
+				       inode_make(KIND_COMMIT_LINK, 0, i), NODE_LINK);
+		break;
+	default:
+		rc = -ENOTDIR;
+	}
+	free(ids);
+	free(hashes);
+	if (rc) {
+		free(list);
+		return rc;
+	}
+	*entries = list;
+	*n = count;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* Views: how each path of the mounted tree maps to data in the store.
+ * No FUSE here: these functions produce nodes and directory listings. */
+#ifndef BENCHFS_FS_VIEWS_H
+#define BENCHFS_FS_VIEWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node.h"
+#include "store.h"
+
+struct view_ctx {
+	struct store *store;
+	const char *data_dir;
+	int64_t mount_ns; /* mount time: the mtime of static things */
+};
+
+struct dir_entry {
+	char name[64];
+	uint64_t ino;
+	enum node_type type;
+};
+
+/* The node called name inside directory parent; -ENOENT when there is none,
+ * -EIO when the store fails. */
+int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, const char *name);
+/* The current node of inode ino (for getattr when nothing is cached): -ENOENT
+ * when that inode's version is no longer current. */
+int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino);
+/* The entries of directory ino (without . and ..), malloc'd. */
+int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n, uint64_t ino);
+
+/* The text of a run's status file: "queued\n", "running sort 3/10\n", ... */
+char *view_status_text(const struct store_run *run);
+
+#endif

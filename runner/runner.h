@@ -1,0 +1,35 @@
+/* The runner: one worker thread that takes queued runs in order, one at a
+ * time (parallel runs would ruin each other's timings), and measures them. */
+#ifndef BENCHFS_RUNNER_RUNNER_H
+#define BENCHFS_RUNNER_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct runner;
+
+struct runner_options {
+	const char *repo_path; /* the git repository */
+	const char *data_dir;  /* holds benchfs.db, logs/ and work/ */
+	/* Called from the worker thread after a run changes state, so the
+	 * file system can drop what the kernel caches. May be NULL. */
+	void (*on_change)(void *ctx, int64_t run_id);
+	void *ctx;
+};
+
+/* Recover runs a previous daemon left unfinished (logging it in their
+ * debug.log and queueing them again), then start the worker. Returns 0, or -1
+ * with a message in err. */
+int runner_start(struct runner **out, const struct runner_options *opts, char *err,
+		 size_t errsize);
+/* Tell the worker that new runs are queued. */
+void runner_wake(struct runner *runner);
+/* Stop the worker: a run in progress is interrupted (its processes killed)
+ * and queued again. Frees the runner. */
+void runner_stop(struct runner *runner);
+
+/* Paths inside the data directory, for the daemon and the file system. */
+void runner_log_path(char *buf, size_t size, const char *data_dir, int64_t run_id);
+void runner_db_path(char *buf, size_t size, const char *data_dir);
+
+#endif
