@@ -3,9 +3,9 @@
 
 #include <math.h>
 #include <stdalign.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "stats_internal.h"
 
 void stats_changepoint_options_init(struct stats_changepoint_options *opt)
@@ -49,13 +49,8 @@ size_t stats_changepoint_workspace_size(size_t npoints, size_t nsamples)
 	       16;
 }
 
-static int cmp_pair(const void *pa, const void *pb)
-{
-	const struct rank_pair *a = pa, *b = pb;
-	if (a->v != b->v)
-		return a->v < b->v ? -1 : 1;
-	return (a->i > b->i) - (a->i < b->i);
-}
+#define LESS_PAIR(x, y) ((x).v < (y).v || ((x).v == (y).v && (x).i < (y).i))
+DEFINE_STATS_SORT(sort_pairs, struct rank_pair, LESS_PAIR)
 
 /* ranks of v[s0..s1) inside the segment, 0-based */
 static void rank_segment(struct cp_ws *w, size_t s0, size_t s1)
@@ -63,7 +58,7 @@ static void rank_segment(struct cp_ws *w, size_t s0, size_t s1)
 	size_t len = s1 - s0;
 	for (size_t i = 0; i < len; i++)
 		w->pairs[i] = (struct rank_pair){w->v[s0 + i], i};
-	qsort(w->pairs, len, sizeof *w->pairs, cmp_pair);
+	sort_pairs(w->pairs, len);
 	for (size_t r = 0; r < len; r++)
 		w->rk[s0 + w->pairs[r].i] = r;
 }

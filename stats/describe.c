@@ -2,9 +2,9 @@
 #include "describe.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "stats_internal.h"
 
 const char *stats_strerror(int err)
@@ -77,15 +77,12 @@ static void swap(double *a, double *b)
 	*b = t;
 }
 
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-	return (a > b) - (a < b);
-}
+#define LESS_DOUBLE(x, y) ((x) < (y))
+DEFINE_STATS_SORT(sort_doubles, double, LESS_DOUBLE)
 
 void stats__sort(double *a, size_t n)
 {
-	qsort(a, n, sizeof *a, cmp_double);
+	sort_doubles(a, n);
 }
 
 void stats__select(double *a, size_t n, size_t k)

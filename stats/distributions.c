@@ -19,18 +19,25 @@ static double stirling_corr(double z)
 	return (1.0 / 12.0 - (1.0 / 360.0 - (1.0 / 1260.0 - 1.0 / (1680.0 * z2)) / z2) / z2) / z;
 }
 
+/* lgamma without touching the global signgam (thread safe) */
+static double lgam(double x)
+{
+	int sign;
+	return lgamma_r(x, &sign);
+}
+
 /* log B(a, b), avoiding the cancellation of lgamma for one large argument */
 static double lbeta(double a, double b)
 {
 	double big = a > b ? a : b, small = a > b ? b : a;
 	if (big < 50.0)
-		return lgamma(a) + lgamma(b) - lgamma(a + b);
+		return lgam(a) + lgam(b) - lgam(a + b);
 	/* lgamma(big) - lgamma(big + small) */
 	double d = -(big - 0.5) * log1p(small / big) - small * log(big + small) + small +
 		   stirling_corr(big) - stirling_corr(big + small);
 	if (small >= 50.0)
 		return (small - 0.5) * log(small) - small + LOG_SQRT_2PI + stirling_corr(small) + d;
-	return lgamma(small) + d;
+	return lgam(small) + d;
 }
 
 /* continued fraction for I_x(a,b), good when x < (a+1)/(a+b+2) */

@@ -193,12 +193,52 @@ static void test_stability(void **state)
 	free(x);
 }
 
+/* selection and sorting on adversarial patterns agree with a plain insertion sort */
+static void test_order_statistics(void **state)
+{
+	(void)state;
+	enum { N = 3001 };
+	static double x[N], ref[N], scratch[N];
+	struct trng r = {5};
+	for (int pattern = 0; pattern < 7; pattern++) {
+		for (size_t i = 0; i < N; i++) {
+			switch (pattern) {
+			case 0: x[i] = (double)i; break;                 /* sorted */
+			case 1: x[i] = (double)(N - i); break;           /* reversed */
+			case 2: x[i] = 4.0; break;                       /* constant */
+			case 3: x[i] = (double)(i % 3); break;           /* few values */
+			case 4: x[i] = (double)(i % 2 ? i : N - i); break; /* interleaved */
+			case 5: x[i] = trng_gauss(&r); break;
+			default: x[i] = (double)((i * 7919) % 17) - 8.0; break;
+			}
+			ref[i] = x[i];
+		}
+		for (size_t i = 1; i < N; i++) {
+			double v = ref[i];
+			size_t k = i;
+			while (k > 0 && v < ref[k - 1]) {
+				ref[k] = ref[k - 1];
+				k--;
+			}
+			ref[k] = v;
+		}
+		for (size_t k = 0; k < N; k += 97) {
+			double p = (double)k / (double)(N - 1), v;
+			assert_int_equal(stats_percentile(&v, x, N, p, scratch), STATS_OK);
+			assert_true(fabs(v - ref[k]) <= 1e-12 * (1.0 + fabs(ref[k])));
+		}
+		double v;
+		assert_int_equal(stats_percentile(&v, x, N, 1.0, scratch), STATS_OK);
+		assert_true(v == ref[N - 1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_describe_fixtures), cmocka_unit_test(test_percentile_fixtures),
 		cmocka_unit_test(test_outlier_fixtures), cmocka_unit_test(test_invalid_input),
-		cmocka_unit_test(test_stability),
+		cmocka_unit_test(test_stability), cmocka_unit_test(test_order_statistics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
