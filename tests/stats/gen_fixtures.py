@@ -66,6 +66,7 @@ D["mw150"] = ds("mw150", rng.normal(0.1, 1.2, 150))
 D["neg"] = ds("neg", [-3.5, 0.0, 1e-300, 7.25, -1e10, 4.0e10, 12.0])
 D["sep8a"] = ds("sep8a", [1, 2, 3, 4, 5, 6, 7, 8.5])
 D["sep8b"] = ds("sep8b", [11, 12, 13, 14, 15, 16, 17, 18.5])
+D["far200"] = ds("far200", rng.normal(100.0, 1.0, 200))
 
 
 # Large deterministic series computed identically in C: x_i = off + ((i*mul) % mod) * scale
@@ -208,7 +209,9 @@ MWU = [("mw5", "mw7", "auto"), ("mw7", "mw5", "exact"), ("mw3", "mw8", "exact"),
        ("ties", "ties2", "auto"), ("ties", "ties2", "asymptotic"), ("mw200", "mw150", "auto"),
        ("mw5", "mw7", "asymptotic"), ("const5", "const7", "asymptotic"),
        ("tail_a", "tail_b", "asymptotic"), ("tail_a", "tail_c", "asymptotic"),
-       ("k1000_a", "k1000_b", "auto"), ("n2", "n3", "exact"), ("outl", "mw30", "auto")]
+       ("k1000_a", "k1000_b", "auto"), ("n2", "n3", "exact"), ("outl", "mw30", "auto"),
+       ("sep8a", "far200", "exact"), ("far200", "sep8b", "auto"), ("mw8", "mw200", "exact"),
+       ("mw8b", "mw200", "auto")]
 METHOD = {"auto": 0, "exact": 1, "asymptotic": 2}
 w("/* scipy.stats.mannwhitneyu(a, b, alternative='two-sided', method=...); method 0 auto,")
 w(" * 1 exact, 2 asymptotic; exact is what scipy used */")
