@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "revparse.h"
 
@@ -14,11 +15,14 @@ int revparse_commit(char *out, git_repository *repo, const char *rev, char *err,
 	git_object *obj = NULL, *commit = NULL;
 	int result = -EINVAL;
 	if (git_revparse_single(&obj, repo, rev) < 0) {
-		snprintf(err, errsize, "unknown revision \"%s\": %s", rev, revparse_git_error());
+		/* Quote at most 100 bytes: the message is for a log line. */
+		snprintf(err, errsize, "unknown revision \"%.100s%s\": %s", rev,
+			 strlen(rev) > 100 ? "..." : "", revparse_git_error());
 		goto done;
 	}
 	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
-		snprintf(err, errsize, "revision \"%s\" does not name a commit", rev);
+		snprintf(err, errsize, "revision \"%.100s%s\" does not name a commit", rev,
+			 strlen(rev) > 100 ? "..." : "");
 		goto done;
 	}
 	git_oid_tostr(out, GIT_OID_HEXSZ + 1, git_object_id(commit));

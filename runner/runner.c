@@ -178,7 +178,8 @@ static int do_benchmark(struct run_ctx *ctx, const struct bench_config *b,
 	struct spawn_result res;
 	runlog_printf(ctx->log, "benchfs", "benchmark %s: %d warmup, %d measured, timeout %g s",
 		      b->name, b->warmup, b->runs, b->timeout);
-	set_progress(ctx, b->name, 0, b->runs);
+	if (b->warmup > 0)
+		set_progress(ctx, b->name, 0, b->runs); /* warming up: none measured yet */
 	for (int i = 1; i <= b->warmup; i++) {
 		snprintf(step, sizeof(step), "%s warmup %d/%d", b->name, i, b->warmup);
 		snprintf(what, sizeof(what), "%s warmup %d/%d", b->name, i, b->warmup);
@@ -190,8 +191,7 @@ static int do_benchmark(struct run_ctx *ctx, const struct bench_config *b,
 		struct store_iteration *it = &its[i - 1];
 		snprintf(step, sizeof(step), "%s %d/%d", b->name, i, b->runs);
 		snprintf(what, sizeof(what), "%s iteration %d/%d", b->name, i, b->runs);
-		if (i > 1)
-			set_progress(ctx, b->name, i, b->runs);
+		set_progress(ctx, b->name, i, b->runs);
 		runlog_set_step(ctx->log, step);
 		if (run_step(ctx, &res, argv, b->timeout, what))
 			return -1;

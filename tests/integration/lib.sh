@@ -1,0 +1,107 @@
+# Shared by the integration tests: a temporary git repository, a benchfs
+# mounted over it, and checks. Every test sources this file; the EXIT trap
+# always unmounts and kills the daemon, whatever happens.
+set -eu
+
+: "${BENCHFS:?BENCHFS must name the benchfs binary}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/benchfs-test.XXXXXX")
+REPO="$T/repo"
+MNT="$T/mnt"
+DAEMON_PID=
+mkdir -p "$MNT"
+
+log() { printf '# %s\n' "$*"; }
+
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	if [ -f "$T/daemon.log" ]; then
+		printf -- '--- daemon output:\n' >&2
+		tail -n 30 "$T/daemon.log" >&2
+	fi
+	exit 1
+}
+
+ok() { printf 'ok - %s\n' "$*"; }
+
+unmount() {
+	if mountpoint -q "$MNT" 2>/dev/null || grep -q " $MNT " /proc/mounts 2>/dev/null; then
+		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || true
+	fi
+}
+
+stop_daemon() {
+	unmount
+	if [ -n "$DAEMON_PID" ]; then
+		for _ in $(seq 50); do
+			kill -0 "$DAEMON_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+		DAEMON_PID=
+	fi
+}
+
+cleanup() {
+	status=$?
+	stop_daemon
+	unmount
+	if grep -q " $MNT " /proc/mounts 2>/dev/null; then
+		echo "cleanup: $MNT is still mounted" >&2
+		status=1
+	else
+		rm -rf "$T"
+	fi
+	exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# make_repo CONFIG_JSON: a repository whose benchmark is ./prog, a shell
+# script built from prog.sh by the "build" step. Commits are added with commit_prog.
+make_repo() {
+	git init -q -b main "$REPO"
+	git -C "$REPO" config user.email test@example.com
+	git -C "$REPO" config user.name test
+	git -C "$REPO" config commit.gpgsign false
+	printf '%s\n' "$1" > "$REPO/benchfs.json"
+}
+
+# commit_prog MESSAGE SCRIPT_BODY [TAG]: commit prog.sh with that body.
+commit_prog() {
+	printf '#!/bin/sh\n%s\n' "$2" > "$REPO/prog.sh"
+	git -C "$REPO" add -A
+	git -C "$REPO" commit -q --allow-empty -m "$1"
+	if [ $# -ge 3 ]; then git -C "$REPO" tag "$3"; fi
+}
+
+# start_benchfs [extra args...]: mount in the foreground, in the background.
+start_benchfs() {
+	"$BENCHFS" -f --repo "$REPO" "$@" "$MNT" >> "$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 100); do
+		if mountpoint -q "$MNT" && [ -e "$MNT/queue" ]; then return 0; fi
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "benchfs exited before mounting"
+		sleep 0.1
+	done
+	fail "benchfs did not mount within 10 s"
+}
+
+# wait_status RUN REGEX [SECONDS]: until runs/RUN/status matches.
+wait_status() {
+	limit=$(( ${3:-60} * 10 ))
+	for _ in $(seq "$limit"); do
+		if grep -Eq "$2" "$MNT/runs/$1/status" 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	fail "runs/$1/status is '$(cat "$MNT/runs/$1/status" 2>&1)', expected /$2/ within ${3:-60} s"
+}
+
+# json FILE PYTHON_EXPR: evaluate an expression over the parsed JSON (as j).
+json() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
