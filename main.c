@@ -147,9 +147,12 @@ static int prepare_data_dir(const char *dir)
 {
 	char path[PATH_MAX];
 	struct store *store = NULL;
+	struct stat st;
 	int rc;
 	if ((rc = mkdir_p(dir)))
 		return die("data directory %s: %s", dir, strerror(-rc));
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return die("data directory %s: not a directory", dir);
 	snprintf(path, sizeof(path), "%s/logs", dir);
 	if ((rc = mkdir_p(path)))
 		return die("data directory %s: %s", path, strerror(-rc));

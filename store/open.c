@@ -62,8 +62,12 @@ sqlite3_stmt *store_prepare(struct store *store, const char *sql)
 
 int store_exec(struct store *store, const char *sql)
 {
-	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(store, "exec");
+	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		/* Name the statement by its first words: enough to tell which step failed. */
+		char what[48];
+		snprintf(what, sizeof(what), "%.*s", (int)strcspn(sql, "(;"), sql);
+		return store_fail(store, what);
+	}
 	return STORE_OK;
 }
 
