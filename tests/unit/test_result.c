@@ -1,0 +1,550 @@
+/* Unit tests for runner/result.h: result.json in hyperfine's export format
+ * plus benchfs's fields, checked by parsing the output with json-c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "result.h"
+
+#define COMMIT "0123456789abcdef0123456789abcdef01234567"
+#define HOST "{\"hostname\":\"box\",\"cpu\":{\"model\":\"Test CPU\",\"cores\":8},\"kernel\":\"6.1\"}"
+#define EPS 1.5e-9 /* output has nanosecond resolution */
+
+static char *argv_sort[] = {"./sort", "-n", "x y", "it's", NULL};
+
+/* ---- helpers ---- */
+
+static json_object *get(json_object *obj, const char *key, enum json_type type)
+{
+	json_object *v = NULL;
+	if (!json_object_object_get_ex(obj, key, &v))
+		fail_msg("key \"%s\" is missing", key);
+	if (!json_object_is_type(v, type))
+		fail_msg("key \"%s\" has type %s, wanted %s", key,
+			 json_type_to_name(json_object_get_type(v)), json_type_to_name(type));
+	return v;
+}
+
+static void assert_seconds(json_object *obj, const char *key, double want)
+{
+	json_object *v = get(obj, key, json_type_double);
+	double got = json_object_get_double(v);
+	if (fabs(got - want) > EPS)
+		fail_msg("\"%s\" is %.12f, wanted %.12f", key, got, want);
+}
+
+static void assert_string_key(json_object *obj, const char *key, const char *want)
+{
+	assert_string_equal(json_object_get_string(get(obj, key, json_type_string)), want);
+}
+
+static void assert_int_key(json_object *obj, const char *key, int64_t want)
+{
+	assert_int_equal(json_object_get_int64(get(obj, key, json_type_int)), want);
+}
+
+static json_object *parse(const char *text)
+{
+	struct json_tokener *tok = json_tokener_new();
+	json_object *root;
+	assert_non_null(tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	if (!root || json_tokener_get_error(tok) != json_tokener_success)
+		fail_msg("result is not JSON: %s", text);
+	/* the whole text is the one document (json-c may or may not consume the final newline) */
+	assert_true(strspn(text + json_tokener_get_parse_end(tok), "\n") ==
+		    strlen(text) - json_tokener_get_parse_end(tok));
+	json_tokener_free(tok);
+	return root;
+}
+
+static char *render(const struct result_input *in)
+{
+	char err[256] = "";
+	char *text = result_render(in, err, sizeof(err));
+	if (!text)
+		fail_msg("result_render failed: %s", err);
+	return text;
+}
+
+static double mean_of(const double *x, size_t n)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += x[i];
+	return s / (double)n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median_of(const double *x, size_t n)
+{
+	double *s = malloc(n * sizeof(*s)), m;
+	assert_non_null(s);
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	free(s);
+	return m;
+}
+
+static double stddev_of(const double *x, size_t n)
+{
+	double m = mean_of(x, n), q = 0;
+	for (size_t i = 0; i < n; i++)
+		q += (x[i] - m) * (x[i] - m);
+	return sqrt(q / (double)(n - 1));
+}
+
+/* ---- a two-benchmark fixture ---- */
+
+#define N_A 5
+#define N_B 20
+#define OUTLIER_AT 13
+
+struct fixture {
+	struct bench_config bench_a, bench_b;
+	struct store_iteration it_a[N_A], it_b[N_B];
+	struct result_bench benches[2];
+	struct result_input in;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->bench_a = (struct bench_config){.name = "sort", .argv = argv_sort, .warmup = 2, .runs = N_A,
+					   .timeout = 10};
+	f->bench_b = (struct bench_config){.name = "grep.big", .shell = "grep -c x < big.txt | wc -l",
+					   .warmup = 0, .runs = N_B, .timeout = 10};
+	/* sort: 5 hand-made iterations */
+	static const int64_t wall_a[N_A] = {120000000, 100000000, 110000000, 130000001, 105000000};
+	for (int i = 0; i < N_A; i++)
+		f->it_a[i] = (struct store_iteration){
+			.benchmark = "sort",
+			.iteration = i + 1,
+			.wall_ns = wall_a[i],
+			.user_ns = 80000000 + i * 1000000,
+			.sys_ns = 10000000 + i * 500000,
+			.maxrss_bytes = (int64_t)(4 + i) << 20,
+			.exit_code = i == 3 ? 2 : 0,
+		};
+	/* grep.big: 20 values around 50 ms and one gross outlier */
+	for (int i = 0; i < N_B; i++)
+		f->it_b[i] = (struct store_iteration){
+			.benchmark = "grep.big",
+			.iteration = i + 1,
+			.wall_ns = i == OUTLIER_AT ? 5000000000 : 50000000 + (i % 5) * 100000,
+			.user_ns = 40000000,
+			.sys_ns = 2000000 + i,
+			.maxrss_bytes = 1 << 20,
+			.exit_code = 0,
+		};
+	f->benches[0] = (struct result_bench){&f->bench_a, f->it_a, N_A};
+	f->benches[1] = (struct result_bench){&f->bench_b, f->it_b, N_B};
+	f->in = (struct result_input){
+		.run_id = 7,
+		.commit = COMMIT,
+		.revision = "main",
+		.host_json = HOST,
+		.benches = f->benches,
+		.nbenches = 2,
+	};
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+static void walls_of(double *out, const struct store_iteration *it, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = (double)it[i].wall_ns / 1e9;
+}
+
+/* ---- tests ---- */
+
+static void test_top_level(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(&f->in);
+	json_object *root = parse(text), *results, *info, *host;
+	int keys = 0;
+	results = get(root, "results", json_type_array);
+	assert_int_equal(json_object_array_length(results), 2);
+	info = get(root, "benchfs", json_type_object);
+	assert_string_key(info, "run", "000007");
+	assert_string_key(info, "commit", COMMIT);
+	assert_string_key(info, "revision", "main");
+	host = get(info, "host", json_type_object);
+	assert_string_key(host, "hostname", "box");
+	assert_string_key(get(host, "cpu", json_type_object), "model", "Test CPU");
+	assert_int_key(get(host, "cpu", json_type_object), "cores", 8);
+	assert_string_key(host, "kernel", "6.1");
+	json_object_object_foreach(root, key, value) {
+		(void)key;
+		(void)value;
+		keys++;
+	}
+	assert_int_equal(keys, 2);
+	json_object_put(root);
+	free(text);
+}
+
+static void test_ends_with_newline(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(&f->in);
+	size_t len = strlen(text);
+	assert_true(len > 2);
+	assert_int_equal(text[len - 1], '\n');
+	assert_true(text[len - 2] != '\n');
+	assert_int_equal(text[0], '{');
+	free(text);
+}
+
+static void test_deterministic(void **state)
+{
+	struct fixture *f = *state;
+	char *a = render(&f->in), *b = render(&f->in);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
+static void test_hyperfine_fields(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(&f->in);
+	json_object *root = parse(text), *r, *times, *mem, *codes;
+	double wall[N_A], user[N_A], sys[N_A];
+	walls_of(wall, f->it_a, N_A);
+	for (int i = 0; i < N_A; i++) {
+		user[i] = (double)f->it_a[i].user_ns / 1e9;
+		sys[i] = (double)f->it_a[i].sys_ns / 1e9;
+	}
+	r = json_object_array_get_idx(get(root, "results", json_type_array), 0);
+	assert_true(json_object_is_type(r, json_type_object));
+	assert_string_key(r, "command", "./sort -n 'x y' 'it'\\''s'");
+	assert_seconds(r, "mean", mean_of(wall, N_A));
+	assert_seconds(r, "stddev", stddev_of(wall, N_A));
+	assert_seconds(r, "median", 0.110000000);
+	assert_seconds(r, "median", median_of(wall, N_A));
+	assert_seconds(r, "min", 0.100000000);
+	assert_seconds(r, "max", 0.130000001);
+	assert_seconds(r, "user", mean_of(user, N_A));
+	assert_seconds(r, "system", mean_of(sys, N_A));
+
+	times = get(r, "times", json_type_array);
+	assert_int_equal(json_object_array_length(times), N_A);
+	for (int i = 0; i < N_A; i++) {
+		json_object *t = json_object_array_get_idx(times, i);
+		assert_true(json_object_is_type(t, json_type_double));
+		assert_true(fabs(json_object_get_double(t) - wall[i]) <= EPS);
+	}
+	mem = get(r, "memory_usage_byte", json_type_array);
+	codes = get(r, "exit_codes", json_type_array);
+	assert_int_equal(json_object_array_length(mem), N_A);
+	assert_int_equal(json_object_array_length(codes), N_A);
+	for (int i = 0; i < N_A; i++) {
+		json_object *m = json_object_array_get_idx(mem, i), *c = json_object_array_get_idx(codes, i);
+		assert_true(json_object_is_type(m, json_type_int));
+		assert_true(json_object_is_type(c, json_type_int));
+		assert_int_equal(json_object_get_int64(m), (int64_t)(4 + i) << 20);
+		assert_int_equal(json_object_get_int(c), i == 3 ? 2 : 0);
+	}
+	/* nanosecond resolution is written as such, not as 0.13000000099999999 */
+	assert_non_null(strstr(text, "0.130000001"));
+	assert_null(strstr(text, "0.1300000009"));
+	json_object_put(root);
+	free(text);
+}
+
+static void test_hyperfine_field_order(void **state)
+{
+	static const char *const order[] = {"command", "mean", "stddev", "median", "user", "system",
+					    "min", "max", "times", "memory_usage_byte", "exit_codes"};
+	struct fixture *f = *state;
+	char *text = render(&f->in);
+	json_object *root = parse(text);
+	json_object *r = json_object_array_get_idx(get(root, "results", json_type_array), 0);
+	size_t i = 0;
+	json_object_object_foreach(r, key, value) {
+		(void)value;
+		if (i < sizeof(order) / sizeof(order[0]))
+			assert_string_equal(key, order[i]);
+		i++;
+	}
+	assert_true(i > sizeof(order) / sizeof(order[0]));
+	json_object_put(root);
+	free(text);
+}
+
+static void test_benchfs_fields(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(&f->in);
+	json_object *root = parse(text), *results = get(root, "results", json_type_array);
+	json_object *a = json_object_array_get_idx(results, 0), *b = json_object_array_get_idx(results, 1);
+	json_object *ut, *st, *outl;
+
+	assert_string_key(a, "name", "sort");
+	assert_string_key(a, "commit", COMMIT);
+	assert_string_key(a, "run", "000007");
+	assert_int_key(a, "runs", N_A);
+	assert_int_key(a, "warmup", 2);
+	ut = get(a, "user_times", json_type_array);
+	st = get(a, "system_times", json_type_array);
+	assert_int_equal(json_object_array_length(ut), N_A);
+	assert_int_equal(json_object_array_length(st), N_A);
+	for (int i = 0; i < N_A; i++) {
+		assert_true(fabs(json_object_get_double(json_object_array_get_idx(ut, i)) -
+				 (double)f->it_a[i].user_ns / 1e9) <= EPS);
+		assert_true(fabs(json_object_get_double(json_object_array_get_idx(st, i)) -
+				 (double)f->it_a[i].sys_ns / 1e9) <= EPS);
+	}
+	outl = get(a, "outliers", json_type_object);
+	assert_int_key(outl, "count", 0);
+	assert_int_equal(json_object_array_length(get(outl, "indices", json_type_array)), 0);
+	assert_true(json_object_get_double(get(outl, "threshold", json_type_double)) == 14.826);
+	assert_non_null(strstr(json_object_get_string(get(outl, "method", json_type_string)), "MAD"));
+
+	/* the shell command is shown verbatim */
+	assert_string_key(b, "command", "grep -c x < big.txt | wc -l");
+	assert_string_key(b, "name", "grep.big");
+	assert_string_key(b, "run", "000007");
+	assert_int_key(b, "runs", N_B);
+	assert_int_key(b, "warmup", 0);
+	json_object_put(root);
+	free(text);
+}
+
+static void test_outlier_flagged(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(&f->in);
+	json_object *root = parse(text);
+	json_object *b = json_object_array_get_idx(get(root, "results", json_type_array), 1);
+	json_object *outl = get(b, "outliers", json_type_object), *idx;
+	double wall[N_B];
+	walls_of(wall, f->it_b, N_B);
+	assert_int_key(outl, "count", 1);
+	idx = get(outl, "indices", json_type_array);
+	assert_int_equal(json_object_array_length(idx), 1);
+	assert_true(json_object_is_type(json_object_array_get_idx(idx, 0), json_type_int));
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(idx, 0)), OUTLIER_AT);
+	/* reported, not removed: every statistic still includes it */
+	assert_int_equal(json_object_array_length(get(b, "times", json_type_array)), N_B);
+	assert_seconds(b, "max", 5.0);
+	assert_seconds(b, "mean", mean_of(wall, N_B));
+	assert_seconds(b, "median", median_of(wall, N_B));
+	assert_seconds(b, "stddev", stddev_of(wall, N_B));
+	json_object_put(root);
+	free(text);
+}
+
+static void test_two_outliers_indices_ascending(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root, *b, *idx;
+	f->it_b[2].wall_ns = 9000000000;
+	f->it_b[17].wall_ns = 1000; /* far below as well */
+	text = render(&f->in);
+	root = parse(text);
+	b = json_object_array_get_idx(get(root, "results", json_type_array), 1);
+	idx = get(get(b, "outliers", json_type_object), "indices", json_type_array);
+	assert_int_equal(json_object_array_length(idx), 3);
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(idx, 0)), 2);
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(idx, 1)), OUTLIER_AT);
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(idx, 2)), 17);
+	assert_int_key(get(b, "outliers", json_type_object), "count", 3);
+	json_object_put(root);
+	free(text);
+}
+
+static void test_single_iteration(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root, *r, *stddev = (json_object *)0x1;
+	f->benches[0].n = 1;
+	text = render(&f->in);
+	root = parse(text);
+	r = json_object_array_get_idx(get(root, "results", json_type_array), 0);
+	/* hyperfine writes null for a standard deviation of one sample */
+	assert_true(json_object_object_get_ex(r, "stddev", &stddev));
+	assert_null(stddev);
+	assert_seconds(r, "mean", 0.12);
+	assert_seconds(r, "median", 0.12);
+	assert_seconds(r, "min", 0.12);
+	assert_seconds(r, "max", 0.12);
+	assert_seconds(r, "user", 0.08);
+	assert_seconds(r, "system", 0.01);
+	assert_int_equal(json_object_array_length(get(r, "times", json_type_array)), 1);
+	assert_int_equal(json_object_array_length(get(r, "memory_usage_byte", json_type_array)), 1);
+	assert_int_equal(json_object_array_length(get(r, "exit_codes", json_type_array)), 1);
+	assert_int_key(r, "runs", 1);
+	assert_int_key(get(r, "outliers", json_type_object), "count", 0);
+	json_object_put(root);
+	free(text);
+}
+
+static void test_identical_times_no_outliers(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root, *b;
+	for (int i = 0; i < N_B; i++)
+		f->it_b[i].wall_ns = 42000000;
+	text = render(&f->in);
+	root = parse(text);
+	b = json_object_array_get_idx(get(root, "results", json_type_array), 1);
+	assert_seconds(b, "stddev", 0);
+	assert_seconds(b, "mean", 0.042);
+	assert_int_key(get(b, "outliers", json_type_object), "count", 0);
+	json_object_put(root);
+	free(text);
+}
+
+static void test_host_null_or_invalid(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root, *host = (json_object *)0x1;
+	f->in.host_json = NULL;
+	text = render(&f->in);
+	root = parse(text);
+	assert_true(json_object_object_get_ex(get(root, "benchfs", json_type_object), "host", &host));
+	assert_null(host);
+	json_object_put(root);
+	free(text);
+
+	f->in.host_json = "{not json";
+	text = render(&f->in);
+	root = parse(text);
+	host = (json_object *)0x1;
+	assert_true(json_object_object_get_ex(get(root, "benchfs", json_type_object), "host", &host));
+	assert_null(host);
+	json_object_put(root);
+	free(text);
+}
+
+static void test_run_id_in_fields(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root;
+	f->in.run_id = 1234567;
+	text = render(&f->in);
+	root = parse(text);
+	assert_string_key(get(root, "benchfs", json_type_object), "run", "1234567");
+	assert_string_key(json_object_array_get_idx(get(root, "results", json_type_array), 1), "run",
+			  "1234567");
+	json_object_put(root);
+	free(text);
+}
+
+static void test_no_benchmarks(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root;
+	f->in.nbenches = 0;
+	text = render(&f->in);
+	root = parse(text);
+	assert_int_equal(json_object_array_length(get(root, "results", json_type_array)), 0);
+	assert_string_key(get(root, "benchfs", json_type_object), "commit", COMMIT);
+	json_object_put(root);
+	free(text);
+}
+
+static void test_zero_iterations_is_an_error(void **state)
+{
+	struct fixture *f = *state;
+	char err[256] = "";
+	f->benches[1].n = 0;
+	assert_null(result_render(&f->in, err, sizeof(err)));
+	assert_non_null(strstr(err, "grep.big"));
+	assert_true(strlen(err) > strlen("grep.big"));
+}
+
+static void test_special_characters_escaped(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root, *r;
+	f->bench_b.shell = "printf '%s\\n' \"a/b\" \x01";
+	f->in.revision = "feature/\"quoted\"";
+	text = render(&f->in);
+	root = parse(text);
+	r = json_object_array_get_idx(get(root, "results", json_type_array), 1);
+	assert_string_key(r, "command", "printf '%s\\n' \"a/b\" \x01");
+	assert_string_key(get(root, "benchfs", json_type_object), "revision", "feature/\"quoted\"");
+	assert_null(strstr(text, "\\/")); /* slashes are not escaped */
+	json_object_put(root);
+	free(text);
+}
+
+static void test_run_dir_name(void **state)
+{
+	char buf[32];
+	(void)state;
+	run_dir_name(buf, sizeof(buf), 7);
+	assert_string_equal(buf, "000007");
+	run_dir_name(buf, sizeof(buf), 0);
+	assert_string_equal(buf, "000000");
+	run_dir_name(buf, sizeof(buf), 123456);
+	assert_string_equal(buf, "123456");
+	run_dir_name(buf, sizeof(buf), 1234567);
+	assert_string_equal(buf, "1234567");
+	run_dir_name(buf, sizeof(buf), INT64_MAX);
+	assert_string_equal(buf, "9223372036854775807");
+	/* truncated but terminated in a small buffer */
+	memset(buf, 'x', sizeof(buf));
+	run_dir_name(buf, 4, 42);
+	assert_string_equal(buf, "000");
+	assert_int_equal(buf[4], 'x');
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_top_level, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ends_with_newline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hyperfine_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hyperfine_field_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_benchfs_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outlier_flagged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_outliers_indices_ascending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_iteration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identical_times_no_outliers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_null_or_invalid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_id_in_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_benchmarks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zero_iterations_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_special_characters_escaped, setup, teardown),
+		cmocka_unit_test(test_run_dir_name),
+	};
+	return cmocka_run_group_tests_name("result", tests, NULL, NULL);
+}
