@@ -240,17 +240,14 @@ int config_parse(struct config **out, const char *json_text, char *err, size_t e
 	config->runs = CONFIG_DEFAULT_RUNS;
 	config->timeout = CONFIG_DEFAULT_TIMEOUT;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	/* Parsing through the terminating NUL makes trailing text an error too. */
 	root = json_tokener_parse_ex(tok, json_text, (int)len + 1);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+	if (json_tokener_get_error(tok) != json_tokener_success) {
 		fail(err, errsize, "invalid JSON near byte %zu: %s", json_tokener_get_parse_end(tok),
 		     json_tokener_error_desc(json_tokener_get_error(tok)));
 		goto done;
 	}
-	if (json_tokener_get_parse_end(tok) < len) {
-		fail(err, errsize, "invalid JSON: unexpected text after the object at byte %zu",
-		     json_tokener_get_parse_end(tok));
-		goto done;
-	}
+	/* A valid "null" document parses to NULL: parse_object names it as not an object. */
 	if (parse_object(config, root, err, errsize))
 		goto done;
 	*out = config;

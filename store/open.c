@@ -158,7 +158,7 @@ static int user_version(struct store *store, int *out)
 	return result;
 }
 
-static int migrate(struct store *store)
+static int check_version(struct store *store)
 {
 	int version = 0;
 	int result = user_version(store, &version);
@@ -170,6 +170,15 @@ static int migrate(struct store *store)
 			 version, STORE_SCHEMA_VERSION);
 		return STORE_VERSION;
 	}
+	return STORE_OK;
+}
+
+static int migrate(struct store *store)
+{
+	int version = 0;
+	int result = user_version(store, &version);
+	if (result)
+		return result;
 	for (; version < STORE_SCHEMA_VERSION; version++) {
 		char pragma[64];
 		if ((result = store_begin(store)))
@@ -197,7 +206,9 @@ int store_open(struct store **out, const char *path, enum store_sync sync)
 		return store_fail(store, "open");
 	/* Another thread or process may hold the write lock briefly. */
 	sqlite3_busy_timeout(store->db, 10000);
-	if ((result = store_exec(store, "PRAGMA journal_mode = WAL")) ||
+	/* Refuse a newer schema before changing anything in the file (even its journal mode). */
+	if ((result = check_version(store)) ||
+	    (result = store_exec(store, "PRAGMA journal_mode = WAL")) ||
 	    (result = store_exec(store, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 							       : "PRAGMA synchronous = NORMAL")) ||
 	    (result = store_exec(store, "PRAGMA foreign_keys = ON")))

@@ -96,8 +96,10 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 	sqlite3_stmt *stmt = NULL;
 	size_t pending = 0;
 	int64_t seq = 0, now = store_now_ns();
-	int result = store_begin(store);
-	if (result)
+	int result;
+	if (n == 0)
+		return STORE_OK; /* nothing changes, so no new change number */
+	if ((result = store_begin(store)))
 		return result;
 	if ((result = count_pending(store, &pending)))
 		goto fail;
@@ -329,11 +331,22 @@ int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
 		goto fail;
 	}
 	sqlite3_finalize(stmt);
-	stmt = NULL;
 	/* A re-run measures from scratch: half a sample set would bias it. */
-	if ((result = store_exec(store, "DELETE FROM iterations WHERE run_id IN"
-					" (SELECT id FROM runs WHERE state = 'queued')")) ||
-	    (result = store_commit(store)))
+	if (!(stmt = store_prepare(store, "DELETE FROM iterations WHERE run_id = ?"))) {
+		result = STORE_ERROR;
+		goto fail;
+	}
+	for (size_t i = 0; i < count; i++) {
+		sqlite3_bind_int64(stmt, 1, list[i]);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			result = store_fail(store, "discard partial iterations");
+			goto fail;
+		}
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if ((result = store_commit(store)))
 		goto fail;
 	*ids = list;
 	*n = count;
