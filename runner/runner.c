@@ -18,6 +18,7 @@
 #include "runlog.h"
 #include "runner.h"
 #include "spawn_measure.h"
+#include "spawner.h"
 #include "store.h"
 
 extern char **environ;
@@ -35,6 +36,7 @@ struct runner {
 	pthread_cond_t cond;
 	bool wake, stop;
 	int cancel_pipe[2]; /* written once at stop: interrupts the child being measured */
+	struct spawner *spawner; /* spawns children outside our address space (peak RSS) */
 };
 
 /* Everything one run needs while it executes. */
@@ -121,7 +123,7 @@ static int run_step(struct run_ctx *ctx, struct spawn_result *res, char *const *
 		.cancel_fd = ctx->runner->cancel_pipe[0],
 	};
 	char how[256];
-	int rc = spawn_measure(res, &spec);
+	int rc = spawner_measure(ctx->runner->spawner, res, &spec);
 	if (rc < 0) {
 		snprintf(ctx->failure, sizeof(ctx->failure), "%s: cannot run %s: %s", what, argv[0],
 			 strerror(-rc));
@@ -413,6 +415,10 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 		snprintf(err, errsize, "pipe: %s", strerror(errno));
 		goto fail;
 	}
+	if ((rc = spawner_start(&r->spawner))) {
+		snprintf(err, errsize, "cannot start benchfs-spawner: %s", strerror(-rc));
+		goto fail;
+	}
 	if (recover(r, err, errsize))
 		goto fail;
 	/* Signals belong to the main thread. */
@@ -428,6 +434,7 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 	return 0;
 fail:
 	if (r) {
+		spawner_free(r->spawner);
 		store_free(r->store);
 		git_repository_free(r->repo);
 		if (r->cancel_pipe[0] >= 0) {
@@ -462,6 +469,7 @@ void runner_stop(struct runner *r)
 	if (write(r->cancel_pipe[1], "x", 1) < 0)
 		fprintf(stderr, "benchfs: cannot interrupt the runner: %s\n", strerror(errno));
 	pthread_join(r->thread, NULL);
+	spawner_free(r->spawner);
 	/* An interrupted run goes back to the queue now, so the next start sees a clean state. */
 	if (store_runs_recover(r->store, &ids, &n))
 		fprintf(stderr, "benchfs: %s\n", store_errmsg(r->store));

@@ -1,0 +1,507 @@
+/* The daemon's side of the out-of-process spawner. See spawner.h.
+ *
+ * The helper is a child of the daemon in its own process group (terminal
+ * signals for the daemon must not kill it mid-measurement). It is restarted
+ * lazily: a call that finds it dead starts a new one; a call during which it
+ * dies returns -EPIPE. */
+#include "spawner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* How long a fresh helper may take to say hello (a sanitizer build is slow). */
+#define HELLO_TIMEOUT_MS 10000
+/* After a cancel the helper kills the group, reaps it and drains its output
+ * (at most 250 ms); beyond this it is wedged and is killed itself. */
+#define CANCEL_GRACE_MS 10000
+/* The helper enforces the child's timeout; this much later the daemon stops
+ * trusting it. */
+#define TIMEOUT_GRACE_S 60.0
+/* spawner_free: how long the helper may take to exit on EOF. */
+#define EXIT_GRACE_MS 2000
+/* The helper's peak RSS is the floor of every later child's ru_maxrss, and a
+ * peak never goes down: after a request this large (an unusually big
+ * environment) it is replaced by a fresh one. */
+#define RETIRE_AFTER_BYTES (64 * 1024)
+
+struct spawner {
+	pthread_mutex_t lock;
+	pid_t pid;  /* the helper, or -1 when none runs */
+	int sock;   /* our end of the socketpair, or -1 */
+	char msg[SPAWNER_MSG_MAX];
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int ms_left(int64_t deadline)
+{
+	int64_t left;
+
+	if (deadline < 0)
+		return -1;
+	left = deadline - now_ms();
+	if (left <= 0)
+		return 0;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+static void put_u32(char *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static uint32_t get_u32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static void header(char *p, char type, uint32_t value)
+{
+	p[0] = type;
+	p[1] = p[2] = p[3] = 0;
+	put_u32(p + 4, value);
+}
+
+/* BENCHFS_SPAWNER, else benchfs-spawner in the directory of our executable. */
+static int helper_path(char *out, size_t size)
+{
+	const char *env = getenv("BENCHFS_SPAWNER");
+	char *slash;
+	ssize_t n;
+
+	if (env && *env) {
+		if (strlen(env) >= size)
+			return -ENAMETOOLONG;
+		strcpy(out, env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", out, size - 1);
+	if (n < 0)
+		return -errno;
+	out[n] = '\0';
+	slash = strrchr(out, '/');
+	if (!slash)
+		return -ENOENT;
+	if ((size_t)(slash - out) + sizeof("/benchfs-spawner") > size)
+		return -ENAMETOOLONG;
+	strcpy(slash, "/benchfs-spawner");
+	return 0;
+}
+
+/* Kills (when asked) and reaps the helper, and forgets it. */
+static void helper_reap(struct spawner *sp, bool kill_it)
+{
+	if (sp->sock >= 0) {
+		close(sp->sock);
+		sp->sock = -1;
+	}
+	if (sp->pid > 0) {
+		if (kill_it)
+			kill(sp->pid, SIGKILL);
+		while (waitpid(sp->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		sp->pid = -1;
+	}
+}
+
+/* One message into sp->msg: its length, 0 at EOF, or -errno (-EPROTO when
+ * it did not fit). */
+static ssize_t recv_msg(struct spawner *sp)
+{
+	for (;;) {
+		struct iovec iov = { sp->msg, sizeof(sp->msg) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = recvmsg(sp->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (mh.msg_flags & MSG_TRUNC)
+			return -EPROTO;
+		return n;
+	}
+}
+
+static int send_iov(int fd, struct iovec *iov, int iovcnt)
+{
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)iovcnt };
+
+	while (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static int helper_launch(struct spawner *sp)
+{
+	char path[PATH_MAX], *argv[] = { path, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	struct pollfd pfd;
+	int sv[2], rc, ready;
+	ssize_t n;
+
+	rc = helper_path(path, sizeof(path));
+	if (rc)
+		return rc;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+
+	/* The helper's socket becomes SPAWNER_FD (dup2 clears close-on-exec,
+	 * also when it already is that fd); stdin and stdout are /dev/null,
+	 * stderr stays ours for its rare complaints; nothing else leaks. */
+	sigemptyset(&none);
+	sigfillset(&all);
+	rc = posix_spawn_file_actions_init(&fa);
+	if (rc) {
+		close(sv[0]);
+		close(sv[1]);
+		return -rc;
+	}
+	rc = posix_spawnattr_init(&attr);
+	if (rc) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(sv[0]);
+		close(sv[1]);
+		return -rc;
+	}
+	if (!rc)
+		rc = posix_spawn_file_actions_adddup2(&fa, sv[1], SPAWNER_FD);
+	if (!rc)
+		rc = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	if (!rc)
+		rc = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	if (!rc)
+		rc = posix_spawn_file_actions_addclosefrom_np(&fa, SPAWNER_FD + 1);
+	if (!rc)
+		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+						     POSIX_SPAWN_SETSIGMASK |
+						     POSIX_SPAWN_SETSIGDEF);
+	if (!rc)
+		rc = posix_spawnattr_setpgroup(&attr, 0);
+	if (!rc)
+		rc = posix_spawnattr_setsigmask(&attr, &none);
+	if (!rc)
+		rc = posix_spawnattr_setsigdefault(&attr, &all);
+	if (!rc)
+		rc = posix_spawn(&sp->pid, path, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	close(sv[1]);
+	sp->sock = sv[0];
+	if (rc) {
+		sp->pid = -1;
+		helper_reap(sp, false);
+		return -rc;
+	}
+
+	/* The hello proves it runs and speaks our protocol. */
+	pfd = (struct pollfd){ .fd = sp->sock, .events = POLLIN };
+	do
+		ready = poll(&pfd, 1, HELLO_TIMEOUT_MS);
+	while (ready < 0 && errno == EINTR);
+	if (ready <= 0) {
+		helper_reap(sp, true);
+		return ready == 0 ? -ETIMEDOUT : -errno;
+	}
+	n = recv_msg(sp);
+	if (n != SPAWNER_HDR || sp->msg[0] != 'H' || get_u32(sp->msg + 4) != SPAWNER_PROTO_VERSION) {
+		helper_reap(sp, true);
+		return n == 0 ? -EPIPE : n < 0 ? (int)n : -EPROTO;
+	}
+	return 0;
+}
+
+int spawner_start(struct spawner **out)
+{
+	struct spawner *sp;
+	int rc;
+
+	if (!out)
+		return -EINVAL;
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	sp->pid = -1;
+	sp->sock = -1;
+	rc = helper_launch(sp);
+	if (rc) {
+		free(sp);
+		return rc;
+	}
+	pthread_mutex_init(&sp->lock, NULL);
+	*out = sp;
+	return 0;
+}
+
+/* Lets the helper go: EOF tells it to stop (killing a child still running);
+ * one that does not is killed. */
+static void helper_stop(struct spawner *sp)
+{
+	int pidfd;
+	bool exited = false;
+
+	if (sp->pid <= 0)
+		return;
+	pidfd = pidfd_open(sp->pid, 0);
+	close(sp->sock);
+	sp->sock = -1;
+	if (pidfd >= 0) {
+		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+		int64_t deadline = now_ms() + EXIT_GRACE_MS;
+		int ready;
+
+		while ((ready = poll(&pfd, 1, ms_left(deadline))) < 0 && errno == EINTR)
+			;
+		exited = ready > 0;
+		close(pidfd);
+	}
+	helper_reap(sp, !exited);
+}
+
+void spawner_free(struct spawner *sp)
+{
+	if (!sp)
+		return;
+	helper_stop(sp);
+	pthread_mutex_destroy(&sp->lock);
+	free(sp);
+}
+
+/* The request payload (see spawner.h), malloc'd. */
+static char *request_build(const struct spawn_spec *spec, char *const *envp, size_t *len_out,
+			   int *err)
+{
+	char base[PATH_MAX];
+	bool has_base = getcwd(base, sizeof(base)) != NULL;
+	uint32_t argc = 0, envc = 0;
+	size_t len = SPAWNER_REQ_FIXED;
+	unsigned char flags = 0;
+	char *buf, *p;
+
+	if (has_base) {
+		flags |= SPAWNER_REQ_BASE;
+		len += strlen(base) + 1;
+	}
+	if (spec->on_output)
+		flags |= SPAWNER_REQ_OUTPUT;
+	if (spec->cwd) {
+		flags |= SPAWNER_REQ_CWD;
+		len += strlen(spec->cwd) + 1;
+	}
+	for (; spec->argv[argc]; argc++)
+		len += strlen(spec->argv[argc]) + 1;
+	for (; envp[envc]; envc++)
+		len += strlen(envp[envc]) + 1;
+	if (len > SPAWNER_REQ_MAX) {
+		*err = -E2BIG;
+		return NULL;
+	}
+	if (!(p = buf = malloc(len))) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	memcpy(p, &spec->timeout_s, 8), p += 8;
+	put_u32(p, argc), p += 4;
+	put_u32(p, envc), p += 4;
+	*p++ = (char)flags;
+#define PUT_STRING(s) do { size_t l_ = strlen(s) + 1; memcpy(p, (s), l_); p += l_; } while (0)
+	if (has_base)
+		PUT_STRING(base);
+	if (spec->cwd)
+		PUT_STRING(spec->cwd);
+	for (uint32_t i = 0; i < argc; i++)
+		PUT_STRING(spec->argv[i]);
+	for (uint32_t i = 0; i < envc; i++)
+		PUT_STRING(envp[i]);
+#undef PUT_STRING
+	*len_out = len;
+	return buf;
+}
+
+static int request_send(struct spawner *sp, const char *payload, size_t len)
+{
+	char hdr[SPAWNER_HDR];
+	size_t off = 0;
+
+	header(hdr, 'R', (uint32_t)len);
+	do {
+		size_t n = len - off < SPAWNER_CHUNK ? len - off : SPAWNER_CHUNK;
+		struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (char *)payload + off, n } };
+		int rc = send_iov(sp->sock, iov, 2);
+
+		if (rc)
+			return rc;
+		off += n;
+		header(hdr, 'M', 0);
+	} while (off < len);
+	return 0;
+}
+
+static void result_parse(struct spawn_result *out, const char *p)
+{
+	int32_t i32;
+
+	memcpy(&out->wall_ns, p, 8), p += 8;
+	memcpy(&out->user_ns, p, 8), p += 8;
+	memcpy(&out->sys_ns, p, 8), p += 8;
+	memcpy(&out->maxrss_bytes, p, 8), p += 8;
+	memcpy(&i32, p, 4), p += 4;
+	out->exit_code = i32;
+	memcpy(&i32, p, 4), p += 4;
+	out->term_signal = i32;
+	out->timed_out = p[0] != 0;
+	out->cancelled = p[1] != 0;
+}
+
+/* True when the idle helper is gone (EOF) or has said something unasked for. */
+static bool helper_idle_broken(struct spawner *sp)
+{
+	struct pollfd pfd = { .fd = sp->sock, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/* Forwards output until the result arrives. Returns the call's result; sets
+ * *broken when the helper died (-EPIPE), is wedged (-ETIMEDOUT) or broke the
+ * protocol (-EPROTO), so it must be replaced. */
+static int result_wait(struct spawner *sp, struct spawn_result *out, const struct spawn_spec *spec,
+		       bool *broken)
+{
+	bool cancel_sent = false;
+	int64_t deadline = -1;
+
+	if (spec->timeout_s > 0) {
+		double ms = (spec->timeout_s + TIMEOUT_GRACE_S) * 1000.0;
+
+		if (ms < 1e15)
+			deadline = now_ms() + (int64_t)ms;
+	}
+	*broken = true;
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = sp->sock, .events = POLLIN },
+					 { .fd = spec->cancel_fd, .events = POLLIN } };
+		nfds_t nfds = spec->cancel_fd > 0 && !cancel_sent ? 2 : 1;
+		int ready = poll(pfd, nfds, ms_left(deadline));
+		ssize_t n;
+
+		if (ready < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (ready == 0)
+			return -ETIMEDOUT; /* the helper is wedged */
+		if (nfds == 2 && pfd[1].revents) {
+			char hdr[SPAWNER_HDR];
+			struct iovec iov = { hdr, sizeof(hdr) };
+
+			header(hdr, 'C', 0);
+			/* A failure shows up as EOF on the next receive. */
+			(void)send_iov(sp->sock, &iov, 1);
+			cancel_sent = true;
+			if (deadline < 0 || deadline > now_ms() + CANCEL_GRACE_MS)
+				deadline = now_ms() + CANCEL_GRACE_MS;
+		}
+		if (!pfd[0].revents)
+			continue;
+		n = recv_msg(sp);
+		if (n == -EAGAIN)
+			continue;
+		if (n == 0 || n == -ECONNRESET)
+			return -EPIPE;
+		if (n < SPAWNER_HDR)
+			return n < 0 ? (int)n : -EPROTO;
+		if (sp->msg[0] == 'O') {
+			uint32_t len = get_u32(sp->msg + 4);
+
+			if (len != (size_t)n - SPAWNER_HDR)
+				return -EPROTO;
+			if (spec->on_output && len > 0)
+				spec->on_output(spec->output_ctx, sp->msg + SPAWNER_HDR, len);
+			continue;
+		}
+		if (sp->msg[0] != 'D')
+			return -EPROTO;
+		{
+			int rc = (int)get_u32(sp->msg + 4);
+
+			if (rc > 0 || (rc == 0 && n != SPAWNER_DONE_LEN))
+				return -EPROTO;
+			if (rc == 0)
+				result_parse(out, sp->msg + SPAWNER_HDR);
+			/* A malformed request makes the helper leave after
+			 * answering; anything else leaves it ready for more. */
+			*broken = rc == -EPROTO;
+			return rc;
+		}
+	}
+}
+
+int spawner_measure(struct spawner *sp, struct spawn_result *out, const struct spawn_spec *spec)
+{
+	struct spawn_result res = { .exit_code = -1 };
+	bool broken = false;
+	char *payload;
+	size_t len = 0;
+	int rc;
+
+	if (!sp || !out || !spec || !spec->argv || !spec->argv[0])
+		return -EINVAL;
+	pthread_mutex_lock(&sp->lock);
+	if (sp->pid > 0 && helper_idle_broken(sp))
+		helper_reap(sp, true);
+	if (sp->pid <= 0 && (rc = helper_launch(sp)) != 0)
+		goto out;
+	payload = request_build(spec, spec->envp ? spec->envp : environ, &len, &rc);
+	if (!payload)
+		goto out;
+	rc = request_send(sp, payload, len);
+	free(payload);
+	if (rc == 0) {
+		rc = result_wait(sp, &res, spec, &broken);
+	} else {
+		rc = -EPIPE;
+		broken = true;
+	}
+	if (broken) {
+		/* Dead, confused or wedged: the next call gets a fresh one. A
+		 * helper that hangs is killed; its child may outlive it. */
+		helper_reap(sp, true);
+	} else if (len > RETIRE_AFTER_BYTES) {
+		helper_stop(sp); /* the next call starts a fresh one */
+	}
+	if (rc == 0)
+		*out = res;
+out:
+	pthread_mutex_unlock(&sp->lock);
+	return rc;
+}
