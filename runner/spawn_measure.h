@@ -35,8 +35,9 @@ struct spawn_result {
 	int64_t maxrss_bytes; /* peak resident set, from wait4's rusage. Linux
 			       * folds the spawning process's own RSS high-water
 			       * mark into this (the posix_spawn child execs out
-			       * of the daemon's address space), so it is never
-			       * below the daemon's peak RSS. */
+			       * of the spawner's address space): call this from a
+			       * small process (benchfs-spawner, see spawner.h),
+			       * never from the daemon. */
 	int exit_code;       /* exit status when the child exited, else -1 */
 	int term_signal;     /* signal that ended the child, else 0 */
 	bool timed_out;      /* the process group was killed at the time limit */

@@ -3,7 +3,8 @@
 # process group is killed), a missing program. The daemon carries on each time.
 . "$(dirname "$0")/lib.sh"
 
-marker="benchfs-orphan-$$-$RANDOM"
+# A sleep of a unique duration marks the grandchild, so pgrep finds only ours.
+marker="sleep 60.$$$RANDOM"
 make_repo '{"build": "sh ./build.sh", "runs": 2, "timeout": 1.5,
   "benchmarks": [{"name": "prog", "command": ["./prog.sh"]}]}'
 commit_step() { # MESSAGE BUILD_BODY PROG_BODY
@@ -17,7 +18,7 @@ commit_step() { # MESSAGE BUILD_BODY PROG_BODY
 good=$(commit_step good 'echo building' 'echo fine')
 badbuild=$(commit_step badbuild 'echo "cc: error: no such file" >&2; exit 2' 'echo fine')
 badexit=$(commit_step badexit 'true' 'echo failing; exit 3')
-slow=$(commit_step slow 'true' "sh -c 'exec -a $marker sleep 60' & sleep 60")
+slow=$(commit_step slow 'true' "$marker & sleep 60")
 missing=$(commit_step missing 'rm prog.sh' 'true')
 start_benchfs
 
@@ -35,6 +36,9 @@ assert_eq "$(cat "$MNT/runs/000002/status")" "failed: prog iteration 1/2 exited 
 grep -q '\[prog 1/2\] failing' "$MNT/runs/000002/debug.log" || fail "benchmark output not in debug.log"
 ok "non-zero exit: $(cat "$MNT/runs/000002/status")"
 
+wait_status 000003 '^(running|failed)' 60
+for _ in $(seq 50); do pgrep -f "$marker" > /dev/null && break; sleep 0.1; done
+pgrep -f "$marker" > /dev/null || fail "the timed-out benchmark's grandchild never started"
 wait_status 000003 '^failed: ' 60
 assert_eq "$(cat "$MNT/runs/000003/status")" "failed: prog iteration 1/2 timed out after 1.5 s" "timeout status"
 sleep 0.5

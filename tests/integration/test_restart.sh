@@ -4,7 +4,8 @@
 # Then SIGTERM: a clean unmount, and the store is consistent afterwards.
 . "$(dirname "$0")/lib.sh"
 
-make_repo '{"runs": 3, "benchmarks": [{"name": "nap", "command": ["sleep", "0.7"]}]}'
+nap="0.7$$$RANDOM" # a unique duration: pgrep finds only our benchmark
+make_repo '{"runs": 3, "benchmarks": [{"name": "nap", "command": ["sleep", "'"$nap"'"]}]}'
 commit_prog one 'true'
 commit_prog two 'true'
 start_benchfs
@@ -19,7 +20,12 @@ wait_status 000001 '^running nap 2/3$' 30
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
 DAEMON_PID=
-pkill -9 -f 'sleep 0.7' 2>/dev/null || true # a child of the killed daemon may linger
+# The benchmark must not outlive the daemon: it would disturb the re-run.
+for _ in $(seq 30); do pgrep -f "sleep $nap" > /dev/null || break; sleep 0.1; done
+if pgrep -f "sleep $nap" > /dev/null; then
+	pkill -9 -f "sleep $nap" || true
+	fail "the benchmark of the killed daemon is still running"
+fi
 # The kernel keeps a dead FUSE mount until it is unmounted.
 fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
 ok "daemon killed with SIGKILL during run 000001"

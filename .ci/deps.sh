@@ -1,0 +1,21 @@
+#!/bin/bash
+# Install what benchfs needs to build, test and run its demo on Debian 12.
+# Idempotent: installs only what is missing. Uses sudo when not root.
+set -eu
+packages=(
+	gcc make pkg-config meson ninja-build git
+	libfuse3-dev fuse3 libsqlite3-dev sqlite3 libjson-c-dev libgit2-dev libcmocka-dev
+	python3 rsync procps util-linux tar
+)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
