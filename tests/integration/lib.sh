@@ -46,6 +46,12 @@ cleanup() {
 	status=$?
 	stop_daemon
 	unmount
+	# Under ASan/UBSan a report in the daemon fails the test, whatever else passed.
+	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/daemon.log" 2>/dev/null; then
+		echo "FAIL: sanitizer report in the daemon's output:" >&2
+		grep -E -A20 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/daemon.log" | head -60 >&2
+		status=1
+	fi
 	if grep -q " $MNT " /proc/mounts 2>/dev/null; then
 		echo "cleanup: $MNT is still mounted" >&2
 		status=1
