@@ -18,6 +18,7 @@
 #include "fs.h"
 #include "revparse.h"
 #include "runner.h"
+#include "spawner.h"
 #include "store.h"
 
 #define EXIT_SETUP 2
@@ -217,6 +218,15 @@ int main(int argc, char **argv)
 		(void)!asprintf(&data_dir, "%sbenchfs", git_repository_path(repo));
 	if (!data_dir || prepare_data_dir(data_dir) >= 0)
 		goto out;
+	{
+		char spawner[PATH_MAX];
+		int rc = spawner_locate(spawner, sizeof(spawner));
+		if (rc) {
+			die("cannot use the helper %s: %s (it is built beside benchfs)", spawner,
+			    strerror(-rc));
+			goto out;
+		}
+	}
 	if (stat(cli.mountpoint, &st) || !S_ISDIR(st.st_mode)) {
 		die("mount point %s: %s", cli.mountpoint,
 		    errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");

@@ -7,5 +7,5 @@ bash .ci/deps.sh
 if [ ! -f build/build.ninja ]; then
 	meson setup build > /dev/null
 fi
-ninja -C build benchfs > /dev/null
+ninja -C build benchfs benchfs-spawner > /dev/null
 exec bash examples/demo.sh "$PWD/build/benchfs"

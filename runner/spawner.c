@@ -89,7 +89,7 @@ static void header(char *p, char type, uint32_t value)
 }
 
 /* BENCHFS_SPAWNER, else benchfs-spawner in the directory of our executable. */
-static int helper_path(char *out, size_t size)
+int spawner_locate(char *out, size_t size)
 {
 	const char *env = getenv("BENCHFS_SPAWNER");
 	char *slash;
@@ -99,7 +99,7 @@ static int helper_path(char *out, size_t size)
 		if (strlen(env) >= size)
 			return -ENAMETOOLONG;
 		strcpy(out, env);
-		return 0;
+		return access(out, X_OK) ? -errno : 0;
 	}
 	n = readlink("/proc/self/exe", out, size - 1);
 	if (n < 0)
@@ -111,7 +111,7 @@ static int helper_path(char *out, size_t size)
 	if ((size_t)(slash - out) + sizeof("/benchfs-spawner") > size)
 		return -ENAMETOOLONG;
 	strcpy(slash, "/benchfs-spawner");
-	return 0;
+	return access(out, X_OK) ? -errno : 0;
 }
 
 /* Kills (when asked) and reaps the helper, and forgets it. */
@@ -169,7 +169,7 @@ static int helper_launch(struct spawner *sp)
 	int sv[2], rc, ready;
 	ssize_t n;
 
-	rc = helper_path(path, sizeof(path));
+	rc = spawner_locate(path, sizeof(path));
 	if (rc)
 		return rc;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)

@@ -23,6 +23,10 @@
 
 struct spawner;
 
+/* Where the helper executable is: 0 with its path in out, or -errno (with
+ * the path looked at in out) when it is missing or not executable. */
+int spawner_locate(char *out, size_t size);
+
 /* Starts the helper process. Returns 0, or -errno (-ENOENT when the helper
  * executable is missing, -EPROTO when it speaks another protocol version). */
 int spawner_start(struct spawner **out);
