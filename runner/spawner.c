@@ -68,25 +68,6 @@ static int ms_left(int64_t deadline)
 	return left > INT_MAX ? INT_MAX : (int)left;
 }
 
-static void put_u32(char *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint32_t get_u32(const char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void header(char *p, char type, uint32_t value)
-{
-	p[0] = type;
-	p[1] = p[2] = p[3] = 0;
-	put_u32(p + 4, value);
-}
 
 /* BENCHFS_SPAWNER, else benchfs-spawner in the directory of our executable. */
 int spawner_locate(char *out, size_t size)
@@ -233,7 +214,7 @@ static int helper_launch(struct spawner *sp)
 		return ready == 0 ? -ETIMEDOUT : -errno;
 	}
 	n = recv_msg(sp);
-	if (n != SPAWNER_HDR || sp->msg[0] != 'H' || get_u32(sp->msg + 4) != SPAWNER_PROTO_VERSION) {
+	if (n != SPAWNER_HDR || sp->msg[0] != 'H' || spawner_get_u32(sp->msg + 4) != SPAWNER_PROTO_VERSION) {
 		helper_reap(sp, true);
 		return n == 0 ? -EPIPE : n < 0 ? (int)n : -EPROTO;
 	}
@@ -330,8 +311,8 @@ static char *request_build(const struct spawn_spec *spec, char *const *envp, siz
 		return NULL;
 	}
 	memcpy(p, &spec->timeout_s, 8), p += 8;
-	put_u32(p, argc), p += 4;
-	put_u32(p, envc), p += 4;
+	spawner_put_u32(p, argc), p += 4;
+	spawner_put_u32(p, envc), p += 4;
 	*p++ = (char)flags;
 #define PUT_STRING(s) do { size_t l_ = strlen(s) + 1; memcpy(p, (s), l_); p += l_; } while (0)
 	if (has_base)
@@ -352,7 +333,7 @@ static int request_send(struct spawner *sp, const char *payload, size_t len)
 	char hdr[SPAWNER_HDR];
 	size_t off = 0;
 
-	header(hdr, 'R', (uint32_t)len);
+	spawner_header(hdr, 'R', (uint32_t)len);
 	do {
 		size_t n = len - off < SPAWNER_CHUNK ? len - off : SPAWNER_CHUNK;
 		struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (char *)payload + off, n } };
@@ -361,7 +342,7 @@ static int request_send(struct spawner *sp, const char *payload, size_t len)
 		if (rc)
 			return rc;
 		off += n;
-		header(hdr, 'M', 0);
+		spawner_header(hdr, 'M', 0);
 	} while (off < len);
 	return 0;
 }
@@ -424,7 +405,7 @@ static int result_wait(struct spawner *sp, struct spawn_result *out, const struc
 			char hdr[SPAWNER_HDR];
 			struct iovec iov = { hdr, sizeof(hdr) };
 
-			header(hdr, 'C', 0);
+			spawner_header(hdr, 'C', 0);
 			/* A failure shows up as EOF on the next receive. */
 			(void)send_iov(sp->sock, &iov, 1);
 			cancel_sent = true;
@@ -441,7 +422,7 @@ static int result_wait(struct spawner *sp, struct spawn_result *out, const struc
 		if (n < SPAWNER_HDR)
 			return n < 0 ? (int)n : -EPROTO;
 		if (sp->msg[0] == 'O') {
-			uint32_t len = get_u32(sp->msg + 4);
+			uint32_t len = spawner_get_u32(sp->msg + 4);
 
 			if (len != (size_t)n - SPAWNER_HDR)
 				return -EPROTO;
@@ -452,7 +433,7 @@ static int result_wait(struct spawner *sp, struct spawn_result *out, const struc
 		if (sp->msg[0] != 'D')
 			return -EPROTO;
 		{
-			int rc = (int)get_u32(sp->msg + 4);
+			int rc = (int)spawner_get_u32(sp->msg + 4);
 
 			if (rc > 0 || (rc == 0 && n != SPAWNER_DONE_LEN))
 				return -EPROTO;

@@ -19,6 +19,9 @@
 #ifndef BENCHFS_RUNNER_SPAWNER_H
 #define BENCHFS_RUNNER_SPAWNER_H
 
+#include <stdint.h>
+#include <string.h>
+
 #include "spawn_measure.h"
 
 struct spawner;
@@ -77,5 +80,24 @@ void spawner_free(struct spawner *sp);
 #define SPAWNER_REQ_BASE 1u
 #define SPAWNER_REQ_CWD 2u
 #define SPAWNER_REQ_OUTPUT 4u /* the caller wants output (else: /dev/null) */
+
+static inline void spawner_put_u32(char *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline uint32_t spawner_get_u32(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void spawner_header(char *p, char type, uint32_t value)
+{
+	p[0] = type;
+	p[1] = p[2] = p[3] = 0;
+	spawner_put_u32(p + 4, value);
+}
 
 #endif

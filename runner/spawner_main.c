@@ -27,25 +27,6 @@ static const char usage[] = "benchfs-spawner: an internal helper of benchfs; "
 
 static char msg[SPAWNER_MSG_MAX];
 
-static void put_u32(char *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint32_t get_u32(const char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void header(char *p, char type, uint32_t value)
-{
-	p[0] = type;
-	p[1] = p[2] = p[3] = 0;
-	put_u32(p + 4, value);
-}
 
 /* A send the daemon may no longer be there for: EPIPE is not fatal here, the
  * next receive sees the EOF. */
@@ -69,7 +50,7 @@ static void forward_output(void *ctx, const char *buf, size_t len)
 		char hdr[SPAWNER_HDR];
 		struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (char *)buf, n } };
 
-		header(hdr, 'O', (uint32_t)n);
+		spawner_header(hdr, 'O', (uint32_t)n);
 		if (send_all(fd, iov, 2))
 			return;
 		buf += n;
@@ -100,7 +81,7 @@ static int send_done(int fd, int rc, const struct spawn_result *res)
 	int32_t i32;
 	struct iovec iov = { buf, SPAWNER_HDR };
 
-	header(buf, 'D', (uint32_t)rc);
+	spawner_header(buf, 'D', (uint32_t)rc);
 	if (rc == 0) {
 		memcpy(p, &res->wall_ns, 8), p += 8;
 		memcpy(p, &res->user_ns, 8), p += 8;
@@ -145,8 +126,8 @@ static int run_request(int fd, char *payload, size_t len, struct spawn_result *r
 	if (len < SPAWNER_REQ_FIXED)
 		return -EPROTO;
 	memcpy(&spec.timeout_s, payload, 8);
-	argc = get_u32(payload + 8);
-	envc = get_u32(payload + 12);
+	argc = spawner_get_u32(payload + 8);
+	envc = spawner_get_u32(payload + 12);
 	flags = (unsigned char)payload[16];
 	if (!(flags & SPAWNER_REQ_OUTPUT))
 		spec.on_output = NULL; /* no pipe: the child writes to /dev/null */
@@ -189,7 +170,7 @@ out:
  * it (malloc'd), or NULL with *err set: -EPROTO, -ENOMEM, or 0 at EOF. */
 static char *recv_payload(int fd, ssize_t first, uint32_t *len_out, int *err)
 {
-	uint32_t len = get_u32(msg + 4);
+	uint32_t len = spawner_get_u32(msg + 4);
 	size_t have = (size_t)first - SPAWNER_HDR;
 	char *payload;
 
@@ -245,7 +226,7 @@ int main(int argc, char **argv)
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 		return 1;
 
-	header(hello, 'H', SPAWNER_PROTO_VERSION);
+	spawner_header(hello, 'H', SPAWNER_PROTO_VERSION);
 	if (send_all(fd, &iov, 1))
 		return 1;
 	for (;;) {

@@ -153,7 +153,7 @@ double stats__percentile_inplace(double *a, size_t n, double p)
 	return lerp(x0, x1, t);
 }
 
-static int check(const double *x, size_t n, size_t need)
+int stats__check_sample(const double *x, size_t n, size_t need)
 {
 	if (!x && n)
 		return STATS_EINVAL;
@@ -168,7 +168,7 @@ int stats_mean(double *out, const double *x, size_t n)
 {
 	if (!out)
 		return STATS_EINVAL;
-	int rc = check(x, n, 1);
+	int rc = stats__check_sample(x, n, 1);
 	if (rc)
 		return rc;
 	stats__mean_m2(out, NULL, x, n);
@@ -179,7 +179,7 @@ int stats_stddev(double *out, const double *x, size_t n)
 {
 	if (!out)
 		return STATS_EINVAL;
-	int rc = check(x, n, 2);
+	int rc = stats__check_sample(x, n, 2);
 	if (rc)
 		return rc;
 	double m2;
@@ -192,7 +192,7 @@ int stats_percentile(double *out, const double *x, size_t n, double p, double *s
 {
 	if (!out || !scratch || !(p >= 0.0 && p <= 1.0))
 		return STATS_EINVAL;
-	int rc = check(x, n, 1);
+	int rc = stats__check_sample(x, n, 1);
 	if (rc)
 		return rc;
 	memcpy(scratch, x, n * sizeof *x);
@@ -220,7 +220,7 @@ int stats_mad(double *out, const double *x, size_t n, double *scratch)
 {
 	if (!out || !scratch)
 		return STATS_EINVAL;
-	int rc = check(x, n, 1);
+	int rc = stats__check_sample(x, n, 1);
 	if (rc)
 		return rc;
 	double med;
@@ -232,7 +232,7 @@ int stats_describe(struct stats_summary *out, const double *x, size_t n, double 
 {
 	if (!out || !scratch)
 		return STATS_EINVAL;
-	int rc = check(x, n, 1);
+	int rc = stats__check_sample(x, n, 1);
 	if (rc)
 		return rc;
 	struct stats_summary s = {.n = n};

@@ -9,6 +9,10 @@
 /* true when every x[i] is finite */
 bool stats__all_finite(const double *x, size_t n);
 
+/* The common validation of a sample: STATS_EINVAL for NULL with n > 0,
+ * STATS_EEMPTY for fewer than need values, STATS_ENONFINITE for NaN or inf. */
+int stats__check_sample(const double *x, size_t n, size_t need);
+
 /* Compensated (Neumaier) sum. */
 double stats__sum(const double *x, size_t n);
 

@@ -7,21 +7,11 @@
 #include "distributions.h"
 #include "stats_internal.h"
 
-static int check_sample(const double *x, size_t n, size_t need)
-{
-	if (!x && n)
-		return STATS_EINVAL;
-	if (n < need)
-		return STATS_EEMPTY;
-	if (!stats__all_finite(x, n))
-		return STATS_ENONFINITE;
-	return STATS_OK;
-}
 
 static int check_pair(const double *a, size_t na, const double *b, size_t nb, size_t need)
 {
-	int rc = check_sample(a, na, need);
-	return rc ? rc : check_sample(b, nb, need);
+	int rc = stats__check_sample(a, na, need);
+	return rc ? rc : stats__check_sample(b, nb, need);
 }
 
 /* --- Welch ---------------------------------------------------------------- */

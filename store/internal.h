@@ -16,6 +16,9 @@ int store_fail(struct store *store, const char *what);
 /* Prepare sql; on failure records the error and returns NULL. */
 sqlite3_stmt *store_prepare(struct store *store, const char *sql);
 int store_exec(struct store *store, const char *sql);
+/* Run sql (a query or a statement with RETURNING) and read the first column
+ * of its first row; what names the step in an error message. */
+int store_select_int64(struct store *store, int64_t *out, const char *sql, const char *what);
 /* BEGIN IMMEDIATE: take the write lock up front so a transaction never fails half way on BUSY. */
 int store_begin(struct store *store);
 int store_commit(struct store *store);

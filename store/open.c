@@ -87,27 +87,9 @@ void store_rollback(struct store *store)
 	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int store_bump_seq(struct store *store, int64_t *seq)
+int store_select_int64(struct store *store, int64_t *out, const char *sql, const char *what)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
-		"UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value");
-	int result = STORE_ERROR;
-	if (!stmt)
-		return STORE_ERROR;
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(stmt, 0);
-		result = STORE_OK;
-	} else {
-		result = store_fail(store, "bump change number");
-	}
-	sqlite3_finalize(stmt);
-	return result;
-}
-
-int store_seq(const struct store *store, int64_t *out)
-{
-	struct store *s = (struct store *)store;
-	sqlite3_stmt *stmt = store_prepare(s, "SELECT value FROM meta WHERE key = 'seq'");
+	sqlite3_stmt *stmt = store_prepare(store, sql);
 	int result = STORE_ERROR;
 	if (!stmt)
 		return STORE_ERROR;
@@ -115,10 +97,23 @@ int store_seq(const struct store *store, int64_t *out)
 		*out = sqlite3_column_int64(stmt, 0);
 		result = STORE_OK;
 	} else {
-		result = store_fail(s, "read change number");
+		result = store_fail(store, what);
 	}
 	sqlite3_finalize(stmt);
 	return result;
+}
+
+int store_bump_seq(struct store *store, int64_t *seq)
+{
+	return store_select_int64(store, seq,
+				  "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value",
+				  "bump change number");
+}
+
+int store_seq(const struct store *store, int64_t *out)
+{
+	return store_select_int64((struct store *)store, out,
+				  "SELECT value FROM meta WHERE key = 'seq'", "read change number");
 }
 
 int64_t store_now_ns(void)
@@ -144,17 +139,10 @@ int store_grow(void **array, size_t *cap, size_t count, size_t elem_size)
 
 static int user_version(struct store *store, int *out)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "PRAGMA user_version");
-	int result = STORE_ERROR;
-	if (!stmt)
-		return STORE_ERROR;
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*out = sqlite3_column_int(stmt, 0);
-		result = STORE_OK;
-	} else {
-		result = store_fail(store, "read schema version");
-	}
-	sqlite3_finalize(stmt);
+	int64_t version = 0;
+	int result = store_select_int64(store, &version, "PRAGMA user_version",
+					"read schema version");
+	*out = (int)version;
 	return result;
 }
 

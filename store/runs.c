@@ -75,18 +75,12 @@ void store_runs_free(struct store_run *runs, size_t n)
 
 static int count_pending(struct store *store, size_t *out)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
-		"SELECT count(*) FROM runs WHERE state IN ('queued','building','running')");
-	int result = STORE_ERROR;
-	if (!stmt)
-		return STORE_ERROR;
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*out = (size_t)sqlite3_column_int64(stmt, 0);
-		result = STORE_OK;
-	} else {
-		result = store_fail(store, "count pending runs");
-	}
-	sqlite3_finalize(stmt);
+	int64_t count = 0;
+	int result = store_select_int64(
+		store, &count,
+		"SELECT count(*) FROM runs WHERE state IN ('queued','building','running')",
+		"count pending runs");
+	*out = (size_t)count;
 	return result;
 }
 
