@@ -9,7 +9,7 @@ make_repo '{
   "benchmarks": [
     {"name": "nap", "command": ["./prog", "0.05"]},
     {"name": "shell", "command": "echo iteration-output; echo to-stderr >&2", "runs": 5, "warmup": 0},
-    {"name": "pause", "command": ["sleep", "1.5"], "runs": 2, "warmup": 0}
+    {"name": "pause", "command": ["sleep", "1.5"], "runs": 3, "warmup": 0}
   ]}'
 commit_prog first 'sleep "$1"; echo "slept $1 in $PWD commit=$BENCHFS_COMMIT"' v1
 commit_prog second 'sleep "$1"; echo "slept $1 (second)"'
@@ -21,8 +21,9 @@ start_benchfs
 echo v1 > "$MNT/queue"
 tail -n +1 -f "$MNT/runs/000001/debug.log" > "$T/tailed" 2>&1 &
 TAIL_PID=$!
-# While the run is still going, tail has already shown the earlier steps.
-wait_status 000001 '^running pause 2/2$' 60
+# While the run is still going (at least one 1.5 s iteration after this one),
+# tail has already shown the earlier steps.
+wait_status 000001 '^running pause 2/3$' 60
 sleep 1.2
 grep -q '\[shell 5/5\] to-stderr' "$T/tailed" || fail "tail -f showed nothing of the live run"
 grep -q '\[benchfs\] done' "$T/tailed" && fail "the run ended too early to test tail -f live"
