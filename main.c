@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +24,8 @@
 #include "store.h"
 
 #define EXIT_SETUP 2
+
+static int lock_fd = -1;
 
 static const char usage_text[] =
 	"usage: benchfs [options] MOUNTPOINT\n"
@@ -159,6 +163,14 @@ static int prepare_data_dir(const char *dir)
 		return die("data directory %s: %s", path, strerror(-rc));
 	if (access(dir, W_OK) || access(path, W_OK))
 		return die("data directory %s: %s", dir, strerror(errno));
+	/* One daemon per data directory: two would run jobs at once and share work/.
+	 * The descriptor stays open (and locked) for the life of the process,
+	 * across fuse_daemonize's fork. */
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	if ((lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return die("data directory %s: %s", dir, strerror(errno));
+	if (flock(lock_fd, LOCK_EX | LOCK_NB))
+		return die("data directory %s is in use by another benchfs", dir);
 	runner_db_path(path, sizeof(path), dir);
 	if (store_open(&store, path, STORE_SYNC_FULL)) {
 		rc = die("store %s: %s", path, store_errmsg(store));

@@ -61,6 +61,12 @@ mountpoint -q "$MNT" || fail "default options did not mount"
 echo HEAD > "$MNT/queue"
 wait_status 000001 '^done$' 30
 [ -f "$REPO/.git/benchfs/benchfs.db" ] || fail "default data directory not used"
+# A second daemon on the same data directory is refused before it mounts.
+mkdir "$T/mnt2"
+if "$BENCHFS" -f --repo "$REPO" "$T/mnt2" 2> "$T/err"; then fail "second daemon started"; fi
+grep -q "data directory $REPO/.git/benchfs is in use by another benchfs" "$T/err" || fail "second daemon: $(cat "$T/err")"
+mountpoint -q "$T/mnt2" && { fusermount3 -u "$T/mnt2"; fail "second daemon mounted"; }
+ok "a second daemon on the same data directory: $(cat "$T/err")"
 assert_eq "$(json "$MNT/runs/000001/config.json" 'j["configuration"]["benchmarks"][0]["name"]')" a "default configuration"
 ok "defaults: --repo ., --config <top>/benchfs.json, --data .git/benchfs"
 
@@ -73,4 +79,4 @@ fusermount3 -u "$MNT"
 for _ in $(seq 50); do pgrep -f "benchfs --repo $REPO" > /dev/null || break; sleep 0.1; done
 pgrep -f "benchfs --repo $REPO" > /dev/null && fail "daemon still running after unmount"
 ok "background mode"
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"
