@@ -255,15 +255,6 @@ static int run_dir_node(struct node *out, const struct store_run *run)
 			run_finished(run) ? TIMEOUT_FOREVER : 0);
 }
 
-static int count_runs(const struct view_ctx *ctx, size_t *n)
-{
-	int64_t *ids = NULL;
-	if (store_run_ids(ctx->store, &ids, n))
-		return -EIO;
-	free(ids);
-	return 0;
-}
-
 /* The node of a top-level kind (not a run's). */
 static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind kind)
 {
@@ -286,8 +277,8 @@ static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind
 		out->perm = 0644;
 		return rc;
 	case KIND_RUNS:
-		if ((rc = count_runs(ctx, &nruns)))
-			return rc;
+		if (store_run_count(ctx->store, &nruns))
+			return -EIO;
 		return fill_dir(out, inode_make(kind, 0, 0), 2 + (unsigned)nruns, ctx->mount_ns, 0);
 	case KIND_COMMITS:
 		return fill_dir(out, inode_make(kind, 0, 0), 2, ctx->mount_ns, 0);

@@ -1,13 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "checkout.h"
@@ -47,6 +45,7 @@ struct run_ctx {
 	struct runlog *log;
 	char workdir[4096];
 	char **envp;
+	const char *host_json; /* system.json of this attempt, as stored */
 	char failure[1024]; /* why the run failed, for status */
 	bool cancelled;
 };
@@ -183,10 +182,10 @@ static int do_benchmark(struct run_ctx *ctx, const struct bench_config *b,
 	if (b->warmup > 0)
 		set_progress(ctx, b->name, 0, b->runs); /* warming up: none measured yet */
 	for (int i = 1; i <= b->warmup; i++) {
+		/* The log step and the failure's subject are the same words here. */
 		snprintf(step, sizeof(step), "%s warmup %d/%d", b->name, i, b->warmup);
-		snprintf(what, sizeof(what), "%s warmup %d/%d", b->name, i, b->warmup);
 		runlog_set_step(ctx->log, step);
-		if (run_step(ctx, &res, argv, b->timeout, what))
+		if (run_step(ctx, &res, argv, b->timeout, step))
 			return -1;
 	}
 	for (int i = 1; i <= b->runs; i++) {
@@ -225,10 +224,10 @@ static int do_benchmarks(struct run_ctx *ctx, char **result_json)
 		.run_id = ctx->run->id,
 		.commit = ctx->run->commit,
 		.revision = ctx->run->revision,
+		.host_json = ctx->host_json,
 		.benches = benches,
 		.nbenches = nb,
 	};
-	struct store_run fresh;
 	int result = -1;
 	if (!benches) {
 		snprintf(ctx->failure, sizeof(ctx->failure), "out of memory");
@@ -245,15 +244,7 @@ static int do_benchmarks(struct run_ctx *ctx, char **result_json)
 		if (do_benchmark(ctx, b, its))
 			goto done;
 	}
-	/* The host as recorded when this attempt started. */
-	if (store_run_get(ctx->runner->store, &fresh, ctx->run->id) == STORE_OK) {
-		in.host_json = fresh.system;
-		*result_json = result_render(&in, ctx->failure, sizeof(ctx->failure));
-		store_run_clear(&fresh);
-	} else {
-		snprintf(ctx->failure, sizeof(ctx->failure), "store: %s",
-			 store_errmsg(ctx->runner->store));
-	}
+	*result_json = result_render(&in, ctx->failure, sizeof(ctx->failure));
 	result = *result_json ? 0 : -1;
 done:
 	for (size_t i = 0; i < nb; i++)
@@ -295,7 +286,8 @@ static void execute_run(struct runner *r, const struct store_run *run)
 	runlog_printf(ctx.log, "benchfs", "run %s: revision %s, commit %s, attempt %d", dir,
 		      run->revision, run->commit, run->attempts + 1);
 	host = hostinfo_json();
-	if (store_run_progress(r->store, run->id, RUN_BUILDING, "", host ? host : "{}")) {
+	ctx.host_json = host ? host : "{}";
+	if (store_run_progress(r->store, run->id, RUN_BUILDING, "", ctx.host_json)) {
 		fprintf(stderr, "benchfs: run %s: %s\n", dir, store_errmsg(r->store));
 		goto out;
 	}

@@ -184,6 +184,14 @@ int store_run_get(struct store *store, struct store_run *out, int64_t id)
 	return result;
 }
 
+int store_run_count(struct store *store, size_t *n)
+{
+	int64_t count = 0;
+	int result = store_select_int64(store, &count, "SELECT count(*) FROM runs", "count runs");
+	*n = (size_t)count;
+	return result;
+}
+
 int store_run_ids(struct store *store, int64_t **ids, size_t *n)
 {
 	sqlite3_stmt *stmt = store_prepare(store, "SELECT id FROM runs ORDER BY id");

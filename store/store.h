@@ -81,6 +81,8 @@ int store_run_get(struct store *store, struct store_run *out, int64_t id);
 void store_run_clear(struct store_run *run);
 void store_runs_free(struct store_run *runs, size_t n);
 
+/* How many runs there are. */
+int store_run_count(struct store *store, size_t *n);
 /* All run ids in creation order (malloc'd array, caller frees). */
 int store_run_ids(struct store *store, int64_t **ids, size_t *n);
 /* Queued, building and running runs in creation order. */
