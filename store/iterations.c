@@ -1,4 +1,4 @@
-/* Measured iterations: one row per timed execution of a benchmark. */
+/* Measurements: one row per timed execution of a benchmark, and per-benchmark metrics. */
 #include "internal.h"
 
 int store_iteration_add(struct store *store, int64_t run_id, const struct store_iteration *it)
@@ -20,6 +20,24 @@ int store_iteration_add(struct store *store, int64_t run_id, const struct store_
 	sqlite3_bind_int(stmt, 9, it->term_signal);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		result = store_fail(store, "add iteration");
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+int store_metric_add(struct store *store, int64_t run_id, const char *benchmark,
+		     const char *name, double value)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"INSERT OR REPLACE INTO metrics (run_id, benchmark, name, value) VALUES (?, ?, ?, ?)");
+	int result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_double(stmt, 4, value);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		result = store_fail(store, "add metric");
 	sqlite3_finalize(stmt);
 	return result;
 }

@@ -39,6 +39,26 @@ static const char *const migrations[] = {
 	" exit_code INTEGER NOT NULL,"
 	" term_signal INTEGER NOT NULL,"
 	" PRIMARY KEY (run_id, benchmark, iteration)) WITHOUT ROWID;",
+
+	/* 2: hosts (views pool runs of one host), linked A/B runs, pinned
+	 * baselines, per-benchmark metrics, and an index for per-benchmark history. */
+	"ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE runs ADD COLUMN pair_id INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE runs SET host = coalesce(json_extract(system, '$.hostname'), '')"
+	" WHERE system IS NOT NULL AND json_valid(system);"
+	"CREATE INDEX runs_by_host ON runs (host, state, id);"
+	"CREATE INDEX iterations_by_benchmark ON iterations (benchmark, run_id);"
+	"CREATE TABLE baselines ("
+	" name TEXT PRIMARY KEY,"
+	" revision TEXT NOT NULL,"
+	" commit_sha TEXT NOT NULL CHECK (length(commit_sha) = 40),"
+	" created_ns INTEGER NOT NULL);"
+	"CREATE TABLE metrics ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" benchmark TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" value REAL NOT NULL,"
+	" PRIMARY KEY (run_id, benchmark, name)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -7,7 +7,7 @@
 
 #define RUN_COLUMNS                                                                        \
 	"id, revision, commit_sha, state, detail, seq, created_ns, updated_ns, started_ns," \
-	" finished_ns, attempts, config, system, result"
+	" finished_ns, attempts, config, system, result, host, pair_id"
 
 static const char *const state_sql[] = {"queued", "building", "running", "done", "failed"};
 
@@ -45,7 +45,9 @@ static int run_from_row(struct store_run *run, sqlite3_stmt *stmt)
 	run->config = column_strdup(stmt, 11);
 	run->system = column_strdup(stmt, 12);
 	run->result = column_strdup(stmt, 13);
-	if (!run->revision || !run->detail || !run->config ||
+	run->host = column_strdup(stmt, 14);
+	run->pair_id = sqlite3_column_int64(stmt, 15);
+	if (!run->revision || !run->detail || !run->config || !run->host ||
 	    (sqlite3_column_type(stmt, 12) != SQLITE_NULL && !run->system) ||
 	    (sqlite3_column_type(stmt, 13) != SQLITE_NULL && !run->result)) {
 		store_run_clear(run);
@@ -63,6 +65,7 @@ void store_run_clear(struct store_run *run)
 	free(run->config);
 	free(run->system);
 	free(run->result);
+	free(run->host);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -81,6 +84,37 @@ static int count_pending(struct store *store, size_t *out)
 		"SELECT count(*) FROM runs WHERE state IN ('queued','building','running')",
 		"count pending runs");
 	*out = (size_t)count;
+	return result;
+}
+
+/* Inside store_runs_queue's transaction: each A/B pair points at its other side. */
+static int link_pairs(struct store *store, const int64_t *ids, const struct store_new_run *runs,
+		      size_t n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int result = STORE_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (!runs[i].paired_with_next)
+			continue;
+		if (i + 1 >= n || runs[i + 1].paired_with_next) {
+			snprintf(store->errmsg, sizeof(store->errmsg), "an A/B pair needs two runs");
+			result = STORE_ERROR;
+			break;
+		}
+		if (!stmt && !(stmt = store_prepare(store, "UPDATE runs SET pair_id = ? WHERE id = ?"))) {
+			result = STORE_ERROR;
+			break;
+		}
+		for (int side = 0; side < 2 && result == STORE_OK; side++) {
+			sqlite3_bind_int64(stmt, 1, ids[i + 1 - side]);
+			sqlite3_bind_int64(stmt, 2, ids[i + side]);
+			if (sqlite3_step(stmt) != SQLITE_DONE)
+				result = store_fail(store, "link A/B runs");
+			sqlite3_reset(stmt);
+		}
+		i++;
+	}
+	sqlite3_finalize(stmt);
 	return result;
 }
 
@@ -127,6 +161,9 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 		sqlite3_reset(stmt);
 	}
 	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if ((result = link_pairs(store, ids_out, runs, n)))
+		goto fail;
 	return store_commit(store);
 fail:
 	sqlite3_finalize(stmt);
@@ -289,6 +326,8 @@ int store_run_progress(struct store *store, int64_t id, enum run_state state,
 	return run_update(store, id, state, detail, system_json,
 			  "UPDATE runs SET state = ?1, detail = ?2, seq = ?3, updated_ns = ?4,"
 			  " system = coalesce(?5, system),"
+			  " host = CASE WHEN json_valid(?5)"
+			  "  THEN coalesce(json_extract(?5, '$.hostname'), '') ELSE host END,"
 			  " started_ns = CASE WHEN ?5 IS NULL THEN started_ns ELSE ?4 END,"
 			  " attempts = attempts + (?5 IS NOT NULL)"
 			  " WHERE id = ?6");
@@ -302,6 +341,27 @@ int store_run_finish(struct store *store, int64_t id, enum run_state state, cons
 	return run_update(store, id, state, detail, result_json,
 			  "UPDATE runs SET state = ?1, detail = ?2, seq = ?3, updated_ns = ?4,"
 			  " finished_ns = ?4, result = ?5 WHERE id = ?6");
+}
+
+static int discard_partial(struct store *store, const int64_t *ids, size_t n)
+{
+	static const char *const sql[] = {"DELETE FROM iterations WHERE run_id = ?",
+					  "DELETE FROM metrics WHERE run_id = ?"};
+	for (size_t s = 0; s < sizeof(sql) / sizeof(sql[0]); s++) {
+		sqlite3_stmt *stmt = store_prepare(store, sql[s]);
+		if (!stmt)
+			return STORE_ERROR;
+		for (size_t i = 0; i < n; i++) {
+			sqlite3_bind_int64(stmt, 1, ids[i]);
+			if (sqlite3_step(stmt) != SQLITE_DONE) {
+				sqlite3_finalize(stmt);
+				return store_fail(store, "discard partial measurements");
+			}
+			sqlite3_reset(stmt);
+		}
+		sqlite3_finalize(stmt);
+	}
+	return STORE_OK;
 }
 
 int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
@@ -333,21 +393,10 @@ int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
 		goto fail;
 	}
 	sqlite3_finalize(stmt);
-	/* A re-run measures from scratch: half a sample set would bias it. */
-	if (!(stmt = store_prepare(store, "DELETE FROM iterations WHERE run_id = ?"))) {
-		result = STORE_ERROR;
-		goto fail;
-	}
-	for (size_t i = 0; i < count; i++) {
-		sqlite3_bind_int64(stmt, 1, list[i]);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			result = store_fail(store, "discard partial iterations");
-			goto fail;
-		}
-		sqlite3_reset(stmt);
-	}
-	sqlite3_finalize(stmt);
 	stmt = NULL;
+	/* A re-run measures from scratch: half a sample set would bias it. */
+	if ((result = discard_partial(store, list, count)))
+		goto fail;
 	if ((result = store_commit(store)))
 		goto fail;
 	*ids = list;

@@ -28,7 +28,7 @@ enum store_sync {
 
 enum run_state { RUN_QUEUED, RUN_BUILDING, RUN_RUNNING, RUN_DONE, RUN_FAILED };
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_HASH_LEN 40
 
 struct store_run {
@@ -43,12 +43,17 @@ struct store_run {
 	char *config;    /* configuration JSON this run uses (fixed when queued) */
 	char *system;    /* system.json, NULL until the run starts */
 	char *result;    /* result.json, NULL until done */
+	char *host;      /* system.json's hostname; "" until the run starts */
+	int64_t pair_id; /* the other side of an interleaved A/B job; 0 when none */
 };
 
 struct store_new_run {
 	const char *revision;
 	const char *commit;
 	const char *config;
+	/* This run and the next one of the same call are the two sides (A then
+	 * B) of one interleaved job: each gets the other's id as pair_id. */
+	bool paired_with_next;
 };
 
 struct store_iteration {
@@ -109,5 +114,51 @@ int store_commit_latest_done(struct store *store, int64_t *id, const char *commi
 int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1], size_t *n);
 
 int store_iteration_add(struct store *store, int64_t run_id, const struct store_iteration *it);
+
+/* A per-benchmark figure of a run other than wall time, for example
+ * "instructions" (callgrind). Adding the same name twice replaces it. */
+int store_metric_add(struct store *store, int64_t run_id, const char *benchmark,
+		     const char *name, double value);
+
+/* Finished runs, for the computed views. */
+struct store_done_run {
+	int64_t id;
+	char commit[STORE_HASH_LEN + 1];
+	int64_t finished_ns;
+	int64_t pair_id;
+};
+/* Done runs of one host (all hosts when host is NULL), oldest first. */
+int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n,
+		    const char *host);
+
+/* One measured value: a wall time in ns, or a metric's value. */
+typedef int (*store_sample_fn)(void *ctx, const char *benchmark, int64_t run_id, double value);
+/* Call fn for every sample of the given runs, ordered by benchmark, run id
+ * and iteration. metric NULL selects wall times; else the metric of that
+ * name. benchmark NULL selects all benchmarks. A non-zero return of fn stops
+ * the walk and is returned. */
+int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
+			  const char *metric, const char *benchmark, store_sample_fn fn,
+			  void *ctx);
+/* Every benchmark name that has a measured iteration, sorted (malloc'd array
+ * of malloc'd strings; free with store_names_free). */
+int store_benchmark_names(struct store *store, char ***names, size_t *n);
+void store_names_free(char **names, size_t n);
+
+/* Baselines: named pins of a commit. Changing them bumps the change number. */
+#define STORE_BASELINE_NAME_MAX 63
+struct store_baseline {
+	char name[STORE_BASELINE_NAME_MAX + 1];
+	char commit[STORE_HASH_LEN + 1];
+	int64_t created_ns;
+};
+/* Pin (or re-pin) name to commit; revision is what the user wrote. */
+int store_baseline_set(struct store *store, const char *name, const char *revision,
+		       const char *commit);
+int store_baseline_get(struct store *store, struct store_baseline *out, const char *name);
+/* STORE_NOTFOUND when there is no such baseline. */
+int store_baseline_delete(struct store *store, const char *name);
+/* All baselines sorted by name (malloc'd). */
+int store_baselines_list(struct store *store, struct store_baseline **out, size_t *n);
 
 #endif

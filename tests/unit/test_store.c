@@ -90,7 +90,7 @@ static int teardown(void **state)
 
 static int64_t queue_one(struct store *s, const char *revision, const char *commit)
 {
-	struct store_new_run r = {revision, commit, CONFIG};
+	struct store_new_run r = {revision, commit, CONFIG, false};
 	int64_t id = 0;
 	assert_int_equal(store_runs_queue(s, &id, &r, 1, NO_LIMIT), STORE_OK);
 	assert_true(id > 0);
@@ -303,9 +303,9 @@ static void test_queue_fields(void **state)
 {
 	struct fixture *f = *state;
 	struct store_new_run runs[3] = {
-		{"main", HASH_A, CONFIG},
-		{"v1.0", HASH_B, "{\"c\":2}"},
-		{"HEAD~1", HASH_C, "{\"c\":3}"},
+		{"main", HASH_A, CONFIG, false},
+		{"v1.0", HASH_B, "{\"c\":2}", false},
+		{"HEAD~1", HASH_C, "{\"c\":3}", false},
 	};
 	int64_t ids[3] = {0}, before = store_now_ns(), after;
 	struct store_run run;
@@ -364,7 +364,7 @@ static void test_queue_full_all_or_none(void **state)
 {
 	struct fixture *f = *state;
 	struct store_new_run runs[3] = {
-		{"a", HASH_A, CONFIG}, {"b", HASH_B, CONFIG}, {"c", HASH_C, CONFIG}};
+		{"a", HASH_A, CONFIG, false}, {"b", HASH_B, CONFIG, false}, {"c", HASH_C, CONFIG, false}};
 	int64_t ids[3] = {0}, seq;
 	int64_t *list = NULL;
 	size_t n = 0;
@@ -388,7 +388,7 @@ static void test_queue_full_all_or_none(void **state)
 static void test_queue_full_counts_only_pending(void **state)
 {
 	struct fixture *f = *state;
-	struct store_new_run r = {"a", HASH_A, CONFIG};
+	struct store_new_run r = {"a", HASH_A, CONFIG, false};
 	int64_t a = queue_one(f->store, "a", HASH_A), b = queue_one(f->store, "b", HASH_B), id;
 	assert_int_equal(store_runs_queue(f->store, &id, &r, 1, 2), STORE_FULL);
 	/* building and running count as pending */
@@ -407,7 +407,7 @@ static void test_queue_bad_row_rolls_back(void **state)
 {
 	struct fixture *f = *state;
 	/* the second row's commit violates the schema's length check */
-	struct store_new_run runs[2] = {{"a", HASH_A, CONFIG}, {"b", "abc", CONFIG}};
+	struct store_new_run runs[2] = {{"a", HASH_A, CONFIG, false}, {"b", "abc", CONFIG, false}};
 	int64_t ids[2] = {0}, seq = seq_of(f->store);
 	int64_t *list = NULL;
 	size_t n = 99;
@@ -638,7 +638,7 @@ static void test_seq_increases(void **state)
 	} while (0)
 
 	{
-		struct store_new_run r = {"a", HASH_A, CONFIG};
+		struct store_new_run r = {"a", HASH_A, CONFIG, false};
 		CHECK_BUMP(store_runs_queue(f->store, &id, &r, 1, NO_LIMIT), id);
 	}
 	CHECK_BUMP(store_run_progress(f->store, id, RUN_BUILDING, NULL, "{}"), id);
@@ -653,7 +653,7 @@ static void test_seq_increases(void **state)
 	{
 		/* another run's change does not touch this run's seq */
 		int64_t first = id, first_seq = prev;
-		struct store_new_run r = {"b", HASH_B, CONFIG};
+		struct store_new_run r = {"b", HASH_B, CONFIG, false};
 		CHECK_BUMP(store_runs_queue(f->store, &id, &r, 1, NO_LIMIT), id);
 		assert_int_equal(store_run_get(f->store, &run, first), STORE_OK);
 		assert_int_equal(run.seq, first_seq);

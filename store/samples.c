@@ -1,0 +1,145 @@
+/* Reading measurements back for the computed views (compare, history, regressions). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n,
+		    const char *host)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"SELECT id, commit_sha, finished_ns, pair_id FROM runs"
+		" WHERE state = 'done' AND (?1 IS NULL OR host = ?1) ORDER BY id");
+	struct store_done_run *list = NULL;
+	size_t count = 0, cap = 0;
+	int rc, result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *commit = sqlite3_column_text(stmt, 1);
+		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+			break;
+		list[count].id = sqlite3_column_int64(stmt, 0);
+		snprintf(list[count].commit, sizeof(list[count].commit), "%s",
+			 commit ? (const char *)commit : "");
+		list[count].finished_ns = sqlite3_column_int64(stmt, 2);
+		list[count].pair_id = sqlite3_column_int64(stmt, 3);
+		count++;
+	}
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, "list done runs");
+	sqlite3_finalize(stmt);
+	if (result) {
+		free(list);
+		return result;
+	}
+	*runs = list;
+	*n = count;
+	return STORE_OK;
+}
+
+/* The run ids as a JSON array, so one statement takes any number of them
+ * through json_each (no SQL text is built from values). */
+static char *ids_json(const int64_t *ids, size_t n)
+{
+	size_t cap = 3 + n * 21, len = 0;
+	char *text = malloc(cap);
+	if (!text)
+		return NULL;
+	text[len++] = '[';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%s%lld", i ? "," : "",
+					(long long)ids[i]);
+	text[len++] = ']';
+	text[len] = '\0';
+	return text;
+}
+
+int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
+			  const char *metric, const char *benchmark, store_sample_fn fn,
+			  void *ctx)
+{
+	/* Both statements walk an index in the order they return. */
+	static const char wall_sql[] =
+		"SELECT benchmark, run_id, wall_ns FROM iterations"
+		" WHERE run_id IN (SELECT value FROM json_each(?1))"
+		" AND (?2 IS NULL OR benchmark = ?2) ORDER BY benchmark, run_id, iteration";
+	static const char metric_sql[] =
+		"SELECT benchmark, run_id, value FROM metrics"
+		" WHERE run_id IN (SELECT value FROM json_each(?1))"
+		" AND (?2 IS NULL OR benchmark = ?2) AND name = ?3 ORDER BY benchmark, run_id";
+	sqlite3_stmt *stmt = NULL;
+	char *ids = NULL;
+	int rc, result = STORE_OK;
+	if (nruns == 0)
+		return STORE_OK;
+	if (!(ids = ids_json(run_ids, nruns)))
+		return STORE_ERROR;
+	if (!(stmt = store_prepare(store, metric ? metric_sql : wall_sql))) {
+		free(ids);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_text(stmt, 1, ids, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
+	if (metric)
+		sqlite3_bind_text(stmt, 3, metric, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(stmt, 0);
+		result = fn(ctx, name ? (const char *)name : "", sqlite3_column_int64(stmt, 1),
+			    sqlite3_column_double(stmt, 2));
+		if (result)
+			break;
+	}
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, "read samples");
+	sqlite3_finalize(stmt);
+	free(ids);
+	return result;
+}
+
+int store_benchmark_names(struct store *store, char ***names, size_t *n)
+{
+	/* A loose index scan: one index seek per distinct name instead of a
+	 * walk over every iteration. */
+	sqlite3_stmt *stmt = store_prepare(store,
+		"WITH RECURSIVE b(name) AS ("
+		" SELECT min(benchmark) FROM iterations"
+		" UNION ALL"
+		" SELECT (SELECT min(benchmark) FROM iterations WHERE benchmark > b.name)"
+		" FROM b WHERE b.name IS NOT NULL)"
+		" SELECT name FROM b WHERE name IS NOT NULL");
+	char **list = NULL;
+	size_t count = 0, cap = 0;
+	int rc, result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *text = sqlite3_column_text(stmt, 0);
+		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+			break;
+		if (!(list[count] = strdup(text ? (const char *)text : ""))) {
+			result = STORE_ERROR;
+			break;
+		}
+		count++;
+	}
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, "list benchmarks");
+	sqlite3_finalize(stmt);
+	if (result) {
+		store_names_free(list, count);
+		return result;
+	}
+	*names = list;
+	*n = count;
+	return STORE_OK;
+}
+
+void store_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
