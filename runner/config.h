@@ -2,6 +2,7 @@
 #ifndef BENCHFS_RUNNER_CONFIG_H
 #define BENCHFS_RUNNER_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CONFIG_DEFAULT_WARMUP 0
@@ -9,13 +10,38 @@
 #define CONFIG_DEFAULT_TIMEOUT 600.0
 #define CONFIG_NAME_MAX 100
 
-struct bench_config {
+/* One parameter of an expanded benchmark: {name} in the command is value. */
+struct bench_param {
 	char *name;
+	char *value;
+};
+
+/* Issue 5 adds the fields after timeout; every one of them has a top-level
+ * default in the configuration, resolved per benchmark by the parser. */
+struct bench_config {
+	char *name;   /* with parameters: "name[size=1k,threads=1]" */
 	char **argv;  /* NULL-terminated: executed directly; NULL when shell is set */
 	char *shell;  /* run as /bin/sh -c shell; NULL when argv is set */
 	int warmup;
-	int runs;
+	int runs;       /* fixed count when min_time is 0 */
 	double timeout; /* seconds per iteration */
+	/* Untimed commands (/bin/sh -c), NULL when not configured: prepare and
+	 * conclude around every iteration (warmups too), setup and cleanup once. */
+	char *prepare, *conclude, *setup, *cleanup;
+	/* Adaptive count (hyperfine's): when min_time > 0, run until min_time
+	 * seconds are measured, at least min_runs and at most max_runs times. */
+	int min_runs, max_runs;
+	double min_time;
+	struct bench_param *params; /* after expansion: this benchmark's values */
+	size_t nparams;
+	bool output_discard;  /* "output": "discard" */
+	bool ignore_failure;
+	bool randomize_env;   /* a random environment-size offset per iteration */
+	int *cpus;            /* pin the benchmark to these CPUs; NULL: no pinning */
+	size_t ncpus;
+	bool perf;            /* "profile": {"perf": true, "frequency": N} */
+	int perf_frequency;
+	bool instructions;    /* "metrics": ["instructions"] */
 };
 
 struct config {
@@ -25,6 +51,10 @@ struct config {
 	double timeout;
 	struct bench_config *benchmarks;
 	size_t nbenchmarks;
+	/* Views (issue 4): "compare": {"alpha", "threshold"} and "branch" (the
+	 * tracked branch; NULL: the branch HEAD names at mount). */
+	double compare_alpha, compare_threshold;
+	char *branch;
 };
 
 /* Parse and validate configuration JSON. On failure returns -1 and writes a
