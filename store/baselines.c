@@ -36,6 +36,9 @@ static int baseline_write(struct store *store, const char *sql, const char *name
 		goto fail;
 	}
 	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if ((result = store_mark_views_changed(store, seq)))
+		goto fail;
 	return store_commit(store);
 fail:
 	sqlite3_finalize(stmt);

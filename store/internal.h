@@ -25,6 +25,8 @@ int store_commit(struct store *store);
 void store_rollback(struct store *store);
 /* Increment the change number inside the current transaction; *seq receives the new value. */
 int store_bump_seq(struct store *store, int64_t *seq);
+/* Inside a transaction: the computed views change with change number seq. */
+int store_mark_views_changed(struct store *store, int64_t seq);
 /* Make room for element number count in a growing array (doubling). */
 int store_grow(void **array, size_t *cap, size_t count, size_t elem_size);
 

@@ -47,6 +47,9 @@ static const char *const migrations[] = {
 	"UPDATE runs SET host = coalesce(json_extract(system, '$.hostname'), '')"
 	" WHERE system IS NOT NULL AND json_valid(system);"
 	"CREATE INDEX runs_by_host ON runs (host, state, id);"
+	/* The change number of the last change the computed views depend on (a
+	 * run finishing done, a baseline pinned or removed). */
+	"INSERT INTO meta (key, value) SELECT 'views_seq', value FROM meta WHERE key = 'seq';"
 	"CREATE INDEX iterations_by_benchmark ON iterations (benchmark, run_id);"
 	"CREATE TABLE baselines ("
 	" name TEXT PRIMARY KEY,"
@@ -128,6 +131,26 @@ int store_bump_seq(struct store *store, int64_t *seq)
 	return store_select_int64(store, seq,
 				  "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value",
 				  "bump change number");
+}
+
+int store_views_seq(struct store *store, int64_t *out)
+{
+	return store_select_int64(store, out, "SELECT value FROM meta WHERE key = 'views_seq'",
+				  "read views change number");
+}
+
+int store_mark_views_changed(struct store *store, int64_t seq)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"UPDATE meta SET value = ? WHERE key = 'views_seq'");
+	int result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, seq);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		result = store_fail(store, "mark views changed");
+	sqlite3_finalize(stmt);
+	return result;
 }
 
 int store_seq(const struct store *store, int64_t *out)

@@ -310,6 +310,9 @@ static int run_update(struct store *store, int64_t id, enum run_state state, con
 		goto fail;
 	}
 	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (state == RUN_DONE && (result = store_mark_views_changed(store, seq)))
+		goto fail;
 	return store_commit(store);
 fail:
 	sqlite3_finalize(stmt);

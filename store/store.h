@@ -77,6 +77,11 @@ int64_t store_now_ns(void);
 /* The store's change number: it grows with every change to any run. */
 int store_seq(const struct store *store, int64_t *out);
 
+/* The change number of the last change the computed views (compare,
+ * history, regressions, baselines) depend on: a run finishing done, a
+ * baseline pinned or removed. Progress of a running job does not move it. */
+int store_views_seq(struct store *store, int64_t *out);
+
 /* Queue n runs in one transaction, all or none; ids_out receives their ids.
  * STORE_FULL when pending + n would exceed max_pending. */
 int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_new_run *runs,
