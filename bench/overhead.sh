@@ -1,0 +1,250 @@
+#!/bin/bash
+# Overhead and accuracy of benchfs's measurements, against a minimal
+# posix_spawn + wait4 loop (bench/spawn_loop, the physical reference) and
+# hyperfine -N, on the same machine in one run. See bench/README.md.
+#
+#   bash bench/overhead.sh [BUILD_DIR]        (default: build)
+#
+# Environment (the same counts are used by all three tools):
+#   ROUNDS=3        rounds; the tools take turns in a different order each round
+#   RUNS=1000 WARMUP=10                  case 1: /bin/true
+#   BUSY_MS=20 BUSY_RUNS=100 BUSY_WARMUP=3   case 2: bench/busy_loop BUSY_MS
+# Exit status: 0 all targets met, 3 a target missed, 1 the measurement failed.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD=$(cd "${1:-build}" && pwd)
+ROUNDS=${ROUNDS:-3}
+RUNS=${RUNS:-1000}
+WARMUP=${WARMUP:-10}
+BUSY_MS=${BUSY_MS:-20}
+BUSY_RUNS=${BUSY_RUNS:-100}
+BUSY_WARMUP=${BUSY_WARMUP:-3}
+
+BENCHFS=$BUILD/benchfs
+SPAWN_LOOP=$BUILD/bench/spawn_loop
+BUSY_LOOP=$BUILD/bench/busy_loop
+
+die() { printf 'overhead.sh: %s\n' "$*" >&2; exit 1; }
+
+for n in ROUNDS RUNS BUSY_RUNS; do
+	[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "$n must be a positive integer, not '${!n}'"
+done
+for n in WARMUP BUSY_WARMUP; do
+	[[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a non-negative integer, not '${!n}'"
+done
+[[ $BUSY_MS =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "BUSY_MS must be a number of milliseconds"
+for f in "$BENCHFS" "$BUILD/benchfs-spawner" "$SPAWN_LOOP" "$BUSY_LOOP"; do
+	[ -x "$f" ] || die "$f is missing: build first (ninja -C $BUILD)"
+done
+command -v hyperfine > /dev/null || die "hyperfine is missing (Debian: apt-get install hyperfine)"
+command -v fusermount3 > /dev/null || die "fusermount3 is missing (Debian: apt-get install fuse3)"
+command -v python3 > /dev/null || die "python3 is missing"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/benchfs-overhead.XXXXXX")
+MNT=$T/mnt
+DAEMON_PID=
+
+cleanup() {
+	local status=$?
+	if grep -q " $MNT " /proc/mounts 2>/dev/null; then
+		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || true
+	fi
+	if [ -n "$DAEMON_PID" ]; then
+		for _ in $(seq 50); do
+			kill -0 "$DAEMON_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+	fi
+	if grep -q " $MNT " /proc/mounts 2>/dev/null; then
+		echo "overhead.sh: $MNT is still mounted; left $T in place" >&2
+	else
+		rm -rf "$T"
+	fi
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The benchmarked repository: only a configuration, no build step.
+mkdir -p "$MNT" "$T/data"
+git init -q -b main "$T/repo"
+cat > "$T/repo/benchfs.json" <<EOF
+{
+  "timeout": 60,
+  "benchmarks": [
+    {"name": "true", "command": ["/bin/true"], "runs": $RUNS, "warmup": $WARMUP},
+    {"name": "busy", "command": ["$BUSY_LOOP", "$BUSY_MS"], "runs": $BUSY_RUNS, "warmup": $BUSY_WARMUP}
+  ]
+}
+EOF
+git -C "$T/repo" add benchfs.json
+git -C "$T/repo" -c user.email=bench@example.com -c user.name=bench \
+	-c commit.gpgsign=false commit -q -m "overhead benchmark"
+
+"$BENCHFS" -f --repo "$T/repo" --data "$T/data" "$MNT" >> "$T/daemon.log" 2>&1 &
+DAEMON_PID=$!
+for _ in $(seq 100); do
+	[ -e "$MNT/queue" ] && break
+	kill -0 "$DAEMON_PID" 2>/dev/null || die "benchfs exited: $(tail -3 "$T/daemon.log")"
+	sleep 0.1
+done
+[ -e "$MNT/queue" ] || die "benchfs did not mount within 10 s"
+
+RESULTS=$T/results.tsv # round, case, tool, mean (s), wall per iteration (s)
+: > "$RESULTS"
+
+# spawn_loop: its own mean, and its elapsed time over warmups + runs.
+run_loop() {
+	local round=$1 case=$2 warmup=$3 runs=$4 out
+	shift 4
+	out=$("$SPAWN_LOOP" -w "$warmup" -n "$runs" "$@") || die "spawn_loop failed"
+	python3 - "$round" "$case" "$out" >> "$RESULTS" <<'EOF'
+import sys
+kv = dict(f.split("=") for f in sys.argv[3].split())
+print(sys.argv[1], sys.argv[2], "loop", kv["mean"], kv["wall_per_iter"], sep="\t")
+EOF
+}
+
+# hyperfine -N: its exported mean, and its process lifetime over warmups +
+# runs (it includes hyperfine's start-up and export, a few ms in total).
+run_hyperfine() {
+	local round=$1 case=$2 warmup=$3 runs=$4 t0 t1
+	shift 4
+	t0=$EPOCHREALTIME
+	hyperfine -N --style none -w "$warmup" -r "$runs" --export-json "$T/hf.json" "$*" \
+		> "$T/hf.log" 2>&1 || die "hyperfine failed: $(tail -3 "$T/hf.log")"
+	t1=$EPOCHREALTIME
+	python3 - "$round" "$case" "$T/hf.json" "$t0" "$t1" "$((warmup + runs))" >> "$RESULTS" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[3]))["results"][0]
+wall = (float(sys.argv[5]) - float(sys.argv[4])) / int(sys.argv[6])
+print(sys.argv[1], sys.argv[2], "hyperfine", r["mean"], wall, sep="\t")
+EOF
+}
+
+# benchfs: one run measures both cases. The mean is result.json's; the wall
+# time per iteration is the span debug.log shows for the benchmark, from its
+# "[benchfs] benchmark <name>:" line (before the warmups) to the next line,
+# over warmups + runs: what benchfs spends from the first spawn to the last
+# reap, per-iteration bookkeeping (store writes, status, log) included.
+run_benchfs() {
+	local round=$1 run limit status
+	run=$(printf '%06d' "$round") # a fresh data directory numbers runs 1, 2, ...
+	echo HEAD > "$MNT/queue" || die "cannot queue HEAD"
+	limit=$(( 600 + (RUNS + WARMUP) / 10 + (BUSY_RUNS + BUSY_WARMUP) * ${BUSY_MS%.*} / 50 ))
+	for _ in $(seq "$limit"); do
+		status=$(cat "$MNT/runs/$run/status" 2>/dev/null || true)
+		case $status in
+		done) break ;;
+		failed*) die "benchfs run $run: $status" ;;
+		esac
+		sleep 0.1
+	done
+	[ "$status" = done ] || die "benchfs run $run did not finish: '$status'"
+	python3 - "$round" "$MNT/runs/$run/result.json" "$MNT/runs/$run/debug.log" \
+		>> "$RESULTS" <<'EOF'
+import datetime, json, re, sys
+rnd, result, log = sys.argv[1:]
+lines = []
+for line in open(log):
+    m = re.match(r"(\S+Z) \[([^]]+)\] (.*)", line)
+    if m:
+        t = datetime.datetime.strptime(m[1], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+        lines.append((t, m[2], m[3]))
+for r in json.load(open(result))["results"]:
+    start = next(i for i, l in enumerate(lines)
+                 if l[1] == "benchfs" and l[2].startswith("benchmark %s:" % r["name"]))
+    span = lines[start + 1][0] - lines[start][0]
+    if len(r["times"]) != r["runs"]:
+        sys.exit("result.json: %d times for %d runs" % (len(r["times"]), r["runs"]))
+    print(rnd, r["name"], "benchfs", r["mean"], span / (r["warmup"] + r["runs"]), sep="\t")
+EOF
+}
+
+tool_turn() {
+	case $1 in
+	loop)
+		run_loop "$2" true "$WARMUP" "$RUNS" /bin/true
+		run_loop "$2" busy "$BUSY_WARMUP" "$BUSY_RUNS" "$BUSY_LOOP" "$BUSY_MS" ;;
+	hyperfine)
+		run_hyperfine "$2" true "$WARMUP" "$RUNS" /bin/true
+		run_hyperfine "$2" busy "$BUSY_WARMUP" "$BUSY_RUNS" "$BUSY_LOOP" "$BUSY_MS" ;;
+	benchfs)
+		run_benchfs "$2" ;;
+	esac
+}
+
+echo "benchfs overhead: $(git log -1 --format='%h %s' 2>/dev/null || echo '?'), $(date -u +%FT%TZ)"
+echo "host: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "cases: /bin/true ($WARMUP warmup + $RUNS runs); busy_loop $BUSY_MS ms ($BUSY_WARMUP + $BUSY_RUNS); $ROUNDS rounds"
+order=(loop hyperfine benchfs)
+for round in $(seq "$ROUNDS"); do
+	for k in 0 1 2; do
+		tool=${order[$(( (k + round - 1) % 3 ))]}
+		printf 'round %d: %s\n' "$round" "$tool"
+		tool_turn "$tool" "$round"
+	done
+done
+
+python3 - "$RESULTS" <<'EOF'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+data = {}  # (case, tool) -> list of (round, mean, wall)
+for rnd, case, tool, mean, wall in rows:
+    data.setdefault((case, tool), []).append((int(rnd), float(mean), float(wall)))
+
+def ratios(case, tool, field):
+    ref = {r: (m, w) for r, m, w in data[(case, "loop")]}
+    return [(m, w)[field] / ref[r][field] for r, m, w in data[(case, tool)]]
+
+def ms(x):
+    return "%.4f ms" % (x * 1e3)
+
+print()
+print("Ratios to the minimal loop (median over rounds; per round in brackets).")
+print("mean: each tool's reported mean. wall/iter: elapsed over warmups + runs divided")
+print("by their number (loop: its own clock; hyperfine: its process lifetime; benchfs:")
+print("debug.log, the benchmark's start line to the next line).")
+summary = {}
+for case in ("true", "busy"):
+    loop = data[(case, "loop")]
+    print()
+    print("%s: loop mean %s, wall/iter %s (medians)" % (
+        case, ms(statistics.median(m for _, m, _ in loop)),
+        ms(statistics.median(w for _, _, w in loop))))
+    for tool in ("hyperfine", "benchfs"):
+        for field, label in ((0, "mean"), (1, "wall/iter")):
+            rs = ratios(case, tool, field)
+            summary[(case, tool, label)] = statistics.median(rs)
+            print("  %-9s %-9s %.4f  [%s]" % (tool, label, statistics.median(rs),
+                                             " ".join("%.4f" % r for r in rs)))
+
+def verdict(ok, text):
+    print("  %s  %s" % ("MET   " if ok else "MISSED", text))
+    return ok
+
+s = summary
+print()
+print("Targets (on the medians):")
+ok = True
+ok &= verdict(abs(s["true", "benchfs", "mean"] - 1) <= 0.03,
+              "/bin/true: benchfs mean within 3%% of the loop's (%+.2f%%)"
+              % ((s["true", "benchfs", "mean"] - 1) * 100))
+ok &= verdict(s["true", "benchfs", "wall/iter"] <= 1.05,
+              "/bin/true: benchfs wall/iter within 5%% of the loop's (%+.2f%%)"
+              % ((s["true", "benchfs", "wall/iter"] - 1) * 100))
+ok &= verdict(s["true", "benchfs", "mean"] < s["true", "hyperfine", "mean"],
+              "/bin/true: benchfs mean below hyperfine's (%.4f vs %.4f)"
+              % (s["true", "benchfs", "mean"], s["true", "hyperfine", "mean"]))
+ok &= verdict(s["true", "benchfs", "wall/iter"] < s["true", "hyperfine", "wall/iter"],
+              "/bin/true: benchfs wall/iter below hyperfine's (%.4f vs %.4f)"
+              % (s["true", "benchfs", "wall/iter"], s["true", "hyperfine", "wall/iter"]))
+means = [1.0, s["busy", "hyperfine", "mean"], s["busy", "benchfs", "mean"]]
+ok &= verdict(max(means) / min(means) <= 1.01,
+              "busy loop: loop, hyperfine and benchfs means agree within 1%% (spread %.2f%%)"
+              % ((max(means) / min(means) - 1) * 100))
+sys.exit(0 if ok else 3)
+EOF
