@@ -9,14 +9,22 @@
 #include "node.h"
 #include "store.h"
 
+struct git_repository;
+struct names;
+
 struct view_ctx {
 	struct store *store;
 	const char *data_dir;
 	int64_t mount_ns; /* mount time: the mtime of static things */
+	struct git_repository *repo; /* FUSE thread only, like the store handle */
+	const char *host;            /* this host: the computed views pool its runs */
+	const char *branch;          /* full name of the tracked branch (refs/heads/main) */
+	double alpha, threshold;     /* the verdict's significance and noise threshold */
+	struct names *names;         /* identities of computed files (names.h) */
 };
 
 struct dir_entry {
-	char name[64];
+	char name[256];
 	uint64_t ino;
 	enum node_type type;
 };

@@ -1,0 +1,264 @@
+#include <errno.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+#include "revparse.h"
+#include "sides.h"
+
+static int store_errno(int rc)
+{
+	return rc == STORE_NOTFOUND ? -ENOENT : -EIO;
+}
+
+/* "run-42", "run-000042" or "000042" (the directory name); 0 when it is none of them. */
+static int64_t run_name_id(const char *name)
+{
+	char canonical[32], *end;
+	long long id;
+	bool prefixed = strncmp(name, "run-", 4) == 0;
+	const char *digits = prefixed ? name + 4 : name;
+	if (digits[0] < '0' || digits[0] > '9')
+		return 0;
+	errno = 0;
+	id = strtoll(digits, &end, 10);
+	if (errno || *end || id <= 0)
+		return 0;
+	if (prefixed)
+		return id;
+	run_dir_name(canonical, sizeof(canonical), id);
+	return strcmp(canonical, digits) == 0 ? id : 0;
+}
+
+int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *name)
+{
+	struct store_baseline baseline;
+	struct store_run run;
+	char err[256];
+	int64_t id = run_name_id(name);
+	int rc;
+	memset(out, 0, sizeof(*out));
+	if (id > 0 || strcmp(name, "latest") == 0) {
+		if (id == 0 && (rc = store_latest_done(ctx->store, &id)))
+			return store_errno(rc);
+		if ((rc = store_run_get(ctx->store, &run, id)))
+			return store_errno(rc);
+		rc = run.state == RUN_DONE ? 0 : -ENOENT;
+		memcpy(out->commit, run.commit, sizeof(out->commit));
+		/* latest means its commit, pooled like any revision. */
+		out->run_id = strcmp(name, "latest") == 0 ? 0 : id;
+		store_run_clear(&run);
+		return rc;
+	}
+	rc = store_baseline_get(ctx->store, &baseline, name);
+	if (rc == STORE_OK) {
+		memcpy(out->commit, baseline.commit, sizeof(out->commit));
+		return 0;
+	}
+	if (rc != STORE_NOTFOUND)
+		return -EIO;
+	return revparse_commit(out->commit, ctx->repo, name, err, sizeof(err)) ? -ENOENT : 0;
+}
+
+int run_catalog_load(struct run_catalog *out, const struct view_ctx *ctx)
+{
+	memset(out, 0, sizeof(*out));
+	return store_done_runs(ctx->store, &out->runs, &out->n, ctx->host) ? -EIO : 0;
+}
+
+void run_catalog_clear(struct run_catalog *cat)
+{
+	free(cat->runs);
+	memset(cat, 0, sizeof(*cat));
+}
+
+ssize_t run_catalog_find(const struct run_catalog *cat, int64_t id)
+{
+	/* The catalog is in id order. */
+	size_t lo = 0, hi = cat->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cat->runs[mid].id < id)
+			lo = mid + 1;
+		else if (cat->runs[mid].id > id)
+			hi = mid;
+		else
+			return (ssize_t)mid;
+	}
+	return -1;
+}
+
+static int side_add_run(struct side *side, int64_t id)
+{
+	int64_t *grown = realloc(side->runs, (side->nruns + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	side->runs = grown;
+	side->runs[side->nruns++] = id;
+	return 0;
+}
+
+/* The newest finished pair with a on commit a and b on commit b, or -1. */
+static ssize_t newest_pair(const struct run_catalog *cat, const char *a, const char *b)
+{
+	for (size_t i = cat->n; i-- > 0;) {
+		ssize_t j;
+		if (!cat->runs[i].pair_id || strcmp(cat->runs[i].commit, a) != 0)
+			continue;
+		j = run_catalog_find(cat, cat->runs[i].pair_id);
+		if (j >= 0 && strcmp(cat->runs[j].commit, b) == 0)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static int side_fill_runs(struct side *side, const struct run_catalog *cat)
+{
+	int rc = 0;
+	if (side->ref.run_id)
+		return side_add_run(side, side->ref.run_id);
+	for (size_t i = 0; i < cat->n && !rc; i++)
+		if (strcmp(cat->runs[i].commit, side->ref.commit) == 0)
+			rc = side_add_run(side, cat->runs[i].id);
+	return rc;
+}
+
+static int side_describe(struct side *side, const struct view_ctx *ctx)
+{
+	struct store_run run;
+	if (store_run_get(ctx->store, &run, side->runs[0]))
+		return -EIO;
+	side->host = run.host;
+	run.host = NULL;
+	store_run_clear(&run);
+	side->subject = commit_subject(ctx, side->ref.commit);
+	return side->subject ? 0 : -ENOMEM;
+}
+
+int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
+	       const struct run_catalog *cat)
+{
+	ssize_t pair = -1;
+	int rc;
+	if (!a->ref.run_id && !b->ref.run_id && strcmp(a->ref.commit, b->ref.commit) != 0)
+		pair = newest_pair(cat, a->ref.commit, b->ref.commit);
+	if (pair >= 0) {
+		/* Interleaved iterations cancel drift; pooling other runs would undo that. */
+		a->interleaved = b->interleaved = true;
+		if ((rc = side_add_run(a, cat->runs[pair].id)) ||
+		    (rc = side_add_run(b, cat->runs[pair].pair_id)))
+			return rc;
+	} else if ((rc = side_fill_runs(a, cat)) || (rc = side_fill_runs(b, cat))) {
+		return rc;
+	}
+	if (a->nruns == 0 || b->nruns == 0)
+		return -ENOENT;
+	if ((rc = side_describe(a, ctx)) || (rc = side_describe(b, ctx)))
+		return rc;
+	return 0;
+}
+
+void side_clear(struct side *side)
+{
+	free(side->runs);
+	free(side->host);
+	free(side->subject);
+	side->runs = NULL;
+	side->host = side->subject = NULL;
+	side->nruns = 0;
+}
+
+char *commit_subject(const struct view_ctx *ctx, const char *commit)
+{
+	git_oid oid;
+	git_commit *c = NULL;
+	const char *summary = NULL;
+	char *text;
+	if (git_oid_fromstr(&oid, commit) == 0 && git_commit_lookup(&c, ctx->repo, &oid) == 0)
+		summary = git_commit_summary(c);
+	text = strdup(summary ? summary : "");
+	git_commit_free(c);
+	return text;
+}
+
+/* ---- samples ---- */
+
+struct load_state {
+	struct sample_set *set;
+	size_t cap;   /* of the current benchmark's values */
+	double scale;
+};
+
+static int add_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	struct load_state *st = ctx;
+	struct sample_set *set = st->set;
+	struct bench_samples *b = set->n ? &set->benches[set->n - 1] : NULL;
+	(void)run_id;
+	/* Rows arrive grouped by benchmark. */
+	if (!b || strcmp(b->name, benchmark) != 0) {
+		struct bench_samples *grown =
+			realloc(set->benches, (set->n + 1) * sizeof(*set->benches));
+		if (!grown)
+			return -ENOMEM;
+		set->benches = grown;
+		b = &set->benches[set->n];
+		memset(b, 0, sizeof(*b));
+		if (!(b->name = strdup(benchmark)))
+			return -ENOMEM;
+		set->n++;
+		st->cap = 0;
+	}
+	if (b->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 32;
+		double *grown = realloc(b->values, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		b->values = grown;
+		st->cap = cap;
+	}
+	b->values[b->n++] = value * st->scale;
+	return 0;
+}
+
+int sample_set_load(struct sample_set *out, const struct view_ctx *ctx, const int64_t *runs,
+		    size_t nruns, const char *metric)
+{
+	struct load_state st = {.set = out, .scale = metric ? 1.0 : 1e-9};
+	int rc;
+	memset(out, 0, sizeof(*out));
+	rc = store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_sample, &st);
+	if (rc) {
+		sample_set_clear(out);
+		return rc == -ENOMEM ? -ENOMEM : -EIO;
+	}
+	return 0;
+}
+
+const struct bench_samples *sample_set_find(const struct sample_set *set, const char *name)
+{
+	size_t lo = 0, hi = set->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->benches[mid].name, name);
+		if (c < 0)
+			lo = mid + 1;
+		else if (c > 0)
+			hi = mid;
+		else
+			return &set->benches[mid];
+	}
+	return NULL;
+}
+
+void sample_set_clear(struct sample_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->benches[i].name);
+		free(set->benches[i].values);
+	}
+	free(set->benches);
+	memset(set, 0, sizeof(*set));
+}

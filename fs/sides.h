@@ -1,0 +1,73 @@
+/* The two sides of the computed views: what a revision name in a path means
+ * (a run, `latest`, a baseline, anything libgit2 parses) and which finished
+ * runs' samples stand behind it. */
+#ifndef BENCHFS_FS_SIDES_H
+#define BENCHFS_FS_SIDES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "store.h"
+#include "views.h"
+
+/* What a name resolves to, before any sample is read. */
+struct side_ref {
+	char commit[STORE_HASH_LEN + 1];
+	int64_t run_id; /* a name that is a run (run-<id>, <id>) names only it; else 0 */
+};
+
+/* Resolve a name: `run-<id>` or a run directory name (a finished run),
+ * `latest` (the commit of the newest finished run), a baseline, or a libgit2
+ * revision. -ENOENT when it names nothing, -EIO when the store fails. */
+int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *name);
+
+/* Finished runs of this host, loaded once per rendering. */
+struct run_catalog {
+	struct store_done_run *runs;
+	size_t n;
+};
+int run_catalog_load(struct run_catalog *out, const struct view_ctx *ctx);
+void run_catalog_clear(struct run_catalog *cat);
+/* Index of the run with this id in the catalog, or -1. */
+ssize_t run_catalog_find(const struct run_catalog *cat, int64_t id);
+
+/* One side of a comparison: the runs whose samples are pooled. */
+struct side {
+	const char *rev;   /* as written in the path */
+	struct side_ref ref;
+	int64_t *runs;     /* run ids, ascending */
+	size_t nruns;
+	bool interleaved;  /* the newest linked A/B pair of the two commits */
+	char *host;        /* the host of the runs; NULL when unknown */
+	char *subject;     /* the commit's subject line */
+};
+/* Fill both sides from resolved refs: a run ref is that run; a commit ref
+ * pools every finished run of the commit on this host, unless the two
+ * commits have a finished interleaved A/B pair (the newest is used alone).
+ * -ENOENT when a side has no finished run. */
+int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
+	       const struct run_catalog *cat);
+void side_clear(struct side *side);
+
+/* Samples of one benchmark in seconds (wall time) or in the metric's unit. */
+struct bench_samples {
+	char *name;
+	double *values;
+	size_t n;
+};
+struct sample_set {
+	struct bench_samples *benches; /* sorted by name */
+	size_t n;
+};
+/* Load the samples of runs; metric NULL means wall time. */
+int sample_set_load(struct sample_set *out, const struct view_ctx *ctx, const int64_t *runs,
+		    size_t nruns, const char *metric);
+const struct bench_samples *sample_set_find(const struct sample_set *set, const char *name);
+void sample_set_clear(struct sample_set *set);
+
+/* The subject line of a commit (malloc'd), "" when it cannot be read. */
+char *commit_subject(const struct view_ctx *ctx, const char *commit);
+
+#endif
