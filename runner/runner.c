@@ -57,6 +57,13 @@ void runner_log_path(char *buf, size_t size, const char *data_dir, int64_t run_i
 	snprintf(buf, size, "%s/logs/%s.log", data_dir, name);
 }
 
+void runner_artifacts_path(char *buf, size_t size, const char *data_dir, int64_t run_id)
+{
+	char name[32];
+	run_dir_name(name, sizeof(name), run_id);
+	snprintf(buf, size, "%s/artifacts/%s", data_dir, name);
+}
+
 void runner_db_path(char *buf, size_t size, const char *data_dir)
 {
 	snprintf(buf, size, "%s/benchfs.db", data_dir);
