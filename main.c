@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "tests.h"
 #include "fs.h"
 #include "revparse.h"
 #include "runner.h"
@@ -181,6 +182,37 @@ static int prepare_data_dir(const char *dir)
 	return -1;
 }
 
+/* The branch whose history the views follow: the configured one, or the
+ * branch HEAD names now. *out is NULL when there is none (a detached HEAD):
+ * history and regressions are then empty. Returns -1 after an error message. */
+static int tracked_branch(char **out, git_repository *repo, const char *configured)
+{
+	git_reference *head = NULL;
+	*out = NULL;
+	if (configured) {
+		if (strncmp(configured, "refs/", 5) == 0)
+			*out = strdup(configured);
+		else if (asprintf(out, "refs/heads/%s", configured) < 0)
+			*out = NULL;
+		if (!*out) {
+			die("out of memory");
+			return -1;
+		}
+		if (git_reference_lookup(&head, repo, *out) < 0)
+			fprintf(stderr, "benchfs: warning: the tracked branch %s does not exist (yet)\n",
+				*out);
+		git_reference_free(head);
+		return 0;
+	}
+	if (git_repository_head(&head, repo) == 0 && git_reference_is_branch(head))
+		*out = strdup(git_reference_name(head));
+	else
+		fprintf(stderr, "benchfs: warning: HEAD names no branch and the configuration names"
+				" none: history and regressions stay empty\n");
+	git_reference_free(head);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {.fuse_args = FUSE_ARGS_INIT(0, NULL)};
@@ -189,6 +221,7 @@ int main(int argc, char **argv)
 	struct runner *runner = NULL;
 	struct fs *fs = NULL;
 	char *config_json = NULL, *repo_path = NULL, *data_dir = NULL, *config_path = NULL;
+	char *branch = NULL;
 	char err[1024];
 	struct stat st;
 	int result;
@@ -245,9 +278,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (tracked_branch(&branch, repo, config->branch) < 0)
+		goto out;
 	{
 		struct fs_options fo = {
-			.repo_path = repo_path, .data_dir = data_dir, .config_json = config_json};
+			.repo_path = repo_path,
+			.data_dir = data_dir,
+			.config_json = config_json,
+			.branch = branch,
+			.alpha = config->compare_alpha > 0 ? config->compare_alpha : STATS_DEFAULT_ALPHA,
+			.threshold = config->compare_threshold >= 0 ? config->compare_threshold
+								   : STATS_DEFAULT_THRESHOLD,
+		};
 		if (fs_mount(&fs, &fo, &cli.fuse_args, cli.mountpoint, err, sizeof(err))) {
 			die("%s", err);
 			goto out;
@@ -285,5 +327,6 @@ out:
 	free(repo_path);
 	free(data_dir);
 	free(config_path);
+	free(branch);
 	return result;
 }

@@ -16,8 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "computed.h"
 #include "fs.h"
 #include "inode.h"
+#include "names.h"
 #include "queueline.h"
 #include "revparse.h"
 #include "runner.h"
@@ -35,8 +37,11 @@ struct fs {
 	struct runner *runner;
 	struct snapshots *snaps;
 	struct view_ctx view;
+	struct names *names;
 	char *data_dir;
 	char *config_json;
+	char *branch;
+	char host[256];
 	int mounted;
 };
 
@@ -95,14 +100,18 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	e.attr_timeout = node.timeout;
 	e.entry_timeout = node.timeout;
 	/* Same inode, same content: the fresh node's attributes are the kept one's,
-	 * and for debug.log (read from disk) they are the current ones. */
-	node_stat(&e.attr, &node);
+	 * and for debug.log (read from disk) they are the current ones. A computed
+	 * file that was not rendered again takes the kept node's attributes. */
+	if (!node.cached)
+		node_stat(&e.attr, &node);
 	/* Every inode the kernel learns is counted until it forgets it. */
 	if (snapshots_ref(fs->snaps, &node)) {
 		node_clear(&node);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	if (e.attr.st_ino == 0)
+		node_stat(&e.attr, &node);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		snapshots_forget(fs->snaps, e.ino, 1); /* the lookup was interrupted */
 	node_clear(&node);
@@ -155,8 +164,10 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
-	/* `echo x > queue` truncates first: accept that, and only that, on the queue. */
-	if (inode_kind(ino) == KIND_QUEUE && (to_set & ~(FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME |
+	/* `echo x > queue` truncates first: accept that, and only that, on the
+	 * writable files (the queue and baselines). */
+	enum node_kind kind = inode_kind(ino);
+	if ((kind == KIND_QUEUE || kind == KIND_BASELINE) && (to_set & ~(FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME |
 							 FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
 							 FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME)) == 0 &&
 	    (!(to_set & FUSE_SET_ATTR_SIZE) || attr->st_size == 0)) {
@@ -248,6 +259,42 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	node_clear(&node);
 }
 
+/* `echo <rev> > baselines/<name>`: one line, resolved to a commit inside the
+ * write (a bad revision is EINVAL at the writer's shell), then pinned. */
+static void baseline_write(fuse_req_t req, struct fs *fs, fuse_ino_t ino, const char *buf,
+			   size_t size)
+{
+	const char *name = computed_baseline_name(&fs->view, ino);
+	char **lines = NULL, hash[STORE_HASH_LEN + 1], err[512];
+	size_t n = 0;
+	int rc;
+	if (!name) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	if ((rc = queueline_split(&lines, &n, buf, size, err, sizeof(err)))) {
+		fprintf(stderr, "benchfs: baseline %s: refused: %s\n", name, err);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	if (n != 1) {
+		fprintf(stderr, "benchfs: baseline %s: refused: write exactly one revision\n", name);
+		rc = -EINVAL;
+	} else if ((rc = revparse_commit(hash, fs->repo, lines[0], err, sizeof(err)))) {
+		fprintf(stderr, "benchfs: baseline %s: refused: %s\n", name, err);
+	} else if (store_baseline_set(fs->store, name, lines[0], hash)) {
+		fprintf(stderr, "benchfs: baseline %s: %s\n", name, store_errmsg(fs->store));
+		rc = -EIO;
+	} else {
+		fprintf(stderr, "benchfs: baseline %s pinned to %s (%s)\n", name, hash, lines[0]);
+	}
+	queueline_free(lines, n);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_write(req, size);
+}
+
 /* Queue every revision of one write, all or none; errors reach the writer's shell. */
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
@@ -260,6 +307,10 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	int rc;
 	(void)off;
 	(void)fi;
+	if (inode_kind(ino) == KIND_BASELINE) {
+		baseline_write(req, fs, ino, buf, size);
+		return;
+	}
 	if (inode_kind(ino) != KIND_QUEUE) {
 		fuse_reply_err(req, EACCES);
 		return;
@@ -393,10 +444,27 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m)
 	fuse_reply_err(req, EACCES);
 }
 
-static void op_unlink(fuse_req_t req, fuse_ino_t p, const char *n)
+static void op_rmdir(fuse_req_t req, fuse_ino_t p, const char *n)
 {
 	(void)p, (void)n;
 	fuse_reply_err(req, EACCES);
+}
+
+/* rm baselines/<name> unpins; nothing else may be removed. */
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	int rc;
+	if (inode_kind(parent) != KIND_BASELINES_DIR) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	rc = baseline_name_valid(name) ? store_baseline_delete(fs->store, name) : STORE_NOTFOUND;
+	if (rc == STORE_OK)
+		fprintf(stderr, "benchfs: baseline %s unpinned\n", name);
+	else if (rc != STORE_NOTFOUND)
+		fprintf(stderr, "benchfs: baseline %s: %s\n", name, store_errmsg(fs->store));
+	fuse_reply_err(req, rc == STORE_OK ? 0 : rc == STORE_NOTFOUND ? ENOENT : EIO);
 }
 
 static void op_rename(fuse_req_t req, fuse_ino_t p, const char *n, fuse_ino_t np, const char *nn,
@@ -406,11 +474,41 @@ static void op_rename(fuse_req_t req, fuse_ino_t p, const char *n, fuse_ino_t np
 	fuse_reply_err(req, EACCES);
 }
 
-static void op_create(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m,
+/* A shell's `> baselines/<name>` of a new name creates it first; the file
+ * holds nothing until the write that follows pins a revision (a failed write
+ * leaves no baseline behind). Nothing else may be created. */
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		      struct fuse_file_info *fi)
 {
-	(void)p, (void)n, (void)m, (void)fi;
-	fuse_reply_err(req, EACCES);
+	struct fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	struct node node;
+	int rc;
+	(void)mode;
+	if (inode_kind(parent) != KIND_BASELINES_DIR) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	if ((rc = computed_baseline_pending(&fs->view, &node, name))) {
+		fprintf(stderr, "benchfs: baseline %s: refused: a name is 1 to %d of A-Z a-z 0-9 . _ -,"
+				" not starting with a dot\n",
+			name, STORE_BASELINE_NAME_MAX);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.ino = node.ino;
+	e.generation = 1;
+	node_stat(&e.attr, &node);
+	if (snapshots_ref(fs->snaps, &node)) {
+		node_clear(&node);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	fi->direct_io = 1; /* nothing of this inode is worth caching */
+	if (fuse_reply_create(req, &e, fi) == -ENOENT)
+		snapshots_forget(fs->snaps, e.ino, 1);
+	node_clear(&node);
 }
 
 static const struct fuse_lowlevel_ops ops = {
@@ -430,7 +528,7 @@ static const struct fuse_lowlevel_ops ops = {
 	.mknod = op_mknod,
 	.mkdir = op_mkdir,
 	.unlink = op_unlink,
-	.rmdir = op_unlink,
+	.rmdir = op_rmdir,
 	.rename = op_rename,
 	.create = op_create,
 };
@@ -444,13 +542,21 @@ void fs_run_changed(void *ctx, int64_t run_id)
 	fuse_lowlevel_notify_inval_inode(fs->se, inode_make(KIND_RUN_DIR, run_id, 0), 0, 0);
 }
 
+static bool is_cached(void *ctx, uint64_t ino)
+{
+	struct fs *fs = ctx;
+	return snapshots_get(fs->snaps, ino) != NULL;
+}
+
 int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *args,
 	     const char *mountpoint, char *err, size_t errsize)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
 	char path[4096];
-	if (!fs || !(fs->snaps = snapshots_new()) || !(fs->data_dir = strdup(opts->data_dir)) ||
-	    !(fs->config_json = strdup(opts->config_json))) {
+	if (!fs || !(fs->snaps = snapshots_new()) || !(fs->names = names_new()) ||
+	    !(fs->data_dir = strdup(opts->data_dir)) ||
+	    !(fs->config_json = strdup(opts->config_json)) ||
+	    (opts->branch && !(fs->branch = strdup(opts->branch)))) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
@@ -463,8 +569,22 @@ int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *a
 		snprintf(err, errsize, "repository %s: %s", opts->repo_path, revparse_git_error());
 		goto fail;
 	}
+	/* gethostname need not terminate a truncated name. */
+	if (gethostname(fs->host, sizeof(fs->host) - 1) != 0)
+		fs->host[0] = '\0';
 	fs->view = (struct view_ctx){
-		.store = fs->store, .data_dir = fs->data_dir, .mount_ns = store_now_ns()};
+		.store = fs->store,
+		.data_dir = fs->data_dir,
+		.mount_ns = store_now_ns(),
+		.repo = fs->repo,
+		.host = fs->host,
+		.branch = fs->branch,
+		.alpha = opts->alpha,
+		.threshold = opts->threshold,
+		.names = fs->names,
+		.is_cached = is_cached,
+		.cache_ctx = fs,
+	};
 	/* The kernel checks permissions (the queue is the only writable file). */
 	if (fuse_opt_add_arg(args, "-odefault_permissions,fsname=benchfs,subtype=benchfs")) {
 		snprintf(err, errsize, "out of memory");
@@ -511,6 +631,8 @@ void fs_unmount(struct fs *fs)
 		fuse_session_destroy(fs->se);
 	}
 	snapshots_free(fs->snaps);
+	names_free(fs->names);
+	free(fs->branch);
 	git_repository_free(fs->repo);
 	store_free(fs->store);
 	free(fs->data_dir);

@@ -12,6 +12,8 @@ struct fs_options {
 	const char *repo_path;
 	const char *data_dir;
 	const char *config_json; /* normalised configuration stored with each queued job */
+	const char *branch;      /* full name of the tracked branch; NULL: none */
+	double alpha, threshold; /* of the compare verdicts */
 };
 
 /* Create the session (parses -o options in args) and mount it. Returns 0 or

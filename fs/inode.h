@@ -22,6 +22,16 @@ enum node_kind {
 	KIND_SYSTEM,      /* id: run, version: attempt */
 	KIND_RESULT,      /* id: run */
 	KIND_COMMIT_LINK, /* id: the run it points to */
+	/* Computed views: id is an interned key (names.h) naming the file and
+	 * what its name resolved to; version is the store's views change number. */
+	KIND_COMPARE_DIR,
+	KIND_COMPARE,
+	KIND_REGRESSIONS,
+	KIND_HISTORY_DIR,
+	KIND_HISTORY,
+	KIND_BASELINES_DIR,
+	KIND_BASELINE,    /* version 0: created by a shell, not pinned yet */
+	KIND_ARTIFACT,    /* id: run, version: the interned file name */
 	KIND_COUNT
 };
 

@@ -20,6 +20,7 @@ struct node {
 	char *content;    /* owned; generated file or link target; NULL otherwise */
 	size_t size;
 	char *disk_path;  /* owned; a file served from disk (debug.log); NULL otherwise */
+	bool cached;      /* not rendered: the file system already holds this inode's content */
 };
 
 void node_clear(struct node *node);

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -6,13 +7,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "computed.h"
+#include "format.h"
 #include "inode.h"
+#include "names.h"
 #include "result.h"
 #include "runner.h"
+#include "view_internal.h"
 #include "views.h"
-
-/* A finished run never changes: the kernel may keep what it learnt for good. */
-#define TIMEOUT_FOREVER (365.0 * 86400)
 
 static const char readme_text[] =
 	"benchfs: a benchmark service for a git repository, as files.\n"
@@ -36,7 +38,7 @@ static bool run_finished(const struct store_run *run)
 	return run->state == RUN_DONE || run->state == RUN_FAILED;
 }
 
-static int fill_file(struct node *out, uint64_t ino, char *content, int64_t mtime_ns,
+int view_fill_file(struct node *out, uint64_t ino, char *content, int64_t mtime_ns,
 		     double timeout)
 {
 	if (!content)
@@ -54,7 +56,7 @@ static int fill_file(struct node *out, uint64_t ino, char *content, int64_t mtim
 	return 0;
 }
 
-static int fill_dir(struct node *out, uint64_t ino, unsigned nlink, int64_t mtime_ns,
+int view_fill_dir(struct node *out, uint64_t ino, unsigned nlink, int64_t mtime_ns,
 		    double timeout)
 {
 	*out = (struct node){
@@ -88,7 +90,7 @@ static int fill_link(struct node *out, uint64_t ino, const char *prefix, int64_t
 	return 0;
 }
 
-static int store_errno(int rc)
+int view_store_errno(int rc)
 {
 	return rc == STORE_NOTFOUND ? -ENOENT : -EIO;
 }
@@ -178,20 +180,20 @@ static int run_file(const struct view_ctx *ctx, struct node *out, const struct s
 	switch (kind) {
 	case KIND_CONFIG:
 		/* Fixed when the run is queued. */
-		return fill_file(out, inode_make(kind, run->id, 0), config_text(run), run->created_ns,
+		return view_fill_file(out, inode_make(kind, run->id, 0), config_text(run), run->created_ns,
 				 TIMEOUT_FOREVER);
 	case KIND_STATUS:
-		return fill_file(out, inode_make(kind, run->id, run->seq), view_status_text(run),
+		return view_fill_file(out, inode_make(kind, run->id, run->seq), view_status_text(run),
 				 run->updated_ns, timeout);
 	case KIND_SYSTEM:
 		if (!run->system)
 			return -ENOENT;
-		return fill_file(out, inode_make(kind, run->id, run->attempts), strdup(run->system),
+		return view_fill_file(out, inode_make(kind, run->id, run->attempts), strdup(run->system),
 				 run->started_ns, timeout);
 	case KIND_RESULT:
 		if (run->state != RUN_DONE || !run->result)
 			return -ENOENT;
-		return fill_file(out, inode_make(kind, run->id, 0), strdup(run->result),
+		return view_fill_file(out, inode_make(kind, run->id, 0), strdup(run->result),
 				 run->finished_ns, TIMEOUT_FOREVER);
 	case KIND_LOG:
 		runner_log_path(path, sizeof(path), ctx->data_dir, run->id);
@@ -251,7 +253,7 @@ static bool is_full_hash(const char *name)
 
 static int run_dir_node(struct node *out, const struct store_run *run)
 {
-	return fill_dir(out, inode_make(KIND_RUN_DIR, run->id, 0), 2, run->created_ns,
+	return view_fill_dir(out, inode_make(KIND_RUN_DIR, run->id, 0), 2, run->created_ns,
 			run_finished(run) ? TIMEOUT_FOREVER : 0);
 }
 
@@ -264,27 +266,27 @@ static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind
 	char *text;
 	switch (kind) {
 	case KIND_ROOT:
-		return fill_dir(out, INODE_ROOT, 4, ctx->mount_ns, 0);
+		return view_fill_dir(out, INODE_ROOT, 4, ctx->mount_ns, 0);
 	case KIND_README:
-		return fill_file(out, inode_make(kind, 0, 0), strdup(readme_text), ctx->mount_ns,
+		return view_fill_file(out, inode_make(kind, 0, 0), strdup(readme_text), ctx->mount_ns,
 				 TIMEOUT_FOREVER);
 	case KIND_QUEUE:
 		if (store_seq(ctx->store, &seq))
 			return -EIO;
 		if (!(text = queue_text(ctx, &err)))
 			return err;
-		rc = fill_file(out, inode_make(kind, 0, seq), text, store_now_ns(), 0);
+		rc = view_fill_file(out, inode_make(kind, 0, seq), text, store_now_ns(), 0);
 		out->perm = 0644;
 		return rc;
 	case KIND_RUNS:
 		if (store_run_count(ctx->store, &nruns))
 			return -EIO;
-		return fill_dir(out, inode_make(kind, 0, 0), 2 + (unsigned)nruns, ctx->mount_ns, 0);
+		return view_fill_dir(out, inode_make(kind, 0, 0), 2 + (unsigned)nruns, ctx->mount_ns, 0);
 	case KIND_COMMITS:
-		return fill_dir(out, inode_make(kind, 0, 0), 2, ctx->mount_ns, 0);
+		return view_fill_dir(out, inode_make(kind, 0, 0), 2, ctx->mount_ns, 0);
 	case KIND_LATEST:
 		if ((rc = store_latest_done(ctx->store, &id)))
-			return store_errno(rc);
+			return view_store_errno(rc);
 		return fill_link(out, inode_make(kind, id, 0), "", id, ctx->mount_ns);
 	default:
 		return -ENOENT;
@@ -299,6 +301,94 @@ static const struct {
 	{"commits", KIND_COMMITS}, {"latest", KIND_LATEST},
 };
 
+/* ---- artifacts: complete files the runner left for a run (perf.data) ---- */
+
+static bool artifact_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	/* Hidden names are files still being written (renamed when complete). */
+	if (len == 0 || name[0] == '.' || strchr(name, '\t') || strchr(name, '\n'))
+		return false;
+	for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]); i++)
+		if (strcmp(name, run_files[i].name) == 0)
+			return false;
+	return true;
+}
+
+static int artifact_stat(const struct view_ctx *ctx, struct node *out, int64_t run_id,
+			 const char *name, uint64_t ino)
+{
+	char dir[4096], *path = NULL;
+	struct store_run run;
+	struct stat st;
+	int rc;
+	runner_artifacts_path(dir, sizeof(dir), ctx->data_dir, run_id);
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return -ENOMEM;
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		free(path);
+		return -ENOENT;
+	}
+	if ((rc = store_run_get(ctx->store, &run, run_id))) {
+		free(path);
+		return view_store_errno(rc);
+	}
+	*out = (struct node){
+		.ino = ino,
+		.type = NODE_FILE,
+		.perm = 0444,
+		.nlink = 1,
+		.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+		/* Complete when it appears (written under a hidden name, then renamed). */
+		.timeout = run_finished(&run) ? TIMEOUT_FOREVER : 0,
+		.size = (size_t)st.st_size,
+		.disk_path = path,
+	};
+	store_run_clear(&run);
+	return 0;
+}
+
+static int artifact_lookup(const struct view_ctx *ctx, struct node *out, int64_t run_id,
+			   const char *name)
+{
+	char key[300];
+	int64_t id;
+	if (!artifact_name_valid(name) || strlen(name) > 255)
+		return -ENOENT;
+	snprintf(key, sizeof(key), "a\t%s", name);
+	if ((id = names_intern(ctx->names, key)) < 0)
+		return -ENOMEM;
+	return artifact_stat(ctx, out, run_id, name, inode_make(KIND_ARTIFACT, run_id, id));
+}
+
+static int artifact_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
+{
+	const char *key = names_key(ctx->names, inode_version(ino));
+	if (!key || key[0] != 'a')
+		return -ENOENT;
+	return artifact_stat(ctx, out, inode_id(ino), key + 2, ino);
+}
+
+static int artifact_list(const struct view_ctx *ctx, struct dir_entry **list, size_t *n,
+			 size_t *cap, int64_t run_id)
+{
+	char dir[4096];
+	struct dirent **names = NULL;
+	int count, rc = 0;
+	runner_artifacts_path(dir, sizeof(dir), ctx->data_dir, run_id);
+	/* Sorted, so a listing is the same every time. */
+	if ((count = scandir(dir, &names, NULL, alphasort)) < 0)
+		return errno == ENOENT ? 0 : -EIO;
+	for (int i = 0; i < count; i++) {
+		if (!rc && names[i]->d_type == DT_REG && artifact_name_valid(names[i]->d_name))
+			rc = view_add_entry(list, n, cap, names[i]->d_name,
+					    inode_make(KIND_ARTIFACT, run_id, 0), NODE_FILE);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
 int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, const char *name)
 {
 	struct store_run run;
@@ -309,12 +399,16 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 		for (size_t i = 0; i < sizeof(top_entries) / sizeof(top_entries[0]); i++)
 			if (strcmp(name, top_entries[i].name) == 0)
 				return top_node(ctx, out, top_entries[i].kind);
-		return -ENOENT;
+		return computed_root_lookup(ctx, out, name);
+	case KIND_COMPARE_DIR:
+	case KIND_HISTORY_DIR:
+	case KIND_BASELINES_DIR:
+		return computed_lookup(ctx, out, parent, name);
 	case KIND_RUNS:
 		if ((id = parse_run_name(name)) < 0)
 			return -ENOENT;
 		if ((rc = store_run_get(ctx->store, &run, id)))
-			return store_errno(rc);
+			return view_store_errno(rc);
 		rc = run_dir_node(out, &run);
 		store_run_clear(&run);
 		return rc;
@@ -323,17 +417,17 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 			if (strcmp(name, run_files[i].name) != 0)
 				continue;
 			if ((rc = store_run_get(ctx->store, &run, inode_id(parent))))
-				return store_errno(rc);
+				return view_store_errno(rc);
 			rc = run_file(ctx, out, &run, run_files[i].kind);
 			store_run_clear(&run);
 			return rc;
 		}
-		return -ENOENT;
+		return artifact_lookup(ctx, out, inode_id(parent), name);
 	case KIND_COMMITS:
 		if (!is_full_hash(name))
 			return -ENOENT;
 		if ((rc = store_commit_latest_done(ctx->store, &id, name)))
-			return store_errno(rc);
+			return view_store_errno(rc);
 		return fill_link(out, inode_make(KIND_COMMIT_LINK, id, 0), "../", id, ctx->mount_ns);
 	default:
 		return -ENOTDIR;
@@ -357,9 +451,19 @@ int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
 		break;
 	case KIND_COMMIT_LINK:
 		return fill_link(out, ino, "../", inode_id(ino), ctx->mount_ns);
+	case KIND_COMPARE_DIR:
+	case KIND_HISTORY_DIR:
+	case KIND_BASELINES_DIR:
+	case KIND_COMPARE:
+	case KIND_HISTORY:
+	case KIND_BASELINE:
+	case KIND_REGRESSIONS:
+		return computed_node(ctx, out, ino);
+	case KIND_ARTIFACT:
+		return artifact_node(ctx, out, ino);
 	default:
 		if ((rc = store_run_get(ctx->store, &run, inode_id(ino))))
-			return store_errno(rc);
+			return view_store_errno(rc);
 		rc = kind == KIND_RUN_DIR ? run_dir_node(out, &run) : run_file(ctx, out, &run, kind);
 		store_run_clear(&run);
 		break;
@@ -372,7 +476,7 @@ int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
 	return rc;
 }
 
-static int add_entry(struct dir_entry **list, size_t *n, size_t *cap, const char *name,
+int view_add_entry(struct dir_entry **list, size_t *n, size_t *cap, const char *name,
 		     uint64_t ino, enum node_type type)
 {
 	if (*n == *cap) {
@@ -412,13 +516,20 @@ int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n,
 					rc = -EIO;
 					break;
 				}
-				rc = add_entry(&list, &count, &cap, "latest", inode_make(k, id, 0),
+				rc = view_add_entry(&list, &count, &cap, "latest", inode_make(k, id, 0),
 					       NODE_LINK);
 				continue;
 			}
-			rc = add_entry(&list, &count, &cap, top_entries[i].name, inode_make(k, 0, 0),
+			rc = view_add_entry(&list, &count, &cap, top_entries[i].name, inode_make(k, 0, 0),
 				       k == KIND_RUNS || k == KIND_COMMITS ? NODE_DIR : NODE_FILE);
 		}
+		if (!rc)
+			rc = computed_root_list(ctx, &list, &count, &cap);
+		break;
+	case KIND_COMPARE_DIR:
+	case KIND_HISTORY_DIR:
+	case KIND_BASELINES_DIR:
+		rc = computed_list(ctx, &list, &count, &cap, ino);
 		break;
 	case KIND_RUNS:
 		if (store_run_ids(ctx->store, &ids, &nids)) {
@@ -428,13 +539,13 @@ int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n,
 		for (size_t i = 0; i < nids && !rc; i++) {
 			char name[32];
 			run_dir_name(name, sizeof(name), ids[i]);
-			rc = add_entry(&list, &count, &cap, name, inode_make(KIND_RUN_DIR, ids[i], 0),
+			rc = view_add_entry(&list, &count, &cap, name, inode_make(KIND_RUN_DIR, ids[i], 0),
 				       NODE_DIR);
 		}
 		break;
 	case KIND_RUN_DIR:
 		if ((rc = store_run_get(ctx->store, &run, inode_id(ino)))) {
-			rc = store_errno(rc);
+			rc = view_store_errno(rc);
 			break;
 		}
 		for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]) && !rc; i++) {
@@ -442,9 +553,11 @@ int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n,
 			if ((k == KIND_SYSTEM && !run.system) ||
 			    (k == KIND_RESULT && (run.state != RUN_DONE || !run.result)))
 				continue;
-			rc = add_entry(&list, &count, &cap, run_files[i].name,
+			rc = view_add_entry(&list, &count, &cap, run_files[i].name,
 				       inode_make(k, run.id, 0), NODE_FILE);
 		}
+		if (!rc)
+			rc = artifact_list(ctx, &list, &count, &cap, run.id);
 		store_run_clear(&run);
 		break;
 	case KIND_COMMITS:
@@ -453,7 +566,7 @@ int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n,
 			break;
 		}
 		for (size_t i = 0; i < nids && !rc; i++)
-			rc = add_entry(&list, &count, &cap, hashes[i],
+			rc = view_add_entry(&list, &count, &cap, hashes[i],
 				       inode_make(KIND_COMMIT_LINK, 0, i), NODE_LINK);
 		break;
 	default:

@@ -3,6 +3,7 @@
 #ifndef BENCHFS_FS_VIEWS_H
 #define BENCHFS_FS_VIEWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,10 @@ struct view_ctx {
 	const char *branch;          /* full name of the tracked branch (refs/heads/main) */
 	double alpha, threshold;     /* the verdict's significance and noise threshold */
 	struct names *names;         /* identities of computed files (names.h) */
+	/* Whether the file system already holds inode ino's content; a computed
+	 * file is then not rendered again (its node comes back with cached set). */
+	bool (*is_cached)(void *cache_ctx, uint64_t ino);
+	void *cache_ctx;
 };
 
 struct dir_entry {

@@ -50,6 +50,7 @@ static const char *const migrations[] = {
 	/* The change number of the last change the computed views depend on (a
 	 * run finishing done, a baseline pinned or removed). */
 	"INSERT INTO meta (key, value) SELECT 'views_seq', value FROM meta WHERE key = 'seq';"
+	"INSERT INTO meta (key, value) VALUES ('views_ns', 0);"
 	"CREATE INDEX iterations_by_benchmark ON iterations (benchmark, run_id);"
 	"CREATE TABLE baselines ("
 	" name TEXT PRIMARY KEY,"
@@ -133,20 +134,27 @@ int store_bump_seq(struct store *store, int64_t *seq)
 				  "bump change number");
 }
 
-int store_views_seq(struct store *store, int64_t *out)
+int store_views_seq(struct store *store, int64_t *seq, int64_t *changed_ns)
 {
-	return store_select_int64(store, out, "SELECT value FROM meta WHERE key = 'views_seq'",
-				  "read views change number");
+	int result = store_select_int64(store, seq, "SELECT value FROM meta WHERE key = 'views_seq'",
+					"read views change number");
+	if (result == STORE_OK && changed_ns)
+		result = store_select_int64(store, changed_ns,
+					    "SELECT value FROM meta WHERE key = 'views_ns'",
+					    "read views change time");
+	return result;
 }
 
 int store_mark_views_changed(struct store *store, int64_t seq)
 {
 	sqlite3_stmt *stmt = store_prepare(store,
-		"UPDATE meta SET value = ? WHERE key = 'views_seq'");
+		"UPDATE meta SET value = CASE key WHEN 'views_seq' THEN ?1 ELSE ?2 END"
+		" WHERE key IN ('views_seq', 'views_ns')");
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, seq);
+	sqlite3_bind_int64(stmt, 2, store_now_ns());
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		result = store_fail(store, "mark views changed");
 	sqlite3_finalize(stmt);

@@ -79,8 +79,9 @@ int store_seq(const struct store *store, int64_t *out);
 
 /* The change number of the last change the computed views (compare,
  * history, regressions, baselines) depend on: a run finishing done, a
- * baseline pinned or removed. Progress of a running job does not move it. */
-int store_views_seq(struct store *store, int64_t *out);
+ * baseline pinned or removed. Progress of a running job does not move it.
+ * changed_ns (may be NULL) receives when it last moved (0: never). */
+int store_views_seq(struct store *store, int64_t *seq, int64_t *changed_ns);
 
 /* Queue n runs in one transaction, all or none; ids_out receives their ids.
  * STORE_FULL when pending + n would exceed max_pending. */

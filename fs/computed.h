@@ -1,0 +1,30 @@
+/* The computed views: compare/, regressions, history/ and baselines/. Their
+ * files are rendered from the store when looked up, once per change of what
+ * they show (inode.h: the version is the store's views change number). */
+#ifndef BENCHFS_FS_COMPUTED_H
+#define BENCHFS_FS_COMPUTED_H
+
+#include "node.h"
+#include "views.h"
+
+/* Whether a root entry name is a computed view; its node in *out. */
+int computed_root_lookup(const struct view_ctx *ctx, struct node *out, const char *name);
+/* Root entries of the computed views, for the root listing. */
+int computed_root_list(const struct view_ctx *ctx, struct dir_entry **list, size_t *n,
+		       size_t *cap);
+/* Lookup inside compare/, history/, baselines/. */
+int computed_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent,
+		    const char *name);
+/* The node of a computed inode, -ENOENT when its version is no longer current. */
+int computed_node(const struct view_ctx *ctx, struct node *out, uint64_t ino);
+int computed_list(const struct view_ctx *ctx, struct dir_entry **list, size_t *n, size_t *cap,
+		  uint64_t ino);
+
+/* Baseline names: 1 to 63 of [A-Za-z0-9._-], not starting with a dot. */
+bool baseline_name_valid(const char *name);
+/* The inode a shell's create of baselines/<name> gets before its write pins it. */
+int computed_baseline_pending(const struct view_ctx *ctx, struct node *out, const char *name);
+/* The baseline name of a baseline inode, or NULL. */
+const char *computed_baseline_name(const struct view_ctx *ctx, uint64_t ino);
+
+#endif

@@ -1,0 +1,637 @@
+#include <errno.h>
+#include <git2.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "changepoint.h"
+#include "describe.h"
+#include "format.h"
+#include "history.h"
+#include "render_svg.h"
+#include "result.h"
+#include "sides.h"
+
+#define INSTRUCTIONS "instructions"
+/* Up to this many samples the change-point test sees every sample (short
+ * histories need them to reach significance); above it, one mean per commit
+ * keeps a 2,000-commit history well under a second. */
+#define ALL_SAMPLES_MAX 4000
+#define CHANGES_MAX 64
+/* A branch older than this is walked only this far back. */
+#define WALK_MAX 1000000
+
+/* One commit of the branch that has finished runs on this host. */
+struct point {
+	char commit[STORE_HASH_LEN + 1];
+	int64_t time_ns; /* committer time */
+	int64_t *runs;
+	size_t nruns;
+};
+
+struct history {
+	struct point *points; /* oldest first */
+	size_t n;
+};
+
+static void history_clear(struct history *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->points[i].runs);
+	free(h->points);
+	memset(h, 0, sizeof(*h));
+}
+
+int history_tip(char *tip, const struct view_ctx *ctx)
+{
+	git_oid oid;
+	if (!ctx->branch || git_reference_name_to_id(&oid, ctx->repo, ctx->branch) < 0)
+		return -ENOENT;
+	git_oid_tostr(tip, STORE_HASH_LEN + 1, &oid);
+	return 0;
+}
+
+static int cmp_run_commit(const void *a, const void *b)
+{
+	const struct store_done_run *x = a, *y = b;
+	int c = strcmp(x->commit, y->commit);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* Runs sorted by commit, so a commit's runs are found by binary search. */
+static const struct store_done_run *runs_of_commit(const struct store_done_run *sorted, size_t n,
+						   const char *commit, size_t *count)
+{
+	size_t lo = 0, hi = n, end;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(sorted[mid].commit, commit) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < n && strcmp(sorted[end].commit, commit) == 0; end++)
+		;
+	*count = end - lo;
+	return &sorted[lo];
+}
+
+static int add_point(struct history *h, size_t *cap, const git_commit *c,
+		     const struct store_done_run *runs, size_t nruns)
+{
+	struct point *p;
+	if (h->n == *cap) {
+		size_t new_cap = *cap ? *cap * 2 : 64;
+		struct point *grown = realloc(h->points, new_cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		h->points = grown;
+		*cap = new_cap;
+	}
+	p = &h->points[h->n];
+	memset(p, 0, sizeof(*p));
+	if (!(p->runs = malloc(nruns * sizeof(*p->runs))))
+		return -ENOMEM;
+	h->n++;
+	git_oid_tostr(p->commit, sizeof(p->commit), git_commit_id(c));
+	p->time_ns = (int64_t)git_commit_time(c) * 1000000000;
+	for (size_t i = 0; i < nruns; i++)
+		p->runs[p->nruns++] = runs[i].id;
+	return 0;
+}
+
+/* First-parent history from tip, keeping the commits that have finished runs. */
+static int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
+{
+	struct run_catalog cat;
+	size_t cap = 0, distinct = 0, found = 0;
+	git_commit *c = NULL;
+	git_oid oid;
+	int rc;
+	memset(h, 0, sizeof(*h));
+	if ((rc = run_catalog_load(&cat, ctx)))
+		return rc;
+	qsort(cat.runs, cat.n, sizeof(*cat.runs), cmp_run_commit);
+	for (size_t i = 0; i < cat.n; i++)
+		distinct += i == 0 || strcmp(cat.runs[i].commit, cat.runs[i - 1].commit) != 0;
+	if (!tip)
+		goto done; /* no branch: an empty history */
+	if (git_oid_fromstr(&oid, tip) < 0 || git_commit_lookup(&c, ctx->repo, &oid) < 0) {
+		rc = -EIO;
+		goto done;
+	}
+	/* Stop once every benchmarked commit is found: older history has none. */
+	for (size_t walked = 0; c && found < distinct && walked < WALK_MAX; walked++) {
+		char hash[STORE_HASH_LEN + 1];
+		size_t nruns;
+		const struct store_done_run *runs;
+		git_commit *parent = NULL;
+		git_oid_tostr(hash, sizeof(hash), git_commit_id(c));
+		runs = runs_of_commit(cat.runs, cat.n, hash, &nruns);
+		if (nruns) {
+			if ((rc = add_point(h, &cap, c, runs, nruns)))
+				goto done;
+			found++;
+		}
+		if (git_commit_parentcount(c) == 0 || git_commit_parent(&parent, c, 0) < 0)
+			parent = NULL;
+		git_commit_free(c);
+		c = parent;
+	}
+	rc = 0;
+	/* Oldest first. */
+	for (size_t i = 0; i < h->n / 2; i++) {
+		struct point t = h->points[i];
+		h->points[i] = h->points[h->n - 1 - i];
+		h->points[h->n - 1 - i] = t;
+	}
+done:
+	git_commit_free(c);
+	run_catalog_clear(&cat);
+	if (rc)
+		history_clear(h);
+	return rc;
+}
+
+/* ---- per-benchmark series ---- */
+
+/* One benchmark along the history: the points that have samples of it. */
+struct series {
+	const char *bench;
+	size_t npoints;
+	size_t *point;   /* index into history points */
+	size_t *counts;  /* samples of each point */
+	double *values;  /* all samples, point after point */
+	size_t nvalues;
+};
+
+struct run_point {
+	int64_t run;
+	size_t point;
+};
+
+static int cmp_run_point(const void *a, const void *b)
+{
+	const struct run_point *x = a, *y = b;
+	return (x->run > y->run) - (x->run < y->run);
+}
+
+typedef int (*series_fn)(void *ctx, const struct series *s);
+
+/* Collects the samples of one benchmark at a time (the store returns them
+ * grouped by benchmark, then by run), then orders them by point. */
+struct collector {
+	const struct history *h;
+	const struct run_point *map;
+	size_t nmap;
+	char *bench;
+	size_t *pt;
+	double *val;
+	size_t n, cap;
+	double scale; /* to seconds for wall times (stored in ns) */
+	series_fn fn;
+	void *fn_ctx;
+};
+
+static size_t point_of_run(const struct collector *col, int64_t run)
+{
+	size_t lo = 0, hi = col->nmap;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (col->map[mid].run < run)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < col->nmap && col->map[lo].run == run ? col->map[lo].point : (size_t)-1;
+}
+
+/* Counting sort of the collected samples by point, then hand the series over. */
+static int collector_flush(struct collector *col)
+{
+	size_t np = col->h->n, *start = NULL;
+	struct series s = {.bench = col->bench};
+	int rc = -ENOMEM;
+	if (!col->bench || col->n == 0)
+		return 0;
+	start = calloc(np + 1, sizeof(*start));
+	s.point = malloc(np * sizeof(*s.point));
+	s.counts = malloc(np * sizeof(*s.counts));
+	s.values = malloc(col->n * sizeof(*s.values));
+	if (!start || !s.point || !s.counts || !s.values)
+		goto done;
+	for (size_t i = 0; i < col->n; i++)
+		start[col->pt[i] + 1]++;
+	for (size_t p = 0; p < np; p++) {
+		if (start[p + 1]) {
+			s.point[s.npoints] = p;
+			s.counts[s.npoints++] = start[p + 1];
+		}
+		start[p + 1] += start[p];
+	}
+	for (size_t i = 0; i < col->n; i++)
+		s.values[start[col->pt[i]]++] = col->val[i];
+	s.nvalues = col->n;
+	rc = col->fn(col->fn_ctx, &s);
+done:
+	free(start);
+	free(s.point);
+	free(s.counts);
+	free(s.values);
+	free(col->bench);
+	col->bench = NULL;
+	col->n = 0;
+	return rc;
+}
+
+static int collect_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	struct collector *col = ctx;
+	size_t p = point_of_run(col, run_id);
+	int rc;
+	if (p == (size_t)-1)
+		return 0;
+	if (!col->bench || strcmp(col->bench, benchmark) != 0) {
+		if ((rc = collector_flush(col)))
+			return rc;
+		if (!(col->bench = strdup(benchmark)))
+			return -ENOMEM;
+	}
+	if (col->n == col->cap) {
+		size_t cap = col->cap ? col->cap * 2 : 256;
+		size_t *pt = realloc(col->pt, cap * sizeof(*pt));
+		double *val;
+		if (pt)
+			col->pt = pt;
+		val = pt ? realloc(col->val, cap * sizeof(*val)) : NULL;
+		if (!val)
+			return -ENOMEM;
+		col->val = val;
+		col->cap = cap;
+	}
+	col->pt[col->n] = p;
+	col->val[col->n++] = value * col->scale;
+	return 0;
+}
+
+/* Call fn with the series of each benchmark (or only of bench), in name order.
+ * metric NULL: wall times in seconds. */
+static int series_each(const struct view_ctx *ctx, const struct history *h, const char *bench,
+		       const char *metric, series_fn fn, void *fn_ctx)
+{
+	struct collector col = {.h = h, .scale = metric ? 1.0 : 1e-9, .fn = fn, .fn_ctx = fn_ctx};
+	struct run_point *map = NULL;
+	int64_t *runs = NULL;
+	size_t nmap = 0;
+	int rc = -ENOMEM;
+	for (size_t i = 0; i < h->n; i++)
+		nmap += h->points[i].nruns;
+	map = malloc((nmap + 1) * sizeof(*map));
+	runs = malloc((nmap + 1) * sizeof(*runs));
+	if (!map || !runs)
+		goto done;
+	nmap = 0;
+	for (size_t i = 0; i < h->n; i++)
+		for (size_t r = 0; r < h->points[i].nruns; r++)
+			map[nmap++] = (struct run_point){h->points[i].runs[r], i};
+	qsort(map, nmap, sizeof(*map), cmp_run_point);
+	for (size_t i = 0; i < nmap; i++)
+		runs[i] = map[i].run;
+	col.map = map;
+	col.nmap = nmap;
+	rc = store_samples_of_runs(ctx->store, runs, nmap, metric, bench, collect_sample, &col);
+	if (rc == 0)
+		rc = collector_flush(&col);
+	else if (rc != -ENOMEM)
+		rc = -EIO;
+done:
+	free(col.bench);
+	free(col.pt);
+	free(col.val);
+	free(map);
+	free(runs);
+	return rc;
+}
+
+/* Change points of a series; out holds CHANGES_MAX. */
+static int series_changepoints(struct stats_changepoint *out, size_t *count,
+			       const struct series *s, const struct view_ctx *ctx)
+{
+	struct stats_changepoint_options opt;
+	bool all = s->nvalues <= ALL_SAMPLES_MAX;
+	double *means = NULL;
+	size_t work_size;
+	void *work = NULL;
+	int rc = -ENOMEM;
+	*count = 0;
+	if (s->npoints < 2)
+		return 0;
+	stats_changepoint_options_init(&opt);
+	opt.alpha = ctx->alpha;
+	if (!all) {
+		size_t k = 0;
+		if (!(means = malloc(s->npoints * sizeof(*means))))
+			return -ENOMEM;
+		for (size_t p = 0; p < s->npoints; p++) {
+			double sum = 0;
+			for (size_t i = 0; i < s->counts[p]; i++)
+				sum += s->values[k++];
+			means[p] = sum / (double)s->counts[p];
+		}
+	}
+	work_size = stats_changepoint_workspace_size(s->npoints, all ? s->nvalues : s->npoints);
+	if (!(work = malloc(work_size)))
+		goto done;
+	rc = stats_find_changepoints(out, count, CHANGES_MAX, all ? s->values : means,
+				     all ? s->counts : NULL, s->npoints,
+				     all ? s->nvalues : s->npoints, &opt, work, work_size) == STATS_OK
+		     ? 0
+		     : -EIO;
+done:
+	free(means);
+	free(work);
+	return rc;
+}
+
+/* ---- CSV ---- */
+
+struct csv_ctx {
+	const struct history *h;
+	FILE *out;
+	int rc;
+};
+
+static int csv_series(void *ctx, const struct series *s)
+{
+	struct csv_ctx *c = ctx;
+	double *scratch = malloc((s->nvalues + 1) * sizeof(double));
+	size_t k = 0;
+	if (!scratch)
+		return -ENOMEM;
+	for (size_t p = 0; p < s->npoints; p++) {
+		const struct point *pt = &c->h->points[s->point[p]];
+		struct stats_summary sum;
+		char when[32], sd[32] = "";
+		if (stats_describe(&sum, s->values + k, s->counts[p], scratch)) {
+			free(scratch);
+			return -EIO;
+		}
+		k += s->counts[p];
+		format_iso_time(when, sizeof(when), pt->time_ns);
+		if (sum.n >= 2)
+			snprintf(sd, sizeof(sd), "%.9g", sum.stddev);
+		fprintf(c->out, "%s,%s,%zu,%zu,%.9g,%s,%.9g,%.9g,%.9g\n", pt->commit, when, pt->nruns,
+			sum.n, sum.mean, sd, sum.median, sum.min, sum.max);
+	}
+	free(scratch);
+	return 0;
+}
+
+/* ---- SVG ---- */
+
+struct svg_ctx {
+	const struct history *h;
+	const struct view_ctx *view;
+	char *text;
+	size_t len;
+};
+
+static int svg_series(void *ctx, const struct series *s)
+{
+	struct svg_ctx *c = ctx;
+	struct stats_changepoint cps[CHANGES_MAX];
+	size_t ncp = 0, changes[CHANGES_MAX], k = 0;
+	struct svg_point *pts = calloc(s->npoints + 1, sizeof(*pts));
+	char (*labels)[16] = calloc(s->npoints + 1, sizeof(*labels));
+	const char *branch = c->view->branch;
+	char *title = NULL;
+	int rc = -ENOMEM;
+	if (!pts || !labels)
+		goto done;
+	for (size_t p = 0; p < s->npoints; p++) {
+		double sum = 0, sq = 0, mean, sd = 0;
+		size_t n = s->counts[p];
+		for (size_t i = 0; i < n; i++)
+			sum += s->values[k + i];
+		mean = sum / (double)n;
+		for (size_t i = 0; i < n; i++)
+			sq += (s->values[k + i] - mean) * (s->values[k + i] - mean);
+		if (n >= 2)
+			sd = sqrt(sq / (double)(n - 1));
+		k += n;
+		snprintf(labels[p], sizeof(labels[p]), "%.8s", c->h->points[s->point[p]].commit);
+		pts[p] = (struct svg_point){.label = labels[p],
+					    .mean = mean,
+					    .lo = mean - sd > 0 ? mean - sd : 0,
+					    .hi = mean + sd,
+					    .n = n};
+	}
+	if ((rc = series_changepoints(cps, &ncp, s, c->view)))
+		goto done;
+	for (size_t i = 0; i < ncp; i++)
+		changes[i] = cps[i].index;
+	if (strncmp(branch, "refs/heads/", 11) == 0)
+		branch += 11;
+	if (asprintf(&title, "%s: wall time per iteration, branch %s (host %s)", s->bench, branch,
+		     c->view->host) < 0) {
+		title = NULL;
+		rc = -ENOMEM;
+		goto done;
+	}
+	c->text = svg_render(&(struct svg_series){.title = title,
+						  .points = pts,
+						  .npoints = s->npoints,
+						  .changes = changes,
+						  .nchanges = ncp},
+			     &c->len);
+	rc = c->text ? 0 : -ENOMEM;
+done:
+	free(title);
+	free(pts);
+	free(labels);
+	return rc;
+}
+
+int history_render(char **text, size_t *len, const struct view_ctx *ctx, const char *tip,
+		   const char *bench, enum history_format format)
+{
+	struct history h;
+	int rc;
+	*text = NULL;
+	if ((rc = history_load(&h, ctx, tip)))
+		return rc;
+	if (format == HISTORY_SVG) {
+		struct svg_ctx c = {.h = &h, .view = ctx};
+		rc = series_each(ctx, &h, bench, NULL, svg_series, &c);
+		if (rc == 0 && !c.text) {
+			/* No commit of the branch has this benchmark yet: an empty plot. */
+			struct series empty = {.bench = bench};
+			rc = svg_series(&c, &empty);
+		}
+		*text = c.text;
+		*len = c.len;
+	} else {
+		struct csv_ctx c = {.h = &h};
+		size_t size = 0;
+		if (!(c.out = open_memstream(text, &size))) {
+			rc = -ENOMEM;
+		} else {
+			fputs("commit,commit_time,runs,n,mean,stddev,median,min,max\n", c.out);
+			rc = series_each(ctx, &h, bench, NULL, csv_series, &c);
+			if (fclose(c.out) && rc == 0)
+				rc = -ENOMEM;
+			*len = size;
+		}
+	}
+	history_clear(&h);
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+/* ---- regressions ---- */
+
+struct regress_line {
+	size_t point;
+	char *text;
+};
+
+struct regress_ctx {
+	const struct history *h;
+	const struct view_ctx *view;
+	struct regress_line *lines;
+	size_t n, cap;
+};
+
+static int regress_add(struct regress_ctx *c, size_t point, const char *bench, const char *before,
+		       const char *after, double change, const char *p)
+{
+	const struct point *pt = &c->h->points[point];
+	char pct[32], *runs = NULL, *text = NULL;
+	size_t rlen = 0;
+	FILE *out = open_memstream(&runs, &rlen);
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < pt->nruns; i++) {
+		char name[32];
+		run_dir_name(name, sizeof(name), pt->runs[i]);
+		fprintf(out, "%s%s", i ? "," : "", name);
+	}
+	if (fclose(out))
+		return -ENOMEM;
+	format_percent(pct, sizeof(pct), change);
+	if (asprintf(&text, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", pt->commit, bench, before, after, pct, p,
+		     runs) < 0)
+		text = NULL;
+	free(runs);
+	if (!text)
+		return -ENOMEM;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct regress_line *grown = realloc(c->lines, cap * sizeof(*grown));
+		if (!grown) {
+			free(text);
+			return -ENOMEM;
+		}
+		c->lines = grown;
+		c->cap = cap;
+	}
+	c->lines[c->n++] = (struct regress_line){point, text};
+	return 0;
+}
+
+static int regress_wall(void *ctx, const struct series *s)
+{
+	struct regress_ctx *c = ctx;
+	struct stats_changepoint cps[CHANGES_MAX];
+	size_t ncp = 0;
+	int rc = series_changepoints(cps, &ncp, s, c->view);
+	for (size_t i = 0; i < ncp && rc == 0; i++) {
+		double change;
+		char before[32], after[32], p[32];
+		if (!(cps[i].mean_before > 0))
+			continue;
+		change = cps[i].mean_after / cps[i].mean_before - 1;
+		/* Slowdowns beyond the noise threshold only; improvements are not regressions. */
+		if (!(change > c->view->threshold))
+			continue;
+		snprintf(before, sizeof(before), "%.9g", cps[i].mean_before);
+		snprintf(after, sizeof(after), "%.9g", cps[i].mean_after);
+		snprintf(p, sizeof(p), "%.4f", cps[i].p);
+		rc = regress_add(c, s->point[cps[i].index], s->bench, before, after, change, p);
+	}
+	return rc;
+}
+
+static int regress_instructions(void *ctx, const struct series *s)
+{
+	struct regress_ctx *c = ctx;
+	char *name = NULL;
+	size_t k = 0;
+	double prev = NAN;
+	int rc = 0;
+	if (asprintf(&name, "%s:instructions", s->bench) < 0)
+		return -ENOMEM;
+	/* Deterministic counts: a step between neighbouring commits is the change itself. */
+	for (size_t p = 0; p < s->npoints && rc == 0; p++) {
+		double sum = 0, mean;
+		for (size_t i = 0; i < s->counts[p]; i++)
+			sum += s->values[k++];
+		mean = sum / (double)s->counts[p];
+		if (prev > 0 && mean / prev - 1 > c->view->threshold) {
+			char before[32], after[32];
+			snprintf(before, sizeof(before), "%.0f", prev);
+			snprintf(after, sizeof(after), "%.0f", mean);
+			rc = regress_add(c, s->point[p], name, before, after, mean / prev - 1, "-");
+		}
+		prev = mean;
+	}
+	free(name);
+	return rc;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct regress_line *x = a, *y = b;
+	if (x->point != y->point)
+		return x->point < y->point ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
+{
+	struct history h;
+	struct regress_ctx c = {.h = &h, .view = ctx};
+	size_t len = 0;
+	FILE *out;
+	int rc;
+	*text = NULL;
+	if ((rc = history_load(&h, ctx, tip)))
+		return rc;
+	if ((rc = series_each(ctx, &h, NULL, NULL, regress_wall, &c)) ||
+	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
+		goto done;
+	/* In commit order, oldest first. */
+	qsort(c.lines, c.n, sizeof(*c.lines), cmp_line);
+	if (!(out = open_memstream(text, &len))) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < c.n; i++)
+		fputs(c.lines[i].text, out);
+	if (fclose(out))
+		rc = -ENOMEM;
+done:
+	for (size_t i = 0; i < c.n; i++)
+		free(c.lines[i].text);
+	free(c.lines);
+	history_clear(&h);
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
