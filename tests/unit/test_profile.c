@@ -411,6 +411,7 @@ static void test_instructions_failures(void **state)
 	char *argv[] = { "/bin/sh", "-c", "seq 1 10 > /dev/null; exit 4", NULL };
 	char *killed[] = { "/bin/sh", "-c", "kill -9 $$", NULL };
 	char *slow[] = { "sleep", "30", NULL };
+	char *missing[] = { "/nonexistent/prog", NULL };
 	struct spawn_spec spec;
 	struct profile_job job = job_for(f, &spec, argv, 60);
 	double n = -1;
@@ -448,13 +449,9 @@ static void test_instructions_failures(void **state)
 	spec.cancel_fd = 0;
 
 	/* A program that does not exist: valgrind complains, no count. */
-	{
-		char *missing[] = { "/nonexistent/prog", NULL };
-
-		spec.argv = missing;
-		assert_int_equal(profile_instructions(&job, f->dir, &n), -1);
-		assert_true(log_has(f, "wrote no callgrind output"));
-	}
+	spec.argv = missing;
+	assert_int_equal(profile_instructions(&job, f->dir, &n), -1);
+	assert_true(log_has(f, "wrote no callgrind output"));
 
 	/* No valgrind in PATH. */
 	setenv("PATH", "/nonexistent-benchfs", 1);
