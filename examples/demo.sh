@@ -4,7 +4,7 @@
 # Creates the example repository (make-repo.sh) in a temporary directory, mounts
 # benchfs over it, queues v1 (slow), v2 (fast) and v3 (a regression), waits for the
 # three runs, prints each run's commit, status, result.json and a mean/stddev table,
-# then unmounts. It always unmounts and stops the daemon, also on failure or Ctrl-C.
+# then the computed views (compare/, regressions, history/, baselines/), and unmounts. It always unmounts and stops the daemon, also on failure or Ctrl-C.
 # Exit status: 0 when every run is done, 1 when a run failed or timed out (or
 # anything else went wrong), 2 on bad usage.
 #
@@ -288,6 +288,28 @@ if [ "${#done_results[@]}" -gt 1 ]; then
 fi
 echo
 if [ -e "$mnt/latest" ]; then echo "latest -> $(readlink "$mnt/latest")"; fi
+
+# 7. the computed views: comparisons, regressions along the branch, history
+if [ "$failed" -eq 0 ]; then
+    for pair in v1..v2 v2..v3; do
+        echo
+        say "cat $mnt/compare/$pair.md"
+        cat "$mnt/compare/$pair.md" || { failed=1; bad+=("compare/$pair.md cannot be read"); }
+    done
+    echo
+    say "ls $mnt/compare $mnt/history $mnt/baselines (after: echo v1 > $mnt/baselines/release)"
+    echo v1 >"$mnt/baselines/release" || { failed=1; bad+=("pinning a baseline failed"); }
+    ls "$mnt/compare" "$mnt/history" "$mnt/baselines"
+    echo
+    say "cat $mnt/regressions   (commit, benchmark, mean before, mean after, change, p-value, runs)"
+    cat "$mnt/regressions" || { failed=1; bad+=("regressions cannot be read"); }
+    first_bench=$(ls "$mnt/history" | head -1)
+    if [ -n "$first_bench" ]; then
+        echo
+        say "cat $mnt/history/$first_bench"
+        cat "$mnt/history/$first_bench"
+    fi
+fi
 
 if [ "$failed" -ne 0 ]; then
     say "FAILED: not every run is done:"
