@@ -371,6 +371,25 @@ int cpus_pin_self(const int *cpus, size_t n)
 	return result;
 }
 
+int cpus_allowed(cpu_set_t *set, size_t setsize)
+{
+	int result = 0;
+
+	if (!set)
+		return -EINVAL;
+	pthread_mutex_lock(&state_lock);
+	if (state.active) {
+		size_t have = CPU_ALLOC_SIZE(mask_bits());
+
+		memset(set, 0, setsize);
+		memcpy(set, state.process, have < setsize ? have : setsize);
+	} else if (sched_getaffinity(0, setsize, set)) {
+		result = -errno;
+	}
+	pthread_mutex_unlock(&state_lock);
+	return result;
+}
+
 static bool list_has(const int *cpus, size_t n, int cpu)
 {
 	for (size_t i = 0; i < n; i++)

@@ -5,6 +5,7 @@
 #ifndef BENCHFS_RUNNER_CPUS_H
 #define BENCHFS_RUNNER_CPUS_H
 
+#include <sched.h>
 #include <stddef.h>
 
 /* Keeps every thread of this process (all of /proc/self/task) off cpus:
@@ -27,6 +28,13 @@ void cpus_restore(void);
  * benchmark's child before exec, or its spawner. 0, -EINVAL as cpus_avoid,
  * or -errno. */
 int cpus_pin_self(const int *cpus, size_t n);
+
+/* The CPUs this process may use, into set (setsize bytes, as for
+ * sched_getaffinity): while cpus_avoid() is in force, the set from before it
+ * (the calling thread's own affinity is then reduced, so validating a
+ * configuration with sched_getaffinity(0) would wrongly refuse the
+ * benchmark's CPUs). 0 or -errno. */
+int cpus_allowed(cpu_set_t *set, size_t setsize);
 
 /* cpus as a list for logs and messages: "1", "0,2-3". */
 void cpus_format(char *buf, size_t size, const int *cpus, size_t n);

@@ -180,6 +180,16 @@ static void test_avoid_and_restore(void **state)
 	assert_true(tasks_showing(NULL, &total) >= NWORKERS + 1);
 	assert_int_equal(cpus_avoid(&last, 1), 0);
 	assert_all_threads(without);
+	{
+		/* The process's CPUs are still all of them, for validation. */
+		cpu_set_t set;
+
+		assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+		assert_false(CPU_ISSET(last, &set));
+		assert_int_equal(cpus_allowed(&set, sizeof(set)), 0);
+		assert_true(CPU_ISSET(last, &set));
+		assert_int_equal(CPU_COUNT(&set), (int)n);
+	}
 	printf("[ INFO     ] %d threads moved from %s to %s\n", total, all, without);
 
 	/* A thread started now inherits the placement. */
@@ -190,6 +200,12 @@ static void test_avoid_and_restore(void **state)
 	assert_all_threads(all);
 	cpus_restore(); /* not in force: nothing */
 	assert_all_threads(all);
+	{
+		cpu_set_t set;
+
+		assert_int_equal(cpus_allowed(&set, sizeof(set)), 0);
+		assert_int_equal(CPU_COUNT(&set), (int)n);
+	}
 	workers_stop(&late, 1);
 	workers_stop(&w, NWORKERS);
 }
