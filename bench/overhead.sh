@@ -6,7 +6,7 @@
 #   bash bench/overhead.sh [BUILD_DIR]        (default: build)
 #
 # Environment (the same counts are used by all three tools):
-#   ROUNDS=3        rounds; the tools take turns in a different order each round
+#   ROUNDS=5        rounds: a turn of hyperfine and one of benchfs, the loop around each
 #   RUNS=1000 WARMUP=10                  case 1: /bin/true
 #   BUSY_MS=20 BUSY_RUNS=100 BUSY_WARMUP=3   case 2: bench/busy_loop BUSY_MS
 # Exit status: 0 all targets met, 3 a target missed, 1 the measurement failed.
@@ -14,7 +14,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 BUILD=$(cd "${1:-build}" && pwd)
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 RUNS=${RUNS:-1000}
 WARMUP=${WARMUP:-10}
 BUSY_MS=${BUSY_MS:-20}
@@ -93,61 +93,66 @@ for _ in $(seq 100); do
 done
 [ -e "$MNT/queue" ] || die "benchfs did not mount within 10 s"
 
-RESULTS=$T/results.tsv # round, case, tool, mean (s), wall per iteration (s)
+RESULTS=$T/results.tsv # step, case, tool, mean, median, wall per iteration (s)
 : > "$RESULTS"
 
-# spawn_loop: its own mean, and its elapsed time over warmups + runs.
+# spawn_loop: its own mean and median, and its elapsed time over warmups + runs.
 run_loop() {
-	local round=$1 case=$2 warmup=$3 runs=$4 out
+	local step=$1 case=$2 warmup=$3 runs=$4 out
 	shift 4
 	out=$("$SPAWN_LOOP" -w "$warmup" -n "$runs" "$@") || die "spawn_loop failed"
-	python3 - "$round" "$case" "$out" >> "$RESULTS" <<'EOF'
+	python3 - "$step" "$case" "$out" >> "$RESULTS" <<'EOF'
 import sys
 kv = dict(f.split("=") for f in sys.argv[3].split())
-print(sys.argv[1], sys.argv[2], "loop", kv["mean"], kv["wall_per_iter"], sep="\t")
+print(sys.argv[1], sys.argv[2], "loop", kv["mean"], kv["median"], kv["wall_per_iter"], sep="\t")
 EOF
 }
 
-# hyperfine -N: its exported mean, and its process lifetime over warmups +
-# runs (it includes hyperfine's start-up and export, a few ms in total).
+# hyperfine -N: its exported mean and median, and its process lifetime over
+# warmups + runs (that includes hyperfine's start-up and JSON export: a few
+# ms in all, well under 1% of the /bin/true case).
 run_hyperfine() {
-	local round=$1 case=$2 warmup=$3 runs=$4 t0 t1
+	local step=$1 case=$2 warmup=$3 runs=$4 t0 t1
 	shift 4
 	t0=$EPOCHREALTIME
 	hyperfine -N --style none -w "$warmup" -r "$runs" --export-json "$T/hf.json" "$*" \
 		> "$T/hf.log" 2>&1 || die "hyperfine failed: $(tail -3 "$T/hf.log")"
 	t1=$EPOCHREALTIME
-	python3 - "$round" "$case" "$T/hf.json" "$t0" "$t1" "$((warmup + runs))" >> "$RESULTS" <<'EOF'
+	python3 - "$step" "$case" "$T/hf.json" "$t0" "$t1" "$((warmup + runs))" >> "$RESULTS" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[3]))["results"][0]
 wall = (float(sys.argv[5]) - float(sys.argv[4])) / int(sys.argv[6])
-print(sys.argv[1], sys.argv[2], "hyperfine", r["mean"], wall, sep="\t")
+print(sys.argv[1], sys.argv[2], "hyperfine", r["mean"], r["median"], wall, sep="\t")
 EOF
 }
 
-# benchfs: one run measures both cases. The mean is result.json's; the wall
-# time per iteration is the span debug.log shows for the benchmark, from its
-# "[benchfs] benchmark <name>:" line (before the warmups) to the next line,
+# benchfs: one run measures both cases. Mean and median are result.json's; the
+# wall time per iteration is the span debug.log shows for the benchmark, from
+# its "[benchfs] benchmark <name>:" line (before the warmups) to the next line,
 # over warmups + runs: what benchfs spends from the first spawn to the last
-# reap, per-iteration bookkeeping (store writes, status, log) included.
+# reap, per-iteration bookkeeping (store writes, status, log) included. The
+# store has no finer figure: runs.started_ns/finished_ns also cover checkout,
+# build and the other benchmark, and iterations carry no timestamps.
+BENCHFS_RUNS=0
 run_benchfs() {
-	local round=$1 run limit status
-	run=$(printf '%06d' "$round") # a fresh data directory numbers runs 1, 2, ...
+	local step=$1 run limit status
+	BENCHFS_RUNS=$((BENCHFS_RUNS + 1))
+	run=$(printf '%06d' "$BENCHFS_RUNS") # a fresh data directory numbers runs 1, 2, ...
 	echo HEAD > "$MNT/queue" || die "cannot queue HEAD"
-	limit=$(( 600 + (RUNS + WARMUP) / 10 + (BUSY_RUNS + BUSY_WARMUP) * ${BUSY_MS%.*} / 50 ))
+	limit=$(( 120 + (RUNS + WARMUP) / 50 + (BUSY_RUNS + BUSY_WARMUP) * ${BUSY_MS%.*} / 250 ))
 	for _ in $(seq "$limit"); do
 		status=$(cat "$MNT/runs/$run/status" 2>/dev/null || true)
 		case $status in
 		done) break ;;
 		failed*) die "benchfs run $run: $status" ;;
 		esac
-		sleep 0.1
+		sleep 0.5 # each look is a few FUSE requests to the daemon: keep them rare
 	done
 	[ "$status" = done ] || die "benchfs run $run did not finish: '$status'"
-	python3 - "$round" "$MNT/runs/$run/result.json" "$MNT/runs/$run/debug.log" \
+	python3 - "$step" "$MNT/runs/$run/result.json" "$MNT/runs/$run/debug.log" \
 		>> "$RESULTS" <<'EOF'
 import datetime, json, re, sys
-rnd, result, log = sys.argv[1:]
+step, result, log = sys.argv[1:]
 lines = []
 for line in open(log):
     m = re.match(r"(\S+Z) \[([^]]+)\] (.*)", line)
@@ -155,68 +160,84 @@ for line in open(log):
         t = datetime.datetime.strptime(m[1], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
         lines.append((t, m[2], m[3]))
 for r in json.load(open(result))["results"]:
-    start = next(i for i, l in enumerate(lines)
-                 if l[1] == "benchfs" and l[2].startswith("benchmark %s:" % r["name"]))
-    span = lines[start + 1][0] - lines[start][0]
+    start = [i for i, l in enumerate(lines)
+             if l[1] == "benchfs" and l[2].startswith("benchmark %s:" % r["name"])]
+    if len(start) != 1 or start[0] + 1 >= len(lines):
+        sys.exit("debug.log: cannot find where benchmark %s starts and ends" % r["name"])
+    span = lines[start[0] + 1][0] - lines[start[0]][0]
     if len(r["times"]) != r["runs"]:
         sys.exit("result.json: %d times for %d runs" % (len(r["times"]), r["runs"]))
-    print(rnd, r["name"], "benchfs", r["mean"], span / (r["warmup"] + r["runs"]), sep="\t")
+    print(step, r["name"], "benchfs", r["mean"], r["median"],
+          span / (r["warmup"] + r["runs"]), sep="\t")
 EOF
 }
 
+STEP=0
 tool_turn() {
+	STEP=$((STEP + 1))
+	printf 'step %d: %s\n' "$STEP" "$1"
 	case $1 in
 	loop)
-		run_loop "$2" true "$WARMUP" "$RUNS" /bin/true
-		run_loop "$2" busy "$BUSY_WARMUP" "$BUSY_RUNS" "$BUSY_LOOP" "$BUSY_MS" ;;
+		run_loop "$STEP" true "$WARMUP" "$RUNS" /bin/true
+		run_loop "$STEP" busy "$BUSY_WARMUP" "$BUSY_RUNS" "$BUSY_LOOP" "$BUSY_MS" ;;
 	hyperfine)
-		run_hyperfine "$2" true "$WARMUP" "$RUNS" /bin/true
-		run_hyperfine "$2" busy "$BUSY_WARMUP" "$BUSY_RUNS" "$BUSY_LOOP" "$BUSY_MS" ;;
+		run_hyperfine "$STEP" true "$WARMUP" "$RUNS" /bin/true
+		run_hyperfine "$STEP" busy "$BUSY_WARMUP" "$BUSY_RUNS" "$BUSY_LOOP" "$BUSY_MS" ;;
 	benchfs)
-		run_benchfs "$2" ;;
+		run_benchfs "$STEP" ;;
 	esac
 }
 
 echo "benchfs overhead: $(git log -1 --format='%h %s' 2>/dev/null || echo '?'), $(date -u +%FT%TZ)"
 echo "host: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "cases: /bin/true ($WARMUP warmup + $RUNS runs); busy_loop $BUSY_MS ms ($BUSY_WARMUP + $BUSY_RUNS); $ROUNDS rounds"
-order=(loop hyperfine benchfs)
+# The loop runs before and after every turn of the other tools, and each turn
+# is compared with the average of the two loop runs around it: the load of a
+# shared machine drifts within a minute, and only a reference taken at the
+# same time separates a tool's overhead from that drift. Rounds alternate
+# which of hyperfine and benchfs goes first.
+tool_turn loop
 for round in $(seq "$ROUNDS"); do
-	for k in 0 1 2; do
-		tool=${order[$(( (k + round - 1) % 3 ))]}
-		printf 'round %d: %s\n' "$round" "$tool"
-		tool_turn "$tool" "$round"
-	done
+	if [ $((round % 2)) = 1 ]; then first=hyperfine second=benchfs
+	else first=benchfs second=hyperfine; fi
+	tool_turn "$first"
+	tool_turn loop
+	tool_turn "$second"
+	tool_turn loop
 done
 
 python3 - "$RESULTS" <<'EOF'
 import statistics, sys
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-data = {}  # (case, tool) -> list of (round, mean, wall)
-for rnd, case, tool, mean, wall in rows:
-    data.setdefault((case, tool), []).append((int(rnd), float(mean), float(wall)))
+FIELDS = ("mean", "median", "wall/iter")
+data = {}  # (case, tool) -> {step: (mean, median, wall)}
+for line in open(sys.argv[1]):
+    step, case, tool, *values = line.split("\t")
+    data.setdefault((case, tool), {})[int(step)] = tuple(float(v) for v in values)
 
 def ratios(case, tool, field):
-    ref = {r: (m, w) for r, m, w in data[(case, "loop")]}
-    return [(m, w)[field] / ref[r][field] for r, m, w in data[(case, tool)]]
+    """Each turn of the tool against the mean of the loop runs just before and after it."""
+    loop = data[(case, "loop")]
+    return [v[field] / ((loop[step - 1][field] + loop[step + 1][field]) / 2)
+            for step, v in sorted(data[(case, tool)].items())]
 
 def ms(x):
     return "%.4f ms" % (x * 1e3)
 
 print()
-print("Ratios to the minimal loop (median over rounds; per round in brackets).")
-print("mean: each tool's reported mean. wall/iter: elapsed over warmups + runs divided")
-print("by their number (loop: its own clock; hyperfine: its process lifetime; benchfs:")
-print("debug.log, the benchmark's start line to the next line).")
+print("Ratios to the minimal loop: each turn against the loop runs just before and after")
+print("it; the median over turns, then every turn in brackets. mean, median: as each tool")
+print("reports them. wall/iter: the time it spent over warmups + runs, divided by their")
+print("number (loop: its own clock around the whole loop; hyperfine: its process")
+print("lifetime; benchfs: debug.log, from the benchmark's start line to the next line).")
 summary = {}
 for case in ("true", "busy"):
-    loop = data[(case, "loop")]
+    loop = data[(case, "loop")].values()
     print()
-    print("%s: loop mean %s, wall/iter %s (medians)" % (
-        case, ms(statistics.median(m for _, m, _ in loop)),
-        ms(statistics.median(w for _, _, w in loop))))
+    print("%s: the loop's own mean %s, wall/iter %s (medians of %d loop runs)" % (
+        case, ms(statistics.median(v[0] for v in loop)),
+        ms(statistics.median(v[2] for v in loop)), len(loop)))
     for tool in ("hyperfine", "benchfs"):
-        for field, label in ((0, "mean"), (1, "wall/iter")):
+        for field, label in enumerate(FIELDS):
             rs = ratios(case, tool, field)
             summary[(case, tool, label)] = statistics.median(rs)
             print("  %-9s %-9s %.4f  [%s]" % (tool, label, statistics.median(rs),
@@ -227,24 +248,22 @@ def verdict(ok, text):
     return ok
 
 s = summary
+t_mean, t_wall = s["true", "benchfs", "mean"], s["true", "benchfs", "wall/iter"]
+h_mean, h_wall = s["true", "hyperfine", "mean"], s["true", "hyperfine", "wall/iter"]
+busy = [1.0, s["busy", "hyperfine", "mean"], s["busy", "benchfs", "mean"]]
 print()
-print("Targets (on the medians):")
+print("Targets (on the medians over turns):")
 ok = True
-ok &= verdict(abs(s["true", "benchfs", "mean"] - 1) <= 0.03,
-              "/bin/true: benchfs mean within 3%% of the loop's (%+.2f%%)"
-              % ((s["true", "benchfs", "mean"] - 1) * 100))
-ok &= verdict(s["true", "benchfs", "wall/iter"] <= 1.05,
-              "/bin/true: benchfs wall/iter within 5%% of the loop's (%+.2f%%)"
-              % ((s["true", "benchfs", "wall/iter"] - 1) * 100))
-ok &= verdict(s["true", "benchfs", "mean"] < s["true", "hyperfine", "mean"],
-              "/bin/true: benchfs mean below hyperfine's (%.4f vs %.4f)"
-              % (s["true", "benchfs", "mean"], s["true", "hyperfine", "mean"]))
-ok &= verdict(s["true", "benchfs", "wall/iter"] < s["true", "hyperfine", "wall/iter"],
-              "/bin/true: benchfs wall/iter below hyperfine's (%.4f vs %.4f)"
-              % (s["true", "benchfs", "wall/iter"], s["true", "hyperfine", "wall/iter"]))
-means = [1.0, s["busy", "hyperfine", "mean"], s["busy", "benchfs", "mean"]]
-ok &= verdict(max(means) / min(means) <= 1.01,
+ok &= verdict(abs(t_mean - 1) <= 0.03,
+              "/bin/true: benchfs mean within 3%% of the loop's (%+.2f%%)" % ((t_mean - 1) * 100))
+ok &= verdict(t_wall <= 1.05,
+              "/bin/true: benchfs wall/iter within 5%% of the loop's (%+.2f%%)" % ((t_wall - 1) * 100))
+ok &= verdict(t_mean < h_mean,
+              "/bin/true: benchfs mean below hyperfine's (%.4f vs %.4f)" % (t_mean, h_mean))
+ok &= verdict(t_wall < h_wall,
+              "/bin/true: benchfs wall/iter below hyperfine's (%.4f vs %.4f)" % (t_wall, h_wall))
+ok &= verdict(max(busy) / min(busy) <= 1.01,
               "busy loop: loop, hyperfine and benchfs means agree within 1%% (spread %.2f%%)"
-              % ((max(means) / min(means) - 1) * 100))
+              % ((max(busy) / min(busy) - 1) * 100))
 sys.exit(0 if ok else 3)
 EOF
