@@ -1,19 +1,41 @@
 /* Configuration parsing with json-c. Every error names the key at fault,
- * because a typo in a key must not silently fall back to a default. */
+ * because a typo in a key must not silently fall back to a default.
+ *
+ * Per-benchmark keys may also be given at the top level as defaults; a
+ * benchmark starts from a copy of the defaults and overrides what it sets.
+ * "parameters" then expands a benchmark into one entry per combination. */
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "cpus.h"
+#include "tests.h" /* stats/: the verdict's default alpha and threshold */
 
 #define RUNS_MAX 100000
 #define WARMUP_MAX 10000
 #define TIMEOUT_MAX 86400.0
+#define PARAMS_MAX 16
+#define PARAM_NAME_MAX 32
+#define PARAM_VALUES_MAX 1000
+#define BENCHMARKS_MAX 1000 /* after expansion */
+#define FREQUENCY_MAX 100000
+
+/* The keys every level accepts (the top level holds their defaults). */
+#define SETTING_KEYS                                                                       \
+	"warmup", "runs", "min_runs", "max_runs", "min_time", "timeout", "prepare", "conclude", \
+		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
+		"cpus", "profile", "metrics"
+
+static int fail(char *err, size_t errsize, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errsize, const char *fmt, ...)
 {
@@ -24,21 +46,59 @@ static int fail(char *err, size_t errsize, const char *fmt, ...)
 	return -1;
 }
 
+/* "where: " before a message, or nothing at the top level. */
+#define AT(where) (where), (*(where) ? ": " : "")
+
+static void strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **a = v; *a; a++)
+		free(*a);
+	free(v);
+}
+
+static void params_free(struct config_param *params, size_t n)
+{
+	for (size_t i = 0; params && i < n; i++) {
+		free(params[i].name);
+		for (size_t k = 0; k < params[i].nvalues; k++)
+			free(params[i].values[k]);
+		free(params[i].values);
+	}
+	free(params);
+}
+
+static void bench_clear(struct bench_config *b)
+{
+	free(b->name);
+	free(b->base_name);
+	free(b->shell);
+	strv_free(b->argv);
+	free(b->prepare);
+	free(b->conclude);
+	free(b->setup);
+	free(b->cleanup);
+	for (size_t i = 0; i < b->nparams; i++) {
+		free(b->params[i].name);
+		free(b->params[i].value);
+	}
+	free(b->params);
+	free(b->cpus);
+	memset(b, 0, sizeof(*b));
+}
+
 void config_free(struct config *config)
 {
 	if (!config)
 		return;
-	for (size_t i = 0; i < config->nbenchmarks; i++) {
-		struct bench_config *b = &config->benchmarks[i];
-		free(b->name);
-		free(b->shell);
-		if (b->argv)
-			for (char **a = b->argv; *a; a++)
-				free(*a);
-		free(b->argv);
-	}
+	for (size_t i = 0; i < config->nbenchmarks; i++)
+		bench_clear(&config->benchmarks[i]);
 	free(config->benchmarks);
+	bench_clear(&config->defaults);
+	params_free(config->params, config->nparams);
 	free(config->build);
+	free(config->branch);
 	free(config);
 }
 
@@ -57,8 +117,7 @@ static int check_keys(json_object *obj, const char *const *allowed, const char *
 	json_object_object_foreach(obj, key, value) {
 		(void)value;
 		if (!key_allowed(key, allowed))
-			return fail(err, errsize, "%s%sunknown key \"%s\"", where, *where ? ": " : "",
-				    key);
+			return fail(err, errsize, "%s%sunknown key \"%s\"", AT(where), key);
 	}
 	return 0;
 }
@@ -71,13 +130,12 @@ static int get_int(int *out, json_object *obj, const char *key, int min, int max
 	if (!json_object_object_get_ex(obj, key, &value))
 		return 0;
 	if (!json_object_is_type(value, json_type_int))
-		return fail(err, errsize, "%s%s\"%s\" must be an integer", where, *where ? ": " : "",
-			    key);
+		return fail(err, errsize, "%s%s\"%s\" must be an integer", AT(where), key);
 	errno = 0;
 	v = json_object_get_int64(value);
 	if (errno || v < min || v > max)
-		return fail(err, errsize, "%s%s\"%s\" must be from %d to %d", where,
-			    *where ? ": " : "", key, min, max);
+		return fail(err, errsize, "%s%s\"%s\" must be from %d to %d", AT(where), key, min,
+			    max);
 	*out = (int)v;
 	return 0;
 }
@@ -90,13 +148,45 @@ static int get_seconds(double *out, json_object *obj, const char *key, const cha
 	if (!json_object_object_get_ex(obj, key, &value))
 		return 0;
 	if (!json_object_is_type(value, json_type_int) && !json_object_is_type(value, json_type_double))
-		return fail(err, errsize, "%s%s\"%s\" must be a number of seconds", where,
-			    *where ? ": " : "", key);
+		return fail(err, errsize, "%s%s\"%s\" must be a number of seconds", AT(where), key);
 	v = json_object_get_double(value);
 	if (!isfinite(v) || v <= 0 || v > TIMEOUT_MAX)
 		return fail(err, errsize, "%s%s\"%s\" must be more than 0 and at most %g seconds",
-			    where, *where ? ": " : "", key, TIMEOUT_MAX);
+			    AT(where), key, TIMEOUT_MAX);
 	*out = v;
+	return 0;
+}
+
+static int get_bool(bool *out, json_object *obj, const char *key, const char *where, char *err,
+		    size_t errsize)
+{
+	json_object *value;
+	if (!json_object_object_get_ex(obj, key, &value))
+		return 0;
+	if (!json_object_is_type(value, json_type_boolean))
+		return fail(err, errsize, "%s%s\"%s\" must be true or false", AT(where), key);
+	*out = json_object_get_boolean(value);
+	return 0;
+}
+
+/* A shell command, or null / "" for none (which overrides a default). */
+static int get_command_string(char **out, json_object *obj, const char *key, const char *where,
+			      char *err, size_t errsize)
+{
+	json_object *value;
+	const char *text;
+	if (!json_object_object_get_ex(obj, key, &value))
+		return 0;
+	if (!json_object_is_type(value, json_type_null) && !json_object_is_type(value, json_type_string))
+		return fail(err, errsize, "%s%s\"%s\" must be a string (a shell command) or null",
+			    AT(where), key);
+	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
+	if (strlen(text) != (size_t)json_object_get_string_len(value))
+		return fail(err, errsize, "%s%s\"%s\" contains a NUL byte", AT(where), key);
+	free(*out);
+	*out = NULL;
+	if (*text && !(*out = strdup(text)))
+		return fail(err, errsize, "out of memory");
 	return 0;
 }
 
@@ -148,17 +238,475 @@ static int parse_command(struct bench_config *b, json_object *cmd, const char *w
 	return fail(err, errsize, "%s: \"command\" must be a string or an array of strings", where);
 }
 
+/* "runs" (a fixed count) or "min_runs"/"max_runs"/"min_time" (an adaptive
+ * one); a level that sets neither keeps what it inherited. */
+static int parse_count(struct bench_config *b, json_object *obj, const char *where, char *err,
+		       size_t errsize)
+{
+	bool fixed = json_object_object_get_ex(obj, "runs", NULL);
+	bool adaptive = json_object_object_get_ex(obj, "min_runs", NULL) ||
+			json_object_object_get_ex(obj, "max_runs", NULL) ||
+			json_object_object_get_ex(obj, "min_time", NULL);
+	if (fixed && adaptive)
+		return fail(err, errsize,
+			    "%s%s\"runs\" (a fixed count) and \"min_runs\", \"max_runs\" or"
+			    " \"min_time\" (an adaptive count) exclude each other",
+			    AT(where));
+	if (fixed) {
+		if (get_int(&b->runs, obj, "runs", 1, RUNS_MAX, where, err, errsize))
+			return -1;
+		b->min_runs = b->max_runs = b->runs;
+		b->min_time = 0;
+		return 0;
+	}
+	if (!adaptive)
+		return 0;
+	if (b->min_time <= 0) { /* switching from a fixed count: hyperfine's defaults */
+		b->min_time = CONFIG_DEFAULT_MIN_TIME;
+		b->min_runs = CONFIG_DEFAULT_MIN_RUNS;
+		b->max_runs = RUNS_MAX;
+	}
+	if (get_int(&b->min_runs, obj, "min_runs", 1, RUNS_MAX, where, err, errsize) ||
+	    get_int(&b->max_runs, obj, "max_runs", 1, RUNS_MAX, where, err, errsize) ||
+	    get_seconds(&b->min_time, obj, "min_time", where, err, errsize))
+		return -1;
+	if (b->min_runs > b->max_runs)
+		return fail(err, errsize, "%s%s\"min_runs\" (%d) is more than \"max_runs\" (%d)",
+			    AT(where), b->min_runs, b->max_runs);
+	b->runs = b->min_runs;
+	return 0;
+}
+
+static int parse_output(struct bench_config *b, json_object *obj, const char *where, char *err,
+			size_t errsize)
+{
+	json_object *value;
+	const char *text;
+	if (!json_object_object_get_ex(obj, "output", &value))
+		return 0;
+	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
+	if (strcmp(text, "log") && strcmp(text, "discard"))
+		return fail(err, errsize, "%s%s\"output\" must be \"log\" or \"discard\"", AT(where));
+	b->output_discard = strcmp(text, "discard") == 0;
+	return 0;
+}
+
+/* Benchmarks can only be pinned where the daemon itself may run (its
+ * affinity from before any cpus_avoid). */
+static int parse_cpus(struct bench_config *b, json_object *obj, const char *where, char *err,
+		      size_t errsize)
+{
+	json_object *value;
+	cpu_set_t allowed;
+	size_t n;
+	int rc;
+	if (!json_object_object_get_ex(obj, "cpus", &value))
+		return 0;
+	free(b->cpus);
+	b->cpus = NULL;
+	b->ncpus = 0;
+	if (json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_array))
+		return fail(err, errsize, "%s%s\"cpus\" must be an array of CPU numbers", AT(where));
+	if ((n = json_object_array_length(value)) == 0)
+		return 0;
+	CPU_ZERO(&allowed);
+	if ((rc = cpus_allowed(&allowed, sizeof(allowed))))
+		return fail(err, errsize, "%s%s\"cpus\": cannot read the CPU affinity: %s",
+			    AT(where), strerror(-rc));
+	if (!(b->cpus = calloc(n, sizeof(int))))
+		return fail(err, errsize, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_object *cpu = json_object_array_get_idx(value, i);
+		int64_t v = json_object_get_int64(cpu);
+		if (!json_object_is_type(cpu, json_type_int) || v < 0 || v >= CPU_SETSIZE)
+			return fail(err, errsize, "%s%s\"cpus\"[%zu] must be a CPU number from 0 to %d",
+				    AT(where), i, CPU_SETSIZE - 1);
+		if (!CPU_ISSET((int)v, &allowed))
+			return fail(err, errsize,
+				    "%s%s\"cpus\": CPU %d is not available to benchfs (its affinity"
+				    " allows %d CPUs)",
+				    AT(where), (int)v, CPU_COUNT(&allowed));
+		for (size_t k = 0; k < b->ncpus; k++)
+			if (b->cpus[k] == (int)v)
+				return fail(err, errsize, "%s%s\"cpus\": CPU %d is listed twice",
+					    AT(where), (int)v);
+		b->cpus[b->ncpus++] = (int)v;
+	}
+	return 0;
+}
+
+static int parse_profile(struct bench_config *b, json_object *obj, const char *where, char *err,
+			 size_t errsize)
+{
+	static const char *const keys[] = {"perf", "frequency", NULL};
+	json_object *value;
+	char inner[160];
+	if (!json_object_object_get_ex(obj, "profile", &value))
+		return 0;
+	b->perf = false;
+	b->perf_frequency = CONFIG_DEFAULT_PERF_FREQUENCY;
+	if (json_object_is_type(value, json_type_null))
+		return 0;
+	snprintf(inner, sizeof(inner), "%s%s\"profile\"", AT(where));
+	if (!json_object_is_type(value, json_type_object))
+		return fail(err, errsize, "%s must be an object such as {\"perf\": true}", inner);
+	if (check_keys(value, keys, inner, err, errsize) ||
+	    get_bool(&b->perf, value, "perf", inner, err, errsize) ||
+	    get_int(&b->perf_frequency, value, "frequency", 1, FREQUENCY_MAX, inner, err, errsize))
+		return -1;
+	return 0;
+}
+
+static int parse_metrics(struct bench_config *b, json_object *obj, const char *where, char *err,
+			 size_t errsize)
+{
+	json_object *value;
+	size_t n;
+	if (!json_object_object_get_ex(obj, "metrics", &value))
+		return 0;
+	b->instructions = false;
+	if (json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_array))
+		return fail(err, errsize, "%s%s\"metrics\" must be an array such as [\"instructions\"]",
+			    AT(where));
+	n = json_object_array_length(value);
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(value, i);
+		const char *name = json_object_is_type(m, json_type_string) ? json_object_get_string(m)
+									    : NULL;
+		if (!name)
+			return fail(err, errsize, "%s%s\"metrics\"[%zu] must be a string", AT(where), i);
+		if (strcmp(name, "instructions"))
+			return fail(err, errsize,
+				    "%s%s\"metrics\": unknown metric \"%.60s\" (known: instructions)",
+				    AT(where), name);
+		b->instructions = true;
+	}
+	return 0;
+}
+
+/* Every per-benchmark key that a level sets, over what it inherited. */
+static int parse_settings(struct bench_config *b, json_object *obj, const char *where, char *err,
+			  size_t errsize)
+{
+	return (get_int(&b->warmup, obj, "warmup", 0, WARMUP_MAX, where, err, errsize) ||
+		parse_count(b, obj, where, err, errsize) ||
+		get_seconds(&b->timeout, obj, "timeout", where, err, errsize) ||
+		get_command_string(&b->prepare, obj, "prepare", where, err, errsize) ||
+		get_command_string(&b->conclude, obj, "conclude", where, err, errsize) ||
+		get_command_string(&b->setup, obj, "setup", where, err, errsize) ||
+		get_command_string(&b->cleanup, obj, "cleanup", where, err, errsize) ||
+		parse_output(b, obj, where, err, errsize) ||
+		get_bool(&b->ignore_failure, obj, "ignore_failure", where, err, errsize) ||
+		get_bool(&b->randomize_env, obj, "randomize_env", where, err, errsize) ||
+		parse_cpus(b, obj, where, err, errsize) ||
+		parse_profile(b, obj, where, err, errsize) ||
+		parse_metrics(b, obj, where, err, errsize))
+		       ? -1
+		       : 0;
+}
+
+static char *strdup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Deep copy of the settings (not name, command or parameters). */
+static int settings_copy(struct bench_config *dst, const struct bench_config *src)
+{
+	dst->warmup = src->warmup;
+	dst->runs = src->runs;
+	dst->timeout = src->timeout;
+	dst->min_runs = src->min_runs;
+	dst->max_runs = src->max_runs;
+	dst->min_time = src->min_time;
+	dst->output_discard = src->output_discard;
+	dst->ignore_failure = src->ignore_failure;
+	dst->randomize_env = src->randomize_env;
+	dst->perf = src->perf;
+	dst->perf_frequency = src->perf_frequency;
+	dst->instructions = src->instructions;
+	dst->prepare = strdup_or_null(src->prepare);
+	dst->conclude = strdup_or_null(src->conclude);
+	dst->setup = strdup_or_null(src->setup);
+	dst->cleanup = strdup_or_null(src->cleanup);
+	if ((src->prepare && !dst->prepare) || (src->conclude && !dst->conclude) ||
+	    (src->setup && !dst->setup) || (src->cleanup && !dst->cleanup))
+		return -1;
+	if (src->ncpus > 0) {
+		if (!(dst->cpus = malloc(src->ncpus * sizeof(int))))
+			return -1;
+		memcpy(dst->cpus, src->cpus, src->ncpus * sizeof(int));
+		dst->ncpus = src->ncpus;
+	}
+	return 0;
+}
+
+static bool param_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > PARAM_NAME_MAX || (*name >= '0' && *name <= '9'))
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9')))
+			return false;
+	return true;
+}
+
+/* A value becomes part of the benchmark's name, so the name's rules apply,
+ * and it must not break the "[k=v,...]" suffix or form another {placeholder}. */
+static bool param_value_valid(const char *value)
+{
+	if (*value == '\0' || strlen(value) > CONFIG_NAME_MAX)
+		return false;
+	for (const char *c = value; *c; c++)
+		if (*c <= ' ' || *c > '~' || strchr("/\\,=[]{}", *c))
+			return false;
+	return true;
+}
+
+/* "parameters": {"size": ["1k", "10k"], "threads": [1, 2]}; null or {} is none. */
+static int parse_params(struct config_param **out, size_t *nout, json_object *value,
+			const char *where, char *err, size_t errsize)
+{
+	struct config_param *params = NULL;
+	size_t n = 0;
+	int result = -1;
+	*out = NULL;
+	*nout = 0;
+	if (json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_object))
+		return fail(err, errsize,
+			    "%s%s\"parameters\" must be an object such as {\"size\": [\"1k\", \"10k\"]}",
+			    AT(where));
+	if (json_object_object_length(value) > PARAMS_MAX)
+		return fail(err, errsize, "%s%s\"parameters\": at most %d parameters", AT(where),
+			    PARAMS_MAX);
+	if (!(params = calloc((size_t)json_object_object_length(value) + 1, sizeof(*params))))
+		return fail(err, errsize, "out of memory");
+	json_object_object_foreach(value, key, list) {
+		struct config_param *p = &params[n++];
+		size_t nv;
+		if (!param_name_valid(key)) {
+			fail(err, errsize,
+			     "%s%s\"parameters\": the name \"%.40s\" must be 1 to %d letters, digits"
+			     " or underscores, not starting with a digit",
+			     AT(where), key, PARAM_NAME_MAX);
+			goto done;
+		}
+		if (!(p->name = strdup(key))) {
+			fail(err, errsize, "out of memory");
+			goto done;
+		}
+		if (!json_object_is_type(list, json_type_array) ||
+		    (nv = json_object_array_length(list)) == 0 || nv > PARAM_VALUES_MAX) {
+			fail(err, errsize,
+			     "%s%s\"parameters\": \"%s\" must be an array of 1 to %d values",
+			     AT(where), key, PARAM_VALUES_MAX);
+			goto done;
+		}
+		if (!(p->values = calloc(nv, sizeof(char *)))) {
+			fail(err, errsize, "out of memory");
+			goto done;
+		}
+		for (size_t i = 0; i < nv; i++) {
+			json_object *v = json_object_array_get_idx(list, i);
+			char text[32];
+			const char *s = text;
+			if (json_object_is_type(v, json_type_int))
+				snprintf(text, sizeof(text), "%lld", (long long)json_object_get_int64(v));
+			else if (json_object_is_type(v, json_type_string))
+				s = json_object_get_string(v);
+			else {
+				fail(err, errsize,
+				     "%s%s\"parameters\": \"%s\"[%zu] must be a string or an integer",
+				     AT(where), key, i);
+				goto done;
+			}
+			if (!param_value_valid(s) ||
+			    (s != text && strlen(s) != (size_t)json_object_get_string_len(v))) {
+				fail(err, errsize,
+				     "%s%s\"parameters\": \"%s\"[%zu] must be 1 to %d printable"
+				     " characters without spaces or any of / \\ , = [ ] { }",
+				     AT(where), key, i, CONFIG_NAME_MAX);
+				goto done;
+			}
+			for (size_t k = 0; k < i; k++)
+				if (strcmp(p->values[k], s) == 0) {
+					fail(err, errsize,
+					     "%s%s\"parameters\": \"%s\" lists \"%s\" twice", AT(where),
+					     key, s);
+					goto done;
+				}
+			if (!(p->values[i] = strdup(s))) {
+				fail(err, errsize, "out of memory");
+				goto done;
+			}
+			p->nvalues = i + 1;
+		}
+	}
+	*out = params;
+	*nout = n;
+	params = NULL;
+	result = 0;
+done:
+	params_free(params, n);
+	return result;
+}
+
+/* text with every {name} of params replaced by its value; NULL stays NULL. */
+static int substitute(char **text, const struct bench_param *params, size_t n)
+{
+	char *out = NULL, *src = *text;
+	size_t len = 0;
+	FILE *f;
+	if (!src || n == 0)
+		return 0;
+	if (!(f = open_memstream(&out, &len)))
+		return -1;
+	for (const char *c = src; *c;) {
+		bool replaced = false;
+		for (size_t i = 0; *c == '{' && i < n && !replaced; i++) {
+			size_t nl = strlen(params[i].name);
+			if (strncmp(c + 1, params[i].name, nl) == 0 && c[1 + nl] == '}') {
+				fputs(params[i].value, f);
+				c += nl + 2;
+				replaced = true;
+			}
+		}
+		if (!replaced)
+			fputc(*c++, f);
+	}
+	if (fclose(f))
+		return -1;
+	free(src);
+	*text = out;
+	return 0;
+}
+
+static char **strv_dup(char *const *v)
+{
+	size_t n = 0;
+	char **copy;
+	while (v[n])
+		n++;
+	if (!(copy = calloc(n + 1, sizeof(char *))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(copy[i] = strdup(v[i]))) {
+			strv_free(copy);
+			return NULL;
+		}
+	return copy;
+}
+
+/* "base[k1=v1,k2=v2]" */
+static char *expanded_name(const char *base, const struct bench_param *params, size_t n)
+{
+	char *name = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&name, &len);
+	if (!f)
+		return NULL;
+	fputs(base, f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%c%s=%s", i ? ',' : '[', params[i].name, params[i].value);
+	if (n > 0)
+		fputc(']', f);
+	if (fclose(f)) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* One entry of config->benchmarks from the prototype and one combination of
+ * parameter values (idx[i] indexes lists[i].values). */
+static int instantiate(struct bench_config *b, const struct bench_config *proto,
+		       const struct config_param *lists, size_t nlists, const size_t *idx)
+{
+	if (settings_copy(b, proto) || !(b->base_name = strdup(proto->name)))
+		return -1;
+	if (proto->shell ? !(b->shell = strdup(proto->shell)) : !(b->argv = strv_dup(proto->argv)))
+		return -1;
+	if (nlists > 0 && !(b->params = calloc(nlists, sizeof(*b->params))))
+		return -1;
+	for (size_t i = 0; i < nlists; i++) {
+		b->params[i].name = strdup(lists[i].name);
+		b->params[i].value = strdup(lists[i].values[idx[i]]);
+		b->nparams = i + 1;
+		if (!b->params[i].name || !b->params[i].value)
+			return -1;
+	}
+	if (!(b->name = expanded_name(b->base_name, b->params, b->nparams)))
+		return -1;
+	if (substitute(&b->shell, b->params, b->nparams) ||
+	    substitute(&b->prepare, b->params, b->nparams) ||
+	    substitute(&b->conclude, b->params, b->nparams) ||
+	    substitute(&b->setup, b->params, b->nparams) ||
+	    substitute(&b->cleanup, b->params, b->nparams))
+		return -1;
+	for (char **a = b->argv; a && *a; a++)
+		if (substitute(a, b->params, b->nparams))
+			return -1;
+	return 0;
+}
+
+/* One benchmark per combination of the lists' values, the first parameter
+ * varying slowest. */
+static int expand(struct config *config, const struct bench_config *proto,
+		  const struct config_param *lists, size_t nlists, const char *where, char *err,
+		  size_t errsize)
+{
+	size_t idx[PARAMS_MAX] = {0};
+	for (;;) {
+		struct bench_config *b, *grown;
+		size_t i;
+		if (config->nbenchmarks >= BENCHMARKS_MAX)
+			return fail(err, errsize, "%s: more than %d benchmarks after expanding"
+				    " \"parameters\"", where, BENCHMARKS_MAX);
+		grown = realloc(config->benchmarks, (config->nbenchmarks + 1) * sizeof(*grown));
+		if (!grown)
+			return fail(err, errsize, "out of memory");
+		config->benchmarks = grown;
+		b = &config->benchmarks[config->nbenchmarks++]; /* so config_free sees it */
+		memset(b, 0, sizeof(*b));
+		if (instantiate(b, proto, lists, nlists, idx))
+			return fail(err, errsize, "out of memory");
+		if (!name_valid(b->name))
+			return fail(err, errsize,
+				    "%s: the name \"%.60s...\" with its parameters is longer than %d"
+				    " characters", where, b->name, CONFIG_NAME_MAX);
+		for (size_t k = 0; k + 1 < config->nbenchmarks; k++)
+			if (strcmp(config->benchmarks[k].name, b->name) == 0)
+				return fail(err, errsize, "%s: the name \"%s\" is used twice", where,
+					    b->name);
+		for (i = nlists; i > 0; i--) {
+			if (++idx[i - 1] < lists[i - 1].nvalues)
+				break;
+			idx[i - 1] = 0;
+		}
+		if (i == 0)
+			return 0;
+	}
+}
+
 static int parse_benchmark(struct config *config, size_t index, json_object *obj, char *err,
 			   size_t errsize)
 {
-	static const char *const keys[] = {"name", "command", "warmup", "runs", "timeout", NULL};
-	struct bench_config *b = &config->benchmarks[index];
-	json_object *name, *cmd;
+	static const char *const keys[] = {"name", "command", SETTING_KEYS, NULL};
+	struct bench_config proto = {0};
+	struct config_param *own = NULL;
+	size_t nown = 0;
+	json_object *name, *cmd, *params;
 	char where[48];
+	int result = -1;
 	snprintf(where, sizeof(where), "benchmarks[%zu]", index);
-	b->warmup = config->warmup;
-	b->runs = config->runs;
-	b->timeout = config->timeout;
 	if (!json_object_is_type(obj, json_type_object))
 		return fail(err, errsize, "%s must be an object", where);
 	if (check_keys(obj, keys, where, err, errsize))
@@ -171,26 +719,87 @@ static int parse_benchmark(struct config *config, size_t index, json_object *obj
 			    "%s: \"name\" must be 1 to %d printable characters without spaces or"
 			    " slashes, not starting with a dot",
 			    where, CONFIG_NAME_MAX);
-	for (size_t i = 0; i < index; i++)
-		if (strcmp(config->benchmarks[i].name, json_object_get_string(name)) == 0)
-			return fail(err, errsize, "%s: the name \"%s\" is used twice", where,
-				    json_object_get_string(name));
-	if (!(b->name = strdup(json_object_get_string(name))))
-		return fail(err, errsize, "out of memory");
-	if (!json_object_object_get_ex(obj, "command", &cmd))
-		return fail(err, errsize, "%s (%s): \"command\" is missing", where, b->name);
-	if (parse_command(b, cmd, where, err, errsize) ||
-	    get_int(&b->warmup, obj, "warmup", 0, WARMUP_MAX, where, err, errsize) ||
-	    get_int(&b->runs, obj, "runs", 1, RUNS_MAX, where, err, errsize) ||
-	    get_seconds(&b->timeout, obj, "timeout", where, err, errsize))
+	if (!(proto.name = strdup(json_object_get_string(name)))) {
+		fail(err, errsize, "out of memory");
+		goto done;
+	}
+	if (!json_object_object_get_ex(obj, "command", &cmd)) {
+		fail(err, errsize, "%s (%s): \"command\" is missing", where, proto.name);
+		goto done;
+	}
+	if (parse_command(&proto, cmd, where, err, errsize))
+		goto done;
+	if (settings_copy(&proto, &config->defaults)) {
+		fail(err, errsize, "out of memory");
+		goto done;
+	}
+	if (parse_settings(&proto, obj, where, err, errsize))
+		goto done;
+	if (json_object_object_get_ex(obj, "parameters", &params)) {
+		if (parse_params(&own, &nown, params, where, err, errsize))
+			goto done;
+		result = expand(config, &proto, own, nown, where, err, errsize);
+	} else {
+		result = expand(config, &proto, config->params, config->nparams, where, err,
+				errsize);
+	}
+done:
+	bench_clear(&proto);
+	params_free(own, nown);
+	return result;
+}
+
+/* "compare": {"alpha": 0.01, "threshold": 0.02} for the views. */
+static int parse_compare(struct config *config, json_object *root, char *err, size_t errsize)
+{
+	static const char *const keys[] = {"alpha", "threshold", NULL};
+	static const char *const names[] = {"alpha", "threshold"};
+	double *fields[] = {&config->compare_alpha, &config->compare_threshold};
+	json_object *value;
+	if (!json_object_object_get_ex(root, "compare", &value) ||
+	    json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_object))
+		return fail(err, errsize, "\"compare\" must be an object such as {\"alpha\": 0.01,"
+			    " \"threshold\": 0.02}");
+	if (check_keys(value, keys, "\"compare\"", err, errsize))
 		return -1;
+	for (size_t i = 0; i < 2; i++) {
+		json_object *v;
+		double d;
+		if (!json_object_object_get_ex(value, names[i], &v))
+			continue;
+		d = json_object_get_double(v);
+		if ((!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) ||
+		    (i == 0 ? !(d > 0 && d <= 0.5) : !(d >= 0 && d < 1)))
+			return fail(err, errsize, "\"compare\": \"%s\" must be a number %s", names[i],
+				    i == 0 ? "more than 0 and at most 0.5" : "from 0 to less than 1");
+		*fields[i] = d;
+	}
 	return 0;
+}
+
+static int parse_branch(struct config *config, json_object *root, char *err, size_t errsize)
+{
+	json_object *value;
+	const char *text;
+	if (!json_object_object_get_ex(root, "branch", &value) ||
+	    json_object_is_type(value, json_type_null))
+		return 0;
+	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
+	if (*text == '\0' || strlen(text) != (size_t)json_object_get_string_len(value))
+		return fail(err, errsize, "\"branch\" must be a branch name or null");
+	for (const char *c = text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ' ')
+			return fail(err, errsize, "\"branch\" must be a branch name or null");
+	return (config->branch = strdup(text)) ? 0 : fail(err, errsize, "out of memory");
 }
 
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
-	static const char *const keys[] = {"build", "warmup", "runs", "timeout", "benchmarks", NULL};
-	json_object *build, *benchmarks;
+	static const char *const keys[] = {"build", "benchmarks", "compare", "branch", SETTING_KEYS,
+					   NULL};
+	json_object *build, *benchmarks, *params;
 	size_t n;
 	if (!json_object_is_type(root, json_type_object))
 		return fail(err, errsize, "the configuration must be a JSON object");
@@ -204,24 +813,26 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 		    !(config->build = strdup(json_object_get_string(build))))
 			return fail(err, errsize, "out of memory");
 	}
-	if (get_int(&config->warmup, root, "warmup", 0, WARMUP_MAX, "", err, errsize) ||
-	    get_int(&config->runs, root, "runs", 1, RUNS_MAX, "", err, errsize) ||
-	    get_seconds(&config->timeout, root, "timeout", "", err, errsize))
+	if (parse_settings(&config->defaults, root, "", err, errsize))
 		return -1;
+	if (json_object_object_get_ex(root, "parameters", &params) &&
+	    parse_params(&config->params, &config->nparams, params, "", err, errsize))
+		return -1;
+	if (parse_compare(config, root, err, errsize) || parse_branch(config, root, err, errsize))
+		return -1;
+	config->warmup = config->defaults.warmup;
+	config->runs = config->defaults.runs;
+	config->timeout = config->defaults.timeout;
 	if (!json_object_object_get_ex(root, "benchmarks", &benchmarks))
 		return fail(err, errsize, "\"benchmarks\" is missing");
 	if (!json_object_is_type(benchmarks, json_type_array))
 		return fail(err, errsize, "\"benchmarks\" must be an array");
 	if ((n = json_object_array_length(benchmarks)) == 0)
 		return fail(err, errsize, "\"benchmarks\" is empty: nothing to measure");
-	if (!(config->benchmarks = calloc(n, sizeof(*config->benchmarks))))
-		return fail(err, errsize, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		config->nbenchmarks = i + 1; /* so config_free sees what was allocated */
+	for (size_t i = 0; i < n; i++)
 		if (parse_benchmark(config, i, json_object_array_get_idx(benchmarks, i), err,
 				    errsize))
 			return -1;
-	}
 	return 0;
 }
 
@@ -236,9 +847,16 @@ int config_parse(struct config **out, const char *json_text, char *err, size_t e
 		fail(err, errsize, "out of memory");
 		goto done;
 	}
-	config->warmup = CONFIG_DEFAULT_WARMUP;
-	config->runs = CONFIG_DEFAULT_RUNS;
-	config->timeout = CONFIG_DEFAULT_TIMEOUT;
+	config->defaults = (struct bench_config){
+		.warmup = CONFIG_DEFAULT_WARMUP,
+		.runs = CONFIG_DEFAULT_RUNS,
+		.min_runs = CONFIG_DEFAULT_RUNS,
+		.max_runs = CONFIG_DEFAULT_RUNS,
+		.timeout = CONFIG_DEFAULT_TIMEOUT,
+		.perf_frequency = CONFIG_DEFAULT_PERF_FREQUENCY,
+	};
+	config->compare_alpha = STATS_DEFAULT_ALPHA;
+	config->compare_threshold = STATS_DEFAULT_THRESHOLD;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	/* Parsing through the terminating NUL makes trailing text an error too. */
 	root = json_tokener_parse_ex(tok, json_text, (int)len + 1);
@@ -293,81 +911,4 @@ int config_load(struct config **out, const char *path, char *err, size_t errsize
 	fclose(f);
 	free(text);
 	return result;
-}
-
-static json_object *command_json(const struct bench_config *b)
-{
-	json_object *arr;
-	if (b->shell)
-		return json_object_new_string(b->shell);
-	arr = json_object_new_array();
-	for (char **a = b->argv; arr && *a; a++)
-		json_object_array_add(arr, json_object_new_string(*a));
-	return arr;
-}
-
-char *config_to_json(const struct config *config)
-{
-	json_object *root = json_object_new_object(), *benches = json_object_new_array();
-	char *text = NULL;
-	if (!root || !benches) {
-		json_object_put(root);
-		json_object_put(benches);
-		return NULL;
-	}
-	json_object_object_add(root, "build",
-			       config->build ? json_object_new_string(config->build) : NULL);
-	json_object_object_add(root, "warmup", json_object_new_int(config->warmup));
-	json_object_object_add(root, "runs", json_object_new_int(config->runs));
-	json_object_object_add(root, "timeout", json_object_new_double(config->timeout));
-	for (size_t i = 0; i < config->nbenchmarks; i++) {
-		const struct bench_config *b = &config->benchmarks[i];
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "name", json_object_new_string(b->name));
-		json_object_object_add(o, "command", command_json(b));
-		json_object_object_add(o, "warmup", json_object_new_int(b->warmup));
-		json_object_object_add(o, "runs", json_object_new_int(b->runs));
-		json_object_object_add(o, "timeout", json_object_new_double(b->timeout));
-		json_object_array_add(benches, o);
-	}
-	json_object_object_add(root, "benchmarks", benches);
-	text = strdup(json_object_to_json_string_ext(
-		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
-	return text;
-}
-
-/* Quote an argument the way a POSIX shell would need it, for display only. */
-static void append_quoted(FILE *out, const char *arg)
-{
-	bool plain = *arg != '\0';
-	for (const char *c = arg; *c && plain; c++)
-		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			       "-_./=:,+@%", *c) != NULL;
-	if (plain) {
-		fputs(arg, out);
-		return;
-	}
-	fputc('\'', out);
-	for (const char *c = arg; *c; c++)
-		*c == '\'' ? fputs("'\\''", out) : fputc(*c, out);
-	fputc('\'', out);
-}
-
-char *bench_config_command_text(const struct bench_config *bench)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
-	if (bench->shell)
-		return strdup(bench->shell);
-	if (!(out = open_memstream(&text, &len)))
-		return NULL;
-	for (char **a = bench->argv; *a; a++) {
-		if (a != bench->argv)
-			fputc(' ', out);
-		append_quoted(out, *a);
-	}
-	fclose(out);
-	return text;
 }

@@ -9,6 +9,10 @@
 #define CONFIG_DEFAULT_RUNS 10
 #define CONFIG_DEFAULT_TIMEOUT 600.0
 #define CONFIG_NAME_MAX 100
+/* hyperfine's defaults for an adaptive count: at least 10 runs, 3 s. */
+#define CONFIG_DEFAULT_MIN_RUNS 10
+#define CONFIG_DEFAULT_MIN_TIME 3.0
+#define CONFIG_DEFAULT_PERF_FREQUENCY 999
 
 /* One parameter of an expanded benchmark: {name} in the command is value. */
 struct bench_param {
@@ -16,20 +20,29 @@ struct bench_param {
 	char *value;
 };
 
+/* A parameter as configured: its name and every value it takes. */
+struct config_param {
+	char *name;
+	char **values;
+	size_t nvalues;
+};
+
 /* Issue 5 adds the fields after timeout; every one of them has a top-level
  * default in the configuration, resolved per benchmark by the parser. */
 struct bench_config {
 	char *name;   /* with parameters: "name[size=1k,threads=1]" */
+	char *base_name; /* the configured name, without the parameters */
 	char **argv;  /* NULL-terminated: executed directly; NULL when shell is set */
 	char *shell;  /* run as /bin/sh -c shell; NULL when argv is set */
 	int warmup;
-	int runs;       /* fixed count when min_time is 0 */
+	int runs;       /* fixed count when min_time is 0; else equal to min_runs */
 	double timeout; /* seconds per iteration */
 	/* Untimed commands (/bin/sh -c), NULL when not configured: prepare and
 	 * conclude around every iteration (warmups too), setup and cleanup once. */
 	char *prepare, *conclude, *setup, *cleanup;
-	/* Adaptive count (hyperfine's): when min_time > 0, run until min_time
-	 * seconds are measured, at least min_runs and at most max_runs times. */
+	/* Adaptive count (hyperfine's): when min_time > 0 the count is fixed after
+	 * the first measured iteration to what fits in min_time seconds, at least
+	 * min_runs and at most max_runs. With a fixed count both equal runs. */
 	int min_runs, max_runs;
 	double min_time;
 	struct bench_param *params; /* after expansion: this benchmark's values */
@@ -46,10 +59,16 @@ struct bench_config {
 
 struct config {
 	char *build;  /* run as /bin/sh -c build in the checkout; NULL: no build step */
-	int warmup;   /* defaults each benchmark may override */
+	int warmup;   /* defaults each benchmark may override (as in defaults) */
 	int runs;
 	double timeout;
-	struct bench_config *benchmarks;
+	/* The top-level value of every per-benchmark key (name and command
+	 * unset), and the top-level parameters every benchmark without its own
+	 * "parameters" is expanded over. */
+	struct bench_config defaults;
+	struct config_param *params;
+	size_t nparams;
+	struct bench_config *benchmarks; /* after parameter expansion */
 	size_t nbenchmarks;
 	/* Views (issue 4): "compare": {"alpha", "threshold"} and "branch" (the
 	 * tracked branch; NULL: the branch HEAD names at mount). */
@@ -58,13 +77,14 @@ struct config {
 };
 
 /* Parse and validate configuration JSON. On failure returns -1 and writes a
- * one-line message naming the problem (the key, the benchmark) into err. */
+ * one-line message naming the problem (the key, the benchmark) into err.
+ * "cpus" are checked against the daemon's CPU affinity (cpus_allowed). */
 int config_parse(struct config **out, const char *json_text, char *err, size_t errsize);
 /* The same, from a file; a message names the file when it cannot be read. */
 int config_load(struct config **out, const char *path, char *err, size_t errsize);
-/* The normalised configuration (every default resolved per benchmark) as
- * pretty JSON that config_parse() reads back to the same configuration.
- * malloc'd; NULL when out of memory. */
+/* The normalised configuration (every default resolved per benchmark, one
+ * entry per parameter combination) as pretty JSON that config_parse() reads
+ * back to the same configuration. malloc'd; NULL when out of memory. */
 char *config_to_json(const struct config *config);
 /* The command of a benchmark as a person would read it (for hyperfine's "command"). */
 char *bench_config_command_text(const struct bench_config *bench);

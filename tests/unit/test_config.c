@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,14 +449,430 @@ static void test_unicode_command(void **state)
 	config_free(c);
 }
 
+/* ---- issue 5 keys ---- */
+
+/* The first CPU this thread may run on (every machine has one). */
+static int some_cpu(void)
+{
+	cpu_set_t set;
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			return i;
+	fail_msg("no CPU");
+	return -1;
+}
+
+/* A CPU this thread may not use, or -1 when it may use every one. */
+static int unavailable_cpu(void)
+{
+	cpu_set_t set;
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (!CPU_ISSET(i, &set))
+			return i;
+	return -1;
+}
+
+/* Every key at both levels, with parameters (static buffer). */
+static const char *full_config(void)
+{
+	static char text[2048];
+	snprintf(text, sizeof(text),
+		 "{\"build\": \"make\", \"warmup\": 1, \"min_time\": 0.25, \"min_runs\": 3,"
+		 " \"max_runs\": 30, \"timeout\": 9, \"setup\": \"mkdir -p d\","
+		 " \"prepare\": \"sync\", \"conclude\": \"rm -f d/x\", \"cleanup\": \"rm -rf d\","
+		 " \"output\": \"discard\", \"ignore_failure\": true, \"randomize_env\": true,"
+		 " \"cpus\": [%d], \"profile\": {\"perf\": true, \"frequency\": 99},"
+		 " \"metrics\": [\"instructions\"], \"parameters\": {\"size\": [\"1k\", 10]},"
+		 " \"compare\": {\"alpha\": 0.05, \"threshold\": 0.1}, \"branch\": \"trunk\","
+		 " \"benchmarks\": ["
+		 "  {\"name\": \"sort\", \"command\": [\"./sort\", \"{size}\", \"x{size}y\"]},"
+		 "  {\"name\": \"grep\", \"command\": \"./grep {size} {t} {other}\","
+		 "   \"parameters\": {\"t\": [\"a\", \"b\"], \"size\": [\"5\"]}, \"prepare\": \"p {t}\","
+		 "   \"runs\": 7, \"output\": \"log\", \"cpus\": [], \"profile\": null,"
+		 "   \"metrics\": [], \"setup\": null, \"conclude\": \"\"},"
+		 "  {\"name\": \"plain\", \"command\": \"true\", \"parameters\": {},"
+		 "   \"ignore_failure\": false, \"profile\": {\"frequency\": 5}}]}",
+		 some_cpu());
+	return text;
+}
+
+static void test_full_config(void **state)
+{
+	struct config *c = parse_ok(full_config());
+	const struct bench_config *b;
+	(void)state;
+	assert_int_equal(c->nbenchmarks, 5);
+	assert_string_equal(c->branch, "trunk");
+	assert_true(c->compare_alpha == 0.05 && c->compare_threshold == 0.1);
+	/* sort over the top-level parameters, the first varying slowest */
+	b = &c->benchmarks[0];
+	assert_string_equal(b->name, "sort[size=1k]");
+	assert_string_equal(b->base_name, "sort");
+	assert_string_equal(b->argv[1], "1k");
+	assert_string_equal(b->argv[2], "x1ky");
+	assert_int_equal(b->nparams, 1);
+	assert_string_equal(b->params[0].name, "size");
+	assert_string_equal(b->params[0].value, "1k");
+	assert_int_equal(b->warmup, 1);
+	assert_true(b->min_time == 0.25);
+	assert_int_equal(b->min_runs, 3);
+	assert_int_equal(b->max_runs, 30);
+	assert_int_equal(b->runs, 3);
+	assert_true(b->timeout == 9);
+	assert_string_equal(b->setup, "mkdir -p d");
+	assert_string_equal(b->prepare, "sync");
+	assert_string_equal(b->conclude, "rm -f d/x");
+	assert_string_equal(b->cleanup, "rm -rf d");
+	assert_true(b->output_discard && b->ignore_failure && b->randomize_env);
+	assert_int_equal(b->ncpus, 1);
+	assert_int_equal(b->cpus[0], some_cpu());
+	assert_true(b->perf);
+	assert_int_equal(b->perf_frequency, 99);
+	assert_true(b->instructions);
+	assert_string_equal(c->benchmarks[1].name, "sort[size=10]"); /* an integer value */
+	assert_string_equal(c->benchmarks[1].argv[2], "x10y");
+	/* grep: its own parameters in its own order; unknown placeholders stay */
+	b = &c->benchmarks[2];
+	assert_string_equal(b->name, "grep[t=a,size=5]");
+	assert_string_equal(b->shell, "./grep 5 a {other}");
+	assert_string_equal(b->prepare, "p a");
+	assert_string_equal(c->benchmarks[3].name, "grep[t=b,size=5]");
+	assert_string_equal(c->benchmarks[3].prepare, "p b");
+	assert_int_equal(b->runs, 7);
+	assert_true(b->min_time == 0);
+	assert_int_equal(b->min_runs, 7);
+	assert_false(b->output_discard);
+	assert_int_equal(b->ncpus, 0);
+	assert_null(b->cpus);
+	assert_false(b->perf);
+	assert_int_equal(b->perf_frequency, CONFIG_DEFAULT_PERF_FREQUENCY);
+	assert_false(b->instructions);
+	assert_null(b->setup);
+	assert_null(b->conclude);
+	assert_string_equal(b->cleanup, "rm -rf d");
+	/* plain: {} opts out of the top-level parameters */
+	b = &c->benchmarks[4];
+	assert_string_equal(b->name, "plain");
+	assert_int_equal(b->nparams, 0);
+	assert_false(b->ignore_failure);
+	assert_false(b->perf);
+	assert_int_equal(b->perf_frequency, 5);
+	config_free(c);
+}
+
+static void test_new_key_defaults(void **state)
+{
+	struct config *c = parse_ok("{\"benchmarks\": [" B1 "]}");
+	const struct bench_config *b = &c->benchmarks[0];
+	(void)state;
+	assert_true(c->compare_alpha == 0.01 && c->compare_threshold == 0.02);
+	assert_null(c->branch);
+	assert_int_equal(c->nparams, 0);
+	assert_string_equal(b->base_name, "a");
+	assert_int_equal(b->nparams, 0);
+	assert_true(b->min_time == 0);
+	assert_int_equal(b->min_runs, CONFIG_DEFAULT_RUNS);
+	assert_int_equal(b->max_runs, CONFIG_DEFAULT_RUNS);
+	assert_null(b->prepare);
+	assert_null(b->conclude);
+	assert_null(b->setup);
+	assert_null(b->cleanup);
+	assert_false(b->output_discard || b->ignore_failure || b->randomize_env);
+	assert_null(b->cpus);
+	assert_false(b->perf || b->instructions);
+	assert_int_equal(b->perf_frequency, CONFIG_DEFAULT_PERF_FREQUENCY);
+	config_free(c);
+}
+
+static void test_adaptive_count(void **state)
+{
+	struct config *c;
+	(void)state;
+	/* min_time alone: hyperfine's bounds */
+	c = parse_ok("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"min_time\":1}]}");
+	assert_true(c->benchmarks[0].min_time == 1);
+	assert_int_equal(c->benchmarks[0].min_runs, CONFIG_DEFAULT_MIN_RUNS);
+	assert_int_equal(c->benchmarks[0].max_runs, 100000);
+	assert_int_equal(c->benchmarks[0].runs, CONFIG_DEFAULT_MIN_RUNS);
+	config_free(c);
+	/* max_runs alone switches to the adaptive count with 3 s */
+	c = parse_ok("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"max_runs\":12}]}");
+	assert_true(c->benchmarks[0].min_time == CONFIG_DEFAULT_MIN_TIME);
+	assert_int_equal(c->benchmarks[0].max_runs, 12);
+	config_free(c);
+	/* top-level adaptive, one benchmark fixed, one tightening the bounds */
+	c = parse_ok("{\"min_time\": 2, \"min_runs\": 4, \"benchmarks\": [" B1 ","
+		     " {\"name\":\"b\",\"command\":\"x\",\"runs\":6},"
+		     " {\"name\":\"c\",\"command\":\"x\",\"max_runs\":5}]}");
+	assert_true(c->benchmarks[0].min_time == 2);
+	assert_int_equal(c->benchmarks[0].min_runs, 4);
+	assert_true(c->benchmarks[1].min_time == 0);
+	assert_int_equal(c->benchmarks[1].runs, 6);
+	assert_true(c->benchmarks[2].min_time == 2);
+	assert_int_equal(c->benchmarks[2].min_runs, 4);
+	assert_int_equal(c->benchmarks[2].max_runs, 5);
+	config_free(c);
+	expect_fail("{\"runs\": 3, \"min_time\": 1, \"benchmarks\": [" B1 "]}", "\"runs\"",
+		    "exclude each other", NULL);
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"runs\":3,\"max_runs\":9}]}",
+		    "benchmarks[0]", "exclude each other", NULL);
+	expect_fail("{\"min_runs\": 9, \"max_runs\": 3, \"benchmarks\": [" B1 "]}",
+		    "\"min_runs\" (9) is more than \"max_runs\" (3)", NULL);
+	expect_fail("{\"min_time\": 0, \"benchmarks\": [" B1 "]}", "\"min_time\"", NULL);
+	expect_fail("{\"min_runs\": 0, \"benchmarks\": [" B1 "]}", "\"min_runs\" must be from 1",
+		    NULL);
+}
+
+static void test_parameters(void **state)
+{
+	struct config *c;
+	(void)state;
+	/* two parameters: four benchmarks named in order */
+	c = parse_ok("{\"benchmarks\": [{\"name\":\"s\",\"command\":[\"./s\",\"{size}-{threads}\"],"
+		     " \"setup\":\"gen {size}\", \"conclude\": \"{threads}{threads}\","
+		     " \"cleanup\":\"rm {size}\","
+		     " \"parameters\": {\"size\": [\"1k\", \"10k\"], \"threads\": [\"1\", \"2\"]}}]}");
+	assert_int_equal(c->nbenchmarks, 4);
+	assert_string_equal(c->benchmarks[0].name, "s[size=1k,threads=1]");
+	assert_string_equal(c->benchmarks[1].name, "s[size=1k,threads=2]");
+	assert_string_equal(c->benchmarks[2].name, "s[size=10k,threads=1]");
+	assert_string_equal(c->benchmarks[3].name, "s[size=10k,threads=2]");
+	assert_string_equal(c->benchmarks[3].argv[1], "10k-2");
+	assert_string_equal(c->benchmarks[3].setup, "gen 10k");
+	assert_string_equal(c->benchmarks[3].conclude, "22");
+	assert_string_equal(c->benchmarks[3].cleanup, "rm 10k");
+	assert_string_equal(c->benchmarks[3].params[1].name, "threads");
+	assert_string_equal(c->benchmarks[3].params[1].value, "2");
+	config_free(c);
+	/* {{size}} and {size placeholders that are not whole are kept */
+	c = parse_ok("{\"benchmarks\": [{\"name\":\"s\",\"command\":\"a {{n}} {n {nn} {n}\","
+		     " \"parameters\": {\"n\": [3]}}]}");
+	assert_string_equal(c->benchmarks[0].shell, "a {3} {n {nn} 3");
+	config_free(c);
+	expect_fail("{\"benchmarks\": [{\"name\":\"s\",\"command\":\"x\",\"parameters\":[1]}]}",
+		    "benchmarks[0]", "\"parameters\" must be an object", NULL);
+	expect_fail("{\"parameters\": {\"1x\": [1]}, \"benchmarks\": [" B1 "]}",
+		    "\"parameters\": the name \"1x\"", NULL);
+	expect_fail("{\"parameters\": {\"a-b\": [1]}, \"benchmarks\": [" B1 "]}", "\"a-b\"", NULL);
+	expect_fail("{\"parameters\": {\"n\": []}, \"benchmarks\": [" B1 "]}",
+		    "\"n\" must be an array of 1 to", NULL);
+	expect_fail("{\"parameters\": {\"n\": \"1\"}, \"benchmarks\": [" B1 "]}",
+		    "\"n\" must be an array", NULL);
+	expect_fail("{\"parameters\": {\"n\": [1.5]}, \"benchmarks\": [" B1 "]}",
+		    "\"n\"[0] must be a string or an integer", NULL);
+	expect_fail("{\"parameters\": {\"n\": [\"a b\"]}, \"benchmarks\": [" B1 "]}",
+		    "\"n\"[0] must be 1 to", "without spaces", NULL);
+	expect_fail("{\"parameters\": {\"n\": [\"ok\", \"a/b\"]}, \"benchmarks\": [" B1 "]}",
+		    "\"n\"[1]", NULL);
+	expect_fail("{\"parameters\": {\"n\": [\"x=y\"]}, \"benchmarks\": [" B1 "]}", "\"n\"[0]",
+		    NULL);
+	expect_fail("{\"parameters\": {\"n\": [\"\"]}, \"benchmarks\": [" B1 "]}", "\"n\"[0]", NULL);
+	expect_fail("{\"parameters\": {\"n\": [1, \"1\"]}, \"benchmarks\": [" B1 "]}",
+		    "lists \"1\" twice", NULL);
+	/* an expanded name that another benchmark already has */
+	expect_fail("{\"benchmarks\": [{\"name\":\"a[n=1]\",\"command\":\"x\"},"
+		    " {\"name\":\"a\",\"command\":\"y\",\"parameters\":{\"n\":[1]}}]}",
+		    "benchmarks[1]", "the name \"a[n=1]\" is used twice", NULL);
+	/* an expanded name too long for a file name */
+	{
+		char text[512], value[80];
+		memset(value, 'v', sizeof(value) - 1);
+		value[sizeof(value) - 1] = '\0';
+		snprintf(text, sizeof(text),
+			 "{\"benchmarks\": [{\"name\":\"abcdefghijklmnopqrstu\",\"command\":\"x\","
+			 " \"parameters\": {\"n\": [\"%s\"]}}]}", value);
+		expect_fail(text, "benchmarks[0]", "with its parameters is longer than 100", NULL);
+	}
+	/* more than 1000 benchmarks */
+	expect_fail("{\"parameters\": {\"a\": [1,2,3,4,5,6,7,8,9,10,11],"
+		    " \"b\": [1,2,3,4,5,6,7,8,9,10], \"c\": [1,2,3,4,5,6,7,8,9,10]},"
+		    " \"benchmarks\": [" B1 "]}",
+		    "more than 1000 benchmarks", NULL);
+}
+
+static void test_strings_output_flags(void **state)
+{
+	(void)state;
+	expect_fail("{\"prepare\": 3, \"benchmarks\": [" B1 "]}",
+		    "\"prepare\" must be a string (a shell command) or null", NULL);
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"cleanup\":[\"rm\"]}]}",
+		    "benchmarks[0]: \"cleanup\" must be a string", NULL);
+	expect_fail("{\"setup\": \"a\\u0000b\", \"benchmarks\": [" B1 "]}",
+		    "\"setup\" contains a NUL byte", NULL);
+	expect_fail("{\"output\": \"stdout\", \"benchmarks\": [" B1 "]}",
+		    "\"output\" must be \"log\" or \"discard\"", NULL);
+	expect_fail("{\"output\": true, \"benchmarks\": [" B1 "]}", "\"output\"", NULL);
+	expect_fail("{\"ignore_failure\": 1, \"benchmarks\": [" B1 "]}",
+		    "\"ignore_failure\" must be true or false", NULL);
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"randomize_env\":\"yes\"}]}",
+		    "benchmarks[0]: \"randomize_env\" must be true or false", NULL);
+}
+
+static void test_cpus(void **state)
+{
+	char text[256];
+	int bad = unavailable_cpu();
+	struct config *c;
+	(void)state;
+	snprintf(text, sizeof(text), "{\"cpus\": [%d], \"benchmarks\": [" B1 "]}", some_cpu());
+	c = parse_ok(text);
+	assert_int_equal(c->benchmarks[0].ncpus, 1);
+	assert_int_equal(c->benchmarks[0].cpus[0], some_cpu());
+	config_free(c);
+	c = parse_ok("{\"cpus\": null, \"benchmarks\": [" B1 "]}");
+	assert_null(c->benchmarks[0].cpus);
+	config_free(c);
+	if (bad >= 0) {
+		snprintf(text, sizeof(text), "{\"cpus\": [%d], \"benchmarks\": [" B1 "]}", bad);
+		expect_fail(text, "\"cpus\": CPU", "is not available to benchfs", NULL);
+	}
+	snprintf(text, sizeof(text), "{\"cpus\": [%d, %d], \"benchmarks\": [" B1 "]}", some_cpu(),
+		 some_cpu());
+	expect_fail(text, "is listed twice", NULL);
+	expect_fail("{\"cpus\": [-1], \"benchmarks\": [" B1 "]}", "\"cpus\"[0] must be a CPU number",
+		    NULL);
+	expect_fail("{\"cpus\": [\"1\"], \"benchmarks\": [" B1 "]}", "\"cpus\"[0]", NULL);
+	expect_fail("{\"cpus\": 1, \"benchmarks\": [" B1 "]}", "\"cpus\" must be an array", NULL);
+}
+
+static void test_profile_metrics(void **state)
+{
+	(void)state;
+	expect_fail("{\"profile\": true, \"benchmarks\": [" B1 "]}", "\"profile\" must be an object",
+		    NULL);
+	expect_fail("{\"profile\": {\"perf\": true, \"freq\": 9}, \"benchmarks\": [" B1 "]}",
+		    "\"profile\": unknown key \"freq\"", NULL);
+	expect_fail("{\"profile\": {\"frequency\": 0}, \"benchmarks\": [" B1 "]}",
+		    "\"frequency\" must be from 1 to 100000", NULL);
+	expect_fail("{\"profile\": {\"frequency\": 100001}, \"benchmarks\": [" B1 "]}",
+		    "\"frequency\"", NULL);
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"profile\":{\"perf\":1}}]}",
+		    "benchmarks[0]: \"profile\": \"perf\" must be true or false", NULL);
+	expect_fail("{\"metrics\": [\"cycles\"], \"benchmarks\": [" B1 "]}",
+		    "unknown metric \"cycles\" (known: instructions)", NULL);
+	expect_fail("{\"metrics\": \"instructions\", \"benchmarks\": [" B1 "]}",
+		    "\"metrics\" must be an array", NULL);
+	expect_fail("{\"metrics\": [1], \"benchmarks\": [" B1 "]}", "\"metrics\"[0] must be a string",
+		    NULL);
+}
+
+static void test_compare_branch(void **state)
+{
+	struct config *c;
+	(void)state;
+	c = parse_ok("{\"compare\": {\"alpha\": 0.5, \"threshold\": 0}, \"branch\": \"main\","
+		     " \"benchmarks\": [" B1 "]}");
+	assert_true(c->compare_alpha == 0.5 && c->compare_threshold == 0);
+	assert_string_equal(c->branch, "main");
+	config_free(c);
+	c = parse_ok("{\"compare\": {\"threshold\": 0.05}, \"branch\": null, \"benchmarks\": [" B1 "]}");
+	assert_true(c->compare_alpha == 0.01 && c->compare_threshold == 0.05);
+	assert_null(c->branch);
+	config_free(c);
+	expect_fail("{\"compare\": {\"alpha\": 0}, \"benchmarks\": [" B1 "]}",
+		    "\"compare\": \"alpha\" must be a number more than 0 and at most 0.5", NULL);
+	expect_fail("{\"compare\": {\"alpha\": 0.6}, \"benchmarks\": [" B1 "]}", "\"alpha\"", NULL);
+	expect_fail("{\"compare\": {\"threshold\": 1}, \"benchmarks\": [" B1 "]}",
+		    "\"threshold\" must be a number from 0 to less than 1", NULL);
+	expect_fail("{\"compare\": {\"threshold\": \"2%\"}, \"benchmarks\": [" B1 "]}",
+		    "\"threshold\"", NULL);
+	expect_fail("{\"compare\": {\"beta\": 1}, \"benchmarks\": [" B1 "]}",
+		    "\"compare\": unknown key \"beta\"", NULL);
+	expect_fail("{\"compare\": 0.01, \"benchmarks\": [" B1 "]}", "\"compare\" must be an object",
+		    NULL);
+	expect_fail("{\"branch\": \"\", \"benchmarks\": [" B1 "]}", "\"branch\" must be a branch name",
+		    NULL);
+	expect_fail("{\"branch\": 3, \"benchmarks\": [" B1 "]}", "\"branch\"", NULL);
+	/* view keys belong to the top level only */
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"branch\":\"m\"}]}",
+		    "benchmarks[0]: unknown key \"branch\"", NULL);
+}
+
+/* config.json shows every key of every benchmark, with one entry per
+ * combination. Compared without white space (the output is pretty). */
+static void test_to_json_new_keys(void **state)
+{
+	static const char *const expected[] = {
+		"\"min_time\":0.25",
+		"\"parameters\":{\"size\":[\"1k\",\"10\"]},\"compare\"",
+		"{\"name\":\"grep\",\"parameters\":{\"t\":[\"b\"],\"size\":[\"5\"]},"
+		"\"command\":\"./grep5b{other}\",",
+		"\"output\":\"discard\"",
+		"\"metrics\":[\"instructions\"]",
+		"\"profile\":{\"perf\":true,\"frequency\":99}",
+		"\"compare\":{\"alpha\":0.05,\"threshold\":0.1}",
+		"\"branch\":\"trunk\"",
+		"\"runs\":7",
+		"\"setup\":null",
+		"\"cpus\":[]",
+		"{\"name\":\"plain\",\"parameters\":{},",
+	};
+	struct config *c = parse_ok(full_config());
+	char *json = config_to_json(c), *out;
+	(void)state;
+	assert_non_null(json);
+	out = json;
+	for (const char *in = json; *in; in++)
+		if (*in != ' ' && *in != '\n')
+			*out++ = *in;
+	*out = '\0';
+	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+		if (!strstr(json, expected[i]))
+			fail_msg("config.json lacks %s: %s", expected[i], json);
+	free(json);
+	config_free(c);
+}
+
 /* ---- round trip ---- */
+
+static void assert_opt_string_equal(const char *a, const char *b)
+{
+	if (a)
+		assert_string_equal(a, b);
+	else
+		assert_null(b);
+}
+
+/* Every per-benchmark key other than name, command and parameters. */
+static void assert_settings_equal(const struct bench_config *x, const struct bench_config *y)
+{
+	assert_int_equal(x->min_runs, y->min_runs);
+	assert_int_equal(x->max_runs, y->max_runs);
+	assert_true(x->min_time == y->min_time);
+	assert_opt_string_equal(x->prepare, y->prepare);
+	assert_opt_string_equal(x->conclude, y->conclude);
+	assert_opt_string_equal(x->setup, y->setup);
+	assert_opt_string_equal(x->cleanup, y->cleanup);
+	assert_int_equal(x->output_discard, y->output_discard);
+	assert_int_equal(x->ignore_failure, y->ignore_failure);
+	assert_int_equal(x->randomize_env, y->randomize_env);
+	assert_int_equal(x->ncpus, y->ncpus);
+	for (size_t k = 0; k < x->ncpus; k++)
+		assert_int_equal(x->cpus[k], y->cpus[k]);
+	assert_int_equal(x->perf, y->perf);
+	assert_int_equal(x->perf_frequency, y->perf_frequency);
+	assert_int_equal(x->instructions, y->instructions);
+}
 
 static void assert_configs_equal(const struct config *a, const struct config *b)
 {
-	if (a->build)
-		assert_string_equal(a->build, b->build);
-	else
-		assert_null(b->build);
+	assert_opt_string_equal(a->build, b->build);
+	assert_opt_string_equal(a->branch, b->branch);
+	assert_true(a->compare_alpha == b->compare_alpha);
+	assert_true(a->compare_threshold == b->compare_threshold);
+	assert_int_equal(a->warmup, b->warmup);
+	assert_int_equal(a->runs, b->runs);
+	assert_true(a->timeout == b->timeout);
+	assert_settings_equal(&a->defaults, &b->defaults);
+	assert_int_equal(a->nparams, b->nparams);
+	for (size_t i = 0; i < a->nparams; i++) {
+		assert_string_equal(a->params[i].name, b->params[i].name);
+		assert_int_equal(a->params[i].nvalues, b->params[i].nvalues);
+		for (size_t k = 0; k < a->params[i].nvalues; k++)
+			assert_string_equal(a->params[i].values[k], b->params[i].values[k]);
+	}
 	assert_int_equal(a->nbenchmarks, b->nbenchmarks);
 	for (size_t i = 0; i < a->nbenchmarks; i++) {
 		const struct bench_config *x = &a->benchmarks[i], *y = &b->benchmarks[i];
@@ -463,6 +880,13 @@ static void assert_configs_equal(const struct config *a, const struct config *b)
 		assert_int_equal(x->warmup, y->warmup);
 		assert_int_equal(x->runs, y->runs);
 		assert_true(x->timeout == y->timeout);
+		assert_settings_equal(x, y);
+		assert_string_equal(x->base_name, y->base_name);
+		assert_int_equal(x->nparams, y->nparams);
+		for (size_t k = 0; k < x->nparams; k++) {
+			assert_string_equal(x->params[k].name, y->params[k].name);
+			assert_string_equal(x->params[k].value, y->params[k].value);
+		}
 		if (x->shell) {
 			assert_non_null(y->shell);
 			assert_string_equal(x->shell, y->shell);
@@ -510,6 +934,12 @@ static void test_round_trip(void **state)
 		   " {\"name\":\"b\",\"command\":\"cat /dev/null | wc -l\",\"runs\":2,"
 		   "  \"timeout\":123.456789, \"warmup\":0},"
 		   " {\"name\":\"c\",\"command\":[\"\\u00e9\\t\\n\"],\"timeout\":86400}]}");
+	round_trip(full_config());
+	/* a benchmark's "runs" over adaptive defaults, and the reverse */
+	round_trip("{\"min_time\": 0.5, \"max_runs\": 40, \"benchmarks\": [" B1 ","
+		   " {\"name\":\"b\",\"command\":\"x\",\"runs\":3}]}");
+	round_trip("{\"runs\": 4, \"parameters\": {\"n\": [1, 2]}, \"benchmarks\": [" B1 ","
+		   " {\"name\":\"b\",\"command\":\"x\",\"min_runs\":2,\"parameters\":{}}]}");
 }
 
 static void test_to_json_normalised(void **state)
@@ -721,6 +1151,15 @@ int main(void)
 		cmocka_unit_test(test_build_empty_or_null),
 		cmocka_unit_test(test_command_array_vs_string),
 		cmocka_unit_test(test_unicode_command),
+		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_new_key_defaults),
+		cmocka_unit_test(test_adaptive_count),
+		cmocka_unit_test(test_parameters),
+		cmocka_unit_test(test_strings_output_flags),
+		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_profile_metrics),
+		cmocka_unit_test(test_compare_branch),
+		cmocka_unit_test(test_to_json_new_keys),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_to_json_normalised),
 		cmocka_unit_test(test_load_missing_file),
