@@ -264,7 +264,8 @@ int profile_perf(const struct profile_job *job, int frequency, const char *out_p
 	off_t size = 0;
 	int rc;
 
-	if (!job_valid(job) || !out_path || !*out_path || frequency < 1 || frequency > 100000)
+	/* Absolute: perf runs in the benchmark's directory, we in ours. */
+	if (!job_valid(job) || !out_path || out_path[0] != '/' || frequency < 1 || frequency > 100000)
 		return -EINVAL;
 	snprintf(step, sizeof(step), "%s profile", job->bench_name);
 	snprintf(freq, sizeof(freq), "%d", frequency);
@@ -580,7 +581,7 @@ int profile_instructions(const struct profile_job *job, const char *tmp_dir, dou
 	char dir[PATH_MAX], step[STEP_MAX];
 	int result;
 
-	if (!job_valid(job) || !tmp_dir || !*tmp_dir || !instructions)
+	if (!job_valid(job) || !tmp_dir || tmp_dir[0] != '/' || !instructions)
 		return -EINVAL;
 	snprintf(step, sizeof(step), "%s instructions", job->bench_name);
 	if (job->log)
