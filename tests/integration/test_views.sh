@@ -5,10 +5,13 @@
 . "$(dirname "$0")/lib.sh"
 
 # prog sleeps for the time its commit plants per benchmark: sleep keeps the
-# noise far below the 2% threshold, so the verdicts are the planted ones.
+# noise far below the 5% threshold (raised from the default 2% so that a
+# loaded machine does not turn drift into a finding), so the verdicts are the
+# planted ones.
 make_repo '{
   "build": "cp prog.sh prog && chmod +x prog",
-  "warmup": 0, "runs": 8, "timeout": 30,
+  "warmup": 0, "runs": 10, "timeout": 30,
+  "compare": {"alpha": 0.01, "threshold": 0.05},
   "benchmarks": [
     {"name": "steady", "command": ["./prog", "steady"]},
     {"name": "planted", "command": ["./prog", "planted"]}
@@ -16,9 +19,9 @@ make_repo '{
 plant() { # MESSAGE PLANTED_SECONDS [TAG]
 	commit_prog "$1" 'case "$1" in steady) sleep 0.050 ;; planted) sleep '"$2"' ;; esac' ${3:-}
 }
-plant c1 0.040 v1
-plant c2 0.040
-plant c3 0.060 # the planted slowdown: +50%
+plant c1 0.030 v1
+plant c2 0.030
+plant c3 0.060 # the planted slowdown: +100%
 plant c4 0.060
 plant c5 0.060
 c() { git -C "$REPO" rev-parse "HEAD~$((5 - $1))"; }
@@ -40,9 +43,9 @@ grep -Eq '^\| planted \| .* \| \+[0-9.]+% \| \[.*\] \| .* \| slower \|$' "$T/c23
 grep -Eq '^\| steady \| .* \| (unchanged|inconclusive) \|$' "$T/c23.md" \
 	|| fail "steady is not unchanged: $(grep steady "$T/c23.md")"
 grep -q "^| a | \`$c2\` | \`${c2:0:12}\` | c2 | 000002 |" "$T/c23.md" || fail "side a header: $(grep '^| a' "$T/c23.md")"
-grep -q 'ms ± .* ms (8)' "$T/c23.md" || fail "times are not in ms with n"
+grep -q 'ms ± .* ms (10)' "$T/c23.md" || fail "times are not in ms with n"
 grep -Eq '^0 faster, 1 slower, (1 unchanged, 0|0 unchanged, 1) inconclusive\.$' "$T/c23.md" || fail "summary counts: $(tail -3 "$T/c23.md")"
-grep -q 'p < 0.01' "$T/c23.md" || fail "alpha is not stated"
+grep -q 'p < 0.01 .* threshold of ±5%' "$T/c23.md" || fail "alpha and threshold are not stated"
 ok "compare .md: planted slower, steady unchanged, header and summary"
 
 assert_eq "$(stat -c %s "$cmp_md")" "$(wc -c < "$T/c23.md")" "compare size"
@@ -52,13 +55,13 @@ ok "compare .md: true size, same bytes on every read"
 cj="$MNT/compare/$c2..$c3.json"
 cat "$cj" > "$T/c23.json"
 assert_eq "$(json "$T/c23.json" '[b["verdict"].replace("inconclusive", "unchanged") for b in j["benchmarks"]]')" "['slower', 'unchanged']" "json verdicts"
-assert_eq "$(json "$T/c23.json" '1.35 < j["benchmarks"][0]["ratio"] < 1.65')" True "planted ratio"
+assert_eq "$(json "$T/c23.json" '1.6 < j["benchmarks"][0]["ratio"] < 2.2')" True "planted ratio"
 assert_eq "$(json "$T/c23.json" 'j["benchmarks"][0]["ratio_ci"][0] < j["benchmarks"][0]["ratio"] < j["benchmarks"][0]["ratio_ci"][1]')" True "ratio inside its interval"
-assert_eq "$(json "$T/c23.json" '0.039 < j["benchmarks"][0]["a"]["mean"] < 0.055 and j["benchmarks"][0]["a"]["n"] == 8')" True "a mean in seconds, n"
+assert_eq "$(json "$T/c23.json" '0.029 < j["benchmarks"][0]["a"]["mean"] < 0.045 and j["benchmarks"][0]["a"]["n"] == 10')" True "a mean in seconds, n"
 assert_eq "$(json "$T/c23.json" 'j["benchmarks"][0]["p_value"] < 0.01 and j["benchmarks"][0]["mannwhitney_p"] < 0.01')" True "p-values"
-assert_eq "$(json "$T/c23.json" '(j["a"]["commit"], j["a"]["runs"], j["b"]["runs"], j["alpha"], j["threshold"])')" "('$c2', [2], [3], 0.01, 0.02)" "json sides"
+assert_eq "$(json "$T/c23.json" '(j["a"]["commit"], j["a"]["runs"], j["b"]["runs"], j["alpha"], j["threshold"])')" "('$c2', [2], [3], 0.01, 0.05)" "json sides"
 assert_eq "$(json "$T/c23.json" '(j["summary"]["slower"], j["summary"]["unchanged"] + j["summary"]["inconclusive"], j["summary"]["faster"])')" "(1, 1, 0)" "json summary"
-assert_eq "$(json "$T/c23.json" '1.1 < j["summary"]["geomean_ratio"] < 1.35 and j["summary"]["geomean_ci"][0] < j["summary"]["geomean_ratio"]')" True "geomean"
+assert_eq "$(json "$T/c23.json" '1.2 < j["summary"]["geomean_ratio"] < 1.6 and j["summary"]["geomean_ci"][0] < j["summary"]["geomean_ratio"]')" True "geomean"
 ok "compare .json: names, numbers and verdicts"
 
 assert_eq "$(json "$MNT/compare/$c3..$c2.json" '[b["verdict"] for b in j["benchmarks"]][0]')" "faster" "reversed"
@@ -87,9 +90,9 @@ cat "$MNT/regressions" > "$T/reg"
 assert_eq "$(wc -l < "$T/reg")" 1 "regressions lines ($(cat "$T/reg"))"
 IFS=$'\t' read -r commit bench before after change p runs < "$T/reg"
 assert_eq "$commit $bench $runs" "$c3 planted 000003" "regression commit, benchmark, runs"
-python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.039 < b < 0.052 and 0.059 < a < 0.075, (b, a)" "$before" "$after" \
+python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.029 < b < 0.045 and 0.059 < a < 0.08, (b, a)" "$before" "$after" \
 	|| fail "regression means: $before $after"
-case "$change" in +4[0-9].*%|+5[0-9].*%) ;; *) fail "regression change: $change" ;; esac
+python3 -c "import sys; assert 60 < float(sys.argv[1].strip('+%')) < 130" "$change" || fail "regression change: $change"
 python3 -c "import sys; assert float(sys.argv[1]) < 0.01" "$p" || fail "regression p-value $p"
 ok "regressions: exactly the planted slowdown ($change, p $p)"
 
@@ -104,17 +107,17 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 assert [r["commit"] for r in rows] == sys.argv[2:7], [r["commit"] for r in rows]
 for i, r in enumerate(rows):
     datetime.datetime.strptime(r["commit_time"], "%Y-%m-%dT%H:%M:%SZ")
-    assert r["runs"] == "1" and r["n"] == "8", r
+    assert r["runs"] == "1" and r["n"] == "10", r
     mean, lo, hi, med = float(r["mean"]), float(r["min"]), float(r["max"]), float(r["median"])
     assert lo <= med <= hi and lo <= mean <= hi and float(r["stddev"]) >= 0, r
-    assert (0.039 < mean < 0.052) if i < 2 else (0.059 < mean < 0.075), r
+    assert (0.029 < mean < 0.045) if i < 2 else (0.059 < mean < 0.08), r
 PY
 ok "history/planted.csv: one row per commit, oldest first, right numbers"
 svg="$MNT/history/planted.svg"
 python3 -c "import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); assert r.tag.endswith('svg'), r.tag" "$svg" \
 	|| fail "history/planted.svg is not well-formed SVG"
 grep -q "${c3:0:8}" "$svg" || fail "svg lacks the commit labels"
-grep -q '+[45][0-9]\.[0-9]%' "$svg" || fail "svg does not mark the change point"
+grep -Eq '\+(8|9|10|11|12)[0-9]?\.[0-9]%' "$svg" || fail "svg does not mark the change point"
 assert_eq "$(stat -c %s "$svg")" "$(wc -c < "$svg")" "svg size"
 if cat "$MNT/history/nope.csv" 2>/dev/null; then fail "history/nope.csv exists"; fi
 ok "history/planted.svg: well-formed, labelled, change point marked"
@@ -138,15 +141,15 @@ if rm "$MNT/baselines/old" 2>/dev/null; then fail "rm of a missing baseline succ
 ok "baselines: pin, cat, re-pin, refuse a bad revision, rm, ls, compare against latest"
 
 # ---- a new run shows up everywhere without a remount ----
-md5_before=$(md5sum < "$MNT/regressions")
 csv_lines=$(wc -l < "$csv")
-plant c6 0.040 # back to fast: an improvement, not a regression
+plant c6 0.030 # back to fast: an improvement, not a regression
 c6=$(git -C "$REPO" rev-parse HEAD)
 echo "$c6" > "$MNT/queue"
 wait_status 000006 '^done$' 60
 assert_eq "$(wc -l < "$csv")" $((csv_lines + 1)) "history rows after a new run"
 tail -1 "$csv" | grep -q "^$c6," || fail "the new commit is not the last history row"
-assert_eq "$(md5sum < "$MNT/regressions")" "$md5_before" "regressions after an improvement"
+# Still one line, the same slowdown (its means may now span other commits).
+assert_eq "$(cut -f1,2,7 "$MNT/regressions")" "$c3	planted	000003" "regressions after an improvement"
 assert_eq "$(json "$MNT/compare/$c5..$c6.json" '[b["verdict"] for b in j["benchmarks"]][0]')" "faster" "compare of the new run"
 grep -Eq "\.\.${c6:0:7}[0-9a-f]*\.md$" <(ls "$MNT/compare") || fail "ls compare/ lacks the new pair"
 assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after a new run"
