@@ -149,7 +149,7 @@ static int run_like_bench(const struct profile_job *job, char **argv, double tim
 /* The benchmark's time limit scaled for a slower, instrumented iteration. */
 static double scaled_timeout(const struct profile_job *job, double factor)
 {
-	return job->spec->timeout_s > 0 ? job->spec->timeout_s * factor : 0;
+	return job->spec->timeout_s > 0 ? job->spec->timeout_s * factor + PROFILE_TIMEOUT_GRACE_S : 0;
 }
 
 static bool job_valid(const struct profile_job *job)

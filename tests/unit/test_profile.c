@@ -307,8 +307,8 @@ static void test_perf_timeout(void **state)
 	if (!perf_usable(f, rc))
 		return;
 	assert_int_equal(rc, -1);
-	assert_true(now_s() - t0 < 15);
-	assert_true(log_has(f, "no profile: perf timed out after 1 s"));
+	assert_true(now_s() - t0 < 20);
+	assert_true(log_has(f, "no profile: perf timed out after 6 s"));
 	assert_int_equal(access(out, F_OK), -1);
 	assert_int_equal(access(tmp, F_OK), -1);
 }
@@ -432,13 +432,13 @@ static void test_instructions_failures(void **state)
 	assert_true(n == -1);
 	assert_true(log_has(f, "no instruction count: the iteration under valgrind killed by signal 9"));
 
-	/* Its time limit: the benchmark's times PROFILE_CALLGRIND_TIMEOUT_FACTOR. */
+	/* Its time limit: 0.02 s * PROFILE_CALLGRIND_TIMEOUT_FACTOR + PROFILE_TIMEOUT_GRACE_S. */
 	spec.argv = slow;
 	spec.timeout_s = 0.02;
 	t0 = now_s();
 	assert_int_equal(profile_instructions(&job, f->dir, &n), -1);
-	assert_true(now_s() - t0 < 15);
-	assert_true(log_has(f, "the iteration under valgrind timed out after 1 s"));
+	assert_true(now_s() - t0 < 20);
+	assert_true(log_has(f, "the iteration under valgrind timed out after 7 s"));
 
 	/* Cancelled. */
 	spec.timeout_s = 60;
