@@ -1,0 +1,287 @@
+#!/bin/sh
+# bench/views_bench.sh: how fast the computed views answer (issue 4), over a
+# store of 2,000 commits x 20 benchmarks x 30 samples.
+#
+#   bench/views_bench.sh [BUILD_DIR]        (default: build)
+#   KEEP=DIR bench/views_bench.sh ...       keep (and on later runs reuse) the
+#                                           repository and store in DIR
+#
+# What it does:
+# 1. makes a git repository of 2,000 commits with git fast-import (about 1 s);
+# 2. fills a data directory through store/store.h with bench/fill_store (one
+#    done run per commit on this host, each with 20 benchmarks x 30 synthetic
+#    samples and a real result.json; about 90 s), planting a +25% step in
+#    hash-1m at commit 1200, +10% in sqlite-insert at 1500 and -20% (an
+#    improvement) in tokenize at 800;
+# 3. mounts benchfs on it and times, with bench/read_time (open + read to the
+#    end + close in-process, or opendir + readdir + lstat of every entry):
+#    - cold: the first read after a fresh mount, one mount per operation;
+#      then, if this machine allows writing /proc/sys/vm/drop_caches, the same
+#      again after dropping the page cache (else it says so);
+#    - warm: the median of repeated reads in one mount;
+#    for cat regressions, cat compare/<a>..<b>.md (the planted step, and the
+#    first against the last commit), cat history/hash-1m.svg, ls -l runs/, and
+#    runs/001000/result.json next to the same bytes in a local file;
+# 4. checks that regressions names the two planted slowdowns and nothing else.
+# Targets (issue 4): a compare under 10 ms, regressions under 1 s cold, warm
+# reads of finished files within 2x of local disk. Figures, not assertions:
+# the exit status is 0 whenever the measurement itself worked.
+#
+# Figures measured on the development VM (2 vCPUs, ext4 on virtio, Debian 12,
+# kernel 6.1, libfuse 3.14), 2026-11-23, build-c (debugoptimized):
+#   FIGURES-PLACEHOLDER
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../build}
+build=$(cd "$build" && pwd)
+benchfs=$build/benchfs
+fill=$build/bench/fill_store
+rt=$build/bench/read_time
+for exe in "$benchfs" "$fill" "$rt"; do
+	if [ ! -x "$exe" ]; then
+		echo "views_bench: $exe is missing: build first (ninja -C $build)" >&2
+		exit 2
+	fi
+done
+
+ncommits=2000
+if [ -n "${KEEP:-}" ]; then
+	mkdir -p "$KEEP"
+	work=$(cd "$KEEP" && pwd)
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/benchfs-views-bench-XXXXXX")
+fi
+repo=$work/repo
+data=$work/data
+mnt=$work/mnt
+pid=
+
+cleanup() {
+	if [ -n "$pid" ]; then
+		fusermount3 -u "$mnt" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		pid=
+	fi
+	if [ -z "${KEEP:-}" ]; then
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+now_ms() {
+	date +%s%3N
+}
+
+# ---- 1. the repository ----
+if [ ! -d "$repo/.git" ]; then
+	git init -q -b main "$repo"
+	t0=$(now_ms)
+	# One commit a minute, each changing one file.
+	awk -v n=$ncommits 'BEGIN {
+		t = 1700000000
+		for (i = 1; i <= n; i++) {
+			msg = "commit " i
+			body = "revision " i "\n"
+			printf "commit refs/heads/main\nmark :%d\n", i
+			printf "committer Bench <bench@example.com> %d +0000\n", t + i * 60
+			printf "data %d\n%s\n", length(msg), msg
+			if (i > 1)
+				printf "from :%d\n", i - 1
+			printf "M 644 inline counter.txt\ndata %d\n%s\n", length(body), body
+		}
+	}' | git -C "$repo" fast-import --quiet
+	git -C "$repo" checkout -q -f main
+	echo "repository: $ncommits commits with git fast-import in $(($(now_ms) - t0)) ms"
+fi
+git -C "$repo" rev-list --reverse main > "$work/hashes"
+
+# ---- 2. the store ----
+cat > "$work/benchfs.json" <<'EOF'
+{
+  "runs": 30,
+  "benchmarks": [
+    {"name": "parse-json", "command": ["true"]}, {"name": "sort-2k", "command": ["true"]},
+    {"name": "sort-10k", "command": ["true"]}, {"name": "hash-1m", "command": ["true"]},
+    {"name": "regex-scan", "command": ["true"]}, {"name": "startup", "command": ["true"]},
+    {"name": "gzip-64k", "command": ["true"]}, {"name": "sqlite-insert", "command": ["true"]},
+    {"name": "render-md", "command": ["true"]}, {"name": "diff-small", "command": ["true"]},
+    {"name": "diff-large", "command": ["true"]}, {"name": "tokenize", "command": ["true"]},
+    {"name": "btree-lookup", "command": ["true"]}, {"name": "fft-4k", "command": ["true"]},
+    {"name": "matmul-64", "command": ["true"]}, {"name": "alloc-churn", "command": ["true"]},
+    {"name": "thread-pingpong", "command": ["true"]}, {"name": "utf8-validate", "command": ["true"]},
+    {"name": "base64-1m", "command": ["true"]}, {"name": "sha256-1m", "command": ["true"]}
+  ]
+}
+EOF
+if [ ! -f "$data/benchfs.db" ]; then
+	rm -rf "$data"
+	t0=$(now_ms)
+	# Benchmarks by index: 3 hash-1m, 7 sqlite-insert, 11 tokenize.
+	"$fill" --step 3:1200:1.25 --step 7:1500:1.10 --step 11:800:0.80 \
+		"$data" "$work/hashes" "$work/benchfs.json" > "$work/steps"
+	echo "store: filled in $(($(now_ms) - t0)) ms ($(du -m "$data/benchfs.db" | cut -f1) MB)"
+fi
+hash_at() { # 0-based commit index -> full hash
+	sed -n "$(($1 + 1))p" "$work/hashes"
+}
+short() {
+	printf '%s' "$1" | cut -c1-7
+}
+step_before=$(short "$(hash_at 1199)")
+step_at=$(short "$(hash_at 1200)")
+first=$(short "$(hash_at 0)")
+last=$(short "$(hash_at $((ncommits - 1)))")
+
+# ---- 3. measurements ----
+mount_fs() {
+	mkdir -p "$mnt"
+	t0=$(now_ms)
+	"$benchfs" -f --repo "$repo" --config "$work/benchfs.json" --data "$data" "$mnt" \
+		< /dev/null 2>> "$work/daemon.log" &
+	pid=$!
+	i=0
+	until [ -e "$mnt/README" ]; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
+			echo "views_bench: benchfs did not mount; its output:" >&2
+			cat "$work/daemon.log" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+	mount_ms=$(($(now_ms) - t0))
+}
+unmount_fs() {
+	fusermount3 -u "$mnt"
+	wait "$pid" || true
+	pid=
+}
+
+# The operations: label, read_time arguments (relative to the mount). The
+# loops read this file in the current shell (not a pipe's subshell), so the
+# EXIT trap always knows a mounted daemon.
+cat > "$work/ops" <<EOF
+regressions|regressions
+compare-step|compare/$step_before..$step_at.md
+compare-all|compare/$first..$last.md
+history-svg|history/hash-1m.svg
+ls-l-runs|-l runs
+result-json|runs/001000/result.json
+EOF
+
+field() { # field NAME LINE -> value of NAME=... in a read_time line
+	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+ms() { # microseconds -> milliseconds with 3 decimals
+	awk -v us="$1" 'BEGIN { printf "%.3f", us / 1000 }'
+}
+
+drop_caches() {
+	sync
+	(echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null
+}
+can_drop=no
+if drop_caches; then
+	can_drop=yes
+fi
+
+# Cold: a fresh mount for each operation, so nothing another one computed helps.
+cold_round() { # $1: "" or "drop"
+	while IFS='|' read -r label path; do
+		if [ "$1" = drop ]; then
+			drop_caches
+		fi
+		mount_fs
+		# shellcheck disable=SC2086 # path may carry -l
+		line=$(cd "$mnt" && "$rt" -n 1 $path)
+		unmount_fs
+		echo "$label $(field first_us "$line") $mount_ms"
+	done < "$work/ops"
+}
+cold_round "" > "$work/cold"
+if [ $can_drop = yes ]; then
+	cold_round drop > "$work/cold-dropped"
+fi
+
+# Warm: one mount, every operation read once (its first read, in a daemon that
+# already answered the operations listed before it), then repeated.
+mount_fs
+while IFS='|' read -r label path; do
+	case $label in
+	ls-l-runs) count=50 ;;
+	compare-all|compare-step|history-svg) count=500 ;;
+	*) count=2000 ;;
+	esac
+	# shellcheck disable=SC2086
+	once=$(cd "$mnt" && "$rt" -n 1 $path)
+	# shellcheck disable=SC2086
+	line=$(cd "$mnt" && "$rt" -n $count $path)
+	echo "$label $(field median_us "$line") $(field min_us "$line") $count $(field first_us "$once")"
+done < "$work/ops" > "$work/warm"
+
+# The same bytes from a local file, and result.json without the path walk
+# from the mount's root (cwd in the run's directory).
+cp "$mnt/runs/001000/result.json" "$work/local-result.json"
+cmp -s "$work/local-result.json" "$mnt/runs/001000/result.json"
+"$rt" -n 1 "$work/local-result.json" > /dev/null
+local_line=$("$rt" -n 2000 "$work/local-result.json")
+cwd_line=$("$rt" -C "$mnt/runs/001000" -n 2000 result.json)
+local_dir_line=$("$rt" -C "$work" -n 2000 local-result.json)
+regressions=$(cat "$mnt/regressions")
+listed_pairs=$(find "$mnt/compare" -mindepth 1 -maxdepth 1 | wc -l)
+unmount_fs
+
+# ---- 4. report ----
+value() { # value FILE LABEL COLUMN
+	awk -v l="$2" -v c="$3" '$1 == l { print $c }' "$1"
+}
+echo
+echo "benchfs views over $ncommits commits x 20 benchmarks x 30 samples"
+echo "mount to first README: $(value "$work/cold" regressions 3) ms; compare/ lists $listed_pairs names"
+echo
+printf '%-14s %10s %10s %10s %10s %10s  %s\n' operation cold cold-drop "1st-in-run" warm "warm-min" target
+while IFS='|' read -r label path; do
+	cold=$(ms "$(value "$work/cold" "$label" 2)")
+	dropped=n/a
+	if [ $can_drop = yes ]; then
+		dropped=$(ms "$(value "$work/cold-dropped" "$label" 2)")
+	fi
+	warm=$(ms "$(value "$work/warm" "$label" 2)")
+	warm_min=$(ms "$(value "$work/warm" "$label" 3)")
+	in_run=$(ms "$(value "$work/warm" "$label" 5)")
+	case $label in
+	regressions) target="cold < 1000 ms" ;;
+	compare-*) target="< 10 ms" ;;
+	result-json) target="warm within 2x of local disk" ;;
+	*) target="" ;;
+	esac
+	printf '%-14s %10s %10s %10s %10s %10s  %s\n' "$label" "$cold" "$dropped" "$in_run" "$warm" "$warm_min" "$target"
+done < "$work/ops"
+echo "(milliseconds; cold: first read after a fresh mount, one mount per operation;"
+echo " cold-drop: the same after dropping the page cache; 1st-in-run: first read of that"
+echo " file in a mount that already answered the operations above it; warm: median and"
+echo " minimum of repeated reads)"
+if [ $can_drop = no ]; then
+	echo "(cold-drop: writing /proc/sys/vm/drop_caches is not allowed here)"
+fi
+fuse_us=$(value "$work/warm" result-json 2)
+local_us=$(field median_us "$local_line")
+echo
+echo "result.json, $(field bytes "$local_line") bytes, warm median per open+read+close:"
+echo "  through benchfs, path from the mount's root:  $fuse_us us"
+echo "  through benchfs, cwd in runs/001000:          $(field median_us "$cwd_line") us"
+echo "  local disk (same bytes), full path:           $local_us us"
+echo "  local disk, cwd in its directory:             $(field median_us "$local_dir_line") us"
+awk -v f="$fuse_us" -v l="$local_us" 'BEGIN { printf "  ratio benchfs / local disk: %.1fx (target 2x)\n", f / l }'
+
+echo
+echo "regressions (planted: hash-1m +25% at $(short "$(hash_at 1200)"), sqlite-insert +10% at $(short "$(hash_at 1500)")):"
+printf '%s\n' "$regressions" | sed 's/^/  /'
+found=$(printf '%s\n' "$regressions" | awk -F '\t' -v a="$(hash_at 1200)" -v b="$(hash_at 1500)" '
+	NF == 0 { next }
+	($1 == a && $2 == "hash-1m") || ($1 == b && $2 == "sqlite-insert") { good++; next }
+	{ bad++ }
+	END { printf "%d planted found, %d other lines", good, bad }')
+echo "  -> $found"
