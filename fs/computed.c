@@ -311,6 +311,10 @@ bool baseline_name_valid(const char *name)
 	size_t len = strlen(name);
 	if (len == 0 || len > STORE_BASELINE_NAME_MAX || name[0] == '.')
 		return false;
+	/* Names that mean something else in a compare name would be shadowed there. */
+	if (strcmp(name, "latest") == 0 || strspn(name, "0123456789") == len ||
+	    (strncmp(name, "run-", 4) == 0 && strspn(name + 4, "0123456789") == len - 4))
+		return false;
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
 	       len;
 }

@@ -491,7 +491,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	}
 	if ((rc = computed_baseline_pending(&fs->view, &node, name))) {
 		fprintf(stderr, "benchfs: baseline %s: refused: a name is 1 to %d of A-Z a-z 0-9 . _ -,"
-				" not starting with a dot\n",
+				" not starting with a dot, and not latest or a run id\n",
 			name, STORE_BASELINE_NAME_MAX);
 		fuse_reply_err(req, -rc);
 		return;

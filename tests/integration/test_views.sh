@@ -129,7 +129,9 @@ assert_eq "$(ls "$MNT/baselines")" release "ls baselines/"
 if echo nope > "$MNT/baselines/bad" 2> "$T/err"; then fail "a bad revision was pinned"; fi
 grep -q 'Invalid argument' "$T/err" || fail "bad baseline error: $(cat "$T/err")"
 assert_eq "$(ls "$MNT/baselines")" release "a refused baseline is not kept"
-if { echo v1 > "$MNT/baselines/.hidden"; } 2>/dev/null; then fail "a hidden baseline name was accepted"; fi
+for name in .hidden latest 000001 run-1; do
+	if { echo v1 > "$MNT/baselines/$name"; } 2>/dev/null; then fail "baseline name $name was accepted"; fi
+done
 assert_eq "$(json "$MNT/compare/release..latest.json" '(j["a"]["commit"], j["b"]["commit"])')" "('$c1', '$c5')" "baseline in compare"
 grep -qx 'release\.\.latest\.md' <(ls "$MNT/compare") || fail "ls compare/ lacks release..latest.md"
 echo "$c3" > "$MNT/baselines/release"
