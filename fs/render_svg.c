@@ -562,7 +562,7 @@ static void put_legend(struct buf *b)
 	put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
 	       " stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/>\n"
 	       "<text x=\"%.1f\" y=\"%.1f\">change point (change of the mean)</text>\n</g>\n",
-	    x, y - 4.0, x + 24.0, y - 4.0, COLOR_SLOWER, x + 30.0, y);
+	    x, y - 4.0, x + 24.0, y - 4.0, COLOR_NEUTRAL, x + 30.0, y);
 }
 
 static void put_no_data(struct buf *b, const char *why)

@@ -17,7 +17,7 @@
  *   "+25.0%"; red for a slowdown, green for an improvement; no figure when
  *   the segment before averages zero;
  * - a legend naming the mean, the band (as mean +- 1 sd, which is what the
- *   views pass) and the change points.
+ *   views pass) and the change points (a grey dashed sample).
  * Text is XML-escaped; bytes that are not valid UTF-8 and control characters
  * become U+FFFD. Points whose mean is not finite keep their slot and label but
  * are not drawn; a lo or hi that is not finite is taken as the mean. No nan or

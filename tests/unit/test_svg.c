@@ -355,6 +355,9 @@ static void test_change_points(void **state)
 	assert_non_null(strstr(svg, ">-20.0%</text>"));
 	assert_non_null(strstr(svg, "stroke=\"#c62828\" stroke-width=\"1.5\" stroke-dasharray"));
 	assert_non_null(strstr(svg, "stroke=\"#2e7d32\" stroke-width=\"1.5\" stroke-dasharray"));
+	/* The legend's sample is neutral: the colours above are the lines'. */
+	assert_int_equal(count_of(svg, "stroke=\"#c62828\""), 1);
+	assert_int_equal(count_of(svg, "stroke=\"#2e7d32\""), 1);
 	free(svg);
 	/* No valid index: only the legend's dashed sample. */
 	changes[0] = 0;
