@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -263,6 +264,8 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	int64_t start, deadline = -1;
 	pid_t pid;
 	int status, result;
+	cpu_set_t pin, home;
+	bool pinned = false;
 
 	if (!out || !spec || !spec->argv || !spec->argv[0])
 		return -EINVAL;
@@ -274,6 +277,17 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 		if (result)
 			return result;
 		program = resolved;
+	}
+
+	if (spec->ncpus > 0) {
+		CPU_ZERO(&pin);
+		for (size_t i = 0; i < spec->ncpus; i++) {
+			if (spec->cpus[i] < 0 || spec->cpus[i] >= CPU_SETSIZE)
+				return -EINVAL;
+			CPU_SET(spec->cpus[i], &pin);
+		}
+		if (sched_getaffinity(0, sizeof(home), &home) < 0)
+			return -errno;
 	}
 
 	if (spec->on_output && pipe2(pipefd, O_CLOEXEC) < 0)
@@ -293,6 +307,14 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	result = attr_init(&attr);
 	if (result)
 		goto cleanup;
+
+	if (spec->ncpus > 0) {
+		if (sched_setaffinity(0, sizeof(pin), &pin) < 0) {
+			result = -errno;
+			goto cleanup;
+		}
+		pinned = true;
+	}
 
 	start = now_ns();
 	result = posix_spawn(&pid, program, &fa, &attr, spec->argv, envp);
@@ -331,6 +353,10 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 		}
 	}
 	res.wall_ns = now_ns() - start;
+	if (pinned) {
+		(void)sched_setaffinity(0, sizeof(home), &home);
+		pinned = false;
+	}
 
 	/* Background members of the group must not outlive the run. The group id
 	 * stays reserved while any member exists, so this cannot hit a stranger
@@ -354,6 +380,8 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 cleanup:
 	if (result > 0)
 		result = -result; /* posix_spawn* return positive error numbers */
+	if (pinned)
+		(void)sched_setaffinity(0, sizeof(home), &home);
 	if (pidfd >= 0)
 		close(pidfd);
 	if (pipefd[0] >= 0)

@@ -26,6 +26,13 @@ struct spawn_spec {
 	 * (daemon shutdown). The process group is then killed and the result has
 	 * cancelled set. 0 (stdin is never a cancel pipe) means none. */
 	int cancel_fd;
+	/* When ncpus > 0: the child runs on these CPUs. The calling thread moves
+	 * there itself just before the clock starts (the child inherits its
+	 * affinity at spawn) and waits there, as `taskset -c N hyperfine` would;
+	 * it moves back once the clock has stopped. -EINVAL for a CPU outside
+	 * 0..CPU_SETSIZE-1. */
+	const int *cpus;
+	size_t ncpus;
 };
 
 struct spawn_result {

@@ -5,11 +5,13 @@
  * lazily: a call that finds it dead starts a new one; a call during which it
  * dies returns -EPIPE. */
 #include "spawner.h"
+#include "spawner_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -41,14 +43,7 @@ extern char **environ;
  * environment) it is replaced by a fresh one. */
 #define RETIRE_AFTER_BYTES (64 * 1024)
 
-struct spawner {
-	pthread_mutex_t lock;
-	pid_t pid;  /* the helper, or -1 when none runs */
-	int sock;   /* our end of the socketpair, or -1 */
-	char msg[SPAWNER_MSG_MAX];
-};
-
-static int64_t now_ms(void)
+int64_t spawner_now_ms(void)
 {
 	struct timespec ts;
 
@@ -56,13 +51,13 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int ms_left(int64_t deadline)
+int spawner_ms_left(int64_t deadline)
 {
 	int64_t left;
 
 	if (deadline < 0)
 		return -1;
-	left = deadline - now_ms();
+	left = deadline - spawner_now_ms();
 	if (left <= 0)
 		return 0;
 	return left > INT_MAX ? INT_MAX : (int)left;
@@ -96,7 +91,7 @@ int spawner_locate(char *out, size_t size)
 }
 
 /* Kills (when asked) and reaps the helper, and forgets it. */
-static void helper_reap(struct spawner *sp, bool kill_it)
+void spawner_helper_reap(struct spawner *sp, bool kill_it)
 {
 	if (sp->sock >= 0) {
 		close(sp->sock);
@@ -113,7 +108,7 @@ static void helper_reap(struct spawner *sp, bool kill_it)
 
 /* One message into sp->msg: its length, 0 at EOF, or -errno (-EPROTO when
  * it did not fit). */
-static ssize_t recv_msg(struct spawner *sp)
+ssize_t spawner_recv(struct spawner *sp)
 {
 	for (;;) {
 		struct iovec iov = { sp->msg, sizeof(sp->msg) };
@@ -130,7 +125,7 @@ static ssize_t recv_msg(struct spawner *sp)
 	}
 }
 
-static int send_iov(int fd, struct iovec *iov, int iovcnt)
+int spawner_send_iov(int fd, struct iovec *iov, int iovcnt)
 {
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)iovcnt };
 
@@ -200,7 +195,7 @@ static int helper_launch(struct spawner *sp)
 	sp->sock = sv[0];
 	if (rc) {
 		sp->pid = -1;
-		helper_reap(sp, false);
+		spawner_helper_reap(sp, false);
 		return -rc;
 	}
 
@@ -210,12 +205,12 @@ static int helper_launch(struct spawner *sp)
 		ready = poll(&pfd, 1, HELLO_TIMEOUT_MS);
 	while (ready < 0 && errno == EINTR);
 	if (ready <= 0) {
-		helper_reap(sp, true);
+		spawner_helper_reap(sp, true);
 		return ready == 0 ? -ETIMEDOUT : -errno;
 	}
-	n = recv_msg(sp);
+	n = spawner_recv(sp);
 	if (n != SPAWNER_HDR || sp->msg[0] != 'H' || spawner_get_u32(sp->msg + 4) != SPAWNER_PROTO_VERSION) {
-		helper_reap(sp, true);
+		spawner_helper_reap(sp, true);
 		return n == 0 ? -EPIPE : n < 0 ? (int)n : -EPROTO;
 	}
 	return 0;
@@ -245,7 +240,7 @@ int spawner_start(struct spawner **out)
 
 /* Lets the helper go: EOF tells it to stop (killing a child still running);
  * one that does not is killed. */
-static void helper_stop(struct spawner *sp)
+void spawner_helper_stop(struct spawner *sp)
 {
 	int pidfd;
 	bool exited = false;
@@ -257,22 +252,22 @@ static void helper_stop(struct spawner *sp)
 	sp->sock = -1;
 	if (pidfd >= 0) {
 		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-		int64_t deadline = now_ms() + EXIT_GRACE_MS;
+		int64_t deadline = spawner_now_ms() + EXIT_GRACE_MS;
 		int ready;
 
-		while ((ready = poll(&pfd, 1, ms_left(deadline))) < 0 && errno == EINTR)
+		while ((ready = poll(&pfd, 1, spawner_ms_left(deadline))) < 0 && errno == EINTR)
 			;
 		exited = ready > 0;
 		close(pidfd);
 	}
-	helper_reap(sp, !exited);
+	spawner_helper_reap(sp, !exited);
 }
 
 void spawner_free(struct spawner *sp)
 {
 	if (!sp)
 		return;
-	helper_stop(sp);
+	spawner_helper_stop(sp);
 	pthread_mutex_destroy(&sp->lock);
 	free(sp);
 }
@@ -284,10 +279,14 @@ static char *request_build(const struct spawn_spec *spec, char *const *envp, siz
 	char base[PATH_MAX];
 	bool has_base = getcwd(base, sizeof(base)) != NULL;
 	uint32_t argc = 0, envc = 0;
-	size_t len = SPAWNER_REQ_FIXED;
+	size_t len = SPAWNER_REQ_FIXED + spec->ncpus * 4;
 	unsigned char flags = 0;
 	char *buf, *p;
 
+	if (spec->ncpus > CPU_SETSIZE) {
+		*err = -EINVAL;
+		return NULL;
+	}
 	if (has_base) {
 		flags |= SPAWNER_REQ_BASE;
 		len += strlen(base) + 1;
@@ -314,30 +313,42 @@ static char *request_build(const struct spawn_spec *spec, char *const *envp, siz
 	spawner_put_u32(p, argc), p += 4;
 	spawner_put_u32(p, envc), p += 4;
 	*p++ = (char)flags;
-#define PUT_STRING(s) do { size_t l_ = strlen(s) + 1; memcpy(p, (s), l_); p += l_; } while (0)
+	spawner_put_u32(p, (uint32_t)spec->ncpus), p += 4;
+	for (size_t i = 0; i < spec->ncpus; i++) {
+		int32_t cpu = spec->cpus[i];
+
+		memcpy(p, &cpu, 4), p += 4;
+	}
 	if (has_base)
-		PUT_STRING(base);
+		p = spawner_put_string(p, base);
 	if (spec->cwd)
-		PUT_STRING(spec->cwd);
+		p = spawner_put_string(p, spec->cwd);
 	for (uint32_t i = 0; i < argc; i++)
-		PUT_STRING(spec->argv[i]);
+		p = spawner_put_string(p, spec->argv[i]);
 	for (uint32_t i = 0; i < envc; i++)
-		PUT_STRING(envp[i]);
-#undef PUT_STRING
+		p = spawner_put_string(p, envp[i]);
 	*len_out = len;
 	return buf;
 }
 
-static int request_send(struct spawner *sp, const char *payload, size_t len)
+char *spawner_put_string(char *p, const char *s)
+{
+	size_t len = strlen(s) + 1;
+
+	memcpy(p, s, len);
+	return p + len;
+}
+
+int spawner_request_send(struct spawner *sp, char type, const char *payload, size_t len)
 {
 	char hdr[SPAWNER_HDR];
 	size_t off = 0;
 
-	spawner_header(hdr, 'R', (uint32_t)len);
+	spawner_header(hdr, type, (uint32_t)len);
 	do {
 		size_t n = len - off < SPAWNER_CHUNK ? len - off : SPAWNER_CHUNK;
 		struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (char *)payload + off, n } };
-		int rc = send_iov(sp->sock, iov, 2);
+		int rc = spawner_send_iov(sp->sock, iov, 2);
 
 		if (rc)
 			return rc;
@@ -345,22 +356,6 @@ static int request_send(struct spawner *sp, const char *payload, size_t len)
 		spawner_header(hdr, 'M', 0);
 	} while (off < len);
 	return 0;
-}
-
-static void result_parse(struct spawn_result *out, const char *p)
-{
-	int32_t i32;
-
-	memcpy(&out->wall_ns, p, 8), p += 8;
-	memcpy(&out->user_ns, p, 8), p += 8;
-	memcpy(&out->sys_ns, p, 8), p += 8;
-	memcpy(&out->maxrss_bytes, p, 8), p += 8;
-	memcpy(&i32, p, 4), p += 4;
-	out->exit_code = i32;
-	memcpy(&i32, p, 4), p += 4;
-	out->term_signal = i32;
-	out->timed_out = p[0] != 0;
-	out->cancelled = p[1] != 0;
 }
 
 /* True when the idle helper is gone (EOF) or has said something unasked for. */
@@ -371,27 +366,41 @@ static bool helper_idle_broken(struct spawner *sp)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-/* Forwards output until the result arrives. Returns the call's result; sets
- * *broken when the helper died (-EPIPE), is wedged (-ETIMEDOUT) or broke the
- * protocol (-EPROTO), so it must be replaced. */
-static int result_wait(struct spawner *sp, struct spawn_result *out, const struct spawn_spec *spec,
-		       bool *broken)
+int spawner_begin(struct spawner *sp)
 {
-	bool cancel_sent = false;
-	int64_t deadline = -1;
+	pthread_mutex_lock(&sp->lock);
+	if (sp->pid > 0 && helper_idle_broken(sp))
+		spawner_helper_reap(sp, true);
+	if (sp->pid <= 0) {
+		int rc = helper_launch(sp);
 
-	if (spec->timeout_s > 0) {
-		double ms = (spec->timeout_s + TIMEOUT_GRACE_S) * 1000.0;
-
-		if (ms < 1e15)
-			deadline = now_ms() + (int64_t)ms;
+		if (rc) {
+			pthread_mutex_unlock(&sp->lock);
+			return rc;
+		}
 	}
-	*broken = true;
+	return 0;
+}
+
+void spawner_end(struct spawner *sp, bool broken, size_t request_len)
+{
+	if (broken) {
+		/* Dead, confused or wedged: the next call gets a fresh one. A
+		 * helper that hangs is killed; its child may outlive it. */
+		spawner_helper_reap(sp, true);
+	} else if (request_len > RETIRE_AFTER_BYTES) {
+		spawner_helper_stop(sp); /* the next call starts a fresh one */
+	}
+	pthread_mutex_unlock(&sp->lock);
+}
+
+int spawner_wait(struct spawner *sp, struct spawner_wait *w)
+{
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sp->sock, .events = POLLIN },
-					 { .fd = spec->cancel_fd, .events = POLLIN } };
-		nfds_t nfds = spec->cancel_fd > 0 && !cancel_sent ? 2 : 1;
-		int ready = poll(pfd, nfds, ms_left(deadline));
+					 { .fd = w->cancel_fd, .events = POLLIN } };
+		nfds_t nfds = w->cancel_fd > 0 && !w->cancel_sent ? 2 : 1;
+		int ready = poll(pfd, nfds, spawner_ms_left(w->deadline));
 		ssize_t n;
 
 		if (ready < 0) {
@@ -401,26 +410,62 @@ static int result_wait(struct spawner *sp, struct spawn_result *out, const struc
 		}
 		if (ready == 0)
 			return -ETIMEDOUT; /* the helper is wedged */
-		if (nfds == 2 && pfd[1].revents) {
-			char hdr[SPAWNER_HDR];
-			struct iovec iov = { hdr, sizeof(hdr) };
-
-			spawner_header(hdr, 'C', 0);
-			/* A failure shows up as EOF on the next receive. */
-			(void)send_iov(sp->sock, &iov, 1);
-			cancel_sent = true;
-			if (deadline < 0 || deadline > now_ms() + CANCEL_GRACE_MS)
-				deadline = now_ms() + CANCEL_GRACE_MS;
-		}
+		if (nfds == 2 && pfd[1].revents)
+			spawner_cancel(sp, w);
 		if (!pfd[0].revents)
 			continue;
-		n = recv_msg(sp);
+		n = spawner_recv(sp);
 		if (n == -EAGAIN)
 			continue;
 		if (n == 0 || n == -ECONNRESET)
 			return -EPIPE;
 		if (n < SPAWNER_HDR)
 			return n < 0 ? (int)n : -EPROTO;
+		return (int)n;
+	}
+}
+
+void spawner_cancel(struct spawner *sp, struct spawner_wait *w)
+{
+	char hdr[SPAWNER_HDR];
+	struct iovec iov = { hdr, sizeof(hdr) };
+
+	if (w->cancel_sent)
+		return;
+	spawner_header(hdr, 'C', 0);
+	/* A failure shows up as EOF on the next receive. */
+	(void)spawner_send_iov(sp->sock, &iov, 1);
+	w->cancel_sent = true;
+	if (w->deadline < 0 || w->deadline > spawner_now_ms() + CANCEL_GRACE_MS)
+		w->deadline = spawner_now_ms() + CANCEL_GRACE_MS;
+}
+
+int64_t spawner_deadline(double timeout_s)
+{
+	if (timeout_s > 0) {
+		double ms = (timeout_s + TIMEOUT_GRACE_S) * 1000.0;
+
+		if (ms < 1e15)
+			return spawner_now_ms() + (int64_t)ms;
+	}
+	return -1;
+}
+
+/* Forwards output until the result arrives. Returns the call's result; sets
+ * *broken when the helper died (-EPIPE), is wedged (-ETIMEDOUT) or broke the
+ * protocol (-EPROTO), so it must be replaced. */
+static int result_wait(struct spawner *sp, struct spawn_result *out, const struct spawn_spec *spec,
+		       bool *broken)
+{
+	struct spawner_wait w = { .cancel_fd = spec->cancel_fd,
+				  .deadline = spawner_deadline(spec->timeout_s) };
+
+	*broken = true;
+	for (;;) {
+		int n = spawner_wait(sp, &w);
+
+		if (n < 0)
+			return n;
 		if (sp->msg[0] == 'O') {
 			uint32_t len = spawner_get_u32(sp->msg + 4);
 
@@ -438,7 +483,7 @@ static int result_wait(struct spawner *sp, struct spawn_result *out, const struc
 			if (rc > 0 || (rc == 0 && n != SPAWNER_DONE_LEN))
 				return -EPROTO;
 			if (rc == 0)
-				result_parse(out, sp->msg + SPAWNER_HDR);
+				spawner_get_result(out, sp->msg + SPAWNER_HDR);
 			/* A malformed request makes the helper leave after
 			 * answering; anything else leaves it ready for more. */
 			*broken = rc == -EPROTO;
@@ -455,17 +500,16 @@ int spawner_measure(struct spawner *sp, struct spawn_result *out, const struct s
 	size_t len = 0;
 	int rc;
 
-	if (!sp || !out || !spec || !spec->argv || !spec->argv[0])
+	if (!sp || !out || !spec || !spec->argv || !spec->argv[0] || (spec->ncpus && !spec->cpus))
 		return -EINVAL;
-	pthread_mutex_lock(&sp->lock);
-	if (sp->pid > 0 && helper_idle_broken(sp))
-		helper_reap(sp, true);
-	if (sp->pid <= 0 && (rc = helper_launch(sp)) != 0)
-		goto out;
+	if ((rc = spawner_begin(sp)))
+		return rc;
 	payload = request_build(spec, spec->envp ? spec->envp : environ, &len, &rc);
-	if (!payload)
-		goto out;
-	rc = request_send(sp, payload, len);
+	if (!payload) {
+		spawner_end(sp, false, 0);
+		return rc;
+	}
+	rc = spawner_request_send(sp, 'R', payload, len);
 	free(payload);
 	if (rc == 0) {
 		rc = result_wait(sp, &res, spec, &broken);
@@ -473,16 +517,8 @@ int spawner_measure(struct spawner *sp, struct spawn_result *out, const struct s
 		rc = -EPIPE;
 		broken = true;
 	}
-	if (broken) {
-		/* Dead, confused or wedged: the next call gets a fresh one. A
-		 * helper that hangs is killed; its child may outlive it. */
-		helper_reap(sp, true);
-	} else if (len > RETIRE_AFTER_BYTES) {
-		helper_stop(sp); /* the next call starts a fresh one */
-	}
+	spawner_end(sp, broken, len);
 	if (rc == 0)
 		*out = res;
-out:
-	pthread_mutex_unlock(&sp->lock);
 	return rc;
 }

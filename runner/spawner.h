@@ -19,6 +19,7 @@
 #ifndef BENCHFS_RUNNER_SPAWNER_H
 #define BENCHFS_RUNNER_SPAWNER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -46,40 +47,157 @@ int spawner_start(struct spawner **out);
  * Calls are serialized: one child at a time per spawner. */
 int spawner_measure(struct spawner *sp, struct spawn_result *out, const struct spawn_spec *spec);
 
+/* A benchmark's measurement loop, run inside the helper (batching): the
+ * round trip between daemon and helper (60-120 us, outside the timed region
+ * but paid on every iteration) is then paid once per benchmark, and the
+ * helper goes from one iteration to the next as a minimal posix_spawn loop
+ * would. Events and output still reach the caller as they happen.
+ *
+ * Order, for each side in turn (A B A B ... with two sides):
+ *   calibrations x  /bin/sh -c ''               (the shell's own start-up)
+ *   warmup x        prepare, command, conclude  BENCHFS_ITERATION -warmup .. -1
+ *   n x             prepare, command, conclude  BENCHFS_ITERATION 1 .. n
+ * n is runs, or with min_time > 0 (hyperfine's adaptive count) what fits in
+ * min_time seconds judging by the first iteration (its prepare, command and
+ * conclude; the longest side), clamped to [min_runs, max_runs].
+ *
+ * Every command gets the side's environment plus BENCHFS_ITERATION and
+ * BENCHFS_PHASE ("warmup" or "measure"; "calibrate"); the measured command
+ * and the calibration also get BENCHFS_PAD, whose length keeps the
+ * environment's size equal across iterations (so stack addresses do not
+ * shift with the iteration number's digits) plus, with randomize_env, a
+ * random 0..4095 bytes per iteration against memory-layout bias. */
+enum spawner_step {
+	SPAWNER_STEP_CALIBRATE = 1,
+	SPAWNER_STEP_WARMUP,
+	SPAWNER_STEP_MEASURE,
+	SPAWNER_STEP_PREPARE,  /* of the warmup or measured iteration named */
+	SPAWNER_STEP_CONCLUDE,
+};
+
+/* One finished step. Calibrations, warmups and measured iterations are
+ * always reported; prepare and conclude only when they failed. */
+struct spawner_event {
+	enum spawner_step step;
+	int side;      /* index into spawner_loop.sides */
+	int iteration; /* BENCHFS_ITERATION (calibrations: 1 .. calibrations) */
+	int count;     /* measured iterations planned (final once 'count' was called) */
+	int env_offset; /* the random part of BENCHFS_PAD (0 without randomize_env) */
+	int error;     /* -errno when the command could not be started; res is then unset */
+	struct spawn_result res;
+};
+
+struct spawner_side {
+	char *const *envp; /* NULL-terminated; NULL: the caller's environment */
+	const char *cwd;   /* NULL: the caller's current directory */
+};
+
+struct spawner_loop {
+	char *const *argv;              /* the measured command */
+	const char *prepare, *conclude; /* run as /bin/sh -c; NULL: none */
+	const struct spawner_side *sides;
+	size_t nsides;                  /* 1, or 2 interleaved */
+	double timeout_s;               /* per command */
+	bool output;                    /* forward the command's output (else /dev/null);
+					   prepare and conclude are always forwarded */
+	bool ignore_failure;            /* a non-zero exit or a signal does not stop the loop */
+	bool randomize_env;
+	uint64_t seed;                  /* of the random offsets */
+	int calibrations, warmup, runs, min_runs, max_runs;
+	double min_time;                /* > 0: adaptive count */
+	const int *cpus;                /* calibrations, warmups and measured commands run here */
+	size_t ncpus;
+	int cancel_fd;                  /* as spawn_spec.cancel_fd */
+	/* Called on this thread. on_event returning non-zero stops the loop
+	 * (the command running is killed); on_count tells the final count of
+	 * an adaptive loop once the first iteration decided it. */
+	int (*on_event)(void *ctx, const struct spawner_event *ev);
+	void (*on_count)(void *ctx, int count);
+	void (*on_output)(void *ctx, enum spawner_step step, int side, int iteration,
+			  const char *buf, size_t len);
+	void *ctx;
+};
+
+/* A step that ends the loop: it could not start, was cancelled or timed
+ * out, or exited non-zero or by a signal (for the measured command and its
+ * warmups only without ignore_failure). */
+static inline bool spawner_event_stops(const struct spawner_event *ev, bool ignore_failure)
+{
+	bool command = ev->step == SPAWNER_STEP_WARMUP || ev->step == SPAWNER_STEP_MEASURE;
+
+	if (ev->error || ev->res.cancelled || ev->res.timed_out)
+		return true;
+	if (ev->res.exit_code == 0 && ev->res.term_signal == 0)
+		return false;
+	return !(command && ignore_failure);
+}
+
+/* Runs the loop. Returns 0 when every iteration ran, SPAWNER_STOPPED when
+ * the last event reported ended it (spawner_event_stops, or on_event asked
+ * to stop), or -errno as spawner_measure (-EINVAL for a bad loop). */
+#define SPAWNER_STOPPED 1
+int spawner_loop(struct spawner *sp, const struct spawner_loop *loop);
+
 /* Stops the helper (a child still running is killed) and frees sp. NULL is allowed. */
 void spawner_free(struct spawner *sp);
 
 /* The wire protocol between spawner.c (the daemon's side) and spawner_main.c
  * (the helper). One SOCK_SEQPACKET socketpair; the helper has its end as
  * fd SPAWNER_FD. Every message starts with an 8-byte header: a type byte,
- * three zero bytes and a native-endian uint32 (both ends are the same build on
- * the same host). Multi-byte fields are copied with memcpy, never aligned.
+ * two bytes of detail (else zero), a zero byte and a native-endian uint32
+ * (both ends are the same build on the same host). Multi-byte fields are
+ * copied with memcpy, never aligned.
  *
  *   helper -> daemon  'H' value = SPAWNER_PROTO_VERSION, once at start
  *   daemon -> helper  'R' value = payload length, then the first bytes of the
  *                         payload; 'M' messages carry the rest
+ *   daemon -> helper  'L' a loop request, sent as 'R' is
  *   daemon -> helper  'C' cancel the child being measured (ignored when idle)
  *   helper -> daemon  'O' value = length, then that much child output
- *   helper -> daemon  'D' value = (uint32_t) of spawn_measure's return, then
- *                         when it is 0: int64 wall_ns, user_ns, sys_ns,
- *                         maxrss_bytes; int32 exit_code, term_signal; uint8
- *                         timed_out, cancelled
+ *   helper -> daemon  'o' (loop) detail = step, side; value = length; then
+ *                         int32 iteration and the output
+ *   helper -> daemon  'E' (loop) detail = step, side; value = (uint32_t) error;
+ *                         int32 iteration, count, env_offset, then a result
+ *   helper -> daemon  'N' (loop) value = the count an adaptive loop decided
+ *   helper -> daemon  'D' value = (uint32_t) of spawn_measure's return
+ *                         ('R'; then when it is 0 a result follows) or of the
+ *                         loop's ('L')
+ * A result: int64 wall_ns, user_ns, sys_ns, maxrss_bytes; int32 exit_code,
+ * term_signal; uint8 timed_out, cancelled.
  *
- * Request payload: double timeout_s; uint32 argc; uint32 envc; uint8 flags
- * (SPAWNER_REQ_*); then NUL-terminated strings: the caller's current
- * directory (when SPAWNER_REQ_BASE), cwd (when SPAWNER_REQ_CWD), argc argv
- * strings, envc environment strings. */
-#define SPAWNER_PROTO_VERSION 1u
+ * 'R' payload: double timeout_s; uint32 argc; uint32 envc; uint8 flags
+ * (SPAWNER_REQ_*); uint32 ncpus; ncpus int32; then NUL-terminated strings:
+ * the caller's current directory (when SPAWNER_REQ_BASE), cwd (when
+ * SPAWNER_REQ_CWD), argc argv strings, envc environment strings.
+ *
+ * 'L' payload: double timeout_s, min_time; uint64 seed; int32 calibrations,
+ * warmup, runs, min_runs, max_runs; uint8 flags (SPAWNER_LOOP_*); uint32
+ * argc, ncpus, nsides; ncpus int32; strings: base directory (when
+ * SPAWNER_LOOP_BASE), prepare, conclude (when flagged), argc argv strings;
+ * then per side: uint32 envc; uint8 has_cwd; cwd when has_cwd; envc strings. */
+#define SPAWNER_PROTO_VERSION 2u
 #define SPAWNER_FD 3
 #define SPAWNER_HDR 8
 #define SPAWNER_CHUNK 16384 /* payload bytes per message, both ways */
 #define SPAWNER_MSG_MAX (SPAWNER_HDR + SPAWNER_CHUNK)
 #define SPAWNER_REQ_MAX (64u << 20) /* larger requests fail with -E2BIG */
-#define SPAWNER_DONE_LEN (SPAWNER_HDR + 4 * 8 + 2 * 4 + 2)
-#define SPAWNER_REQ_FIXED (8 + 4 + 4 + 1)
+#define SPAWNER_RESULT_LEN (4 * 8 + 2 * 4 + 2)
+#define SPAWNER_DONE_LEN (SPAWNER_HDR + SPAWNER_RESULT_LEN)
+#define SPAWNER_EVENT_LEN (SPAWNER_HDR + 3 * 4 + SPAWNER_RESULT_LEN)
+#define SPAWNER_LOOP_OUT_MAX (SPAWNER_CHUNK - 4) /* output bytes per 'o' */
+#define SPAWNER_REQ_FIXED (8 + 4 + 4 + 1 + 4)
 #define SPAWNER_REQ_BASE 1u
 #define SPAWNER_REQ_CWD 2u
 #define SPAWNER_REQ_OUTPUT 4u /* the caller wants output (else: /dev/null) */
+#define SPAWNER_LOOP_FIXED (8 + 8 + 8 + 5 * 4 + 1 + 3 * 4)
+#define SPAWNER_LOOP_BASE 1u
+#define SPAWNER_LOOP_OUTPUT 2u
+#define SPAWNER_LOOP_IGNORE_FAILURE 4u
+#define SPAWNER_LOOP_RANDOMIZE_ENV 8u
+#define SPAWNER_LOOP_PREPARE 16u
+#define SPAWNER_LOOP_CONCLUDE 32u
+#define SPAWNER_LOOP_SIDES_MAX 2
+#define SPAWNER_PAD_RANDOM 4096 /* random offsets are 0 .. this - 1 */
 
 static inline void spawner_put_u32(char *p, uint32_t v)
 {
@@ -98,6 +216,38 @@ static inline void spawner_header(char *p, char type, uint32_t value)
 	p[0] = type;
 	p[1] = p[2] = p[3] = 0;
 	spawner_put_u32(p + 4, value);
+}
+
+static inline void spawner_put_result(char *p, const struct spawn_result *res)
+{
+	int32_t i32;
+
+	memcpy(p, &res->wall_ns, 8), p += 8;
+	memcpy(p, &res->user_ns, 8), p += 8;
+	memcpy(p, &res->sys_ns, 8), p += 8;
+	memcpy(p, &res->maxrss_bytes, 8), p += 8;
+	i32 = res->exit_code;
+	memcpy(p, &i32, 4), p += 4;
+	i32 = res->term_signal;
+	memcpy(p, &i32, 4), p += 4;
+	*p++ = (char)res->timed_out;
+	*p = (char)res->cancelled;
+}
+
+static inline void spawner_get_result(struct spawn_result *out, const char *p)
+{
+	int32_t i32;
+
+	memcpy(&out->wall_ns, p, 8), p += 8;
+	memcpy(&out->user_ns, p, 8), p += 8;
+	memcpy(&out->sys_ns, p, 8), p += 8;
+	memcpy(&out->maxrss_bytes, p, 8), p += 8;
+	memcpy(&i32, p, 4), p += 4;
+	out->exit_code = i32;
+	memcpy(&i32, p, 4), p += 4;
+	out->term_signal = i32;
+	out->timed_out = p[0] != 0;
+	out->cancelled = p[1] != 0;
 }
 
 #endif

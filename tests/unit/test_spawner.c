@@ -60,6 +60,7 @@ int main(int argc, char **argv)
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,480 @@ static void test_missing_helper(void **state)
 	spawner_free(NULL);
 }
 
+/* ---- the measurement loop (spawner_loop) ---- */
+
+#define MAX_EVENTS 4096
+
+struct recorder {
+	struct spawner_event ev[MAX_EVENTS];
+	size_t nev;
+	int count;             /* from on_count, 0 when not called */
+	struct capture out[SPAWNER_STEP_CONCLUDE + 1][2]; /* by step and side */
+	int stop_at;           /* on_event asks to stop at this measured iteration */
+};
+
+static int rec_event(void *ctx, const struct spawner_event *ev)
+{
+	struct recorder *r = ctx;
+
+	assert_true(r->nev < MAX_EVENTS);
+	r->ev[r->nev++] = *ev;
+	return r->stop_at > 0 && ev->step == SPAWNER_STEP_MEASURE && ev->iteration == r->stop_at;
+}
+
+static void rec_count(void *ctx, int count)
+{
+	((struct recorder *)ctx)->count = count;
+}
+
+static void rec_output(void *ctx, enum spawner_step step, int side, int iteration,
+		       const char *buf, size_t len)
+{
+	struct recorder *r = ctx;
+
+	(void)iteration;
+	assert_true(step >= SPAWNER_STEP_CALIBRATE && step <= SPAWNER_STEP_CONCLUDE);
+	assert_true(side == 0 || side == 1);
+	capture_fn(&r->out[step][side], buf, len);
+}
+
+static void rec_free(struct recorder *r)
+{
+	for (int s = 0; s <= SPAWNER_STEP_CONCLUDE; s++)
+		for (int k = 0; k < 2; k++)
+			free(r->out[s][k].buf);
+	free(r);
+}
+
+static struct recorder *rec_new(void)
+{
+	struct recorder *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	return r;
+}
+
+static size_t rec_steps(const struct recorder *r, enum spawner_step step)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nev; i++)
+		n += r->ev[i].step == step;
+	return n;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0;
+
+	assert_non_null(f);
+	assert_int_equal(getdelim(&text, &len, '\0', f) >= 0 || feof(f), 1);
+	fclose(f);
+	return text ? text : strdup("");
+}
+
+/* Two sides alternate; prepare, command and conclude see the iteration and
+ * phase; warmups count up to -1; events arrive for every command. */
+static void test_loop_order_and_env(void **state)
+{
+	char dir[] = "/tmp/benchfs-loop-XXXXXX", path[PATH_MAX], envA[PATH_MAX + 16];
+	char envB[PATH_MAX + 16];
+	char *cmd[] = { "/bin/sh", "-c",
+			"echo \"cmd $SIDE $BENCHFS_ITERATION $BENCHFS_PHASE\" >> \"$LOG\"; echo out$SIDE",
+			NULL };
+	char *env_a[] = { "PATH=/usr/bin:/bin", "SIDE=A", envA, NULL };
+	char *env_b[] = { "PATH=/usr/bin:/bin", "SIDE=B", envB, NULL };
+	struct spawner_side sides[] = { { env_a, "/" }, { env_b, "/tmp" } };
+	struct recorder *r = rec_new();
+	struct spawner_loop loop = {
+		.argv = cmd,
+		.prepare = "echo \"prepare $SIDE $BENCHFS_ITERATION $BENCHFS_PHASE $(pwd)\" >> \"$LOG\"",
+		.conclude = "echo \"conclude $SIDE $BENCHFS_ITERATION\" >> \"$LOG\"; echo concluded",
+		.sides = sides, .nsides = 2, .timeout_s = 10, .output = true,
+		.warmup = 2, .runs = 3, .on_event = rec_event, .on_count = rec_count,
+		.on_output = rec_output, .ctx = r,
+	};
+	char *log;
+	const char *expected =
+		"prepare A -2 warmup /\ncmd A -2 warmup\nconclude A -2\n"
+		"prepare B -2 warmup /tmp\ncmd B -2 warmup\nconclude B -2\n"
+		"prepare A -1 warmup /\ncmd A -1 warmup\nconclude A -1\n"
+		"prepare B -1 warmup /tmp\ncmd B -1 warmup\nconclude B -1\n"
+		"prepare A 1 measure /\ncmd A 1 measure\nconclude A 1\n"
+		"prepare B 1 measure /tmp\ncmd B 1 measure\nconclude B 1\n"
+		"prepare A 2 measure /\ncmd A 2 measure\nconclude A 2\n"
+		"prepare B 2 measure /tmp\ncmd B 2 measure\nconclude B 2\n"
+		"prepare A 3 measure /\ncmd A 3 measure\nconclude A 3\n"
+		"prepare B 3 measure /tmp\ncmd B 3 measure\nconclude B 3\n";
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/log", dir);
+	snprintf(envA, sizeof(envA), "LOG=%s", path);
+	snprintf(envB, sizeof(envB), "LOG=%s", path);
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	log = read_file(path);
+	assert_string_equal(log, expected);
+	/* events: 4 warmups and 6 measured, in order, nothing for prepare/conclude */
+	assert_int_equal(r->nev, 10);
+	for (size_t i = 0; i < r->nev; i++) {
+		assert_int_equal(r->ev[i].side, (int)(i % 2));
+		assert_int_equal(r->ev[i].step, i < 4 ? SPAWNER_STEP_WARMUP : SPAWNER_STEP_MEASURE);
+		assert_int_equal(r->ev[i].iteration, i < 4 ? (int)(i / 2) - 2 : (int)(i - 4) / 2 + 1);
+		assert_int_equal(r->ev[i].count, 3);
+		assert_int_equal(r->ev[i].error, 0);
+		assert_int_equal(r->ev[i].res.exit_code, 0);
+		assert_true(r->ev[i].res.wall_ns > 0);
+	}
+	assert_int_equal(r->count, 0); /* a fixed count is never announced */
+	assert_string_equal(r->out[SPAWNER_STEP_MEASURE][0].buf, "outA\noutA\noutA\n");
+	assert_string_equal(r->out[SPAWNER_STEP_WARMUP][1].buf, "outB\noutB\n");
+	assert_string_equal(r->out[SPAWNER_STEP_CONCLUDE][1].buf,
+			    "concluded\nconcluded\nconcluded\nconcluded\nconcluded\n");
+	free(log);
+	unlink(path);
+	rmdir(dir);
+	rec_free(r);
+}
+
+/* The measured command's environment has the same size whatever the
+ * iteration; with randomize_env it grows by the reported offset. */
+static void test_loop_env_size(void **state)
+{
+	char *cmd[] = { "/bin/sh", "-c", "echo $(env | wc -c) ${#BENCHFS_PAD}", NULL };
+	struct spawner_side side = { base_env, NULL };
+	struct recorder *r = rec_new();
+	struct spawner_loop loop = {
+		.argv = cmd, .sides = &side, .nsides = 1, .timeout_s = 10, .output = true,
+		.warmup = 3, .runs = 12, .calibrations = 2, .on_event = rec_event,
+		.on_output = rec_output, .ctx = r, .seed = 42,
+	};
+	long sizes[32] = { 0 }, pads[32] = { 0 };
+	size_t n = 0;
+	bool differ = false;
+
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	for (char *p = r->out[SPAWNER_STEP_MEASURE][0].buf, *end; p && *p && n < 32; n++) {
+		sizes[n] = strtol(p, &end, 10);
+		pads[n] = strtol(end, &p, 10);
+		assert_true(*p == '\n');
+		p++;
+	}
+	assert_int_equal(n, 12);
+	for (size_t i = 1; i < n; i++)
+		assert_int_equal(sizes[i], sizes[0]);
+	/* warmups, -3 .. -1, the same size */
+	assert_non_null(strstr(r->out[SPAWNER_STEP_WARMUP][0].buf, "\n"));
+	assert_int_equal(strtol(r->out[SPAWNER_STEP_WARMUP][0].buf, NULL, 10), sizes[0]);
+	assert_int_equal(rec_steps(r, SPAWNER_STEP_CALIBRATE), 2);
+
+	rec_free(r);
+	r = rec_new();
+	loop.ctx = r;
+	loop.randomize_env = true;
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	n = 0;
+	for (char *p = r->out[SPAWNER_STEP_MEASURE][0].buf, *end; p && *p && n < 32; n++) {
+		sizes[n] = strtol(p, &end, 10);
+		pads[n] = strtol(end, &p, 10);
+		p++;
+	}
+	assert_int_equal(n, 12);
+	for (size_t i = 0, m = 0; i < r->nev; i++) {
+		if (r->ev[i].step != SPAWNER_STEP_MEASURE)
+			continue;
+		assert_true(r->ev[i].env_offset >= 0 && r->ev[i].env_offset < SPAWNER_PAD_RANDOM);
+		/* the pad is the fixed part (one less for two-digit iterations) plus the offset */
+		assert_int_equal(pads[m] - r->ev[i].env_offset + (m + 1 >= 10),
+				 pads[0] - r->ev[2 + 3].env_offset);
+		differ |= sizes[m] != sizes[0];
+		m++;
+	}
+	assert_true(differ);
+	rec_free(r);
+}
+
+/* hyperfine's adaptive count from the first iteration, within the bounds. */
+static void test_loop_adaptive(void **state)
+{
+	char *cmd[] = { "sleep", "0.05", NULL };
+	struct spawner_side side = { base_env, NULL };
+	struct recorder *r = rec_new();
+	struct spawner_loop loop = {
+		.argv = cmd, .sides = &side, .nsides = 1, .timeout_s = 10,
+		.min_time = 0.35, .min_runs = 2, .max_runs = 100,
+		.on_event = rec_event, .on_count = rec_count, .ctx = r,
+	};
+
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	/* 0.35 s / (50 ms and a little): 5 or 6 on a busy machine, at most 7 */
+	assert_true(r->count >= 2 && r->count <= 7);
+	assert_int_equal(rec_steps(r, SPAWNER_STEP_MEASURE), (size_t)r->count);
+	assert_int_equal(r->ev[0].count, 2); /* before the first ended: min_runs */
+	assert_int_equal(r->ev[r->nev - 1].count, r->count);
+	assert_int_equal(r->ev[r->nev - 1].iteration, r->count);
+	rec_free(r);
+
+	/* clamped at max_runs, and raised to min_runs */
+	r = rec_new();
+	loop.ctx = r;
+	loop.max_runs = 3;
+	loop.min_time = 100;
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	assert_int_equal(r->count, 3);
+	assert_int_equal(rec_steps(r, SPAWNER_STEP_MEASURE), 3);
+	rec_free(r);
+	r = rec_new();
+	loop.ctx = r;
+	loop.max_runs = 10;
+	loop.min_runs = 4;
+	loop.min_time = 0.001;
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	assert_int_equal(r->count, 4);
+	assert_int_equal(rec_steps(r, SPAWNER_STEP_MEASURE), 4);
+	rec_free(r);
+}
+
+static void test_loop_failures(void **state)
+{
+	char *cmd[] = { "/bin/sh", "-c", "exit $((BENCHFS_ITERATION % 2 * 3))", NULL };
+	struct spawner_side side = { base_env, NULL };
+	struct recorder *r = rec_new();
+	struct spawner_loop loop = {
+		.argv = cmd, .sides = &side, .nsides = 1, .timeout_s = 10, .runs = 4,
+		.on_event = rec_event, .ctx = r,
+	};
+	size_t n;
+
+	/* iteration 1 exits 3: the loop stops there */
+	assert_int_equal(spawner_loop(*state, &loop), SPAWNER_STOPPED);
+	assert_int_equal(r->nev, 1);
+	assert_int_equal(r->ev[0].res.exit_code, 3);
+	assert_true(spawner_event_stops(&r->ev[0], false));
+	rec_free(r);
+
+	/* ignore_failure: all four, exit codes 3 0 3 0 */
+	r = rec_new();
+	loop.ctx = r;
+	loop.ignore_failure = true;
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	assert_int_equal(r->nev, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(r->ev[i].res.exit_code, i % 2 ? 0 : 3);
+	rec_free(r);
+
+	/* a failing conclude stops even with ignore_failure, and is reported */
+	r = rec_new();
+	loop.ctx = r;
+	loop.conclude = "test $BENCHFS_ITERATION -lt 2";
+	assert_int_equal(spawner_loop(*state, &loop), SPAWNER_STOPPED);
+	n = r->nev;
+	assert_int_equal(n, 3);
+	assert_int_equal(r->ev[n - 1].step, SPAWNER_STEP_CONCLUDE);
+	assert_int_equal(r->ev[n - 1].iteration, 2);
+	assert_int_equal(r->ev[n - 1].res.exit_code, 1);
+	rec_free(r);
+
+	/* a prepare that cannot even find its shell's command still runs sh: exit 127 */
+	r = rec_new();
+	loop.ctx = r;
+	loop.conclude = NULL;
+	loop.prepare = "no-such-command-benchfs";
+	assert_int_equal(spawner_loop(*state, &loop), SPAWNER_STOPPED);
+	assert_int_equal(r->nev, 1);
+	assert_int_equal(r->ev[0].step, SPAWNER_STEP_PREPARE);
+	assert_int_equal(r->ev[0].res.exit_code, 127);
+	rec_free(r);
+
+	/* a missing program: an event with the error */
+	{
+		char *missing[] = { "/nonexistent/benchfs", NULL };
+
+		r = rec_new();
+		loop.ctx = r;
+		loop.prepare = NULL;
+		loop.argv = missing;
+		assert_int_equal(spawner_loop(*state, &loop), SPAWNER_STOPPED);
+		assert_int_equal(r->nev, 1);
+		assert_int_equal(r->ev[0].error, -ENOENT);
+		rec_free(r);
+	}
+}
+
+static void test_loop_timeout_cancel_stop(void **state)
+{
+	char *cmd[] = { "/bin/sh", "-c", "test $BENCHFS_ITERATION -lt 2 || sleep 30", NULL };
+	struct spawner_side side = { base_env, NULL };
+	struct recorder *r = rec_new();
+	struct spawner_loop loop = {
+		.argv = cmd, .sides = &side, .nsides = 1, .timeout_s = 0.3, .runs = 5,
+		.on_event = rec_event, .ctx = r,
+	};
+	int pipefd[2];
+	struct canceller c;
+	pthread_t t;
+	int64_t t0 = mono_ns();
+
+	assert_int_equal(spawner_loop(*state, &loop), SPAWNER_STOPPED);
+	assert_int_equal(r->nev, 2);
+	assert_true(r->ev[1].res.timed_out);
+	assert_true(mono_ns() - t0 < 5000000000LL);
+	rec_free(r);
+
+	/* cancelled from outside while iteration 2 sleeps */
+	r = rec_new();
+	loop.ctx = r;
+	loop.timeout_s = 60;
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	c = (struct canceller){ .fd = pipefd[1], .delay_ms = 300 };
+	loop.cancel_fd = pipefd[0];
+	t0 = mono_ns();
+	assert_int_equal(pthread_create(&t, NULL, cancel_later, &c), 0);
+	assert_int_equal(spawner_loop(*state, &loop), SPAWNER_STOPPED);
+	pthread_join(t, NULL);
+	assert_int_equal(r->nev, 2);
+	assert_true(r->ev[1].res.cancelled);
+	assert_true(mono_ns() - t0 < 5000000000LL);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	rec_free(r);
+
+	/* the caller stops it: nothing after the event it stopped at */
+	r = rec_new();
+	loop.ctx = r;
+	loop.cancel_fd = 0;
+	loop.argv = (char *[]){ "/bin/true", NULL };
+	loop.runs = 50;
+	r->stop_at = 3;
+	assert_int_equal(spawner_loop(*state, &loop), SPAWNER_STOPPED);
+	assert_int_equal(r->nev, 3);
+	rec_free(r);
+
+	/* and the helper is fine afterwards */
+	{
+		struct spawn_result res;
+
+		assert_int_equal(run_sh(*state, &res, "exit 4", NULL, 10), 0);
+		assert_int_equal(res.exit_code, 4);
+	}
+}
+
+static void test_loop_invalid(void **state)
+{
+	char *cmd[] = { "/bin/true", NULL };
+	struct spawner_side sides[3] = { { base_env, NULL }, { base_env, NULL }, { base_env, NULL } };
+	struct spawner_loop loop = { .argv = cmd, .sides = sides, .nsides = 1, .timeout_s = 1, .runs = 1 };
+
+	assert_int_equal(spawner_loop(NULL, &loop), -EINVAL);
+	assert_int_equal(spawner_loop(*state, NULL), -EINVAL);
+	loop.nsides = 3;
+	assert_int_equal(spawner_loop(*state, &loop), -EINVAL);
+	loop.nsides = 1;
+	loop.runs = 0;
+	assert_int_equal(spawner_loop(*state, &loop), -EINVAL);
+	loop.min_time = 1;
+	loop.min_runs = 5;
+	loop.max_runs = 4;
+	assert_int_equal(spawner_loop(*state, &loop), -EINVAL);
+	loop.max_runs = 5;
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+}
+
+/* The first CPU this process may run on, and how many it may use. */
+static int first_cpu(int *count)
+{
+	cpu_set_t set;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	*count = CPU_COUNT(&set);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			return i;
+	return -1;
+}
+
+static void status_field(char *out, size_t size, const char *status, const char *field)
+{
+	const char *p = strstr(status, field);
+
+	assert_non_null(p);
+	p += strlen(field);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	snprintf(out, size, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* Pinned commands run on the CPUs (as /proc shows); prepare does not, and
+ * the helper is back where it was afterwards. */
+static void test_loop_cpus(void **state)
+{
+	char *cmd[] = { "/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status", NULL };
+	struct spawner_side side = { base_env, NULL };
+	struct recorder *r = rec_new();
+	int ncpus, cpu = first_cpu(&ncpus);
+	struct spawner_loop loop = {
+		.argv = cmd, .prepare = "grep Cpus_allowed_list /proc/self/status",
+		.sides = &side, .nsides = 1, .timeout_s = 10, .output = true, .runs = 2,
+		.calibrations = 1, .cpus = &cpu, .ncpus = 1, .on_event = rec_event,
+		.on_output = rec_output, .ctx = r,
+	};
+	char want[64], got[160], before[64], after[64], path[64], *status;
+	struct capture cap = { 0 };
+	struct spawn_result res;
+	pid_t helper;
+
+	assert_int_equal(run_sh(*state, &res, "echo $PPID", &cap, 10), 0);
+	helper = (pid_t)atol(cap.buf);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)helper);
+	status = read_file(path);
+	status_field(before, sizeof(before), status, "Cpus_allowed_list:");
+	free(status);
+
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	snprintf(want, sizeof(want), "Cpus_allowed_list:\t%d\n", cpu);
+	snprintf(got, sizeof(got), "%s%s", want, want);
+	assert_string_equal(r->out[SPAWNER_STEP_MEASURE][0].buf, got);
+	if (ncpus > 1) {
+		/* prepare ran beside the benchmark's CPU, not on it */
+		assert_null(strstr(r->out[SPAWNER_STEP_PREPARE][0].buf, want));
+	}
+	status = read_file(path);
+	status_field(after, sizeof(after), status, "Cpus_allowed_list:");
+	free(status);
+	assert_string_equal(after, before);
+
+	/* a single spawn pins too */
+	{
+		char *argv[] = { "/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status", NULL };
+		struct spawn_spec spec = { .argv = argv, .envp = base_env, .on_output = capture_fn,
+					   .output_ctx = &cap, .cpus = &cpu, .ncpus = 1 };
+
+		cap.len = 0;
+		assert_int_equal(spawner_measure(*state, &res, &spec), 0);
+		assert_string_equal(cap.buf, want);
+	}
+	free(cap.buf);
+	rec_free(r);
+}
+
+/* Output off: the command writes to /dev/null, prepare is still forwarded. */
+static void test_loop_output_discard(void **state)
+{
+	char *cmd[] = { "/bin/sh", "-c", "echo lost; ls -l /proc/self/fd/1", NULL };
+	struct spawner_side side = { base_env, NULL };
+	struct recorder *r = rec_new();
+	struct spawner_loop loop = {
+		.argv = cmd, .prepare = "echo kept", .sides = &side, .nsides = 1, .timeout_s = 10,
+		.runs = 2, .on_event = rec_event, .on_output = rec_output, .ctx = r,
+	};
+
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	assert_null(r->out[SPAWNER_STEP_MEASURE][0].buf);
+	assert_string_equal(r->out[SPAWNER_STEP_PREPARE][0].buf, "kept\nkept\n");
+	rec_free(r);
+}
+
 /* The point of it all: the child's peak memory must not include ours. We
  * grow to 200 MiB, then compare /bin/true measured by spawn_measure (from this
  * big process), by the spawner, and by a minimal C posix_spawn+wait4 loop in
@@ -541,6 +1016,66 @@ static void test_rss_floor_and_overhead(void **state)
 	free(min_wall);
 }
 
+/* The loop against the minimal C loop, in alternating rounds so that drift
+ * of the machine hits both alike: the mean and median each reports, and the
+ * wall time per iteration (the minimal loop's own run time; the loop call
+ * as the caller sees it). Printed only: a noisy machine, no assertion on
+ * times (bench/overhead.sh measures benchfs as a whole). */
+static void test_loop_overhead(void **state)
+{
+	char *true_argv[] = { "/bin/true", NULL };
+	char count[16], *minloop_argv[] = { getenv("BENCHFS_MINLOOP"), count, "/bin/true", NULL };
+	struct spawner_side side = { base_env, NULL };
+	struct spawner_loop loop = { .argv = true_argv, .sides = &side, .nsides = 1,
+				     .timeout_s = 10, .runs = PER_ROUND, .on_event = rec_event };
+	struct spawn_spec mspec = { .argv = minloop_argv, .envp = base_env, .on_output = capture_fn };
+	struct capture cap = { 0 };
+	struct spawn_result res;
+	int64_t *loop_wall = calloc(N_WALL, sizeof(int64_t)), *min_wall = calloc(N_WALL, sizeof(int64_t));
+	int64_t loop_elapsed = 0, min_elapsed = 0, loop_sum = 0, min_sum = 0;
+
+	assert_non_null(minloop_argv[0]);
+	assert_true(loop_wall && min_wall);
+	snprintf(count, sizeof(count), "%d", PER_ROUND);
+	mspec.output_ctx = &cap;
+	for (int round = 0; round < ROUNDS; round++) {
+		struct recorder *r = rec_new();
+		int64_t t0;
+		char *p;
+
+		cap.len = 0;
+		assert_int_equal(spawner_measure(*state, &res, &mspec), 0);
+		min_elapsed += res.wall_ns;
+		loop.ctx = r;
+		t0 = mono_ns();
+		assert_int_equal(spawner_loop(*state, &loop), 0);
+		loop_elapsed += mono_ns() - t0;
+		assert_int_equal(r->nev, PER_ROUND);
+		p = cap.buf;
+		strtoll(p, &p, 10); /* peak RSS */
+		for (int j = 0; j < PER_ROUND; j++) {
+			int i = round * PER_ROUND + j;
+
+			min_wall[i] = strtoll(p, &p, 10);
+			min_sum += min_wall[i];
+			loop_wall[i] = r->ev[j].res.wall_ns;
+			loop_sum += loop_wall[i];
+		}
+		rec_free(r);
+	}
+	printf("[ INFO     ] /bin/true x %d in %d rounds: mean minimal loop %.1f us, spawner loop"
+	       " %.1f us (%+.1f%%); medians %.1f and %.1f us; wall per iteration minimal loop"
+	       " %.1f us, spawner loop %.1f us (%+.1f%%, including each round's request)\n",
+	       N_WALL, ROUNDS, (double)min_sum / N_WALL / 1e3, (double)loop_sum / N_WALL / 1e3,
+	       100.0 * ((double)loop_sum / (double)min_sum - 1),
+	       (double)median(min_wall, N_WALL) / 1e3, (double)median(loop_wall, N_WALL) / 1e3,
+	       (double)min_elapsed / N_WALL / 1e3, (double)loop_elapsed / N_WALL / 1e3,
+	       100.0 * ((double)loop_elapsed / (double)min_elapsed - 1));
+	free(loop_wall);
+	free(min_wall);
+	free(cap.buf);
+}
+
 static void test_free_stops_helper(void **state)
 {
 	struct spawner *sp = NULL;
@@ -576,7 +1111,16 @@ int main(void)
 		cmocka_unit_test(test_helper_dies_while_idle),
 		cmocka_unit_test(test_missing_helper),
 		cmocka_unit_test(test_free_stops_helper),
+		cmocka_unit_test(test_loop_order_and_env),
+		cmocka_unit_test(test_loop_env_size),
+		cmocka_unit_test(test_loop_adaptive),
+		cmocka_unit_test(test_loop_failures),
+		cmocka_unit_test(test_loop_timeout_cancel_stop),
+		cmocka_unit_test(test_loop_invalid),
+		cmocka_unit_test(test_loop_cpus),
+		cmocka_unit_test(test_loop_output_discard),
 		cmocka_unit_test(test_rss_floor_and_overhead),
+		cmocka_unit_test(test_loop_overhead),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
