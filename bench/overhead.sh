@@ -188,7 +188,9 @@ tool_turn() {
 	esac
 }
 
-echo "benchfs overhead: $(git log -1 --format='%h %s' 2>/dev/null || echo '?'), $(date -u +%FT%TZ)"
+# The binaries are built from the work tree: say when it differs from the commit.
+echo "benchfs overhead: $(git describe --always --dirty 2>/dev/null || echo '?')" \
+	"($(git log -1 --format=%s 2>/dev/null | cut -c1-60)), $(date -u +%FT%TZ)"
 echo "host: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "cases: /bin/true ($WARMUP warmup + $RUNS runs); busy_loop $BUSY_MS ms ($BUSY_WARMUP + $BUSY_RUNS); $ROUNDS rounds"
 # The loop runs before and after every turn of the other tools, and each turn
