@@ -1,6 +1,6 @@
 /* Unit tests for the store functions behind the computed views: done runs by
- * host, samples of runs, benchmark names, metrics, baselines, A/B pairs, and
- * the migration of a version 1 file.
+ * host, samples of runs, benchmark names, metrics, baselines, A/B pairs, the
+ * views change number, and the migration of a version 1 file.
  *
  * Every test works on a fresh SQLite file in its own mkdtemp directory,
  * removed again in the teardown. */
@@ -117,6 +117,13 @@ static int64_t seq_of(struct store *s)
 {
 	int64_t seq = -1;
 	assert_int_equal(store_seq(s, &seq), STORE_OK);
+	return seq;
+}
+
+static int64_t views_seq_of(struct store *s, int64_t *changed_ns)
+{
+	int64_t seq = -1;
+	assert_int_equal(store_views_seq(s, &seq, changed_ns), STORE_OK);
 	return seq;
 }
 
@@ -572,6 +579,52 @@ static void test_queue_unpaired_refused(void **state)
 	assert_int_equal(run_count(f->store), 2);
 }
 
+/* ---- store_views_seq ---- */
+
+static void test_views_seq_moves_on_done_and_baselines(void **state)
+{
+	struct fixture *f = *state;
+	int64_t changed = -1, id, other, *recovered = NULL;
+	size_t nrecovered = 0;
+	assert_int_equal(views_seq_of(f->store, &changed), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(views_seq_of(f->store, NULL), 0); /* changed_ns may be NULL */
+
+	/* Queueing, progress and failing change no view. */
+	id = queue_one(f->store, HASH_A);
+	assert_int_equal(store_run_progress(f->store, id, RUN_BUILDING, "", "{\"hostname\":\"h\"}"),
+			 STORE_OK);
+	assert_int_equal(store_run_progress(f->store, id, RUN_RUNNING, "x 1/3", NULL), STORE_OK);
+	assert_int_equal(store_run_finish(f->store, id, RUN_FAILED, "x exited with status 1", NULL),
+			 STORE_OK);
+	assert_true(seq_of(f->store) > 0);
+	assert_int_equal(views_seq_of(f->store, &changed), 0);
+	assert_int_equal(changed, 0);
+
+	/* A run finishing done does. */
+	id = run_on(f->store, HASH_B, "h", RUN_DONE);
+	assert_int_equal(views_seq_of(f->store, &changed), seq_of(f->store));
+	assert_true(changed > 0);
+
+	/* So do pinning and unpinning, not a failed unpin. */
+	assert_int_equal(store_baseline_set(f->store, "rel", "v1", HASH_B), STORE_OK);
+	assert_int_equal(views_seq_of(f->store, NULL), seq_of(f->store));
+	assert_int_equal(store_baseline_delete(f->store, "rel"), STORE_OK);
+	assert_int_equal(views_seq_of(f->store, NULL), seq_of(f->store));
+	other = seq_of(f->store);
+	assert_int_equal(store_baseline_delete(f->store, "rel"), STORE_NOTFOUND);
+	assert_int_equal(views_seq_of(f->store, NULL), other);
+
+	/* Recovering interrupted runs re-queues them: no done run changes. */
+	other = queue_one(f->store, HASH_C);
+	assert_int_equal(store_run_progress(f->store, other, RUN_RUNNING, "x 1/3", "{}"), STORE_OK);
+	assert_int_equal(store_runs_recover(f->store, &recovered, &nrecovered), STORE_OK);
+	assert_int_equal(nrecovered, 1);
+	free(recovered);
+	assert_true(seq_of(f->store) > views_seq_of(f->store, NULL));
+	(void)id;
+}
+
 /* ---- migration from schema version 1 ---- */
 
 /* The first migration of store/open.c, as shipped: a version 1 file. */
@@ -661,8 +714,14 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(n, 2);
 	free(runs);
 
-	/* The old data still reads, and the new tables work. */
+	/* The old data still reads, and the new tables work. The views start
+	 * at the current change number, never moved. */
 	assert_int_equal(seq_of(f->store), 5);
+	{
+		int64_t changed = -1;
+		assert_int_equal(views_seq_of(f->store, &changed), 5);
+		assert_int_equal(changed, 0);
+	}
 	assert_int_equal(store_samples_of_runs(f->store, &id, 1, NULL, "sort", collect, &seen),
 			 STORE_OK);
 	assert_int_equal(seen.n, 2);
@@ -723,6 +782,7 @@ int main(void)
 		T(test_queue_pairs),
 		T(test_queue_two_pairs),
 		T(test_queue_unpaired_refused),
+		T(test_views_seq_moves_on_done_and_baselines),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1_empty, setup, teardown),
 	};
