@@ -27,9 +27,34 @@
 # reads of finished files within 2x of local disk. Figures, not assertions:
 # the exit status is 0 whenever the measurement itself worked.
 #
-# Figures measured on the development VM (2 vCPUs, ext4 on virtio, Debian 12,
-# kernel 6.1, libfuse 3.14), 2026-11-23, build-c (debugoptimized):
-#   FIGURES-PLACEHOLDER
+# Figures measured on the development VM (2 vCPUs shared with other builds and
+# test runs, ext4, Debian 12, libfuse 3.14), 2026-11-23, debugoptimized build;
+# fill 91 s (232 MB store); milliseconds; repeated runs vary by up to 2x:
+#   operation       cold  cold-drop  1st-in-run   warm  warm-min  target
+#   regressions   2537.3     1650.4      1723.6  0.099     0.081  cold < 1000 ms  missed
+#   compare-step    92.1      481.4        50.7  0.359     0.205  < 10 ms   missed cold, met warm
+#   compare-all     72.1      291.7        59.0  0.331     0.196  < 10 ms   missed cold, met warm
+#   history-svg    287.1      521.9       258.0  1.124     0.230
+#   ls-l-runs      395.5     1257.1       603.5  111.1      44.2
+#   result-json     0.85       3.22        1.83  0.090     0.052
+#   result.json (69 KB) warm: 89.6 us through benchfs from the mount's root,
+#   9.9 us with cwd in runs/001000, 6.2 us from local disk: 14.5x (target 2x,
+#   missed; 1.6x without the path walk). regressions named exactly the two
+#   planted slowdowns (hash-1m +24.9%, sqlite-insert +9.9%), not the improvement.
+# Where the time goes (perf, sqlite3 .timer on the same store, FUSE -d):
+#   - every compare and history loads store_done_runs(host): ~50 ms, because
+#     "(?1 IS NULL OR host = ?1)" defeats the runs_by_host index and host (and a
+#     non-zero pair_id) sit after the ~70 KB result column, so each row walks
+#     its overflow pages; a covering index on (host, state, id, commit_sha,
+#     finished_ns, pair_id) with "host = ?1" answers it in 3 ms;
+#   - store_samples_of_runs with a benchmark: "(?2 IS NULL OR benchmark = ?2)"
+#     defeats iterations_by_benchmark (215 ms for one benchmark of 2,000 runs);
+#     "benchmark = ?2" takes 80 ms, 22 ms with an index on (benchmark, run_id,
+#     iteration, wall_ns); all benchmarks: 1.27 s, 0.62 s with that index;
+#   - a warm read from the mount's root costs a GETATTR of / and of runs/ and a
+#     LOOKUP of runs on every open (attribute and entry timeout 0 on those
+#     directories, with default_permissions); ls -l runs/ sends one GETATTR of
+#     runs/ per entry.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
