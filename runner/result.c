@@ -35,6 +35,66 @@ static double mean_of(const double *x, size_t n)
 	return stats_mean(&mean, x, n) == STATS_OK ? mean : 0;
 }
 
+int result_bench_flags(size_t *outliers, bool *slow_first, const struct result_bench *rb)
+{
+	size_t n = rb->n, count = 0;
+	double *wall = calloc(2 * n + 1, sizeof(double)), median = 0;
+	size_t *idx = calloc(n + 1, sizeof(size_t));
+	int result = -1;
+
+	if (!wall || !idx)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		wall[i] = (double)rb->iterations[i].wall_ns / 1e9;
+	if (stats_outliers_mad(&count, idx, wall, n, STATS_MODIFIED_Z_THRESHOLD, wall + n) ||
+	    stats_median(&median, wall, n, wall + n))
+		goto done;
+	*outliers = count;
+	*slow_first = count > 0 && idx[0] == 0 && wall[0] > median;
+	result = 0;
+done:
+	free(wall);
+	free(idx);
+	return result;
+}
+
+void result_flags_text(char *buf, size_t size, const struct result_input *in)
+{
+	size_t len = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < in->nbenches && len < size; i++) {
+		const struct result_bench *rb = &in->benches[i];
+		size_t outliers = 0;
+		bool slow_first = false;
+		int n;
+
+		if (result_bench_flags(&outliers, &slow_first, rb) || outliers == 0)
+			continue;
+		if (slow_first && outliers > 1)
+			n = snprintf(buf + len, size - len, "%s%s: slow first iteration (and %zu more"
+				     " outlier%s)", len ? "; " : "", rb->bench->name, outliers - 1,
+				     outliers > 2 ? "s" : "");
+		else if (slow_first)
+			n = snprintf(buf + len, size - len, "%s%s: slow first iteration",
+				     len ? "; " : "", rb->bench->name);
+		else
+			n = snprintf(buf + len, size - len, "%s%s: %zu outlier%s", len ? "; " : "",
+				     rb->bench->name, outliers, outliers > 1 ? "s" : "");
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+/* hyperfine's exit code: the status, or 128 + the signal that ended it. */
+static int exit_code_of(const struct store_iteration *it)
+{
+	return it->term_signal > 0 ? 128 + it->term_signal : it->exit_code;
+}
+
 /* One entry of "results". Returns NULL with err set. */
 static json_object *bench_json(const struct result_input *in, const struct result_bench *rb,
 			       char *err, size_t errsize)
@@ -46,6 +106,7 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 	json_object *o = NULL, *mem, *codes, *idx, *outl;
 	struct stats_summary sum;
 	char run[32], *command = NULL;
+	bool slow_first;
 	int rc;
 	if (!wall || !outlier_idx || !(command = bench_config_command_text(rb->bench))) {
 		snprintf(err, errsize, "out of memory");
@@ -62,6 +123,7 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 		snprintf(err, errsize, "statistics of %s: %s", rb->bench->name, stats_strerror(rc));
 		goto done;
 	}
+	slow_first = outliers > 0 && outlier_idx[0] == 0 && wall[0] > sum.median;
 	run_dir_name(run, sizeof(run), in->run_id);
 	o = json_object_new_object();
 	/* hyperfine's fields, in hyperfine's order */
@@ -78,10 +140,17 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 	codes = json_object_new_array_ext((int)n);
 	for (size_t i = 0; i < n; i++) {
 		json_object_array_add(mem, json_object_new_int64(rb->iterations[i].maxrss_bytes));
-		json_object_array_add(codes, json_object_new_int(rb->iterations[i].exit_code));
+		json_object_array_add(codes, json_object_new_int(exit_code_of(&rb->iterations[i])));
 	}
 	json_object_object_add(o, "memory_usage_byte", mem);
 	json_object_object_add(o, "exit_codes", codes);
+	if (rb->bench->nparams > 0) {
+		json_object *params = json_object_new_object();
+		for (size_t i = 0; params && i < rb->bench->nparams; i++)
+			json_object_object_add(params, rb->bench->params[i].name,
+					       json_object_new_string(rb->bench->params[i].value));
+		json_object_object_add(o, "parameters", params);
+	}
 	/* benchfs's own fields */
 	json_object_object_add(o, "name", json_object_new_string(rb->bench->name));
 	json_object_object_add(o, "commit", json_object_new_string(in->commit));
@@ -98,7 +167,35 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 	for (size_t i = 0; i < outliers; i++)
 		json_object_array_add(idx, json_object_new_int64((int64_t)outlier_idx[i]));
 	json_object_object_add(outl, "indices", idx);
+	json_object_object_add(outl, "slow_first", json_object_new_boolean(slow_first));
 	json_object_object_add(o, "outliers", outl);
+	if (rb->bench->min_time > 0) {
+		json_object *adaptive = json_object_new_object();
+		json_object_object_add(adaptive, "min_time", json_seconds(rb->bench->min_time));
+		json_object_object_add(adaptive, "min_runs", json_object_new_int(rb->bench->min_runs));
+		json_object_object_add(adaptive, "max_runs", json_object_new_int(rb->bench->max_runs));
+		json_object_object_add(o, "adaptive", adaptive);
+	}
+	if (rb->shell_runs > 0) {
+		json_object *shell = json_object_new_object();
+		json_object_object_add(shell, "command", json_object_new_string("/bin/sh -c ''"));
+		json_object_object_add(shell, "runs", json_object_new_int64((int64_t)rb->shell_runs));
+		json_object_object_add(shell, "mean", json_seconds(rb->shell_wall));
+		json_object_object_add(shell, "user", json_seconds(rb->shell_user));
+		json_object_object_add(shell, "system", json_seconds(rb->shell_sys));
+		json_object_object_add(shell, "subtracted", json_object_new_boolean(1));
+		json_object_object_add(o, "shell_spawning", shell);
+	} else {
+		json_object_object_add(o, "shell_spawning", NULL);
+	}
+	if (rb->env_offsets) {
+		json_object *offsets = json_object_new_array_ext((int)n);
+		for (size_t i = 0; offsets && i < n; i++)
+			json_object_array_add(offsets, json_object_new_int(rb->env_offsets[i]));
+		json_object_object_add(o, "env_offsets", offsets);
+	}
+	json_object_object_add(o, "instructions",
+			       rb->has_instructions ? json_object_new_double(rb->instructions) : NULL);
 done:
 	free(command);
 	free(wall);
@@ -126,6 +223,14 @@ char *result_render(const struct result_input *in, char *err, size_t errsize)
 	json_object_object_add(info, "run", json_object_new_string(run));
 	json_object_object_add(info, "commit", json_object_new_string(in->commit));
 	json_object_object_add(info, "revision", json_object_new_string(in->revision));
+	if (in->pair_run_id > 0) {
+		json_object *pair = json_object_new_object();
+		char other[32];
+		run_dir_name(other, sizeof(other), in->pair_run_id);
+		json_object_object_add(pair, "run", json_object_new_string(other));
+		json_object_object_add(pair, "commit", json_object_new_string(in->pair_commit));
+		json_object_object_add(info, "interleaved_with", pair);
+	}
 	if (in->host_json)
 		host = json_tokener_parse(in->host_json);
 	json_object_object_add(info, "host", host);

@@ -2,6 +2,7 @@
 #ifndef BENCHFS_RUNNER_RESULT_H
 #define BENCHFS_RUNNER_RESULT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,8 +11,18 @@
 
 struct result_bench {
 	const struct bench_config *bench;
-	const struct store_iteration *iterations; /* measured iterations, in order */
+	const struct store_iteration *iterations; /* measured iterations, in order; for a
+						     shell command with the shell's
+						     start-up already subtracted */
 	size_t n;
+	/* The shell's start-up (/bin/sh -c '' run shell_runs times, as
+	 * hyperfine measures it): means in seconds, subtracted from every time
+	 * above. shell_runs is 0 for a command run without a shell. */
+	size_t shell_runs;
+	double shell_wall, shell_user, shell_sys;
+	const int *env_offsets; /* n random environment-size offsets (randomize_env), else NULL */
+	bool has_instructions;  /* the callgrind count of the "instructions" metric */
+	double instructions;
 };
 
 struct result_input {
@@ -21,11 +32,25 @@ struct result_input {
 	const char *host_json; /* system.json text, embedded as "host"; may be NULL */
 	const struct result_bench *benches;
 	size_t nbenches;
+	/* An interleaved A/B job: the other run (0 when none) and its commit. */
+	int64_t pair_run_id;
+	const char *pair_commit;
 };
 
 /* Render result.json (pretty, deterministic). malloc'd; NULL with a message in
  * err when a statistic cannot be computed or memory runs out. */
 char *result_render(const struct result_input *in, char *err, size_t errsize);
+
+/* What a benchmark's times show (flagged, never dropped): the outliers by
+ * modified z-score on the MAD (hyperfine's threshold), and whether the first
+ * iteration is one of them and slower than the median (hyperfine's "slow
+ * initial run", a cold cache or a first-run effect). -1 when out of memory
+ * or the times are unusable. */
+int result_bench_flags(size_t *outliers, bool *slow_first, const struct result_bench *rb);
+
+/* The flags of every benchmark as one line for status, e.g.
+ * "sort: 2 outliers; grep: slow first iteration (and 1 outlier)"; "" when none. */
+void result_flags_text(char *buf, size_t size, const struct result_input *in);
 
 /* A run directory's name: the id zero-padded to six digits. */
 void run_dir_name(char *buf, size_t size, int64_t run_id);

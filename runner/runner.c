@@ -2,17 +2,21 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "checkout.h"
+#include "measure.h"
 #include "config.h"
 #include "hostinfo.h"
 #include "result.h"
 #include "revparse.h"
+#include "rmtree.h"
 #include "runlog.h"
 #include "runner.h"
 #include "spawn_measure.h"
@@ -37,16 +41,24 @@ struct runner {
 	struct spawner *spawner; /* spawns children outside our address space (peak RSS) */
 };
 
-/* Everything one run needs while it executes. */
-struct run_ctx {
-	struct runner *runner;
+/* One run of a job: a job is one run, or the two runs (A, B) of an
+ * interleaved A/B line. */
+struct side {
 	const struct store_run *run;
-	struct config *config;
 	struct runlog *log;
 	char workdir[4096];
+	char artifacts[4096];
 	char **envp;
+	struct result_bench *benches; /* one per benchmark, filled as they end */
+	char failure[1024];           /* why it failed, for status */
+};
+
+struct job {
+	struct runner *runner;
+	struct config *config;
 	const char *host_json; /* system.json of this attempt, as stored */
-	char failure[1024]; /* why the run failed, for status */
+	struct side sides[2];
+	size_t nsides;
 	bool cancelled;
 };
 
@@ -114,222 +126,351 @@ static void free_env(char **envp)
 	free(envp);
 }
 
-/* Run one process with output to the log. Returns 0 when it ran and exited
- * with status 0; otherwise -1 with ctx->failure set to "<what> <how it ended>". */
-static int run_step(struct run_ctx *ctx, struct spawn_result *res, char *const *argv,
-		    double timeout, const char *what)
+/* Every side fails: the one at fault with its reason, the other naming it. */
+static void job_fail(struct job *job, size_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void job_fail(struct job *job, size_t at, const char *fmt, ...)
 {
+	char text[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	for (size_t s = 0; s < job->nsides; s++) {
+		struct side *sd = &job->sides[s];
+		if (s == at || job->nsides == 1)
+			snprintf(sd->failure, sizeof(sd->failure), "%s", text);
+		else if (snprintf(sd->failure, sizeof(sd->failure),
+				  "the other side of this A/B job (run %06lld) failed: %.900s",
+				  (long long)job->sides[at].run->id, text) < 0)
+			sd->failure[0] = '\0';
+		if (sd->log)
+			runlog_printf(sd->log, "benchfs", "%s", sd->failure);
+	}
+}
+
+/* The build of one side, output to its log. 0, or -1 with the job failed
+ * (or cancelled). */
+static int do_build(struct job *job, size_t s)
+{
+	struct side *sd = &job->sides[s];
+	struct runner *r = job->runner;
+	char *argv[] = {"/bin/sh", "-c", job->config->build, NULL};
 	struct spawn_spec spec = {
 		.argv = argv,
-		.envp = ctx->envp,
-		.cwd = ctx->workdir,
-		.timeout_s = timeout,
+		.envp = sd->envp,
+		.cwd = sd->workdir,
+		.timeout_s = BUILD_TIMEOUT_S,
 		.on_output = runlog_output,
-		.output_ctx = ctx->log,
-		.cancel_fd = ctx->runner->cancel_pipe[0],
+		.output_ctx = sd->log,
+		.cancel_fd = r->cancel_pipe[0],
 	};
+	struct spawn_result res;
 	char how[256];
-	int rc = spawner_measure(ctx->runner->spawner, res, &spec);
-	if (rc < 0) {
-		snprintf(ctx->failure, sizeof(ctx->failure), "%s: cannot run %s: %s", what, argv[0],
-			 strerror(-rc));
-		runlog_printf(ctx->log, "benchfs", "%s", ctx->failure);
-		return -1;
-	}
-	if (res->cancelled) {
-		ctx->cancelled = true;
-		return -1;
-	}
-	if (res->exit_code == 0 && !res->timed_out)
-		return 0;
-	spawn_result_describe(how, sizeof(how), res, timeout);
-	snprintf(ctx->failure, sizeof(ctx->failure), "%s %s", what, how);
-	runlog_printf(ctx->log, "benchfs", "%s", ctx->failure);
-	return -1;
-}
-
-static int do_build(struct run_ctx *ctx)
-{
-	char *argv[] = {"/bin/sh", "-c", ctx->config->build, NULL};
-	struct spawn_result res;
 	int rc;
-	if (!ctx->config->build) {
-		runlog_printf(ctx->log, "benchfs", "no build command configured");
+	if (!job->config->build) {
+		runlog_printf(sd->log, "benchfs", "no build command configured");
 		return 0;
 	}
-	runlog_printf(ctx->log, "benchfs", "build: %s", ctx->config->build);
-	runlog_set_step(ctx->log, "build");
-	rc = run_step(ctx, &res, argv, BUILD_TIMEOUT_S, "build");
-	runlog_set_step(ctx->log, "benchfs");
-	if (rc == 0)
-		runlog_printf(ctx->log, "benchfs", "build finished in %.3f s",
-			      (double)res.wall_ns / 1e9);
-	return rc;
-}
-
-static void set_progress(struct run_ctx *ctx, const char *bench, int i, int n)
-{
-	char detail[256];
-	snprintf(detail, sizeof(detail), "%s %d/%d", bench, i, n);
-	if (store_run_progress(ctx->runner->store, ctx->run->id, RUN_RUNNING, detail, NULL))
-		fprintf(stderr, "benchfs: run %lld: %s\n", (long long)ctx->run->id,
-			store_errmsg(ctx->runner->store));
-}
-
-/* Warmups, then measured iterations, each recorded in the store as it ends. */
-static int do_benchmark(struct run_ctx *ctx, const struct bench_config *b,
-			struct store_iteration *its)
-{
-	char *shell_argv[] = {"/bin/sh", "-c", b->shell, NULL};
-	char *const *argv = b->shell ? shell_argv : b->argv;
-	char step[256], what[300];
-	struct spawn_result res;
-	runlog_printf(ctx->log, "benchfs", "benchmark %s: %d warmup, %d measured, timeout %g s",
-		      b->name, b->warmup, b->runs, b->timeout);
-	if (b->warmup > 0)
-		set_progress(ctx, b->name, 0, b->runs); /* warming up: none measured yet */
-	for (int i = 1; i <= b->warmup; i++) {
-		/* The log step and the failure's subject are the same words here. */
-		snprintf(step, sizeof(step), "%s warmup %d/%d", b->name, i, b->warmup);
-		runlog_set_step(ctx->log, step);
-		if (run_step(ctx, &res, argv, b->timeout, step))
-			return -1;
+	runlog_printf(sd->log, "benchfs", "build: %s", job->config->build);
+	runlog_set_step(sd->log, "build");
+	rc = spawner_measure(r->spawner, &res, &spec);
+	runlog_set_step(sd->log, "benchfs");
+	if (rc < 0) {
+		job_fail(job, s, "build: cannot run /bin/sh: %s", strerror(-rc));
+		return -1;
 	}
-	for (int i = 1; i <= b->runs; i++) {
-		struct store_iteration *it = &its[i - 1];
-		snprintf(step, sizeof(step), "%s %d/%d", b->name, i, b->runs);
-		snprintf(what, sizeof(what), "%s iteration %d/%d", b->name, i, b->runs);
-		set_progress(ctx, b->name, i, b->runs);
-		runlog_set_step(ctx->log, step);
-		if (run_step(ctx, &res, argv, b->timeout, what))
-			return -1;
-		*it = (struct store_iteration){
-			.benchmark = b->name,
-			.iteration = i,
-			.wall_ns = res.wall_ns,
-			.user_ns = res.user_ns,
-			.sys_ns = res.sys_ns,
-			.maxrss_bytes = res.maxrss_bytes,
-			.exit_code = res.exit_code,
-			.term_signal = res.term_signal,
-		};
-		if (store_iteration_add(ctx->runner->store, ctx->run->id, it)) {
-			snprintf(ctx->failure, sizeof(ctx->failure), "store: %s",
-				 store_errmsg(ctx->runner->store));
-			return -1;
-		}
+	if (res.cancelled) {
+		job->cancelled = true;
+		return -1;
 	}
-	runlog_set_step(ctx->log, "benchfs");
+	if (res.exit_code != 0 || res.timed_out) {
+		spawn_result_describe(how, sizeof(how), &res, BUILD_TIMEOUT_S);
+		job_fail(job, s, "build %s", how);
+		return -1;
+	}
+	runlog_printf(sd->log, "benchfs", "build finished in %.3f s", (double)res.wall_ns / 1e9);
 	return 0;
 }
 
-static int do_benchmarks(struct run_ctx *ctx, char **result_json)
+static int count_perf(const struct config *config)
 {
-	size_t nb = ctx->config->nbenchmarks;
-	struct result_bench *benches = calloc(nb, sizeof(*benches));
-	struct result_input in = {
-		.run_id = ctx->run->id,
-		.commit = ctx->run->commit,
-		.revision = ctx->run->revision,
-		.host_json = ctx->host_json,
-		.benches = benches,
-		.nbenches = nb,
-	};
-	int result = -1;
-	if (!benches) {
-		snprintf(ctx->failure, sizeof(ctx->failure), "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < nb; i++) {
-		const struct bench_config *b = &ctx->config->benchmarks[i];
-		struct store_iteration *its = calloc((size_t)b->runs, sizeof(*its));
-		benches[i] = (struct result_bench){.bench = b, .iterations = its, .n = (size_t)b->runs};
-		if (!its) {
-			snprintf(ctx->failure, sizeof(ctx->failure), "out of memory");
-			goto done;
-		}
-		if (do_benchmark(ctx, b, its))
-			goto done;
-	}
-	*result_json = result_render(&in, ctx->failure, sizeof(ctx->failure));
-	result = *result_json ? 0 : -1;
-done:
-	for (size_t i = 0; i < nb; i++)
-		free((void *)benches[i].iterations);
-	free(benches);
-	return result;
+	int n = 0;
+	for (size_t i = 0; i < config->nbenchmarks; i++)
+		n += config->benchmarks[i].perf;
+	return n;
 }
 
-static void finish(struct run_ctx *ctx, enum run_state state, const char *detail,
+/* A fresh artifacts directory per attempt: nothing of an interrupted one
+ * may be shown as this run's. */
+static int prepare_artifacts(struct job *job, size_t s, bool needed)
+{
+	struct side *sd = &job->sides[s];
+	char parent[4096];
+	int rc;
+	runner_artifacts_path(sd->artifacts, sizeof(sd->artifacts), job->runner->data_dir,
+			      sd->run->id);
+	if ((rc = rmtree(sd->artifacts))) {
+		job_fail(job, s, "cannot clear %s: %s", sd->artifacts, strerror(-rc));
+		return -1;
+	}
+	if (!needed)
+		return 0;
+	snprintf(parent, sizeof(parent), "%s/artifacts", job->runner->data_dir);
+	if ((mkdir(parent, 0755) && errno != EEXIST) || mkdir(sd->artifacts, 0755)) {
+		job_fail(job, s, "cannot create %s: %s", sd->artifacts, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Every benchmark, in order, for every side. */
+static int do_benchmarks(struct job *job)
+{
+	struct runner *r = job->runner;
+	struct config *c = job->config;
+	int nperf = count_perf(c);
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s/tmp", r->data_dir);
+	if (c->nbenchmarks > 0 && (mkdir(tmp, 0755) && errno != EEXIST)) {
+		job_fail(job, 0, "cannot create %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	for (size_t s = 0; s < job->nsides; s++) {
+		if (!(job->sides[s].benches = calloc(c->nbenchmarks, sizeof(struct result_bench)))) {
+			job_fail(job, s, "out of memory");
+			return -1;
+		}
+		if (prepare_artifacts(job, s, nperf > 0))
+			return -1;
+	}
+	for (size_t i = 0; i < c->nbenchmarks; i++) {
+		const struct bench_config *b = &c->benchmarks[i];
+		struct measure_side ms[2];
+		char perf[2][4200];
+		struct measure_job mj = {
+			.spawner = r->spawner,
+			.store = r->store,
+			.cancel_fd = r->cancel_pipe[0],
+			.tmp_dir = tmp,
+			.bench = b,
+			.sides = ms,
+			.nsides = job->nsides,
+		};
+		enum measure_end end;
+		for (size_t s = 0; s < job->nsides; s++) {
+			struct side *sd = &job->sides[s];
+			if (nperf == 1)
+				snprintf(perf[s], sizeof(perf[s]), "%s/perf.data", sd->artifacts);
+			else
+				snprintf(perf[s], sizeof(perf[s]), "%s/perf.%s.data", sd->artifacts,
+					 b->name);
+			ms[s] = (struct measure_side){
+				.run_id = sd->run->id,
+				.log = sd->log,
+				.workdir = sd->workdir,
+				.envp = sd->envp,
+				.perf_path = b->perf ? perf[s] : NULL,
+			};
+		}
+		end = measure_benchmark(&mj);
+		for (size_t s = 0; s < job->nsides; s++) {
+			job->sides[s].benches[i] = ms[s].result; /* theirs to free now */
+			if (end == MEASURE_FAILED)
+				snprintf(job->sides[s].failure, sizeof(job->sides[s].failure), "%s",
+					 ms[s].failure);
+		}
+		if (end == MEASURE_CANCELLED) {
+			job->cancelled = true;
+			return -1;
+		}
+		if (end == MEASURE_FAILED)
+			return -1;
+	}
+	return 0;
+}
+
+static void finish(struct job *job, size_t s, enum run_state state, const char *detail,
 		   const char *result_json)
 {
-	struct runner *r = ctx->runner;
-	if (store_run_finish(r->store, ctx->run->id, state, detail, result_json))
+	struct runner *r = job->runner;
+	struct side *sd = &job->sides[s];
+	if (store_run_finish(r->store, sd->run->id, state, detail, result_json))
 		fprintf(stderr, "benchfs: run %lld: cannot record its end: %s\n",
-			(long long)ctx->run->id, store_errmsg(r->store));
+			(long long)sd->run->id, store_errmsg(r->store));
 	if (state == RUN_DONE)
-		runlog_printf(ctx->log, "benchfs", "done");
+		runlog_printf(sd->log, "benchfs", "done%s%s", *detail ? ": " : "", detail);
 	else
-		runlog_printf(ctx->log, "benchfs", "failed: %s", detail);
-	notify(r, ctx->run->id);
+		runlog_printf(sd->log, "benchfs", "failed: %s", detail);
+	notify(r, sd->run->id);
+}
+
+/* result.json of every side, then done; the flags (outliers, a slow first
+ * iteration) become the status detail. A side whose result cannot be
+ * rendered fails the job. */
+static void finish_done(struct job *job)
+{
+	char *texts[2] = {NULL, NULL}, flags[2][1024];
+	size_t s;
+	for (s = 0; s < job->nsides; s++) {
+		struct side *sd = &job->sides[s];
+		const struct side *other = job->nsides == 2 ? &job->sides[1 - s] : NULL;
+		struct result_input in = {
+			.run_id = sd->run->id,
+			.commit = sd->run->commit,
+			.revision = sd->run->revision,
+			.host_json = job->host_json,
+			.benches = sd->benches,
+			.nbenches = job->config->nbenchmarks,
+			.pair_run_id = other ? other->run->id : 0,
+			.pair_commit = other ? other->run->commit : NULL,
+		};
+		char err[512];
+		if (!(texts[s] = result_render(&in, err, sizeof(err)))) {
+			job_fail(job, s, "result.json: %s", err);
+			break;
+		}
+		result_flags_text(flags[s], sizeof(flags[s]), &in);
+	}
+	for (size_t k = 0; k < job->nsides; k++) {
+		if (s == job->nsides)
+			finish(job, k, RUN_DONE, flags[k], texts[k]);
+		else
+			finish(job, k, RUN_FAILED, job->sides[k].failure, NULL);
+		free(texts[k]);
+	}
+}
+
+/* The other side of an A/B run, when it is queued and comes after this
+ * one; else the run is measured alone (said in its log). */
+static size_t find_pair(struct runner *r, const struct store_run *run, struct store_run *other,
+			struct runlog *log)
+{
+	int rc;
+	if (run->pair_id <= 0)
+		return 1;
+	rc = store_run_get(r->store, other, run->pair_id);
+	if (rc == STORE_OK && other->state == RUN_QUEUED && other->id > run->id)
+		return 2;
+	runlog_printf(log, "benchfs",
+		      "its A/B partner, run %06lld, is %s: this run is measured alone",
+		      (long long)run->pair_id,
+		      rc == STORE_OK ? run_state_name(other->state) : "missing");
+	if (rc == STORE_OK)
+		store_run_clear(other);
+	return 1;
+}
+
+static int open_log(struct runner *r, struct side *sd)
+{
+	char path[4096], dir[32];
+	int rc;
+	runner_log_path(path, sizeof(path), r->data_dir, sd->run->id);
+	if ((rc = runlog_open(&sd->log, path))) {
+		char msg[4200];
+		run_dir_name(dir, sizeof(dir), sd->run->id);
+		snprintf(msg, sizeof(msg), "cannot open %s: %s", path, strerror(-rc));
+		fprintf(stderr, "benchfs: run %s: %s\n", dir, msg);
+		store_run_finish(r->store, sd->run->id, RUN_FAILED, msg, NULL);
+		notify(r, sd->run->id);
+		return -1;
+	}
+	return 0;
 }
 
 static void execute_run(struct runner *r, const struct store_run *run)
 {
-	struct run_ctx ctx = {.runner = r, .run = run};
-	char path[4096], dir[32], err[512], *host = NULL, *result_json = NULL;
-	int rc;
-	run_dir_name(dir, sizeof(dir), run->id);
-	runner_log_path(path, sizeof(path), r->data_dir, run->id);
-	if ((rc = runlog_open(&ctx.log, path))) {
-		char msg[4200];
-		snprintf(msg, sizeof(msg), "cannot open %s: %s", path, strerror(-rc));
-		fprintf(stderr, "benchfs: run %s: %s\n", dir, msg);
-		store_run_finish(r->store, run->id, RUN_FAILED, msg, NULL);
-		notify(r, run->id);
+	struct job job = {.runner = r, .nsides = 1};
+	struct store_run other = {0};
+	char dir[32], err[512], *host = NULL;
+	job.sides[0].run = run;
+	if (open_log(r, &job.sides[0]))
 		return;
+	job.nsides = find_pair(r, run, &other, job.sides[0].log);
+	if (job.nsides == 2) {
+		job.sides[1].run = &other;
+		if (open_log(r, &job.sides[1])) {
+			job.nsides = 1;
+			runlog_printf(job.sides[0].log, "benchfs",
+				      "its A/B partner's log cannot be opened: measured alone");
+		}
 	}
-	snprintf(ctx.workdir, sizeof(ctx.workdir), "%s/work", r->data_dir);
-	runlog_printf(ctx.log, "benchfs", "run %s: revision %s, commit %s, attempt %d", dir,
-		      run->revision, run->commit, run->attempts + 1);
 	host = hostinfo_json();
-	ctx.host_json = host ? host : "{}";
-	if (store_run_progress(r->store, run->id, RUN_BUILDING, "", ctx.host_json)) {
-		fprintf(stderr, "benchfs: run %s: %s\n", dir, store_errmsg(r->store));
-		goto out;
+	job.host_json = host ? host : "{}";
+	for (size_t s = 0; s < job.nsides; s++) {
+		struct side *sd = &job.sides[s];
+		run_dir_name(dir, sizeof(dir), sd->run->id);
+		runlog_printf(sd->log, "benchfs", "run %s: revision %s, commit %s, attempt %d", dir,
+			      sd->run->revision, sd->run->commit, sd->run->attempts + 1);
+		if (job.nsides == 2)
+			runlog_printf(sd->log, "benchfs",
+				      "interleaved A/B job: this run is side %c, run %06lld (%s, commit"
+				      " %s) is side %c; both are built, then their iterations"
+				      " alternate",
+				      s == 0 ? 'A' : 'B', (long long)job.sides[1 - s].run->id,
+				      job.sides[1 - s].run->revision, job.sides[1 - s].run->commit,
+				      s == 0 ? 'B' : 'A');
+		if (store_run_progress(r->store, sd->run->id, RUN_BUILDING, "", job.host_json)) {
+			fprintf(stderr, "benchfs: run %s: %s\n", dir, store_errmsg(r->store));
+			goto out;
+		}
+		notify(r, sd->run->id);
 	}
-	notify(r, run->id);
-	if (config_parse(&ctx.config, run->config, err, sizeof(err))) {
-		snprintf(ctx.failure, sizeof(ctx.failure), "invalid configuration: %s", err);
+	if (config_parse(&job.config, run->config, err, sizeof(err))) {
+		job_fail(&job, 0, "invalid configuration: %s", err);
 		goto failed;
 	}
-	if (!(ctx.envp = make_env(run->commit))) {
-		snprintf(ctx.failure, sizeof(ctx.failure), "out of memory");
+	if (job.nsides == 2 && strcmp(run->config, other.config) != 0) {
+		job_fail(&job, 1, "the two sides of this A/B job have different configurations");
 		goto failed;
 	}
-	runlog_printf(ctx.log, "benchfs", "checkout into %s", ctx.workdir);
-	if (checkout_commit(r->repo, run->commit, ctx.workdir, err, sizeof(err))) {
-		snprintf(ctx.failure, sizeof(ctx.failure), "checkout: %s", err);
-		goto failed;
+	for (size_t s = 0; s < job.nsides; s++) {
+		struct side *sd = &job.sides[s];
+		if (!(sd->envp = make_env(sd->run->commit))) {
+			job_fail(&job, s, "out of memory");
+			goto failed;
+		}
+		snprintf(sd->workdir, sizeof(sd->workdir), "%s/%s", r->data_dir,
+			 job.nsides == 1 ? "work" : s == 0 ? "work-a" : "work-b");
+		runlog_printf(sd->log, "benchfs", "checkout into %s", sd->workdir);
+		if (checkout_commit(r->repo, sd->run->commit, sd->workdir, err, sizeof(err))) {
+			job_fail(&job, s, "checkout: %s", err);
+			goto failed;
+		}
 	}
-	if (do_build(&ctx) || do_benchmarks(&ctx, &result_json))
+	for (size_t s = 0; s < job.nsides; s++)
+		if (do_build(&job, s))
+			goto failed;
+	if (do_benchmarks(&job))
 		goto failed;
-	finish(&ctx, RUN_DONE, "", result_json);
+	finish_done(&job);
 	goto out;
 failed:
-	if (ctx.cancelled) {
+	if (job.cancelled) {
 		/* The daemon is stopping: the run goes back to the queue, whole. */
-		runlog_printf(ctx.log, "benchfs",
-			      "interrupted: benchfs is shutting down; the run is queued again");
+		for (size_t s = 0; s < job.nsides; s++)
+			runlog_printf(job.sides[s].log, "benchfs",
+				      "interrupted: benchfs is shutting down; the run is queued again");
 		goto out;
 	}
-	finish(&ctx, RUN_FAILED, ctx.failure, NULL);
+	for (size_t s = 0; s < job.nsides; s++)
+		finish(&job, s, RUN_FAILED, job.sides[s].failure, NULL);
 out:
-	free(result_json);
+	for (size_t s = 0; s < job.nsides; s++) {
+		struct side *sd = &job.sides[s];
+		for (size_t i = 0; sd->benches && job.config && i < job.config->nbenchmarks; i++) {
+			struct measure_side ms = {.result = sd->benches[i]};
+			measure_side_clear(&ms);
+		}
+		free(sd->benches);
+		free_env(sd->envp);
+		runlog_free(sd->log);
+	}
+	if (other.id)
+		store_run_clear(&other);
 	free(host);
-	free_env(ctx.envp);
-	config_free(ctx.config);
-	runlog_free(ctx.log);
+	config_free(job.config);
 }
 
 static void *worker(void *arg)

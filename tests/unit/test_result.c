@@ -155,8 +155,8 @@ static int setup(void **state)
 			.maxrss_bytes = 1 << 20,
 			.exit_code = 0,
 		};
-	f->benches[0] = (struct result_bench){&f->bench_a, f->it_a, N_A};
-	f->benches[1] = (struct result_bench){&f->bench_b, f->it_b, N_B};
+	f->benches[0] = (struct result_bench){.bench = &f->bench_a, .iterations = f->it_a, .n = N_A};
+	f->benches[1] = (struct result_bench){.bench = &f->bench_b, .iterations = f->it_b, .n = N_B};
 	f->in = (struct result_input){
 		.run_id = 7,
 		.commit = COMMIT,
@@ -382,6 +382,122 @@ static void test_two_outliers_indices_ascending(void **state)
 	free(text);
 }
 
+/* ---- issue 5 fields ---- */
+
+/* Without parameters, shell, offsets, pair or count: the fields say so. */
+static void test_issue5_defaults(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(&f->in);
+	json_object *root = parse(text), *a, *v = (json_object *)0x1;
+	a = json_object_array_get_idx(get(root, "results", json_type_array), 0);
+	assert_false(json_object_object_get_ex(a, "parameters", NULL)); /* as hyperfine: absent */
+	assert_false(json_object_object_get_ex(a, "env_offsets", NULL));
+	assert_false(json_object_object_get_ex(a, "adaptive", NULL));
+	assert_true(json_object_object_get_ex(a, "shell_spawning", &v));
+	assert_null(v);
+	v = (json_object *)0x1;
+	assert_true(json_object_object_get_ex(a, "instructions", &v));
+	assert_null(v);
+	assert_false(json_object_object_get_ex(get(root, "benchfs", json_type_object),
+					       "interleaved_with", NULL));
+	json_object_put(root);
+	free(text);
+}
+
+static void test_issue5_fields(void **state)
+{
+	struct fixture *f = *state;
+	struct bench_param params[] = {{"size", "1k"}, {"threads", "2"}};
+	int offsets[N_A] = {0, 4095, 17, 3, 1000};
+	char *text;
+	json_object *root, *a, *b, *shell, *p, *info;
+	f->bench_a.params = params;
+	f->bench_a.nparams = 2;
+	f->bench_a.min_time = 1.5;
+	f->bench_a.min_runs = 3;
+	f->bench_a.max_runs = 40;
+	f->benches[0].env_offsets = offsets;
+	f->benches[0].has_instructions = true;
+	f->benches[0].instructions = 123456789.0;
+	f->benches[1].shell_runs = 50;
+	f->benches[1].shell_wall = 0.00125;
+	f->benches[1].shell_user = 0.0005;
+	f->benches[1].shell_sys = 0.00025;
+	f->it_a[2].term_signal = 9;
+	f->it_a[2].exit_code = -1;
+	f->in.pair_run_id = 8;
+	f->in.pair_commit = "ffffffffffffffffffffffffffffffffffffffff";
+	text = render(&f->in);
+	root = parse(text);
+	a = json_object_array_get_idx(get(root, "results", json_type_array), 0);
+	b = json_object_array_get_idx(get(root, "results", json_type_array), 1);
+	p = get(a, "parameters", json_type_object);
+	assert_string_key(p, "size", "1k");
+	assert_string_key(p, "threads", "2");
+	assert_int_equal(json_object_object_length(p), 2);
+	/* a signal is hyperfine's 128 + signal */
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(get(a, "exit_codes",
+									   json_type_array), 2)), 137);
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(get(a, "exit_codes",
+									   json_type_array), 3)), 2);
+	assert_int_equal(json_object_array_length(get(a, "env_offsets", json_type_array)), N_A);
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(get(a, "env_offsets",
+									   json_type_array), 1)), 4095);
+	assert_true(json_object_get_double(get(a, "instructions", json_type_double)) == 123456789.0);
+	assert_seconds(get(a, "adaptive", json_type_object), "min_time", 1.5);
+	assert_int_key(get(a, "adaptive", json_type_object), "max_runs", 40);
+	shell = get(b, "shell_spawning", json_type_object);
+	assert_int_key(shell, "runs", 50);
+	assert_seconds(shell, "mean", 0.00125);
+	assert_seconds(shell, "user", 0.0005);
+	assert_seconds(shell, "system", 0.00025);
+	assert_true(json_object_get_boolean(get(shell, "subtracted", json_type_boolean)));
+	info = get(get(root, "benchfs", json_type_object), "interleaved_with", json_type_object);
+	assert_string_key(info, "run", "000008");
+	assert_string_key(info, "commit", "ffffffffffffffffffffffffffffffffffffffff");
+	json_object_put(root);
+	free(text);
+}
+
+/* hyperfine's "slow initial run": the first time is an outlier above the median. */
+static void test_slow_first_and_flags(void **state)
+{
+	struct fixture *f = *state;
+	char text_flags[256], *text;
+	json_object *root, *b;
+	size_t outliers = 9;
+	bool slow = true;
+	assert_int_equal(result_bench_flags(&outliers, &slow, &f->benches[1]), 0);
+	assert_int_equal(outliers, 1);
+	assert_false(slow); /* the outlier is iteration 14, not the first */
+	result_flags_text(text_flags, sizeof(text_flags), &f->in);
+	assert_string_equal(text_flags, "grep.big: 1 outlier");
+	f->it_b[0].wall_ns = 4000000000;
+	assert_int_equal(result_bench_flags(&outliers, &slow, &f->benches[1]), 0);
+	assert_int_equal(outliers, 2);
+	assert_true(slow);
+	result_flags_text(text_flags, sizeof(text_flags), &f->in);
+	assert_string_equal(text_flags, "grep.big: slow first iteration (and 1 more outlier)");
+	text = render(&f->in);
+	root = parse(text);
+	b = json_object_array_get_idx(get(root, "results", json_type_array), 1);
+	assert_true(json_object_get_boolean(get(get(b, "outliers", json_type_object), "slow_first",
+						json_type_boolean)));
+	json_object_put(root);
+	free(text);
+	/* a fast first one is an outlier but no first-run effect */
+	f->it_b[0].wall_ns = 1000;
+	f->it_b[OUTLIER_AT].wall_ns = 50000000;
+	assert_int_equal(result_bench_flags(&outliers, &slow, &f->benches[1]), 0);
+	assert_int_equal(outliers, 1);
+	assert_false(slow);
+	/* nothing to flag: empty */
+	f->it_b[0].wall_ns = 50000000;
+	result_flags_text(text_flags, sizeof(text_flags), &f->in);
+	assert_string_equal(text_flags, "");
+}
+
 static void test_single_iteration(void **state)
 {
 	struct fixture *f = *state;
@@ -543,6 +659,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_id_in_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_benchmarks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_iterations_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_issue5_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_issue5_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_first_and_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_special_characters_escaped, setup, teardown),
 		cmocka_unit_test(test_run_dir_name),
 	};

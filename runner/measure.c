@@ -1,0 +1,633 @@
+/* Measuring one benchmark. See measure.h.
+ *
+ * The iterations themselves run inside benchfs-spawner (spawner_loop): this
+ * side turns its events into store rows, status and log lines as they
+ * arrive, and runs the once-per-benchmark commands (setup, cleanup) and the
+ * profiled extra iterations around the loop. */
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "cpus.h"
+#include "measure.h"
+#include "profile.h"
+
+#define STEP_MAX 160 /* what runlog keeps of a step name */
+
+struct side_state {
+	struct measure_side *side;
+	char **envp;     /* the run's environment, the parameters, two spare slots, NULL */
+	size_t envc;     /* entries before the spare slots */
+	char iteration_var[32], phase_var[40];
+	struct store_iteration *its;
+	int *offsets;
+	size_t n, cap;
+	double cal_wall, cal_user, cal_sys; /* sums of the shell calibration, ns */
+	size_t ncal;
+	char step[STEP_MAX]; /* the log step output goes to now */
+};
+
+struct state {
+	struct measure_job *job;
+	const struct bench_config *b;
+	struct side_state sides[SPAWNER_LOOP_SIDES_MAX];
+	int count;         /* measured iterations planned */
+	int failed_side;   /* -1: none */
+	char failure[1024];
+	bool cancelled;
+};
+
+static void side_fail(struct state *st, int s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The first failure is the story; later ones only go to the log. */
+static void side_fail(struct state *st, int s, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	runlog_printf(st->sides[s].side->log, "benchfs", "%s", text);
+	if (st->failed_side >= 0)
+		return;
+	st->failed_side = s;
+	snprintf(st->failure, sizeof(st->failure), "%s", text);
+}
+
+static const char *shell_or_program(const struct bench_config *b)
+{
+	return b->shell ? "/bin/sh" : b->argv[0];
+}
+
+/* ---- environments ---- */
+
+static int side_env(struct side_state *ss, const struct bench_config *b)
+{
+	size_t n = 0;
+
+	while (ss->side->envp[n])
+		n++;
+	ss->envp = calloc(n + b->nparams + 3, sizeof(char *));
+	if (!ss->envp)
+		return -1;
+	memcpy(ss->envp, ss->side->envp, n * sizeof(char *));
+	ss->envc = n;
+	for (size_t i = 0; i < b->nparams; i++) {
+		if (asprintf(&ss->envp[ss->envc], "BENCHFS_PARAM_%s=%s", b->params[i].name,
+			     b->params[i].value) < 0) {
+			ss->envp[ss->envc] = NULL;
+			return -1;
+		}
+		ss->envc++;
+	}
+	return 0;
+}
+
+static void side_env_free(struct side_state *ss)
+{
+	size_t base = 0;
+
+	if (!ss->envp)
+		return;
+	while (ss->side->envp[base])
+		base++;
+	for (size_t i = base; i < ss->envc; i++)
+		free(ss->envp[i]);
+	free(ss->envp);
+	ss->envp = NULL;
+}
+
+/* The environment of an untimed command outside the loop. */
+static char **untimed_env(struct side_state *ss, const char *phase)
+{
+	snprintf(ss->iteration_var, sizeof(ss->iteration_var), "BENCHFS_ITERATION=0");
+	snprintf(ss->phase_var, sizeof(ss->phase_var), "BENCHFS_PHASE=%s", phase);
+	ss->envp[ss->envc] = ss->iteration_var;
+	ss->envp[ss->envc + 1] = ss->phase_var;
+	ss->envp[ss->envc + 2] = NULL;
+	return ss->envp;
+}
+
+/* The environment the loop starts from (it adds its own variables). */
+static char **loop_env(struct side_state *ss)
+{
+	ss->envp[ss->envc] = NULL;
+	return ss->envp;
+}
+
+/* ---- names of steps, in the log and in failures ---- */
+
+/* "warmup 2/3" or "4/10" */
+static void iteration_name(char *buf, size_t size, const struct state *st, int iteration,
+			   bool for_failure)
+{
+	if (iteration < 0)
+		snprintf(buf, size, "warmup %d/%d", iteration + st->b->warmup + 1, st->b->warmup);
+	else
+		snprintf(buf, size, "%s%d/%d", for_failure ? "iteration " : "", iteration, st->count);
+}
+
+static void step_name(char *buf, size_t size, const struct state *st, enum spawner_step step,
+		      int iteration, bool for_failure)
+{
+	char it[64];
+
+	if (step == SPAWNER_STEP_CALIBRATE) {
+		snprintf(buf, size, "%s shell calibration", st->b->name);
+		return;
+	}
+	iteration_name(it, sizeof(it), st, iteration, for_failure);
+	if (step == SPAWNER_STEP_PREPARE || step == SPAWNER_STEP_CONCLUDE) {
+		const char *what = step == SPAWNER_STEP_PREPARE ? "prepare" : "conclude";
+		if (for_failure)
+			snprintf(buf, size, "%s %s of %s", st->b->name, what, it);
+		else
+			snprintf(buf, size, "%s %s %s", st->b->name, it, what);
+		return;
+	}
+	snprintf(buf, size, "%s %s", st->b->name, it);
+}
+
+/* ---- the loop's callbacks ---- */
+
+static void progress(struct state *st, int s, int i)
+{
+	struct measure_job *job = st->job;
+	char detail[STEP_MAX + 32];
+
+	snprintf(detail, sizeof(detail), "%s %d/%d", st->b->name, i, st->count);
+	if (store_run_progress(job->store, st->sides[s].side->run_id, RUN_RUNNING, detail, NULL))
+		fprintf(stderr, "benchfs: run %lld: %s\n", (long long)st->sides[s].side->run_id,
+			store_errmsg(job->store));
+}
+
+static void fail_event(struct state *st, const struct spawner_event *ev)
+{
+	char what[STEP_MAX + 64], how[256];
+
+	if (ev->res.cancelled && !ev->error) {
+		st->cancelled = true;
+		return;
+	}
+	step_name(what, sizeof(what), st, ev->step, ev->iteration, true);
+	if (ev->error) {
+		bool command = ev->step == SPAWNER_STEP_WARMUP || ev->step == SPAWNER_STEP_MEASURE;
+		side_fail(st, ev->side, "%s: cannot run %s: %s", what,
+			  command ? shell_or_program(st->b) : "/bin/sh", strerror(-ev->error));
+		return;
+	}
+	spawn_result_describe(how, sizeof(how), &ev->res, st->b->timeout);
+	side_fail(st, ev->side, "%s %s", what, how);
+}
+
+static double mean_or_zero(double sum, size_t n)
+{
+	return n ? sum / (double)n : 0;
+}
+
+/* A time with the shell's mean start-up subtracted (never below zero). */
+static int64_t corrected(int64_t ns, double sum, size_t n)
+{
+	double v = (double)ns - mean_or_zero(sum, n);
+
+	return v > 0 ? llround(v) : 0;
+}
+
+static int record(struct state *st, const struct spawner_event *ev)
+{
+	struct side_state *ss = &st->sides[ev->side];
+	struct store_iteration *it;
+
+	if (ss->n == ss->cap) {
+		size_t cap = ss->cap ? ss->cap * 2 : 64;
+		struct store_iteration *its = realloc(ss->its, cap * sizeof(*its));
+		int *offsets = its ? realloc(ss->offsets, cap * sizeof(*offsets)) : NULL;
+
+		if (its)
+			ss->its = its;
+		if (offsets)
+			ss->offsets = offsets;
+		if (!its || !offsets) {
+			side_fail(st, ev->side, "%s: out of memory", st->b->name);
+			return -1;
+		}
+		ss->cap = cap;
+	}
+	it = &ss->its[ss->n];
+	*it = (struct store_iteration){
+		.benchmark = st->b->name,
+		.iteration = ev->iteration,
+		.wall_ns = corrected(ev->res.wall_ns, ss->cal_wall, ss->ncal),
+		.user_ns = corrected(ev->res.user_ns, ss->cal_user, ss->ncal),
+		.sys_ns = corrected(ev->res.sys_ns, ss->cal_sys, ss->ncal),
+		.maxrss_bytes = ev->res.maxrss_bytes,
+		.exit_code = ev->res.exit_code,
+		.term_signal = ev->res.term_signal,
+	};
+	ss->offsets[ss->n] = ev->env_offset;
+	if (store_iteration_add(st->job->store, ss->side->run_id, it)) {
+		side_fail(st, ev->side, "store: %s", store_errmsg(st->job->store));
+		return -1;
+	}
+	ss->n++;
+	if (ev->res.exit_code != 0 || ev->res.term_signal != 0) {
+		char how[256];
+		spawn_result_describe(how, sizeof(how), &ev->res, st->b->timeout);
+		runlog_printf(ss->side->log, "benchfs", "%s iteration %d/%d %s (ignored: ignore_failure)",
+			      st->b->name, ev->iteration, st->count, how);
+	}
+	return 0;
+}
+
+static int on_event(void *ctx, const struct spawner_event *ev)
+{
+	struct state *st = ctx;
+	struct side_state *ss = &st->sides[ev->side];
+
+	st->count = ev->count;
+	if (spawner_event_stops(ev, st->b->ignore_failure)) {
+		fail_event(st, ev);
+		return 0; /* the loop ends by itself */
+	}
+	switch (ev->step) {
+	case SPAWNER_STEP_CALIBRATE:
+		ss->cal_wall += (double)ev->res.wall_ns;
+		ss->cal_user += (double)ev->res.user_ns;
+		ss->cal_sys += (double)ev->res.sys_ns;
+		ss->ncal++;
+		if (ss->ncal == (size_t)MEASURE_SHELL_CALIBRATIONS)
+			runlog_printf(ss->side->log, "benchfs",
+				      "%s: the shell's start-up (/bin/sh -c '') takes %.3f ms"
+				      " (mean of %zu runs); subtracted from every time",
+				      st->b->name, mean_or_zero(ss->cal_wall, ss->ncal) / 1e6, ss->ncal);
+		return 0;
+	case SPAWNER_STEP_WARMUP:
+		if (ev->iteration == -1)
+			progress(st, ev->side, 1);
+		return 0;
+	case SPAWNER_STEP_MEASURE:
+		if (record(st, ev))
+			return 1;
+		progress(st, ev->side, ev->iteration < st->count ? ev->iteration + 1 : st->count);
+		return 0;
+	default:
+		return 0; /* prepare and conclude are reported only when they fail */
+	}
+}
+
+static void on_count(void *ctx, int count)
+{
+	struct state *st = ctx;
+
+	st->count = count;
+	for (size_t s = 0; s < st->job->nsides; s++) {
+		runlog_printf(st->sides[s].side->log, "benchfs",
+			      "%s: %d measured iterations (what fits in min_time %g s judging by the"
+			      " first, within %d..%d)",
+			      st->b->name, count, st->b->min_time, st->b->min_runs, st->b->max_runs);
+		if (count > 1)
+			progress(st, (int)s, 2);
+	}
+}
+
+static void on_output(void *ctx, enum spawner_step step, int side, int iteration,
+		      const char *buf, size_t len)
+{
+	struct state *st = ctx;
+	struct side_state *ss = &st->sides[side];
+	char name[STEP_MAX];
+
+	step_name(name, sizeof(name), st, step, iteration, false);
+	if (strcmp(name, ss->step)) {
+		runlog_set_step(ss->side->log, name);
+		snprintf(ss->step, sizeof(ss->step), "%s", name);
+	}
+	runlog_output(ss->side->log, buf, len);
+}
+
+/* ---- around the loop ---- */
+
+/* setup, cleanup or a profile's prepare/conclude: /bin/sh -c command, untimed. */
+static int run_untimed(struct state *st, int s, const char *command, const char *phase,
+		       const char *what)
+{
+	struct measure_job *job = st->job;
+	struct side_state *ss = &st->sides[s];
+	char *argv[] = { "/bin/sh", "-c", (char *)command, NULL };
+	struct spawn_spec spec = {
+		.argv = argv,
+		.envp = untimed_env(ss, phase),
+		.cwd = ss->side->workdir,
+		.timeout_s = st->b->timeout,
+		.on_output = runlog_output,
+		.output_ctx = ss->side->log,
+		.cancel_fd = job->cancel_fd,
+	};
+	struct spawn_result res;
+	char step[STEP_MAX], how[256];
+	int rc;
+
+	snprintf(step, sizeof(step), "%s %s", st->b->name, what);
+	runlog_set_step(ss->side->log, step);
+	rc = spawner_measure(job->spawner, &res, &spec);
+	runlog_set_step(ss->side->log, "benchfs");
+	if (rc < 0) {
+		side_fail(st, s, "%s: cannot run /bin/sh: %s", step, strerror(-rc));
+		return -1;
+	}
+	if (res.cancelled) {
+		st->cancelled = true;
+		return -1;
+	}
+	if (res.exit_code == 0 && !res.timed_out)
+		return 0;
+	spawn_result_describe(how, sizeof(how), &res, st->b->timeout);
+	side_fail(st, s, "%s %s", step, how);
+	return -1;
+}
+
+/* The measured command, as the profilers must run it. */
+static void command_spec(struct state *st, int s, struct spawn_spec *spec, char **shell_argv)
+{
+	struct side_state *ss = &st->sides[s];
+
+	shell_argv[0] = "/bin/sh";
+	shell_argv[1] = "-c";
+	shell_argv[2] = st->b->shell;
+	shell_argv[3] = NULL;
+	*spec = (struct spawn_spec){
+		.argv = st->b->shell ? shell_argv : st->b->argv,
+		.envp = untimed_env(ss, "profile"),
+		.cwd = ss->side->workdir,
+		.timeout_s = st->b->timeout,
+		.on_output = st->b->output_discard ? NULL : runlog_output,
+		.output_ctx = ss->side->log,
+		.cancel_fd = st->job->cancel_fd,
+		.cpus = st->b->cpus,
+		.ncpus = st->b->ncpus,
+	};
+}
+
+/* One profiled extra iteration, with its prepare and conclude. */
+static int profile_one(struct state *st, int s, bool perf)
+{
+	struct measure_job *job = st->job;
+	struct side_state *ss = &st->sides[s];
+	char *shell_argv[4];
+	struct spawn_spec spec;
+	struct profile_job pj = { job->spawner, &spec, ss->side->log, st->b->name };
+	double count = 0;
+	int rc;
+
+	if (st->b->prepare && run_untimed(st, s, st->b->prepare, "profile", "profile prepare"))
+		return -1;
+	command_spec(st, s, &spec, shell_argv);
+	if (perf) {
+		rc = ss->side->perf_path ? profile_perf(&pj, st->b->perf_frequency, ss->side->perf_path)
+					 : -1;
+		if (rc == 0)
+			runlog_printf(ss->side->log, "benchfs", "%s: profile written (%s)",
+				      st->b->name, strrchr(ss->side->perf_path, '/') + 1);
+	} else {
+		rc = profile_instructions(&pj, job->tmp_dir, &count);
+		if (rc == 0) {
+			ss->side->result.has_instructions = true;
+			ss->side->result.instructions = count;
+			runlog_printf(ss->side->log, "benchfs", "%s: %.0f instructions (callgrind)",
+				      st->b->name, count);
+			if (store_metric_add(job->store, ss->side->run_id, st->b->name,
+					     "instructions", count)) {
+				side_fail(st, s, "store: %s", store_errmsg(job->store));
+				return -1;
+			}
+		}
+	}
+	runlog_set_step(ss->side->log, "benchfs");
+	if (rc == -ECANCELED) {
+		st->cancelled = true;
+		return -1;
+	}
+	/* A missing or refused profiler is logged by profile.c; the run goes on. */
+	if (st->b->conclude && run_untimed(st, s, st->b->conclude, "profile", "profile conclude"))
+		return -1;
+	return 0;
+}
+
+static uint64_t random_seed(void)
+{
+	uint64_t seed;
+	struct timespec ts;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+		return seed;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32);
+}
+
+static void describe_plan(struct state *st, uint64_t seed)
+{
+	const struct bench_config *b = st->b;
+	char count[128], cpus[128] = "";
+
+	if (b->min_time > 0)
+		snprintf(count, sizeof(count), "as many measured as fit in %g s (%d to %d)",
+			 b->min_time, b->min_runs, b->max_runs);
+	else
+		snprintf(count, sizeof(count), "%d measured", b->runs);
+	if (b->ncpus > 0) {
+		char list[96];
+		cpus_format(list, sizeof(list), b->cpus, b->ncpus);
+		snprintf(cpus, sizeof(cpus), ", on CPU %s", list);
+	}
+	for (size_t s = 0; s < st->job->nsides; s++) {
+		struct runlog *log = st->sides[s].side->log;
+
+		runlog_printf(log, "benchfs", "benchmark %s: %d warmup, %s, timeout %g s%s%s%s", b->name,
+			      b->warmup, count, b->timeout, cpus,
+			      b->output_discard ? ", output discarded" : "",
+			      b->ignore_failure ? ", failures ignored" : "");
+		if (b->randomize_env)
+			runlog_printf(log, "benchfs",
+				      "%s: a random environment-size offset per iteration (seed %llu)",
+				      b->name, (unsigned long long)seed);
+		if (st->job->nsides == 2)
+			runlog_printf(log, "benchfs",
+				      "%s: iterations alternate with run %06lld (A B A B ...); this"
+				      " run is side %c",
+				      b->name, (long long)st->sides[1 - s].side->run_id,
+				      s == 0 ? 'A' : 'B');
+	}
+}
+
+static int run_loop(struct state *st)
+{
+	struct measure_job *job = st->job;
+	const struct bench_config *b = st->b;
+	char *shell_argv[] = { "/bin/sh", "-c", b->shell, NULL };
+	struct spawner_side sides[SPAWNER_LOOP_SIDES_MAX];
+	uint64_t seed = random_seed();
+	struct spawner_loop loop = {
+		.argv = b->shell ? shell_argv : b->argv,
+		.prepare = b->prepare,
+		.conclude = b->conclude,
+		.sides = sides,
+		.nsides = job->nsides,
+		.timeout_s = b->timeout,
+		.output = !b->output_discard,
+		.ignore_failure = b->ignore_failure,
+		.randomize_env = b->randomize_env,
+		.seed = seed,
+		.calibrations = b->shell ? MEASURE_SHELL_CALIBRATIONS : 0,
+		.warmup = b->warmup,
+		.runs = b->runs,
+		.min_runs = b->min_runs,
+		.max_runs = b->max_runs,
+		.min_time = b->min_time,
+		.cpus = b->cpus,
+		.ncpus = b->ncpus,
+		.cancel_fd = job->cancel_fd,
+		.on_event = on_event,
+		.on_count = on_count,
+		.on_output = on_output,
+		.ctx = st,
+	};
+	int rc;
+
+	for (size_t s = 0; s < job->nsides; s++)
+		sides[s] = (struct spawner_side){ loop_env(&st->sides[s]), st->sides[s].side->workdir };
+	describe_plan(st, seed);
+	if (b->warmup > 0)
+		for (size_t s = 0; s < job->nsides; s++)
+			progress(st, (int)s, 0); /* warming up: none measured yet */
+	else
+		for (size_t s = 0; s < job->nsides; s++)
+			progress(st, (int)s, 1);
+	rc = spawner_loop(job->spawner, &loop);
+	for (size_t s = 0; s < job->nsides; s++) {
+		runlog_set_step(st->sides[s].side->log, "benchfs");
+		st->sides[s].step[0] = '\0';
+	}
+	if (rc < 0) {
+		side_fail(st, 0, "%s: benchfs-spawner failed: %s", b->name, strerror(-rc));
+		return -1;
+	}
+	if (st->cancelled || st->failed_side >= 0)
+		return -1;
+	if (rc != 0) {
+		side_fail(st, 0, "%s: the measurement loop stopped early", b->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The results the sides hand out, and the shell's start-up as a metric. */
+static int finish_sides(struct state *st)
+{
+	for (size_t s = 0; s < st->job->nsides; s++) {
+		struct side_state *ss = &st->sides[s];
+		struct result_bench *rb = &ss->side->result;
+
+		rb->bench = st->b;
+		rb->iterations = ss->its;
+		rb->n = ss->n;
+		rb->env_offsets = st->b->randomize_env ? ss->offsets : NULL;
+		if (!st->b->randomize_env)
+			free(ss->offsets);
+		rb->shell_runs = ss->ncal;
+		rb->shell_wall = mean_or_zero(ss->cal_wall, ss->ncal) / 1e9;
+		rb->shell_user = mean_or_zero(ss->cal_user, ss->ncal) / 1e9;
+		rb->shell_sys = mean_or_zero(ss->cal_sys, ss->ncal) / 1e9;
+		ss->its = NULL;
+		ss->offsets = NULL;
+		if (ss->ncal > 0 &&
+		    store_metric_add(st->job->store, ss->side->run_id, st->b->name, "shell_wall_ns",
+				     mean_or_zero(ss->cal_wall, ss->ncal))) {
+			side_fail(st, (int)s, "store: %s", store_errmsg(st->job->store));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void measure_side_clear(struct measure_side *side)
+{
+	free((void *)side->result.iterations);
+	free((void *)side->result.env_offsets);
+	memset(&side->result, 0, sizeof(side->result));
+}
+
+enum measure_end measure_benchmark(struct measure_job *job)
+{
+	struct state st = { .job = job, .b = job->bench, .failed_side = -1, .count = job->bench->runs };
+	const struct bench_config *b = job->bench;
+	bool avoiding = false;
+	int ok = 0;
+
+	for (size_t s = 0; s < job->nsides; s++) {
+		st.sides[s].side = &job->sides[s];
+		job->sides[s].failure[0] = '\0';
+		if (side_env(&st.sides[s], b))
+			ok = -1;
+	}
+	if (ok) {
+		side_fail(&st, 0, "out of memory");
+		goto out;
+	}
+	if (b->ncpus > 0) {
+		int rc = cpus_avoid(b->cpus, b->ncpus);
+		avoiding = rc == 0;
+		if (rc)
+			for (size_t s = 0; s < job->nsides; s++)
+				runlog_printf(job->sides[s].log, "benchfs",
+					      "%s: cannot keep benchfs's threads off its CPUs (%s);"
+					      " the benchmark is still pinned",
+					      b->name, strerror(-rc));
+	}
+	for (size_t s = 0; s < job->nsides && !ok; s++)
+		if (b->setup)
+			ok = run_untimed(&st, (int)s, b->setup, "setup", "setup");
+	if (!ok)
+		ok = run_loop(&st);
+	if (!ok)
+		ok = finish_sides(&st);
+	for (size_t s = 0; s < job->nsides && !ok; s++) {
+		if (b->perf)
+			ok = profile_one(&st, (int)s, true);
+		if (!ok && b->instructions)
+			ok = profile_one(&st, (int)s, false);
+	}
+	/* cleanup after a failure too: it may free what setup took */
+	for (size_t s = 0; s < job->nsides && b->cleanup && !st.cancelled; s++)
+		if (run_untimed(&st, (int)s, b->cleanup, "cleanup", "cleanup"))
+			ok = -1;
+out:
+	if (avoiding)
+		cpus_restore();
+	for (size_t s = 0; s < job->nsides; s++) {
+		free(st.sides[s].its);
+		free(st.sides[s].offsets);
+		side_env_free(&st.sides[s]);
+	}
+	if (st.cancelled)
+		return MEASURE_CANCELLED;
+	if (!ok && st.failed_side < 0)
+		return MEASURE_DONE;
+	if (st.failed_side < 0) /* every failure path names itself; be safe anyway */
+		side_fail(&st, 0, "%s failed", b->name);
+	for (size_t s = 0; s < job->nsides; s++) {
+		if ((int)s == st.failed_side)
+			snprintf(job->sides[s].failure, sizeof(job->sides[s].failure), "%s", st.failure);
+		else if (snprintf(job->sides[s].failure, sizeof(job->sides[s].failure),
+				  "the other side of this A/B job (run %06lld) failed: %.900s",
+				  (long long)job->sides[st.failed_side].run_id, st.failure) < 0)
+			job->sides[s].failure[0] = '\0';
+	}
+	return MEASURE_FAILED;
+}
