@@ -264,13 +264,17 @@ int profile_perf(const struct profile_job *job, int frequency, const char *out_p
 	off_t size = 0;
 	int rc;
 
-	/* Absolute: perf runs in the benchmark's directory, we in ours. */
-	if (!job_valid(job) || !out_path || out_path[0] != '/' || frequency < 1 || frequency > 100000)
+	if (!job_valid(job) || !out_path || frequency < 1 || frequency > 100000)
 		return -EINVAL;
 	snprintf(step, sizeof(step), "%s profile", job->bench_name);
 	snprintf(freq, sizeof(freq), "%d", frequency);
 	if (job->log)
 		runlog_set_step(job->log, step);
+	/* Absolute: perf runs in the benchmark's directory, we in ours. */
+	if (out_path[0] != '/') {
+		job_log(job, step, "no profile: %s is not an absolute path", out_path);
+		return -1;
+	}
 	if (perf_tmp_path(tmp, sizeof(tmp), out_path)) {
 		job_log(job, step, "no profile: the path %s is too long", out_path);
 		return -1;
@@ -581,11 +585,16 @@ int profile_instructions(const struct profile_job *job, const char *tmp_dir, dou
 	char dir[PATH_MAX], step[STEP_MAX];
 	int result;
 
-	if (!job_valid(job) || !tmp_dir || tmp_dir[0] != '/' || !instructions)
+	if (!job_valid(job) || !tmp_dir || !instructions)
 		return -EINVAL;
 	snprintf(step, sizeof(step), "%s instructions", job->bench_name);
 	if (job->log)
 		runlog_set_step(job->log, step);
+	/* Absolute: valgrind writes its files from the benchmark's directory. */
+	if (tmp_dir[0] != '/') {
+		job_log(job, step, "no instruction count: %s is not an absolute path", tmp_dir);
+		return -1;
+	}
 	/* A private directory: only this iteration's files are added up. */
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/callgrind-XXXXXX", tmp_dir) >= sizeof(dir) ||
 	    !mkdtemp(dir)) {

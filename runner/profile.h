@@ -37,15 +37,15 @@ struct profile_job {
  * without hardware counters). Returns 0 when out_path holds a complete
  * profile (written to a hidden temporary name beside it, then renamed); -1
  * when perf is missing, refused or failed (the reason logged); -ECANCELED
- * when spec->cancel_fd fired; -EINVAL for a job without spawner or spec, a
- * relative out_path or a frequency outside 1..100000. A benchmark that exits non-zero still leaves
+ * when spec->cancel_fd fired; -EINVAL for a job without spawner or spec, or a
+ * frequency outside 1..100000. out_path must be absolute (else -1, logged). A benchmark that exits non-zero still leaves
  * its profile (logged); one that times out does not. */
 int profile_perf(const struct profile_job *job, int frequency, const char *out_path);
 
 /* One extra iteration under valgrind --tool=callgrind --trace-children=yes:
  * *instructions gets the instructions executed (Ir) summed over every
  * process of the command. tmp_dir is a scratch directory (an absolute
- * path): a private subdirectory is made in it and removed afterwards. Returns as
+ * path, else -1, logged): a private subdirectory is made in it and removed afterwards. Returns as
  * profile_perf; a command killed by a signal gives -1 (no count). */
 int profile_instructions(const struct profile_job *job, const char *tmp_dir,
 			 double *instructions);

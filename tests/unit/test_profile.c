@@ -351,12 +351,14 @@ static void test_perf_invalid(void **state)
 	assert_int_equal(profile_perf(&job, 0, "/tmp/x"), -EINVAL);
 	assert_int_equal(profile_perf(&job, 100001, "/tmp/x"), -EINVAL);
 	assert_int_equal(profile_perf(&job, 99, NULL), -EINVAL);
-	assert_int_equal(profile_perf(&job, 99, "perf.data"), -EINVAL); /* relative */
+	assert_int_equal(profile_perf(&job, 99, "perf.data"), -1); /* relative: logged */
+	assert_true(log_has(f, "[bench profile] no profile: perf.data is not an absolute path"));
 	assert_int_equal(profile_perf(&nospawner, 99, "/tmp/x"), -EINVAL);
 	assert_int_equal(profile_perf(NULL, 99, "/tmp/x"), -EINVAL);
 	assert_int_equal(profile_instructions(&job, f->dir, NULL), -EINVAL);
 	assert_int_equal(profile_instructions(&job, NULL, &n), -EINVAL);
-	assert_int_equal(profile_instructions(&job, "tmp", &n), -EINVAL);
+	assert_int_equal(profile_instructions(&job, "tmp", &n), -1);
+	assert_true(log_has(f, "[bench instructions] no instruction count: tmp is not an absolute path"));
 	assert_int_equal(profile_instructions(&nospawner, f->dir, &n), -EINVAL);
 }
 
