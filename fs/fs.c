@@ -295,15 +295,16 @@ static void baseline_write(fuse_req_t req, struct fs *fs, fuse_ino_t ino, const 
 		fuse_reply_write(req, size);
 }
 
-/* Queue every revision of one write, all or none; errors reach the writer's shell. */
+/* Queue every revision of one write, all or none; errors reach the writer's shell.
+ * An "a..b" line is an interleaved A/B job: two runs, paired in the store. */
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct store_new_run *jobs = NULL;
-	char **lines = NULL, (*hashes)[STORE_HASH_LEN + 1] = NULL, err[512];
+	char **lines = NULL, **sides = NULL, (*hashes)[STORE_HASH_LEN + 1] = NULL, err[512];
 	int64_t *ids = NULL;
-	size_t n = 0;
+	size_t n = 0, nruns = 0;
 	int rc;
 	(void)off;
 	(void)fi;
@@ -320,31 +321,47 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	jobs = calloc(n + 1, sizeof(*jobs));
-	hashes = calloc(n + 1, sizeof(*hashes));
-	ids = calloc(n + 1, sizeof(*ids));
-	if (!jobs || !hashes || !ids) {
+	/* At most two runs a line; sides holds the revisions split from A/B lines. */
+	jobs = calloc(2 * n + 1, sizeof(*jobs));
+	hashes = calloc(2 * n + 1, sizeof(*hashes));
+	ids = calloc(2 * n + 1, sizeof(*ids));
+	sides = calloc(2 * n + 1, sizeof(*sides));
+	if (!jobs || !hashes || !ids || !sides) {
 		rc = -ENOMEM;
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = revparse_commit(hashes[i], fs->repo, lines[i], err, sizeof(err)))) {
+		int pair = queueline_pair(&sides[2 * i], &sides[2 * i + 1], lines[i], err, sizeof(err));
+		if (pair < 0) {
 			fprintf(stderr, "benchfs: queue: refused: %s\n", err);
+			rc = pair;
 			goto done;
 		}
-		jobs[i] = (struct store_new_run){
-			.revision = lines[i], .commit = hashes[i], .config = fs->config_json};
+		for (int side = 0; side < (pair ? 2 : 1); side++) {
+			const char *rev = pair ? sides[2 * i + side] : lines[i];
+			if ((rc = revparse_commit(hashes[nruns], fs->repo, rev, err, sizeof(err)))) {
+				fprintf(stderr, "benchfs: queue: refused: %s\n", err);
+				goto done;
+			}
+			jobs[nruns] = (struct store_new_run){.revision = rev,
+							     .commit = hashes[nruns],
+							     .config = fs->config_json,
+							     .paired_with_next = pair && side == 0};
+			nruns++;
+		}
 	}
-	if (n > 0) {
-		int src = store_runs_queue(fs->store, ids, jobs, n, QUEUE_PENDING_MAX);
+	if (nruns > 0) {
+		int src = store_runs_queue(fs->store, ids, jobs, nruns, QUEUE_PENDING_MAX);
 		if (src) {
 			fprintf(stderr, "benchfs: queue: refused: %s\n", store_errmsg(fs->store));
 			rc = src == STORE_FULL ? -EAGAIN : -EIO;
 			goto done;
 		}
-		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "benchfs: queued run %06lld: %s (%s)\n", (long long)ids[i],
-				lines[i], hashes[i]);
+		for (size_t i = 0; i < nruns; i++)
+			fprintf(stderr, "benchfs: queued run %06lld: %s (%s)%s\n", (long long)ids[i],
+				jobs[i].revision, hashes[i],
+				jobs[i].paired_with_next ? ", side A of an A/B job"
+				: i > 0 && jobs[i - 1].paired_with_next ? ", side B" : "");
 		if (fs->runner)
 			runner_wake(fs->runner);
 	}
@@ -354,6 +371,7 @@ done:
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_write(req, size);
+	queueline_free(sides, 2 * n);
 	queueline_free(lines, n);
 	free(jobs);
 	free(hashes);

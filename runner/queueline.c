@@ -64,3 +64,41 @@ fail:
 	queueline_free(list, count);
 	return result;
 }
+
+int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsize)
+{
+	const char *dots = strstr(line, ".."), *second;
+	size_t alen, blen;
+	if (!dots)
+		return 0;
+	second = dots + 2;
+	alen = (size_t)(dots - line);
+	blen = strlen(second);
+	if (*second == '.') {
+		snprintf(err, errsize, "\"%s\": a...b (git's symmetric difference) is no A/B pair;"
+			 " write a..b", line);
+		return -EINVAL;
+	}
+	if (strstr(second, "..")) {
+		snprintf(err, errsize, "\"%s\": an A/B line has one \"..\", between two revisions",
+			 line);
+		return -EINVAL;
+	}
+	/* Spaces around the dots are the writer's layout, not part of a name. */
+	while (alen > 0 && line[alen - 1] == ' ')
+		alen--;
+	while (*second == ' ')
+		second++, blen--;
+	if (alen == 0 || blen == 0) {
+		snprintf(err, errsize, "\"%s\": an A/B line needs a revision on each side of \"..\"",
+			 line);
+		return -EINVAL;
+	}
+	if (!(*a = strndup(line, alen)) || !(*b = strndup(second, blen))) {
+		free(*a);
+		*a = NULL;
+		snprintf(err, errsize, "out of memory");
+		return -ENOMEM;
+	}
+	return 1;
+}

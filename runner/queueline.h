@@ -16,4 +16,10 @@ int queueline_split(char ***lines, size_t *n, const char *buf, size_t len, char 
 		    size_t errsize);
 void queueline_free(char **lines, size_t n);
 
+/* An interleaved A/B line, "a..b" (git allows no ".." inside a ref name, so
+ * the first ".." splits it): 1 with *a and *b malloc'd; 0 for a single
+ * revision (*a and *b untouched); -EINVAL with a message in err when a side
+ * is empty, or for "a...b" or a second "..". -ENOMEM. */
+int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsize);
+
 #endif

@@ -229,6 +229,50 @@ static void test_free_null(void **state)
 	queueline_free(NULL, 3);
 }
 
+/* ---- A/B lines ---- */
+
+static void expect_pair(const char *line, const char *want_a, const char *want_b)
+{
+	char *a = NULL, *b = NULL, err[256] = "";
+	int rc = queueline_pair(&a, &b, line, err, sizeof(err));
+	if (rc != 1)
+		fail_msg("queueline_pair(\"%s\") = %d: %s", line, rc, err);
+	assert_string_equal(a, want_a);
+	assert_string_equal(b, want_b);
+	free(a);
+	free(b);
+}
+
+static void expect_pair_error(const char *line, const char *needle)
+{
+	char *a = (char *)0x1, *b = (char *)0x1, err[256] = "";
+	assert_int_equal(queueline_pair(&a, &b, line, err, sizeof(err)), -EINVAL);
+	assert_ptr_equal(a, (char *)0x1);
+	assert_ptr_equal(b, (char *)0x1);
+	if (!strstr(err, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", err, needle);
+}
+
+static void test_pair(void **state)
+{
+	char *a = (char *)0x1, *b = (char *)0x1, err[64] = "";
+	(void)state;
+	expect_pair("main..feature", "main", "feature");
+	expect_pair("HEAD~3..HEAD", "HEAD~3", "HEAD");
+	expect_pair("v1.2..v1.3", "v1.2", "v1.3");
+	expect_pair("a1b2c3 .. d4e5f6", "a1b2c3", "d4e5f6");
+	expect_pair("x.y..z", "x.y", "z");
+	/* a single revision is no pair, and nothing is touched */
+	assert_int_equal(queueline_pair(&a, &b, "v1.2", err, sizeof(err)), 0);
+	assert_int_equal(queueline_pair(&a, &b, "HEAD", err, sizeof(err)), 0);
+	assert_ptr_equal(a, (char *)0x1);
+	expect_pair_error("..feature", "a revision on each side");
+	expect_pair_error("main..", "a revision on each side");
+	expect_pair_error("main ..  ", "a revision on each side");
+	expect_pair_error("main...feature", "symmetric difference");
+	expect_pair_error("a..b..c", "one \"..\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_high_bytes_accepted),
 		cmocka_unit_test(test_many_lines),
 		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_pair),
 	};
 	return cmocka_run_group_tests_name("queueline", tests, NULL, NULL);
 }
