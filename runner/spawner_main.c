@@ -477,19 +477,17 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 static int loop_iteration(struct loop *l, enum spawner_step step, int side, int iteration,
 			  int64_t *wall_ns)
 {
-	int64_t wall = 0;
+	int64_t prepare = 0, command = 0, conclude = 0;
 	int rc;
 
 	*wall_ns = 0;
-	if (l->prepare && (rc = loop_step(l, SPAWNER_STEP_PREPARE, side, iteration, &wall)))
+	if (l->prepare && (rc = loop_step(l, SPAWNER_STEP_PREPARE, side, iteration, &prepare)))
 		return rc;
-	*wall_ns += wall;
-	if ((rc = loop_step(l, step, side, iteration, &wall)))
+	if ((rc = loop_step(l, step, side, iteration, &command)))
 		return rc;
-	*wall_ns += wall;
-	if (l->conclude && (rc = loop_step(l, SPAWNER_STEP_CONCLUDE, side, iteration, &wall)))
+	if (l->conclude && (rc = loop_step(l, SPAWNER_STEP_CONCLUDE, side, iteration, &conclude)))
 		return rc;
-	*wall_ns += wall;
+	*wall_ns = prepare + command + conclude;
 	return 0;
 }
 
