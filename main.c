@@ -264,6 +264,16 @@ int main(int argc, char **argv)
 	if (!data_dir || prepare_data_dir(data_dir) >= 0)
 		goto out;
 	{
+		/* Absolute: daemonizing changes the working directory to /. */
+		char *absolute = realpath(data_dir, NULL);
+		if (!absolute) {
+			die("data directory %s: %s", data_dir, strerror(errno));
+			goto out;
+		}
+		free(data_dir);
+		data_dir = absolute;
+	}
+	{
 		char spawner[PATH_MAX];
 		int rc = spawner_locate(spawner, sizeof(spawner));
 		if (rc) {

@@ -217,7 +217,8 @@ int computed_root_lookup(const struct view_ctx *ctx, struct node *out, const cha
 			continue;
 		if (k == KIND_REGRESSIONS)
 			return regressions_node(ctx, out);
-		view_fill_dir(out, inode_make(k, 0, 0), 2, ctx->mount_ns, 0);
+		/* The directory itself never changes; its entries are looked up each time. */
+		view_fill_dir(out, inode_make(k, 0, 0), 2, ctx->mount_ns, TIMEOUT_FOREVER);
 		if (k == KIND_BASELINES_DIR)
 			out->perm = 0755; /* pin with a write, unpin with rm */
 		return 0;
@@ -416,7 +417,11 @@ static int short_hash(char *out, size_t size, const struct view_ctx *ctx, const 
 	if (git_oid_fromstr(&oid, commit) == 0 &&
 	    git_object_lookup(&obj, ctx->repo, &oid, GIT_OBJECT_COMMIT) == 0 &&
 	    git_object_short_id(&buf, obj) == 0) {
-		snprintf(out, size, "%s", buf.ptr);
+		/* An all-digit abbreviation would read as a run id: lengthen it. */
+		size_t len = strlen(buf.ptr);
+		while (strspn(commit, "0123456789") >= len && len < STORE_HASH_LEN)
+			len++;
+		snprintf(out, size, "%.*s", (int)len, commit);
 		rc = 0;
 	}
 	git_buf_dispose(&buf);

@@ -13,7 +13,7 @@ enum time_unit time_unit_for(double seconds)
 
 const char *time_unit_name(enum time_unit unit)
 {
-	static const char *const names[] = {"ns", "us", "ms", "s"};
+	static const char *const names[] = {"ns", "µs", "ms", "s"};
 	return names[unit];
 }
 

@@ -601,6 +601,122 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
+/* Per-commit sums of one benchmark, from the store's per-run sums: enough to
+ * test a long history on commit means; a short one is read sample by sample. */
+struct sums_ctx {
+	struct regress_ctx *regress;
+	const struct view_ctx *view;
+	const struct history *h;
+	const struct run_point *map;
+	size_t nmap;
+	char *bench;
+	int64_t *n;       /* per history point */
+	double *sum_ns;
+	size_t total;
+};
+
+static int sums_flush(struct sums_ctx *c)
+{
+	struct series s = {.bench = c->bench};
+	int rc = -ENOMEM;
+	if (!c->bench)
+		return 0;
+	if (c->total <= ALL_SAMPLES_MAX) {
+		/* Every sample counts: short histories need them to reach significance. */
+		rc = series_each(c->view, c->h, c->bench, NULL, regress_wall, c->regress);
+		goto done;
+	}
+	s.point = malloc(c->h->n * sizeof(*s.point));
+	s.counts = malloc(c->h->n * sizeof(*s.counts));
+	s.values = malloc(c->h->n * sizeof(*s.values));
+	if (!s.point || !s.counts || !s.values)
+		goto done;
+	for (size_t p = 0; p < c->h->n; p++) {
+		if (!c->n[p])
+			continue;
+		s.point[s.npoints] = p;
+		s.counts[s.npoints] = 1;
+		s.values[s.npoints++] = c->sum_ns[p] / (double)c->n[p] * 1e-9;
+	}
+	s.nvalues = s.npoints;
+	rc = regress_wall(c->regress, &s);
+done:
+	free(s.point);
+	free(s.counts);
+	free(s.values);
+	free(c->bench);
+	c->bench = NULL;
+	memset(c->n, 0, c->h->n * sizeof(*c->n));
+	memset(c->sum_ns, 0, c->h->n * sizeof(*c->sum_ns));
+	c->total = 0;
+	return rc;
+}
+
+static int add_sum(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum_ns)
+{
+	struct sums_ctx *c = ctx;
+	size_t lo = 0, hi = c->nmap;
+	int rc;
+	if (!c->bench || strcmp(c->bench, benchmark) != 0) {
+		if ((rc = sums_flush(c)))
+			return rc;
+		if (!(c->bench = strdup(benchmark)))
+			return -ENOMEM;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->map[mid].run < run_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->nmap && c->map[lo].run == run_id && n > 0) {
+		c->n[c->map[lo].point] += n;
+		c->sum_ns[c->map[lo].point] += (double)sum_ns;
+		c->total += (size_t)n;
+	}
+	return 0;
+}
+
+static int regress_all_wall(struct regress_ctx *regress, const struct view_ctx *ctx,
+			    const struct history *h)
+{
+	struct sums_ctx c = {.regress = regress, .view = ctx, .h = h};
+	struct run_point *map = NULL;
+	int64_t *runs = NULL;
+	size_t nmap = 0;
+	int rc = -ENOMEM;
+	for (size_t i = 0; i < h->n; i++)
+		nmap += h->points[i].nruns;
+	map = malloc((nmap + 1) * sizeof(*map));
+	runs = malloc((nmap + 1) * sizeof(*runs));
+	c.n = calloc(h->n + 1, sizeof(*c.n));
+	c.sum_ns = calloc(h->n + 1, sizeof(*c.sum_ns));
+	if (!map || !runs || !c.n || !c.sum_ns)
+		goto done;
+	nmap = 0;
+	for (size_t i = 0; i < h->n; i++)
+		for (size_t r = 0; r < h->points[i].nruns; r++)
+			map[nmap++] = (struct run_point){h->points[i].runs[r], i};
+	qsort(map, nmap, sizeof(*map), cmp_run_point);
+	for (size_t i = 0; i < nmap; i++)
+		runs[i] = map[i].run;
+	c.map = map;
+	c.nmap = nmap;
+	rc = store_sums_of_runs(ctx->store, runs, nmap, add_sum, &c);
+	if (rc == 0)
+		rc = sums_flush(&c);
+	else if (rc != -ENOMEM)
+		rc = -EIO;
+done:
+	free(c.bench);
+	free(c.n);
+	free(c.sum_ns);
+	free(map);
+	free(runs);
+	return rc;
+}
+
 int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 {
 	struct history h;
@@ -611,7 +727,7 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 	*text = NULL;
 	if ((rc = history_load(&h, ctx, tip)))
 		return rc;
-	if ((rc = series_each(ctx, &h, NULL, NULL, regress_wall, &c)) ||
+	if ((rc = regress_all_wall(&c, ctx, &h)) ||
 	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
 		goto done;
 	/* In commit order, oldest first. */

@@ -43,7 +43,12 @@ int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *n
 	if (id > 0 || strcmp(name, "latest") == 0) {
 		if (id == 0 && (rc = store_latest_done(ctx->store, &id)))
 			return store_errno(rc);
-		if ((rc = store_run_get(ctx->store, &run, id)))
+		rc = store_run_get(ctx->store, &run, id);
+		/* All digits may also be an abbreviated commit hash. */
+		if (rc == STORE_NOTFOUND && strncmp(name, "run-", 4) != 0 &&
+		    strcmp(name, "latest") != 0)
+			goto revision;
+		if (rc)
 			return store_errno(rc);
 		rc = run.state == RUN_DONE ? 0 : -ENOENT;
 		memcpy(out->commit, run.commit, sizeof(out->commit));
@@ -52,6 +57,7 @@ int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *n
 		store_run_clear(&run);
 		return rc;
 	}
+revision:
 	rc = store_baseline_get(ctx->store, &baseline, name);
 	if (rc == STORE_OK) {
 		memcpy(out->commit, baseline.commit, sizeof(out->commit));

@@ -46,12 +46,26 @@ static const char *const migrations[] = {
 	"ALTER TABLE runs ADD COLUMN pair_id INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE runs SET host = coalesce(json_extract(system, '$.hostname'), '')"
 	" WHERE system IS NOT NULL AND json_valid(system);"
-	"CREATE INDEX runs_by_host ON runs (host, state, id);"
+	/* Covering: the views list a host's done runs without touching the
+	 * large result column (which pushes later columns to overflow pages). */
+	"CREATE INDEX runs_done_by_host ON runs (host, state, id, commit_sha, finished_ns, pair_id);"
 	/* The change number of the last change the computed views depend on (a
 	 * run finishing done, a baseline pinned or removed). */
 	"INSERT INTO meta (key, value) SELECT 'views_seq', value FROM meta WHERE key = 'seq';"
 	"INSERT INTO meta (key, value) VALUES ('views_ns', 0);"
-	"CREATE INDEX iterations_by_benchmark ON iterations (benchmark, run_id);"
+	"CREATE INDEX iterations_by_benchmark ON iterations (benchmark, run_id, iteration, wall_ns);"
+	/* Per run and benchmark sums of wall time, written when a run finishes
+	 * done: long histories are tested on per-commit means without reading
+	 * every iteration. */
+	"CREATE TABLE run_sums ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" benchmark TEXT NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" sum_wall_ns INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, benchmark)) WITHOUT ROWID;"
+	"INSERT INTO run_sums SELECT i.run_id, i.benchmark, count(*), sum(i.wall_ns)"
+	" FROM iterations i JOIN runs r ON r.id = i.run_id WHERE r.state = 'done'"
+	" GROUP BY i.run_id, i.benchmark;"
 	"CREATE TABLE baselines ("
 	" name TEXT PRIMARY KEY,"
 	" revision TEXT NOT NULL,"

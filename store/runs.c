@@ -280,6 +280,23 @@ int store_run_next(struct store *store, struct store_run *out)
 	return result;
 }
 
+/* Inside the transaction that finishes a run done: its per-benchmark sums. */
+static int write_sums(struct store *store, int64_t id)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"INSERT OR REPLACE INTO run_sums (run_id, benchmark, n, sum_wall_ns)"
+		" SELECT run_id, benchmark, count(*), sum(wall_ns) FROM iterations"
+		" WHERE run_id = ? GROUP BY benchmark");
+	int result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		result = store_fail(store, "sum iterations");
+	sqlite3_finalize(stmt);
+	return result;
+}
+
 /* One UPDATE of a run inside its own transaction, with a fresh change number. */
 static int run_update(struct store *store, int64_t id, enum run_state state, const char *detail,
 		      const char *json, const char *sql)
@@ -311,7 +328,8 @@ static int run_update(struct store *store, int64_t id, enum run_state state, con
 	}
 	sqlite3_finalize(stmt);
 	stmt = NULL;
-	if (state == RUN_DONE && (result = store_mark_views_changed(store, seq)))
+	if (state == RUN_DONE &&
+	    ((result = store_mark_views_changed(store, seq)) || (result = write_sums(store, id))))
 		goto fail;
 	return store_commit(store);
 fail:

@@ -8,15 +8,19 @@
 int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n,
 		    const char *host)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
-		"SELECT id, commit_sha, finished_ns, pair_id FROM runs"
-		" WHERE state = 'done' AND (?1 IS NULL OR host = ?1) ORDER BY id");
+	/* Two statements: an "?1 IS NULL OR" would keep SQLite off the host index. */
+	sqlite3_stmt *stmt = store_prepare(
+		store, host ? "SELECT id, commit_sha, finished_ns, pair_id FROM runs"
+			      " WHERE host = ?1 AND state = 'done' ORDER BY id"
+			    : "SELECT id, commit_sha, finished_ns, pair_id FROM runs"
+			      " WHERE state = 'done' ORDER BY id");
 	struct store_done_run *list = NULL;
 	size_t count = 0, cap = 0;
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
+	if (host)
+		sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const unsigned char *commit = sqlite3_column_text(stmt, 1);
 		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
@@ -61,15 +65,22 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 			  const char *metric, const char *benchmark, store_sample_fn fn,
 			  void *ctx)
 {
-	/* Both statements walk an index in the order they return. */
-	static const char wall_sql[] =
-		"SELECT benchmark, run_id, wall_ns FROM iterations"
-		" WHERE run_id IN (SELECT value FROM json_each(?1))"
-		" AND (?2 IS NULL OR benchmark = ?2) ORDER BY benchmark, run_id, iteration";
-	static const char metric_sql[] =
-		"SELECT benchmark, run_id, value FROM metrics"
-		" WHERE run_id IN (SELECT value FROM json_each(?1))"
-		" AND (?2 IS NULL OR benchmark = ?2) AND name = ?3 ORDER BY benchmark, run_id";
+	/* One statement per case: an "?2 IS NULL OR" would keep SQLite off the
+	 * per-benchmark index, which covers the one-benchmark wall time query. */
+	static const char *const sql[2][2] = {
+		{"SELECT benchmark, run_id, wall_ns FROM iterations"
+		 " WHERE run_id IN (SELECT value FROM json_each(?1))"
+		 " ORDER BY benchmark, run_id, iteration",
+		 "SELECT benchmark, run_id, wall_ns FROM iterations"
+		 " WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
+		 " ORDER BY run_id, iteration"},
+		{"SELECT benchmark, run_id, value FROM metrics"
+		 " WHERE run_id IN (SELECT value FROM json_each(?1)) AND name = ?3"
+		 " ORDER BY benchmark, run_id",
+		 "SELECT benchmark, run_id, value FROM metrics"
+		 " WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
+		 " AND name = ?3 ORDER BY run_id"},
+	};
 	sqlite3_stmt *stmt = NULL;
 	char *ids = NULL;
 	int rc, result = STORE_OK;
@@ -77,12 +88,13 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 		return STORE_OK;
 	if (!(ids = ids_json(run_ids, nruns)))
 		return STORE_ERROR;
-	if (!(stmt = store_prepare(store, metric ? metric_sql : wall_sql))) {
+	if (!(stmt = store_prepare(store, sql[metric != NULL][benchmark != NULL]))) {
 		free(ids);
 		return STORE_ERROR;
 	}
 	sqlite3_bind_text(stmt, 1, ids, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
+	if (benchmark)
+		sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
 	if (metric)
 		sqlite3_bind_text(stmt, 3, metric, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -94,6 +106,37 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 	}
 	if (result == STORE_OK && rc != SQLITE_DONE)
 		result = store_fail(store, "read samples");
+	sqlite3_finalize(stmt);
+	free(ids);
+	return result;
+}
+
+int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
+		       store_sum_fn fn, void *ctx)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *ids = NULL;
+	int rc, result = STORE_OK;
+	if (nruns == 0)
+		return STORE_OK;
+	if (!(ids = ids_json(run_ids, nruns)))
+		return STORE_ERROR;
+	if (!(stmt = store_prepare(store, "SELECT benchmark, run_id, n, sum_wall_ns FROM run_sums"
+					  " WHERE run_id IN (SELECT value FROM json_each(?1))"
+					  " ORDER BY benchmark, run_id"))) {
+		free(ids);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_text(stmt, 1, ids, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(stmt, 0);
+		result = fn(ctx, name ? (const char *)name : "", sqlite3_column_int64(stmt, 1),
+			    sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3));
+		if (result)
+			break;
+	}
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, "read sums");
 	sqlite3_finalize(stmt);
 	free(ids);
 	return result;

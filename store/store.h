@@ -146,6 +146,12 @@ typedef int (*store_sample_fn)(void *ctx, const char *benchmark, int64_t run_id,
 int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
 			  const char *metric, const char *benchmark, store_sample_fn fn,
 			  void *ctx);
+/* Per run and benchmark: the number of iterations and the sum of their wall
+ * times (ns), for runs finished done; ordered by benchmark, then run id. */
+typedef int (*store_sum_fn)(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
+			    int64_t sum_wall_ns);
+int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
+		       store_sum_fn fn, void *ctx);
 /* Every benchmark name that has a measured iteration, sorted (malloc'd array
  * of malloc'd strings; free with store_names_free). */
 int store_benchmark_names(struct store *store, char ***names, size_t *n);
