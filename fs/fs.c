@@ -362,6 +362,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 				jobs[i].revision, hashes[i],
 				jobs[i].paired_with_next ? ", side A of an A/B job"
 				: i > 0 && jobs[i - 1].paired_with_next ? ", side B" : "");
+		/* runs/ has new entries: its link count (kept by the kernel) is stale. */
+		fuse_lowlevel_notify_inval_inode(fs->se, inode_make(KIND_RUNS, 0, 0), -1, 0);
 		if (fs->runner)
 			runner_wake(fs->runner);
 	}
