@@ -162,6 +162,58 @@ static int collect(void *ctx, const char *benchmark, int64_t run_id, double valu
 	return s->stop_after && s->n == s->stop_after ? 7 : 0;
 }
 
+/* ---- store_sums_of_runs ---- */
+
+struct sums_seen {
+	char bench[8][16];
+	int64_t run[8], n[8], sum[8];
+	size_t count;
+};
+
+static int collect_sum(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum)
+{
+	struct sums_seen *s = ctx;
+	assert_true(s->count < 8);
+	snprintf(s->bench[s->count], sizeof(s->bench[0]), "%s", benchmark);
+	s->run[s->count] = run_id;
+	s->n[s->count] = n;
+	s->sum[s->count++] = sum;
+	return 0;
+}
+
+/* Sums are written when a run finishes done (and only then), by benchmark then run. */
+static void test_sums_written_when_done(void **state)
+{
+	struct fixture *f = *state;
+	struct sums_seen seen = {0};
+	int64_t a = queue_one(f->store, HASH_A), b = queue_one(f->store, HASH_B), ids[3];
+	int64_t failed = queue_one(f->store, HASH_C);
+	for (int i = 1; i <= 3; i++) {
+		add_iteration(f->store, a, "y", i);
+		add_iteration(f->store, b, "y", i);
+		add_iteration(f->store, failed, "y", i);
+	}
+	add_iteration(f->store, a, "x", 1);
+	ids[0] = a, ids[1] = b, ids[2] = failed;
+	assert_int_equal(store_sums_of_runs(f->store, ids, 3, collect_sum, &seen), STORE_OK);
+	assert_int_equal(seen.count, 0); /* nothing is done yet */
+	assert_int_equal(store_run_finish(f->store, a, RUN_DONE, "", "{}"), STORE_OK);
+	assert_int_equal(store_run_finish(f->store, b, RUN_DONE, "", "{}"), STORE_OK);
+	assert_int_equal(store_run_finish(f->store, failed, RUN_FAILED, "x", NULL), STORE_OK);
+	assert_int_equal(store_sums_of_runs(f->store, ids, 3, collect_sum, &seen), STORE_OK);
+	assert_int_equal(seen.count, 3);
+	assert_string_equal(seen.bench[0], "x");
+	assert_int_equal(seen.run[0], a);
+	assert_int_equal(seen.n[0], 1);
+	assert_int_equal(seen.sum[0], a * 1000 + 1);
+	assert_string_equal(seen.bench[1], "y");
+	assert_int_equal(seen.run[1], a);
+	assert_int_equal(seen.n[1], 3);
+	assert_int_equal(seen.sum[1], 3 * a * 1000 + 6);
+	assert_int_equal(seen.run[2], b);
+	assert_int_equal(seen.sum[2], 3 * b * 1000 + 6);
+}
+
 /* ---- store_done_runs ---- */
 
 static void test_done_runs_by_host(void **state)
@@ -783,6 +835,7 @@ int main(void)
 		T(test_queue_two_pairs),
 		T(test_queue_unpaired_refused),
 		T(test_views_seq_moves_on_done_and_baselines),
+		T(test_sums_written_when_done),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1_empty, setup, teardown),
 	};
