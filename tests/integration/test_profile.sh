@@ -29,7 +29,7 @@ make_repo '{
   "build": "cp prog.sh prog && chmod +x prog",
   "warmup": 0, "runs": 2, "timeout": 30,
   "benchmarks": [
-    {"name": "loop", "command": ["./prog", "20000"],
+    {"name": "loop", "command": ["./prog", "5000"],
      "profile": {"perf": true, "frequency": 999}, "metrics": ["instructions"]},
     {"name": "pinned", "command": "sed -n \"s/^Cpus_allowed_list:[[:space:]]*//p\" /proc/self/status > '"$T"'/bench-cpus; d=$(sed -n \"s/^PPid:[[:space:]]*//p\" /proc/$PPID/status); echo $d > '"$T"'/daemon-pid; for t in /proc/$d/task/*; do sed -n \"s/^Cpus_allowed_list:[[:space:]]*//p\" $t/status; done > '"$T"'/daemon-cpus",
      "cpus": '"$cpus_json"', "runs": 1}
