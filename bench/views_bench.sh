@@ -29,32 +29,34 @@
 #
 # Figures measured on the development VM (2 vCPUs shared with other builds and
 # test runs, ext4, Debian 12, libfuse 3.14), 2026-11-23, debugoptimized build;
-# fill 91 s (232 MB store); milliseconds; repeated runs vary by up to 2x:
+# fill 125 s (239 MB store); milliseconds; repeated runs vary by up to 2x:
 #   operation       cold  cold-drop  1st-in-run   warm  warm-min  target
-#   regressions   2537.3     1650.4      1723.6  0.099     0.081  cold < 1000 ms  missed
-#   compare-step    92.1      481.4        50.7  0.359     0.205  < 10 ms   missed cold, met warm
-#   compare-all     72.1      291.7        59.0  0.331     0.196  < 10 ms   missed cold, met warm
-#   history-svg    287.1      521.9       258.0  1.124     0.230
-#   ls-l-runs      395.5     1257.1       603.5  111.1      44.2
-#   result-json     0.85       3.22        1.83  0.090     0.052
-#   result.json (69 KB) warm: 89.6 us through benchfs from the mount's root,
-#   9.9 us with cwd in runs/001000, 6.2 us from local disk: 14.5x (target 2x,
-#   missed; 1.6x without the path walk). regressions named exactly the two
-#   planted slowdowns (hash-1m +24.9%, sqlite-insert +9.9%), not the improvement.
-# Where the time goes (perf, sqlite3 .timer on the same store, FUSE -d):
-#   - every compare and history loads store_done_runs(host): ~50 ms, because
-#     "(?1 IS NULL OR host = ?1)" defeats the runs_by_host index and host (and a
-#     non-zero pair_id) sit after the ~70 KB result column, so each row walks
-#     its overflow pages; a covering index on (host, state, id, commit_sha,
-#     finished_ns, pair_id) with "host = ?1" answers it in 3 ms;
-#   - store_samples_of_runs with a benchmark: "(?2 IS NULL OR benchmark = ?2)"
-#     defeats iterations_by_benchmark (215 ms for one benchmark of 2,000 runs);
-#     "benchmark = ?2" takes 80 ms, 22 ms with an index on (benchmark, run_id,
-#     iteration, wall_ns); all benchmarks: 1.27 s, 0.62 s with that index;
-#   - a warm read from the mount's root costs a GETATTR of / and of runs/ and a
-#     LOOKUP of runs on every open (attribute and entry timeout 0 on those
-#     directories, with default_permissions); ls -l runs/ sends one GETATTR of
-#     runs/ per entry.
+#   regressions    230.7      127.7       126.6  0.336     0.244  cold < 1000 ms  met
+#   compare-step     7.1       11.5         4.6  0.425     0.170  < 10 ms         met (not after drop_caches)
+#   compare-all      6.6       10.4         4.3  0.426     0.168  < 10 ms         met (not after drop_caches)
+#   history-svg     82.7      107.4        64.2  0.535     0.408
+#   ls-l-runs      428.5      406.6       433.5  8.618     6.993
+#   result-json      1.12       1.84        0.62  0.008     0.008
+#   result.json (69 KB) warm: 8.2 us through benchfs from the mount's root,
+#   6.3 us from local disk: 1.3x (target 2x, met). regressions named exactly
+#   the two planted slowdowns (hash-1m +24.9%, sqlite-insert +9.9%), not the
+#   improvement.
+# Before the fixes these figures led to (first measurement, same day):
+# regressions 2.5 s cold, compare 92 ms, result.json 14.5x of local disk,
+# ls -l runs/ 1.7 s. The causes and fixes:
+#   - "(?1 IS NULL OR host = ?1)" kept SQLite off the host index, and host sat
+#     after the ~70 KB result column (overflow pages): one statement per case
+#     and a covering index runs_done_by_host;
+#   - "(?2 IS NULL OR benchmark = ?2)" kept it off the per-benchmark index: one
+#     statement per case, index on (benchmark, run_id, iteration, wall_ns);
+#   - regressions read all 1.2 M iterations: per run and benchmark sums
+#     (run_sums, written when a run finishes) give the commit means of long
+#     histories; short histories still read every sample;
+#   - directories had attribute and entry timeouts of 0, so every open walked
+#     / and runs/ through the daemon: they are cached for good now (runs/ is
+#     invalidated when a job is queued);
+#   - a run directory's lookup read the whole row (result included): it reads
+#     only the small columns now.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)

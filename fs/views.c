@@ -421,7 +421,7 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 	case KIND_RUNS:
 		if ((id = parse_run_name(name)) < 0)
 			return -ENOENT;
-		if ((rc = store_run_get(ctx->store, &run, id)))
+		if ((rc = store_run_get_light(ctx->store, &run, id)))
 			return view_store_errno(rc);
 		rc = run_dir_node(out, &run);
 		store_run_clear(&run);
@@ -476,7 +476,9 @@ int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
 	case KIND_ARTIFACT:
 		return artifact_node(ctx, out, ino);
 	default:
-		if ((rc = store_run_get(ctx->store, &run, inode_id(ino))))
+		rc = kind == KIND_RUN_DIR ? store_run_get_light(ctx->store, &run, inode_id(ino))
+					  : store_run_get(ctx->store, &run, inode_id(ino));
+		if (rc)
 			return view_store_errno(rc);
 		rc = kind == KIND_RUN_DIR ? run_dir_node(out, &run) : run_file(ctx, out, &run, kind);
 		store_run_clear(&run);

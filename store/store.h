@@ -89,6 +89,9 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 		     size_t n, size_t max_pending);
 
 int store_run_get(struct store *store, struct store_run *out, int64_t id);
+/* The same without config, system, result, host and pair_id (empty, NULL,
+ * NULL, "" and 0): cheap enough for every entry of a listing. */
+int store_run_get_light(struct store *store, struct store_run *out, int64_t id);
 void store_run_clear(struct store_run *run);
 void store_runs_free(struct store_run *runs, size_t n);
 
