@@ -18,6 +18,10 @@
 #include "profile.h"
 
 #define STEP_MAX 160 /* what runlog keeps of a step name */
+/* A status write is an SQLite transaction (about 0.2 ms of the daemon's
+ * CPU, beside the benchmark): with fast iterations at most this often; the
+ * loop's idle callback writes the last one when iterations slow down. */
+#define PROGRESS_MIN_MS 50
 
 struct side_state {
 	struct measure_side *side;
@@ -30,6 +34,8 @@ struct side_state {
 	double cal_wall, cal_user, cal_sys; /* sums of the shell calibration, ns */
 	size_t ncal;
 	char step[STEP_MAX]; /* the log step output goes to now */
+	char progress[STEP_MAX + 32]; /* status detail not written yet ("" when none) */
+	int64_t progress_ms;          /* when the status was last written */
 };
 
 struct state {
@@ -157,15 +163,44 @@ static void step_name(char *buf, size_t size, const struct state *st, enum spawn
 
 /* ---- the loop's callbacks ---- */
 
-static void progress(struct state *st, int s, int i)
+static int64_t mono_ms(void)
 {
-	struct measure_job *job = st->job;
-	char detail[STEP_MAX + 32];
+	struct timespec ts;
 
-	snprintf(detail, sizeof(detail), "%s %d/%d", st->b->name, i, st->count);
-	if (store_run_progress(job->store, st->sides[s].side->run_id, RUN_RUNNING, detail, NULL))
-		fprintf(stderr, "benchfs: run %lld: %s\n", (long long)st->sides[s].side->run_id,
-			store_errmsg(job->store));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void progress_write(struct state *st, int s)
+{
+	struct side_state *ss = &st->sides[s];
+
+	if (!ss->progress[0])
+		return;
+	if (store_run_progress(st->job->store, ss->side->run_id, RUN_RUNNING, ss->progress, NULL))
+		fprintf(stderr, "benchfs: run %lld: %s\n", (long long)ss->side->run_id,
+			store_errmsg(st->job->store));
+	ss->progress[0] = '\0';
+	ss->progress_ms = mono_ms();
+}
+
+/* status "running <bench> i/n"; written now when force or when the last
+ * write is PROGRESS_MIN_MS old, else by the next call or progress_flush. */
+static void progress(struct state *st, int s, int i, bool force)
+{
+	struct side_state *ss = &st->sides[s];
+
+	snprintf(ss->progress, sizeof(ss->progress), "%s %d/%d", st->b->name, i, st->count);
+	if (force || mono_ms() - ss->progress_ms >= PROGRESS_MIN_MS)
+		progress_write(st, s);
+}
+
+static void progress_flush(void *ctx)
+{
+	struct state *st = ctx;
+
+	for (size_t s = 0; s < st->job->nsides; s++)
+		progress_write(st, (int)s);
 }
 
 static void fail_event(struct state *st, const struct spawner_event *ev)
@@ -270,12 +305,13 @@ static int on_event(void *ctx, const struct spawner_event *ev)
 		return 0;
 	case SPAWNER_STEP_WARMUP:
 		if (ev->iteration == -1)
-			progress(st, ev->side, 1);
+			progress(st, ev->side, 1, false);
 		return 0;
 	case SPAWNER_STEP_MEASURE:
 		if (record(st, ev))
 			return 1;
-		progress(st, ev->side, ev->iteration < st->count ? ev->iteration + 1 : st->count);
+		progress(st, ev->side, ev->iteration < st->count ? ev->iteration + 1 : st->count,
+			 false);
 		return 0;
 	default:
 		return 0; /* prepare and conclude are reported only when they fail */
@@ -293,7 +329,7 @@ static void on_count(void *ctx, int count)
 			      " first, within %d..%d)",
 			      st->b->name, count, st->b->min_time, st->b->min_runs, st->b->max_runs);
 		if (count > 1)
-			progress(st, (int)s, 2);
+			progress(st, (int)s, 2, false);
 	}
 }
 
@@ -496,6 +532,8 @@ static int run_loop(struct state *st)
 		.on_event = on_event,
 		.on_count = on_count,
 		.on_output = on_output,
+		.on_idle = progress_flush,
+		.idle_ms = PROGRESS_MIN_MS,
 		.ctx = st,
 	};
 	int rc;
@@ -503,13 +541,11 @@ static int run_loop(struct state *st)
 	for (size_t s = 0; s < job->nsides; s++)
 		sides[s] = (struct spawner_side){ loop_env(&st->sides[s]), st->sides[s].side->workdir };
 	describe_plan(st, seed);
-	if (b->warmup > 0)
-		for (size_t s = 0; s < job->nsides; s++)
-			progress(st, (int)s, 0); /* warming up: none measured yet */
-	else
-		for (size_t s = 0; s < job->nsides; s++)
-			progress(st, (int)s, 1);
+	/* While warming up none is measured yet: 0/n. */
+	for (size_t s = 0; s < job->nsides; s++)
+		progress(st, (int)s, b->warmup > 0 ? 0 : 1, true);
 	rc = spawner_loop(job->spawner, &loop);
+	progress_flush(st);
 	for (size_t s = 0; s < job->nsides; s++) {
 		runlog_set_step(st->sides[s].side->log, "benchfs");
 		st->sides[s].step[0] = '\0';

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -201,9 +202,32 @@ static void pipe_drain_rest(int *pipe_rd, const struct spawn_spec *spec)
 	}
 }
 
+/* /dev/null, opened once and kept (close-on-exec): the child gets it by
+ * dup2, which is cheaper than opening the path in every child. -1 when it
+ * cannot be opened (the child then opens the path itself). */
+static pthread_once_t devnull_once = PTHREAD_ONCE_INIT;
+static int devnull_fd = -1;
+
+static void devnull_open(void)
+{
+	devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+}
+
+/* fd in the child is /dev/null. */
+static int add_devnull(posix_spawn_file_actions_t *fa, int fd, int flags)
+{
+	pthread_once(&devnull_once, devnull_open);
+	/* Our own copy may sit on 0..2 when the caller runs with them closed:
+	 * then opening the path is the safe way. */
+	if (devnull_fd > STDERR_FILENO)
+		return posix_spawn_file_actions_adddup2(fa, devnull_fd, fd);
+	return posix_spawn_file_actions_addopen(fa, fd, "/dev/null", flags, 0);
+}
+
 static int actions_init(posix_spawn_file_actions_t *fa, const struct spawn_spec *spec,
 			int pipe_wr)
 {
+	int out = pipe_wr >= 0 ? pipe_wr : spec->output_fd > STDERR_FILENO ? spec->output_fd : -1;
 	int result;
 
 	/* stdout first, stdin last: should the daemon run with fds 0-2 closed,
@@ -211,17 +235,16 @@ static int actions_init(posix_spawn_file_actions_t *fa, const struct spawn_spec 
 	 * replaced. dup2 clears FD_CLOEXEC on the target (also when source and
 	 * target are the same fd); the pipe's own fds stay close-on-exec, so the
 	 * child holds the write end only as 1 and 2. */
-	if (pipe_wr >= 0)
-		result = posix_spawn_file_actions_adddup2(fa, pipe_wr, STDOUT_FILENO);
+	if (out >= 0)
+		result = posix_spawn_file_actions_adddup2(fa, out, STDOUT_FILENO);
 	else
-		result = posix_spawn_file_actions_addopen(fa, STDOUT_FILENO, "/dev/null",
-							  O_WRONLY, 0);
+		result = add_devnull(fa, STDOUT_FILENO, O_WRONLY);
 	if (result)
 		return result;
 	result = posix_spawn_file_actions_adddup2(fa, STDOUT_FILENO, STDERR_FILENO);
 	if (result)
 		return result;
-	result = posix_spawn_file_actions_addopen(fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	result = add_devnull(fa, STDIN_FILENO, O_RDONLY);
 	if (result)
 		return result;
 	if (spec->cwd)
@@ -326,6 +349,8 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 		close(pipefd[1]);
 		pipefd[1] = -1;
 	}
+	if (spec->on_started)
+		spec->on_started(spec->started_ctx);
 
 	/* Clamp so absurd limits (1e300 s) cannot overflow the conversion. */
 	if (spec->timeout_s > 0)

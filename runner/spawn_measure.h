@@ -20,8 +20,12 @@ struct spawn_spec {
 	char *const *envp;         /* NULL-terminated full environment; NULL: inherit */
 	const char *cwd;           /* working directory of the child; NULL: inherit */
 	double timeout_s;          /* wall-clock limit; <= 0: none */
-	spawn_output_fn on_output; /* NULL: output goes to /dev/null */
+	spawn_output_fn on_output; /* NULL: output goes to output_fd, else /dev/null */
 	void *output_ctx;
+	/* With on_output NULL and output_fd > 2: stdout and stderr go to this
+	 * descriptor (a file the caller reads afterwards: nobody has to wake up
+	 * to drain a pipe while the child is measured). */
+	int output_fd;
 	/* When > 0: a descriptor that becomes readable when the caller must stop
 	 * (daemon shutdown). The process group is then killed and the result has
 	 * cancelled set. 0 (stdin is never a cancel pipe) means none. */
@@ -33,6 +37,11 @@ struct spawn_spec {
 	 * 0..CPU_SETSIZE-1. */
 	const int *cpus;
 	size_t ncpus;
+	/* Called in the caller right after the child started, while it runs
+	 * (inside the timed region, so only for work that would otherwise sit
+	 * between two children and that runs on another CPU than the child). */
+	void (*on_started)(void *ctx);
+	void *started_ctx;
 };
 
 struct spawn_result {

@@ -400,14 +400,21 @@ int spawner_wait(struct spawner *sp, struct spawner_wait *w)
 		struct pollfd pfd[2] = { { .fd = sp->sock, .events = POLLIN },
 					 { .fd = w->cancel_fd, .events = POLLIN } };
 		nfds_t nfds = w->cancel_fd > 0 && !w->cancel_sent ? 2 : 1;
-		int ready = poll(pfd, nfds, spawner_ms_left(w->deadline));
+		int timeout = spawner_ms_left(w->deadline), tick = spawner_ms_left(w->tick);
+		int ready;
 		ssize_t n;
 
+		if (w->tick >= 0 && (timeout < 0 || tick < timeout))
+			timeout = tick;
+		ready = poll(pfd, nfds, timeout);
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		if (ready == 0 && w->tick >= 0 && spawner_ms_left(w->tick) == 0 &&
+		    (w->deadline < 0 || spawner_ms_left(w->deadline) > 0))
+			return 0;
 		if (ready == 0)
 			return -ETIMEDOUT; /* the helper is wedged */
 		if (nfds == 2 && pfd[1].revents)
@@ -458,7 +465,7 @@ static int result_wait(struct spawner *sp, struct spawn_result *out, const struc
 		       bool *broken)
 {
 	struct spawner_wait w = { .cancel_fd = spec->cancel_fd,
-				  .deadline = spawner_deadline(spec->timeout_s) };
+				  .deadline = spawner_deadline(spec->timeout_s), .tick = -1 };
 
 	*broken = true;
 	for (;;) {

@@ -115,6 +115,10 @@ struct spawner_loop {
 	void (*on_count)(void *ctx, int count);
 	void (*on_output)(void *ctx, enum spawner_step step, int side, int iteration,
 			  const char *buf, size_t len);
+	/* Called once when idle_ms pass after a message without another (a
+	 * caller that defers work while messages come fast catches up here). */
+	void (*on_idle)(void *ctx);
+	int idle_ms;
 	void *ctx;
 };
 

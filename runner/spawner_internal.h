@@ -23,6 +23,7 @@ struct spawner_wait {
 	int cancel_fd;
 	bool cancel_sent;
 	int64_t deadline; /* CLOCK_MONOTONIC ms; -1: none */
+	int64_t tick;     /* when no message came by then, return 0; -1: none */
 };
 
 int64_t spawner_now_ms(void);
@@ -44,8 +45,8 @@ char *spawner_put_string(char *p, const char *s);
 /* One message into sp->msg: its length, 0 at EOF, or -errno. */
 ssize_t spawner_recv(struct spawner *sp);
 /* The next message into sp->msg, sending 'C' once cancel_fd fires: its
- * length (at least a header), or -EPIPE (helper gone), -ETIMEDOUT (wedged),
- * -EPROTO or another -errno. */
+ * length (at least a header), 0 when w->tick passed first, or -EPIPE
+ * (helper gone), -ETIMEDOUT (wedged), -EPROTO or another -errno. */
 int spawner_wait(struct spawner *sp, struct spawner_wait *w);
 /* Tells the helper to kill the child it runs (once). */
 void spawner_cancel(struct spawner *sp, struct spawner_wait *w);

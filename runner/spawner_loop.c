@@ -115,7 +115,8 @@ static bool step_valid(int step)
 static int loop_wait(struct spawner *sp, const struct spawner_loop *l, bool *broken)
 {
 	double between = STEPS_BETWEEN_MESSAGES * l->timeout_s;
-	struct spawner_wait w = { .cancel_fd = l->cancel_fd, .deadline = spawner_deadline(between) };
+	struct spawner_wait w = { .cancel_fd = l->cancel_fd, .deadline = spawner_deadline(between),
+				  .tick = -1 };
 	bool caller_stopped = false;
 
 	*broken = true;
@@ -126,8 +127,16 @@ static int loop_wait(struct spawner *sp, const struct spawner_loop *l, bool *bro
 
 		if (n < 0)
 			return n;
+		if (n == 0) { /* quiet for idle_ms */
+			w.tick = -1;
+			if (l->on_idle && !caller_stopped)
+				l->on_idle(l->ctx);
+			continue;
+		}
 		if (!w.cancel_sent)
 			w.deadline = spawner_deadline(between);
+		if (l->on_idle && l->idle_ms > 0)
+			w.tick = spawner_now_ms() + l->idle_ms;
 		if (m[0] == 'o') {
 			uint32_t len = spawner_get_u32(m + 4);
 			int32_t it;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -239,19 +240,36 @@ struct loop {
 	uint32_t ncpus, nsides;
 	struct loop_side sides[SPAWNER_LOOP_SIDES_MAX];
 	int count;     /* measured iterations planned */
+	int entered;   /* the side whose directory we are in; -1: none */
 	size_t width;  /* what BENCHFS_ITERATION and BENCHFS_PHASE take at most */
 	char iteration_var[40], phase_var[40];
 	char *pad_var; /* "BENCHFS_PAD=xxx..." */
-};
-
-struct loop_output {
-	int fd;
-	enum spawner_step step;
-	int side, iteration;
+	/* The timed commands' output files (memfds, -1 without output): they
+	 * alternate, so one can be forwarded while the next command writes the
+	 * other. */
+	int out_fds[2], out_next;
+	/* Without pinning, a timed command's output and event wait until the
+	 * next child runs (sending wakes the daemon: 15 us on a VM that would
+	 * otherwise sit between two children). A pinned benchmark shares its
+	 * CPU with us while it runs: then they go at once. */
+	bool defer, gone;
+	struct loop_deferred {
+		bool event;
+		struct spawner_event ev;
+		int out_fd;
+		struct loop_output {
+			int fd;
+			enum spawner_step step;
+			int side, iteration;
+		} out;
+	} deferred;
 };
 
 static void loop_free(struct loop *l)
 {
+	for (int i = 0; i < 2; i++)
+		if (l->out_fds[i] >= 0)
+			close(l->out_fds[i]);
 	for (uint32_t s = 0; s < SPAWNER_LOOP_SIDES_MAX; s++)
 		free(l->sides[s].envp);
 	free(l->argv);
@@ -353,6 +371,10 @@ static int loop_parse(struct loop *l, char *payload, size_t len)
 	if (!l->pad_var)
 		return -ENOMEM;
 	l->count = l->min_time > 0 ? l->min_runs : l->runs;
+	l->defer = l->ncpus == 0;
+	for (int i = 0; i < 2 && (l->flags & SPAWNER_LOOP_OUTPUT); i++)
+		if ((l->out_fds[i] = memfd_create("benchfs-output", MFD_CLOEXEC)) < 0)
+			return -errno;
 	return 0;
 }
 
@@ -392,6 +414,63 @@ static int send_event(int fd, const struct spawner_event *ev)
 	return send_all(fd, &iov, 1);
 }
 
+/* Everything the command wrote into the output file, forwarded. */
+static void loop_forward_file(const struct loop_output *out, int fd)
+{
+	char buf[SPAWNER_LOOP_OUT_MAX];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		loop_forward((void *)out, buf, (size_t)n);
+		off += n;
+	}
+}
+
+/* Sends what waited for the next child to start: the previous timed
+ * command's output, then its event. -1 when the daemon is gone. */
+static int loop_flush(struct loop *l)
+{
+	struct loop_deferred *d = &l->deferred;
+
+	if (d->out_fd >= 0) {
+		loop_forward_file(&d->out, d->out_fd);
+		/* Empty again for the command after next. */
+		if (ftruncate(d->out_fd, 0) < 0 || lseek(d->out_fd, 0, SEEK_SET) < 0) {
+			/* a memfd does not refuse; nothing better to do */
+		}
+		d->out_fd = -1;
+	}
+	if (d->event) {
+		d->event = false;
+		if (send_event(l->fd, &d->ev)) {
+			l->gone = true;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void loop_started(void *ctx)
+{
+	(void)loop_flush(ctx);
+}
+
+/* Commands inherit the spawner's directory: changing it here, once per
+ * side, spares each child a chdir inside the timed region. 0 or -errno. */
+static int loop_enter(struct loop *l, int side)
+{
+	const char *cwd = l->sides[side].cwd;
+
+	if (l->entered == side)
+		return 0;
+	enter_base(l->base); /* a relative cwd is relative to the caller's */
+	if (cwd && chdir(cwd) < 0)
+		return -errno;
+	l->entered = side;
+	return 0;
+}
+
 static const char *const phase_names[] = {
 	[SPAWNER_STEP_CALIBRATE] = "calibrate", [SPAWNER_STEP_WARMUP] = "warmup",
 	[SPAWNER_STEP_MEASURE] = "measure",
@@ -407,14 +486,18 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 	struct loop_output out = { l->fd, step, side, iteration };
 	bool command = step == SPAWNER_STEP_WARMUP || step == SPAWNER_STEP_MEASURE;
 	bool timed = command || step == SPAWNER_STEP_CALIBRATE;
+	/* Timed commands write into a file read afterwards, the others into a
+	 * pipe read as they go (long prepare steps show up live). */
 	struct spawn_spec spec = {
 		.argv = command ? l->argv : sh_argv,
 		.envp = sd->envp,
-		.cwd = sd->cwd,
 		.timeout_s = l->timeout_s,
-		.on_output = !timed || (l->flags & SPAWNER_LOOP_OUTPUT) ? loop_forward : NULL,
+		.on_output = timed ? NULL : loop_forward,
 		.output_ctx = &out,
+		.output_fd = timed ? l->out_fds[l->out_next] : -1,
 		.cancel_fd = l->fd,
+		.on_started = l->defer ? loop_started : NULL,
+		.started_ctx = l,
 	};
 	struct spawner_event ev = { .step = step, .side = side, .iteration = iteration,
 				    .count = l->count };
@@ -465,10 +548,23 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 		spec.cpus = l->cpus;
 		spec.ncpus = l->ncpus;
 	}
-	ev.error = spawn_measure(&ev.res, &spec);
+	if (!(ev.error = loop_enter(l, side)))
+		ev.error = spawn_measure(&ev.res, &spec);
+	/* A child that did not start did not flush what waited for it. */
+	if (l->gone || loop_flush(l))
+		return -1;
 	stops = spawner_event_stops(&ev, (l->flags & SPAWNER_LOOP_IGNORE_FAILURE) != 0);
 	*wall_ns = ev.error ? 0 : ev.res.wall_ns;
-	if ((timed || stops) && send_event(l->fd, &ev))
+	if (spec.output_fd >= 0) {
+		l->deferred.out_fd = spec.output_fd;
+		l->deferred.out = out;
+		l->out_next ^= 1;
+	}
+	if (timed || stops) {
+		l->deferred.event = true;
+		l->deferred.ev = ev;
+	}
+	if ((stops || !l->defer) && loop_flush(l))
 		return -1;
 	return stops ? 1 : 0;
 }
@@ -532,7 +628,6 @@ static int loop_run(struct loop *l)
 	bool aside = loop_step_aside(l, &home);
 	int rc = 0;
 
-	enter_base(l->base);
 	for (int k = 1; k <= l->calibrations && !rc; k++)
 		for (uint32_t s = 0; s < l->nsides && !rc; s++)
 			rc = loop_step(l, SPAWNER_STEP_CALIBRATE, (int)s, k, &wall);
@@ -548,10 +643,12 @@ static int loop_run(struct loop *l)
 
 			l->count = loop_count(l, first_ns);
 			spawner_header(hdr, 'N', (uint32_t)l->count);
-			if (send_all(l->fd, &iov, 1))
+			if (loop_flush(l) || send_all(l->fd, &iov, 1))
 				rc = -1;
 		}
 	}
+	if (rc == 0 && loop_flush(l))
+		rc = -1;
 	if (aside)
 		(void)sched_setaffinity(0, sizeof(home), &home);
 	return rc < 0 ? -1 : rc > 0 ? SPAWNER_STOPPED : 0;
@@ -597,7 +694,8 @@ static char *recv_payload(int fd, ssize_t first, uint32_t *len_out, int *err)
  * daemon is gone. */
 static int run_loop(int fd, char *payload, size_t len)
 {
-	struct loop l = { .fd = fd };
+	struct loop l = { .fd = fd, .entered = -1, .out_fds = { -1, -1 },
+			  .deferred = { .out_fd = -1 } };
 	int rc = loop_parse(&l, payload, len);
 
 	if (rc == 0)

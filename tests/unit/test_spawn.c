@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,57 @@ static void test_stdin_is_dev_null(void **state)
 	assert_int_equal(run_sh(&res, "cat; echo done", &cap, 10), 0);
 	assert_false(res.timed_out);
 	assert_string_equal(cap.buf, "done\n");
+	free(cap.buf);
+}
+
+/* output_fd: stdout and stderr into a file, stdin still /dev/null. */
+static void test_output_to_fd(void **state)
+{
+	char path[] = "/tmp/benchfs-output-XXXXXX", text[512];
+	char *argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; readlink /proc/self/fd/0", NULL };
+	int fd = mkstemp(path);
+	struct spawn_spec spec = { .argv = argv, .envp = base_env, .output_fd = fd, .timeout_s = 10 };
+	struct spawn_result res;
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd > 2);
+	unlink(path);
+	assert_int_equal(spawn_measure(&res, &spec), 0);
+	assert_int_equal(res.exit_code, 0);
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	assert_true(n > 0);
+	text[n] = '\0';
+	assert_string_equal(text, "out\nerr\n/dev/null\n");
+	close(fd);
+}
+
+/* cpus: the child runs there; the caller's own affinity is unchanged. */
+static void test_pinned(void **state)
+{
+	char *argv[] = { "/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status", NULL };
+	struct spawn_spec spec = { .argv = argv, .envp = base_env, .on_output = capture_fn,
+				   .timeout_s = 10, .ncpus = 1 };
+	struct capture cap = { 0 };
+	struct spawn_result res;
+	cpu_set_t before, after;
+	char want[64];
+	int cpu = -1, bad = -1;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+	for (int i = CPU_SETSIZE - 1; i >= 0; i--)
+		if (CPU_ISSET(i, &before) && cpu < 0)
+			cpu = i;
+	spec.cpus = &cpu;
+	spec.output_ctx = &cap;
+	assert_int_equal(spawn_measure(&res, &spec), 0);
+	snprintf(want, sizeof(want), "Cpus_allowed_list:\t%d\n", cpu);
+	assert_string_equal(cap.buf, want);
+	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
+	assert_true(CPU_EQUAL(&before, &after));
+	spec.cpus = &bad;
+	assert_int_equal(spawn_measure(&res, &spec), -EINVAL);
 	free(cap.buf);
 }
 
@@ -511,6 +563,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_output_in_order),
 		cmocka_unit_test(test_output_large_is_complete),
 		cmocka_unit_test(test_stdin_is_dev_null),
+		cmocka_unit_test(test_output_to_fd),
+		cmocka_unit_test(test_pinned),
 		cmocka_unit_test(test_missing_program),
 		cmocka_unit_test(test_path_from_child_env),
 		cmocka_unit_test(test_cwd),

@@ -449,7 +449,13 @@ struct recorder {
 	int count;             /* from on_count, 0 when not called */
 	struct capture out[SPAWNER_STEP_CONCLUDE + 1][2]; /* by step and side */
 	int stop_at;           /* on_event asks to stop at this measured iteration */
+	int idles;             /* on_idle calls */
 };
+
+static void rec_idle(void *ctx)
+{
+	((struct recorder *)ctx)->idles++;
+}
 
 static int rec_event(void *ctx, const struct spawner_event *ev)
 {
@@ -643,6 +649,7 @@ static void test_loop_adaptive(void **state)
 		.argv = cmd, .prepare = "true", .sides = &side, .nsides = 1, .timeout_s = 10,
 		.min_time = 0.35, .min_runs = 2, .max_runs = 100,
 		.on_event = rec_event, .on_count = rec_count, .ctx = r,
+		.on_idle = rec_idle, .idle_ms = 10,
 	};
 
 	assert_int_equal(spawner_loop(*state, &loop), 0);
@@ -655,6 +662,8 @@ static void test_loop_adaptive(void **state)
 		assert_true(r->count >= 2 && r->count <= 7);
 		assert_true(r->count == want || r->count == want - 1); /* prepare adds a little */
 	}
+	/* 50 ms between events: quiet for 10 ms once after each */
+	assert_true(r->idles >= r->count - 1 && r->idles <= (int)r->nev + 2);
 	assert_int_equal(rec_steps(r, SPAWNER_STEP_MEASURE), (size_t)r->count);
 	assert_int_equal(r->ev[0].count, 2); /* before the first ended: min_runs */
 	assert_int_equal(r->ev[r->nev - 1].count, r->count);
