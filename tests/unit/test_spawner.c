@@ -912,6 +912,59 @@ static void test_loop_cpus(void **state)
 	rec_free(r);
 }
 
+/* A measured command's large output arrives whole and in order (through
+ * the alternating output files), in both the deferred and the pinned mode. */
+static void test_loop_large_output(void **state)
+{
+	char *cmd[] = { "/bin/sh", "-c", "seq 1 100000; echo \"end $BENCHFS_ITERATION\" >&2", NULL };
+	struct spawner_side side = { base_env, NULL };
+	int ncpus, cpu = first_cpu(&ncpus);
+
+	for (int pinned = 0; pinned < 2; pinned++) {
+		struct recorder *r = rec_new();
+		struct spawner_loop loop = {
+			.argv = cmd, .sides = &side, .nsides = 1, .timeout_s = 30, .output = true,
+			.runs = 3, .on_event = rec_event, .on_output = rec_output, .ctx = r,
+			.cpus = &cpu, .ncpus = (size_t)pinned,
+		};
+		struct capture *out = &r->out[SPAWNER_STEP_MEASURE][0];
+		size_t one = 0;
+		char *p;
+
+		assert_int_equal(spawner_loop(*state, &loop), 0);
+		assert_non_null(out->buf);
+		for (int i = 1; i <= 100000; i++)
+			one += (size_t)snprintf(NULL, 0, "%d\n", i);
+		one += strlen("end 1\n");
+		assert_int_equal(out->len, 3 * one);
+		for (int it = 1; it <= 3; it++) {
+			char tail[16];
+			p = out->buf + (size_t)(it - 1) * one;
+			assert_memory_equal(p, "1\n2\n3\n", 6);
+			snprintf(tail, sizeof(tail), "end %d\n", it);
+			assert_memory_equal(p + one - strlen(tail), tail, strlen(tail));
+		}
+		rec_free(r);
+	}
+}
+
+/* The helper dies in the middle of a loop: -EPIPE, and the next call works. */
+static void test_loop_helper_dies(void **state)
+{
+	char *cmd[] = { "/bin/sh", "-c", "test $BENCHFS_ITERATION -lt 3 || kill -KILL $PPID", NULL };
+	struct spawner_side side = { base_env, NULL };
+	struct recorder *r = rec_new();
+	struct spawner_loop loop = { .argv = cmd, .sides = &side, .nsides = 1, .timeout_s = 10,
+				     .runs = 5, .on_event = rec_event, .ctx = r };
+	struct spawn_result res;
+
+	assert_int_equal(spawner_loop(*state, &loop), -EPIPE);
+	assert_true(r->nev <= 2);
+	assert_int_equal(run_sh(*state, &res, "exit 6", NULL, 10), 0);
+	assert_int_equal(res.exit_code, 6);
+	rec_free(r);
+}
+
 /* Output off: the command writes to /dev/null, prepare is still forwarded. */
 static void test_loop_output_discard(void **state)
 {
@@ -1135,6 +1188,8 @@ int main(void)
 		cmocka_unit_test(test_loop_invalid),
 		cmocka_unit_test(test_loop_cpus),
 		cmocka_unit_test(test_loop_output_discard),
+		cmocka_unit_test(test_loop_large_output),
+		cmocka_unit_test(test_loop_helper_dies),
 		cmocka_unit_test(test_rss_floor_and_overhead),
 		cmocka_unit_test(test_loop_overhead),
 	};
