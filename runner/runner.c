@@ -194,11 +194,11 @@ static int do_build(struct job *job, size_t s)
 	return 0;
 }
 
-static int count_perf(const struct config *config)
+static int count_perf(const struct config *config, bool instructions)
 {
 	int n = 0;
 	for (size_t i = 0; i < config->nbenchmarks; i++)
-		n += config->benchmarks[i].perf;
+		n += instructions ? config->benchmarks[i].instructions : config->benchmarks[i].perf;
 	return n;
 }
 
@@ -230,10 +230,11 @@ static int do_benchmarks(struct job *job)
 {
 	struct runner *r = job->runner;
 	struct config *c = job->config;
-	int nperf = count_perf(c);
+	int nperf = count_perf(c, false);
 	char tmp[4096];
+	/* callgrind's scratch space */
 	snprintf(tmp, sizeof(tmp), "%s/tmp", r->data_dir);
-	if (c->nbenchmarks > 0 && (mkdir(tmp, 0755) && errno != EEXIST)) {
+	if (count_perf(c, true) > 0 && (mkdir(tmp, 0755) && errno != EEXIST)) {
 		job_fail(job, 0, "cannot create %s: %s", tmp, strerror(errno));
 		return -1;
 	}
