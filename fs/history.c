@@ -177,14 +177,63 @@ static int cmp_run_point(const void *a, const void *b)
 	return (x->run > y->run) - (x->run < y->run);
 }
 
+/* Which history point each run belongs to, and the run ids in order (the
+ * list the store is asked about). */
+struct run_map {
+	struct run_point *map; /* sorted by run */
+	int64_t *runs;
+	size_t n;
+};
+
+static void run_map_free(struct run_map *m)
+{
+	free(m->map);
+	free(m->runs);
+	memset(m, 0, sizeof(*m));
+}
+
+static int run_map_build(struct run_map *m, const struct history *h)
+{
+	size_t n = 0;
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < h->n; i++)
+		n += h->points[i].nruns;
+	m->map = malloc((n + 1) * sizeof(*m->map));
+	m->runs = malloc((n + 1) * sizeof(*m->runs));
+	if (!m->map || !m->runs) {
+		run_map_free(m);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < h->n; i++)
+		for (size_t r = 0; r < h->points[i].nruns; r++)
+			m->map[m->n++] = (struct run_point){h->points[i].runs[r], i};
+	qsort(m->map, m->n, sizeof(*m->map), cmp_run_point);
+	for (size_t i = 0; i < m->n; i++)
+		m->runs[i] = m->map[i].run;
+	return 0;
+}
+
+/* The point of a run, or (size_t)-1. */
+static size_t run_map_point(const struct run_map *m, int64_t run)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->map[mid].run < run)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n && m->map[lo].run == run ? m->map[lo].point : (size_t)-1;
+}
+
 typedef int (*series_fn)(void *ctx, const struct series *s);
 
 /* Collects the samples of one benchmark at a time (the store returns them
  * grouped by benchmark, then by run), then orders them by point. */
 struct collector {
 	const struct history *h;
-	const struct run_point *map;
-	size_t nmap;
+	const struct run_map *runs;
 	char *bench;
 	size_t *pt;
 	double *val;
@@ -193,19 +242,6 @@ struct collector {
 	series_fn fn;
 	void *fn_ctx;
 };
-
-static size_t point_of_run(const struct collector *col, int64_t run)
-{
-	size_t lo = 0, hi = col->nmap;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (col->map[mid].run < run)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < col->nmap && col->map[lo].run == run ? col->map[lo].point : (size_t)-1;
-}
 
 /* Counting sort of the collected samples by point, then hand the series over. */
 static int collector_flush(struct collector *col)
@@ -248,7 +284,7 @@ done:
 static int collect_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
 {
 	struct collector *col = ctx;
-	size_t p = point_of_run(col, run_id);
+	size_t p = run_map_point(col->runs, run_id);
 	int rc;
 	if (p == (size_t)-1)
 		return 0;
@@ -281,36 +317,20 @@ static int series_each(const struct view_ctx *ctx, const struct history *h, cons
 		       const char *metric, series_fn fn, void *fn_ctx)
 {
 	struct collector col = {.h = h, .scale = metric ? 1.0 : 1e-9, .fn = fn, .fn_ctx = fn_ctx};
-	struct run_point *map = NULL;
-	int64_t *runs = NULL;
-	size_t nmap = 0;
-	int rc = -ENOMEM;
-	for (size_t i = 0; i < h->n; i++)
-		nmap += h->points[i].nruns;
-	map = malloc((nmap + 1) * sizeof(*map));
-	runs = malloc((nmap + 1) * sizeof(*runs));
-	if (!map || !runs)
-		goto done;
-	nmap = 0;
-	for (size_t i = 0; i < h->n; i++)
-		for (size_t r = 0; r < h->points[i].nruns; r++)
-			map[nmap++] = (struct run_point){h->points[i].runs[r], i};
-	qsort(map, nmap, sizeof(*map), cmp_run_point);
-	for (size_t i = 0; i < nmap; i++)
-		runs[i] = map[i].run;
-	col.map = map;
-	col.nmap = nmap;
-	rc = store_samples_of_runs(ctx->store, runs, nmap, metric, bench, collect_sample, &col);
+	struct run_map m;
+	int rc = run_map_build(&m, h);
+	if (rc)
+		return rc;
+	col.runs = &m;
+	rc = store_samples_of_runs(ctx->store, m.runs, m.n, metric, bench, collect_sample, &col);
 	if (rc == 0)
 		rc = collector_flush(&col);
 	else if (rc != -ENOMEM)
 		rc = -EIO;
-done:
 	free(col.bench);
 	free(col.pt);
 	free(col.val);
-	free(map);
-	free(runs);
+	run_map_free(&m);
 	return rc;
 }
 
@@ -607,8 +627,7 @@ struct sums_ctx {
 	struct regress_ctx *regress;
 	const struct view_ctx *view;
 	const struct history *h;
-	const struct run_point *map;
-	size_t nmap;
+	const struct run_map *runs;
 	char *bench;
 	int64_t *n;       /* per history point */
 	double *sum_ns;
@@ -655,7 +674,7 @@ done:
 static int add_sum(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum_ns)
 {
 	struct sums_ctx *c = ctx;
-	size_t lo = 0, hi = c->nmap;
+	size_t p;
 	int rc;
 	if (!c->bench || strcmp(c->bench, benchmark) != 0) {
 		if ((rc = sums_flush(c)))
@@ -663,16 +682,10 @@ static int add_sum(void *ctx, const char *benchmark, int64_t run_id, int64_t n, 
 		if (!(c->bench = strdup(benchmark)))
 			return -ENOMEM;
 	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c->map[mid].run < run_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < c->nmap && c->map[lo].run == run_id && n > 0) {
-		c->n[c->map[lo].point] += n;
-		c->sum_ns[c->map[lo].point] += (double)sum_ns;
+	p = run_map_point(c->runs, run_id);
+	if (p != (size_t)-1 && n > 0) {
+		c->n[p] += n;
+		c->sum_ns[p] += (double)sum_ns;
 		c->total += (size_t)n;
 	}
 	return 0;
@@ -682,38 +695,23 @@ static int regress_all_wall(struct regress_ctx *regress, const struct view_ctx *
 			    const struct history *h)
 {
 	struct sums_ctx c = {.regress = regress, .view = ctx, .h = h};
-	struct run_point *map = NULL;
-	int64_t *runs = NULL;
-	size_t nmap = 0;
-	int rc = -ENOMEM;
-	for (size_t i = 0; i < h->n; i++)
-		nmap += h->points[i].nruns;
-	map = malloc((nmap + 1) * sizeof(*map));
-	runs = malloc((nmap + 1) * sizeof(*runs));
+	struct run_map m;
+	int rc = run_map_build(&m, h);
+	if (rc)
+		return rc;
+	c.runs = &m;
 	c.n = calloc(h->n + 1, sizeof(*c.n));
 	c.sum_ns = calloc(h->n + 1, sizeof(*c.sum_ns));
-	if (!map || !runs || !c.n || !c.sum_ns)
-		goto done;
-	nmap = 0;
-	for (size_t i = 0; i < h->n; i++)
-		for (size_t r = 0; r < h->points[i].nruns; r++)
-			map[nmap++] = (struct run_point){h->points[i].runs[r], i};
-	qsort(map, nmap, sizeof(*map), cmp_run_point);
-	for (size_t i = 0; i < nmap; i++)
-		runs[i] = map[i].run;
-	c.map = map;
-	c.nmap = nmap;
-	rc = store_sums_of_runs(ctx->store, runs, nmap, add_sum, &c);
-	if (rc == 0)
+	if (!c.n || !c.sum_ns)
+		rc = -ENOMEM;
+	else if ((rc = store_sums_of_runs(ctx->store, m.runs, m.n, add_sum, &c)) == 0)
 		rc = sums_flush(&c);
 	else if (rc != -ENOMEM)
 		rc = -EIO;
-done:
 	free(c.bench);
 	free(c.n);
 	free(c.sum_ns);
-	free(map);
-	free(runs);
+	run_map_free(&m);
 	return rc;
 }
 

@@ -61,6 +61,64 @@ static char *ids_json(const int64_t *ids, size_t n)
 	return text;
 }
 
+/* Prepare sql, whose ?1 is the run ids (as a JSON array, *ids keeps the text
+ * alive until the statement is finalized). NULL on failure. */
+static sqlite3_stmt *prepare_for_runs(struct store *store, char **ids, const char *sql,
+				      const int64_t *run_ids, size_t nruns)
+{
+	sqlite3_stmt *stmt;
+	if (!(*ids = ids_json(run_ids, nruns)))
+		return NULL;
+	if (!(stmt = store_prepare(store, sql))) {
+		free(*ids);
+		*ids = NULL;
+		return NULL;
+	}
+	sqlite3_bind_text(stmt, 1, *ids, -1, SQLITE_STATIC);
+	return stmt;
+}
+
+/* Step stmt to the end, calling row for each row; what names the step. */
+static int step_rows(struct store *store, sqlite3_stmt *stmt, char *ids,
+		     int (*row)(sqlite3_stmt *stmt, void *ctx), void *ctx, const char *what)
+{
+	int rc, result = STORE_OK;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if ((result = row(stmt, ctx)))
+			break;
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, what);
+	sqlite3_finalize(stmt);
+	free(ids);
+	return result;
+}
+
+struct sample_walk {
+	store_sample_fn fn;
+	store_sum_fn sum_fn;
+	void *ctx;
+};
+
+static const char *column_name(sqlite3_stmt *stmt)
+{
+	const unsigned char *name = sqlite3_column_text(stmt, 0);
+	return name ? (const char *)name : "";
+}
+
+static int sample_row(sqlite3_stmt *stmt, void *ctx)
+{
+	struct sample_walk *w = ctx;
+	return w->fn(w->ctx, column_name(stmt), sqlite3_column_int64(stmt, 1),
+		     sqlite3_column_double(stmt, 2));
+}
+
+static int sum_row(sqlite3_stmt *stmt, void *ctx)
+{
+	struct sample_walk *w = ctx;
+	return w->sum_fn(w->ctx, column_name(stmt), sqlite3_column_int64(stmt, 1),
+			 sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3));
+}
+
 int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
 			  const char *metric, const char *benchmark, store_sample_fn fn,
 			  void *ctx)
@@ -81,65 +139,37 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 		 " WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
 		 " AND name = ?3 ORDER BY run_id"},
 	};
-	sqlite3_stmt *stmt = NULL;
+	struct sample_walk w = {.fn = fn, .ctx = ctx};
 	char *ids = NULL;
-	int rc, result = STORE_OK;
+	sqlite3_stmt *stmt;
 	if (nruns == 0)
 		return STORE_OK;
-	if (!(ids = ids_json(run_ids, nruns)))
+	stmt = prepare_for_runs(store, &ids, sql[metric != NULL][benchmark != NULL], run_ids, nruns);
+	if (!stmt)
 		return STORE_ERROR;
-	if (!(stmt = store_prepare(store, sql[metric != NULL][benchmark != NULL]))) {
-		free(ids);
-		return STORE_ERROR;
-	}
-	sqlite3_bind_text(stmt, 1, ids, -1, SQLITE_STATIC);
 	if (benchmark)
 		sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
 	if (metric)
 		sqlite3_bind_text(stmt, 3, metric, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *name = sqlite3_column_text(stmt, 0);
-		result = fn(ctx, name ? (const char *)name : "", sqlite3_column_int64(stmt, 1),
-			    sqlite3_column_double(stmt, 2));
-		if (result)
-			break;
-	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
-		result = store_fail(store, "read samples");
-	sqlite3_finalize(stmt);
-	free(ids);
-	return result;
+	return step_rows(store, stmt, ids, sample_row, &w, "read samples");
 }
 
 int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
 		       store_sum_fn fn, void *ctx)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct sample_walk w = {.sum_fn = fn, .ctx = ctx};
 	char *ids = NULL;
-	int rc, result = STORE_OK;
+	sqlite3_stmt *stmt;
 	if (nruns == 0)
 		return STORE_OK;
-	if (!(ids = ids_json(run_ids, nruns)))
+	stmt = prepare_for_runs(store, &ids,
+				"SELECT benchmark, run_id, n, sum_wall_ns FROM run_sums"
+				" WHERE run_id IN (SELECT value FROM json_each(?1))"
+				" ORDER BY benchmark, run_id",
+				run_ids, nruns);
+	if (!stmt)
 		return STORE_ERROR;
-	if (!(stmt = store_prepare(store, "SELECT benchmark, run_id, n, sum_wall_ns FROM run_sums"
-					  " WHERE run_id IN (SELECT value FROM json_each(?1))"
-					  " ORDER BY benchmark, run_id"))) {
-		free(ids);
-		return STORE_ERROR;
-	}
-	sqlite3_bind_text(stmt, 1, ids, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *name = sqlite3_column_text(stmt, 0);
-		result = fn(ctx, name ? (const char *)name : "", sqlite3_column_int64(stmt, 1),
-			    sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3));
-		if (result)
-			break;
-	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
-		result = store_fail(store, "read sums");
-	sqlite3_finalize(stmt);
-	free(ids);
-	return result;
+	return step_rows(store, stmt, ids, sum_row, &w, "read sums");
 }
 
 int store_benchmark_names(struct store *store, char ***names, size_t *n)
