@@ -16,11 +16,15 @@
 #include "cpus.h"
 #include "measure.h"
 #include "profile.h"
+#include "runner_store.h"
 
 #define STEP_MAX 160 /* what runlog keeps of a step name */
-/* A status write is an SQLite transaction (about 0.2 ms of the daemon's
- * CPU, beside the benchmark): with fast iterations at most this often; the
- * loop's idle callback writes the last one when iterations slow down. */
+/* Store writes are SQLite transactions, and they run beside the measured
+ * command: the rows of a burst of events (the spawner batches those of fast
+ * iterations) go in one transaction once the loop has been quiet for
+ * STORE_IDLE_MS, the status ("i/n", 0.2 ms a write) at most every
+ * PROGRESS_MIN_MS. */
+#define STORE_IDLE_MS 5
 #define PROGRESS_MIN_MS 50
 
 struct side_state {
@@ -31,6 +35,7 @@ struct side_state {
 	struct store_iteration *its;
 	int *offsets;
 	size_t n, cap;
+	size_t stored; /* its[0 .. stored) are in the store */
 	double cal_wall, cal_user, cal_sys; /* sums of the shell calibration, ns */
 	size_t ncal;
 	char step[STEP_MAX]; /* the log step output goes to now */
@@ -184,21 +189,61 @@ static void progress_write(struct state *st, int s)
 	ss->progress_ms = mono_ms();
 }
 
-/* status "running <bench> i/n"; written now when force or when the last
- * write is PROGRESS_MIN_MS old, else by the next call or progress_flush. */
+/* status "running <bench> i/n": written now when force, else by progress_flush. */
 static void progress(struct state *st, int s, int i, bool force)
 {
 	struct side_state *ss = &st->sides[s];
 
 	snprintf(ss->progress, sizeof(ss->progress), "%s %d/%d", st->b->name, i, st->count);
-	if (force || mono_ms() - ss->progress_ms >= PROGRESS_MIN_MS)
+	if (force)
 		progress_write(st, s);
 }
 
-static void progress_flush(void *ctx)
+/* The measured rows not in the store yet, one transaction per side. */
+static int rows_flush(struct state *st)
+{
+	int result = 0;
+
+	for (size_t s = 0; s < st->job->nsides; s++) {
+		struct side_state *ss = &st->sides[s];
+
+		if (ss->stored == ss->n)
+			continue;
+		if (store_iterations_add(st->job->store, ss->side->run_id, ss->its + ss->stored,
+					 ss->n - ss->stored)) {
+			side_fail(st, (int)s, "store: %s", store_errmsg(st->job->store));
+			result = -1;
+		}
+		ss->stored = ss->n;
+	}
+	return result;
+}
+
+/* The loop is quiet: rows now, the status when its last write is old
+ * enough (else: call again when it is). */
+static int on_idle(void *ctx)
 {
 	struct state *st = ctx;
+	int64_t now = mono_ms();
+	int again = 0;
 
+	(void)rows_flush(st);
+	for (size_t s = 0; s < st->job->nsides; s++) {
+		struct side_state *ss = &st->sides[s];
+		int64_t wait = ss->progress_ms + PROGRESS_MIN_MS - now;
+
+		if (!ss->progress[0])
+			continue;
+		if (wait <= 0)
+			progress_write(st, (int)s);
+		else if (again == 0 || wait < again)
+			again = (int)wait;
+	}
+	return again;
+}
+
+static void progress_flush(struct state *st)
+{
 	for (size_t s = 0; s < st->job->nsides; s++)
 		progress_write(st, (int)s);
 }
@@ -267,10 +312,6 @@ static int record(struct state *st, const struct spawner_event *ev)
 		.term_signal = ev->res.term_signal,
 	};
 	ss->offsets[ss->n] = ev->env_offset;
-	if (store_iteration_add(st->job->store, ss->side->run_id, it)) {
-		side_fail(st, ev->side, "store: %s", store_errmsg(st->job->store));
-		return -1;
-	}
 	ss->n++;
 	if (ev->res.exit_code != 0 || ev->res.term_signal != 0) {
 		char how[256];
@@ -308,8 +349,8 @@ static int on_event(void *ctx, const struct spawner_event *ev)
 			progress(st, ev->side, 1, false);
 		return 0;
 	case SPAWNER_STEP_MEASURE:
-		if (record(st, ev))
-			return 1;
+		if (record(st, ev) || st->failed_side >= 0)
+			return 1; /* out of memory, or a store write failed */
 		progress(st, ev->side, ev->iteration < st->count ? ev->iteration + 1 : st->count,
 			 false);
 		return 0;
@@ -532,8 +573,8 @@ static int run_loop(struct state *st)
 		.on_event = on_event,
 		.on_count = on_count,
 		.on_output = on_output,
-		.on_idle = progress_flush,
-		.idle_ms = PROGRESS_MIN_MS,
+		.on_idle = on_idle,
+		.idle_ms = STORE_IDLE_MS,
 		.ctx = st,
 	};
 	int rc;
@@ -545,6 +586,7 @@ static int run_loop(struct state *st)
 	for (size_t s = 0; s < job->nsides; s++)
 		progress(st, (int)s, b->warmup > 0 ? 0 : 1, true);
 	rc = spawner_loop(job->spawner, &loop);
+	(void)rows_flush(st);
 	progress_flush(st);
 	for (size_t s = 0; s < job->nsides; s++) {
 		runlog_set_step(st->sides[s].side->log, "benchfs");

@@ -115,9 +115,11 @@ struct spawner_loop {
 	void (*on_count)(void *ctx, int count);
 	void (*on_output)(void *ctx, enum spawner_step step, int side, int iteration,
 			  const char *buf, size_t len);
-	/* Called once when idle_ms pass after a message without another (a
-	 * caller that defers work while messages come fast catches up here). */
-	void (*on_idle)(void *ctx);
+	/* Called when idle_ms pass after a message without another (a caller
+	 * that defers work while messages come fast catches up here); it
+	 * returns after how many ms to be called again if still quiet (0: not
+	 * before the next message). */
+	int (*on_idle)(void *ctx);
 	int idle_ms;
 	void *ctx;
 };

@@ -128,9 +128,9 @@ static int loop_wait(struct spawner *sp, const struct spawner_loop *l, bool *bro
 		if (n < 0)
 			return n;
 		if (n == 0) { /* quiet for idle_ms */
-			w.tick = -1;
-			if (l->on_idle && !caller_stopped)
-				l->on_idle(l->ctx);
+			int again = l->on_idle && !caller_stopped ? l->on_idle(l->ctx) : 0;
+
+			w.tick = again > 0 ? spawner_now_ms() + again : -1;
 			continue;
 		}
 		if (!w.cancel_sent)

@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "spawn_measure.h"
@@ -222,6 +223,12 @@ out:
 
 /* ---- the measurement loop ('L') ---- */
 
+/* Events of iterations shorter than LOOP_SLOW_NS are sent in batches at
+ * most LOOP_BATCH_MS apart and LOOP_BATCH_MAX long. */
+#define LOOP_BATCH_MAX 64
+#define LOOP_BATCH_MS 50
+#define LOOP_SLOW_NS 5000000LL
+
 struct loop_side {
 	char *cwd;
 	char **envp; /* the side's environment and three slots: iteration, phase, pad */
@@ -253,6 +260,9 @@ struct loop {
 	 * otherwise sit between two children). A pinned benchmark shares its
 	 * CPU with us while it runs: then they go at once. */
 	bool defer, gone;
+	char batch[LOOP_BATCH_MAX][SPAWNER_EVENT_LEN];
+	int nbatch;
+	int64_t batch_ns; /* when the last batch left */
 	struct loop_deferred {
 		bool event;
 		struct spawner_event ev;
@@ -399,19 +409,50 @@ static void loop_forward(void *ctx, const char *buf, size_t len)
 	}
 }
 
-static int send_event(int fd, const struct spawner_event *ev)
+static void encode_event(char *buf, const struct spawner_event *ev)
 {
-	char buf[SPAWNER_EVENT_LEN] = { 0 };
 	int32_t ints[3] = { ev->iteration, ev->count, ev->env_offset };
-	struct iovec iov = { buf, sizeof(buf) };
 
+	memset(buf, 0, SPAWNER_EVENT_LEN);
 	spawner_header(buf, 'E', (uint32_t)ev->error);
 	buf[1] = (char)ev->step;
 	buf[2] = (char)ev->side;
 	memcpy(buf + SPAWNER_HDR, ints, sizeof(ints));
 	if (!ev->error)
 		spawner_put_result(buf + SPAWNER_HDR + sizeof(ints), &ev->res);
-	return send_all(fd, &iov, 1);
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The batched events, in one system call where the kernel takes them all. */
+static int batch_send(struct loop *l)
+{
+	struct mmsghdr mm[LOOP_BATCH_MAX];
+	struct iovec iov[LOOP_BATCH_MAX];
+	int done = 0;
+
+	for (int i = 0; i < l->nbatch; i++) {
+		iov[i] = (struct iovec){ l->batch[i], SPAWNER_EVENT_LEN };
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	while (done < l->nbatch) {
+		int n = sendmmsg(l->fd, mm + done, (unsigned)(l->nbatch - done), MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	l->nbatch = 0;
+	l->batch_ns = mono_ns();
+	return 0;
 }
 
 /* Everything the command wrote into the output file, forwarded. */
@@ -428,10 +469,14 @@ static void loop_forward_file(const struct loop_output *out, int fd)
 }
 
 /* Sends what waited for the next child to start: the previous timed
- * command's output, then its event. -1 when the daemon is gone. */
-static int loop_flush(struct loop *l)
+ * command's output, then its event. Events of fast iterations are batched:
+ * they leave at most LOOP_BATCH_MS apart (the daemon wakes up once for
+ * them), those of slow ones (or with force) at once. -1 when the daemon is
+ * gone. */
+static int loop_flush(struct loop *l, bool force)
 {
 	struct loop_deferred *d = &l->deferred;
+	bool now = force;
 
 	if (d->out_fd >= 0) {
 		loop_forward_file(&d->out, d->out_fd);
@@ -443,17 +488,21 @@ static int loop_flush(struct loop *l)
 	}
 	if (d->event) {
 		d->event = false;
-		if (send_event(l->fd, &d->ev)) {
-			l->gone = true;
-			return -1;
-		}
+		encode_event(l->batch[l->nbatch++], &d->ev);
+		now = now || d->ev.error || d->ev.res.wall_ns >= LOOP_SLOW_NS;
+	}
+	if (l->nbatch > 0 &&
+	    (now || l->nbatch == LOOP_BATCH_MAX || mono_ns() - l->batch_ns >= LOOP_BATCH_MS * 1000000LL) &&
+	    batch_send(l)) {
+		l->gone = true;
+		return -1;
 	}
 	return 0;
 }
 
 static void loop_started(void *ctx)
 {
-	(void)loop_flush(ctx);
+	(void)loop_flush(ctx, false);
 }
 
 /* Commands inherit the spawner's directory: changing it here, once per
@@ -551,7 +600,7 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 	if (!(ev.error = loop_enter(l, side)))
 		ev.error = spawn_measure(&ev.res, &spec);
 	/* A child that did not start did not flush what waited for it. */
-	if (l->gone || loop_flush(l))
+	if (l->gone || loop_flush(l, false))
 		return -1;
 	stops = spawner_event_stops(&ev, (l->flags & SPAWNER_LOOP_IGNORE_FAILURE) != 0);
 	*wall_ns = ev.error ? 0 : ev.res.wall_ns;
@@ -564,7 +613,7 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 		l->deferred.event = true;
 		l->deferred.ev = ev;
 	}
-	if ((stops || !l->defer) && loop_flush(l))
+	if ((stops || !l->defer) && loop_flush(l, stops))
 		return -1;
 	return stops ? 1 : 0;
 }
@@ -643,11 +692,11 @@ static int loop_run(struct loop *l)
 
 			l->count = loop_count(l, first_ns);
 			spawner_header(hdr, 'N', (uint32_t)l->count);
-			if (loop_flush(l) || send_all(l->fd, &iov, 1))
+			if (loop_flush(l, true) || send_all(l->fd, &iov, 1))
 				rc = -1;
 		}
 	}
-	if (rc == 0 && loop_flush(l))
+	if (rc == 0 && loop_flush(l, true))
 		rc = -1;
 	if (aside)
 		(void)sched_setaffinity(0, sizeof(home), &home);

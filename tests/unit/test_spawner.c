@@ -452,9 +452,10 @@ struct recorder {
 	int idles;             /* on_idle calls */
 };
 
-static void rec_idle(void *ctx)
+static int rec_idle(void *ctx)
 {
 	((struct recorder *)ctx)->idles++;
+	return 0;
 }
 
 static int rec_event(void *ctx, const struct spawner_event *ev)

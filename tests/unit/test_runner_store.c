@@ -1,0 +1,109 @@
+/* Unit tests for store/runner_store.h: several iterations in one transaction. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner_store.h"
+#include "store.h"
+
+#define COMMIT "0123456789abcdef0123456789abcdef01234567"
+
+struct fixture {
+	char dir[256], path[300];
+	struct store *store;
+	int64_t run;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct store_new_run nr = { .revision = "HEAD", .commit = COMMIT, .config = "{}" };
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/benchfs-test-runner-store-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/benchfs.db", f->dir);
+	if (store_open(&f->store, f->path, STORE_SYNC_NORMAL) ||
+	    store_runs_queue(f->store, &f->run, &nr, 1, 10))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char wal[320], shm[320];
+	store_free(f->store);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	snprintf(shm, sizeof(shm), "%s-shm", f->path);
+	unlink(f->path);
+	unlink(wal);
+	unlink(shm);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int collect(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	double *sum = ctx;
+	(void)benchmark;
+	(void)run_id;
+	sum[0] += value;
+	sum[1] += 1;
+	return 0;
+}
+
+static void test_many_in_one(void **state)
+{
+	struct fixture *f = *state;
+	struct store_iteration its[100];
+	double sum[2] = {0, 0};
+	for (int i = 0; i < 100; i++)
+		its[i] = (struct store_iteration){ .benchmark = "b", .iteration = i + 1,
+						   .wall_ns = 1000 + i, .maxrss_bytes = 4096 };
+	assert_int_equal(store_iterations_add(f->store, f->run, its, 0), STORE_OK);
+	assert_int_equal(store_iterations_add(f->store, f->run, its, 60), STORE_OK);
+	assert_int_equal(store_iterations_add(f->store, f->run, its + 60, 40), STORE_OK);
+	assert_int_equal(store_samples_of_runs(f->store, &f->run, 1, NULL, "b", collect, sum),
+			 STORE_OK);
+	assert_true(sum[1] == 100);
+	assert_true(sum[0] == 100 * 1000 + 99 * 100 / 2);
+}
+
+/* All or none: a duplicate iteration fails the whole call. */
+static void test_all_or_none(void **state)
+{
+	struct fixture *f = *state;
+	struct store_iteration its[3] = {
+		{ .benchmark = "c", .iteration = 1, .wall_ns = 5 },
+		{ .benchmark = "c", .iteration = 2, .wall_ns = 5 },
+		{ .benchmark = "c", .iteration = 1, .wall_ns = 5 },
+	};
+	double sum[2] = {0, 0};
+	assert_int_equal(store_iterations_add(f->store, f->run, its, 3), STORE_ERROR);
+	assert_non_null(strstr(store_errmsg(f->store), "add iterations"));
+	assert_int_equal(store_samples_of_runs(f->store, &f->run, 1, NULL, "c", collect, sum),
+			 STORE_OK);
+	assert_true(sum[1] == 0);
+	/* and the store takes the next write */
+	assert_int_equal(store_iterations_add(f->store, f->run, its, 2), STORE_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_many_in_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_or_none, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("runner_store", tests, NULL, NULL);
+}
