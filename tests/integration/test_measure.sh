@@ -23,7 +23,9 @@ make_repo '{
     {"name": "quiet", "command": "echo secret-output-$BENCHFS_ITERATION", "warmup": 0,
      "runs": 2, "output": "discard"},
     {"name": "slowfirst", "command": ["sh", "-c", "test $BENCHFS_ITERATION = 1 && sleep 0.4; true"],
-     "warmup": 0, "runs": 9}
+     "warmup": 0, "runs": 9},
+    {"name": "envbias", "command": ["sh", "-c", "echo pad=${#BENCHFS_PAD}"], "warmup": 1,
+     "runs": 12, "randomize_env": true}
   ]}'
 commit_prog first 'echo "$1 $BENCHFS_ITERATION $BENCHFS_PHASE" >> '"$TRACE"'; echo "out $BENCHFS_ITERATION"' v1
 v1=$(git -C "$REPO" rev-parse v1)
@@ -104,6 +106,24 @@ assert_eq "$(json "$r" '[(b["outliers"]["slow_first"], 0 in b["outliers"]["indic
 grep -q '\[benchfs\] done: .*slowfirst: slow first iteration' "$run/debug.log" || fail "slow first iteration not flagged at the end"
 ok "a slow first iteration is flagged, not dropped"
 
+# Environment bias: each iteration's random offset is in result.json, and the
+# pad the command sees is that offset over a fixed length (one less from the
+# two-digit iterations on, which keeps the environment's size).
+grep -E '^[0-9T:.-]+Z \[envbias( warmup 1/1|) ?[0-9/]*\] pad=' "$run/debug.log" > /dev/null || fail "envbias output"
+python3 - "$r" "$run/debug.log" <<'PY' || fail "env_offsets do not match the pads the command saw"
+import json, re, sys
+res = [b for b in json.load(open(sys.argv[1]))["results"] if b["name"] == "envbias"][0]
+pads = {int(m.group(1)): int(m.group(2)) for m in
+        re.finditer(r"\[envbias (\d+)/12\] pad=(\d+)", open(sys.argv[2]).read())}
+offsets = res["env_offsets"]
+assert len(offsets) == 12 and all(0 <= o < 4096 for o in offsets), offsets
+fixed = {pads[i] - offsets[i - 1] + (i >= 10) for i in range(1, 13)}
+assert len(fixed) == 1, (pads, offsets)
+assert len(set(offsets)) > 1, offsets
+PY
+grep -q '\[benchfs\] envbias: a random environment-size offset per iteration (seed [0-9]*)' "$run/debug.log" || fail "seed not logged"
+ok "randomize_env: offsets in result.json match the environment the command saw"
+
 # Failures of the untimed commands: a prepare that exits non-zero, a conclude
 # that hangs (its whole group is killed at the timeout), a setup that fails
 # (cleanup still runs).
@@ -134,4 +154,4 @@ fi
 assert_eq "$(cat "$MNT/runs/000004/status")" "failed: s setup exited with status 4" "setup failure"
 grep -q '\[s cleanup\] cleaned up' "$MNT/runs/000004/debug.log" || fail "cleanup did not run after the failed setup"
 ok "prepare failure, conclude timeout (group killed), setup failure with cleanup"
-echo "9 passed, 0 failed"
+echo "10 passed, 0 failed"
