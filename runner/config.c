@@ -16,16 +16,13 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_internal.h"
 #include "cpus.h"
 #include "tests.h" /* stats/: the verdict's default alpha and threshold */
 
 #define RUNS_MAX 100000
 #define WARMUP_MAX 10000
 #define TIMEOUT_MAX 86400.0
-#define PARAMS_MAX 16
-#define PARAM_NAME_MAX 32
-#define PARAM_VALUES_MAX 1000
-#define BENCHMARKS_MAX 1000 /* after expansion */
 #define FREQUENCY_MAX 100000
 
 /* The keys every level accepts (the top level holds their defaults). */
@@ -34,10 +31,7 @@
 		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
 		"cpus", "profile", "metrics"
 
-static int fail(char *err, size_t errsize, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errsize, const char *fmt, ...)
+int config_fail(char *err, size_t errsize, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -46,10 +40,7 @@ static int fail(char *err, size_t errsize, const char *fmt, ...)
 	return -1;
 }
 
-/* "where: " before a message, or nothing at the top level. */
-#define AT(where) (where), (*(where) ? ": " : "")
-
-static void strv_free(char **v)
+void config_strv_free(char **v)
 {
 	if (!v)
 		return;
@@ -58,7 +49,7 @@ static void strv_free(char **v)
 	free(v);
 }
 
-static void params_free(struct config_param *params, size_t n)
+void config_params_free(struct config_param *params, size_t n)
 {
 	for (size_t i = 0; params && i < n; i++) {
 		free(params[i].name);
@@ -74,7 +65,7 @@ static void bench_clear(struct bench_config *b)
 	free(b->name);
 	free(b->base_name);
 	free(b->shell);
-	strv_free(b->argv);
+	config_strv_free(b->argv);
 	free(b->prepare);
 	free(b->conclude);
 	free(b->setup);
@@ -96,7 +87,7 @@ void config_free(struct config *config)
 		bench_clear(&config->benchmarks[i]);
 	free(config->benchmarks);
 	bench_clear(&config->defaults);
-	params_free(config->params, config->nparams);
+	config_params_free(config->params, config->nparams);
 	free(config->build);
 	free(config->branch);
 	free(config);
@@ -117,7 +108,7 @@ static int check_keys(json_object *obj, const char *const *allowed, const char *
 	json_object_object_foreach(obj, key, value) {
 		(void)value;
 		if (!key_allowed(key, allowed))
-			return fail(err, errsize, "%s%sunknown key \"%s\"", AT(where), key);
+			return config_fail(err, errsize, "%s%sunknown key \"%s\"", AT(where), key);
 	}
 	return 0;
 }
@@ -130,11 +121,11 @@ static int get_int(int *out, json_object *obj, const char *key, int min, int max
 	if (!json_object_object_get_ex(obj, key, &value))
 		return 0;
 	if (!json_object_is_type(value, json_type_int))
-		return fail(err, errsize, "%s%s\"%s\" must be an integer", AT(where), key);
+		return config_fail(err, errsize, "%s%s\"%s\" must be an integer", AT(where), key);
 	errno = 0;
 	v = json_object_get_int64(value);
 	if (errno || v < min || v > max)
-		return fail(err, errsize, "%s%s\"%s\" must be from %d to %d", AT(where), key, min,
+		return config_fail(err, errsize, "%s%s\"%s\" must be from %d to %d", AT(where), key, min,
 			    max);
 	*out = (int)v;
 	return 0;
@@ -148,10 +139,10 @@ static int get_seconds(double *out, json_object *obj, const char *key, const cha
 	if (!json_object_object_get_ex(obj, key, &value))
 		return 0;
 	if (!json_object_is_type(value, json_type_int) && !json_object_is_type(value, json_type_double))
-		return fail(err, errsize, "%s%s\"%s\" must be a number of seconds", AT(where), key);
+		return config_fail(err, errsize, "%s%s\"%s\" must be a number of seconds", AT(where), key);
 	v = json_object_get_double(value);
 	if (!isfinite(v) || v <= 0 || v > TIMEOUT_MAX)
-		return fail(err, errsize, "%s%s\"%s\" must be more than 0 and at most %g seconds",
+		return config_fail(err, errsize, "%s%s\"%s\" must be more than 0 and at most %g seconds",
 			    AT(where), key, TIMEOUT_MAX);
 	*out = v;
 	return 0;
@@ -164,7 +155,7 @@ static int get_bool(bool *out, json_object *obj, const char *key, const char *wh
 	if (!json_object_object_get_ex(obj, key, &value))
 		return 0;
 	if (!json_object_is_type(value, json_type_boolean))
-		return fail(err, errsize, "%s%s\"%s\" must be true or false", AT(where), key);
+		return config_fail(err, errsize, "%s%s\"%s\" must be true or false", AT(where), key);
 	*out = json_object_get_boolean(value);
 	return 0;
 }
@@ -178,20 +169,20 @@ static int get_command_string(char **out, json_object *obj, const char *key, con
 	if (!json_object_object_get_ex(obj, key, &value))
 		return 0;
 	if (!json_object_is_type(value, json_type_null) && !json_object_is_type(value, json_type_string))
-		return fail(err, errsize, "%s%s\"%s\" must be a string (a shell command) or null",
+		return config_fail(err, errsize, "%s%s\"%s\" must be a string (a shell command) or null",
 			    AT(where), key);
 	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
 	if (strlen(text) != (size_t)json_object_get_string_len(value))
-		return fail(err, errsize, "%s%s\"%s\" contains a NUL byte", AT(where), key);
+		return config_fail(err, errsize, "%s%s\"%s\" contains a NUL byte", AT(where), key);
 	free(*out);
 	*out = NULL;
 	if (*text && !(*out = strdup(text)))
-		return fail(err, errsize, "out of memory");
+		return config_fail(err, errsize, "out of memory");
 	return 0;
 }
 
 /* A benchmark name becomes a file name (history/<name>.csv) and a log tag. */
-static bool name_valid(const char *name)
+bool config_name_valid(const char *name)
 {
 	size_t len = strlen(name);
 	if (len == 0 || len > CONFIG_NAME_MAX || name[0] == '.')
@@ -207,35 +198,35 @@ static int parse_command(struct bench_config *b, json_object *cmd, const char *w
 {
 	if (json_object_is_type(cmd, json_type_string)) {
 		if (json_object_get_string_len(cmd) == 0)
-			return fail(err, errsize, "%s: \"command\" is empty", where);
+			return config_fail(err, errsize, "%s: \"command\" is empty", where);
 		if (strlen(json_object_get_string(cmd)) != (size_t)json_object_get_string_len(cmd))
-			return fail(err, errsize, "%s: \"command\" contains a NUL byte", where);
+			return config_fail(err, errsize, "%s: \"command\" contains a NUL byte", where);
 		return (b->shell = strdup(json_object_get_string(cmd))) ? 0
-			: fail(err, errsize, "out of memory");
+			: config_fail(err, errsize, "out of memory");
 	}
 	if (json_object_is_type(cmd, json_type_array)) {
 		size_t n = json_object_array_length(cmd);
 		if (n == 0)
-			return fail(err, errsize, "%s: \"command\" is an empty array", where);
+			return config_fail(err, errsize, "%s: \"command\" is an empty array", where);
 		if (!(b->argv = calloc(n + 1, sizeof(char *))))
-			return fail(err, errsize, "out of memory");
+			return config_fail(err, errsize, "out of memory");
 		for (size_t i = 0; i < n; i++) {
 			json_object *arg = json_object_array_get_idx(cmd, i);
 			if (!json_object_is_type(arg, json_type_string))
-				return fail(err, errsize, "%s: \"command\"[%zu] must be a string", where,
+				return config_fail(err, errsize, "%s: \"command\"[%zu] must be a string", where,
 					    i);
 			if (strlen(json_object_get_string(arg)) !=
 			    (size_t)json_object_get_string_len(arg))
-				return fail(err, errsize, "%s: \"command\"[%zu] contains a NUL byte",
+				return config_fail(err, errsize, "%s: \"command\"[%zu] contains a NUL byte",
 					    where, i);
 			if (!(b->argv[i] = strdup(json_object_get_string(arg))))
-				return fail(err, errsize, "out of memory");
+				return config_fail(err, errsize, "out of memory");
 		}
 		if (b->argv[0][0] == '\0')
-			return fail(err, errsize, "%s: \"command\"[0] is empty", where);
+			return config_fail(err, errsize, "%s: \"command\"[0] is empty", where);
 		return 0;
 	}
-	return fail(err, errsize, "%s: \"command\" must be a string or an array of strings", where);
+	return config_fail(err, errsize, "%s: \"command\" must be a string or an array of strings", where);
 }
 
 /* "runs" (a fixed count) or "min_runs"/"max_runs"/"min_time" (an adaptive
@@ -248,7 +239,7 @@ static int parse_count(struct bench_config *b, json_object *obj, const char *whe
 			json_object_object_get_ex(obj, "max_runs", NULL) ||
 			json_object_object_get_ex(obj, "min_time", NULL);
 	if (fixed && adaptive)
-		return fail(err, errsize,
+		return config_fail(err, errsize,
 			    "%s%s\"runs\" (a fixed count) and \"min_runs\", \"max_runs\" or"
 			    " \"min_time\" (an adaptive count) exclude each other",
 			    AT(where));
@@ -271,7 +262,7 @@ static int parse_count(struct bench_config *b, json_object *obj, const char *whe
 	    get_seconds(&b->min_time, obj, "min_time", where, err, errsize))
 		return -1;
 	if (b->min_runs > b->max_runs)
-		return fail(err, errsize, "%s%s\"min_runs\" (%d) is more than \"max_runs\" (%d)",
+		return config_fail(err, errsize, "%s%s\"min_runs\" (%d) is more than \"max_runs\" (%d)",
 			    AT(where), b->min_runs, b->max_runs);
 	b->runs = b->min_runs;
 	return 0;
@@ -286,7 +277,7 @@ static int parse_output(struct bench_config *b, json_object *obj, const char *wh
 		return 0;
 	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
 	if (strcmp(text, "log") && strcmp(text, "discard"))
-		return fail(err, errsize, "%s%s\"output\" must be \"log\" or \"discard\"", AT(where));
+		return config_fail(err, errsize, "%s%s\"output\" must be \"log\" or \"discard\"", AT(where));
 	b->output_discard = strcmp(text, "discard") == 0;
 	return 0;
 }
@@ -308,29 +299,29 @@ static int parse_cpus(struct bench_config *b, json_object *obj, const char *wher
 	if (json_object_is_type(value, json_type_null))
 		return 0;
 	if (!json_object_is_type(value, json_type_array))
-		return fail(err, errsize, "%s%s\"cpus\" must be an array of CPU numbers", AT(where));
+		return config_fail(err, errsize, "%s%s\"cpus\" must be an array of CPU numbers", AT(where));
 	if ((n = json_object_array_length(value)) == 0)
 		return 0;
 	CPU_ZERO(&allowed);
 	if ((rc = cpus_allowed(&allowed, sizeof(allowed))))
-		return fail(err, errsize, "%s%s\"cpus\": cannot read the CPU affinity: %s",
+		return config_fail(err, errsize, "%s%s\"cpus\": cannot read the CPU affinity: %s",
 			    AT(where), strerror(-rc));
 	if (!(b->cpus = calloc(n, sizeof(int))))
-		return fail(err, errsize, "out of memory");
+		return config_fail(err, errsize, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		json_object *cpu = json_object_array_get_idx(value, i);
 		int64_t v = json_object_get_int64(cpu);
 		if (!json_object_is_type(cpu, json_type_int) || v < 0 || v >= CPU_SETSIZE)
-			return fail(err, errsize, "%s%s\"cpus\"[%zu] must be a CPU number from 0 to %d",
+			return config_fail(err, errsize, "%s%s\"cpus\"[%zu] must be a CPU number from 0 to %d",
 				    AT(where), i, CPU_SETSIZE - 1);
 		if (!CPU_ISSET((int)v, &allowed))
-			return fail(err, errsize,
+			return config_fail(err, errsize,
 				    "%s%s\"cpus\": CPU %d is not available to benchfs (its affinity"
 				    " allows %d CPUs)",
 				    AT(where), (int)v, CPU_COUNT(&allowed));
 		for (size_t k = 0; k < b->ncpus; k++)
 			if (b->cpus[k] == (int)v)
-				return fail(err, errsize, "%s%s\"cpus\": CPU %d is listed twice",
+				return config_fail(err, errsize, "%s%s\"cpus\": CPU %d is listed twice",
 					    AT(where), (int)v);
 		b->cpus[b->ncpus++] = (int)v;
 	}
@@ -351,7 +342,7 @@ static int parse_profile(struct bench_config *b, json_object *obj, const char *w
 		return 0;
 	snprintf(inner, sizeof(inner), "%s%s\"profile\"", AT(where));
 	if (!json_object_is_type(value, json_type_object))
-		return fail(err, errsize, "%s must be an object such as {\"perf\": true}", inner);
+		return config_fail(err, errsize, "%s must be an object such as {\"perf\": true}", inner);
 	if (check_keys(value, keys, inner, err, errsize) ||
 	    get_bool(&b->perf, value, "perf", inner, err, errsize) ||
 	    get_int(&b->perf_frequency, value, "frequency", 1, FREQUENCY_MAX, inner, err, errsize))
@@ -370,7 +361,7 @@ static int parse_metrics(struct bench_config *b, json_object *obj, const char *w
 	if (json_object_is_type(value, json_type_null))
 		return 0;
 	if (!json_object_is_type(value, json_type_array))
-		return fail(err, errsize, "%s%s\"metrics\" must be an array such as [\"instructions\"]",
+		return config_fail(err, errsize, "%s%s\"metrics\" must be an array such as [\"instructions\"]",
 			    AT(where));
 	n = json_object_array_length(value);
 	for (size_t i = 0; i < n; i++) {
@@ -378,9 +369,9 @@ static int parse_metrics(struct bench_config *b, json_object *obj, const char *w
 		const char *name = json_object_is_type(m, json_type_string) ? json_object_get_string(m)
 									    : NULL;
 		if (!name)
-			return fail(err, errsize, "%s%s\"metrics\"[%zu] must be a string", AT(where), i);
+			return config_fail(err, errsize, "%s%s\"metrics\"[%zu] must be a string", AT(where), i);
 		if (strcmp(name, "instructions"))
-			return fail(err, errsize,
+			return config_fail(err, errsize,
 				    "%s%s\"metrics\": unknown metric \"%.60s\" (known: instructions)",
 				    AT(where), name);
 		b->instructions = true;
@@ -415,7 +406,7 @@ static char *strdup_or_null(const char *s)
 }
 
 /* Deep copy of the settings (not name, command or parameters). */
-static int settings_copy(struct bench_config *dst, const struct bench_config *src)
+int config_settings_copy(struct bench_config *dst, const struct bench_config *src)
 {
 	dst->warmup = src->warmup;
 	dst->runs = src->runs;
@@ -445,257 +436,6 @@ static int settings_copy(struct bench_config *dst, const struct bench_config *sr
 	return 0;
 }
 
-static bool param_name_valid(const char *name)
-{
-	size_t len = strlen(name);
-	if (len == 0 || len > PARAM_NAME_MAX || (*name >= '0' && *name <= '9'))
-		return false;
-	for (const char *c = name; *c; c++)
-		if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9')))
-			return false;
-	return true;
-}
-
-/* A value becomes part of the benchmark's name, so the name's rules apply,
- * and it must not break the "[k=v,...]" suffix or form another {placeholder}. */
-static bool param_value_valid(const char *value)
-{
-	if (*value == '\0' || strlen(value) > CONFIG_NAME_MAX)
-		return false;
-	for (const char *c = value; *c; c++)
-		if (*c <= ' ' || *c > '~' || strchr("/\\,=[]{}", *c))
-			return false;
-	return true;
-}
-
-/* "parameters": {"size": ["1k", "10k"], "threads": [1, 2]}; null or {} is none. */
-static int parse_params(struct config_param **out, size_t *nout, json_object *value,
-			const char *where, char *err, size_t errsize)
-{
-	struct config_param *params = NULL;
-	size_t n = 0;
-	int result = -1;
-	*out = NULL;
-	*nout = 0;
-	if (json_object_is_type(value, json_type_null))
-		return 0;
-	if (!json_object_is_type(value, json_type_object))
-		return fail(err, errsize,
-			    "%s%s\"parameters\" must be an object such as {\"size\": [\"1k\", \"10k\"]}",
-			    AT(where));
-	if (json_object_object_length(value) > PARAMS_MAX)
-		return fail(err, errsize, "%s%s\"parameters\": at most %d parameters", AT(where),
-			    PARAMS_MAX);
-	if (!(params = calloc((size_t)json_object_object_length(value) + 1, sizeof(*params))))
-		return fail(err, errsize, "out of memory");
-	json_object_object_foreach(value, key, list) {
-		struct config_param *p = &params[n++];
-		size_t nv;
-		if (!param_name_valid(key)) {
-			fail(err, errsize,
-			     "%s%s\"parameters\": the name \"%.40s\" must be 1 to %d letters, digits"
-			     " or underscores, not starting with a digit",
-			     AT(where), key, PARAM_NAME_MAX);
-			goto done;
-		}
-		if (!(p->name = strdup(key))) {
-			fail(err, errsize, "out of memory");
-			goto done;
-		}
-		if (!json_object_is_type(list, json_type_array) ||
-		    (nv = json_object_array_length(list)) == 0 || nv > PARAM_VALUES_MAX) {
-			fail(err, errsize,
-			     "%s%s\"parameters\": \"%s\" must be an array of 1 to %d values",
-			     AT(where), key, PARAM_VALUES_MAX);
-			goto done;
-		}
-		if (!(p->values = calloc(nv, sizeof(char *)))) {
-			fail(err, errsize, "out of memory");
-			goto done;
-		}
-		for (size_t i = 0; i < nv; i++) {
-			json_object *v = json_object_array_get_idx(list, i);
-			char text[32];
-			const char *s = text;
-			if (json_object_is_type(v, json_type_int))
-				snprintf(text, sizeof(text), "%lld", (long long)json_object_get_int64(v));
-			else if (json_object_is_type(v, json_type_string))
-				s = json_object_get_string(v);
-			else {
-				fail(err, errsize,
-				     "%s%s\"parameters\": \"%s\"[%zu] must be a string or an integer",
-				     AT(where), key, i);
-				goto done;
-			}
-			if (!param_value_valid(s) ||
-			    (s != text && strlen(s) != (size_t)json_object_get_string_len(v))) {
-				fail(err, errsize,
-				     "%s%s\"parameters\": \"%s\"[%zu] must be 1 to %d printable"
-				     " characters without spaces or any of / \\ , = [ ] { }",
-				     AT(where), key, i, CONFIG_NAME_MAX);
-				goto done;
-			}
-			for (size_t k = 0; k < i; k++)
-				if (strcmp(p->values[k], s) == 0) {
-					fail(err, errsize,
-					     "%s%s\"parameters\": \"%s\" lists \"%s\" twice", AT(where),
-					     key, s);
-					goto done;
-				}
-			if (!(p->values[i] = strdup(s))) {
-				fail(err, errsize, "out of memory");
-				goto done;
-			}
-			p->nvalues = i + 1;
-		}
-	}
-	*out = params;
-	*nout = n;
-	params = NULL;
-	result = 0;
-done:
-	params_free(params, n);
-	return result;
-}
-
-/* text with every {name} of params replaced by its value; NULL stays NULL. */
-static int substitute(char **text, const struct bench_param *params, size_t n)
-{
-	char *out = NULL, *src = *text;
-	size_t len = 0;
-	FILE *f;
-	if (!src || n == 0)
-		return 0;
-	if (!(f = open_memstream(&out, &len)))
-		return -1;
-	for (const char *c = src; *c;) {
-		bool replaced = false;
-		for (size_t i = 0; *c == '{' && i < n && !replaced; i++) {
-			size_t nl = strlen(params[i].name);
-			if (strncmp(c + 1, params[i].name, nl) == 0 && c[1 + nl] == '}') {
-				fputs(params[i].value, f);
-				c += nl + 2;
-				replaced = true;
-			}
-		}
-		if (!replaced)
-			fputc(*c++, f);
-	}
-	if (fclose(f))
-		return -1;
-	free(src);
-	*text = out;
-	return 0;
-}
-
-static char **strv_dup(char *const *v)
-{
-	size_t n = 0;
-	char **copy;
-	while (v[n])
-		n++;
-	if (!(copy = calloc(n + 1, sizeof(char *))))
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (!(copy[i] = strdup(v[i]))) {
-			strv_free(copy);
-			return NULL;
-		}
-	return copy;
-}
-
-/* "base[k1=v1,k2=v2]" */
-static char *expanded_name(const char *base, const struct bench_param *params, size_t n)
-{
-	char *name = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&name, &len);
-	if (!f)
-		return NULL;
-	fputs(base, f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%c%s=%s", i ? ',' : '[', params[i].name, params[i].value);
-	if (n > 0)
-		fputc(']', f);
-	if (fclose(f)) {
-		free(name);
-		return NULL;
-	}
-	return name;
-}
-
-/* One entry of config->benchmarks from the prototype and one combination of
- * parameter values (idx[i] indexes lists[i].values). */
-static int instantiate(struct bench_config *b, const struct bench_config *proto,
-		       const struct config_param *lists, size_t nlists, const size_t *idx)
-{
-	if (settings_copy(b, proto) || !(b->base_name = strdup(proto->name)))
-		return -1;
-	if (proto->shell ? !(b->shell = strdup(proto->shell)) : !(b->argv = strv_dup(proto->argv)))
-		return -1;
-	if (nlists > 0 && !(b->params = calloc(nlists, sizeof(*b->params))))
-		return -1;
-	for (size_t i = 0; i < nlists; i++) {
-		b->params[i].name = strdup(lists[i].name);
-		b->params[i].value = strdup(lists[i].values[idx[i]]);
-		b->nparams = i + 1;
-		if (!b->params[i].name || !b->params[i].value)
-			return -1;
-	}
-	if (!(b->name = expanded_name(b->base_name, b->params, b->nparams)))
-		return -1;
-	if (substitute(&b->shell, b->params, b->nparams) ||
-	    substitute(&b->prepare, b->params, b->nparams) ||
-	    substitute(&b->conclude, b->params, b->nparams) ||
-	    substitute(&b->setup, b->params, b->nparams) ||
-	    substitute(&b->cleanup, b->params, b->nparams))
-		return -1;
-	for (char **a = b->argv; a && *a; a++)
-		if (substitute(a, b->params, b->nparams))
-			return -1;
-	return 0;
-}
-
-/* One benchmark per combination of the lists' values, the first parameter
- * varying slowest. */
-static int expand(struct config *config, const struct bench_config *proto,
-		  const struct config_param *lists, size_t nlists, const char *where, char *err,
-		  size_t errsize)
-{
-	size_t idx[PARAMS_MAX] = {0};
-	for (;;) {
-		struct bench_config *b, *grown;
-		size_t i;
-		if (config->nbenchmarks >= BENCHMARKS_MAX)
-			return fail(err, errsize, "%s: more than %d benchmarks after expanding"
-				    " \"parameters\"", where, BENCHMARKS_MAX);
-		grown = realloc(config->benchmarks, (config->nbenchmarks + 1) * sizeof(*grown));
-		if (!grown)
-			return fail(err, errsize, "out of memory");
-		config->benchmarks = grown;
-		b = &config->benchmarks[config->nbenchmarks++]; /* so config_free sees it */
-		memset(b, 0, sizeof(*b));
-		if (instantiate(b, proto, lists, nlists, idx))
-			return fail(err, errsize, "out of memory");
-		if (!name_valid(b->name))
-			return fail(err, errsize,
-				    "%s: the name \"%.60s...\" with its parameters is longer than %d"
-				    " characters", where, b->name, CONFIG_NAME_MAX);
-		for (size_t k = 0; k + 1 < config->nbenchmarks; k++)
-			if (strcmp(config->benchmarks[k].name, b->name) == 0)
-				return fail(err, errsize, "%s: the name \"%s\" is used twice", where,
-					    b->name);
-		for (i = nlists; i > 0; i--) {
-			if (++idx[i - 1] < lists[i - 1].nvalues)
-				break;
-			idx[i - 1] = 0;
-		}
-		if (i == 0)
-			return 0;
-	}
-}
-
 static int parse_benchmark(struct config *config, size_t index, json_object *obj, char *err,
 			   size_t errsize)
 {
@@ -708,44 +448,44 @@ static int parse_benchmark(struct config *config, size_t index, json_object *obj
 	int result = -1;
 	snprintf(where, sizeof(where), "benchmarks[%zu]", index);
 	if (!json_object_is_type(obj, json_type_object))
-		return fail(err, errsize, "%s must be an object", where);
+		return config_fail(err, errsize, "%s must be an object", where);
 	if (check_keys(obj, keys, where, err, errsize))
 		return -1;
 	if (!json_object_object_get_ex(obj, "name", &name) ||
 	    !json_object_is_type(name, json_type_string))
-		return fail(err, errsize, "%s: \"name\" is missing or not a string", where);
-	if (!name_valid(json_object_get_string(name)))
-		return fail(err, errsize,
+		return config_fail(err, errsize, "%s: \"name\" is missing or not a string", where);
+	if (!config_name_valid(json_object_get_string(name)))
+		return config_fail(err, errsize,
 			    "%s: \"name\" must be 1 to %d printable characters without spaces or"
 			    " slashes, not starting with a dot",
 			    where, CONFIG_NAME_MAX);
 	if (!(proto.name = strdup(json_object_get_string(name)))) {
-		fail(err, errsize, "out of memory");
+		config_fail(err, errsize, "out of memory");
 		goto done;
 	}
 	if (!json_object_object_get_ex(obj, "command", &cmd)) {
-		fail(err, errsize, "%s (%s): \"command\" is missing", where, proto.name);
+		config_fail(err, errsize, "%s (%s): \"command\" is missing", where, proto.name);
 		goto done;
 	}
 	if (parse_command(&proto, cmd, where, err, errsize))
 		goto done;
-	if (settings_copy(&proto, &config->defaults)) {
-		fail(err, errsize, "out of memory");
+	if (config_settings_copy(&proto, &config->defaults)) {
+		config_fail(err, errsize, "out of memory");
 		goto done;
 	}
 	if (parse_settings(&proto, obj, where, err, errsize))
 		goto done;
 	if (json_object_object_get_ex(obj, "parameters", &params)) {
-		if (parse_params(&own, &nown, params, where, err, errsize))
+		if (config_parse_params(&own, &nown, params, where, err, errsize))
 			goto done;
-		result = expand(config, &proto, own, nown, where, err, errsize);
+		result = config_expand(config, &proto, own, nown, where, err, errsize);
 	} else {
-		result = expand(config, &proto, config->params, config->nparams, where, err,
+		result = config_expand(config, &proto, config->params, config->nparams, where, err,
 				errsize);
 	}
 done:
 	bench_clear(&proto);
-	params_free(own, nown);
+	config_params_free(own, nown);
 	return result;
 }
 
@@ -760,7 +500,7 @@ static int parse_compare(struct config *config, json_object *root, char *err, si
 	    json_object_is_type(value, json_type_null))
 		return 0;
 	if (!json_object_is_type(value, json_type_object))
-		return fail(err, errsize, "\"compare\" must be an object such as {\"alpha\": 0.01,"
+		return config_fail(err, errsize, "\"compare\" must be an object such as {\"alpha\": 0.01,"
 			    " \"threshold\": 0.02}");
 	if (check_keys(value, keys, "\"compare\"", err, errsize))
 		return -1;
@@ -772,7 +512,7 @@ static int parse_compare(struct config *config, json_object *root, char *err, si
 		d = json_object_get_double(v);
 		if ((!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) ||
 		    (i == 0 ? !(d > 0 && d <= 0.5) : !(d >= 0 && d < 1)))
-			return fail(err, errsize, "\"compare\": \"%s\" must be a number %s", names[i],
+			return config_fail(err, errsize, "\"compare\": \"%s\" must be a number %s", names[i],
 				    i == 0 ? "more than 0 and at most 0.5" : "from 0 to less than 1");
 		*fields[i] = d;
 	}
@@ -788,11 +528,11 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 		return 0;
 	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
 	if (*text == '\0' || strlen(text) != (size_t)json_object_get_string_len(value))
-		return fail(err, errsize, "\"branch\" must be a branch name or null");
+		return config_fail(err, errsize, "\"branch\" must be a branch name or null");
 	for (const char *c = text; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ' ')
-			return fail(err, errsize, "\"branch\" must be a branch name or null");
-	return (config->branch = strdup(text)) ? 0 : fail(err, errsize, "out of memory");
+			return config_fail(err, errsize, "\"branch\" must be a branch name or null");
+	return (config->branch = strdup(text)) ? 0 : config_fail(err, errsize, "out of memory");
 }
 
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
@@ -802,21 +542,21 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	json_object *build, *benchmarks, *params;
 	size_t n;
 	if (!json_object_is_type(root, json_type_object))
-		return fail(err, errsize, "the configuration must be a JSON object");
+		return config_fail(err, errsize, "the configuration must be a JSON object");
 	if (check_keys(root, keys, "", err, errsize))
 		return -1;
 	if (json_object_object_get_ex(root, "build", &build) &&
 	    !json_object_is_type(build, json_type_null)) {
 		if (!json_object_is_type(build, json_type_string))
-			return fail(err, errsize, "\"build\" must be a string (a shell command)");
+			return config_fail(err, errsize, "\"build\" must be a string (a shell command)");
 		if (json_object_get_string_len(build) > 0 &&
 		    !(config->build = strdup(json_object_get_string(build))))
-			return fail(err, errsize, "out of memory");
+			return config_fail(err, errsize, "out of memory");
 	}
 	if (parse_settings(&config->defaults, root, "", err, errsize))
 		return -1;
 	if (json_object_object_get_ex(root, "parameters", &params) &&
-	    parse_params(&config->params, &config->nparams, params, "", err, errsize))
+	    config_parse_params(&config->params, &config->nparams, params, "", err, errsize))
 		return -1;
 	if (parse_compare(config, root, err, errsize) || parse_branch(config, root, err, errsize))
 		return -1;
@@ -824,11 +564,11 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	config->runs = config->defaults.runs;
 	config->timeout = config->defaults.timeout;
 	if (!json_object_object_get_ex(root, "benchmarks", &benchmarks))
-		return fail(err, errsize, "\"benchmarks\" is missing");
+		return config_fail(err, errsize, "\"benchmarks\" is missing");
 	if (!json_object_is_type(benchmarks, json_type_array))
-		return fail(err, errsize, "\"benchmarks\" must be an array");
+		return config_fail(err, errsize, "\"benchmarks\" must be an array");
 	if ((n = json_object_array_length(benchmarks)) == 0)
-		return fail(err, errsize, "\"benchmarks\" is empty: nothing to measure");
+		return config_fail(err, errsize, "\"benchmarks\" is empty: nothing to measure");
 	for (size_t i = 0; i < n; i++)
 		if (parse_benchmark(config, i, json_object_array_get_idx(benchmarks, i), err,
 				    errsize))
@@ -844,7 +584,7 @@ int config_parse(struct config **out, const char *json_text, char *err, size_t e
 	size_t len = strlen(json_text);
 	int result = -1;
 	if (!tok || !config) {
-		fail(err, errsize, "out of memory");
+		config_fail(err, errsize, "out of memory");
 		goto done;
 	}
 	config->defaults = (struct bench_config){
@@ -861,7 +601,7 @@ int config_parse(struct config **out, const char *json_text, char *err, size_t e
 	/* Parsing through the terminating NUL makes trailing text an error too. */
 	root = json_tokener_parse_ex(tok, json_text, (int)len + 1);
 	if (json_tokener_get_error(tok) != json_tokener_success) {
-		fail(err, errsize, "invalid JSON near byte %zu: %s", json_tokener_get_parse_end(tok),
+		config_fail(err, errsize, "invalid JSON near byte %zu: %s", json_tokener_get_parse_end(tok),
 		     json_tokener_error_desc(json_tokener_get_error(tok)));
 		goto done;
 	}
@@ -885,28 +625,28 @@ int config_load(struct config **out, const char *path, char *err, size_t errsize
 	size_t len = 0;
 	int result = -1;
 	if (!f)
-		return fail(err, errsize, "cannot read configuration %s: %s", path, strerror(errno));
+		return config_fail(err, errsize, "cannot read configuration %s: %s", path, strerror(errno));
 	{
 		FILE *mem = open_memstream(&text, &len);
 		char buf[8192];
 		size_t got;
 		if (!mem) {
 			fclose(f);
-			return fail(err, errsize, "out of memory");
+			return config_fail(err, errsize, "out of memory");
 		}
 		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
 			fwrite(buf, 1, got, mem);
 		fclose(mem);
 	}
 	if (ferror(f)) {
-		fail(err, errsize, "cannot read configuration %s: %s", path, strerror(errno));
+		config_fail(err, errsize, "cannot read configuration %s: %s", path, strerror(errno));
 	} else if (strlen(text) != len) {
-		fail(err, errsize, "configuration %s: contains a NUL byte", path);
+		config_fail(err, errsize, "configuration %s: contains a NUL byte", path);
 	} else {
 		char inner[512];
 		result = config_parse(out, text, inner, sizeof(inner));
 		if (result)
-			fail(err, errsize, "configuration %s: %s", path, inner);
+			config_fail(err, errsize, "configuration %s: %s", path, inner);
 	}
 	fclose(f);
 	free(text);
