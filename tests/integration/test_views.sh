@@ -160,9 +160,20 @@ grep -Eq "\.\.${c6:0:7}[0-9a-f]*\.md$" <(ls "$MNT/compare") || fail "ls compare/
 assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after a new run"
 ok "a new run appears in history, compare and ls without a remount; improvements are not regressions"
 
+# ---- an interleaved A/B job is what compare uses for its two commits ----
+echo "$c2..$c3" > "$MNT/queue"
+wait_status 000008 '^done$' 60
+assert_eq "$(json "$MNT/compare/$c2..$c3.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["benchmarks"][0]["verdict"])')" \
+	"([7], [8], True, 'slower')" "compare of an A/B pair"
+grep -q 'one interleaved A/B job' "$MNT/compare/$c2..$c3.md" || fail "the .md does not say the sides are interleaved"
+assert_eq "$(json "$MNT/compare/$c1..$c3.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"])')" \
+	"([1], [3, 8], False)" "other commits pool their runs"
+grep -qx "run-7\.\.run-8\.md" <(ls "$MNT/compare") || fail "ls compare/ lacks the A/B pair"
+ok "compare uses the interleaved pair of its two commits; other names pool every run"
+
 # ---- baselines survive a remount ----
 stop_daemon
 start_benchfs
-assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after remount"
+assert_eq "$(cat "$MNT/baselines/release")" "$c3 000008" "baseline after remount (its newest run)"
 assert_eq "$(wc -l < "$MNT/regressions")" 1 "regressions after remount"
 ok "baselines survive a remount"
