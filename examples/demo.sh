@@ -168,7 +168,7 @@ while :; do
             last[i]=$st
         fi
         case $st in
-            "done" | failed*) final[i]=$st ;;
+            done* | failed*) final[i]=$st ;;
             *) pending=$((pending + 1)) ;;
         esac
     done
@@ -257,7 +257,7 @@ for i in "${!runs[@]}"; do
     say "run ${runs[i]}: ${revs[i]}"
     echo "commit: ${shas[i]}"
     echo "status: $st"
-    if [ "$st" = "done" ]; then
+    if [ "${st%% *}" = "done" ]; then
         link=$(readlink "$mnt/commits/${shas[i]}" 2>/dev/null || true)
         [ -n "$link" ] && echo "commits/${shas[i]:0:12}... -> $link"
         if [ -f "$dir/result.json" ]; then

@@ -23,7 +23,7 @@ static const char readme_text[] =
 	"  cat queue                     pending and running jobs: run, revision, commit, status\n"
 	"  ls runs/                      one directory per run, in order of creation\n"
 	"  runs/<id>/config.json         the configuration, commit and revision the run uses\n"
-	"  runs/<id>/status              queued | building | running <bench> <i>/<n> | done | failed: <why>\n"
+	"  runs/<id>/status              queued | building | running <bench> <i>/<n> | done [(flags)] | failed: <why>\n"
 	"  runs/<id>/debug.log           build and benchmark output with timestamps (tail -f follows it)\n"
 	"  runs/<id>/system.json         the host: kernel, CPU, cores, memory, governor, load\n"
 	"  runs/<id>/result.json         when done: the measurements (hyperfine's JSON format)\n"
@@ -114,6 +114,11 @@ char *view_status_text(const struct store_run *run)
 		break;
 	case RUN_FAILED:
 		rc = asprintf(&text, "failed: %s\n", run->detail);
+		break;
+	case RUN_DONE:
+		/* Outliers and a slow first iteration, flagged (never dropped). */
+		rc = run->detail && *run->detail ? asprintf(&text, "done (%s)\n", run->detail)
+						 : asprintf(&text, "done\n");
 		break;
 	default:
 		rc = asprintf(&text, "%s\n", run_state_name(run->state));

@@ -59,7 +59,7 @@ DAEMON_PID=$!
 for _ in $(seq 100); do mountpoint -q "$MNT" && break; sleep 0.1; done
 mountpoint -q "$MNT" || fail "default options did not mount"
 echo HEAD > "$MNT/queue"
-wait_status 000001 '^done$' 30
+wait_status 000001 '^done( |$)' 30
 [ -f "$REPO/.git/benchfs/benchfs.db" ] || fail "default data directory not used"
 # A second daemon on the same data directory is refused before it mounts.
 mkdir "$T/mnt2"
@@ -74,7 +74,7 @@ ok "defaults: --repo ., --config <top>/benchfs.json, --data .git/benchfs"
 stop_daemon
 "$BENCHFS" --repo "$REPO" "$MNT" || fail "background start"
 mountpoint -q "$MNT" || fail "not mounted after a background start"
-assert_eq "$(cat "$MNT/runs/000001/status")" done "status through a daemonised benchfs"
+assert_eq "$(cut -d" " -f1 "$MNT/runs/000001/status")" done "status through a daemonised benchfs"
 fusermount3 -u "$MNT"
 for _ in $(seq 50); do pgrep -f "benchfs --repo $REPO" > /dev/null || break; sleep 0.1; done
 pgrep -f "benchfs --repo $REPO" > /dev/null && fail "daemon still running after unmount"

@@ -32,7 +32,7 @@ v1=$(git -C "$REPO" rev-parse v1)
 start_benchfs
 echo v1 > "$MNT/queue"
 wait_status 000001 '^(done|failed)' 90
-assert_eq "$(cat "$MNT/runs/000001/status")" done "status"
+assert_eq "$(cut -d" " -f1 "$MNT/runs/000001/status")" done "status"
 run="$MNT/runs/000001"
 r="$run/result.json"
 
@@ -104,6 +104,7 @@ ok "shell start-up calibrated, reported and subtracted"
 # A slow first iteration: flagged in result.json and the run's end, never dropped.
 assert_eq "$(json "$r" '[(b["outliers"]["slow_first"], 0 in b["outliers"]["indices"], len(b["times"]), b["times"][0] > 0.3) for b in j["results"] if b["name"] == "slowfirst"][0]')" "(True, True, 9, True)" "slow first"
 grep -q '\[benchfs\] done: .*slowfirst: slow first iteration' "$run/debug.log" || fail "slow first iteration not flagged at the end"
+grep -Eq '^done \(.*slowfirst: slow first iteration.*\)$' "$run/status" || fail "status does not flag the slow first iteration: $(cat "$run/status")"
 ok "a slow first iteration is flagged, not dropped"
 
 # Environment bias: each iteration's random offset is in result.json, and the

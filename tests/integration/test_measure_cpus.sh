@@ -22,7 +22,7 @@ commit_prog first 'true'
 start_benchfs
 echo HEAD > "$MNT/queue"
 wait_status 000001 '^(done|failed)' 60
-assert_eq "$(cat "$MNT/runs/000001/status")" done "status"
+assert_eq "$(cut -d" " -f1 "$MNT/runs/000001/status")" done "status"
 log="$MNT/runs/000001/debug.log"
 assert_eq "$(grep -c "\[where [12]/2\] bench-on $cpu\$" "$log")" 2 "the benchmark's Cpus_allowed_list"
 grep -q "benchmark where: .*, on CPU $cpu" "$log" || fail "the placement is not logged"

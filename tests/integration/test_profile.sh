@@ -39,8 +39,8 @@ start_benchfs
 
 echo HEAD > "$MNT/queue"
 echo HEAD > "$MNT/queue"
-wait_status 000001 '^done$' 120
-wait_status 000002 '^done$' 120
+wait_status 000001 '^done( |$)' 120
+wait_status 000002 '^done( |$)' 120
 run="$MNT/runs/000001"
 
 # perf.data: present when perf works here; otherwise debug.log says why.
@@ -101,7 +101,7 @@ for f in /usr/bin/* /bin/*; do
 done
 PATH="$T/bin" start_benchfs
 echo HEAD > "$MNT/queue"
-wait_status 000003 '^done$' 120
+wait_status 000003 '^done( |$)' 120
 grep -q '\[loop profile\] no profile: perf is not installed' "$MNT/runs/000003/debug.log" \
 	|| fail "debug.log does not say that perf is missing"
 grep -q '\[loop instructions\] no instruction count: valgrind is not installed' "$MNT/runs/000003/debug.log" \

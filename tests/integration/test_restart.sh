@@ -37,7 +37,7 @@ grep -q 'interrupted: the daemon stopped while it ran' "$MNT/runs/000001/debug.l
 	|| fail "the interrupted run's debug.log does not say what happened"
 ok "the interrupted run and the queued jobs are all there"
 
-wait_status 000001 '^done$' 60
+wait_status 000001 '^done( |$)' 60
 grep -q 'attempt 2' "$MNT/runs/000001/debug.log" || fail "run 000001 was not started again"
 assert_eq "$(json "$MNT/runs/000001/result.json" 'len(j["results"][0]["times"])')" 3 "iterations of the re-run"
 ok "the interrupted run ran again, from scratch"
@@ -55,7 +55,7 @@ grep -q 'interrupted: benchfs is shutting down' "$REPO/.git/benchfs/logs/000002.
 ok "SIGTERM unmounts cleanly"
 
 start_benchfs
-wait_status 000003 '^done$' 60
+wait_status 000003 '^done( |$)' 60
 assert_eq "$(cat "$MNT/runs/000001/status") $(cat "$MNT/runs/000002/status") $(cat "$MNT/runs/000003/status")" "done done done" "statuses"
 command -v sqlite3 > /dev/null && { assert_eq "$(sqlite3 "$REPO/.git/benchfs/benchfs.db" 'PRAGMA integrity_check')" ok "integrity"; }
 ok "after restarts every job ran once to the end"

@@ -30,8 +30,8 @@ start_benchfs
 
 printf '%s\n' "$c1" "$c2" "$c3" "$c4" "$c5" > "$T/jobs"
 cat "$T/jobs" > "$MNT/queue"
-wait_status 000005 '^done$' 120
-for i in 1 2 3 4; do assert_eq "$(cat "$MNT/runs/00000$i/status")" done "run $i"; done
+wait_status 000005 '^done( |$)' 120
+for i in 1 2 3 4; do assert_eq "$(cut -d" " -f1 "$MNT/runs/00000$i/status")" done "run $i"; done
 assert_eq "$(stat -c %h "$MNT/runs")" 7 "link count of runs/ (cached, invalidated on queue)"
 ok "five commits measured"
 
@@ -150,7 +150,7 @@ plant c6 0.030 # back to fast: an improvement, not a regression
 c6=$(git -C "$REPO" rev-parse HEAD)
 echo "$c6" > "$MNT/queue"
 assert_eq "$(stat -c %h "$MNT/runs")" 8 "link count of runs/ after a queue write"
-wait_status 000006 '^done$' 60
+wait_status 000006 '^done( |$)' 60
 assert_eq "$(wc -l < "$csv")" $((csv_lines + 1)) "history rows after a new run"
 tail -1 "$csv" | grep -q "^$c6," || fail "the new commit is not the last history row"
 # Still one line, the same slowdown (its means may now span other commits).
@@ -162,7 +162,7 @@ ok "a new run appears in history, compare and ls without a remount; improvements
 
 # ---- an interleaved A/B job is what compare uses for its two commits ----
 echo "$c2..$c3" > "$MNT/queue"
-wait_status 000008 '^done$' 60
+wait_status 000008 '^done( |$)' 60
 assert_eq "$(json "$MNT/compare/$c2..$c3.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["benchmarks"][0]["verdict"])')" \
 	"([7], [8], True, 'slower')" "compare of an A/B pair"
 grep -q 'one interleaved A/B job' "$MNT/compare/$c2..$c3.md" || fail "the .md does not say the sides are interleaved"
