@@ -143,7 +143,7 @@ run_benchfs() {
 	for _ in $(seq "$limit"); do
 		status=$(cat "$MNT/runs/$run/status" 2>/dev/null || true)
 		case $status in
-		done) break ;;
+		done*) break ;; # "done" or "done (<flags>)"
 		failed*) die "benchfs run $run: $status" ;;
 		esac
 		sleep 0.5 # each look is a few FUSE requests to the daemon: keep them rare
