@@ -148,7 +148,7 @@ run_benchfs() {
 		esac
 		sleep 0.5 # each look is a few FUSE requests to the daemon: keep them rare
 	done
-	[ "$status" = done ] || die "benchfs run $run did not finish: '$status'"
+	[ "${status%% *}" = done ] || die "benchfs run $run did not finish: '$status'"
 	python3 - "$step" "$MNT/runs/$run/result.json" "$MNT/runs/$run/debug.log" \
 		>> "$RESULTS" <<'EOF'
 import datetime, json, re, sys
