@@ -349,8 +349,6 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 		close(pipefd[1]);
 		pipefd[1] = -1;
 	}
-	if (spec->on_started)
-		spec->on_started(spec->started_ctx);
 
 	/* Clamp so absurd limits (1e300 s) cannot overflow the conversion. */
 	if (spec->timeout_s > 0)

@@ -37,11 +37,6 @@ struct spawn_spec {
 	 * 0..CPU_SETSIZE-1. */
 	const int *cpus;
 	size_t ncpus;
-	/* Called in the caller right after the child started, while it runs
-	 * (inside the timed region, so only for work that would otherwise sit
-	 * between two children and that runs on another CPU than the child). */
-	void (*on_started)(void *ctx);
-	void *started_ctx;
 };
 
 struct spawn_result {

@@ -255,11 +255,13 @@ struct loop {
 	 * alternate, so one can be forwarded while the next command writes the
 	 * other. */
 	int out_fds[2], out_next;
-	/* Without pinning, a timed command's output and event wait until the
-	 * next child runs (sending wakes the daemon: 15 us on a VM that would
-	 * otherwise sit between two children). A pinned benchmark shares its
-	 * CPU with us while it runs: then they go at once. */
-	bool defer, gone;
+	/* A timed command's output and event are sent right after it ends,
+	 * before the next child starts. Sending them while the next child ran
+	 * (to save the untimed gap) preempted that child on its CPU: the
+	 * /bin/true mean measured +10.8% over a minimal spawn loop that way,
+	 * +5.8% this way, with 0.7 points more time between children
+	 * (bench/overhead.sh, 2026-11-23). */
+	bool gone;
 	char batch[LOOP_BATCH_MAX][SPAWNER_EVENT_LEN];
 	int nbatch;
 	int64_t batch_ns; /* when the last batch left */
@@ -381,7 +383,6 @@ static int loop_parse(struct loop *l, char *payload, size_t len)
 	if (!l->pad_var)
 		return -ENOMEM;
 	l->count = l->min_time > 0 ? l->min_runs : l->runs;
-	l->defer = l->ncpus == 0;
 	for (int i = 0; i < 2 && (l->flags & SPAWNER_LOOP_OUTPUT); i++)
 		if ((l->out_fds[i] = memfd_create("benchfs-output", MFD_CLOEXEC)) < 0)
 			return -errno;
@@ -468,8 +469,7 @@ static void loop_forward_file(const struct loop_output *out, int fd)
 	}
 }
 
-/* Sends what waited for the next child to start: the previous timed
- * command's output, then its event. Events of fast iterations are batched:
+/* Sends the last timed command's output, then its event. Events of fast iterations are batched:
  * they leave at most LOOP_BATCH_MS apart (the daemon wakes up once for
  * them), those of slow ones (or with force) at once. -1 when the daemon is
  * gone. */
@@ -498,11 +498,6 @@ static int loop_flush(struct loop *l, bool force)
 		return -1;
 	}
 	return 0;
-}
-
-static void loop_started(void *ctx)
-{
-	(void)loop_flush(ctx, false);
 }
 
 /* Commands inherit the spawner's directory: changing it here, once per
@@ -545,8 +540,6 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 		.output_ctx = &out,
 		.output_fd = timed ? l->out_fds[l->out_next] : -1,
 		.cancel_fd = l->fd,
-		.on_started = l->defer ? loop_started : NULL,
-		.started_ctx = l,
 	};
 	struct spawner_event ev = { .step = step, .side = side, .iteration = iteration,
 				    .count = l->count };
@@ -599,7 +592,7 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 	}
 	if (!(ev.error = loop_enter(l, side)))
 		ev.error = spawn_measure(&ev.res, &spec);
-	/* A child that did not start did not flush what waited for it. */
+	/* A batch whose time has come leaves now. */
 	if (l->gone || loop_flush(l, false))
 		return -1;
 	stops = spawner_event_stops(&ev, (l->flags & SPAWNER_LOOP_IGNORE_FAILURE) != 0);
@@ -613,7 +606,7 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 		l->deferred.event = true;
 		l->deferred.ev = ev;
 	}
-	if ((stops || !l->defer) && loop_flush(l, stops))
+	if (loop_flush(l, stops))
 		return -1;
 	return stops ? 1 : 0;
 }
