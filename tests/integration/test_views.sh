@@ -65,10 +65,12 @@ assert_eq "$(json "$T/c23.json" '(j["summary"]["slower"], j["summary"]["unchange
 assert_eq "$(json "$T/c23.json" '1.2 < j["summary"]["geomean_ratio"] < 1.6 and j["summary"]["geomean_ci"][0] < j["summary"]["geomean_ratio"]')" True "geomean"
 ok "compare .json: names, numbers and verdicts"
 
-assert_eq "$(json "$MNT/compare/$c3..$c2.json" '[b["verdict"] for b in j["benchmarks"]][0]')" "faster" "reversed"
+# The other names: resolved to the right commits and runs, the planted step seen
+# (the verdict itself is checked once above: parallel tests can make a turn noisy).
+assert_eq "$(json "$MNT/compare/$c3..$c2.json" '(j["a"]["commit"], j["b"]["commit"], j["benchmarks"][0]["ratio"] < 0.75)')" "('$c3', '$c2', True)" "reversed"
 assert_eq "$(json "$MNT/compare/v1..run-3.json" '(j["a"]["commit"], j["b"]["runs"])')" "('$c1', [3])" "tag and run id"
 assert_eq "$(json "$MNT/compare/000004..latest.json" '(j["a"]["runs"], j["b"]["commit"], j["benchmarks"][0]["verdict"] != "slower")')" "([4], '$c5', True)" "run dir name and latest"
-assert_eq "$(json "$MNT/compare/HEAD~4..HEAD.json" '[b["verdict"] for b in j["benchmarks"]][0]')" "slower" "HEAD~4..HEAD"
+assert_eq "$(json "$MNT/compare/HEAD~4..HEAD.json" '(j["a"]["commit"], j["b"]["commit"], j["benchmarks"][0]["ratio"] > 1.4)')" "('$c1', '$c5', True)" "HEAD~4..HEAD"
 for bad in "nope..$c2.md" "$c2..nope.md" "$c2..$c3.txt" "$c2.md" "run-99..$c2.md"; do
 	if cat "$MNT/compare/$bad" > /dev/null 2> "$T/err"; then fail "compare/$bad exists"; fi
 	grep -q 'No such file' "$T/err" || fail "compare/$bad: $(cat "$T/err")"
@@ -155,7 +157,7 @@ assert_eq "$(wc -l < "$csv")" $((csv_lines + 1)) "history rows after a new run"
 tail -1 "$csv" | grep -q "^$c6," || fail "the new commit is not the last history row"
 # Still one line, the same slowdown (its means may now span other commits).
 assert_eq "$(cut -f1,2,7 "$MNT/regressions")" "$c3	planted	000003" "regressions after an improvement"
-assert_eq "$(json "$MNT/compare/$c5..$c6.json" '[b["verdict"] for b in j["benchmarks"]][0]')" "faster" "compare of the new run"
+assert_eq "$(json "$MNT/compare/$c5..$c6.json" '(j["b"]["runs"], j["benchmarks"][0]["ratio"] < 0.75)')" "([6], True)" "compare of the new run"
 grep -Eq "\.\.${c6:0:7}[0-9a-f]*\.md$" <(ls "$MNT/compare") || fail "ls compare/ lacks the new pair"
 assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after a new run"
 ok "a new run appears in history, compare and ls without a remount; improvements are not regressions"
@@ -163,8 +165,8 @@ ok "a new run appears in history, compare and ls without a remount; improvements
 # ---- an interleaved A/B job is what compare uses for its two commits ----
 echo "$c2..$c3" > "$MNT/queue"
 wait_status 000008 '^done( |$)' 60
-assert_eq "$(json "$MNT/compare/$c2..$c3.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["benchmarks"][0]["verdict"])')" \
-	"([7], [8], True, 'slower')" "compare of an A/B pair"
+assert_eq "$(json "$MNT/compare/$c2..$c3.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["benchmarks"][0]["ratio"] > 1.4)')" \
+	"([7], [8], True, True)" "compare of an A/B pair"
 grep -q 'one interleaved A/B job' "$MNT/compare/$c2..$c3.md" || fail "the .md does not say the sides are interleaved"
 assert_eq "$(json "$MNT/compare/$c1..$c3.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"])')" \
 	"([1], [3, 8], False)" "other commits pool their runs"
