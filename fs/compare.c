@@ -210,13 +210,7 @@ static int comparison_build(struct comparison *c, const struct view_ctx *ctx, co
 /* The instruction count of a side: the mean of its runs' counts. */
 static bool instructions_of(double *out, const struct bench_samples *s)
 {
-	double sum = 0;
-	if (!s || s->n == 0)
-		return false;
-	for (size_t i = 0; i < s->n; i++)
-		sum += s->values[i];
-	*out = sum / (double)s->n;
-	return true;
+	return s && stats_mean(out, s->values, s->n) == STATS_OK;
 }
 
 static const char *instructions_verdict(double a, double b, double threshold)

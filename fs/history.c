@@ -334,6 +334,15 @@ static int series_each(const struct view_ctx *ctx, const struct history *h, cons
 	return rc;
 }
 
+/* The mean of point p's samples, which start at values[first]. */
+static double point_mean(const struct series *s, size_t p, size_t first)
+{
+	double mean = 0;
+	/* The counts are at least 1 and the values finite: stats_mean cannot fail. */
+	(void)stats_mean(&mean, s->values + first, s->counts[p]);
+	return mean;
+}
+
 /* Change points of a series; out holds CHANGES_MAX. */
 static int series_changepoints(struct stats_changepoint *out, size_t *count,
 			       const struct series *s, const struct view_ctx *ctx)
@@ -354,10 +363,8 @@ static int series_changepoints(struct stats_changepoint *out, size_t *count,
 		if (!(means = malloc(s->npoints * sizeof(*means))))
 			return -ENOMEM;
 		for (size_t p = 0; p < s->npoints; p++) {
-			double sum = 0;
-			for (size_t i = 0; i < s->counts[p]; i++)
-				sum += s->values[k++];
-			means[p] = sum / (double)s->counts[p];
+			means[p] = point_mean(s, p, k);
+			k += s->counts[p];
 		}
 	}
 	work_size = stats_changepoint_workspace_size(s->npoints, all ? s->nvalues : s->npoints);
@@ -430,15 +437,10 @@ static int svg_series(void *ctx, const struct series *s)
 	if (!pts || !labels)
 		goto done;
 	for (size_t p = 0; p < s->npoints; p++) {
-		double sum = 0, sq = 0, mean, sd = 0;
 		size_t n = s->counts[p];
-		for (size_t i = 0; i < n; i++)
-			sum += s->values[k + i];
-		mean = sum / (double)n;
-		for (size_t i = 0; i < n; i++)
-			sq += (s->values[k + i] - mean) * (s->values[k + i] - mean);
+		double mean = point_mean(s, p, k), sd = 0;
 		if (n >= 2)
-			sd = sqrt(sq / (double)(n - 1));
+			(void)stats_stddev(&sd, s->values + k, n);
 		k += n;
 		snprintf(labels[p], sizeof(labels[p]), "%.8s", c->h->points[s->point[p]].commit);
 		pts[p] = (struct svg_point){.label = labels[p],
@@ -597,10 +599,8 @@ static int regress_instructions(void *ctx, const struct series *s)
 		return -ENOMEM;
 	/* Deterministic counts: a step between neighbouring commits is the change itself. */
 	for (size_t p = 0; p < s->npoints && rc == 0; p++) {
-		double sum = 0, mean;
-		for (size_t i = 0; i < s->counts[p]; i++)
-			sum += s->values[k++];
-		mean = sum / (double)s->counts[p];
+		double mean = point_mean(s, p, k);
+		k += s->counts[p];
 		if (prev > 0 && mean / prev - 1 > c->view->threshold) {
 			char before[32], after[32];
 			snprintf(before, sizeof(before), "%.0f", prev);

@@ -4,32 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "result.h"
 #include "revparse.h"
 #include "sides.h"
-
-static int store_errno(int rc)
-{
-	return rc == STORE_NOTFOUND ? -ENOENT : -EIO;
-}
+#include "view_internal.h"
 
 /* "run-42", "run-000042" or "000042" (the directory name); 0 when it is none of them. */
 static int64_t run_name_id(const char *name)
 {
-	char canonical[32], *end;
+	char *end;
 	long long id;
-	bool prefixed = strncmp(name, "run-", 4) == 0;
-	const char *digits = prefixed ? name + 4 : name;
-	if (digits[0] < '0' || digits[0] > '9')
+	if (strncmp(name, "run-", 4) != 0) {
+		int64_t dir_id = view_parse_run_name(name);
+		return dir_id > 0 ? dir_id : 0;
+	}
+	if (name[4] < '0' || name[4] > '9')
 		return 0;
 	errno = 0;
-	id = strtoll(digits, &end, 10);
-	if (errno || *end || id <= 0)
-		return 0;
-	if (prefixed)
-		return id;
-	run_dir_name(canonical, sizeof(canonical), id);
-	return strcmp(canonical, digits) == 0 ? id : 0;
+	id = strtoll(name + 4, &end, 10);
+	return errno || *end || id <= 0 ? 0 : id;
 }
 
 int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *name)
@@ -42,14 +34,14 @@ int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *n
 	memset(out, 0, sizeof(*out));
 	if (id > 0 || strcmp(name, "latest") == 0) {
 		if (id == 0 && (rc = store_latest_done(ctx->store, &id)))
-			return store_errno(rc);
+			return view_store_errno(rc);
 		rc = store_run_get(ctx->store, &run, id);
 		/* All digits may also be an abbreviated commit hash. */
 		if (rc == STORE_NOTFOUND && strncmp(name, "run-", 4) != 0 &&
 		    strcmp(name, "latest") != 0)
 			goto revision;
 		if (rc)
-			return store_errno(rc);
+			return view_store_errno(rc);
 		rc = run.state == RUN_DONE ? 0 : -ENOENT;
 		memcpy(out->commit, run.commit, sizeof(out->commit));
 		/* latest means its commit, pooled like any revision. */

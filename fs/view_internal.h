@@ -15,6 +15,8 @@ int view_fill_dir(struct node *out, uint64_t ino, unsigned nlink, int64_t mtime_
 		  double timeout);
 int view_add_entry(struct dir_entry **list, size_t *n, size_t *cap, const char *name,
 		   uint64_t ino, enum node_type type);
+/* The run id of a canonical run directory name ("000042"), -1 when it is not one. */
+int64_t view_parse_run_name(const char *name);
 /* -ENOENT for STORE_NOTFOUND, else -EIO. */
 int view_store_errno(int rc);
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "computed.h"
 #include "format.h"
@@ -127,20 +126,12 @@ char *view_status_text(const struct store_run *run)
 	return rc < 0 ? NULL : text;
 }
 
-static void iso_time(char *buf, size_t size, int64_t ns)
-{
-	time_t secs = (time_t)(ns / 1000000000);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static char *config_text(const struct store_run *run)
 {
 	json_object *root = json_object_new_object();
 	char name[32], queued[32], *text = NULL;
 	run_dir_name(name, sizeof(name), run->id);
-	iso_time(queued, sizeof(queued), run->created_ns);
+	format_iso_time(queued, sizeof(queued), run->created_ns);
 	json_object_object_add(root, "run", json_object_new_string(name));
 	json_object_object_add(root, "revision", json_object_new_string(run->revision));
 	json_object_object_add(root, "commit", json_object_new_string(run->commit));
@@ -241,7 +232,7 @@ static const struct {
 };
 
 /* Parse a canonical run directory name ("000042"); -1 when it is not one. */
-static int64_t parse_run_name(const char *name)
+int64_t view_parse_run_name(const char *name)
 {
 	char *end;
 	char canonical[32];
@@ -424,7 +415,7 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 	case KIND_BASELINES_DIR:
 		return computed_lookup(ctx, out, parent, name);
 	case KIND_RUNS:
-		if ((id = parse_run_name(name)) < 0)
+		if ((id = view_parse_run_name(name)) < 0)
 			return -ENOENT;
 		if ((rc = store_run_get_light(ctx->store, &run, id)))
 			return view_store_errno(rc);
