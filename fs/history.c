@@ -565,26 +565,57 @@ static int regress_add(struct regress_ctx *c, size_t point, const char *bench, c
 	return 0;
 }
 
+/* The median of the samples of points [from, to). */
+static double segment_median(const struct series *s, const size_t *first, size_t from, size_t to,
+			     double *scratch)
+{
+	double median = 0;
+	(void)stats_median(&median, s->values + first[from], first[to] - first[from], scratch);
+	return median;
+}
+
 static int regress_wall(void *ctx, const struct series *s)
 {
 	struct regress_ctx *c = ctx;
 	struct stats_changepoint cps[CHANGES_MAX];
-	size_t ncp = 0;
+	size_t ncp = 0, *first = NULL;
+	double *scratch = NULL;
 	int rc = series_changepoints(cps, &ncp, s, c->view);
+	if (rc || ncp == 0)
+		return rc;
+	first = malloc((s->npoints + 1) * sizeof(*first));
+	scratch = malloc((s->nvalues + 1) * sizeof(*scratch));
+	if (!first || !scratch) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	first[0] = 0;
+	for (size_t p = 0; p < s->npoints; p++)
+		first[p + 1] = first[p] + s->counts[p];
 	for (size_t i = 0; i < ncp && rc == 0; i++) {
-		double change;
+		size_t from = i ? cps[i - 1].index : 0, at = cps[i].index;
+		size_t to = i + 1 < ncp ? cps[i + 1].index : s->npoints;
+		double change, median_before, median_after;
 		char before[32], after[32], p[32];
 		if (!(cps[i].mean_before > 0))
 			continue;
 		change = cps[i].mean_after / cps[i].mean_before - 1;
-		/* Slowdowns beyond the noise threshold only; improvements are not regressions. */
-		if (!(change > c->view->threshold))
+		/* Slowdowns beyond the noise threshold only; improvements are not
+		 * regressions. The segments' medians must agree, so that a few
+		 * outlying iterations moving a mean do not raise an alarm. */
+		median_before = segment_median(s, first, from, at, scratch);
+		median_after = segment_median(s, first, at, to, scratch);
+		if (!(change > c->view->threshold) || !(median_before > 0) ||
+		    !(median_after / median_before - 1 > c->view->threshold))
 			continue;
 		snprintf(before, sizeof(before), "%.9g", cps[i].mean_before);
 		snprintf(after, sizeof(after), "%.9g", cps[i].mean_after);
 		snprintf(p, sizeof(p), "%.4f", cps[i].p);
-		rc = regress_add(c, s->point[cps[i].index], s->bench, before, after, change, p);
+		rc = regress_add(c, s->point[at], s->bench, before, after, change, p);
 	}
+done:
+	free(first);
+	free(scratch);
 	return rc;
 }
 
