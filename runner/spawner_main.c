@@ -14,37 +14,21 @@
  * environment, no stdio. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "spawn_measure.h"
 #include "spawner.h"
+#include "spawner_helper.h"
 
 static const char usage[] = "benchfs-spawner: an internal helper of benchfs; "
 			    "it is not meant to be run by hand\n";
 
 static char msg[SPAWNER_MSG_MAX];
-
-/* A send the daemon may no longer be there for: EPIPE is not fatal here, the
- * next receive sees the EOF. */
-static int send_all(int fd, const struct iovec *iov, int iovcnt)
-{
-	struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
-
-	while (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return 0;
-}
 
 static void forward_output(void *ctx, const char *buf, size_t len)
 {
@@ -56,7 +40,7 @@ static void forward_output(void *ctx, const char *buf, size_t len)
 		struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (char *)buf, n } };
 
 		spawner_header(hdr, 'O', (uint32_t)n);
-		if (send_all(fd, iov, 2))
+		if (helper_send_all(fd, iov, 2))
 			return;
 		buf += n;
 		len -= n;
@@ -89,87 +73,7 @@ static int send_done(int fd, int rc, const struct spawn_result *res)
 		spawner_put_result(buf + SPAWNER_HDR, res);
 		iov.iov_len = sizeof(buf);
 	}
-	return send_all(fd, &iov, 1);
-}
-
-/* Next NUL-terminated string at *pos, or NULL when the payload ends first. */
-static char *next_string(char *payload, size_t len, size_t *pos)
-{
-	char *s = payload + *pos, *nul;
-
-	if (*pos >= len)
-		return NULL;
-	nul = memchr(s, '\0', len - *pos);
-	if (!nul)
-		return NULL;
-	*pos += (size_t)(nul - s) + 1;
-	return s;
-}
-
-/* The next n bytes at *pos, or NULL when the payload ends first. */
-static const char *next_bytes(const char *payload, size_t len, size_t *pos, size_t n)
-{
-	const char *p = payload + *pos;
-
-	if (n > len - *pos)
-		return NULL;
-	*pos += n;
-	return p;
-}
-
-/* count strings into a calloc'd NULL-terminated array (pointing into the
- * payload); NULL with *err set when the payload is short or memory is. */
-static char **next_strings(char *payload, size_t len, size_t *pos, uint32_t count, int *err)
-{
-	char **v;
-
-	/* Every string takes at least its NUL, which bounds the count. */
-	if (count > len) {
-		*err = -EPROTO;
-		return NULL;
-	}
-	v = calloc((size_t)count + 1, sizeof(*v));
-	if (!v) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	for (uint32_t i = 0; i < count; i++)
-		if (!(v[i] = next_string(payload, len, pos))) {
-			free(v);
-			*err = -EPROTO;
-			return NULL;
-		}
-	return v;
-}
-
-/* ncpus int32 CPU numbers into a malloc'd array (NULL when none). */
-static int next_cpus(int **out, const char *payload, size_t len, size_t *pos, uint32_t ncpus)
-{
-	const char *p;
-
-	*out = NULL;
-	if (ncpus == 0)
-		return 0;
-	if (ncpus > CPU_SETSIZE || !(p = next_bytes(payload, len, pos, (size_t)ncpus * 4)))
-		return -EPROTO;
-	if (!(*out = malloc(ncpus * sizeof(int))))
-		return -ENOMEM;
-	for (uint32_t i = 0; i < ncpus; i++) {
-		int32_t v;
-
-		memcpy(&v, p + 4 * i, 4);
-		(*out)[i] = v;
-	}
-	return 0;
-}
-
-/* Relative paths mean what they meant in the caller. A directory that is
- * gone is no error here: spawn_measure would not have noticed it. */
-static void enter_base(const char *base)
-{
-	if (base && chdir(base) < 0) {
-		/* keep the previous directory */
-	}
+	return helper_send_all(fd, &iov, 1);
 }
 
 /* Parses an 'R' payload in place and runs it. Returns spawn_measure's
@@ -195,15 +99,15 @@ static int run_request(int fd, char *payload, size_t len, struct spawn_result *r
 		spec.on_output = NULL; /* no pipe: the child writes to /dev/null */
 	if (argc == 0)
 		return -EPROTO;
-	if ((rc = next_cpus(&cpus, payload, len, &pos, ncpus)))
+	if ((rc = helper_next_cpus(&cpus, payload, len, &pos, ncpus)))
 		return rc;
 	rc = -EPROTO;
-	if ((flags & SPAWNER_REQ_BASE) && !(base = next_string(payload, len, &pos)))
+	if ((flags & SPAWNER_REQ_BASE) && !(base = helper_next_string(payload, len, &pos)))
 		goto out;
-	if ((flags & SPAWNER_REQ_CWD) && !(spec.cwd = next_string(payload, len, &pos)))
+	if ((flags & SPAWNER_REQ_CWD) && !(spec.cwd = helper_next_string(payload, len, &pos)))
 		goto out;
-	if (!(argv = next_strings(payload, len, &pos, argc, &rc)) ||
-	    !(envp = next_strings(payload, len, &pos, envc, &rc)))
+	if (!(argv = helper_next_strings(payload, len, &pos, argc, &rc)) ||
+	    !(envp = helper_next_strings(payload, len, &pos, envc, &rc)))
 		goto out;
 	rc = -EPROTO;
 	if (pos != len)
@@ -212,488 +116,13 @@ static int run_request(int fd, char *payload, size_t len, struct spawn_result *r
 	spec.envp = envp;
 	spec.cpus = cpus;
 	spec.ncpus = ncpus;
-	enter_base(base);
+	helper_enter_base(base);
 	rc = spawn_measure(res, &spec);
 out:
 	free(cpus);
 	free(argv);
 	free(envp);
 	return rc;
-}
-
-/* ---- the measurement loop ('L') ---- */
-
-/* Events of iterations shorter than LOOP_SLOW_NS are sent in batches at
- * most LOOP_BATCH_MS apart and LOOP_BATCH_MAX long. */
-#define LOOP_BATCH_MAX 64
-#define LOOP_BATCH_MS 50
-#define LOOP_SLOW_NS 5000000LL
-
-struct loop_side {
-	char *cwd;
-	char **envp; /* the side's environment and three slots: iteration, phase, pad */
-	uint32_t envc;
-};
-
-struct loop {
-	int fd;
-	double timeout_s, min_time;
-	uint64_t rng;
-	int32_t calibrations, warmup, runs, min_runs, max_runs;
-	unsigned flags;
-	char *base, *prepare, *conclude;
-	char **argv;
-	int *cpus;
-	uint32_t ncpus, nsides;
-	struct loop_side sides[SPAWNER_LOOP_SIDES_MAX];
-	int count;     /* measured iterations planned */
-	int entered;   /* the side whose directory we are in; -1: none */
-	size_t width;  /* what BENCHFS_ITERATION and BENCHFS_PHASE take at most */
-	char iteration_var[40], phase_var[40];
-	char *pad_var; /* "BENCHFS_PAD=xxx..." */
-	/* The timed commands' output files (memfds, -1 without output): they
-	 * alternate, so one can be forwarded while the next command writes the
-	 * other. */
-	int out_fds[2], out_next;
-	/* A timed command's output and event are sent right after it ends,
-	 * before the next child starts. Sending them while the next child ran
-	 * (to save the untimed gap) preempted that child on its CPU: the
-	 * /bin/true mean measured +10.8% over a minimal spawn loop that way,
-	 * +5.8% this way, with 0.7 points more time between children
-	 * (bench/overhead.sh, 2026-11-23). */
-	bool gone;
-	char batch[LOOP_BATCH_MAX][SPAWNER_EVENT_LEN];
-	int nbatch;
-	int64_t batch_ns; /* when the last batch left */
-	struct loop_deferred {
-		bool event;
-		struct spawner_event ev;
-		int out_fd;
-		struct loop_output {
-			int fd;
-			enum spawner_step step;
-			int side, iteration;
-		} out;
-	} deferred;
-};
-
-static void loop_free(struct loop *l)
-{
-	for (int i = 0; i < 2; i++)
-		if (l->out_fds[i] >= 0)
-			close(l->out_fds[i]);
-	for (uint32_t s = 0; s < SPAWNER_LOOP_SIDES_MAX; s++)
-		free(l->sides[s].envp);
-	free(l->argv);
-	free(l->cpus);
-	free(l->pad_var);
-}
-
-/* splitmix64: small, fast, and good enough to spread offsets. */
-static uint64_t loop_random(struct loop *l)
-{
-	uint64_t z = (l->rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static size_t decimal_len(int v)
-{
-	size_t n = v <= 0 ? 1 : 0;
-
-	for (; v != 0; v /= 10)
-		n++;
-	return n;
-}
-
-/* Parses an 'L' payload in place. 0 or -EPROTO / -ENOMEM. */
-static int loop_parse(struct loop *l, char *payload, size_t len)
-{
-	const char *p = payload;
-	size_t pos = SPAWNER_LOOP_FIXED, longest;
-	uint32_t argc, ncpus, nsides;
-	int32_t ints[5];
-	int rc = -EPROTO;
-
-	if (len < SPAWNER_LOOP_FIXED)
-		return -EPROTO;
-	memcpy(&l->timeout_s, p, 8);
-	memcpy(&l->min_time, p + 8, 8);
-	memcpy(&l->rng, p + 16, 8);
-	memcpy(ints, p + 24, sizeof(ints));
-	l->calibrations = ints[0];
-	l->warmup = ints[1];
-	l->runs = ints[2];
-	l->min_runs = ints[3];
-	l->max_runs = ints[4];
-	l->flags = (unsigned char)p[44];
-	argc = spawner_get_u32(p + 45);
-	ncpus = spawner_get_u32(p + 49);
-	nsides = spawner_get_u32(p + 53);
-	if (argc == 0 || nsides == 0 || nsides > SPAWNER_LOOP_SIDES_MAX || l->calibrations < 0 ||
-	    l->warmup < 0 || l->runs < 1 || l->min_runs < 1 || l->max_runs < l->min_runs)
-		return -EPROTO;
-	l->nsides = nsides;
-	if ((rc = next_cpus(&l->cpus, payload, len, &pos, ncpus)))
-		return rc;
-	l->ncpus = ncpus;
-	rc = -EPROTO;
-	if ((l->flags & SPAWNER_LOOP_BASE) && !(l->base = next_string(payload, len, &pos)))
-		return rc;
-	if ((l->flags & SPAWNER_LOOP_PREPARE) && !(l->prepare = next_string(payload, len, &pos)))
-		return rc;
-	if ((l->flags & SPAWNER_LOOP_CONCLUDE) && !(l->conclude = next_string(payload, len, &pos)))
-		return rc;
-	if (!(l->argv = next_strings(payload, len, &pos, argc, &rc)))
-		return rc;
-	for (uint32_t s = 0; s < nsides; s++) {
-		struct loop_side *side = &l->sides[s];
-		const char *fixed = next_bytes(payload, len, &pos, 5);
-		char **env;
-
-		rc = -EPROTO;
-		if (!fixed)
-			return rc;
-		side->envc = spawner_get_u32(fixed);
-		if (fixed[4] && !(side->cwd = next_string(payload, len, &pos)))
-			return rc;
-		if (!(env = next_strings(payload, len, &pos, side->envc, &rc)))
-			return rc;
-		/* Room for the three variables the loop adds, and the NULL. */
-		side->envp = calloc((size_t)side->envc + 4, sizeof(char *));
-		if (side->envp)
-			memcpy(side->envp, env, side->envc * sizeof(char *));
-		free(env);
-		if (!side->envp)
-			return -ENOMEM;
-	}
-	if (pos != len)
-		return -EPROTO;
-	/* Iteration numbers run from -warmup to max_runs; phases are at most
-	 * "calibrate" long. */
-	longest = decimal_len(-l->warmup);
-	if (decimal_len(l->max_runs) > longest)
-		longest = decimal_len(l->max_runs);
-	if (decimal_len(l->runs) > longest)
-		longest = decimal_len(l->runs);
-	l->width = longest + sizeof("calibrate") - 1;
-	l->pad_var = malloc(sizeof("BENCHFS_PAD=") + l->width + SPAWNER_PAD_RANDOM);
-	if (!l->pad_var)
-		return -ENOMEM;
-	l->count = l->min_time > 0 ? l->min_runs : l->runs;
-	for (int i = 0; i < 2 && (l->flags & SPAWNER_LOOP_OUTPUT); i++)
-		if ((l->out_fds[i] = memfd_create("benchfs-output", MFD_CLOEXEC)) < 0)
-			return -errno;
-	return 0;
-}
-
-static void loop_forward(void *ctx, const char *buf, size_t len)
-{
-	const struct loop_output *o = ctx;
-
-	while (len > 0) {
-		size_t n = len < SPAWNER_LOOP_OUT_MAX ? len : SPAWNER_LOOP_OUT_MAX;
-		char hdr[SPAWNER_HDR + 4];
-		int32_t it = o->iteration;
-		struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (char *)buf, n } };
-
-		spawner_header(hdr, 'o', (uint32_t)n);
-		hdr[1] = (char)o->step;
-		hdr[2] = (char)o->side;
-		memcpy(hdr + SPAWNER_HDR, &it, 4);
-		if (send_all(o->fd, iov, 2))
-			return;
-		buf += n;
-		len -= n;
-	}
-}
-
-static void encode_event(char *buf, const struct spawner_event *ev)
-{
-	int32_t ints[3] = { ev->iteration, ev->count, ev->env_offset };
-
-	memset(buf, 0, SPAWNER_EVENT_LEN);
-	spawner_header(buf, 'E', (uint32_t)ev->error);
-	buf[1] = (char)ev->step;
-	buf[2] = (char)ev->side;
-	memcpy(buf + SPAWNER_HDR, ints, sizeof(ints));
-	if (!ev->error)
-		spawner_put_result(buf + SPAWNER_HDR + sizeof(ints), &ev->res);
-}
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* The batched events, in one system call where the kernel takes them all. */
-static int batch_send(struct loop *l)
-{
-	struct mmsghdr mm[LOOP_BATCH_MAX];
-	struct iovec iov[LOOP_BATCH_MAX];
-	int done = 0;
-
-	for (int i = 0; i < l->nbatch; i++) {
-		iov[i] = (struct iovec){ l->batch[i], SPAWNER_EVENT_LEN };
-		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
-	}
-	while (done < l->nbatch) {
-		int n = sendmmsg(l->fd, mm + done, (unsigned)(l->nbatch - done), MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += n;
-	}
-	l->nbatch = 0;
-	l->batch_ns = mono_ns();
-	return 0;
-}
-
-/* Everything the command wrote into the output file, forwarded. */
-static void loop_forward_file(const struct loop_output *out, int fd)
-{
-	char buf[SPAWNER_LOOP_OUT_MAX];
-	off_t off = 0;
-	ssize_t n;
-
-	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
-		loop_forward((void *)out, buf, (size_t)n);
-		off += n;
-	}
-}
-
-/* Sends the last timed command's output, then its event. Events of fast iterations are batched:
- * they leave at most LOOP_BATCH_MS apart (the daemon wakes up once for
- * them), those of slow ones (or with force) at once. -1 when the daemon is
- * gone. */
-static int loop_flush(struct loop *l, bool force)
-{
-	struct loop_deferred *d = &l->deferred;
-	bool now = force;
-
-	if (d->out_fd >= 0) {
-		loop_forward_file(&d->out, d->out_fd);
-		/* Empty again for the command after next. */
-		if (ftruncate(d->out_fd, 0) < 0 || lseek(d->out_fd, 0, SEEK_SET) < 0) {
-			/* a memfd does not refuse; nothing better to do */
-		}
-		d->out_fd = -1;
-	}
-	if (d->event) {
-		d->event = false;
-		encode_event(l->batch[l->nbatch++], &d->ev);
-		now = now || d->ev.error || d->ev.res.wall_ns >= LOOP_SLOW_NS;
-	}
-	if (l->nbatch > 0 &&
-	    (now || l->nbatch == LOOP_BATCH_MAX || mono_ns() - l->batch_ns >= LOOP_BATCH_MS * 1000000LL) &&
-	    batch_send(l)) {
-		l->gone = true;
-		return -1;
-	}
-	return 0;
-}
-
-/* Commands inherit the spawner's directory: changing it here, once per
- * side, spares each child a chdir inside the timed region. 0 or -errno. */
-static int loop_enter(struct loop *l, int side)
-{
-	const char *cwd = l->sides[side].cwd;
-
-	if (l->entered == side)
-		return 0;
-	enter_base(l->base); /* a relative cwd is relative to the caller's */
-	if (cwd && chdir(cwd) < 0)
-		return -errno;
-	l->entered = side;
-	return 0;
-}
-
-static const char *const phase_names[] = {
-	[SPAWNER_STEP_CALIBRATE] = "calibrate", [SPAWNER_STEP_WARMUP] = "warmup",
-	[SPAWNER_STEP_MEASURE] = "measure",
-};
-
-/* Runs one step. *wall_ns gets its wall time. Returns 1 when the loop must
- * stop, 0 to go on, -1 when the daemon is gone. */
-static int loop_step(struct loop *l, enum spawner_step step, int side, int iteration,
-		     int64_t *wall_ns)
-{
-	struct loop_side *sd = &l->sides[side];
-	char *sh_argv[] = { "/bin/sh", "-c", "", NULL };
-	struct loop_output out = { l->fd, step, side, iteration };
-	bool command = step == SPAWNER_STEP_WARMUP || step == SPAWNER_STEP_MEASURE;
-	bool timed = command || step == SPAWNER_STEP_CALIBRATE;
-	/* Timed commands write into a file read afterwards, the others into a
-	 * pipe read as they go (long prepare steps show up live). */
-	struct spawn_spec spec = {
-		.argv = command ? l->argv : sh_argv,
-		.envp = sd->envp,
-		.timeout_s = l->timeout_s,
-		.on_output = timed ? NULL : loop_forward,
-		.output_ctx = &out,
-		.output_fd = timed ? l->out_fds[l->out_next] : -1,
-		.cancel_fd = l->fd,
-	};
-	struct spawner_event ev = { .step = step, .side = side, .iteration = iteration,
-				    .count = l->count };
-	const char *phase = timed ? phase_names[step] : iteration < 0 ? "warmup" : "measure";
-	int shown = step == SPAWNER_STEP_CALIBRATE ? 0 : iteration;
-	bool stops;
-
-	if (step == SPAWNER_STEP_PREPARE)
-		sh_argv[2] = l->prepare;
-	else if (step == SPAWNER_STEP_CONCLUDE)
-		sh_argv[2] = l->conclude;
-	sd->envp[sd->envc] = l->iteration_var;
-	sd->envp[sd->envc + 1] = l->phase_var;
-	sd->envp[sd->envc + 2] = NULL;
-	sd->envp[sd->envc + 3] = NULL;
-	{
-		/* No stdio here: format the two variables by hand. */
-		char digits[16];
-		int v = shown < 0 ? -shown : shown, k = 0;
-		size_t n;
-
-		do
-			digits[k++] = (char)('0' + v % 10);
-		while ((v /= 10) > 0);
-		n = sizeof("BENCHFS_ITERATION=") - 1;
-		memcpy(l->iteration_var, "BENCHFS_ITERATION=", n);
-		if (shown < 0)
-			l->iteration_var[n++] = '-';
-		while (k > 0)
-			l->iteration_var[n++] = digits[--k];
-		l->iteration_var[n] = '\0';
-		n = sizeof("BENCHFS_PHASE=") - 1;
-		memcpy(l->phase_var, "BENCHFS_PHASE=", n);
-		memcpy(l->phase_var + n, phase, strlen(phase) + 1);
-	}
-	if (timed) {
-		size_t used = decimal_len(shown) + strlen(phase), pad = l->width - used, n;
-
-		if (l->flags & SPAWNER_LOOP_RANDOMIZE_ENV) {
-			ev.env_offset = (int)(loop_random(l) % SPAWNER_PAD_RANDOM);
-			pad += (size_t)ev.env_offset;
-		}
-		n = sizeof("BENCHFS_PAD=") - 1;
-		memcpy(l->pad_var, "BENCHFS_PAD=", n);
-		memset(l->pad_var + n, 'x', pad);
-		l->pad_var[n + pad] = '\0';
-		sd->envp[sd->envc + 2] = l->pad_var;
-		spec.cpus = l->cpus;
-		spec.ncpus = l->ncpus;
-	}
-	if (!(ev.error = loop_enter(l, side)))
-		ev.error = spawn_measure(&ev.res, &spec);
-	/* A batch whose time has come leaves now. */
-	if (l->gone || loop_flush(l, false))
-		return -1;
-	stops = spawner_event_stops(&ev, (l->flags & SPAWNER_LOOP_IGNORE_FAILURE) != 0);
-	*wall_ns = ev.error ? 0 : ev.res.wall_ns;
-	if (spec.output_fd >= 0) {
-		l->deferred.out_fd = spec.output_fd;
-		l->deferred.out = out;
-		l->out_next ^= 1;
-	}
-	if (timed || stops) {
-		l->deferred.event = true;
-		l->deferred.ev = ev;
-	}
-	if (loop_flush(l, stops))
-		return -1;
-	return stops ? 1 : 0;
-}
-
-/* prepare, the command, conclude. *wall_ns gets the three's wall time. */
-static int loop_iteration(struct loop *l, enum spawner_step step, int side, int iteration,
-			  int64_t *wall_ns)
-{
-	int64_t prepare = 0, command = 0, conclude = 0;
-	int rc;
-
-	*wall_ns = 0;
-	if (l->prepare && (rc = loop_step(l, SPAWNER_STEP_PREPARE, side, iteration, &prepare)))
-		return rc;
-	if ((rc = loop_step(l, step, side, iteration, &command)))
-		return rc;
-	if (l->conclude && (rc = loop_step(l, SPAWNER_STEP_CONCLUDE, side, iteration, &conclude)))
-		return rc;
-	*wall_ns = prepare + command + conclude;
-	return 0;
-}
-
-/* hyperfine's rule: as many as fit in min_time judging by the first
- * iteration (the slowest side), within [min_runs, max_runs]. */
-static int loop_count(const struct loop *l, const int64_t *first_ns)
-{
-	int64_t slowest = 0;
-	double fit;
-
-	for (uint32_t s = 0; s < l->nsides; s++)
-		if (first_ns[s] > slowest)
-			slowest = first_ns[s];
-	fit = slowest > 0 ? l->min_time * 1e9 / (double)slowest : (double)l->max_runs;
-	if (fit < l->min_runs)
-		return l->min_runs;
-	if (fit > l->max_runs)
-		return l->max_runs;
-	return (int)fit;
-}
-
-/* Keeps this process off the benchmark's CPUs between its spawns. */
-static bool loop_step_aside(const struct loop *l, cpu_set_t *home)
-{
-	cpu_set_t others;
-
-	if (l->ncpus == 0 || sched_getaffinity(0, sizeof(*home), home) < 0)
-		return false;
-	others = *home;
-	for (uint32_t i = 0; i < l->ncpus; i++)
-		if (l->cpus[i] >= 0 && l->cpus[i] < CPU_SETSIZE)
-			CPU_CLR(l->cpus[i], &others);
-	return CPU_COUNT(&others) > 0 && sched_setaffinity(0, sizeof(others), &others) == 0;
-}
-
-/* Returns 0 when every iteration ran, SPAWNER_STOPPED, or -1 when the
- * daemon is gone. */
-static int loop_run(struct loop *l)
-{
-	int64_t wall, first_ns[SPAWNER_LOOP_SIDES_MAX] = { 0 };
-	cpu_set_t home;
-	bool aside = loop_step_aside(l, &home);
-	int rc = 0;
-
-	for (int k = 1; k <= l->calibrations && !rc; k++)
-		for (uint32_t s = 0; s < l->nsides && !rc; s++)
-			rc = loop_step(l, SPAWNER_STEP_CALIBRATE, (int)s, k, &wall);
-	for (int k = 1; k <= l->warmup && !rc; k++)
-		for (uint32_t s = 0; s < l->nsides && !rc; s++)
-			rc = loop_iteration(l, SPAWNER_STEP_WARMUP, (int)s, k - l->warmup - 1, &wall);
-	for (int i = 1; i <= l->count && !rc; i++) {
-		for (uint32_t s = 0; s < l->nsides && !rc; s++)
-			rc = loop_iteration(l, SPAWNER_STEP_MEASURE, (int)s, i, &first_ns[s]);
-		if (i == 1 && !rc && l->min_time > 0) {
-			char hdr[SPAWNER_HDR];
-			struct iovec iov = { hdr, sizeof(hdr) };
-
-			l->count = loop_count(l, first_ns);
-			spawner_header(hdr, 'N', (uint32_t)l->count);
-			if (loop_flush(l, true) || send_all(l->fd, &iov, 1))
-				rc = -1;
-		}
-	}
-	if (rc == 0 && loop_flush(l, true))
-		rc = -1;
-	if (aside)
-		(void)sched_setaffinity(0, sizeof(home), &home);
-	return rc < 0 ? -1 : rc > 0 ? SPAWNER_STOPPED : 0;
 }
 
 /* Receives the payload announced by an 'R' or 'L' message already in msg.
@@ -732,20 +161,6 @@ static char *recv_payload(int fd, ssize_t first, uint32_t *len_out, int *err)
 	return payload;
 }
 
-/* Runs an 'L' payload; returns the loop's result for 'D', or -1 when the
- * daemon is gone. */
-static int run_loop(int fd, char *payload, size_t len)
-{
-	struct loop l = { .fd = fd, .entered = -1, .out_fds = { -1, -1 },
-			  .deferred = { .out_fd = -1 } };
-	int rc = loop_parse(&l, payload, len);
-
-	if (rc == 0)
-		rc = loop_run(&l);
-	loop_free(&l);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	int fd = SPAWNER_FD, type = 0;
@@ -771,7 +186,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	spawner_header(hello, 'H', SPAWNER_PROTO_VERSION);
-	if (send_all(fd, &iov, 1))
+	if (helper_send_all(fd, &iov, 1))
 		return 1;
 	for (;;) {
 		struct spawn_result res = { 0 };
@@ -798,7 +213,7 @@ int main(int argc, char **argv)
 		}
 		if (type == 'R')
 			rc = run_request(fd, payload, len, &res);
-		else if ((rc = run_loop(fd, payload, len)) == -1)
+		else if ((rc = helper_loop_run(fd, payload, len)) == -1)
 			return 1;
 		free(payload);
 		if (send_done(fd, rc, type == 'R' ? &res : NULL))
