@@ -127,7 +127,9 @@ static bool pipe_drain_once(int fd, const struct spawn_spec *spec)
 	return false;
 }
 
-enum wait_end { WAIT_EXITED, WAIT_TIMED_OUT, WAIT_CANCELLED };
+/* WAIT_REAPED: the wait reaped the child already (status and rusage filled);
+ * WAIT_EXITED: it ended, or the wait cannot tell: wait4 reaps it. */
+enum wait_end { WAIT_EXITED, WAIT_REAPED, WAIT_TIMED_OUT, WAIT_CANCELLED };
 
 /* Waits until the child exits, the deadline passes or the caller cancels,
  * forwarding output on the way. The child is not reaped here, so its pid
@@ -180,6 +182,81 @@ static enum wait_end child_wait_exit(pid_t pid, int pidfd, int *pipe_rd, int64_t
 			close(*pipe_rd);
 			*pipe_rd = -1;
 		}
+	}
+}
+
+/* Set by spawn_wait_with_signals: the calling thread blocks SIGCHLD and SIGIO,
+ * and cancel_fd raises SIGIO. */
+static bool signals_on;
+static int signals_cancel_fd = -1;
+
+int spawn_wait_with_signals(int cancel_fd)
+{
+	sigset_t set;
+	int flags;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGIO);
+	/* An ignored SIGCHLD would reap children behind wait4's back. */
+	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR || sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	if (cancel_fd > 0) {
+		flags = fcntl(cancel_fd, F_GETFL);
+		if (flags < 0 || fcntl(cancel_fd, F_SETOWN, getpid()) < 0 ||
+		    fcntl(cancel_fd, F_SETFL, flags | O_ASYNC) < 0)
+			return -errno;
+	}
+	signals_cancel_fd = cancel_fd;
+	signals_on = true;
+	return 0;
+}
+
+static bool fd_readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/* Sleeps in sigtimedwait until SIGCHLD says the child ended (it is reaped
+ * here at once, as a plain wait4 would), SIGIO says cancel_fd is readable,
+ * or the deadline passes. Either signal may be stale (an earlier child, a
+ * message already read), so each is checked before it is believed. */
+static enum wait_end child_wait_signals(pid_t pid, int64_t deadline, int cancel_fd, int *status,
+					struct rusage *ru)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	if (cancel_fd > 0)
+		sigaddset(&set, SIGIO);
+	for (;;) {
+		struct timespec left, *limit = NULL;
+		pid_t reaped;
+		int sig;
+
+		if (deadline >= 0) {
+			int64_t ns = deadline - now_ns();
+
+			if (ns <= 0)
+				return WAIT_TIMED_OUT;
+			left.tv_sec = (time_t)(ns / 1000000000);
+			left.tv_nsec = (long)(ns % 1000000000);
+			limit = &left;
+		}
+		sig = sigtimedwait(&set, NULL, limit);
+		if (sig == SIGIO && fd_readable(cancel_fd))
+			return WAIT_CANCELLED;
+		if (sig == SIGIO || (sig < 0 && (errno == EAGAIN || errno == EINTR)))
+			continue;
+		/* SIGCHLD, or an error that leaves nothing better than a check. */
+		reaped = wait4(pid, status, WNOHANG, ru);
+		if (reaped == pid)
+			return WAIT_REAPED;
+		if ((reaped < 0 && errno != EINTR) || sig < 0)
+			return WAIT_EXITED; /* the blocking wait4 reports it */
 	}
 }
 
@@ -272,19 +349,51 @@ static int attr_init(posix_spawnattr_t *attr)
 	return result;
 }
 
+void spawn_actions_clear(struct spawn_actions *a)
+{
+	if (a && a->built)
+		posix_spawn_file_actions_destroy(&a->fa);
+	if (a)
+		a->built = false;
+}
+
+/* The caller's kept file actions when they fit this spawn (built now when
+ * missing or made for another output_fd), else NULL: build fresh ones. */
+static posix_spawn_file_actions_t *actions_reuse(const struct spawn_spec *spec, int *result)
+{
+	struct spawn_actions *a = spec->actions;
+
+	*result = 0;
+	if (!a || spec->on_output || spec->cwd)
+		return NULL;
+	if (a->built && a->output_fd == spec->output_fd)
+		return &a->fa;
+	spawn_actions_clear(a);
+	if ((*result = posix_spawn_file_actions_init(&a->fa)))
+		return NULL;
+	if ((*result = actions_init(&a->fa, spec, -1))) {
+		posix_spawn_file_actions_destroy(&a->fa);
+		return NULL;
+	}
+	a->built = true;
+	a->output_fd = spec->output_fd;
+	return &a->fa;
+}
+
 int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 {
 	char resolved[PATH_MAX];
 	const char *program;
 	char *const *envp;
-	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_t fa, *actions;
 	posix_spawnattr_t attr;
-	bool fa_ready = false, attr_ready = false;
+	bool fa_ready = false, attr_ready = false, reaped = false;
 	int pipefd[2] = { -1, -1 };
 	int pidfd = -1;
 	struct spawn_result res = { .exit_code = -1 };
 	struct rusage ru;
 	int64_t start, deadline = -1;
+	enum wait_end end = WAIT_EXITED;
 	pid_t pid;
 	int status, result;
 	cpu_set_t pin, home;
@@ -316,13 +425,19 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	if (spec->on_output && pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
 
-	result = posix_spawn_file_actions_init(&fa);
+	actions = actions_reuse(spec, &result);
 	if (result)
 		goto cleanup;
-	fa_ready = true;
-	result = actions_init(&fa, spec, pipefd[1]);
-	if (result)
-		goto cleanup;
+	if (!actions) {
+		result = posix_spawn_file_actions_init(&fa);
+		if (result)
+			goto cleanup;
+		fa_ready = true;
+		result = actions_init(&fa, spec, pipefd[1]);
+		if (result)
+			goto cleanup;
+		actions = &fa;
+	}
 	result = posix_spawnattr_init(&attr);
 	if (result)
 		goto cleanup;
@@ -340,7 +455,7 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	}
 
 	start = now_ns();
-	result = posix_spawn(&pid, program, &fa, &attr, spec->argv, envp);
+	result = posix_spawn(&pid, program, actions, &attr, spec->argv, envp);
 	if (result)
 		goto cleanup;
 
@@ -354,20 +469,23 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	if (spec->timeout_s > 0)
 		deadline = start + (int64_t)(spec->timeout_s < 1e9 ? spec->timeout_s * 1e9 : 1e18);
 
-	/* Nothing to forward, no deadline, no cancel: wait4 alone is the leanest wait. */
-	if (pipefd[0] >= 0 || deadline >= 0 || spec->cancel_fd > 0) {
-		enum wait_end end;
+	if (pipefd[0] < 0 && signals_on &&
+	    (spec->cancel_fd <= 0 || spec->cancel_fd == signals_cancel_fd)) {
+		/* Reaped the moment it ends, with no pidfd to open and poll. */
+		end = child_wait_signals(pid, deadline, spec->cancel_fd, &status, &ru);
+		reaped = end == WAIT_REAPED;
+	} else if (pipefd[0] >= 0 || deadline >= 0 || spec->cancel_fd > 0) {
 		pidfd = pidfd_open(pid, 0); /* always close-on-exec */
 		end = child_wait_exit(pid, pidfd, &pipefd[0], deadline, spec);
-		if (end != WAIT_EXITED) {
-			/* The child is not reaped yet, so -pid is still its group. */
-			kill(-pid, SIGKILL);
-			res.timed_out = end == WAIT_TIMED_OUT;
-			res.cancelled = end == WAIT_CANCELLED;
-		}
+	} /* else nothing to forward, no deadline, no cancel: wait4 alone waits */
+	if (end == WAIT_TIMED_OUT || end == WAIT_CANCELLED) {
+		/* The child is not reaped yet, so -pid is still its group. */
+		kill(-pid, SIGKILL);
+		res.timed_out = end == WAIT_TIMED_OUT;
+		res.cancelled = end == WAIT_CANCELLED;
 	}
 
-	while (wait4(pid, &status, 0, &ru) < 0) {
+	while (!reaped && wait4(pid, &status, 0, &ru) < 0) {
 		if (errno != EINTR) {
 			/* ECHILD: reaped behind our back (SIGCHLD ignored?). The
 			 * pid may be recycled already, so do not signal it. */

@@ -9,9 +9,18 @@
 #ifndef BENCHFS_RUNNER_SPAWN_MEASURE_H
 #define BENCHFS_RUNNER_SPAWN_MEASURE_H
 
+#include <spawn.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* File actions kept over many spawns (see spawn_spec.actions). Start it
+ * zeroed; spawn_actions_clear releases what it holds. */
+struct spawn_actions {
+	bool built;
+	int output_fd; /* what the actions were built for */
+	posix_spawn_file_actions_t fa;
+};
 
 typedef void (*spawn_output_fn)(void *ctx, const char *buf, size_t len);
 
@@ -37,6 +46,12 @@ struct spawn_spec {
 	 * 0..CPU_SETSIZE-1. */
 	const int *cpus;
 	size_t ncpus;
+	/* Optional, for a caller that spawns many times with on_output and cwd
+	 * NULL: the child's file actions are built at the first spawn and kept
+	 * here for the next ones with the same output_fd. glibc checks both
+	 * descriptors of every dup2 action against RLIMIT_NOFILE, two system
+	 * calls each, six per spawn. Ignored otherwise. */
+	struct spawn_actions *actions;
 };
 
 struct spawn_result {
@@ -59,6 +74,19 @@ struct spawn_result {
  * (whatever its exit status), or -errno when it could not be started (for
  * example -ENOENT for a missing program); *out is then untouched. */
 int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec);
+
+/* Releases the file actions a holds (a itself is the caller's). */
+void spawn_actions_clear(struct spawn_actions *a);
+
+/* For a single-threaded process that spawns from this thread only
+ * (benchfs-spawner): blocks SIGCHLD and SIGIO, and has cancel_fd (when > 0)
+ * raise SIGIO whenever it becomes readable (F_SETOWN, O_ASYNC). spawn_measure
+ * then waits for a child without output pipe in sigtimedwait, so the child
+ * is reaped the moment it exits, as a bare wait4 would, with the timeout and
+ * that cancel_fd still watched. Without it, the wait is a poll on a pidfd:
+ * three more system calls and a later wake-up, about 2% of a /bin/true
+ * (bench/README.md). 0 or -errno. */
+int spawn_wait_with_signals(int cancel_fd);
 
 /* A one-line English description of how the child ended, for logs and status:
  * "exited with status 3", "killed by signal 9 (Killed)", "timed out after 2 s". */

@@ -185,6 +185,10 @@ int main(int argc, char **argv)
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 		return 1;
 
+	/* Children without an output pipe are then reaped the moment they
+	 * exit. Should it fail, spawn_measure polls a pidfd instead. */
+	(void)spawn_wait_with_signals(fd);
+
 	spawner_header(hello, 'H', SPAWNER_PROTO_VERSION);
 	if (helper_send_all(fd, &iov, 1))
 		return 1;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,21 +49,19 @@ struct loop {
 	size_t width;  /* what BENCHFS_ITERATION and BENCHFS_PHASE take at most */
 	char iteration_var[40], phase_var[40];
 	char *pad_var; /* "BENCHFS_PAD=xxx..." */
-	/* The timed commands' output files (memfds, -1 without output): they
-	 * alternate, so one can be forwarded while the next command writes the
-	 * other. */
-	int out_fds[2], out_next;
+	/* The timed commands' output file (a memfd; -1 without output),
+	 * forwarded and emptied after each command that wrote into it. */
+	int out_fd;
+	struct spawn_actions actions; /* the timed commands' file actions */
 	/* A timed command's output and event are sent right after it ends,
 	 * before the next child starts. Sending them while the next child ran
 	 * (to save the untimed gap) preempted that child on its CPU: the
 	 * /bin/true mean measured +10.8% over a minimal spawn loop that way,
-	 * +5.8% this way, with 0.7 points more time between children
-	 * (bench/overhead.sh, 2026-11-23). */
-	bool gone;
+	 * +5.8% this way (bench/overhead.sh, 2026-11-23). */
 	char batch[LOOP_BATCH_MAX][SPAWNER_EVENT_LEN];
 	int nbatch;
 	int64_t batch_ns; /* when the last batch left */
-	struct loop_deferred {
+	struct loop_pending {
 		bool event;
 		struct spawner_event ev;
 		int out_fd;
@@ -71,14 +70,14 @@ struct loop {
 			enum spawner_step step;
 			int side, iteration;
 		} out;
-	} deferred;
+	} pending;
 };
 
 static void loop_free(struct loop *l)
 {
-	for (int i = 0; i < 2; i++)
-		if (l->out_fds[i] >= 0)
-			close(l->out_fds[i]);
+	if (l->out_fd >= 0)
+		close(l->out_fd);
+	spawn_actions_clear(&l->actions);
 	for (uint32_t s = 0; s < SPAWNER_LOOP_SIDES_MAX; s++)
 		free(l->sides[s].envp);
 	free(l->argv);
@@ -180,9 +179,9 @@ static int loop_parse(struct loop *l, char *payload, size_t len)
 	if (!l->pad_var)
 		return -ENOMEM;
 	l->count = l->min_time > 0 ? l->min_runs : l->runs;
-	for (int i = 0; i < 2 && (l->flags & SPAWNER_LOOP_OUTPUT); i++)
-		if ((l->out_fds[i] = memfd_create("benchfs-output", MFD_CLOEXEC)) < 0)
-			return -errno;
+	if ((l->flags & SPAWNER_LOOP_OUTPUT) &&
+	    (l->out_fd = memfd_create("benchfs-output", MFD_CLOEXEC)) < 0)
+		return -errno;
 	return 0;
 }
 
@@ -272,17 +271,19 @@ static void loop_forward_file(const struct loop_output *out, int fd)
  * gone. */
 static int loop_flush(struct loop *l, bool force)
 {
-	struct loop_deferred *d = &l->deferred;
+	struct loop_pending *d = &l->pending;
 	bool now = force;
+	struct stat st;
 
-	if (d->out_fd >= 0) {
+	/* Most timed commands write nothing: one fstat says so. */
+	if (d->out_fd >= 0 && fstat(d->out_fd, &st) == 0 && st.st_size > 0) {
 		loop_forward_file(&d->out, d->out_fd);
-		/* Empty again for the command after next. */
+		/* Empty again for the next command. */
 		if (ftruncate(d->out_fd, 0) < 0 || lseek(d->out_fd, 0, SEEK_SET) < 0) {
 			/* a memfd does not refuse; nothing better to do */
 		}
-		d->out_fd = -1;
 	}
+	d->out_fd = -1;
 	if (d->event) {
 		d->event = false;
 		encode_event(l->batch[l->nbatch++], &d->ev);
@@ -290,10 +291,8 @@ static int loop_flush(struct loop *l, bool force)
 	}
 	if (l->nbatch > 0 &&
 	    (now || l->nbatch == LOOP_BATCH_MAX || mono_ns() - l->batch_ns >= LOOP_BATCH_MS * 1000000LL) &&
-	    batch_send(l)) {
-		l->gone = true;
+	    batch_send(l))
 		return -1;
-	}
 	return 0;
 }
 
@@ -335,7 +334,7 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 		.timeout_s = l->timeout_s,
 		.on_output = timed ? NULL : loop_forward,
 		.output_ctx = &out,
-		.output_fd = timed ? l->out_fds[l->out_next] : -1,
+		.output_fd = timed ? l->out_fd : -1,
 		.cancel_fd = l->fd,
 	};
 	struct spawner_event ev = { .step = step, .side = side, .iteration = iteration,
@@ -384,25 +383,24 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 		memset(l->pad_var + n, 'x', pad);
 		l->pad_var[n + pad] = '\0';
 		sd->envp[sd->envc + 2] = l->pad_var;
+		spec.actions = &l->actions;
 		spec.cpus = l->cpus;
 		spec.ncpus = l->ncpus;
 	}
 	if (!(ev.error = loop_enter(l, side)))
 		ev.error = spawn_measure(&ev.res, &spec);
-	/* A batch whose time has come leaves now. */
-	if (l->gone || loop_flush(l, false))
-		return -1;
 	stops = spawner_event_stops(&ev, (l->flags & SPAWNER_LOOP_IGNORE_FAILURE) != 0);
 	*wall_ns = ev.error ? 0 : ev.res.wall_ns;
 	if (spec.output_fd >= 0) {
-		l->deferred.out_fd = spec.output_fd;
-		l->deferred.out = out;
-		l->out_next ^= 1;
+		l->pending.out_fd = spec.output_fd;
+		l->pending.out = out;
 	}
 	if (timed || stops) {
-		l->deferred.event = true;
-		l->deferred.ev = ev;
+		l->pending.event = true;
+		l->pending.ev = ev;
 	}
+	/* Before the next child starts: sending while it runs would preempt it
+	 * inside its timed region. A batch whose time has come leaves too. */
 	if (loop_flush(l, stops))
 		return -1;
 	return stops ? 1 : 0;
@@ -497,8 +495,7 @@ static int loop_run(struct loop *l)
  * daemon is gone. */
 int helper_loop_run(int fd, char *payload, size_t len)
 {
-	struct loop l = { .fd = fd, .entered = -1, .out_fds = { -1, -1 },
-			  .deferred = { .out_fd = -1 } };
+	struct loop l = { .fd = fd, .entered = -1, .out_fd = -1, .pending = { .out_fd = -1 } };
 	int rc = loop_parse(&l, payload, len);
 
 	if (rc == 0)

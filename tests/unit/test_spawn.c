@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -399,6 +400,133 @@ static void test_signals_reset_in_child(void **state)
 	assert_int_equal(res.exit_code, -1);
 }
 
+/* In the signal mode, checks one condition in the forked process below:
+ * on failure, the line goes to stderr and the process exits 1. */
+#define SIGMODE_CHECK(cond)                                                          \
+	do {                                                                         \
+		if (!(cond)) {                                                       \
+			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);   \
+			_exit(1);                                                    \
+		}                                                                    \
+	} while (0)
+
+/* Reads the whole output file and empties it. */
+static void sigmode_take(char *buf, size_t size, int fd)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	SIGMODE_CHECK(ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0);
+}
+
+/* What benchfs-spawner runs: spawn_wait_with_signals, then spawns whose
+ * output goes to a file (not a pipe) are waited for in sigtimedwait. Exit
+ * status, timeout, cancel, stale signals, the child's clean signal mask and
+ * kept file actions, all in a forked process: the mode changes the process's
+ * signal state for good. */
+static void sigmode_body(void)
+{
+	char path[] = "/tmp/benchfs-sigmode-XXXXXX", out[256];
+	char *exit3[] = { "/bin/sh", "-c", "exit 3", NULL };
+	char *sleeper[] = { "/bin/sh", "-c", "sleep 30 & echo $!; sleep 30", NULL };
+	char *mask[] = { "/bin/sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status", NULL };
+	char *hello[] = { "/bin/echo", "hello", NULL };
+	struct spawn_actions actions = { 0 };
+	struct spawn_result res;
+	int cancel[2], out_fd = mkstemp(path), other_fd;
+	struct spawn_spec spec = { .envp = base_env, .output_fd = out_fd, .timeout_s = 10,
+				   .actions = &actions };
+	int64_t t0;
+	pid_t writer;
+
+	SIGMODE_CHECK(out_fd > 2 && pipe(cancel) == 0);
+	unlink(path);
+	spec.cancel_fd = cancel[0];
+	SIGMODE_CHECK(spawn_wait_with_signals(cancel[0]) == 0);
+
+	/* Exit status; the file actions are built once and kept. */
+	spec.argv = exit3;
+	SIGMODE_CHECK(spawn_measure(&res, &spec) == 0 && res.exit_code == 3 && !res.timed_out);
+	SIGMODE_CHECK(actions.built && actions.output_fd == out_fd);
+	spec.argv = hello;
+	SIGMODE_CHECK(spawn_measure(&res, &spec) == 0 && res.exit_code == 0);
+	sigmode_take(out, sizeof(out), out_fd);
+	SIGMODE_CHECK(strcmp(out, "hello\n") == 0);
+
+	/* Another output file: the kept actions are rebuilt for it. */
+	other_fd = dup(out_fd);
+	spec.output_fd = other_fd;
+	SIGMODE_CHECK(spawn_measure(&res, &spec) == 0 && actions.output_fd == other_fd);
+	sigmode_take(out, sizeof(out), out_fd);
+	SIGMODE_CHECK(strcmp(out, "hello\n") == 0);
+	spec.output_fd = out_fd;
+
+	/* The child blocks and ignores nothing, though this process blocks
+	 * SIGCHLD and SIGIO (and ignores SIGPIPE, as benchfs-spawner does). */
+	signal(SIGPIPE, SIG_IGN);
+	spec.argv = mask;
+	SIGMODE_CHECK(spawn_measure(&res, &spec) == 0 && res.exit_code == 0);
+	sigmode_take(out, sizeof(out), out_fd);
+	{
+		/* glibc's posix_spawn leaves its own two real-time signals
+		 * (32, 33) ignored: only 1..31 must be clean. */
+		unsigned long long blk, ign;
+
+		SIGMODE_CHECK(sscanf(out, "SigBlk:\t%llx\nSigIgn:\t%llx", &blk, &ign) == 2);
+		SIGMODE_CHECK(blk == 0 && (ign & 0x7fffffffULL) == 0);
+	}
+
+	/* The timeout kills the group, and on time. */
+	spec.argv = sleeper;
+	spec.timeout_s = 0.3;
+	t0 = mono_ns();
+	SIGMODE_CHECK(spawn_measure(&res, &spec) == 0 && res.timed_out);
+	SIGMODE_CHECK(res.term_signal == SIGKILL && res.wall_ns >= 300000000LL);
+	SIGMODE_CHECK(mono_ns() - t0 < 5000000000LL);
+	sigmode_take(out, sizeof(out), out_fd);
+	SIGMODE_CHECK(process_dies_soon((pid_t)strtol(out, NULL, 10)));
+
+	/* A write to cancel_fd while the child runs kills it. */
+	spec.timeout_s = 60;
+	writer = fork();
+	SIGMODE_CHECK(writer >= 0);
+	if (writer == 0) {
+		usleep(300000);
+		_exit(write(cancel[1], "C", 1) == 1 ? 0 : 1);
+	}
+	t0 = mono_ns();
+	SIGMODE_CHECK(spawn_measure(&res, &spec) == 0 && res.cancelled && !res.timed_out);
+	SIGMODE_CHECK(mono_ns() - t0 < 5000000000LL);
+	SIGMODE_CHECK(waitpid(writer, NULL, 0) == writer);
+	sigmode_take(out, sizeof(out), out_fd);
+
+	/* Once the message is read, its SIGIO is stale: no cancel. A SIGCHLD
+	 * left by a child reaped in the pipe path is stale too. */
+	SIGMODE_CHECK(read(cancel[0], out, 1) == 1);
+	SIGMODE_CHECK(run(&res, exit3, &(struct capture){ 0 }, 10) == 0 && res.exit_code == 3);
+	spec.argv = exit3;
+	SIGMODE_CHECK(spawn_measure(&res, &spec) == 0 && res.exit_code == 3 && !res.cancelled);
+
+	spawn_actions_clear(&actions);
+	SIGMODE_CHECK(!actions.built);
+	_exit(0);
+}
+
+static void test_wait_with_signals(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		sigmode_body();
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_peak_rss(void **state)
 {
 	char *argv[] = { self_exe, "--helper-touch", "60", NULL };
@@ -573,6 +701,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_background_grandchild_does_not_survive),
 		cmocka_unit_test(test_signal_death),
 		cmocka_unit_test(test_signals_reset_in_child),
+		cmocka_unit_test(test_wait_with_signals),
 		cmocka_unit_test(test_peak_rss),
 		cmocka_unit_test(test_cpu_time_matches_wall),
 		cmocka_unit_test(test_no_fd_leak),
