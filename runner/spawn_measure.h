@@ -84,8 +84,8 @@ void spawn_actions_clear(struct spawn_actions *a);
  * then waits for a child without output pipe in sigtimedwait, so the child
  * is reaped the moment it exits, as a bare wait4 would, with the timeout and
  * that cancel_fd still watched. Without it, the wait is a poll on a pidfd:
- * three more system calls and a later wake-up, about 2% of a /bin/true
- * (bench/README.md). 0 or -errno. */
+ * three more system calls and a later wake-up, 0.9% of a /bin/true
+ * (bench/spawn_interleave, bench/README.md). 0 or -errno. */
 int spawn_wait_with_signals(int cancel_fd);
 
 /* A one-line English description of how the child ended, for logs and status:

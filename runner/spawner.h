@@ -147,9 +147,9 @@ int spawner_loop(struct spawner *sp, const struct spawner_loop *loop);
 /* Stops the helper (a child still running is killed) and frees sp. NULL is allowed. */
 void spawner_free(struct spawner *sp);
 
-/* The wire protocol between spawner.c (the daemon's side) and spawner_main.c
- * (the helper). One SOCK_SEQPACKET socketpair; the helper has its end as
- * fd SPAWNER_FD. Every message starts with an 8-byte header: a type byte,
+/* The wire protocol between spawner.c (the daemon's side) and the helper
+ * (spawner_main.c, spawner_measure_loop.c). One SOCK_SEQPACKET socketpair;
+ * the helper has its end as fd SPAWNER_FD. Every message starts with an 8-byte header: a type byte,
  * two bytes of detail (else zero), a zero byte and a native-endian uint32
  * (both ends are the same build on the same host). Multi-byte fields are
  * copied with memcpy, never aligned.
