@@ -16,7 +16,6 @@
 #include "cpus.h"
 #include "measure.h"
 #include "profile.h"
-#include "runner_store.h"
 
 #define STEP_MAX 160 /* what runlog keeps of a step name */
 /* Store writes are SQLite transactions, and they run beside the measured

@@ -1,14 +1,14 @@
 /* Measurements: one row per timed execution of a benchmark, and per-benchmark metrics. */
 #include "internal.h"
 
-int store_iteration_add(struct store *store, int64_t run_id, const struct store_iteration *it)
+static const char iteration_insert_sql[] =
+	"INSERT INTO iterations (run_id, benchmark, iteration, wall_ns, user_ns, sys_ns,"
+	" maxrss_bytes, exit_code, term_signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/* Binds one iteration to the prepared insert and steps it; false on error
+ * (the caller reports it before resetting the statement). */
+static bool iteration_insert(sqlite3_stmt *stmt, int64_t run_id, const struct store_iteration *it)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
-		"INSERT INTO iterations (run_id, benchmark, iteration, wall_ns, user_ns, sys_ns,"
-		" maxrss_bytes, exit_code, term_signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	int result = STORE_OK;
-	if (!stmt)
-		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, run_id);
 	sqlite3_bind_text(stmt, 2, it->benchmark, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, it->iteration);
@@ -18,9 +18,47 @@ int store_iteration_add(struct store *store, int64_t run_id, const struct store_
 	sqlite3_bind_int64(stmt, 7, it->maxrss_bytes);
 	sqlite3_bind_int(stmt, 8, it->exit_code);
 	sqlite3_bind_int(stmt, 9, it->term_signal);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	return sqlite3_step(stmt) == SQLITE_DONE;
+}
+
+int store_iteration_add(struct store *store, int64_t run_id, const struct store_iteration *it)
+{
+	sqlite3_stmt *stmt = store_prepare(store, iteration_insert_sql);
+	int result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	if (!iteration_insert(stmt, run_id, it))
 		result = store_fail(store, "add iteration");
 	sqlite3_finalize(stmt);
+	return result;
+}
+
+int store_iterations_add(struct store *store, int64_t run_id, const struct store_iteration *its,
+			 size_t n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int result;
+	if (n == 0)
+		return STORE_OK;
+	if ((result = store_begin(store)))
+		return result;
+	stmt = store_prepare(store, iteration_insert_sql);
+	if (!stmt) {
+		result = STORE_ERROR;
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!iteration_insert(stmt, run_id, &its[i])) {
+			result = store_fail(store, "add iterations");
+			goto fail;
+		}
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	return store_commit(store);
+fail:
+	sqlite3_finalize(stmt);
+	store_rollback(store);
 	return result;
 }
 

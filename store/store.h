@@ -123,6 +123,10 @@ int store_commit_latest_done(struct store *store, int64_t *id, const char *commi
 int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1], size_t *n);
 
 int store_iteration_add(struct store *store, int64_t run_id, const struct store_iteration *it);
+/* n measured iterations of a run in one transaction, all or none: a burst
+ * of fast iterations costs one commit, not one each. n == 0 is STORE_OK. */
+int store_iterations_add(struct store *store, int64_t run_id, const struct store_iteration *its,
+			 size_t n);
 
 /* A per-benchmark figure of a run other than wall time, for example
  * "instructions" (callgrind). Adding the same name twice replaces it. */

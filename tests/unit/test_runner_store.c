@@ -1,4 +1,4 @@
-/* Unit tests for store/runner_store.h: several iterations in one transaction. */
+/* Unit tests for store_iterations_add: several iterations in one transaction. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner_store.h"
 #include "store.h"
 
 #define COMMIT "0123456789abcdef0123456789abcdef01234567"
