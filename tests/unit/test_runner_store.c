@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "test_tmpdir.h"
 
 #define COMMIT "0123456789abcdef0123456789abcdef01234567"
 
@@ -26,8 +27,7 @@ static int setup(void **state)
 	struct store_new_run nr = { .revision = "HEAD", .commit = COMMIT, .config = "{}" };
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/benchfs-test-runner-store-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (test_tmpdir_make(f->dir, sizeof(f->dir), "runner-store"))
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/benchfs.db", f->dir);
 	if (store_open(&f->store, f->path, STORE_SYNC_NORMAL) ||
@@ -40,14 +40,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char wal[320], shm[320];
 	store_free(f->store);
-	snprintf(wal, sizeof(wal), "%s-wal", f->path);
-	snprintf(shm, sizeof(shm), "%s-shm", f->path);
-	unlink(f->path);
-	unlink(wal);
-	unlink(shm);
-	rmdir(f->dir);
+	test_tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
@@ -22,41 +21,23 @@
 #include <unistd.h>
 
 #include "render_svg.h"
+#include "test_tmpdir.h"
 
 #define MAX_TICKS 64
 
 static char out_dir[PATH_MAX / 2];
 static int files_written;
 
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char p[PATH_MAX + 256];
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int group_setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	(void)state;
-	snprintf(out_dir, sizeof(out_dir), "%s/benchfs-test-svg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	return mkdtemp(out_dir) ? 0 : -1;
+	return test_tmpdir_make(out_dir, sizeof(out_dir), "svg");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	remove_tree(out_dir);
+	test_tmpdir_remove(out_dir);
 	return 0;
 }
 
