@@ -203,9 +203,10 @@ static int runs_select(struct store *store, struct store_run **out, size_t *n, c
 	return STORE_OK;
 }
 
-int store_run_get(struct store *store, struct store_run *out, int64_t id)
+/* One run by id through sql, which selects the columns run_from_row reads. */
+static int run_get_by_id(struct store *store, struct store_run *out, int64_t id, const char *sql)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?");
+	sqlite3_stmt *stmt = store_prepare(store, sql);
 	int rc, result;
 	if (!stmt)
 		return STORE_ERROR;
@@ -221,26 +222,18 @@ int store_run_get(struct store *store, struct store_run *out, int64_t id)
 	return result;
 }
 
+int store_run_get(struct store *store, struct store_run *out, int64_t id)
+{
+	return run_get_by_id(store, out, id, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?");
+}
+
 int store_run_get_light(struct store *store, struct store_run *out, int64_t id)
 {
 	/* Only the columns stored before the large ones: reading a column after
 	 * result would walk its overflow pages. */
-	sqlite3_stmt *stmt = store_prepare(store,
+	return run_get_by_id(store, out, id,
 		"SELECT id, revision, commit_sha, state, detail, seq, created_ns, updated_ns,"
 		" started_ns, finished_ns, attempts, '', NULL, NULL, '', 0 FROM runs WHERE id = ?");
-	int rc, result;
-	if (!stmt)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		result = run_from_row(out, stmt);
-	else if (rc == SQLITE_DONE)
-		result = STORE_NOTFOUND;
-	else
-		result = store_fail(store, "get run");
-	sqlite3_finalize(stmt);
-	return result;
 }
 
 int store_run_count(struct store *store, size_t *n)
