@@ -299,7 +299,7 @@ static void md_row(FILE *out, const struct row *r)
 	format_p(p, sizeof(p), r->cmp.welch.p, r->a->n >= 2 && r->b->n >= 2);
 	fprintf(out, " | %s | [%s, %s] | %s | %s%s |\n", change, lo, hi, p,
 		stats_verdict_name(r->cmp.verdict),
-		r->cmp.verdict == STATS_INCONCLUSIVE && (r->a->n < 3 || r->b->n < 3)
+		r->cmp.verdict == STATS_UNDECIDED && (r->a->n < 3 || r->b->n < 3)
 			? " (fewer than 3 samples)"
 			: "");
 }
@@ -389,7 +389,7 @@ static void render_md(FILE *out, const struct comparison *c, const struct view_c
 	}
 	fprintf(out, "%zu faster, %zu slower, %zu unchanged, %zu inconclusive",
 		c->verdicts[STATS_FASTER], c->verdicts[STATS_SLOWER], c->verdicts[STATS_UNCHANGED],
-		c->verdicts[STATS_INCONCLUSIVE]);
+		c->verdicts[STATS_UNDECIDED]);
 	if (c->only_a || c->only_b)
 		fprintf(out, "; %zu only in a, %zu only in b", c->only_a, c->only_b);
 	fputs(".\n", out);
@@ -507,7 +507,7 @@ static char *render_json(const struct comparison *c, const struct view_ctx *ctx)
 	json_object_object_add(summary, "unchanged",
 			       json_object_new_int64((int64_t)c->verdicts[STATS_UNCHANGED]));
 	json_object_object_add(summary, "inconclusive",
-			       json_object_new_int64((int64_t)c->verdicts[STATS_INCONCLUSIVE]));
+			       json_object_new_int64((int64_t)c->verdicts[STATS_UNDECIDED]));
 	json_object_object_add(root, "summary", summary);
 	json_object_object_add(root, "alpha", json_number(ctx->alpha));
 	json_object_object_add(root, "threshold", json_number(ctx->threshold));

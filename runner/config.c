@@ -90,6 +90,9 @@ void config_free(struct config *config)
 	config_params_free(config->params, config->nparams);
 	free(config->build);
 	free(config->branch);
+	for (size_t i = 0; i < config->nartifacts; i++)
+		free(config->artifacts[i]);
+	free(config->artifacts);
 	free(config);
 }
 
@@ -489,13 +492,13 @@ done:
 	return result;
 }
 
-/* "compare": {"alpha": 0.01, "threshold": 0.02} for the views. */
+/* "compare": {"alpha": 0.01, "threshold": 0.02 or "auto", "max_pairs": 320}
+ * for the verdicts. */
 static int parse_compare(struct config *config, json_object *root, char *err, size_t errsize)
 {
-	static const char *const keys[] = {"alpha", "threshold", NULL};
-	static const char *const names[] = {"alpha", "threshold"};
-	double *fields[] = {&config->compare_alpha, &config->compare_threshold};
-	json_object *value;
+	static const char *const keys[] = {"alpha", "threshold", "max_pairs", NULL};
+	json_object *value, *v;
+	double d;
 	if (!json_object_object_get_ex(root, "compare", &value) ||
 	    json_object_is_type(value, json_type_null))
 		return 0;
@@ -504,17 +507,63 @@ static int parse_compare(struct config *config, json_object *root, char *err, si
 			    " \"threshold\": 0.02}");
 	if (check_keys(value, keys, "\"compare\"", err, errsize))
 		return -1;
-	for (size_t i = 0; i < 2; i++) {
-		json_object *v;
-		double d;
-		if (!json_object_object_get_ex(value, names[i], &v))
-			continue;
+	if (json_object_object_get_ex(value, "alpha", &v)) {
 		d = json_object_get_double(v);
 		if ((!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) ||
-		    (i == 0 ? !(d > 0 && d <= 0.5) : !(d >= 0 && d < 1)))
-			return config_fail(err, errsize, "\"compare\": \"%s\" must be a number %s", names[i],
-				    i == 0 ? "more than 0 and at most 0.5" : "from 0 to less than 1");
-		*fields[i] = d;
+		    !(d > 0 && d <= 0.5))
+			return config_fail(err, errsize, "\"compare\": \"alpha\" must be a number more than 0"
+				    " and at most 0.5");
+		config->compare_alpha = d;
+	}
+	if (json_object_object_get_ex(value, "threshold", &v)) {
+		d = json_object_get_double(v);
+		if (json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), "auto") == 0)
+			config->compare_threshold_auto = true;
+		else if ((!json_object_is_type(v, json_type_double) &&
+			  !json_object_is_type(v, json_type_int)) || !(d >= 0 && d < 1))
+			return config_fail(err, errsize, "\"compare\": \"threshold\" must be \"auto\" or a"
+				    " number from 0 to less than 1");
+		else
+			config->compare_threshold = d;
+	}
+	if (json_object_object_get_ex(value, "max_pairs", &v)) {
+		int64_t n = json_object_get_int64(v);
+		if (!json_object_is_type(v, json_type_int) || n < 2 || n > CONFIG_MAX_PAIRS_LIMIT)
+			return config_fail(err, errsize, "\"compare\": \"max_pairs\" must be an integer from 2"
+				    " to %d", CONFIG_MAX_PAIRS_LIMIT);
+		config->compare_max_pairs = (int)n;
+	}
+	return 0;
+}
+
+/* "artifacts": ["sorter", "lib/*.so"]: globs relative to the checkout. */
+static int parse_artifacts(struct config *config, json_object *root, char *err, size_t errsize)
+{
+	json_object *value;
+	size_t n;
+	if (!json_object_object_get_ex(root, "artifacts", &value) ||
+	    json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_array) ||
+	    (n = json_object_array_length(value)) == 0)
+		return config_fail(err, errsize, "\"artifacts\" must be a non-empty array of paths or"
+			    " globs in the checkout, such as [\"sorter\", \"lib/*.so\"]");
+	if (!(config->artifacts = calloc(n, sizeof(char *))))
+		return config_fail(err, errsize, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_object *item = json_object_array_get_idx(value, i);
+		const char *text = json_object_is_type(item, json_type_string)
+					   ? json_object_get_string(item) : NULL;
+		if (!text || !*text || *text == '/' ||
+		    strlen(text) != (size_t)json_object_get_string_len(item) ||
+		    strcmp(text, "..") == 0 || strncmp(text, "../", 3) == 0 || strstr(text, "/../") ||
+		    (strlen(text) >= 3 && strcmp(text + strlen(text) - 3, "/..") == 0))
+			return config_fail(err, errsize, "\"artifacts\": entry %zu must be a relative path or"
+				    " glob inside the checkout (no \"..\")", i + 1);
+		if (!(config->artifacts[i] = strdup(text)))
+			return config_fail(err, errsize, "out of memory");
+		config->nartifacts = i + 1;
 	}
 	return 0;
 }
@@ -537,8 +586,8 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
-	static const char *const keys[] = {"build", "benchmarks", "compare", "branch", SETTING_KEYS,
-					   NULL};
+	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch",
+					   "artifacts", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
 	if (!json_object_is_type(root, json_type_object))
@@ -558,7 +607,8 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	if (json_object_object_get_ex(root, "parameters", &params) &&
 	    config_parse_params(&config->params, &config->nparams, params, "", err, errsize))
 		return -1;
-	if (parse_compare(config, root, err, errsize) || parse_branch(config, root, err, errsize))
+	if (parse_compare(config, root, err, errsize) || parse_branch(config, root, err, errsize) ||
+	    parse_artifacts(config, root, err, errsize))
 		return -1;
 	config->warmup = config->defaults.warmup;
 	config->runs = config->defaults.runs;
@@ -597,6 +647,7 @@ int config_parse(struct config **out, const char *json_text, char *err, size_t e
 	};
 	config->compare_alpha = STATS_DEFAULT_ALPHA;
 	config->compare_threshold = STATS_DEFAULT_THRESHOLD;
+	config->compare_max_pairs = CONFIG_DEFAULT_MAX_PAIRS;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	/* Parsing through the terminating NUL makes trailing text an error too. */
 	root = json_tokener_parse_ex(tok, json_text, (int)len + 1);

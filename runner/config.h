@@ -13,6 +13,8 @@
 #define CONFIG_DEFAULT_MIN_RUNS 10
 #define CONFIG_DEFAULT_MIN_TIME 3.0
 #define CONFIG_DEFAULT_PERF_FREQUENCY 999
+#define CONFIG_DEFAULT_MAX_PAIRS 320
+#define CONFIG_MAX_PAIRS_LIMIT 100000
 
 /* One parameter of an expanded benchmark: {name} in the command is value. */
 struct bench_param {
@@ -70,10 +72,22 @@ struct config {
 	size_t nparams;
 	struct bench_config *benchmarks; /* after parameter expansion */
 	size_t nbenchmarks;
-	/* Views (issue 4): "compare": {"alpha", "threshold"} and "branch" (the
-	 * tracked branch; NULL: the branch HEAD names at mount). */
+	/* Views: "compare": {"alpha", "threshold", "max_pairs"} and "branch" (the
+	 * tracked branch; NULL: the branch HEAD names at mount). threshold
+	 * "auto" sets compare_threshold_auto: each benchmark's threshold comes
+	 * from its run-to-run changes on this host, compare_threshold (the
+	 * default 2%) until there is enough history. max_pairs caps the pairs an
+	 * interleaved A/B job adds to decide a benchmark (the first round's
+	 * count doubles until the verdict is decided or this cap is reached). */
 	double compare_alpha, compare_threshold;
+	bool compare_threshold_auto;
+	int compare_max_pairs;
 	char *branch;
+	/* "artifacts": globs (relative to the checkout, no shell) naming what the
+	 * build produces; byte-identical artifacts of two commits mean the same
+	 * build. NULL when not configured. */
+	char **artifacts;
+	size_t nartifacts;
 };
 
 /* Parse and validate configuration JSON. On failure returns -1 and writes a

@@ -116,9 +116,19 @@ char *config_to_json(const struct config *config)
 	json_object_object_add(root, "parameters", params_json(config->params, config->nparams));
 	json_object_object_add(compare, "alpha", number_json(config->compare_alpha));
 	json_object_object_add(compare, "threshold",
-			       number_json(config->compare_threshold));
+			       config->compare_threshold_auto
+				       ? json_object_new_string("auto")
+				       : number_json(config->compare_threshold));
+	json_object_object_add(compare, "max_pairs",
+			       json_object_new_int(config->compare_max_pairs));
 	json_object_object_add(root, "compare", compare);
 	json_object_object_add(root, "branch", string_or_null(config->branch));
+	if (config->nartifacts) {
+		json_object *globs = json_object_new_array();
+		for (size_t i = 0; globs && i < config->nartifacts; i++)
+			json_object_array_add(globs, json_object_new_string(config->artifacts[i]));
+		json_object_object_add(root, "artifacts", globs);
+	}
 	for (size_t i = 0; i < config->nbenchmarks; i++) {
 		const struct bench_config *b = &config->benchmarks[i];
 		json_object *o = json_object_new_object();

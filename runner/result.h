@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "interference.h"
 #include "store.h"
 
 struct result_bench {
@@ -23,6 +24,13 @@ struct result_bench {
 	const int *env_offsets; /* n random environment-size offsets (randomize_env), else NULL */
 	bool has_instructions;  /* the callgrind count of the "instructions" metric */
 	double instructions;
+	/* What else the machine did meanwhile (spans == 0: not recorded). */
+	struct interference interference;
+	/* An interleaved A/B job that added pairs until decided: the rounds
+	 * measured and the nominal level of the last look (0 rounds: not an
+	 * A/B job or a single look). */
+	int rounds;
+	double sequential_level;
 };
 
 struct result_input {
@@ -47,6 +55,12 @@ char *result_render(const struct result_input *in, char *err, size_t errsize);
  * initial run", a cold cache or a first-run effect). -1 when out of memory
  * or the times are unusable. */
 int result_bench_flags(size_t *outliers, bool *slow_first, const struct result_bench *rb);
+
+/* Whether a benchmark's iteration sequence has a step or a trend
+ * (stats_stationarity_check at alpha 0.01 and a 5% step of the medians):
+ * 1 unstable, 0 not, -1 when out of memory or the times are unusable. at,
+ * change and p (any may be NULL) describe the step. */
+int result_bench_unstable(const struct result_bench *rb, size_t *at, double *change, double *p);
 
 /* The flags of every benchmark as one line for status, e.g.
  * "sort: 2 outliers; grep: slow first iteration (and 1 outlier)"; "" when none. */

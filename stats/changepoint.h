@@ -38,6 +38,11 @@ struct stats_changepoint_options {
 	uint64_t seed;         /* generator seed (0x62656e636866735a) */
 	size_t min_points;     /* fewest points on each side of a split (1) */
 	size_t min_samples;    /* fewest samples on each side of a split (4) */
+	/* Besag-Clifford sequential permutation test: a test stops permuting once
+	 * this many permutations reach the observed statistic, with p = h / k after
+	 * k permutations (0: always run all of them). Makes many permutations
+	 * cheap where the answer is clearly "no change". */
+	unsigned max_exceed;   /* (0) */
 };
 
 /* Fills in the defaults shown above. */

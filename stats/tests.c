@@ -243,8 +243,8 @@ int stats_ratio_ci(struct stats_ratio *out, const double *a, size_t na, const do
 const char *stats_verdict_name(enum stats_verdict v)
 {
 	switch (v) {
-	case STATS_INCONCLUSIVE:
-		return "inconclusive";
+	case STATS_UNDECIDED:
+		return "undecided";
 	case STATS_UNCHANGED:
 		return "unchanged";
 	case STATS_SLOWER:
@@ -263,7 +263,7 @@ int stats_compare(struct stats_comparison *out, const double *a, size_t na, cons
 	int rc = check_pair(a, na, b, nb, 1);
 	if (rc)
 		return rc;
-	struct stats_comparison c = {.verdict = STATS_INCONCLUSIVE, .na = na, .nb = nb};
+	struct stats_comparison c = {.verdict = STATS_UNDECIDED, .na = na, .nb = nb};
 	if (na < 2 || nb < 2) {
 		stats__mean_m2(&c.welch.mean_a, NULL, a, na);
 		stats__mean_m2(&c.welch.mean_b, NULL, b, nb);

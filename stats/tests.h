@@ -73,12 +73,12 @@ int stats_ratio_ci(struct stats_ratio *out, const double *a, size_t na, const do
 		   size_t nb, double confidence);
 
 enum stats_verdict {
-	STATS_INCONCLUSIVE = 0,
+	STATS_UNDECIDED = 0,
 	STATS_UNCHANGED,
 	STATS_SLOWER, /* b's mean is larger */
 	STATS_FASTER, /* b's mean is smaller */
 };
-/* "inconclusive", "unchanged", "slower", "faster"; "unknown" for other values. */
+/* "undecided", "unchanged", "slower", "faster"; "unknown" for other values. */
 const char *stats_verdict_name(enum stats_verdict v);
 
 struct stats_comparison {
@@ -92,7 +92,7 @@ struct stats_comparison {
  *   slower/faster  Welch p < alpha AND the whole (1 - alpha) interval of the
  *                  change lies above +threshold / below -threshold;
  *   unchanged      the interval lies within [-threshold, +threshold];
- *   inconclusive   otherwise, and always when na < 3 or nb < 3.
+ *   undecided      otherwise, and always when na < 3 or nb < 3.
  * na, nb >= 1; mean of a > 0; 0 < alpha < 1; threshold >= 0. */
 int stats_compare(struct stats_comparison *out, const double *a, size_t na, const double *b,
 		  size_t nb, double alpha, double threshold);

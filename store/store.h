@@ -128,6 +128,18 @@ int store_iteration_add(struct store *store, int64_t run_id, const struct store_
 int store_iterations_add(struct store *store, int64_t run_id, const struct store_iteration *its,
 			 size_t n);
 
+/* Record the hash of a run's built artifacts (40 hex digits, or "" for none). */
+int store_run_set_build_id(struct store *store, int64_t id, const char *build_id);
+
+/* Metrics the runner records for every run and benchmark, which the views'
+ * verdicts read back. */
+#define STORE_METRIC_SEQUENTIAL_LEVEL "sequential_level" /* A/B: the nominal level of
+							    the look it stopped at */
+#define STORE_METRIC_UNSTABLE "unstable"     /* 1: its iterations had a step or trend; else 0 */
+#define STORE_METRIC_OTHER_CPUS "other_cpus" /* CPUs' worth of time other processes used
+						while it was measured */
+#define STORE_METRIC_STEAL "steal"           /* share of CPU time the hypervisor stole */
+
 /* A per-benchmark figure of a run other than wall time, for example
  * "instructions" (callgrind). Adding the same name twice replaces it. */
 int store_metric_add(struct store *store, int64_t run_id, const char *benchmark,
@@ -139,6 +151,10 @@ struct store_done_run {
 	char commit[STORE_HASH_LEN + 1];
 	int64_t finished_ns;
 	int64_t pair_id;
+	/* The hash of the build's artifacts (the configuration's "artifacts"),
+	 * "" when none were configured or found: equal ids mean byte-identical
+	 * builds. */
+	char build_id[STORE_HASH_LEN + 1];
 };
 /* Done runs of one host (all hosts when host is NULL), oldest first. */
 int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n,

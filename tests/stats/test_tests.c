@@ -258,14 +258,14 @@ static void test_verdict(void **state)
 	fill(a, 5, 100.0, 0.3, &r);
 	fill(b, 5, 105.0, 0.3, &r);
 	assert_int_equal(stats_compare(&c, a, 5, b, 5, 0.01, 0.02), STATS_OK);
-	assert_int_equal(c.verdict, STATS_INCONCLUSIVE);
+	assert_int_equal(c.verdict, STATS_UNDECIDED);
 
 	/* fewer than 3 samples: always inconclusive, even for a huge change */
 	const double a2[] = {1.0, 1.001}, b2[] = {2.0, 2.001, 2.002};
 	assert_int_equal(stats_compare(&c, a2, 2, b2, 3, 0.01, 0.02), STATS_OK);
-	assert_int_equal(c.verdict, STATS_INCONCLUSIVE);
+	assert_int_equal(c.verdict, STATS_UNDECIDED);
 	assert_int_equal(stats_compare(&c, b2, 3, a2, 1, 0.01, 0.02), STATS_OK);
-	assert_int_equal(c.verdict, STATS_INCONCLUSIVE);
+	assert_int_equal(c.verdict, STATS_UNDECIDED);
 
 	/* constant samples */
 	const double k1[] = {5.0, 5.0, 5.0}, k2[] = {6.0, 6.0, 6.0};

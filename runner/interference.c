@@ -1,0 +1,3 @@
+/* Being written. */
+#include "interference.h"
+typedef int interference_placeholder;

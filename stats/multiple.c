@@ -1,0 +1,3 @@
+/* Being written. */
+#include "multiple.h"
+typedef int stats_multiple_placeholder;

@@ -1,0 +1,3 @@
+/* Being written. */
+#include "noise.h"
+typedef int stats_noise_placeholder;

@@ -1,0 +1,56 @@
+/* Between-run noise: a run is a cluster. The iterations of one run share the
+ * machine's state during that run, so two separate runs differ by more than
+ * their within-run spread suggests. These functions work on one value per
+ * run, the log of its mean time, and treat the run as a random effect.
+ * Pure computation, scratch from the caller. */
+#ifndef BENCHFS_STATS_NOISE_H
+#define BENCHFS_STATS_NOISE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "describe.h"
+
+/* Fewest consecutive-run differences before a host's noise is taken as known. */
+#define STATS_NOISE_MIN_DIFFS 10
+
+/* A host's run-to-run noise for one benchmark, from its runs' log means in
+ * the order they ran. The differences of consecutive runs are used, so that
+ * a real change between two runs spoils only the differences that straddle
+ * it, and their spread is taken robustly (MAD), so that a few such steps
+ * and runs hit by interference do not inflate it:
+ *   sigma = 1.4826 * MAD(diffs) / sqrt(2)   (sd of one run's log mean)
+ *   df    = an effective degrees of freedom for that estimate (MAD's
+ *           efficiency and the overlap of consecutive differences)
+ *   threshold = Q3 + 1.5 IQR of |exp(diff) - 1|, rustc-perf's fence on
+ *           relative run-to-run changes: a change above it is unusual here. */
+struct stats_run_noise {
+	size_t n_diffs;
+	double sigma;
+	double df;
+	double threshold;
+	bool known; /* n_diffs >= STATS_NOISE_MIN_DIFFS */
+};
+/* n >= 2 log values (fewer: STATS_EEMPTY). scratch: 2n doubles. */
+int stats_run_noise(struct stats_run_noise *out, const double *log_values, size_t n,
+		    double *scratch);
+
+/* Two sets of separate runs compared with the between-run noise: log_a[ra],
+ * log_b[rb] are their runs' log means. The variance of one run's value is
+ * taken from the host's noise (when given and known) pooled with the spread
+ * of the sides' own replicate runs (ra - 1 + rb - 1 degrees of freedom);
+ * with neither, STATS_EEMPTY (the comparison cannot be judged).
+ *   estimate = mean(log_b) - mean(log_a),  se = s * sqrt(1/ra + 1/rb),
+ *   p from Student's t with the pooled df, interval at confidence. */
+struct stats_runs_comparison {
+	size_t ra, rb;
+	double estimate, se, df, t, p, lo, hi;
+	double sigma;          /* the run-level sd used */
+	bool from_history;     /* the host's noise took part */
+	bool from_replicates;  /* the sides' own repeated runs took part */
+};
+int stats_runs_compare(struct stats_runs_comparison *out, const double *log_a, size_t ra,
+		       const double *log_b, size_t rb, const struct stats_run_noise *noise,
+		       double confidence);
+
+#endif

@@ -1,0 +1,3 @@
+/* Being written. */
+#include "paired.h"
+typedef int stats_paired_placeholder;

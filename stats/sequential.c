@@ -1,0 +1,3 @@
+/* Being written. */
+#include "sequential.h"
+typedef int stats_sequential_placeholder;

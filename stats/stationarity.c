@@ -1,0 +1,3 @@
+/* Being written. */
+#include "stationarity.h"
+typedef int stats_stationarity_placeholder;

@@ -1,0 +1,29 @@
+/* Is one run's iteration sequence stationary? A step or a trend inside a
+ * run (the machine changed while it was measured) makes its mean a mixture
+ * of two states. Uses the e-divisive change points (changepoint.h) on the
+ * sequence, one sample per iteration. Pure computation. */
+#ifndef BENCHFS_STATS_STATIONARITY_H
+#define BENCHFS_STATS_STATIONARITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "describe.h"
+
+#define STATS_STATIONARITY_MIN_N 8 /* shorter sequences are never flagged */
+
+struct stats_stationarity {
+	bool unstable;  /* a significant step larger than min_change */
+	size_t index;   /* first iteration (0-based) after the step; 0 when none */
+	double p;       /* the step's permutation p-value; 1 when none */
+	double change;  /* median after / median before - 1; 0 when none */
+};
+/* Bytes of work buffer for n iterations. */
+size_t stats_stationarity_workspace_size(size_t n);
+/* times[n] > 0 in the order measured; alpha of the permutation test (0.01),
+ * min_change the smallest relative step of the medians that counts (0.05).
+ * Deterministic (seeded). */
+int stats_stationarity_check(struct stats_stationarity *out, const double *times, size_t n,
+			     double alpha, double min_change, void *work, size_t work_size);
+
+#endif

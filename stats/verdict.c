@@ -1,0 +1,3 @@
+/* Being written. */
+#include "verdict.h"
+typedef int stats_verdict_placeholder;

@@ -1,0 +1,45 @@
+/* The three-way verdict over the benchmarks of one comparison, whichever
+ * analysis produced the estimates (paired A/B, separate runs with their
+ * between-run noise). Pure computation.
+ *
+ * For benchmark i the analysis supplies the estimated log ratio log(b/a),
+ * its interval at the level the verdict uses (1 - alpha_i), the p-value of
+ * "no change" and that level alpha_i (alpha itself for a single look; a
+ * sequential look's own level otherwise). Then:
+ *   p_seq_i  = min(1, p_i * alpha / alpha_i)   (valid over the looks)
+ *   q_i      = Benjamini-Hochberg adjustment of p_seq over the m testable benchmarks
+ *   slower   q_i <= alpha, lo_i > 0 and exp(estimate_i) - 1 > +threshold_i
+ *   faster   q_i <= alpha, hi_i < 0 and exp(estimate_i) - 1 < -threshold_i
+ *   unchanged  exp(lo_i) - 1 >= -threshold_i and exp(hi_i) - 1 <= +threshold_i
+ *   undecided  otherwise, and always for a benchmark that is not testable.
+ * So the false-alarm rate over the benchmarks is held at alpha (as a false
+ * discovery rate), and a change smaller than the threshold is never called
+ * slower or faster. */
+#ifndef BENCHFS_STATS_VERDICT_H
+#define BENCHFS_STATS_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "describe.h"
+#include "tests.h"
+
+struct stats_verdict_input {
+	bool testable;     /* false: no analysis (too few samples, noise unknown) */
+	double estimate;   /* log(b/a) */
+	double lo, hi;     /* its interval at 1 - level */
+	double p;          /* two-sided p-value at this look */
+	double level;      /* alpha_i, 0 < level <= alpha */
+	double threshold;  /* relative noise threshold, >= 0 */
+};
+struct stats_verdict_output {
+	enum stats_verdict verdict;
+	double p_seq;      /* NAN when not testable */
+	double q;          /* BH-adjusted p_seq; NAN when not testable */
+};
+/* m >= 1 (m == 0 is STATS_OK with nothing written). order: scratch of m
+ * size_t; work: scratch of m doubles. 0 < alpha < 1. */
+int stats_verdicts(struct stats_verdict_output *out, const struct stats_verdict_input *in,
+		   size_t m, double alpha, size_t *order, double *work);
+
+#endif
