@@ -537,7 +537,7 @@ static int parse_compare(struct config *config, json_object *root, char *err, si
 	return 0;
 }
 
-/* "artifacts": ["sorter", "lib/*.so"]: globs relative to the checkout. */
+/* "artifacts": ["sorter", "lib/libx.so*"], globs relative to the checkout. */
 static int parse_artifacts(struct config *config, json_object *root, char *err, size_t errsize)
 {
 	json_object *value;
