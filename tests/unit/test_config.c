@@ -775,7 +775,7 @@ static void test_compare_branch(void **state)
 		    "\"compare\": \"alpha\" must be a number more than 0 and at most 0.5", NULL);
 	expect_fail("{\"compare\": {\"alpha\": 0.6}, \"benchmarks\": [" B1 "]}", "\"alpha\"", NULL);
 	expect_fail("{\"compare\": {\"threshold\": 1}, \"benchmarks\": [" B1 "]}",
-		    "\"threshold\" must be a number from 0 to less than 1", NULL);
+		    "\"threshold\" must be \"auto\" or a number from 0 to less than 1", NULL);
 	expect_fail("{\"compare\": {\"threshold\": \"2%\"}, \"benchmarks\": [" B1 "]}",
 		    "\"threshold\"", NULL);
 	expect_fail("{\"compare\": {\"beta\": 1}, \"benchmarks\": [" B1 "]}",
@@ -784,10 +784,63 @@ static void test_compare_branch(void **state)
 		    NULL);
 	expect_fail("{\"branch\": \"\", \"benchmarks\": [" B1 "]}", "\"branch\" must be a branch name",
 		    NULL);
+	expect_fail("{\"compare\": {\"threshold\": \"Auto\"}, \"benchmarks\": [" B1 "]}",
+		    "\"threshold\" must be \"auto\" or a number", NULL);
 	expect_fail("{\"branch\": 3, \"benchmarks\": [" B1 "]}", "\"branch\"", NULL);
 	/* view keys belong to the top level only */
 	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"branch\":\"m\"}]}",
 		    "benchmarks[0]: unknown key \"branch\"", NULL);
+}
+
+/* "threshold": "auto", "max_pairs" and "artifacts": parsed, refused when
+ * wrong, and written back to config.json so a run shows what decided. */
+static void test_compare_auto_pairs_artifacts(void **state)
+{
+	struct config *c, *back;
+	char *json;
+	(void)state;
+	c = parse_ok("{\"benchmarks\": [" B1 "]}");
+	assert_false(c->compare_threshold_auto);
+	assert_int_equal(c->compare_max_pairs, CONFIG_DEFAULT_MAX_PAIRS);
+	assert_int_equal(c->nartifacts, 0);
+	config_free(c);
+	c = parse_ok("{\"compare\": {\"threshold\": \"auto\", \"max_pairs\": 64},"
+		     " \"artifacts\": [\"sorter\", \"lib/*.so\"], \"benchmarks\": [" B1 "]}");
+	assert_true(c->compare_threshold_auto);
+	assert_true(c->compare_threshold == 0.02); /* the fallback until there is history */
+	assert_int_equal(c->compare_max_pairs, 64);
+	assert_int_equal(c->nartifacts, 2);
+	assert_string_equal(c->artifacts[1], "lib/*.so");
+	json = config_to_json(c);
+	assert_non_null(json);
+	back = parse_ok(json);
+	assert_true(back->compare_threshold_auto);
+	assert_int_equal(back->compare_max_pairs, 64);
+	assert_int_equal(back->nartifacts, 2);
+	assert_string_equal(back->artifacts[0], "sorter");
+	config_free(back);
+	free(json);
+	config_free(c);
+	expect_fail("{\"compare\": {\"max_pairs\": 1}, \"benchmarks\": [" B1 "]}",
+		    "\"max_pairs\" must be an integer from 2", NULL);
+	expect_fail("{\"compare\": {\"max_pairs\": 10.5}, \"benchmarks\": [" B1 "]}",
+		    "\"max_pairs\"", NULL);
+	expect_fail("{\"compare\": {\"max_pairs\": 100001}, \"benchmarks\": [" B1 "]}",
+		    "\"max_pairs\"", NULL);
+	expect_fail("{\"artifacts\": [], \"benchmarks\": [" B1 "]}",
+		    "\"artifacts\" must be a non-empty array", NULL);
+	expect_fail("{\"artifacts\": \"sorter\", \"benchmarks\": [" B1 "]}", "\"artifacts\"",
+		    NULL);
+	expect_fail("{\"artifacts\": [\"/usr/bin/x\"], \"benchmarks\": [" B1 "]}",
+		    "\"artifacts\": entry 1 must be a relative path", NULL);
+	expect_fail("{\"artifacts\": [\"ok\", \"../x\"], \"benchmarks\": [" B1 "]}",
+		    "entry 2", NULL);
+	expect_fail("{\"artifacts\": [\"a/../../x\"], \"benchmarks\": [" B1 "]}", "entry 1",
+		    NULL);
+	expect_fail("{\"artifacts\": [\"a/..\"], \"benchmarks\": [" B1 "]}", "entry 1", NULL);
+	expect_fail("{\"artifacts\": [3], \"benchmarks\": [" B1 "]}", "entry 1", NULL);
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"artifacts\":[\"x\"]}]}",
+		    "benchmarks[0]: unknown key \"artifacts\"", NULL);
 }
 
 /* config.json shows every key of every benchmark, with one entry per
@@ -802,7 +855,7 @@ static void test_to_json_new_keys(void **state)
 		"\"output\":\"discard\"",
 		"\"metrics\":[\"instructions\"]",
 		"\"profile\":{\"perf\":true,\"frequency\":99}",
-		"\"compare\":{\"alpha\":0.05,\"threshold\":0.1}",
+		"\"compare\":{\"alpha\":0.05,\"threshold\":0.1,\"max_pairs\":320}",
 		"\"branch\":\"trunk\"",
 		"\"runs\":7",
 		"\"setup\":null",
@@ -862,6 +915,9 @@ static void assert_configs_equal(const struct config *a, const struct config *b)
 	assert_opt_string_equal(a->branch, b->branch);
 	assert_true(a->compare_alpha == b->compare_alpha);
 	assert_true(a->compare_threshold == b->compare_threshold);
+	assert_int_equal(a->compare_threshold_auto, b->compare_threshold_auto);
+	assert_int_equal(a->compare_max_pairs, b->compare_max_pairs);
+	assert_int_equal(a->nartifacts, b->nartifacts);
 	assert_int_equal(a->warmup, b->warmup);
 	assert_int_equal(a->runs, b->runs);
 	assert_true(a->timeout == b->timeout);
@@ -1120,6 +1176,7 @@ static void test_free_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_compare_auto_pairs_artifacts),
 		cmocka_unit_test(test_invalid_json),
 		cmocka_unit_test(test_trailing_garbage),
 		cmocka_unit_test(test_trailing_whitespace_ok),
