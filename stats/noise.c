@@ -1,3 +1,107 @@
-/* Being written. */
+/* Between-run noise and the comparison of separate runs; see noise.h. */
 #include "noise.h"
-typedef int stats_noise_placeholder;
+
+#include <math.h>
+
+#include "distributions.h"
+#include "stats_internal.h"
+
+/* 1 / Phi^-1(3/4): makes the MAD of normal data estimate its sd */
+#define MAD_TO_SD 1.4826
+
+int stats_run_noise(struct stats_run_noise *out, const double *log_values, size_t n,
+		    double *scratch)
+{
+	if (!out || !scratch)
+		return STATS_EINVAL;
+	int rc = stats__check_sample(log_values, n, 2);
+	if (rc)
+		return rc;
+	size_t m = n - 1;
+	double *d = scratch, *a = scratch + m;
+	for (size_t i = 0; i < m; i++)
+		d[i] = log_values[i + 1] - log_values[i];
+	/* MAD about the median difference: a slow drift shifts every difference
+	 * alike and so does not count as noise */
+	for (size_t i = 0; i < m; i++)
+		a[i] = d[i];
+	double med = stats__percentile_inplace(a, m, 0.5);
+	for (size_t i = 0; i < m; i++)
+		a[i] = fabs(d[i] - med);
+	double mad = stats__percentile_inplace(a, m, 0.5);
+	/* rustc-perf's fence on the relative changes */
+	for (size_t i = 0; i < m; i++)
+		a[i] = fabs(expm1(d[i]));
+	double q1 = stats__percentile_inplace(a, m, 0.25);
+	double q3 = stats__percentile_inplace(a, m, 0.75);
+
+	out->n_diffs = m;
+	out->sigma = MAD_TO_SD * mad / sqrt(2.0);
+	out->df = STATS_NOISE_DF_PER_DIFF * (double)m;
+	out->threshold = q3 + 1.5 * (q3 - q1);
+	out->known = m >= STATS_NOISE_MIN_DIFFS;
+	return STATS_OK;
+}
+
+int stats_runs_compare(struct stats_runs_comparison *out, const double *log_a, size_t ra,
+		       const double *log_b, size_t rb, const struct stats_run_noise *noise,
+		       double confidence)
+{
+	if (!out || !(confidence > 0.0 && confidence < 1.0))
+		return STATS_EINVAL;
+	int rc = stats__check_sample(log_a, ra, 1);
+	if (!rc)
+		rc = stats__check_sample(log_b, rb, 1);
+	if (rc)
+		return rc;
+	bool hist = noise && noise->known;
+	if (hist && !(isfinite(noise->sigma) && noise->sigma >= 0.0 && isfinite(noise->df) &&
+		      noise->df > 0.0))
+		return STATS_EINVAL;
+	double rdf = (double)(ra - 1) + (double)(rb - 1);
+	if (!hist && rdf == 0.0)
+		return STATS_EEMPTY;
+
+	double ma, m2a, mb, m2b;
+	stats__mean_m2(&ma, &m2a, log_a, ra);
+	stats__mean_m2(&mb, &m2b, log_b, rb);
+	/* both sources estimate the same run-level variance: pool them by their
+	 * degrees of freedom (the history's is an effective df, see noise.h) */
+	double ss = m2a + m2b, df = rdf;
+	if (hist) {
+		ss += noise->df * noise->sigma * noise->sigma;
+		df += noise->df;
+	}
+	double s = sqrt(ss / df);
+	double est = mb - ma;
+	double se = s * sqrt(1.0 / (double)ra + 1.0 / (double)rb);
+	double t, p, q;
+	if (se == 0.0) {
+		/* no noise at all: any difference is certain */
+		t = est == 0.0 ? 0.0 : (est > 0.0 ? INFINITY : -INFINITY);
+		p = est == 0.0 ? 1.0 : 0.0;
+		q = 0.0;
+	} else {
+		t = est / se;
+		rc = stats_t_pvalue(&p, t, df);
+		if (!rc)
+			rc = stats_t_quantile(&q, 0.5 + confidence / 2.0, df);
+		if (rc)
+			return rc;
+	}
+	*out = (struct stats_runs_comparison){
+		.ra = ra,
+		.rb = rb,
+		.estimate = est,
+		.se = se,
+		.df = df,
+		.t = t,
+		.p = p,
+		.lo = est - q * se,
+		.hi = est + q * se,
+		.sigma = s,
+		.from_history = hist,
+		.from_replicates = rdf > 0.0,
+	};
+	return STATS_OK;
+}

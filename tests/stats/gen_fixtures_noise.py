@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+"""Generate tests/stats/fixtures_noise.h: reference values for stats/noise.c.
+
+An independent NumPy/SciPy implementation of noise.h's definitions:
+  stats_run_noise:    d = diff(log values); sigma = 1.4826 * median|d - median d| / sqrt(2);
+                      df = 0.3030334882247677 * len(d) (a definition, see noise.h);
+                      threshold = Q3 + 1.5 (Q3 - Q1) of |exp(d) - 1| (numpy's linear percentiles)
+  stats_runs_compare: s^2 = (df_h sigma_h^2 + SS_a + SS_b) / (df_h + ra - 1 + rb - 1), history
+                      terms only when it has >= 10 differences; t = (mean b - mean a) / se,
+                      se = s sqrt(1/ra + 1/rb); p = 2 t.sf(|t|, df); interval scipy.stats.t.interval.
+Every double is written as a hex float literal. CI uses the committed header; to regenerate:
+  /usr/bin/python3 tests/stats/gen_fixtures_noise.py > tests/stats/fixtures_noise.h
+With --calibrate it instead prints the simulation behind the effective df (noise.h): for m
+differences of iid normal runs, the df at which Student intervals built on sigma have exact
+coverage, against the asymptotic 0.303 m used.
+"""
+import math
+import sys
+
+import numpy as np
+import scipy
+from scipy import optimize, stats
+
+DF_PER_DIFF = 0.3030334882247677
+MIN_DIFFS = 10
+
+
+def hx(v):
+    v = float(v)
+    if math.isinf(v):
+        return "INFINITY" if v > 0 else "-INFINITY"
+    return v.hex()
+
+
+def noise(x):
+    d = np.diff(np.asarray(x, dtype=float))
+    mad = np.median(np.abs(d - np.median(d)))
+    r = np.abs(np.expm1(d))
+    q1, q3 = np.percentile(r, [25, 75])
+    return dict(n_diffs=len(d), sigma=1.4826 * mad / math.sqrt(2.0), df=DF_PER_DIFF * len(d),
+                threshold=q3 + 1.5 * (q3 - q1), known=len(d) >= MIN_DIFFS)
+
+
+def compare(a, b, nz, conf):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    ss = float(np.sum((a - a.mean()) ** 2) + np.sum((b - b.mean()) ** 2))
+    df = (len(a) - 1) + (len(b) - 1)
+    hist = nz is not None and nz["known"]
+    if hist:
+        ss += nz["df"] * nz["sigma"] ** 2
+        df += nz["df"]
+    assert df > 0
+    s = math.sqrt(ss / df)
+    est = b.mean() - a.mean()
+    se = s * math.sqrt(1.0 / len(a) + 1.0 / len(b))
+    t = est / se
+    p = 2.0 * stats.t.sf(abs(t), df)
+    lo, hi = stats.t.interval(conf, df, loc=est, scale=se)
+    return dict(estimate=est, se=se, df=df, t=t, p=p, lo=lo, hi=hi, sigma=s, hist=hist,
+                rep=(len(a) - 1) + (len(b) - 1) > 0)
+
+
+def calibrate():
+    rng = np.random.default_rng(1)
+    print("m  df for exact coverage 95% / 99% / 99.9% (df/m)   used 0.303 m")
+    for m in [10, 11, 12, 15, 20, 30, 50, 100, 200]:
+        x = rng.standard_normal((200000 if m < 100 else 60000, m + 1))
+        d = np.diff(x, axis=1)
+        s = 1.4826 * np.median(np.abs(d - np.median(d, axis=1, keepdims=True)), axis=1) / math.sqrt(2)
+        row = []
+        for a in [0.05, 0.01, 0.001]:
+            # P(|Z| / s > t_{1-a/2,nu}) = a, Z ~ N(0,1) independent of s (integrated exactly over Z)
+            nu = optimize.brentq(lambda nu: np.mean(2 * stats.norm.sf(stats.t.ppf(1 - a / 2, nu) * s)) - a,
+                                 0.3, 1000)
+            row.append("%6.2f (%.3f)" % (nu, nu / m))
+        print("%3d  %s   %6.2f" % (m, "  ".join(row), DF_PER_DIFF * m))
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--calibrate":
+    calibrate()
+    sys.exit(0)
+
+rng = np.random.default_rng(20240611)
+
+# ---- histories: log means of runs in the order they ran ----------------------
+hists = []
+
+
+def hist(name, x):
+    hists.append((name, np.asarray(x, dtype=float)))
+
+
+hist("two", [0.0, 0.05])
+hist("three", [1.0, 1.1, 0.95])
+hist("eleven", rng.normal(2.0, 0.05, 11))             # 10 differences: just known
+hist("twelve", rng.normal(2.0, 0.05, 12))             # odd number of differences
+x = rng.normal(-3.0, 0.04, 60)
+x[25:] += 0.2                                          # a real step
+x[[7, 40]] += [0.5, -0.3]                              # two outlying runs
+hist("step_outliers", x)
+hist("drift", np.linspace(0.0, 0.5, 40) + rng.normal(0.0, 0.02, 40))
+hist("long", rng.normal(5.0, 0.08, 201))
+hist("ties", [1.0, 1.0, 1.0, 1.0, 1.25, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+hist("heavy", rng.standard_t(2, 80) * 0.03)
+
+# ---- comparisons: (a, b, history index or None, confidence) ------------------
+cmps = [
+    ("hist_only", [0.0], [0.07], 4, 0.99),
+    ("hist_only_95", [0.0], [0.07], 6, 0.95),
+    ("rep_only", [0.0, 0.03, -0.02], [0.1, 0.12], None, 0.99),
+    ("rep_unknown_hist", [0.0, 0.03, -0.02], [0.1, 0.12], 1, 0.99),  # 2 diffs: not known
+    ("both", [1.0, 1.04, 0.98], [1.1, 1.07, 1.13, 1.09], 6, 0.99),
+    ("both_1_vs_3", [1.0], [1.1, 1.07, 1.13], 2, 0.9),
+    ("hist_long_far", [0.0, 0.01], [0.9], 6, 0.999),
+    ("hist_step", [-3.0], [-2.95], 4, 0.99),
+    ("neg", [0.5, 0.52], [0.3, 0.33], 8, 0.99),
+    ("equal", [0.2, 0.25], [0.25, 0.2], 3, 0.99),
+]
+
+out = []
+w = out.append
+w("/* Generated by tests/stats/gen_fixtures_noise.py with SciPy %s, NumPy %s. Do not edit. */"
+  % (scipy.__version__, np.__version__))
+w("#ifndef BENCHFS_STATS_FIXTURES_NOISE_H")
+w("#define BENCHFS_STATS_FIXTURES_NOISE_H")
+w("#include <math.h>")
+w("#include <stdbool.h>")
+w("#include <stddef.h>")
+w("")
+
+
+def arr(name, x):
+    w("static const double %s[] = {" % name)
+    vals = [hx(v) for v in x]
+    for i in range(0, len(vals), 4):
+        w("\t" + ", ".join(vals[i:i + 4]) + ",")
+    w("};")
+
+
+for i, (name, x) in enumerate(hists):
+    arr("fxn_h%d" % i, x)
+w("")
+w("struct fxn_noise {")
+w("\tconst char *name;")
+w("\tconst double *x;")
+w("\tsize_t n;")
+w("\tsize_t n_diffs;")
+w("\tdouble sigma, df, threshold;")
+w("\tbool known;")
+w("};")
+w("static const struct fxn_noise fxn_noise[] = {")
+nzs = []
+for i, (name, x) in enumerate(hists):
+    nz = noise(x)
+    nzs.append(nz)
+    w("\t{\"%s\", fxn_h%d, %d, %d, %s, %s, %s, %s}," % (
+        name, i, len(x), nz["n_diffs"], hx(nz["sigma"]), hx(nz["df"]), hx(nz["threshold"]),
+        "true" if nz["known"] else "false"))
+w("};")
+w("")
+for i, (name, a, b, h, conf) in enumerate(cmps):
+    arr("fxn_ca%d" % i, a)
+    arr("fxn_cb%d" % i, b)
+w("")
+w("struct fxn_cmp {")
+w("\tconst char *name;")
+w("\tconst double *a, *b;")
+w("\tsize_t ra, rb;")
+w("\tint hist; /* index into fxn_noise, -1 for none */")
+w("\tdouble confidence;")
+w("\tdouble estimate, se, df, t, p, lo, hi, sigma;")
+w("\tbool from_history, from_replicates;")
+w("};")
+w("static const struct fxn_cmp fxn_cmp[] = {")
+for i, (name, a, b, h, conf) in enumerate(cmps):
+    c = compare(a, b, nzs[h] if h is not None else None, conf)
+    w("\t{\"%s\", fxn_ca%d, fxn_cb%d, %d, %d, %d, %s," % (
+        name, i, i, len(a), len(b), -1 if h is None else h, hx(conf)))
+    w("\t " + ", ".join(hx(c[k]) for k in ["estimate", "se", "df", "t", "p", "lo", "hi", "sigma"])
+      + ", %s, %s}," % ("true" if c["hist"] else "false", "true" if c["rep"] else "false"))
+w("};")
+w("")
+w("#endif")
+sys.stdout.write("\n".join(out) + "\n")
