@@ -77,6 +77,16 @@ static const char *const migrations[] = {
 	" name TEXT NOT NULL,"
 	" value REAL NOT NULL,"
 	" PRIMARY KEY (run_id, benchmark, name)) WITHOUT ROWID;",
+
+	/* 3: the identity of a run's build (checkout_artifacts_id), so views can
+	 * tell byte-identical builds apart from changed ones. The covering index
+	 * of done runs gains it: the column sits after result, whose overflow
+	 * pages a table read would walk. */
+	"ALTER TABLE runs ADD COLUMN build_id TEXT NOT NULL DEFAULT ''"
+	" CHECK (build_id = '' OR (length(build_id) = 40 AND build_id NOT GLOB '*[^0-9a-f]*'));"
+	"DROP INDEX runs_done_by_host;"
+	"CREATE INDEX runs_done_by_host"
+	" ON runs (host, state, id, commit_sha, finished_ns, pair_id, build_id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -506,3 +506,64 @@ int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1],
 	*n = count;
 	return STORE_OK;
 }
+
+/* 40 lowercase hex digits, or "": what checkout_artifacts_id writes. */
+static bool build_id_valid(const char *build_id)
+{
+	size_t len = 0;
+	for (; build_id[len]; len++)
+		if (!((build_id[len] >= '0' && build_id[len] <= '9') ||
+		      (build_id[len] >= 'a' && build_id[len] <= 'f')))
+			return false;
+	return len == 0 || len == STORE_HASH_LEN;
+}
+
+int store_run_set_build_id(struct store *store, int64_t id, const char *build_id)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t seq = 0;
+	bool done = false, found = false;
+	int rc, result;
+	if (!build_id || !build_id_valid(build_id)) {
+		snprintf(store->errmsg, sizeof(store->errmsg),
+			 "a build id is 40 lowercase hex digits or empty, not \"%.64s\"",
+			 build_id ? build_id : "(null)");
+		return STORE_ERROR;
+	}
+	if ((result = store_begin(store)))
+		return result;
+	if ((result = store_bump_seq(store, &seq)))
+		goto fail;
+	if (!(stmt = store_prepare(store, "UPDATE runs SET build_id = ?1, seq = ?2, updated_ns = ?3"
+					  " WHERE id = ?4 RETURNING state = 'done'"))) {
+		result = STORE_ERROR;
+		goto fail;
+	}
+	sqlite3_bind_text(stmt, 1, build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, seq);
+	sqlite3_bind_int64(stmt, 3, store_now_ns());
+	sqlite3_bind_int64(stmt, 4, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		found = true;
+		done = sqlite3_column_int(stmt, 0) != 0;
+	}
+	if (rc != SQLITE_DONE) {
+		result = store_fail(store, "set build id");
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (!found) {
+		snprintf(store->errmsg, sizeof(store->errmsg), "no run %lld", (long long)id);
+		result = STORE_NOTFOUND;
+		goto fail;
+	}
+	/* The views read build ids ("same build"): a done run's new one moves them. */
+	if (done && (result = store_mark_views_changed(store, seq)))
+		goto fail;
+	return store_commit(store);
+fail:
+	sqlite3_finalize(stmt);
+	store_rollback(store);
+	return result;
+}

@@ -10,9 +10,9 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 {
 	/* Two statements: an "?1 IS NULL OR" would keep SQLite off the host index. */
 	sqlite3_stmt *stmt = store_prepare(
-		store, host ? "SELECT id, commit_sha, finished_ns, pair_id FROM runs"
+		store, host ? "SELECT id, commit_sha, finished_ns, pair_id, build_id FROM runs"
 			      " WHERE host = ?1 AND state = 'done' ORDER BY id"
-			    : "SELECT id, commit_sha, finished_ns, pair_id FROM runs"
+			    : "SELECT id, commit_sha, finished_ns, pair_id, build_id FROM runs"
 			      " WHERE state = 'done' ORDER BY id");
 	struct store_done_run *list = NULL;
 	size_t count = 0, cap = 0;
@@ -22,7 +22,7 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 	if (host)
 		sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *commit = sqlite3_column_text(stmt, 1);
+		const unsigned char *commit = sqlite3_column_text(stmt, 1), *build_id;
 		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
 			break;
 		list[count].id = sqlite3_column_int64(stmt, 0);
@@ -30,6 +30,9 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 			 commit ? (const char *)commit : "");
 		list[count].finished_ns = sqlite3_column_int64(stmt, 2);
 		list[count].pair_id = sqlite3_column_int64(stmt, 3);
+		build_id = sqlite3_column_text(stmt, 4);
+		snprintf(list[count].build_id, sizeof(list[count].build_id), "%s",
+			 build_id ? (const char *)build_id : "");
 		count++;
 	}
 	if (result == STORE_OK && rc != SQLITE_DONE)

@@ -28,7 +28,7 @@ enum store_sync {
 
 enum run_state { RUN_QUEUED, RUN_BUILDING, RUN_RUNNING, RUN_DONE, RUN_FAILED };
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_HASH_LEN 40
 
 struct store_run {
@@ -128,7 +128,10 @@ int store_iteration_add(struct store *store, int64_t run_id, const struct store_
 int store_iterations_add(struct store *store, int64_t run_id, const struct store_iteration *its,
 			 size_t n);
 
-/* Record the hash of a run's built artifacts (40 hex digits, or "" for none). */
+/* Record the hash of a run's built artifacts (40 lowercase hex digits, or ""
+ * for none), in one transaction with a new change number (the views' too
+ * when the run is already done). STORE_NOTFOUND for a missing run;
+ * STORE_ERROR for anything else than 40 lowercase hex digits or "". */
 int store_run_set_build_id(struct store *store, int64_t id, const char *build_id);
 
 /* Metrics the runner records for every run and benchmark, which the views'

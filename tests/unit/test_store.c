@@ -912,6 +912,132 @@ static void test_two_handles(void **state)
 	store_free(reader);
 }
 
+/* ---- build identity ---- */
+
+#define BUILD_1 "0123456789abcdef0123456789abcdef01234567"
+#define BUILD_2 "fedcba9876543210fedcba9876543210fedcba98"
+
+/* The build id store_done_runs reports for run id (all hosts). */
+static void done_build_id(struct store *s, int64_t id, char out[STORE_HASH_LEN + 1])
+{
+	struct store_done_run *runs = NULL;
+	size_t n = 0;
+	bool found = false;
+	assert_int_equal(store_done_runs(s, &runs, &n, NULL), STORE_OK);
+	for (size_t i = 0; i < n; i++)
+		if (runs[i].id == id) {
+			memcpy(out, runs[i].build_id, STORE_HASH_LEN + 1);
+			found = true;
+		}
+	free(runs);
+	assert_true(found);
+}
+
+static int64_t views_seq_now(struct store *s)
+{
+	int64_t seq = -1;
+	assert_int_equal(store_views_seq(s, &seq, NULL), STORE_OK);
+	return seq;
+}
+
+static void test_build_id_set_and_read(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = queue_one(f->store, "a", HASH_A), other = queue_one(f->store, "b", HASH_B);
+	int64_t seq, views;
+	char build[STORE_HASH_LEN + 1];
+	struct store_done_run *runs = NULL;
+	size_t n = 0;
+
+	/* Recorded while building, before the run is done: the views do not move. */
+	assert_int_equal(store_run_progress(f->store, id, RUN_BUILDING, NULL, "{\"hostname\":\"h\"}"),
+			 STORE_OK);
+	seq = seq_of(f->store);
+	views = views_seq_now(f->store);
+	assert_int_equal(store_run_set_build_id(f->store, id, BUILD_1), STORE_OK);
+	assert_int_equal(seq_of(f->store), seq + 1);
+	assert_int_equal(views_seq_now(f->store), views);
+	assert_int_equal(store_run_finish(f->store, id, RUN_DONE, NULL, "{}"), STORE_OK);
+	assert_int_equal(store_run_progress(f->store, other, RUN_BUILDING, NULL,
+					    "{\"hostname\":\"h\"}"),
+			 STORE_OK);
+	assert_int_equal(store_run_finish(f->store, other, RUN_DONE, NULL, "{}"), STORE_OK);
+
+	done_build_id(f->store, id, build);
+	assert_string_equal(build, BUILD_1);
+	done_build_id(f->store, other, build);
+	assert_string_equal(build, ""); /* never set */
+	/* The same through the host's (covering) index. */
+	assert_int_equal(store_done_runs(f->store, &runs, &n, "h"), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(runs[0].build_id, BUILD_1);
+	assert_string_equal(runs[1].build_id, "");
+	free(runs);
+
+	/* Changing a done run's build id changes what the views see. */
+	assert_int_equal(store_run_set_build_id(f->store, id, BUILD_2), STORE_OK);
+	assert_int_equal(views_seq_now(f->store), seq_of(f->store));
+	done_build_id(f->store, id, build);
+	assert_string_equal(build, BUILD_2);
+	assert_int_equal(store_run_set_build_id(f->store, id, ""), STORE_OK);
+	done_build_id(f->store, id, build);
+	assert_string_equal(build, "");
+
+	/* It survives reopening. */
+	assert_int_equal(store_run_set_build_id(f->store, other, BUILD_1), STORE_OK);
+	store_free(f->store);
+	assert_int_equal(store_open(&f->store, f->path, STORE_SYNC_NORMAL), STORE_OK);
+	done_build_id(f->store, other, build);
+	assert_string_equal(build, BUILD_1);
+}
+
+static void test_build_id_bad_input(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = {
+		"0123456789ABCDEF0123456789abcdef01234567", /* upper case */
+		"0123456789abcdef0123456789abcdef0123456",  /* 39 digits */
+		"0123456789abcdef0123456789abcdef012345678", /* 41 */
+		"0123456789abcdef0123456789abcdef0123456g", /* not hex */
+		"0123456789abcdef0123456789abcdef 1234567", /* a space */
+		" ",
+		"abc",
+	};
+	int64_t id = queue_one(f->store, "a", HASH_A), seq;
+	char build[STORE_HASH_LEN + 1];
+	assert_int_equal(store_run_progress(f->store, id, RUN_BUILDING, NULL, "{}"), STORE_OK);
+	assert_int_equal(store_run_set_build_id(f->store, id, BUILD_1), STORE_OK);
+	assert_int_equal(store_run_finish(f->store, id, RUN_DONE, NULL, "{}"), STORE_OK);
+	seq = seq_of(f->store);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(store_run_set_build_id(f->store, id, bad[i]), STORE_ERROR);
+		assert_non_null(strstr(store_errmsg(f->store), "build id"));
+	}
+	assert_int_equal(store_run_set_build_id(f->store, id, NULL), STORE_ERROR);
+	/* A missing run: nothing changes, not even the change number. */
+	assert_int_equal(store_run_set_build_id(f->store, id + 100, BUILD_2), STORE_NOTFOUND);
+	assert_int_equal(seq_of(f->store), seq);
+	done_build_id(f->store, id, build);
+	assert_string_equal(build, BUILD_1);
+
+	/* The schema refuses a bad value written around the store as well. */
+	{
+		sqlite3 *db = NULL;
+		char *msg = NULL;
+		assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "UPDATE runs SET build_id = 'XYZ'", NULL, NULL, &msg),
+				 SQLITE_CONSTRAINT);
+		sqlite3_free(msg);
+		assert_int_equal(sqlite3_exec(db, "UPDATE runs SET build_id = upper('" BUILD_1 "')",
+					      NULL, NULL, &msg),
+				 SQLITE_CONSTRAINT);
+		sqlite3_free(msg);
+		sqlite3_close(db);
+	}
+	done_build_id(f->store, id, build);
+	assert_string_equal(build, BUILD_1);
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -958,6 +1084,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_iteration_duplicate_rejected, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_iteration_unknown_run_rejected, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_two_handles, setup_open, teardown),
+		cmocka_unit_test_setup_teardown(test_build_id_set_and_read, setup_open, teardown),
+		cmocka_unit_test_setup_teardown(test_build_id_bad_input, setup_open, teardown),
 		cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

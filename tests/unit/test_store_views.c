@@ -1,6 +1,6 @@
 /* Unit tests for the store functions behind the computed views: done runs by
  * host, samples of runs, benchmark names, metrics, baselines, A/B pairs, the
- * views change number, and the migration of a version 1 file.
+ * views change number, and the migration of version 1 and 2 files.
  *
  * Every test works on a fresh SQLite file in its own mkdtemp directory,
  * removed again in the teardown. */
@@ -741,6 +741,7 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(runs[0].id, 1);
 	assert_int_equal(runs[0].finished_ns, 200);
+	assert_string_equal(runs[0].build_id, "");
 	free(runs);
 	assert_int_equal(store_done_runs(f->store, &runs, &n, ""), STORE_OK);
 	assert_int_equal(n, 2);
@@ -793,6 +794,170 @@ static void test_migrate_v1_empty(void **state)
 	store_names_free(names, n);
 }
 
+/* ---- migration from schema version 2 ---- */
+
+/* The second migration of store/open.c, as shipped: applied to v1_schema it
+ * gives a version 2 file. */
+static const char v2_migration[] =
+	"ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE runs ADD COLUMN pair_id INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE runs SET host = coalesce(json_extract(system, '$.hostname'), '')"
+	" WHERE system IS NOT NULL AND json_valid(system);"
+	"CREATE INDEX runs_done_by_host ON runs (host, state, id, commit_sha, finished_ns, pair_id);"
+	"INSERT INTO meta (key, value) SELECT 'views_seq', value FROM meta WHERE key = 'seq';"
+	"INSERT INTO meta (key, value) VALUES ('views_ns', 0);"
+	"CREATE INDEX iterations_by_benchmark ON iterations (benchmark, run_id, iteration, wall_ns);"
+	"CREATE TABLE run_sums ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" benchmark TEXT NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" sum_wall_ns INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, benchmark)) WITHOUT ROWID;"
+	"INSERT INTO run_sums SELECT i.run_id, i.benchmark, count(*), sum(i.wall_ns)"
+	" FROM iterations i JOIN runs r ON r.id = i.run_id WHERE r.state = 'done'"
+	" GROUP BY i.run_id, i.benchmark;"
+	"CREATE TABLE baselines ("
+	" name TEXT PRIMARY KEY,"
+	" revision TEXT NOT NULL,"
+	" commit_sha TEXT NOT NULL CHECK (length(commit_sha) = 40),"
+	" created_ns INTEGER NOT NULL);"
+	"CREATE TABLE metrics ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" benchmark TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" value REAL NOT NULL,"
+	" PRIMARY KEY (run_id, benchmark, name)) WITHOUT ROWID;"
+	"PRAGMA user_version = 2;";
+
+/* A version 2 file with A/B runs, a baseline, metrics and sums. */
+static void make_v2_store(const char *path)
+{
+	static const char rows[] =
+		"UPDATE meta SET value = 9 WHERE key IN ('seq', 'views_seq');"
+		"UPDATE meta SET value = 123 WHERE key = 'views_ns';"
+		"INSERT INTO runs (revision, commit_sha, state, seq, created_ns, updated_ns,"
+		" finished_ns, attempts, config, system, result, host, pair_id) VALUES"
+		" ('a', '" HASH_A "', 'done', 7, 100, 200, 200, 1, '{}', '{\"hostname\": \"h\"}',"
+		"  '{\"results\": []}', 'h', 2),"
+		" ('b', '" HASH_B "', 'done', 8, 100, 210, 210, 1, '{}', '{\"hostname\": \"h\"}',"
+		"  '{\"results\": []}', 'h', 1),"
+		" ('c', '" HASH_C "', 'queued', 9, 300, 300, 0, 0, '{}', NULL, NULL, '', 0);"
+		"INSERT INTO iterations VALUES (1, 'sort', 1, 1000, 1, 1, 1, 0, 0),"
+		" (1, 'sort', 2, 1100, 1, 1, 1, 0, 0), (2, 'sort', 1, 2000, 1, 1, 1, 0, 0);"
+		"INSERT INTO run_sums VALUES (1, 'sort', 2, 2100), (2, 'sort', 1, 2000);"
+		"INSERT INTO metrics VALUES (1, 'sort', 'instructions', 42.0);"
+		"INSERT INTO baselines VALUES ('rel', 'a', '" HASH_A "', 50);";
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1_schema, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v2_migration, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int sum_row(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum)
+{
+	struct seen *s = ctx;
+	assert_true(s->n < MAX_SEEN);
+	snprintf(s->bench[s->n], sizeof(s->bench[s->n]), "%s", benchmark);
+	s->run[s->n] = run_id;
+	s->value[s->n] = (double)sum + 1e-6 * (double)n;
+	s->n++;
+	return 0;
+}
+
+/* The plan SQLite chooses for the done runs of one host uses only the index. */
+static bool done_runs_by_host_covered(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	bool covered = false;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT id, commit_sha,"
+						" finished_ns, pair_id, build_id FROM runs"
+						" WHERE host = 'h' AND state = 'done' ORDER BY id",
+					    -1, &stmt, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(stmt, 3);
+		if (detail && strstr(detail, "COVERING INDEX runs_done_by_host"))
+			covered = true;
+	}
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return covered;
+}
+
+static void test_migrate_from_v2(void **state)
+{
+	struct fixture *f = *state;
+	struct store_done_run *runs = NULL;
+	struct store_baseline base;
+	struct store_run run;
+	struct seen seen = {0};
+	int64_t ids[2] = {1, 2}, changed = -1;
+	size_t n = 0;
+	make_v2_store(f->path);
+	assert_int_equal(store_open(&f->store, f->path, STORE_SYNC_NORMAL), STORE_OK);
+
+	/* Every row is still there, with an empty build id. */
+	assert_int_equal(run_count(f->store), 3);
+	assert_int_equal(store_done_runs(f->store, &runs, &n, "h"), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(runs[0].id, 1);
+	assert_int_equal(runs[0].pair_id, 2);
+	assert_int_equal(runs[0].finished_ns, 200);
+	assert_string_equal(runs[0].commit, HASH_A);
+	assert_string_equal(runs[0].build_id, "");
+	assert_int_equal(runs[1].pair_id, 1);
+	assert_string_equal(runs[1].build_id, "");
+	free(runs);
+	assert_int_equal(store_run_get(f->store, &run, 3), STORE_OK);
+	assert_int_equal(run.state, RUN_QUEUED);
+	assert_string_equal(run.revision, "c");
+	store_run_clear(&run);
+	assert_int_equal(seq_of(f->store), 9);
+	assert_int_equal(views_seq_of(f->store, &changed), 9);
+	assert_int_equal(changed, 123);
+	assert_int_equal(store_samples_of_runs(f->store, ids, 2, NULL, "sort", collect, &seen),
+			 STORE_OK);
+	assert_int_equal(seen.n, 3);
+	assert_true(seen.value[2] == 2000.0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_samples_of_runs(f->store, ids, 1, "instructions", NULL, collect,
+					       &seen),
+			 STORE_OK);
+	assert_int_equal(seen.n, 1);
+	assert_true(seen.value[0] == 42.0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_sums_of_runs(f->store, ids, 2, sum_row, &seen), STORE_OK);
+	assert_int_equal(seen.n, 2);
+	assert_true(seen.value[0] == 2100.0 + 2e-6);
+	assert_int_equal(store_baseline_get(f->store, &base, "rel"), STORE_OK);
+	assert_string_equal(base.commit, HASH_A);
+	assert_true(done_runs_by_host_covered(f->path));
+
+	/* The new column works, and opening again migrates nothing twice. */
+	assert_int_equal(store_run_set_build_id(f->store, 2, "0123456789abcdef0123456789abcdef01234567"),
+			 STORE_OK);
+	store_free(f->store);
+	f->store = NULL;
+	assert_int_equal(store_open(&f->store, f->path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(store_done_runs(f->store, &runs, &n, NULL), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(runs[0].build_id, "");
+	assert_string_equal(runs[1].build_id, "0123456789abcdef0123456789abcdef01234567");
+	free(runs);
+	assert_int_equal(run_count(f->store), 3);
+}
+
+static void test_fresh_store_covers_done_runs(void **state)
+{
+	struct fixture *f = *state;
+	run_on(f->store, HASH_A, "h", RUN_DONE);
+	assert_true(done_runs_by_host_covered(f->path));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup_open, teardown)
@@ -818,6 +983,8 @@ int main(void)
 		T(test_sums_written_when_done),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_v2, setup, teardown),
+		T(test_fresh_store_covers_done_runs),
 	};
 #undef T
 	return cmocka_run_group_tests_name("store_views", tests, NULL, NULL);
