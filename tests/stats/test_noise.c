@@ -56,8 +56,14 @@ static void test_compare_reference(void **state)
 		assert_close(c.df, f->df, REL, f->name);
 		assert_close(c.t, f->t, REL, f->name);
 		assert_close(c.p, f->p, REL, f->name);
-		assert_close(c.lo, f->lo, REL, f->name);
-		assert_close(c.hi, f->hi, REL, f->name);
+		/* the half width to 1e-9, the ends to 1e-9 of their size or the width
+		 * (an end near 0 is the difference of two larger numbers) */
+		assert_close(c.hi - c.estimate, f->hi - f->estimate, REL, f->name);
+		double tol = REL * (f->hi - f->estimate);
+		if (fabs(c.lo - f->lo) > tol + REL * fabs(f->lo) ||
+		    fabs(c.hi - f->hi) > tol + REL * fabs(f->hi))
+			fail_msg("%s: interval [%.17g, %.17g], want [%.17g, %.17g]", f->name, c.lo,
+				 c.hi, f->lo, f->hi);
 		assert_close(c.sigma, f->sigma, REL, f->name);
 		assert_int_equal(c.from_history, f->from_history);
 		assert_int_equal(c.from_replicates, f->from_replicates);
