@@ -53,10 +53,16 @@ int spawner_measure(struct spawner *sp, struct spawn_result *out, const struct s
  * helper goes from one iteration to the next as a minimal posix_spawn loop
  * would. Events and output still reach the caller as they happen.
  *
- * Order, for each side in turn (A B A B ... with two sides):
+ * Order, for each side in turn:
  *   calibrations x  /bin/sh -c ''               (the shell's own start-up)
  *   warmup x        prepare, command, conclude  BENCHFS_ITERATION -warmup .. -1
- *   n x             prepare, command, conclude  BENCHFS_ITERATION 1 .. n
+ *   n x             prepare, command, conclude  BENCHFS_ITERATION first .. first + n - 1
+ * With two sides calibrations and warmups go A B, and measured iteration i
+ * goes A B when i is odd, B A when it is even (A B B A A B B A ...): an
+ * order effect (the second of a pair profiting from the first's warm
+ * caches) then cancels over two pairs instead of favouring one side in
+ * every pair. first is 1, or for an extra round of pairs the number after
+ * the last one measured (the order follows the number, so it continues).
  * n is runs, or with min_time > 0 (hyperfine's adaptive count) what fits in
  * min_time seconds judging by the first iteration (its prepare, command and
  * conclude; the longest side), clamped to [min_runs, max_runs].
@@ -104,6 +110,7 @@ struct spawner_loop {
 	bool randomize_env;
 	uint64_t seed;                  /* of the random offsets */
 	int calibrations, warmup, runs, min_runs, max_runs;
+	int first;                      /* number of the first measured iteration; 0 means 1 */
 	double min_time;                /* > 0: adaptive count */
 	const int *cpus;                /* calibrations, warmups and measured commands run here */
 	size_t ncpus;
@@ -177,11 +184,11 @@ void spawner_free(struct spawner *sp);
  * SPAWNER_REQ_CWD), argc argv strings, envc environment strings.
  *
  * 'L' payload: double timeout_s, min_time; uint64 seed; int32 calibrations,
- * warmup, runs, min_runs, max_runs; uint8 flags (SPAWNER_LOOP_*); uint32
+ * warmup, runs, min_runs, max_runs, first; uint8 flags (SPAWNER_LOOP_*); uint32
  * argc, ncpus, nsides; ncpus int32; strings: base directory (when
  * SPAWNER_LOOP_BASE), prepare, conclude (when flagged), argc argv strings;
  * then per side: uint32 envc; uint8 has_cwd; cwd when has_cwd; envc strings. */
-#define SPAWNER_PROTO_VERSION 2u
+#define SPAWNER_PROTO_VERSION 3u
 #define SPAWNER_FD 3
 #define SPAWNER_HDR 8
 #define SPAWNER_CHUNK 16384 /* payload bytes per message, both ways */
@@ -195,7 +202,7 @@ void spawner_free(struct spawner *sp);
 #define SPAWNER_REQ_BASE 1u
 #define SPAWNER_REQ_CWD 2u
 #define SPAWNER_REQ_OUTPUT 4u /* the caller wants output (else: /dev/null) */
-#define SPAWNER_LOOP_FIXED (8 + 8 + 8 + 5 * 4 + 1 + 3 * 4)
+#define SPAWNER_LOOP_FIXED (8 + 8 + 8 + 6 * 4 + 1 + 3 * 4)
 #define SPAWNER_LOOP_BASE 1u
 #define SPAWNER_LOOP_OUTPUT 2u
 #define SPAWNER_LOOP_IGNORE_FAILURE 4u

@@ -21,11 +21,12 @@ static bool loop_valid(const struct spawner_loop *l)
 {
 	if (!l || !l->argv || !l->argv[0] || !l->sides || l->nsides == 0 ||
 	    l->nsides > SPAWNER_LOOP_SIDES_MAX || (l->ncpus > 0 && !l->cpus) ||
-	    l->ncpus > CPU_SETSIZE || l->calibrations < 0 || l->warmup < 0)
+	    l->ncpus > CPU_SETSIZE || l->calibrations < 0 || l->warmup < 0 || l->first < 0)
 		return false;
 	if (l->min_time > 0)
-		return l->min_runs >= 1 && l->max_runs >= l->min_runs;
-	return l->runs >= 1;
+		return l->min_runs >= 1 && l->max_runs >= l->min_runs &&
+		       l->first <= INT_MAX - l->max_runs;
+	return l->runs >= 1 && l->first <= INT_MAX - l->runs;
 }
 
 /* The 'L' payload (see spawner.h), malloc'd. */
@@ -36,8 +37,9 @@ static char *loop_build(const struct spawner_loop *l, size_t *len_out, int *err)
 	uint32_t argc = 0, envc[SPAWNER_LOOP_SIDES_MAX] = { 0 };
 	size_t len = SPAWNER_LOOP_FIXED + l->ncpus * 4;
 	bool adaptive = l->min_time > 0;
-	int32_t ints[5] = { l->calibrations, l->warmup, adaptive ? l->min_runs : l->runs,
-			    adaptive ? l->min_runs : l->runs, adaptive ? l->max_runs : l->runs };
+	int32_t ints[6] = { l->calibrations, l->warmup, adaptive ? l->min_runs : l->runs,
+			    adaptive ? l->min_runs : l->runs, adaptive ? l->max_runs : l->runs,
+			    l->first > 0 ? l->first : 1 };
 	double min_time = adaptive ? l->min_time : 0;
 	unsigned char flags = (has_base ? SPAWNER_LOOP_BASE : 0) |
 			      (l->output ? SPAWNER_LOOP_OUTPUT : 0) |

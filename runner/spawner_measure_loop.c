@@ -37,7 +37,7 @@ struct loop {
 	int fd;
 	double timeout_s, min_time;
 	uint64_t rng;
-	int32_t calibrations, warmup, runs, min_runs, max_runs;
+	int32_t calibrations, warmup, runs, min_runs, max_runs, first;
 	unsigned flags;
 	char *base, *prepare, *conclude;
 	char **argv;
@@ -110,7 +110,7 @@ static int loop_parse(struct loop *l, char *payload, size_t len)
 	const char *p = payload;
 	size_t pos = SPAWNER_LOOP_FIXED, longest;
 	uint32_t argc, ncpus, nsides;
-	int32_t ints[5];
+	int32_t ints[6];
 	int rc = -EPROTO;
 
 	if (len < SPAWNER_LOOP_FIXED)
@@ -124,12 +124,14 @@ static int loop_parse(struct loop *l, char *payload, size_t len)
 	l->runs = ints[2];
 	l->min_runs = ints[3];
 	l->max_runs = ints[4];
-	l->flags = (unsigned char)p[44];
-	argc = spawner_get_u32(p + 45);
-	ncpus = spawner_get_u32(p + 49);
-	nsides = spawner_get_u32(p + 53);
+	l->first = ints[5];
+	l->flags = (unsigned char)p[48];
+	argc = spawner_get_u32(p + 49);
+	ncpus = spawner_get_u32(p + 53);
+	nsides = spawner_get_u32(p + 57);
 	if (argc == 0 || nsides == 0 || nsides > SPAWNER_LOOP_SIDES_MAX || l->calibrations < 0 ||
-	    l->warmup < 0 || l->runs < 1 || l->min_runs < 1 || l->max_runs < l->min_runs)
+	    l->warmup < 0 || l->runs < 1 || l->min_runs < 1 || l->max_runs < l->min_runs ||
+	    l->first < 1 || l->first > INT32_MAX - l->max_runs || l->first > INT32_MAX - l->runs)
 		return -EPROTO;
 	l->nsides = nsides;
 	if ((rc = helper_next_cpus(&l->cpus, payload, len, &pos, ncpus)))
@@ -167,13 +169,13 @@ static int loop_parse(struct loop *l, char *payload, size_t len)
 	}
 	if (pos != len)
 		return -EPROTO;
-	/* Iteration numbers run from -warmup to max_runs; phases are at most
-	 * "calibrate" long. */
+	/* Iteration numbers run from -warmup to first - 1 + max_runs; phases
+	 * are at most "calibrate" long. */
 	longest = decimal_len(-l->warmup);
-	if (decimal_len(l->max_runs) > longest)
-		longest = decimal_len(l->max_runs);
-	if (decimal_len(l->runs) > longest)
-		longest = decimal_len(l->runs);
+	if (decimal_len(l->first - 1 + l->max_runs) > longest)
+		longest = decimal_len(l->first - 1 + l->max_runs);
+	if (decimal_len(l->first - 1 + l->runs) > longest)
+		longest = decimal_len(l->first - 1 + l->runs);
 	l->width = longest + sizeof("calibrate") - 1;
 	l->pad_var = malloc(sizeof("BENCHFS_PAD=") + l->width + SPAWNER_PAD_RANDOM);
 	if (!l->pad_var)
@@ -471,10 +473,16 @@ static int loop_run(struct loop *l)
 	for (int k = 1; k <= l->warmup && !rc; k++)
 		for (uint32_t s = 0; s < l->nsides && !rc; s++)
 			rc = loop_iteration(l, SPAWNER_STEP_WARMUP, (int)s, k - l->warmup - 1, &wall);
-	for (int i = 1; i <= l->count && !rc; i++) {
-		for (uint32_t s = 0; s < l->nsides && !rc; s++)
+	for (int k = 0; k < l->count && !rc; k++) {
+		int i = l->first + k;
+
+		/* Counterbalanced: A B for odd i, B A for even i (see spawner.h). */
+		for (uint32_t j = 0; j < l->nsides && !rc; j++) {
+			uint32_t s = l->nsides == 2 && i % 2 == 0 ? 1 - j : j;
+
 			rc = loop_iteration(l, SPAWNER_STEP_MEASURE, (int)s, i, &first_ns[s]);
-		if (i == 1 && !rc && l->min_time > 0) {
+		}
+		if (k == 0 && !rc && l->min_time > 0) {
 			char hdr[SPAWNER_HDR];
 			struct iovec iov = { hdr, sizeof(hdr) };
 

@@ -549,8 +549,8 @@ static void test_loop_order_and_env(void **state)
 		"prepare B -1 warmup /tmp\ncmd B -1 warmup\nconclude B -1\n"
 		"prepare A 1 measure /\ncmd A 1 measure\nconclude A 1\n"
 		"prepare B 1 measure /tmp\ncmd B 1 measure\nconclude B 1\n"
-		"prepare A 2 measure /\ncmd A 2 measure\nconclude A 2\n"
 		"prepare B 2 measure /tmp\ncmd B 2 measure\nconclude B 2\n"
+		"prepare A 2 measure /\ncmd A 2 measure\nconclude A 2\n"
 		"prepare A 3 measure /\ncmd A 3 measure\nconclude A 3\n"
 		"prepare B 3 measure /tmp\ncmd B 3 measure\nconclude B 3\n";
 
@@ -561,10 +561,13 @@ static void test_loop_order_and_env(void **state)
 	assert_int_equal(spawner_loop(*state, &loop), 0);
 	log = read_file(path);
 	assert_string_equal(log, expected);
-	/* events: 4 warmups and 6 measured, in order, nothing for prepare/conclude */
+	/* events: 4 warmups (A B) and 6 measured (A B B A A B), in order,
+	 * nothing for prepare/conclude */
 	assert_int_equal(r->nev, 10);
 	for (size_t i = 0; i < r->nev; i++) {
-		assert_int_equal(r->ev[i].side, (int)(i % 2));
+		bool swapped = i >= 4 && (i - 4) / 2 % 2 == 1;
+
+		assert_int_equal(r->ev[i].side, swapped ? (int)(1 - i % 2) : (int)(i % 2));
 		assert_int_equal(r->ev[i].step, i < 4 ? SPAWNER_STEP_WARMUP : SPAWNER_STEP_MEASURE);
 		assert_int_equal(r->ev[i].iteration, i < 4 ? (int)(i / 2) - 2 : (int)(i - 4) / 2 + 1);
 		assert_int_equal(r->ev[i].count, 3);
@@ -580,6 +583,65 @@ static void test_loop_order_and_env(void **state)
 	free(log);
 	unlink(path);
 	rmdir(dir);
+	rec_free(r);
+}
+
+/* An extra round of pairs: its numbers continue from first, the order
+ * follows the number (an even first starts B A), and the environment's size
+ * stays equal as the numbers gain a digit. */
+static void test_loop_first(void **state)
+{
+	char *cmd[] = { "/bin/sh", "-c", "echo \"$SIDE $BENCHFS_ITERATION $(env | wc -c)\"", NULL };
+	char *env_a[] = { "PATH=/usr/bin:/bin", "SIDE=A", NULL };
+	char *env_b[] = { "PATH=/usr/bin:/bin", "SIDE=B", NULL };
+	struct spawner_side sides[] = { { env_a, NULL }, { env_b, NULL } };
+	struct recorder *r = rec_new();
+	struct spawner_loop loop = {
+		.argv = cmd, .sides = sides, .nsides = 2, .timeout_s = 10, .output = true,
+		.warmup = 1, .runs = 4, .first = 8, .on_event = rec_event, .on_output = rec_output,
+		.ctx = r,
+	};
+	const int order[][2] = { { 0, -1 }, { 1, -1 }, { 1, 8 }, { 0, 8 }, { 0, 9 }, { 1, 9 },
+				 { 1, 10 }, { 0, 10 }, { 0, 11 }, { 1, 11 } };
+	long size = -1;
+
+	assert_int_equal(spawner_loop(*state, &loop), 0);
+	assert_int_equal(r->nev, 10);
+	for (size_t i = 0; i < r->nev; i++) {
+		assert_int_equal(r->ev[i].side, order[i][0]);
+		assert_int_equal(r->ev[i].iteration, order[i][1]);
+		assert_int_equal(r->ev[i].step, i < 2 ? SPAWNER_STEP_WARMUP : SPAWNER_STEP_MEASURE);
+		assert_int_equal(r->ev[i].count, 4);
+	}
+	assert_non_null(r->out[SPAWNER_STEP_WARMUP][1].buf);
+	for (int k = 0; k < 2; k++) {
+		char *p = r->out[SPAWNER_STEP_MEASURE][k].buf;
+		int want = 8;
+
+		assert_non_null(p);
+		for (char *line = strtok(p, "\n"); line; line = strtok(NULL, "\n"), want++) {
+			char side;
+			int it;
+			long n;
+
+			assert_int_equal(sscanf(line, "%c %d %ld", &side, &it, &n), 3);
+			assert_int_equal(side, k == 0 ? 'A' : 'B');
+			assert_int_equal(it, want);
+			if (size < 0)
+				size = n;
+			assert_int_equal(n, size);
+		}
+		assert_int_equal(want, 12);
+	}
+	rec_free(r);
+
+	/* a first beyond what the numbers can hold is refused */
+	r = rec_new();
+	loop.ctx = r;
+	loop.first = INT_MAX - 2;
+	assert_int_equal(spawner_loop(*state, &loop), -EINVAL);
+	loop.first = -1;
+	assert_int_equal(spawner_loop(*state, &loop), -EINVAL);
 	rec_free(r);
 }
 
@@ -1182,6 +1244,7 @@ int main(void)
 		cmocka_unit_test(test_missing_helper),
 		cmocka_unit_test(test_free_stops_helper),
 		cmocka_unit_test(test_loop_order_and_env),
+		cmocka_unit_test(test_loop_first),
 		cmocka_unit_test(test_loop_env_size),
 		cmocka_unit_test(test_loop_adaptive),
 		cmocka_unit_test(test_loop_failures),
