@@ -2,6 +2,7 @@
 #include "changepoint.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdalign.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@ void stats_changepoint_options_init(struct stats_changepoint_options *opt)
 	opt->seed = 0x62656e636866735aULL;
 	opt->min_points = 1;
 	opt->min_samples = 4;
+	opt->max_exceed = 0;
 }
 
 struct rank_pair {
@@ -154,6 +156,16 @@ int stats_find_changepoints(struct stats_changepoint *out, size_t *count, size_t
 			    size_t nsamples, const struct stats_changepoint_options *opt,
 			    void *work, size_t work_size)
 {
+	return stats_find_changepoints_info(NULL, out, count, capacity, values, counts, npoints,
+					    nsamples, opt, work, work_size);
+}
+
+int stats_find_changepoints_info(struct stats_changepoint_info *info,
+				 struct stats_changepoint *out, size_t *count, size_t capacity,
+				 const double *values, const size_t *counts, size_t npoints,
+				 size_t nsamples, const struct stats_changepoint_options *opt,
+				 void *work, size_t work_size)
+{
 	struct stats_changepoint_options o;
 	if (opt)
 		o = *opt;
@@ -208,7 +220,8 @@ int stats_find_changepoints(struct stats_changepoint *out, size_t *count, size_t
 	struct stats__rng rng;
 	stats__rng_seed(&rng, o.seed);
 
-	size_t ncp = 0;
+	size_t ncp = 0, tests = 0;
+	unsigned long long perms = 0;
 	while (ncp < capacity) {
 		/* best split over all current segments */
 		struct split best = {-INFINITY, 0};
@@ -231,8 +244,12 @@ int stats_find_changepoints(struct stats_changepoint *out, size_t *count, size_t
 		size_t s0 = w.off[bpa], len = w.off[bpb] - s0;
 		double tol = best.q - 1e-12 * fabs(best.q);
 		unsigned exceed = 0, r;
-		/* stop once significance has become impossible */
-		double max_exceed = o.alpha * (o.permutations + 1.0) - 1.0;
+		bool sequential = false;
+		/* stop once significance has become impossible: then 1 + exceed >
+		 * alpha (permutations + 1), so the full test's p exceeds alpha, and
+		 * so does h / k for any k <= permutations (h > exceed) */
+		double impossible = o.alpha * (o.permutations + 1.0) - 1.0;
+		tests++;
 		for (r = 0; r < o.permutations; r++) {
 			for (size_t i = len - 1; i > 0; i--) {
 				size_t k = (size_t)stats__rng_below(&rng, i + 1);
@@ -246,13 +263,20 @@ int stats_find_changepoints(struct stats_changepoint *out, size_t *count, size_t
 			struct split sp = best_split(&w, bpa, bpb, o.min_points, o.min_samples);
 			if (sp.j && sp.q >= tol)
 				exceed++;
-			if ((double)exceed > max_exceed) {
+			if (o.max_exceed && exceed >= o.max_exceed) {
+				/* Besag-Clifford: h exceedances after k permutations */
+				r++;
+				sequential = true;
+				break;
+			}
+			if ((double)exceed > impossible) {
 				r++;
 				break;
 			}
 		}
-		double pval = (1.0 + exceed) / (1.0 + r);
-		if (r < o.permutations || pval > o.alpha)
+		perms += r;
+		double pval = sequential ? (double)exceed / (double)r : (1.0 + exceed) / (1.0 + r);
+		if ((r < o.permutations && !sequential) || pval > o.alpha)
 			break;
 		/* insert, keeping out[] ordered by index */
 		size_t at = ncp;
@@ -270,5 +294,7 @@ int stats_find_changepoints(struct stats_changepoint *out, size_t *count, size_t
 		out[i].mean_after = seg_mean(values, w.off[out[i].index], w.off[pb]);
 	}
 	*count = ncp;
+	if (info)
+		*info = (struct stats_changepoint_info){.tests = tests, .permutations = perms};
 	return STATS_OK;
 }

@@ -38,10 +38,16 @@ struct stats_changepoint_options {
 	uint64_t seed;         /* generator seed (0x62656e636866735a) */
 	size_t min_points;     /* fewest points on each side of a split (1) */
 	size_t min_samples;    /* fewest samples on each side of a split (4) */
-	/* Besag-Clifford sequential permutation test: a test stops permuting once
-	 * this many permutations reach the observed statistic, with p = h / k after
-	 * k permutations (0: always run all of them). Makes many permutations
-	 * cheap where the answer is clearly "no change". */
+	/* Besag-Clifford sequential permutation test (Biometrika 1991): a test
+	 * stops permuting once h = max_exceed permutations reach the observed
+	 * statistic, with p = h / k after k permutations; a test that runs all
+	 * its permutations keeps p = (1 + #exceed) / (1 + permutations). The
+	 * p-value stays valid (P(p <= u) <= u under the null) and equals the full
+	 * test's whenever fewer than h permutations exceed, e.g. for every clear
+	 * change; a null series stops after about h / P(exceed) permutations.
+	 * With h = 10, 9999 permutations cost about 20 on a typical null series
+	 * and resolve p down to 1e-4 where there is a change. 0: always run all
+	 * of them (and stop only once significance is impossible, as always). */
 	unsigned max_exceed;   /* (0) */
 };
 
@@ -50,7 +56,9 @@ void stats_changepoint_options_init(struct stats_changepoint_options *opt);
 
 struct stats_changepoint {
 	size_t index;       /* first point after the change (1 .. npoints-1) */
-	double p;           /* permutation p-value: (1 + #{Q_perm >= Q}) / (1 + permutations) */
+	double p;           /* permutation p-value: (1 + #{Q_perm >= Q}) / (1 + permutations),
+			     * or h / k when the test stopped after k permutations at
+			     * h = max_exceed exceedances */
 	double q;           /* the e-divisive statistic of the split when it was found */
 	double mean_before; /* mean of the samples from the previous change point (or start) */
 	double mean_after;  /* mean of the samples up to the next change point (or end) */
@@ -70,5 +78,18 @@ int stats_find_changepoints(struct stats_changepoint *out, size_t *count, size_t
 			    const double *values, const size_t *counts, size_t npoints,
 			    size_t nsamples, const struct stats_changepoint_options *opt,
 			    void *work, size_t work_size);
+
+/* The same, also reporting its cost in *info (may be NULL; written on success):
+ * how many permutation tests ran (the found change points plus the one that
+ * failed, if any) and how many permutations they took together. */
+struct stats_changepoint_info {
+	size_t tests;
+	unsigned long long permutations;
+};
+int stats_find_changepoints_info(struct stats_changepoint_info *info,
+				 struct stats_changepoint *out, size_t *count, size_t capacity,
+				 const double *values, const size_t *counts, size_t npoints,
+				 size_t nsamples, const struct stats_changepoint_options *opt,
+				 void *work, size_t work_size);
 
 #endif
