@@ -17,6 +17,13 @@ struct interference_snapshot {
 };
 /* 0, or -errno when /proc cannot be read. */
 int interference_snapshot(struct interference_snapshot *out);
+/* The text of /proc/stat (its first line, "cpu ...", the sum over CPUs in
+ * USER_HZ ticks) into out's tick counts: busy = user + nice + system + irq +
+ * softirq + steal (guest time is inside user), total = busy + idle + iowait.
+ * 0, or -EINVAL when it is not such a line; out is untouched then. */
+int interference_parse_stat(struct interference_snapshot *out, const char *text);
+/* The text of /proc/loadavg: its first figure, the 1-minute load. 0 or -EINVAL. */
+int interference_parse_loadavg(double *load1, const char *text);
 
 /* Accumulated over the spans a benchmark was measured in (an A/B job's
  * extra rounds are spans of their own). Zero-initialise before the first add. */
