@@ -43,6 +43,14 @@ void format_p(char *buf, size_t size, double p, bool valid)
 		snprintf(buf, size, "%.4f", p);
 }
 
+void format_confidence(char *buf, size_t size, double confidence)
+{
+	if (!isfinite(confidence))
+		snprintf(buf, size, "n/a");
+	else
+		snprintf(buf, size, "%.4g%%", confidence * 100);
+}
+
 void format_ratio(char *buf, size_t size, double ratio)
 {
 	if (!isfinite(ratio))

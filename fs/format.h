@@ -19,6 +19,8 @@ void format_time(char *buf, size_t size, double seconds, enum time_unit unit);
 void format_percent(char *buf, size_t size, double fraction);
 /* "0.0312", "<0.0001"; "n/a" when not valid. */
 void format_p(char *buf, size_t size, double p, bool valid);
+/* A confidence level as a percentage: "99%", "99.75%". */
+void format_confidence(char *buf, size_t size, double confidence);
 /* "0.523" */
 void format_ratio(char *buf, size_t size, double ratio);
 /* 2026-11-23T07:44:04Z */

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <git2.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,14 @@ static ssize_t newest_pair(const struct run_catalog *cat, const char *a, const c
 	return -1;
 }
 
+/* The catalog index of run a when a and b are the two sides of one
+ * interleaved job (in either order), else -1. */
+static ssize_t run_pair(const struct run_catalog *cat, int64_t a, int64_t b)
+{
+	ssize_t i = run_catalog_find(cat, a);
+	return i >= 0 && cat->runs[i].pair_id == b ? i : -1;
+}
+
 static int side_fill_runs(struct side *side, const struct run_catalog *cat)
 {
 	int rc = 0;
@@ -142,6 +151,8 @@ int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
 	int rc;
 	if (!a->ref.run_id && !b->ref.run_id && strcmp(a->ref.commit, b->ref.commit) != 0)
 		pair = newest_pair(cat, a->ref.commit, b->ref.commit);
+	else if (a->ref.run_id && b->ref.run_id)
+		pair = run_pair(cat, a->ref.run_id, b->ref.run_id);
 	if (pair >= 0) {
 		/* Interleaved iterations cancel drift; pooling other runs would undo that. */
 		a->interleaved = b->interleaved = true;
@@ -255,6 +266,133 @@ void sample_set_clear(struct sample_set *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
 		free(set->benches[i].name);
+		free(set->benches[i].values);
+	}
+	free(set->benches);
+	memset(set, 0, sizeof(*set));
+}
+
+/* ---- one value per run ---- */
+
+struct run_values_state {
+	struct run_values *set;
+	size_t cap; /* of the current benchmark's arrays */
+};
+
+static int run_values_add(struct run_values_state *st, const char *benchmark, int64_t run_id,
+			  double value)
+{
+	struct run_values *set = st->set;
+	struct run_value_bench *b = set->n ? &set->benches[set->n - 1] : NULL;
+	/* Rows arrive grouped by benchmark, then by run id. */
+	if (!b || strcmp(b->name, benchmark) != 0) {
+		struct run_value_bench *grown =
+			realloc(set->benches, (set->n + 1) * sizeof(*set->benches));
+		if (!grown)
+			return -ENOMEM;
+		set->benches = grown;
+		b = &set->benches[set->n];
+		memset(b, 0, sizeof(*b));
+		if (!(b->name = strdup(benchmark)))
+			return -ENOMEM;
+		set->n++;
+		st->cap = 0;
+	}
+	if (b->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+		int64_t *runs = realloc(b->runs, cap * sizeof(*runs));
+		double *values;
+		if (!runs)
+			return -ENOMEM;
+		b->runs = runs;
+		if (!(values = realloc(b->values, cap * sizeof(*values))))
+			return -ENOMEM;
+		b->values = values;
+		st->cap = cap;
+	}
+	b->runs[b->n] = run_id;
+	b->values[b->n++] = value;
+	return 0;
+}
+
+static int add_log_mean(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
+			int64_t sum_wall_ns)
+{
+	/* A run whose mean is not positive has no log mean: it takes no part. */
+	if (n <= 0 || sum_wall_ns <= 0)
+		return 0;
+	return run_values_add(ctx, benchmark, run_id, log((double)sum_wall_ns / (double)n * 1e-9));
+}
+
+static int add_metric(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	return run_values_add(ctx, benchmark, run_id, value);
+}
+
+static int run_values_done(struct run_values *out, int rc)
+{
+	if (rc) {
+		run_values_clear(out);
+		return rc == -ENOMEM ? -ENOMEM : -EIO;
+	}
+	return 0;
+}
+
+int run_values_load_log_means(struct run_values *out, const struct view_ctx *ctx,
+			      const int64_t *runs, size_t nruns)
+{
+	struct run_values_state st = {.set = out};
+	memset(out, 0, sizeof(*out));
+	return run_values_done(out, store_sums_of_runs(ctx->store, runs, nruns, add_log_mean, &st));
+}
+
+int run_values_load_metric(struct run_values *out, const struct view_ctx *ctx,
+			   const int64_t *runs, size_t nruns, const char *metric)
+{
+	struct run_values_state st = {.set = out};
+	memset(out, 0, sizeof(*out));
+	return run_values_done(
+		out, store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_metric, &st));
+}
+
+const struct run_value_bench *run_values_find(const struct run_values *set, const char *name)
+{
+	size_t lo = 0, hi = set->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->benches[mid].name, name);
+		if (c < 0)
+			lo = mid + 1;
+		else if (c > 0)
+			hi = mid;
+		else
+			return &set->benches[mid];
+	}
+	return NULL;
+}
+
+bool run_value_get(double *out, const struct run_value_bench *b, int64_t run)
+{
+	size_t lo = 0, hi = b ? b->n : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->runs[mid] < run)
+			lo = mid + 1;
+		else if (b->runs[mid] > run)
+			hi = mid;
+		else {
+			*out = b->values[mid];
+			return true;
+		}
+	}
+	return false;
+}
+
+void run_values_clear(struct run_values *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->benches[i].name);
+		free(set->benches[i].runs);
 		free(set->benches[i].values);
 	}
 	free(set->benches);

@@ -39,13 +39,15 @@ struct side {
 	struct side_ref ref;
 	int64_t *runs;     /* run ids, ascending */
 	size_t nruns;
-	bool interleaved;  /* the newest linked A/B pair of the two commits */
+	bool interleaved;  /* the two sides are one A/B job: the newest pair of the two
+			      commits, or two runs that are each other's pair */
 	char *host;        /* the host of the runs; NULL when unknown */
 	char *subject;     /* the commit's subject line */
 };
 /* Fill both sides from resolved refs: a run ref is that run; a commit ref
  * pools every finished run of the commit on this host, unless the two
  * commits have a finished interleaved A/B pair (the newest is used alone).
+ * Two run refs that are the sides of one A/B job are interleaved too.
  * -ENOENT when a side has no finished run. */
 int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
 	       const struct run_catalog *cat);
@@ -66,6 +68,31 @@ int sample_set_load(struct sample_set *out, const struct view_ctx *ctx, const in
 		    size_t nruns, const char *metric);
 const struct bench_samples *sample_set_find(const struct sample_set *set, const char *name);
 void sample_set_clear(struct sample_set *set);
+
+/* One value per run of each benchmark: a run's log mean wall time (the unit
+ * the between-run analyses work in: a run is one cluster of iterations) or a
+ * per-run metric. Read from the store's per-run sums and metrics, never from
+ * the iterations themselves. */
+struct run_value_bench {
+	char *name;
+	int64_t *runs;  /* ascending */
+	double *values; /* runs[i]'s value */
+	size_t n;
+};
+struct run_values {
+	struct run_value_bench *benches; /* sorted by name */
+	size_t n;
+};
+/* log(mean wall time in seconds) of each run and benchmark with iterations. */
+int run_values_load_log_means(struct run_values *out, const struct view_ctx *ctx,
+			      const int64_t *runs, size_t nruns);
+/* The value of a metric (STORE_METRIC_* or "instructions") per run and benchmark. */
+int run_values_load_metric(struct run_values *out, const struct view_ctx *ctx,
+			   const int64_t *runs, size_t nruns, const char *metric);
+const struct run_value_bench *run_values_find(const struct run_values *set, const char *name);
+/* b's value for run, when it has one. */
+bool run_value_get(double *out, const struct run_value_bench *b, int64_t run);
+void run_values_clear(struct run_values *set);
 
 /* The subject line of a commit (malloc'd), "" when it cannot be read. */
 char *commit_subject(const struct view_ctx *ctx, const char *commit);

@@ -21,6 +21,10 @@ struct view_ctx {
 	const char *host;            /* this host: the computed views pool its runs */
 	const char *branch;          /* full name of the tracked branch (refs/heads/main) */
 	double alpha, threshold;     /* the verdict's significance and noise threshold */
+	/* "threshold": "auto": a benchmark's threshold is the fence of its
+	 * run-to-run changes on this host once that is known (threshold until
+	 * then); A/B pairs keep threshold. */
+	bool threshold_auto;
 	struct names *names;         /* identities of computed files (names.h) */
 	/* Whether the file system already holds inode ino's content; a computed
 	 * file is then not rendered again (its node comes back with cached set). */
