@@ -5,6 +5,7 @@
  * arrive, and runs the once-per-benchmark commands (setup, cleanup) and the
  * profiled extra iterations around the loop. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "cpus.h"
+#include "interference.h"
 #include "measure.h"
 #include "profile.h"
 
@@ -46,7 +48,10 @@ struct state {
 	struct measure_job *job;
 	const struct bench_config *b;
 	struct side_state sides[SPAWNER_LOOP_SIDES_MAX];
-	int count;         /* measured iterations planned */
+	bool extra;        /* an extra round of pairs (job->round >= 2) */
+	int first;         /* the number of this round's first measured iteration */
+	int count;         /* measured iterations planned, up to the end of this round */
+	double own_ns;     /* user + system time of the loop's children, every side */
 	int failed_side;   /* -1: none */
 	char failure[1024];
 	bool cancelled;
@@ -188,12 +193,18 @@ static void progress_write(struct state *st, int s)
 	ss->progress_ms = mono_ms();
 }
 
-/* status "running <bench> i/n": written now when force, else by progress_flush. */
+/* status "running <bench> i/n" (an extra round: "<bench> i/n (adding pairs,
+ * round r)", i the pairs done, n those after the round): written now when
+ * force, else by progress_flush. */
 static void progress(struct state *st, int s, int i, bool force)
 {
 	struct side_state *ss = &st->sides[s];
 
-	snprintf(ss->progress, sizeof(ss->progress), "%s %d/%d", st->b->name, i, st->count);
+	if (st->extra)
+		snprintf(ss->progress, sizeof(ss->progress), "%s %d/%d (adding pairs, round %d)",
+			 st->b->name, i, st->count, st->job->round);
+	else
+		snprintf(ss->progress, sizeof(ss->progress), "%s %d/%d", st->b->name, i, st->count);
 	if (force)
 		progress_write(st, s);
 }
@@ -326,7 +337,9 @@ static int on_event(void *ctx, const struct spawner_event *ev)
 	struct state *st = ctx;
 	struct side_state *ss = &st->sides[ev->side];
 
-	st->count = ev->count;
+	st->count = st->first - 1 + ev->count;
+	if (!ev->error)
+		st->own_ns += (double)ev->res.user_ns + (double)ev->res.sys_ns;
 	if (spawner_event_stops(ev, st->b->ignore_failure)) {
 		fail_event(st, ev);
 		return 0; /* the loop ends by itself */
@@ -344,14 +357,17 @@ static int on_event(void *ctx, const struct spawner_event *ev)
 				      st->b->name, mean_or_zero(ss->cal_wall, ss->ncal) / 1e6, ss->ncal);
 		return 0;
 	case SPAWNER_STEP_WARMUP:
-		if (ev->iteration == -1)
+		if (ev->iteration == -1 && !st->extra)
 			progress(st, ev->side, 1, false);
 		return 0;
 	case SPAWNER_STEP_MEASURE:
 		if (record(st, ev) || st->failed_side >= 0)
 			return 1; /* out of memory, or a store write failed */
-		progress(st, ev->side, ev->iteration < st->count ? ev->iteration + 1 : st->count,
-			 false);
+		if (st->extra) /* pairs done */
+			progress(st, ev->side, ev->iteration, false);
+		else /* the iteration running */
+			progress(st, ev->side,
+				 ev->iteration < st->count ? ev->iteration + 1 : st->count, false);
 		return 0;
 	default:
 		return 0; /* prepare and conclude are reported only when they fail */
@@ -512,6 +528,17 @@ static void describe_plan(struct state *st, uint64_t seed)
 	const struct bench_config *b = st->b;
 	char count[128], cpus[128] = "";
 
+	if (st->extra) {
+		for (size_t s = 0; s < st->job->nsides; s++)
+			runlog_printf(st->sides[s].side->log, "benchfs",
+				      "%s: round %d: %s%d warmup, %d more pairs (iterations %d..%d,"
+				      " A B for odd, B A for even), %s; the first round's shell"
+				      " start-up is subtracted",
+				      b->name, st->job->round, b->setup ? "setup, " : "", b->warmup,
+				      st->job->pairs, st->first, st->first - 1 + st->job->pairs,
+				      b->cleanup ? "cleanup" : "no profile");
+		return;
+	}
 	if (b->min_time > 0)
 		snprintf(count, sizeof(count), "as many measured as fit in %g s (%d to %d)",
 			 b->min_time, b->min_runs, b->max_runs);
@@ -535,8 +562,9 @@ static void describe_plan(struct state *st, uint64_t seed)
 				      b->name, (unsigned long long)seed);
 		if (st->job->nsides == 2)
 			runlog_printf(log, "benchfs",
-				      "%s: iterations alternate with run %06lld (A B A B ...); this"
-				      " run is side %c",
+				      "%s: iterations alternate with run %06lld in counterbalanced"
+				      " pairs (A B, B A, A B, ...: iteration i is A then B when i is"
+				      " odd, B then A when even); this run is side %c",
 				      b->name, (long long)st->sides[1 - s].side->run_id,
 				      s == 0 ? 'A' : 'B');
 	}
@@ -560,12 +588,14 @@ static int run_loop(struct state *st)
 		.ignore_failure = b->ignore_failure,
 		.randomize_env = b->randomize_env,
 		.seed = seed,
-		.calibrations = b->shell ? MEASURE_SHELL_CALIBRATIONS : 0,
+		/* an extra round subtracts the first round's calibration */
+		.calibrations = b->shell && !st->extra ? MEASURE_SHELL_CALIBRATIONS : 0,
 		.warmup = b->warmup,
-		.runs = b->runs,
+		.runs = st->extra ? job->pairs : b->runs,
 		.min_runs = b->min_runs,
 		.max_runs = b->max_runs,
-		.min_time = b->min_time,
+		.first = st->first,
+		.min_time = st->extra ? 0 : b->min_time,
 		.cpus = b->cpus,
 		.ncpus = b->ncpus,
 		.cancel_fd = job->cancel_fd,
@@ -576,15 +606,27 @@ static int run_loop(struct state *st)
 		.idle_ms = STORE_IDLE_MS,
 		.ctx = st,
 	};
+	struct interference_snapshot before, after;
+	bool snapped;
 	int rc;
 
 	for (size_t s = 0; s < job->nsides; s++)
 		sides[s] = (struct spawner_side){ loop_env(&st->sides[s]), st->sides[s].side->workdir };
 	describe_plan(st, seed);
-	/* While warming up none is measured yet: 0/n. */
+	/* While warming up none is measured yet: 0/n (an extra round: the pairs
+	 * done before it). */
 	for (size_t s = 0; s < job->nsides; s++)
-		progress(st, (int)s, b->warmup > 0 ? 0 : 1, true);
+		progress(st, (int)s, st->extra ? st->first - 1 : b->warmup > 0 ? 0 : 1, true);
+	st->own_ns = 0;
+	snapped = interference_snapshot(&before) == 0;
 	rc = spawner_loop(job->spawner, &loop);
+	/* What else the machine did meanwhile; the loop's own children's CPU
+	 * time (every side's) is not interference. A /proc that cannot be read
+	 * leaves the span out. */
+	if (snapped && interference_snapshot(&after) == 0)
+		for (size_t s = 0; s < job->nsides; s++)
+			interference_add(&st->sides[s].side->result.interference, &before, &after,
+					 st->own_ns / 1e9);
 	(void)rows_flush(st);
 	progress_flush(st);
 	for (size_t s = 0; s < job->nsides; s++) {
@@ -604,6 +646,56 @@ static int run_loop(struct state *st)
 	return 0;
 }
 
+/* The iterations go to the side's result. */
+static void hand_back(struct state *st, struct side_state *ss)
+{
+	struct result_bench *rb = &ss->side->result;
+
+	rb->bench = st->b;
+	rb->iterations = ss->its;
+	rb->n = ss->n;
+	rb->env_offsets = st->b->randomize_env ? ss->offsets : NULL;
+	if (!st->b->randomize_env)
+		free(ss->offsets);
+	ss->its = NULL;
+	ss->offsets = NULL;
+}
+
+/* An extra round continues the sides' results: their iterations (in the
+ * store already) and the first round's shell calibration. */
+static int take_over(struct state *st)
+{
+	size_t n = st->job->sides[0].result.n;
+
+	for (size_t s = 0; s < st->job->nsides; s++) {
+		struct side_state *ss = &st->sides[s];
+		struct measure_side *side = ss->side;
+
+		ss->its = (struct store_iteration *)side->result.iterations;
+		ss->offsets = (int *)side->result.env_offsets;
+		ss->n = ss->cap = ss->stored = side->result.n;
+		side->result.iterations = NULL;
+		side->result.env_offsets = NULL;
+		ss->cal_wall = side->cal.wall;
+		ss->cal_user = side->cal.user;
+		ss->cal_sys = side->cal.sys;
+		ss->ncal = side->cal.n;
+	}
+	for (size_t s = 1; s < st->job->nsides; s++)
+		if (st->sides[s].n != n) {
+			side_fail(st, (int)s, "%s: the sides measured %zu and %zu iterations: no"
+				  " pairs to add to", st->b->name, n, st->sides[s].n);
+			return -1;
+		}
+	if (n == 0 || n > (size_t)(INT_MAX / 2) || st->job->pairs < 1) {
+		side_fail(st, 0, "%s: cannot add %d pairs to %zu", st->b->name, st->job->pairs, n);
+		return -1;
+	}
+	st->first = (int)n + 1;
+	st->count = (int)n + st->job->pairs;
+	return 0;
+}
+
 /* The results the sides hand out, and the shell's start-up as a metric. */
 static int finish_sides(struct state *st)
 {
@@ -611,18 +703,15 @@ static int finish_sides(struct state *st)
 		struct side_state *ss = &st->sides[s];
 		struct result_bench *rb = &ss->side->result;
 
-		rb->bench = st->b;
-		rb->iterations = ss->its;
-		rb->n = ss->n;
-		rb->env_offsets = st->b->randomize_env ? ss->offsets : NULL;
-		if (!st->b->randomize_env)
-			free(ss->offsets);
+		hand_back(st, ss);
+		if (st->extra)
+			continue;
+		ss->side->cal = (struct measure_calibration){ ss->cal_wall, ss->cal_user,
+							       ss->cal_sys, ss->ncal };
 		rb->shell_runs = ss->ncal;
 		rb->shell_wall = mean_or_zero(ss->cal_wall, ss->ncal) / 1e9;
 		rb->shell_user = mean_or_zero(ss->cal_user, ss->ncal) / 1e9;
 		rb->shell_sys = mean_or_zero(ss->cal_sys, ss->ncal) / 1e9;
-		ss->its = NULL;
-		ss->offsets = NULL;
 		if (ss->ncal > 0 &&
 		    store_metric_add(st->job->store, ss->side->run_id, st->b->name, "shell_wall_ns",
 				     mean_or_zero(ss->cal_wall, ss->ncal))) {
@@ -642,7 +731,8 @@ void measure_side_clear(struct measure_side *side)
 
 enum measure_end measure_benchmark(struct measure_job *job)
 {
-	struct state st = { .job = job, .b = job->bench, .failed_side = -1, .count = job->bench->runs };
+	struct state st = { .job = job, .b = job->bench, .failed_side = -1, .first = 1,
+			    .count = job->bench->runs, .extra = job->round >= 2 };
 	const struct bench_config *b = job->bench;
 	bool avoiding = false;
 	int ok = 0;
@@ -650,9 +740,14 @@ enum measure_end measure_benchmark(struct measure_job *job)
 	for (size_t s = 0; s < job->nsides; s++) {
 		st.sides[s].side = &job->sides[s];
 		job->sides[s].failure[0] = '\0';
+	}
+	if (st.extra && take_over(&st)) {
+		ok = -1;
+		goto out;
+	}
+	for (size_t s = 0; s < job->nsides; s++)
 		if (side_env(&st.sides[s], b))
 			ok = -1;
-	}
 	if (ok) {
 		side_fail(&st, 0, "out of memory");
 		goto out;
@@ -674,7 +769,8 @@ enum measure_end measure_benchmark(struct measure_job *job)
 		ok = run_loop(&st);
 	if (!ok)
 		ok = finish_sides(&st);
-	for (size_t s = 0; s < job->nsides && !ok; s++) {
+	/* the profiles are of the first round only */
+	for (size_t s = 0; s < job->nsides && !ok && !st.extra; s++) {
 		if (b->perf)
 			ok = profile_one(&st, (int)s, true);
 		if (!ok && b->instructions)
@@ -688,6 +784,9 @@ out:
 	if (avoiding)
 		cpus_restore();
 	for (size_t s = 0; s < job->nsides; s++) {
+		/* an extra round's result keeps what it had and what was added */
+		if (st.extra && st.sides[s].its)
+			hand_back(&st, &st.sides[s]);
 		free(st.sides[s].its);
 		free(st.sides[s].offsets);
 		side_env_free(&st.sides[s]);

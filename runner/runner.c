@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,19 +15,26 @@
 #include "measure.h"
 #include "config.h"
 #include "hostinfo.h"
+#include "interference.h"
+#include "paired.h"
 #include "result.h"
 #include "revparse.h"
 #include "rmtree.h"
 #include "runlog.h"
 #include "runner.h"
+#include "sequential.h"
 #include "spawn_measure.h"
 #include "spawner.h"
 #include "store.h"
+#include "verdict.h"
 
 extern char **environ;
 
 /* A build that runs longer than this is stuck; the queue must move on. */
 #define BUILD_TIMEOUT_S 3600.0
+/* The paired analysis keeps the n(n+1)/2 Walsh averages of n pairs: beyond
+ * this much scratch (about 16000 pairs) a look is not analysed. */
+#define PAIRED_SCRATCH_MAX ((size_t)1 << 30)
 
 struct runner {
 	struct runner_options opts;
@@ -50,6 +58,7 @@ struct side {
 	char artifacts[4096];
 	char **envp;
 	struct result_bench *benches; /* one per benchmark, filled as they end */
+	struct measure_calibration *cals; /* one per benchmark: its first round's */
 	char failure[1024];           /* why it failed, for status */
 };
 
@@ -225,7 +234,325 @@ static int prepare_artifacts(struct job *job, size_t s, bool needed)
 	return 0;
 }
 
-/* Every benchmark, in order, for every side. */
+/* One round of benchmark i on every side: its first (round 0), or an extra
+ * round of an A/B job adding `pairs` pairs. 0, or -1 with the job failed or
+ * cancelled. */
+static int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp,
+		       int nperf)
+{
+	struct runner *r = job->runner;
+	const struct bench_config *b = &job->config->benchmarks[i];
+	struct measure_side ms[2];
+	char perf[2][4200];
+	struct measure_job mj = {
+		.spawner = r->spawner,
+		.store = r->store,
+		.cancel_fd = r->cancel_pipe[0],
+		.tmp_dir = tmp,
+		.bench = b,
+		.sides = ms,
+		.nsides = job->nsides,
+		.round = round,
+		.pairs = pairs,
+	};
+	enum measure_end end;
+
+	for (size_t s = 0; s < job->nsides; s++) {
+		struct side *sd = &job->sides[s];
+		if (nperf == 1)
+			snprintf(perf[s], sizeof(perf[s]), "%s/perf.data", sd->artifacts);
+		else
+			snprintf(perf[s], sizeof(perf[s]), "%s/perf.%s.data", sd->artifacts, b->name);
+		ms[s] = (struct measure_side){
+			.run_id = sd->run->id,
+			.log = sd->log,
+			.workdir = sd->workdir,
+			.envp = sd->envp,
+			.perf_path = b->perf ? perf[s] : NULL,
+			.result = sd->benches[i], /* an extra round adds to it */
+			.cal = sd->cals[i],
+		};
+	}
+	end = measure_benchmark(&mj);
+	for (size_t s = 0; s < job->nsides; s++) {
+		job->sides[s].benches[i] = ms[s].result; /* theirs to free now */
+		job->sides[s].cals[i] = ms[s].cal;
+		if (end == MEASURE_FAILED)
+			snprintf(job->sides[s].failure, sizeof(job->sides[s].failure), "%s",
+				 ms[s].failure);
+	}
+	if (end == MEASURE_CANCELLED) {
+		job->cancelled = true;
+		return -1;
+	}
+	return end == MEASURE_FAILED ? -1 : 0;
+}
+
+/* ---- an A/B job adds pairs until every benchmark is decided ---- */
+
+/* Where one benchmark of an A/B job stands. */
+struct pairs_bench {
+	struct stats_sequential design;
+	long look;     /* the look of the pairs measured (0-based) */
+	int rounds;    /* rounds measured */
+	bool fresh;    /* measured since its look was last logged */
+	int add;       /* pairs of its next round; 0: none */
+	struct stats_paired paired;
+	char why[160]; /* why it was not analysed ("" when it was) */
+};
+
+/* Scratch of the looks, grown as the pairs grow. */
+struct pairs_scratch {
+	double *a, *b, *work;
+	size_t n, work_len;
+};
+
+/* The paired analysis of benchmark i at its look, into in (testable or not). */
+static void pairs_analyse(struct job *job, size_t i, struct pairs_bench *pb,
+			  struct pairs_scratch *sc, struct stats_verdict_input *in)
+{
+	const struct result_bench *ra = &job->sides[0].benches[i], *rb = &job->sides[1].benches[i];
+	size_t n = ra->n, need;
+	int rc;
+
+	*in = (struct stats_verdict_input){
+		.level = pb->design.level[pb->look],
+		.threshold = job->config->compare_threshold,
+	};
+	pb->why[0] = '\0';
+	if (n < 2) {
+		snprintf(pb->why, sizeof(pb->why), "fewer than 2 pairs");
+		return;
+	}
+	need = stats_paired_scratch_len(n);
+	if (need == SIZE_MAX || need > PAIRED_SCRATCH_MAX / sizeof(double)) {
+		snprintf(pb->why, sizeof(pb->why), "too many pairs to analyse (%zu)", n);
+		return;
+	}
+	if (n > sc->n) {
+		double *a = realloc(sc->a, n * sizeof(double));
+		double *b = a ? realloc(sc->b, n * sizeof(double)) : NULL;
+		if (a)
+			sc->a = a;
+		if (b)
+			sc->b = b;
+		if (!a || !b) {
+			snprintf(pb->why, sizeof(pb->why), "out of memory");
+			return;
+		}
+		sc->n = n;
+	}
+	if (need > sc->work_len) {
+		double *w = realloc(sc->work, need * sizeof(double));
+		if (!w) {
+			snprintf(pb->why, sizeof(pb->why), "out of memory");
+			return;
+		}
+		sc->work = w;
+		sc->work_len = need;
+	}
+	/* Pair i is iteration i of each side: the times result.json has (the
+	 * shell's start-up subtracted). */
+	for (size_t k = 0; k < n; k++) {
+		if (ra->iterations[k].iteration != rb->iterations[k].iteration) {
+			snprintf(pb->why, sizeof(pb->why), "iteration %d of A meets %d of B",
+				 ra->iterations[k].iteration, rb->iterations[k].iteration);
+			return;
+		}
+		sc->a[k] = (double)ra->iterations[k].wall_ns;
+		sc->b[k] = (double)rb->iterations[k].wall_ns;
+		if (sc->a[k] <= 0 || sc->b[k] <= 0) {
+			snprintf(pb->why, sizeof(pb->why),
+				 "iteration %d took no time once the shell's start-up is subtracted",
+				 ra->iterations[k].iteration);
+			return;
+		}
+	}
+	rc = stats_paired_analyse(&pb->paired, sc->a, sc->b, n, 1.0 - in->level, sc->work,
+				  sc->work_len);
+	if (rc != STATS_OK) {
+		snprintf(pb->why, sizeof(pb->why), "the paired analysis failed (%d)", rc);
+		return;
+	}
+	in->testable = true;
+	in->estimate = pb->paired.hl.estimate;
+	in->lo = pb->paired.hl.lo;
+	in->hi = pb->paired.hl.hi;
+	in->p = pb->paired.wilcoxon.p;
+}
+
+/* A confidence as a percentage with the digits that tell it from 100%. */
+static void format_confidence(char *buf, size_t size, double level)
+{
+	double percent = 100.0 * (1.0 - level);
+	int prec = 2;
+	/* "100.00%" would say certain */
+	while (prec < 9 && percent >= 100.0 - 0.5 * pow(10.0, -prec))
+		prec++;
+	snprintf(buf, size, "%.*f%%", prec, percent);
+}
+
+static void pairs_log(struct job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void pairs_log(struct job *job, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	for (size_t s = 0; s < job->nsides; s++)
+		runlog_printf(job->sides[s].log, "benchfs", "%s", text);
+}
+
+/* One look's line, e.g. "sort: look 2, 20 pairs: +4.3% [+1.2%, +7.5%] at
+ * 99.97%, p=0.0012 (signed-rank), undecided: adding 20 pairs". */
+static void pairs_log_look(struct job *job, const char *name, const struct pairs_bench *pb,
+			   const struct stats_verdict_input *in, enum stats_verdict v)
+{
+	char what[320], decision[96], conf[32];
+	size_t n = pb->design.size[pb->look];
+
+	if (in->testable) {
+		format_confidence(conf, sizeof(conf), in->level);
+		snprintf(what, sizeof(what), "%+.1f%% [%+.1f%%, %+.1f%%] at %s, p=%.2g (signed-rank)",
+			 100.0 * expm1(in->estimate), 100.0 * expm1(in->lo), 100.0 * expm1(in->hi),
+			 conf, in->p);
+	} else {
+		snprintf(what, sizeof(what), "not analysed: %s", pb->why);
+	}
+	if (pb->add > 0)
+		snprintf(decision, sizeof(decision), "%s: adding %d pairs", stats_verdict_name(v),
+			 pb->add);
+	else if (v == STATS_UNDECIDED)
+		snprintf(decision, sizeof(decision), "undecided at the cap");
+	else
+		snprintf(decision, sizeof(decision), "%s", stats_verdict_name(v));
+	pairs_log(job, "%s: look %ld, %zu pairs: %s, %s", name, pb->look + 1, n, what, decision);
+}
+
+/* After every benchmark's first round: look at each benchmark's pairs,
+ * decide all of them together (stats_verdicts: the sequential levels, the
+ * false discovery rate over the benchmarks), and give every benchmark still
+ * undecided whose design has a further look another round, up to that
+ * look's pairs, until none is left. The levels of the looks are spent so
+ * that the false-alarm rate over all looks stays at compare_alpha. 0, or -1
+ * with the job failed or cancelled. */
+static int add_pairs(struct job *job, const char *tmp, int nperf)
+{
+	const struct config *c = job->config;
+	size_t m = c->nbenchmarks;
+	struct pairs_bench *pb = calloc(m, sizeof(*pb));
+	struct stats_verdict_input *in = calloc(m, sizeof(*in));
+	struct stats_verdict_output *out = calloc(m, sizeof(*out));
+	size_t *order = calloc(m, sizeof(*order));
+	double *work = calloc(m, sizeof(*work));
+	struct pairs_scratch sc = {0};
+	int result = -1;
+
+	if (!pb || !in || !out || !order || !work) {
+		job_fail(job, 0, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < m; i++) {
+		size_t n0 = job->sides[0].benches[i].n;
+		size_t cap = c->compare_max_pairs > 0 && (size_t)c->compare_max_pairs > n0
+				     ? (size_t)c->compare_max_pairs
+				     : n0;
+		if (n0 == 0 || stats_sequential_init(&pb[i].design, n0, cap, c->compare_alpha)) {
+			job_fail(job, 0, "%s: no design for adding pairs to %zu up to %zu",
+				 c->benchmarks[i].name, n0, cap);
+			goto done;
+		}
+		pb[i].look = 0;
+		pb[i].rounds = 1;
+		pb[i].fresh = true;
+	}
+	pairs_log(job,
+		  "pairs are added until decided: a benchmark is looked at after its first round's"
+		  " pairs, then doubled up to compare.max_pairs (%d); alpha %g is spent over the"
+		  " looks; threshold %g%%",
+		  c->compare_max_pairs, c->compare_alpha, 100.0 * c->compare_threshold);
+	for (;;) {
+		bool more = false;
+		for (size_t i = 0; i < m; i++) {
+			long look = stats_sequential_look(&pb[i].design, job->sides[0].benches[i].n);
+			if (look < 0) {
+				job_fail(job, 0, "%s: %zu pairs is not a look of its design",
+					 c->benchmarks[i].name, job->sides[0].benches[i].n);
+				goto done;
+			}
+			pb[i].look = look;
+			pairs_analyse(job, i, &pb[i], &sc, &in[i]);
+		}
+		if (stats_verdicts(out, in, m, c->compare_alpha, order, work) != STATS_OK) {
+			job_fail(job, 0, "the verdicts of the looks cannot be computed");
+			goto done;
+		}
+		for (size_t i = 0; i < m; i++) {
+			const struct stats_sequential *d = &pb[i].design;
+			long k = pb[i].look;
+			pb[i].add = out[i].verdict == STATS_UNDECIDED && (size_t)k + 1 < d->looks
+					    ? (int)(d->size[k + 1] - d->size[k])
+					    : 0;
+			if (pb[i].fresh || pb[i].add > 0)
+				pairs_log_look(job, c->benchmarks[i].name, &pb[i], &in[i],
+					       out[i].verdict);
+			pb[i].fresh = false;
+			more = more || pb[i].add > 0;
+		}
+		if (!more)
+			break;
+		for (size_t i = 0; i < m; i++) {
+			if (pb[i].add == 0)
+				continue;
+			pb[i].rounds++;
+			if (bench_round(job, i, pb[i].rounds, pb[i].add, tmp, nperf))
+				goto done;
+			pb[i].fresh = true;
+		}
+	}
+	for (size_t i = 0; i < m; i++) {
+		const char *name = c->benchmarks[i].name;
+		size_t n = pb[i].design.size[pb[i].look];
+		double level = pb[i].design.level[pb[i].look];
+		if (out[i].verdict != STATS_UNDECIDED)
+			pairs_log(job, "%s: %s after %zu pairs", name, stats_verdict_name(out[i].verdict),
+				  n);
+		else if (!in[i].testable)
+			pairs_log(job, "%s: undecided after %zu pairs: %s", name, n, pb[i].why);
+		else
+			pairs_log(job,
+				  "%s: undecided after %zu pairs (the cap): the change is smaller than"
+				  " this machine's noise can resolve; raise compare.max_pairs or quiet"
+				  " the machine",
+				  name, n);
+		for (size_t s = 0; s < job->nsides; s++) {
+			struct side *sd = &job->sides[s];
+			sd->benches[i].rounds = pb[i].rounds;
+			sd->benches[i].sequential_level = level;
+			if (store_metric_add(job->runner->store, sd->run->id, name,
+					     STORE_METRIC_SEQUENTIAL_LEVEL, level)) {
+				job_fail(job, s, "store: %s", store_errmsg(job->runner->store));
+				goto done;
+			}
+		}
+	}
+	result = 0;
+done:
+	free(pb);
+	free(in);
+	free(out);
+	free(order);
+	free(work);
+	free(sc.a);
+	free(sc.b);
+	free(sc.work);
+	return result;
+}
+
+/* Every benchmark, in order, for every side; then an A/B job adds pairs
+ * where it is undecided. */
 static int do_benchmarks(struct job *job)
 {
 	struct runner *r = job->runner;
@@ -239,56 +566,20 @@ static int do_benchmarks(struct job *job)
 		return -1;
 	}
 	for (size_t s = 0; s < job->nsides; s++) {
-		if (!(job->sides[s].benches = calloc(c->nbenchmarks, sizeof(struct result_bench)))) {
+		struct side *sd = &job->sides[s];
+		if (!(sd->benches = calloc(c->nbenchmarks, sizeof(struct result_bench))) ||
+		    !(sd->cals = calloc(c->nbenchmarks, sizeof(struct measure_calibration)))) {
 			job_fail(job, s, "out of memory");
 			return -1;
 		}
 		if (prepare_artifacts(job, s, nperf > 0))
 			return -1;
 	}
-	for (size_t i = 0; i < c->nbenchmarks; i++) {
-		const struct bench_config *b = &c->benchmarks[i];
-		struct measure_side ms[2];
-		char perf[2][4200];
-		struct measure_job mj = {
-			.spawner = r->spawner,
-			.store = r->store,
-			.cancel_fd = r->cancel_pipe[0],
-			.tmp_dir = tmp,
-			.bench = b,
-			.sides = ms,
-			.nsides = job->nsides,
-		};
-		enum measure_end end;
-		for (size_t s = 0; s < job->nsides; s++) {
-			struct side *sd = &job->sides[s];
-			if (nperf == 1)
-				snprintf(perf[s], sizeof(perf[s]), "%s/perf.data", sd->artifacts);
-			else
-				snprintf(perf[s], sizeof(perf[s]), "%s/perf.%s.data", sd->artifacts,
-					 b->name);
-			ms[s] = (struct measure_side){
-				.run_id = sd->run->id,
-				.log = sd->log,
-				.workdir = sd->workdir,
-				.envp = sd->envp,
-				.perf_path = b->perf ? perf[s] : NULL,
-			};
-		}
-		end = measure_benchmark(&mj);
-		for (size_t s = 0; s < job->nsides; s++) {
-			job->sides[s].benches[i] = ms[s].result; /* theirs to free now */
-			if (end == MEASURE_FAILED)
-				snprintf(job->sides[s].failure, sizeof(job->sides[s].failure), "%s",
-					 ms[s].failure);
-		}
-		if (end == MEASURE_CANCELLED) {
-			job->cancelled = true;
+	for (size_t i = 0; i < c->nbenchmarks; i++)
+		if (bench_round(job, i, 0, 0, tmp, nperf))
 			return -1;
-		}
-		if (end == MEASURE_FAILED)
-			return -1;
-	}
+	if (job->nsides == 2 && c->nbenchmarks > 0)
+		return add_pairs(job, tmp, nperf);
 	return 0;
 }
 
@@ -307,6 +598,44 @@ static void finish(struct job *job, size_t s, enum run_state state, const char *
 	notify(r, sd->run->id);
 }
 
+/* What each benchmark was measured under, for the views: whether its times
+ * stepped or drifted (logged when they did), and what else the machine did
+ * meanwhile. 0, or -1 with the job failed. */
+static int record_conditions(struct job *job)
+{
+	struct store *st = job->runner->store;
+	for (size_t s = 0; s < job->nsides; s++) {
+		struct side *sd = &job->sides[s];
+		for (size_t i = 0; i < job->config->nbenchmarks; i++) {
+			const struct result_bench *rb = &sd->benches[i];
+			const char *name = job->config->benchmarks[i].name;
+			size_t at = 0;
+			double change = 0, p = 1;
+			int unstable = result_bench_unstable(rb, &at, &change, &p);
+			if (unstable == 1)
+				runlog_printf(sd->log, "benchfs",
+					      "%s: unstable: its times stepped by %+.0f%% at iteration %d"
+					      " of %zu (p=%.2g); the machine changed while it was measured",
+					      name, 100.0 * change,
+					      /* at: 1-based, the first iteration after the step */
+					      at >= 1 && at <= rb->n ? rb->iterations[at - 1].iteration
+								    : (int)at,
+					      rb->n, p);
+			if ((unstable >= 0 &&
+			     store_metric_add(st, sd->run->id, name, STORE_METRIC_UNSTABLE, unstable)) ||
+			    (rb->interference.spans > 0 &&
+			     (store_metric_add(st, sd->run->id, name, STORE_METRIC_OTHER_CPUS,
+					       interference_other_cpus(&rb->interference)) ||
+			      store_metric_add(st, sd->run->id, name, STORE_METRIC_STEAL,
+					       interference_steal(&rb->interference))))) {
+				job_fail(job, s, "store: %s", store_errmsg(st));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* result.json of every side, then done; the flags (outliers, a slow first
  * iteration) become the status detail. A side whose result cannot be
  * rendered fails the job. */
@@ -314,6 +643,11 @@ static void finish_done(struct job *job)
 {
 	char *texts[2] = {NULL, NULL}, flags[2][1024];
 	size_t s;
+	if (record_conditions(job)) {
+		for (size_t k = 0; k < job->nsides; k++)
+			finish(job, k, RUN_FAILED, job->sides[k].failure, NULL);
+		return;
+	}
 	for (s = 0; s < job->nsides; s++) {
 		struct side *sd = &job->sides[s];
 		const struct side *other = job->nsides == 2 ? &job->sides[1 - s] : NULL;
@@ -341,6 +675,45 @@ static void finish_done(struct job *job)
 			finish(job, k, RUN_FAILED, job->sides[k].failure, NULL);
 		free(texts[k]);
 	}
+}
+
+/* The identity of a side's build: its configured artifacts hashed, logged
+ * and stored (the views say "same build" for equal ones). 0, or -1 with the
+ * job failed. */
+static int build_identity(struct job *job, size_t s)
+{
+	const struct config *c = job->config;
+	struct side *sd = &job->sides[s];
+	struct store *st = job->runner->store;
+	char id[41], err[512];
+	if (c->nartifacts == 0)
+		return 0;
+	if (checkout_artifacts_id(id, sd->workdir, c->artifacts, c->nartifacts, err, sizeof(err))) {
+		job_fail(job, s, "artifacts: %s", err);
+		return -1;
+	}
+	if (id[0]) {
+		runlog_printf(sd->log, "benchfs", "artifacts: %s", id);
+	} else {
+		char globs[1024] = "";
+		size_t len = 0;
+		for (size_t k = 0; k < c->nartifacts && len < sizeof(globs); k++) {
+			int w = snprintf(globs + len, sizeof(globs) - len, "%s%s", k ? ", " : "",
+					 c->artifacts[k]);
+			if (w < 0)
+				break;
+			len += (size_t)w;
+		}
+		runlog_printf(sd->log, "benchfs",
+			      "artifacts: no regular file under %s matches %s; this build has no"
+			      " identity (compare cannot tell a same build)",
+			      sd->workdir, globs);
+	}
+	if (store_run_set_build_id(st, sd->run->id, id)) {
+		job_fail(job, s, "store: %s", store_errmsg(st));
+		return -1;
+	}
+	return 0;
 }
 
 /* The other side of an A/B run, when it is queued and comes after this
@@ -441,7 +814,7 @@ static void execute_run(struct runner *r, const struct store_run *run)
 		}
 	}
 	for (size_t s = 0; s < job.nsides; s++)
-		if (do_build(&job, s))
+		if (do_build(&job, s) || build_identity(&job, s))
 			goto failed;
 	if (do_benchmarks(&job))
 		goto failed;
@@ -465,6 +838,7 @@ out:
 			measure_side_clear(&ms);
 		}
 		free(sd->benches);
+		free(sd->cals);
 		free_env(sd->envp);
 		runlog_free(sd->log);
 	}

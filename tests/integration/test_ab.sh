@@ -1,12 +1,17 @@
 #!/bin/bash
-# Interleaved A/B jobs (issue 5): "a..b" in the queue builds both commits in
-# their own work trees and alternates their iterations A B A B ...; one run
-# per side, linked; a failing side fails both; a crash re-runs both.
+# Interleaved A/B jobs: "a..b" in the queue builds both commits in their own
+# work trees and alternates their iterations in counterbalanced pairs (A B,
+# B A, A B, ...); one run per side, linked; a failing side fails both; a
+# crash re-runs both. Then pairs added until decisive: identical code never
+# slower or faster, a big slowdown decided at its first decisive look, a
+# small one adding rounds (status, debug.log, iteration numbers going on),
+# and a crash during an extra round re-running the whole job.
 . "$(dirname "$0")/lib.sh"
 
 TRACE="$T/trace"
 make_repo '{
   "build": "cp prog.sh prog && chmod +x prog", "warmup": 1, "runs": 4, "timeout": 20,
+  "compare": {"max_pairs": 4},
   "prepare": "echo \"prepare $(cat side) $BENCHFS_ITERATION\" >> '"$TRACE"'",
   "benchmarks": [{"name": "p", "command": ["./prog"]}]}'
 commit_prog first 'echo "A $BENCHFS_ITERATION $(pwd)" >> '"$TRACE"'; sleep 0.2; echo side-a'
@@ -40,15 +45,16 @@ wait_status 000002 '^(done|failed)' 60
 assert_eq "$(cut -d" " -f1 "$MNT/runs/000001/status")" done "side A status"
 assert_eq "$(cut -d" " -f1 "$MNT/runs/000002/status")" done "side B status"
 
-# The order: A B A B ..., each with its own prepare, in its own work tree.
+# The order: warmups A B, then pairs A B, B A, A B, B A (an order effect
+# cancels over two pairs), each with its own prepare, in its own work tree.
 assert_eq "$(grep -v '^prepare' "$TRACE" | cut -d' ' -f1,2 | tr '\n' ' ')" \
-	"A -1 B -1 A 1 B 1 A 2 B 2 A 3 B 3 A 4 B 4 " "alternation"
+	"A -1 B -1 A 1 B 1 B 2 A 2 A 3 B 3 B 4 A 4 " "alternation"
 assert_eq "$(grep '^prepare' "$TRACE" | cut -d' ' -f2,3 | tr '\n' ' ')" \
-	"A -1 B -1 A 1 B 1 A 2 B 2 A 3 B 3 A 4 B 4 " "prepare per side"
+	"A -1 B -1 A 1 B 1 B 2 A 2 A 3 B 3 B 4 A 4 " "prepare per side"
 dir_a=$(grep '^A 1 ' "$TRACE" | cut -d' ' -f3)
 dir_b=$(grep '^B 1 ' "$TRACE" | cut -d' ' -f3)
 [ "$dir_a" != "$dir_b" ] || fail "both sides ran in the same work tree $dir_a"
-ok "iterations alternate A B A B with per-side prepare, in two work trees"
+ok "iterations alternate A B B A A B B A with per-side prepare, in two work trees"
 
 # One run per side, linked both ways; each log tells the story.
 r1="$MNT/runs/000001/result.json"
@@ -94,7 +100,7 @@ start_benchfs
 wait_status 000005 '^done( |$)' 60
 wait_status 000006 '^done( |$)' 60
 assert_eq "$(grep -v '^prepare' "$TRACE" | cut -d' ' -f1,2 | tr '\n' ' ')" \
-	"A -1 B -1 A 1 B 1 A 2 B 2 A 3 B 3 A 4 B 4 " "alternation after restart"
+	"A -1 B -1 A 1 B 1 B 2 A 2 A 3 B 3 B 4 A 4 " "alternation after restart"
 grep -q 'this run was interrupted' "$MNT/runs/000005/debug.log" || fail "A's log does not tell of the crash"
 grep -q 'this run was interrupted' "$MNT/runs/000006/debug.log" || fail "B's log does not tell of the crash"
 assert_eq "$(json "$MNT/runs/000006/result.json" 'len(j["results"][0]["times"])')" 4 "B after restart"
