@@ -1,4 +1,5 @@
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,12 @@
 #include "describe.h"
 #include "outliers.h"
 #include "result.h"
+#include "stationarity.h"
+
+/* The stationarity test's settings (result.h): a step of the medians counts
+ * from 5%, at a permutation level of 1%. */
+#define UNSTABLE_ALPHA 0.01
+#define UNSTABLE_MIN_CHANGE 0.05
 
 void run_dir_name(char *buf, size_t size, int64_t run_id)
 {
@@ -19,6 +26,45 @@ static json_object *json_seconds(double seconds)
 	char text[64];
 	snprintf(text, sizeof(text), "%.9f", seconds);
 	return json_object_new_double_s(seconds, text);
+}
+
+/* A figure with the digits that mean something (fmt), not json-c's 17. */
+static json_object *json_figure(const char *fmt, double value)
+{
+	char text[64];
+	snprintf(text, sizeof(text), fmt, value);
+	return json_object_new_double_s(value, text);
+}
+
+/* "unstable": null, or where the step is, how large and how sure. */
+static json_object *unstable_json(const struct result_bench *rb)
+{
+	json_object *o;
+	size_t at = 0;
+	double change = 0, p = 1;
+	/* Times the test cannot use (a shell command at or below the shell's
+	 * start-up measures 0) leave the question open: null, like a steady run. */
+	if (result_bench_unstable(rb, &at, &change, &p) != 1)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "at", json_object_new_int64((int64_t)at));
+	json_object_object_add(o, "change", json_figure("%.4f", change));
+	json_object_object_add(o, "p", json_figure("%.4g", p));
+	return o;
+}
+
+static json_object *interference_json(const struct interference *acc)
+{
+	json_object *o;
+	if (acc->spans == 0)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "other_cpus", json_figure("%.3f", interference_other_cpus(acc)));
+	json_object_object_add(o, "steal", json_figure("%.4f", interference_steal(acc)));
+	json_object_object_add(o, "load_start", json_figure("%.2f", acc->load_start));
+	json_object_object_add(o, "load_end", json_figure("%.2f", acc->load_end));
+	json_object_object_add(o, "heavy", json_object_new_boolean(interference_heavy(acc)));
+	return o;
 }
 
 static json_object *seconds_array(const double *values, size_t n)
@@ -58,6 +104,50 @@ done:
 	return result;
 }
 
+int result_bench_unstable(const struct result_bench *rb, size_t *at, double *change, double *p)
+{
+	struct stats_stationarity st;
+	size_t n = rb->n, work_size = stats_stationarity_workspace_size(n);
+	double *times = malloc((n + 1) * sizeof(double));
+	void *work = malloc(work_size + 1);
+	int result = -1;
+
+	if (!times || !work)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		times[i] = (double)rb->iterations[i].wall_ns / 1e9;
+	if (stats_stationarity_check(&st, times, n, UNSTABLE_ALPHA, UNSTABLE_MIN_CHANGE, work,
+				     work_size) != STATS_OK)
+		goto done;
+	if (at)
+		*at = st.index > 0 ? st.index + 1 : 0;
+	if (change)
+		*change = st.change;
+	if (p)
+		*p = st.p;
+	result = st.unstable ? 1 : 0;
+done:
+	free(times);
+	free(work);
+	return result;
+}
+
+/* Append to buf (of size, len used so far) like snprintf; len stops at size - 1. */
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	if (*len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len = *len + (size_t)n < size ? *len + (size_t)n : size - 1;
+}
+
 void result_flags_text(char *buf, size_t size, const struct result_input *in)
 {
 	size_t len = 0;
@@ -65,27 +155,36 @@ void result_flags_text(char *buf, size_t size, const struct result_input *in)
 	if (size == 0)
 		return;
 	buf[0] = '\0';
-	for (size_t i = 0; i < in->nbenches && len < size; i++) {
+	for (size_t i = 0; i < in->nbenches && len + 1 < size; i++) {
 		const struct result_bench *rb = &in->benches[i];
-		size_t outliers = 0;
+		size_t outliers = 0, at = 0;
 		bool slow_first = false;
-		int n;
+		bool has_outliers = result_bench_flags(&outliers, &slow_first, rb) == 0 && outliers > 0;
+		double change = 0;
+		bool unstable = result_bench_unstable(rb, &at, &change, NULL) == 1;
+		bool heavy = interference_heavy(&rb->interference);
+		const char *sep = "";
 
-		if (result_bench_flags(&outliers, &slow_first, rb) || outliers == 0)
+		if (!has_outliers && !unstable && !heavy)
 			continue;
-		if (slow_first && outliers > 1)
-			n = snprintf(buf + len, size - len, "%s%s: slow first iteration (and %zu more"
-				     " outlier%s)", len ? "; " : "", rb->bench->name, outliers - 1,
-				     outliers > 2 ? "s" : "");
-		else if (slow_first)
-			n = snprintf(buf + len, size - len, "%s%s: slow first iteration",
-				     len ? "; " : "", rb->bench->name);
-		else
-			n = snprintf(buf + len, size - len, "%s%s: %zu outlier%s", len ? "; " : "",
-				     rb->bench->name, outliers, outliers > 1 ? "s" : "");
-		if (n < 0)
-			break;
-		len += (size_t)n;
+		append(buf, size, &len, "%s%s: ", len ? "; " : "", rb->bench->name);
+		if (has_outliers && slow_first && outliers > 1)
+			append(buf, size, &len, "slow first iteration (and %zu more outlier%s)",
+			       outliers - 1, outliers > 2 ? "s" : "");
+		else if (has_outliers && slow_first)
+			append(buf, size, &len, "slow first iteration");
+		else if (has_outliers)
+			append(buf, size, &len, "%zu outlier%s", outliers, outliers > 1 ? "s" : "");
+		if (has_outliers)
+			sep = ", ";
+		if (unstable) {
+			append(buf, size, &len, "%sunstable (step of %+.0f%% at %zu/%zu)", sep,
+			       change * 100, at, rb->n);
+			sep = ", ";
+		}
+		if (heavy)
+			append(buf, size, &len, "%sheavy interference (others used %.1f CPUs)", sep,
+			       interference_other_cpus(&rb->interference));
 	}
 }
 
@@ -196,6 +295,12 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 	}
 	json_object_object_add(o, "instructions",
 			       rb->has_instructions ? json_object_new_double(rb->instructions) : NULL);
+	json_object_object_add(o, "unstable", unstable_json(rb));
+	json_object_object_add(o, "interference", interference_json(&rb->interference));
+	if (rb->rounds > 0) {
+		json_object_object_add(o, "rounds", json_object_new_int(rb->rounds));
+		json_object_object_add(o, "sequential_level", json_figure("%.6g", rb->sequential_level));
+	}
 done:
 	free(command);
 	free(wall);

@@ -58,12 +58,19 @@ int result_bench_flags(size_t *outliers, bool *slow_first, const struct result_b
 
 /* Whether a benchmark's iteration sequence has a step or a trend
  * (stats_stationarity_check at alpha 0.01 and a 5% step of the medians):
- * 1 unstable, 0 not, -1 when out of memory or the times are unusable. at,
- * change and p (any may be NULL) describe the step. */
+ * 1 unstable, 0 not, -1 when out of memory or the times are unusable (a
+ * time of 0: a shell command no slower than the shell). at, change and p
+ * (any may be NULL) describe the step: at is the 1-based iteration of the
+ * first after it (0 when none), change the medians' relative move (after /
+ * before - 1), p its permutation p-value. A significant step under 5% is
+ * described too, with 0 returned. result.json writes "unstable": {"at",
+ * "change", "p"} when 1, else null. */
 int result_bench_unstable(const struct result_bench *rb, size_t *at, double *change, double *p);
 
 /* The flags of every benchmark as one line for status, e.g.
- * "sort: 2 outliers; grep: slow first iteration (and 1 outlier)"; "" when none. */
+ * "sort: 2 outliers, unstable (step of -42% at 16/20); grep: slow first
+ * iteration (and 1 more outlier), heavy interference (others used 1.2 CPUs)";
+ * "" when none. Truncated to size (terminated). */
 void result_flags_text(char *buf, size_t size, const struct result_input *in);
 
 /* A run directory's name: the id zero-padded to six digits. */

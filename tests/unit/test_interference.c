@@ -15,6 +15,14 @@
 
 #define EPS 1e-12
 
+/* cmocka 1.1's assert_float_equal compares as float: this one as double. */
+#define assert_near(a, b, eps) assert_near_((a), (b), (eps), #a, #b)
+static void assert_near_(double a, double b, double eps, const char *an, const char *bn)
+{
+	if (!(fabs(a - b) <= eps))
+		fail_msg("%s = %.17g, %s = %.17g: more than %g apart", an, a, bn, b, eps);
+}
+
 /* USER_HZ, as interference_add converts ticks with it. */
 static double hz(void)
 {
@@ -96,18 +104,18 @@ static void test_parse_loadavg(void **state)
 	double load = -1;
 	(void)state;
 	assert_int_equal(interference_parse_loadavg(&load, "1.92 1.31 0.60 1/90 18705\n"), 0);
-	assert_float_equal(load, 1.92, EPS);
+	assert_near(load, 1.92, EPS);
 	assert_int_equal(interference_parse_loadavg(&load, "0.00 0.01 0.05 1/1 1"), 0);
-	assert_float_equal(load, 0.0, EPS);
+	assert_near(load, 0.0, EPS);
 	assert_int_equal(interference_parse_loadavg(&load, "12.5\n"), 0);
-	assert_float_equal(load, 12.5, EPS);
+	assert_near(load, 12.5, EPS);
 	load = 3;
 	assert_int_equal(interference_parse_loadavg(&load, ""), -EINVAL);
 	assert_int_equal(interference_parse_loadavg(&load, "abc 1 2"), -EINVAL);
 	assert_int_equal(interference_parse_loadavg(&load, "-1.0 1 2"), -EINVAL);
 	assert_int_equal(interference_parse_loadavg(&load, "1.5x 1 2"), -EINVAL);
 	assert_int_equal(interference_parse_loadavg(&load, "nan 1 2"), -EINVAL);
-	assert_float_equal(load, 3, EPS);
+	assert_near(load, 3, EPS);
 }
 
 /* The real files parse, and the counters move forwards. */
@@ -139,15 +147,15 @@ static void test_one_span(void **state)
 	(void)state;
 	interference_add(&acc, &a, &b, 1.5);
 	assert_int_equal(acc.spans, 1);
-	assert_float_equal(acc.wall_s, 2, 1e-9);
-	assert_float_equal(acc.busy_s, 3, 1e-9);
-	assert_float_equal(acc.steal_s, 0.2, 1e-9);
-	assert_float_equal(acc.total_s, 4, 1e-9);
-	assert_float_equal(acc.own_cpu_s, 1.5, EPS);
-	assert_float_equal(interference_other_cpus(&acc), (3 - 1.5) / 2, 1e-9);
-	assert_float_equal(interference_steal(&acc), 0.2 / 4, 1e-9);
-	assert_float_equal(acc.load_start, 0.5, EPS);
-	assert_float_equal(acc.load_end, 1.75, EPS);
+	assert_near(acc.wall_s, 2, 1e-9);
+	assert_near(acc.busy_s, 3, 1e-9);
+	assert_near(acc.steal_s, 0.2, 1e-9);
+	assert_near(acc.total_s, 4, 1e-9);
+	assert_near(acc.own_cpu_s, 1.5, EPS);
+	assert_near(interference_other_cpus(&acc), (3 - 1.5) / 2, 1e-9);
+	assert_near(interference_steal(&acc), 0.2 / 4, 1e-9);
+	assert_near(acc.load_start, 0.5, EPS);
+	assert_near(acc.load_end, 1.75, EPS);
 	assert_true(interference_heavy(&acc)); /* 0.75 CPUs */
 }
 
@@ -160,8 +168,8 @@ static void test_other_cpus_floored_at_zero(void **state)
 	struct interference_snapshot b = snap(1, 10.9, 0, 10.1, 0.1);
 	(void)state;
 	interference_add(&acc, &a, &b, 1.0);
-	assert_float_equal(interference_other_cpus(&acc), 0, EPS);
-	assert_float_equal(interference_steal(&acc), 0, EPS);
+	assert_near(interference_other_cpus(&acc), 0, EPS);
+	assert_near(interference_steal(&acc), 0, EPS);
 	assert_false(interference_heavy(&acc));
 }
 
@@ -175,9 +183,9 @@ static void test_heavy_threshold(void **state)
 	(void)state;
 	interference_add(&below, &a, &b1, 10);
 	interference_add(&at, &a, &b2, 10);
-	assert_float_equal(interference_other_cpus(&below), 0.49, 1e-9);
+	assert_near(interference_other_cpus(&below), 0.49, 1e-9);
 	assert_false(interference_heavy(&below));
-	assert_float_equal(interference_other_cpus(&at), INTERFERENCE_HEAVY_CPUS, 1e-9);
+	assert_near(interference_other_cpus(&at), INTERFERENCE_HEAVY_CPUS, 1e-9);
 	assert_true(interference_heavy(&at));
 }
 
@@ -195,18 +203,18 @@ static void test_spans_accumulate(void **state)
 	interference_add(&acc, &a1, &b1, 1.0);
 	interference_add(&acc, &a2, &b2, 1.0);
 	assert_int_equal(acc.spans, 2);
-	assert_float_equal(acc.wall_s, 4, 1e-9);
-	assert_float_equal(acc.busy_s, 5.2, 1e-9);
-	assert_float_equal(acc.own_cpu_s, 2.0, EPS);
-	assert_float_equal(acc.steal_s, 0.4, 1e-9);
-	assert_float_equal(acc.total_s, 1.2 + 0.8 + 4.0 + 2.0, 1e-9);
+	assert_near(acc.wall_s, 4, 1e-9);
+	assert_near(acc.busy_s, 5.2, 1e-9);
+	assert_near(acc.own_cpu_s, 2.0, EPS);
+	assert_near(acc.steal_s, 0.4, 1e-9);
+	assert_near(acc.total_s, 1.2 + 0.8 + 4.0 + 2.0, 1e-9);
 	/* Time-weighted over the spans, not a mean of per-span figures
 	 * ((0.2 + 1.0) / 2 = 0.6 would be). */
-	assert_float_equal(interference_other_cpus(&acc), (5.2 - 2.0) / 4, 1e-9);
-	assert_float_equal(interference_steal(&acc), 0.4 / 8, 1e-9);
+	assert_near(interference_other_cpus(&acc), (5.2 - 2.0) / 4, 1e-9);
+	assert_near(interference_steal(&acc), 0.4 / 8, 1e-9);
 	/* Load at the first span's start and the last span's end. */
-	assert_float_equal(acc.load_start, 0.25, EPS);
-	assert_float_equal(acc.load_end, 3.0, EPS);
+	assert_near(acc.load_start, 0.25, EPS);
+	assert_near(acc.load_end, 3.0, EPS);
 	assert_true(interference_heavy(&acc)); /* 0.8 CPUs */
 }
 
@@ -215,14 +223,14 @@ static void test_nothing_recorded(void **state)
 	struct interference acc = {0};
 	struct interference_snapshot a = snap(5, 10, 1, 10, 1);
 	(void)state;
-	assert_float_equal(interference_other_cpus(&acc), 0, EPS);
-	assert_float_equal(interference_steal(&acc), 0, EPS);
+	assert_near(interference_other_cpus(&acc), 0, EPS);
+	assert_near(interference_steal(&acc), 0, EPS);
 	assert_false(interference_heavy(&acc));
 	/* A span of no time adds nothing to divide by. */
 	interference_add(&acc, &a, &a, 0);
 	assert_int_equal(acc.spans, 1);
-	assert_float_equal(interference_other_cpus(&acc), 0, EPS);
-	assert_float_equal(interference_steal(&acc), 0, EPS);
+	assert_near(interference_other_cpus(&acc), 0, EPS);
+	assert_near(interference_steal(&acc), 0, EPS);
 	assert_false(interference_heavy(&acc));
 }
 
@@ -234,10 +242,10 @@ static void test_backwards_span_adds_nothing(void **state)
 	struct interference_snapshot b = snap(2, 11, 1.5, 10, 1);
 	(void)state;
 	interference_add(&acc, &b, &a, 0);
-	assert_float_equal(acc.wall_s, 0, EPS);
-	assert_float_equal(acc.busy_s, 0, EPS);
-	assert_float_equal(acc.steal_s, 0, EPS);
-	assert_float_equal(acc.total_s, 0, EPS);
+	assert_near(acc.wall_s, 0, EPS);
+	assert_near(acc.busy_s, 0, EPS);
+	assert_near(acc.steal_s, 0, EPS);
+	assert_near(acc.total_s, 0, EPS);
 }
 
 int main(void)

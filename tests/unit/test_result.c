@@ -642,10 +642,314 @@ static void test_run_dir_name(void **state)
 	assert_int_equal(buf[4], 'x');
 }
 
+/* cmocka 1.1's assert_float_equal compares as float: this one as double. */
+#define assert_near(a, b, eps) assert_near_((a), (b), (eps), #a, #b)
+static void assert_near_(double a, double b, double eps, const char *an, const char *bn)
+{
+	if (!(fabs(a - b) <= eps))
+		fail_msg("%s = %.17g, %s = %.17g: more than %g apart", an, a, bn, b, eps);
+}
+
+/* ---- stationarity, interference and extra rounds ---- */
+
+#define N_STEP 20
+#define STEP_AT 15 /* iterations before the step */
+
+/* Deterministic noise: a multiplicative factor 1 + u, u uniform in [-half, half]. */
+static double noise(uint64_t *state, double half)
+{
+	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return 1 + half * (2 * (double)(*state >> 11) / 9007199254740992.0 - 1);
+}
+
+/* sort's iterations: 100 ms with noise of +-half, times (1 + step) from STEP_AT on. */
+static void plant_step_noise(struct fixture *f, struct store_iteration *it, size_t n, double step,
+			     uint64_t seed, double half)
+{
+	for (size_t i = 0; i < n; i++)
+		it[i] = (struct store_iteration){
+			.benchmark = "sort",
+			.iteration = (int)i + 1,
+			.wall_ns = llround(1e8 * (i >= STEP_AT ? 1 + step : 1) * noise(&seed, half)),
+			.user_ns = 1000,
+			.sys_ns = 1000,
+			.maxrss_bytes = 1 << 20,
+		};
+	f->benches[0].iterations = it;
+	f->benches[0].n = n;
+}
+
+/* The same with 2% noise. */
+static void plant_step(struct fixture *f, struct store_iteration *it, size_t n, double step,
+		       uint64_t seed)
+{
+	plant_step_noise(f, it, n, step, seed, 0.02);
+}
+
+static json_object *result_of(json_object *root, size_t i)
+{
+	return json_object_array_get_idx(get(root, "results", json_type_array), i);
+}
+
+/* The key is there and null. */
+static void assert_null_key(json_object *obj, const char *key)
+{
+	json_object *v = (json_object *)0x1;
+	if (!json_object_object_get_ex(obj, key, &v))
+		fail_msg("key \"%s\" is missing", key);
+	assert_null(v);
+}
+
+static void test_unstable_planted_step(void **state)
+{
+	struct fixture *f = *state;
+	struct store_iteration it[N_STEP];
+	size_t at = 0;
+	double change = 0, p = 1, wall[N_STEP];
+	char *text;
+	json_object *root, *u;
+	plant_step(f, it, N_STEP, 0.40, 1);
+	assert_int_equal(result_bench_unstable(&f->benches[0], &at, &change, &p), 1);
+	assert_int_equal(at, STEP_AT + 1); /* 1-based: the first iteration after the step */
+	walls_of(wall, it, N_STEP);
+	assert_near(change,
+			   median_of(wall + STEP_AT, N_STEP - STEP_AT) / median_of(wall, STEP_AT) - 1,
+			   1e-9);
+	assert_true(change > 0.35 && change < 0.45);
+	assert_true(p < 0.01);
+	/* Any out-parameter may be NULL. */
+	assert_int_equal(result_bench_unstable(&f->benches[0], NULL, NULL, NULL), 1);
+
+	text = render(&f->in);
+	root = parse(text);
+	u = get(result_of(root, 0), "unstable", json_type_object);
+	assert_int_key(u, "at", STEP_AT + 1);
+	assert_near(json_object_get_double(get(u, "change", json_type_double)), change,
+			   0.5e-4);
+	assert_near(json_object_get_double(get(u, "p", json_type_double)), p, p * 1e-3);
+	/* grep.big (one outlier, no step) is steady. */
+	assert_null_key(result_of(root, 1), "unstable");
+	json_object_put(root);
+	free(text);
+
+	/* A step down is one too, negative. */
+	plant_step(f, it, N_STEP, -0.40, 2);
+	assert_int_equal(result_bench_unstable(&f->benches[0], &at, &change, &p), 1);
+	assert_int_equal(at, STEP_AT + 1);
+	assert_true(change < -0.35 && change > -0.45);
+}
+
+static void test_steady_noise_not_unstable(void **state)
+{
+	struct fixture *f = *state;
+	struct store_iteration it[60];
+	char *text;
+	json_object *root;
+	/* iid noise of +-2% and +-10%, short and long runs, many seeds. */
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		size_t n = seed % 2 ? N_STEP : 60;
+		size_t at = 99;
+		double change = 99, p = 0;
+		uint64_t state_ = seed * 7919;
+		for (size_t i = 0; i < n; i++)
+			it[i] = (struct store_iteration){
+				.benchmark = "sort",
+				.iteration = (int)i + 1,
+				.wall_ns = llround(1e8 * noise(&state_, seed % 4 < 2 ? 0.02 : 0.10)),
+			};
+		f->benches[0].iterations = it;
+		f->benches[0].n = n;
+		assert_int_equal(result_bench_unstable(&f->benches[0], &at, &change, &p), 0);
+		/* Whatever small step it saw, it is not one of 5%. */
+		assert_true(fabs(change) <= 0.05);
+	}
+	text = render(&f->in);
+	root = parse(text);
+	assert_null_key(result_of(root, 0), "unstable");
+	json_object_put(root);
+	free(text);
+}
+
+static void test_unstable_short_or_unusable(void **state)
+{
+	struct fixture *f = *state;
+	struct store_iteration it[N_STEP];
+	size_t at = 9;
+	double change = 9, p = 0;
+	char *text;
+	json_object *root;
+	/* Fewer than 8 iterations are never flagged, even with a step. */
+	plant_step(f, it, 7, 0.40, 3);
+	for (size_t i = 4; i < 7; i++)
+		it[i].wall_ns *= 2;
+	assert_int_equal(result_bench_unstable(&f->benches[0], &at, &change, &p), 0);
+	assert_int_equal(at, 0);
+	assert_near(change, 0, 0);
+	assert_near(p, 1, 0);
+	/* A time of 0 (a shell command no slower than the shell) cannot be
+	 * tested: -1, and result.json says null rather than failing. */
+	plant_step(f, it, N_STEP, 0.40, 4);
+	it[3].wall_ns = 0;
+	assert_int_equal(result_bench_unstable(&f->benches[0], &at, &change, &p), -1);
+	text = render(&f->in);
+	root = parse(text);
+	assert_null_key(result_of(root, 0), "unstable");
+	json_object_put(root);
+	free(text);
+}
+
+static void test_interference_rendered(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root, *o;
+	/* 4 s measured in two spans; others used (6.8 - 2) / 4 = 1.2 CPUs. */
+	f->benches[1].interference = (struct interference){
+		.spans = 2, .wall_s = 4, .busy_s = 6.8, .steal_s = 0.4, .total_s = 8,
+		.own_cpu_s = 2, .load_start = 0.25, .load_end = 2.5,
+	};
+	/* sort: measured quietly. */
+	f->benches[0].interference = (struct interference){
+		.spans = 1, .wall_s = 2, .busy_s = 1.1, .total_s = 4, .own_cpu_s = 1,
+		.load_start = 1, .load_end = 1,
+	};
+	text = render(&f->in);
+	root = parse(text);
+	o = get(result_of(root, 1), "interference", json_type_object);
+	assert_near(json_object_get_double(get(o, "other_cpus", json_type_double)), 1.2, 1e-12);
+	assert_near(json_object_get_double(get(o, "steal", json_type_double)), 0.05, 1e-12);
+	assert_near(json_object_get_double(get(o, "load_start", json_type_double)), 0.25,
+			   1e-12);
+	assert_near(json_object_get_double(get(o, "load_end", json_type_double)), 2.5, 1e-12);
+	assert_true(json_object_get_boolean(get(o, "heavy", json_type_boolean)));
+	o = get(result_of(root, 0), "interference", json_type_object);
+	assert_near(json_object_get_double(get(o, "other_cpus", json_type_double)), 0.05,
+			   1e-12);
+	assert_false(json_object_get_boolean(get(o, "heavy", json_type_boolean)));
+	/* Figures as written, not json-c's 17 digits. */
+	assert_non_null(strstr(text, "\"other_cpus\": 1.200,"));
+	assert_non_null(strstr(text, "\"steal\": 0.0500,"));
+	json_object_put(root);
+	free(text);
+
+	/* Not recorded: null. */
+	f->benches[1].interference.spans = 0;
+	text = render(&f->in);
+	root = parse(text);
+	assert_null_key(result_of(root, 1), "interference");
+	json_object_put(root);
+	free(text);
+}
+
+static void test_rounds_only_when_added(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root, *b, *v;
+	text = render(&f->in);
+	root = parse(text);
+	b = result_of(root, 1);
+	assert_false(json_object_object_get_ex(b, "rounds", &v));
+	assert_false(json_object_object_get_ex(b, "sequential_level", &v));
+	json_object_put(root);
+	free(text);
+
+	f->benches[1].rounds = 3;
+	f->benches[1].sequential_level = 0.0025;
+	text = render(&f->in);
+	root = parse(text);
+	b = result_of(root, 1);
+	assert_int_key(b, "rounds", 3);
+	assert_near(json_object_get_double(get(b, "sequential_level", json_type_double)),
+			   0.0025, 1e-15);
+	assert_false(json_object_object_get_ex(result_of(root, 0), "rounds", &v));
+	json_object_put(root);
+	free(text);
+}
+
+/* hyperfine's fields stay first and in order, whatever benchfs adds. */
+static void test_new_fields_after_hyperfines(void **state)
+{
+	struct fixture *f = *state;
+	struct store_iteration it[N_STEP];
+	char *text;
+	json_object *root, *r;
+	size_t i = 0, unstable_at = 0, instructions_at = 0;
+	plant_step(f, it, N_STEP, 0.40, 1);
+	f->benches[0].interference = (struct interference){.spans = 1, .wall_s = 1, .total_s = 2};
+	f->benches[0].rounds = 2;
+	text = render(&f->in);
+	root = parse(text);
+	r = result_of(root, 0);
+	json_object_object_foreach(r, key, value) {
+		(void)value;
+		i++;
+		if (strcmp(key, "unstable") == 0)
+			unstable_at = i;
+		if (strcmp(key, "instructions") == 0)
+			instructions_at = i;
+		if (i == 1)
+			assert_string_equal(key, "command");
+		if (i == 11)
+			assert_string_equal(key, "exit_codes");
+	}
+	assert_true(unstable_at > instructions_at && instructions_at > 11);
+	json_object_put(root);
+	free(text);
+}
+
+static void test_flags_text_unstable_and_interference(void **state)
+{
+	struct fixture *f = *state;
+	struct store_iteration it[N_STEP];
+	char flags[512];
+	size_t outliers = 0;
+	bool slow = false;
+	/* sort: a step up of 40% after 15 of 20 (its 5 slow iterations are
+	 * outliers by the MAD too); grep.big: its outlier and heavy interference. */
+	plant_step(f, it, N_STEP, 0.40, 1);
+	assert_int_equal(result_bench_flags(&outliers, &slow, &f->benches[0]), 0);
+	assert_int_equal(outliers, 5);
+	f->benches[1].interference = (struct interference){
+		.spans = 1, .wall_s = 4, .busy_s = 6.8, .total_s = 8, .own_cpu_s = 2,
+	};
+	result_flags_text(flags, sizeof(flags), &f->in);
+	assert_string_equal(flags, "sort: 5 outliers, unstable (step of +40% at 16/20); "
+				   "grep.big: 1 outlier, heavy interference (others used 1.2 CPUs)");
+
+	/* Each flag alone (a step of 15% in noise of +-5% has no outliers). */
+	plant_step_noise(f, it, N_STEP, -0.15, 5, 0.05);
+	assert_int_equal(result_bench_flags(&outliers, &slow, &f->benches[0]), 0);
+	assert_int_equal(outliers, 0);
+	f->it_b[OUTLIER_AT].wall_ns = 50000000;
+	f->benches[1].interference.busy_s = 2.4; /* 0.1 CPUs: not heavy */
+	result_flags_text(flags, sizeof(flags), &f->in);
+	/* The step of the medians, in this noise: -14%. */
+	assert_string_equal(flags, "sort: unstable (step of -14% at 16/20)");
+	plant_step(f, it, N_STEP, 0, 1);
+	f->benches[1].interference.busy_s = 4.2; /* 0.55 CPUs */
+	result_flags_text(flags, sizeof(flags), &f->in);
+	assert_string_equal(flags, "grep.big: heavy interference (others used 0.6 CPUs)");
+
+	/* A small buffer: truncated, terminated. */
+	memset(flags, 'x', sizeof(flags));
+	result_flags_text(flags, 12, &f->in);
+	assert_string_equal(flags, "grep.big: h");
+	assert_int_equal(flags[12], 'x');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_top_level, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unstable_planted_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_steady_noise_not_unstable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unstable_short_or_unusable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interference_rendered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rounds_only_when_added, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_fields_after_hyperfines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags_text_unstable_and_interference, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_ends_with_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hyperfine_fields, setup, teardown),
