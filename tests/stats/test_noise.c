@@ -129,12 +129,190 @@ static void test_invalid(void **state)
 	assert_true(c.se == 0.0 && c.p == 1.0 && c.t == 0.0 && c.estimate == 0.0);
 }
 
+/* --- simulation ------------------------------------------------------------- */
+
+/* stats/rng.c's generator: uniform in (0, 1) and Box-Muller normals */
+static double uni(struct stats__rng *r)
+{
+	return ((double)(stats__rng_next(r) >> 11) + 0.5) / 9007199254740992.0;
+}
+static double gauss(struct stats__rng *r)
+{
+	return sqrt(-2.0 * log(uni(r))) * cos(6.283185307179586 * uni(r));
+}
+
+/* Upper bound on a Binomial(trials, rate) count, exceeded with probability about
+ * 1e-3 (mean + 3.1 sd + 1; the means here are >= 10) */
+static int binom_bound(int trials, double rate)
+{
+	return (int)ceil(trials * rate + 3.1 * sqrt(trials * rate * (1.0 - rate)) + 1.0);
+}
+
+#define ITER 20          /* iterations per run */
+#define ITER_SD 0.03     /* per-iteration noise (log scale) */
+#define RUN_SD 0.05      /* between-run noise (log scale) */
+#define MAX_HIST 200
+#define MAX_SIDE 3
+
+/* One run of a commit with log-effect `effect`: its iterations' log times in it[],
+ * returns the log of their mean time. interference multiplies every iteration. */
+static double run(double *it, double effect, double interference, struct stats__rng *r)
+{
+	double u = RUN_SD * gauss(r), sum = 0.0;
+	for (int j = 0; j < ITER; j++) {
+		it[j] = effect + u + ITER_SD * gauss(r) + log(interference);
+		sum += exp(it[j]);
+	}
+	return log(sum / ITER);
+}
+
+/* A host's history: h runs with a few real steps (+-3..15%) and about 4% of runs
+ * hit by interference (+20..100%), unless clean. */
+static size_t history(double *logm, bool clean, struct stats__rng *r)
+{
+	double it[ITER];
+	size_t h = 20 + (size_t)stats__rng_below(r, MAX_HIST - 20 + 1);
+	size_t nsteps = clean ? 0 : (size_t)stats__rng_below(r, 4); /* 0..3 */
+	size_t at[3];
+	double step[3];
+	for (size_t k = 0; k < nsteps; k++) {
+		at[k] = (size_t)stats__rng_below(r, h);
+		double size = 0.03 + 0.12 * uni(r);
+		step[k] = log1p(uni(r) < 0.5 ? size : -size);
+	}
+	for (size_t i = 0; i < h; i++) {
+		double effect = 0.0;
+		for (size_t k = 0; k < nsteps; k++)
+			if (i >= at[k])
+				effect += step[k];
+		double hit = !clean && uni(r) < 0.04 ? 1.2 + 0.8 * uni(r) : 1.0;
+		logm[i] = run(it, effect, hit, r);
+	}
+	return h;
+}
+
+struct sim_counts {
+	int trials, alarms, naive, undecidable;
+	double sigma_sum; /* the history's sigma, summed over trials */
+};
+
+/* Two sides of ra and rb separate runs with log-effects 0 and `effect`, judged by
+ * stats_runs_compare with the history (or without: replicates only) and by the
+ * naive Welch test on all their iterations pooled. */
+enum hist_kind { NO_HISTORY, HISTORY, CLEAN_HISTORY };
+static void simulate(struct sim_counts *c, int trials, double effect, enum hist_kind hk,
+		     size_t ra_fixed, uint64_t seed)
+{
+	struct stats__rng r;
+	stats__rng_seed(&r, seed);
+	static double logm[MAX_HIST], scratch[2 * MAX_HIST];
+	double la[MAX_SIDE], lb[MAX_SIDE], ia[MAX_SIDE * ITER], ib[MAX_SIDE * ITER];
+	*c = (struct sim_counts){0};
+	for (int t = 0; t < trials; t++) {
+		struct stats_run_noise nz;
+		bool with_history = hk != NO_HISTORY;
+		if (with_history) {
+			size_t h = history(logm, hk == CLEAN_HISTORY, &r);
+			assert_int_equal(stats_run_noise(&nz, logm, h, scratch), STATS_OK);
+			assert_true(nz.known);
+			c->sigma_sum += nz.sigma;
+		}
+		size_t ra = ra_fixed ? ra_fixed : 1 + (size_t)stats__rng_below(&r, MAX_SIDE);
+		size_t rb = ra_fixed ? ra_fixed : 1 + (size_t)stats__rng_below(&r, MAX_SIDE);
+		for (size_t i = 0; i < ra; i++)
+			la[i] = run(ia + i * ITER, 0.0, 1.0, &r);
+		for (size_t i = 0; i < rb; i++)
+			lb[i] = run(ib + i * ITER, effect, 1.0, &r);
+		struct stats_runs_comparison cmp;
+		int rc = stats_runs_compare(&cmp, la, ra, lb, rb, with_history ? &nz : NULL, 0.99);
+		c->trials++;
+		if (rc == STATS_EEMPTY) {
+			c->undecidable++;
+		} else {
+			assert_int_equal(rc, STATS_OK);
+			c->alarms += cmp.lo > 0.0 || cmp.hi < 0.0;
+			assert_int_equal(cmp.lo > 0.0 || cmp.hi < 0.0, cmp.p < 0.01);
+		}
+		struct stats_welch w;
+		assert_int_equal(stats_welch_test(&w, ia, ra * ITER, ib, rb * ITER), STATS_OK);
+		c->naive += w.p < 0.01;
+	}
+}
+
+#ifndef SIM_TRIALS /* more for the README's figures: -DSIM_TRIALS=40000 */
+#define SIM_TRIALS 4000
+#endif
+
+/* A/A: the interval at 99% excludes 0 in at most 1% of comparisons; the pooled
+ * iterations' Welch test, blind to the between-run noise, alarms far more often */
+static void test_runs_false_alarms(void **state)
+{
+	(void)state;
+	struct sim_counts hist, clean, rep, rep3;
+	simulate(&hist, SIM_TRIALS, 0.0, HISTORY, 0, 11);
+	simulate(&clean, SIM_TRIALS, 0.0, CLEAN_HISTORY, 0, 14);
+	simulate(&rep, SIM_TRIALS, 0.0, NO_HISTORY, 0, 12);
+	simulate(&rep3, SIM_TRIALS, 0.0, NO_HISTORY, 3, 13);
+	int bound = binom_bound(SIM_TRIALS, 0.01);
+	print_message("A/A, 1..3 runs a side, history of 20..200 runs with steps and outliers: "
+		      "%d/%d false alarms (bound %d); pooled-iteration Welch: %d/%d\n",
+		      hist.alarms, hist.trials, bound, hist.naive, hist.trials);
+	print_message("  (the history's sigma averaged %.4f; a run's log mean has sd %.4f)\n",
+		      hist.sigma_sum / hist.trials, sqrt(RUN_SD * RUN_SD + ITER_SD * ITER_SD / ITER));
+	print_message("A/A, 1..3 runs a side, clean history of 20..200 runs: %d/%d false alarms "
+		      "(the history's sigma averaged %.4f)\n",
+		      clean.alarms, clean.trials, clean.sigma_sum / clean.trials);
+	print_message("A/A, 1..3 runs a side, replicates only: %d/%d false alarms, %d cannot "
+		      "be judged (1 run a side); Welch: %d/%d\n",
+		      rep.alarms, rep.trials - rep.undecidable, rep.undecidable, rep.naive,
+		      rep.trials);
+	print_message("A/A, 3 runs a side, replicates only: %d/%d false alarms; Welch: %d/%d\n",
+		      rep3.alarms, rep3.trials, rep3.naive, rep3.trials);
+	assert_true(hist.alarms <= bound);
+	assert_true(clean.alarms <= bound);
+	assert_true(rep.alarms <= binom_bound(rep.trials - rep.undecidable, 0.01));
+	assert_true(rep3.alarms <= bound);
+	/* the naive test is wrong by an order of magnitude (so this test can fail) */
+	assert_true(hist.naive > 10 * bound);
+	assert_true(rep3.naive > 10 * bound);
+	/* a few comparisons had a single run a side: those cannot be judged alone */
+	assert_true(rep.undecidable > 0 && hist.undecidable == 0);
+}
+
+/* slowdowns of 10% and 25%: how often each is found (reported for the README);
+ * with 5% between-run noise a 10% step is about 2 run sds, beyond what 3 runs a
+ * side can show at 99% (se 0.041, t about 2.75): that is what A/B jobs are for */
+static void test_runs_power(void **state)
+{
+	(void)state;
+	double effects[2] = {1.10, 1.25};
+	for (int e = 0; e < 2; e++) {
+		for (size_t side = 1; side <= 3; side++) {
+			struct sim_counts c, rep = {0};
+			uint64_t seed = 21 + 10 * (uint64_t)e + side;
+			simulate(&c, SIM_TRIALS / 4, log(effects[e]), HISTORY, side, seed);
+			if (side > 1)
+				simulate(&rep, SIM_TRIALS / 4, log(effects[e]), NO_HISTORY, side, seed + 100);
+			print_message("+%2.0f%%, %zu run(s) a side: with history found in %4d/%d, "
+				      "replicates only %4d/%d, naive Welch %4d/%d\n",
+				      (effects[e] - 1.0) * 100.0, side, c.alarms, c.trials, rep.alarms,
+				      rep.trials, c.naive, c.trials);
+			if (side > 1)
+				assert_true(c.alarms > rep.alarms); /* the history's df help */
+			if (e == 1 && side == 3)
+				assert_true(c.alarms >= c.trials * 9 / 10);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_noise_reference),
 		cmocka_unit_test(test_compare_reference),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_runs_false_alarms),
+		cmocka_unit_test(test_runs_power),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
