@@ -14,9 +14,13 @@
 #include "describe.h"
 
 /* Wilcoxon signed-rank test, two-sided, as scipy.stats.wilcoxon(d) with
- * zero_method="wilcox" (zero differences dropped), correction=False,
- * method="auto" (exact when the nonzero count is <= 50 and there are no ties
- * among |d|, else the normal approximation with scipy's tie correction). */
+ * zero_method="wilcox" (zero differences dropped), correction=False and
+ * method="auto": exact when n <= 50 and there are no zeros and no ties among
+ * |d|, else the normal approximation with scipy's tie correction. (SciPy
+ * 1.10's "auto" differs only with ties and n <= 50: it then still uses the
+ * exact distribution of untied ranks, truncating the half-integer rank sum,
+ * which is not the statistic's distribution; later SciPy switches to the
+ * approximation too, as here.) */
 struct stats_wilcoxon {
 	size_t n_used;  /* nonzero differences */
 	double w_plus;  /* sum of the ranks of the positive differences */
@@ -53,9 +57,13 @@ struct stats_hodges_lehmann {
 	double confidence; /* achieved coverage of the exact interval (as asked when approximate) */
 	bool exact;
 };
-/* Doubles of scratch for n differences (the Walsh averages and more). */
+/* Doubles of scratch for n differences: 2n, or M/2 + 1 for the exact
+ * distribution when n <= 50 and that is more. The M Walsh averages are never
+ * stored: their order statistics are found by counting in the sorted d
+ * (O(n log n) time in practice, about 1 ms for 3000 pairs). */
 size_t stats_hodges_lehmann_scratch_len(size_t n);
-/* n >= 1, 0 < confidence < 1. */
+/* n >= 1, 0 < confidence < 1, |d| <= 2^1022 (STATS_EINVAL otherwise, so
+ * that no average overflows). */
 int stats_hodges_lehmann(struct stats_hodges_lehmann *out, const double *d, size_t n,
 			 double confidence, double *scratch, size_t scratch_len);
 
@@ -69,6 +77,9 @@ struct stats_paired {
 	struct stats_paired_t t;
 	struct stats_hodges_lehmann hl; /* of log(b/a) */
 };
+/* n + max(n, M/2 + 1 when n <= 50) doubles: one sort of d serves the
+ * signed ranks and the Walsh averages, one exact distribution both the
+ * signed-rank p and the interval. */
 size_t stats_paired_scratch_len(size_t n);
 int stats_paired_analyse(struct stats_paired *out, const double *a, const double *b, size_t n,
 			 double confidence, double *scratch, size_t scratch_len);
