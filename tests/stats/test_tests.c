@@ -254,13 +254,17 @@ static void test_verdict(void **state)
 	assert_true(c.welch.p < 0.01);
 	assert_int_equal(c.verdict, STATS_UNCHANGED);
 
-	/* very noisy: inconclusive */
+	/* very noisy: undecided */
 	fill(a, 5, 100.0, 0.3, &r);
 	fill(b, 5, 105.0, 0.3, &r);
 	assert_int_equal(stats_compare(&c, a, 5, b, 5, 0.01, 0.02), STATS_OK);
 	assert_int_equal(c.verdict, STATS_UNDECIDED);
+	assert_string_equal(stats_verdict_name(c.verdict), "undecided");
+	assert_string_equal(stats_verdict_name(STATS_UNCHANGED), "unchanged");
+	assert_string_equal(stats_verdict_name(STATS_FASTER), "faster");
+	assert_string_equal(stats_verdict_name((enum stats_verdict)42), "unknown");
 
-	/* fewer than 3 samples: always inconclusive, even for a huge change */
+	/* fewer than 3 samples: always undecided, even for a huge change */
 	const double a2[] = {1.0, 1.001}, b2[] = {2.0, 2.001, 2.002};
 	assert_int_equal(stats_compare(&c, a2, 2, b2, 3, 0.01, 0.02), STATS_OK);
 	assert_int_equal(c.verdict, STATS_UNDECIDED);
