@@ -532,11 +532,12 @@ static void describe_plan(struct state *st, uint64_t seed)
 		for (size_t s = 0; s < st->job->nsides; s++)
 			runlog_printf(st->sides[s].side->log, "benchfs",
 				      "%s: round %d: %s%d warmup, %d more pairs (iterations %d..%d,"
-				      " A B for odd, B A for even), %s; the first round's shell"
-				      " start-up is subtracted",
+				      " A B for odd, B A for even)%s%s",
 				      b->name, st->job->round, b->setup ? "setup, " : "", b->warmup,
 				      st->job->pairs, st->first, st->first - 1 + st->job->pairs,
-				      b->cleanup ? "cleanup" : "no profile");
+				      b->cleanup ? ", cleanup" : "",
+				      st->sides[s].ncal > 0 ? "; the first round's shell start-up is"
+							      " subtracted again" : "");
 		return;
 	}
 	if (b->min_time > 0)

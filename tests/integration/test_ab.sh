@@ -105,4 +105,178 @@ grep -q 'this run was interrupted' "$MNT/runs/000005/debug.log" || fail "A's log
 grep -q 'this run was interrupted' "$MNT/runs/000006/debug.log" || fail "B's log does not tell of the crash"
 assert_eq "$(json "$MNT/runs/000006/result.json" 'len(j["results"][0]["times"])')" 4 "B after restart"
 ok "after kill -9 both sides run again, interleaved"
-echo "8 passed, 0 failed"
+
+# ---- pairs added until decisive ----
+# Short busy loops (a few ms), a first round of 10 pairs and a cap of 80: the
+# looks are at 10, 20, 40 and 80 pairs, at levels 0.01 x 10/80, 10/80, 20/80
+# and 40/80. No look of 10 pairs can decide slower or faster (the smallest
+# signed-rank p of 10 pairs, 2/1024, is above 0.00125), so every planted
+# change is looked at twice at least.
+stop_daemon
+TRACE2="$T/trace2"
+cat > "$REPO/benchfs.json" <<JSON
+{
+  "build": "cp prog.sh prog && chmod +x prog", "warmup": 1, "runs": 10, "timeout": 20,
+  "compare": {"max_pairs": 80},
+  "setup": "echo \"\${PWD##*/} setup\" >> $TRACE2",
+  "cleanup": "echo \"\${PWD##*/} cleanup\" >> $TRACE2",
+  "benchmarks": [
+    {"name": "same", "command": ["./prog", "same"]},
+    {"name": "big", "command": ["./prog", "big"]},
+    {"name": "small", "command": ["./prog", "small"]}
+  ]}
+JSON
+git -C "$REPO" add benchfs.json
+loops_prog() { # SAME BIG SMALL: loop counts (1500 take about 5 ms beside ~10 ms of start-up)
+	printf '%s\n' \
+		'echo "${PWD##*/} $1 $BENCHFS_ITERATION" >> '"$TRACE2" \
+		'case $1 in same) n='"$1"' ;; big) n='"$2"' ;; small) n='"$3"' ;; esac' \
+		'i=0; while [ $i -lt $n ]; do i=$((i+1)); done'
+}
+commit_prog loops-a "$(loops_prog 1500 1000 3000)" wa
+commit_prog loops-a-again "$(loops_prog 1500 1000 3000)" wa2 # identical code
+commit_prog loops-b "$(loops_prog 1500 12000 3150)" wb       # big about x4, small a few %
+start_benchfs
+
+# The status of both runs, as often as it changes, until both end.
+watch_status() { # OUT RUN RUN
+	while kill -0 $$ 2>/dev/null; do
+		a=$(cat "$MNT/runs/$2/status" 2>/dev/null) || a=
+		b=$(cat "$MNT/runs/$3/status" 2>/dev/null) || b=
+		printf '%s\n%s\n' "$a" "$b"
+		case "$a$b" in done*done*|failed*|*failed*) break ;; esac
+		sleep 0.02
+	done | uniq > "$1"
+}
+# final_line RUN BENCH: the last "<bench>: <verdict> after <n> pairs" of the log.
+final_line() {
+	grep -E "\] $2: (slower|faster|unchanged|undecided) after [0-9]+ pairs" \
+		"$MNT/runs/$1/debug.log" | tail -1 | sed 's/^[^ ]* \[[^]]*\] //'
+}
+bench_index() { case $1 in same) echo 0 ;; big) echo 1 ;; small) echo 2 ;; esac; }
+# The measured iterations of BENCH in the trace, one "side iteration" each.
+measured() { awk -v b="$1" '$2 == b && $3 > 0 { print $1, $3 }' "$TRACE2"; }
+# What counterbalanced pairs 1..N look like.
+pairs_order() {
+	for i in $(seq "$1"); do
+		if [ $((i % 2)) = 1 ]; then echo "work-a $i"; echo "work-b $i"; else echo "work-b $i"; echo "work-a $i"; fi
+	done
+}
+
+# (b) identical code: each benchmark stops early as unchanged or reaches the
+# cap undecided; never slower or faster.
+: > "$TRACE2"
+echo "wa..wa2" > "$MNT/queue"
+wait_status 000008 '^(done|failed)' 120
+wait_status 000007 '^(done|failed)' 20
+assert_eq "$(cut -d' ' -f1 "$MNT/runs/000007/status") $(cut -d' ' -f1 "$MNT/runs/000008/status")" \
+	"done done" "A/A statuses"
+for b in same big small; do
+	line=$(final_line 000007 $b)
+	echo "$line" | grep -Eq "^$b: (unchanged after (10|20|40|80) pairs|undecided after 80 pairs \(the cap\): the change is smaller than this machine's noise can resolve)" \
+		|| fail "A/A $b: '$line'"
+	assert_eq "$(final_line 000008 $b)" "$line" "A/A $b: both logs"
+	n=$(echo "$line" | grep -Eo '[0-9]+ pairs' | cut -d' ' -f1)
+	assert_eq "$(json "$MNT/runs/000007/result.json" "len(j['results'][$(bench_index $b)]['times'])")" \
+		"$n" "A/A $b: times of A"
+	assert_eq "$(measured $b | tr '\n' ' ')" "$(pairs_order "$n" | tr '\n' ' ')" "A/A $b: pairs in order"
+	log "A/A $line"
+done
+ok "identical code: every benchmark unchanged or undecided at the cap, never slower or faster"
+
+# (c), (d): a big slowdown and a small one.
+: > "$TRACE2"
+echo "wa..wb" > "$MNT/queue"
+watch_status "$T/statuses" 000009 000010 &
+watcher=$!
+wait_status 000010 '^(done|failed)' 120
+wait_status 000009 '^(done|failed)' 20
+assert_eq "$(cut -d' ' -f1 "$MNT/runs/000009/status") $(cut -d' ' -f1 "$MNT/runs/000010/status")" \
+	"done done" "A/B statuses"
+wait "$watcher"
+# (c) decided slower at its first decisive look, before the cap: no look of
+# 10 pairs can decide (above), so at 20 pairs, or at 40 when the noise of this
+# VM (others' CPU hogs) blurs a few of the first 20.
+line=$(final_line 000009 big)
+echo "$line" | grep -Eq '^big: slower after (20|40) pairs$' || fail "the big slowdown: '$line' ($(
+	grep -E '\] (big|same|small): look' "$MNT/runs/000009/debug.log" | sed 's/^[^ ]* \[[^]]*\] //' | tr '\n' '|'))"
+n=$(echo "$line" | grep -Eo '[0-9]+ pairs' | cut -d' ' -f1)
+assert_eq "$(final_line 000010 big)" "$line" "the big slowdown, B's log"
+grep -Eq '\] big: look 1, 10 pairs: [+-][0-9.]+% \[[+-][0-9.]+%, [+-][0-9.]+%\] at 99\.88%, p=[0-9.e-]+ \(signed-rank\), undecided: adding 10 pairs$' \
+	"$MNT/runs/000009/debug.log" || fail "big's first look: $(grep 'big: look 1' "$MNT/runs/000009/debug.log")"
+looks=$(grep -c '\] big: look' "$MNT/runs/000009/debug.log")
+assert_eq "$(grep '\] big: look' "$MNT/runs/000009/debug.log" | grep -c 'undecided: adding')" $((looks - 1)) \
+	"big: undecided at every look before its last"
+grep -Eq "\] big: look $looks, $n pairs: \+[0-9.]+% \[\+[0-9.]+%, \+[0-9.]+%\] at 99\.[0-9]+%, p=[0-9.e-]+ \(signed-rank\), slower$" \
+	"$MNT/runs/000009/debug.log" || fail "big's last look: $(grep 'big: look' "$MNT/runs/000009/debug.log" | tail -1)"
+assert_eq "$(json "$MNT/runs/000010/result.json" 'len(j["results"][1]["times"])')" "$n" "big: B's times"
+assert_eq "$(measured big | tr '\n' ' ')" "$(pairs_order "$n" | tr '\n' ' ')" "big: pairs 1..$n in order"
+ok "a big slowdown: $line, at its first decisive look (look $looks)"
+# (d) the small change adds rounds: in status, in debug.log, iteration numbers going on.
+line=$(final_line 000009 small)
+echo "$line" | grep -Eq '^small: (slower|unchanged) after (20|40|80) pairs$|^small: undecided after 80 pairs \(the cap\)' \
+	|| fail "the small change: '$line'"
+n=$(echo "$line" | grep -Eo '[0-9]+ pairs' | cut -d' ' -f1)
+grep -Eq '\] small: look 1, 10 pairs: .*, undecided: adding 10 pairs$' "$MNT/runs/000010/debug.log" \
+	|| fail "small's first look: $(grep 'small: look 1' "$MNT/runs/000010/debug.log")"
+grep -Eq '^running small 1[0-9]/20 \(adding pairs, round 2\)$' "$T/statuses" \
+	|| fail "no status of small's second round among: $(grep small "$T/statuses" | tr '\n' '|')"
+grep -q 'small: round 2: setup, 1 warmup, 10 more pairs (iterations 11..20, A B for odd, B A for even), cleanup$' "$MNT/runs/000009/debug.log" \
+	|| fail "A's log does not tell of small's round 2"
+assert_eq "$(measured small | tr '\n' ' ')" "$(pairs_order "$n" | tr '\n' ' ')" "small: pairs 1..$n in order"
+rounds=$(( 1 + $(grep -c '\] small: round [0-9]*:' "$MNT/runs/000009/debug.log") ))
+assert_eq "$(awk '$2 == "small" && $3 < 0' "$TRACE2" | wc -l)" $(( 2 * rounds )) "small: a warmup per side per round"
+all_rounds=$(( 3 + $(grep -c '\] [a-z]*: round [0-9]*:' "$MNT/runs/000009/debug.log") ))
+assert_eq "$(grep -c '^work-[ab] setup$' "$TRACE2") $(grep -c '^work-[ab] cleanup$' "$TRACE2")" \
+	"$(( 2 * all_rounds )) $(( 2 * all_rounds ))" "a setup and a cleanup per side per round"
+for r in 000009 000010; do
+	assert_eq "$(json "$MNT/runs/$r/result.json" 'len(j["results"][2]["times"])')" "$n" "small: times of run $r"
+done
+ok "a small change adds rounds ($rounds, seen as '$(grep -m1 'small.*round 2' "$T/statuses")'): $line"
+
+# (e) kill -9 during an extra round: the whole job is queued again and re-run;
+# the same after a graceful stop.
+in_extra_round() { # until a pair beyond the first round's 10 was measured
+	for _ in $(seq 600); do
+		if awk '$3 >= 12 { found = 1 } END { exit !found }' "$TRACE2"; then return 0; fi
+		sleep 0.05
+	done
+	fail "no extra round within 30 s"
+}
+: > "$TRACE2"
+echo "wa..wb" > "$MNT/queue"
+in_extra_round
+status=$(cat "$MNT/runs/000011/status")
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=
+unmount
+echo "$status" | grep -Eq '^running [a-z]+ [0-9]+/20 \(adding pairs, round 2\)$' \
+	|| fail "not killed during an extra round: '$status'"
+: > "$TRACE2"
+start_benchfs
+in_extra_round
+stopped=$(cat "$MNT/runs/000012/status")
+stop_daemon
+echo "$stopped" | grep -Eq '\(adding pairs, round [2-4]\)$' || fail "not stopped during an extra round: '$stopped'"
+for r in 000011 000012; do
+	grep -q 'interrupted: benchfs is shutting down; the run is queued again' \
+		"$REPO/.git/benchfs/logs/$r.log" || fail "run $r's log does not tell of the stop"
+done
+: > "$TRACE2"
+start_benchfs
+wait_status 000012 '^(done|failed)' 120
+wait_status 000011 '^(done|failed)' 20
+assert_eq "$(cut -d' ' -f1 "$MNT/runs/000011/status") $(cut -d' ' -f1 "$MNT/runs/000012/status")" \
+	"done done" "statuses after the restart"
+grep -q 'this run was interrupted' "$MNT/runs/000011/debug.log" || fail "A's log does not tell of the crash"
+assert_eq "$(head -2 "$TRACE2" | tr '\n' ' ')" "work-a setup work-b setup " "the re-run starts with the setup"
+assert_eq "$(grep -v 'setup\|cleanup' "$TRACE2" | head -1)" "work-a same -1" \
+	"the re-run starts from the first benchmark's warmup"
+line=$(final_line 000011 big)
+echo "$line" | grep -Eq '^big: slower after (20|40) pairs$' || fail "big after the restart: '$line'"
+n=$(echo "$line" | grep -Eo '[0-9]+ pairs' | cut -d' ' -f1)
+assert_eq "$(measured big | tr '\n' ' ')" "$(pairs_order "$n" | tr '\n' ' ')" "big after the restart: pairs 1..$n"
+assert_eq "$(json "$MNT/runs/000012/result.json" 'len(j["results"][1]["times"])')" "$n" "big: B's times after the restart"
+ok "kill -9 ($status) and a graceful stop ($stopped) during extra rounds: the whole job ran again"
+echo "13 passed, 0 failed"
