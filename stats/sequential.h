@@ -25,8 +25,10 @@ struct stats_sequential {
 	size_t size[STATS_SEQUENTIAL_LOOKS_MAX];   /* n_k, pairs after look k (0-based) */
 	double level[STATS_SEQUENTIAL_LOOKS_MAX];  /* alpha_k */
 };
-/* first >= 1; cap >= first (a cap below first is STATS_EINVAL); 0 < alpha < 1.
- * cap == first is a single look at alpha. */
+/* first >= 1; cap >= first (a cap below first is STATS_EINVAL); 0 < alpha < 1;
+ * at most STATS_SEQUENTIAL_LOOKS_MAX looks (more: STATS_EINVAL). cap == first
+ * is a single look at alpha. E.g. 10 .. 320 pairs: looks at 10, 20, 40, 80,
+ * 160, 320 with levels alpha (1, 1, 2, 4, 8, 16) / 32. */
 int stats_sequential_init(struct stats_sequential *out, size_t first, size_t cap, double alpha);
 /* The look whose size is n (0-based), or -1 when n is not one of them. */
 long stats_sequential_look(const struct stats_sequential *s, size_t n);

@@ -14,7 +14,13 @@
  *   undecided  otherwise, and always for a benchmark that is not testable.
  * So the false-alarm rate over the benchmarks is held at alpha (as a false
  * discovery rate), and a change smaller than the threshold is never called
- * slower or faster. */
+ * slower or faster. This holds at every look and over all of them, whatever
+ * the stopping: a benchmark called slower at some look has p_seq <= the
+ * smallest p_k alpha / alpha_k over its looks, a valid p-value, so the call
+ * is one Benjamini-Hochberg would make on those (the caller may re-decide
+ * every benchmark at every round with its latest analysis, as the runner
+ * does, or freeze the decided ones). Simulated with the whole A/B procedure
+ * in tests/stats/test_verdict.c. */
 #ifndef BENCHFS_STATS_VERDICT_H
 #define BENCHFS_STATS_VERDICT_H
 
