@@ -136,6 +136,8 @@ loops_prog() { # SAME BIG SMALL: loop counts (1500 take about 5 ms beside ~10 ms
 commit_prog loops-a "$(loops_prog 1500 1000 3000)" wa
 commit_prog loops-a-again "$(loops_prog 1500 1000 3000)" wa2 # identical code
 commit_prog loops-b "$(loops_prog 1500 12000 3150)" wb       # big about x4, small a few %
+commit_prog loops-b-failing "$(loops_prog 1500 12000 3150)
+[ \"\$1\" = big ] && [ \"\$BENCHFS_ITERATION\" = 15 ] && exit 3; exit 0" wfail
 start_benchfs
 
 # The status of both runs, as often as it changes, until both end.
@@ -279,4 +281,14 @@ n=$(echo "$line" | grep -Eo '[0-9]+ pairs' | cut -d' ' -f1)
 assert_eq "$(measured big | tr '\n' ' ')" "$(pairs_order "$n" | tr '\n' ' ')" "big after the restart: pairs 1..$n"
 assert_eq "$(json "$MNT/runs/000012/result.json" 'len(j["results"][1]["times"])')" "$n" "big: B's times after the restart"
 ok "kill -9 ($status) and a graceful stop ($stopped) during extra rounds: the whole job ran again"
-echo "13 passed, 0 failed"
+
+# A failing iteration in an extra round fails the job, as in the first round.
+echo "wa..wfail" > "$MNT/queue"
+wait_status 000014 '^(done|failed)' 120
+wait_status 000013 '^(done|failed)' 20
+assert_eq "$(cat "$MNT/runs/000014/status")" "failed: big iteration 15/20 exited with status 3" "the failing side"
+assert_eq "$(cat "$MNT/runs/000013/status")" \
+	"failed: the other side of this A/B job (run 000014) failed: big iteration 15/20 exited with status 3" \
+	"the other side"
+ok "a failing iteration in an extra round fails both sides: $(cat "$MNT/runs/000014/status")"
+echo "14 passed, 0 failed"
