@@ -380,10 +380,10 @@ static void test_null_normal(void **state)
 	(void)state;
 	/* threshold 0: the bare test decides alone, so its level shows */
 	const struct scenario s = {"null, normal, threshold 0", NOISE_NORMAL, 0.05, 4, 0, 0.0,
-				   0.0, false, 2000};
+				   0.0, false, 1500};
 	check_null(&s, 1);
 	const struct scenario s2 = {"null, normal, threshold 2%", NOISE_NORMAL, 0.05, 4, 0, 0.0,
-				    0.02, false, 2000};
+				    0.02, false, 1500};
 	check_null(&s2, 2);
 }
 
@@ -391,10 +391,10 @@ static void test_null_bursts(void **state)
 {
 	(void)state;
 	const struct scenario s = {"null, bursts, threshold 0", NOISE_BURSTS, 0.02, 4, 0, 0.0, 0.0,
-				   false, 1500};
+				   false, 1000};
 	check_null(&s, 3);
 	const struct scenario s2 = {"null, bursts, threshold 2%", NOISE_BURSTS, 0.02, 4, 0, 0.0,
-				    0.02, false, 2000};
+				    0.02, false, 1500};
 	check_null(&s2, 4);
 }
 
@@ -402,15 +402,15 @@ static void test_null_drift(void **state)
 {
 	(void)state;
 	const struct scenario s = {"null, drift, threshold 0", NOISE_DRIFT, 0.03, 4, 0, 0.0, 0.0,
-				   false, 1500};
+				   false, 1000};
 	check_null(&s, 5);
 	const struct scenario s2 = {"null, drift, threshold 2%", NOISE_DRIFT, 0.03, 4, 0, 0.0,
-				    0.02, false, 2000};
+				    0.02, false, 1500};
 	check_null(&s2, 6);
 }
 
 /* Testing every look at alpha inflates the false alarms: the reason for the
- * spending. The first half of test_null_normal's first jobs. */
+ * spending. The first 1000 of test_null_normal's first jobs. */
 static void test_naive_inflates(void **state)
 {
 	(void)state;
