@@ -33,8 +33,9 @@ extern char **environ;
 /* A build that runs longer than this is stuck; the queue must move on. */
 #define BUILD_TIMEOUT_S 3600.0
 /* The paired analysis keeps the n(n+1)/2 Walsh averages of n pairs: beyond
- * this much scratch (about 16000 pairs) a look is not analysed. */
-#define PAIRED_SCRATCH_MAX ((size_t)1 << 30)
+ * this much scratch (about 8000 pairs) a look is not analysed (undecided,
+ * saying why) rather than risking the daemon's memory. */
+#define PAIRED_SCRATCH_MAX ((size_t)256 << 20)
 
 struct runner {
 	struct runner_options opts;
@@ -299,6 +300,7 @@ struct pairs_bench {
 	int add;       /* pairs of its next round; 0: none */
 	struct stats_paired paired;
 	char why[160]; /* why it was not analysed ("" when it was) */
+	bool stuck;    /* not analysed, and more pairs would not change that */
 };
 
 /* Scratch of the looks, grown as the pairs grow. */
@@ -320,8 +322,15 @@ static void pairs_analyse(struct job *job, size_t i, struct pairs_bench *pb,
 		.threshold = job->config->compare_threshold,
 	};
 	pb->why[0] = '\0';
+	pb->stuck = true;
+	if (rb->n != n) {
+		snprintf(pb->why, sizeof(pb->why), "the sides measured %zu and %zu iterations", n,
+			 rb->n);
+		return;
+	}
 	if (n < 2) {
 		snprintf(pb->why, sizeof(pb->why), "fewer than 2 pairs");
+		pb->stuck = false;
 		return;
 	}
 	need = stats_paired_scratch_len(n);
@@ -374,6 +383,7 @@ static void pairs_analyse(struct job *job, size_t i, struct pairs_bench *pb,
 		snprintf(pb->why, sizeof(pb->why), "the paired analysis failed (%d)", rc);
 		return;
 	}
+	pb->stuck = false;
 	in->testable = true;
 	in->estimate = pb->paired.hl.estimate;
 	in->lo = pb->paired.hl.lo;
@@ -424,6 +434,8 @@ static void pairs_log_look(struct job *job, const char *name, const struct pairs
 	if (pb->add > 0)
 		snprintf(decision, sizeof(decision), "%s: adding %d pairs", stats_verdict_name(v),
 			 pb->add);
+	else if (v == STATS_UNDECIDED && pb->stuck)
+		snprintf(decision, sizeof(decision), "undecided: more pairs would not help");
 	else if (v == STATS_UNDECIDED)
 		snprintf(decision, sizeof(decision), "undecided at the cap");
 	else
@@ -491,10 +503,10 @@ static int add_pairs(struct job *job, const char *tmp, int nperf)
 		}
 		for (size_t i = 0; i < m; i++) {
 			const struct stats_sequential *d = &pb[i].design;
-			long k = pb[i].look;
-			pb[i].add = out[i].verdict == STATS_UNDECIDED && (size_t)k + 1 < d->looks
-					    ? (int)(d->size[k + 1] - d->size[k])
-					    : 0;
+			size_t k = (size_t)pb[i].look;
+			bool again = out[i].verdict == STATS_UNDECIDED && !pb[i].stuck &&
+				     k + 1 < d->looks;
+			pb[i].add = again ? (int)(d->size[k + 1] - d->size[k]) : 0;
 			if (pb[i].fresh || pb[i].add > 0)
 				pairs_log_look(job, c->benchmarks[i].name, &pb[i], &in[i],
 					       out[i].verdict);
