@@ -7,6 +7,7 @@
 
 #include "compare.h"
 #include "describe.h"
+#include "distributions.h"
 #include "format.h"
 #include "multiple.h"
 #include "noise.h"
@@ -549,12 +550,30 @@ done:
 	return rc;
 }
 
+/* A benchmark's interval [lo, hi] around ratio at confidence from, rescaled
+ * to confidence to as if its log were normal, so that intervals of looks at
+ * different levels combine. */
+static bool rescale_interval(double *lo, double *hi, const struct row *r, double to)
+{
+	double zf, zt, e = log(r->ratio);
+	if (fabs(r->confidence - to) < 1e-12) {
+		*lo = r->ci_lo;
+		*hi = r->ci_hi;
+		return true;
+	}
+	if (stats_normal_quantile(&zf, 0.5 + r->confidence / 2) != STATS_OK ||
+	    stats_normal_quantile(&zt, 0.5 + to / 2) != STATS_OK || !(zf > 0))
+		return false;
+	*lo = exp(e - (e - log(r->ci_lo)) * zt / zf);
+	*hi = exp(e + (log(r->ci_hi) - e) * zt / zf);
+	return *lo > 0 && *lo <= r->ratio && r->ratio <= *hi && isfinite(*hi);
+}
+
 static int summarize(struct comparison *c, const struct view_ctx *ctx)
 {
 	double *ratio = calloc(c->nrows + 1, sizeof(double));
 	double *lo = calloc(c->nrows + 1, sizeof(double));
 	double *hi = calloc(c->nrows + 1, sizeof(double));
-	double confidence = NAN;
 	size_t k = 0;
 	bool intervals = true;
 	int rc = 0;
@@ -562,6 +581,7 @@ static int summarize(struct comparison *c, const struct view_ctx *ctx)
 		rc = -ENOMEM;
 		goto done;
 	}
+	c->geomean_confidence = 1 - ctx->alpha;
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct row *r = &c->rows[i];
 		if (!r->a)
@@ -574,23 +594,16 @@ static int summarize(struct comparison *c, const struct view_ctx *ctx)
 		if (!(r->ratio > 0) || !isfinite(r->ratio))
 			continue;
 		ratio[k] = r->ratio;
-		/* The benchmarks' own intervals combine only at one confidence. */
-		if (r->have_ci && r->ci_lo > 0 && r->ci_lo <= r->ratio && r->ratio <= r->ci_hi &&
-		    (isnan(confidence) || fabs(confidence - r->confidence) < 1e-12)) {
-			lo[k] = r->ci_lo;
-			hi[k] = r->ci_hi;
-			confidence = r->confidence;
-		} else {
+		if (!r->have_ci || !(r->ci_lo > 0) || !(r->ci_lo <= r->ratio) ||
+		    !(r->ratio <= r->ci_hi) ||
+		    !rescale_interval(&lo[k], &hi[k], r, c->geomean_confidence))
 			intervals = false;
-		}
 		k++;
 	}
-	if (!intervals || isnan(confidence))
-		confidence = 1 - ctx->alpha;
-	c->geomean_confidence = confidence;
 	if (k > 0)
 		c->have_geomean = stats_geomean_ratios(&c->geomean, ratio, intervals ? lo : NULL,
-						       intervals ? hi : NULL, k, confidence) == STATS_OK;
+						       intervals ? hi : NULL, k,
+						       c->geomean_confidence) == STATS_OK;
 done:
 	free(ratio);
 	free(lo);
@@ -690,7 +703,7 @@ static void md_samples(FILE *out, const struct row *r, enum method method)
 	}
 	fprintf(out, "%zu vs %zu runs; ", r->runs_a, r->runs_b);
 	if (isfinite(r->sigma_run))
-		fprintf(out, "σ %.2g%%, ", r->sigma_run * 100);
+		fprintf(out, "σ %.2f%%, ", r->sigma_run * 100);
 	fprintf(out, "%zu history runs", r->history_runs);
 }
 

@@ -8,17 +8,25 @@
 #include "changepoint.h"
 #include "describe.h"
 #include "format.h"
+#include "multiple.h"
+#include "noise.h"
 #include "history.h"
 #include "render_svg.h"
 #include "result.h"
 #include "sides.h"
 
 #define INSTRUCTIONS "instructions"
-/* Up to this many samples the change-point test sees every sample (short
- * histories need them to reach significance); above it, one mean per commit
- * keeps a 2,000-commit history well under a second. */
-#define ALL_SAMPLES_MAX 4000
 #define CHANGES_MAX 64
+/* Permutations per change-point test: P = m / alpha (at least 199, at most
+ * 9999), so that the smallest p-value, 1 / (P + 1), is below alpha / m, the
+ * level one changed benchmark among m must pass under Benjamini-Hochberg.
+ * More would resolve p-values near that level better, but a clear change
+ * runs all of them: at 2,000 commits one costs about 0.1-0.2 ms each, and
+ * regressions must stay under a second. Clear non-changes stop early
+ * (Besag-Clifford, MAX_EXCEED exceedances). */
+#define PERMUTATIONS_MIN 199
+#define PERMUTATIONS_MAX 9999
+#define MAX_EXCEED 10
 /* A branch older than this is walked only this far back. */
 #define WALK_MAX 1000000
 
@@ -27,19 +35,30 @@ struct point {
 	char commit[STORE_HASH_LEN + 1];
 	int64_t time_ns; /* committer time */
 	int64_t *runs;
+	bool *solo;      /* runs[i] is not a side of an A/B job */
 	size_t nruns;
+	/* The build every run of the commit shares ("": none recorded, or not
+	 * one), and the group of consecutive commits with that build: the
+	 * regression test sees each group as one point. */
+	char build[STORE_HASH_LEN + 1];
+	size_t group;
 };
 
 struct history {
 	struct point *points; /* oldest first */
 	size_t n;
+	size_t *group_first;  /* the first point of each group */
+	size_t ngroups;
 };
 
 static void history_clear(struct history *h)
 {
-	for (size_t i = 0; i < h->n; i++)
+	for (size_t i = 0; i < h->n; i++) {
 		free(h->points[i].runs);
+		free(h->points[i].solo);
+	}
 	free(h->points);
+	free(h->group_first);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -91,13 +110,19 @@ static int add_point(struct history *h, size_t *cap, const git_commit *c,
 	}
 	p = &h->points[h->n];
 	memset(p, 0, sizeof(*p));
-	if (!(p->runs = malloc(nruns * sizeof(*p->runs))))
-		return -ENOMEM;
 	h->n++;
+	if (!(p->runs = malloc(nruns * sizeof(*p->runs))) ||
+	    !(p->solo = malloc(nruns * sizeof(*p->solo))))
+		return -ENOMEM;
 	git_oid_tostr(p->commit, sizeof(p->commit), git_commit_id(c));
 	p->time_ns = (int64_t)git_commit_time(c) * 1000000000;
-	for (size_t i = 0; i < nruns; i++)
+	snprintf(p->build, sizeof(p->build), "%s", runs[0].build_id);
+	for (size_t i = 0; i < nruns; i++) {
+		p->solo[p->nruns] = runs[i].pair_id == 0;
 		p->runs[p->nruns++] = runs[i].id;
+		if (strcmp(p->build, runs[i].build_id) != 0)
+			p->build[0] = '\0';
+	}
 	return 0;
 }
 
@@ -146,6 +171,17 @@ static int history_load(struct history *h, const struct view_ctx *ctx, const cha
 		h->points[i] = h->points[h->n - 1 - i];
 		h->points[h->n - 1 - i] = t;
 	}
+	/* Consecutive commits of one known build form one group. */
+	if (!(h->group_first = malloc((h->n + 1) * sizeof(*h->group_first)))) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < h->n; i++) {
+		struct point *p = &h->points[i];
+		if (i == 0 || !p->build[0] || strcmp(p->build, h->points[i - 1].build) != 0)
+			h->group_first[h->ngroups++] = i;
+		p->group = h->ngroups - 1;
+	}
 done:
 	git_commit_free(c);
 	run_catalog_clear(&cat);
@@ -169,6 +205,7 @@ struct series {
 struct run_point {
 	int64_t run;
 	size_t point;
+	bool solo; /* not a side of an A/B job */
 };
 
 static int cmp_run_point(const void *a, const void *b)
@@ -206,15 +243,16 @@ static int run_map_build(struct run_map *m, const struct history *h)
 	}
 	for (size_t i = 0; i < h->n; i++)
 		for (size_t r = 0; r < h->points[i].nruns; r++)
-			m->map[m->n++] = (struct run_point){h->points[i].runs[r], i};
+			m->map[m->n++] = (struct run_point){h->points[i].runs[r], i,
+							    h->points[i].solo[r]};
 	qsort(m->map, m->n, sizeof(*m->map), cmp_run_point);
 	for (size_t i = 0; i < m->n; i++)
 		m->runs[i] = m->map[i].run;
 	return 0;
 }
 
-/* The point of a run, or (size_t)-1. */
-static size_t run_map_point(const struct run_map *m, int64_t run)
+/* The entry of a run, or NULL. */
+static const struct run_point *run_map_find(const struct run_map *m, int64_t run)
 {
 	size_t lo = 0, hi = m->n;
 	while (lo < hi) {
@@ -224,7 +262,14 @@ static size_t run_map_point(const struct run_map *m, int64_t run)
 		else
 			hi = mid;
 	}
-	return lo < m->n && m->map[lo].run == run ? m->map[lo].point : (size_t)-1;
+	return lo < m->n && m->map[lo].run == run ? &m->map[lo] : NULL;
+}
+
+/* The point of a run, or (size_t)-1. */
+static size_t run_map_point(const struct run_map *m, int64_t run)
+{
+	const struct run_point *rp = run_map_find(m, run);
+	return rp ? rp->point : (size_t)-1;
 }
 
 typedef int (*series_fn)(void *ctx, const struct series *s);
@@ -343,42 +388,404 @@ static double point_mean(const struct series *s, size_t p, size_t first)
 	return mean;
 }
 
-/* Change points of a series; out holds CHANGES_MAX. */
-static int series_changepoints(struct stats_changepoint *out, size_t *count,
-			       const struct series *s, const struct view_ctx *ctx)
+/* ---- change points: run-level values, corrected over the benchmarks ----
+ *
+ * The iterations of one run are not independent (they share the machine's
+ * state during that run), so the test sees one value per run: the log of its
+ * mean time, from the store's per-run sums. A point is a group of
+ * consecutive commits built to the same artifacts (usually one commit), its
+ * samples the log means of its runs: the step between two identical builds
+ * is never tested. Each benchmark's best split is tested first; the
+ * Benjamini-Hochberg procedure over those p-values at alpha decides which
+ * benchmarks changed at all (R of m), and only those are split further, each
+ * test at the level alpha R / m their first split passed. */
+
+/* One benchmark's run-level series along the history. */
+struct run_series {
+	char *bench;
+	size_t npoints;  /* groups with runs of this benchmark */
+	size_t *group;   /* each point's group */
+	size_t *counts;  /* runs of each point */
+	double *values;  /* log means, point after point */
+	size_t nvalues;
+	double *solo;    /* log means of the runs that are not A/B sides, in run order */
+	size_t nsolo;
+	bool tested;     /* a split was possible */
+	double p_first;  /* the best split's p (1 when not significant at alpha) */
+	bool passed;     /* the first split passed the correction */
+	struct stats_changepoint cps[CHANGES_MAX];
+	size_t ncp;
+	double threshold;
+	bool threshold_history;
+};
+
+struct analysis {
+	struct run_series *series; /* in name order */
+	size_t n;
+	size_t tested;   /* m: benchmarks with a possible split */
+	size_t passed;   /* R */
+	double level;    /* alpha R / m: the level of every further split */
+	unsigned permutations;
+};
+
+static void analysis_clear(struct analysis *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->series[i].bench);
+		free(a->series[i].group);
+		free(a->series[i].counts);
+		free(a->series[i].values);
+		free(a->series[i].solo);
+	}
+	free(a->series);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Collects one benchmark's run values (the store returns them grouped by
+ * benchmark, then by run id), then orders them by group. */
+struct sums_collector {
+	struct analysis *a;
+	const struct history *h;
+	const struct run_map *runs;
+	char *bench;
+	size_t *grp;
+	double *val;
+	bool *solo;
+	size_t n, cap;
+};
+
+static int sums_flush(struct sums_collector *col)
+{
+	size_t ng = col->h->ngroups, *start = NULL;
+	struct run_series s = {.p_first = 1};
+	struct run_series *grown;
+	int rc = -ENOMEM;
+	if (!col->bench || col->n == 0) {
+		free(col->bench);
+		col->bench = NULL;
+		return 0;
+	}
+	start = calloc(ng + 1, sizeof(*start));
+	s.group = malloc(ng * sizeof(*s.group));
+	s.counts = malloc(ng * sizeof(*s.counts));
+	s.values = malloc(col->n * sizeof(*s.values));
+	s.solo = malloc(col->n * sizeof(*s.solo));
+	if (!start || !s.group || !s.counts || !s.values || !s.solo)
+		goto fail;
+	for (size_t i = 0; i < col->n; i++) {
+		start[col->grp[i] + 1]++;
+		if (col->solo[i])
+			s.solo[s.nsolo++] = col->val[i];
+	}
+	for (size_t g = 0; g < ng; g++) {
+		if (start[g + 1]) {
+			s.group[s.npoints] = g;
+			s.counts[s.npoints++] = start[g + 1];
+		}
+		start[g + 1] += start[g];
+	}
+	for (size_t i = 0; i < col->n; i++)
+		s.values[start[col->grp[i]]++] = col->val[i];
+	s.nvalues = col->n;
+	if (!(grown = realloc(col->a->series, (col->a->n + 1) * sizeof(*grown))))
+		goto fail;
+	col->a->series = grown;
+	s.bench = col->bench;
+	col->bench = NULL;
+	col->a->series[col->a->n++] = s;
+	col->n = 0;
+	free(start);
+	return 0;
+fail:
+	free(start);
+	free(s.group);
+	free(s.counts);
+	free(s.values);
+	free(s.solo);
+	return rc;
+}
+
+static int sums_add(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum_ns)
+{
+	struct sums_collector *col = ctx;
+	const struct run_point *rp = run_map_find(col->runs, run_id);
+	int rc;
+	if (!col->bench || strcmp(col->bench, benchmark) != 0) {
+		if ((rc = sums_flush(col)))
+			return rc;
+		if (!(col->bench = strdup(benchmark)))
+			return -ENOMEM;
+	}
+	/* A run whose mean is not positive has no log mean: it takes no part. */
+	if (!rp || n <= 0 || sum_ns <= 0)
+		return 0;
+	if (col->n == col->cap) {
+		size_t cap = col->cap ? col->cap * 2 : 256;
+		size_t *grp = realloc(col->grp, cap * sizeof(*grp));
+		double *val;
+		bool *solo;
+		if (!grp)
+			return -ENOMEM;
+		col->grp = grp;
+		if (!(val = realloc(col->val, cap * sizeof(*val))))
+			return -ENOMEM;
+		col->val = val;
+		if (!(solo = realloc(col->solo, cap * sizeof(*solo))))
+			return -ENOMEM;
+		col->solo = solo;
+		col->cap = cap;
+	}
+	col->grp[col->n] = col->h->points[rp->point].group;
+	col->val[col->n] = log((double)sum_ns / (double)n * 1e-9);
+	col->solo[col->n++] = rp->solo;
+	return 0;
+}
+
+/* Every benchmark's run-level series, from the per-run sums. */
+static int analysis_load(struct analysis *a, const struct view_ctx *ctx, const struct history *h)
+{
+	struct sums_collector col = {.a = a, .h = h};
+	struct run_map m;
+	int rc;
+	memset(a, 0, sizeof(*a));
+	if ((rc = run_map_build(&m, h)))
+		return rc;
+	col.runs = &m;
+	rc = store_sums_of_runs(ctx->store, m.runs, m.n, sums_add, &col);
+	if (rc == 0)
+		rc = sums_flush(&col);
+	else if (rc != -ENOMEM)
+		rc = -EIO;
+	free(col.bench);
+	free(col.grp);
+	free(col.val);
+	free(col.solo);
+	run_map_free(&m);
+	if (rc)
+		analysis_clear(a);
+	return rc;
+}
+
+/* Change points of points [from, to) of a series at level alpha, at most
+ * capacity, into out (indices relative to the whole series); *tests: how
+ * many tests ran (0: no split was possible). */
+static int segment_split(struct stats_changepoint *out, size_t *count, size_t *tests,
+			 const struct run_series *s, size_t from, size_t to, size_t capacity,
+			 double alpha, unsigned permutations)
 {
 	struct stats_changepoint_options opt;
-	bool all = s->nvalues <= ALL_SAMPLES_MAX;
-	double *means = NULL;
-	size_t work_size;
-	void *work = NULL;
-	int rc = -ENOMEM;
+	struct stats_changepoint_info info = {0};
+	size_t first = 0, nvalues = 0, work_size;
+	void *work;
+	int rc;
 	*count = 0;
-	if (s->npoints < 2)
+	if (tests)
+		*tests = 0;
+	if (to - from < 2)
 		return 0;
+	for (size_t p = 0; p < to; p++) {
+		if (p < from)
+			first += s->counts[p];
+		else
+			nvalues += s->counts[p];
+	}
+	work_size = stats_changepoint_workspace_size(to - from, nvalues);
+	if (!(work = malloc(work_size)))
+		return -ENOMEM;
 	stats_changepoint_options_init(&opt);
-	opt.alpha = ctx->alpha;
-	if (!all) {
-		size_t k = 0;
-		if (!(means = malloc(s->npoints * sizeof(*means))))
-			return -ENOMEM;
-		for (size_t p = 0; p < s->npoints; p++) {
-			means[p] = point_mean(s, p, k);
-			k += s->counts[p];
+	opt.alpha = alpha;
+	opt.permutations = permutations;
+	opt.max_exceed = MAX_EXCEED;
+	rc = stats_find_changepoints_info(&info, out, count, capacity, s->values + first,
+					  s->counts + from, to - from, nvalues, &opt, work, work_size);
+	free(work);
+	if (rc != STATS_OK)
+		return -EIO;
+	for (size_t i = 0; i < *count; i++)
+		out[i].index += from;
+	if (tests)
+		*tests = info.tests;
+	return 0;
+}
+
+/* Each benchmark's threshold: the fixed one, or with "auto" the fence of its
+ * run-to-run changes on this host once known. */
+static int series_threshold(struct run_series *s, const struct view_ctx *ctx)
+{
+	struct stats_run_noise noise;
+	double *scratch;
+	s->threshold = ctx->threshold;
+	s->threshold_history = false;
+	if (!ctx->threshold_auto || s->nsolo < 2)
+		return 0;
+	if (!(scratch = malloc(2 * s->nsolo * sizeof(*scratch))))
+		return -ENOMEM;
+	if (stats_run_noise(&noise, s->solo, s->nsolo, scratch) == STATS_OK && noise.known &&
+	    isfinite(noise.threshold) && noise.threshold >= 0) {
+		s->threshold = noise.threshold;
+		s->threshold_history = true;
+	}
+	free(scratch);
+	return 0;
+}
+
+/* The first test of a benchmark: its best split over the whole history, at
+ * alpha (only a split significant at alpha can pass the correction, so the
+ * others count with p = 1: the same rejections). */
+static int series_first(struct run_series *s, const struct analysis *a, const struct view_ctx *ctx)
+{
+	size_t tests = 0;
+	int rc = segment_split(s->cps, &s->ncp, &tests, s, 0, s->npoints, 1, ctx->alpha,
+			       a->permutations);
+	s->tested = tests > 0;
+	s->p_first = s->ncp ? s->cps[0].p : 1;
+	return rc;
+}
+
+/* The further splits of a benchmark that passed: binary segmentation on each
+ * side of its first split, every test at the correction's level. */
+static int series_further(struct run_series *s, const struct analysis *a,
+			  const struct view_ctx *ctx)
+{
+	struct stats_changepoint left[CHANGES_MAX], right[CHANGES_MAX];
+	size_t nl = 0, nr = 0, at = s->cps[0].index, room = (CHANGES_MAX - 1) / 2;
+	int rc;
+	if ((rc = series_threshold(s, ctx)) ||
+	    (rc = segment_split(left, &nl, NULL, s, 0, at, room, a->level, a->permutations)) ||
+	    (rc = segment_split(right, &nr, NULL, s, at, s->npoints, room, a->level,
+				a->permutations)))
+		return rc;
+	s->cps[nl] = s->cps[0];
+	memcpy(s->cps, left, nl * sizeof(*left));
+	memcpy(s->cps + nl + 1, right, nr * sizeof(*right));
+	s->ncp = nl + 1 + nr;
+	return 0;
+}
+
+/* The change points of every benchmark (only of bench when not NULL). */
+static int analysis_run(struct analysis *a, const struct view_ctx *ctx, const char *bench)
+{
+	double *p = calloc(a->n + 1, sizeof(double)), *q = calloc(a->n + 1, sizeof(double));
+	size_t *order = calloc(a->n + 1, sizeof(size_t)), *idx = calloc(a->n + 1, sizeof(size_t));
+	size_t possible = 0;
+	double perms;
+	int rc = -ENOMEM;
+	if (!p || !q || !order || !idx)
+		goto done;
+	for (size_t i = 0; i < a->n; i++)
+		possible += a->series[i].npoints >= 2;
+	perms = ceil((double)(possible ? possible : 1) / ctx->alpha);
+	a->permutations = perms < PERMUTATIONS_MIN   ? PERMUTATIONS_MIN
+			  : perms > PERMUTATIONS_MAX ? PERMUTATIONS_MAX
+						     : (unsigned)perms;
+	rc = 0;
+	if (bench) {
+		/* One benchmark's marks: when its own first split is not significant
+		 * at alpha it cannot pass, and the others need not be tested. */
+		struct run_series *own = NULL;
+		for (size_t i = 0; i < a->n && !own; i++)
+			if (strcmp(a->series[i].bench, bench) == 0)
+				own = &a->series[i];
+		if (!own || (rc = series_first(own, a, ctx)) || !(own->p_first <= ctx->alpha))
+			goto done;
+	}
+	for (size_t i = 0; i < a->n && rc == 0; i++)
+		if (!bench || strcmp(a->series[i].bench, bench) != 0)
+			rc = series_first(&a->series[i], a, ctx);
+	for (size_t i = 0; i < a->n && rc == 0; i++) {
+		if (a->series[i].tested) {
+			p[a->tested] = a->series[i].p_first;
+			idx[a->tested++] = i;
 		}
 	}
-	work_size = stats_changepoint_workspace_size(s->npoints, all ? s->nvalues : s->npoints);
-	if (!(work = malloc(work_size)))
+	if (rc || a->tested == 0)
 		goto done;
-	rc = stats_find_changepoints(out, count, CHANGES_MAX, all ? s->values : means,
-				     all ? s->counts : NULL, s->npoints,
-				     all ? s->nvalues : s->npoints, &opt, work, work_size) == STATS_OK
-		     ? 0
-		     : -EIO;
+	if (stats_bh_adjust(q, p, a->tested, order) != STATS_OK) {
+		rc = -EIO;
+		goto done;
+	}
+	for (size_t k = 0; k < a->tested; k++) {
+		a->series[idx[k]].passed = q[k] <= ctx->alpha;
+		a->passed += q[k] <= ctx->alpha;
+	}
+	a->level = ctx->alpha * (double)a->passed / (double)a->tested;
+	for (size_t i = 0; i < a->n && rc == 0; i++) {
+		struct run_series *s = &a->series[i];
+		if (s->passed && (!bench || strcmp(bench, s->bench) == 0))
+			rc = series_further(s, a, ctx);
+	}
 done:
-	free(means);
-	free(work);
+	free(p);
+	free(q);
+	free(order);
+	free(idx);
 	return rc;
+}
+
+/* The median of the values of points [from, to) of a series. */
+static double segment_median(const struct run_series *s, const size_t *first, size_t from,
+			     size_t to, double *scratch)
+{
+	double median = 0;
+	(void)stats_median(&median, s->values + first[from], first[to] - first[from], scratch);
+	return median;
+}
+
+/* A change point worth a line or a mark: the segments' means and medians
+ * both moved beyond the threshold (so that a few outlying runs moving a
+ * mean raise nothing). *change receives the relative change of the means. */
+struct change {
+	size_t point;      /* index into the series' points */
+	double before, after; /* geometric means of the segments' run means (s) */
+	double change;
+	double p;
+};
+
+/* The changes of a series beyond its threshold: slowdowns only, or both. */
+static int series_changes(struct change **out, size_t *n, const struct run_series *s,
+			  bool slowdowns_only)
+{
+	size_t *first = malloc((s->npoints + 1) * sizeof(*first));
+	double *scratch = malloc((s->nvalues + 1) * sizeof(*scratch));
+	struct change *list = calloc(s->ncp + 1, sizeof(*list));
+	*out = NULL;
+	*n = 0;
+	if (!first || !scratch || !list) {
+		free(first);
+		free(scratch);
+		free(list);
+		return -ENOMEM;
+	}
+	first[0] = 0;
+	for (size_t p = 0; p < s->npoints; p++)
+		first[p + 1] = first[p] + s->counts[p];
+	for (size_t i = 0; i < s->ncp; i++) {
+		const struct stats_changepoint *cp = &s->cps[i];
+		size_t from = i ? s->cps[i - 1].index : 0, at = cp->index;
+		size_t to = i + 1 < s->ncp ? s->cps[i + 1].index : s->npoints;
+		double mean_before = 0, mean_after = 0, change, median;
+		bool slower, faster;
+		/* The segments between neighbouring change points (counts >= 1). */
+		(void)stats_mean(&mean_before, s->values + first[from], first[at] - first[from]);
+		(void)stats_mean(&mean_after, s->values + first[at], first[to] - first[at]);
+		change = exp(mean_after - mean_before) - 1;
+		median = exp(segment_median(s, first, at, to, scratch) -
+			     segment_median(s, first, from, at, scratch)) -
+			 1;
+		slower = change > s->threshold && median > s->threshold;
+		faster = change < -s->threshold && median < -s->threshold;
+		if (!(slower || (!slowdowns_only && faster)))
+			continue;
+		list[(*n)++] = (struct change){.point = at,
+					       .before = exp(mean_before),
+					       .after = exp(mean_after),
+					       .change = change,
+					       .p = cp->p};
+	}
+	free(first);
+	free(scratch);
+	*out = list;
+	return 0;
 }
 
 /* ---- CSV ---- */
@@ -420,14 +827,46 @@ static int csv_series(void *ctx, const struct series *s)
 struct svg_ctx {
 	const struct history *h;
 	const struct view_ctx *view;
+	const struct analysis *a;
 	char *text;
 	size_t len;
 };
 
+static const struct run_series *analysis_find(const struct analysis *a, const char *bench)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->series[i].bench, bench) == 0)
+			return &a->series[i];
+	return NULL;
+}
+
+/* The plot's change marks: the changes regressions tests, in either
+ * direction, at the first plotted commit of the group that changed. */
+static int svg_changes(size_t *changes, size_t *n, const struct svg_ctx *c, const struct series *s)
+{
+	const struct run_series *rs = c->a ? analysis_find(c->a, s->bench) : NULL;
+	struct change *list = NULL;
+	size_t count = 0;
+	int rc;
+	*n = 0;
+	if (!rs || !rs->passed)
+		return 0;
+	if ((rc = series_changes(&list, &count, rs, false)))
+		return rc;
+	for (size_t i = 0; i < count && *n < CHANGES_MAX; i++) {
+		size_t first = c->h->group_first[rs->group[list[i].point]], k = 0;
+		while (k < s->npoints && s->point[k] < first)
+			k++;
+		if (k > 0 && k < s->npoints)
+			changes[(*n)++] = k;
+	}
+	free(list);
+	return 0;
+}
+
 static int svg_series(void *ctx, const struct series *s)
 {
 	struct svg_ctx *c = ctx;
-	struct stats_changepoint cps[CHANGES_MAX];
 	size_t ncp = 0, changes[CHANGES_MAX], k = 0;
 	struct svg_point *pts = calloc(s->npoints + 1, sizeof(*pts));
 	char (*labels)[16] = calloc(s->npoints + 1, sizeof(*labels));
@@ -449,10 +888,8 @@ static int svg_series(void *ctx, const struct series *s)
 					    .hi = mean + sd,
 					    .n = n};
 	}
-	if ((rc = series_changepoints(cps, &ncp, s, c->view)))
+	if ((rc = svg_changes(changes, &ncp, c, s)))
 		goto done;
-	for (size_t i = 0; i < ncp; i++)
-		changes[i] = cps[i].index;
 	if (strncmp(branch, "refs/heads/", 11) == 0)
 		branch += 11;
 	if (asprintf(&title, "%s: wall time per iteration, branch %s (host %s)", s->bench, branch,
@@ -484,12 +921,19 @@ int history_render(char **text, size_t *len, const struct view_ctx *ctx, const c
 	if ((rc = history_load(&h, ctx, tip)))
 		return rc;
 	if (format == HISTORY_SVG) {
-		struct svg_ctx c = {.h = &h, .view = ctx};
-		rc = series_each(ctx, &h, bench, NULL, svg_series, &c);
-		if (rc == 0 && !c.text) {
-			/* No commit of the branch has this benchmark yet: an empty plot. */
-			struct series empty = {.bench = bench};
-			rc = svg_series(&c, &empty);
+		struct analysis a;
+		struct svg_ctx c = {.h = &h, .view = ctx, .a = &a};
+		/* The marks are the regressions test's: its correction needs every
+		 * benchmark's first split, the further splits only this one's. */
+		if ((rc = analysis_load(&a, ctx, &h)) == 0) {
+			if ((rc = analysis_run(&a, ctx, bench)) == 0)
+				rc = series_each(ctx, &h, bench, NULL, svg_series, &c);
+			if (rc == 0 && !c.text) {
+				/* No commit of the branch has this benchmark yet: an empty plot. */
+				struct series empty = {.bench = bench};
+				rc = svg_series(&c, &empty);
+			}
+			analysis_clear(&a);
 		}
 		*text = c.text;
 		*len = c.len;
@@ -528,25 +972,31 @@ struct regress_ctx {
 	size_t n, cap;
 };
 
-static int regress_add(struct regress_ctx *c, size_t point, const char *bench, const char *before,
-		       const char *after, double change, const char *p)
+/* Append a line for the change at history points [from, to) (one group of
+ * identical builds, usually one commit): fields, then extra (with its own
+ * leading tabs, or ""). */
+static int regress_add(struct regress_ctx *c, size_t from, size_t to, const char *bench,
+		       const char *before, const char *after, double change, const char *p,
+		       const char *extra)
 {
-	const struct point *pt = &c->h->points[point];
+	const struct point *pt = &c->h->points[from];
 	char pct[32], *runs = NULL, *text = NULL;
-	size_t rlen = 0;
+	size_t rlen = 0, k = 0;
 	FILE *out = open_memstream(&runs, &rlen);
 	if (!out)
 		return -ENOMEM;
-	for (size_t i = 0; i < pt->nruns; i++) {
-		char name[32];
-		run_dir_name(name, sizeof(name), pt->runs[i]);
-		fprintf(out, "%s%s", i ? "," : "", name);
+	for (size_t q = from; q < to; q++) {
+		for (size_t i = 0; i < c->h->points[q].nruns; i++) {
+			char name[32];
+			run_dir_name(name, sizeof(name), c->h->points[q].runs[i]);
+			fprintf(out, "%s%s", k++ ? "," : "", name);
+		}
 	}
 	if (fclose(out))
 		return -ENOMEM;
 	format_percent(pct, sizeof(pct), change);
-	if (asprintf(&text, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", pt->commit, bench, before, after, pct, p,
-		     runs) < 0)
+	if (asprintf(&text, "%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", pt->commit, bench, before, after, pct,
+		     p, runs, extra) < 0)
 		text = NULL;
 	free(runs);
 	if (!text)
@@ -561,61 +1011,37 @@ static int regress_add(struct regress_ctx *c, size_t point, const char *bench, c
 		c->lines = grown;
 		c->cap = cap;
 	}
-	c->lines[c->n++] = (struct regress_line){point, text};
+	c->lines[c->n++] = (struct regress_line){from, text};
 	return 0;
 }
 
-/* The median of the samples of points [from, to). */
-static double segment_median(const struct series *s, const size_t *first, size_t from, size_t to,
-			     double *scratch)
+/* The slowdowns of every benchmark that changed. */
+static int regress_wall(struct regress_ctx *c, const struct analysis *a)
 {
-	double median = 0;
-	(void)stats_median(&median, s->values + first[from], first[to] - first[from], scratch);
-	return median;
-}
-
-static int regress_wall(void *ctx, const struct series *s)
-{
-	struct regress_ctx *c = ctx;
-	struct stats_changepoint cps[CHANGES_MAX];
-	size_t ncp = 0, *first = NULL;
-	double *scratch = NULL;
-	int rc = series_changepoints(cps, &ncp, s, c->view);
-	if (rc || ncp == 0)
-		return rc;
-	first = malloc((s->npoints + 1) * sizeof(*first));
-	scratch = malloc((s->nvalues + 1) * sizeof(*scratch));
-	if (!first || !scratch) {
-		rc = -ENOMEM;
-		goto done;
-	}
-	first[0] = 0;
-	for (size_t p = 0; p < s->npoints; p++)
-		first[p + 1] = first[p] + s->counts[p];
-	for (size_t i = 0; i < ncp && rc == 0; i++) {
-		size_t from = i ? cps[i - 1].index : 0, at = cps[i].index;
-		size_t to = i + 1 < ncp ? cps[i + 1].index : s->npoints;
-		double change, median_before, median_after;
-		char before[32], after[32], p[32];
-		if (!(cps[i].mean_before > 0))
+	int rc = 0;
+	for (size_t i = 0; i < a->n && rc == 0; i++) {
+		const struct run_series *s = &a->series[i];
+		struct change *list = NULL;
+		size_t n = 0;
+		if (!s->passed)
 			continue;
-		change = cps[i].mean_after / cps[i].mean_before - 1;
-		/* Slowdowns beyond the noise threshold only; improvements are not
-		 * regressions. The segments' medians must agree, so that a few
-		 * outlying iterations moving a mean do not raise an alarm. */
-		median_before = segment_median(s, first, from, at, scratch);
-		median_after = segment_median(s, first, at, to, scratch);
-		if (!(change > c->view->threshold) || !(median_before > 0) ||
-		    !(median_after / median_before - 1 > c->view->threshold))
-			continue;
-		snprintf(before, sizeof(before), "%.9g", cps[i].mean_before);
-		snprintf(after, sizeof(after), "%.9g", cps[i].mean_after);
-		snprintf(p, sizeof(p), "%.4f", cps[i].p);
-		rc = regress_add(c, s->point[at], s->bench, before, after, change, p);
+		if ((rc = series_changes(&list, &n, s, true)))
+			break;
+		for (size_t k = 0; k < n && rc == 0; k++) {
+			size_t g = s->group[list[k].point];
+			size_t from = c->h->group_first[g];
+			size_t to = g + 1 < c->h->ngroups ? c->h->group_first[g + 1] : c->h->n;
+			char before[32], after[32], p[32], extra[64];
+			snprintf(before, sizeof(before), "%.9g", list[k].before);
+			snprintf(after, sizeof(after), "%.9g", list[k].after);
+			snprintf(p, sizeof(p), "%.4f", list[k].p);
+			snprintf(extra, sizeof(extra), "\t%.3g%%\t%s", s->threshold * 100,
+				 s->threshold_history ? "history" : "fixed");
+			rc = regress_add(c, from, to, s->bench, before, after, list[k].change, p,
+					 extra);
+		}
+		free(list);
 	}
-done:
-	free(first);
-	free(scratch);
 	return rc;
 }
 
@@ -636,7 +1062,8 @@ static int regress_instructions(void *ctx, const struct series *s)
 			char before[32], after[32];
 			snprintf(before, sizeof(before), "%.0f", prev);
 			snprintf(after, sizeof(after), "%.0f", mean);
-			rc = regress_add(c, s->point[p], name, before, after, mean / prev - 1, "-");
+			rc = regress_add(c, s->point[p], s->point[p] + 1, name, before, after,
+					 mean / prev - 1, "-", "");
 		}
 		prev = mean;
 	}
@@ -652,103 +1079,10 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
-/* Per-commit sums of one benchmark, from the store's per-run sums: enough to
- * test a long history on commit means; a short one is read sample by sample. */
-struct sums_ctx {
-	struct regress_ctx *regress;
-	const struct view_ctx *view;
-	const struct history *h;
-	const struct run_map *runs;
-	char *bench;
-	int64_t *n;       /* per history point */
-	double *sum_ns;
-	size_t total;
-};
-
-static int sums_flush(struct sums_ctx *c)
-{
-	struct series s = {.bench = c->bench};
-	int rc = -ENOMEM;
-	if (!c->bench)
-		return 0;
-	if (c->total <= ALL_SAMPLES_MAX) {
-		/* Every sample counts: short histories need them to reach significance. */
-		rc = series_each(c->view, c->h, c->bench, NULL, regress_wall, c->regress);
-		goto done;
-	}
-	s.point = malloc(c->h->n * sizeof(*s.point));
-	s.counts = malloc(c->h->n * sizeof(*s.counts));
-	s.values = malloc(c->h->n * sizeof(*s.values));
-	if (!s.point || !s.counts || !s.values)
-		goto done;
-	for (size_t p = 0; p < c->h->n; p++) {
-		if (!c->n[p])
-			continue;
-		s.point[s.npoints] = p;
-		s.counts[s.npoints] = 1;
-		s.values[s.npoints++] = c->sum_ns[p] / (double)c->n[p] * 1e-9;
-	}
-	s.nvalues = s.npoints;
-	rc = regress_wall(c->regress, &s);
-done:
-	free(s.point);
-	free(s.counts);
-	free(s.values);
-	free(c->bench);
-	c->bench = NULL;
-	memset(c->n, 0, c->h->n * sizeof(*c->n));
-	memset(c->sum_ns, 0, c->h->n * sizeof(*c->sum_ns));
-	c->total = 0;
-	return rc;
-}
-
-static int add_sum(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum_ns)
-{
-	struct sums_ctx *c = ctx;
-	size_t p;
-	int rc;
-	if (!c->bench || strcmp(c->bench, benchmark) != 0) {
-		if ((rc = sums_flush(c)))
-			return rc;
-		if (!(c->bench = strdup(benchmark)))
-			return -ENOMEM;
-	}
-	p = run_map_point(c->runs, run_id);
-	if (p != (size_t)-1 && n > 0) {
-		c->n[p] += n;
-		c->sum_ns[p] += (double)sum_ns;
-		c->total += (size_t)n;
-	}
-	return 0;
-}
-
-static int regress_all_wall(struct regress_ctx *regress, const struct view_ctx *ctx,
-			    const struct history *h)
-{
-	struct sums_ctx c = {.regress = regress, .view = ctx, .h = h};
-	struct run_map m;
-	int rc = run_map_build(&m, h);
-	if (rc)
-		return rc;
-	c.runs = &m;
-	c.n = calloc(h->n + 1, sizeof(*c.n));
-	c.sum_ns = calloc(h->n + 1, sizeof(*c.sum_ns));
-	if (!c.n || !c.sum_ns)
-		rc = -ENOMEM;
-	else if ((rc = store_sums_of_runs(ctx->store, m.runs, m.n, add_sum, &c)) == 0)
-		rc = sums_flush(&c);
-	else if (rc != -ENOMEM)
-		rc = -EIO;
-	free(c.bench);
-	free(c.n);
-	free(c.sum_ns);
-	run_map_free(&m);
-	return rc;
-}
-
 int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 {
 	struct history h;
+	struct analysis a;
 	struct regress_ctx c = {.h = &h, .view = ctx};
 	size_t len = 0;
 	FILE *out;
@@ -756,7 +1090,9 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 	*text = NULL;
 	if ((rc = history_load(&h, ctx, tip)))
 		return rc;
-	if ((rc = regress_all_wall(&c, ctx, &h)) ||
+	if ((rc = analysis_load(&a, ctx, &h)))
+		goto done_history;
+	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a)) ||
 	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
 		goto done;
 	/* In commit order, oldest first. */
@@ -770,6 +1106,8 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 	if (fclose(out))
 		rc = -ENOMEM;
 done:
+	analysis_clear(&a);
+done_history:
 	for (size_t i = 0; i < c.n; i++)
 		free(c.lines[i].text);
 	free(c.lines);

@@ -1,76 +1,136 @@
 #!/bin/bash
-# The computed views over a repository with planted speed changes: compare
-# (Markdown and JSON), regressions, history CSV and SVG, baselines, and a new
-# run showing up in every view without a remount.
+# The computed views over a repository with a planted speed change: compare
+# (separate runs judged against this host's run-to-run noise, an A/B job's
+# pairs, the same build), regressions, history CSV and SVG, baselines, and a
+# new run showing up in every view without a remount.
 . "$(dirname "$0")/lib.sh"
 
 # prog sleeps for the time its commit plants per benchmark: sleep keeps the
-# noise far below the 10% threshold (raised from the default 2% so that a
-# loaded machine does not turn drift into a finding), so the verdicts are the
-# planted ones.
+# noise low even on a loaded machine (the threshold is raised from the
+# default 2% to 10% so that drift does not turn into a finding), so the
+# verdicts are the planted ones. The build drops "# " comment lines, so a commit changing only
+# a comment builds byte-identical artifacts; the ": <name>" line makes every
+# other commit's build differ.
 make_repo '{
-  "build": "cp prog.sh prog && chmod +x prog",
+  "build": "sed \"/^# /d\" prog.sh > prog && chmod +x prog",
+  "artifacts": ["prog"],
   "warmup": 0, "runs": 10, "timeout": 30,
-  "compare": {"alpha": 0.01, "threshold": 0.10},
+  "compare": {"alpha": 0.01, "threshold": 0.10, "max_pairs": 40},
   "benchmarks": [
     {"name": "steady", "command": ["./prog", "steady"]},
     {"name": "planted", "command": ["./prog", "planted"]}
   ]}'
 plant() { # MESSAGE PLANTED_SECONDS [TAG]
-	commit_prog "$1" 'case "$1" in steady) sleep 0.050 ;; planted) sleep '"$2"' ;; esac' ${3:-}
+	commit_prog "$1" ": $1
+case \"\$1\" in steady) exec sleep 0.020 ;; planted) exec sleep $2 ;; esac" ${3:-}
 }
-plant c1 0.030 v1
-plant c2 0.030
-plant c3 0.060 # the planted slowdown: +100%
-plant c4 0.060
-plant c5 0.060
-c() { git -C "$REPO" rev-parse "HEAD~$((5 - $1))"; }
-c1=$(c 1) c2=$(c 2) c3=$(c 3) c4=$(c 4) c5=$(c 5)
+plant c1 0.020 v1
+for i in 2 3 4; do plant c$i 0.020; done
+c() { git -C "$REPO" rev-list --reverse HEAD | sed -n "${1}p"; }
+c1=$(c 1) c2=$(c 2) c3=$(c 3) c4=$(c 4)
 start_benchfs
 
-printf '%s\n' "$c1" "$c2" "$c3" "$c4" "$c5" > "$T/jobs"
-cat "$T/jobs" > "$MNT/queue"
-wait_status 000005 '^done( |$)' 120
-for i in 1 2 3 4; do assert_eq "$(cut -d" " -f1 "$MNT/runs/00000$i/status")" done "run $i"; done
-assert_eq "$(stat -c %h "$MNT/runs")" 7 "link count of runs/ (cached, invalidated on queue)"
-ok "five commits measured"
+# ---- separate runs before this host's noise is known: undecided, and why ----
+printf '%s\n' "$c1" "$c2" "$c3" "$c4" > "$MNT/queue"
+wait_status 000004 '^done( |$)' 120
+for i in 1 2 3; do assert_eq "$(cut -d" " -f1 "$MNT/runs/00000$i/status")" done "run $i"; done
+cat "$MNT/compare/$c1..$c2.md" > "$T/c12.md" || fail "cannot read compare/$c1..$c2.md"
+grep -q '^Method: runs\.' "$T/c12.md" || fail "the .md does not name the runs method: $(head -12 "$T/c12.md")"
+grep -Eq '^\| planted \| .* \| undecided \|$' "$T/c12.md" || fail "planted is not undecided: $(grep planted "$T/c12.md")"
+grep -Eq '^\| steady \| .* \| undecided \|$' "$T/c12.md" || fail "steady is not undecided: $(grep steady "$T/c12.md")"
+grep -q "^- planted undecided: this host's run-to-run noise is not known yet (4 of the 11 runs it needs).*queue an A/B job: echo $c1..$c2 > queue" "$T/c12.md" \
+	|| fail "no reason with the A/B suggestion: $(grep '^- ' "$T/c12.md")"
+grep -q '^0 faster, 0 slower, 0 unchanged, 2 undecided, 0 same build\.$' "$T/c12.md" || fail "summary: $(tail -2 "$T/c12.md")"
+json "$MNT/compare/$c1..$c2.json" 'all(b["method"] == "runs" and b["verdict"] == "undecided" and "A/B job" in b["reason"] and b["runs_a"] == 1 and b["runs_b"] == 1 and b["history_runs"] == 4 and b["p_value"] is None and b["q_value"] is None for b in j["benchmarks"])' > "$T/out"
+assert_eq "$(cat "$T/out")" True "json: untestable rows"
+assert_eq "$(cat "$MNT/regressions")" "" "regressions without a step"
+ok "separate runs without known noise: undecided, with the A/B job to queue"
 
-# ---- compare ----
-cmp_md="$MNT/compare/$c2..$c3.md"
-cat "$cmp_md" > "$T/c23.md" || fail "cannot read $cmp_md"
-grep -Eq '^\| planted \| .* \| \+[0-9.]+% \| \[.*\] \| .* \| slower \|$' "$T/c23.md" \
-	|| fail "planted is not slower in compare: $(cat "$T/c23.md")"
-# The unchanged benchmark may be inconclusive on a loaded machine, never slower or faster.
-grep -Eq '^\| steady \| .* \| (unchanged|inconclusive) \|$' "$T/c23.md" \
-	|| fail "steady is not unchanged: $(grep steady "$T/c23.md")"
-grep -q "^| a | \`$c2\` | \`${c2:0:12}\` | c2 | 000002 |" "$T/c23.md" || fail "side a header: $(grep '^| a' "$T/c23.md")"
-grep -q 'ms ± .* ms (10)' "$T/c23.md" || fail "times are not in ms with n"
-grep -Eq '^0 faster, 1 slower, (1 unchanged, 0|0 unchanged, 1) inconclusive\.$' "$T/c23.md" || fail "summary counts: $(tail -3 "$T/c23.md")"
-grep -q 'p < 0.01 .* threshold of ±10%' "$T/c23.md" || fail "alpha and threshold are not stated"
-ok "compare .md: planted slower, steady unchanged, header and summary"
+# ---- enough runs: the noise is known, a planted step is slower ----
+# Eight commits on each side of the step (c9): sixteen runs of this host give
+# its run-to-run noise, and the step has enough commits after it for
+# regressions to find it at run level.
+for i in 5 6 7 8; do plant c$i 0.020; done
+for i in 9 10 11 12 13 14 15 16; do plant c$i 0.200; done # the planted slowdown
+for i in $(seq 5 16); do eval "c$i=$(c $i)"; done
+for i in $(seq 5 16); do eval echo "\$c$i"; done > "$MNT/queue"
+wait_status 000016 '^done( |$)' 240
+cmp_md="$MNT/compare/$c8..$c9.md"
+cat "$cmp_md" > "$T/c89.md" || fail "cannot read $cmp_md"
+grep -Eq '^\| planted \| .* \| \+[0-9.]+% \| \[\+[0-9.]+%, \+[0-9.]+%\] at 99% \| .* \| 1 vs 1 runs; σ [0-9.]+%, 16 history runs \| slower \|$' "$T/c89.md" \
+	|| fail "planted is not slower in compare: $(cat "$T/c89.md")"
+grep -Eq '^\| steady \| .* \| (unchanged|undecided) \|$' "$T/c89.md" \
+	|| fail "steady is slower or faster: $(grep steady "$T/c89.md")"
+grep -q "^| a | \`$c8\` | \`${c8:0:12}\` | c8 | 000008 |" "$T/c89.md" || fail "side a header: $(grep '^| a' "$T/c89.md")"
+grep -q 'ms ± .* ms (10)' "$T/c89.md" || fail "times are not in ms with n"
+grep -Eq '^0 faster, 1 slower, (1 unchanged, 0|0 unchanged, 1) undecided, 0 same build\.$' "$T/c89.md" || fail "summary counts: $(tail -3 "$T/c89.md")"
+grep -q '^## Noise model$' "$T/c89.md" || fail "no noise model"
+grep -q 'newest 16 finished runs of this host' "$T/c89.md" || fail "the noise model does not name its history"
+grep -q 'Alpha 0.01, with the Benjamini-Hochberg correction over the 2 benchmarks tested' "$T/c89.md" || fail "alpha and correction are not stated"
+grep -q 'Threshold: ±10% (configured)' "$T/c89.md" || fail "the threshold is not stated"
+ok "compare .md of separate runs: planted slower, steady never slower or faster, noise model stated"
 
-assert_eq "$(stat -c %s "$cmp_md")" "$(wc -c < "$T/c23.md")" "compare size"
-cmp "$cmp_md" "$T/c23.md" || fail "a second read differs"
+assert_eq "$(stat -c %s "$cmp_md")" "$(wc -c < "$cmp_md")" "compare size"
+cmp "$cmp_md" "$T/c89.md" || fail "a second read differs"
 ok "compare .md: true size, same bytes on every read"
 
-cj="$MNT/compare/$c2..$c3.json"
-cat "$cj" > "$T/c23.json"
-assert_eq "$(json "$T/c23.json" '[b["verdict"].replace("inconclusive", "unchanged") for b in j["benchmarks"]]')" "['slower', 'unchanged']" "json verdicts"
-assert_eq "$(json "$T/c23.json" '1.6 < j["benchmarks"][0]["ratio"] < 2.2')" True "planted ratio"
-assert_eq "$(json "$T/c23.json" 'j["benchmarks"][0]["ratio_ci"][0] < j["benchmarks"][0]["ratio"] < j["benchmarks"][0]["ratio_ci"][1]')" True "ratio inside its interval"
-assert_eq "$(json "$T/c23.json" '0.029 < j["benchmarks"][0]["a"]["mean"] < 0.045 and j["benchmarks"][0]["a"]["n"] == 10')" True "a mean in seconds, n"
-assert_eq "$(json "$T/c23.json" 'j["benchmarks"][0]["p_value"] < 0.01 and j["benchmarks"][0]["mannwhitney_p"] < 0.01')" True "p-values"
-assert_eq "$(json "$T/c23.json" '(j["a"]["commit"], j["a"]["runs"], j["b"]["runs"], j["alpha"], j["threshold"])')" "('$c2', [2], [3], 0.01, 0.1)" "json sides"
-assert_eq "$(json "$T/c23.json" '(j["summary"]["slower"], j["summary"]["unchanged"] + j["summary"]["inconclusive"], j["summary"]["faster"])')" "(1, 1, 0)" "json summary"
-assert_eq "$(json "$T/c23.json" '1.2 < j["summary"]["geomean_ratio"] < 1.6 and j["summary"]["geomean_ci"][0] < j["summary"]["geomean_ratio"]')" True "geomean"
-ok "compare .json: names, numbers and verdicts"
+cj="$MNT/compare/$c8..$c9.json"
+cat "$cj" > "$T/c89.json"
+python3 - "$T/c89.json" "$T/c89.md" <<'PY' || fail "compare .json: $(cat "$T/c89.json")"
+import json, re, sys
+j = json.load(open(sys.argv[1]))
+md = open(sys.argv[2]).read()
+assert j["method"] == "runs" and j["same_build"] is False, j["method"]
+b = {x["name"]: x for x in j["benchmarks"]}
+p, s = b["planted"], b["steady"]
+keys = ["name", "a", "b", "method", "runs_a", "runs_b", "history_runs", "ratio", "ratio_ci",
+        "confidence", "p_value", "p_sequential", "q_value", "sigma_run", "threshold",
+        "threshold_source", "verdict", "reason", "unstable", "other_cpus", "pooled_welch",
+        "only_in", "instructions"]
+for x in (p, s):
+    missing = [k for k in keys if k not in x]
+    assert not missing, missing
+    assert x["method"] == "runs" and x["runs_a"] == 1 and x["runs_b"] == 1 and x["history_runs"] == 16, x
+    assert x["threshold"] == 0.1 and x["threshold_source"] == "fixed", x
+    assert x["confidence"] == 0.99 and x["sigma_run"] > 0, x
+    assert set(x["unstable"]) == {"a", "b"} and set(x["other_cpus"]) == {"a", "b"}, x
+    assert set(x["pooled_welch"]) == {"p_value", "verdict"}, x
+    assert x["verdict"] in ("unchanged", "undecided", "slower"), x
+    assert x["p_value"] <= x["p_sequential"] <= x["q_value"] + 1e-12, x
+assert p["verdict"] == "slower" and p["reason"] is None, p
+assert 2 < p["ratio"] < 11 and p["ratio_ci"][0] < p["ratio"] < p["ratio_ci"][1], p
+assert p["ratio_ci"][0] > 1.1 and p["q_value"] <= 0.01, p
+assert s["verdict"] != "slower" and s["verdict"] != "faster", s
+assert (s["reason"] is None) == (s["verdict"] == "unchanged"), s
+assert 0.019 < p["a"]["mean"] < 0.07 and p["a"]["n"] == 10, p["a"]
+# The interval the .md shows is the verdict's, at its confidence.
+row = next(l for l in md.splitlines() if l.startswith("| planted |"))
+lo, hi = (float(v) for v in re.search(r"\[([-+0-9.]+)%, ([-+0-9.]+)%\] at 99%", row).groups())
+assert abs(lo - (p["ratio_ci"][0] - 1) * 100) < 0.051 and abs(hi - (p["ratio_ci"][1] - 1) * 100) < 0.051, (row, p["ratio_ci"])
+sm = j["summary"]
+assert (sm["slower"], sm["faster"], sm["unchanged"] + sm["undecided"], sm["same_build"]) == (1, 0, 1, 0), sm
+assert 1.4 < sm["geomean_ratio"] < 3.5 and sm["geomean_ci"][0] < sm["geomean_ratio"], sm
+nm = j["noise_model"]
+assert nm["method"] == "runs" and nm["correction"] == "benjamini-hochberg" and nm["tested"] == 2, nm
+assert nm["history_runs"] == 16 and nm["alpha"] == 0.01 and nm["threshold"] == 0.1, nm
+assert (j["a"]["commit"], j["a"]["runs"], j["b"]["runs"], j["alpha"], j["threshold"]) == \
+    (j["a"]["commit"], [8], [9], 0.01, 0.1), j
+PY
+ok "compare .json: fields, the verdict's interval and confidence, summary and noise model"
 
-# The other names: resolved to the right commits and runs, the planted step seen
-# (the verdict itself is checked once above: parallel tests can make a turn noisy).
-assert_eq "$(json "$MNT/compare/$c3..$c2.json" '(j["a"]["commit"], j["b"]["commit"], j["benchmarks"][0]["ratio"] < 0.75)')" "('$c3', '$c2', True)" "reversed"
-assert_eq "$(json "$MNT/compare/v1..run-3.json" '(j["a"]["commit"], j["b"]["runs"])')" "('$c1', [3])" "tag and run id"
-assert_eq "$(json "$MNT/compare/000004..latest.json" '(j["a"]["runs"], j["b"]["commit"], j["benchmarks"][0]["verdict"] != "slower")')" "([4], '$c5', True)" "run dir name and latest"
-assert_eq "$(json "$MNT/compare/HEAD~4..HEAD.json" '(j["a"]["commit"], j["b"]["commit"], j["benchmarks"][0]["ratio"] > 1.4)')" "('$c1', '$c5', True)" "HEAD~4..HEAD"
+# Identical code compared run against run: never slower or faster.
+for i in 6 10; do
+	a=$(eval echo "\$c$i") b=$(eval echo "\$c$((i + 1))")
+	v=$(json "$MNT/compare/$a..$b.json" '" ".join(x["verdict"] for x in j["benchmarks"])')
+	case "$v" in *slower* | *faster*) fail "c$i..c$((i + 1)) of identical code: $v" ;; esac
+done
+ok "neighbouring commits of identical code: never slower or faster"
+
+# The other names: resolved to the right commits and runs, the planted step seen.
+assert_eq "$(json "$MNT/compare/$c9..$c8.json" '(j["a"]["commit"], j["b"]["commit"], j["benchmarks"][0]["ratio"] < 0.5)')" "('$c9', '$c8', True)" "reversed"
+assert_eq "$(json "$MNT/compare/v1..run-9.json" '(j["a"]["commit"], j["b"]["runs"])')" "('$c1', [9])" "tag and run id"
+assert_eq "$(json "$MNT/compare/000015..latest.json" '(j["a"]["runs"], j["b"]["commit"], j["benchmarks"][0]["verdict"] != "slower")')" "([15], '$c16', True)" "run dir name and latest"
+assert_eq "$(json "$MNT/compare/HEAD~15..HEAD.json" '(j["a"]["commit"], j["b"]["commit"], j["benchmarks"][0]["ratio"] > 2)')" "('$c1', '$c16', True)" "HEAD~15..HEAD"
 for bad in "nope..$c2.md" "$c2..nope.md" "$c2..$c3.txt" "$c2.md" "run-99..$c2.md"; do
 	if cat "$MNT/compare/$bad" > /dev/null 2> "$T/err"; then fail "compare/$bad exists"; fi
 	grep -q 'No such file' "$T/err" || fail "compare/$bad: $(cat "$T/err")"
@@ -78,53 +138,108 @@ done
 ok "compare names: tags, run ids, latest, HEAD~n; unknown names are ENOENT"
 
 ls "$MNT/compare" > "$T/ls"
-for pair in "$c1..$c2" "$c2..$c3" "$c4..$c5"; do
+for pair in "$c1..$c2" "$c8..$c9" "$c15..$c16"; do
 	a=${pair%..*} b=${pair#*..}
 	grep -Eq "^${a:0:7}[0-9a-f]*\.\.${b:0:7}[0-9a-f]*\.md$" "$T/ls" || fail "ls compare/ lacks $pair: $(cat "$T/ls")"
 done
-assert_eq "$(wc -l < "$T/ls")" 8 "ls compare/ entries"
+assert_eq "$(wc -l < "$T/ls")" 30 "ls compare/ entries"
 while read -r name; do
 	cat "$MNT/compare/$name" > /dev/null || fail "listed compare/$name cannot be read"
-done < "$T/ls"
-ok "ls compare/ lists each commit against its parent, and every listed file reads"
+done < <(head -4 "$T/ls")
+ok "ls compare/ lists each commit against its parent, and listed files read"
 
-# ---- regressions ----
+# ---- regressions: run-level, the planted step once eight commits follow it ----
 cat "$MNT/regressions" > "$T/reg"
 assert_eq "$(wc -l < "$T/reg")" 1 "regressions lines ($(cat "$T/reg"))"
-IFS=$'\t' read -r commit bench before after change p runs < "$T/reg"
-assert_eq "$commit $bench $runs" "$c3 planted 000003" "regression commit, benchmark, runs"
-python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.029 < b < 0.045 and 0.059 < a < 0.08, (b, a)" "$before" "$after" \
+IFS=$'\t' read -r commit bench before after change p runs threshold source < "$T/reg"
+assert_eq "$commit $bench $runs $threshold $source" "$c9 planted 000009 10% fixed" "regression commit, benchmark, runs, threshold"
+python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.019 < b < 0.07 and 0.199 < a < 0.3, (b, a)" "$before" "$after" \
 	|| fail "regression means: $before $after"
-python3 -c "import sys; assert 60 < float(sys.argv[1].strip('+%')) < 130" "$change" || fail "regression change: $change"
+python3 -c "import sys; assert 100 < float(sys.argv[1].strip('+%')) < 1000" "$change" || fail "regression change: $change"
 python3 -c "import sys; assert float(sys.argv[1]) < 0.01" "$p" || fail "regression p-value $p"
-ok "regressions: exactly the planted slowdown ($change, p $p)"
+ok "regressions: exactly the planted slowdown ($change, p $p), nothing for steady"
 
 # ---- history ----
 ls "$MNT/history" > "$T/ls"
 assert_eq "$(tr '\n' ' ' < "$T/ls")" "planted.csv planted.svg steady.csv steady.svg " "ls history/"
 csv="$MNT/history/planted.csv"
 head -1 "$csv" | grep -qx 'commit,commit_time,runs,n,mean,stddev,median,min,max' || fail "csv header: $(head -1 "$csv")"
-python3 - "$csv" "$c1" "$c2" "$c3" "$c4" "$c5" <<'PY' || fail "history/planted.csv: $(cat "$csv")"
+python3 - "$csv" $(for i in $(seq 16); do eval echo "\$c$i"; done) <<'PY' || fail "history/planted.csv: $(cat "$csv")"
 import csv, sys, datetime
 rows = list(csv.DictReader(open(sys.argv[1])))
-assert [r["commit"] for r in rows] == sys.argv[2:7], [r["commit"] for r in rows]
+assert [r["commit"] for r in rows] == sys.argv[2:18], [r["commit"] for r in rows]
 for i, r in enumerate(rows):
     datetime.datetime.strptime(r["commit_time"], "%Y-%m-%dT%H:%M:%SZ")
     assert r["runs"] == "1" and r["n"] == "10", r
     mean, lo, hi, med = float(r["mean"]), float(r["min"]), float(r["max"]), float(r["median"])
     assert lo <= med <= hi and lo <= mean <= hi and float(r["stddev"]) >= 0, r
-    assert (0.029 < mean < 0.045) if i < 2 else (0.059 < mean < 0.08), r
+    assert (0.019 < mean < 0.07) if i < 8 else (0.199 < mean < 0.3), r
 PY
 ok "history/planted.csv: one row per commit, oldest first, right numbers"
 svg="$MNT/history/planted.svg"
 python3 -c "import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); assert r.tag.endswith('svg'), r.tag" "$svg" \
 	|| fail "history/planted.svg is not well-formed SVG"
-grep -q "${c3:0:8}" "$svg" || fail "svg lacks the commit labels"
+grep -q "${c9:0:8}" "$svg" || fail "svg lacks the commit labels"
 python3 -c "import re, sys; assert any(float(x) > 50 for x in re.findall(r'\+([0-9.]+)%', open(sys.argv[1]).read()))" "$svg" \
 	|| fail "svg does not mark the change point: $(grep -o '[+-][0-9.]*%' "$svg" | tr '\n' ' ')"
+python3 -c "import re, sys; g = re.search(r'<g class=\"changes\">(.*?)</g>', open(sys.argv[1]).read(), re.S); assert g and '<line' not in g.group(1)" "$MNT/history/steady.svg" \
+	|| fail "history/steady.svg marks a change"
 assert_eq "$(stat -c %s "$svg")" "$(wc -c < "$svg")" "svg size"
 if cat "$MNT/history/nope.csv" 2>/dev/null; then fail "history/nope.csv exists"; fi
-ok "history/planted.svg: well-formed, labelled, change point marked"
+ok "history/planted.svg: well-formed, labelled, the regressions' change point marked (none for steady)"
+
+# ---- an interleaved A/B job: the paired method decides ----
+echo "$c8..$c9" > "$MNT/queue"
+wait_status 000018 '^done( |$)' 120
+cat "$MNT/compare/$c8..$c9.json" > "$T/ab.json"
+python3 - "$T/ab.json" "$MNT/compare/$c8..$c9.md" <<'PY' || fail "compare of the A/B pair: $(cat "$T/ab.json")"
+import json, re, sys
+j = json.load(open(sys.argv[1]))
+md = open(sys.argv[2]).read()
+assert (j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["method"]) == ([17], [18], True, "paired"), j["a"]
+b = {x["name"]: x for x in j["benchmarks"]}
+p, s = b["planted"], b["steady"]
+for x in (p, s):
+    for k in ("pairs", "paired_t_p", "p_sequential", "q_value", "confidence", "ratio_ci"):
+        assert k in x, k
+    assert x["method"] == "paired" and x["pairs"] >= 10 and x["threshold_source"] == "fixed", x
+    assert "runs_a" not in x and "sigma_run" not in x, x
+    assert x["verdict"] != "faster", x
+assert p["verdict"] == "slower" and p["ratio"] > 2 and p["ratio_ci"][0] > 1.1, p
+assert 0 <= p["paired_t_p"] < 0.01 and p["p_value"] < 0.01, p
+assert s["verdict"] != "slower", s
+# The confidence is the look's (1 - its level <= alpha, at least), and the .md shows that interval.
+assert 0.99 - 1e-9 <= p["confidence"] < 1, p
+row = next(l for l in md.splitlines() if l.startswith("| planted |"))
+m = re.search(r"\[([-+0-9.]+)%, ([-+0-9.]+)%\] at ([0-9.]+)%", row)
+lo, hi, conf = (float(v) for v in m.groups())
+assert abs(lo - (p["ratio_ci"][0] - 1) * 100) < 0.051 and abs(hi - (p["ratio_ci"][1] - 1) * 100) < 0.051, (row, p)
+assert abs(conf - p["confidence"] * 100) < 0.01, (row, p["confidence"])
+assert "%d pairs" % p["pairs"] in row and "(t: " in row, row
+assert "Method: paired." in md, md
+PY
+grep -qx "run-17\.\.run-18\.md" <(ls "$MNT/compare") || fail "ls compare/ lacks the A/B pair"
+assert_eq "$(json "$MNT/compare/run-17..run-18.json" '(j["method"], j["benchmarks"][0]["method"])')" "('paired', 'paired')" "the pair by its run names"
+assert_eq "$(json "$MNT/compare/$c7..$c9.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["method"])')" \
+	"([7], [9, 18], False, 'runs')" "other commits pool their runs"
+ok "an A/B pair's compare says method paired, with pairs and the look's interval"
+
+# ---- the same build: a commit changing only a comment ----
+commit_prog c17 ": c16
+# only a comment changed
+case \"\$1\" in steady) exec sleep 0.020 ;; planted) exec sleep 0.200 ;; esac"
+c17=$(git -C "$REPO" rev-parse HEAD)
+echo "$c17" > "$MNT/queue"
+wait_status 000019 '^done( |$)' 60
+cat "$MNT/compare/$c16..$c17.md" > "$T/same.md"
+grep -q 'The artifacts are byte-identical: same build; nothing to test\.' "$T/same.md" || fail "no same build note: $(cat "$T/same.md")"
+grep -q '^0 faster, 0 slower, 0 unchanged, 0 undecided, 2 same build\.$' "$T/same.md" || fail "same build summary: $(tail -2 "$T/same.md")"
+assert_eq "$(json "$MNT/compare/$c16..$c17.json" '(j["same_build"], [b["verdict"] for b in j["benchmarks"]], j["summary"]["same_build"])')" \
+	"(True, ['same build', 'same build'], 2)" "same build verdicts"
+assert_eq "$(json "$MNT/compare/$c15..$c16.json" 'j["same_build"]')" False "different builds"
+# The A/B job's sides are runs of their commits too.
+assert_eq "$(cut -f1,2,7 "$MNT/regressions")" "$c9	planted	000009,000018" "regressions with the same build added"
+ok "a comment-only commit is the same build: nothing to test"
 
 # ---- baselines ----
 echo v1 > "$MNT/baselines/release" || fail "cannot pin a baseline"
@@ -136,7 +251,7 @@ assert_eq "$(ls "$MNT/baselines")" release "a refused baseline is not kept"
 for name in .hidden latest 000001 run-1; do
 	if { echo v1 > "$MNT/baselines/$name"; } 2>/dev/null; then fail "baseline name $name was accepted"; fi
 done
-assert_eq "$(json "$MNT/compare/release..latest.json" '(j["a"]["commit"], j["b"]["commit"])')" "('$c1', '$c5')" "baseline in compare"
+assert_eq "$(json "$MNT/compare/release..latest.json" '(j["a"]["commit"], j["b"]["commit"])')" "('$c1', '$c17')" "baseline in compare"
 grep -qx 'release\.\.latest\.md' <(ls "$MNT/compare") || fail "ls compare/ lacks release..latest.md"
 echo "$c3" > "$MNT/baselines/release"
 assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "re-pinned baseline"
@@ -148,34 +263,22 @@ ok "baselines: pin, cat, re-pin, refuse a bad revision, rm, ls, compare against 
 
 # ---- a new run shows up everywhere without a remount ----
 csv_lines=$(wc -l < "$csv")
-plant c6 0.030 # back to fast: an improvement, not a regression
-c6=$(git -C "$REPO" rev-parse HEAD)
-echo "$c6" > "$MNT/queue"
-assert_eq "$(stat -c %h "$MNT/runs")" 8 "link count of runs/ after a queue write"
-wait_status 000006 '^done( |$)' 60
+plant c18 0.020 # back to fast: an improvement, not a regression
+c18=$(git -C "$REPO" rev-parse HEAD)
+echo "$c18" > "$MNT/queue"
+assert_eq "$(stat -c %h "$MNT/runs")" 22 "link count of runs/ after a queue write"
+wait_status 000020 '^done( |$)' 60
 assert_eq "$(wc -l < "$csv")" $((csv_lines + 1)) "history rows after a new run"
-tail -1 "$csv" | grep -q "^$c6," || fail "the new commit is not the last history row"
-# Still one line, the same slowdown (its means may now span other commits).
-assert_eq "$(cut -f1,2,7 "$MNT/regressions")" "$c3	planted	000003" "regressions after an improvement"
-assert_eq "$(json "$MNT/compare/$c5..$c6.json" '(j["b"]["runs"], j["benchmarks"][0]["ratio"] < 0.75)')" "([6], True)" "compare of the new run"
-grep -Eq "\.\.${c6:0:7}[0-9a-f]*\.md$" <(ls "$MNT/compare") || fail "ls compare/ lacks the new pair"
+tail -1 "$csv" | grep -q "^$c18," || fail "the new commit is not the last history row"
+assert_eq "$(cut -f1,2,7 "$MNT/regressions")" "$c9	planted	000009,000018" "regressions after an improvement"
+assert_eq "$(json "$MNT/compare/$c17..$c18.json" '(j["b"]["runs"], j["benchmarks"][0]["ratio"] < 0.5, j["benchmarks"][0]["verdict"])')" "([20], True, 'faster')" "compare of the new run"
+grep -Eq "\.\.${c18:0:7}[0-9a-f]*\.md$" <(ls "$MNT/compare") || fail "ls compare/ lacks the new pair"
 assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after a new run"
 ok "a new run appears in history, compare and ls without a remount; improvements are not regressions"
-
-# ---- an interleaved A/B job is what compare uses for its two commits ----
-echo "$c2..$c3" > "$MNT/queue"
-wait_status 000008 '^done( |$)' 60
-assert_eq "$(json "$MNT/compare/$c2..$c3.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["benchmarks"][0]["ratio"] > 1.4)')" \
-	"([7], [8], True, True)" "compare of an A/B pair"
-grep -q 'one interleaved A/B job' "$MNT/compare/$c2..$c3.md" || fail "the .md does not say the sides are interleaved"
-assert_eq "$(json "$MNT/compare/$c1..$c3.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"])')" \
-	"([1], [3, 8], False)" "other commits pool their runs"
-grep -qx "run-7\.\.run-8\.md" <(ls "$MNT/compare") || fail "ls compare/ lacks the A/B pair"
-ok "compare uses the interleaved pair of its two commits; other names pool every run"
 
 # ---- baselines survive a remount ----
 stop_daemon
 start_benchfs
-assert_eq "$(cat "$MNT/baselines/release")" "$c3 000008" "baseline after remount (its newest run)"
+assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after remount"
 assert_eq "$(wc -l < "$MNT/regressions")" 1 "regressions after remount"
 ok "baselines survive a remount"
