@@ -117,7 +117,7 @@ TRACE2="$T/trace2"
 cat > "$REPO/benchfs.json" <<JSON
 {
   "build": "cp prog.sh prog && chmod +x prog", "warmup": 1, "runs": 10, "timeout": 20,
-  "compare": {"max_pairs": 80},
+  "compare": {"max_pairs": 80}, "artifacts": ["prog", "lib/*.so"],
   "setup": "echo \"\${PWD##*/} setup\" >> $TRACE2",
   "cleanup": "echo \"\${PWD##*/} cleanup\" >> $TRACE2",
   "benchmarks": [
@@ -136,6 +136,9 @@ loops_prog() { # SAME BIG SMALL: loop counts (1500 take about 5 ms beside ~10 ms
 commit_prog loops-a "$(loops_prog 1500 1000 3000)" wa
 commit_prog loops-a-again "$(loops_prog 1500 1000 3000)" wa2 # identical code
 commit_prog loops-b "$(loops_prog 1500 12000 3150)" wb       # big about x4, small a few %
+commit_prog loops-step "$(loops_prog 1500 1000 3000)
+[ \"\$1\" = same ] && [ \"\$BENCHFS_ITERATION\" -ge 11 ] && while [ \$i -lt 40000 ]; do i=\$((i+1)); done
+exit 0" wstep # same several times slower from its 11th iteration on
 commit_prog loops-b-failing "$(loops_prog 1500 12000 3150)
 [ \"\$1\" = big ] && [ \"\$BENCHFS_ITERATION\" = 15 ] && exit 3; exit 0" wfail
 start_benchfs
@@ -291,4 +294,42 @@ assert_eq "$(cat "$MNT/runs/000013/status")" \
 	"failed: the other side of this A/B job (run 000014) failed: big iteration 15/20 exited with status 3" \
 	"the other side"
 ok "a failing iteration in an extra round fails both sides: $(cat "$MNT/runs/000014/status")"
-echo "14 passed, 0 failed"
+
+# What each benchmark was measured under: the build's identity (identical
+# code, identical artifacts), a step inside a run flagged unstable, the
+# interference recorded; all in the store for the views.
+id_of() { sed -n 's/.*\] artifacts: \([0-9a-f]\{40\}\)$/\1/p' "$MNT/runs/$1/debug.log" | tail -1; }
+[ -n "$(id_of 000007)" ] || fail "no build identity in run 7's log: $(grep 'artifacts' "$MNT/runs/000007/debug.log")"
+assert_eq "$(id_of 000008)" "$(id_of 000007)" "identical code, identical build identity"
+[ "$(id_of 000010)" != "$(id_of 000009)" ] || fail "a changed prog kept its build identity"
+db="$REPO/.git/benchfs/benchfs.db"
+sql() { # QUERY: rows as "a|b", through Python's sqlite3 (read only)
+	python3 -c 'import sqlite3, sys
+for row in sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True).execute(sys.argv[2]):
+    print("|".join(str(v) for v in row))' "$db" "$1"
+}
+assert_eq "$(sql "SELECT build_id FROM runs WHERE id = 10")" "$(id_of 000010)" "build_id in the store"
+# A step is told from noise as 10 iterations against 10 (a plain run).
+stop_daemon
+sed -i 's/"runs": 10/"runs": 20/' "$REPO/benchfs.json"
+start_benchfs
+echo "wstep" > "$MNT/queue"
+wait_status 000015 '^(done|failed)' 60
+grep -Eq '\] same: unstable: its times stepped by \+[0-9]+% at iteration 11 of 20 \(p=[0-9.e-]+\); the machine changed while it was measured$' \
+	"$MNT/runs/000015/debug.log" || fail "no unstable line: $(grep -i 'unstable' "$MNT/runs/000015/debug.log")"
+# (big and small may step too, when the machine does)
+sql "SELECT benchmark, value FROM metrics WHERE run_id = 15 AND name = 'unstable' ORDER BY benchmark" \
+	| grep -Eq '^big\|[01]\.0$' || fail "big's unstable metric"
+assert_eq "$(sql "SELECT benchmark, value FROM metrics WHERE run_id = 15 AND name = 'unstable' ORDER BY benchmark" | sed -n 2p)" \
+	"same|1.0" "unstable in the store"
+for r in 9 10 15; do
+	assert_eq "$(sql "SELECT count(*) FROM metrics WHERE run_id = $r AND name IN ('other_cpus', 'steal') AND value >= 0")" \
+		6 "interference of run $r in the store"
+done
+assert_eq "$(sql "SELECT count(*) FROM metrics WHERE run_id = 15 AND name = 'sequential_level'")" 0 \
+	"no sequential level for a plain run"
+n=$(final_line 000009 big | grep -Eo '[0-9]+ pairs' | cut -d' ' -f1)
+assert_eq "$(sql "SELECT abs(value - 0.01 * $n / 2 / 80) < 1e-12 FROM metrics WHERE run_id IN (9, 10) AND benchmark = 'big' AND name = 'sequential_level'" | tr '\n' ' ')" \
+	"1 1 " "big's sequential level: its last look's (n pairs: 0.01 x (n/2)/80)"
+ok "build identity, unstable ($(grep -o 'same: unstable: .*%' "$MNT/runs/000015/debug.log")) and interference recorded"
+echo "15 passed, 0 failed"
