@@ -61,7 +61,8 @@
 #   MAX_PAIRS=320       the new binary's cap on pairs per benchmark of an A/B job
 #   RUNS=10 WARMUP=1    iterations per benchmark and run (an A/B job's first round)
 #   BENCH_UNITS="1000 1250 1500 1750 2000"   work per benchmark (1000 loop steps each)
-#   SEED=1              the interference schedule; HOGS=2 hogs at most at once
+#   SEED=1              the interference schedule; HOGS=2 hogs at most at once (0: none,
+#                       a control run without the generator)
 #   FIXED_ITERS=        skip the calibration: exec+exit in loop iterations (0: plain work steps)
 #   OLD_REV=d8d6d0b OLD_BUILD=   the previous benchfs; a build directory to reuse
 #   KEEP=1              keep the temporary directory (repositories, data, logs)
@@ -70,7 +71,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-SRC=$(pwd)
 [ $# -ge 1 ] && [ $# -le 2 ] || {
 	echo "usage: bash bench/verdicts.sh OUT_DIR [BUILD_DIR]" >&2
 	exit 2
@@ -108,6 +108,7 @@ done
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP must be a non-negative integer"
 [[ $SEED =~ ^[0-9]+$ ]] || die "SEED must be a non-negative integer"
 [ "$RUNS" -ge 3 ] || die "RUNS must be at least 3"
+[ "$HOGS" -le 8 ] || die "HOGS must be 0 (no interference) to 8"
 [ "$MAX_PAIRS" -ge 2 ] || die "MAX_PAIRS must be at least 2"
 [ -z "$FIXED_ITERS" ] || [[ $FIXED_ITERS =~ ^[0-9]+$ ]] || die "FIXED_ITERS must be an integer"
 [ "$STEP_TAIL" -ge 3 ] && [ $((STEP_COMMITS / 2 + 3)) -le $((STEP_COMMITS - STEP_TAIL)) ] ||
@@ -318,14 +319,19 @@ prog_source @PCT@ @FIXED@ @COMMENT@ > "$T/prog.tmpl"
 
 printf '0\tbase\tbase\n0\tsame: identical code, only this comment differs\tsame\n5\tslow5\tslow5\n10\tslow10\tslow10\n' |
 	make_history "$T/repo-trials"
-for i in $(seq "$FLAT_COMMITS"); do printf '0\tflat revision %d\t\n' "$i"; done | make_history "$T/repo-flat"
+if [ "$FLAT_COMMITS" -gt 0 ]; then
+	for i in $(seq "$FLAT_COMMITS"); do printf '0\tflat revision %d\t\n' "$i"; done |
+		make_history "$T/repo-flat"
+fi
 STEP1=$((STEP_COMMITS / 2)) STEP2=$((STEP_COMMITS - STEP_TAIL)) # 0-based commit index of each step
-for i in $(seq 0 $((STEP_COMMITS - 1))); do
-	pct=0
-	[ "$i" -ge "$STEP1" ] && pct=10
-	[ "$i" -ge "$STEP2" ] && pct=21 # 1.1 x 1.1
-	printf '%d\tsteps revision %d\t\n' "$pct" "$((i + 1))"
-done | make_history "$T/repo-steps"
+if [ "$STEP_COMMITS" -gt 0 ]; then
+	for i in $(seq 0 $((STEP_COMMITS - 1))); do
+		pct=0
+		if [ "$i" -ge "$STEP1" ]; then pct=10; fi
+		if [ "$i" -ge "$STEP2" ]; then pct=21; fi # 1.1 x 1.1
+		printf '%d\tsteps revision %d\t\n' "$pct" "$((i + 1))"
+	done | make_history "$T/repo-steps"
+fi
 
 # Both configurations measure the same; the old binary does not know max_pairs.
 benchmarks_json() {
@@ -518,9 +524,15 @@ run_job() { # TRIAL BINARY MODE STEP
 }
 
 # ---- 3. interference, from here to the end ----
-"$INTERFERE" -s "$SEED" -n "$HOGS" -d 14400 -l "$OUT/interference.log" &
-GEN_PID=$!
-say "interference generator running (pid $GEN_PID, seed $SEED, $HOGS hogs at most)"
+if [ "$HOGS" -gt 0 ]; then
+	"$INTERFERE" -s "$SEED" -n "$HOGS" -d 14400 -l "$OUT/interference.log" &
+	GEN_PID=$!
+	sleep 0.2
+	kill -0 "$GEN_PID" 2> /dev/null || die "bench/interfere did not start"
+	say "interference generator running (pid $GEN_PID, seed $SEED, $HOGS hogs at most)"
+else
+	say "HOGS=0: no interference generator (a control run)"
+fi
 
 # ---- 4. trials ----
 mount_fs old "$OLD" "$T/repo-trials" "$T/data-trials-old" "$T/config-old.json"
@@ -582,10 +594,12 @@ measure_history() {
 if [ "$FLAT_COMMITS" -gt 0 ]; then measure_history flat "$T/repo-flat"; fi
 if [ "$STEP_COMMITS" -gt 0 ]; then measure_history steps "$T/repo-steps"; fi
 
-kill -TERM "$GEN_PID" 2> /dev/null || true
-wait "$GEN_PID" 2> /dev/null || true
-GEN_PID=
-say "interference: $(tail -1 "$OUT/interference.log" | cut -d' ' -f3-)"
+if [ -n "$GEN_PID" ]; then
+	kill -TERM "$GEN_PID" 2> /dev/null || true
+	wait "$GEN_PID" 2> /dev/null || true
+	GEN_PID=
+	say "interference: $(tail -1 "$OUT/interference.log" | cut -d' ' -f3-)"
+fi
 say "measured in $(((SECONDS - T_START) / 60)) min $(((SECONDS - T_START) % 60)) s"
 
 # ---- 6. the report ----
@@ -765,7 +779,9 @@ if "steps" in commits:
 
 # targets
 print()
-print("Targets (issue: on this 2-core VM with the interference on), new | old:")
+print("Targets (issue: on this 2-core VM with the interference on; here: %s), new | old:" % (
+    "up to %d hogs, seed %d" % (meta["hogs"], meta["seed"]) if meta["hogs"] else
+    "NO interference generator, a control run"))
 def target(text, test, fmt):
     res = []
     for binary in ("new", "old"):
@@ -803,9 +819,12 @@ for step, need in (("slow10", 0.99), ("slow5", 0.90)):
                      pct(figures[("ab", step, b)]["slower"], figures[("ab", step, b)]["n"]),
                      figures[("ab", step, b)]["v"].count("undecided"))) is True
 pm = figures.get("pairs_max")
-print("  %s %-52s new: max %s pairs per benchmark (cap %d)" % (
+walls = [num(j["job_wall_s"]) for j in jobs if j["mode"] == "ab" and j["binary"] == "new"
+         and num(j["job_wall_s"]) is not None]
+print("  %s %-52s new: max %s pairs per benchmark (cap %d); wall per job median %s s, max %s s" % (
     "MET   " if pm is not None and pm <= cap else ("n/a   " if pm is None else "MISSED"),
-    "A/B: within the cap", "%.0f" % pm if pm is not None else "-", cap))
+    "A/B: within the cap", "%.0f" % pm if pm is not None else "-", cap,
+    "%.1f" % statistics.median(walls) if walls else "-", "%.1f" % max(walls) if walls else "-"))
 if pm is not None:
     ok &= pm <= cap
 if ("flat", "new") in figures:
