@@ -111,7 +111,8 @@ done
 [ "$HOGS" -le 8 ] || die "HOGS must be 0 (no interference) to 8"
 [ "$MAX_PAIRS" -ge 2 ] || die "MAX_PAIRS must be at least 2"
 [ -z "$FIXED_ITERS" ] || [[ $FIXED_ITERS =~ ^[0-9]+$ ]] || die "FIXED_ITERS must be an integer"
-[ "$STEP_TAIL" -ge 3 ] && [ $((STEP_COMMITS / 2 + 3)) -le $((STEP_COMMITS - STEP_TAIL)) ] ||
+[ "$STEP_COMMITS" = 0 ] ||
+	{ [ "$STEP_TAIL" -ge 3 ] && [ $((STEP_COMMITS / 2 + 3)) -le $((STEP_COMMITS - STEP_TAIL)) ]; } ||
 	die "STEP_COMMITS=$STEP_COMMITS and STEP_TAIL=$STEP_TAIL leave no room for two steps"
 for u in $BENCH_UNITS; do
 	[[ $u =~ ^[1-9][0-9]*$ ]] || die "BENCH_UNITS must be positive integers, not '$u'"
@@ -744,6 +745,8 @@ for name in ("flat", "steps"):
     p = os.path.join(out, "commits-%s.txt" % name)
     if os.path.exists(p):
         commits[name] = {c.strip(): i for i, c in enumerate(open(p)) if c.strip()}
+if not commits:
+    print("  (not run: FLAT_COMMITS=0 and STEP_COMMITS=0)")
 if "flat" in commits:
     for binary in ("old", "new"):
         lines = regress("flat", binary)
@@ -780,7 +783,7 @@ if "steps" in commits:
 # targets
 print()
 print("Targets (issue: on this 2-core VM with the interference on; here: %s), new | old:" % (
-    "up to %d hogs, seed %d" % (meta["hogs"], meta["seed"]) if meta["hogs"] else
+    "at most %d hog(s) at once, seed %d" % (meta["hogs"], meta["seed"]) if meta["hogs"] else
     "NO interference generator, a control run"))
 def target(text, test, fmt):
     res = []
