@@ -100,12 +100,13 @@ static int compare_paths(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int checkout_artifacts_id(char out[41], const char *dir, char *const *globs, size_t nglobs,
-			  char *err, size_t errsize)
+int checkout_artifacts_id(char out[41], size_t *nfiles, const char *dir, char *const *globs,
+			  size_t nglobs, char *err, size_t errsize)
 {
 	glob_t g = {0};
 	char *prefix = NULL, *pattern = NULL, *list = NULL, **rels = NULL;
 	size_t dirlen = strlen(dir), prefixlen, nrels = 0, listlen = 0, cap;
+	size_t hashed = 0;
 	bool globbed = false;
 	git_oid oid;
 	int result = -1;
@@ -163,6 +164,8 @@ int checkout_artifacts_id(char out[41], const char *dir, char *const *globs, siz
 			rels[nrels++] = g.gl_pathv[i] + prefixlen;
 	}
 	if (nrels == 0) {
+		if (nfiles)
+			*nfiles = 0;
 		result = 0; /* nothing matched: no identity, not an error */
 		goto done;
 	}
@@ -187,12 +190,15 @@ int checkout_artifacts_id(char out[41], const char *dir, char *const *globs, siz
 		list[listlen++] = ' ';
 		memcpy(list + listlen, rels[i], len + 1);
 		listlen += len + 1;
+		hashed++;
 	}
 	if (git_odb_hash(&oid, list, listlen, GIT_OBJECT_BLOB) < 0) {
 		snprintf(err, errsize, "cannot hash the artifacts: %s", revparse_git_error());
 		goto done;
 	}
 	git_oid_tostr(out, 41, &oid);
+	if (nfiles)
+		*nfiles = hashed;
 	result = 0;
 	goto done;
 nomem:

@@ -26,9 +26,9 @@ struct result_bench {
 	double instructions;
 	/* What else the machine did meanwhile (spans == 0: not recorded). */
 	struct interference interference;
-	/* An interleaved A/B job that added pairs until decided: the rounds
-	 * measured and the nominal level of the last look (0 rounds: not an
-	 * A/B job or a single look). */
+	/* An interleaved A/B job: the rounds measured and the nominal level of
+	 * the last look (0: not an A/B job; 1: decided or capped at its first
+	 * look). */
 	int rounds;
 	double sequential_level;
 };

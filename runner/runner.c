@@ -698,14 +698,17 @@ static int build_identity(struct job *job, size_t s)
 	struct side *sd = &job->sides[s];
 	struct store *st = job->runner->store;
 	char id[41], err[512];
+	size_t nfiles = 0;
 	if (c->nartifacts == 0)
 		return 0;
-	if (checkout_artifacts_id(id, sd->workdir, c->artifacts, c->nartifacts, err, sizeof(err))) {
+	if (checkout_artifacts_id(id, &nfiles, sd->workdir, c->artifacts, c->nartifacts, err,
+				  sizeof(err))) {
 		job_fail(job, s, "artifacts: %s", err);
 		return -1;
 	}
 	if (id[0]) {
-		runlog_printf(sd->log, "benchfs", "artifacts: %s", id);
+		runlog_printf(sd->log, "benchfs", "artifacts: %s (%zu file%s)", id, nfiles,
+			      nfiles == 1 ? "" : "s");
 	} else {
 		char globs[1024] = "";
 		size_t len = 0;

@@ -82,7 +82,7 @@ static void subdir(char *out, size_t size, const struct fixture *f, const char *
 static void id_of(char out[41], const char *dir, char *const *globs, size_t nglobs)
 {
 	char err[256] = "";
-	int rc = checkout_artifacts_id(out, dir, globs, nglobs, err, sizeof(err));
+	int rc = checkout_artifacts_id(out, NULL, dir, globs, nglobs, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "checkout_artifacts_id: %s\n", err);
 	assert_int_equal(rc, 0);
@@ -224,17 +224,27 @@ static void test_no_match_is_empty(void **state)
 	char *globs[] = {"build/*.so", "missing/dir/*", "nothing"};
 	char *dirs_only[] = {"build"};
 	char id[41] = "x", err[256] = "";
+	size_t n = 7;
 	put(f->dir, "build/app", "x");
-	assert_int_equal(checkout_artifacts_id(id, f->dir, globs, 3, err, sizeof(err)), 0);
+	assert_int_equal(checkout_artifacts_id(id, &n, f->dir, globs, 3, err, sizeof(err)), 0);
 	assert_string_equal(id, "");
+	assert_int_equal(n, 0);
 	/* A matched directory is no file. */
 	strcpy(id, "x");
-	assert_int_equal(checkout_artifacts_id(id, f->dir, dirs_only, 1, err, sizeof(err)), 0);
+	assert_int_equal(checkout_artifacts_id(id, &n, f->dir, dirs_only, 1, err, sizeof(err)), 0);
 	assert_string_equal(id, "");
 	/* No globs at all. */
 	strcpy(id, "x");
-	assert_int_equal(checkout_artifacts_id(id, f->dir, NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(checkout_artifacts_id(id, &n, f->dir, NULL, 0, err, sizeof(err)), 0);
 	assert_string_equal(id, "");
+	/* The count of files hashed: each once, however many globs match it. */
+	put(f->dir, "build/lib.so", "y");
+	{
+		char *two[] = {"build/*", "build/app", "missing"};
+		assert_int_equal(checkout_artifacts_id(id, &n, f->dir, two, 3, err, sizeof(err)), 0);
+		assert_hex40(id);
+		assert_int_equal(n, 2);
+	}
 }
 
 static void test_symlinks(void **state)
@@ -296,7 +306,7 @@ static void test_dot_dot_through_brackets_refused(void **state)
 	subdir(sub, sizeof(sub), f, "sub");
 	put(f->dir, "outside", "secret");
 	/* glibc's glob(3) returns "sub/../outside" for it. */
-	rc = checkout_artifacts_id(id, sub, globs, 1, err, sizeof(err));
+	rc = checkout_artifacts_id(id, NULL, sub, globs, 1, err, sizeof(err));
 	assert_int_equal(rc, -1);
 	assert_string_equal(id, "");
 	assert_non_null(strstr(err, "outside the checkout"));
@@ -323,7 +333,7 @@ static int unreadable_case(const char *dir)
 {
 	char *globs[] = {"build/*"};
 	char id[41] = "x", err[256] = "";
-	int rc = checkout_artifacts_id(id, dir, globs, 1, err, sizeof(err));
+	int rc = checkout_artifacts_id(id, NULL, dir, globs, 1, err, sizeof(err));
 	if (rc != -1 || id[0] != '\0' || !strstr(err, "build/secret"))
 		fprintf(stderr, "rc %d, id \"%s\", err \"%s\"\n", rc, id, err);
 	return rc == -1 && id[0] == '\0' && strstr(err, "build/secret") ? 0 : 1;
@@ -334,7 +344,7 @@ static int unlistable_case(const char *dir)
 {
 	char *globs[] = {"locked/*"};
 	char id[41] = "x", err[256] = "";
-	int rc = checkout_artifacts_id(id, dir, globs, 1, err, sizeof(err));
+	int rc = checkout_artifacts_id(id, NULL, dir, globs, 1, err, sizeof(err));
 	if (rc != -1 || id[0] != '\0' || !strstr(err, "Permission denied"))
 		fprintf(stderr, "rc %d, id \"%s\", err \"%s\"\n", rc, id, err);
 	return rc == -1 && id[0] == '\0' && strstr(err, "Permission denied") ? 0 : 1;
