@@ -17,15 +17,17 @@
 
 #define INSTRUCTIONS "instructions"
 #define CHANGES_MAX 64
-/* Permutations per change-point test: P = m / alpha (at least 199, at most
- * 9999), so that the smallest p-value, 1 / (P + 1), is below alpha / m, the
- * level one changed benchmark among m must pass under Benjamini-Hochberg.
- * More would resolve p-values near that level better, but a clear change
- * runs all of them: at 2,000 commits one costs about 0.1-0.2 ms each, and
- * regressions must stay under a second. Clear non-changes stop early
- * (Besag-Clifford, MAX_EXCEED exceedances). */
+/* Permutations per change-point test: about 20 m / alpha, so that p-values
+ * near alpha / m (the level one changed benchmark among m must pass under
+ * Benjamini-Hochberg) are resolved well; but a clear change runs all of them
+ * and one costs ~0.1-0.2 ms at 2,000 samples, so a long history gets fewer,
+ * PERMUTATION_BUDGET samples x permutations, never fewer than m / alpha: the
+ * smallest p-value, 1 / (P + 1), stays below alpha / m. Between 199 and 9999.
+ * Clear non-changes stop early (Besag-Clifford, MAX_EXCEED exceedances). */
 #define PERMUTATIONS_MIN 199
 #define PERMUTATIONS_MAX 9999
+#define PERMUTATIONS_PER_LEVEL 20
+#define PERMUTATION_BUDGET 4000000.0
 #define MAX_EXCEED 10
 /* A branch older than this is walked only this far back. */
 #define WALK_MAX 1000000
@@ -410,6 +412,7 @@ struct run_series {
 	size_t nvalues;
 	double *solo;    /* log means of the runs that are not A/B sides, in run order */
 	size_t nsolo;
+	unsigned permutations; /* per test of this series */
 	bool tested;     /* a split was possible */
 	double p_first;  /* the best split's p (1 when not significant at alpha) */
 	bool passed;     /* the first split passed the correction */
@@ -425,7 +428,7 @@ struct analysis {
 	size_t tested;   /* m: benchmarks with a possible split */
 	size_t passed;   /* R */
 	double level;    /* alpha R / m: the level of every further split */
-	unsigned permutations;
+	double m_over_alpha; /* (benchmarks that can be split) / alpha */
 };
 
 static void analysis_clear(struct analysis *a)
@@ -632,11 +635,11 @@ static int series_threshold(struct run_series *s, const struct view_ctx *ctx)
 /* The first test of a benchmark: its best split over the whole history, at
  * alpha (only a split significant at alpha can pass the correction, so the
  * others count with p = 1: the same rejections). */
-static int series_first(struct run_series *s, const struct analysis *a, const struct view_ctx *ctx)
+static int series_first(struct run_series *s, const struct view_ctx *ctx)
 {
 	size_t tests = 0;
 	int rc = segment_split(s->cps, &s->ncp, &tests, s, 0, s->npoints, 1, ctx->alpha,
-			       a->permutations);
+			       s->permutations);
 	s->tested = tests > 0;
 	s->p_first = s->ncp ? s->cps[0].p : 1;
 	return rc;
@@ -651,9 +654,9 @@ static int series_further(struct run_series *s, const struct analysis *a,
 	size_t nl = 0, nr = 0, at = s->cps[0].index, room = (CHANGES_MAX - 1) / 2;
 	int rc;
 	if ((rc = series_threshold(s, ctx)) ||
-	    (rc = segment_split(left, &nl, NULL, s, 0, at, room, a->level, a->permutations)) ||
+	    (rc = segment_split(left, &nl, NULL, s, 0, at, room, a->level, s->permutations)) ||
 	    (rc = segment_split(right, &nr, NULL, s, at, s->npoints, room, a->level,
-				a->permutations)))
+				s->permutations)))
 		return rc;
 	s->cps[nl] = s->cps[0];
 	memcpy(s->cps, left, nl * sizeof(*left));
@@ -668,16 +671,21 @@ static int analysis_run(struct analysis *a, const struct view_ctx *ctx, const ch
 	double *p = calloc(a->n + 1, sizeof(double)), *q = calloc(a->n + 1, sizeof(double));
 	size_t *order = calloc(a->n + 1, sizeof(size_t)), *idx = calloc(a->n + 1, sizeof(size_t));
 	size_t possible = 0;
-	double perms;
 	int rc = -ENOMEM;
 	if (!p || !q || !order || !idx)
 		goto done;
 	for (size_t i = 0; i < a->n; i++)
 		possible += a->series[i].npoints >= 2;
-	perms = ceil((double)(possible ? possible : 1) / ctx->alpha);
-	a->permutations = perms < PERMUTATIONS_MIN   ? PERMUTATIONS_MIN
-			  : perms > PERMUTATIONS_MAX ? PERMUTATIONS_MAX
-						     : (unsigned)perms;
+	a->m_over_alpha = (double)(possible ? possible : 1) / ctx->alpha;
+	for (size_t i = 0; i < a->n; i++) {
+		struct run_series *s = &a->series[i];
+		double perms = fmin(ceil(PERMUTATIONS_PER_LEVEL * a->m_over_alpha),
+				    floor(PERMUTATION_BUDGET / (double)(s->nvalues ? s->nvalues : 1)));
+		perms = fmax(perms, ceil(a->m_over_alpha));
+		s->permutations = perms < PERMUTATIONS_MIN   ? PERMUTATIONS_MIN
+				  : perms > PERMUTATIONS_MAX ? PERMUTATIONS_MAX
+							     : (unsigned)perms;
+	}
 	rc = 0;
 	if (bench) {
 		/* One benchmark's marks: when its own first split is not significant
@@ -686,12 +694,12 @@ static int analysis_run(struct analysis *a, const struct view_ctx *ctx, const ch
 		for (size_t i = 0; i < a->n && !own; i++)
 			if (strcmp(a->series[i].bench, bench) == 0)
 				own = &a->series[i];
-		if (!own || (rc = series_first(own, a, ctx)) || !(own->p_first <= ctx->alpha))
+		if (!own || (rc = series_first(own, ctx)) || !(own->p_first <= ctx->alpha))
 			goto done;
 	}
 	for (size_t i = 0; i < a->n && rc == 0; i++)
 		if (!bench || strcmp(a->series[i].bench, bench) != 0)
-			rc = series_first(&a->series[i], a, ctx);
+			rc = series_first(&a->series[i], ctx);
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
 		if (a->series[i].tested) {
 			p[a->tested] = a->series[i].p_first;

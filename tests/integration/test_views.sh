@@ -5,12 +5,14 @@
 # new run showing up in every view without a remount.
 . "$(dirname "$0")/lib.sh"
 
-# prog sleeps for the time its commit plants per benchmark: sleep keeps the
-# noise low even on a loaded machine (the threshold is raised from the
-# default 2% to 10% so that drift does not turn into a finding), so the
-# verdicts are the planted ones. The build drops "# " comment lines, so a commit changing only
-# a comment builds byte-identical artifacts; the ": <name>" line makes every
-# other commit's build differ.
+# prog sleeps for the time its commit plants per benchmark: sleeping 100 ms
+# and more keeps the relative noise low even on a loaded machine (where
+# starting a process costs tens of milliseconds that vary with the load), and
+# the threshold is raised from the default 2% to 10% so that drift does not
+# turn into a finding: the verdicts are the planted ones. The build drops
+# "# " comment lines, so a commit changing only a comment builds
+# byte-identical artifacts; the ": <name>" line makes every other commit's
+# build differ.
 make_repo '{
   "build": "sed \"/^# /d\" prog.sh > prog && chmod +x prog",
   "artifacts": ["prog"],
@@ -22,10 +24,10 @@ make_repo '{
   ]}'
 plant() { # MESSAGE PLANTED_SECONDS [TAG]
 	commit_prog "$1" ": $1
-case \"\$1\" in steady) exec sleep 0.020 ;; planted) exec sleep $2 ;; esac" ${3:-}
+case \"\$1\" in steady) exec sleep 0.100 ;; planted) exec sleep $2 ;; esac" ${3:-}
 }
-plant c1 0.020 v1
-for i in 2 3 4; do plant c$i 0.020; done
+plant c1 0.100 v1
+for i in 2 3 4; do plant c$i 0.100; done
 c() { git -C "$REPO" rev-list --reverse HEAD | sed -n "${1}p"; }
 c1=$(c 1) c2=$(c 2) c3=$(c 3) c4=$(c 4)
 start_benchfs
@@ -36,8 +38,8 @@ wait_status 000004 '^done( |$)' 120
 for i in 1 2 3; do assert_eq "$(cut -d" " -f1 "$MNT/runs/00000$i/status")" done "run $i"; done
 cat "$MNT/compare/$c1..$c2.md" > "$T/c12.md" || fail "cannot read compare/$c1..$c2.md"
 grep -q '^Method: runs\.' "$T/c12.md" || fail "the .md does not name the runs method: $(head -12 "$T/c12.md")"
-grep -Eq '^\| planted \| .* \| undecided \|$' "$T/c12.md" || fail "planted is not undecided: $(grep planted "$T/c12.md")"
-grep -Eq '^\| steady \| .* \| undecided \|$' "$T/c12.md" || fail "steady is not undecided: $(grep steady "$T/c12.md")"
+grep -Eq '^\| planted \| .* \| undecided( \(unstable run [0-9, ]+\))? \|$' "$T/c12.md" || fail "planted is not undecided: $(grep planted "$T/c12.md")"
+grep -Eq '^\| steady \| .* \| undecided( \(unstable run [0-9, ]+\))? \|$' "$T/c12.md" || fail "steady is not undecided: $(grep steady "$T/c12.md")"
 grep -q "^- planted undecided: this host's run-to-run noise is not known yet (4 of the 11 runs it needs).*queue an A/B job: echo $c1..$c2 > queue" "$T/c12.md" \
 	|| fail "no reason with the A/B suggestion: $(grep '^- ' "$T/c12.md")"
 grep -q '^0 faster, 0 slower, 0 unchanged, 2 undecided, 0 same build\.$' "$T/c12.md" || fail "summary: $(tail -2 "$T/c12.md")"
@@ -50,16 +52,16 @@ ok "separate runs without known noise: undecided, with the A/B job to queue"
 # Eight commits on each side of the step (c9): sixteen runs of this host give
 # its run-to-run noise, and the step has enough commits after it for
 # regressions to find it at run level.
-for i in 5 6 7 8; do plant c$i 0.020; done
-for i in 9 10 11 12 13 14 15 16; do plant c$i 0.200; done # the planted slowdown
+for i in 5 6 7 8; do plant c$i 0.100; done
+for i in 9 10 11 12 13 14 15 16; do plant c$i 0.400; done # the planted slowdown
 for i in $(seq 5 16); do eval "c$i=$(c $i)"; done
 for i in $(seq 5 16); do eval echo "\$c$i"; done > "$MNT/queue"
 wait_status 000016 '^done( |$)' 240
 cmp_md="$MNT/compare/$c8..$c9.md"
 cat "$cmp_md" > "$T/c89.md" || fail "cannot read $cmp_md"
-grep -Eq '^\| planted \| .* \| \+[0-9.]+% \| \[\+[0-9.]+%, \+[0-9.]+%\] at 99% \| .* \| 1 vs 1 runs; σ [0-9.]+%, 16 history runs \| slower \|$' "$T/c89.md" \
+grep -Eq '^\| planted \| .* \| \+[0-9.]+% \| \[\+[0-9.]+%, \+[0-9.]+%\] at 99% \| .* \| 1 vs 1 runs; σ [0-9.]+%, 16 history runs \| slower( \(unstable run [0-9, ]+\))? \|$' "$T/c89.md" \
 	|| fail "planted is not slower in compare: $(cat "$T/c89.md")"
-grep -Eq '^\| steady \| .* \| (unchanged|undecided) \|$' "$T/c89.md" \
+grep -Eq '^\| steady \| .* \| (unchanged|undecided)( \(unstable run [0-9, ]+\))? \|$' "$T/c89.md" \
 	|| fail "steady is slower or faster: $(grep steady "$T/c89.md")"
 grep -q "^| a | \`$c8\` | \`${c8:0:12}\` | c8 | 000008 |" "$T/c89.md" || fail "side a header: $(grep '^| a' "$T/c89.md")"
 grep -q 'ms ± .* ms (10)' "$T/c89.md" || fail "times are not in ms with n"
@@ -98,11 +100,11 @@ for x in (p, s):
     assert x["verdict"] in ("unchanged", "undecided", "slower"), x
     assert x["p_value"] <= x["p_sequential"] <= x["q_value"] + 1e-12, x
 assert p["verdict"] == "slower" and p["reason"] is None, p
-assert 2 < p["ratio"] < 11 and p["ratio_ci"][0] < p["ratio"] < p["ratio_ci"][1], p
+assert 2 < p["ratio"] < 5 and p["ratio_ci"][0] < p["ratio"] < p["ratio_ci"][1], p
 assert p["ratio_ci"][0] > 1.1 and p["q_value"] <= 0.01, p
 assert s["verdict"] != "slower" and s["verdict"] != "faster", s
 assert (s["reason"] is None) == (s["verdict"] == "unchanged"), s
-assert 0.019 < p["a"]["mean"] < 0.07 and p["a"]["n"] == 10, p["a"]
+assert 0.099 < p["a"]["mean"] < 0.16 and p["a"]["n"] == 10, p["a"]
 # The interval the .md shows is the verdict's, at its confidence.
 row = next(l for l in md.splitlines() if l.startswith("| planted |"))
 lo, hi = (float(v) for v in re.search(r"\[([-+0-9.]+)%, ([-+0-9.]+)%\] at 99%", row).groups())
@@ -153,9 +155,9 @@ cat "$MNT/regressions" > "$T/reg"
 assert_eq "$(wc -l < "$T/reg")" 1 "regressions lines ($(cat "$T/reg"))"
 IFS=$'\t' read -r commit bench before after change p runs threshold source < "$T/reg"
 assert_eq "$commit $bench $runs $threshold $source" "$c9 planted 000009 10% fixed" "regression commit, benchmark, runs, threshold"
-python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.019 < b < 0.07 and 0.199 < a < 0.3, (b, a)" "$before" "$after" \
+python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.099 < b < 0.16 and 0.399 < a < 0.5, (b, a)" "$before" "$after" \
 	|| fail "regression means: $before $after"
-python3 -c "import sys; assert 100 < float(sys.argv[1].strip('+%')) < 1000" "$change" || fail "regression change: $change"
+python3 -c "import sys; assert 100 < float(sys.argv[1].strip('+%')) < 400" "$change" || fail "regression change: $change"
 python3 -c "import sys; assert float(sys.argv[1]) < 0.01" "$p" || fail "regression p-value $p"
 ok "regressions: exactly the planted slowdown ($change, p $p), nothing for steady"
 
@@ -173,7 +175,7 @@ for i, r in enumerate(rows):
     assert r["runs"] == "1" and r["n"] == "10", r
     mean, lo, hi, med = float(r["mean"]), float(r["min"]), float(r["max"]), float(r["median"])
     assert lo <= med <= hi and lo <= mean <= hi and float(r["stddev"]) >= 0, r
-    assert (0.019 < mean < 0.07) if i < 8 else (0.199 < mean < 0.3), r
+    assert (0.099 < mean < 0.16) if i < 8 else (0.399 < mean < 0.5), r
 PY
 ok "history/planted.csv: one row per commit, oldest first, right numbers"
 svg="$MNT/history/planted.svg"
@@ -227,7 +229,7 @@ ok "an A/B pair's compare says method paired, with pairs and the look's interval
 # ---- the same build: a commit changing only a comment ----
 commit_prog c17 ": c16
 # only a comment changed
-case \"\$1\" in steady) exec sleep 0.020 ;; planted) exec sleep 0.200 ;; esac"
+case \"\$1\" in steady) exec sleep 0.100 ;; planted) exec sleep 0.400 ;; esac"
 c17=$(git -C "$REPO" rev-parse HEAD)
 echo "$c17" > "$MNT/queue"
 wait_status 000019 '^done( |$)' 60
@@ -263,7 +265,7 @@ ok "baselines: pin, cat, re-pin, refuse a bad revision, rm, ls, compare against 
 
 # ---- a new run shows up everywhere without a remount ----
 csv_lines=$(wc -l < "$csv")
-plant c18 0.020 # back to fast: an improvement, not a regression
+plant c18 0.100 # back to fast: an improvement, not a regression
 c18=$(git -C "$REPO" rev-parse HEAD)
 echo "$c18" > "$MNT/queue"
 assert_eq "$(stat -c %h "$MNT/runs")" 22 "link count of runs/ after a queue write"
