@@ -476,6 +476,7 @@ static int compute_row(struct row *r, const struct comparison *c, const struct v
 		/* Identical bytes: whatever the times say, there is nothing to test. */
 		r->testable = false;
 		r->verdict = VERDICT_SAME_BUILD;
+		r->p = r->paired_t_p = NAN;
 		free(r->reason);
 		r->reason = NULL;
 	}
@@ -842,8 +843,9 @@ static void md_warnings(FILE *out, const struct comparison *c)
 			snprintf(fa, sizeof(fa), "%.2f", r->other_a);
 		if (isfinite(r->other_b))
 			snprintf(fb, sizeof(fb), "%.2f", r->other_b);
-		fputs(any ? "; " : "> **Warning:** the sides ran under different interference "
-				   "(CPUs' worth of other processes' time while measured, a vs b): ",
+		fputs(any ? "; " : "> **Warning:** other processes used the machine heavily or "
+				   "unequally while the sides were measured (CPUs' worth of their time, "
+				   "a vs b): ",
 		      out);
 		md_cell(out, r->name);
 		fprintf(out, " %s vs %s", fa, fb);

@@ -278,9 +278,51 @@ grep -Eq "\.\.${c18:0:7}[0-9a-f]*\.md$" <(ls "$MNT/compare") || fail "ls compare
 assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after a new run"
 ok "a new run appears in history, compare and ls without a remount; improvements are not regressions"
 
-# ---- baselines survive a remount ----
+# ---- baselines survive a remount (with a third benchmark configured) ----
 stop_daemon
+python3 - "$REPO/benchfs.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["benchmarks"].append({"name": "stepping", "command": ["./prog", "stepping"], "runs": 16})
+json.dump(c, open(sys.argv[1], "w"))
+PY
 start_benchfs
 assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after remount"
 assert_eq "$(wc -l < "$MNT/regressions")" 1 "regressions after remount"
 ok "baselines survive a remount"
+
+# ---- notes: a run whose times stepped, and other processes' load ----
+# stepping sleeps 50 ms for its first 8 iterations and 150 ms after; two
+# busy loops run while c20 is measured.
+for i in 19 20; do
+	commit_prog c$i ": c$i
+case \"\$1\" in steady) exec sleep 0.100 ;; planted) exec sleep 0.100 ;;
+stepping) if [ \"\$BENCHFS_ITERATION\" -gt 8 ]; then exec sleep 0.150; else exec sleep 0.050; fi ;; esac"
+	eval "c$i=$(git -C "$REPO" rev-parse HEAD)"
+done
+echo "$c19" > "$MNT/queue"
+wait_status 000021 '^done( |$)' 60
+hogs=
+for _ in 1 2; do
+	timeout 60 sh -c 'while :; do :; done' &
+	hogs="$hogs $!"
+done
+echo "$c20" > "$MNT/queue"
+wait_status 000022 '^done( |$)' 60
+kill $hogs 2>/dev/null || true
+cat "$MNT/compare/$c19..$c20.md" > "$T/notes.md"
+grep -Eq '^\| stepping \| .* \| [a-z ]+ \(unstable run 000021, 000022\) \|$' "$T/notes.md" \
+	|| fail "the stepping row does not name its unstable runs: $(grep stepping "$T/notes.md")"
+grep -q '^> \*\*Warning:\*\* the verdict rests on a run whose times stepped while it was measured: .*stepping (000021, 000022)' "$T/notes.md" \
+	|| fail "no warning of the unstable runs: $(grep Warning "$T/notes.md")"
+grep -Eq '^> \*\*Warning:\*\* other processes used the machine heavily or unequally .*stepping [0-9.]+ vs [0-9.]+' "$T/notes.md" \
+	|| fail "no interference warning: $(grep Warning "$T/notes.md")"
+python3 - "$MNT/compare/$c19..$c20.json" <<'PY' || fail "notes in the json: $(cat "$MNT/compare/$c19..$c20.json")"
+import json, sys
+b = {x["name"]: x for x in json.load(open(sys.argv[1]))["benchmarks"]}
+assert b["stepping"]["unstable"] == {"a": True, "b": True}, b["stepping"]["unstable"]
+for x in b.values():
+    o = x["other_cpus"]
+    assert o["b"] >= 0.5 and o["a"] is not None, (x["name"], o)
+PY
+ok "compare names the unstable runs and warns of the other processes' load, with figures"
