@@ -189,9 +189,13 @@ static int64_t *ids_union(size_t *n, const int64_t *x, size_t nx, const int64_t 
 	size_t k = 0;
 	if (!all)
 		return NULL;
-	memcpy(all, x, nx * sizeof(*x));
-	memcpy(all + nx, y, ny * sizeof(*y));
-	memcpy(all + nx + ny, z, nz * sizeof(*z));
+	/* An empty list may be NULL, which memcpy must not see. */
+	if (nx)
+		memcpy(all, x, nx * sizeof(*x));
+	if (ny)
+		memcpy(all + nx, y, ny * sizeof(*y));
+	if (nz)
+		memcpy(all + nx + ny, z, nz * sizeof(*z));
 	qsort(all, nx + ny + nz, sizeof(*all), cmp_id);
 	for (size_t i = 0; i < nx + ny + nz; i++)
 		if (k == 0 || all[k - 1] != all[i])

@@ -139,7 +139,8 @@ static int history_load(struct history *h, const struct view_ctx *ctx, const cha
 	memset(h, 0, sizeof(*h));
 	if ((rc = run_catalog_load(&cat, ctx)))
 		return rc;
-	qsort(cat.runs, cat.n, sizeof(*cat.runs), cmp_run_commit);
+	if (cat.n)
+		qsort(cat.runs, cat.n, sizeof(*cat.runs), cmp_run_commit);
 	for (size_t i = 0; i < cat.n; i++)
 		distinct += i == 0 || strcmp(cat.runs[i].commit, cat.runs[i - 1].commit) != 0;
 	if (!tip)
@@ -1103,8 +1104,9 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a)) ||
 	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
 		goto done;
-	/* In commit order, oldest first. */
-	qsort(c.lines, c.n, sizeof(*c.lines), cmp_line);
+	/* In commit order, oldest first (no lines: no array to sort). */
+	if (c.n)
+		qsort(c.lines, c.n, sizeof(*c.lines), cmp_line);
 	if (!(out = open_memstream(text, &len))) {
 		rc = -ENOMEM;
 		goto done;
