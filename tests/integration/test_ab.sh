@@ -298,7 +298,7 @@ ok "a failing iteration in an extra round fails both sides: $(cat "$MNT/runs/000
 # What each benchmark was measured under: the build's identity (identical
 # code, identical artifacts), a step inside a run flagged unstable, the
 # interference recorded; all in the store for the views.
-id_of() { sed -n 's/.*\] artifacts: \([0-9a-f]\{40\}\)$/\1/p' "$MNT/runs/$1/debug.log" | tail -1; }
+id_of() { sed -n 's/.*\] artifacts: \([0-9a-f]\{40\}\) (1 file)$/\1/p' "$MNT/runs/$1/debug.log" | tail -1; }
 [ -n "$(id_of 000007)" ] || fail "no build identity in run 7's log: $(grep 'artifacts' "$MNT/runs/000007/debug.log")"
 assert_eq "$(id_of 000008)" "$(id_of 000007)" "identical code, identical build identity"
 [ "$(id_of 000010)" != "$(id_of 000009)" ] || fail "a changed prog kept its build identity"
