@@ -8,8 +8,9 @@
 # prog sleeps for the time its commit plants per benchmark: sleeping 100 ms
 # and more keeps the relative noise low even on a loaded machine (where
 # starting a process costs tens of milliseconds that vary with the load), and
-# the threshold is raised from the default 2% to 10% so that drift does not
-# turn into a finding: the verdicts are the planted ones. The build drops
+# the threshold is raised from the default 2% to 25% so that the machine's
+# own drift (other builds starting and stopping for minutes) does not turn
+# into a finding: the verdicts are the planted ones. The build drops
 # "# " comment lines, so a commit changing only a comment builds
 # byte-identical artifacts; the ": <name>" line makes every other commit's
 # build differ.
@@ -17,7 +18,7 @@ make_repo '{
   "build": "sed \"/^# /d\" prog.sh > prog && chmod +x prog",
   "artifacts": ["prog"],
   "warmup": 0, "runs": 10, "timeout": 30,
-  "compare": {"alpha": 0.01, "threshold": 0.10, "max_pairs": 40},
+  "compare": {"alpha": 0.01, "threshold": 0.25, "max_pairs": 40},
   "benchmarks": [
     {"name": "steady", "command": ["./prog", "steady"]},
     {"name": "planted", "command": ["./prog", "planted"]}
@@ -69,7 +70,7 @@ grep -Eq '^0 faster, 1 slower, (1 unchanged, 0|0 unchanged, 1) undecided, 0 same
 grep -q '^## Noise model$' "$T/c89.md" || fail "no noise model"
 grep -q 'newest 16 finished runs of this host' "$T/c89.md" || fail "the noise model does not name its history"
 grep -q 'Alpha 0.01, with the Benjamini-Hochberg correction over the 2 benchmarks tested' "$T/c89.md" || fail "alpha and correction are not stated"
-grep -q 'Threshold: ±10% (configured)' "$T/c89.md" || fail "the threshold is not stated"
+grep -q 'Threshold: ±25% (configured)' "$T/c89.md" || fail "the threshold is not stated"
 ok "compare .md of separate runs: planted slower, steady never slower or faster, noise model stated"
 
 assert_eq "$(stat -c %s "$cmp_md")" "$(wc -c < "$cmp_md")" "compare size"
@@ -93,7 +94,7 @@ for x in (p, s):
     missing = [k for k in keys if k not in x]
     assert not missing, missing
     assert x["method"] == "runs" and x["runs_a"] == 1 and x["runs_b"] == 1 and x["history_runs"] == 16, x
-    assert x["threshold"] == 0.1 and x["threshold_source"] == "fixed", x
+    assert x["threshold"] == 0.25 and x["threshold_source"] == "fixed", x
     assert x["confidence"] == 0.99 and x["sigma_run"] > 0, x
     assert set(x["unstable"]) == {"a", "b"} and set(x["other_cpus"]) == {"a", "b"}, x
     assert set(x["pooled_welch"]) == {"p_value", "verdict"}, x
@@ -114,9 +115,9 @@ assert (sm["slower"], sm["faster"], sm["unchanged"] + sm["undecided"], sm["same_
 assert 1.4 < sm["geomean_ratio"] < 3.5 and sm["geomean_ci"][0] < sm["geomean_ratio"], sm
 nm = j["noise_model"]
 assert nm["method"] == "runs" and nm["correction"] == "benjamini-hochberg" and nm["tested"] == 2, nm
-assert nm["history_runs"] == 16 and nm["alpha"] == 0.01 and nm["threshold"] == 0.1, nm
+assert nm["history_runs"] == 16 and nm["alpha"] == 0.01 and nm["threshold"] == 0.25, nm
 assert (j["a"]["commit"], j["a"]["runs"], j["b"]["runs"], j["alpha"], j["threshold"]) == \
-    (j["a"]["commit"], [8], [9], 0.01, 0.1), j
+    (j["a"]["commit"], [8], [9], 0.01, 0.25), j
 PY
 ok "compare .json: fields, the verdict's interval and confidence, summary and noise model"
 
@@ -154,7 +155,7 @@ ok "ls compare/ lists each commit against its parent, and listed files read"
 cat "$MNT/regressions" > "$T/reg"
 assert_eq "$(wc -l < "$T/reg")" 1 "regressions lines ($(cat "$T/reg"))"
 IFS=$'\t' read -r commit bench before after change p runs threshold source < "$T/reg"
-assert_eq "$commit $bench $runs $threshold $source" "$c9 planted 000009 10% fixed" "regression commit, benchmark, runs, threshold"
+assert_eq "$commit $bench $runs $threshold $source" "$c9 planted 000009 25% fixed" "regression commit, benchmark, runs, threshold"
 python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.099 < b < 0.16 and 0.399 < a < 0.5, (b, a)" "$before" "$after" \
 	|| fail "regression means: $before $after"
 python3 -c "import sys; assert 100 < float(sys.argv[1].strip('+%')) < 400" "$change" || fail "regression change: $change"
