@@ -299,6 +299,7 @@ int main(int argc, char **argv)
 			.alpha = config->compare_alpha > 0 ? config->compare_alpha : STATS_DEFAULT_ALPHA,
 			.threshold = config->compare_threshold >= 0 ? config->compare_threshold
 								   : STATS_DEFAULT_THRESHOLD,
+			.threshold_auto = config->compare_threshold_auto,
 		};
 		if (fs_mount(&fs, &fo, &cli.fuse_args, cli.mountpoint, err, sizeof(err))) {
 			die("%s", err);

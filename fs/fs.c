@@ -601,6 +601,7 @@ int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *a
 		.branch = fs->branch,
 		.alpha = opts->alpha,
 		.threshold = opts->threshold,
+		.threshold_auto = opts->threshold_auto,
 		.names = fs->names,
 		.is_cached = is_cached,
 		.cache_ctx = fs,

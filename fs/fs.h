@@ -2,6 +2,7 @@
 #ifndef BENCHFS_FS_FS_H
 #define BENCHFS_FS_FS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct fs;
@@ -14,6 +15,7 @@ struct fs_options {
 	const char *config_json; /* normalised configuration stored with each queued job */
 	const char *branch;      /* full name of the tracked branch; NULL: none */
 	double alpha, threshold; /* of the compare verdicts */
+	bool threshold_auto;     /* "threshold": "auto" (see view_ctx) */
 };
 
 /* Create the session (parses -o options in args) and mount it. Returns 0 or

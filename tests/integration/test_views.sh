@@ -327,3 +327,28 @@ for x in b.values():
     assert o["b"] >= 0.5 and o["a"] is not None, (x["name"], o)
 PY
 ok "compare names the unstable runs and warns of the other processes' load, with figures"
+
+# ---- "threshold": "auto": each benchmark's fence of its run-to-run changes ----
+stop_daemon
+python3 - "$REPO/benchfs.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["compare"]["threshold"] = "auto"
+json.dump(c, open(sys.argv[1], "w"))
+PY
+start_benchfs
+python3 - "$MNT/compare/$c6..$c7.json" "$MNT/compare/$c8..$c9.json" <<'PY' || fail "auto thresholds: $(cat "$MNT/compare/$c6..$c7.json")"
+import json, sys
+runs, pair = (json.load(open(f)) for f in sys.argv[1:3])
+assert runs["noise_model"]["threshold"] == "auto" and runs["threshold_auto"] is True, runs["noise_model"]
+for b in runs["benchmarks"]:
+    assert b["threshold_source"] == "history" and 0 < b["threshold"] < 1, b
+    assert b["verdict"] not in ("slower", "faster"), b
+# Pairs keep the fixed threshold (the default 2% with "auto").
+for b in pair["benchmarks"]:
+    assert b["method"] == "paired" and b["threshold_source"] == "fixed" and b["threshold"] == 0.02, b
+PY
+grep -q 'Threshold: auto, each benchmark' "$MNT/compare/$c6..$c7.md" || fail "the .md does not state the auto threshold"
+IFS=$'\t' read -r commit bench _ _ _ _ _ threshold source < <(grep planted "$MNT/regressions")
+assert_eq "$commit $bench $source" "$c9 planted history" "regressions with auto thresholds ($threshold)"
+ok "\"threshold\": \"auto\": separate runs and regressions use the host's fence, pairs the fixed threshold"
