@@ -32,9 +32,9 @@ extern char **environ;
 
 /* A build that runs longer than this is stuck; the queue must move on. */
 #define BUILD_TIMEOUT_S 3600.0
-/* The paired analysis keeps the n(n+1)/2 Walsh averages of n pairs: beyond
- * this much scratch (about 8000 pairs) a look is not analysed (undecided,
- * saying why) rather than risking the daemon's memory. */
+/* The paired analysis's scratch grows with the pairs: beyond this much a
+ * look is not analysed (undecided, saying why) rather than risking the
+ * daemon's memory. */
 #define PAIRED_SCRATCH_MAX ((size_t)256 << 20)
 
 struct runner {
