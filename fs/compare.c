@@ -929,7 +929,8 @@ static void render_md(FILE *out, const struct comparison *c, const struct view_c
 	fputc('\n', out);
 	if (c->method == METHOD_PAIRED)
 		fputs("Method: paired. The two sides are one interleaved A/B job (iterations "
-		      "alternated a, b, a, b, ...), so slow drift of the machine cancels out.\n\n",
+		      "alternated in counterbalanced order a b b a a b b a ...), so slow drift of "
+		      "the machine and the advantage of going second cancel out.\n\n",
 		      out);
 	else
 		fputs("Method: runs. The sides are separate runs: each run counts as one value, "
