@@ -19,7 +19,7 @@
 #define INSTRUCTIONS "instructions"
 /* The newest finished runs of this host (A/B sides left out) whose
  * consecutive differences give its run-to-run noise. */
-#define NOISE_RUNS 200
+#define NOISE_RUNS 100
 /* CPUs' worth of other processes' time from which a side counts as measured
  * under interference, and by which two sides' figures must differ to warn. */
 #define INTERFERENCE_CPUS 0.5
