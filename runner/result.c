@@ -107,11 +107,23 @@ done:
 int result_bench_unstable(const struct result_bench *rb, size_t *at, double *change, double *p)
 {
 	struct stats_stationarity st;
-	size_t n = rb->n, work_size = stats_stationarity_workspace_size(n);
-	double *times = malloc((n + 1) * sizeof(double));
-	void *work = malloc(work_size + 1);
+	size_t n = rb->n, work_size;
+	double *times;
+	void *work;
 	int result = -1;
 
+	if (rb->stability.checked) {
+		if (at)
+			*at = rb->stability.at;
+		if (change)
+			*change = rb->stability.change;
+		if (p)
+			*p = rb->stability.p;
+		return rb->stability.unstable;
+	}
+	work_size = stats_stationarity_workspace_size(n);
+	times = malloc((n + 1) * sizeof(double));
+	work = malloc(work_size + 1);
 	if (!times || !work)
 		goto done;
 	for (size_t i = 0; i < n; i++)
@@ -130,6 +142,21 @@ done:
 	free(times);
 	free(work);
 	return result;
+}
+
+void result_bench_check_stability(struct result_bench *rb)
+{
+	size_t at = 0;
+	double change = 0, p = 1;
+	int unstable;
+
+	rb->stability.checked = false;
+	unstable = result_bench_unstable(rb, &at, &change, &p);
+	rb->stability.at = at;
+	rb->stability.change = change;
+	rb->stability.p = p;
+	rb->stability.unstable = unstable;
+	rb->stability.checked = true;
 }
 
 /* Append to buf (of size, len used so far) like snprintf; len stops at size - 1. */

@@ -31,6 +31,15 @@ struct result_bench {
 	 * look). */
 	int rounds;
 	double sequential_level;
+	/* The stationarity check's answer once result_bench_check_stability has
+	 * run (a permutation test: worth doing once per benchmark, not once per
+	 * reader); until then every reader computes it. */
+	struct {
+		bool checked;
+		int unstable; /* as result_bench_unstable returns */
+		size_t at;
+		double change, p;
+	} stability;
 };
 
 struct result_input {
@@ -66,6 +75,9 @@ int result_bench_flags(size_t *outliers, bool *slow_first, const struct result_b
  * described too, with 0 returned. result.json writes "unstable": {"at",
  * "change", "p"} when 1, else null. */
 int result_bench_unstable(const struct result_bench *rb, size_t *at, double *change, double *p);
+/* Run the check once and keep its answer in rb->stability, which
+ * result_bench_unstable, result_render and result_flags_text then read. */
+void result_bench_check_stability(struct result_bench *rb);
 
 /* The flags of every benchmark as one line for status, e.g.
  * "sort: 2 outliers, unstable (step of -42% at 16/20); grep: slow first

@@ -299,11 +299,14 @@ static int record_conditions(struct job *job)
 	for (size_t s = 0; s < job->nsides; s++) {
 		struct side *sd = &job->sides[s];
 		for (size_t i = 0; i < job->config->nbenchmarks; i++) {
-			const struct result_bench *rb = &sd->benches[i];
+			struct result_bench *rb = &sd->benches[i];
 			const char *name = job->config->benchmarks[i].name;
 			size_t at = 0;
 			double change = 0, p = 1;
-			int unstable = result_bench_unstable(rb, &at, &change, &p);
+			int unstable;
+			/* Once here; result.json and the status flags read the answer. */
+			result_bench_check_stability(rb);
+			unstable = result_bench_unstable(rb, &at, &change, &p);
 			if (unstable == 1)
 				runlog_printf(sd->log, "benchfs",
 					      "%s: unstable: its times stepped by %+.0f%% at iteration %d"
