@@ -29,6 +29,19 @@ static inline int close_rel(double got, double want, double rel)
 				 fabs(g_ - w_) / fabs(w_), (double)(rel));                  \
 	} while (0)
 
+/* assert_close, keeping in *worst the largest relative error seen, for the
+ * accuracy a test reports when it ends. */
+static inline void assert_close_worst(double *worst, double got, double want, double rel,
+				      const char *what)
+{
+	assert_close(got, want, rel, what);
+	if (want != 0.0 && !isinf(want)) {
+		double e = fabs(got - want) / fabs(want);
+		if (e > *worst)
+			*worst = e;
+	}
+}
+
 /* deterministic test noise: splitmix64 + Box-Muller */
 struct trng {
 	uint64_t s;

@@ -24,12 +24,7 @@ static const char *worst_name[] = {"signed-rank p", "paired t", "paired t p",
 
 static void track(int kind, double got, double want, double rel, const char *what)
 {
-	assert_close(got, want, rel, what);
-	if (want != 0.0 && !isinf(want)) {
-		double e = fabs(got - want) / fabs(want);
-		if (e > worst[kind])
-			worst[kind] = e;
-	}
+	assert_close_worst(&worst[kind], got, want, rel, what);
 }
 
 static double *scratch_for(size_t len)
