@@ -559,6 +559,8 @@ static void *worker(void *arg)
 		}
 		if (rc != STORE_NOTFOUND)
 			fprintf(stderr, "benchfs: runner: %s\n", store_errmsg(r->store));
+		else if (r->opts.on_idle && !stopping(r) && r->opts.on_idle(r->opts.ctx) > 0)
+			continue;
 		pthread_mutex_lock(&r->lock);
 		if (!r->wake && !r->stop) {
 			/* Also wake up now and then: a store error may be passing. */

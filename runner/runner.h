@@ -14,6 +14,10 @@ struct runner_options {
 	/* Called from the worker thread after a run changes state, so the
 	 * file system can drop what the kernel caches. May be NULL. */
 	void (*on_change)(void *ctx, int64_t run_id);
+	/* Called from the worker thread when the queue is empty, before it
+	 * sleeps: it may queue follow-up runs (the confirmation of a suspected
+	 * regression) and returns how many it queued. May be NULL. */
+	size_t (*on_idle)(void *ctx);
 	void *ctx;
 };
 
