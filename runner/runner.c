@@ -559,7 +559,7 @@ static void *worker(void *arg)
 		}
 		if (rc != STORE_NOTFOUND)
 			fprintf(stderr, "benchfs: runner: %s\n", store_errmsg(r->store));
-		else if (r->opts.on_idle && !stopping(r) && r->opts.on_idle(r->opts.ctx) > 0)
+		else if (r->opts.on_idle && !stopping(r) && r->opts.on_idle(r->opts.idle_ctx) > 0)
 			continue;
 		pthread_mutex_lock(&r->lock);
 		if (!r->wake && !r->stop) {

@@ -17,8 +17,9 @@ struct runner_options {
 	/* Called from the worker thread when the queue is empty, before it
 	 * sleeps: it may queue follow-up runs (the confirmation of a suspected
 	 * regression) and returns how many it queued. May be NULL. */
-	size_t (*on_idle)(void *ctx);
-	void *ctx;
+	size_t (*on_idle)(void *idle_ctx);
+	void *ctx;      /* on_change's */
+	void *idle_ctx; /* on_idle's */
 };
 
 /* Recover runs a previous daemon left unfinished (logging it in their
