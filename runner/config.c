@@ -31,12 +31,67 @@
 		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
 		"cpus", "profile", "metrics"
 
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when s does not
+ * start one. Overlong leads (0xc0, 0xc1) and leads past U+10FFFF are invalid. */
+static size_t utf8_length(const unsigned char *s)
+{
+	size_t n = *s >= 0xc2 && *s <= 0xdf ? 2 : *s >= 0xe0 && *s <= 0xef ? 3
+		 : *s >= 0xf0 && *s <= 0xf4 ? 4 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+void config_escape_text(char *out, size_t outsize, const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t used = 0;
+	if (outsize == 0)
+		return;
+	while (*s) {
+		char unit[8];
+		size_t len = utf8_length(s), step = len;
+		if (*s == '\n' || *s == '\t' || *s == '\r') {
+			snprintf(unit, sizeof(unit), "\\%c", *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r');
+			step = 1;
+		} else if (*s < 0x20 || *s == 0x7f || (*s >= 0x80 && len == 0)) {
+			snprintf(unit, sizeof(unit), "\\x%02x", *s);
+			step = 1;
+		} else if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
+			/* C1 controls: U+009B is a CSI on many terminals. */
+			snprintf(unit, sizeof(unit), "\\u%04x", s[1]);
+		} else {
+			if (*s < 0x80)
+				step = 1;
+			memcpy(unit, s, step);
+			unit[step] = '\0';
+		}
+		/* Whole units only: a cut never leaves half an escape or character. */
+		if (used + strlen(unit) >= outsize)
+			break;
+		memcpy(out + used, unit, strlen(unit));
+		used += strlen(unit);
+		s += step;
+	}
+	out[used] = '\0';
+}
+
+/* Messages quote keys, values and paths from the user: escaped, they stay one
+ * line and cannot drive the terminal. */
 int config_fail(char *err, size_t errsize, const char *fmt, ...)
 {
 	va_list ap;
+	char *raw = NULL;
+	int n;
 	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
+	n = vasprintf(&raw, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		snprintf(err, errsize, "out of memory");
+	else
+		config_escape_text(err, errsize, raw);
+	free(raw);
 	return -1;
 }
 
@@ -598,6 +653,8 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	    !json_object_is_type(build, json_type_null)) {
 		if (!json_object_is_type(build, json_type_string))
 			return config_fail(err, errsize, "\"build\" must be a string (a shell command)");
+		if (strlen(json_object_get_string(build)) != (size_t)json_object_get_string_len(build))
+			return config_fail(err, errsize, "\"build\" contains a NUL byte");
 		if (json_object_get_string_len(build) > 0 &&
 		    !(config->build = strdup(json_object_get_string(build))))
 			return config_fail(err, errsize, "out of memory");
@@ -626,12 +683,40 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	return 0;
 }
 
+/* json-c cuts keys at a \u0000 and callers read values as C strings, so
+ * "runs\u0000junk" would read as "runs" and "true\u0000; rm -rf /" as "true":
+ * any escaped NUL in a string of valid JSON is refused, before the keys are
+ * read (a cut key would otherwise be reported as another one). Returns the
+ * offset of that string's opening quote and its length with both quotes in
+ * *len, or -1. */
+static long nul_escape_string(size_t *len, const char *text)
+{
+	const char *start = NULL;
+	bool nul = false;
+	for (const char *c = text; *c; c++) {
+		if (*c == '"' && !start) {
+			start = c;
+		} else if (*c == '"') {
+			if (nul) {
+				*len = (size_t)(c - start) + 1;
+				return start - text;
+			}
+			start = NULL;
+		} else if (start && *c == '\\' && c[1]) {
+			nul |= c[1] == 'u' && strncmp(c + 2, "0000", 4) == 0;
+			c++; /* an escaped character cannot end the string */
+		}
+	}
+	return -1;
+}
+
 int config_parse(struct config **out, const char *json_text, char *err, size_t errsize)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct config *config = calloc(1, sizeof(*config));
 	json_object *root = NULL;
-	size_t len = strlen(json_text);
+	size_t len = strlen(json_text), nul_len = 0;
+	long nul;
 	int result = -1;
 	if (!tok || !config) {
 		config_fail(err, errsize, "out of memory");
@@ -654,6 +739,12 @@ int config_parse(struct config **out, const char *json_text, char *err, size_t e
 	if (json_tokener_get_error(tok) != json_tokener_success) {
 		config_fail(err, errsize, "invalid JSON near byte %zu: %s", json_tokener_get_parse_end(tok),
 		     json_tokener_error_desc(json_tokener_get_error(tok)));
+		goto done;
+	}
+	if ((nul = nul_escape_string(&nul_len, json_text)) >= 0) {
+		config_fail(err, errsize, "the string %.*s%s at byte %ld contains \\u0000 (NUL),"
+			    " which would cut it short", nul_len > 60 ? 60 : (int)nul_len,
+			    json_text + nul, nul_len > 60 ? "..." : "", nul);
 		goto done;
 	}
 	/* A valid "null" document parses to NULL: parse_object names it as not an object. */

@@ -103,5 +103,10 @@ char *config_to_json(const struct config *config);
 /* The command of a benchmark as a person would read it (for hyperfine's "command"). */
 char *bench_config_command_text(const struct bench_config *bench);
 void config_free(struct config *config);
+/* in as one line that is safe on a terminal, into out (always terminated,
+ * cut at a whole character): newline, tab and CR as \n \t \r, other control
+ * bytes and invalid UTF-8 as \xNN, C1 controls as \u00NN. Every message
+ * config_parse and config_load write into err has been through it. */
+void config_escape_text(char *out, size_t outsize, const char *in);
 
 #endif

@@ -258,10 +258,94 @@ static void test_command_bad_element(void **state)
 static void test_command_nul_byte(void **state)
 {
 	(void)state;
-	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"a\\u0000b\"}]}", "benchmarks[0]",
-		    "NUL", NULL);
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"a\\u0000b\"}]}",
+		    "\"a\\u0000b\"", "NUL", NULL);
 	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":[\"a\", \"b\\u0000\"]}]}",
-		    "benchmarks[0]", "\"command\"[1]", "NUL", NULL);
+		    "\"b\\u0000\"", "NUL", NULL);
+}
+
+/* A NUL cuts a C string short: json-c cuts keys there ("runs\u0000junk" read
+ * as "runs"), and a value read as a C string loses its tail ("true\u0000; rm
+ * -rf /" ran true). Refused in every key and string value, quoting the string. */
+static void test_nul_in_any_string(void **state)
+{
+	static const char *const cases[] = {
+		"{\"benchmarks\": [" B1 "], \"runs\\u0000junk\": 5}",
+		"{\"build\": \"true\\u0000; rm -rf /\", \"benchmarks\": [" B1 "]}",
+		"{\"prepare\": \"x\\u0000\", \"benchmarks\": [" B1 "]}",
+		"{\"benchmarks\": [{\"name\":\"a\\u0000b\",\"command\":\"true\"}]}",
+		"{\"benchmarks\": [{\"name\":\"a\",\"command\":\"true\",\"runs\\u0000\":3}]}",
+		"{\"parameters\": {\"n\\u0000x\": [1]}, \"benchmarks\": [" B1 "]}",
+		"{\"parameters\": {\"n\": [\"1\\u0000\"]}, \"benchmarks\": [" B1 "]}",
+		"{\"output\": \"log\\u0000x\", \"benchmarks\": [" B1 "]}",
+		"{\"metrics\": [\"instructions\\u0000\"], \"benchmarks\": [" B1 "]}",
+		"{\"compare\": {\"threshold\": \"auto\\u0000\"}, \"benchmarks\": [" B1 "]}",
+		"{\"branch\": \"main\\u0000x\", \"benchmarks\": [" B1 "]}",
+		"{\"artifacts\": [\"a\\u0000\"], \"benchmarks\": [" B1 "]}",
+		"{\"benchmarks\": [" B1 "], \"x\": \"\\\"\\\\\\u0000\"}", /* "\"\\\u0000" */
+	};
+	struct config *c;
+	char text[256];
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		expect_fail(cases[i], "contains \\u0000 (NUL)", NULL);
+	expect_fail(cases[0], "the string \"runs\\u0000junk\" at byte", NULL);
+	expect_fail(cases[1], "\"true\\u0000; rm -rf /\"", NULL);
+	/* A long string is quoted in part. */
+	snprintf(text, sizeof(text), "{\"build\": \"%0100d\\u0000\", \"benchmarks\": [" B1 "]}", 0);
+	expect_fail(text, "0000...", NULL);
+	/* An escaped backslash before "u0000" is no NUL; neither is \u0001 nor \u00001's
+	 * neighbours. */
+	c = parse_ok("{\"build\": \"echo \\\\u0000\", \"benchmarks\": [" B1 "]}");
+	assert_string_equal(c->build, "echo \\u0000");
+	config_free(c);
+	c = parse_ok("{\"build\": \"echo \\\"\\u0010\\\"\", \"benchmarks\": [" B1 "]}");
+	assert_string_equal(c->build, "echo \"\x10\"");
+	config_free(c);
+}
+
+/* Messages quote the file's keys and values, and its path: they stay on one
+ * line, and escape sequences reach the terminal only as text. */
+static void test_messages_escaped(void **state)
+{
+	char out[64];
+	(void)state;
+	expect_fail("{\"benchmarks\": [" B1 "], \"ru\\nns\": 5}", "unknown key \"ru\\nns\"", NULL);
+	expect_fail("{\"benchmarks\": [" B1 "], \"x\\u001b[2J\\u001b]0;t\\u0007\": 5}",
+		    "\"x\\x1b[2J\\x1b]0;t\\x07\"", NULL);
+	expect_fail("{\"benchmarks\": [" B1 "], \"c1\\u009b31m\\t\\r\\u007f\": 5}",
+		    "\"c1\\u009b31m\\t\\r\\x7f\"", NULL);
+	expect_fail("{\"metrics\": [\"a\\nb\"], \"benchmarks\": [" B1 "]}",
+		    "unknown metric \"a\\nb\"", NULL);
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"true\",\"x\\ny\":1}]}",
+		    "benchmarks[0]: unknown key \"x\\ny\"", NULL);
+	/* Text that is already one printable line is unchanged; UTF-8 stays. */
+	config_escape_text(out, sizeof(out), "plain \"text\" \xc3\xa9\xe2\x80\x94 \\n");
+	assert_string_equal(out, "plain \"text\" \xc3\xa9\xe2\x80\x94 \\n");
+	/* Invalid UTF-8 (a lone 0x9b is a CSI on 8-bit terminals) as bytes. */
+	config_escape_text(out, sizeof(out), "a\x9b" "b\xc0\x80\xe2\x80");
+	assert_string_equal(out, "a\\x9bb\\xc0\\x80\\xe2\\x80");
+	/* Cut at a whole escape or character, always terminated. */
+	config_escape_text(out, 5, "ab\ncd");
+	assert_string_equal(out, "ab\\n");
+	config_escape_text(out, 4, "ab\ncd");
+	assert_string_equal(out, "ab");
+	config_escape_text(out, 3, "a\xc3\xa9");
+	assert_string_equal(out, "a");
+	config_escape_text(out, 1, "abc");
+	assert_string_equal(out, "");
+}
+
+/* The path is the user's too: a file name with a newline stays one line. */
+static void test_load_message_escaped(void **state)
+{
+	struct config *c = NULL;
+	char err[512];
+	(void)state;
+	assert_int_equal(config_load(&c, "/nonexistent/a\nb\x1b[31m.json", err, sizeof(err)), -1);
+	assert_null(strchr(err, '\n'));
+	assert_null(strchr(err, '\x1b'));
+	assert_non_null(strstr(err, "configuration /nonexistent/a\\nb\\x1b[31m.json: No such file"));
 }
 
 /* ---- errors: numbers ---- */
@@ -700,7 +784,7 @@ static void test_strings_output_flags(void **state)
 	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"cleanup\":[\"rm\"]}]}",
 		    "benchmarks[0]: \"cleanup\" must be a string", NULL);
 	expect_fail("{\"setup\": \"a\\u0000b\", \"benchmarks\": [" B1 "]}",
-		    "\"setup\" contains a NUL byte", NULL);
+		    "\"a\\u0000b\" at byte 10 contains \\u0000 (NUL)", NULL);
 	expect_fail("{\"output\": \"stdout\", \"benchmarks\": [" B1 "]}",
 		    "\"output\" must be \"log\" or \"discard\"", NULL);
 	expect_fail("{\"output\": true, \"benchmarks\": [" B1 "]}", "\"output\"", NULL);
@@ -1197,6 +1281,9 @@ int main(void)
 		cmocka_unit_test(test_command_empty),
 		cmocka_unit_test(test_command_bad_element),
 		cmocka_unit_test(test_command_nul_byte),
+		cmocka_unit_test(test_nul_in_any_string),
+		cmocka_unit_test(test_messages_escaped),
+		cmocka_unit_test(test_load_message_escaped),
 		cmocka_unit_test(test_numbers_out_of_range),
 		cmocka_unit_test(test_numbers_limits_accepted),
 		cmocka_unit_test(test_numbers_not_integer),
