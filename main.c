@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "confirm.h"
 #include "tests.h"
 #include "fs.h"
 #include "revparse.h"
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
 	git_repository *repo = NULL;
 	struct config *config = NULL;
 	struct runner *runner = NULL;
+	struct confirm *confirm = NULL;
 	struct fs *fs = NULL;
 	char *config_json = NULL, *repo_path = NULL, *data_dir = NULL, *config_path = NULL;
 	char *branch = NULL;
@@ -312,9 +314,26 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	{
+		struct confirm_options co = {
+			.repo_path = repo_path,
+			.data_dir = data_dir,
+			.config_json = config_json,
+			.branch = branch,
+			.alpha = config->compare_alpha > 0 ? config->compare_alpha : STATS_DEFAULT_ALPHA,
+			.threshold = config->compare_threshold >= 0 ? config->compare_threshold
+								   : STATS_DEFAULT_THRESHOLD,
+			.threshold_auto = config->compare_threshold_auto,
+		};
+		if (confirm_open(&confirm, &co, err, sizeof(err))) {
+			fprintf(stderr, "benchfs: %s\n", err);
+			result = 1;
+			goto out;
+		}
+	}
+	{
 		struct runner_options ro = {
 			.repo_path = repo_path, .data_dir = data_dir, .on_change = fs_run_changed,
-			.ctx = fs};
+			.ctx = fs, .on_idle = confirm_next, .idle_ctx = confirm};
 		if (runner_start(&runner, &ro, err, sizeof(err))) {
 			fprintf(stderr, "benchfs: %s\n", err);
 			result = 1;
@@ -328,6 +347,7 @@ int main(int argc, char **argv)
 out:
 	/* The runner first: it may still tell the file system about a run. */
 	runner_stop(runner);
+	confirm_free(confirm);
 	fs_unmount(fs);
 	config_free(config);
 	git_repository_free(repo);

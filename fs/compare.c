@@ -1168,6 +1168,65 @@ static char *render_json(const struct comparison *c, const struct view_ctx *ctx)
 	return text;
 }
 
+int compare_pair_outcomes(struct compare_outcome **out, size_t *n, const struct view_ctx *ctx,
+			  const char *commit_a, const char *commit_b)
+{
+	struct comparison c;
+	struct side_ref a = {0}, b = {0};
+	int rc;
+	*out = NULL;
+	*n = 0;
+	memset(&c, 0, sizeof(c));
+	snprintf(a.commit, sizeof(a.commit), "%s", commit_a);
+	snprintf(b.commit, sizeof(b.commit), "%s", commit_b);
+	if ((rc = comparison_build(&c, ctx, commit_a, &a, commit_b, &b)))
+		goto done;
+	if (c.method != METHOD_PAIRED) {
+		rc = -ENOENT;
+		goto done;
+	}
+	if (!(*out = calloc(c.nrows + 1, sizeof(**out)))) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < c.nrows; i++) {
+		const struct row *r = &c.rows[i];
+		struct compare_outcome *o = &(*out)[i];
+		if (!(o->bench = strdup(r->name))) {
+			rc = -ENOMEM;
+			break;
+		}
+		(*n)++;
+		o->verdict = r->compared ? r->verdict : STATS_UNDECIDED;
+		o->ratio = r->ratio;
+		o->ci_lo = r->have_ci ? r->ci_lo : NAN;
+		o->ci_hi = r->have_ci ? r->ci_hi : NAN;
+		o->q = r->testable ? r->out.q : NAN;
+		o->mean_a = r->a ? r->sa.mean : NAN;
+		o->mean_b = r->b ? r->sb.mean : NAN;
+		o->pairs = r->pairs;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		(*out)[i].runs[0] = c.a.runs[0];
+		(*out)[i].runs[1] = c.b.runs[0];
+	}
+done:
+	comparison_clear(&c);
+	if (rc) {
+		compare_outcomes_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void compare_outcomes_free(struct compare_outcome *outcomes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(outcomes[i].bench);
+	free(outcomes);
+}
+
 int compare_render(char **text, const struct view_ctx *ctx, const char *a_rev,
 		   const struct side_ref *a, const char *b_rev, const struct side_ref *b,
 		   enum compare_format format)

@@ -18,4 +18,23 @@ int compare_render(char **text, const struct view_ctx *ctx, const char *a_rev,
 		   const struct side_ref *a, const char *b_rev, const struct side_ref *b,
 		   enum compare_format format);
 
+/* One benchmark's verdict in an interleaved A/B job. */
+struct compare_outcome {
+	char *bench;
+	int verdict;          /* enum stats_verdict, or 4: both sides are one build */
+	double ratio;         /* b / a, the paired estimate (NAN: none) */
+	double ci_lo, ci_hi;  /* its interval at the verdict's confidence (NAN: none) */
+	double q;             /* after the correction over the job's benchmarks (NAN: none) */
+	double mean_a, mean_b; /* seconds per iteration */
+	size_t pairs;
+	int64_t runs[2];      /* the job's two runs */
+};
+
+/* The verdicts of the newest finished A/B job of commit_a (its first side)
+ * against commit_b on this host, as compare/<a>..<b> shows them, one per
+ * benchmark in name order. -ENOENT when the two commits have none. */
+int compare_pair_outcomes(struct compare_outcome **out, size_t *n, const struct view_ctx *ctx,
+			  const char *commit_a, const char *commit_b);
+void compare_outcomes_free(struct compare_outcome *outcomes, size_t n);
+
 #endif

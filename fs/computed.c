@@ -9,6 +9,7 @@
 #include "history.h"
 #include "inode.h"
 #include "names.h"
+#include "regressions.h"
 #include "result.h"
 #include "sides.h"
 #include "view_internal.h"

@@ -31,6 +31,13 @@
 #define MAX_EXCEED 10
 /* A branch older than this is walked only this far back. */
 #define WALK_MAX 1000000
+/* The history's own test lists a step when it is significant at alpha in the
+ * runs' means. A step in the runs' minimums significant at this looser level
+ * is a suspect: an A/B job of the commits SUSPECT_REACH before and
+ * SUSPECT_REACH - 1 after it decides (regressions.c). A false suspect costs
+ * machine time, never a line. */
+#define SUSPECT_ALPHA 0.05
+#define SUSPECT_REACH 3
 
 /* One commit of the branch that has finished runs on this host. */
 struct point {
@@ -423,7 +430,17 @@ struct run_series {
 	bool threshold_history;
 };
 
+/* The value each run gives a series. */
+enum run_statistic {
+	RUN_LOG_MEAN, /* the log of the run's mean: every run */
+	/* The log of the run's fastest iteration, of runs that are no side of an
+	 * A/B job (those have many more iterations, so a lower minimum). */
+	RUN_LOG_MIN,
+};
+
 struct analysis {
+	enum run_statistic statistic;
+	double alpha;              /* of the first splits, with the correction */
 	struct run_series *series; /* in name order */
 	size_t n;
 	size_t tested;   /* m: benchmarks with a possible split */
@@ -449,6 +466,7 @@ static void analysis_clear(struct analysis *a)
  * benchmark, then by run id), then orders them by group. */
 struct sums_collector {
 	struct analysis *a;
+	enum run_statistic statistic;
 	const struct history *h;
 	const struct run_map *runs;
 	char *bench;
@@ -509,7 +527,8 @@ fail:
 	return rc;
 }
 
-static int sums_add(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum_ns)
+static int sums_add(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum_ns,
+		    int64_t min_ns)
 {
 	struct sums_collector *col = ctx;
 	const struct run_point *rp = run_map_find(col->runs, run_id);
@@ -520,8 +539,9 @@ static int sums_add(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
 		if (!(col->bench = strdup(benchmark)))
 			return -ENOMEM;
 	}
-	/* A run whose mean is not positive has no log mean: it takes no part. */
-	if (!rp || n <= 0 || sum_ns <= 0)
+	/* A run whose mean (minimum) is not positive has no log: it takes no part. */
+	if (!rp || n <= 0 || (col->statistic == RUN_LOG_MEAN ? sum_ns : min_ns) <= 0 ||
+	    (col->statistic == RUN_LOG_MIN && !rp->solo))
 		return 0;
 	if (col->n == col->cap) {
 		size_t cap = col->cap ? col->cap * 2 : 256;
@@ -540,18 +560,23 @@ static int sums_add(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
 		col->cap = cap;
 	}
 	col->grp[col->n] = col->h->points[rp->point].group;
-	col->val[col->n] = log((double)sum_ns / (double)n * 1e-9);
+	col->val[col->n] = col->statistic == RUN_LOG_MEAN ? log((double)sum_ns / (double)n * 1e-9)
+							   : log((double)min_ns * 1e-9);
 	col->solo[col->n++] = rp->solo;
 	return 0;
 }
 
-/* Every benchmark's run-level series, from the per-run sums. */
-static int analysis_load(struct analysis *a, const struct view_ctx *ctx, const struct history *h)
+/* Every benchmark's run-level series, from the per-run sums, to be tested at
+ * alpha. */
+static int analysis_load(struct analysis *a, const struct view_ctx *ctx, const struct history *h,
+			 enum run_statistic statistic, double alpha)
 {
-	struct sums_collector col = {.a = a, .h = h};
+	struct sums_collector col = {.a = a, .h = h, .statistic = statistic};
 	struct run_map m;
 	int rc;
 	memset(a, 0, sizeof(*a));
+	a->statistic = statistic;
+	a->alpha = alpha;
 	if ((rc = run_map_build(&m, h)))
 		return rc;
 	col.runs = &m;
@@ -636,10 +661,10 @@ static int series_threshold(struct run_series *s, const struct view_ctx *ctx)
 /* The first test of a benchmark: its best split over the whole history, at
  * alpha (only a split significant at alpha can pass the correction, so the
  * others count with p = 1: the same rejections). */
-static int series_first(struct run_series *s, const struct view_ctx *ctx)
+static int series_first(struct run_series *s, double alpha)
 {
 	size_t tests = 0;
-	int rc = segment_split(s->cps, &s->ncp, &tests, s, 0, s->npoints, 1, ctx->alpha,
+	int rc = segment_split(s->cps, &s->ncp, &tests, s, 0, s->npoints, 1, alpha,
 			       s->permutations);
 	s->tested = tests > 0;
 	s->p_first = s->ncp ? s->cps[0].p : 1;
@@ -677,7 +702,7 @@ static int analysis_run(struct analysis *a, const struct view_ctx *ctx, const ch
 		goto done;
 	for (size_t i = 0; i < a->n; i++)
 		possible += a->series[i].npoints >= 2;
-	a->m_over_alpha = (double)(possible ? possible : 1) / ctx->alpha;
+	a->m_over_alpha = (double)(possible ? possible : 1) / a->alpha;
 	for (size_t i = 0; i < a->n; i++) {
 		struct run_series *s = &a->series[i];
 		double perms = fmin(ceil(PERMUTATIONS_PER_LEVEL * a->m_over_alpha),
@@ -695,12 +720,12 @@ static int analysis_run(struct analysis *a, const struct view_ctx *ctx, const ch
 		for (size_t i = 0; i < a->n && !own; i++)
 			if (strcmp(a->series[i].bench, bench) == 0)
 				own = &a->series[i];
-		if (!own || (rc = series_first(own, ctx)) || !(own->p_first <= ctx->alpha))
+		if (!own || (rc = series_first(own, a->alpha)) || !(own->p_first <= a->alpha))
 			goto done;
 	}
 	for (size_t i = 0; i < a->n && rc == 0; i++)
 		if (!bench || strcmp(a->series[i].bench, bench) != 0)
-			rc = series_first(&a->series[i], ctx);
+			rc = series_first(&a->series[i], a->alpha);
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
 		if (a->series[i].tested) {
 			p[a->tested] = a->series[i].p_first;
@@ -714,10 +739,10 @@ static int analysis_run(struct analysis *a, const struct view_ctx *ctx, const ch
 		goto done;
 	}
 	for (size_t k = 0; k < a->tested; k++) {
-		a->series[idx[k]].passed = q[k] <= ctx->alpha;
-		a->passed += q[k] <= ctx->alpha;
+		a->series[idx[k]].passed = q[k] <= a->alpha;
+		a->passed += q[k] <= a->alpha;
 	}
-	a->level = ctx->alpha * (double)a->passed / (double)a->tested;
+	a->level = a->alpha * (double)a->passed / (double)a->tested;
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
 		struct run_series *s = &a->series[i];
 		if (s->passed && (!bench || strcmp(bench, s->bench) == 0))
@@ -934,7 +959,7 @@ int history_render(char **text, size_t *len, const struct view_ctx *ctx, const c
 		struct svg_ctx c = {.h = &h, .view = ctx, .a = &a};
 		/* The marks are the regressions test's: its correction needs every
 		 * benchmark's first split, the further splits only this one's. */
-		if ((rc = analysis_load(&a, ctx, &h)) == 0) {
+		if ((rc = analysis_load(&a, ctx, &h, RUN_LOG_MEAN, ctx->alpha)) == 0) {
 			if ((rc = analysis_run(&a, ctx, bench)) == 0)
 				rc = series_each(ctx, &h, bench, NULL, svg_series, &c);
 			if (rc == 0 && !c.text) {
@@ -969,16 +994,13 @@ int history_render(char **text, size_t *len, const struct view_ctx *ctx, const c
 
 /* ---- regressions ---- */
 
-struct regress_line {
-	size_t point;
-	char *text;
-};
-
 struct regress_ctx {
 	const struct history *h;
 	const struct view_ctx *view;
-	struct regress_line *lines;
+	struct history_line *lines;
 	size_t n, cap;
+	struct history_suspect *suspects;
+	size_t nsuspects, suspects_cap;
 };
 
 /* Append a line for the change at history points [from, to) (one group of
@@ -1012,7 +1034,7 @@ static int regress_add(struct regress_ctx *c, size_t from, size_t to, const char
 		return -ENOMEM;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct regress_line *grown = realloc(c->lines, cap * sizeof(*grown));
+		struct history_line *grown = realloc(c->lines, cap * sizeof(*grown));
 		if (!grown) {
 			free(text);
 			return -ENOMEM;
@@ -1020,7 +1042,50 @@ static int regress_add(struct regress_ctx *c, size_t from, size_t to, const char
 		c->lines = grown;
 		c->cap = cap;
 	}
-	c->lines[c->n++] = (struct regress_line){from, text};
+	c->lines[c->n] = (struct history_line){.point = from, .bench = strdup(bench), .text = text};
+	if (!c->lines[c->n].bench) {
+		free(text);
+		return -ENOMEM;
+	}
+	c->n++;
+	return 0;
+}
+
+/* Suspect a step of bench at history point at (the first commit of its
+ * group), unless a step of bench that near is suspected already: the two
+ * tests place one step a commit or two apart. */
+static int suspect_add(struct regress_ctx *c, const char *bench, size_t at, double change,
+		       bool listed)
+{
+	struct history_suspect *sp;
+	for (size_t i = 0; i < c->nsuspects; i++) {
+		sp = &c->suspects[i];
+		if ((sp->point > at ? sp->point - at : at - sp->point) < SUSPECT_REACH &&
+		    strcmp(sp->bench, bench) == 0) {
+			sp->listed = sp->listed || listed;
+			return 0;
+		}
+	}
+	if (c->nsuspects == c->suspects_cap) {
+		size_t cap = c->suspects_cap ? c->suspects_cap * 2 : 8;
+		struct history_suspect *grown = realloc(c->suspects, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		c->suspects = grown;
+		c->suspects_cap = cap;
+	}
+	sp = &c->suspects[c->nsuspects];
+	*sp = (struct history_suspect){
+		.bench = strdup(bench),
+		.point = at,
+		.lo = at > SUSPECT_REACH ? at - SUSPECT_REACH : 0,
+		.hi = at + SUSPECT_REACH - 1 < c->h->n ? at + SUSPECT_REACH - 1 : c->h->n - 1,
+		.change = change,
+		.listed = listed,
+	};
+	if (!sp->bench)
+		return -ENOMEM;
+	c->nsuspects++;
 	return 0;
 }
 
@@ -1046,9 +1111,31 @@ static int regress_wall(struct regress_ctx *c, const struct analysis *a)
 			snprintf(p, sizeof(p), "%.4f", list[k].p);
 			snprintf(extra, sizeof(extra), "\t%.3g%%\t%s", s->threshold * 100,
 				 s->threshold_history ? "history" : "fixed");
-			rc = regress_add(c, from, to, s->bench, before, after, list[k].change, p,
-					 extra);
+			if ((rc = regress_add(c, from, to, s->bench, before, after, list[k].change,
+					      p, extra)) == 0)
+				rc = suspect_add(c, s->bench, from, list[k].change, true);
 		}
+		free(list);
+	}
+	return rc;
+}
+
+/* Steps the run minimums suggest, at the looser SUSPECT_ALPHA: each is only
+ * a suspect until an A/B job decides it. */
+static int regress_suspects(struct regress_ctx *c, const struct analysis *a)
+{
+	int rc = 0;
+	for (size_t i = 0; i < a->n && rc == 0; i++) {
+		const struct run_series *s = &a->series[i];
+		struct change *list = NULL;
+		size_t n = 0;
+		if (!s->passed)
+			continue;
+		if ((rc = series_changes(&list, &n, s, true)))
+			break;
+		for (size_t k = 0; k < n && rc == 0; k++)
+			rc = suspect_add(c, s->bench, c->h->group_first[s->group[list[k].point]],
+					 list[k].change, false);
 		free(list);
 	}
 	return rc;
@@ -1082,49 +1169,74 @@ static int regress_instructions(void *ctx, const struct series *s)
 
 static int cmp_line(const void *a, const void *b)
 {
-	const struct regress_line *x = a, *y = b;
+	const struct history_line *x = a, *y = b;
 	if (x->point != y->point)
 		return x->point < y->point ? -1 : 1;
 	return strcmp(x->text, y->text);
 }
 
-int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
+void history_regressions_clear(struct history_regressions *r)
+{
+	for (size_t i = 0; i < r->nlines; i++) {
+		free(r->lines[i].bench);
+		free(r->lines[i].text);
+	}
+	for (size_t i = 0; i < r->nsuspects; i++)
+		free(r->suspects[i].bench);
+	free(r->lines);
+	free(r->suspects);
+	free(r->commits);
+	memset(r, 0, sizeof(*r));
+}
+
+int history_regressions(struct history_regressions *out, const struct view_ctx *ctx,
+			const char *tip)
 {
 	struct history h;
-	struct analysis a;
+	struct analysis a, mins;
 	struct regress_ctx c = {.h = &h, .view = ctx};
-	size_t len = 0;
-	FILE *out;
 	int rc;
-	*text = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((rc = history_load(&h, ctx, tip)))
 		return rc;
-	if ((rc = analysis_load(&a, ctx, &h)))
+	if ((rc = analysis_load(&a, ctx, &h, RUN_LOG_MEAN, ctx->alpha)))
 		goto done_history;
+	if ((rc = analysis_load(&mins, ctx, &h, RUN_LOG_MIN, SUSPECT_ALPHA)))
+		goto done_mean;
 	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a)) ||
-	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
+	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)) ||
+	    (rc = analysis_run(&mins, ctx, NULL)) || (rc = regress_suspects(&c, &mins)))
 		goto done;
-	/* In commit order, oldest first (no lines: no array to sort). */
-	if (c.n)
-		qsort(c.lines, c.n, sizeof(*c.lines), cmp_line);
-	if (!(out = open_memstream(text, &len))) {
+	if (!(out->commits = malloc((h.n + 1) * sizeof(*out->commits)))) {
 		rc = -ENOMEM;
 		goto done;
 	}
-	for (size_t i = 0; i < c.n; i++)
-		fputs(c.lines[i].text, out);
-	if (fclose(out))
-		rc = -ENOMEM;
+	for (size_t i = 0; i < h.n; i++)
+		memcpy(out->commits[i], h.points[i].commit, sizeof(out->commits[i]));
+	out->ncommits = h.n;
+	/* In commit order, oldest first (no lines: no array to sort). */
+	if (c.n)
+		qsort(c.lines, c.n, sizeof(*c.lines), cmp_line);
+	out->lines = c.lines;
+	out->nlines = c.n;
+	out->suspects = c.suspects;
+	out->nsuspects = c.nsuspects;
+	c.lines = NULL;
+	c.suspects = NULL;
+	c.n = c.nsuspects = 0;
 done:
+	analysis_clear(&mins);
+done_mean:
 	analysis_clear(&a);
 done_history:
-	for (size_t i = 0; i < c.n; i++)
-		free(c.lines[i].text);
-	free(c.lines);
 	history_clear(&h);
 	if (rc) {
-		free(*text);
-		*text = NULL;
+		struct history_regressions partial = {.lines = c.lines,
+						      .nlines = c.n,
+						      .suspects = c.suspects,
+						      .nsuspects = c.nsuspects};
+		history_regressions_clear(&partial);
+		history_regressions_clear(out);
 	}
 	return rc;
 }

@@ -1,7 +1,10 @@
-/* The tracked branch's history: history/<bench>.csv and .svg, and the
- * regressions file (change points along first-parent history). */
+/* The tracked branch's history: history/<bench>.csv and .svg, and what the
+ * regressions file rests on (change points along first-parent history). */
 #ifndef BENCHFS_FS_HISTORY_H
 #define BENCHFS_FS_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "store.h"
 #include "views.h"
@@ -17,7 +20,36 @@ enum history_format { HISTORY_CSV, HISTORY_SVG };
  * empty history). *text malloc'd. */
 int history_render(char **text, size_t *len, const struct view_ctx *ctx, const char *tip,
 		   const char *bench, enum history_format format);
-/* The regressions file for the branch at tip ("" when there is none). */
-int regressions_render(char **text, const struct view_ctx *ctx, const char *tip);
+/* A line of the regressions file that the history's own test gives. */
+struct history_line {
+	size_t point; /* the commit's index in history_regressions.commits */
+	char *bench;  /* the benchmark ("<bench>:instructions" for counts) */
+	char *text;   /* the whole line, with its newline */
+};
+
+/* A step of one benchmark that the history suggests: the history's own line
+ * (listed) or a step in its runs' minimums, which alone never makes a line.
+ * An A/B job of commits[lo] against commits[hi] decides it. */
+struct history_suspect {
+	char *bench;
+	size_t point;  /* where the step seems to be: its first commit */
+	size_t lo, hi; /* the window around it, lo < point <= hi unless at an end */
+	double change; /* the history's estimate */
+	bool listed;   /* a history_line says so */
+};
+
+/* The tracked branch's benchmarked commits (oldest first) with the lines and
+ * suspects of its regressions. */
+struct history_regressions {
+	char (*commits)[STORE_HASH_LEN + 1];
+	size_t ncommits;
+	struct history_line *lines; /* in commit order */
+	size_t nlines;
+	struct history_suspect *suspects;
+	size_t nsuspects;
+};
+int history_regressions(struct history_regressions *out, const struct view_ctx *ctx,
+			const char *tip);
+void history_regressions_clear(struct history_regressions *r);
 
 #endif

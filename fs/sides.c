@@ -316,8 +316,9 @@ static int run_values_add(struct run_values_state *st, const char *benchmark, in
 }
 
 static int add_log_mean(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
-			int64_t sum_wall_ns)
+			int64_t sum_wall_ns, int64_t min_wall_ns)
 {
+	(void)min_wall_ns;
 	/* A run whose mean is not positive has no log mean: it takes no part. */
 	if (n <= 0 || sum_wall_ns <= 0)
 		return 0;

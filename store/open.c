@@ -87,6 +87,13 @@ static const char *const migrations[] = {
 	"DROP INDEX runs_done_by_host;"
 	"CREATE INDEX runs_done_by_host"
 	" ON runs (host, state, id, commit_sha, finished_ns, pair_id, build_id);",
+
+	/* 4: each run's fastest iteration beside its sum: under interference
+	 * that comes and goes, a run's minimum moves far less than its mean, so
+	 * the history's suspects are looked for in the minimums. */
+	"ALTER TABLE run_sums ADD COLUMN min_wall_ns INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE run_sums SET min_wall_ns = (SELECT min(wall_ns) FROM iterations i"
+	" WHERE i.run_id = run_sums.run_id AND i.benchmark = run_sums.benchmark);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -244,6 +244,24 @@ int store_run_count(struct store *store, size_t *n)
 	return result;
 }
 
+int store_pair_queued(struct store *store, bool *out, const char *commit_a, const char *commit_b)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"SELECT EXISTS (SELECT 1 FROM runs a JOIN runs b ON b.id = a.pair_id"
+		" WHERE a.commit_sha = ?1 AND b.commit_sha = ?2 AND a.id < b.id)");
+	int result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, commit_a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, commit_b, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*out = sqlite3_column_int(stmt, 0) != 0;
+	else
+		result = store_fail(store, "find an A/B job");
+	sqlite3_finalize(stmt);
+	return result;
+}
+
 int store_run_ids(struct store *store, int64_t **ids, size_t *n)
 {
 	sqlite3_stmt *stmt = store_prepare(store, "SELECT id FROM runs ORDER BY id");
@@ -299,8 +317,8 @@ int store_run_next(struct store *store, struct store_run *out)
 static int write_sums(struct store *store, int64_t id)
 {
 	sqlite3_stmt *stmt = store_prepare(store,
-		"INSERT OR REPLACE INTO run_sums (run_id, benchmark, n, sum_wall_ns)"
-		" SELECT run_id, benchmark, count(*), sum(wall_ns) FROM iterations"
+		"INSERT OR REPLACE INTO run_sums (run_id, benchmark, n, sum_wall_ns, min_wall_ns)"
+		" SELECT run_id, benchmark, count(*), sum(wall_ns), min(wall_ns) FROM iterations"
 		" WHERE run_id = ? GROUP BY benchmark");
 	int result = STORE_OK;
 	if (!stmt)

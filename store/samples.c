@@ -119,7 +119,8 @@ static int sum_row(sqlite3_stmt *stmt, void *ctx)
 {
 	struct sample_walk *w = ctx;
 	return w->sum_fn(w->ctx, column_name(stmt), sqlite3_column_int64(stmt, 1),
-			 sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3));
+			 sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3),
+			 sqlite3_column_int64(stmt, 4));
 }
 
 int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
@@ -166,7 +167,7 @@ int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns
 	if (nruns == 0)
 		return STORE_OK;
 	stmt = prepare_for_runs(store, &ids,
-				"SELECT benchmark, run_id, n, sum_wall_ns FROM run_sums"
+				"SELECT benchmark, run_id, n, sum_wall_ns, min_wall_ns FROM run_sums"
 				" WHERE run_id IN (SELECT value FROM json_each(?1))"
 				" ORDER BY benchmark, run_id",
 				run_ids, nruns);

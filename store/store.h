@@ -28,7 +28,7 @@ enum store_sync {
 
 enum run_state { RUN_QUEUED, RUN_BUILDING, RUN_RUNNING, RUN_DONE, RUN_FAILED };
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_HASH_LEN 40
 
 struct store_run {
@@ -97,6 +97,9 @@ void store_runs_free(struct store_run *runs, size_t n);
 
 /* How many runs there are. */
 int store_run_count(struct store *store, size_t *n);
+/* Whether an interleaved A/B job of commit_a (its first side) against
+ * commit_b was ever queued, whatever became of it. */
+int store_pair_queued(struct store *store, bool *out, const char *commit_a, const char *commit_b);
 /* All run ids in creation order (malloc'd array, caller frees). */
 int store_run_ids(struct store *store, int64_t **ids, size_t *n);
 /* Queued, building and running runs in creation order. */
@@ -172,10 +175,11 @@ typedef int (*store_sample_fn)(void *ctx, const char *benchmark, int64_t run_id,
 int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
 			  const char *metric, const char *benchmark, store_sample_fn fn,
 			  void *ctx);
-/* Per run and benchmark: the number of iterations and the sum of their wall
- * times (ns), for runs finished done; ordered by benchmark, then run id. */
+/* Per run and benchmark: the number of iterations, the sum of their wall
+ * times and the smallest (ns), for runs finished done; ordered by benchmark,
+ * then run id. */
 typedef int (*store_sum_fn)(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
-			    int64_t sum_wall_ns);
+			    int64_t sum_wall_ns, int64_t min_wall_ns);
 int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
 		       store_sum_fn fn, void *ctx);
 /* Every benchmark name that has a measured iteration, sorted (malloc'd array

@@ -146,17 +146,19 @@ static int collect(void *ctx, const char *benchmark, int64_t run_id, double valu
 
 struct sums_seen {
 	char bench[8][16];
-	int64_t run[8], n[8], sum[8];
+	int64_t run[8], n[8], sum[8], min[8];
 	size_t count;
 };
 
-static int collect_sum(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum)
+static int collect_sum(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum,
+		       int64_t min)
 {
 	struct sums_seen *s = ctx;
 	assert_true(s->count < 8);
 	snprintf(s->bench[s->count], sizeof(s->bench[0]), "%s", benchmark);
 	s->run[s->count] = run_id;
 	s->n[s->count] = n;
+	s->min[s->count] = min;
 	s->sum[s->count++] = sum;
 	return 0;
 }
@@ -190,8 +192,33 @@ static void test_sums_written_when_done(void **state)
 	assert_int_equal(seen.run[1], a);
 	assert_int_equal(seen.n[1], 3);
 	assert_int_equal(seen.sum[1], 3 * a * 1000 + 6);
+	assert_int_equal(seen.min[1], a * 1000 + 1);
 	assert_int_equal(seen.run[2], b);
 	assert_int_equal(seen.sum[2], 3 * b * 1000 + 6);
+	assert_int_equal(seen.min[2], b * 1000 + 1);
+}
+
+/* An A/B job is found by its commits in order, whatever its state; a run
+ * that is no side of a job is none. */
+static void test_pair_queued(void **state)
+{
+	struct fixture *f = *state;
+	struct store_new_run job[2] = {{"a", HASH_A, "{}", true}, {"b", HASH_B, "{}", false}};
+	int64_t ids[2];
+	bool found = true;
+	(void)queue_one(f->store, HASH_C);
+	assert_int_equal(store_pair_queued(f->store, &found, HASH_A, HASH_B), STORE_OK);
+	assert_false(found);
+	assert_int_equal(store_runs_queue(f->store, ids, job, 2, 100), STORE_OK);
+	assert_int_equal(store_pair_queued(f->store, &found, HASH_A, HASH_B), STORE_OK);
+	assert_true(found);
+	assert_int_equal(store_pair_queued(f->store, &found, HASH_B, HASH_A), STORE_OK);
+	assert_false(found);
+	assert_int_equal(store_pair_queued(f->store, &found, HASH_A, HASH_C), STORE_OK);
+	assert_false(found);
+	assert_int_equal(store_run_finish(f->store, ids[0], RUN_FAILED, "x", NULL), STORE_OK);
+	assert_int_equal(store_pair_queued(f->store, &found, HASH_A, HASH_B), STORE_OK);
+	assert_true(found);
 }
 
 /* ---- store_done_runs ---- */
@@ -855,13 +882,15 @@ static void make_v2_store(const char *path)
 	sqlite3_close(db);
 }
 
-static int sum_row(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum)
+static int sum_row(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum,
+		   int64_t min)
 {
 	struct seen *s = ctx;
 	assert_true(s->n < MAX_SEEN);
 	snprintf(s->bench[s->n], sizeof(s->bench[s->n]), "%s", benchmark);
 	s->run[s->n] = run_id;
-	s->value[s->n] = (double)sum + 1e-6 * (double)n;
+	/* The minimum comes from the iterations when the store migrates to 4. */
+	s->value[s->n] = (double)sum + 1e-6 * (double)n + 1e6 * (double)min;
 	s->n++;
 	return 0;
 }
@@ -932,7 +961,8 @@ static void test_migrate_from_v2(void **state)
 	memset(&seen, 0, sizeof(seen));
 	assert_int_equal(store_sums_of_runs(f->store, ids, 2, sum_row, &seen), STORE_OK);
 	assert_int_equal(seen.n, 2);
-	assert_true(seen.value[0] == 2100.0 + 2e-6);
+	assert_true(seen.value[0] == 2100.0 + 2e-6 + 1e9);
+	assert_true(seen.value[1] == 2000.0 + 1e-6 + 2e9);
 	assert_int_equal(store_baseline_get(f->store, &base, "rel"), STORE_OK);
 	assert_string_equal(base.commit, HASH_A);
 	assert_true(done_runs_by_host_covered(f->path));
@@ -981,6 +1011,7 @@ int main(void)
 		T(test_queue_unpaired_refused),
 		T(test_views_seq_moves_on_done_and_baselines),
 		T(test_sums_written_when_done),
+		T(test_pair_queued),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v2, setup, teardown),
