@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +28,9 @@
 #include "store.h"
 
 #define EXIT_SETUP 2
+/* The data directory holds the logs and the store, which the mount's own
+ * permission checks protect: by default only the owner may enter it. */
+#define DATA_MODE_DEFAULT 0700
 
 static int lock_fd = -1;
 
@@ -38,6 +43,10 @@ static const char usage_text[] =
 	"  --config FILE   the benchmark configuration (default: benchfs.json at the top\n"
 	"                  of the repository's work tree)\n"
 	"  --data DIR      store, logs and checkouts (default: benchfs/ in the .git directory)\n"
+	"  --data-mode MODE\n"
+	"                  the data directory's mode, such as 0750, set at start; its files\n"
+	"                  follow it (default: a new or empty one gets 0700, and one that\n"
+	"                  others can read is refused)\n"
 	"  -f              stay in the foreground\n"
 	"  -d              foreground with FUSE debug output\n"
 	"  -o OPT[,OPT]    FUSE mount options\n"
@@ -49,17 +58,22 @@ static const char usage_text[] =
 struct cli {
 	const char *repo, *config, *data, *mountpoint;
 	int foreground;
+	mode_t data_mode;
+	int data_mode_given;
 	struct fuse_args fuse_args;
 };
 
+/* One line, whatever the paths and messages in it hold (control characters
+ * escaped). */
 static int die(const char *fmt, ...)
 {
+	char raw[2048], line[4096];
 	va_list ap;
-	fputs("benchfs: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	config_escape_text(line, sizeof(line), raw);
+	fprintf(stderr, "benchfs: %s\n", line);
 	return EXIT_SETUP;
 }
 
@@ -96,7 +110,15 @@ static int parse_cli(struct cli *cli, int argc, char **argv)
 			       LIBGIT2_VER_REVISION, store_sqlite_version());
 			return 0;
 		}
-		if ((value = long_opt(argc, argv, &i, "--repo", &missing)))
+		if ((value = long_opt(argc, argv, &i, "--data-mode", &missing))) {
+			char *end;
+			long mode = strtol(value, &end, 8);
+			if (!*value || *end || mode < 0 || mode > 0777 || (mode & 0700) != 0700)
+				return die("--data-mode %s: give an octal mode from 0700 to 0777, such as"
+					   " 0750", value);
+			cli->data_mode = (mode_t)mode;
+			cli->data_mode_given = 1;
+		} else if ((value = long_opt(argc, argv, &i, "--repo", &missing)))
 			cli->repo = value;
 		else if ((value = long_opt(argc, argv, &i, "--config", &missing)))
 			cli->config = value;
@@ -139,18 +161,38 @@ static int mkdir_p(const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
+		if (mkdir(buf, 0777) && errno != EEXIST) /* the umask sets the mode */
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
+	if (mkdir(buf, 0777) && errno != EEXIST)
 		return -errno;
 	return 0;
 }
 
+/* 1 when dir holds nothing, 0 when it holds something, -1 when unreadable. */
+static int dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+	if (!d)
+		return -1;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
 /* Make the data directory usable, or say why not: stores and logs must never
- * fail half way into a run for a reason visible at start. */
-static int prepare_data_dir(const char *dir)
+ * fail half way into a run for a reason visible at start. Its mode: a new or
+ * empty directory gets the mode (0700 unless --data-mode says otherwise), as
+ * does any directory when --data-mode is given; a directory that already
+ * holds something and lets others in without being asked to is refused
+ * (after the store's own checks), as PostgreSQL refuses such a data
+ * directory: the logs and the store would bypass the mount's permissions,
+ * and a warning on the stderr of a daemon is easily lost. */
+static int prepare_data_dir(const char *dir, mode_t mode, int mode_given)
 {
 	char path[PATH_MAX];
 	struct store *store = NULL;
@@ -160,6 +202,12 @@ static int prepare_data_dir(const char *dir)
 		return die("data directory %s: %s", dir, strerror(-rc));
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
 		return die("data directory %s: not a directory", dir);
+	if ((st.st_mode & 0777) != mode && (mode_given || dir_is_empty(dir) == 1)) {
+		if (chmod(dir, mode))
+			return die("data directory %s: cannot set its mode to %04o: %s", dir,
+				   (unsigned)mode, strerror(errno));
+		st.st_mode = (st.st_mode & ~0777u) | mode;
+	}
 	snprintf(path, sizeof(path), "%s/logs", dir);
 	if ((rc = mkdir_p(path)))
 		return die("data directory %s: %s", path, strerror(-rc));
@@ -180,7 +228,94 @@ static int prepare_data_dir(const char *dir)
 		return rc;
 	}
 	store_free(store);
+	if (st.st_mode & 0077 & ~mode)
+		return die("data directory %s is open to other users (mode %04o): chmod %o %s, or"
+			   " keep it with --data-mode %o", dir, (unsigned)(st.st_mode & 0777),
+			   (unsigned)mode, dir, (unsigned)(st.st_mode & 0777));
 	return -1;
+}
+
+/* Unescapes a field of /proc/self/mountinfo (a space is \040) in place. */
+static void mountinfo_unescape(char *s)
+{
+	char *out = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* Whether a benchfs is mounted at path (absolute, resolved). A second one
+ * would mount over the first and hide it without a word. */
+static int benchfs_mounted_at(const char *path)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t size = 0;
+	int found = 0;
+	if (!f)
+		return 0;
+	while (!found && getline(&line, &size, f) > 0) {
+		/* id parent dev root MOUNTPOINT options [optional...] - FSTYPE source ... */
+		char *save = NULL, *field, *mnt = NULL;
+		int i = 0, after_dash = 0;
+		for (field = strtok_r(line, " \n", &save); field; field = strtok_r(NULL, " \n", &save)) {
+			if (++i == 5)
+				mnt = field;
+			else if (i > 6 && !after_dash && !strcmp(field, "-"))
+				after_dash = 1;
+			else if (after_dash) {
+				if (mnt && !strcmp(field, "fuse.benchfs")) {
+					mountinfo_unescape(mnt);
+					found = !strcmp(mnt, path);
+				}
+				break;
+			}
+		}
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* The mount point as an absolute path: the daemon's working directory becomes
+ * /, and unmounting at exit must find it again. *out is malloc'd; returns -1
+ * or an exit status after a message. */
+static int check_mountpoint(char **out, const char *given)
+{
+	struct stat st;
+	if (!(*out = realpath(given, NULL))) {
+		if (errno == ENOTCONN)
+			return die("mount point %s: %s (a benchfs ended without unmounting it:"
+				   " fusermount3 -u %s)", given, strerror(errno), given);
+		return die("mount point %s: %s", given, strerror(errno));
+	}
+	if (stat(*out, &st))
+		return die("mount point %s: %s", given, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return die("mount point %s: %s", given, strerror(ENOTDIR));
+	if (benchfs_mounted_at(*out))
+		return die("mount point %s is in use by another benchfs (fusermount3 -u %s ends it)",
+			   *out, *out);
+	return -1;
+}
+
+/* libfuse installs its SIGINT and SIGTERM handlers only where the disposition
+ * is the default, and a shell starts a script's background jobs with SIGINT
+ * ignored: benchfs then ignored the SIGINT it documents. Both go back to the
+ * default, for libfuse to replace; SIGHUP keeps what it inherited (nohup). */
+static void signals_reset(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGINT, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
 }
 
 /* The branch whose history the views follow: the configured one, or the
@@ -223,15 +358,18 @@ int main(int argc, char **argv)
 	struct confirm *confirm = NULL;
 	struct fs *fs = NULL;
 	char *config_json = NULL, *repo_path = NULL, *data_dir = NULL, *config_path = NULL;
-	char *branch = NULL;
+	char *branch = NULL, *mountpoint = NULL;
 	char err[1024];
-	struct stat st;
 	int result;
 
 	fuse_opt_add_arg(&cli.fuse_args, argv[0]);
+	cli.data_mode = DATA_MODE_DEFAULT;
 	if ((result = parse_cli(&cli, argc, argv)) >= 0)
 		goto out;
 	result = EXIT_SETUP;
+	/* Everything benchfs and its runs create (the store, logs, work/) is no
+	 * more open than the data directory. */
+	umask(0777 & ~cli.data_mode);
 	git_libgit2_init();
 
 	if (git_repository_open_ext(&repo, cli.repo ? cli.repo : ".", 0, NULL) < 0) {
@@ -263,7 +401,7 @@ int main(int argc, char **argv)
 		data_dir = strdup(cli.data);
 	else
 		(void)!asprintf(&data_dir, "%sbenchfs", git_repository_path(repo));
-	if (!data_dir || prepare_data_dir(data_dir) >= 0)
+	if (!data_dir || prepare_data_dir(data_dir, cli.data_mode, cli.data_mode_given) >= 0)
 		goto out;
 	{
 		/* Absolute: daemonizing changes the working directory to /. */
@@ -284,11 +422,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (stat(cli.mountpoint, &st) || !S_ISDIR(st.st_mode)) {
-		die("mount point %s: %s", cli.mountpoint,
-		    errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+	if (check_mountpoint(&mountpoint, cli.mountpoint) >= 0)
 		goto out;
-	}
 
 	if (tracked_branch(&branch, repo, config->branch) < 0)
 		goto out;
@@ -303,7 +438,7 @@ int main(int argc, char **argv)
 								   : STATS_DEFAULT_THRESHOLD,
 			.threshold_auto = config->compare_threshold_auto,
 		};
-		if (fs_mount(&fs, &fo, &cli.fuse_args, cli.mountpoint, err, sizeof(err))) {
+		if (fs_mount(&fs, &fo, &cli.fuse_args, mountpoint, err, sizeof(err))) {
 			die("%s", err);
 			goto out;
 		}
@@ -341,8 +476,9 @@ int main(int argc, char **argv)
 		}
 	}
 	fs_set_runner(fs, runner);
-	fprintf(stderr, "benchfs: serving %s at %s (data in %s)\n", repo_path, cli.mountpoint,
+	fprintf(stderr, "benchfs: serving %s at %s (data in %s)\n", repo_path, mountpoint,
 		data_dir);
+	signals_reset();
 	result = fs_serve(fs) ? 1 : 0;
 out:
 	/* The runner first: it may still tell the file system about a run. */
@@ -359,5 +495,6 @@ out:
 	free(data_dir);
 	free(config_path);
 	free(branch);
+	free(mountpoint);
 	return result;
 }
