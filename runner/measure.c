@@ -37,6 +37,7 @@ struct side_state {
 	int *offsets;
 	size_t n, cap;
 	size_t stored; /* its[0 .. stored) are in the store */
+	size_t logged; /* its[0 .. logged) have their line in the log */
 	double cal_wall, cal_user, cal_sys; /* sums of the shell calibration, ns */
 	size_t ncal;
 	char step[STEP_MAX]; /* the log step output goes to now */
@@ -54,26 +55,62 @@ struct state {
 	double own_ns;     /* user + system time of the loop's children, every side */
 	int failed_side;   /* -1: none */
 	char failure[1024];
+	bool interrupted;  /* the first failure was benchfs's own, not the commit's */
 	bool cancelled;
 };
 
+static void side_vfail(struct state *st, int s, bool interrupt, const char *fmt, va_list ap)
+{
+	char text[1024];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	runlog_printf(st->sides[s].side->log, "benchfs", "%s", text);
+	if (st->failed_side >= 0)
+		return;
+	st->failed_side = s;
+	st->interrupted = interrupt;
+	snprintf(st->failure, sizeof(st->failure), "%s", text);
+}
+
 static void side_fail(struct state *st, int s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void side_interrupt(struct state *st, int s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The first failure is the story; later ones only go to the log. */
 static void side_fail(struct state *st, int s, const char *fmt, ...)
 {
-	char text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	side_vfail(st, s, false, fmt, ap);
 	va_end(ap);
-	runlog_printf(st->sides[s].side->log, "benchfs", "%s", text);
-	if (st->failed_side >= 0)
-		return;
-	st->failed_side = s;
-	snprintf(st->failure, sizeof(st->failure), "%s", text);
+}
+
+/* A failure of benchfs's own (the store cannot be written, benchfs-spawner
+ * died): nothing the commit did, so the run is queued again. */
+static void side_interrupt(struct state *st, int s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	side_vfail(st, s, true, fmt, ap);
+	va_end(ap);
+}
+
+/* A call into benchfs-spawner failed with rc: the helper dying is an
+ * interruption, anything else a failure. */
+static void spawner_fail(struct state *st, int s, int rc, const char *what, const char *program)
+{
+	char how[160];
+
+	if (rc == -EPIPE) {
+		spawner_describe_end(st->job->spawner, how, sizeof(how));
+		side_interrupt(st, s, "%s: benchfs-spawner died while it ran %s (%s)", what, program,
+			       how);
+	} else {
+		side_fail(st, s, "%s: cannot run %s: %s", what, program, strerror(-rc));
+	}
 }
 
 static const char *shell_or_program(const struct bench_config *b)
@@ -221,12 +258,87 @@ static int rows_flush(struct state *st)
 			continue;
 		if (store_iterations_add(st->job->store, ss->side->run_id, ss->its + ss->stored,
 					 ss->n - ss->stored)) {
-			side_fail(st, (int)s, "store: %s", store_errmsg(st->job->store));
+			side_interrupt(st, (int)s, "store: %s", store_errmsg(st->job->store));
 			result = -1;
 		}
 		ss->stored = ss->n;
 	}
 	return result;
+}
+
+/* A duration as hyperfine shows one: "1.234 s", "12.3 ms", "456.7 µs". */
+static void format_ns(char *buf, size_t size, double ns)
+{
+	if (fabs(ns) >= 1e9)
+		snprintf(buf, size, "%.3f s", ns / 1e9);
+	else if (fabs(ns) >= 1e6)
+		snprintf(buf, size, "%.1f ms", ns / 1e6);
+	else
+		snprintf(buf, size, "%.1f µs", ns / 1e3);
+}
+
+/* Each measured iteration's time in the log, as result.json has it (the
+ * shell's start-up subtracted): whatever "output" says, the log shows the
+ * numbers. Written when the loop is quiet, as the rows are, so no log write
+ * runs beside a measured command that follows closely. */
+static void times_log(struct state *st)
+{
+	for (size_t s = 0; s < st->job->nsides; s++) {
+		struct side_state *ss = &st->sides[s];
+
+		for (; ss->logged < ss->n; ss->logged++) {
+			const struct store_iteration *it = &ss->its[ss->logged];
+			char wall[32], user[32], sys[32];
+
+			format_ns(wall, sizeof(wall), (double)it->wall_ns);
+			format_ns(user, sizeof(user), (double)it->user_ns);
+			format_ns(sys, sizeof(sys), (double)it->sys_ns);
+			runlog_printf(ss->side->log, "benchfs",
+				      "%s %d/%d: %s (user %s, system %s, max RSS %.1f MiB)",
+				      st->b->name, it->iteration, st->count, wall, user, sys,
+				      (double)it->maxrss_bytes / (1024.0 * 1024.0));
+		}
+	}
+}
+
+/* The benchmark's summary as hyperfine prints it, over every iteration of
+ * the side so far (an extra round: the pairs of every round). */
+static void summary_log(struct state *st, struct side_state *ss)
+{
+	double sum = 0, user = 0, sys = 0, sq = 0, min = 0, max = 0, mean;
+	char a[32], b[32], c[32], d[32];
+
+	if (ss->n == 0)
+		return;
+	for (size_t k = 0; k < ss->n; k++) {
+		double w = (double)ss->its[k].wall_ns;
+
+		sum += w;
+		user += (double)ss->its[k].user_ns;
+		sys += (double)ss->its[k].sys_ns;
+		if (k == 0 || w < min)
+			min = w;
+		if (k == 0 || w > max)
+			max = w;
+	}
+	mean = sum / (double)ss->n;
+	for (size_t k = 0; k < ss->n; k++)
+		sq += ((double)ss->its[k].wall_ns - mean) * ((double)ss->its[k].wall_ns - mean);
+	format_ns(a, sizeof(a), mean);
+	format_ns(c, sizeof(c), user / (double)ss->n);
+	format_ns(d, sizeof(d), sys / (double)ss->n);
+	if (ss->n == 1) {
+		runlog_printf(ss->side->log, "benchfs", "%s: Time (abs ≡): %s [User: %s, System: %s]"
+			      " (1 run)", st->b->name, a, c, d);
+		return;
+	}
+	format_ns(b, sizeof(b), sqrt(sq / (double)(ss->n - 1)));
+	runlog_printf(ss->side->log, "benchfs", "%s: Time (mean ± σ): %s ± %s [User: %s, System: %s]",
+		      st->b->name, a, b, c, d);
+	format_ns(a, sizeof(a), min);
+	format_ns(b, sizeof(b), max);
+	runlog_printf(ss->side->log, "benchfs", "%s: Range (min … max): %s … %s, %zu runs",
+		      st->b->name, a, b, ss->n);
 }
 
 /* The loop is quiet: rows now, the status when its last write is old
@@ -238,6 +350,7 @@ static int on_idle(void *ctx)
 	int again = 0;
 
 	(void)rows_flush(st);
+	times_log(st);
 	for (size_t s = 0; s < st->job->nsides; s++) {
 		struct side_state *ss = &st->sides[s];
 		int64_t wait = ss->progress_ms + PROGRESS_MIN_MS - now;
@@ -431,7 +544,7 @@ static int run_untimed(struct state *st, int s, const char *command, const char 
 	rc = spawner_measure(job->spawner, &res, &spec);
 	runlog_set_step(ss->side->log, "benchfs");
 	if (rc < 0) {
-		side_fail(st, s, "%s: cannot run /bin/sh: %s", step, strerror(-rc));
+		spawner_fail(st, s, rc, step, "/bin/sh");
 		return -1;
 	}
 	if (res.cancelled) {
@@ -496,7 +609,7 @@ static int profile_one(struct state *st, int s, bool perf)
 				      st->b->name, count);
 			if (store_metric_add(job->store, ss->side->run_id, st->b->name,
 					     "instructions", count)) {
-				side_fail(st, s, "store: %s", store_errmsg(job->store));
+				side_interrupt(st, s, "store: %s", store_errmsg(job->store));
 				return -1;
 			}
 		}
@@ -634,6 +747,14 @@ static int run_loop(struct state *st)
 		runlog_set_step(st->sides[s].side->log, "benchfs");
 		st->sides[s].step[0] = '\0';
 	}
+	times_log(st);
+	if (rc == -EPIPE) {
+		char how[160];
+
+		spawner_describe_end(job->spawner, how, sizeof(how));
+		side_interrupt(st, 0, "%s: benchfs-spawner died while it measured (%s)", b->name, how);
+		return -1;
+	}
 	if (rc < 0) {
 		side_fail(st, 0, "%s: benchfs-spawner failed: %s", b->name, strerror(-rc));
 		return -1;
@@ -644,6 +765,8 @@ static int run_loop(struct state *st)
 		side_fail(st, 0, "%s: the measurement loop stopped early", b->name);
 		return -1;
 	}
+	for (size_t s = 0; s < job->nsides; s++)
+		summary_log(st, &st->sides[s]);
 	return 0;
 }
 
@@ -674,7 +797,7 @@ static int take_over(struct state *st)
 
 		ss->its = (struct store_iteration *)side->result.iterations;
 		ss->offsets = (int *)side->result.env_offsets;
-		ss->n = ss->cap = ss->stored = side->result.n;
+		ss->n = ss->cap = ss->stored = ss->logged = side->result.n;
 		side->result.iterations = NULL;
 		side->result.env_offsets = NULL;
 		ss->cal_wall = side->cal.wall;
@@ -716,7 +839,7 @@ static int finish_sides(struct state *st)
 		if (ss->ncal > 0 &&
 		    store_metric_add(st->job->store, ss->side->run_id, st->b->name, "shell_wall_ns",
 				     mean_or_zero(ss->cal_wall, ss->ncal))) {
-			side_fail(st, (int)s, "store: %s", store_errmsg(st->job->store));
+			side_interrupt(st, (int)s, "store: %s", store_errmsg(st->job->store));
 			return -1;
 		}
 	}
@@ -806,5 +929,5 @@ out:
 				  (long long)job->sides[st.failed_side].run_id, st.failure) < 0)
 			job->sides[s].failure[0] = '\0';
 	}
-	return MEASURE_FAILED;
+	return st.interrupted ? MEASURE_INTERRUPTED : MEASURE_FAILED;
 }

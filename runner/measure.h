@@ -57,10 +57,13 @@ struct measure_job {
 	int pairs;
 };
 
-enum measure_end { MEASURE_DONE, MEASURE_FAILED, MEASURE_CANCELLED };
+/* MEASURE_INTERRUPTED: it failed for a reason of benchfs's own, not the
+ * commit's (the store could not be written, benchfs-spawner died, whatever
+ * it ran is killed): the run belongs back in the queue. */
+enum measure_end { MEASURE_DONE, MEASURE_FAILED, MEASURE_CANCELLED, MEASURE_INTERRUPTED };
 
-/* Measures job->bench. On MEASURE_FAILED every side's failure says why (a
- * side that did not fail names the one that did). After an extra round
+/* Measures job->bench. On MEASURE_FAILED and MEASURE_INTERRUPTED every
+ * side's failure says why (a side that did not fail names the one that did). After an extra round
  * each side's result holds what it measured, whatever the end. Every round
  * adds a span to each side's result.interference. */
 enum measure_end measure_benchmark(struct measure_job *job);

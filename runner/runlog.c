@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "runlog.h"
@@ -59,17 +60,69 @@ static void write_line(struct runlog *log, const char *step, const char *text, s
 	free(line);
 }
 
+/* The log's directory, not following a symlink planted as its last
+ * component: a descriptor, or -errno. *base is the log's name in it. */
+static int open_parent(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(dir);
+	return fd < 0 ? -errno : fd;
+}
+
 int runlog_open(struct runlog **out, const char *path)
 {
-	struct runlog *log = calloc(1, sizeof(*log));
-	if (!log)
-		return -ENOMEM;
-	log->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (log->fd < 0) {
-		int err = -errno;
-		free(log);
+	struct runlog *log;
+	const char *base;
+	struct stat st;
+	int dirfd, fd, err;
+
+	/* Only benchfs writes into its data directory, so anything else than a
+	 * regular file at a log's name (a symlink pointing out of it, a FIFO
+	 * that would block the runner) was planted: refuse to write through it.
+	 * O_NONBLOCK keeps a FIFO from blocking the open itself. */
+	dirfd = open_parent(path, &base);
+	if (dirfd < 0)
+		return dirfd;
+	fd = openat(dirfd, base, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) /* a new log: ours alone, never an existing file */
+		fd = openat(dirfd, base,
+			    O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+			    0600);
+	err = fd < 0 ? -errno : 0;
+	close(dirfd);
+	if (err)
+		return err;
+	/* A second name (a hard link) would let the log be written elsewhere too. */
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	else if (st.st_nlink != 1)
+		err = -EMLINK;
+	else if (fcntl(fd, F_SETFL, O_APPEND) < 0)
+		err = -errno;
+	if (err) {
+		close(fd);
 		return err;
 	}
+	if (!(log = calloc(1, sizeof(*log)))) {
+		close(fd);
+		return -ENOMEM;
+	}
+	log->fd = fd;
 	snprintf(log->step, sizeof(log->step), "benchfs");
 	*out = log;
 	return 0;

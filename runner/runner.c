@@ -93,15 +93,10 @@ static void free_env(char **envp)
 	free(envp);
 }
 
-/* Every side fails: the one at fault with its reason, the other naming it. */
-
-void job_fail(struct job *job, size_t at, const char *fmt, ...)
+static void job_vfail(struct job *job, size_t at, const char *fmt, va_list ap)
 {
 	char text[1024];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	for (size_t s = 0; s < job->nsides; s++) {
 		struct side *sd = &job->sides[s];
 		if (s == at || job->nsides == 1)
@@ -113,6 +108,24 @@ void job_fail(struct job *job, size_t at, const char *fmt, ...)
 		if (sd->log)
 			runlog_printf(sd->log, "benchfs", "%s", sd->failure);
 	}
+}
+
+/* Every side fails: the one at fault with its reason, the other naming it. */
+void job_fail(struct job *job, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	job_vfail(job, at, fmt, ap);
+	va_end(ap);
+}
+
+void job_interrupt(struct job *job, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	job_vfail(job, at, fmt, ap);
+	va_end(ap);
+	job->interrupted = true;
 }
 
 /* The build of one side, output to its log. 0, or -1 with the job failed
@@ -142,6 +155,11 @@ static int do_build(struct job *job, size_t s)
 	runlog_set_step(sd->log, "build");
 	rc = spawner_measure(r->spawner, &res, &spec);
 	runlog_set_step(sd->log, "benchfs");
+	if (rc == -EPIPE) {
+		spawner_describe_end(r->spawner, how, sizeof(how));
+		job_interrupt(job, s, "build: benchfs-spawner died while it ran the build (%s)", how);
+		return -1;
+	}
 	if (rc < 0) {
 		job_fail(job, s, "build: cannot run /bin/sh: %s", strerror(-rc));
 		return -1;
@@ -232,7 +250,7 @@ int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp
 	for (size_t s = 0; s < job->nsides; s++) {
 		job->sides[s].benches[i] = ms[s].result; /* theirs to free now */
 		job->sides[s].cals[i] = ms[s].cal;
-		if (end == MEASURE_FAILED)
+		if (end == MEASURE_FAILED || end == MEASURE_INTERRUPTED)
 			snprintf(job->sides[s].failure, sizeof(job->sides[s].failure), "%s",
 				 ms[s].failure);
 	}
@@ -240,7 +258,9 @@ int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp
 		job->cancelled = true;
 		return -1;
 	}
-	return end == MEASURE_FAILED ? -1 : 0;
+	if (end == MEASURE_INTERRUPTED)
+		job->interrupted = true;
+	return end == MEASURE_DONE ? 0 : -1;
 }
 
 /* Every benchmark, in order, for every side; then an A/B job adds pairs
@@ -275,19 +295,29 @@ static int do_benchmarks(struct job *job)
 	return 0;
 }
 
-static void finish(struct job *job, size_t s, enum run_state state, const char *detail,
-		   const char *result_json)
+/* The run's end in the store and its log. 0, or -1 when the store could
+ * not record it (the run is left building or running there, and must be
+ * queued again once the store takes writes: its status must not stay). */
+static int finish(struct job *job, size_t s, enum run_state state, const char *detail,
+		  const char *result_json)
 {
 	struct runner *r = job->runner;
 	struct side *sd = &job->sides[s];
-	if (store_run_finish(r->store, sd->run->id, state, detail, result_json))
+	if (store_run_finish(r->store, sd->run->id, state, detail, result_json)) {
 		fprintf(stderr, "benchfs: run %lld: cannot record its end: %s\n",
 			(long long)sd->run->id, store_errmsg(r->store));
+		runlog_printf(sd->log, "benchfs", "%s%s%s, but the store cannot record it: %s",
+			      state == RUN_DONE ? "done" : "failed: ",
+			      state == RUN_DONE && *detail ? ": " : "", detail,
+			      store_errmsg(r->store));
+		return -1;
+	}
 	if (state == RUN_DONE)
 		runlog_printf(sd->log, "benchfs", "done%s%s", *detail ? ": " : "", detail);
 	else
 		runlog_printf(sd->log, "benchfs", "failed: %s", detail);
 	notify(r, sd->run->id);
+	return 0;
 }
 
 /* What each benchmark was measured under, for the views: whether its times
@@ -323,7 +353,7 @@ static int record_conditions(struct job *job)
 					       interference_other_cpus(&rb->interference)) ||
 			      store_metric_add(st, sd->run->id, name, STORE_METRIC_STEAL,
 					       interference_steal(&rb->interference))))) {
-				job_fail(job, s, "store: %s", store_errmsg(st));
+				job_interrupt(job, s, "store: %s", store_errmsg(st));
 				return -1;
 			}
 		}
@@ -333,16 +363,16 @@ static int record_conditions(struct job *job)
 
 /* result.json of every side, then done; the flags (outliers, a slow first
  * iteration) become the status detail. A side whose result cannot be
- * rendered fails the job. */
-static void finish_done(struct job *job)
+ * rendered fails the job. 0 when every end is recorded; -1 when the job
+ * failed (nothing recorded: the caller records the failure); 1 when the
+ * store could not record an end. */
+static int finish_done(struct job *job)
 {
 	char *texts[2] = {NULL, NULL}, flags[2][1024];
 	size_t s;
-	if (record_conditions(job)) {
-		for (size_t k = 0; k < job->nsides; k++)
-			finish(job, k, RUN_FAILED, job->sides[k].failure, NULL);
-		return;
-	}
+	int rc = 0;
+	if (record_conditions(job))
+		return -1;
 	for (s = 0; s < job->nsides; s++) {
 		struct side *sd = &job->sides[s];
 		const struct side *other = job->nsides == 2 ? &job->sides[1 - s] : NULL;
@@ -364,12 +394,13 @@ static void finish_done(struct job *job)
 		result_flags_text(flags[s], sizeof(flags[s]), &in);
 	}
 	for (size_t k = 0; k < job->nsides; k++) {
-		if (s == job->nsides)
-			finish(job, k, RUN_DONE, flags[k], texts[k]);
-		else
-			finish(job, k, RUN_FAILED, job->sides[k].failure, NULL);
+		if (s < job->nsides)
+			rc = -1;
+		else if (finish(job, k, RUN_DONE, flags[k], texts[k]))
+			rc = 1;
 		free(texts[k]);
 	}
+	return rc;
 }
 
 /* The identity of a side's build: its configured artifacts hashed, logged
@@ -408,7 +439,7 @@ static int build_identity(struct job *job, size_t s)
 			      sd->workdir, globs);
 	}
 	if (store_run_set_build_id(st, sd->run->id, id)) {
-		job_fail(job, s, "store: %s", store_errmsg(st));
+		job_interrupt(job, s, "store: %s", store_errmsg(st));
 		return -1;
 	}
 	return 0;
@@ -442,23 +473,41 @@ static int open_log(struct runner *r, struct side *sd)
 	if ((rc = runlog_open(&sd->log, path))) {
 		char msg[4200];
 		run_dir_name(dir, sizeof(dir), sd->run->id);
-		snprintf(msg, sizeof(msg), "cannot open %s: %s", path, strerror(-rc));
+		/* ELOOP, EINVAL, EMLINK: a symlink, a FIFO or a hard link where the
+		 * log belongs, planted by someone: never written through. */
+		snprintf(msg, sizeof(msg), "cannot open %s: %s%s", path, strerror(-rc),
+			 rc == -ELOOP || rc == -EINVAL || rc == -EMLINK
+				 ? " (not a regular file of benchfs's own: refused)"
+				 : "");
 		fprintf(stderr, "benchfs: run %s: %s\n", dir, msg);
-		store_run_finish(r->store, sd->run->id, RUN_FAILED, msg, NULL);
+		if (store_run_finish(r->store, sd->run->id, RUN_FAILED, msg, NULL)) {
+			fprintf(stderr, "benchfs: run %s: cannot record its end: %s\n", dir,
+				store_errmsg(r->store));
+			return -2;
+		}
 		notify(r, sd->run->id);
 		return -1;
 	}
 	return 0;
 }
 
-static void execute_run(struct runner *r, const struct store_run *run)
+/* Runs one job. Returns false, or true when the store holds runs of it
+ * still building or running that must be queued again (why says why): it
+ * was interrupted by a failure of benchfs's own, or its end could not be
+ * recorded. */
+static bool execute_run(struct runner *r, const struct store_run *run, char *why, size_t whysize)
 {
 	struct job job = {.runner = r, .nsides = 1};
 	struct store_run other = {0};
 	char dir[32], err[512], *host = NULL;
+	bool requeue = false;
+	int rc;
 	job.sides[0].run = run;
-	if (open_log(r, &job.sides[0]))
-		return;
+	if ((rc = open_log(r, &job.sides[0]))) {
+		snprintf(why, whysize, "the store could not record that its log cannot be opened: %s",
+			 store_errmsg(r->store));
+		return rc == -2;
+	}
 	job.nsides = find_pair(r, run, &other, job.sides[0].log);
 	if (job.nsides == 2) {
 		job.sides[1].run = &other;
@@ -485,6 +534,10 @@ static void execute_run(struct runner *r, const struct store_run *run)
 				      s == 0 ? 'B' : 'A');
 		if (store_run_progress(r->store, sd->run->id, RUN_BUILDING, "", job.host_json)) {
 			fprintf(stderr, "benchfs: run %s: %s\n", dir, store_errmsg(r->store));
+			runlog_printf(sd->log, "benchfs", "store: %s", store_errmsg(r->store));
+			snprintf(why, whysize, "the store could not record its start: %s",
+				 store_errmsg(r->store));
+			requeue = true;
 			goto out;
 		}
 		notify(r, sd->run->id);
@@ -516,8 +569,13 @@ static void execute_run(struct runner *r, const struct store_run *run)
 			goto failed;
 	if (do_benchmarks(&job))
 		goto failed;
-	finish_done(&job);
-	goto out;
+	if ((rc = finish_done(&job)) == 0)
+		goto out;
+	if (rc > 0) {
+		snprintf(why, whysize, "its end could not be recorded: %s", store_errmsg(r->store));
+		requeue = true;
+		goto out;
+	}
 failed:
 	if (job.cancelled) {
 		/* The daemon is stopping: the run goes back to the queue, whole. */
@@ -526,8 +584,31 @@ failed:
 				      "interrupted: benchfs is shutting down; the run is queued again");
 		goto out;
 	}
+	if (job.interrupted) {
+		/* Not the commit's doing: measured again from scratch, as after a
+		 * crash of the daemon; unless benchfs failed it every time. */
+		size_t at = 0;
+		int attempt = run->attempts + 1;
+		while (at + 1 < job.nsides && strncmp(job.sides[at].failure, "the other side", 14) == 0)
+			at++;
+		if (attempt < RUNNER_ATTEMPTS_MAX) {
+			snprintf(why, whysize, "%s", job.sides[at].failure);
+			requeue = true;
+			goto out;
+		}
+		for (size_t s = 0; s < job.nsides; s++) {
+			struct side *sd = &job.sides[s];
+			size_t len = strlen(sd->failure);
+			snprintf(sd->failure + len, sizeof(sd->failure) - len,
+				 " (attempt %d of %d: not queued again)", attempt, RUNNER_ATTEMPTS_MAX);
+		}
+	}
 	for (size_t s = 0; s < job.nsides; s++)
-		finish(&job, s, RUN_FAILED, job.sides[s].failure, NULL);
+		if (finish(&job, s, RUN_FAILED, job.sides[s].failure, NULL)) {
+			snprintf(why, whysize, "its end (failed: %.300s) could not be recorded: %s",
+				 job.sides[s].failure, store_errmsg(r->store));
+			requeue = true;
+		}
 out:
 	for (size_t s = 0; s < job.nsides; s++) {
 		struct side *sd = &job.sides[s];
@@ -544,6 +625,61 @@ out:
 		store_run_clear(&other);
 	free(host);
 	config_free(job.config);
+	return requeue;
+}
+
+/* Sleeps up to seconds, or until the runner stops (true) or is woken. */
+static bool nap(struct runner *r, int seconds)
+{
+	bool stop;
+	struct timespec ts;
+	pthread_mutex_lock(&r->lock);
+	if (!r->wake && !r->stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += seconds;
+		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+	}
+	r->wake = false;
+	stop = r->stop;
+	pthread_mutex_unlock(&r->lock);
+	return stop;
+}
+
+/* After a job the store still shows building or running (execute_run said
+ * why): every such run goes back to the queue, its partial measurements
+ * dropped, as after a crash, and its log says why. The store may refuse
+ * writes for a while (a full disk): this waits until it takes them again,
+ * so a status never stays "running" once it can be corrected, and no run
+ * is started meanwhile (it could not be recorded either). Only the runner
+ * thread runs jobs, so every run building or running now is this one's. */
+static void requeue_interrupted(struct runner *r, const char *why)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int wait_s = 1;
+	while (store_runs_recover(r->store, &ids, &n)) {
+		fprintf(stderr, "benchfs: runner: cannot queue an interrupted run again (%s): %s;"
+				" retrying in %d s\n",
+			why, store_errmsg(r->store), wait_s);
+		if (nap(r, wait_s))
+			return; /* runner_stop queues it again */
+		wait_s = wait_s < 5 ? 2 * wait_s : 10;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		struct runlog *log;
+		runner_log_path(path, sizeof(path), r->data_dir, ids[i]);
+		if (runlog_open(&log, path) == 0) {
+			runlog_printf(log, "benchfs",
+				      "interrupted: %s; its partial measurements are discarded and it"
+				      " is queued again",
+				      why);
+			runlog_free(log);
+		}
+		fprintf(stderr, "benchfs: run %06lld queued again: %s\n", (long long)ids[i], why);
+		notify(r, ids[i]);
+	}
+	free(ids);
 }
 
 static void *worker(void *arg)
@@ -553,8 +689,11 @@ static void *worker(void *arg)
 		struct store_run run;
 		int rc = store_run_next(r->store, &run);
 		if (rc == STORE_OK) {
-			execute_run(r, &run);
+			char why[1200];
+			bool requeue = execute_run(r, &run, why, sizeof(why));
 			store_run_clear(&run);
+			if (requeue)
+				requeue_interrupted(r, why);
 			continue;
 		}
 		if (rc != STORE_NOTFOUND)

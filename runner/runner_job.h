@@ -49,10 +49,23 @@ struct job {
 	struct side sides[2];
 	size_t nsides;
 	bool cancelled;
+	/* It failed for a reason of benchfs's own (the store could not be
+	 * written, benchfs-spawner died): the run is queued again rather than
+	 * failed, up to RUNNER_ATTEMPTS_MAX attempts. */
+	bool interrupted;
 };
+
+/* How many attempts a run gets when benchfs itself keeps failing it (a
+ * benchmark that kills benchfs-spawner, a store that fails each time): the
+ * last one fails for good. */
+#define RUNNER_ATTEMPTS_MAX 3
 
 /* Every side fails: the one at fault with its reason, the other naming it. */
 void job_fail(struct job *job, size_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The same, for a failure of benchfs's own: the job is interrupted. */
+void job_interrupt(struct job *job, size_t at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* One round of benchmark i on every side: its first (round 0), or an extra

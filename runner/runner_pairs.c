@@ -274,7 +274,7 @@ int job_add_pairs(struct job *job, const char *tmp, int nperf)
 			sd->benches[i].sequential_level = level;
 			if (store_metric_add(job->runner->store, sd->run->id, name,
 					     STORE_METRIC_SEQUENTIAL_LEVEL, level)) {
-				job_fail(job, s, "store: %s", store_errmsg(job->runner->store));
+				job_interrupt(job, s, "store: %s", store_errmsg(job->runner->store));
 				goto done;
 			}
 		}

@@ -1,14 +1,17 @@
 /* The daemon's side of the out-of-process spawner. See spawner.h.
  *
- * The helper is a child of the daemon in its own process group (terminal
- * signals for the daemon must not kill it mid-measurement). It is restarted
+ * The helper is a child of the daemon in a session of its own (terminal
+ * signals for the daemon must not kill it mid-measurement, and what it
+ * leaves running when it dies can be found and killed). It is restarted
  * lazily: a call that finds it dead starts a new one; a call during which it
  * dies returns -EPIPE. */
 #include "spawner.h"
 #include "spawner_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -90,7 +93,70 @@ int spawner_locate(char *out, size_t size)
 	return access(out, X_OK) ? -errno : 0;
 }
 
-/* Kills (when asked) and reaps the helper, and forgets it. */
+/* The session of /proc/<pid>/stat, or -1 (gone, unreadable, or a zombie,
+ * which needs no killing). */
+static pid_t proc_session(const char *pid)
+{
+	char path[64], buf[512], *p, state;
+	int ppid, pgrp, session;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid pgrp session ...": comm may hold anything, ')' too */
+	if (!(p = strrchr(buf, ')')) ||
+	    sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4 || state == 'Z')
+		return -1;
+	return session;
+}
+
+/* Kills every process left in the session of a dead helper: the command it
+ * ran (and what that started) would otherwise run on, re-parented to init,
+ * beside the next measurement. The helper leads its own session (setsid at
+ * spawn) and every child it starts stays in it, each in a process group of
+ * its own; only a process that called setsid itself escapes. The session's
+ * id cannot be given to a new process while a member lives, so the scan hits
+ * no stranger. Returns how many were killed. */
+static int session_kill(pid_t sid)
+{
+	int killed = 0;
+
+	/* A member may fork while it is scanned: scan again until none is left. */
+	for (int round = 0; round < 100; round++) {
+		DIR *proc = opendir("/proc");
+		struct dirent *de;
+		int found = 0;
+
+		if (!proc)
+			return killed;
+		while ((de = readdir(proc))) {
+			pid_t pid;
+
+			if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+			    proc_session(de->d_name) != sid)
+				continue;
+			pid = (pid_t)atoi(de->d_name);
+			if (kill(pid, SIGKILL) == 0)
+				found++;
+		}
+		closedir(proc);
+		killed += found;
+		if (found == 0)
+			break;
+		usleep(1000);
+	}
+	return killed;
+}
+
+/* Kills (when asked) and reaps the helper, forgets it, and kills what it
+ * left running. */
 void spawner_helper_reap(struct spawner *sp, bool kill_it)
 {
 	if (sp->sock >= 0) {
@@ -98,12 +164,35 @@ void spawner_helper_reap(struct spawner *sp, bool kill_it)
 		sp->sock = -1;
 	}
 	if (sp->pid > 0) {
+		pid_t pid = sp->pid;
+		int status = 0;
+
 		if (kill_it)
-			kill(sp->pid, SIGKILL);
-		while (waitpid(sp->pid, NULL, 0) < 0 && errno == EINTR)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		sp->pid = -1;
+		sp->last_status = status;
+		/* Reaped: its children are re-parented by now, and the session
+		 * id stays reserved while any of them lives. */
+		sp->last_orphans = session_kill(pid);
 	}
+}
+
+void spawner_describe_end(const struct spawner *sp, char *buf, size_t size)
+{
+	char orphans[96] = "";
+
+	if (sp->last_orphans > 0)
+		snprintf(orphans, sizeof(orphans), "; %d process%s it left running killed",
+			 sp->last_orphans, sp->last_orphans == 1 ? "" : "es");
+	if (WIFSIGNALED(sp->last_status))
+		snprintf(buf, size, "killed by signal %d (%s)%s", WTERMSIG(sp->last_status),
+			 sigdescr_np(WTERMSIG(sp->last_status)) ? sigdescr_np(WTERMSIG(sp->last_status))
+								 : "unknown signal",
+			 orphans);
+	else
+		snprintf(buf, size, "exited with status %d%s", WEXITSTATUS(sp->last_status), orphans);
 }
 
 /* One message into sp->msg: its length, 0 at EOF, or -errno (-EPROTO when
@@ -178,11 +267,9 @@ static int helper_launch(struct spawner *sp)
 	if (!rc)
 		rc = posix_spawn_file_actions_addclosefrom_np(&fa, SPAWNER_FD + 1);
 	if (!rc)
-		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
 						     POSIX_SPAWN_SETSIGMASK |
 						     POSIX_SPAWN_SETSIGDEF);
-	if (!rc)
-		rc = posix_spawnattr_setpgroup(&attr, 0);
 	if (!rc)
 		rc = posix_spawnattr_setsigmask(&attr, &none);
 	if (!rc)

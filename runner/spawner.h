@@ -151,6 +151,11 @@ static inline bool spawner_event_stops(const struct spawner_event *ev, bool igno
 #define SPAWNER_STOPPED 1
 int spawner_loop(struct spawner *sp, const struct spawner_loop *loop);
 
+/* After a call failed with -EPIPE: how the helper ended ("killed by signal 9
+ * (Killed); 2 processes it left running killed"). Whatever the helper was
+ * running when it died is killed when it is reaped. */
+void spawner_describe_end(const struct spawner *sp, char *buf, size_t size);
+
 /* Stops the helper (a child still running is killed) and frees sp. NULL is allowed. */
 void spawner_free(struct spawner *sp);
 

@@ -15,6 +15,8 @@ struct spawner {
 	pthread_mutex_t lock;
 	pid_t pid;  /* the helper, or -1 when none runs */
 	int sock;   /* our end of the socketpair, or -1 */
+	int last_status;  /* wait status of the last helper reaped */
+	int last_orphans; /* processes it left running, killed when it was reaped */
 	char msg[SPAWNER_MSG_MAX];
 };
 

@@ -177,8 +177,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* Sends use MSG_NOSIGNAL already; this is belt and braces. The daemon
-	 * put us in our own process group, so terminal signals meant for it do
-	 * not reach us; its end of the socket closing is how we learn to stop.
+	 * put us in a session of our own, so terminal signals meant for it do
+	 * not reach us (and should we die, it finds and kills what we started
+	 * by that session); its end of the socket closing is how we learn to
+	 * stop.
 	 * Children get default dispositions (spawn_measure resets them). */
 	signal(SIGPIPE, SIG_IGN);
 	/* The daemon's dup2 cleared close-on-exec; benchmarks must not inherit it. */
