@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -289,15 +290,17 @@ static int benchfs_mounted_at(const char *path)
  * or an exit status after a message. */
 static int check_mountpoint(char **out, const char *given)
 {
+	struct statvfs vfs;
 	struct stat st;
-	if (!(*out = realpath(given, NULL))) {
+	if (!(*out = realpath(given, NULL)) || stat(*out, &st) ||
+	    (benchfs_mounted_at(*out) && statvfs(*out, &vfs))) {
+		/* The kernel may still answer lookups from its cache for a dead
+		 * daemon's mount; statvfs always asks the daemon. */
 		if (errno == ENOTCONN)
 			return die("mount point %s: %s (a benchfs ended without unmounting it:"
 				   " fusermount3 -u %s)", given, strerror(errno), given);
 		return die("mount point %s: %s", given, strerror(errno));
 	}
-	if (stat(*out, &st))
-		return die("mount point %s: %s", given, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return die("mount point %s: %s", given, strerror(ENOTDIR));
 	if (benchfs_mounted_at(*out))
