@@ -1112,8 +1112,10 @@ static int regress_wall(struct regress_ctx *c, const struct analysis *a)
 			snprintf(extra, sizeof(extra), "\t%.3g%%\t%s", s->threshold * 100,
 				 s->threshold_history ? "history" : "fixed");
 			if ((rc = regress_add(c, from, to, s->bench, before, after, list[k].change,
-					      p, extra)) == 0)
+					      p, extra)) == 0) {
+				c->lines[c->n - 1].wall = true;
 				rc = suspect_add(c, s->bench, from, list[k].change, true);
+			}
 		}
 		free(list);
 	}

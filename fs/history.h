@@ -20,15 +20,18 @@ enum history_format { HISTORY_CSV, HISTORY_SVG };
  * empty history). *text malloc'd. */
 int history_render(char **text, size_t *len, const struct view_ctx *ctx, const char *tip,
 		   const char *bench, enum history_format format);
-/* A line of the regressions file that the history's own test gives. */
+/* A line the history's own test gives: a step in instruction counts (which
+ * are deterministic), or a step in the runs' mean wall time, which is also a
+ * suspect (what regressions.c shows is the A/B job's verdict). */
 struct history_line {
 	size_t point; /* the commit's index in history_regressions.commits */
 	char *bench;  /* the benchmark ("<bench>:instructions" for counts) */
 	char *text;   /* the whole line, with its newline */
+	bool wall;    /* a wall time step, not a count */
 };
 
-/* A step of one benchmark that the history suggests: the history's own line
- * (listed) or a step in its runs' minimums, which alone never makes a line.
+/* A step of one benchmark that the history suggests, in its runs' means at
+ * alpha (listed: a history_line too) or in their minimums at a looser level.
  * An A/B job of commits[lo] against commits[hi] decides it. */
 struct history_suspect {
 	char *bench;

@@ -183,16 +183,11 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 	}
 	for (size_t i = 0; i < hr.nsuspects && rc == 0; i++)
 		rc = suspect_walk(&walks[i], &cache, ctx, &hr, &hr.suspects[i]);
-	/* The history's lines, unless a job decided the step they mark. */
+	/* Instruction counts are deterministic: the history's step is the
+	 * change. A wall time step is only a suspect until its job says slower. */
 	for (size_t i = 0; i < hr.nlines && rc == 0; i++) {
 		const struct history_line *l = &hr.lines[i];
-		bool decided = false;
-		for (size_t k = 0; k < hr.nsuspects && !decided; k++) {
-			const struct history_suspect *s = &hr.suspects[k];
-			decided = walks[k].state != SUSPECT_OPEN && strcmp(s->bench, l->bench) == 0 &&
-				  s->lo < l->point && l->point <= s->hi;
-		}
-		if (decided)
+		if (l->wall)
 			continue;
 		if (!(lines[n].text = strdup(l->text)))
 			rc = -ENOMEM;

@@ -1,14 +1,17 @@
 /* The regressions file, and the A/B jobs that settle what the history
  * suspects.
  *
- * The history's own test (history.h) lists a step when it is significant in
- * the runs' means; on a machine whose load comes and goes that takes large
- * steps, so the history also suspects steps in the runs' minimums at a looser
- * level. A suspect is settled by interleaved A/B jobs, which pairing makes
- * robust to that load: one job of the commits around it (slower confirms
- * it, anything else dismisses it), then jobs that halve the range until one
- * commit is left. A job's verdict outranks the history's line for that step.
- * The daemon queues the next job when it is idle (confirm.h). */
+ * Separate runs cannot be trusted alone on a machine whose load comes and
+ * goes: a run of a few hundred milliseconds sits inside one busy or quiet
+ * spell, so run means spread by 20% and more, and a history test strict
+ * enough never to cry wolf misses real 10% steps. So the history only
+ * suspects steps (history.h: in the runs' means at alpha, in their minimums
+ * at a looser level), and interleaved A/B jobs, which pairing makes robust
+ * to that load, decide: one job of the commits around a suspect (slower
+ * confirms it, anything else dismisses it), then jobs that halve the range
+ * until one commit is left. A wall time line is a confirmed step; the daemon
+ * queues the next job when it is idle (confirm.h). Steps in instruction
+ * counts, which are deterministic, are listed as the history finds them. */
 #ifndef BENCHFS_FS_REGRESSIONS_H
 #define BENCHFS_FS_REGRESSIONS_H
 
