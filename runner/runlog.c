@@ -101,7 +101,8 @@ int runlog_open(struct runlog **out, const char *path)
 		fd = openat(dirfd, base,
 			    O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 			    0600);
-	err = fd < 0 ? -errno : 0;
+	/* ENXIO: a FIFO without a reader, or a device: not a log either */
+	err = fd < 0 ? (errno == ENXIO ? -EINVAL : -errno) : 0;
 	close(dirfd);
 	if (err)
 		return err;

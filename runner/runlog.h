@@ -7,7 +7,10 @@
 
 struct runlog;
 
-/* Open path for appending (created when missing). Returns 0 or -errno. */
+/* Open path for appending (created when missing, 0600). Returns 0 or
+ * -errno: -ELOOP for a symlink (also as its directory), -EINVAL for a FIFO
+ * or another file that is not regular, -EMLINK for a file with a second
+ * name (a hard link): nothing is written through any of them. */
 int runlog_open(struct runlog **out, const char *path);
 /* Write one message for step (e.g. "benchfs", "build", "sort-10k 3/10"). */
 void runlog_printf(struct runlog *log, const char *step, const char *fmt, ...)

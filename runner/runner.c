@@ -471,14 +471,17 @@ static int open_log(struct runner *r, struct side *sd)
 	int rc;
 	runner_log_path(path, sizeof(path), r->data_dir, sd->run->id);
 	if ((rc = runlog_open(&sd->log, path))) {
-		char msg[4200];
+		char msg[4400];
 		run_dir_name(dir, sizeof(dir), sd->run->id);
 		/* ELOOP, EINVAL, EMLINK: a symlink, a FIFO or a hard link where the
 		 * log belongs, planted by someone: never written through. */
-		snprintf(msg, sizeof(msg), "cannot open %s: %s%s", path, strerror(-rc),
-			 rc == -ELOOP || rc == -EINVAL || rc == -EMLINK
-				 ? " (not a regular file of benchfs's own: refused)"
-				 : "");
+		if (rc == -ELOOP || rc == -EINVAL || rc == -EMLINK)
+			snprintf(msg, sizeof(msg),
+				 "cannot open %s: not a file of benchfs's own (a symlink, FIFO or"
+				 " hard link put in the data directory): refused",
+				 path);
+		else
+			snprintf(msg, sizeof(msg), "cannot open %s: %s", path, strerror(-rc));
 		fprintf(stderr, "benchfs: run %s: %s\n", dir, msg);
 		if (store_run_finish(r->store, sd->run->id, RUN_FAILED, msg, NULL)) {
 			fprintf(stderr, "benchfs: run %s: cannot record its end: %s\n", dir,
