@@ -42,6 +42,9 @@
 #    comments differ), one run each, measured under interference by the old
 #    binary; its data directory is copied and the new binary mounted on the
 #    copy (the store migrates forward), so both read the same measurements.
+#    The new daemon then settles what its history suspects with A/B jobs it
+#    queues itself (measured under the same interference); regressions is
+#    read once the queue has stayed empty for 10 s (at most SETTLE_MINUTES).
 #    Then a history of STEP_COMMITS commits with planted +10% steps at the
 #    middle and STEP_TAIL commits before the end, the same way;
 # 6. prints, for both binaries side by side, a table per mode and step
@@ -59,6 +62,7 @@
 #   FLAT_COMMITS=300*   flat history for regressions
 #   STEP_COMMITS=80* STEP_TAIL=20*   the history with two planted +10% steps
 #   MAX_PAIRS=320       the new binary's cap on pairs per benchmark of an A/B job
+#   SETTLE_MINUTES=30   how long the new daemon may take to settle a history's suspects
 #   RUNS=10 WARMUP=1    iterations per benchmark and run (an A/B job's first round)
 #   BENCH_UNITS="1000 1250 1500 1750 2000"   work per benchmark (1000 loop steps each)
 #   SEED=1              the interference schedule; HOGS=2 hogs at most at once (0: none,
@@ -89,6 +93,7 @@ FLAT_COMMITS=${FLAT_COMMITS:-300}
 STEP_COMMITS=${STEP_COMMITS:-80}
 STEP_TAIL=${STEP_TAIL:-20}
 MAX_PAIRS=${MAX_PAIRS:-320}
+SETTLE_MINUTES=${SETTLE_MINUTES:-30}
 TRIAL_MINUTES=${TRIAL_MINUTES:-24}
 RUNS=${RUNS:-10}
 WARMUP=${WARMUP:-1}
@@ -377,6 +382,7 @@ EOF
 mount_fs() { # NAME BINARY REPO DATA CONFIG
 	local name=$1 mnt=$T/mnt-$1
 	mkdir -p "$mnt" "$4"
+	chmod 700 "$4" # the new daemon refuses a data directory others can read
 	"$2" -f --repo "$3" --data "$4" --config "$5" "$mnt" >> "$T/daemon-$name.log" 2>&1 &
 	PID_OF[$name]=$!
 	MNT_OF[$name]=$mnt
@@ -584,11 +590,30 @@ measure_history() {
 	cp -a "$T/data-$name-old" "$T/data-$name-new"
 	mount_fs "$name-new" "$NEW" "$repo" "$T/data-$name-new" "$T/config-new.json"
 	t0=$EPOCHREALTIME
-	timeout 600 cat "${MNT_OF[$name-new]}/regressions" > "$OUT/regressions-$name-new.txt" ||
+	timeout 600 cat "${MNT_OF[$name-new]}/regressions" > "$OUT/regressions-$name-new-unsettled.txt" ||
 		die "$name: cat regressions (new) failed"
 	say "$name: regressions lines: old $(grep -c . "$OUT/regressions-$name-old.txt" || true)," \
-		"new $(grep -c . "$OUT/regressions-$name-new.txt" || true)" \
-		"(new computed in $("$PY" -c "print('%.2f' % ($EPOCHREALTIME - $t0))") s)"
+		"new before its A/B jobs $(grep -c . "$OUT/regressions-$name-new-unsettled.txt" || true)" \
+		"(computed in $("$PY" -c "print('%.2f' % ($EPOCHREALTIME - $t0))") s)"
+	# The new daemon settles what the history suspects with A/B jobs it
+	# queues when idle: wait until the queue has stayed empty for 10 s.
+	t0=$SECONDS
+	local quiet=0 limit=$((SECONDS + 60 * SETTLE_MINUTES))
+	while [ $quiet -lt 10 ] && [ $SECONDS -lt $limit ]; do
+		if [ -s "${MNT_OF[$name-new]}/queue" ]; then quiet=0; else quiet=$((quiet + 1)); fi
+		sleep 1
+	done
+	local jobs
+	jobs=$(grep -c 'to settle a suspected regression' "$T/daemon-$name-new.log" || true)
+	if [ $quiet -lt 10 ]; then
+		say "$name: the new daemon's A/B jobs did not settle within $SETTLE_MINUTES min ($jobs jobs)"
+	else
+		say "$name: the new daemon ran $jobs A/B jobs in $((SECONDS - t0 - 10)) s to settle its suspects"
+	fi
+	echo "$jobs $((SECONDS - t0)) $quiet" > "$OUT/settle-$name.txt"
+	timeout 600 cat "${MNT_OF[$name-new]}/regressions" > "$OUT/regressions-$name-new.txt" ||
+		die "$name: cat regressions (new) failed"
+	say "$name: regressions lines, new after its A/B jobs: $(grep -c . "$OUT/regressions-$name-new.txt" || true)"
 	unmount_fs "$name-new"
 	cp "$T/$name.commits" "$OUT/commits-$name.txt"
 }
@@ -738,6 +763,16 @@ def regress(name, binary):
     lines = [l.rstrip("\n").split("\t") for l in open(path) if l.strip() and not l.startswith("#")]
     return lines
 
+def settle_note(binary, name):
+    p = os.path.join(out, "settle-%s.txt" % name)
+    if binary != "new" or not os.path.exists(p):
+        return
+    jobs, secs, quiet = open(p).read().split()
+    before = regress(name, "new-unsettled")
+    print("    new: %s lines before its own A/B jobs; %s A/B jobs in %s s to settle the suspects%s" % (
+        len(before) if before is not None else "-", jobs, secs,
+        "" if int(quiet) >= 10 else " (NOT settled: cut off by SETTLE_MINUTES)"))
+
 print()
 print("== regressions (the same measurements read by both binaries) ==")
 commits = {}
@@ -756,6 +791,7 @@ if "flat" in commits:
             len(lines) if lines is not None else "-"))
         for l in (lines or [])[:6]:
             print("    " + "  ".join(l[:6]))
+        settle_note(binary, "flat")
 if "steps" in commits:
     idx = commits["steps"]
     steps = meta["steps"]
@@ -775,6 +811,7 @@ if "steps" in commits:
             if len(l) < 2 or l[0] not in idx or all(abs(idx[l[0]] - s) > 2 for s in steps):
                 false += 1
         figures[("steps", binary)] = (found, len(steps) * len(names), false)
+        settle_note(binary, "steps")
         print("  steps history, %d commits, +10%% at commits %s, %s: %d lines; steps found %d of %d"
               " (%d at the exact commit, the others within 2), %d lines elsewhere" % (
                   meta["step_commits"], "+".join(str(s + 1) for s in steps), binary, len(lines),
