@@ -94,12 +94,18 @@ expect_setup_error "data directory $DATA is open to other users \(mode 0755\): c
 start_benchfs --data "$DATA" --data-mode 0755
 assert_eq "$(stat -c %a "$DATA")" 755 "mode kept with --data-mode 0755"
 stop_daemon
-# --data-mode sets the mode of an existing directory; new files follow it.
+# --data-mode sets the mode of an existing directory; new files follow it
+# (the store; a log may be stricter), and none is open to others.
 start_benchfs --data "$DATA" --data-mode 750
 assert_eq "$(stat -c %a "$DATA")" 750 "mode set by --data-mode 750"
+stop_daemon
+start_benchfs --data "$T/data750" --data-mode 750
+assert_eq "$(stat -c %a "$T/data750")" 750 "mode of a new data directory with --data-mode 750"
+assert_eq "$(stat -c %a "$T/data750/benchfs.db")" 640 "the store with --data-mode 750"
 echo HEAD > "$MNT/queue"
-wait_status 000002 '^done( |$)' 60
-assert_eq "$(stat -c %a "$DATA/logs/000002.log")" 640 "a log under --data-mode 750"
+wait_status 000001 '^done( |$)' 60
+open=$(find "$T/data750" ! -type l -perm /007 -printf '%m %p\n')
+[ -z "$open" ] || fail "open to others with --data-mode 750: $open"
 stop_daemon
 # An empty directory made beforehand (mkdir under umask 022) is made private.
 mkdir "$T/data-empty"
