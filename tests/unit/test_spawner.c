@@ -403,6 +403,52 @@ static void test_helper_dies_during_call(void **state)
 	assert_int_equal(res.exit_code, 7);
 }
 
+/* Alive and not a zombie. */
+static bool process_runs(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	bool runs = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return false;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		runs = p[1] == ' ' && p[2] != 'Z';
+	fclose(f);
+	return runs;
+}
+
+/* What a helper killed mid-call was running (the command and what it
+ * started, re-parented to init) is killed when the helper is reaped, and
+ * the helper's end is described. */
+static void test_helper_dies_orphans_killed(void **state)
+{
+	char dir[] = "/tmp/benchfs-spawner-test.XXXXXX", path[64], script[256], how[160];
+	struct spawn_result res;
+	int shell = 0, child = 0;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pids", dir);
+	snprintf(script, sizeof(script), "sleep 30 & echo $$ $! > %s; kill -KILL $PPID; wait", path);
+	assert_int_equal(run_sh(*state, &res, script, NULL, 10), -EPIPE);
+	assert_non_null(f = fopen(path, "r"));
+	assert_int_equal(fscanf(f, "%d %d", &shell, &child), 2);
+	fclose(f);
+	unlink(path);
+	rmdir(dir);
+	assert_true(shell > 1 && child > 1);
+	assert_false(process_runs(shell));
+	assert_false(process_runs(child));
+	spawner_describe_end(*state, how, sizeof(how));
+	assert_non_null(strstr(how, "killed by signal 9"));
+	assert_non_null(strstr(how, "processes it left running killed"));
+	/* the next call gets a fresh helper */
+	assert_int_equal(run_sh(*state, &res, "exit 3", NULL, 10), 0);
+	assert_int_equal(res.exit_code, 3);
+}
+
 /* A helper that died while idle is replaced before the call, transparently. */
 static void test_helper_dies_while_idle(void **state)
 {
@@ -1241,6 +1287,7 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_helper_dies_during_call),
 		cmocka_unit_test(test_helper_dies_while_idle),
+		cmocka_unit_test(test_helper_dies_orphans_killed),
 		cmocka_unit_test(test_missing_helper),
 		cmocka_unit_test(test_free_stops_helper),
 		cmocka_unit_test(test_loop_order_and_env),
