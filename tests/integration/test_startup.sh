@@ -163,6 +163,8 @@ grep -q "failed to unmount" "$T/rel.err" && fail "$(cat "$T/rel.err")"
 mounted && fail "still mounted after SIGTERM: $(ls "$MNT" 2>&1)"
 (cd "$T" && "$BENCHFS" --repo repo --data data1 mnt) 2> "$T/rel.err" || fail "background start"
 mounted || fail "a relative mount point did not mount daemonised"
+# Answering means serving: the signal handlers are in place from then on.
+for _ in $(seq 100); do [ -e "$MNT/queue" ] && break; sleep 0.1; done
 daemon=$(pgrep -f -x "$BENCHFS --repo repo --data data1 mnt")
 [ -n "$daemon" ] || fail "the daemonised benchfs is not found"
 DAEMON_PID=$daemon
