@@ -440,6 +440,7 @@ int main(int argc, char **argv)
 			.threshold = config->compare_threshold >= 0 ? config->compare_threshold
 								   : STATS_DEFAULT_THRESHOLD,
 			.threshold_auto = config->compare_threshold_auto,
+			.confirm = config->compare_confirm,
 		};
 		if (fs_mount(&fs, &fo, &cli.fuse_args, mountpoint, err, sizeof(err))) {
 			die("%s", err);
@@ -462,7 +463,7 @@ int main(int argc, char **argv)
 								   : STATS_DEFAULT_THRESHOLD,
 			.threshold_auto = config->compare_threshold_auto,
 		};
-		if (confirm_open(&confirm, &co, err, sizeof(err))) {
+		if (config->compare_confirm && confirm_open(&confirm, &co, err, sizeof(err))) {
 			fprintf(stderr, "benchfs: %s\n", err);
 			result = 1;
 			goto out;
@@ -471,7 +472,7 @@ int main(int argc, char **argv)
 	{
 		struct runner_options ro = {
 			.repo_path = repo_path, .data_dir = data_dir, .on_change = fs_run_changed,
-			.ctx = fs, .on_idle = confirm_next, .idle_ctx = confirm};
+			.ctx = fs, .on_idle = confirm ? confirm_next : NULL, .idle_ctx = confirm};
 		if (runner_start(&runner, &ro, err, sizeof(err))) {
 			fprintf(stderr, "benchfs: %s\n", err);
 			result = 1;

@@ -74,6 +74,7 @@ int confirm_open(struct confirm **out, const struct confirm_options *opts, char 
 		.alpha = opts->alpha,
 		.threshold = opts->threshold,
 		.threshold_auto = opts->threshold_auto,
+		.confirm = true,
 	};
 	*out = c;
 	return 0;

@@ -16,6 +16,7 @@ struct fs_options {
 	const char *branch;      /* full name of the tracked branch; NULL: none */
 	double alpha, threshold; /* of the compare verdicts */
 	bool threshold_auto;     /* "threshold": "auto" (see view_ctx) */
+	bool confirm;            /* "confirm" (see view_ctx) */
 };
 
 /* Create the session (parses -o options in args) and mount it. Returns 0 or

@@ -1109,7 +1109,7 @@ static int regress_wall(struct regress_ctx *c, const struct analysis *a)
 			snprintf(before, sizeof(before), "%.9g", list[k].before);
 			snprintf(after, sizeof(after), "%.9g", list[k].after);
 			snprintf(p, sizeof(p), "%.4f", list[k].p);
-			snprintf(extra, sizeof(extra), "\t%.3g%%\t%s", s->threshold * 100,
+			snprintf(extra, sizeof(extra), "\t%.3g%%\t%s\truns\t-", s->threshold * 100,
 				 s->threshold_history ? "history" : "fixed");
 			if ((rc = regress_add(c, from, to, s->bench, before, after, list[k].change,
 					      p, extra)) == 0) {

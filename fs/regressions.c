@@ -181,13 +181,14 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 		rc = -ENOMEM;
 		goto done;
 	}
-	for (size_t i = 0; i < hr.nsuspects && rc == 0; i++)
+	for (size_t i = 0; i < hr.nsuspects && rc == 0 && ctx->confirm; i++)
 		rc = suspect_walk(&walks[i], &cache, ctx, &hr, &hr.suspects[i]);
 	/* Instruction counts are deterministic: the history's step is the
-	 * change. A wall time step is only a suspect until its job says slower. */
+	 * change. A wall time step is only a suspect until its job says slower,
+	 * unless no jobs are run to confirm them. */
 	for (size_t i = 0; i < hr.nlines && rc == 0; i++) {
 		const struct history_line *l = &hr.lines[i];
-		if (l->wall)
+		if (l->wall && ctx->confirm)
 			continue;
 		if (!(lines[n].text = strdup(l->text)))
 			rc = -ENOMEM;
@@ -195,7 +196,7 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 			lines[n++].point = l->point;
 	}
 	/* The confirmed steps, once each. */
-	for (size_t i = 0; i < hr.nsuspects && rc == 0; i++) {
+	for (size_t i = 0; i < hr.nsuspects && rc == 0 && ctx->confirm; i++) {
 		bool seen = false;
 		if (walks[i].state != SUSPECT_CONFIRMED)
 			continue;

@@ -11,7 +11,6 @@
 #include "store.h"
 
 struct git_repository;
-struct names;
 
 struct view_ctx {
 	struct store *store;
@@ -25,11 +24,17 @@ struct view_ctx {
 	 * run-to-run changes on this host once that is known (threshold until
 	 * then); A/B pairs keep threshold. */
 	bool threshold_auto;
-	struct names *names;         /* identities of computed files (names.h) */
-	/* Whether the file system already holds inode ino's content; a computed
-	 * file is then not rendered again (its node comes back with cached set). */
-	bool (*is_cached)(void *cache_ctx, uint64_t ino);
+	/* "confirm": a wall time regression is listed once an A/B job confirmed
+	 * it (the daemon queues them, confirm.h); else the history's own steps. */
+	bool confirm;
+	/* Whether the file system keeps inode ino for key (snapshots_held: 1 yes,
+	 * 0 not kept, -1 kept for another key). A computed file kept already is
+	 * not rendered again (its node comes back with cached set); a number kept
+	 * for another key is passed over. */
+	int (*held)(void *cache_ctx, uint64_t ino, const char *key);
 	void *cache_ctx;
+	/* The last serial number given to a writable file's inode (inode.h). */
+	uint64_t *serial;
 };
 
 struct dir_entry {
@@ -41,9 +46,15 @@ struct dir_entry {
 /* The node called name inside directory parent; -ENOENT when there is none,
  * -EIO when the store fails. */
 int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, const char *name);
-/* The current node of inode ino (for getattr when nothing is cached): -ENOENT
- * when that inode's version is no longer current. */
-int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino);
+/* The current node of inode ino (for getattr when nothing is cached, and for
+ * files read from disk and directories, whose attributes change): -ENOENT
+ * when that inode's version is no longer current. key: the kept node's key
+ * (artifacts are found by it), or NULL. */
+int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino, const char *key);
+/* Claim *ino (a number hashed from key) for key: 1 when the file system keeps
+ * it for key already, 0 when it is free; a number kept for another key moves
+ * *ino to the next one within mask. -ENFILE when no number is free nearby. */
+int view_claim(const struct view_ctx *ctx, uint64_t *ino, uint64_t mask, const char *key);
 /* The entries of directory ino (without . and ..), malloc'd. */
 int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n, uint64_t ino);
 

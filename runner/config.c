@@ -547,11 +547,11 @@ done:
 	return result;
 }
 
-/* "compare": {"alpha": 0.01, "threshold": 0.02 or "auto", "max_pairs": 320}
- * for the verdicts. */
+/* "compare": {"alpha": 0.01, "threshold": 0.02 or "auto", "max_pairs": 320,
+ * "confirm": true} for the verdicts. */
 static int parse_compare(struct config *config, json_object *root, char *err, size_t errsize)
 {
-	static const char *const keys[] = {"alpha", "threshold", "max_pairs", NULL};
+	static const char *const keys[] = {"alpha", "threshold", "max_pairs", "confirm", NULL};
 	json_object *value, *v;
 	double d;
 	if (!json_object_object_get_ex(root, "compare", &value) ||
@@ -588,6 +588,11 @@ static int parse_compare(struct config *config, json_object *root, char *err, si
 			return config_fail(err, errsize, "\"compare\": \"max_pairs\" must be an integer from 2"
 				    " to %d", CONFIG_MAX_PAIRS_LIMIT);
 		config->compare_max_pairs = (int)n;
+	}
+	if (json_object_object_get_ex(value, "confirm", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return config_fail(err, errsize, "\"compare\": \"confirm\" must be true or false");
+		config->compare_confirm = json_object_get_boolean(v);
 	}
 	return 0;
 }
@@ -733,6 +738,7 @@ int config_parse(struct config **out, const char *json_text, char *err, size_t e
 	config->compare_alpha = STATS_DEFAULT_ALPHA;
 	config->compare_threshold = STATS_DEFAULT_THRESHOLD;
 	config->compare_max_pairs = CONFIG_DEFAULT_MAX_PAIRS;
+	config->compare_confirm = true;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	/* Parsing through the terminating NUL makes trailing text an error too. */
 	root = json_tokener_parse_ex(tok, json_text, (int)len + 1);

@@ -78,10 +78,14 @@ struct config {
 	 * from its run-to-run changes on this host, compare_threshold (the
 	 * default 2%) until there is enough history. max_pairs caps the pairs an
 	 * interleaved A/B job adds to decide a benchmark (the first round's
-	 * count doubles until the verdict is decided or this cap is reached). */
+	 * count doubles until the verdict is decided or this cap is reached).
+	 * confirm (default true): the daemon settles the steps the history
+	 * suspects with A/B jobs of its own, and regressions lists a wall time
+	 * step once one confirmed it; false: no such jobs, the history's steps. */
 	double compare_alpha, compare_threshold;
 	bool compare_threshold_auto;
 	int compare_max_pairs;
+	bool compare_confirm;
 	char *branch;
 	/* "artifacts": globs (relative to the checkout, no shell) naming what the
 	 * build produces; byte-identical artifacts of two commits mean the same

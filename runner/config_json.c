@@ -121,6 +121,8 @@ char *config_to_json(const struct config *config)
 				       : number_json(config->compare_threshold));
 	json_object_object_add(compare, "max_pairs",
 			       json_object_new_int(config->compare_max_pairs));
+	json_object_object_add(compare, "confirm",
+			       json_object_new_boolean(config->compare_confirm));
 	json_object_object_add(root, "compare", compare);
 	json_object_object_add(root, "branch", string_or_null(config->branch));
 	if (config->nartifacts) {

@@ -876,7 +876,7 @@ static void test_compare_branch(void **state)
 		    "benchmarks[0]: unknown key \"branch\"", NULL);
 }
 
-/* "threshold": "auto", "max_pairs" and "artifacts": parsed, refused when
+/* "threshold": "auto", "max_pairs", "confirm" and "artifacts": parsed, refused when
  * wrong, and written back to config.json so a run shows what decided. */
 static void test_compare_auto_pairs_artifacts(void **state)
 {
@@ -886,13 +886,15 @@ static void test_compare_auto_pairs_artifacts(void **state)
 	c = parse_ok("{\"benchmarks\": [" B1 "]}");
 	assert_false(c->compare_threshold_auto);
 	assert_int_equal(c->compare_max_pairs, CONFIG_DEFAULT_MAX_PAIRS);
+	assert_true(c->compare_confirm);
 	assert_int_equal(c->nartifacts, 0);
 	config_free(c);
-	c = parse_ok("{\"compare\": {\"threshold\": \"auto\", \"max_pairs\": 64},"
+	c = parse_ok("{\"compare\": {\"threshold\": \"auto\", \"max_pairs\": 64, \"confirm\": false},"
 		     " \"artifacts\": [\"sorter\", \"lib/*.so\"], \"benchmarks\": [" B1 "]}");
 	assert_true(c->compare_threshold_auto);
 	assert_true(c->compare_threshold == 0.02); /* the fallback until there is history */
 	assert_int_equal(c->compare_max_pairs, 64);
+	assert_false(c->compare_confirm);
 	assert_int_equal(c->nartifacts, 2);
 	assert_string_equal(c->artifacts[1], "lib/*.so");
 	json = config_to_json(c);
@@ -900,6 +902,7 @@ static void test_compare_auto_pairs_artifacts(void **state)
 	back = parse_ok(json);
 	assert_true(back->compare_threshold_auto);
 	assert_int_equal(back->compare_max_pairs, 64);
+	assert_false(back->compare_confirm);
 	assert_int_equal(back->nartifacts, 2);
 	assert_string_equal(back->artifacts[0], "sorter");
 	config_free(back);
@@ -911,6 +914,8 @@ static void test_compare_auto_pairs_artifacts(void **state)
 		    "\"max_pairs\"", NULL);
 	expect_fail("{\"compare\": {\"max_pairs\": 100001}, \"benchmarks\": [" B1 "]}",
 		    "\"max_pairs\"", NULL);
+	expect_fail("{\"compare\": {\"confirm\": 1}, \"benchmarks\": [" B1 "]}",
+		    "\"compare\": \"confirm\" must be true or false", NULL);
 	expect_fail("{\"artifacts\": [], \"benchmarks\": [" B1 "]}",
 		    "\"artifacts\" must be a non-empty array", NULL);
 	expect_fail("{\"artifacts\": \"sorter\", \"benchmarks\": [" B1 "]}", "\"artifacts\"",
