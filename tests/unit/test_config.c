@@ -944,7 +944,7 @@ static void test_to_json_new_keys(void **state)
 		"\"output\":\"discard\"",
 		"\"metrics\":[\"instructions\"]",
 		"\"profile\":{\"perf\":true,\"frequency\":99}",
-		"\"compare\":{\"alpha\":0.05,\"threshold\":0.1,\"max_pairs\":320}",
+		"\"compare\":{\"alpha\":0.05,\"threshold\":0.1,\"max_pairs\":320,\"confirm\":true}",
 		"\"branch\":\"trunk\"",
 		"\"runs\":7",
 		"\"setup\":null",
