@@ -11,7 +11,7 @@
 TRACE="$T/trace"
 make_repo '{
   "build": "cp prog.sh prog && chmod +x prog", "warmup": 1, "runs": 4, "timeout": 20,
-  "compare": {"max_pairs": 4},
+  "compare": {"max_pairs": 4, "confirm": false},
   "prepare": "echo \"prepare $(cat side) $BENCHFS_ITERATION\" >> '"$TRACE"'",
   "benchmarks": [{"name": "p", "command": ["./prog"]}]}'
 commit_prog first 'echo "A $BENCHFS_ITERATION $(pwd)" >> '"$TRACE"'; sleep 0.2; echo side-a'
@@ -117,7 +117,7 @@ TRACE2="$T/trace2"
 cat > "$REPO/benchfs.json" <<JSON
 {
   "build": "cp prog.sh prog && chmod +x prog", "warmup": 1, "runs": 10, "timeout": 20,
-  "compare": {"max_pairs": 80}, "artifacts": ["prog", "lib/*.so"],
+  "compare": {"max_pairs": 80, "confirm": false}, "artifacts": ["prog", "lib/*.so"],
   "setup": "echo \"\${PWD##*/} setup\" >> $TRACE2",
   "cleanup": "echo \"\${PWD##*/} cleanup\" >> $TRACE2",
   "benchmarks": [

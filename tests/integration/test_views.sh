@@ -13,12 +13,13 @@
 # into a finding: the verdicts are the planted ones. The build drops
 # "# " comment lines, so a commit changing only a comment builds
 # byte-identical artifacts; the ": <name>" line makes every other commit's
-# build differ.
+# build differ. "confirm": false: regressions here is the history's own test
+# (the daemon's A/B jobs that settle its suspects are test_confirm.sh's).
 make_repo '{
   "build": "sed \"/^# /d\" prog.sh > prog && chmod +x prog",
   "artifacts": ["prog"],
   "warmup": 0, "runs": 10, "timeout": 30,
-  "compare": {"alpha": 0.01, "threshold": 0.25, "max_pairs": 40},
+  "compare": {"alpha": 0.01, "threshold": 0.25, "max_pairs": 40, "confirm": false},
   "benchmarks": [
     {"name": "steady", "command": ["./prog", "steady"]},
     {"name": "planted", "command": ["./prog", "planted"]}
@@ -154,8 +155,8 @@ ok "ls compare/ lists each commit against its parent, and listed files read"
 # ---- regressions: run-level, the planted step once eight commits follow it ----
 cat "$MNT/regressions" > "$T/reg"
 assert_eq "$(wc -l < "$T/reg")" 1 "regressions lines ($(cat "$T/reg"))"
-IFS=$'\t' read -r commit bench before after change p runs threshold source < "$T/reg"
-assert_eq "$commit $bench $runs $threshold $source" "$c9 planted 000009 25% fixed" "regression commit, benchmark, runs, threshold"
+IFS=$'\t' read -r commit bench before after change p runs threshold source method range < "$T/reg"
+assert_eq "$commit $bench $runs $threshold $source $method $range" "$c9 planted 000009 25% fixed runs -" "regression commit, benchmark, runs, threshold, method"
 python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.099 < b < 0.16 and 0.399 < a < 0.5, (b, a)" "$before" "$after" \
 	|| fail "regression means: $before $after"
 python3 -c "import sys; assert 100 < float(sys.argv[1].strip('+%')) < 400" "$change" || fail "regression change: $change"
@@ -349,6 +350,6 @@ for b in pair["benchmarks"]:
     assert b["method"] == "paired" and b["threshold_source"] == "fixed" and b["threshold"] == 0.02, b
 PY
 grep -q 'Threshold: auto, each benchmark' "$MNT/compare/$c6..$c7.md" || fail "the .md does not state the auto threshold"
-IFS=$'\t' read -r commit bench _ _ _ _ _ threshold source < <(grep planted "$MNT/regressions")
+IFS=$'\t' read -r commit bench _ _ _ _ _ threshold source _ < <(grep planted "$MNT/regressions")
 assert_eq "$commit $bench $source" "$c9 planted history" "regressions with auto thresholds ($threshold)"
 ok "\"threshold\": \"auto\": separate runs and regressions use the host's fence, pairs the fixed threshold"
