@@ -312,6 +312,7 @@ static int finish(struct job *job, size_t s, enum run_state state, const char *d
 			      store_errmsg(r->store));
 		return -1;
 	}
+	sd->ended = true;
 	if (state == RUN_DONE)
 		runlog_printf(sd->log, "benchfs", "done%s%s", *detail ? ": " : "", detail);
 	else
@@ -575,9 +576,14 @@ static bool execute_run(struct runner *r, const struct store_run *run, char *why
 	if ((rc = finish_done(&job)) == 0)
 		goto out;
 	if (rc > 0) {
-		snprintf(why, whysize, "its end could not be recorded: %s", store_errmsg(r->store));
-		requeue = true;
-		goto out;
+		/* Measured, but the store refused the result: queued again like any
+		 * store failure (a full disk), failed at the last attempt (a result
+		 * it can never take). */
+		for (size_t s = 0; s < job.nsides; s++)
+			if (!job.sides[s].ended)
+				snprintf(job.sides[s].failure, sizeof(job.sides[s].failure),
+					 "its end could not be recorded: store: %s", store_errmsg(r->store));
+		job.interrupted = true;
 	}
 failed:
 	if (job.cancelled) {
@@ -592,7 +598,8 @@ failed:
 		 * crash of the daemon; unless benchfs failed it every time. */
 		size_t at = 0;
 		int attempt = run->attempts + 1;
-		while (at + 1 < job.nsides && strncmp(job.sides[at].failure, "the other side", 14) == 0)
+		while (at + 1 < job.nsides && (job.sides[at].ended ||
+					       strncmp(job.sides[at].failure, "the other side", 14) == 0))
 			at++;
 		if (attempt < RUNNER_ATTEMPTS_MAX) {
 			snprintf(why, whysize, "%s", job.sides[at].failure);
@@ -602,12 +609,14 @@ failed:
 		for (size_t s = 0; s < job.nsides; s++) {
 			struct side *sd = &job.sides[s];
 			size_t len = strlen(sd->failure);
+			if (sd->ended)
+				continue;
 			snprintf(sd->failure + len, sizeof(sd->failure) - len,
 				 " (attempt %d of %d: not queued again)", attempt, RUNNER_ATTEMPTS_MAX);
 		}
 	}
 	for (size_t s = 0; s < job.nsides; s++)
-		if (finish(&job, s, RUN_FAILED, job.sides[s].failure, NULL)) {
+		if (!job.sides[s].ended && finish(&job, s, RUN_FAILED, job.sides[s].failure, NULL)) {
 			snprintf(why, whysize, "its end (failed: %.300s) could not be recorded: %s",
 				 job.sides[s].failure, store_errmsg(r->store));
 			requeue = true;

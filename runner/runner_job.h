@@ -40,6 +40,7 @@ struct side {
 	struct result_bench *benches; /* one per benchmark, filled as they end */
 	struct measure_calibration *cals; /* one per benchmark: its first round's */
 	char failure[1024];           /* why it failed, for status */
+	bool ended;                   /* its end is recorded in the store */
 };
 
 struct job {
