@@ -136,8 +136,11 @@ static int dwim_ref(git_oid *out, git_repository *repo, const char *name, const 
 		if (snprintf(full, sizeof(full), rules[i], name) >= (int)sizeof(full))
 			return GIT_ENOTFOUND;
 		if (i == 0 && strncmp(name, "refs/", 5) != 0 && !(!strchr(name, '/') && all_caps(name))) {
-			if (looks_like_root_ref(git_repository_path(repo), name) ||
-			    looks_like_root_ref(git_repository_commondir(repo), name)) {
+			const char *gitdir = git_repository_path(repo);
+			const char *common = git_repository_commondir(repo);
+			if (looks_like_root_ref(gitdir, name) ||
+			    (common && gitdir && strcmp(common, gitdir) != 0 &&
+			     looks_like_root_ref(common, name))) {
 				*why = "ambiguous: a file of that name in the git directory looks like a ref";
 				return -EINVAL;
 			}
