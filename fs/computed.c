@@ -14,7 +14,7 @@
 #include "sides.h"
 #include "view_internal.h"
 
-/* Keys of the interned names (names.h): a letter for the view, then tab
+/* Keys of computed files (names.h): a letter for the view, then tab
  * separated fields. Path names holding a tab or newline are refused, so the
  * fields split back unambiguously. */
 #define KEY_COMPARE 'c'    /* c <name> <commit a> <run a> <commit b> <run b> */
@@ -41,12 +41,6 @@ static int current_version(const struct view_ctx *ctx, struct version *v)
 static bool plain_name(const char *name)
 {
 	return !strpbrk(name, "\t\n");
-}
-
-static int64_t intern(const struct view_ctx *ctx, const char *key)
-{
-	int64_t id = names_intern(ctx->names, key);
-	return id < 0 ? -ENOMEM : id;
 }
 
 /* Split a key into at most max tab-separated fields (key is a copy, modified). */
@@ -159,32 +153,42 @@ static int render_key(char **text, size_t *len, const struct view_ctx *ctx,
 }
 
 /* The node of a computed file: rendered, or marked cached when the file
- * system holds that inode already. */
+ * system holds that inode already. Its number is the hash of its key and
+ * version (names.h); a baseline's is new at every lookup (inode.h). parent:
+ * the directory of a name any reader may invent, which the file system may
+ * ask the kernel to drop; 0 for the fixed names. */
 static int file_node(const struct view_ctx *ctx, struct node *out, enum node_kind kind,
-		     const char *key, const struct version *v)
+		     const char *key, const struct version *v, uint64_t parent)
 {
-	int64_t id = intern(ctx, key);
 	uint64_t ino;
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
-	if (id < 0)
-		return (int)id;
-	ino = inode_make(kind, id, v->seq);
-	if (ctx->is_cached && ctx->is_cached(ctx->cache_ctx, ino)) {
-		*out = (struct node){.ino = ino, .type = NODE_FILE, .cached = true};
-		return 0;
+	if (kind == KIND_BASELINE) {
+		ino = inode_make_bits(kind, ++*ctx->serial);
+	} else {
+		ino = inode_make_bits(kind, names_hash(key, v->seq));
+		if ((rc = view_claim(ctx, &ino, INODE_BITS_MASK, key)) < 0)
+			return rc;
+		if (rc == 1) {
+			*out = (struct node){.ino = ino, .type = NODE_FILE, .cached = true};
+			return 0;
+		}
 	}
 	if ((rc = render_key(&text, &len, ctx, kind, key)))
 		return rc;
 	/* Entry timeout 0: the name may mean a new inode at any change. */
-	rc = view_fill_file(out, ino, text, v->changed_ns, 0);
-	if (rc == 0) {
-		out->size = len; /* an SVG or CSV is text, but trust the renderer's length */
-		if (kind == KIND_BASELINE)
-			out->perm = 0644;
+	if ((rc = view_fill_file(out, ino, text, v->changed_ns, 0)))
+		return rc;
+	out->size = len; /* an SVG or CSV is text, but trust the renderer's length */
+	out->parent = parent;
+	if (kind == KIND_BASELINE)
+		out->perm = 0644;
+	if (!(out->key = strdup(key))) {
+		node_clear(out);
+		return -ENOMEM;
 	}
-	return rc;
+	return 0;
 }
 
 /* ---- lookups ---- */
@@ -207,7 +211,7 @@ static int regressions_node(const struct view_ctx *ctx, struct node *out)
 	if ((rc = current_version(ctx, &v)) || (rc = tip_of(tip, ctx)))
 		return rc;
 	snprintf(key, sizeof(key), "%c\t%s", KEY_REGRESSIONS, tip);
-	return file_node(ctx, out, KIND_REGRESSIONS, key, &v);
+	return file_node(ctx, out, KIND_REGRESSIONS, key, &v, 0);
 }
 
 int computed_root_lookup(const struct view_ctx *ctx, struct node *out, const char *name)
@@ -260,7 +264,7 @@ static int compare_lookup(const struct view_ctx *ctx, struct node *out, const ch
 		rc = -ENOMEM;
 		goto done;
 	}
-	rc = file_node(ctx, out, KIND_COMPARE, key, &v);
+	rc = file_node(ctx, out, KIND_COMPARE, key, &v, inode_make(KIND_COMPARE_DIR, 0, 0));
 done:
 	free(a);
 	free(b);
@@ -303,7 +307,7 @@ static int history_lookup(const struct view_ctx *ctx, struct node *out, const ch
 		return rc;
 	if (asprintf(&key, "%c\t%s\t%s", KEY_HISTORY, name, tip) < 0)
 		return -ENOMEM;
-	rc = file_node(ctx, out, KIND_HISTORY, key, &v);
+	rc = file_node(ctx, out, KIND_HISTORY, key, &v, inode_make(KIND_HISTORY_DIR, 0, 0));
 	free(key);
 	return rc;
 }
@@ -334,31 +338,32 @@ static int baseline_lookup(const struct view_ctx *ctx, struct node *out, const c
 	if ((rc = current_version(ctx, &v)))
 		return rc;
 	snprintf(key, sizeof(key), "%c\t%s", KEY_BASELINE, name);
-	return file_node(ctx, out, KIND_BASELINE, key, &v);
+	return file_node(ctx, out, KIND_BASELINE, key, &v, 0);
 }
 
 int computed_baseline_pending(const struct view_ctx *ctx, struct node *out, const char *name)
 {
 	char key[STORE_BASELINE_NAME_MAX + 8];
-	int64_t id;
 	if (!baseline_name_valid(name))
 		return -EINVAL;
 	snprintf(key, sizeof(key), "%c\t%s", KEY_BASELINE, name);
-	if ((id = intern(ctx, key)) < 0)
-		return (int)id;
-	*out = (struct node){.ino = inode_make(KIND_BASELINE, id, 0),
+	*out = (struct node){.ino = inode_make_bits(KIND_BASELINE, ++*ctx->serial),
 			     .type = NODE_FILE,
 			     .perm = 0644,
 			     .nlink = 1,
 			     .mtime_ns = store_now_ns(),
-			     .content = strdup("")};
-	return out->content ? 0 : -ENOMEM;
+			     .content = strdup(""),
+			     .key = strdup(key)};
+	if (!out->content || !out->key) {
+		node_clear(out);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
-const char *computed_baseline_name(const struct view_ctx *ctx, uint64_t ino)
+const char *computed_baseline_name(const char *key)
 {
-	const char *key = names_key(ctx->names, inode_id(ino));
-	if (inode_kind(ino) != KIND_BASELINE || !key || key[0] != KEY_BASELINE || key[1] != '\t')
+	if (!key || key[0] != KEY_BASELINE || key[1] != '\t')
 		return NULL;
 	return key + 2;
 }
@@ -381,9 +386,6 @@ int computed_lookup(const struct view_ctx *ctx, struct node *out, uint64_t paren
 int computed_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
 {
 	enum node_kind kind = inode_kind(ino);
-	const char *key;
-	struct version v;
-	int rc;
 	switch (kind) {
 	case KIND_COMPARE_DIR:
 	case KIND_HISTORY_DIR:
@@ -393,18 +395,10 @@ int computed_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
 					    : kind == KIND_HISTORY_DIR ? "history"
 								       : "baselines");
 	default:
-		break;
+		/* A computed file is known only by its kept node, which holds its
+		 * content for as long as the kernel holds the inode (fs.c). */
+		return -ENOENT;
 	}
-	if (!(key = names_key(ctx->names, inode_id(ino))))
-		return -ENOENT;
-	if (kind == KIND_BASELINE && inode_version(ino) == 0)
-		return computed_baseline_pending(ctx, out, key + 2);
-	if ((rc = current_version(ctx, &v)))
-		return rc;
-	/* Content of an older version is gone (it is never rendered twice differently). */
-	if (v.seq != inode_version(ino))
-		return -ENOENT;
-	return file_node(ctx, out, kind, key, &v);
 }
 
 /* ---- listings ---- */

@@ -15,7 +15,8 @@ int computed_root_list(const struct view_ctx *ctx, struct dir_entry **list, size
 /* Lookup inside compare/, history/, baselines/. */
 int computed_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent,
 		    const char *name);
-/* The node of a computed inode, -ENOENT when its version is no longer current. */
+/* The node of a computed directory; -ENOENT for a computed file, which is
+ * known only by its kept node. */
 int computed_node(const struct view_ctx *ctx, struct node *out, uint64_t ino);
 int computed_list(const struct view_ctx *ctx, struct dir_entry **list, size_t *n, size_t *cap,
 		  uint64_t ino);
@@ -24,7 +25,7 @@ int computed_list(const struct view_ctx *ctx, struct dir_entry **list, size_t *n
 bool baseline_name_valid(const char *name);
 /* The inode a shell's create of baselines/<name> gets before its write pins it. */
 int computed_baseline_pending(const struct view_ctx *ctx, struct node *out, const char *name);
-/* The baseline name of a baseline inode, or NULL. */
-const char *computed_baseline_name(const struct view_ctx *ctx, uint64_t ino);
+/* The baseline name in the key of a baseline inode's node, or NULL. */
+const char *computed_baseline_name(const char *key);
 
 #endif

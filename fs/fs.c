@@ -9,6 +9,9 @@
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <git2.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +22,6 @@
 #include "computed.h"
 #include "fs.h"
 #include "inode.h"
-#include "names.h"
 #include "queueline.h"
 #include "revparse.h"
 #include "runner.h"
@@ -29,6 +31,39 @@
 
 /* More pending jobs than this is a runaway script, not a plan. */
 #define QUEUE_PENDING_MAX 1000
+/* Computed files the kernel may keep before it is asked to drop the least
+ * recently looked up names (any reader can invent compare names). */
+#define DROPPABLE_MAX 1024
+#define DROPPABLE_BYTES (32u << 20)
+#define DROP_QUEUE_MAX 4096
+
+struct drop_name {
+	uint64_t parent;
+	char name[256];
+};
+
+/* Asks the kernel to drop names (fuse_lowlevel_notify_inval_entry). Not from
+ * the FUSE thread: the kernel takes the directory's lock, which a lookup
+ * waiting for that thread may hold. */
+struct dropper {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct drop_name *queue; /* DROP_QUEUE_MAX */
+	size_t n;
+	bool started, stop, busy;
+};
+
+/* The end of a queue write that stopped inside a line at a page boundary,
+ * where the kernel splits a larger write() into requests: kept for the
+ * request that continues it (same inode, the next offset). */
+struct tail {
+	uint64_t ino;
+	uint64_t end; /* the file offset just after it */
+	size_t len;
+	struct tail *next;
+	char bytes[];
+};
 
 struct fs {
 	struct fuse_session *se;
@@ -37,7 +72,10 @@ struct fs {
 	struct runner *runner;
 	struct snapshots *snaps;
 	struct view_ctx view;
-	struct names *names;
+	uint64_t serial;          /* view.serial */
+	struct dropper dropper;
+	struct tail *tails;
+	size_t page;
 	char *data_dir;
 	char *config_json;
 	char *branch;
@@ -72,6 +110,128 @@ static void node_stat(struct stat *st, const struct node *node)
 	st->st_mtim.tv_nsec = node->mtime_ns % 1000000000;
 	st->st_atim = st->st_mtim;
 	st->st_ctim = st->st_mtim;
+}
+
+/* ---- dropping names the kernel keeps (computed files) ---- */
+
+static int drop_push(void *ctx, uint64_t parent, const char *name)
+{
+	struct dropper *d = ctx;
+	int rc = -1;
+	pthread_mutex_lock(&d->lock);
+	if (d->started && !d->stop && d->n < DROP_QUEUE_MAX) {
+		d->queue[d->n].parent = parent;
+		snprintf(d->queue[d->n].name, sizeof(d->queue[d->n].name), "%s", name);
+		d->n++;
+		pthread_cond_signal(&d->cond);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+static void *drop_loop(void *arg)
+{
+	struct fs *fs = arg;
+	struct dropper *d = &fs->dropper;
+	pthread_mutex_lock(&d->lock);
+	while (!d->stop) {
+		struct drop_name item;
+		if (d->n == 0) {
+			pthread_cond_wait(&d->cond, &d->lock);
+			continue;
+		}
+		item = d->queue[--d->n];
+		d->busy = true;
+		pthread_mutex_unlock(&d->lock);
+		/* The kernel drops the name; it forgets the inode (and the kept node
+		 * goes) once no open file holds it. -ENOENT: dropped already. */
+		fuse_lowlevel_notify_inval_entry(fs->se, item.parent, item.name, strlen(item.name));
+		pthread_mutex_lock(&d->lock);
+		d->busy = false;
+		pthread_cond_broadcast(&d->cond);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+static int dropper_start(struct fs *fs)
+{
+	struct dropper *d = &fs->dropper;
+	sigset_t all, old;
+	int rc;
+	/* Signals are for the FUSE thread, whose loop they end. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&d->thread, NULL, drop_loop, fs);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -1;
+	pthread_mutex_lock(&d->lock);
+	d->started = true;
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+/* Stop the dropper. Before the unmount, a notification may wait for a lookup
+ * that nobody answers any more: then only the unmount (which fails that
+ * lookup) lets it end, and the join waits for after_unmount. */
+static void dropper_stop(struct fs *fs, bool after_unmount)
+{
+	struct dropper *d = &fs->dropper;
+	bool stuck;
+	pthread_mutex_lock(&d->lock);
+	if (!d->started) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	d->stop = true;
+	pthread_cond_broadcast(&d->cond);
+	if (!after_unmount) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 2;
+		while (d->busy && pthread_cond_timedwait(&d->cond, &d->lock, &until) == 0)
+			;
+	}
+	stuck = d->busy && !after_unmount;
+	if (!stuck)
+		d->started = false;
+	pthread_mutex_unlock(&d->lock);
+	if (!stuck)
+		pthread_join(d->thread, NULL);
+}
+
+/* ---- partial lines of queue writes ---- */
+
+static struct tail *tail_take(struct fs *fs, uint64_t ino)
+{
+	for (struct tail **link = &fs->tails; *link; link = &(*link)->next)
+		if ((*link)->ino == ino) {
+			struct tail *t = *link;
+			*link = t->next;
+			t->next = NULL;
+			return t;
+		}
+	return NULL;
+}
+
+static void tail_put(struct fs *fs, struct tail *t)
+{
+	t->next = fs->tails;
+	fs->tails = t;
+}
+
+/* The inode is gone: a line still held never got its end. */
+static void tail_forgotten(struct fs *fs, uint64_t ino)
+{
+	struct tail *t;
+	if (!fs->tails || snapshots_get(fs->snaps, ino) || !(t = tail_take(fs, ino)))
+		return;
+	fprintf(stderr, "benchfs: queue: refused: \"%.*s\": the write ended at a page boundary"
+			" (offset %llu) without a newline and nothing continued it\n",
+		(int)(t->len > 64 ? 64 : t->len), t->bytes, (unsigned long long)t->end);
+	free(t);
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
@@ -115,19 +275,25 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		snapshots_forget(fs->snaps, e.ino, 1); /* the lookup was interrupted */
 	node_clear(&node);
+	/* Every spelling of a compare name is a file; keep only the newest. */
+	snapshots_evict(fs->snaps, DROPPABLE_MAX, DROPPABLE_BYTES, drop_push, &fs->dropper);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	snapshots_forget(fs_of(req)->snaps, ino, nlookup);
+	struct fs *fs = fs_of(req);
+	snapshots_forget(fs->snaps, ino, nlookup);
+	tail_forgotten(fs, ino);
 	fuse_reply_none(req);
 }
 
 static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
 	struct fs *fs = fs_of(req);
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
 		snapshots_forget(fs->snaps, forgets[i].ino, forgets[i].nlookup);
+		tail_forgotten(fs, forgets[i].ino);
+	}
 	fuse_reply_none(req);
 }
 
@@ -141,7 +307,7 @@ static int node_for(struct fs *fs, struct node *out, const struct node **kept, f
 		*kept = k;
 		return 0;
 	}
-	return view_node(&fs->view, out, ino);
+	return view_node(&fs->view, out, ino, k ? k->key : NULL);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -240,7 +406,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	int rc;
 	(void)fi;
 	if (!n) {
-		if ((rc = view_node(&fs->view, &node, ino))) {
+		if ((rc = view_node(&fs->view, &node, ino, NULL))) {
 			fuse_reply_err(req, -rc);
 			return;
 		}
@@ -264,7 +430,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void baseline_write(fuse_req_t req, struct fs *fs, fuse_ino_t ino, const char *buf,
 			   size_t size)
 {
-	const char *name = computed_baseline_name(&fs->view, ino);
+	const struct node *kept = snapshots_get(fs->snaps, ino);
+	const char *name = computed_baseline_name(kept ? kept->key : NULL);
 	char **lines = NULL, hash[STORE_HASH_LEN + 1], err[512];
 	size_t n = 0;
 	int rc;
@@ -295,7 +462,10 @@ static void baseline_write(fuse_req_t req, struct fs *fs, fuse_ino_t ino, const 
 		fuse_reply_write(req, size);
 }
 
-/* Queue every revision of one write, all or none; errors reach the writer's shell.
+/* Queue every revision of one write request, all or none; errors reach the
+ * writer's shell. A write() larger than one request (128 KiB) arrives as
+ * several, split at page boundaries: a line cut there is held and queued with
+ * the request that brings its end (or refused with it), never cut.
  * An "a..b" line is an interleaved A/B job: two runs, paired in the store. */
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
@@ -304,9 +474,11 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	struct store_new_run *jobs = NULL;
 	char **lines = NULL, **sides = NULL, (*hashes)[STORE_HASH_LEN + 1] = NULL, err[512];
 	int64_t *ids = NULL;
-	size_t n = 0, nruns = 0;
+	size_t n = 0, nruns = 0, len = size, hold;
+	struct tail *held = NULL, *next_tail = NULL;
+	char *joined = NULL;
+	const char *data = buf;
 	int rc;
-	(void)off;
 	(void)fi;
 	if (inode_kind(ino) == KIND_BASELINE) {
 		baseline_write(req, fs, ino, buf, size);
@@ -316,10 +488,44 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_err(req, EACCES);
 		return;
 	}
-	if ((rc = queueline_split(&lines, &n, buf, size, err, sizeof(err)))) {
-		fprintf(stderr, "benchfs: queue: refused: %s\n", err);
-		fuse_reply_err(req, -rc);
+	if ((held = tail_take(fs, ino)) && held->end != (uint64_t)off) {
+		fprintf(stderr, "benchfs: queue: refused: \"%.*s\" (held at offset %llu) is not"
+				" continued by a write at offset %lld\n",
+			(int)(held->len > 64 ? 64 : held->len), held->bytes,
+			(unsigned long long)held->end, (long long)off);
+		free(held);
+		fuse_reply_err(req, EINVAL);
 		return;
+	}
+	if (held) {
+		if (!(joined = malloc(held->len + size))) {
+			tail_put(fs, held);
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		memcpy(joined, held->bytes, held->len);
+		memcpy(joined + held->len, buf, size);
+		data = joined;
+		len = held->len + size;
+	}
+	hold = queueline_hold(data, len, (uint64_t)off + size, fs->page);
+	if (hold > QUEUELINE_MAX) {
+		fprintf(stderr, "benchfs: queue: refused: a line longer than %d bytes\n",
+			QUEUELINE_MAX);
+		rc = -EMSGSIZE;
+		goto done;
+	}
+	if (hold) {
+		if (!(next_tail = malloc(sizeof(*next_tail) + hold))) {
+			rc = -ENOMEM;
+			goto done;
+		}
+		*next_tail = (struct tail){.ino = ino, .end = (uint64_t)off + size, .len = hold};
+		memcpy(next_tail->bytes, data + len - hold, hold);
+	}
+	if ((rc = queueline_split(&lines, &n, data, len - hold, err, sizeof(err)))) {
+		fprintf(stderr, "benchfs: queue: refused: %s\n", err);
+		goto done;
 	}
 	/* At most two runs a line; sides holds the revisions split from A/B lines. */
 	jobs = calloc(2 * n + 1, sizeof(*jobs));
@@ -369,10 +575,20 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	}
 	rc = 0;
 done:
-	if (rc)
+	if (rc) {
+		/* A retry of this request (the writer's next write() at the same
+		 * offset) needs the held start of its first line again. */
+		if (held)
+			tail_put(fs, held);
+		free(next_tail);
 		fuse_reply_err(req, -rc);
-	else
+	} else {
+		free(held);
+		if (next_tail)
+			tail_put(fs, next_tail);
 		fuse_reply_write(req, size);
+	}
+	free(joined);
 	queueline_free(sides, 2 * n);
 	queueline_free(lines, n);
 	free(jobs);
@@ -562,10 +778,10 @@ void fs_run_changed(void *ctx, int64_t run_id)
 	fuse_lowlevel_notify_inval_inode(fs->se, inode_make(KIND_RUN_DIR, run_id, 0), 0, 0);
 }
 
-static bool is_cached(void *ctx, uint64_t ino)
+static int held_for(void *ctx, uint64_t ino, const char *key)
 {
 	struct fs *fs = ctx;
-	return snapshots_get(fs->snaps, ino) != NULL;
+	return snapshots_held(fs->snaps, ino, key);
 }
 
 int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *args,
@@ -573,7 +789,14 @@ int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *a
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
 	char path[4096];
-	if (!fs || !(fs->snaps = snapshots_new()) || !(fs->names = names_new()) ||
+	long page = sysconf(_SC_PAGESIZE);
+	if (fs) {
+		pthread_mutex_init(&fs->dropper.lock, NULL);
+		pthread_cond_init(&fs->dropper.cond, NULL);
+		fs->page = page > 0 ? (size_t)page : 4096;
+	}
+	if (!fs || !(fs->snaps = snapshots_new()) ||
+	    !(fs->dropper.queue = calloc(DROP_QUEUE_MAX, sizeof(*fs->dropper.queue))) ||
 	    !(fs->data_dir = strdup(opts->data_dir)) ||
 	    !(fs->config_json = strdup(opts->config_json)) ||
 	    (opts->branch && !(fs->branch = strdup(opts->branch)))) {
@@ -602,9 +825,10 @@ int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *a
 		.alpha = opts->alpha,
 		.threshold = opts->threshold,
 		.threshold_auto = opts->threshold_auto,
-		.names = fs->names,
-		.is_cached = is_cached,
+		.confirm = opts->confirm,
+		.held = held_for,
 		.cache_ctx = fs,
+		.serial = &fs->serial,
 	};
 	/* The kernel checks permissions (the queue is the only writable file). */
 	if (fuse_opt_add_arg(args, "-odefault_permissions,fsname=benchfs,subtype=benchfs")) {
@@ -637,7 +861,11 @@ int fs_serve(struct fs *fs)
 	int rc;
 	if (fuse_set_signal_handlers(fs->se))
 		return -1;
+	if (dropper_start(fs))
+		fprintf(stderr, "benchfs: no thread to drop names: compare names stay until the"
+				" kernel forgets them\n");
 	rc = fuse_session_loop(fs->se);
+	dropper_stop(fs, false);
 	fuse_remove_signal_handlers(fs->se);
 	return rc < 0 ? -1 : 0;
 }
@@ -649,10 +877,18 @@ void fs_unmount(struct fs *fs)
 	if (fs->se) {
 		if (fs->mounted)
 			fuse_session_unmount(fs->se);
+		dropper_stop(fs, true);
 		fuse_session_destroy(fs->se);
 	}
+	while (fs->tails) {
+		struct tail *t = fs->tails;
+		fs->tails = t->next;
+		free(t);
+	}
+	free(fs->dropper.queue);
+	pthread_cond_destroy(&fs->dropper.cond);
+	pthread_mutex_destroy(&fs->dropper.lock);
 	snapshots_free(fs->snaps);
-	names_free(fs->names);
 	free(fs->branch);
 	git_repository_free(fs->repo);
 	store_free(fs->store);

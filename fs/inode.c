@@ -10,6 +10,19 @@ uint64_t inode_make(enum node_kind kind, int64_t id, int64_t version)
 	       ((uint64_t)version & 0xffffffffu);
 }
 
+uint64_t inode_make_bits(enum node_kind kind, uint64_t bits)
+{
+	/* Never the root's number, and never 0 (FUSE's "no inode"). */
+	bits &= INODE_BITS_MASK;
+	return ((uint64_t)kind << 56) | (bits ? bits : 1);
+}
+
+uint64_t inode_next(uint64_t ino, uint64_t mask)
+{
+	uint64_t next = (ino & ~mask) | ((ino + 1) & mask);
+	return (next & mask) ? next : next + 1;
+}
+
 enum node_kind inode_kind(uint64_t ino)
 {
 	uint64_t kind = ino >> 56;

@@ -1,20 +1,16 @@
-/* Interned names: a computed file's identity (its name and what the name
- * resolved to) as a small number that fits in an inode (inode.h's id field).
- * The same key always gets the same id for the life of the mount, so the
- * kernel's cached pages stay valid for as long as the content does. */
+/* Names as numbers: the identity of a computed file or an artifact (its key:
+ * its name and what the name resolved to) hashed into the bits of its inode
+ * number (inode.h). The same key always gives the same number, so the
+ * kernel's cached pages stay valid for as long as the content does, and no
+ * table grows with the names readers invent: a key lives only in the kept
+ * node of an inode the kernel holds (snapshot.h). Two keys may hash alike;
+ * the file system then moves the newcomer to the next free number. */
 #ifndef BENCHFS_FS_NAMES_H
 #define BENCHFS_FS_NAMES_H
 
 #include <stdint.h>
 
-struct names;
-
-struct names *names_new(void);
-void names_free(struct names *names);
-/* The id of key (1 .. INODE_ID_MAX), adding it when new; -1 when out of
- * memory or ids. */
-int64_t names_intern(struct names *names, const char *key);
-/* The key of an id, or NULL when unknown. */
-const char *names_key(const struct names *names, int64_t id);
+/* 64 bits of key mixed with salt (a version). */
+uint64_t names_hash(const char *key, uint64_t salt);
 
 #endif

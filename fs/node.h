@@ -21,7 +21,18 @@ struct node {
 	size_t size;
 	char *disk_path;  /* owned; a file served from disk (debug.log); NULL otherwise */
 	bool cached;      /* not rendered: the file system already holds this inode's content */
+	/* Owned; what names a computed file or an artifact, "<letter>\t<name>[\t...]"
+	 * (computed.c, views.c): the kept node answers for its inode by it. NULL
+	 * for files whose inode number says all. */
+	char *key;
+	/* The directory the name is in when the kernel may be asked to drop the
+	 * name (computed files, any spelling a reader invents); 0 otherwise. */
+	uint64_t parent;
 };
+
+/* The name field of a key ("c\tname\t..." -> "name"), copied into buf;
+ * NULL when key has none or it does not fit. */
+const char *node_key_name(char *buf, size_t size, const char *key);
 
 void node_clear(struct node *node);
 

@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,19 +7,40 @@
 struct entry {
 	struct node node;
 	uint64_t nlookup;
-	struct entry *next;
+	struct entry *next;             /* bucket chain */
+	struct entry *newer, *older;    /* droppable order, while in it */
+	bool in_order;
 };
 
 struct snapshots {
 	struct entry **buckets;
 	size_t nbuckets, count;
+	struct entry *newest, *oldest;  /* droppable nodes, by their last lookup */
+	size_t ndroppable, droppable_bytes;
 };
 
 void node_clear(struct node *node)
 {
 	free(node->content);
 	free(node->disk_path);
+	free(node->key);
 	memset(node, 0, sizeof(*node));
+}
+
+const char *node_key_name(char *buf, size_t size, const char *key)
+{
+	const char *name = key ? strchr(key, '\t') : NULL, *end;
+	size_t len;
+	if (!name)
+		return NULL;
+	name++;
+	end = strchr(name, '\t');
+	len = end ? (size_t)(end - name) : strlen(name);
+	if (len == 0 || len >= size)
+		return NULL;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	return buf;
 }
 
 static size_t bucket_of(const struct snapshots *s, uint64_t ino)
@@ -83,25 +105,66 @@ static void grow(struct snapshots *s)
 	free(old);
 }
 
+static void order_unlink(struct snapshots *s, struct entry *e)
+{
+	if (!e->in_order)
+		return;
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		s->newest = e->older;
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		s->oldest = e->newer;
+	e->newer = e->older = NULL;
+	e->in_order = false;
+	s->ndroppable--;
+	s->droppable_bytes -= e->node.size;
+}
+
+/* Most recently looked up: first to keep. */
+static void order_push(struct snapshots *s, struct entry *e)
+{
+	if (!e->node.parent)
+		return;
+	order_unlink(s, e);
+	e->older = s->newest;
+	e->newer = NULL;
+	if (s->newest)
+		s->newest->newer = e;
+	else
+		s->oldest = e;
+	s->newest = e;
+	e->in_order = true;
+	s->ndroppable++;
+	s->droppable_bytes += e->node.size;
+}
+
+/* What a caller may hold of a kept node: everything but what it owns. */
+static void view_of(struct node *out, const struct entry *e)
+{
+	*out = e->node;
+	out->content = NULL;
+	out->disk_path = NULL;
+	out->key = NULL;
+}
+
 int snapshots_ref(struct snapshots *s, struct node *node)
 {
 	struct entry *e = find(s, node->ino);
 	if (e) {
 		node_clear(node);
 		e->nlookup++;
-		*node = e->node;
-		node->content = NULL; /* the caller's copy owns nothing */
-		node->disk_path = NULL;
+		order_push(s, e);
+		view_of(node, e);
 		return 0;
 	}
 	if (!(e = calloc(1, sizeof(*e))))
 		return -1;
 	e->node = *node;
 	e->nlookup = 1;
-	memset(node, 0, sizeof(*node));
-	*node = e->node;
-	node->content = NULL;
-	node->disk_path = NULL;
+	view_of(node, e);
 	if (s->count + 1 > s->nbuckets)
 		grow(s);
 	{
@@ -110,6 +173,7 @@ int snapshots_ref(struct snapshots *s, struct node *node)
 		s->buckets[b] = e;
 	}
 	s->count++;
+	order_push(s, e);
 	return 0;
 }
 
@@ -117,6 +181,14 @@ const struct node *snapshots_get(struct snapshots *s, uint64_t ino)
 {
 	struct entry *e = find(s, ino);
 	return e ? &e->node : NULL;
+}
+
+int snapshots_held(struct snapshots *s, uint64_t ino, const char *key)
+{
+	struct entry *e = find(s, ino);
+	if (!e)
+		return 0;
+	return e->node.key && key && strcmp(e->node.key, key) == 0 ? 1 : -1;
 }
 
 void snapshots_forget(struct snapshots *s, uint64_t ino, uint64_t nlookup)
@@ -131,9 +203,34 @@ void snapshots_forget(struct snapshots *s, uint64_t ino, uint64_t nlookup)
 			return;
 		}
 		*link = e->next;
+		order_unlink(s, e);
 		node_clear(&e->node);
 		free(e);
 		s->count--;
 		return;
 	}
+}
+
+size_t snapshots_evict(struct snapshots *s, size_t max_count, size_t max_bytes,
+		       int (*drop)(void *ctx, uint64_t parent, const char *name), void *ctx)
+{
+	size_t done = 0;
+	while (s->oldest && (s->ndroppable > max_count || s->droppable_bytes > max_bytes)) {
+		struct entry *e = s->oldest;
+		char name[256];
+		/* A node without a usable name cannot be dropped by name: it leaves
+		 * the order and waits for the kernel's own forget. */
+		if (node_key_name(name, sizeof(name), e->node.key) &&
+		    drop(ctx, e->node.parent, name) != 0)
+			break;
+		order_unlink(s, e);
+		done++;
+	}
+	return done;
+}
+
+void snapshots_count(const struct snapshots *s, size_t *kept, size_t *droppable)
+{
+	*kept = s->count;
+	*droppable = s->ndroppable;
 }

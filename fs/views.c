@@ -292,7 +292,7 @@ static int run_dir_node(struct node *out, const struct store_run *run)
 /* The node of a top-level kind (not a run's). */
 static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind kind)
 {
-	int64_t id, seq;
+	int64_t id;
 	size_t nruns;
 	int rc, err = 0;
 	char *text;
@@ -307,11 +307,13 @@ static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind
 		return view_fill_file(out, inode_make(kind, 0, 0), strdup(readme_text), ctx->mount_ns,
 				 TIMEOUT_FOREVER);
 	case KIND_QUEUE:
-		if (store_seq(ctx->store, &seq))
-			return -EIO;
 		if (!(text = queue_text(ctx, &err)))
 			return err;
-		rc = view_fill_file(out, inode_make(kind, 0, seq), text, store_now_ns(), 0);
+		/* A number of its own for every lookup: a writer's O_TRUNC empties
+		 * what the kernel holds of the inode it opened, which no reader may
+		 * share (inode.h). */
+		rc = view_fill_file(out, inode_make_bits(kind, ++*ctx->serial), text, store_now_ns(),
+				    0);
 		out->perm = 0644;
 		return rc;
 	case KIND_RUNS:
@@ -382,26 +384,52 @@ static int artifact_stat(const struct view_ctx *ctx, struct node *out, int64_t r
 		.disk_path = path,
 	};
 	store_run_clear(&run);
+	if (asprintf(&out->key, "a\t%s", name) < 0) {
+		out->key = NULL;
+		node_clear(out);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
+int view_claim(const struct view_ctx *ctx, uint64_t *ino, uint64_t mask, const char *key)
+{
+	/* Bounded: every probe passes a number the kernel holds. */
+	for (int i = 0; i < 1024; i++) {
+		int held = ctx->held ? ctx->held(ctx->cache_ctx, *ino, key) : 0;
+		if (held >= 0)
+			return held;
+		*ino = inode_next(*ino, mask);
+	}
+	return -ENFILE;
+}
+
+/* A missing name costs nothing: the file is looked for first, and its inode
+ * number comes from its name (names.h), kept only with the node. */
 static int artifact_lookup(const struct view_ctx *ctx, struct node *out, int64_t run_id,
 			   const char *name)
 {
 	char key[300];
-	int64_t id;
+	uint64_t ino;
+	int rc;
 	if (!artifact_name_valid(name) || strlen(name) > 255)
 		return -ENOENT;
 	snprintf(key, sizeof(key), "a\t%s", name);
-	if ((id = names_intern(ctx->names, key)) < 0)
-		return -ENOMEM;
-	return artifact_stat(ctx, out, run_id, name, inode_make(KIND_ARTIFACT, run_id, id));
+	ino = inode_make(KIND_ARTIFACT, run_id, (int64_t)(names_hash(key, 0) & INODE_VERSION_MASK));
+	if ((rc = artifact_stat(ctx, out, run_id, name, ino)))
+		return rc;
+	if ((rc = view_claim(ctx, &ino, INODE_VERSION_MASK, key)) < 0) {
+		node_clear(out);
+		return rc;
+	}
+	out->ino = ino;
+	return 0;
 }
 
-static int artifact_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
+static int artifact_node(const struct view_ctx *ctx, struct node *out, uint64_t ino,
+			 const char *key)
 {
-	const char *key = names_key(ctx->names, inode_version(ino));
-	if (!key || key[0] != 'a')
+	if (!key || key[0] != 'a' || key[1] != '\t')
 		return -ENOENT;
 	return artifact_stat(ctx, out, inode_id(ino), key + 2, ino);
 }
@@ -471,7 +499,7 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 	}
 }
 
-int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
+int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino, const char *key)
 {
 	enum node_kind kind = inode_kind(ino);
 	struct store_run run;
@@ -483,6 +511,8 @@ int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
 	case KIND_COMMITS:
 		return top_node(ctx, out, kind);
 	case KIND_QUEUE:
+		/* Numbered per lookup: known only while kept (fs.c). */
+		return -ENOENT;
 	case KIND_LATEST:
 		rc = top_node(ctx, out, kind);
 		break;
@@ -497,7 +527,7 @@ int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
 	case KIND_REGRESSIONS:
 		return computed_node(ctx, out, ino);
 	case KIND_ARTIFACT:
-		return artifact_node(ctx, out, ino);
+		return artifact_node(ctx, out, ino, key);
 	default:
 		rc = kind == KIND_RUN_DIR ? store_run_get_light(ctx->store, &run, inode_id(ino))
 					  : store_run_get(ctx->store, &run, inode_id(ino));

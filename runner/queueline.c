@@ -65,6 +65,15 @@ fail:
 	return result;
 }
 
+size_t queueline_hold(const char *buf, size_t len, unsigned long long end, size_t page)
+{
+	const char *nl;
+	if (len == 0 || buf[len - 1] == '\n' || page == 0 || end % page != 0)
+		return 0;
+	nl = memrchr(buf, '\n', len);
+	return nl ? len - (size_t)(nl - buf) - 1 : len;
+}
+
 int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsize)
 {
 	const char *dots = strstr(line, ".."), *second;

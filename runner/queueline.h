@@ -16,6 +16,13 @@ int queueline_split(char ***lines, size_t *n, const char *buf, size_t len, char 
 		    size_t errsize);
 void queueline_free(char **lines, size_t n);
 
+/* How many bytes at the end of buf, a write request ending at file offset
+ * end, belong to a line that the next request may continue: the kernel splits
+ * a write() larger than one request (128 KiB) at page boundaries, so a
+ * request that ends at a page boundary inside a line is held back that far.
+ * 0 when buf ends with a newline or does not end at a page boundary. */
+size_t queueline_hold(const char *buf, size_t len, unsigned long long end, size_t page);
+
 /* An interleaved A/B line, "a..b" (git allows no ".." inside a ref name, so
  * the first ".." splits it): 1 with *a and *b malloc'd; 0 for a single
  * revision (*a and *b untouched); -EINVAL with a message in err when a side

@@ -273,6 +273,31 @@ static void test_pair(void **state)
 	expect_pair_error("a..b..c", "one \"..\"");
 }
 
+/* The end of a request is held back only where the kernel may have split a
+ * write(): at a page boundary, inside a line. */
+static void test_hold(void **state)
+{
+	char page[4096];
+	(void)state;
+	/* Not at a page boundary: the last line is whole (its newline may be missing). */
+	assert_int_equal(queueline_hold("v1\nv2", 5, 5, 4096), 0);
+	assert_int_equal(queueline_hold("v1\nv2", 5, 4097, 4096), 0);
+	/* At a page boundary with a newline: nothing held. */
+	assert_int_equal(queueline_hold("v1\nv2\n", 6, 8192, 4096), 0);
+	/* At a page boundary inside a line: from the last newline on. */
+	assert_int_equal(queueline_hold("v1\nv2", 5, 4096, 4096), 2);
+	assert_int_equal(queueline_hold("v1\nv10 ", 7, 131072, 4096), 4);
+	/* No newline at all: all of it (the middle of a line). */
+	assert_int_equal(queueline_hold("  v1", 4, 4096, 4096), 4);
+	memset(page, ' ', sizeof(page));
+	assert_int_equal(queueline_hold(page, sizeof(page), 4096, 4096), sizeof(page));
+	page[100] = '\n';
+	assert_int_equal(queueline_hold(page, sizeof(page), 12288, 4096), sizeof(page) - 101);
+	/* Degenerate arguments. */
+	assert_int_equal(queueline_hold("", 0, 4096, 4096), 0);
+	assert_int_equal(queueline_hold("v1", 2, 4096, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_many_lines),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_pair),
+		cmocka_unit_test(test_hold),
 	};
 	return cmocka_run_group_tests_name("queueline", tests, NULL, NULL);
 }
