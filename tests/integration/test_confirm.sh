@@ -50,7 +50,8 @@ assert_eq "$(wc -l < "$T/reg")" 1 "regressions lines ($(cat "$T/reg"))"
 IFS=$'\t' read -r commit bench before after change q runs threshold source method range < "$T/reg"
 assert_eq "$commit $bench $threshold $source $method $range" \
 	"$c7 planted 25% fixed paired $c6..$c7" "the confirmed line"
-python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.019 < b < 0.05 and 0.059 < a < 0.1 and a / b > 1.5, (b, a)" "$before" "$after" \
+# Sleeps of 20 and 60 ms; starting the process adds whatever the load makes it.
+python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.019 < b and a - b > 0.03, (b, a)" "$before" "$after" \
 	|| fail "means of the deciding job: $before $after"
 case "$change" in +*%) ;; *) fail "change $change" ;; esac
 python3 -c "import sys; assert 0 <= float(sys.argv[1]) <= 0.01" "$q" || fail "q $q"
