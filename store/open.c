@@ -1,4 +1,5 @@
 /* Opening the store: connection settings, schema migrations, shared helpers. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,11 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSIO
 
 int store_fail(struct store *store, const char *what)
 {
+	int code = sqlite3_errcode(store->db), sys = sqlite3_system_errno(store->db);
 	snprintf(store->errmsg, sizeof(store->errmsg), "%s: %s", what, sqlite3_errmsg(store->db));
+	/* A full disk is the machine's state, not a fault: writers are told so (ENOSPC). */
+	if (code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT)))
+		return STORE_NOSPACE;
 	return STORE_ERROR;
 }
 

@@ -19,6 +19,7 @@ enum store_error {
 	STORE_NOTFOUND = -2, /* no such row */
 	STORE_FULL = -3,     /* the pending-job limit is reached */
 	STORE_VERSION = -4,  /* the file's schema is newer than this program */
+	STORE_NOSPACE = -5,  /* the disk (or quota) holding the store is full */
 };
 
 enum store_sync {
