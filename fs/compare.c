@@ -102,6 +102,7 @@ struct row {
 };
 
 struct comparison {
+	bool paired_only;  /* sides that are no A/B job are -ENOENT, before any sample is read */
 	struct side a, b;
 	struct run_catalog cat;
 	enum method method;
@@ -255,6 +256,8 @@ static int comparison_load(struct comparison *c, const struct view_ctx *ctx)
 	int rc;
 	if ((rc = run_catalog_load(&c->cat, ctx)) || (rc = sides_load(&c->a, &c->b, ctx, &c->cat)))
 		return rc;
+	if (c->paired_only && !c->a.interleaved)
+		return -ENOENT;
 	c->method = c->a.interleaved ? METHOD_PAIRED : METHOD_RUNS;
 	c->same_build = sides_same_build(c);
 	suggestion(c->suggest_a, sizeof(c->suggest_a), &c->a);
@@ -1177,6 +1180,7 @@ int compare_pair_outcomes(struct compare_outcome **out, size_t *n, const struct 
 	*out = NULL;
 	*n = 0;
 	memset(&c, 0, sizeof(c));
+	c.paired_only = true;
 	snprintf(a.commit, sizeof(a.commit), "%s", commit_a);
 	snprintf(b.commit, sizeof(b.commit), "%s", commit_b);
 	if ((rc = comparison_build(&c, ctx, commit_a, &a, commit_b, &b)))
