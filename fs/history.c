@@ -1195,7 +1195,7 @@ int history_regressions(struct history_regressions *out, const struct view_ctx *
 			const char *tip)
 {
 	struct history h;
-	struct analysis a, mins;
+	struct analysis a, mins = {0};
 	struct regress_ctx c = {.h = &h, .view = ctx};
 	int rc;
 	memset(out, 0, sizeof(*out));
@@ -1203,11 +1203,15 @@ int history_regressions(struct history_regressions *out, const struct view_ctx *
 		return rc;
 	if ((rc = analysis_load(&a, ctx, &h, RUN_LOG_MEAN, ctx->alpha)))
 		goto done_history;
-	if ((rc = analysis_load(&mins, ctx, &h, RUN_LOG_MIN, SUSPECT_ALPHA)))
+	if (ctx->confirm && (rc = analysis_load(&mins, ctx, &h, RUN_LOG_MIN, SUSPECT_ALPHA)))
 		goto done_mean;
 	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a)) ||
-	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)) ||
-	    (rc = analysis_run(&mins, ctx, NULL)) || (rc = regress_suspects(&c, &mins)))
+	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
+		goto done;
+	/* Without A/B jobs to settle them, the minimums' suspects would go unused:
+	 * they are neither loaded nor tested. */
+	if (ctx->confirm &&
+	    ((rc = analysis_run(&mins, ctx, NULL)) || (rc = regress_suspects(&c, &mins))))
 		goto done;
 	if (!(out->commits = malloc((h.n + 1) * sizeof(*out->commits)))) {
 		rc = -ENOMEM;
