@@ -1054,17 +1054,14 @@ static int regress_add(struct regress_ctx *c, size_t from, size_t to, const char
 /* Suspect a step of bench at history point at (the first commit of its
  * group), unless a step of bench that near is suspected already: the two
  * tests place one step a commit or two apart. */
-static int suspect_add(struct regress_ctx *c, const char *bench, size_t at, double change,
-		       bool listed)
+static int suspect_add(struct regress_ctx *c, const char *bench, size_t at)
 {
 	struct history_suspect *sp;
 	for (size_t i = 0; i < c->nsuspects; i++) {
 		sp = &c->suspects[i];
 		if ((sp->point > at ? sp->point - at : at - sp->point) < SUSPECT_REACH &&
-		    strcmp(sp->bench, bench) == 0) {
-			sp->listed = sp->listed || listed;
+		    strcmp(sp->bench, bench) == 0)
 			return 0;
-		}
 	}
 	if (c->nsuspects == c->suspects_cap) {
 		size_t cap = c->suspects_cap ? c->suspects_cap * 2 : 8;
@@ -1080,8 +1077,6 @@ static int suspect_add(struct regress_ctx *c, const char *bench, size_t at, doub
 		.point = at,
 		.lo = at > SUSPECT_REACH ? at - SUSPECT_REACH : 0,
 		.hi = at + SUSPECT_REACH - 1 < c->h->n ? at + SUSPECT_REACH - 1 : c->h->n - 1,
-		.change = change,
-		.listed = listed,
 	};
 	if (!sp->bench)
 		return -ENOMEM;
@@ -1114,7 +1109,7 @@ static int regress_wall(struct regress_ctx *c, const struct analysis *a)
 			if ((rc = regress_add(c, from, to, s->bench, before, after, list[k].change,
 					      p, extra)) == 0) {
 				c->lines[c->n - 1].wall = true;
-				rc = suspect_add(c, s->bench, from, list[k].change, true);
+				rc = suspect_add(c, s->bench, from);
 			}
 		}
 		free(list);
@@ -1136,8 +1131,7 @@ static int regress_suspects(struct regress_ctx *c, const struct analysis *a)
 		if ((rc = series_changes(&list, &n, s, true)))
 			break;
 		for (size_t k = 0; k < n && rc == 0; k++)
-			rc = suspect_add(c, s->bench, c->h->group_first[s->group[list[k].point]],
-					 list[k].change, false);
+			rc = suspect_add(c, s->bench, c->h->group_first[s->group[list[k].point]]);
 		free(list);
 	}
 	return rc;

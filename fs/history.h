@@ -31,14 +31,12 @@ struct history_line {
 };
 
 /* A step of one benchmark that the history suggests, in its runs' means at
- * alpha (listed: a history_line too) or in their minimums at a looser level.
- * An A/B job of commits[lo] against commits[hi] decides it. */
+ * alpha (a history_line too) or in their minimums at a looser level. An A/B
+ * job of commits[lo] against commits[hi] decides it. */
 struct history_suspect {
 	char *bench;
 	size_t point;  /* where the step seems to be: its first commit */
 	size_t lo, hi; /* the window around it, lo < point <= hi unless at an end */
-	double change; /* the history's estimate */
-	bool listed;   /* a history_line says so */
 };
 
 /* The tracked branch's benchmarked commits (oldest first) with the lines and

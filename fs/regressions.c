@@ -81,18 +81,19 @@ struct suspect_walk {
 	size_t need_a, need_b;
 };
 
+/* The walk of a suspected step of bench in commits (lo, hi]. */
 static int suspect_walk(struct suspect_walk *w, struct job_cache *cache,
 			const struct view_ctx *ctx, const struct history_regressions *hr,
-			const struct history_suspect *s)
+			const char *bench, size_t lo, size_t hi)
 {
 	const struct compare_outcome *o;
 	int rc;
-	*w = (struct suspect_walk){.state = SUSPECT_OPEN, .lo = s->lo, .hi = s->hi};
-	if (s->lo >= s->hi)
+	*w = (struct suspect_walk){.state = SUSPECT_OPEN, .lo = lo, .hi = hi};
+	if (lo >= hi)
 		return 0; /* at the first commit: nothing before it to compare with */
-	if ((rc = job_outcome(&o, cache, ctx, hr, s->lo, s->hi, s->bench)) == -ENOENT) {
-		*w = (struct suspect_walk){.lo = s->lo, .hi = s->hi, .need = true,
-					   .need_a = s->lo, .need_b = s->hi};
+	if ((rc = job_outcome(&o, cache, ctx, hr, lo, hi, bench)) == -ENOENT) {
+		*w = (struct suspect_walk){.lo = lo, .hi = hi, .need = true,
+					   .need_a = lo, .need_b = hi};
 		return 0;
 	}
 	if (rc)
@@ -108,7 +109,7 @@ static int suspect_walk(struct suspect_walk *w, struct job_cache *cache,
 		size_t mid = w->lo + (w->hi - w->lo) / 2, half[2][2] = {{w->lo, mid}, {mid, w->hi}};
 		bool narrowed = false;
 		for (int k = 0; k < 2 && !narrowed; k++) {
-			rc = job_outcome(&o, cache, ctx, hr, half[k][0], half[k][1], s->bench);
+			rc = job_outcome(&o, cache, ctx, hr, half[k][0], half[k][1], bench);
 			if (rc == -ENOENT) {
 				w->need = true;
 				w->need_a = half[k][0];
@@ -130,12 +131,74 @@ static int suspect_walk(struct suspect_walk *w, struct job_cache *cache,
 	return 0;
 }
 
+/* Every suspect with its walk: the history's, and for each job of a suspect's
+ * window, the other benchmarks that job found slower: the job tested every
+ * benchmark (with the correction over them), so its verdict stands for them
+ * too, and their steps are narrowed by the same jobs. */
+struct settlement {
+	struct settled {
+		const char *bench; /* the history's or the job's string: both outlive this */
+		size_t point, lo, hi;
+		struct suspect_walk walk;
+	} *items;
+	size_t n, cap;
+};
+
+static int settlement_add(struct settlement *st, const char *bench, size_t point, size_t lo,
+			  size_t hi)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->items[i].lo == lo && st->items[i].hi == hi &&
+		    strcmp(st->items[i].bench, bench) == 0)
+			return 0;
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+		struct settled *grown = realloc(st->items, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		st->items = grown;
+		st->cap = cap;
+	}
+	st->items[st->n++] = (struct settled){.bench = bench, .point = point, .lo = lo, .hi = hi};
+	return 0;
+}
+
+static int settle(struct settlement *st, struct job_cache *cache, const struct view_ctx *ctx,
+		  const struct history_regressions *hr)
+{
+	int rc = 0;
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < hr->nsuspects && rc == 0; i++)
+		rc = settlement_add(st, hr->suspects[i].bench, hr->suspects[i].point,
+				    hr->suspects[i].lo, hr->suspects[i].hi);
+	/* The list grows while it is walked: a derived suspect shares its
+	 * window's job, so it derives nothing new. */
+	for (size_t i = 0; i < st->n && rc == 0; i++) {
+		struct settled it = st->items[i];
+		if ((rc = suspect_walk(&st->items[i].walk, cache, ctx, hr, it.bench, it.lo, it.hi)))
+			break;
+		/* Open: the window's job has not run (and is now in the cache when it has). */
+		if (st->items[i].walk.state == SUSPECT_OPEN)
+			continue;
+		for (size_t k = 0; k < cache->n && rc == 0; k++) {
+			const struct cached_job *job = &cache->jobs[k];
+			if (job->a != it.lo || job->b != it.hi || job->rc)
+				continue;
+			for (size_t b = 0; b < job->n && rc == 0; b++)
+				if (job->outcomes[b].verdict == STATS_SLOWER)
+					rc = settlement_add(st, job->outcomes[b].bench, it.point,
+							    it.lo, it.hi);
+		}
+	}
+	return rc;
+}
+
 /* A confirmed step's line: the fields of the history's lines, then how it
  * was decided and the range the step lies in. */
 static int confirmed_line(char **text, const struct view_ctx *ctx,
-			  const struct history_regressions *hr, const struct history_suspect *s,
-			  const struct suspect_walk *w)
+			  const struct history_regressions *hr, const struct settled *it)
 {
+	const struct suspect_walk *w = &it->walk;
 	const struct compare_outcome *o = w->proof;
 	char pct[32], q[32], runs[64], a[32], b[32];
 	format_percent(pct, sizeof(pct), o->ratio - 1);
@@ -144,7 +207,7 @@ static int confirmed_line(char **text, const struct view_ctx *ctx,
 	run_dir_name(b, sizeof(b), o->runs[1]);
 	snprintf(runs, sizeof(runs), "%s,%s", a, b);
 	return asprintf(text, "%s\t%s\t%.9g\t%.9g\t%s\t%s\t%s\t%.3g%%\tfixed\tpaired\t%s..%s\n",
-			hr->commits[w->hi], s->bench, o->mean_a, o->mean_b, pct, q, runs,
+			hr->commits[w->hi], it->bench, o->mean_a, o->mean_b, pct, q, runs,
 			ctx->threshold * 100, hr->commits[w->lo], hr->commits[w->hi]) < 0
 		       ? -ENOMEM
 		       : 0;
@@ -167,7 +230,7 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 {
 	struct history_regressions hr;
 	struct job_cache cache = {0};
-	struct suspect_walk *walks = NULL;
+	struct settlement st = {0};
 	struct out_line *lines = NULL;
 	size_t n = 0, len = 0;
 	FILE *out;
@@ -175,14 +238,12 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 	*text = NULL;
 	if ((rc = history_regressions(&hr, ctx, tip)))
 		return rc;
-	walks = calloc(hr.nsuspects + 1, sizeof(*walks));
-	lines = calloc(hr.nlines + hr.nsuspects + 1, sizeof(*lines));
-	if (!walks || !lines) {
+	if (ctx->confirm && (rc = settle(&st, &cache, ctx, &hr)))
+		goto done;
+	if (!(lines = calloc(hr.nlines + st.n + 1, sizeof(*lines)))) {
 		rc = -ENOMEM;
 		goto done;
 	}
-	for (size_t i = 0; i < hr.nsuspects && rc == 0 && ctx->confirm; i++)
-		rc = suspect_walk(&walks[i], &cache, ctx, &hr, &hr.suspects[i]);
 	/* Instruction counts are deterministic: the history's step is the
 	 * change. A wall time step is only a suspect until its job says slower,
 	 * unless no jobs are run to confirm them. */
@@ -196,18 +257,19 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 			lines[n++].point = l->point;
 	}
 	/* The confirmed steps, once each. */
-	for (size_t i = 0; i < hr.nsuspects && rc == 0 && ctx->confirm; i++) {
+	for (size_t i = 0; i < st.n && rc == 0; i++) {
+		const struct suspect_walk *w = &st.items[i].walk;
 		bool seen = false;
-		if (walks[i].state != SUSPECT_CONFIRMED)
+		if (w->state != SUSPECT_CONFIRMED)
 			continue;
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = walks[k].state == SUSPECT_CONFIRMED && walks[k].lo == walks[i].lo &&
-			       walks[k].hi == walks[i].hi &&
-			       strcmp(hr.suspects[k].bench, hr.suspects[i].bench) == 0;
+			seen = st.items[k].walk.state == SUSPECT_CONFIRMED &&
+			       st.items[k].walk.lo == w->lo && st.items[k].walk.hi == w->hi &&
+			       strcmp(st.items[k].bench, st.items[i].bench) == 0;
 		if (seen)
 			continue;
-		if ((rc = confirmed_line(&lines[n].text, ctx, &hr, &hr.suspects[i], &walks[i])) == 0)
-			lines[n++].point = walks[i].hi;
+		if ((rc = confirmed_line(&lines[n].text, ctx, &hr, &st.items[i])) == 0)
+			lines[n++].point = w->hi;
 	}
 	if (rc)
 		goto done;
@@ -225,7 +287,7 @@ done:
 	for (size_t i = 0; lines && i < n; i++)
 		free(lines[i].text);
 	free(lines);
-	free(walks);
+	free(st.items);
 	job_cache_clear(&cache);
 	history_regressions_clear(&hr);
 	if (rc) {
@@ -240,35 +302,37 @@ int regressions_next_job(char a[STORE_HASH_LEN + 1], char b[STORE_HASH_LEN + 1],
 {
 	struct history_regressions hr;
 	struct job_cache cache = {0};
+	struct settlement st = {0};
+	size_t best = 0;
+	bool found = false;
 	int rc;
 	if ((rc = history_regressions(&hr, ctx, tip)))
 		return rc;
-	rc = -ENOENT;
-	/* Newest first: the latest commits are the ones a team is waiting on. */
-	for (size_t i = hr.nsuspects; i-- > 0;) {
-		struct suspect_walk w;
+	if ((rc = settle(&st, &cache, ctx, &hr)))
+		goto done;
+	/* The newest commits first: they are the ones a team is waiting on. */
+	for (size_t i = 0; i < st.n; i++) {
+		const struct suspect_walk *w = &st.items[i].walk;
 		bool queued = true;
-		int wrc = suspect_walk(&w, &cache, ctx, &hr, &hr.suspects[i]);
-		if (wrc) {
-			rc = wrc;
-			break;
-		}
-		if (!w.need)
+		if (!w->need || (found && w->need_b <= best))
 			continue;
 		/* A job queued once is never queued again: a failed one or one
 		 * still waiting must not start a loop. */
-		if (store_pair_queued(ctx->store, &queued, hr.commits[w.need_a],
-				      hr.commits[w.need_b]) != STORE_OK) {
+		if (store_pair_queued(ctx->store, &queued, hr.commits[w->need_a],
+				      hr.commits[w->need_b]) != STORE_OK) {
 			rc = -EIO;
-			break;
+			goto done;
 		}
 		if (queued)
 			continue;
-		memcpy(a, hr.commits[w.need_a], STORE_HASH_LEN + 1);
-		memcpy(b, hr.commits[w.need_b], STORE_HASH_LEN + 1);
-		rc = 0;
-		break;
+		memcpy(a, hr.commits[w->need_a], STORE_HASH_LEN + 1);
+		memcpy(b, hr.commits[w->need_b], STORE_HASH_LEN + 1);
+		best = w->need_b;
+		found = true;
 	}
+	rc = found ? 0 : -ENOENT;
+done:
+	free(st.items);
 	job_cache_clear(&cache);
 	history_regressions_clear(&hr);
 	return rc;
