@@ -6,6 +6,10 @@
 #   write() of 1 MiB, queues exactly its lines: none cut where a request ends.
 . "$(dirname "$0")/lib.sh"
 
+# Under ASan, freed blocks wait in a 256 MB quarantine before reuse, which
+# would read as growth: a small one, filled by each memory check's warm-up.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
+
 # A benchmark slow enough that jobs stay pending while we read the queue.
 make_repo '{"warmup": 0, "runs": 1, "benchmarks": [{"name": "slow", "command": ["sleep", "60"]}]}'
 commit_prog one 'true'
@@ -119,3 +123,70 @@ whole=$(head -c 131072 "$T/bad" | tr -cd '\n' | wc -c)
 head -n "$whole" "$T/bad.expected" > "$T/bad.first"
 diff "$T/bad.first" "$T/queued" > "$T/diff" || fail "partly bad list: $(head -5 "$T/diff")"
 ok "a bad line in the second 128 KiB: the first's $whole whole lines queued, no cut line ('$err')"
+
+# ---- memory over names readers invent ----
+# A second daemon, whose benchmark is quick: compare names need finished runs.
+stop_daemon
+printf '%s\n' '{"warmup": 0, "runs": 2, "benchmarks": [{"name": "quick", "command": ["true"]}]}' \
+	> "$T/quick.json"
+start_benchfs --config "$T/quick.json" --data "$T/data2"
+echo HEAD~1 > "$MNT/queue"
+echo HEAD > "$MNT/queue"
+wait_status 000001 '^done' 60
+wait_status 000002 '^done' 60
+# The daemon's resident memory (kB).
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status"; }
+# lookups KIND FROM TO: stat names FROM .. TO-1 of a kind, in one process.
+#   missing: runs/000001/<200 bytes>-<i>, which does not exist
+#   compare: compare/<a>..<b>.md, a and b spelled differently each time
+#            (abbreviations of 7 to 40 digits, a run of ~0 suffixes)
+a_hash=$(git -C "$REPO" rev-parse HEAD~1)
+b_hash=$(git -C "$REPO" rev-parse HEAD)
+lookups() {
+	python3 - "$MNT" "$a_hash" "$b_hash" "$@" <<'PY'
+import os, sys
+mnt, a, b, kind, lo, hi = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+found = 0
+for i in range(lo, hi):
+    if kind == "missing":
+        path = "%s/runs/000001/%s-%d" % (mnt, "x" * 200, i)
+    else:
+        m, rest = 7 + i % 34, i // 34
+        l, k = 7 + rest % 34, rest // 34
+        path = "%s/compare/%s%s..%s.md" % (mnt, a[:l], "~0" * k, b[:m])
+    try:
+        os.stat(path)
+        found += 1
+    except FileNotFoundError:
+        pass
+print(found)
+PY
+}
+
+assert_eq "$(lookups missing 0 5000)" 0 "missing names found (warm-up)"
+before=$(rss)
+assert_eq "$(lookups missing 5000 25000)" 0 "missing names found"
+after=$(rss)
+log "RSS over 20,000 lookups of missing names: $before -> $after kB"
+[ $((after - before)) -le 1024 ] ||
+	fail "20,000 missing names grew the daemon by $((after - before)) kB (bound: 1024 kB)"
+ok "20,000 missing names: RSS $before -> $after kB (bound +1024 kB)"
+
+# The first 2,000 compare names fill what the daemon keeps of them (1,024
+# names); 20,000 more must not grow it.
+assert_eq "$(lookups compare 0 2000)" 2000 "compare names found (warm-up)"
+before=$(rss)
+assert_eq "$(lookups compare 2000 22000)" 20000 "compare names found"
+after=$(rss)
+log "RSS over 20,000 distinct compare names: $before -> $after kB"
+[ $((after - before)) -le 2048 ] ||
+	fail "20,000 compare names grew the daemon by $((after - before)) kB (bound: 2048 kB)"
+ok "20,000 distinct compare names: RSS $before -> $after kB (bound +2048 kB)"
+
+# The views still work: a compare, its JSON, a new baseline, history.
+grep -q . "$MNT/compare/HEAD~1..HEAD.md" || fail "compare/HEAD~1..HEAD.md empty after the lookups"
+json "$MNT/compare/HEAD~1..HEAD.json" 'len(j)' > /dev/null || fail "compare JSON unreadable"
+echo HEAD > "$MNT/baselines/after" || fail "pinning a baseline after the lookups"
+assert_eq "$(cut -d' ' -f1 "$MNT/baselines/after")" "$b_hash" "baselines/after"
+ls "$MNT/history/" > /dev/null || fail "history/ unreadable"
+ok "compare, its JSON, a new baseline and history/ work after the lookups"
