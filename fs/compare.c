@@ -699,7 +699,11 @@ static void md_summary_cell(FILE *out, const struct stats_summary *s, enum time_
 	char mean[32], sd[32];
 	format_time(mean, sizeof(mean), s->mean, unit);
 	format_time(sd, sizeof(sd), s->stddev, unit);
-	fprintf(out, "%s ± %s (%zu)", mean, sd, s->n);
+	/* One sample has no spread (the JSON's stddev is null): none is shown. */
+	if (s->n < 2)
+		fprintf(out, "%s (%zu)", mean, s->n);
+	else
+		fprintf(out, "%s ± %s (%zu)", mean, sd, s->n);
 }
 
 /* The sample size behind a row's verdict. */

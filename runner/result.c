@@ -1,4 +1,5 @@
 #include <json-c/json.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,7 +322,9 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 		json_object_object_add(o, "env_offsets", offsets);
 	}
 	json_object_object_add(o, "instructions",
-			       rb->has_instructions ? json_object_new_double(rb->instructions) : NULL);
+			       /* A count: an integer in the JSON, never 270130532.0. */
+			       rb->has_instructions ? json_object_new_int64((int64_t)llround(rb->instructions))
+						    : NULL);
 	json_object_object_add(o, "unstable", unstable_json(rb));
 	json_object_object_add(o, "interference", interference_json(&rb->interference));
 	if (rb->rounds > 0) {

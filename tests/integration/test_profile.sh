@@ -67,6 +67,7 @@ i1=$(json "$run/result.json" 'j["results"][0]["instructions"]')
 i2=$(json "$MNT/runs/000002/result.json" 'j["results"][0]["instructions"]')
 python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(not (a > 1e6 and abs(a - b) <= a * 0.001))' "$i1" "$i2" \
 	|| fail "instruction counts of two runs of one commit: $i1 and $i2"
+assert_eq "$(json "$run/result.json" 'type(j["results"][0]["instructions"]).__name__')" int "instructions is an integer count"
 assert_eq "$(json "$run/result.json" 'j["results"][1].get("instructions")')" None "instructions only where configured"
 grep -q '\[loop instructions\] instructions: ' "$run/debug.log" || fail "debug.log does not mention the count"
 ok "instructions in result.json: $i1 and $i2"
