@@ -72,6 +72,12 @@ grep -q '\[p 4/4\] side-a' "$MNT/runs/000001/debug.log" || fail "A's output in A
 grep -q '\[p 4/4\] side-b' "$MNT/runs/000002/debug.log" || fail "B's output in B's log"
 if grep -q 'side-b' "$MNT/runs/000001/debug.log"; then fail "B's output in A's log"; fi
 ok "one run per side, linked in result.json, each log with its own output"
+
+# Named by its runs, the job is as interleaved as when named by its commits.
+assert_eq "$(json "$MNT/compare/run-1..run-2.json" '(j["a"]["interleaved"], j["b"]["interleaved"], j["method"])')" \
+	"(True, True, 'paired')" "compare/run-1..run-2.json"
+grep -q '^Method: paired\. ' "$MNT/compare/run-1..run-2.md" || fail "compare/run-1..run-2.md: $(head -12 "$MNT/compare/run-1..run-2.md")"
+ok "compare/run-<a>..run-<b> of one A/B job: interleaved, paired"
 if [ -e "$MNT/compare/va..vb.md" ]; then
 	[ -s "$MNT/compare/va..vb.md" ] || fail "compare/va..vb.md is empty"
 	ok "compare/va..vb.md reads"
