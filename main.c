@@ -329,6 +329,7 @@ static int tracked_branch(char **out, git_repository *repo, const char *configur
 	git_reference *head = NULL;
 	*out = NULL;
 	if (configured) {
+		char *remote = NULL;
 		if (strncmp(configured, "refs/", 5) == 0)
 			*out = strdup(configured);
 		else if (asprintf(out, "refs/heads/%s", configured) < 0)
@@ -337,10 +338,32 @@ static int tracked_branch(char **out, git_repository *repo, const char *configur
 			die("out of memory");
 			return -1;
 		}
-		if (git_reference_lookup(&head, repo, *out) < 0)
-			fprintf(stderr, "benchfs: warning: the tracked branch %s does not exist (yet)\n",
+		if (git_reference_lookup(&head, repo, *out) == 0) {
+			git_reference_free(head);
+			return 0;
+		}
+		/* "origin/release": a remote-tracking branch, when no local one has the name. */
+		if (strncmp(configured, "refs/", 5) != 0 &&
+		    asprintf(&remote, "refs/remotes/%s", configured) >= 0) {
+			if (git_reference_lookup(&head, repo, remote) == 0) {
+				git_reference_free(head);
+				free(*out);
+				*out = remote;
+				return 0;
+			}
+			free(remote);
+		}
+		if (strncmp(configured, "refs/", 5) != 0)
+			fprintf(stderr,
+				"benchfs: warning: the tracked branch %s exists neither as refs/heads/%s nor"
+				" as refs/remotes/%s (yet): history and regressions stay empty until it"
+				" does\n",
+				configured, configured, configured);
+		else
+			fprintf(stderr,
+				"benchfs: warning: the tracked branch %s does not exist (yet): history and"
+				" regressions stay empty until it does\n",
 				*out);
-		git_reference_free(head);
 		return 0;
 	}
 	if (git_repository_head(&head, repo) == 0 && git_reference_is_branch(head))
