@@ -165,7 +165,7 @@ static int file_node(const struct view_ctx *ctx, struct node *out, enum node_kin
 	size_t len = 0;
 	int rc;
 	if (kind == KIND_BASELINE) {
-		ino = inode_make_bits(kind, ++*ctx->serial);
+		ino = inode_make_bits(kind, view_serial(ctx));
 	} else {
 		ino = inode_make_bits(kind, names_hash(key, v->seq));
 		if ((rc = view_claim(ctx, &ino, INODE_BITS_MASK, key)) < 0)
@@ -347,7 +347,7 @@ int computed_baseline_pending(const struct view_ctx *ctx, struct node *out, cons
 	if (!baseline_name_valid(name))
 		return -EINVAL;
 	snprintf(key, sizeof(key), "%c\t%s", KEY_BASELINE, name);
-	*out = (struct node){.ino = inode_make_bits(KIND_BASELINE, ++*ctx->serial),
+	*out = (struct node){.ino = inode_make_bits(KIND_BASELINE, view_serial(ctx)),
 			     .type = NODE_FILE,
 			     .perm = 0644,
 			     .nlink = 1,

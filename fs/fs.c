@@ -2,7 +2,11 @@
  * `open` with ENOSYS (no-open) lets the kernel keep file pages across opens:
  * a cached read costs about 5 us instead of 40 to 65 us (design.md section 3).
  * That is safe here because every inode's content is immutable (see inode.h),
- * except debug.log, which only grows and is read from disk. */
+ * except debug.log, which only grows and is read from disk.
+ * Requests are served by several threads, so one slow reader (a compare being
+ * rendered) does not hold up the rest: each thread has its own store handle
+ * and repository (struct worker); the kept nodes and held lines are shared
+ * under fs->lock, never held while a view renders. */
 #define FUSE_USE_VERSION 34
 
 #include <errno.h>
@@ -65,17 +69,34 @@ struct tail {
 	char bytes[];
 };
 
+/* What one request thread needs of its own: SQLite connections and libgit2
+ * repositories are not shared between threads. */
+struct worker {
+	struct fs *fs;
+	struct store *store;
+	git_repository *repo;
+	struct view_ctx view;
+	struct worker *next;
+};
+
 struct fs {
 	struct fuse_session *se;
-	struct store *store;      /* FUSE thread only */
-	git_repository *repo;     /* FUSE thread only */
+	struct store *store;      /* checked at mount; the template of the workers' */
+	git_repository *repo;
 	struct runner *runner;
+	pthread_mutex_t lock;     /* snaps and tails */
 	struct snapshots *snaps;
-	struct view_ctx view;
-	uint64_t serial;          /* view.serial */
+	struct view_ctx view;     /* the template of the workers' views */
+	uint64_t serial;          /* view.serial, atomic */
 	struct dropper dropper;
 	struct tail *tails;
 	size_t page;
+	pthread_key_t worker_key;
+	bool key_made;
+	pthread_mutex_t workers_lock;
+	struct worker *workers;   /* every thread's, freed at unmount */
+	char *repo_path;
+	char db_path[4096];
 	char *data_dir;
 	char *config_json;
 	char *branch;
@@ -91,6 +112,65 @@ struct open_dir {
 static struct fs *fs_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
+}
+
+static void worker_free(struct worker *w)
+{
+	store_free(w->store);
+	git_repository_free(w->repo);
+	free(w);
+}
+
+/* A request thread ends (libfuse ends idle ones): its handles go with it. */
+static void worker_exit(void *arg)
+{
+	struct worker *w = arg;
+	struct fs *fs = w->fs;
+	pthread_mutex_lock(&fs->workers_lock);
+	for (struct worker **link = &fs->workers; *link; link = &(*link)->next)
+		if (*link == w) {
+			*link = w->next;
+			break;
+		}
+	pthread_mutex_unlock(&fs->workers_lock);
+	worker_free(w);
+}
+
+/* The calling thread's store handle and repository, opened at its first
+ * request; NULL (the request fails with EIO) when they cannot be opened. */
+static struct worker *worker_of(struct fs *fs)
+{
+	struct worker *w = pthread_getspecific(fs->worker_key);
+	if (w)
+		return w;
+	if (!(w = calloc(1, sizeof(*w))))
+		return NULL;
+	w->fs = fs;
+	if (store_open(&w->store, fs->db_path, STORE_SYNC_FULL)) {
+		fprintf(stderr, "benchfs: store %s: %s\n", fs->db_path, store_errmsg(w->store));
+		worker_free(w);
+		return NULL;
+	}
+	if (git_repository_open(&w->repo, fs->repo_path) < 0) {
+		fprintf(stderr, "benchfs: repository %s: %s\n", fs->repo_path, revparse_git_error());
+		worker_free(w);
+		return NULL;
+	}
+	w->view = fs->view;
+	w->view.store = w->store;
+	w->view.repo = w->repo;
+	pthread_setspecific(fs->worker_key, w);
+	pthread_mutex_lock(&fs->workers_lock);
+	w->next = fs->workers;
+	fs->workers = w;
+	pthread_mutex_unlock(&fs->workers_lock);
+	return w;
+}
+
+static struct view_ctx *view_of(fuse_req_t req)
+{
+	struct worker *w = worker_of(fs_of(req));
+	return w ? &w->view : NULL;
 }
 
 static void node_stat(struct stat *st, const struct node *node)
@@ -247,9 +327,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
+	struct view_ctx *view = view_of(req);
 	struct fuse_entry_param e;
 	struct node node;
-	int rc = view_lookup(&fs->view, &node, parent, name);
+	int rc = view ? view_lookup(view, &node, parent, name) : -EIO;
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -265,65 +346,89 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (!node.cached)
 		node_stat(&e.attr, &node);
 	/* Every inode the kernel learns is counted until it forgets it. */
-	if (snapshots_ref(fs->snaps, &node)) {
+	pthread_mutex_lock(&fs->lock);
+	rc = snapshots_ref(fs->snaps, &node);
+	pthread_mutex_unlock(&fs->lock);
+	if (rc) {
 		node_clear(&node);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	if (e.attr.st_ino == 0)
 		node_stat(&e.attr, &node);
+	pthread_mutex_lock(&fs->lock);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		snapshots_forget(fs->snaps, e.ino, 1); /* the lookup was interrupted */
-	node_clear(&node);
 	/* Every spelling of a compare name is a file; keep only the newest. */
 	snapshots_evict(fs->snaps, DROPPABLE_MAX, DROPPABLE_BYTES, drop_push, &fs->dropper);
+	pthread_mutex_unlock(&fs->lock);
+	node_clear(&node);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
 	struct fs *fs = fs_of(req);
+	pthread_mutex_lock(&fs->lock);
 	snapshots_forget(fs->snaps, ino, nlookup);
 	tail_forgotten(fs, ino);
+	pthread_mutex_unlock(&fs->lock);
 	fuse_reply_none(req);
 }
 
 static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
 	struct fs *fs = fs_of(req);
+	pthread_mutex_lock(&fs->lock);
 	for (size_t i = 0; i < count; i++) {
 		snapshots_forget(fs->snaps, forgets[i].ino, forgets[i].nlookup);
 		tail_forgotten(fs, forgets[i].ino);
 	}
+	pthread_mutex_unlock(&fs->lock);
 	fuse_reply_none(req);
 }
 
-/* The node to answer for ino: the kept snapshot, or a fresh view (debug.log's
- * size and directories change without a new inode). */
-static int node_for(struct fs *fs, struct node *out, const struct node **kept, fuse_ino_t ino)
+/* The node to answer for ino: a copy of the kept snapshot's attributes and
+ * link target (content only for links), or a fresh view (debug.log's size and
+ * directories change without a new inode). */
+static int node_for(fuse_req_t req, struct node *out, fuse_ino_t ino)
 {
-	const struct node *k = snapshots_get(fs->snaps, ino);
-	*kept = NULL;
+	struct fs *fs = fs_of(req);
+	struct view_ctx *view;
+	const struct node *k;
+	char *key = NULL;
+	int rc = 0;
+	pthread_mutex_lock(&fs->lock);
+	k = snapshots_get(fs->snaps, ino);
 	if (k && !k->disk_path && k->type != NODE_DIR) {
-		*kept = k;
-		return 0;
+		*out = *k;
+		out->key = NULL;
+		out->content = NULL;
+		if (k->type == NODE_LINK && !(out->content = strdup(k->content)))
+			rc = -ENOMEM;
+		pthread_mutex_unlock(&fs->lock);
+		return rc;
 	}
-	return view_node(&fs->view, out, ino, k ? k->key : NULL);
+	if (k && k->key && !(key = strdup(k->key)))
+		rc = -ENOMEM;
+	pthread_mutex_unlock(&fs->lock);
+	if (!rc)
+		rc = (view = view_of(req)) ? view_node(view, out, ino, key) : -EIO;
+	free(key);
+	return rc;
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
-	const struct node *kept;
 	struct node node = {0};
 	struct stat st;
-	int rc = node_for(fs, &node, &kept, ino);
+	int rc = node_for(req, &node, ino);
 	(void)fi;
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	node_stat(&st, kept ? kept : &node);
-	fuse_reply_attr(req, &st, (kept ? kept : &node)->timeout);
+	node_stat(&st, &node);
+	fuse_reply_attr(req, &st, node.timeout);
 	node_clear(&node);
 }
 
@@ -345,17 +450,14 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
-	struct fs *fs = fs_of(req);
-	const struct node *kept;
 	struct node node = {0};
-	int rc = node_for(fs, &node, &kept, ino);
-	const struct node *n = kept ? kept : &node;
+	int rc = node_for(req, &node, ino);
 	if (rc)
 		fuse_reply_err(req, -rc);
-	else if (n->type != NODE_LINK)
+	else if (node.type != NODE_LINK)
 		fuse_reply_err(req, EINVAL);
 	else
-		fuse_reply_readlink(req, n->content);
+		fuse_reply_readlink(req, node.content);
 	node_clear(&node);
 }
 
@@ -396,66 +498,92 @@ static void read_disk(fuse_req_t req, const char *path, size_t size, off_t off)
 	free(buf);
 }
 
-static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		    struct fuse_file_info *fi)
+static void reply_content(fuse_req_t req, const struct node *n, size_t size, off_t off)
 {
-	struct fs *fs = fs_of(req);
-	const struct node *kept = snapshots_get(fs->snaps, ino);
-	struct node node = {0};
-	const struct node *n = kept;
-	int rc;
-	(void)fi;
-	if (!n) {
-		if ((rc = view_node(&fs->view, &node, ino, NULL))) {
-			fuse_reply_err(req, -rc);
-			return;
-		}
-		n = &node;
-	}
-	if (n->type == NODE_DIR) {
-		fuse_reply_err(req, EISDIR);
-	} else if (n->disk_path) {
-		read_disk(req, n->disk_path, size, off);
-	} else if ((size_t)off >= n->size) {
+	if ((size_t)off >= n->size) {
 		fuse_reply_buf(req, NULL, 0);
 	} else {
 		size_t len = n->size - (size_t)off;
 		fuse_reply_buf(req, n->content + off, len < size ? len : size);
 	}
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	const struct node *kept;
+	struct view_ctx *view;
+	struct node node = {0};
+	char *path = NULL;
+	int rc;
+	(void)fi;
+	pthread_mutex_lock(&fs->lock);
+	if ((kept = snapshots_get(fs->snaps, ino)) && !kept->disk_path && kept->type != NODE_DIR) {
+		/* Replied under the lock: a forget may free the kept content. */
+		reply_content(req, kept, size, off);
+		pthread_mutex_unlock(&fs->lock);
+		return;
+	}
+	rc = kept && kept->type == NODE_DIR ? -EISDIR
+	     : kept && !(path = strdup(kept->disk_path)) ? -ENOMEM : 0;
+	pthread_mutex_unlock(&fs->lock);
+	if (!rc && !kept) {
+		if (!(rc = (view = view_of(req)) ? view_node(view, &node, ino, NULL) : -EIO)) {
+			if (node.type == NODE_DIR)
+				rc = -EISDIR;
+			else if (!node.disk_path)
+				reply_content(req, &node, size, off);
+			else
+				path = node.disk_path, node.disk_path = NULL;
+		}
+	}
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else if (path)
+		read_disk(req, path, size, off);
+	free(path);
 	node_clear(&node);
 }
 
 /* `echo <rev> > baselines/<name>`: one line, resolved to a commit inside the
  * write (a bad revision is EINVAL at the writer's shell), then pinned. */
-static void baseline_write(fuse_req_t req, struct fs *fs, fuse_ino_t ino, const char *buf,
-			   size_t size)
+static void baseline_write(fuse_req_t req, struct fs *fs, struct worker *w, fuse_ino_t ino,
+			   const char *buf, size_t size)
 {
-	const struct node *kept = snapshots_get(fs->snaps, ino);
-	const char *name = computed_baseline_name(kept ? kept->key : NULL);
-	char **lines = NULL, hash[STORE_HASH_LEN + 1], err[512];
+	const struct node *kept;
+	const char *name;
+	char **lines = NULL, hash[STORE_HASH_LEN + 1], err[512], *key = NULL;
 	size_t n = 0;
 	int rc;
-	if (!name) {
+	pthread_mutex_lock(&fs->lock);
+	if ((kept = snapshots_get(fs->snaps, ino)) && kept->key)
+		key = strdup(kept->key);
+	pthread_mutex_unlock(&fs->lock);
+	if (!(name = computed_baseline_name(key))) {
+		free(key);
 		fuse_reply_err(req, EIO);
 		return;
 	}
 	if ((rc = queueline_split(&lines, &n, buf, size, err, sizeof(err)))) {
 		fprintf(stderr, "benchfs: baseline %s: refused: %s\n", name, err);
+		free(key);
 		fuse_reply_err(req, -rc);
 		return;
 	}
 	if (n != 1) {
 		fprintf(stderr, "benchfs: baseline %s: refused: write exactly one revision\n", name);
 		rc = -EINVAL;
-	} else if ((rc = revparse_commit(hash, fs->repo, lines[0], err, sizeof(err)))) {
+	} else if ((rc = revparse_commit(hash, w->repo, lines[0], err, sizeof(err)))) {
 		fprintf(stderr, "benchfs: baseline %s: refused: %s\n", name, err);
-	} else if (store_baseline_set(fs->store, name, lines[0], hash)) {
-		fprintf(stderr, "benchfs: baseline %s: %s\n", name, store_errmsg(fs->store));
+	} else if (store_baseline_set(w->store, name, lines[0], hash)) {
+		fprintf(stderr, "benchfs: baseline %s: %s\n", name, store_errmsg(w->store));
 		rc = -EIO;
 	} else {
 		fprintf(stderr, "benchfs: baseline %s pinned to %s (%s)\n", name, hash, lines[0]);
 	}
 	queueline_free(lines, n);
+	free(key);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -471,6 +599,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		     struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
+	struct worker *w;
 	struct store_new_run *jobs = NULL;
 	char **lines = NULL, **sides = NULL, (*hashes)[STORE_HASH_LEN + 1] = NULL, err[512];
 	int64_t *ids = NULL;
@@ -480,15 +609,23 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	const char *data = buf;
 	int rc;
 	(void)fi;
-	if (inode_kind(ino) == KIND_BASELINE) {
-		baseline_write(req, fs, ino, buf, size);
-		return;
-	}
-	if (inode_kind(ino) != KIND_QUEUE) {
+	if (inode_kind(ino) != KIND_QUEUE && inode_kind(ino) != KIND_BASELINE) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
-	if ((held = tail_take(fs, ino)) && held->end != (uint64_t)off) {
+	if (!(w = worker_of(fs))) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	if (inode_kind(ino) == KIND_BASELINE) {
+		baseline_write(req, fs, w, ino, buf, size);
+		return;
+	}
+	/* The kernel sends the requests of one inode's write() one at a time. */
+	pthread_mutex_lock(&fs->lock);
+	held = tail_take(fs, ino);
+	pthread_mutex_unlock(&fs->lock);
+	if (held && held->end != (uint64_t)off) {
 		fprintf(stderr, "benchfs: queue: refused: \"%.*s\" (held at offset %llu) is not"
 				" continued by a write at offset %lld\n",
 			(int)(held->len > 64 ? 64 : held->len), held->bytes,
@@ -499,7 +636,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	}
 	if (held) {
 		if (!(joined = malloc(held->len + size))) {
+			pthread_mutex_lock(&fs->lock);
 			tail_put(fs, held);
+			pthread_mutex_unlock(&fs->lock);
 			fuse_reply_err(req, ENOMEM);
 			return;
 		}
@@ -545,7 +684,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		}
 		for (int side = 0; side < (pair ? 2 : 1); side++) {
 			const char *rev = pair ? sides[2 * i + side] : lines[i];
-			if ((rc = revparse_commit(hashes[nruns], fs->repo, rev, err, sizeof(err)))) {
+			if ((rc = revparse_commit(hashes[nruns], w->repo, rev, err, sizeof(err)))) {
 				fprintf(stderr, "benchfs: queue: refused: %s\n", err);
 				goto done;
 			}
@@ -557,9 +696,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		}
 	}
 	if (nruns > 0) {
-		int src = store_runs_queue(fs->store, ids, jobs, nruns, QUEUE_PENDING_MAX);
+		int src = store_runs_queue(w->store, ids, jobs, nruns, QUEUE_PENDING_MAX);
 		if (src) {
-			fprintf(stderr, "benchfs: queue: refused: %s\n", store_errmsg(fs->store));
+			fprintf(stderr, "benchfs: queue: refused: %s\n", store_errmsg(w->store));
 			rc = src == STORE_FULL ? -EAGAIN : -EIO;
 			goto done;
 		}
@@ -575,19 +714,23 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	}
 	rc = 0;
 done:
+	pthread_mutex_lock(&fs->lock);
 	if (rc) {
 		/* A retry of this request (the writer's next write() at the same
 		 * offset) needs the held start of its first line again. */
 		if (held)
 			tail_put(fs, held);
 		free(next_tail);
-		fuse_reply_err(req, -rc);
 	} else {
 		free(held);
 		if (next_tail)
 			tail_put(fs, next_tail);
-		fuse_reply_write(req, size);
 	}
+	pthread_mutex_unlock(&fs->lock);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_write(req, size);
 	free(joined);
 	queueline_free(sides, 2 * n);
 	queueline_free(lines, n);
@@ -598,7 +741,7 @@ done:
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
+	struct view_ctx *view = view_of(req);
 	struct open_dir *dir = calloc(1, sizeof(*dir));
 	int rc;
 	if (!dir) {
@@ -606,7 +749,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		return;
 	}
 	/* One listing per opendir: readdir calls at any offset see the same entries. */
-	if ((rc = view_list(&fs->view, &dir->entries, &dir->n, ino))) {
+	if ((rc = view ? view_list(view, &dir->entries, &dir->n, ino) : -EIO)) {
 		free(dir);
 		fuse_reply_err(req, -rc);
 		return;
@@ -689,17 +832,21 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t p, const char *n)
 /* rm baselines/<name> unpins; nothing else may be removed. */
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct fs *fs = fs_of(req);
+	struct worker *w;
 	int rc;
 	if (inode_kind(parent) != KIND_BASELINES_DIR) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
-	rc = baseline_name_valid(name) ? store_baseline_delete(fs->store, name) : STORE_NOTFOUND;
+	if (!(w = worker_of(fs_of(req)))) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	rc = baseline_name_valid(name) ? store_baseline_delete(w->store, name) : STORE_NOTFOUND;
 	if (rc == STORE_OK)
 		fprintf(stderr, "benchfs: baseline %s unpinned\n", name);
 	else if (rc != STORE_NOTFOUND)
-		fprintf(stderr, "benchfs: baseline %s: %s\n", name, store_errmsg(fs->store));
+		fprintf(stderr, "benchfs: baseline %s: %s\n", name, store_errmsg(w->store));
 	fuse_reply_err(req, rc == STORE_OK ? 0 : rc == STORE_NOTFOUND ? ENOENT : EIO);
 }
 
@@ -736,14 +883,19 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	e.ino = node.ino;
 	e.generation = 1;
 	node_stat(&e.attr, &node);
-	if (snapshots_ref(fs->snaps, &node)) {
+	pthread_mutex_lock(&fs->lock);
+	rc = snapshots_ref(fs->snaps, &node);
+	pthread_mutex_unlock(&fs->lock);
+	if (rc) {
 		node_clear(&node);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	fi->direct_io = 1; /* nothing of this inode is worth caching */
+	pthread_mutex_lock(&fs->lock);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT)
 		snapshots_forget(fs->snaps, e.ino, 1);
+	pthread_mutex_unlock(&fs->lock);
 	node_clear(&node);
 }
 
@@ -781,7 +933,11 @@ void fs_run_changed(void *ctx, int64_t run_id)
 static int held_for(void *ctx, uint64_t ino, const char *key)
 {
 	struct fs *fs = ctx;
-	return snapshots_held(fs->snaps, ino, key);
+	int held;
+	pthread_mutex_lock(&fs->lock);
+	held = snapshots_held(fs->snaps, ino, key);
+	pthread_mutex_unlock(&fs->lock);
+	return held;
 }
 
 int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *args,
@@ -791,11 +947,15 @@ int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *a
 	char path[4096];
 	long page = sysconf(_SC_PAGESIZE);
 	if (fs) {
+		pthread_mutex_init(&fs->lock, NULL);
+		pthread_mutex_init(&fs->workers_lock, NULL);
+		fs->key_made = pthread_key_create(&fs->worker_key, worker_exit) == 0;
 		pthread_mutex_init(&fs->dropper.lock, NULL);
 		pthread_cond_init(&fs->dropper.cond, NULL);
 		fs->page = page > 0 ? (size_t)page : 4096;
 	}
-	if (!fs || !(fs->snaps = snapshots_new()) ||
+	if (!fs || !fs->key_made || !(fs->snaps = snapshots_new()) ||
+	    !(fs->repo_path = strdup(opts->repo_path)) ||
 	    !(fs->dropper.queue = calloc(DROP_QUEUE_MAX, sizeof(*fs->dropper.queue))) ||
 	    !(fs->data_dir = strdup(opts->data_dir)) ||
 	    !(fs->config_json = strdup(opts->config_json)) ||
@@ -804,6 +964,7 @@ int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *a
 		goto fail;
 	}
 	runner_db_path(path, sizeof(path), opts->data_dir);
+	snprintf(fs->db_path, sizeof(fs->db_path), "%s", path);
 	if (store_open(&fs->store, path, STORE_SYNC_FULL)) {
 		snprintf(err, errsize, "store %s: %s", path, store_errmsg(fs->store));
 		goto fail;
@@ -864,7 +1025,12 @@ int fs_serve(struct fs *fs)
 	if (dropper_start(fs))
 		fprintf(stderr, "benchfs: no thread to drop names: compare names stay until the"
 				" kernel forgets them\n");
-	rc = fuse_session_loop(fs->se);
+	{
+		/* libfuse starts at most 10 request threads; none ends when idle,
+		 * so each keeps its handles (and their caches) warm. */
+		struct fuse_loop_config config = {.clone_fd = 0, .max_idle_threads = 10};
+		rc = fuse_session_loop_mt(fs->se, &config);
+	}
 	dropper_stop(fs, false);
 	fuse_remove_signal_handlers(fs->se);
 	return rc < 0 ? -1 : 0;
@@ -888,7 +1054,21 @@ void fs_unmount(struct fs *fs)
 	free(fs->dropper.queue);
 	pthread_cond_destroy(&fs->dropper.cond);
 	pthread_mutex_destroy(&fs->dropper.lock);
+	/* The request threads have ended; a thread's handles that are left (this
+	 * one's, or one whose exit did not run the key's destructor) go now. */
+	if (fs->key_made) {
+		pthread_setspecific(fs->worker_key, NULL);
+		while (fs->workers) {
+			struct worker *w = fs->workers;
+			fs->workers = w->next;
+			worker_free(w);
+		}
+		pthread_key_delete(fs->worker_key);
+	}
+	pthread_mutex_destroy(&fs->workers_lock);
+	pthread_mutex_destroy(&fs->lock);
 	snapshots_free(fs->snaps);
+	free(fs->repo_path);
 	free(fs->branch);
 	git_repository_free(fs->repo);
 	store_free(fs->store);

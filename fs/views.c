@@ -312,8 +312,8 @@ static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind
 		/* A number of its own for every lookup: a writer's O_TRUNC empties
 		 * what the kernel holds of the inode it opened, which no reader may
 		 * share (inode.h). */
-		rc = view_fill_file(out, inode_make_bits(kind, ++*ctx->serial), text, store_now_ns(),
-				    0);
+		rc = view_fill_file(out, inode_make_bits(kind, view_serial(ctx)), text,
+				    store_now_ns(), 0);
 		out->perm = 0644;
 		return rc;
 	case KIND_RUNS:
@@ -390,6 +390,12 @@ static int artifact_stat(const struct view_ctx *ctx, struct node *out, int64_t r
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+uint64_t view_serial(const struct view_ctx *ctx)
+{
+	/* Request threads share the counter. */
+	return __atomic_add_fetch(ctx->serial, 1, __ATOMIC_RELAXED);
 }
 
 int view_claim(const struct view_ctx *ctx, uint64_t *ino, uint64_t mask, const char *key)

@@ -55,6 +55,8 @@ int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino, const 
  * it for key already, 0 when it is free; a number kept for another key moves
  * *ino to the next one within mask. -ENFILE when no number is free nearby. */
 int view_claim(const struct view_ctx *ctx, uint64_t *ino, uint64_t mask, const char *key);
+/* A new serial number for a writable file's inode. */
+uint64_t view_serial(const struct view_ctx *ctx);
 /* The entries of directory ino (without . and ..), malloc'd. */
 int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n, uint64_t ino);
 
