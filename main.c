@@ -385,6 +385,7 @@ int main(int argc, char **argv)
 	struct fs *fs = NULL;
 	char *config_json = NULL, *repo_path = NULL, *data_dir = NULL, *config_path = NULL;
 	char *branch = NULL, *mountpoint = NULL;
+	double alpha, threshold; /* of the verdicts: the views' and the confirmations' */
 	char err[1024];
 	int result;
 
@@ -453,15 +454,16 @@ int main(int argc, char **argv)
 
 	if (tracked_branch(&branch, repo, config->branch) < 0)
 		goto out;
+	alpha = config->compare_alpha > 0 ? config->compare_alpha : STATS_DEFAULT_ALPHA;
+	threshold = config->compare_threshold >= 0 ? config->compare_threshold : STATS_DEFAULT_THRESHOLD;
 	{
 		struct fs_options fo = {
 			.repo_path = repo_path,
 			.data_dir = data_dir,
 			.config_json = config_json,
 			.branch = branch,
-			.alpha = config->compare_alpha > 0 ? config->compare_alpha : STATS_DEFAULT_ALPHA,
-			.threshold = config->compare_threshold >= 0 ? config->compare_threshold
-								   : STATS_DEFAULT_THRESHOLD,
+			.alpha = alpha,
+			.threshold = threshold,
 			.threshold_auto = config->compare_threshold_auto,
 			.confirm = config->compare_confirm,
 		};
@@ -481,9 +483,8 @@ int main(int argc, char **argv)
 			.data_dir = data_dir,
 			.config_json = config_json,
 			.branch = branch,
-			.alpha = config->compare_alpha > 0 ? config->compare_alpha : STATS_DEFAULT_ALPHA,
-			.threshold = config->compare_threshold >= 0 ? config->compare_threshold
-								   : STATS_DEFAULT_THRESHOLD,
+			.alpha = alpha,
+			.threshold = threshold,
 			.threshold_auto = config->compare_threshold_auto,
 		};
 		if (config->compare_confirm && confirm_open(&confirm, &co, err, sizeof(err))) {

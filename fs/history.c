@@ -1084,8 +1084,9 @@ static int suspect_add(struct regress_ctx *c, const char *bench, size_t at)
 	return 0;
 }
 
-/* The slowdowns of every benchmark that changed. */
-static int regress_wall(struct regress_ctx *c, const struct analysis *a)
+/* The slowdowns of every benchmark that changed: each a suspect, and with
+ * lines also a line of the history's own (the run means' analysis). */
+static int regress_wall(struct regress_ctx *c, const struct analysis *a, bool lines)
 {
 	int rc = 0;
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
@@ -1101,37 +1102,19 @@ static int regress_wall(struct regress_ctx *c, const struct analysis *a)
 			size_t from = c->h->group_first[g];
 			size_t to = g + 1 < c->h->ngroups ? c->h->group_first[g + 1] : c->h->n;
 			char before[32], after[32], p[32], extra[64];
-			snprintf(before, sizeof(before), "%.9g", list[k].before);
-			snprintf(after, sizeof(after), "%.9g", list[k].after);
-			snprintf(p, sizeof(p), "%.4f", list[k].p);
-			snprintf(extra, sizeof(extra), "\t%.3g%%\t%s\truns\t-", s->threshold * 100,
-				 s->threshold_history ? "history" : "fixed");
-			if ((rc = regress_add(c, from, to, s->bench, before, after, list[k].change,
-					      p, extra)) == 0) {
+			if (lines) {
+				snprintf(before, sizeof(before), "%.9g", list[k].before);
+				snprintf(after, sizeof(after), "%.9g", list[k].after);
+				snprintf(p, sizeof(p), "%.4f", list[k].p);
+				snprintf(extra, sizeof(extra), "\t%.3g%%\t%s\truns\t-",
+					 s->threshold * 100, s->threshold_history ? "history" : "fixed");
+				if ((rc = regress_add(c, from, to, s->bench, before, after,
+						      list[k].change, p, extra)))
+					break;
 				c->lines[c->n - 1].wall = true;
-				rc = suspect_add(c, s->bench, from);
 			}
+			rc = suspect_add(c, s->bench, from);
 		}
-		free(list);
-	}
-	return rc;
-}
-
-/* Steps the run minimums suggest, at the looser SUSPECT_ALPHA: each is only
- * a suspect until an A/B job decides it. */
-static int regress_suspects(struct regress_ctx *c, const struct analysis *a)
-{
-	int rc = 0;
-	for (size_t i = 0; i < a->n && rc == 0; i++) {
-		const struct run_series *s = &a->series[i];
-		struct change *list = NULL;
-		size_t n = 0;
-		if (!s->passed)
-			continue;
-		if ((rc = series_changes(&list, &n, s, true)))
-			break;
-		for (size_t k = 0; k < n && rc == 0; k++)
-			rc = suspect_add(c, s->bench, c->h->group_first[s->group[list[k].point]]);
 		free(list);
 	}
 	return rc;
@@ -1199,13 +1182,13 @@ int history_regressions(struct history_regressions *out, const struct view_ctx *
 		goto done_history;
 	if (ctx->confirm && (rc = analysis_load(&mins, ctx, &h, RUN_LOG_MIN, SUSPECT_ALPHA)))
 		goto done_mean;
-	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a)) ||
+	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a, true)) ||
 	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
 		goto done;
 	/* Without A/B jobs to settle them, the minimums' suspects would go unused:
 	 * they are neither loaded nor tested. */
 	if (ctx->confirm &&
-	    ((rc = analysis_run(&mins, ctx, NULL)) || (rc = regress_suspects(&c, &mins))))
+	    ((rc = analysis_run(&mins, ctx, NULL)) || (rc = regress_wall(&c, &mins, false))))
 		goto done;
 	if (!(out->commits = malloc((h.n + 1) * sizeof(*out->commits)))) {
 		rc = -ENOMEM;
