@@ -331,6 +331,16 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fuse_entry_param e;
 	struct node node;
 	int rc = view ? view_lookup(view, &node, parent, name) : -EIO;
+	/* Kept when looked at, forgotten before counted (another thread): again. */
+	for (int again = 0; rc == 0 && node.cached && again < 3; again++) {
+		pthread_mutex_lock(&fs->lock);
+		rc = snapshots_held(fs->snaps, node.ino, NULL) == 0;
+		pthread_mutex_unlock(&fs->lock);
+		if (!rc)
+			break;
+		node_clear(&node);
+		rc = view_lookup(view, &node, parent, name);
+	}
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -350,8 +360,9 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	rc = snapshots_ref(fs->snaps, &node);
 	pthread_mutex_unlock(&fs->lock);
 	if (rc) {
+		/* Still forgotten in between after three tries: let the reader retry. */
 		node_clear(&node);
-		fuse_reply_err(req, ENOMEM);
+		fuse_reply_err(req, rc == 1 ? EAGAIN : ENOMEM);
 		return;
 	}
 	if (e.attr.st_ino == 0)

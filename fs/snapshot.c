@@ -160,6 +160,9 @@ int snapshots_ref(struct snapshots *s, struct node *node)
 		view_of(node, e);
 		return 0;
 	}
+	/* Not rendered because it was kept, and forgotten since (another thread). */
+	if (node->cached)
+		return 1;
 	if (!(e = calloc(1, sizeof(*e))))
 		return -1;
 	e->node = *node;

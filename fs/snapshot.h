@@ -19,7 +19,9 @@ void snapshots_free(struct snapshots *snaps);
 /* Count one more kernel reference to node->ino. When the inode is new, the
  * table takes node's content, disk path and key (node keeps views of them);
  * when it is known, node is replaced by a view of the stored one. Either way
- * the caller's node owns nothing afterwards. */
+ * the caller's node owns nothing afterwards. 1 (node untouched) when node
+ * was not rendered because its inode was kept (cached) and it is no longer:
+ * render it again. */
 int snapshots_ref(struct snapshots *snaps, struct node *node);
 /* The stored node, or NULL. Valid until the next call that changes the table. */
 const struct node *snapshots_get(struct snapshots *snaps, uint64_t ino);

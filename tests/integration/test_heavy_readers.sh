@@ -7,8 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 # Under ASan, freed blocks wait in a 256 MB quarantine before reuse, which
-# would read as growth: a small one, filled by each memory check's warm-up.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
+# would read as growth: a small one (and small per-thread caches), filled by
+# each memory check's warm-up.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1:thread_local_quarantine_size_kb=64"
 
 # A benchmark slow enough that jobs stay pending while we read the queue.
 make_repo '{"warmup": 0, "runs": 1, "benchmarks": [{"name": "slow", "command": ["sleep", "60"]}]}'
