@@ -483,7 +483,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void read_disk(fuse_req_t req, const char *path, size_t size, off_t off)
 {
 	char *buf = malloc(size ? size : 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Never through a symlink or FIFO planted in the data directory. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	ssize_t n;
 	if (!buf) {
 		if (fd >= 0)
@@ -566,7 +567,7 @@ static void baseline_write(fuse_req_t req, struct fs *fs, struct worker *w, fuse
 	const char *name;
 	char **lines = NULL, hash[STORE_HASH_LEN + 1], err[512], *key = NULL;
 	size_t n = 0;
-	int rc;
+	int rc, src;
 	pthread_mutex_lock(&fs->lock);
 	if ((kept = snapshots_get(fs->snaps, ino)) && kept->key)
 		key = strdup(kept->key);
@@ -587,9 +588,9 @@ static void baseline_write(fuse_req_t req, struct fs *fs, struct worker *w, fuse
 		rc = -EINVAL;
 	} else if ((rc = revparse_commit(hash, w->repo, lines[0], err, sizeof(err)))) {
 		fprintf(stderr, "benchfs: baseline %s: refused: %s\n", name, err);
-	} else if (store_baseline_set(w->store, name, lines[0], hash)) {
+	} else if ((src = store_baseline_set(w->store, name, lines[0], hash))) {
 		fprintf(stderr, "benchfs: baseline %s: %s\n", name, store_errmsg(w->store));
-		rc = -EIO;
+		rc = src == STORE_NOSPACE ? -ENOSPC : -EIO;
 	} else {
 		fprintf(stderr, "benchfs: baseline %s pinned to %s (%s)\n", name, hash, lines[0]);
 	}
@@ -710,7 +711,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		int src = store_runs_queue(w->store, ids, jobs, nruns, QUEUE_PENDING_MAX);
 		if (src) {
 			fprintf(stderr, "benchfs: queue: refused: %s\n", store_errmsg(w->store));
-			rc = src == STORE_FULL ? -EAGAIN : -EIO;
+			rc = src == STORE_FULL ? -EAGAIN : src == STORE_NOSPACE ? -ENOSPC : -EIO;
 			goto done;
 		}
 		for (size_t i = 0; i < nruns; i++)

@@ -238,7 +238,8 @@ static int run_file(const struct view_ctx *ctx, struct node *out, const struct s
 			/* Growing while the run goes: every stat must ask (tail -f polls it). */
 			.timeout = timeout,
 		};
-		if (stat(path, &st) == 0) {
+		/* A planted symlink or FIFO is no log of benchfs's: its size is not shown. */
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			out->size = (size_t)st.st_size;
 			out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 		}

@@ -62,6 +62,14 @@ else
 fi
 ok "planted logs are refused: $(cat "$MNT/runs/000002/status")"
 
+# Nor are they read through: the mount never shows what a planted file points to.
+for run in 000002 000004; do
+	if timeout 10 cat "$MNT/runs/$run/debug.log" > "$T/shown" 2> /dev/null; then :; fi
+	if grep -q untouched "$T/shown"; then fail "runs/$run/debug.log shows the planted file's target"; fi
+	assert_eq "$(stat -c %s "$MNT/runs/$run/debug.log")" 0 "size of runs/$run/debug.log"
+done
+ok "a planted symlink or FIFO is not read through runs/<id>/debug.log"
+
 echo HEAD > "$MNT/queue"
 wait_status 000006 '^done( |$)' 60
 [ "$(stat -c %a "$DATA/logs/000006.log")" = 600 ] || fail "a new log is not 0600: $(stat -c %a "$DATA/logs/000006.log")"
