@@ -164,14 +164,15 @@ print(found)
 PY
 }
 
-# warm KIND N: N lookups from 4 readers at once, so the daemon starts all its
-# request threads (and their handles) before the measured lookups.
+# warm KIND N: N lookups from 12 readers at once, more than the daemon's 10
+# request threads, so all of them start (each opens its own store handle and
+# repository, a megabyte or two) before the measured lookups.
 warm() {
-	for k in 0 1 2 3; do
-		lookups "$1" $((k * $2 / 4)) $(((k + 1) * $2 / 4)) > "$T/warm.$k" &
+	for k in $(seq 0 11); do
+		lookups "$1" $((k * $2 / 12)) $(((k + 1) * $2 / 12)) > "$T/warm.$k" &
 	done
 	wait
-	cat "$T"/warm.? | awk '{ n += $1 } END { print n }'
+	cat "$T"/warm.* | awk '{ n += $1 } END { print n }'
 }
 assert_eq "$(warm missing 5000)" 0 "missing names found (warm-up)"
 before=$(rss)
