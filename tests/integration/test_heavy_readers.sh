@@ -174,9 +174,13 @@ warm() {
 	wait
 	cat "$T"/warm.* | awk '{ n += $1 } END { print n }'
 }
+# A warm-up of 20,000 more from one reader fills the caches that reach a
+# steady size (SQLite's page cache per connection, the allocator's arenas: CI
+# saw +1.2 MB over the first 20,000); a table of names would keep growing.
 assert_eq "$(warm missing 5000)" 0 "missing names found (warm-up)"
+assert_eq "$(lookups missing 5000 25000)" 0 "missing names found (warm-up)"
 before=$(rss)
-assert_eq "$(lookups missing 5000 25000)" 0 "missing names found"
+assert_eq "$(lookups missing 25000 45000)" 0 "missing names found"
 after=$(rss)
 log "RSS over 20,000 lookups of missing names: $before -> $after kB"
 [ $((after - before)) -le 1024 ] ||
