@@ -385,7 +385,7 @@ int main(int argc, char **argv)
 	struct fs *fs = NULL;
 	char *config_json = NULL, *repo_path = NULL, *data_dir = NULL, *config_path = NULL;
 	char *branch = NULL, *mountpoint = NULL;
-	double alpha, threshold; /* of the verdicts: the views' and the confirmations' */
+	struct view_settings settings; /* the views' and the daemon's own A/B jobs' */
 	char err[1024];
 	int result;
 
@@ -454,44 +454,30 @@ int main(int argc, char **argv)
 
 	if (tracked_branch(&branch, repo, config->branch) < 0)
 		goto out;
-	alpha = config->compare_alpha > 0 ? config->compare_alpha : STATS_DEFAULT_ALPHA;
-	threshold = config->compare_threshold >= 0 ? config->compare_threshold : STATS_DEFAULT_THRESHOLD;
-	{
-		struct fs_options fo = {
-			.repo_path = repo_path,
-			.data_dir = data_dir,
-			.config_json = config_json,
-			.branch = branch,
-			.alpha = alpha,
-			.threshold = threshold,
-			.threshold_auto = config->compare_threshold_auto,
-			.confirm = config->compare_confirm,
-		};
-		if (fs_mount(&fs, &fo, &cli.fuse_args, mountpoint, err, sizeof(err))) {
-			die("%s", err);
-			goto out;
-		}
+	settings = (struct view_settings){
+		.repo_path = repo_path,
+		.data_dir = data_dir,
+		.config_json = config_json,
+		.branch = branch,
+		.alpha = config->compare_alpha > 0 ? config->compare_alpha : STATS_DEFAULT_ALPHA,
+		.threshold = config->compare_threshold >= 0 ? config->compare_threshold
+							   : STATS_DEFAULT_THRESHOLD,
+		.threshold_auto = config->compare_threshold_auto,
+		.confirm = config->compare_confirm,
+	};
+	if (fs_mount(&fs, &settings, &cli.fuse_args, mountpoint, err, sizeof(err))) {
+		die("%s", err);
+		goto out;
 	}
 	/* Fork before any thread exists: the runner thread starts after this. */
 	if (fuse_daemonize(cli.foreground)) {
 		result = 1;
 		goto out;
 	}
-	{
-		struct confirm_options co = {
-			.repo_path = repo_path,
-			.data_dir = data_dir,
-			.config_json = config_json,
-			.branch = branch,
-			.alpha = alpha,
-			.threshold = threshold,
-			.threshold_auto = config->compare_threshold_auto,
-		};
-		if (config->compare_confirm && confirm_open(&confirm, &co, err, sizeof(err))) {
-			fprintf(stderr, "benchfs: %s\n", err);
-			result = 1;
-			goto out;
-		}
+	if (settings.confirm && confirm_open(&confirm, &settings, err, sizeof(err))) {
+		fprintf(stderr, "benchfs: %s\n", err);
+		result = 1;
+		goto out;
 	}
 	{
 		struct runner_options ro = {

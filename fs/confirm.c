@@ -39,7 +39,7 @@ void confirm_free(struct confirm *c)
 	free(c);
 }
 
-int confirm_open(struct confirm **out, const struct confirm_options *opts, char *err,
+int confirm_open(struct confirm **out, const struct view_settings *opts, char *err,
 		 size_t errsize)
 {
 	struct confirm *c = calloc(1, sizeof(*c));

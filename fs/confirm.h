@@ -4,22 +4,15 @@
 #ifndef BENCHFS_FS_CONFIRM_H
 #define BENCHFS_FS_CONFIRM_H
 
-#include <stdbool.h>
 #include <stddef.h>
+
+#include "views.h"
 
 struct confirm;
 
-struct confirm_options {
-	const char *repo_path;
-	const char *data_dir;
-	const char *config_json; /* what the queued jobs measure with */
-	const char *branch;      /* full name of the tracked branch; NULL: none */
-	double alpha, threshold;
-	bool threshold_auto;
-};
-
-/* 0, or -1 with a message in err. */
-int confirm_open(struct confirm **out, const struct confirm_options *opts, char *err,
+/* 0, or -1 with a message in err. The jobs are queued with
+ * opts->config_json. */
+int confirm_open(struct confirm **out, const struct view_settings *opts, char *err,
 		 size_t errsize);
 /* The runner's on_idle hook: queue at most one job; returns how many runs it
  * queued (0 or 2). A failure is logged to stderr and queues nothing. */

@@ -952,7 +952,7 @@ static int held_for(void *ctx, uint64_t ino, const char *key)
 	return held;
 }
 
-int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *args,
+int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args *args,
 	     const char *mountpoint, char *err, size_t errsize)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));

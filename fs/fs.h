@@ -5,23 +5,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "views.h"
+
 struct fs;
 struct fuse_args;
 struct runner;
 
-struct fs_options {
-	const char *repo_path;
-	const char *data_dir;
-	const char *config_json; /* normalised configuration stored with each queued job */
-	const char *branch;      /* full name of the tracked branch; NULL: none */
-	double alpha, threshold; /* of the compare verdicts */
-	bool threshold_auto;     /* "threshold": "auto" (see view_ctx) */
-	bool confirm;            /* "confirm" (see view_ctx) */
-};
-
 /* Create the session (parses -o options in args) and mount it. Returns 0 or
  * -1 with a message in err. */
-int fs_mount(struct fs **out, const struct fs_options *opts, struct fuse_args *args,
+int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args *args,
 	     const char *mountpoint, char *err, size_t errsize);
 /* Jobs written to /queue wake this runner. */
 void fs_set_runner(struct fs *fs, struct runner *runner);

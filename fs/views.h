@@ -37,6 +37,18 @@ struct view_ctx {
 	uint64_t *serial;
 };
 
+/* What the daemon was started with that the views use: the file system's
+ * and the daemon's own A/B jobs' (confirm.h) alike. */
+struct view_settings {
+	const char *repo_path;
+	const char *data_dir;
+	const char *config_json; /* normalised configuration stored with each queued job */
+	const char *branch;      /* full name of the tracked branch; NULL: none */
+	double alpha, threshold; /* of the compare verdicts */
+	bool threshold_auto;     /* "threshold": "auto" (see view_ctx) */
+	bool confirm;            /* "confirm" (see view_ctx) */
+};
+
 struct dir_entry {
 	char name[256];
 	uint64_t ino;
