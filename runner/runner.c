@@ -657,6 +657,18 @@ static bool nap(struct runner *r, int seconds)
 	return stop;
 }
 
+/* One line of the daemon's in a run's debug.log (none when it cannot be opened). */
+static void log_line(struct runner *r, int64_t id, const char *line)
+{
+	char path[4096];
+	struct runlog *log;
+	runner_log_path(path, sizeof(path), r->data_dir, id);
+	if (runlog_open(&log, path) == 0) {
+		runlog_printf(log, "benchfs", "%s", line);
+		runlog_free(log);
+	}
+}
+
 /* After a job the store still shows building or running (execute_run said
  * why): every such run goes back to the queue, its partial measurements
  * dropped, as after a crash, and its log says why. The store may refuse
@@ -669,6 +681,7 @@ static void requeue_interrupted(struct runner *r, const char *why)
 	int64_t *ids = NULL;
 	size_t n = 0;
 	int wait_s = 1;
+	char line[2048]; /* the reason (at most 1,200 bytes) and the sentence around it */
 	while (store_runs_recover(r->store, &ids, &n)) {
 		fprintf(stderr, "benchfs: runner: cannot queue an interrupted run again (%s): %s;"
 				" retrying in %d s\n",
@@ -677,17 +690,11 @@ static void requeue_interrupted(struct runner *r, const char *why)
 			return; /* runner_stop queues it again */
 		wait_s = wait_s < 5 ? 2 * wait_s : 10;
 	}
+	snprintf(line, sizeof(line),
+		 "interrupted: %s; its partial measurements are discarded and it is queued again",
+		 why);
 	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		struct runlog *log;
-		runner_log_path(path, sizeof(path), r->data_dir, ids[i]);
-		if (runlog_open(&log, path) == 0) {
-			runlog_printf(log, "benchfs",
-				      "interrupted: %s; its partial measurements are discarded and it"
-				      " is queued again",
-				      why);
-			runlog_free(log);
-		}
+		log_line(r, ids[i], line);
 		fprintf(stderr, "benchfs: run %06lld queued again: %s\n", (long long)ids[i], why);
 		notify(r, ids[i]);
 	}
@@ -736,18 +743,10 @@ static int recover(struct runner *r, char *err, size_t errsize)
 		snprintf(err, errsize, "recovering interrupted runs: %s", store_errmsg(r->store));
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		struct runlog *log;
-		runner_log_path(path, sizeof(path), r->data_dir, ids[i]);
-		if (runlog_open(&log, path) == 0) {
-			runlog_printf(log, "benchfs",
-				      "this run was interrupted: the daemon stopped while it ran"
-				      " (killed or crashed); its partial measurements are discarded"
-				      " and it is queued again");
-			runlog_free(log);
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		log_line(r, ids[i],
+			 "this run was interrupted: the daemon stopped while it ran (killed or"
+			 " crashed); its partial measurements are discarded and it is queued again");
 	free(ids);
 	return 0;
 }
