@@ -267,14 +267,21 @@ static int rows_flush(struct state *st)
 }
 
 /* A duration as hyperfine shows one: "1.234 s", "12.3 ms", "456.7 µs". */
-static void format_ns(char *buf, size_t size, double ns)
+/* ns in the unit hyperfine would pick for `unit_of` (s, ms or µs): a
+ * summary prints every figure in its mean's unit, as hyperfine does. */
+static void format_ns_as(char *buf, size_t size, double ns, double unit_of)
 {
-	if (fabs(ns) >= 1e9)
+	if (fabs(unit_of) >= 1e9)
 		snprintf(buf, size, "%.3f s", ns / 1e9);
-	else if (fabs(ns) >= 1e6)
+	else if (fabs(unit_of) >= 1e6)
 		snprintf(buf, size, "%.1f ms", ns / 1e6);
 	else
 		snprintf(buf, size, "%.1f µs", ns / 1e3);
+}
+
+static void format_ns(char *buf, size_t size, double ns)
+{
+	format_ns_as(buf, size, ns, ns);
 }
 
 /* Each measured iteration's time in the log, as result.json has it (the
@@ -325,18 +332,18 @@ static void summary_log(struct state *st, struct side_state *ss)
 	for (size_t k = 0; k < ss->n; k++)
 		sq += ((double)ss->its[k].wall_ns - mean) * ((double)ss->its[k].wall_ns - mean);
 	format_ns(a, sizeof(a), mean);
-	format_ns(c, sizeof(c), user / (double)ss->n);
-	format_ns(d, sizeof(d), sys / (double)ss->n);
+	format_ns_as(c, sizeof(c), user / (double)ss->n, mean);
+	format_ns_as(d, sizeof(d), sys / (double)ss->n, mean);
 	if (ss->n == 1) {
 		runlog_printf(ss->side->log, "benchfs", "%s: Time (abs ≡): %s [User: %s, System: %s]"
 			      " (1 run)", st->b->name, a, c, d);
 		return;
 	}
-	format_ns(b, sizeof(b), sqrt(sq / (double)(ss->n - 1)));
+	format_ns_as(b, sizeof(b), sqrt(sq / (double)(ss->n - 1)), mean);
 	runlog_printf(ss->side->log, "benchfs", "%s: Time (mean ± σ): %s ± %s [User: %s, System: %s]",
 		      st->b->name, a, b, c, d);
-	format_ns(a, sizeof(a), min);
-	format_ns(b, sizeof(b), max);
+	format_ns_as(a, sizeof(a), min, mean);
+	format_ns_as(b, sizeof(b), max, mean);
 	runlog_printf(ss->side->log, "benchfs", "%s: Range (min … max): %s … %s, %zu runs",
 		      st->b->name, a, b, ss->n);
 }
