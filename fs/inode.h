@@ -37,6 +37,7 @@ enum node_kind {
 	KIND_BASELINES_DIR,
 	KIND_BASELINE,    /* bits: a serial number, one per lookup or create */
 	KIND_ARTIFACT,    /* id: run, version: a hash of the file name */
+	KIND_SUMMARY,     /* id: run */
 	KIND_COUNT
 };
 

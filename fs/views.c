@@ -11,6 +11,7 @@
 #include "inode.h"
 #include "names.h"
 #include "result.h"
+#include "run_summary.h"
 #include "runner.h"
 #include "view_internal.h"
 #include "views.h"
@@ -19,13 +20,15 @@ static const char readme_text[] =
 	"benchfs: a benchmark service for a git repository, as files.\n"
 	"\n"
 	"  echo <revision> > queue      queue a benchmark run of a commit (hash, branch, tag, HEAD~3)\n"
-	"  cat queue                     pending and running jobs: run, revision, commit, status\n"
+	"  cat queue                     pending and running jobs: run, revision, commit, status,\n"
+	"                                A/B job (a/b <A's run>..<B's run> on both its lines, else -)\n"
 	"  ls runs/                      one directory per run, in order of creation\n"
 	"  runs/<id>/config.json         the configuration, commit and revision the run uses\n"
 	"  runs/<id>/status              queued | building | running <bench> <i>/<n> | done [(flags)] | failed: <why>\n"
 	"  runs/<id>/debug.log           build and benchmark output with timestamps (tail -f follows it)\n"
 	"  runs/<id>/system.json         the host: kernel, CPU, cores, memory, governor, load\n"
 	"  runs/<id>/result.json         when done: the measurements (hyperfine's JSON format)\n"
+	"  runs/<id>/summary             when done: each benchmark's times as hyperfine prints them\n"
 	"  runs/<id>/perf.data           when profiling is configured: perf report -i reads it\n"
 	"  commits/<hash>                the newest finished run of a commit\n"
 	"  latest                        the newest finished run\n"
@@ -71,6 +74,12 @@ static const char readme_text[] =
 static bool run_finished(const struct store_run *run)
 {
 	return run->state == RUN_DONE || run->state == RUN_FAILED;
+}
+
+/* A done run has result.json and summary; no other run has them. */
+static bool run_has_result(const struct store_run *run)
+{
+	return run->state == RUN_DONE && run->result;
 }
 
 int view_fill_file(struct node *out, uint64_t ino, char *content, int64_t mtime_ns,
@@ -173,6 +182,33 @@ static char *config_text(const struct store_run *run)
 	return text;
 }
 
+/* One line of queue: run, revision, commit, status, and the A/B job the run
+ * is a side of ("a/b 000001..000002" on both its lines, A's run first; "-"
+ * when none), so the two lines of one job are seen to be one. Tab-separated;
+ * the job last, so cut -f1-4 reads what it read before. */
+static void queue_line(FILE *out, const struct store_run *run)
+{
+	char name[32], a[32], b[32], *status = view_status_text(run);
+	run_dir_name(name, sizeof(name), run->id);
+	fprintf(out, "%s\t%s\t%s\t", name, run->revision, run->commit);
+	/* A field, whatever a detail holds (names are checked printable, but the
+	 * table's shape must not depend on that). */
+	for (const char *c = status ? status : "?"; *c; c++) {
+		if (*c == '\n' && !c[1])
+			break; /* the status file's own line end */
+		fputc(*c == '\t' || *c == '\n' ? ' ' : *c, out);
+	}
+	free(status);
+	if (run->pair_id <= 0) {
+		fputs("\t-\n", out);
+		return;
+	}
+	/* Side A is the first run of the two (queued first, store.h). */
+	run_dir_name(a, sizeof(a), run->id < run->pair_id ? run->id : run->pair_id);
+	run_dir_name(b, sizeof(b), run->id < run->pair_id ? run->pair_id : run->id);
+	fprintf(out, "\ta/b %s..%s\n", a, b);
+}
+
 static char *queue_text(const struct view_ctx *ctx, int *err)
 {
 	struct store_run *runs = NULL;
@@ -188,13 +224,8 @@ static char *queue_text(const struct view_ctx *ctx, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char name[32], *status = view_status_text(&runs[i]);
-		run_dir_name(name, sizeof(name), runs[i].id);
-		fprintf(out, "%s\t%s\t%s\t%s", name, runs[i].revision, runs[i].commit,
-			status ? status : "?\n");
-		free(status);
-	}
+	for (size_t i = 0; i < n; i++)
+		queue_line(out, &runs[i]);
 	fclose(out);
 	store_runs_free(runs, n);
 	if (!text)
@@ -208,7 +239,8 @@ static int run_file(const struct view_ctx *ctx, struct node *out, const struct s
 {
 	double timeout = run_finished(run) ? TIMEOUT_FOREVER : 0;
 	struct stat st;
-	char path[4096];
+	char path[4096], *text = NULL;
+	int rc;
 	switch (kind) {
 	case KIND_CONFIG:
 		/* Fixed when the run is queued. */
@@ -223,10 +255,18 @@ static int run_file(const struct view_ctx *ctx, struct node *out, const struct s
 		return view_fill_file(out, inode_make(kind, run->id, run->attempts), strdup(run->system),
 				 run->started_ns, timeout);
 	case KIND_RESULT:
-		if (run->state != RUN_DONE || !run->result)
+		if (!run_has_result(run))
 			return -ENOENT;
 		return view_fill_file(out, inode_make(kind, run->id, 0), strdup(run->result),
 				 run->finished_ns, TIMEOUT_FOREVER);
+	case KIND_SUMMARY:
+		/* As result.json: there once the run is done, and then fixed. */
+		if (!run_has_result(run))
+			return -ENOENT;
+		if ((rc = run_summary_text(&text, run->result)))
+			return rc == -ENOMEM ? -ENOMEM : -EIO;
+		return view_fill_file(out, inode_make(kind, run->id, 0), text, run->finished_ns,
+				      TIMEOUT_FOREVER);
 	case KIND_LOG:
 		runner_log_path(path, sizeof(path), ctx->data_dir, run->id);
 		*out = (struct node){
@@ -256,7 +296,7 @@ static const struct {
 	enum node_kind kind;
 } run_files[] = {
 	{"config.json", KIND_CONFIG}, {"status", KIND_STATUS}, {"debug.log", KIND_LOG},
-	{"system.json", KIND_SYSTEM}, {"result.json", KIND_RESULT},
+	{"system.json", KIND_SYSTEM}, {"result.json", KIND_RESULT}, {"summary", KIND_SUMMARY},
 };
 
 /* Parse a canonical run directory name ("000042"); -1 when it is not one. */
@@ -627,7 +667,7 @@ int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n,
 		for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]) && !rc; i++) {
 			enum node_kind k = run_files[i].kind;
 			if ((k == KIND_SYSTEM && !run.system) ||
-			    (k == KIND_RESULT && (run.state != RUN_DONE || !run.result)))
+			    ((k == KIND_RESULT || k == KIND_SUMMARY) && !run_has_result(&run)))
 				continue;
 			rc = view_add_entry(&list, &count, &cap, run_files[i].name,
 				       inode_make(k, run.id, 0), NODE_FILE);
