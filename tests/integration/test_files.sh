@@ -46,7 +46,7 @@ assert_eq "$(rsync -ai "$MNT/runs/" "$T/rsync/" | wc -l)" 0 "files rsync would t
 ok "cp -r and rsync -a (and nothing to do on a second rsync)"
 
 # find and grep -r
-assert_eq "$(find "$MNT/runs" -type f | wc -l)" 10 "files found"
+assert_eq "$(find "$MNT/runs" -type f | wc -l)" 12 "files found"
 assert_eq "$(find "$MNT/runs" -type d | wc -l)" 3 "directories found"
 assert_eq "$(find "$MNT/runs" -name result.json -size +0 | wc -l)" 2 "non-empty result.json found"
 head=$(git -C "$REPO" rev-parse HEAD)

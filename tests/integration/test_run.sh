@@ -36,7 +36,7 @@ grep -q '\[benchfs\] done' "$T/tailed" || fail "tail -f did not follow to the en
 ok "tail -f followed debug.log to the end ($(wc -l < "$T/tailed") lines)"
 
 run="$MNT/runs/000001"
-assert_eq "$(ls "$run" | tr '\n' ' ')" "config.json debug.log result.json status system.json " "run directory"
+assert_eq "$(ls "$run" | tr '\n' ' ')" "config.json debug.log result.json status summary system.json " "run directory"
 assert_eq "$(cut -d" " -f1 "$run/status")" done "status"
 
 # debug.log: timestamped lines of each step, build output with BENCHFS_COMMIT.
