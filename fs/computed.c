@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commit_names.h"
 #include "compare.h"
 #include "computed.h"
 #include "history.h"
@@ -19,7 +20,7 @@
  * fields split back unambiguously. */
 #define KEY_COMPARE 'c'    /* c <name> <commit a> <run a> <commit b> <run b> */
 #define KEY_REGRESSIONS 'r' /* r <tip> */
-#define KEY_HISTORY 'h'    /* h <name> <tip> */
+#define KEY_HISTORY 'h'    /* h <name> <tip> <tags stamp> */
 #define KEY_BASELINE 'b'   /* b <name> */
 #define NO_TIP "-"         /* the tracked branch does not exist */
 
@@ -104,7 +105,7 @@ static int render_baseline(char **text, const struct view_ctx *ctx, const char *
 static int render_key(char **text, size_t *len, const struct view_ctx *ctx,
 		      enum node_kind kind, const char *key_text)
 {
-	char *key = strdup(key_text), *f[3];
+	char *key = strdup(key_text), *f[4];
 	int rc;
 	*text = NULL;
 	if (!key)
@@ -122,7 +123,7 @@ static int render_key(char **text, size_t *len, const struct view_ctx *ctx,
 			rc = regressions_render(text, ctx, f[1]);
 		break;
 	case KIND_HISTORY:
-		if (key_fields(f, 3, key) != 3) {
+		if (key_fields(f, 4, key) != 4) {
 			rc = -EIO;
 		} else {
 			size_t nlen = strlen(f[1]);
@@ -305,7 +306,9 @@ static int history_lookup(const struct view_ctx *ctx, struct node *out, const ch
 	free(bench);
 	if ((rc = current_version(ctx, &v)) || (rc = tip_of(tip, ctx)))
 		return rc;
-	if (asprintf(&key, "%c\t%s\t%s", KEY_HISTORY, name, tip) < 0)
+	/* The plot's axis names commits by their tags: a new tag is a new file. */
+	if (asprintf(&key, "%c\t%s\t%s\t%016llx", KEY_HISTORY, name, tip,
+		     (unsigned long long)commit_names_stamp(ctx)) < 0)
 		return -ENOMEM;
 	rc = file_node(ctx, out, KIND_HISTORY, key, &v, inode_make(KIND_HISTORY_DIR, 0, 0));
 	free(key);
@@ -403,32 +406,12 @@ int computed_node(const struct view_ctx *ctx, struct node *out, uint64_t ino)
 
 /* ---- listings ---- */
 
-static int short_hash(char *out, size_t size, const struct view_ctx *ctx, const char *commit)
-{
-	git_oid oid;
-	git_object *obj = NULL;
-	git_buf buf = {0};
-	int rc = -EIO;
-	if (git_oid_fromstr(&oid, commit) == 0 &&
-	    git_object_lookup(&obj, ctx->repo, &oid, GIT_OBJECT_COMMIT) == 0 &&
-	    git_object_short_id(&buf, obj) == 0) {
-		/* An all-digit abbreviation would read as a run id: lengthen it. */
-		size_t len = strlen(buf.ptr);
-		while (strspn(commit, "0123456789") >= len && len < STORE_HASH_LEN)
-			len++;
-		snprintf(out, size, "%.*s", (int)len, commit);
-		rc = 0;
-	}
-	git_buf_dispose(&buf);
-	git_object_free(obj);
-	return rc;
-}
-
 static int add_compare_pair(struct dir_entry **list, size_t *n, size_t *cap, const char *a,
 			    const char *b)
 {
-	char name[256];
+	char name[sizeof(((struct dir_entry *)0)->name)];
 	int rc;
+	/* Names are at most COMMIT_NAME_MAX (or a baseline's 63) bytes: this fits. */
 	snprintf(name, sizeof(name), "%s..%s.md", a, b);
 	if ((rc = view_add_entry(list, n, cap, name, inode_make(KIND_COMPARE, 0, 0), NODE_FILE)))
 		return rc;
@@ -441,12 +424,14 @@ static int cmp_commit(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* Each finished commit against its first parent where both have finished runs,
- * each A/B pair, and each baseline against latest. */
+/* Each finished commit against its first parent where both have finished runs
+ * (each commit named as commit_names.h says), each A/B pair, and each
+ * baseline against latest. */
 static int compare_list(const struct view_ctx *ctx, struct dir_entry **list, size_t *n,
 			size_t *cap)
 {
 	struct run_catalog cat;
+	struct commit_names *names = NULL;
 	struct store_baseline *baselines = NULL;
 	size_t nbaselines = 0, ncommits = 0;
 	char(*commits)[STORE_HASH_LEN + 1] = NULL;
@@ -464,18 +449,20 @@ static int compare_list(const struct view_ctx *ctx, struct dir_entry **list, siz
 	for (size_t i = 0; i < cat.n; i++)
 		if (ncommits == 0 || strcmp(commits[ncommits - 1], commits[i]) != 0)
 			memmove(commits[ncommits++], commits[i], sizeof(commits[i]));
+	if (ncommits && (rc = commit_names_load(&names, ctx)))
+		goto done;
 	for (size_t i = 0; i < ncommits && !rc; i++) {
 		git_oid oid;
 		git_commit *c = NULL;
-		char parent[STORE_HASH_LEN + 1], sa[64], sb[64];
+		char parent[STORE_HASH_LEN + 1], sa[COMMIT_NAME_SIZE], sb[COMMIT_NAME_SIZE];
 		if (git_oid_fromstr(&oid, commits[i]) < 0 ||
 		    git_commit_lookup(&c, ctx->repo, &oid) < 0)
 			continue; /* a commit this repository no longer has */
 		if (git_commit_parentcount(c) > 0) {
 			git_oid_tostr(parent, sizeof(parent), git_commit_parent_id(c, 0));
 			if (bsearch(parent, commits, ncommits, sizeof(*commits), cmp_commit) &&
-			    short_hash(sa, sizeof(sa), ctx, parent) == 0 &&
-			    short_hash(sb, sizeof(sb), ctx, commits[i]) == 0)
+			    commit_names_get(sa, sizeof(sa), names, parent) == 0 &&
+			    commit_names_get(sb, sizeof(sb), names, commits[i]) == 0)
 				rc = add_compare_pair(list, n, cap, sa, sb);
 		}
 		git_commit_free(c);
@@ -500,6 +487,7 @@ static int compare_list(const struct view_ctx *ctx, struct dir_entry **list, siz
 	for (size_t i = 0; i < nbaselines && !rc; i++)
 		rc = add_compare_pair(list, n, cap, baselines[i].name, "latest");
 done:
+	commit_names_free(names);
 	free(baselines);
 	free(commits);
 	run_catalog_clear(&cat);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "changepoint.h"
+#include "commit_names.h"
 #include "describe.h"
 #include "format.h"
 #include "multiple.h"
@@ -862,6 +863,7 @@ struct svg_ctx {
 	const struct history *h;
 	const struct view_ctx *view;
 	const struct analysis *a;
+	struct commit_names *names; /* the x axis names commits as compare/ does */
 	char *text;
 	size_t len;
 };
@@ -903,7 +905,7 @@ static int svg_series(void *ctx, const struct series *s)
 	struct svg_ctx *c = ctx;
 	size_t ncp = 0, changes[CHANGES_MAX], k = 0;
 	struct svg_point *pts = calloc(s->npoints + 1, sizeof(*pts));
-	char (*labels)[16] = calloc(s->npoints + 1, sizeof(*labels));
+	char (*labels)[COMMIT_NAME_SIZE] = calloc(s->npoints + 1, sizeof(*labels));
 	const char *branch = c->view->branch;
 	char *title = NULL;
 	int rc = -ENOMEM;
@@ -915,7 +917,12 @@ static int svg_series(void *ctx, const struct series *s)
 		if (n >= 2)
 			(void)stats_stddev(&sd, s->values + k, n);
 		k += n;
-		snprintf(labels[p], sizeof(labels[p]), "%.8s", c->h->points[s->point[p]].commit);
+		/* Only the labels the plot shows: a tag costs a revision lookup. */
+		if (!svg_label_shown(p, s->npoints) ||
+		    commit_names_get(labels[p], sizeof(labels[p]), c->names,
+				     c->h->points[s->point[p]].commit))
+			snprintf(labels[p], sizeof(labels[p]), "%.8s",
+				 c->h->points[s->point[p]].commit);
 		pts[p] = (struct svg_point){.label = labels[p],
 					    .mean = mean,
 					    .lo = mean - sd > 0 ? mean - sd : 0,
@@ -959,7 +966,8 @@ int history_render(char **text, size_t *len, const struct view_ctx *ctx, const c
 		struct svg_ctx c = {.h = &h, .view = ctx, .a = &a};
 		/* The marks are the regressions test's: its correction needs every
 		 * benchmark's first split, the further splits only this one's. */
-		if ((rc = analysis_load(&a, ctx, &h, RUN_LOG_MEAN, ctx->alpha)) == 0) {
+		if ((rc = commit_names_load(&c.names, ctx)) == 0 &&
+		    (rc = analysis_load(&a, ctx, &h, RUN_LOG_MEAN, ctx->alpha)) == 0) {
 			if ((rc = analysis_run(&a, ctx, bench)) == 0)
 				rc = series_each(ctx, &h, bench, NULL, svg_series, &c);
 			if (rc == 0 && !c.text) {
@@ -969,6 +977,7 @@ int history_render(char **text, size_t *len, const struct view_ctx *ctx, const c
 			}
 			analysis_clear(&a);
 		}
+		commit_names_free(c.names);
 		*text = c.text;
 		*len = c.len;
 	} else {

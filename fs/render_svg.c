@@ -14,8 +14,20 @@
 #define PLOT_LEFT 84.0
 #define PLOT_RIGHT (WIDTH - 24.0)
 #define PLOT_TOP 64.0
-#define PLOT_BOTTOM (HEIGHT - 96.0)
+#define PLOT_BOTTOM (HEIGHT - 96.0) /* raised for labels over LABEL_FIT_CHARS */
 #define MAX_X_LABELS 48 /* a rotated 11px label needs about 18px of axis */
+/* x labels (11px monospace, about 6.6px a character, rotated 45 degrees):
+ * LABEL_FIT_CHARS fit above the legend, each further character reaches
+ * LABEL_CHAR_DROP lower, and the plot's bottom is raised by that much for the
+ * longest label shown. A label over LABEL_MAX_CHARS shows its head and tail
+ * around an ellipsis: tag names of one project often share a prefix and
+ * differ at the end ("myproject-v1.2.3"). */
+#define LABEL_FIT_CHARS 8
+#define LABEL_CHAR_DROP 4.7
+#define LABEL_MAX_CHARS 16
+#define LABEL_HEAD_CHARS 7 /* + the ellipsis + LABEL_TAIL_CHARS = LABEL_MAX_CHARS */
+#define LABEL_TAIL_CHARS 8
+#define ELLIPSIS "\xe2\x80\xa6"
 #define MAX_MARKERS 60  /* above this, markers would hide the line */
 #define Y_TICKS_WANTED 6.0
 #define TITLE_FIT_CHARS 100 /* longer titles are squeezed to the width */
@@ -41,9 +53,11 @@ struct pt {
 	bool ok; /* false: the mean was not finite; the slot stays empty */
 };
 
-/* The y axis: [lo, hi] in seconds, ticks k * step for k in [klo, khi]. */
+/* The y axis: [lo, hi] in seconds, ticks k * step for k in [klo, khi],
+ * drawn from bottom (pixels, PLOT_BOTTOM or above) up to PLOT_TOP. */
 struct axis {
 	double lo, hi, step;
+	double bottom;
 	long long klo, khi;
 	double scale;     /* seconds per unit */
 	const char *unit; /* "ns", "µs", "ms", "s" */
@@ -192,11 +206,19 @@ static size_t utf8_char_len(const unsigned char *s)
 	return len;
 }
 
-/* Text content or attribute value, escaped; invalid bytes become U+FFFD. */
-static void put_text(struct buf *b, const char *text)
+/* The bytes of one character of text as put_text reads it: an invalid byte
+ * is one (it becomes U+FFFD). */
+static size_t char_bytes(const char *s)
 {
-	const unsigned char *s = (const unsigned char *)(text ? text : "");
-	while (*s) {
+	size_t len = utf8_char_len((const unsigned char *)s);
+	return len ? len : 1;
+}
+
+/* The first bytes of text (whole characters), escaped as put_text does. */
+static void put_text_n(struct buf *b, const char *text, size_t bytes)
+{
+	const unsigned char *s = (const unsigned char *)text, *end = s + bytes;
+	while (s < end) {
 		size_t len = utf8_char_len(s);
 		switch (len ? *s : 0) {
 		case '&': put(b, "&amp;"); break;
@@ -209,6 +231,53 @@ static void put_text(struct buf *b, const char *text)
 		}
 		s += len;
 	}
+}
+
+/* Text content or attribute value, escaped; invalid bytes become U+FFFD. */
+static void put_text(struct buf *b, const char *text)
+{
+	text = text ? text : "";
+	put_text_n(b, text, strlen(text));
+}
+
+/* The characters of text as put_text writes them. */
+static size_t text_length(const char *text)
+{
+	size_t n = 0;
+	for (const char *s = text ? text : ""; *s; s += char_bytes(s))
+		n++;
+	return n;
+}
+
+/* The characters of an x label as drawn, at most LABEL_MAX_CHARS. */
+static size_t label_chars(const char *label)
+{
+	size_t n = text_length(label);
+	return n < LABEL_MAX_CHARS ? n : LABEL_MAX_CHARS;
+}
+
+/* An x label, shortened around an ellipsis when it is too long, with the
+ * whole label as its tooltip then. */
+static void put_label(struct buf *b, const char *label)
+{
+	const char *s = label ? label : "", *head, *tail;
+	size_t n = text_length(s);
+	if (n <= LABEL_MAX_CHARS) {
+		put_text(b, s);
+		return;
+	}
+	head = s;
+	for (size_t i = 0; i < LABEL_HEAD_CHARS; i++)
+		head += char_bytes(head);
+	tail = head;
+	for (size_t i = LABEL_HEAD_CHARS; i < n - LABEL_TAIL_CHARS; i++)
+		tail += char_bytes(tail);
+	put_text_n(b, s, (size_t)(head - s));
+	put(b, ELLIPSIS);
+	put_text(b, tail);
+	put(b, "<title>");
+	put_text(b, s);
+	put(b, "</title>");
 }
 
 /* The number of UTF-8 characters in text (for fitting the title). */
@@ -334,7 +403,7 @@ static void put_value(struct buf *b, const struct axis *ax, double seconds, int 
 
 static double y_of(const struct axis *ax, double v)
 {
-	return PLOT_BOTTOM - (v - ax->lo) / (ax->hi - ax->lo) * (PLOT_BOTTOM - PLOT_TOP);
+	return ax->bottom - (v - ax->lo) / (ax->hi - ax->lo) * (ax->bottom - PLOT_TOP);
 }
 
 static double x_of(size_t i, size_t n)
@@ -395,33 +464,58 @@ static void put_y_axis(struct buf *b, const struct axis *ax)
 		put(b, "</text>\n");
 	}
 	put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
-	    PLOT_LEFT, PLOT_TOP, PLOT_LEFT, PLOT_BOTTOM, COLOR_AXIS);
+	    PLOT_LEFT, PLOT_TOP, PLOT_LEFT, ax->bottom, COLOR_AXIS);
 	put(b, "<text transform=\"translate(30 %.1f) rotate(-90)\" text-anchor=\"middle\""
 	       " fill=\"%s\">time (%s)</text>\n</g>\n",
-	    (PLOT_TOP + PLOT_BOTTOM) / 2.0, COLOR_AXIS, ax->unit);
+	    (PLOT_TOP + ax->bottom) / 2.0, COLOR_AXIS, ax->unit);
 }
 
-static void put_x_axis(struct buf *b, const struct svg_series *s)
+/* Every how many points an x label is drawn: 1, 2, 5, 10, 20, 50, ... (so
+ * labelled commits fall on round indices), at most MAX_X_LABELS labels. */
+static size_t label_every(size_t n)
 {
 	static const size_t mantissa[] = {1, 2, 5};
-	size_t n = s->npoints, every = 1, decade = 1;
-	/* 1, 2, 5, 10, 20, 50, ...: labelled commits fall on round indices. */
+	size_t every = 1, decade = 1;
 	for (size_t m = 1; (n + every - 1) / every > MAX_X_LABELS; m++) {
 		if (m % 3 == 0)
 			decade *= 10;
 		every = mantissa[m % 3] * decade;
 	}
+	return every;
+}
+
+bool svg_label_shown(size_t i, size_t n)
+{
+	return i < n && (n <= MAX_MARKERS || i % label_every(n) == 0);
+}
+
+/* The plot's bottom: raised so the longest label drawn ends above the legend. */
+static double plot_bottom(const struct svg_series *s)
+{
+	size_t every = label_every(s->npoints), longest = 0;
+	for (size_t i = 0; i < s->npoints; i += every) {
+		size_t n = label_chars(s->points[i].label);
+		longest = n > longest ? n : longest;
+	}
+	return longest > LABEL_FIT_CHARS
+		       ? PLOT_BOTTOM - (double)(longest - LABEL_FIT_CHARS) * LABEL_CHAR_DROP
+		       : PLOT_BOTTOM;
+}
+
+static void put_x_axis(struct buf *b, const struct axis *ax, const struct svg_series *s)
+{
+	size_t n = s->npoints, every = label_every(n);
 	put(b, "<g class=\"x-axis\">\n"
 	       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
-	    PLOT_LEFT, PLOT_BOTTOM, PLOT_RIGHT, PLOT_BOTTOM, COLOR_AXIS);
+	    PLOT_LEFT, ax->bottom, PLOT_RIGHT, ax->bottom, COLOR_AXIS);
 	for (size_t i = 0; i < n; i += every) {
 		double x = coord(x_of(i, n));
 		put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", x,
-		    PLOT_BOTTOM, x, PLOT_BOTTOM + 4.0, COLOR_AXIS);
+		    ax->bottom, x, ax->bottom + 4.0, COLOR_AXIS);
 		put(b, "<text transform=\"translate(%.1f %.1f) rotate(-45)\" text-anchor=\"end\""
 		       " font-family=\"Menlo, Consolas, monospace\" font-size=\"11\" fill=\"%s\">",
-		    x + 3.0, PLOT_BOTTOM + 14.0, COLOR_AXIS);
-		put_text(b, s->points[i].label);
+		    x + 3.0, ax->bottom + 14.0, COLOR_AXIS);
+		put_label(b, s->points[i].label);
 		put(b, "</text>\n");
 	}
 	put(b, "</g>\n");
@@ -512,8 +606,8 @@ static bool segment_mean(const struct pt *p, size_t from, size_t to, double *out
 }
 
 /* Dashed lines at the change points, with the change of the segment means. */
-static void put_changes(struct buf *b, const size_t *cp, size_t ncp, const struct pt *p,
-			size_t n)
+static void put_changes(struct buf *b, const struct axis *ax, const size_t *cp, size_t ncp,
+			const struct pt *p, size_t n)
 {
 	put(b, "<g class=\"changes\">\n");
 	for (size_t c = 0; c < ncp; c++) {
@@ -533,7 +627,7 @@ static void put_changes(struct buf *b, const size_t *cp, size_t ncp, const struc
 			color = COLOR_FASTER;
 		put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
 		       " stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/>\n",
-		    x, PLOT_TOP, x, PLOT_BOTTOM, color);
+		    x, PLOT_TOP, x, ax->bottom, color);
 		if (known) {
 			/* Labels near the right edge go to the left of their line. */
 			bool left = x > PLOT_RIGHT - 60.0;
@@ -626,13 +720,14 @@ char *svg_render(const struct svg_series *series, size_t *len)
 		put_no_data(&b, n == 0 ? "no data" : "no finite measurements");
 	} else {
 		axis_make(&ax, vmin, vmax);
+		ax.bottom = plot_bottom(series);
 		cp = changes_clean(series, &ncp, &oom);
 		b.failed |= oom;
 		put_subtitle(&b, series);
 		put_y_axis(&b, &ax);
-		put_x_axis(&b, series);
+		put_x_axis(&b, &ax, series);
 		put_series(&b, &ax, series, p);
-		put_changes(&b, cp, ncp, p, n);
+		put_changes(&b, &ax, cp, ncp, p, n);
 		put_legend(&b);
 	}
 	put(&b, "</svg>\n");

@@ -5,8 +5,12 @@
  * - a y axis with 1-2-5 tick values in the unit that suits the range (ns, us,
  *   ms or s), labelled "time (<unit>)", with horizontal grid lines;
  * - an x axis in commit order, one slot per point, labelled with the points'
- *   labels (short hashes) rotated 45 degrees; with many points only every k-th
- *   is labelled, k from 1, 2, 5, 10, 20, ... so that at most 48 labels show;
+ *   labels (tag names or short hashes) rotated 45 degrees; with many points
+ *   only every k-th is labelled, k from 1, 2, 5, 10, 20, ... so that at most
+ *   48 labels show; a label over 16 characters shows its first 7 and last 8
+ *   around an ellipsis, the whole label as its tooltip; labels over 8
+ *   characters raise the plot's bottom (about 4.7 px a character, 38 px at
+ *   most) so that they end above the legend;
  * - the band [lo, hi] as a translucent polygon (a bar with caps for one
  *   point), the mean as a polyline, with point markers carrying a tooltip
  *   (label, mean, band, n) when there are at most 60 points;
@@ -27,10 +31,11 @@
 #ifndef BENCHFS_FS_RENDER_SVG_H
 #define BENCHFS_FS_RENDER_SVG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct svg_point {
-	const char *label; /* x tick label: a short commit hash */
+	const char *label; /* x tick label: a tag name or short commit hash */
 	double mean;       /* seconds */
 	double lo, hi;     /* the spread band in seconds (mean -/+ stddev, clamped at >= 0) */
 	size_t n;          /* samples behind the point */
@@ -47,5 +52,9 @@ struct svg_series {
 /* malloc'd NUL-terminated SVG text, *len its length; NULL when out of memory.
  * Change indices outside 1..npoints-1 are ignored; any order is accepted. */
 char *svg_render(const struct svg_series *series, size_t *len);
+
+/* Whether svg_render shows the label of point i of n (on the axis or in a
+ * tooltip): callers may leave the others' labels NULL, or cheap. */
+bool svg_label_shown(size_t i, size_t n);
 
 #endif

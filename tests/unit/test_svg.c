@@ -313,6 +313,50 @@ static void test_long_title(void **state)
 	free(svg);
 }
 
+/* Tag names as labels: up to 8 characters the plot keeps its size; longer
+ * ones raise its bottom, and over 16 show head and tail around an ellipsis
+ * (whole characters), the whole name as a tooltip. */
+static void test_long_labels(void **state)
+{
+	struct svg_point p[5] = {
+		{"v1.0", 0.010, 0.009, 0.011, 5},
+		{"abcdef12", 0.010, 0.009, 0.011, 5},
+		{"release-2024.01", 0.011, 0.010, 0.012, 5},
+		{"myproject-v1.2.3-rc1", 0.012, 0.011, 0.013, 5},
+		{"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x\xc3\xa9", 0.012, 0.011,
+		 0.013, 5},
+	};
+	struct svg_series s = {"labels", p, 2, NULL, 0};
+	char *svg;
+	(void)state;
+	/* Hashes and short tags: the x axis stays at 384. */
+	svg = render("labels-short", &s);
+	assert_non_null(strstr(svg, "<g class=\"x-axis\">\n<line x1=\"84.0\" y1=\"384.0\""));
+	assert_non_null(strstr(svg, ">v1.0</text>"));
+	assert_non_null(strstr(svg, ">abcdef12</text>"));
+	free(svg);
+	/* 15 characters: 7 over the fit, 7 x 4.7 px higher. */
+	s.npoints = 3;
+	svg = render("labels-15", &s);
+	assert_non_null(strstr(svg, "<g class=\"x-axis\">\n<line x1=\"84.0\" y1=\"351.1\""));
+	assert_non_null(strstr(svg, ">release-2024.01</text>"));
+	assert_null(strstr(svg, "\xe2\x80\xa6"));
+	free(svg);
+	s.npoints = 5;
+	svg = render("labels-long", &s);
+	/* 16 characters at most: 8 x 4.7 px higher, and no further. */
+	assert_non_null(strstr(svg, "<g class=\"x-axis\">\n<line x1=\"84.0\" y1=\"346.4\""));
+	assert_non_null(strstr(svg, ">myproje\xe2\x80\xa6.2.3-rc1<title>myproject-v1.2.3-rc1</title></text>"));
+	assert_non_null(strstr(svg, ">\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x80\xa6"
+				    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x\xc3\xa9<title>"));
+	/* The markers' tooltips name the whole label. */
+	assert_non_null(strstr(svg, "<title>myproject-v1.2.3-rc1: "));
+	/* The plot shrank with the axis: no point below it. */
+	assert_null(strstr(svg, "y1=\"384.0\""));
+	free(svg);
+}
+
 static void test_change_points(void **state)
 {
 	struct fixture_series fs;
@@ -446,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_units),         cmocka_unit_test(test_all_equal),
 		cmocka_unit_test(test_magnitudes),    cmocka_unit_test(test_not_finite),
 		cmocka_unit_test(test_escaping),      cmocka_unit_test(test_long_title),
+		cmocka_unit_test(test_long_labels),
 		cmocka_unit_test(test_change_points), cmocka_unit_test(test_many_points),
 		/* Last: it parses every picture the tests above wrote. */
 		cmocka_unit_test(test_well_formed),
