@@ -816,6 +816,26 @@ static void md_instructions(FILE *out, const struct comparison *c, double thresh
 	}
 }
 
+/* A baseline that a branch or tag of the same name shadows: which one the
+ * side means, and how to name the other. */
+static void md_shadowed(FILE *out, const struct side *s)
+{
+	if (!s->ref.shadowed[0])
+		return;
+	fputs("> **Note:** `", out);
+	md_cell(out, s->rev);
+	if (strcmp(s->ref.shadowed, s->ref.commit) == 0) {
+		fputs("` is the baseline of that name; a branch or tag of the same name points at "
+		      "the same commit.\n\n",
+		      out);
+		return;
+	}
+	fprintf(out,
+		"` is the baseline of that name (%.12s); the branch or tag of the same name "
+		"(%.12s) is not used here: name it by its hash to compare it.\n\n",
+		s->ref.commit, s->ref.shadowed);
+}
+
 /* Warnings above the table: what a reader must know before trusting it. */
 static void md_warnings(FILE *out, const struct comparison *c)
 {
@@ -934,6 +954,9 @@ static void render_md(FILE *out, const struct comparison *c, const struct view_c
 	md_side(out, "a", &c->a);
 	md_side(out, "b", &c->b);
 	fputc('\n', out);
+	md_shadowed(out, &c->a);
+	if (strcmp(c->a.rev, c->b.rev) != 0)
+		md_shadowed(out, &c->b);
 	if (c->method == METHOD_PAIRED)
 		fputs("Method: paired. The two sides are one interleaved A/B job (iterations "
 		      "alternated in counterbalanced order a b b a a b b a ...), so slow drift of "
@@ -994,6 +1017,9 @@ static json_object *json_side(const struct side *s)
 		json_object_array_add(runs, json_object_new_int64(s->runs[i]));
 	json_object_object_add(o, "rev", json_object_new_string(s->rev));
 	json_object_object_add(o, "commit", json_object_new_string(s->ref.commit));
+	/* The commit a branch or tag of the baseline's name would have meant. */
+	json_object_object_add(o, "shadowed_commit",
+			       s->ref.shadowed[0] ? json_object_new_string(s->ref.shadowed) : NULL);
 	json_object_object_add(o, "subject", json_object_new_string(s->subject));
 	json_object_object_add(o, "runs", runs);
 	json_object_object_add(o, "host", s->host ? json_object_new_string(s->host) : NULL);

@@ -18,7 +18,9 @@
 /* Keys of computed files (names.h): a letter for the view, then tab
  * separated fields. Path names holding a tab or newline are refused, so the
  * fields split back unambiguously. */
-#define KEY_COMPARE 'c'    /* c <name> <commit a> <run a> <commit b> <run b> */
+/* c <name> <commit a> <run a> <shadowed a> <commit b> <run b> <shadowed b>; a
+ * shadowed field is "-" unless the side is a baseline a revision shadows. */
+#define KEY_COMPARE 'c' 
 #define KEY_REGRESSIONS 'r' /* r <tip> */
 #define KEY_HISTORY 'h'    /* h <name> <tip> <tags stamp> */
 #define KEY_BASELINE 'b'   /* b <name> */
@@ -66,20 +68,24 @@ static int tip_of(char *tip, const struct view_ctx *ctx)
 
 static int render_compare(char **text, const struct view_ctx *ctx, char *key)
 {
-	char *f[6], *a = NULL, *b = NULL;
+	char *f[8], *a = NULL, *b = NULL;
 	struct side_ref ra, rb;
 	enum compare_format format;
 	int rc;
-	if (key_fields(f, 6, key) != 6)
+	if (key_fields(f, 8, key) != 8)
 		return -EIO;
 	if ((rc = compare_parse_name(&a, &b, &format, f[1])))
 		return rc;
 	memset(&ra, 0, sizeof(ra));
 	memset(&rb, 0, sizeof(rb));
 	snprintf(ra.commit, sizeof(ra.commit), "%s", f[2]);
-	snprintf(rb.commit, sizeof(rb.commit), "%s", f[4]);
 	ra.run_id = strtoll(f[3], NULL, 10);
-	rb.run_id = strtoll(f[5], NULL, 10);
+	if (strcmp(f[4], "-") != 0)
+		snprintf(ra.shadowed, sizeof(ra.shadowed), "%s", f[4]);
+	snprintf(rb.commit, sizeof(rb.commit), "%s", f[5]);
+	rb.run_id = strtoll(f[6], NULL, 10);
+	if (strcmp(f[7], "-") != 0)
+		snprintf(rb.shadowed, sizeof(rb.shadowed), "%s", f[7]);
 	rc = compare_render(text, ctx, a, &ra, b, &rb, format);
 	free(a);
 	free(b);
@@ -259,8 +265,9 @@ static int compare_lookup(const struct view_ctx *ctx, struct node *out, const ch
 	if ((rc = side_resolve(&ra, ctx, a)) || (rc = side_resolve(&rb, ctx, b)) ||
 	    (rc = current_version(ctx, &v)))
 		goto done;
-	if (asprintf(&key, "%c\t%s\t%s\t%lld\t%s\t%lld", KEY_COMPARE, name, ra.commit,
-		     (long long)ra.run_id, rb.commit, (long long)rb.run_id) < 0) {
+	if (asprintf(&key, "%c\t%s\t%s\t%lld\t%s\t%s\t%lld\t%s", KEY_COMPARE, name, ra.commit,
+		     (long long)ra.run_id, ra.shadowed[0] ? ra.shadowed : "-", rb.commit,
+		     (long long)rb.run_id, rb.shadowed[0] ? rb.shadowed : "-") < 0) {
 		key = NULL;
 		rc = -ENOMEM;
 		goto done;

@@ -586,6 +586,13 @@ static void baseline_write(fuse_req_t req, struct fs *fs, struct worker *w, fuse
 	if (n != 1) {
 		fprintf(stderr, "benchfs: baseline %s: refused: write exactly one revision\n", name);
 		rc = -EINVAL;
+	} else if (revparse_commit(hash, w->repo, name, err, sizeof(err)) == 0) {
+		/* In a compare name the baseline would hide the revision: refused
+		 * rather than shadowing it silently. */
+		fprintf(stderr, "benchfs: baseline %s: refused: the repository already has a "
+				"revision of that name (commit %s): choose another name\n",
+			name, hash);
+		rc = -EEXIST;
 	} else if ((rc = revparse_commit(hash, w->repo, lines[0], err, sizeof(err)))) {
 		fprintf(stderr, "benchfs: baseline %s: refused: %s\n", name, err);
 	} else if ((src = store_baseline_set(w->store, name, lines[0], hash))) {

@@ -54,6 +54,8 @@ revision:
 	rc = store_baseline_get(ctx->store, &baseline, name);
 	if (rc == STORE_OK) {
 		memcpy(out->commit, baseline.commit, sizeof(out->commit));
+		if (revparse_commit(out->shadowed, ctx->repo, name, err, sizeof(err)))
+			out->shadowed[0] = '\0';
 		return 0;
 	}
 	if (rc != STORE_NOTFOUND)

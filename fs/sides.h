@@ -16,11 +16,15 @@
 struct side_ref {
 	char commit[STORE_HASH_LEN + 1];
 	int64_t run_id; /* a name that is a run (run-<id>, <id>) names only it; else 0 */
+	/* A baseline's name that the repository also resolves as a revision
+	 * (a branch or tag created after the pin): the baseline wins, and this
+	 * is the commit the revision would have meant. Empty otherwise. */
+	char shadowed[STORE_HASH_LEN + 1];
 };
 
 /* Resolve a name: `run-<id>` or a run directory name (a finished run),
- * `latest` (the commit of the newest finished run), a baseline, or a libgit2
- * revision. -ENOENT when it names nothing, -EIO when the store fails. */
+ * `latest` (the commit of the newest finished run), a baseline, or a
+ * revision (a baseline wins over a branch or tag of the same name). -ENOENT when it names nothing, -EIO when the store fails. */
 int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *name);
 
 /* Finished runs of this host, loaded once per rendering. */
