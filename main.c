@@ -19,14 +19,14 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "confirm.h"
-#include "tests.h"
-#include "fs.h"
-#include "revparse.h"
-#include "runner.h"
-#include "spawner.h"
-#include "store.h"
+#include "config/config.h"
+#include "fs/fs.h"
+#include "repo/revparse.h"
+#include "runner/runner.h"
+#include "service/confirm.h"
+#include "spawner/spawner.h"
+#include "stats/hypothesis.h"
+#include "store/store.h"
 
 #define EXIT_SETUP 2
 /* The data directory holds the logs and the store, which the mount's own

@@ -22,10 +22,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "config.h"
-#include "hostinfo.h"
-#include "result.h"
-#include "store.h"
+#include "config/config.h"
+#include "runner/hostinfo.h"
+#include "runner/result.h"
+#include "store/store.h"
 
 #define MAX_STEPS 64
 

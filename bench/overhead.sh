@@ -209,7 +209,7 @@ for round in $(seq "$ROUNDS"); do
 	tool_turn loop
 done
 # The timed region alone, with the drift taken out: the loop's spawn and
-# benchfs's (runner/spawn.c as benchfs-spawner runs it) alternate iteration by
+# benchfs's (spawner/spawn_measure.c as benchfs-spawner runs it) alternate iteration by
 # iteration in one process. Printed after the targets, which it does not judge.
 STEP=$((STEP + 1))
 printf 'step %d: spawn_interleave\n' "$STEP"
@@ -299,7 +299,7 @@ EOF
 [ "$STATUS" = 0 ] || [ "$STATUS" = 3 ] || exit 1
 echo
 echo "The timed region without drift (bench/spawn_interleave; loop: as bench/spawn_loop;"
-echo "attrs: the same with benchfs's spawn attributes; benchfs: runner/spawn.c as"
+echo "attrs: the same with benchfs's spawn attributes; benchfs: spawner/spawn_measure.c as"
 echo "benchfs-spawner runs a timed command; poll: its former wait on a pidfd):"
 printf '%s\n' "$INTERLEAVED" | sed 's/^/  /'
 exit "$STATUS"

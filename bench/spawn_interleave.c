@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spawn_measure.h"
+#include "spawner/spawn_measure.h"
 
 extern char **environ;
 
@@ -95,7 +95,7 @@ static int64_t spawn_way(struct ctx *c, enum way w)
 	}
 }
 
-/* benchfs's attributes, as runner/spawn.c sets them. */
+/* benchfs's attributes, as spawner/spawn_measure.c sets them. */
 static int attr_setup(posix_spawnattr_t *attr)
 {
 	sigset_t none, all;

@@ -5,7 +5,7 @@
  *   spawn_loop [-w WARMUP] [-n RUNS] PROGRAM [ARG...]
  *
  * PROGRAM must contain a slash (no PATH search inside the loop). Each measured
- * iteration is timed as benchfs times it (runner/spawn.c): CLOCK_MONOTONIC
+ * iteration is timed as benchfs times it (spawner/spawn_measure.c): CLOCK_MONOTONIC
  * read just before posix_spawn and just after wait4 reaps the child. Prints
  * one line of key=value pairs, times in seconds:
  *   mean, stddev, median, min, max of the measured iterations, the elapsed
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "describe.h"
+#include "stats/describe.h"
 
 extern char **environ;
 

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "changepoint.h"
-#include "describe.h"
-#include "outliers.h"
-#include "tests.h"
+#include "stats/changepoint.h"
+#include "stats/describe.h"
+#include "stats/hypothesis.h"
+#include "stats/outliers.h"
 
 static uint64_t rng_state = 0x5eed;
 

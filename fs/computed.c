@@ -4,16 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commit_names.h"
-#include "compare.h"
-#include "computed.h"
-#include "history.h"
-#include "inode.h"
-#include "names.h"
-#include "regressions.h"
-#include "result.h"
-#include "sides.h"
-#include "view_internal.h"
+#include "fs/computed.h"
+#include "fs/inode.h"
+#include "fs/internal_views.h"
+#include "fs/names.h"
+#include "runner/result.h"
+#include "views/commit_names.h"
+#include "views/compare.h"
+#include "views/history.h"
+#include "views/regressions.h"
+#include "views/sides.h"
 
 /* Keys of computed files (names.h): a letter for the view, then tab
  * separated fields. Path names holding a tab or newline are refused, so the
@@ -432,7 +432,7 @@ static int cmp_commit(const void *a, const void *b)
 }
 
 /* Each finished commit against its first parent where both have finished runs
- * (each commit named as commit_names.h says), each A/B pair, and each
+ * (each commit named as views/commit_names.h says), each A/B pair, and each
  * baseline against latest. */
 static int compare_list(const struct view_ctx *ctx, struct dir_entry **list, size_t *n,
 			size_t *cap)

@@ -4,8 +4,8 @@
 #ifndef BENCHFS_FS_COMPUTED_H
 #define BENCHFS_FS_COMPUTED_H
 
-#include "node.h"
-#include "views.h"
+#include "fs/node.h"
+#include "fs/views.h"
 
 /* Whether a root entry name is a computed view; its node in *out. */
 int computed_root_lookup(const struct view_ctx *ctx, struct node *out, const char *name);

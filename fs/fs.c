@@ -23,15 +23,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "computed.h"
-#include "fs.h"
-#include "inode.h"
-#include "queueline.h"
-#include "revparse.h"
-#include "runner.h"
-#include "snapshot.h"
-#include "store.h"
-#include "views.h"
+#include "fs/computed.h"
+#include "fs/fs.h"
+#include "fs/inode.h"
+#include "fs/snapshot.h"
+#include "fs/views.h"
+#include "queue/queueline.h"
+#include "repo/revparse.h"
+#include "runner/runner.h"
+#include "store/store.h"
 
 /* More pending jobs than this is a runaway script, not a plan. */
 #define QUEUE_PENDING_MAX 1000

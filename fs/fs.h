@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "views.h"
+#include "fs/views.h"
 
 struct fs;
 struct fuse_args;

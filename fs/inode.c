@@ -1,4 +1,4 @@
-#include "inode.h"
+#include "fs/inode.h"
 
 /* kind: bits 56-63, id: bits 32-55, version: bits 0-31. Version wrap-around
  * only matters if the kernel still holds an inode 2^32 versions old. */

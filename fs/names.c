@@ -1,4 +1,4 @@
-#include "names.h"
+#include "fs/names.h"
 
 uint64_t names_hash(const char *key, uint64_t salt)
 {

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "fs/snapshot.h"
 
 struct entry {
 	struct node node;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "node.h"
+#include "fs/node.h"
 
 struct snapshots;
 

@@ -6,15 +6,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "computed.h"
-#include "format.h"
-#include "inode.h"
-#include "names.h"
-#include "result.h"
-#include "run_summary.h"
-#include "runner.h"
-#include "view_internal.h"
-#include "views.h"
+#include "fs/computed.h"
+#include "fs/inode.h"
+#include "fs/internal_views.h"
+#include "fs/names.h"
+#include "fs/views.h"
+#include "runner/result.h"
+#include "runner/runner.h"
+#include "views/format.h"
+#include "views/run_summary.h"
 
 static const char readme_text[] =
 	"benchfs: a benchmark service for a git repository, as files.\n"
@@ -132,11 +132,6 @@ static int fill_link(struct node *out, uint64_t ino, const char *prefix, int64_t
 		.size = strlen(target),
 	};
 	return 0;
-}
-
-int view_store_errno(int rc)
-{
-	return rc == STORE_NOTFOUND ? -ENOENT : -EIO;
 }
 
 char *view_status_text(const struct store_run *run)
@@ -298,22 +293,6 @@ static const struct {
 	{"config.json", KIND_CONFIG}, {"status", KIND_STATUS}, {"debug.log", KIND_LOG},
 	{"system.json", KIND_SYSTEM}, {"result.json", KIND_RESULT}, {"summary", KIND_SUMMARY},
 };
-
-/* Parse a canonical run directory name ("000042"); -1 when it is not one. */
-int64_t view_parse_run_name(const char *name)
-{
-	char *end;
-	char canonical[32];
-	long long id;
-	if (name[0] < '0' || name[0] > '9')
-		return -1;
-	errno = 0;
-	id = strtoll(name, &end, 10);
-	if (errno || *end || id <= 0 || id > INODE_ID_MAX)
-		return -1;
-	run_dir_name(canonical, sizeof(canonical), id);
-	return strcmp(canonical, name) == 0 ? id : -1;
-}
 
 static bool is_full_hash(const char *name)
 {

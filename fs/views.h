@@ -7,47 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "node.h"
-#include "store.h"
-
-struct git_repository;
-
-struct view_ctx {
-	struct store *store;
-	const char *data_dir;
-	int64_t mount_ns; /* mount time: the mtime of static things */
-	struct git_repository *repo; /* FUSE thread only, like the store handle */
-	const char *host;            /* this host: the computed views pool its runs */
-	const char *branch;          /* full name of the tracked branch (refs/heads/main) */
-	double alpha, threshold;     /* the verdict's significance and noise threshold */
-	/* "threshold": "auto": a benchmark's threshold is the fence of its
-	 * run-to-run changes on this host once that is known (threshold until
-	 * then); A/B pairs keep threshold. */
-	bool threshold_auto;
-	/* "confirm": a wall time regression is listed once an A/B job confirmed
-	 * it (the daemon queues them, confirm.h); else the history's own steps. */
-	bool confirm;
-	/* Whether the file system keeps inode ino for key (snapshots_held: 1 yes,
-	 * 0 not kept, -1 kept for another key). A computed file kept already is
-	 * not rendered again (its node comes back with cached set); a number kept
-	 * for another key is passed over. */
-	int (*held)(void *cache_ctx, uint64_t ino, const char *key);
-	void *cache_ctx;
-	/* The last serial number given to a writable file's inode (inode.h). */
-	uint64_t *serial;
-};
-
-/* What the daemon was started with that the views use: the file system's
- * and the daemon's own A/B jobs' (confirm.h) alike. */
-struct view_settings {
-	const char *repo_path;
-	const char *data_dir;
-	const char *config_json; /* normalised configuration stored with each queued job */
-	const char *branch;      /* full name of the tracked branch; NULL: none */
-	double alpha, threshold; /* of the compare verdicts */
-	bool threshold_auto;     /* "threshold": "auto" (see view_ctx) */
-	bool confirm;            /* "confirm" (see view_ctx) */
-};
+#include "fs/node.h"
+#include "store/store.h"
+#include "views/context.h"
 
 struct dir_entry {
 	char name[256];

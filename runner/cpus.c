@@ -1,5 +1,5 @@
 /* CPU placement: see cpus.h. */
-#include "cpus.h"
+#include "runner/cpus.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* A description of the host a run is measured on. See hostinfo.h. */
-#include "hostinfo.h"
+#include "runner/hostinfo.h"
 
 #include <ctype.h>
 #include <json-c/json.h>

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "interference.h"
+#include "runner/interference.h"
 
 int interference_parse_stat(struct interference_snapshot *out, const char *text)
 {

@@ -14,10 +14,10 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "cpus.h"
-#include "interference.h"
-#include "measure.h"
-#include "profile.h"
+#include "runner/cpus.h"
+#include "runner/interference.h"
+#include "runner/measure.h"
+#include "runner/profile.h"
 
 #define STEP_MAX 160 /* what runlog keeps of a step name */
 /* Store writes are SQLite transactions, and they run beside the measured

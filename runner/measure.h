@@ -10,11 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "result.h"
-#include "runlog.h"
-#include "spawner.h"
-#include "store.h"
+#include "config/config.h"
+#include "runner/result.h"
+#include "runner/runlog.h"
+#include "spawner/spawner.h"
+#include "store/store.h"
 
 /* How often the shell's start-up is measured (hyperfine's count). */
 #define MEASURE_SHELL_CALIBRATIONS 50

@@ -1,5 +1,5 @@
 /* perf and callgrind iterations of a benchmark. See profile.h. */
-#include "profile.h"
+#include "runner/profile.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rmtree.h"
+#include "runner/rmtree.h"
 
 /* The end of a tool's output is kept to explain a failure when the caller
  * discards output. */

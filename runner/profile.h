@@ -11,9 +11,9 @@
 #ifndef BENCHFS_RUNNER_PROFILE_H
 #define BENCHFS_RUNNER_PROFILE_H
 
-#include "runlog.h"
-#include "spawn_measure.h"
-#include "spawner.h"
+#include "runner/runlog.h"
+#include "spawner/spawn_measure.h"
+#include "spawner/spawner.h"
 
 /* A profiled iteration is slower than a measured one: its time limit is the
  * benchmark's timeout times the factor plus the grace (measured here on a
@@ -25,7 +25,7 @@
 #define PROFILE_TIMEOUT_GRACE_S 5.0
 
 struct profile_job {
-	struct spawner *spawner;       /* runner/spawner.h */
+	struct spawner *spawner;       /* spawner/spawner.h */
 	const struct spawn_spec *spec; /* the benchmark's command exactly as measured:
 					  argv, envp, cwd, timeout, output, cancel_fd */
 	struct runlog *log;            /* runner/runlog.h; NULL: nothing is logged */

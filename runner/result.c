@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "describe.h"
-#include "outliers.h"
-#include "result.h"
-#include "stationarity.h"
+#include "runner/result.h"
+#include "stats/describe.h"
+#include "stats/outliers.h"
+#include "stats/stationarity.h"
 
 /* The stationarity test's settings (result.h): a step of the medians counts
  * from 5%, at a permutation level of 1%. */

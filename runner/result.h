@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "interference.h"
-#include "store.h"
+#include "config/config.h"
+#include "runner/interference.h"
+#include "store/store.h"
 
 struct result_bench {
 	const struct bench_config *bench;

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runlog.h"
+#include "runner/runlog.h"
 
 /* A longer output line is split: the log stays line-oriented and bounded. */
 #define PARTIAL_MAX 8192

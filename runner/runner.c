@@ -10,20 +10,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkout.h"
-#include "measure.h"
-#include "config.h"
-#include "hostinfo.h"
-#include "interference.h"
-#include "result.h"
-#include "revparse.h"
-#include "rmtree.h"
-#include "runlog.h"
-#include "runner.h"
-#include "runner_job.h"
-#include "spawn_measure.h"
-#include "spawner.h"
-#include "store.h"
+#include "config/config.h"
+#include "repo/checkout.h"
+#include "repo/revparse.h"
+#include "runner/hostinfo.h"
+#include "runner/interference.h"
+#include "runner/internal.h"
+#include "runner/measure.h"
+#include "runner/result.h"
+#include "runner/rmtree.h"
+#include "runner/runlog.h"
+#include "runner/runner.h"
+#include "spawner/spawn_measure.h"
+#include "spawner/spawner.h"
+#include "store/store.h"
 
 extern char **environ;
 

@@ -1,13 +1,13 @@
 /* E-divisive means change point detection; see changepoint.h. */
-#include "changepoint.h"
+#include "stats/changepoint.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <stdalign.h>
 #include <string.h>
 
-#include "sort.h"
-#include "stats_internal.h"
+#include "stats/internal.h"
+#include "stats/internal_sort.h"
 
 void stats_changepoint_options_init(struct stats_changepoint_options *opt)
 {

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "describe.h"
+#include "stats/describe.h"
 
 struct stats_changepoint_options {
 	double alpha;          /* significance level of the permutation test (0.01) */

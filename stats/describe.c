@@ -1,11 +1,11 @@
 /* Descriptive statistics; see describe.h. */
-#include "describe.h"
+#include "stats/describe.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "sort.h"
-#include "stats_internal.h"
+#include "stats/internal.h"
+#include "stats/internal_sort.h"
 
 const char *stats_strerror(int err)
 {

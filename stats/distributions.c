@@ -5,7 +5,7 @@
  * prefactor x^a (1-x)^b / B(a,b) formed in log space. Quantiles are found by a
  * safeguarded Newton iteration on the log of the tail, inside a bisection
  * bracket. */
-#include "distributions.h"
+#include "stats/distributions.h"
 
 #include <float.h>
 #include <math.h>

@@ -8,7 +8,7 @@
 #ifndef BENCHFS_STATS_DISTRIBUTIONS_H
 #define BENCHFS_STATS_DISTRIBUTIONS_H
 
-#include "describe.h"
+#include "stats/describe.h"
 
 /* Regularized incomplete beta I_x(a, b), a > 0, b > 0, 0 <= x <= 1. */
 int stats_ibeta(double *out, double a, double b, double x);

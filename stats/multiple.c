@@ -1,5 +1,5 @@
 /* Benjamini-Hochberg adjusted p-values; see multiple.h. */
-#include "multiple.h"
+#include "stats/multiple.h"
 
 #include <math.h>
 

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "describe.h"
+#include "stats/describe.h"
 
 /* Benjamini-Hochberg adjusted p-values (q-values), as
  * scipy.stats.false_discovery_control(p, method="bh"): rejecting every

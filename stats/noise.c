@@ -1,10 +1,10 @@
 /* Between-run noise and the comparison of separate runs; see noise.h. */
-#include "noise.h"
+#include "stats/noise.h"
 
 #include <math.h>
 
-#include "distributions.h"
-#include "stats_internal.h"
+#include "stats/distributions.h"
+#include "stats/internal.h"
 
 /* 1 / Phi^-1(3/4): makes the MAD of normal data estimate its sd */
 #define MAD_TO_SD 1.4826

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "describe.h"
+#include "stats/describe.h"
 
 /* Fewest consecutive-run differences before a host's noise is taken as known. */
 #define STATS_NOISE_MIN_DIFFS 10

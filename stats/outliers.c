@@ -1,11 +1,11 @@
 /* Outlier detection; see outliers.h. */
-#include "outliers.h"
+#include "stats/outliers.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "describe.h"
-#include "stats_internal.h"
+#include "stats/describe.h"
+#include "stats/internal.h"
 
 static int check(const double *x, size_t n, const double *scratch, size_t *count)
 {

@@ -1,12 +1,12 @@
 /* Paired samples: signed-rank test, paired t, Hodges-Lehmann; see paired.h. */
-#include "paired.h"
+#include "stats/paired.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "distributions.h"
-#include "stats_internal.h"
+#include "stats/distributions.h"
+#include "stats/internal.h"
 
 /* Largest n whose signed-rank distribution is computed exactly (scipy's rule). */
 #define EXACT_MAX 50

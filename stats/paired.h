@@ -2,7 +2,7 @@
  *
  * The caller forms one difference per pair, d_i = log(b_i) - log(a_i) (a
  * log-ratio: slow drift of the machine that touches both members of a pair
- * cancels). Conventions as tests.h: a is the baseline, b the candidate, a
+ * cancels). Conventions as hypothesis.h: a is the baseline, b the candidate, a
  * positive difference means b is slower. Pure computation, scratch from the
  * caller, STATS_OK or a negative stats_error; outputs written only on success. */
 #ifndef BENCHFS_STATS_PAIRED_H
@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "describe.h"
+#include "stats/describe.h"
 
 /* Wilcoxon signed-rank test, two-sided, as scipy.stats.wilcoxon(d) with
  * zero_method="wilcox" (zero differences dropped), correction=False and

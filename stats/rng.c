@@ -1,6 +1,6 @@
 /* Deterministic pseudo-random generator (xoshiro256**, seeded through
  * splitmix64). Integer arithmetic only, so results are identical everywhere. */
-#include "stats_internal.h"
+#include "stats/internal.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {

@@ -1,5 +1,5 @@
 /* The doubling design with linear alpha spending; see sequential.h. */
-#include "sequential.h"
+#include "stats/sequential.h"
 
 #include <math.h>
 

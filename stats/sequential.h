@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "describe.h"
+#include "stats/describe.h"
 
 #define STATS_SEQUENTIAL_LOOKS_MAX 32
 

@@ -1,11 +1,11 @@
 /* Stationarity of one run's iterations; see stationarity.h. */
-#include "stationarity.h"
+#include "stats/stationarity.h"
 
 #include <math.h>
 #include <stdint.h>
 
-#include "changepoint.h"
-#include "stats_internal.h"
+#include "stats/changepoint.h"
+#include "stats/internal.h"
 
 #define ALIGN_UP(x) (((x) + 15u) & ~(size_t)15u)
 

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "describe.h"
+#include "stats/describe.h"
 
 #define STATS_STATIONARITY_MIN_N 8 /* shorter sequences are never flagged */
 /* The permutation test: ceil(10 / alpha) - 1 permutations (999 at 0.01), at

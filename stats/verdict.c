@@ -1,9 +1,9 @@
 /* The three-way verdict over the benchmarks of one comparison; see verdict.h. */
-#include "verdict.h"
+#include "stats/verdict.h"
 
 #include <math.h>
 
-#include "multiple.h"
+#include "stats/multiple.h"
 
 static int check_input(const struct stats_verdict_input *v, double alpha)
 {

@@ -32,8 +32,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "describe.h"
-#include "tests.h"
+#include "stats/describe.h"
+#include "stats/hypothesis.h"
 
 struct stats_verdict_input {
 	bool testable;     /* false: no analysis (too few samples, noise unknown) */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "store/internal.h"
 
 /* One statement with a fresh change number, in its own transaction. */
 static int baseline_write(struct store *store, const char *sql, const char *name,

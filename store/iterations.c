@@ -1,5 +1,5 @@
 /* Measurements: one row per timed execution of a benchmark, and per-benchmark metrics. */
-#include "internal.h"
+#include "store/internal.h"
 
 static const char iteration_insert_sql[] =
 	"INSERT INTO iterations (run_id, benchmark, iteration, wall_ns, user_ns, sys_ns,"

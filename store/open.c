@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "store/internal.h"
 
 /* Each entry moves the schema from version i to i + 1. Never edit a shipped
  * entry: add a new one, so existing stores migrate forward. */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "store/internal.h"
 
 #define RUN_COLUMNS                                                                        \
 	"id, revision, commit_sha, state, detail, seq, created_ns, updated_ns, started_ns," \

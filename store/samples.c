@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "store/internal.h"
 
 int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n,
 		    const char *host)

@@ -4,8 +4,8 @@
  * SQLite's WAL mode lets one writer and many readers share the file. Every
  * write is one transaction. Functions return STORE_OK or a negative
  * store_error; store_errmsg() tells what went wrong with the last call. */
-#ifndef BENCHFS_STORE_H
-#define BENCHFS_STORE_H
+#ifndef BENCHFS_STORE_STORE_H
+#define BENCHFS_STORE_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>

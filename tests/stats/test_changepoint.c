@@ -4,9 +4,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "changepoint.h"
-#include "check.h"
-#include "stats_internal.h"
+#include "stats/changepoint.h"
+#include "stats/internal.h"
+#include "tests/stats/check.h"
 
 #define MAXCP 16
 

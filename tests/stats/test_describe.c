@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "describe.h"
-#include "fixtures.h"
-#include "outliers.h"
+#include "stats/describe.h"
+#include "stats/outliers.h"
+#include "tests/stats/check.h"
+#include "tests/stats/fixtures.h"
 
 static double *large_data(size_t k)
 {

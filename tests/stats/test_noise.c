@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "fixtures_noise.h"
-#include "noise.h"
-#include "stats_internal.h"
-#include "tests.h"
+#include "stats/hypothesis.h"
+#include "stats/internal.h"
+#include "stats/noise.h"
+#include "tests/stats/check.h"
+#include "tests/stats/fixtures_noise.h"
 
 #define REL 1e-9
 

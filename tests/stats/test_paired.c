@@ -6,13 +6,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "check.h"
-#include "distributions.h"
-#include "fixtures_paired.h"
-#include "multiple.h"
-#include "paired.h"
-#include "sequential.h"
-#include "stats_internal.h"
+#include "stats/distributions.h"
+#include "stats/internal.h"
+#include "stats/multiple.h"
+#include "stats/paired.h"
+#include "stats/sequential.h"
+#include "tests/stats/check.h"
+#include "tests/stats/fixtures_paired.h"
 
 #define REL_EXACT 1e-12 /* the same arithmetic on the same doubles */
 #define REL_WILCOXON 1e-9

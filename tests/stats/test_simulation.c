@@ -2,8 +2,8 @@
  * and its power on a 10% shift. */
 #include <stdlib.h>
 
-#include "check.h"
-#include "tests.h"
+#include "stats/hypothesis.h"
+#include "tests/stats/check.h"
 
 #define TRIALS 1000
 

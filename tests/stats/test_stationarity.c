@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "changepoint.h"
-#include "check.h"
-#include "stationarity.h"
-#include "stats_internal.h"
+#include "stats/changepoint.h"
+#include "stats/internal.h"
+#include "stats/stationarity.h"
+#include "tests/stats/check.h"
 
 /* stats/rng.c's generator: uniform in (0, 1) and Box-Muller normals */
 static double uni(struct stats__rng *r)

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "distributions.h"
-#include "fixtures.h"
-#include "tests.h"
+#include "stats/distributions.h"
+#include "stats/hypothesis.h"
+#include "tests/stats/check.h"
+#include "tests/stats/fixtures.h"
 
 static double worst[8];
 enum { W_T, W_DF, W_P, W_Q, W_RATIO, W_CI, W_GEO, W_IB };

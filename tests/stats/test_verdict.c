@@ -7,11 +7,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "check.h"
-#include "paired.h"
-#include "sequential.h"
-#include "stats_internal.h"
-#include "verdict.h"
+#include "stats/internal.h"
+#include "stats/paired.h"
+#include "stats/sequential.h"
+#include "stats/verdict.h"
+#include "tests/stats/check.h"
 
 /* --- the rule --------------------------------------------------------------------- */
 

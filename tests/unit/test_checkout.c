@@ -1,4 +1,4 @@
-/* Unit tests for checkout_artifacts_id (runner/checkout.h): a build's identity
+/* Unit tests for checkout_artifacts_id (repo/checkout.h): a build's identity
  * from the bytes of the files its globs match.
  *
  * Every test builds small trees in its own mkdtemp directory, removed again
@@ -19,9 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "checkout.h"
-#include "rmtree.h"
-#include "test_tmpdir.h"
+#include "repo/checkout.h"
+#include "runner/rmtree.h"
+#include "tests/unit/test_tmpdir.h"
 
 struct fixture {
 	char dir[PATH_MAX / 2];

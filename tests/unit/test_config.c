@@ -1,4 +1,4 @@
-/* Unit tests for runner/config.h: parsing, every error message, defaults,
+/* Unit tests for config/config.h: parsing, every error message, defaults,
  * the normalised JSON round trip, loading from a file and command quoting. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define B1 "{\"name\":\"a\",\"command\":\"true\"}"
 

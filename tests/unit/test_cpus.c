@@ -17,7 +17,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "cpus.h"
+#include "runner/cpus.h"
 
 #define NWORKERS 3
 #define MAXCPUS 1024

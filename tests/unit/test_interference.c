@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "interference.h"
+#include "runner/interference.h"
 
 #define EPS 1e-12
 

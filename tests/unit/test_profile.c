@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "rmtree.h"
-#include "runlog.h"
-#include "spawner.h"
+#include "runner/profile.h"
+#include "runner/rmtree.h"
+#include "runner/runlog.h"
+#include "spawner/spawner.h"
 
 static char *base_env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", "MARK=from-env", NULL };
 

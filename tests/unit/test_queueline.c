@@ -1,4 +1,4 @@
-/* Unit tests for runner/queueline.h: splitting a write to /queue into revisions. */
+/* Unit tests for queue/queueline.h: splitting a write to /queue into revisions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "queueline.h"
+#include "queue/queueline.h"
 
 /* Split buf[0..len) expecting success and exactly the NULL-terminated revisions given. */
 static void expect_lines(const char *buf, size_t len, ...)

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "result.h"
+#include "config/config.h"
+#include "runner/result.h"
 
 #define COMMIT "0123456789abcdef0123456789abcdef01234567"
 #define HOST "{\"hostname\":\"box\",\"cpu\":{\"model\":\"Test CPU\",\"cores\":8},\"kernel\":\"6.1\"}"

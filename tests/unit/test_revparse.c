@@ -1,4 +1,4 @@
-/* Unit tests for revparse_commit (runner/revparse.h) against git itself.
+/* Unit tests for revparse_commit (repo/revparse.h) against git itself.
  *
  * A real repository is built with the git command (merges, light, annotated
  * and nested tags, tags of a tree and a blob, branches named x@ and
@@ -27,9 +27,9 @@
 
 #include <git2.h>
 
-#include "revparse.h"
-#include "rmtree.h"
-#include "test_tmpdir.h"
+#include "repo/revparse.h"
+#include "runner/rmtree.h"
+#include "tests/unit/test_tmpdir.h"
 
 extern char **environ;
 

@@ -1,4 +1,4 @@
-/* Unit tests for fs/run_summary.h: runs/<id>/summary, a result.json's
+/* Unit tests for views/run_summary.h: runs/<id>/summary, a result.json's
  * numbers as hyperfine prints them. The expected lines are hyperfine's own
  * format strings filled in by hand ({:>8} pads to 8 characters). */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run_summary.h"
+#include "views/run_summary.h"
 
 /* The summary of json, checked to come out the same twice; the caller frees it. */
 static char *summary(const char *json)

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
-#include "test_tmpdir.h"
+#include "store/store.h"
+#include "tests/unit/test_tmpdir.h"
 
 #define COMMIT "0123456789abcdef0123456789abcdef01234567"
 

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inode.h"
-#include "names.h"
-#include "snapshot.h"
+#include "fs/inode.h"
+#include "fs/names.h"
+#include "fs/snapshot.h"
 
 #define DIR_INO 77
 

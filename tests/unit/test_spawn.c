@@ -1,4 +1,4 @@
-/* Unit tests for runner/spawn.c and runner/hostinfo.c.
+/* Unit tests for spawner/spawn_measure.c and runner/hostinfo.c.
  *
  * The test binary doubles as its own helper program ("--helper-touch MIB",
  * "--helper-spin SECONDS") so memory and CPU measurements do not depend on
@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hostinfo.h"
-#include "spawn_measure.h"
+#include "runner/hostinfo.h"
+#include "spawner/spawn_measure.h"
 
 #define MIB (1024 * 1024)
 

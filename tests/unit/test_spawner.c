@@ -1,4 +1,4 @@
-/* Unit tests for runner/spawner.c and the benchfs-spawner helper.
+/* Unit tests for spawner/client.c and the benchfs-spawner helper.
  *
  * The helper is found through BENCHFS_SPAWNER (set by meson). Compiled with
  * -DSPAWNER_MINLOOP this file is instead the baseline: a minimal C program
@@ -71,8 +71,8 @@ int main(int argc, char **argv)
 #include <time.h>
 #include <unistd.h>
 
-#include "spawn_measure.h"
-#include "spawner.h"
+#include "spawner/spawn_measure.h"
+#include "spawner/spawner.h"
 
 #define MIB (1024 * 1024)
 

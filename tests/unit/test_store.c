@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
-#include "test_tmpdir.h"
+#include "store/store.h"
+#include "tests/unit/test_tmpdir.h"
 
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"

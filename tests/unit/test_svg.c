@@ -1,4 +1,4 @@
-/* Unit tests for fs/render_svg.h: the history plot.
+/* Unit tests for views/render_svg.h: the history plot.
  *
  * Every rendered picture is also written to a temporary directory; the last
  * test parses all of them with python3's xml.etree (and first checks that the
@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "render_svg.h"
-#include "test_tmpdir.h"
+#include "tests/unit/test_tmpdir.h"
+#include "views/render_svg.h"
 
 #define MAX_TICKS 64
 

@@ -1,5 +1,5 @@
 /* Temporary directories for unit tests (see test_tmpdir.h). */
-#include "test_tmpdir.h"
+#include "tests/unit/test_tmpdir.h"
 
 #include <dirent.h>
 #include <limits.h>

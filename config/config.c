@@ -1,0 +1,802 @@
+/* Configuration parsing with json-c. Every error names the key at fault,
+ * because a typo in a key must not silently fall back to a default.
+ *
+ * Per-benchmark keys may also be given at the top level as defaults; a
+ * benchmark starts from a copy of the defaults and overrides what it sets.
+ * "parameters" then expands a benchmark into one entry per combination. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "config/internal.h"
+#include "runner/cpus.h"
+#include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
+
+#define RUNS_MAX 100000
+#define WARMUP_MAX 10000
+#define TIMEOUT_MAX 86400.0
+#define FREQUENCY_MAX 100000
+
+/* The keys every level accepts (the top level holds their defaults). */
+#define SETTING_KEYS                                                                       \
+	"warmup", "runs", "min_runs", "max_runs", "min_time", "timeout", "prepare", "conclude", \
+		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
+		"cpus", "profile", "metrics"
+
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when s does not
+ * start one. Overlong leads (0xc0, 0xc1) and leads past U+10FFFF are invalid. */
+static size_t utf8_length(const unsigned char *s)
+{
+	size_t n = *s >= 0xc2 && *s <= 0xdf ? 2 : *s >= 0xe0 && *s <= 0xef ? 3
+		 : *s >= 0xf0 && *s <= 0xf4 ? 4 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+void config_escape_text(char *out, size_t outsize, const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t used = 0;
+	if (outsize == 0)
+		return;
+	while (*s) {
+		char unit[8];
+		size_t len = utf8_length(s), step = len;
+		if (*s == '\n' || *s == '\t' || *s == '\r') {
+			snprintf(unit, sizeof(unit), "\\%c", *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r');
+			step = 1;
+		} else if (*s < 0x20 || *s == 0x7f || (*s >= 0x80 && len == 0)) {
+			snprintf(unit, sizeof(unit), "\\x%02x", *s);
+			step = 1;
+		} else if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
+			/* C1 controls: U+009B is a CSI on many terminals. */
+			snprintf(unit, sizeof(unit), "\\u%04x", s[1]);
+		} else {
+			if (*s < 0x80)
+				step = 1;
+			memcpy(unit, s, step);
+			unit[step] = '\0';
+		}
+		/* Whole units only: a cut never leaves half an escape or character. */
+		if (used + strlen(unit) >= outsize)
+			break;
+		memcpy(out + used, unit, strlen(unit));
+		used += strlen(unit);
+		s += step;
+	}
+	out[used] = '\0';
+}
+
+/* Messages quote keys, values and paths from the user: escaped, they stay one
+ * line and cannot drive the terminal. */
+int config_fail(char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+	char *raw = NULL;
+	int n;
+	va_start(ap, fmt);
+	n = vasprintf(&raw, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		snprintf(err, errsize, "out of memory");
+	else
+		config_escape_text(err, errsize, raw);
+	free(raw);
+	return -1;
+}
+
+void config_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **a = v; *a; a++)
+		free(*a);
+	free(v);
+}
+
+void config_params_free(struct config_param *params, size_t n)
+{
+	for (size_t i = 0; params && i < n; i++) {
+		free(params[i].name);
+		for (size_t k = 0; k < params[i].nvalues; k++)
+			free(params[i].values[k]);
+		free(params[i].values);
+	}
+	free(params);
+}
+
+static void bench_clear(struct bench_config *b)
+{
+	free(b->name);
+	free(b->base_name);
+	free(b->shell);
+	config_strv_free(b->argv);
+	free(b->prepare);
+	free(b->conclude);
+	free(b->setup);
+	free(b->cleanup);
+	for (size_t i = 0; i < b->nparams; i++) {
+		free(b->params[i].name);
+		free(b->params[i].value);
+	}
+	free(b->params);
+	free(b->cpus);
+	memset(b, 0, sizeof(*b));
+}
+
+void config_free(struct config *config)
+{
+	if (!config)
+		return;
+	for (size_t i = 0; i < config->nbenchmarks; i++)
+		bench_clear(&config->benchmarks[i]);
+	free(config->benchmarks);
+	bench_clear(&config->defaults);
+	config_params_free(config->params, config->nparams);
+	free(config->build);
+	free(config->branch);
+	for (size_t i = 0; i < config->nartifacts; i++)
+		free(config->artifacts[i]);
+	free(config->artifacts);
+	free(config);
+}
+
+static bool key_allowed(const char *key, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (strcmp(key, *allowed) == 0)
+			return true;
+	return false;
+}
+
+/* where is "" at top level or "benchmarks[3]" inside a benchmark. */
+static int check_keys(json_object *obj, const char *const *allowed, const char *where, char *err,
+		      size_t errsize)
+{
+	json_object_object_foreach(obj, key, value) {
+		(void)value;
+		if (!key_allowed(key, allowed))
+			return config_fail(err, errsize, "%s%sunknown key \"%s\"", AT(where), key);
+	}
+	return 0;
+}
+
+static int get_int(int *out, json_object *obj, const char *key, int min, int max,
+		   const char *where, char *err, size_t errsize)
+{
+	json_object *value;
+	int64_t v;
+	if (!json_object_object_get_ex(obj, key, &value))
+		return 0;
+	if (!json_object_is_type(value, json_type_int))
+		return config_fail(err, errsize, "%s%s\"%s\" must be an integer", AT(where), key);
+	errno = 0;
+	v = json_object_get_int64(value);
+	if (errno || v < min || v > max)
+		return config_fail(err, errsize, "%s%s\"%s\" must be from %d to %d", AT(where), key, min,
+			    max);
+	*out = (int)v;
+	return 0;
+}
+
+static int get_seconds(double *out, json_object *obj, const char *key, const char *where, char *err,
+		       size_t errsize)
+{
+	json_object *value;
+	double v;
+	if (!json_object_object_get_ex(obj, key, &value))
+		return 0;
+	if (!json_object_is_type(value, json_type_int) && !json_object_is_type(value, json_type_double))
+		return config_fail(err, errsize, "%s%s\"%s\" must be a number of seconds", AT(where), key);
+	v = json_object_get_double(value);
+	if (!isfinite(v) || v <= 0 || v > TIMEOUT_MAX)
+		return config_fail(err, errsize, "%s%s\"%s\" must be more than 0 and at most %g seconds",
+			    AT(where), key, TIMEOUT_MAX);
+	*out = v;
+	return 0;
+}
+
+static int get_bool(bool *out, json_object *obj, const char *key, const char *where, char *err,
+		    size_t errsize)
+{
+	json_object *value;
+	if (!json_object_object_get_ex(obj, key, &value))
+		return 0;
+	if (!json_object_is_type(value, json_type_boolean))
+		return config_fail(err, errsize, "%s%s\"%s\" must be true or false", AT(where), key);
+	*out = json_object_get_boolean(value);
+	return 0;
+}
+
+/* A shell command, or null / "" for none (which overrides a default). */
+static int get_command_string(char **out, json_object *obj, const char *key, const char *where,
+			      char *err, size_t errsize)
+{
+	json_object *value;
+	const char *text;
+	if (!json_object_object_get_ex(obj, key, &value))
+		return 0;
+	if (!json_object_is_type(value, json_type_null) && !json_object_is_type(value, json_type_string))
+		return config_fail(err, errsize, "%s%s\"%s\" must be a string (a shell command) or null",
+			    AT(where), key);
+	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
+	if (strlen(text) != (size_t)json_object_get_string_len(value))
+		return config_fail(err, errsize, "%s%s\"%s\" contains a NUL byte", AT(where), key);
+	free(*out);
+	*out = NULL;
+	if (*text && !(*out = strdup(text)))
+		return config_fail(err, errsize, "out of memory");
+	return 0;
+}
+
+/* A benchmark name becomes a file name (history/<name>.csv) and a log tag. */
+bool config_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > CONFIG_NAME_MAX || name[0] == '.')
+		return false;
+	for (const char *c = name; *c; c++)
+		if (*c <= ' ' || *c > '~' || *c == '/' || *c == '\\')
+			return false;
+	return true;
+}
+
+static int parse_command(struct bench_config *b, json_object *cmd, const char *where, char *err,
+			 size_t errsize)
+{
+	if (json_object_is_type(cmd, json_type_string)) {
+		if (json_object_get_string_len(cmd) == 0)
+			return config_fail(err, errsize, "%s: \"command\" is empty", where);
+		if (strlen(json_object_get_string(cmd)) != (size_t)json_object_get_string_len(cmd))
+			return config_fail(err, errsize, "%s: \"command\" contains a NUL byte", where);
+		return (b->shell = strdup(json_object_get_string(cmd))) ? 0
+			: config_fail(err, errsize, "out of memory");
+	}
+	if (json_object_is_type(cmd, json_type_array)) {
+		size_t n = json_object_array_length(cmd);
+		if (n == 0)
+			return config_fail(err, errsize, "%s: \"command\" is an empty array", where);
+		if (!(b->argv = calloc(n + 1, sizeof(char *))))
+			return config_fail(err, errsize, "out of memory");
+		for (size_t i = 0; i < n; i++) {
+			json_object *arg = json_object_array_get_idx(cmd, i);
+			if (!json_object_is_type(arg, json_type_string))
+				return config_fail(err, errsize, "%s: \"command\"[%zu] must be a string", where,
+					    i);
+			if (strlen(json_object_get_string(arg)) !=
+			    (size_t)json_object_get_string_len(arg))
+				return config_fail(err, errsize, "%s: \"command\"[%zu] contains a NUL byte",
+					    where, i);
+			if (!(b->argv[i] = strdup(json_object_get_string(arg))))
+				return config_fail(err, errsize, "out of memory");
+		}
+		if (b->argv[0][0] == '\0')
+			return config_fail(err, errsize, "%s: \"command\"[0] is empty", where);
+		return 0;
+	}
+	return config_fail(err, errsize, "%s: \"command\" must be a string or an array of strings", where);
+}
+
+/* "runs" (a fixed count) or "min_runs"/"max_runs"/"min_time" (an adaptive
+ * one); a level that sets neither keeps what it inherited. */
+static int parse_count(struct bench_config *b, json_object *obj, const char *where, char *err,
+		       size_t errsize)
+{
+	bool fixed = json_object_object_get_ex(obj, "runs", NULL);
+	bool adaptive = json_object_object_get_ex(obj, "min_runs", NULL) ||
+			json_object_object_get_ex(obj, "max_runs", NULL) ||
+			json_object_object_get_ex(obj, "min_time", NULL);
+	if (fixed && adaptive)
+		return config_fail(err, errsize,
+			    "%s%s\"runs\" (a fixed count) and \"min_runs\", \"max_runs\" or"
+			    " \"min_time\" (an adaptive count) exclude each other",
+			    AT(where));
+	if (fixed) {
+		if (get_int(&b->runs, obj, "runs", 1, RUNS_MAX, where, err, errsize))
+			return -1;
+		b->min_runs = b->max_runs = b->runs;
+		b->min_time = 0;
+		return 0;
+	}
+	if (!adaptive)
+		return 0;
+	if (b->min_time <= 0) { /* switching from a fixed count: hyperfine's defaults */
+		b->min_time = CONFIG_DEFAULT_MIN_TIME;
+		b->min_runs = CONFIG_DEFAULT_MIN_RUNS;
+		b->max_runs = RUNS_MAX;
+	}
+	if (get_int(&b->min_runs, obj, "min_runs", 1, RUNS_MAX, where, err, errsize) ||
+	    get_int(&b->max_runs, obj, "max_runs", 1, RUNS_MAX, where, err, errsize) ||
+	    get_seconds(&b->min_time, obj, "min_time", where, err, errsize))
+		return -1;
+	if (b->min_runs > b->max_runs)
+		return config_fail(err, errsize, "%s%s\"min_runs\" (%d) is more than \"max_runs\" (%d)",
+			    AT(where), b->min_runs, b->max_runs);
+	b->runs = b->min_runs;
+	return 0;
+}
+
+static int parse_output(struct bench_config *b, json_object *obj, const char *where, char *err,
+			size_t errsize)
+{
+	json_object *value;
+	const char *text;
+	if (!json_object_object_get_ex(obj, "output", &value))
+		return 0;
+	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
+	if (strcmp(text, "log") && strcmp(text, "discard"))
+		return config_fail(err, errsize, "%s%s\"output\" must be \"log\" or \"discard\"", AT(where));
+	b->output_discard = strcmp(text, "discard") == 0;
+	return 0;
+}
+
+/* Benchmarks can only be pinned where the daemon itself may run (its
+ * affinity from before any cpus_avoid). */
+static int parse_cpus(struct bench_config *b, json_object *obj, const char *where, char *err,
+		      size_t errsize)
+{
+	json_object *value;
+	cpu_set_t allowed;
+	size_t n;
+	int rc;
+	if (!json_object_object_get_ex(obj, "cpus", &value))
+		return 0;
+	free(b->cpus);
+	b->cpus = NULL;
+	b->ncpus = 0;
+	if (json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_array))
+		return config_fail(err, errsize, "%s%s\"cpus\" must be an array of CPU numbers", AT(where));
+	if ((n = json_object_array_length(value)) == 0)
+		return 0;
+	CPU_ZERO(&allowed);
+	if ((rc = cpus_allowed(&allowed, sizeof(allowed))))
+		return config_fail(err, errsize, "%s%s\"cpus\": cannot read the CPU affinity: %s",
+			    AT(where), strerror(-rc));
+	if (!(b->cpus = calloc(n, sizeof(int))))
+		return config_fail(err, errsize, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_object *cpu = json_object_array_get_idx(value, i);
+		int64_t v = json_object_get_int64(cpu);
+		if (!json_object_is_type(cpu, json_type_int) || v < 0 || v >= CPU_SETSIZE)
+			return config_fail(err, errsize, "%s%s\"cpus\"[%zu] must be a CPU number from 0 to %d",
+				    AT(where), i, CPU_SETSIZE - 1);
+		if (!CPU_ISSET((int)v, &allowed))
+			return config_fail(err, errsize,
+				    "%s%s\"cpus\": CPU %d is not available to benchfs (its affinity"
+				    " allows %d CPUs)",
+				    AT(where), (int)v, CPU_COUNT(&allowed));
+		for (size_t k = 0; k < b->ncpus; k++)
+			if (b->cpus[k] == (int)v)
+				return config_fail(err, errsize, "%s%s\"cpus\": CPU %d is listed twice",
+					    AT(where), (int)v);
+		b->cpus[b->ncpus++] = (int)v;
+	}
+	return 0;
+}
+
+static int parse_profile(struct bench_config *b, json_object *obj, const char *where, char *err,
+			 size_t errsize)
+{
+	static const char *const keys[] = {"perf", "frequency", NULL};
+	json_object *value;
+	char inner[160];
+	if (!json_object_object_get_ex(obj, "profile", &value))
+		return 0;
+	b->perf = false;
+	b->perf_frequency = CONFIG_DEFAULT_PERF_FREQUENCY;
+	if (json_object_is_type(value, json_type_null))
+		return 0;
+	snprintf(inner, sizeof(inner), "%s%s\"profile\"", AT(where));
+	if (!json_object_is_type(value, json_type_object))
+		return config_fail(err, errsize, "%s must be an object such as {\"perf\": true}", inner);
+	if (check_keys(value, keys, inner, err, errsize) ||
+	    get_bool(&b->perf, value, "perf", inner, err, errsize) ||
+	    get_int(&b->perf_frequency, value, "frequency", 1, FREQUENCY_MAX, inner, err, errsize))
+		return -1;
+	return 0;
+}
+
+static int parse_metrics(struct bench_config *b, json_object *obj, const char *where, char *err,
+			 size_t errsize)
+{
+	json_object *value;
+	size_t n;
+	if (!json_object_object_get_ex(obj, "metrics", &value))
+		return 0;
+	b->instructions = false;
+	if (json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_array))
+		return config_fail(err, errsize, "%s%s\"metrics\" must be an array such as [\"instructions\"]",
+			    AT(where));
+	n = json_object_array_length(value);
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(value, i);
+		const char *name = json_object_is_type(m, json_type_string) ? json_object_get_string(m)
+									    : NULL;
+		if (!name)
+			return config_fail(err, errsize, "%s%s\"metrics\"[%zu] must be a string", AT(where), i);
+		if (strcmp(name, "instructions"))
+			return config_fail(err, errsize,
+				    "%s%s\"metrics\": unknown metric \"%.60s\" (known: instructions)",
+				    AT(where), name);
+		b->instructions = true;
+	}
+	return 0;
+}
+
+/* Every per-benchmark key that a level sets, over what it inherited. */
+static int parse_settings(struct bench_config *b, json_object *obj, const char *where, char *err,
+			  size_t errsize)
+{
+	return (get_int(&b->warmup, obj, "warmup", 0, WARMUP_MAX, where, err, errsize) ||
+		parse_count(b, obj, where, err, errsize) ||
+		get_seconds(&b->timeout, obj, "timeout", where, err, errsize) ||
+		get_command_string(&b->prepare, obj, "prepare", where, err, errsize) ||
+		get_command_string(&b->conclude, obj, "conclude", where, err, errsize) ||
+		get_command_string(&b->setup, obj, "setup", where, err, errsize) ||
+		get_command_string(&b->cleanup, obj, "cleanup", where, err, errsize) ||
+		parse_output(b, obj, where, err, errsize) ||
+		get_bool(&b->ignore_failure, obj, "ignore_failure", where, err, errsize) ||
+		get_bool(&b->randomize_env, obj, "randomize_env", where, err, errsize) ||
+		parse_cpus(b, obj, where, err, errsize) ||
+		parse_profile(b, obj, where, err, errsize) ||
+		parse_metrics(b, obj, where, err, errsize))
+		       ? -1
+		       : 0;
+}
+
+static char *strdup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Deep copy of the settings (not name, command or parameters). */
+int config_settings_copy(struct bench_config *dst, const struct bench_config *src)
+{
+	dst->warmup = src->warmup;
+	dst->runs = src->runs;
+	dst->timeout = src->timeout;
+	dst->min_runs = src->min_runs;
+	dst->max_runs = src->max_runs;
+	dst->min_time = src->min_time;
+	dst->output_discard = src->output_discard;
+	dst->ignore_failure = src->ignore_failure;
+	dst->randomize_env = src->randomize_env;
+	dst->perf = src->perf;
+	dst->perf_frequency = src->perf_frequency;
+	dst->instructions = src->instructions;
+	dst->prepare = strdup_or_null(src->prepare);
+	dst->conclude = strdup_or_null(src->conclude);
+	dst->setup = strdup_or_null(src->setup);
+	dst->cleanup = strdup_or_null(src->cleanup);
+	if ((src->prepare && !dst->prepare) || (src->conclude && !dst->conclude) ||
+	    (src->setup && !dst->setup) || (src->cleanup && !dst->cleanup))
+		return -1;
+	if (src->ncpus > 0) {
+		if (!(dst->cpus = malloc(src->ncpus * sizeof(int))))
+			return -1;
+		memcpy(dst->cpus, src->cpus, src->ncpus * sizeof(int));
+		dst->ncpus = src->ncpus;
+	}
+	return 0;
+}
+
+static int parse_benchmark(struct config *config, size_t index, json_object *obj, char *err,
+			   size_t errsize)
+{
+	static const char *const keys[] = {"name", "command", SETTING_KEYS, NULL};
+	struct bench_config proto = {0};
+	struct config_param *own = NULL;
+	size_t nown = 0;
+	json_object *name, *cmd, *params;
+	char where[48];
+	int result = -1;
+	snprintf(where, sizeof(where), "benchmarks[%zu]", index);
+	if (!json_object_is_type(obj, json_type_object))
+		return config_fail(err, errsize, "%s must be an object", where);
+	if (check_keys(obj, keys, where, err, errsize))
+		return -1;
+	if (!json_object_object_get_ex(obj, "name", &name) ||
+	    !json_object_is_type(name, json_type_string))
+		return config_fail(err, errsize, "%s: \"name\" is missing or not a string", where);
+	if (!config_name_valid(json_object_get_string(name)))
+		return config_fail(err, errsize,
+			    "%s: \"name\" must be 1 to %d printable characters without spaces or"
+			    " slashes, not starting with a dot",
+			    where, CONFIG_NAME_MAX);
+	if (!(proto.name = strdup(json_object_get_string(name)))) {
+		config_fail(err, errsize, "out of memory");
+		goto done;
+	}
+	if (!json_object_object_get_ex(obj, "command", &cmd)) {
+		config_fail(err, errsize, "%s (%s): \"command\" is missing", where, proto.name);
+		goto done;
+	}
+	if (parse_command(&proto, cmd, where, err, errsize))
+		goto done;
+	if (config_settings_copy(&proto, &config->defaults)) {
+		config_fail(err, errsize, "out of memory");
+		goto done;
+	}
+	if (parse_settings(&proto, obj, where, err, errsize))
+		goto done;
+	if (json_object_object_get_ex(obj, "parameters", &params)) {
+		if (config_parse_params(&own, &nown, params, where, err, errsize))
+			goto done;
+		result = config_expand(config, &proto, own, nown, where, err, errsize);
+	} else {
+		result = config_expand(config, &proto, config->params, config->nparams, where, err,
+				errsize);
+	}
+done:
+	bench_clear(&proto);
+	config_params_free(own, nown);
+	return result;
+}
+
+/* "compare": {"alpha": 0.01, "threshold": 0.02 or "auto", "max_pairs": 320,
+ * "confirm": true} for the verdicts. */
+static int parse_compare(struct config *config, json_object *root, char *err, size_t errsize)
+{
+	static const char *const keys[] = {"alpha", "threshold", "max_pairs", "confirm", NULL};
+	json_object *value, *v;
+	double d;
+	if (!json_object_object_get_ex(root, "compare", &value) ||
+	    json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_object))
+		return config_fail(err, errsize, "\"compare\" must be an object such as {\"alpha\": 0.01,"
+			    " \"threshold\": 0.02}");
+	if (check_keys(value, keys, "\"compare\"", err, errsize))
+		return -1;
+	if (json_object_object_get_ex(value, "alpha", &v)) {
+		d = json_object_get_double(v);
+		if ((!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) ||
+		    !(d > 0 && d <= 0.5))
+			return config_fail(err, errsize, "\"compare\": \"alpha\" must be a number more than 0"
+				    " and at most 0.5");
+		config->compare_alpha = d;
+	}
+	if (json_object_object_get_ex(value, "threshold", &v)) {
+		d = json_object_get_double(v);
+		if (json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), "auto") == 0)
+			config->compare_threshold_auto = true;
+		else if ((!json_object_is_type(v, json_type_double) &&
+			  !json_object_is_type(v, json_type_int)) || !(d >= 0 && d < 1))
+			return config_fail(err, errsize, "\"compare\": \"threshold\" must be \"auto\" or a"
+				    " number from 0 to less than 1");
+		else
+			config->compare_threshold = d;
+	}
+	if (json_object_object_get_ex(value, "max_pairs", &v)) {
+		int64_t n = json_object_get_int64(v);
+		if (!json_object_is_type(v, json_type_int) || n < 2 || n > CONFIG_MAX_PAIRS_LIMIT)
+			return config_fail(err, errsize, "\"compare\": \"max_pairs\" must be an integer from 2"
+				    " to %d", CONFIG_MAX_PAIRS_LIMIT);
+		config->compare_max_pairs = (int)n;
+	}
+	if (json_object_object_get_ex(value, "confirm", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return config_fail(err, errsize, "\"compare\": \"confirm\" must be true or false");
+		config->compare_confirm = json_object_get_boolean(v);
+	}
+	return 0;
+}
+
+/* "artifacts": ["sorter", "lib/libx.so*"], globs relative to the checkout. */
+static int parse_artifacts(struct config *config, json_object *root, char *err, size_t errsize)
+{
+	json_object *value;
+	size_t n;
+	if (!json_object_object_get_ex(root, "artifacts", &value) ||
+	    json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_array) ||
+	    (n = json_object_array_length(value)) == 0)
+		return config_fail(err, errsize, "\"artifacts\" must be a non-empty array of paths or"
+			    " globs in the checkout, such as [\"sorter\", \"lib/*.so\"]");
+	if (!(config->artifacts = calloc(n, sizeof(char *))))
+		return config_fail(err, errsize, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_object *item = json_object_array_get_idx(value, i);
+		const char *text = json_object_is_type(item, json_type_string)
+					   ? json_object_get_string(item) : NULL;
+		if (!text || !*text || *text == '/' ||
+		    strlen(text) != (size_t)json_object_get_string_len(item) ||
+		    strcmp(text, "..") == 0 || strncmp(text, "../", 3) == 0 || strstr(text, "/../") ||
+		    (strlen(text) >= 3 && strcmp(text + strlen(text) - 3, "/..") == 0))
+			return config_fail(err, errsize, "\"artifacts\": entry %zu must be a relative path or"
+				    " glob inside the checkout (no \"..\")", i + 1);
+		if (!(config->artifacts[i] = strdup(text)))
+			return config_fail(err, errsize, "out of memory");
+		config->nartifacts = i + 1;
+	}
+	return 0;
+}
+
+static int parse_branch(struct config *config, json_object *root, char *err, size_t errsize)
+{
+	json_object *value;
+	const char *text;
+	if (!json_object_object_get_ex(root, "branch", &value) ||
+	    json_object_is_type(value, json_type_null))
+		return 0;
+	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
+	if (*text == '\0' || strlen(text) != (size_t)json_object_get_string_len(value))
+		return config_fail(err, errsize, "\"branch\" must be a branch name or null");
+	for (const char *c = text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ' ')
+			return config_fail(err, errsize, "\"branch\" must be a branch name or null");
+	return (config->branch = strdup(text)) ? 0 : config_fail(err, errsize, "out of memory");
+}
+
+static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
+{
+	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch",
+					   "artifacts", SETTING_KEYS, NULL};
+	json_object *build, *benchmarks, *params;
+	size_t n;
+	if (!json_object_is_type(root, json_type_object))
+		return config_fail(err, errsize, "the configuration must be a JSON object");
+	if (check_keys(root, keys, "", err, errsize))
+		return -1;
+	if (json_object_object_get_ex(root, "build", &build) &&
+	    !json_object_is_type(build, json_type_null)) {
+		if (!json_object_is_type(build, json_type_string))
+			return config_fail(err, errsize, "\"build\" must be a string (a shell command)");
+		if (strlen(json_object_get_string(build)) != (size_t)json_object_get_string_len(build))
+			return config_fail(err, errsize, "\"build\" contains a NUL byte");
+		if (json_object_get_string_len(build) > 0 &&
+		    !(config->build = strdup(json_object_get_string(build))))
+			return config_fail(err, errsize, "out of memory");
+	}
+	if (parse_settings(&config->defaults, root, "", err, errsize))
+		return -1;
+	if (json_object_object_get_ex(root, "parameters", &params) &&
+	    config_parse_params(&config->params, &config->nparams, params, "", err, errsize))
+		return -1;
+	if (parse_compare(config, root, err, errsize) || parse_branch(config, root, err, errsize) ||
+	    parse_artifacts(config, root, err, errsize))
+		return -1;
+	config->warmup = config->defaults.warmup;
+	config->runs = config->defaults.runs;
+	config->timeout = config->defaults.timeout;
+	if (!json_object_object_get_ex(root, "benchmarks", &benchmarks))
+		return config_fail(err, errsize, "\"benchmarks\" is missing");
+	if (!json_object_is_type(benchmarks, json_type_array))
+		return config_fail(err, errsize, "\"benchmarks\" must be an array");
+	if ((n = json_object_array_length(benchmarks)) == 0)
+		return config_fail(err, errsize, "\"benchmarks\" is empty: nothing to measure");
+	for (size_t i = 0; i < n; i++)
+		if (parse_benchmark(config, i, json_object_array_get_idx(benchmarks, i), err,
+				    errsize))
+			return -1;
+	return 0;
+}
+
+/* json-c cuts keys at a \u0000 and callers read values as C strings, so
+ * "runs\u0000junk" would read as "runs" and "true\u0000; rm -rf /" as "true":
+ * any escaped NUL in a string of valid JSON is refused, before the keys are
+ * read (a cut key would otherwise be reported as another one). Returns the
+ * offset of that string's opening quote and its length with both quotes in
+ * *len, or -1. */
+static long nul_escape_string(size_t *len, const char *text)
+{
+	const char *start = NULL;
+	bool nul = false;
+	for (const char *c = text; *c; c++) {
+		if (*c == '"' && !start) {
+			start = c;
+		} else if (*c == '"') {
+			if (nul) {
+				*len = (size_t)(c - start) + 1;
+				return start - text;
+			}
+			start = NULL;
+		} else if (start && *c == '\\' && c[1]) {
+			nul |= c[1] == 'u' && strncmp(c + 2, "0000", 4) == 0;
+			c++; /* an escaped character cannot end the string */
+		}
+	}
+	return -1;
+}
+
+int config_parse(struct config **out, const char *json_text, char *err, size_t errsize)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct config *config = calloc(1, sizeof(*config));
+	json_object *root = NULL;
+	size_t len = strlen(json_text), nul_len = 0;
+	long nul;
+	int result = -1;
+	if (!tok || !config) {
+		config_fail(err, errsize, "out of memory");
+		goto done;
+	}
+	config->defaults = (struct bench_config){
+		.warmup = CONFIG_DEFAULT_WARMUP,
+		.runs = CONFIG_DEFAULT_RUNS,
+		.min_runs = CONFIG_DEFAULT_RUNS,
+		.max_runs = CONFIG_DEFAULT_RUNS,
+		.timeout = CONFIG_DEFAULT_TIMEOUT,
+		.perf_frequency = CONFIG_DEFAULT_PERF_FREQUENCY,
+	};
+	config->compare_alpha = STATS_DEFAULT_ALPHA;
+	config->compare_threshold = STATS_DEFAULT_THRESHOLD;
+	config->compare_max_pairs = CONFIG_DEFAULT_MAX_PAIRS;
+	config->compare_confirm = true;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	/* Parsing through the terminating NUL makes trailing text an error too. */
+	root = json_tokener_parse_ex(tok, json_text, (int)len + 1);
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		config_fail(err, errsize, "invalid JSON near byte %zu: %s", json_tokener_get_parse_end(tok),
+		     json_tokener_error_desc(json_tokener_get_error(tok)));
+		goto done;
+	}
+	if ((nul = nul_escape_string(&nul_len, json_text)) >= 0) {
+		config_fail(err, errsize, "the string %.*s%s at byte %ld contains \\u0000 (NUL),"
+			    " which would cut it short", nul_len > 60 ? 60 : (int)nul_len,
+			    json_text + nul, nul_len > 60 ? "..." : "", nul);
+		goto done;
+	}
+	/* A valid "null" document parses to NULL: parse_object names it as not an object. */
+	if (parse_object(config, root, err, errsize))
+		goto done;
+	*out = config;
+	config = NULL;
+	result = 0;
+done:
+	json_object_put(root);
+	json_tokener_free(tok);
+	config_free(config);
+	return result;
+}
+
+int config_load(struct config **out, const char *path, char *err, size_t errsize)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t len = 0;
+	int result = -1;
+	if (!f)
+		return config_fail(err, errsize, "cannot read configuration %s: %s", path, strerror(errno));
+	{
+		FILE *mem = open_memstream(&text, &len);
+		char buf[8192];
+		size_t got;
+		if (!mem) {
+			fclose(f);
+			return config_fail(err, errsize, "out of memory");
+		}
+		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, got, mem);
+		fclose(mem);
+	}
+	if (ferror(f)) {
+		config_fail(err, errsize, "cannot read configuration %s: %s", path, strerror(errno));
+	} else if (strlen(text) != len) {
+		config_fail(err, errsize, "configuration %s: contains a NUL byte", path);
+	} else {
+		char inner[512];
+		result = config_parse(out, text, inner, sizeof(inner));
+		if (result)
+			config_fail(err, errsize, "configuration %s: %s", path, inner);
+	}
+	fclose(f);
+	free(text);
+	return result;
+}

@@ -1,0 +1,34 @@
+/* Private to config/: shared by config.c and params.c; not part of the interface. */
+#ifndef BENCHFS_CONFIG_INTERNAL_H
+#define BENCHFS_CONFIG_INTERNAL_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/config.h"
+
+/* "where: " before a message, or nothing at the top level. */
+#define AT(where) (where), (*(where) ? ": " : "")
+
+/* Writes the message into err and returns -1. */
+int config_fail(char *err, size_t errsize, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void config_strv_free(char **v);
+void config_params_free(struct config_param *params, size_t n);
+/* A benchmark name becomes a file name (history/<name>.csv) and a log tag. */
+bool config_name_valid(const char *name);
+/* Deep copy of the settings of src (not name, command or parameters). 0 or -1. */
+int config_settings_copy(struct bench_config *dst, const struct bench_config *src);
+
+/* "parameters": {"size": ["1k", "10k"], "threads": [1, 2]} into *out; null or
+ * {} is none. where names the level in messages. */
+int config_parse_params(struct config_param **out, size_t *nout, json_object *value,
+			const char *where, char *err, size_t errsize);
+/* Appends one benchmark per combination of the lists' values to config,
+ * the first parameter varying slowest; names must be valid and unique. */
+int config_expand(struct config *config, const struct bench_config *proto,
+		  const struct config_param *lists, size_t nlists, const char *where, char *err,
+		  size_t errsize);
+
+#endif

@@ -1,0 +1,185 @@
+/* The configuration as normalised JSON (config.json of every run), and a
+ * benchmark's command as a person reads it. */
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+
+static json_object *string_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+/* The shortest text that reads back as the same double: 0.05, not
+ * json-c's 0.050000000000000003. */
+static json_object *number_json(double v)
+{
+	char text[40];
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(text, sizeof(text), "%.*g", digits, v);
+		if (strtod(text, NULL) == v)
+			break;
+	}
+	if (!strpbrk(text, ".eEn")) /* keep it a JSON number that reads as a double */
+		strcat(text, ".0");
+	return json_object_new_double_s(v, text);
+}
+
+static json_object *command_json(const struct bench_config *b)
+{
+	json_object *arr;
+	if (b->shell)
+		return json_object_new_string(b->shell);
+	arr = json_object_new_array();
+	for (char **a = b->argv; arr && *a; a++)
+		json_object_array_add(arr, json_object_new_string(*a));
+	return arr;
+}
+
+/* Every per-benchmark key, as config_parse reads it back. */
+static void add_settings(json_object *o, const struct bench_config *b)
+{
+	json_object *cpus = json_object_new_array(), *profile = json_object_new_object();
+	json_object *metrics = json_object_new_array();
+	json_object_object_add(o, "warmup", json_object_new_int(b->warmup));
+	if (b->min_time > 0) {
+		json_object_object_add(o, "min_runs", json_object_new_int(b->min_runs));
+		json_object_object_add(o, "max_runs", json_object_new_int(b->max_runs));
+		json_object_object_add(o, "min_time", number_json(b->min_time));
+	} else {
+		json_object_object_add(o, "runs", json_object_new_int(b->runs));
+	}
+	json_object_object_add(o, "timeout", number_json(b->timeout));
+	json_object_object_add(o, "setup", string_or_null(b->setup));
+	json_object_object_add(o, "prepare", string_or_null(b->prepare));
+	json_object_object_add(o, "conclude", string_or_null(b->conclude));
+	json_object_object_add(o, "cleanup", string_or_null(b->cleanup));
+	json_object_object_add(o, "output",
+			       json_object_new_string(b->output_discard ? "discard" : "log"));
+	json_object_object_add(o, "ignore_failure", json_object_new_boolean(b->ignore_failure));
+	json_object_object_add(o, "randomize_env", json_object_new_boolean(b->randomize_env));
+	for (size_t i = 0; cpus && i < b->ncpus; i++)
+		json_object_array_add(cpus, json_object_new_int(b->cpus[i]));
+	json_object_object_add(o, "cpus", cpus);
+	if (profile) {
+		json_object_object_add(profile, "perf", json_object_new_boolean(b->perf));
+		json_object_object_add(profile, "frequency", json_object_new_int(b->perf_frequency));
+	}
+	json_object_object_add(o, "profile", profile);
+	if (metrics && b->instructions)
+		json_object_array_add(metrics, json_object_new_string("instructions"));
+	json_object_object_add(o, "metrics", metrics);
+}
+
+static json_object *params_json(const struct config_param *params, size_t n)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; o && i < n; i++) {
+		json_object *values = json_object_new_array();
+		for (size_t k = 0; values && k < params[i].nvalues; k++)
+			json_object_array_add(values, json_object_new_string(params[i].values[k]));
+		json_object_object_add(o, params[i].name, values);
+	}
+	return o;
+}
+
+/* One benchmark's own combination, {"size": ["1k"]}: parsing it again
+ * gives the same name and (placeholders already replaced) the same commands. */
+static json_object *bench_params_json(const struct bench_config *b)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; o && i < b->nparams; i++) {
+		json_object *values = json_object_new_array();
+		if (values)
+			json_object_array_add(values, json_object_new_string(b->params[i].value));
+		json_object_object_add(o, b->params[i].name, values);
+	}
+	return o;
+}
+
+char *config_to_json(const struct config *config)
+{
+	json_object *root = json_object_new_object(), *benches = json_object_new_array();
+	json_object *compare = json_object_new_object();
+	char *text = NULL;
+	if (!root || !benches || !compare) {
+		json_object_put(root);
+		json_object_put(benches);
+		json_object_put(compare);
+		return NULL;
+	}
+	json_object_object_add(root, "build", string_or_null(config->build));
+	add_settings(root, &config->defaults);
+	json_object_object_add(root, "parameters", params_json(config->params, config->nparams));
+	json_object_object_add(compare, "alpha", number_json(config->compare_alpha));
+	json_object_object_add(compare, "threshold",
+			       config->compare_threshold_auto
+				       ? json_object_new_string("auto")
+				       : number_json(config->compare_threshold));
+	json_object_object_add(compare, "max_pairs",
+			       json_object_new_int(config->compare_max_pairs));
+	json_object_object_add(compare, "confirm",
+			       json_object_new_boolean(config->compare_confirm));
+	json_object_object_add(root, "compare", compare);
+	json_object_object_add(root, "branch", string_or_null(config->branch));
+	if (config->nartifacts) {
+		json_object *globs = json_object_new_array();
+		for (size_t i = 0; globs && i < config->nartifacts; i++)
+			json_object_array_add(globs, json_object_new_string(config->artifacts[i]));
+		json_object_object_add(root, "artifacts", globs);
+	}
+	for (size_t i = 0; i < config->nbenchmarks; i++) {
+		const struct bench_config *b = &config->benchmarks[i];
+		json_object *o = json_object_new_object();
+		if (!o)
+			continue;
+		json_object_object_add(o, "name", json_object_new_string(b->base_name));
+		json_object_object_add(o, "parameters", bench_params_json(b));
+		json_object_object_add(o, "command", command_json(b));
+		add_settings(o, b);
+		json_object_array_add(benches, o);
+	}
+	json_object_object_add(root, "benchmarks", benches);
+	text = strdup(json_object_to_json_string_ext(
+		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return text;
+}
+
+/* Quote an argument the way a POSIX shell would need it, for display only. */
+static void append_quoted(FILE *out, const char *arg)
+{
+	bool plain = *arg != '\0';
+	for (const char *c = arg; *c && plain; c++)
+		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			       "-_./=:,+@%", *c) != NULL;
+	if (plain) {
+		fputs(arg, out);
+		return;
+	}
+	fputc('\'', out);
+	for (const char *c = arg; *c; c++)
+		*c == '\'' ? fputs("'\\''", out) : fputc(*c, out);
+	fputc('\'', out);
+}
+
+char *bench_config_command_text(const struct bench_config *bench)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	if (bench->shell)
+		return strdup(bench->shell);
+	if (!(out = open_memstream(&text, &len)))
+		return NULL;
+	for (char **a = bench->argv; *a; a++) {
+		if (a != bench->argv)
+			fputc(' ', out);
+		append_quoted(out, *a);
+	}
+	fclose(out);
+	return text;
+}

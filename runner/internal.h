@@ -1,0 +1,82 @@
+/* A job being executed: the runner's state, the run(s) of a job and the
+ * steps the job loop (runner.c) and the A/B stopping rule (pairs.c)
+ * share. Internal to runner/. */
+#ifndef BENCHFS_RUNNER_INTERNAL_H
+#define BENCHFS_RUNNER_INTERNAL_H
+
+#include <git2.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "runner/measure.h"
+#include "runner/result.h"
+#include "runner/runlog.h"
+#include "runner/runner.h"
+#include "spawner/spawner.h"
+#include "store/store.h"
+
+struct runner {
+	struct runner_options opts;
+	char *repo_path, *data_dir;
+	struct store *store;
+	git_repository *repo;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool wake, stop;
+	int cancel_pipe[2]; /* written once at stop: interrupts the child being measured */
+	struct spawner *spawner; /* spawns children outside our address space (peak RSS) */
+};
+
+/* One run of a job: a job is one run, or the two runs (A, B) of an
+ * interleaved A/B line. */
+struct side {
+	const struct store_run *run;
+	struct runlog *log;
+	char workdir[4096];
+	char artifacts[4096];
+	char **envp;
+	struct result_bench *benches; /* one per benchmark, filled as they end */
+	struct measure_calibration *cals; /* one per benchmark: its first round's */
+	char failure[1024];           /* why it failed, for status */
+	bool ended;                   /* its end is recorded in the store */
+};
+
+struct job {
+	struct runner *runner;
+	struct config *config;
+	const char *host_json; /* system.json of this attempt, as stored */
+	struct side sides[2];
+	size_t nsides;
+	bool cancelled;
+	/* It failed for a reason of benchfs's own (the store could not be
+	 * written, benchfs-spawner died): the run is queued again rather than
+	 * failed, up to RUNNER_ATTEMPTS_MAX attempts. */
+	bool interrupted;
+};
+
+/* How many attempts a run gets when benchfs itself keeps failing it (a
+ * benchmark that kills benchfs-spawner, a store that fails each time): the
+ * last one fails for good. */
+#define RUNNER_ATTEMPTS_MAX 3
+
+/* Every side fails: the one at fault with its reason, the other naming it. */
+void job_fail(struct job *job, size_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The same, for a failure of benchfs's own: the job is interrupted. */
+void job_interrupt(struct job *job, size_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* One round of benchmark i on every side: its first (round 0), or an extra
+ * round of an A/B job adding `pairs` pairs. 0, or -1 with the job failed or
+ * cancelled. */
+int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp, int nperf);
+
+/* After every benchmark of an A/B job had its first round: add pairs until
+ * each is decided or capped (pairs.c). 0, or -1 with the job failed
+ * or cancelled. */
+int job_add_pairs(struct job *job, const char *tmp, int nperf);
+
+#endif

@@ -1,0 +1,125 @@
+#include <errno.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "repo/revparse.h"
+#include "runner/runner.h"
+#include "service/confirm.h"
+#include "store/store.h"
+#include "views/context.h"
+#include "views/history.h"
+#include "views/regressions.h"
+
+/* The queue's own limit applies: a full queue gets no follow-up job. */
+#define CONFIRM_PENDING_MAX 1000
+
+struct confirm {
+	/* The views' change number and branch tip when no job was left (-1: never). */
+	int64_t settled_seq;
+	char settled_tip[STORE_HASH_LEN + 1];
+	struct store *store;
+	git_repository *repo;
+	char *data_dir, *config_json, *branch;
+	char host[256];
+	struct view_ctx view;
+};
+
+void confirm_free(struct confirm *c)
+{
+	if (!c)
+		return;
+	store_free(c->store);
+	git_repository_free(c->repo);
+	free(c->data_dir);
+	free(c->config_json);
+	free(c->branch);
+	free(c);
+}
+
+int confirm_open(struct confirm **out, const struct view_settings *opts, char *err,
+		 size_t errsize)
+{
+	struct confirm *c = calloc(1, sizeof(*c));
+	char path[4096];
+	*out = NULL;
+	if (!c || !(c->data_dir = strdup(opts->data_dir)) ||
+	    !(c->config_json = strdup(opts->config_json)) ||
+	    (opts->branch && !(c->branch = strdup(opts->branch)))) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	runner_db_path(path, sizeof(path), opts->data_dir);
+	if (store_open(&c->store, path, STORE_SYNC_FULL)) {
+		snprintf(err, errsize, "store %s: %s", path, store_errmsg(c->store));
+		goto fail;
+	}
+	if (git_repository_open(&c->repo, opts->repo_path) < 0) {
+		snprintf(err, errsize, "repository %s: %s", opts->repo_path, revparse_git_error());
+		goto fail;
+	}
+	/* The views pool the runs of this host: the same name the file system uses. */
+	if (gethostname(c->host, sizeof(c->host) - 1) != 0)
+		c->host[0] = '\0';
+	c->settled_seq = -1;
+	c->view = (struct view_ctx){
+		.store = c->store,
+		.data_dir = c->data_dir,
+		.mount_ns = store_now_ns(),
+		.repo = c->repo,
+		.host = c->host,
+		.branch = c->branch,
+		.alpha = opts->alpha,
+		.threshold = opts->threshold,
+		.threshold_auto = opts->threshold_auto,
+		.confirm = true,
+	};
+	*out = c;
+	return 0;
+fail:
+	confirm_free(c);
+	return -1;
+}
+
+size_t confirm_next(void *ctx)
+{
+	struct confirm *c = ctx;
+	char tip[STORE_HASH_LEN + 1], a[STORE_HASH_LEN + 1], b[STORE_HASH_LEN + 1];
+	struct store_new_run job[2];
+	int64_t ids[2], seq = -1;
+	int rc;
+	if (!c || history_tip(tip, &c->view) < 0)
+		return 0;
+	/* Nothing the suspects rest on has changed since none was left: the
+	 * runner's idle wake-ups cost nothing. A moved branch tip is a change
+	 * too, so it is part of what is remembered. */
+	if (store_views_seq(c->store, &seq, NULL) == STORE_OK && seq == c->settled_seq &&
+	    strcmp(tip, c->settled_tip) == 0)
+		return 0;
+	rc = regressions_next_job(a, b, &c->view, tip);
+	if (rc == -ENOENT) {
+		c->settled_seq = seq;
+		memcpy(c->settled_tip, tip, sizeof(tip));
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "benchfs: settling suspected regressions: %s\n",
+			rc == -EIO ? store_errmsg(c->store) : strerror(-rc));
+		return 0;
+	}
+	job[0] = (struct store_new_run){.revision = a, .commit = a, .config = c->config_json,
+					.paired_with_next = true};
+	job[1] = (struct store_new_run){.revision = b, .commit = b, .config = c->config_json};
+	if (store_runs_queue(c->store, ids, job, 2, CONFIRM_PENDING_MAX) != STORE_OK) {
+		fprintf(stderr, "benchfs: queueing the A/B job %.12s..%.12s: %s\n", a, b,
+			store_errmsg(c->store));
+		return 0;
+	}
+	fprintf(stderr,
+		"benchfs: queued the A/B job %.12s..%.12s (runs %lld, %lld) to settle a suspected "
+		"regression\n",
+		a, b, (long long)ids[0], (long long)ids[1]);
+	return 2;
+}

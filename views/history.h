@@ -1,0 +1,56 @@
+/* The tracked branch's history: history/<bench>.csv and .svg, and what the
+ * regressions file rests on (change points along first-parent history). */
+#ifndef BENCHFS_VIEWS_HISTORY_H
+#define BENCHFS_VIEWS_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/store.h"
+#include "views/context.h"
+
+/* The commit the tracked branch points at now, into tip[41]; -ENOENT when the
+ * branch does not exist. Part of a history view's identity: when the branch
+ * moves, the views are new files. */
+int history_tip(char *tip, const struct view_ctx *ctx);
+
+enum history_format { HISTORY_CSV, HISTORY_SVG };
+
+/* history/<bench>.csv or .svg for the branch at tip (NULL: no branch, an
+ * empty history). *text malloc'd. */
+int history_render(char **text, size_t *len, const struct view_ctx *ctx, const char *tip,
+		   const char *bench, enum history_format format);
+/* A line the history's own test gives: a step in instruction counts (which
+ * are deterministic), or a step in the runs' mean wall time, which is also a
+ * suspect (what regressions.c shows is the A/B job's verdict). */
+struct history_line {
+	size_t point; /* the commit's index in history_regressions.commits */
+	char *bench;  /* the benchmark ("<bench>:instructions" for counts) */
+	char *text;   /* the whole line, with its newline */
+	bool wall;    /* a wall time step, not a count */
+};
+
+/* A step of one benchmark that the history suggests, in its runs' means at
+ * alpha (a history_line too) or in their minimums at a looser level. An A/B
+ * job of commits[lo] against commits[hi] decides it. */
+struct history_suspect {
+	char *bench;
+	size_t point;  /* where the step seems to be: its first commit */
+	size_t lo, hi; /* the window around it, lo < point <= hi unless at an end */
+};
+
+/* The tracked branch's benchmarked commits (oldest first) with the lines and
+ * suspects of its regressions. */
+struct history_regressions {
+	char (*commits)[STORE_HASH_LEN + 1];
+	size_t ncommits;
+	struct history_line *lines; /* in commit order */
+	size_t nlines;
+	struct history_suspect *suspects;
+	size_t nsuspects;
+};
+int history_regressions(struct history_regressions *out, const struct view_ctx *ctx,
+			const char *tip);
+void history_regressions_clear(struct history_regressions *r);
+
+#endif

@@ -1,0 +1,338 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/result.h"
+#include "stats/verdict.h"
+#include "views/compare.h"
+#include "views/format.h"
+#include "views/history.h"
+#include "views/regressions.h"
+
+/* The A/B jobs of the commits one rendering looked at, read once each. */
+struct job_cache {
+	struct cached_job {
+		size_t a, b; /* history commits */
+		int rc;      /* 0, or -ENOENT when the two have no finished job */
+		struct compare_outcome *outcomes;
+		size_t n;
+	} *jobs;
+	size_t n, cap;
+};
+
+static void job_cache_clear(struct job_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		compare_outcomes_free(c->jobs[i].outcomes, c->jobs[i].n);
+	free(c->jobs);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The verdict of bench in the A/B job of commits a and b into *out (NULL when
+ * the job did not measure it): 0, -ENOENT when there is no finished job. */
+static int job_outcome(const struct compare_outcome **out, struct job_cache *cache,
+		       const struct view_ctx *ctx, const struct history_regressions *hr, size_t a,
+		       size_t b, const char *bench)
+{
+	struct cached_job *job = NULL;
+	*out = NULL;
+	for (size_t i = 0; i < cache->n && !job; i++)
+		if (cache->jobs[i].a == a && cache->jobs[i].b == b)
+			job = &cache->jobs[i];
+	if (!job) {
+		if (cache->n == cache->cap) {
+			size_t cap = cache->cap ? cache->cap * 2 : 8;
+			struct cached_job *grown = realloc(cache->jobs, cap * sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			cache->jobs = grown;
+			cache->cap = cap;
+		}
+		job = &cache->jobs[cache->n];
+		*job = (struct cached_job){.a = a, .b = b};
+		job->rc = compare_pair_outcomes(&job->outcomes, &job->n, ctx, hr->commits[a],
+						hr->commits[b]);
+		if (job->rc && job->rc != -ENOENT)
+			return job->rc;
+		cache->n++;
+	}
+	if (job->rc)
+		return job->rc;
+	for (size_t i = 0; i < job->n; i++)
+		if (strcmp(job->outcomes[i].bench, bench) == 0)
+			*out = &job->outcomes[i];
+	return 0;
+}
+
+enum suspect_state {
+	SUSPECT_OPEN,      /* no job has decided it yet */
+	SUSPECT_DISMISSED, /* the job of its window did not find it slower */
+	SUSPECT_CONFIRMED, /* slower: within (lo, hi] */
+};
+
+/* Where the jobs have taken a suspect, and which job would take it further. */
+struct suspect_walk {
+	enum suspect_state state;
+	size_t lo, hi;                       /* the step is after lo, at or before hi */
+	const struct compare_outcome *proof; /* the job that narrowed it last */
+	bool need;                           /* a job of need_a against need_b is next */
+	size_t need_a, need_b;
+};
+
+/* The walk of a suspected step of bench in commits (lo, hi]. */
+static int suspect_walk(struct suspect_walk *w, struct job_cache *cache,
+			const struct view_ctx *ctx, const struct history_regressions *hr,
+			const char *bench, size_t lo, size_t hi)
+{
+	const struct compare_outcome *o;
+	int rc;
+	*w = (struct suspect_walk){.state = SUSPECT_OPEN, .lo = lo, .hi = hi};
+	if (lo >= hi)
+		return 0; /* at the first commit: nothing before it to compare with */
+	if ((rc = job_outcome(&o, cache, ctx, hr, lo, hi, bench)) == -ENOENT) {
+		*w = (struct suspect_walk){.lo = lo, .hi = hi, .need = true,
+					   .need_a = lo, .need_b = hi};
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (!o || o->verdict != STATS_SLOWER) {
+		w->state = SUSPECT_DISMISSED;
+		return 0;
+	}
+	w->state = SUSPECT_CONFIRMED;
+	w->proof = o;
+	/* Halve the range: the lower half first, then the upper. */
+	while (w->hi - w->lo > 1) {
+		size_t mid = w->lo + (w->hi - w->lo) / 2, half[2][2] = {{w->lo, mid}, {mid, w->hi}};
+		bool narrowed = false;
+		for (int k = 0; k < 2 && !narrowed; k++) {
+			rc = job_outcome(&o, cache, ctx, hr, half[k][0], half[k][1], bench);
+			if (rc == -ENOENT) {
+				w->need = true;
+				w->need_a = half[k][0];
+				w->need_b = half[k][1];
+				return 0;
+			}
+			if (rc)
+				return rc;
+			if (o && o->verdict == STATS_SLOWER) {
+				w->lo = half[k][0];
+				w->hi = half[k][1];
+				w->proof = o;
+				narrowed = true;
+			}
+		}
+		if (!narrowed)
+			break; /* neither half alone is slower: the range stays */
+	}
+	return 0;
+}
+
+/* Every suspect with its walk: the history's, and for each job of a suspect's
+ * window, the other benchmarks that job found slower: the job tested every
+ * benchmark (with the correction over them), so its verdict stands for them
+ * too, and their steps are narrowed by the same jobs. */
+struct settlement {
+	struct settled {
+		const char *bench; /* the history's or the job's string: both outlive this */
+		size_t point, lo, hi;
+		struct suspect_walk walk;
+	} *items;
+	size_t n, cap;
+};
+
+static int settlement_add(struct settlement *st, const char *bench, size_t point, size_t lo,
+			  size_t hi)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->items[i].lo == lo && st->items[i].hi == hi &&
+		    strcmp(st->items[i].bench, bench) == 0)
+			return 0;
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+		struct settled *grown = realloc(st->items, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		st->items = grown;
+		st->cap = cap;
+	}
+	st->items[st->n++] = (struct settled){.bench = bench, .point = point, .lo = lo, .hi = hi};
+	return 0;
+}
+
+static int settle(struct settlement *st, struct job_cache *cache, const struct view_ctx *ctx,
+		  const struct history_regressions *hr)
+{
+	int rc = 0;
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < hr->nsuspects && rc == 0; i++)
+		rc = settlement_add(st, hr->suspects[i].bench, hr->suspects[i].point,
+				    hr->suspects[i].lo, hr->suspects[i].hi);
+	/* The list grows while it is walked: a derived suspect shares its
+	 * window's job, so it derives nothing new. */
+	for (size_t i = 0; i < st->n && rc == 0; i++) {
+		struct settled it = st->items[i];
+		if ((rc = suspect_walk(&st->items[i].walk, cache, ctx, hr, it.bench, it.lo, it.hi)))
+			break;
+		/* Open: the window's job has not run (and is now in the cache when it has). */
+		if (st->items[i].walk.state == SUSPECT_OPEN)
+			continue;
+		for (size_t k = 0; k < cache->n && rc == 0; k++) {
+			const struct cached_job *job = &cache->jobs[k];
+			if (job->a != it.lo || job->b != it.hi || job->rc)
+				continue;
+			for (size_t b = 0; b < job->n && rc == 0; b++)
+				if (job->outcomes[b].verdict == STATS_SLOWER)
+					rc = settlement_add(st, job->outcomes[b].bench, it.point,
+							    it.lo, it.hi);
+		}
+	}
+	return rc;
+}
+
+/* A confirmed step's line: the fields of the history's lines, then how it
+ * was decided and the range the step lies in. */
+static int confirmed_line(char **text, const struct view_ctx *ctx,
+			  const struct history_regressions *hr, const struct settled *it)
+{
+	const struct suspect_walk *w = &it->walk;
+	const struct compare_outcome *o = w->proof;
+	char pct[32], q[32], runs[64], a[32], b[32];
+	format_percent(pct, sizeof(pct), o->ratio - 1);
+	snprintf(q, sizeof(q), "%.4f", o->q);
+	run_dir_name(a, sizeof(a), o->runs[0]);
+	run_dir_name(b, sizeof(b), o->runs[1]);
+	snprintf(runs, sizeof(runs), "%s,%s", a, b);
+	return asprintf(text, "%s\t%s\t%.9g\t%.9g\t%s\t%s\t%s\t%.3g%%\tfixed\tpaired\t%s..%s\n",
+			hr->commits[w->hi], it->bench, o->mean_a, o->mean_b, pct, q, runs,
+			ctx->threshold * 100, hr->commits[w->lo], hr->commits[w->hi]) < 0
+		       ? -ENOMEM
+		       : 0;
+}
+
+struct out_line {
+	size_t point;
+	char *text;
+};
+
+static int cmp_out_line(const void *a, const void *b)
+{
+	const struct out_line *x = a, *y = b;
+	if (x->point != y->point)
+		return x->point < y->point ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
+{
+	struct history_regressions hr;
+	struct job_cache cache = {0};
+	struct settlement st = {0};
+	struct out_line *lines = NULL;
+	size_t n = 0, len = 0;
+	FILE *out;
+	int rc;
+	*text = NULL;
+	if ((rc = history_regressions(&hr, ctx, tip)))
+		return rc;
+	if (ctx->confirm && (rc = settle(&st, &cache, ctx, &hr)))
+		goto done;
+	if (!(lines = calloc(hr.nlines + st.n + 1, sizeof(*lines)))) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	/* Instruction counts are deterministic: the history's step is the
+	 * change. A wall time step is only a suspect until its job says slower,
+	 * unless no jobs are run to confirm them. */
+	for (size_t i = 0; i < hr.nlines && rc == 0; i++) {
+		const struct history_line *l = &hr.lines[i];
+		if (l->wall && ctx->confirm)
+			continue;
+		if (!(lines[n].text = strdup(l->text)))
+			rc = -ENOMEM;
+		else
+			lines[n++].point = l->point;
+	}
+	/* The confirmed steps, once each. */
+	for (size_t i = 0; i < st.n && rc == 0; i++) {
+		const struct suspect_walk *w = &st.items[i].walk;
+		bool seen = false;
+		if (w->state != SUSPECT_CONFIRMED)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = st.items[k].walk.state == SUSPECT_CONFIRMED &&
+			       st.items[k].walk.lo == w->lo && st.items[k].walk.hi == w->hi &&
+			       strcmp(st.items[k].bench, st.items[i].bench) == 0;
+		if (seen)
+			continue;
+		if ((rc = confirmed_line(&lines[n].text, ctx, &hr, &st.items[i])) == 0)
+			lines[n++].point = w->hi;
+	}
+	if (rc)
+		goto done;
+	if (n)
+		qsort(lines, n, sizeof(*lines), cmp_out_line);
+	if (!(out = open_memstream(text, &len))) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		fputs(lines[i].text, out);
+	if (fclose(out))
+		rc = -ENOMEM;
+done:
+	for (size_t i = 0; lines && i < n; i++)
+		free(lines[i].text);
+	free(lines);
+	free(st.items);
+	job_cache_clear(&cache);
+	history_regressions_clear(&hr);
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+int regressions_next_job(char a[STORE_HASH_LEN + 1], char b[STORE_HASH_LEN + 1],
+			 const struct view_ctx *ctx, const char *tip)
+{
+	struct history_regressions hr;
+	struct job_cache cache = {0};
+	struct settlement st = {0};
+	size_t best = 0;
+	bool found = false;
+	int rc;
+	if ((rc = history_regressions(&hr, ctx, tip)))
+		return rc;
+	if ((rc = settle(&st, &cache, ctx, &hr)))
+		goto done;
+	/* The newest commits first: they are the ones a team is waiting on. */
+	for (size_t i = 0; i < st.n; i++) {
+		const struct suspect_walk *w = &st.items[i].walk;
+		bool queued = true;
+		if (!w->need || (found && w->need_b <= best))
+			continue;
+		/* A job queued once is never queued again: a failed one or one
+		 * still waiting must not start a loop. */
+		if (store_pair_queued(ctx->store, &queued, hr.commits[w->need_a],
+				      hr.commits[w->need_b]) != STORE_OK) {
+			rc = -EIO;
+			goto done;
+		}
+		if (queued)
+			continue;
+		memcpy(a, hr.commits[w->need_a], STORE_HASH_LEN + 1);
+		memcpy(b, hr.commits[w->need_b], STORE_HASH_LEN + 1);
+		best = w->need_b;
+		found = true;
+	}
+	rc = found ? 0 : -ENOENT;
+done:
+	free(st.items);
+	job_cache_clear(&cache);
+	history_regressions_clear(&hr);
+	return rc;
+}

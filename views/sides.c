@@ -1,0 +1,403 @@
+#include <errno.h>
+#include <git2.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "repo/revparse.h"
+#include "views/context.h"
+#include "views/sides.h"
+
+/* "run-42", "run-000042" or "000042" (the directory name); 0 when it is none of them. */
+static int64_t run_name_id(const char *name)
+{
+	char *end;
+	long long id;
+	if (strncmp(name, "run-", 4) != 0) {
+		int64_t dir_id = view_parse_run_name(name);
+		return dir_id > 0 ? dir_id : 0;
+	}
+	if (name[4] < '0' || name[4] > '9')
+		return 0;
+	errno = 0;
+	id = strtoll(name + 4, &end, 10);
+	return errno || *end || id <= 0 ? 0 : id;
+}
+
+int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *name)
+{
+	struct store_baseline baseline;
+	struct store_run run;
+	char err[256];
+	int64_t id = run_name_id(name);
+	int rc;
+	memset(out, 0, sizeof(*out));
+	if (id > 0 || strcmp(name, "latest") == 0) {
+		if (id == 0 && (rc = store_latest_done(ctx->store, &id)))
+			return view_store_errno(rc);
+		rc = store_run_get(ctx->store, &run, id);
+		/* All digits may also be an abbreviated commit hash. */
+		if (rc == STORE_NOTFOUND && strncmp(name, "run-", 4) != 0 &&
+		    strcmp(name, "latest") != 0)
+			goto revision;
+		if (rc)
+			return view_store_errno(rc);
+		rc = run.state == RUN_DONE ? 0 : -ENOENT;
+		memcpy(out->commit, run.commit, sizeof(out->commit));
+		/* latest means its commit, pooled like any revision. */
+		out->run_id = strcmp(name, "latest") == 0 ? 0 : id;
+		store_run_clear(&run);
+		return rc;
+	}
+revision:
+	rc = store_baseline_get(ctx->store, &baseline, name);
+	if (rc == STORE_OK) {
+		memcpy(out->commit, baseline.commit, sizeof(out->commit));
+		if (revparse_commit(out->shadowed, ctx->repo, name, err, sizeof(err)))
+			out->shadowed[0] = '\0';
+		return 0;
+	}
+	if (rc != STORE_NOTFOUND)
+		return -EIO;
+	return revparse_commit(out->commit, ctx->repo, name, err, sizeof(err)) ? -ENOENT : 0;
+}
+
+int run_catalog_load(struct run_catalog *out, const struct view_ctx *ctx)
+{
+	memset(out, 0, sizeof(*out));
+	return store_done_runs(ctx->store, &out->runs, &out->n, ctx->host) ? -EIO : 0;
+}
+
+void run_catalog_clear(struct run_catalog *cat)
+{
+	free(cat->runs);
+	memset(cat, 0, sizeof(*cat));
+}
+
+ssize_t run_catalog_find(const struct run_catalog *cat, int64_t id)
+{
+	/* The catalog is in id order. */
+	size_t lo = 0, hi = cat->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cat->runs[mid].id < id)
+			lo = mid + 1;
+		else if (cat->runs[mid].id > id)
+			hi = mid;
+		else
+			return (ssize_t)mid;
+	}
+	return -1;
+}
+
+static int side_add_run(struct side *side, int64_t id)
+{
+	int64_t *grown = realloc(side->runs, (side->nruns + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	side->runs = grown;
+	side->runs[side->nruns++] = id;
+	return 0;
+}
+
+/* The newest finished pair with a on commit a and b on commit b, or -1. */
+static ssize_t newest_pair(const struct run_catalog *cat, const char *a, const char *b)
+{
+	for (size_t i = cat->n; i-- > 0;) {
+		ssize_t j;
+		if (!cat->runs[i].pair_id || strcmp(cat->runs[i].commit, a) != 0)
+			continue;
+		j = run_catalog_find(cat, cat->runs[i].pair_id);
+		if (j >= 0 && strcmp(cat->runs[j].commit, b) == 0)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/* The catalog index of run a when a and b are the two sides of one
+ * interleaved job (in either order), else -1. */
+static ssize_t run_pair(const struct run_catalog *cat, int64_t a, int64_t b)
+{
+	ssize_t i = run_catalog_find(cat, a);
+	return i >= 0 && cat->runs[i].pair_id == b ? i : -1;
+}
+
+static int side_fill_runs(struct side *side, const struct run_catalog *cat)
+{
+	int rc = 0;
+	if (side->ref.run_id)
+		return side_add_run(side, side->ref.run_id);
+	for (size_t i = 0; i < cat->n && !rc; i++)
+		if (strcmp(cat->runs[i].commit, side->ref.commit) == 0)
+			rc = side_add_run(side, cat->runs[i].id);
+	return rc;
+}
+
+static int side_describe(struct side *side, const struct view_ctx *ctx)
+{
+	struct store_run run;
+	if (store_run_get(ctx->store, &run, side->runs[0]))
+		return -EIO;
+	side->host = run.host;
+	run.host = NULL;
+	store_run_clear(&run);
+	side->subject = commit_subject(ctx, side->ref.commit);
+	return side->subject ? 0 : -ENOMEM;
+}
+
+int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
+	       const struct run_catalog *cat)
+{
+	ssize_t pair = -1;
+	int rc;
+	if (!a->ref.run_id && !b->ref.run_id && strcmp(a->ref.commit, b->ref.commit) != 0)
+		pair = newest_pair(cat, a->ref.commit, b->ref.commit);
+	else if (a->ref.run_id && b->ref.run_id)
+		pair = run_pair(cat, a->ref.run_id, b->ref.run_id);
+	if (pair >= 0) {
+		/* Interleaved iterations cancel drift; pooling other runs would undo that. */
+		a->interleaved = b->interleaved = true;
+		if ((rc = side_add_run(a, cat->runs[pair].id)) ||
+		    (rc = side_add_run(b, cat->runs[pair].pair_id)))
+			return rc;
+	} else if ((rc = side_fill_runs(a, cat)) || (rc = side_fill_runs(b, cat))) {
+		return rc;
+	}
+	if (a->nruns == 0 || b->nruns == 0)
+		return -ENOENT;
+	if ((rc = side_describe(a, ctx)) || (rc = side_describe(b, ctx)))
+		return rc;
+	return 0;
+}
+
+void side_clear(struct side *side)
+{
+	free(side->runs);
+	free(side->host);
+	free(side->subject);
+	side->runs = NULL;
+	side->host = side->subject = NULL;
+	side->nruns = 0;
+}
+
+char *commit_subject(const struct view_ctx *ctx, const char *commit)
+{
+	git_oid oid;
+	git_commit *c = NULL;
+	const char *summary = NULL;
+	char *text;
+	if (git_oid_fromstr(&oid, commit) == 0 && git_commit_lookup(&c, ctx->repo, &oid) == 0)
+		summary = git_commit_summary(c);
+	text = strdup(summary ? summary : "");
+	git_commit_free(c);
+	return text;
+}
+
+/* ---- samples ---- */
+
+struct load_state {
+	struct sample_set *set;
+	size_t cap;   /* of the current benchmark's values */
+	double scale;
+};
+
+static int add_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	struct load_state *st = ctx;
+	struct sample_set *set = st->set;
+	struct bench_samples *b = set->n ? &set->benches[set->n - 1] : NULL;
+	(void)run_id;
+	/* Rows arrive grouped by benchmark. */
+	if (!b || strcmp(b->name, benchmark) != 0) {
+		struct bench_samples *grown =
+			realloc(set->benches, (set->n + 1) * sizeof(*set->benches));
+		if (!grown)
+			return -ENOMEM;
+		set->benches = grown;
+		b = &set->benches[set->n];
+		memset(b, 0, sizeof(*b));
+		if (!(b->name = strdup(benchmark)))
+			return -ENOMEM;
+		set->n++;
+		st->cap = 0;
+	}
+	if (b->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 32;
+		double *grown = realloc(b->values, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		b->values = grown;
+		st->cap = cap;
+	}
+	b->values[b->n++] = value * st->scale;
+	return 0;
+}
+
+int sample_set_load(struct sample_set *out, const struct view_ctx *ctx, const int64_t *runs,
+		    size_t nruns, const char *metric)
+{
+	struct load_state st = {.set = out, .scale = metric ? 1.0 : 1e-9};
+	int rc;
+	memset(out, 0, sizeof(*out));
+	rc = store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_sample, &st);
+	if (rc) {
+		sample_set_clear(out);
+		return rc == -ENOMEM ? -ENOMEM : -EIO;
+	}
+	return 0;
+}
+
+const struct bench_samples *sample_set_find(const struct sample_set *set, const char *name)
+{
+	size_t lo = 0, hi = set->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->benches[mid].name, name);
+		if (c < 0)
+			lo = mid + 1;
+		else if (c > 0)
+			hi = mid;
+		else
+			return &set->benches[mid];
+	}
+	return NULL;
+}
+
+void sample_set_clear(struct sample_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->benches[i].name);
+		free(set->benches[i].values);
+	}
+	free(set->benches);
+	memset(set, 0, sizeof(*set));
+}
+
+/* ---- one value per run ---- */
+
+struct run_values_state {
+	struct run_values *set;
+	size_t cap; /* of the current benchmark's arrays */
+};
+
+static int run_values_add(struct run_values_state *st, const char *benchmark, int64_t run_id,
+			  double value)
+{
+	struct run_values *set = st->set;
+	struct run_value_bench *b = set->n ? &set->benches[set->n - 1] : NULL;
+	/* Rows arrive grouped by benchmark, then by run id. */
+	if (!b || strcmp(b->name, benchmark) != 0) {
+		struct run_value_bench *grown =
+			realloc(set->benches, (set->n + 1) * sizeof(*set->benches));
+		if (!grown)
+			return -ENOMEM;
+		set->benches = grown;
+		b = &set->benches[set->n];
+		memset(b, 0, sizeof(*b));
+		if (!(b->name = strdup(benchmark)))
+			return -ENOMEM;
+		set->n++;
+		st->cap = 0;
+	}
+	if (b->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+		int64_t *runs = realloc(b->runs, cap * sizeof(*runs));
+		double *values;
+		if (!runs)
+			return -ENOMEM;
+		b->runs = runs;
+		if (!(values = realloc(b->values, cap * sizeof(*values))))
+			return -ENOMEM;
+		b->values = values;
+		st->cap = cap;
+	}
+	b->runs[b->n] = run_id;
+	b->values[b->n++] = value;
+	return 0;
+}
+
+static int add_log_mean(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
+			int64_t sum_wall_ns, int64_t min_wall_ns)
+{
+	(void)min_wall_ns;
+	/* A run whose mean is not positive has no log mean: it takes no part. */
+	if (n <= 0 || sum_wall_ns <= 0)
+		return 0;
+	return run_values_add(ctx, benchmark, run_id, log((double)sum_wall_ns / (double)n * 1e-9));
+}
+
+static int add_metric(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	return run_values_add(ctx, benchmark, run_id, value);
+}
+
+static int run_values_done(struct run_values *out, int rc)
+{
+	if (rc) {
+		run_values_clear(out);
+		return rc == -ENOMEM ? -ENOMEM : -EIO;
+	}
+	return 0;
+}
+
+int run_values_load_log_means(struct run_values *out, const struct view_ctx *ctx,
+			      const int64_t *runs, size_t nruns)
+{
+	struct run_values_state st = {.set = out};
+	memset(out, 0, sizeof(*out));
+	return run_values_done(out, store_sums_of_runs(ctx->store, runs, nruns, add_log_mean, &st));
+}
+
+int run_values_load_metric(struct run_values *out, const struct view_ctx *ctx,
+			   const int64_t *runs, size_t nruns, const char *metric)
+{
+	struct run_values_state st = {.set = out};
+	memset(out, 0, sizeof(*out));
+	return run_values_done(
+		out, store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_metric, &st));
+}
+
+const struct run_value_bench *run_values_find(const struct run_values *set, const char *name)
+{
+	size_t lo = 0, hi = set->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->benches[mid].name, name);
+		if (c < 0)
+			lo = mid + 1;
+		else if (c > 0)
+			hi = mid;
+		else
+			return &set->benches[mid];
+	}
+	return NULL;
+}
+
+bool run_value_get(double *out, const struct run_value_bench *b, int64_t run)
+{
+	size_t lo = 0, hi = b ? b->n : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->runs[mid] < run)
+			lo = mid + 1;
+		else if (b->runs[mid] > run)
+			hi = mid;
+		else {
+			*out = b->values[mid];
+			return true;
+		}
+	}
+	return false;
+}
+
+void run_values_clear(struct run_values *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->benches[i].name);
+		free(set->benches[i].runs);
+		free(set->benches[i].values);
+	}
+	free(set->benches);
+	memset(set, 0, sizeof(*set));
+}
