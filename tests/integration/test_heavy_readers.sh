@@ -175,17 +175,20 @@ warm() {
 	cat "$T"/warm.* | awk '{ n += $1 } END { print n }'
 }
 # A warm-up of 20,000 more from one reader fills the caches that reach a
-# steady size (SQLite's page cache per connection, the allocator's arenas: CI
-# saw +1.2 MB over the first 20,000); a table of names would keep growing.
+# steady size (SQLite's page cache per connection, the allocator's arenas).
+# Which request thread serves a lookup is up to libfuse, and each thread's
+# caches warm on their own: CI saw +1.2 MB twice after this warm-up, without
+# a leak. So the measured lookups are many: the interned names this guards
+# against cost 77 bytes each, 7.7 MB over 100,000, against a bound of 3 MB.
 assert_eq "$(warm missing 5000)" 0 "missing names found (warm-up)"
 assert_eq "$(lookups missing 5000 25000)" 0 "missing names found (warm-up)"
 before=$(rss)
-assert_eq "$(lookups missing 25000 45000)" 0 "missing names found"
+assert_eq "$(lookups missing 25000 125000)" 0 "missing names found"
 after=$(rss)
-log "RSS over 20,000 lookups of missing names: $before -> $after kB"
-[ $((after - before)) -le 1024 ] ||
-	fail "20,000 missing names grew the daemon by $((after - before)) kB (bound: 1024 kB)"
-ok "20,000 missing names: RSS $before -> $after kB (bound +1024 kB)"
+log "RSS over 100,000 lookups of missing names: $before -> $after kB"
+[ $((after - before)) -le 3072 ] ||
+	fail "100,000 missing names grew the daemon by $((after - before)) kB (bound: 3072 kB)"
+ok "100,000 missing names: RSS $before -> $after kB (bound +3072 kB)"
 
 # The first 10,000 compare names fill what the daemon keeps of them (1,024
 # names) and the allocator's per-thread arenas (requests are served by
