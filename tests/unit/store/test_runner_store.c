@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
-#include "tests/unit/test_tmpdir.h"
+#include "tests/unit/fixture/tmpdir.h"
 
 #define COMMIT "0123456789abcdef0123456789abcdef01234567"
 

@@ -21,7 +21,7 @@
 
 #include "repo/checkout.h"
 #include "runner/rmtree.h"
-#include "tests/unit/test_tmpdir.h"
+#include "tests/unit/fixture/tmpdir.h"
 
 struct fixture {
 	char dir[PATH_MAX / 2];

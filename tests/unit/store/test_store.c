@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
-#include "tests/unit/test_tmpdir.h"
+#include "tests/unit/fixture/tmpdir.h"
 
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"

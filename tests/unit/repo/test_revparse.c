@@ -29,7 +29,7 @@
 
 #include "repo/revparse.h"
 #include "runner/rmtree.h"
-#include "tests/unit/test_tmpdir.h"
+#include "tests/unit/fixture/tmpdir.h"
 
 extern char **environ;
 

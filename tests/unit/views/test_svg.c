@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tests/unit/test_tmpdir.h"
+#include "tests/unit/fixture/tmpdir.h"
 #include "views/render_svg.h"
 
 #define MAX_TICKS 64
