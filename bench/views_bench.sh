@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/views_bench.sh: how fast the computed views answer (issue 4), over a
+# bench/views_bench.sh: how fast the computed views answer, over a
 # store of 2,000 commits x 20 benchmarks x 30 samples.
 #
 #   bench/views_bench.sh [BUILD_DIR]        (default: build)
@@ -26,7 +26,7 @@
 # The configuration says "confirm": false: the daemon would otherwise queue A/B
 # jobs of the synthetic commits to settle the history's suspects, and change
 # the store while it is timed; regressions is the history's own test here.
-# Targets (issue 4): a compare under 10 ms, regressions under 1 s cold, warm
+# Targets: a compare under 10 ms, regressions under 1 s cold, warm
 # reads of finished files within 2x of local disk. Figures, not assertions:
 # the exit status is 0 whenever the measurement itself worked.
 #

@@ -29,8 +29,8 @@ struct config_param {
 	size_t nvalues;
 };
 
-/* Issue 5 adds the fields after timeout; every one of them has a top-level
- * default in the configuration, resolved per benchmark by the parser. */
+/* Every field after timeout has a top-level default in the configuration,
+ * resolved per benchmark by the parser. */
 struct bench_config {
 	char *name;   /* with parameters: "name[size=1k,threads=1]" */
 	char *base_name; /* the configured name, without the parameters */

@@ -1,6 +1,7 @@
 /* FUSE low-level operations. The low-level API is used because answering
  * `open` with ENOSYS (no-open) lets the kernel keep file pages across opens:
- * a cached read costs about 5 us instead of 40 to 65 us (design.md section 3).
+ * a cached read costs about 5 us instead of 40 to 65 us (docs/design.md,
+ * "Measured FUSE facts the fs/ layer is built on").
  * That is safe here because every inode's content is immutable (see inode.h),
  * except debug.log, which only grows and is read from disk.
  * Requests are served by several threads, so one slow reader (a compare being

@@ -1,4 +1,4 @@
-/* CPU placement (issue 5, as benchkit's benchmark_cores/runner_cores): the
+/* CPU placement (as benchkit's benchmark_cores/runner_cores): the
  * benchmark runs on the configured CPUs and every thread of the daemon keeps
  * off them meanwhile, so FUSE readers, SQLite and the runner do not steal
  * the benchmark's cycles or caches. */

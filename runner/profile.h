@@ -1,4 +1,4 @@
-/* Extra, unmeasured iterations of a benchmark under a profiler (issue 5):
+/* Extra, unmeasured iterations of a benchmark under a profiler:
  * perf record for a call-graph profile, valgrind's callgrind for a
  * deterministic instruction count. They run after the measured iterations,
  * never inside them, with the benchmark's own command, environment and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The measurement loop through the mount (issue 5): setup/prepare/conclude/
+# The measurement loop through the mount: setup/prepare/conclude/
 # cleanup order and what their environment says, parameters, an adaptive
 # count, ignore_failure, output discard, the shell's start-up subtracted,
 # a slow first iteration flagged, and timeouts of the untimed commands.

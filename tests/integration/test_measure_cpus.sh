@@ -1,5 +1,5 @@
 #!/bin/bash
-# CPU placement (issue 5): "cpus" pins the measured command (as /proc shows
+# CPU placement: "cpus" pins the measured command (as /proc shows
 # it), keeps the daemon's threads off those CPUs while the benchmark runs
 # and gives them back afterwards; prepare runs beside the benchmark's CPUs;
 # CPUs the daemon may not use are a configuration error.

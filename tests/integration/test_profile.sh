@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 5 through the mount: "profile" leaves a perf.data that perf report
+# Profiling through the mount: "profile" leaves a perf.data that perf report
 # reads, "metrics": ["instructions"] gives the same count for two runs of one
 # commit, "cpus" pins the benchmark and keeps the daemon's threads off that
 # CPU while it runs (and lets them back afterwards). Without perf in PATH the

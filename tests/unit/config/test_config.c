@@ -533,7 +533,7 @@ static void test_unicode_command(void **state)
 	config_free(c);
 }
 
-/* ---- issue 5 keys ---- */
+/* ---- the loop's keys: counts, parameters, output, CPUs, profiles, compare ---- */
 
 /* The first CPU this thread may run on (every machine has one). */
 static int some_cpu(void)

@@ -382,10 +382,10 @@ static void test_two_outliers_indices_ascending(void **state)
 	free(text);
 }
 
-/* ---- issue 5 fields ---- */
+/* ---- parameters, offsets, shell, pairs, counts ---- */
 
 /* Without parameters, shell, offsets, pair or count: the fields say so. */
-static void test_issue5_defaults(void **state)
+static void test_loop_fields_defaults(void **state)
 {
 	struct fixture *f = *state;
 	char *text = render(&f->in);
@@ -405,7 +405,7 @@ static void test_issue5_defaults(void **state)
 	free(text);
 }
 
-static void test_issue5_fields(void **state)
+static void test_loop_fields(void **state)
 {
 	struct fixture *f = *state;
 	struct bench_param params[] = {{"size", "1k"}, {"threads", "2"}};
@@ -978,8 +978,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_id_in_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_benchmarks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_iterations_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_issue5_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_issue5_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_fields_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_first_and_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_special_characters_escaped, setup, teardown),
 		cmocka_unit_test(test_run_dir_name),
