@@ -170,7 +170,8 @@ static bool tag_usable(const struct commit_names *names, const struct tag *t)
 	struct side_ref ref;
 	char hex[GIT_OID_HEXSZ + 1];
 	snprintf(key.name, sizeof(key.name), "%s", t->name);
-	if (strlen(t->name) < sizeof(key.name) &&
+	/* bsearch must not see the NULL array of no baselines. */
+	if (names->nbaselines > 0 && strlen(t->name) < sizeof(key.name) &&
 	    bsearch(&key, names->baselines, names->nbaselines, sizeof(key), cmp_baseline))
 		return false;
 	if (side_resolve(&ref, names->ctx, t->name))
