@@ -299,6 +299,28 @@ void store_free(struct store *store)
 	free(store);
 }
 
+int store_errno(int store_code)
+{
+	switch (store_code) {
+	case STORE_OK:
+		return 0;
+	case STORE_NOTFOUND:
+		return -ENOENT;
+	case STORE_FULL:
+		return -EAGAIN;
+	case STORE_VERSION:
+		return -EPROTONOSUPPORT;
+	case STORE_NOSPACE:
+		return -ENOSPC;
+	case STORE_NOMEM:
+		return -ENOMEM;
+	case STORE_ERROR:
+		return -EIO;
+	}
+	/* A callback's negative errno, passed through the store unchanged. */
+	return store_code < 0 && store_code >= -4095 ? store_code : -EIO;
+}
+
 const char *store_errmsg(const struct store *store)
 {
 	return store ? store->errmsg : "out of memory";

@@ -2,8 +2,19 @@
  *
  * This is the only code that speaks SQL. Each thread opens its own handle;
  * SQLite's WAL mode lets one writer and many readers share the file. Every
- * write is one transaction. Functions return STORE_OK or a negative
- * store_error; store_errmsg() tells what went wrong with the last call. */
+ * write is one transaction.
+ *
+ * Errors: functions return STORE_OK or a negative store_error, whose values
+ * lie below any errno so that neither is ever mistaken for the other.
+ * store_errno() is the one mapping of them to negative errno values: every
+ * caller that passes a store failure on (to FUSE, to write(2), up its own
+ * stack) goes through it and keeps no table of its own. store_errmsg()
+ * tells what went wrong with the last call. A failure of SQLite (and a call
+ * the store refuses as malformed) is logged by the store, once, with
+ * SQLite's message, where it happens: callers do not print it again. Not
+ * logged: STORE_NOTFOUND and STORE_FULL (answers the caller acts on), and
+ * store_open()'s failures (the caller reports those, with the path, as it
+ * cannot go on). */
 #ifndef BENCHFS_STORE_STORE_H
 #define BENCHFS_STORE_STORE_H
 
@@ -13,14 +24,25 @@
 
 struct store;
 
+/* Far below -4095, the most negative errno a Linux system call returns. */
+#define STORE_ERROR_BASE (-10000)
+
 enum store_error {
 	STORE_OK = 0,
-	STORE_ERROR = -1,    /* SQLite failed; see store_errmsg() */
-	STORE_NOTFOUND = -2, /* no such row */
-	STORE_FULL = -3,     /* the pending-job limit is reached */
-	STORE_VERSION = -4,  /* the file's schema is newer than this program */
-	STORE_NOSPACE = -5,  /* the disk (or quota) holding the store is full */
+	STORE_ERROR = STORE_ERROR_BASE - 1,    /* SQLite failed; see store_errmsg() (-EIO) */
+	STORE_NOTFOUND = STORE_ERROR_BASE - 2, /* no such row (-ENOENT) */
+	STORE_FULL = STORE_ERROR_BASE - 3,     /* the pending-job limit is reached (-EAGAIN) */
+	STORE_VERSION = STORE_ERROR_BASE - 4,  /* the file's schema is newer than this
+						  program (-EPROTONOSUPPORT) */
+	STORE_NOSPACE = STORE_ERROR_BASE - 5,  /* the disk (or quota) holding the store is
+						  full (-ENOSPC) */
+	STORE_NOMEM = STORE_ERROR_BASE - 6,    /* out of memory (-ENOMEM) */
 };
+
+/* The negative errno for a store result: 0 for STORE_OK, each store code as
+ * its comment above says, and a negative errno as it is (a walk's callback
+ * below returns one through the store unchanged). Anything else is -EIO. */
+int store_errno(int store_code);
 
 enum store_sync {
 	STORE_SYNC_FULL,   /* fsync every commit: survives power loss (queue writes) */

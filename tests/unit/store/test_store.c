@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1046,6 +1047,32 @@ static void test_free_null(void **state)
 	store_runs_free(NULL, 0);
 }
 
+/* store_errno is the one mapping of store codes to errno, and no store code
+ * can be taken for an errno (or the other way round). */
+static void test_store_errno(void **state)
+{
+	static const int codes[] = {STORE_ERROR, STORE_NOTFOUND, STORE_FULL, STORE_VERSION,
+				    STORE_NOSPACE, STORE_NOMEM};
+	(void)state;
+	assert_int_equal(store_errno(STORE_OK), 0);
+	assert_int_equal(store_errno(STORE_ERROR), -EIO);
+	assert_int_equal(store_errno(STORE_NOTFOUND), -ENOENT);
+	assert_int_equal(store_errno(STORE_FULL), -EAGAIN);
+	assert_int_equal(store_errno(STORE_VERSION), -EPROTONOSUPPORT);
+	assert_int_equal(store_errno(STORE_NOSPACE), -ENOSPC);
+	assert_int_equal(store_errno(STORE_NOMEM), -ENOMEM);
+	/* A callback's errno comes through a walk unchanged. */
+	assert_int_equal(store_errno(-ENOMEM), -ENOMEM);
+	assert_int_equal(store_errno(-EINTR), -EINTR);
+	assert_int_equal(store_errno(-4095), -4095);
+	/* Nothing else is an errno. */
+	assert_int_equal(store_errno(1), -EIO);
+	assert_int_equal(store_errno(-4096), -EIO);
+	assert_int_equal(store_errno(STORE_ERROR_BASE - 99), -EIO);
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		assert_true(codes[i] < -4095);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1087,6 +1114,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_id_set_and_read, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_build_id_bad_input, setup_open, teardown),
 		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_store_errno),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
