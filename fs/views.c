@@ -1,6 +1,5 @@
 #include <dirent.h>
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,73 +13,9 @@
 #include "runner/result.h"
 #include "runner/runner.h"
 #include "views/format.h"
-#include "views/run_summary.h"
-
-static const char readme_text[] =
-	"benchfs: a benchmark service for a git repository, as files.\n"
-	"\n"
-	"  echo <revision> > queue      queue a benchmark run of a commit (hash, branch, tag, HEAD~3)\n"
-	"  cat queue                     pending and running jobs: run, revision, commit, status,\n"
-	"                                A/B job (a/b <A's run>..<B's run> on both its lines, else -)\n"
-	"  ls runs/                      one directory per run, in order of creation\n"
-	"  runs/<id>/config.json         the configuration, commit and revision the run uses\n"
-	"  runs/<id>/status              queued | building | running <bench> <i>/<n> | done [(flags)] | failed: <why>\n"
-	"  runs/<id>/debug.log           build and benchmark output with timestamps (tail -f follows it)\n"
-	"  runs/<id>/system.json         the host: kernel, CPU, cores, memory, governor, load\n"
-	"  runs/<id>/result.json         when done: the measurements (hyperfine's JSON format)\n"
-	"  runs/<id>/summary             when done: each benchmark's times as hyperfine prints them\n"
-	"  runs/<id>/perf.data           when profiling is configured: perf report -i reads it\n"
-	"  commits/<hash>                the newest finished run of a commit\n"
-	"  latest                        the newest finished run\n"
-	"  compare/<a>..<b>.md           a against b, benchmark by benchmark, with verdicts (.json too)\n"
-	"  regressions                   slowdowns along the tracked branch; empty when none\n"
-	"  history/<bench>.csv           one row per benchmarked commit of the tracked branch (.svg: plot)\n"
-	"  baselines/<name>              echo <revision> > it to pin, cat, rm to unpin\n"
-	"\n"
-	"In compare names, <a> and <b> are revisions (hash, tag, HEAD~3), run ids (run-42,\n"
-	"000042), baseline names or latest. A commit's samples are those of all its\n"
-	"finished runs on this host. Computed files are recomputed when a run finishes.\n"
-	"\n"
-	"Verdicts: slower or faster (a change beyond the noise threshold, significant\n"
-	"after the Benjamini-Hochberg correction over the compare's benchmarks),\n"
-	"unchanged (the whole interval within the threshold), undecided (neither: the\n"
-	"file says why and what would decide), same build (the configured artifacts of\n"
-	"both sides are byte-identical: nothing to test). The interval shown is the one\n"
-	"the verdict uses, with its confidence. Two methods, named in each file:\n"
-	"  paired   the sides are one A/B job (echo a..b > queue): iteration i of a with\n"
-	"           iteration i of b; the job adds pairs until decided (compare.max_pairs)\n"
-	"  runs     separate runs: each run is one value (the log of its mean time),\n"
-	"           judged against this host's run-to-run noise, learnt from its newest\n"
-	"           runs (A/B sides left out); until 11 runs are known a compare of one\n"
-	"           run per side is undecided and suggests an A/B job\n"
-	"With \"threshold\": \"auto\", separate runs use each benchmark's fence of its\n"
-	"run-to-run changes on this host once known (the fixed threshold until then).\n"
-	"\n"
-	"regressions has one line per slowdown, oldest first, tab-separated:\n"
-	"  commit benchmark before after change p runs threshold threshold-source\n"
-	"before and after are the geometric means (s) of the segments' run means, p the\n"
-	"change point's permutation p-value, runs those of the commit (of all commits\n"
-	"of one build), threshold-source fixed or history. Each run counts once (its\n"
-	"log mean; an A/B job's sides are runs of their commits too), consecutive\n"
-	"commits of one build are one point, and the false discovery rate over the\n"
-	"benchmarks is held at alpha. With one run per commit a step needs a few\n"
-	"commits after it (four at least, more on a noisy host) before it can be\n"
-	"significant. <bench>:instructions lines (callgrind counts) have the first\n"
-	"seven fields, p \"-\". history/<bench>.svg marks the same change points.\n"
-	"\n"
-	"Each write to queue holds whole lines; an unknown revision fails the write with\n"
-	"\"Invalid argument\" and queues nothing. Runs execute one at a time.\n";
-
-static bool run_finished(const struct store_run *run)
-{
-	return run->state == RUN_DONE || run->state == RUN_FAILED;
-}
-
-/* A done run has result.json and summary; no other run has them. */
-static bool run_has_result(const struct store_run *run)
-{
-	return run->state == RUN_DONE && run->result;
-}
+#include "views/mount_readme.h"
+#include "views/queue_list.h"
+#include "views/run_files.h"
 
 int view_fill_file(struct node *out, uint64_t ino, char *content, int64_t mtime_ns,
 		     double timeout)
@@ -134,98 +69,55 @@ static int fill_link(struct node *out, uint64_t ino, const char *prefix, int64_t
 	return 0;
 }
 
-char *view_status_text(const struct store_run *run)
+/* Each file of a run directory, its node kind, and how its inode is numbered:
+ * by the run's version of it, so a changed file is a new inode. */
+static const struct {
+	enum run_file file;
+	enum node_kind kind;
+} run_files[] = {
+	{RUN_FILE_CONFIG, KIND_CONFIG}, {RUN_FILE_STATUS, KIND_STATUS},
+	{RUN_FILE_LOG, KIND_LOG},       {RUN_FILE_SYSTEM, KIND_SYSTEM},
+	{RUN_FILE_RESULT, KIND_RESULT}, {RUN_FILE_SUMMARY, KIND_SUMMARY},
+};
+
+static enum run_file run_file_of(enum node_kind kind)
 {
-	char *text = NULL;
-	int rc;
-	switch (run->state) {
-	case RUN_RUNNING:
-		rc = asprintf(&text, "running %s\n", run->detail);
-		break;
-	case RUN_FAILED:
-		rc = asprintf(&text, "failed: %s\n", run->detail);
-		break;
-	case RUN_DONE:
-		/* Outliers and a slow first iteration, flagged (never dropped). */
-		rc = run->detail && *run->detail ? asprintf(&text, "done (%s)\n", run->detail)
-						 : asprintf(&text, "done\n");
-		break;
-	default:
-		rc = asprintf(&text, "%s\n", run_state_name(run->state));
-		break;
-	}
-	return rc < 0 ? NULL : text;
+	for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]); i++)
+		if (run_files[i].kind == kind)
+			return run_files[i].file;
+	return RUN_FILE_COUNT;
 }
 
-static char *config_text(const struct store_run *run)
+static enum node_kind kind_of(enum run_file file)
 {
-	json_object *root = json_object_new_object();
-	char name[32], queued[32], *text = NULL;
-	run_dir_name(name, sizeof(name), run->id);
-	format_iso_time(queued, sizeof(queued), run->created_ns);
-	json_object_object_add(root, "run", json_object_new_string(name));
-	json_object_object_add(root, "revision", json_object_new_string(run->revision));
-	json_object_object_add(root, "commit", json_object_new_string(run->commit));
-	json_object_object_add(root, "queued_at", json_object_new_string(queued));
-	json_object_object_add(root, "configuration", json_tokener_parse(run->config));
-	if (asprintf(&text, "%s\n",
-		     json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_SPACED |
-							  JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
-		text = NULL;
-	json_object_put(root);
-	return text;
+	for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]); i++)
+		if (run_files[i].file == file)
+			return run_files[i].kind;
+	return KIND_COUNT;
 }
 
-/* One line of queue: run, revision, commit, status, and the A/B job the run
- * is a side of ("a/b 000001..000002" on both its lines, A's run first; "-"
- * when none), so the two lines of one job are seen to be one. Tab-separated;
- * the job last, so cut -f1-4 reads what it read before. */
-static void queue_line(FILE *out, const struct store_run *run)
+/* debug.log: the runner's file on disk, read from there, growing while the
+ * run goes (every stat must ask: tail -f polls it). */
+static int log_node(const struct view_ctx *ctx, struct node *out, const struct store_run *run,
+		    double timeout)
 {
-	char name[32], a[32], b[32], *status = view_status_text(run);
-	run_dir_name(name, sizeof(name), run->id);
-	fprintf(out, "%s\t%s\t%s\t", name, run->revision, run->commit);
-	/* A field, whatever a detail holds (names are checked printable, but the
-	 * table's shape must not depend on that). */
-	for (const char *c = status ? status : "?"; *c; c++) {
-		if (*c == '\n' && !c[1])
-			break; /* the status file's own line end */
-		fputc(*c == '\t' || *c == '\n' ? ' ' : *c, out);
+	struct stat st;
+	char path[4096];
+	runner_log_path(path, sizeof(path), ctx->data_dir, run->id);
+	*out = (struct node){
+		.ino = inode_make(KIND_LOG, run->id, 0),
+		.type = NODE_FILE,
+		.perm = 0444,
+		.nlink = 1,
+		.mtime_ns = run->created_ns,
+		.timeout = timeout,
+	};
+	/* A planted symlink or FIFO is no log of benchfs's: its size is not shown. */
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		out->size = (size_t)st.st_size;
+		out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	}
-	free(status);
-	if (run->pair_id <= 0) {
-		fputs("\t-\n", out);
-		return;
-	}
-	/* Side A is the first run of the two (queued first, store.h). */
-	run_dir_name(a, sizeof(a), run->id < run->pair_id ? run->id : run->pair_id);
-	run_dir_name(b, sizeof(b), run->id < run->pair_id ? run->pair_id : run->id);
-	fprintf(out, "\ta/b %s..%s\n", a, b);
-}
-
-static char *queue_text(const struct view_ctx *ctx, int *err)
-{
-	struct store_run *runs = NULL;
-	size_t n = 0, len = 0;
-	char *text = NULL;
-	FILE *out;
-	if (store_runs_pending(ctx->store, &runs, &n)) {
-		*err = -EIO;
-		return NULL;
-	}
-	if (!(out = open_memstream(&text, &len))) {
-		store_runs_free(runs, n);
-		*err = -ENOMEM;
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		queue_line(out, &runs[i]);
-	fclose(out);
-	store_runs_free(runs, n);
-	if (!text)
-		*err = -ENOMEM;
-	return text;
+	return (out->disk_path = strdup(path)) ? 0 : -ENOMEM;
 }
 
 /* A run's file of the given kind, or -ENOENT when the run does not have it (yet). */
@@ -233,66 +125,30 @@ static int run_file(const struct view_ctx *ctx, struct node *out, const struct s
 		    enum node_kind kind)
 {
 	double timeout = run_finished(run) ? TIMEOUT_FOREVER : 0;
-	struct stat st;
-	char path[4096], *text = NULL;
+	enum run_file file = run_file_of(kind);
+	char *text = NULL;
 	int rc;
-	switch (kind) {
-	case KIND_CONFIG:
+	if (file == RUN_FILE_LOG)
+		return log_node(ctx, out, run, timeout);
+	if ((rc = run_file_text(&text, run, file)))
+		return rc;
+	switch (file) {
+	case RUN_FILE_CONFIG:
 		/* Fixed when the run is queued. */
-		return view_fill_file(out, inode_make(kind, run->id, 0), config_text(run), run->created_ns,
-				 TIMEOUT_FOREVER);
-	case KIND_STATUS:
-		return view_fill_file(out, inode_make(kind, run->id, run->seq), view_status_text(run),
-				 run->updated_ns, timeout);
-	case KIND_SYSTEM:
-		if (!run->system)
-			return -ENOENT;
-		return view_fill_file(out, inode_make(kind, run->id, run->attempts), strdup(run->system),
-				 run->started_ns, timeout);
-	case KIND_RESULT:
-		if (!run_has_result(run))
-			return -ENOENT;
-		return view_fill_file(out, inode_make(kind, run->id, 0), strdup(run->result),
-				 run->finished_ns, TIMEOUT_FOREVER);
-	case KIND_SUMMARY:
-		/* As result.json: there once the run is done, and then fixed. */
-		if (!run_has_result(run))
-			return -ENOENT;
-		if ((rc = run_summary_text(&text, run->result)))
-			return rc == -ENOMEM ? -ENOMEM : -EIO;
+		return view_fill_file(out, inode_make(kind, run->id, 0), text, run->created_ns,
+				      TIMEOUT_FOREVER);
+	case RUN_FILE_STATUS:
+		return view_fill_file(out, inode_make(kind, run->id, run->seq), text, run->updated_ns,
+				      timeout);
+	case RUN_FILE_SYSTEM:
+		return view_fill_file(out, inode_make(kind, run->id, run->attempts), text,
+				      run->started_ns, timeout);
+	default:
+		/* result.json and summary: there once the run is done, and then fixed. */
 		return view_fill_file(out, inode_make(kind, run->id, 0), text, run->finished_ns,
 				      TIMEOUT_FOREVER);
-	case KIND_LOG:
-		runner_log_path(path, sizeof(path), ctx->data_dir, run->id);
-		*out = (struct node){
-			.ino = inode_make(kind, run->id, 0),
-			.type = NODE_FILE,
-			.perm = 0444,
-			.nlink = 1,
-			.mtime_ns = run->created_ns,
-			/* Growing while the run goes: every stat must ask (tail -f polls it). */
-			.timeout = timeout,
-		};
-		/* A planted symlink or FIFO is no log of benchfs's: its size is not shown. */
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			out->size = (size_t)st.st_size;
-			out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-		}
-		if (!(out->disk_path = strdup(path)))
-			return -ENOMEM;
-		return 0;
-	default:
-		return -ENOENT;
 	}
 }
-
-static const struct {
-	const char *name;
-	enum node_kind kind;
-} run_files[] = {
-	{"config.json", KIND_CONFIG}, {"status", KIND_STATUS}, {"debug.log", KIND_LOG},
-	{"system.json", KIND_SYSTEM}, {"result.json", KIND_RESULT}, {"summary", KIND_SUMMARY},
-};
 
 static bool is_full_hash(const char *name)
 {
@@ -324,10 +180,10 @@ static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind
 		/* runs, commits, compare, history, baselines */
 		return view_fill_dir(out, INODE_ROOT, 2 + 5, ctx->mount_ns, TIMEOUT_FOREVER);
 	case KIND_README:
-		return view_fill_file(out, inode_make(kind, 0, 0), strdup(readme_text), ctx->mount_ns,
-				 TIMEOUT_FOREVER);
+		return view_fill_file(out, inode_make(kind, 0, 0), strdup(mount_readme_text),
+				      ctx->mount_ns, TIMEOUT_FOREVER);
 	case KIND_QUEUE:
-		if (!(text = queue_text(ctx, &err)))
+		if ((err = queue_list_text(&text, ctx->store)))
 			return err;
 		/* A number of its own for every lookup: a writer's O_TRUNC empties
 		 * what the kernel holds of the inode it opened, which no reader may
@@ -368,10 +224,8 @@ static bool artifact_name_valid(const char *name)
 	/* Hidden names are files still being written (renamed when complete). */
 	if (len == 0 || name[0] == '.' || strchr(name, '\t') || strchr(name, '\n'))
 		return false;
-	for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]); i++)
-		if (strcmp(name, run_files[i].name) == 0)
-			return false;
-	return true;
+	/* A file of benchfs's own wins over an artifact of its name. */
+	return run_file_parse(name) < 0;
 }
 
 static int artifact_stat(const struct view_ctx *ctx, struct node *out, int64_t run_id,
@@ -484,7 +338,7 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 {
 	struct store_run run;
 	int64_t id;
-	int rc;
+	int rc, file;
 	switch (inode_kind(parent)) {
 	case KIND_ROOT:
 		for (size_t i = 0; i < sizeof(top_entries) / sizeof(top_entries[0]); i++)
@@ -504,16 +358,13 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 		store_run_clear(&run);
 		return rc;
 	case KIND_RUN_DIR:
-		for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]); i++) {
-			if (strcmp(name, run_files[i].name) != 0)
-				continue;
-			if ((rc = store_run_get(ctx->store, &run, inode_id(parent))))
-				return view_store_errno(rc);
-			rc = run_file(ctx, out, &run, run_files[i].kind);
-			store_run_clear(&run);
-			return rc;
-		}
-		return artifact_lookup(ctx, out, inode_id(parent), name);
+		if ((file = run_file_parse(name)) < 0)
+			return artifact_lookup(ctx, out, inode_id(parent), name);
+		if ((rc = store_run_get(ctx->store, &run, inode_id(parent))))
+			return view_store_errno(rc);
+		rc = run_file(ctx, out, &run, kind_of((enum run_file)file));
+		store_run_clear(&run);
+		return rc;
 	case KIND_COMMITS:
 		if (!is_full_hash(name))
 			return -ENOENT;
@@ -643,14 +494,11 @@ int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n,
 			rc = view_store_errno(rc);
 			break;
 		}
-		for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]) && !rc; i++) {
-			enum node_kind k = run_files[i].kind;
-			if ((k == KIND_SYSTEM && !run.system) ||
-			    ((k == KIND_RESULT || k == KIND_SUMMARY) && !run_has_result(&run)))
-				continue;
-			rc = view_add_entry(&list, &count, &cap, run_files[i].name,
-				       inode_make(k, run.id, 0), NODE_FILE);
-		}
+		for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]) && !rc; i++)
+			if (run_file_exists(&run, run_files[i].file))
+				rc = view_add_entry(&list, &count, &cap,
+						    run_file_name(run_files[i].file),
+						    inode_make(run_files[i].kind, run.id, 0), NODE_FILE);
 		if (!rc)
 			rc = artifact_list(ctx, &list, &count, &cap, run.id);
 		store_run_clear(&run);

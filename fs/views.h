@@ -34,7 +34,4 @@ uint64_t view_serial(const struct view_ctx *ctx);
 /* The entries of directory ino (without . and ..), malloc'd. */
 int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n, uint64_t ino);
 
-/* The text of a run's status file: "queued\n", "running sort 3/10\n", ... */
-char *view_status_text(const struct store_run *run);
-
 #endif

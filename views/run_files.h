@@ -1,0 +1,38 @@
+/* The files of a run directory (runs/<id>/): which a run has, and the text of
+ * each that is computed from the store. debug.log and artifacts are files of
+ * the data directory; their paths come from the runner's layout. */
+#ifndef BENCHFS_VIEWS_RUN_FILES_H
+#define BENCHFS_VIEWS_RUN_FILES_H
+
+#include <stdbool.h>
+
+#include "store/store.h"
+
+enum run_file {
+	RUN_FILE_CONFIG,  /* config.json: fixed when the run is queued */
+	RUN_FILE_STATUS,  /* status: one line, changes as the run goes */
+	RUN_FILE_LOG,     /* debug.log: on disk, growing while the run goes */
+	RUN_FILE_SYSTEM,  /* system.json: once the run has started */
+	RUN_FILE_RESULT,  /* result.json: once done, then fixed */
+	RUN_FILE_SUMMARY, /* summary: once done, then fixed */
+	RUN_FILE_COUNT
+};
+
+/* The file's name in the run directory. */
+const char *run_file_name(enum run_file file);
+/* The file called name, or -1 when a run directory has no such file. */
+int run_file_parse(const char *name);
+
+/* Done or failed: nothing of the run changes any more. */
+bool run_finished(const struct store_run *run);
+/* Whether the run has the file now (debug.log: always, empty until it starts). */
+bool run_file_exists(const struct store_run *run, enum run_file file);
+/* The text of a computed file (not RUN_FILE_LOG), malloc'd in *out: 0,
+ * -ENOENT when the run does not have it (yet), -ENOMEM, or -EIO when a stored
+ * result cannot be read. */
+int run_file_text(char **out, const struct store_run *run, enum run_file file);
+
+/* The status line: "queued\n", "running sort 3/10\n", "done (...)\n", ... */
+char *run_status_text(const struct store_run *run);
+
+#endif
