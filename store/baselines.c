@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "util/array.h"
+#include "util/clock.h"
 
 /* One statement with a fresh change number, in its own transaction. */
 static int baseline_write(struct store *store, const char *sql, const char *name,
@@ -25,14 +27,14 @@ static int baseline_write(struct store *store, const char *sql, const char *name
 	if (revision) {
 		sqlite3_bind_text(stmt, 2, revision, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, commit, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 4, store_now_ns());
+		sqlite3_bind_int64(stmt, 4, now_real_ns());
 	}
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		result = store_fail(store, what);
 		goto fail;
 	}
 	if (sqlite3_changes(store->db) == 0) {
-		result = STORE_NOTFOUND;
+		result = store_refuse(store, STORE_NOTFOUND, "no baseline %s", name);
 		goto fail;
 	}
 	sqlite3_finalize(stmt);
@@ -49,10 +51,8 @@ fail:
 int store_baseline_set(struct store *store, const char *name, const char *revision,
 		       const char *commit)
 {
-	if (strlen(name) > STORE_BASELINE_NAME_MAX) {
-		snprintf(store->errmsg, sizeof(store->errmsg), "baseline name too long");
-		return STORE_ERROR;
-	}
+	if (strlen(name) > STORE_BASELINE_NAME_MAX)
+		return store_refuse(store, STORE_ERROR, "baseline name too long");
 	return baseline_write(store,
 			      "INSERT OR REPLACE INTO baselines (name, revision, commit_sha,"
 			      " created_ns) VALUES (?, ?, ?, ?)",
@@ -106,8 +106,10 @@ int store_baselines_list(struct store *store, struct store_baseline **out, size_
 	if (!stmt)
 		return STORE_ERROR;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+		if (ALLOC_GROW(list, count + 1, cap)) {
+			result = store_nomem(store);
 			break;
+		}
 		baseline_from_row(&list[count++], stmt);
 	}
 	if (result == STORE_OK && rc != SQLITE_DONE)

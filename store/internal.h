@@ -3,16 +3,26 @@
 #define BENCHFS_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "store/store.h"
 
 struct store {
 	sqlite3 *db;
 	char errmsg[512];
+	/* store_open() is under way: its failures are the caller's to report
+	 * (store.h), so they are not logged. */
+	bool opening;
 };
 
-/* Records SQLite's current error message and returns STORE_ERROR. */
+/* Records SQLite's current error message as "<what>: <message>", logs it
+ * (except while opening) and returns STORE_NOSPACE for a full disk, else
+ * STORE_ERROR. */
 int store_fail(struct store *store, const char *what);
+/* Records a message of the store's own and returns code; a STORE_ERROR (a
+ * call the store refuses as malformed) is logged too, as store_fail does. */
+int store_refuse(struct store *store, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Prepare sql; on failure records the error and returns NULL. */
 sqlite3_stmt *store_prepare(struct store *store, const char *sql);
 int store_exec(struct store *store, const char *sql);
@@ -27,7 +37,8 @@ void store_rollback(struct store *store);
 int store_bump_seq(struct store *store, int64_t *seq);
 /* Inside a transaction: the computed views change with change number seq. */
 int store_mark_views_changed(struct store *store, int64_t seq);
-/* Make room for element number count in a growing array (doubling). */
-int store_grow(void **array, size_t *cap, size_t count, size_t elem_size);
+/* The store code of a util/array.h or util/strbuf.h failure (-ENOMEM or
+ * -EOVERFLOW): STORE_NOMEM, with the message recorded. */
+int store_nomem(struct store *store);
 
 #endif

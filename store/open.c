@@ -1,11 +1,13 @@
 /* Opening the store: connection settings, schema migrations, shared helpers. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "store/internal.h"
+#include "util/clock.h"
+#include "util/log.h"
 
 /* Each entry moves the schema from version i to i + 1. Never edit a shipped
  * entry: add a new one, so existing stores migrate forward. */
@@ -104,10 +106,30 @@ int store_fail(struct store *store, const char *what)
 {
 	int code = sqlite3_errcode(store->db), sys = sqlite3_system_errno(store->db);
 	snprintf(store->errmsg, sizeof(store->errmsg), "%s: %s", what, sqlite3_errmsg(store->db));
+	/* Logged here, once, with SQLite's own words: the callers pass the code on. */
+	if (!store->opening)
+		log_error(STORE_ERROR, "store: %s", store->errmsg);
 	/* A full disk is the machine's state, not a fault: writers are told so (ENOSPC). */
 	if (code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT)))
 		return STORE_NOSPACE;
 	return STORE_ERROR;
+}
+
+int store_refuse(struct store *store, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(store->errmsg, sizeof(store->errmsg), fmt, ap);
+	va_end(ap);
+	if (code == STORE_ERROR && !store->opening)
+		log_error(code, "store: %s", store->errmsg);
+	return code;
+}
+
+int store_nomem(struct store *store)
+{
+	return store_refuse(store, STORE_NOMEM, "out of memory");
 }
 
 sqlite3_stmt *store_prepare(struct store *store, const char *sql)
@@ -190,7 +212,7 @@ int store_mark_views_changed(struct store *store, int64_t seq)
 	if (!stmt)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, seq);
-	sqlite3_bind_int64(stmt, 2, store_now_ns());
+	sqlite3_bind_int64(stmt, 2, now_real_ns());
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		result = store_fail(store, "mark views changed");
 	sqlite3_finalize(stmt);
@@ -205,23 +227,7 @@ int store_seq(const struct store *store, int64_t *out)
 
 int64_t store_now_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int store_grow(void **array, size_t *cap, size_t count, size_t elem_size)
-{
-	void *grown;
-	size_t new_cap;
-	if (count < *cap)
-		return STORE_OK;
-	new_cap = *cap ? *cap * 2 : 16;
-	if (!(grown = realloc(*array, new_cap * elem_size)))
-		return STORE_ERROR;
-	*array = grown;
-	*cap = new_cap;
-	return STORE_OK;
+	return now_real_ns();
 }
 
 static int user_version(struct store *store, int *out)
@@ -239,12 +245,10 @@ static int check_version(struct store *store)
 	int result = user_version(store, &version);
 	if (result)
 		return result;
-	if (version > STORE_SCHEMA_VERSION) {
-		snprintf(store->errmsg, sizeof(store->errmsg),
-			 "store schema version %d is newer than this benchfs understands (%d)",
-			 version, STORE_SCHEMA_VERSION);
-		return STORE_VERSION;
-	}
+	if (version > STORE_SCHEMA_VERSION)
+		return store_refuse(store, STORE_VERSION,
+				    "store schema version %d is newer than this benchfs understands (%d)",
+				    version, STORE_SCHEMA_VERSION);
 	return STORE_OK;
 }
 
@@ -271,10 +275,12 @@ static int migrate(struct store *store)
 int store_open(struct store **out, const char *path, enum store_sync sync)
 {
 	struct store *store = calloc(1, sizeof(*store));
-	int result = STORE_ERROR;
-	if (!store)
-		return STORE_ERROR;
+	int result;
+	/* store_errmsg(NULL) says "out of memory". */
 	*out = store;
+	if (!store)
+		return STORE_NOMEM;
+	store->opening = true;
 	if (sqlite3_open_v2(path, &store->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK)
@@ -286,9 +292,10 @@ int store_open(struct store **out, const char *path, enum store_sync sync)
 	    (result = store_exec(store, "PRAGMA journal_mode = WAL")) ||
 	    (result = store_exec(store, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 							       : "PRAGMA synchronous = NORMAL")) ||
-	    (result = store_exec(store, "PRAGMA foreign_keys = ON")))
+	    (result = store_exec(store, "PRAGMA foreign_keys = ON")) || (result = migrate(store)))
 		return result;
-	return migrate(store);
+	store->opening = false;
+	return STORE_OK;
 }
 
 void store_free(struct store *store)

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "util/array.h"
+#include "util/clock.h"
 
 #define RUN_COLUMNS                                                                        \
 	"id, revision, commit_sha, state, detail, seq, created_ns, updated_ns, started_ns," \
@@ -26,7 +28,7 @@ static char *column_strdup(sqlite3_stmt *stmt, int col)
 }
 
 /* Fill *run from a row selected with RUN_COLUMNS. */
-static int run_from_row(struct store_run *run, sqlite3_stmt *stmt)
+static int run_from_row(struct store *store, struct store_run *run, sqlite3_stmt *stmt)
 {
 	const unsigned char *commit = sqlite3_column_text(stmt, 2);
 	memset(run, 0, sizeof(*run));
@@ -51,7 +53,7 @@ static int run_from_row(struct store_run *run, sqlite3_stmt *stmt)
 	    (sqlite3_column_type(stmt, 12) != SQLITE_NULL && !run->system) ||
 	    (sqlite3_column_type(stmt, 13) != SQLITE_NULL && !run->result)) {
 		store_run_clear(run);
-		return STORE_ERROR;
+		return store_nomem(store);
 	}
 	return STORE_OK;
 }
@@ -97,8 +99,7 @@ static int link_pairs(struct store *store, const int64_t *ids, const struct stor
 		if (!runs[i].paired_with_next)
 			continue;
 		if (i + 1 >= n || runs[i + 1].paired_with_next) {
-			snprintf(store->errmsg, sizeof(store->errmsg), "an A/B pair needs two runs");
-			result = STORE_ERROR;
+			result = store_refuse(store, STORE_ERROR, "an A/B pair needs two runs");
 			break;
 		}
 		if (!stmt && !(stmt = store_prepare(store, "UPDATE runs SET pair_id = ? WHERE id = ?"))) {
@@ -123,7 +124,7 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 {
 	sqlite3_stmt *stmt = NULL;
 	size_t pending = 0;
-	int64_t seq = 0, now = store_now_ns();
+	int64_t seq = 0, now = now_real_ns();
 	int result;
 	if (n == 0)
 		return STORE_OK; /* nothing changes, so no new change number */
@@ -132,9 +133,8 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 	if ((result = count_pending(store, &pending)))
 		goto fail;
 	if (pending + n > max_pending) {
-		snprintf(store->errmsg, sizeof(store->errmsg),
-			 "%zu jobs are pending; the limit is %zu", pending, max_pending);
-		result = STORE_FULL;
+		result = store_refuse(store, STORE_FULL, "%zu jobs are pending; the limit is %zu",
+				      pending, max_pending);
 		goto fail;
 	}
 	if ((result = store_bump_seq(store, &seq)))
@@ -185,9 +185,11 @@ static int runs_select(struct store *store, struct store_run **out, size_t *n, c
 	if (text_param)
 		sqlite3_bind_text(stmt, 1, text_param, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if ((result = store_grow((void **)&runs, &cap, count, sizeof(*runs))))
+		if (ALLOC_GROW(runs, count + 1, cap)) {
+			result = store_nomem(store);
 			break;
-		if ((result = run_from_row(&runs[count], stmt)))
+		}
+		if ((result = run_from_row(store, &runs[count], stmt)))
 			break;
 		count++;
 	}
@@ -213,7 +215,7 @@ static int run_get_by_id(struct store *store, struct store_run *out, int64_t id,
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		result = run_from_row(out, stmt);
+		result = run_from_row(store, out, stmt);
 	else if (rc == SQLITE_DONE)
 		result = STORE_NOTFOUND;
 	else
@@ -271,8 +273,10 @@ int store_run_ids(struct store *store, int64_t **ids, size_t *n)
 	if (!stmt)
 		return STORE_ERROR;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+		if (ALLOC_GROW(list, count + 1, cap)) {
+			result = store_nomem(store);
 			break;
+		}
 		list[count++] = sqlite3_column_int64(stmt, 0);
 	}
 	if (result == STORE_OK && rc != SQLITE_DONE)
@@ -304,7 +308,7 @@ int store_run_next(struct store *store, struct store_run *out)
 		return STORE_ERROR;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		result = run_from_row(out, stmt);
+		result = run_from_row(store, out, stmt);
 	else if (rc == SQLITE_DONE)
 		result = STORE_NOTFOUND;
 	else
@@ -348,7 +352,7 @@ static int run_update(struct store *store, int64_t id, enum run_state state, con
 	sqlite3_bind_text(stmt, 1, state_sql[state], -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, detail ? detail : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, seq);
-	sqlite3_bind_int64(stmt, 4, store_now_ns());
+	sqlite3_bind_int64(stmt, 4, now_real_ns());
 	sqlite3_bind_text(stmt, 5, json, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, id);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
@@ -356,7 +360,7 @@ static int run_update(struct store *store, int64_t id, enum run_state state, con
 		goto fail;
 	}
 	if (sqlite3_changes(store->db) != 1) {
-		result = STORE_NOTFOUND;
+		result = store_refuse(store, STORE_NOTFOUND, "no run %lld", (long long)id);
 		goto fail;
 	}
 	sqlite3_finalize(stmt);
@@ -375,7 +379,8 @@ int store_run_progress(struct store *store, int64_t id, enum run_state state,
 		       const char *detail, const char *system_json)
 {
 	if (state != RUN_BUILDING && state != RUN_RUNNING)
-		return STORE_ERROR;
+		return store_refuse(store, STORE_ERROR, "run %lld: progress to state %s",
+				    (long long)id, run_state_name(state));
 	/* The first step of an attempt records its start time, attempt and host. */
 	return run_update(store, id, state, detail, system_json,
 			  "UPDATE runs SET state = ?1, detail = ?2, seq = ?3, updated_ns = ?4,"
@@ -391,7 +396,8 @@ int store_run_finish(struct store *store, int64_t id, enum run_state state, cons
 		     const char *result_json)
 {
 	if (state != RUN_DONE && state != RUN_FAILED)
-		return STORE_ERROR;
+		return store_refuse(store, STORE_ERROR, "run %lld: finish in state %s",
+				    (long long)id, run_state_name(state));
 	return run_update(store, id, state, detail, result_json,
 			  "UPDATE runs SET state = ?1, detail = ?2, seq = ?3, updated_ns = ?4,"
 			  " finished_ns = ?4, result = ?5 WHERE id = ?6");
@@ -436,10 +442,12 @@ int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
 		goto fail;
 	}
 	sqlite3_bind_int64(stmt, 1, seq);
-	sqlite3_bind_int64(stmt, 2, store_now_ns());
+	sqlite3_bind_int64(stmt, 2, now_real_ns());
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+		if (ALLOC_GROW(list, count + 1, cap)) {
+			result = store_nomem(store);
 			goto fail;
+		}
 		list[count++] = sqlite3_column_int64(stmt, 0);
 	}
 	if (rc != SQLITE_DONE) {
@@ -509,8 +517,10 @@ int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1],
 		return STORE_ERROR;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const unsigned char *text = sqlite3_column_text(stmt, 0);
-		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+		if (ALLOC_GROW(list, count + 1, cap)) {
+			result = store_nomem(store);
 			break;
+		}
 		snprintf(list[count++], STORE_HASH_LEN + 1, "%s", text ? (const char *)text : "");
 	}
 	if (result == STORE_OK && rc != SQLITE_DONE)
@@ -542,12 +552,10 @@ int store_run_set_build_id(struct store *store, int64_t id, const char *build_id
 	int64_t seq = 0;
 	bool done = false, found = false;
 	int rc, result;
-	if (!build_id || !build_id_valid(build_id)) {
-		snprintf(store->errmsg, sizeof(store->errmsg),
-			 "a build id is 40 lowercase hex digits or empty, not \"%.64s\"",
-			 build_id ? build_id : "(null)");
-		return STORE_ERROR;
-	}
+	if (!build_id || !build_id_valid(build_id))
+		return store_refuse(store, STORE_ERROR,
+				    "a build id is 40 lowercase hex digits or empty, not \"%.64s\"",
+				    build_id ? build_id : "(null)");
 	if ((result = store_begin(store)))
 		return result;
 	if ((result = store_bump_seq(store, &seq)))
@@ -559,7 +567,7 @@ int store_run_set_build_id(struct store *store, int64_t id, const char *build_id
 	}
 	sqlite3_bind_text(stmt, 1, build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, seq);
-	sqlite3_bind_int64(stmt, 3, store_now_ns());
+	sqlite3_bind_int64(stmt, 3, now_real_ns());
 	sqlite3_bind_int64(stmt, 4, id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		found = true;
@@ -572,8 +580,7 @@ int store_run_set_build_id(struct store *store, int64_t id, const char *build_id
 	sqlite3_finalize(stmt);
 	stmt = NULL;
 	if (!found) {
-		snprintf(store->errmsg, sizeof(store->errmsg), "no run %lld", (long long)id);
-		result = STORE_NOTFOUND;
+		result = store_refuse(store, STORE_NOTFOUND, "no run %lld", (long long)id);
 		goto fail;
 	}
 	/* The views read build ids ("same build"): a done run's new one moves them. */

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "util/array.h"
+#include "util/strbuf.h"
 
 int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n,
 		    const char *host)
@@ -23,8 +25,10 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 		sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const unsigned char *commit = sqlite3_column_text(stmt, 1), *build_id;
-		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+		if (ALLOC_GROW(list, count + 1, cap)) {
+			result = store_nomem(store);
 			break;
+		}
 		list[count].id = sqlite3_column_int64(stmt, 0);
 		snprintf(list[count].commit, sizeof(list[count].commit), "%s",
 			 commit ? (const char *)commit : "");
@@ -48,37 +52,34 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 }
 
 /* The run ids as a JSON array, so one statement takes any number of them
- * through json_each (no SQL text is built from values). */
+ * through json_each (no SQL text is built from values). NULL when out of
+ * memory. */
 static char *ids_json(const int64_t *ids, size_t n)
 {
-	size_t cap = 3 + n * 21, len = 0;
-	char *text = malloc(cap);
-	if (!text)
-		return NULL;
-	text[len++] = '[';
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_grow(&sb, 2 + n * 21);
+	strbuf_addch(&sb, '[');
 	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(text + len, cap - len, "%s%lld", i ? "," : "",
-					(long long)ids[i]);
-	text[len++] = ']';
-	text[len] = '\0';
-	return text;
+		strbuf_addf(&sb, "%s%lld", i ? "," : "", (long long)ids[i]);
+	strbuf_addch(&sb, ']');
+	return strbuf_detach(&sb, NULL);
 }
 
 /* Prepare sql, whose ?1 is the run ids (as a JSON array, *ids keeps the text
- * alive until the statement is finalized). NULL on failure. */
-static sqlite3_stmt *prepare_for_runs(struct store *store, char **ids, const char *sql,
-				      const int64_t *run_ids, size_t nruns)
+ * alive until the statement is finalized): STORE_OK, or the failure. */
+static int prepare_for_runs(sqlite3_stmt **out, struct store *store, char **ids, const char *sql,
+			    const int64_t *run_ids, size_t nruns)
 {
-	sqlite3_stmt *stmt;
 	if (!(*ids = ids_json(run_ids, nruns)))
-		return NULL;
-	if (!(stmt = store_prepare(store, sql))) {
+		return store_nomem(store);
+	if (!(*out = store_prepare(store, sql))) {
 		free(*ids);
 		*ids = NULL;
-		return NULL;
+		return STORE_ERROR;
 	}
-	sqlite3_bind_text(stmt, 1, *ids, -1, SQLITE_STATIC);
-	return stmt;
+	sqlite3_bind_text(*out, 1, *ids, -1, SQLITE_STATIC);
+	return STORE_OK;
 }
 
 /* Step stmt to the end, calling row for each row; what names the step. */
@@ -146,11 +147,12 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 	struct sample_walk w = {.fn = fn, .ctx = ctx};
 	char *ids = NULL;
 	sqlite3_stmt *stmt;
+	int result;
 	if (nruns == 0)
 		return STORE_OK;
-	stmt = prepare_for_runs(store, &ids, sql[metric != NULL][benchmark != NULL], run_ids, nruns);
-	if (!stmt)
-		return STORE_ERROR;
+	if ((result = prepare_for_runs(&stmt, store, &ids, sql[metric != NULL][benchmark != NULL],
+				       run_ids, nruns)))
+		return result;
 	if (benchmark)
 		sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
 	if (metric)
@@ -164,15 +166,15 @@ int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns
 	struct sample_walk w = {.sum_fn = fn, .ctx = ctx};
 	char *ids = NULL;
 	sqlite3_stmt *stmt;
+	int result;
 	if (nruns == 0)
 		return STORE_OK;
-	stmt = prepare_for_runs(store, &ids,
-				"SELECT benchmark, run_id, n, sum_wall_ns, min_wall_ns FROM run_sums"
-				" WHERE run_id IN (SELECT value FROM json_each(?1))"
-				" ORDER BY benchmark, run_id",
-				run_ids, nruns);
-	if (!stmt)
-		return STORE_ERROR;
+	if ((result = prepare_for_runs(&stmt, store, &ids,
+				       "SELECT benchmark, run_id, n, sum_wall_ns, min_wall_ns"
+				       " FROM run_sums WHERE run_id IN (SELECT value FROM json_each(?1))"
+				       " ORDER BY benchmark, run_id",
+				       run_ids, nruns)))
+		return result;
 	return step_rows(store, stmt, ids, sum_row, &w, "read sums");
 }
 
@@ -194,10 +196,12 @@ int store_benchmark_names(struct store *store, char ***names, size_t *n)
 		return STORE_ERROR;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const unsigned char *text = sqlite3_column_text(stmt, 0);
-		if ((result = store_grow((void **)&list, &cap, count, sizeof(*list))))
+		if (ALLOC_GROW(list, count + 1, cap)) {
+			result = store_nomem(store);
 			break;
+		}
 		if (!(list[count] = strdup(text ? (const char *)text : ""))) {
-			result = STORE_ERROR;
+			result = store_nomem(store);
 			break;
 		}
 		count++;

@@ -94,7 +94,9 @@ const char *run_state_name(enum run_state state);
 /* The SQLite library version in use. */
 const char *store_sqlite_version(void);
 
-/* The realtime clock in Unix nanoseconds, as the store records times. */
+/* The realtime clock in Unix nanoseconds, as the store records times: an
+ * alias of now_real_ns() (util/clock.h), kept only until fs/ and service/
+ * call that instead. */
 int64_t store_now_ns(void);
 
 /* The store's change number: it grows with every change to any run. */

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1047,6 +1048,76 @@ static void test_free_null(void **state)
 	store_runs_free(NULL, 0);
 }
 
+/* Standard error while fn runs on f, read back as text (fd 2 points at a
+ * file meanwhile). */
+static char *stderr_of(void (*fn)(struct fixture *f), struct fixture *f)
+{
+	char path[PATH_MAX + 16], *text = calloc(1, 8192);
+	int saved = dup(2), fd;
+	FILE *file;
+	snprintf(path, sizeof(path), "%s/stderr", f->dir);
+	assert_non_null(text);
+	assert_true(saved >= 0);
+	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
+	fflush(stderr);
+	assert_int_equal(dup2(fd, 2), 2);
+	close(fd);
+	fn(f);
+	fflush(stderr);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	assert_non_null(file = fopen(path, "r"));
+	fread(text, 1, 8191, file);
+	fclose(file);
+	return text;
+}
+
+static void add_to_missing_run(struct fixture *f)
+{
+	struct store_iteration it = {"sort", 1, 1, 1, 1, 1, 0, 0};
+	assert_int_equal(store_iteration_add(f->store, 999, &it), STORE_ERROR);
+}
+
+static void look_up_missing(struct fixture *f)
+{
+	struct store_run run;
+	struct store_baseline b;
+	int64_t id;
+	assert_int_equal(store_run_get(f->store, &run, 42), STORE_NOTFOUND);
+	assert_int_equal(store_baseline_get(f->store, &b, "gone"), STORE_NOTFOUND);
+	assert_int_equal(store_latest_done(f->store, &id), STORE_NOTFOUND);
+}
+
+static void open_not_a_database(struct fixture *f)
+{
+	FILE *file = fopen(f->path, "w");
+	assert_non_null(file);
+	for (int i = 0; i < 64; i++)
+		fputs("this is not an SQLite database, just some text\n", file);
+	fclose(file);
+	assert_int_equal(store_open(&f->store, f->path, STORE_SYNC_FULL), STORE_ERROR);
+}
+
+/* A failure of SQLite is logged by the store, once, with SQLite's message;
+ * a missing row is not a failure, and store_open's failures are the
+ * caller's to report. */
+static void test_failure_logged_once(void **state)
+{
+	struct fixture *f = *state;
+	char *text = stderr_of(add_to_missing_run, f);
+	assert_string_equal(text, "benchfs: store: add iteration: FOREIGN KEY constraint failed\n");
+	free(text);
+	text = stderr_of(look_up_missing, f);
+	assert_string_equal(text, "");
+	free(text);
+	store_free(f->store);
+	f->store = NULL;
+	text = stderr_of(open_not_a_database, f);
+	assert_string_equal(text, "");
+	assert_non_null(strstr(store_errmsg(f->store), "not a database"));
+	free(text);
+}
+
 /* store_errno is the one mapping of store codes to errno, and no store code
  * can be taken for an errno (or the other way round). */
 static void test_store_errno(void **state)
@@ -1115,6 +1186,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_id_bad_input, setup_open, teardown),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_store_errno),
+		cmocka_unit_test_setup_teardown(test_failure_logged_once, setup_open, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
