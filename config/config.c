@@ -17,8 +17,8 @@
 
 #include "config/config.h"
 #include "config/internal.h"
-#include "runner/cpus.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
+#include "util/cpuset.h"
 
 #define RUNS_MAX 100000
 #define WARMUP_MAX 10000
@@ -341,7 +341,7 @@ static int parse_output(struct bench_config *b, json_object *obj, const char *wh
 }
 
 /* Benchmarks can only be pinned where the daemon itself may run (its
- * affinity from before any cpus_avoid). */
+ * affinity from before any cpus_avoid: util/cpuset.h). */
 static int parse_cpus(struct bench_config *b, json_object *obj, const char *where, char *err,
 		      size_t errsize)
 {
@@ -361,7 +361,7 @@ static int parse_cpus(struct bench_config *b, json_object *obj, const char *wher
 	if ((n = json_object_array_length(value)) == 0)
 		return 0;
 	CPU_ZERO(&allowed);
-	if ((rc = cpus_allowed(&allowed, sizeof(allowed))))
+	if ((rc = cpuset_allowed(&allowed, sizeof(allowed))))
 		return config_fail(err, errsize, "%s%s\"cpus\": cannot read the CPU affinity: %s",
 			    AT(where), strerror(-rc));
 	if (!(b->cpus = calloc(n, sizeof(int))))

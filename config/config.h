@@ -96,7 +96,7 @@ struct config {
 
 /* Parse and validate configuration JSON. On failure returns -1 and writes a
  * one-line message naming the problem (the key, the benchmark) into err.
- * "cpus" are checked against the daemon's CPU affinity (cpus_allowed). */
+ * "cpus" are checked against the daemon's CPU affinity (util/cpuset.h). */
 int config_parse(struct config **out, const char *json_text, char *err, size_t errsize);
 /* The same, from a file; a message names the file when it cannot be read. */
 int config_load(struct config **out, const char *path, char *err, size_t errsize);

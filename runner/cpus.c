@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "util/cpuset.h"
+
 /* A thread started while we list /proc/self/task is caught by listing again;
  * this many listings that find nobody new end the search. */
 #define SCAN_PASSES_MAX 16
@@ -29,33 +31,6 @@ static struct {
 	cpu_set_t *process; /* the union of their affinities: for threads started since */
 	cpu_set_t *avoid;   /* the CPUs kept free */
 } state;
-
-static int nbits_cached;
-
-/* How many CPUs the kernel's masks hold (its nr_cpu_ids may exceed CPU_SETSIZE). */
-static int mask_bits(void)
-{
-	int bits = __atomic_load_n(&nbits_cached, __ATOMIC_RELAXED);
-
-	if (bits > 0)
-		return bits;
-	for (bits = CPU_SETSIZE; bits <= (1 << 22); bits *= 2) {
-		cpu_set_t *set = CPU_ALLOC(bits);
-		int rc;
-
-		if (!set)
-			return -ENOMEM;
-		rc = sched_getaffinity(0, CPU_ALLOC_SIZE(bits), set);
-		CPU_FREE(set);
-		if (rc == 0) {
-			__atomic_store_n(&nbits_cached, bits, __ATOMIC_RELAXED);
-			return bits;
-		}
-		if (errno != EINVAL)
-			return -errno;
-	}
-	return -EINVAL;
-}
 
 static cpu_set_t *mask_new(int bits)
 {
@@ -234,7 +209,7 @@ int cpus_avoid(const int *cpus, size_t n)
 		return 0;
 	if (!cpus)
 		return -EINVAL;
-	bits = mask_bits();
+	bits = cpuset_bits();
 	if (bits < 0)
 		return bits;
 	size = CPU_ALLOC_SIZE(bits);
@@ -271,6 +246,10 @@ int cpus_avoid(const int *cpus, size_t n)
 		result = -EINVAL;
 		goto undo;
 	}
+	/* Configurations validated while the threads are narrowed still see
+	 * every CPU of the process (util/cpuset.h). */
+	if (!state.active && (result = cpuset_record(process, size)))
+		goto undo;
 
 	/* Move them; then whoever was started meanwhile (inheriting an affinity
 	 * that may already be reduced: theirs is the process's), until a
@@ -288,11 +267,13 @@ int cpus_avoid(const int *cpus, size_t n)
 		result = -EAGAIN; /* threads keep appearing faster than we move them */
 	if (result) {
 		/* Back to how they were: original, or the earlier call's placement. */
-		if (state.active)
+		if (state.active) {
 			threads_apply(v, applied, 0, bits, state.avoid, state.process);
-		else
+		} else {
 			for (size_t i = 0; i < applied; i++)
 				thread_set(v[i].tid, size, v[i].mask);
+			cpuset_forget();
+		}
 		goto undo;
 	}
 	if (!state.active) {
@@ -331,7 +312,7 @@ void cpus_restore(void)
 	pthread_mutex_lock(&state_lock);
 	if (!state.active)
 		goto out;
-	size = CPU_ALLOC_SIZE(mask_bits());
+	size = CPU_ALLOC_SIZE(cpuset_bits());
 	if (threads_list(&tids, &ntids) == 0) {
 		for (size_t i = 0; i < ntids; i++) {
 			struct saved_mask *s = saved_find(state.threads, state.nthreads, tids[i]);
@@ -343,6 +324,7 @@ void cpus_restore(void)
 		for (size_t i = 0; i < state.nthreads; i++)
 			thread_set(state.threads[i].tid, size, state.threads[i].mask);
 	}
+	cpuset_forget();
 	saved_free(state.threads, state.nthreads);
 	CPU_FREE(state.process);
 	CPU_FREE(state.avoid);
@@ -358,7 +340,7 @@ int cpus_pin_self(const int *cpus, size_t n)
 
 	if (!cpus || n == 0)
 		return -EINVAL;
-	bits = mask_bits();
+	bits = cpuset_bits();
 	if (bits < 0)
 		return bits;
 	set = mask_new(bits);
@@ -368,25 +350,6 @@ int cpus_pin_self(const int *cpus, size_t n)
 	if (result == 0 && sched_setaffinity(0, CPU_ALLOC_SIZE(bits), set))
 		result = -errno;
 	CPU_FREE(set);
-	return result;
-}
-
-int cpus_allowed(cpu_set_t *set, size_t setsize)
-{
-	int result = 0;
-
-	if (!set)
-		return -EINVAL;
-	pthread_mutex_lock(&state_lock);
-	if (state.active) {
-		size_t have = CPU_ALLOC_SIZE(mask_bits());
-
-		memset(set, 0, setsize);
-		memcpy(set, state.process, have < setsize ? have : setsize);
-	} else if (sched_getaffinity(0, setsize, set)) {
-		result = -errno;
-	}
-	pthread_mutex_unlock(&state_lock);
 	return result;
 }
 

@@ -16,7 +16,9 @@
  * the threads again but keeps the first call's memory. Returns 0, -EINVAL
  * when a CPU is negative, beyond the machine's CPUs or not allowed to this
  * process, or when cpus are all the CPUs this process may use (nowhere
- * left to go), or another -errno (then no thread was moved). n == 0 is 0. */
+ * left to go), or another -errno (then no thread was moved). n == 0 is 0.
+ * While it is in force, cpuset_allowed() (util/cpuset.h) still answers with
+ * the process's CPUs from before it. */
 int cpus_avoid(const int *cpus, size_t n);
 
 /* Gives every thread the affinity it had before cpus_avoid() (threads
@@ -28,13 +30,6 @@ void cpus_restore(void);
  * benchmark's child before exec, or its spawner. 0, -EINVAL as cpus_avoid,
  * or -errno. */
 int cpus_pin_self(const int *cpus, size_t n);
-
-/* The CPUs this process may use, into set (setsize bytes, as for
- * sched_getaffinity): while cpus_avoid() is in force, the set from before it
- * (the calling thread's own affinity is then reduced, so validating a
- * configuration with sched_getaffinity(0) would wrongly refuse the
- * benchmark's CPUs). 0 or -errno. */
-int cpus_allowed(cpu_set_t *set, size_t setsize);
 
 /* cpus as a list for logs and messages: "1", "0,2-3". */
 void cpus_format(char *buf, size_t size, const int *cpus, size_t n);

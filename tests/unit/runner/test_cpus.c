@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "runner/cpus.h"
+#include "util/cpuset.h"
 
 #define NWORKERS 3
 #define MAXCPUS 1024
@@ -186,7 +187,7 @@ static void test_avoid_and_restore(void **state)
 
 		assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
 		assert_false(CPU_ISSET(last, &set));
-		assert_int_equal(cpus_allowed(&set, sizeof(set)), 0);
+		assert_int_equal(cpuset_allowed(&set, sizeof(set)), 0);
 		assert_true(CPU_ISSET(last, &set));
 		assert_int_equal(CPU_COUNT(&set), (int)n);
 	}
@@ -203,7 +204,7 @@ static void test_avoid_and_restore(void **state)
 	{
 		cpu_set_t set;
 
-		assert_int_equal(cpus_allowed(&set, sizeof(set)), 0);
+		assert_int_equal(cpuset_allowed(&set, sizeof(set)), 0);
 		assert_int_equal(CPU_COUNT(&set), (int)n);
 	}
 	workers_stop(&late, 1);
