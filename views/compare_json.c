@@ -1,0 +1,212 @@
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/result.h"
+#include "stats/describe.h"
+#include "stats/distributions.h"
+#include "stats/hypothesis.h"
+#include "stats/multiple.h"
+#include "stats/noise.h"
+#include "stats/paired.h"
+#include "stats/verdict.h"
+#include "views/compare.h"
+#include "views/format.h"
+#include "views/internal_compare.h"
+
+/* ---- JSON ---- */
+
+static json_object *json_side(const struct side *s)
+{
+	json_object *o = json_object_new_object(), *runs = json_object_new_array();
+	for (size_t i = 0; i < s->nruns; i++)
+		json_object_array_add(runs, json_object_new_int64(s->runs[i]));
+	json_object_object_add(o, "rev", json_object_new_string(s->rev));
+	json_object_object_add(o, "commit", json_object_new_string(s->ref.commit));
+	/* The commit a branch or tag of the baseline's name would have meant. */
+	json_object_object_add(o, "shadowed_commit",
+			       s->ref.shadowed[0] ? json_object_new_string(s->ref.shadowed) : NULL);
+	json_object_object_add(o, "subject", json_object_new_string(s->subject));
+	json_object_object_add(o, "runs", runs);
+	json_object_object_add(o, "host", s->host ? json_object_new_string(s->host) : NULL);
+	json_object_object_add(o, "interleaved", json_object_new_boolean(s->interleaved));
+	return o;
+}
+
+static json_object *json_stats(const struct bench_samples *s, const struct stats_summary *sum)
+{
+	json_object *o;
+	if (!s)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "n", json_object_new_int64((int64_t)sum->n));
+	json_object_object_add(o, "mean", json_number(sum->mean));
+	json_object_object_add(o, "stddev", s->n >= 2 ? json_number(sum->stddev) : NULL);
+	json_object_object_add(o, "median", json_number(sum->median));
+	json_object_object_add(o, "min", json_number(sum->min));
+	json_object_object_add(o, "max", json_number(sum->max));
+	return o;
+}
+
+static json_object *json_instructions(const struct row *r, double threshold)
+{
+	double a = 0, b = 0;
+	bool ha = instructions_of(&a, r->ia), hb = instructions_of(&b, r->ib);
+	json_object *o;
+	if (!ha && !hb)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "a", ha ? json_number(a) : NULL);
+	json_object_object_add(o, "b", hb ? json_number(b) : NULL);
+	json_object_object_add(o, "ratio", ha && hb && a > 0 ? json_number(b / a) : NULL);
+	json_object_object_add(o, "verdict",
+			       ha && hb && a > 0
+				       ? json_object_new_string(instructions_verdict(a, b, threshold))
+				       : NULL);
+	return o;
+}
+
+static json_object *json_pair(json_object *a, json_object *b)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "a", a);
+	json_object_object_add(o, "b", b);
+	return o;
+}
+
+static json_object *json_count(size_t n)
+{
+	return json_object_new_int64((int64_t)n);
+}
+
+static json_object *json_row(const struct row *r, const struct comparison *c,
+			     const struct view_ctx *ctx)
+{
+	json_object *o = json_object_new_object(), *ci = NULL, *pooled = NULL;
+	bool paired = c->method == METHOD_PAIRED, cmp = r->compared;
+	json_object_object_add(o, "name", json_object_new_string(r->name));
+	json_object_object_add(o, "a", json_stats(r->a, &r->sa));
+	json_object_object_add(o, "b", json_stats(r->b, &r->sb));
+	json_object_object_add(o, "method", json_object_new_string(method_name(c->method)));
+	if (paired) {
+		json_object_object_add(o, "pairs", cmp ? json_count(r->pairs) : NULL);
+	} else {
+		json_object_object_add(o, "runs_a", cmp ? json_count(r->runs_a) : NULL);
+		json_object_object_add(o, "runs_b", cmp ? json_count(r->runs_b) : NULL);
+		json_object_object_add(o, "history_runs", cmp ? json_count(r->history_runs) : NULL);
+	}
+	if (cmp && r->have_ci) {
+		ci = json_object_new_array();
+		json_object_array_add(ci, json_number(r->ci_lo));
+		json_object_array_add(ci, json_number(r->ci_hi));
+	}
+	json_object_object_add(o, "ratio", cmp ? json_number(r->ratio) : NULL);
+	json_object_object_add(o, "ratio_ci", ci);
+	json_object_object_add(o, "confidence", cmp && r->have_ci ? json_number(r->confidence) : NULL);
+	json_object_object_add(o, "p_value", cmp && r->testable ? json_number(r->p) : NULL);
+	json_object_object_add(o, "p_sequential",
+			       cmp && r->testable ? json_number(r->out.p_seq) : NULL);
+	json_object_object_add(o, "q_value", cmp && r->testable ? json_number(r->out.q) : NULL);
+	if (paired)
+		json_object_object_add(o, "paired_t_p", cmp ? json_number(r->paired_t_p) : NULL);
+	else
+		json_object_object_add(o, "sigma_run", cmp ? json_number(r->sigma_run) : NULL);
+	json_object_object_add(o, "threshold", cmp ? json_number(r->threshold) : NULL);
+	json_object_object_add(o, "threshold_source",
+			       cmp ? json_object_new_string(r->threshold_history ? "history" : "fixed")
+				   : NULL);
+	json_object_object_add(o, "verdict",
+			       cmp ? json_object_new_string(verdict_name(r->verdict)) : NULL);
+	json_object_object_add(o, "reason", cmp && r->reason ? json_object_new_string(r->reason)
+							      : NULL);
+	json_object_object_add(o, "unstable",
+			       json_pair(json_object_new_boolean(r->unstable_a),
+					 json_object_new_boolean(r->unstable_b)));
+	json_object_object_add(o, "other_cpus",
+			       json_pair(json_number(r->other_a), json_number(r->other_b)));
+	if (cmp) {
+		pooled = json_object_new_object();
+		json_object_object_add(pooled, "p_value",
+				       r->a->n >= 2 && r->b->n >= 2 ? json_number(r->pooled.welch.p)
+								    : NULL);
+		json_object_object_add(pooled, "verdict", json_object_new_string(stats_verdict_name(
+								  r->pooled.verdict)));
+	}
+	json_object_object_add(o, "pooled_welch", pooled);
+	json_object_object_add(o, "only_in",
+			       !r->a ? json_object_new_string("b")
+			       : !r->b ? json_object_new_string("a")
+				       : NULL);
+	json_object_object_add(o, "instructions", json_instructions(r, ctx->threshold));
+	return o;
+}
+
+static json_object *json_noise_model(const struct comparison *c, const struct view_ctx *ctx)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "method", json_object_new_string(method_name(c->method)));
+	json_object_object_add(o, "alpha", json_number(ctx->alpha));
+	json_object_object_add(o, "correction", json_object_new_string("benjamini-hochberg"));
+	json_object_object_add(o, "tested", json_count(c->tested));
+	if (c->method == METHOD_RUNS) {
+		json_object_object_add(o, "history_runs", json_count(c->nhistory));
+		json_object_object_add(o, "history_max", json_count(NOISE_RUNS));
+		json_object_object_add(o, "history_needed", json_count(STATS_NOISE_MIN_DIFFS + 1));
+		json_object_object_add(o, "run_value", json_object_new_string("log mean time"));
+		json_object_object_add(o, "interval", json_object_new_string("t"));
+	} else {
+		json_object_object_add(o, "pairing", json_object_new_string("iteration i of a with "
+									    "iteration i of b"));
+		json_object_object_add(o, "test", json_object_new_string("wilcoxon signed-rank"));
+		json_object_object_add(o, "interval", json_object_new_string("hodges-lehmann"));
+	}
+	json_object_object_add(o, "threshold", ctx->threshold_auto ? json_object_new_string("auto")
+								    : json_number(ctx->threshold));
+	json_object_object_add(o, "threshold_fixed", json_number(ctx->threshold));
+	return o;
+}
+
+char *compare_render_json(const struct comparison *c, const struct view_ctx *ctx)
+{
+	json_object *root = json_object_new_object(), *benches = json_object_new_array();
+	json_object *summary = json_object_new_object();
+	char *text = NULL;
+	for (size_t i = 0; i < c->nrows; i++)
+		json_object_array_add(benches, json_row(&c->rows[i], c, ctx));
+	json_object_object_add(root, "a", json_side(&c->a));
+	json_object_object_add(root, "b", json_side(&c->b));
+	json_object_object_add(root, "method", json_object_new_string(method_name(c->method)));
+	json_object_object_add(root, "same_build", json_object_new_boolean(c->same_build));
+	json_object_object_add(root, "benchmarks", benches);
+	if (c->have_geomean) {
+		json_object *ci = json_object_new_array();
+		json_object_array_add(ci, json_number(c->geomean.lo));
+		json_object_array_add(ci, json_number(c->geomean.hi));
+		json_object_object_add(summary, "geomean_ratio", json_number(c->geomean.geomean));
+		json_object_object_add(summary, "geomean_ci", ci);
+		json_object_object_add(summary, "geomean_confidence",
+				       json_number(c->geomean_confidence));
+	} else {
+		json_object_object_add(summary, "geomean_ratio", NULL);
+		json_object_object_add(summary, "geomean_ci", NULL);
+		json_object_object_add(summary, "geomean_confidence", NULL);
+	}
+	json_object_object_add(summary, "faster", json_count(c->verdicts[STATS_FASTER]));
+	json_object_object_add(summary, "slower", json_count(c->verdicts[STATS_SLOWER]));
+	json_object_object_add(summary, "unchanged", json_count(c->verdicts[STATS_UNCHANGED]));
+	json_object_object_add(summary, "undecided", json_count(c->verdicts[STATS_UNDECIDED]));
+	json_object_object_add(summary, "same_build", json_count(c->verdicts[VERDICT_SAME_BUILD]));
+	json_object_object_add(root, "summary", summary);
+	json_object_object_add(root, "noise_model", json_noise_model(c, ctx));
+	json_object_object_add(root, "alpha", json_number(ctx->alpha));
+	json_object_object_add(root, "threshold", json_number(ctx->threshold));
+	json_object_object_add(root, "threshold_auto", json_object_new_boolean(ctx->threshold_auto));
+	json_object_object_add(root, "unit", json_object_new_string("seconds"));
+	text = json_text(root);
+	json_object_put(root);
+	return text;
+}
+

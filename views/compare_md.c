@@ -1,0 +1,368 @@
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/result.h"
+#include "stats/describe.h"
+#include "stats/distributions.h"
+#include "stats/hypothesis.h"
+#include "stats/multiple.h"
+#include "stats/noise.h"
+#include "stats/paired.h"
+#include "stats/verdict.h"
+#include "views/compare.h"
+#include "views/format.h"
+#include "views/internal_compare.h"
+
+/* ---- Markdown ---- */
+
+static void md_cell(FILE *out, const char *text)
+{
+	/* A pipe would end the table cell. */
+	for (; *text; text++) {
+		if (*text == '|')
+			fputs("\\|", out);
+		else
+			fputc(*text, out);
+	}
+}
+
+static void md_runs(FILE *out, const struct side *s)
+{
+	for (size_t i = 0; i < s->nruns; i++) {
+		char name[32];
+		run_dir_name(name, sizeof(name), s->runs[i]);
+		fprintf(out, "%s%s", i ? ", " : "", name);
+	}
+}
+
+static void md_side(FILE *out, const char *label, const struct side *s)
+{
+	fprintf(out, "| %s | `", label);
+	md_cell(out, s->rev);
+	fprintf(out, "` | `%.12s` | ", s->ref.commit);
+	md_cell(out, s->subject);
+	fputs(" | ", out);
+	md_runs(out, s);
+	fputs(" | ", out);
+	md_cell(out, s->host && *s->host ? s->host : "unknown");
+	fputs(" |\n", out);
+}
+
+static void md_summary_cell(FILE *out, const struct stats_summary *s, enum time_unit unit)
+{
+	char mean[32], sd[32];
+	format_time(mean, sizeof(mean), s->mean, unit);
+	format_time(sd, sizeof(sd), s->stddev, unit);
+	/* One sample has no spread (the JSON's stddev is null): none is shown. */
+	if (s->n < 2)
+		fprintf(out, "%s (%zu)", mean, s->n);
+	else
+		fprintf(out, "%s ± %s (%zu)", mean, sd, s->n);
+}
+
+/* The sample size behind a row's verdict. */
+static void md_samples(FILE *out, const struct row *r, enum method method)
+{
+	if (method == METHOD_PAIRED) {
+		fprintf(out, "%zu pairs", r->pairs);
+		return;
+	}
+	fprintf(out, "%zu vs %zu runs; ", r->runs_a, r->runs_b);
+	if (isfinite(r->sigma_run))
+		fprintf(out, "σ %.2f%%, ", r->sigma_run * 100);
+	fprintf(out, "%zu history runs", r->history_runs);
+}
+
+static void md_row(FILE *out, const struct row *r, enum method method)
+{
+	char change[32], lo[32], hi[32], conf[32], p[32], tp[32], q[32];
+	enum time_unit unit;
+	double smaller = r->a && r->b ? fmin(r->sa.mean, r->sb.mean) : r->a ? r->sa.mean : r->sb.mean;
+	unit = time_unit_for(smaller);
+	fputs("| ", out);
+	md_cell(out, r->name);
+	fputs(" | ", out);
+	if (r->a)
+		md_summary_cell(out, &r->sa, unit);
+	else
+		fputs("—", out);
+	fputs(" | ", out);
+	if (r->b)
+		md_summary_cell(out, &r->sb, unit);
+	else
+		fputs("—", out);
+	if (!r->a || !r->b) {
+		fprintf(out, " | | | | | | only in %s |\n", r->a ? "a" : "b");
+		return;
+	}
+	if (!r->compared) {
+		fputs(" | | | | | | not comparable (mean of a is 0) |\n", out);
+		return;
+	}
+	if (isfinite(r->ratio))
+		format_percent(change, sizeof(change), r->ratio - 1);
+	else
+		snprintf(change, sizeof(change), "—");
+	fprintf(out, " | %s | ", change);
+	if (r->have_ci) {
+		format_percent(lo, sizeof(lo), r->ci_lo - 1);
+		format_percent(hi, sizeof(hi), r->ci_hi - 1);
+		format_confidence(conf, sizeof(conf), r->confidence);
+		fprintf(out, "[%s, %s] at %s", lo, hi, conf);
+	} else {
+		fputs("—", out);
+	}
+	format_p(p, sizeof(p), r->p, r->testable || isfinite(r->p));
+	fprintf(out, " | %s", p);
+	if (method == METHOD_PAIRED && isfinite(r->paired_t_p)) {
+		format_p(tp, sizeof(tp), r->paired_t_p, true);
+		fprintf(out, " (t: %s)", tp);
+	}
+	format_p(q, sizeof(q), r->out.q, r->testable);
+	fprintf(out, " | %s | ", r->testable ? q : "—");
+	md_samples(out, r, method);
+	fprintf(out, " | %s", verdict_name(r->verdict));
+	if (r->nunstable) {
+		fputs(" (unstable run ", out);
+		for (size_t i = 0; i < r->nunstable; i++) {
+			char name[32];
+			run_dir_name(name, sizeof(name), r->unstable[i]);
+			fprintf(out, "%s%s", i ? ", " : "", name);
+		}
+		fputc(')', out);
+	}
+	fputs(" |\n", out);
+}
+
+static void md_instructions(FILE *out, const struct comparison *c, double threshold)
+{
+	bool header = false;
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct row *r = &c->rows[i];
+		double a = 0, b = 0;
+		char change[32];
+		bool ha = instructions_of(&a, r->ia), hb = instructions_of(&b, r->ib);
+		if (!ha && !hb)
+			continue;
+		if (!header) {
+			fputs("\n## Instructions (callgrind, deterministic: the noise threshold alone "
+			      "decides)\n\n| benchmark | a | b | change | verdict |\n"
+			      "|---|---:|---:|---:|---|\n",
+			      out);
+			header = true;
+		}
+		fputs("| ", out);
+		md_cell(out, r->name);
+		if (ha)
+			fprintf(out, " | %.0f", a);
+		else
+			fputs(" | —", out);
+		if (hb)
+			fprintf(out, " | %.0f", b);
+		else
+			fputs(" | —", out);
+		if (ha && hb && a > 0) {
+			format_percent(change, sizeof(change), b / a - 1);
+			fprintf(out, " | %s | %s |\n", change, instructions_verdict(a, b, threshold));
+		} else {
+			fprintf(out, " | | %s |\n", ha && hb ? "not comparable" : ha ? "only in a" : "only in b");
+		}
+	}
+}
+
+/* A baseline that a branch or tag of the same name shadows: which one the
+ * side means, and how to name the other. */
+static void md_shadowed(FILE *out, const struct side *s)
+{
+	if (!s->ref.shadowed[0])
+		return;
+	fputs("> **Note:** `", out);
+	md_cell(out, s->rev);
+	if (strcmp(s->ref.shadowed, s->ref.commit) == 0) {
+		fputs("` is the baseline of that name; a branch or tag of the same name points at "
+		      "the same commit.\n\n",
+		      out);
+		return;
+	}
+	fprintf(out,
+		"` is the baseline of that name (%.12s); the branch or tag of the same name "
+		"(%.12s) is not used here: name it by its hash to compare it.\n\n",
+		s->ref.commit, s->ref.shadowed);
+}
+
+/* Warnings above the table: what a reader must know before trusting it. */
+static void md_warnings(FILE *out, const struct comparison *c)
+{
+	bool any = false;
+	if (!c->a.host || !c->b.host || strcmp(c->a.host, c->b.host) != 0)
+		fprintf(out, "> **Warning:** the sides were measured on different hosts (%s, %s); "
+			     "their times are not comparable.\n\n",
+			c->a.host && *c->a.host ? c->a.host : "unknown",
+			c->b.host && *c->b.host ? c->b.host : "unknown");
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct row *r = &c->rows[i];
+		if (!r->nunstable || !r->compared)
+			continue;
+		fputs(any ? ", " : "> **Warning:** the verdict rests on a run whose times stepped "
+				   "while it was measured: ",
+		      out);
+		md_cell(out, r->name);
+		fputs(" (", out);
+		for (size_t k = 0; k < r->nunstable; k++) {
+			char name[32];
+			run_dir_name(name, sizeof(name), r->unstable[k]);
+			fprintf(out, "%s%s", k ? ", " : "", name);
+		}
+		fputc(')', out);
+		any = true;
+	}
+	if (any)
+		fputs(".\n\n", out);
+	any = false;
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct row *r = &c->rows[i];
+		char fa[32] = "unknown", fb[32] = "unknown";
+		if (!r->compared || !row_interference(r))
+			continue;
+		if (isfinite(r->other_a))
+			snprintf(fa, sizeof(fa), "%.2f", r->other_a);
+		if (isfinite(r->other_b))
+			snprintf(fb, sizeof(fb), "%.2f", r->other_b);
+		fputs(any ? "; " : "> **Warning:** other processes used the machine heavily or "
+				   "unequally while the sides were measured (CPUs' worth of their time, "
+				   "a vs b): ",
+		      out);
+		md_cell(out, r->name);
+		fprintf(out, " %s vs %s", fa, fb);
+		any = true;
+	}
+	if (any)
+		fputs(".\n\n", out);
+	if (c->same_build)
+		fputs("The artifacts are byte-identical: same build; nothing to test.\n\n", out);
+}
+
+static void md_noise_model(FILE *out, const struct comparison *c, const struct view_ctx *ctx)
+{
+	char thr[32];
+	snprintf(thr, sizeof(thr), "±%.3g%%", ctx->threshold * 100);
+	fputs("\n## Noise model\n\n", out);
+	if (c->method == METHOD_PAIRED)
+		fputs("Method: paired. The sides are one interleaved A/B job; iteration i of a is "
+		      "paired with iteration i of b, and each pair gives one log-ratio log(b/a), so "
+		      "drift of the machine slower than one pair cancels. p is the Wilcoxon "
+		      "signed-rank test of the log-ratios (the paired t-test's beside it); the change "
+		      "and its interval are the Hodges-Lehmann estimate of the ratio and its "
+		      "distribution-free interval at 1 - the level of the sequential look the job "
+		      "stopped at (alpha is spent over the looks as pairs are added, so the "
+		      "confidence differs per benchmark; p_sequential = p × alpha / level).",
+		      out);
+	else
+		fprintf(out,
+			"Method: runs. The sides are separate runs, and a run is one value, the log "
+			"of its mean time: the iterations of one run share the machine's state and "
+			"are not independent. The spread of one run's value (σ) is this host's "
+			"run-to-run noise, from the consecutive differences (robust: MAD) of each "
+			"benchmark's values over the newest %zu finished runs of this host that are "
+			"not A/B sides (at most %d), pooled with the sides' own repeated runs; it is "
+			"known after %d runs. The change is the ratio of the sides' geometric means, "
+			"its interval the t interval at %g%%.",
+			c->nhistory, NOISE_RUNS, STATS_NOISE_MIN_DIFFS + 1, (1 - ctx->alpha) * 100);
+	fprintf(out,
+		" Alpha %g, with the Benjamini-Hochberg correction over the %zu benchmark%s tested "
+		"(q is the adjusted p-value): among the benchmarks called faster or slower, the "
+		"expected share of false findings is at most alpha.",
+		ctx->alpha, c->tested, c->tested == 1 ? "" : "s");
+	if (c->method == METHOD_RUNS && ctx->threshold_auto) {
+		size_t hist = 0, rows = 0;
+		for (size_t i = 0; i < c->nrows; i++) {
+			rows += c->rows[i].compared;
+			hist += c->rows[i].compared && c->rows[i].threshold_history;
+		}
+		fprintf(out,
+			" Threshold: auto, each benchmark's fence of its run-to-run changes on this "
+			"host (Q3 + 1.5 IQR) once its noise is known, else the fixed %s: %zu of %zu "
+			"from history.\n",
+			thr, hist, rows);
+	} else {
+		fprintf(out, " Threshold: %s%s.\n", thr,
+			ctx->threshold_auto ? " (auto applies to separate runs; pairs keep the fixed one)"
+					    : " (configured)");
+	}
+	fputs("\nVerdicts: slower (faster) needs q <= alpha, the whole interval above (below) no "
+	      "change and the estimate beyond the threshold; unchanged means the whole interval "
+	      "lies within ±threshold; undecided is anything else, and says why.\n",
+	      out);
+}
+
+void compare_render_md(FILE *out, const struct comparison *c, const struct view_ctx *ctx)
+{
+	bool reasons = false;
+	fputs("# benchfs compare: `", out);
+	md_cell(out, c->a.rev);
+	fputs("` .. `", out);
+	md_cell(out, c->b.rev);
+	fputs("`\n\n| side | revision | commit | subject | runs | host |\n"
+	      "|---|---|---|---|---|---|\n",
+	      out);
+	md_side(out, "a", &c->a);
+	md_side(out, "b", &c->b);
+	fputc('\n', out);
+	md_shadowed(out, &c->a);
+	if (strcmp(c->a.rev, c->b.rev) != 0)
+		md_shadowed(out, &c->b);
+	if (c->method == METHOD_PAIRED)
+		fputs("Method: paired. The two sides are one interleaved A/B job (iterations "
+		      "alternated in counterbalanced order a b b a a b b a ...), so slow drift of "
+		      "the machine and the advantage of going second cancel out.\n\n",
+		      out);
+	else
+		fputs("Method: runs. The sides are separate runs: each run counts as one value, "
+		      "judged against this host's run-to-run noise (see Noise model).\n\n",
+		      out);
+	md_warnings(out, c);
+	fputs("Wall time per iteration, mean ± standard deviation (iterations). Change is b/a - 1 "
+	      "as the verdict estimates it, with the interval the verdict uses and its confidence; "
+	      "p at the verdict's look, q after the correction over the benchmarks.\n\n",
+	      out);
+	fputs("| benchmark | a | b | change | interval | p | q | samples | verdict |\n"
+	      "|---|---:|---:|---:|---|---:|---:|---|---|\n",
+	      out);
+	for (size_t i = 0; i < c->nrows; i++)
+		md_row(out, &c->rows[i], c->method);
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct row *r = &c->rows[i];
+		if (!r->compared || !r->reason)
+			continue;
+		fputs(reasons ? "" : "\n", out);
+		fputs("- ", out);
+		md_cell(out, r->name);
+		fprintf(out, " %s: %s.\n", verdict_name(r->verdict), r->reason);
+		reasons = true;
+	}
+	md_instructions(out, c, ctx->threshold);
+	md_noise_model(out, c, ctx);
+	fputs("\n## Summary\n\n", out);
+	if (c->have_geomean) {
+		char g[32], lo[32], hi[32], conf[32];
+		format_ratio(g, sizeof(g), c->geomean.geomean);
+		format_ratio(lo, sizeof(lo), c->geomean.lo);
+		format_ratio(hi, sizeof(hi), c->geomean.hi);
+		format_confidence(conf, sizeof(conf), c->geomean_confidence);
+		fprintf(out, "Geometric mean of b/a over %zu benchmark%s: %s (%s interval %s to %s).\n",
+			c->geomean.k, c->geomean.k == 1 ? "" : "s", g, conf, lo, hi);
+	} else {
+		fputs("No benchmark has samples on both sides.\n", out);
+	}
+	fprintf(out, "%zu faster, %zu slower, %zu unchanged, %zu undecided, %zu same build",
+		c->verdicts[STATS_FASTER], c->verdicts[STATS_SLOWER], c->verdicts[STATS_UNCHANGED],
+		c->verdicts[STATS_UNDECIDED], c->verdicts[VERDICT_SAME_BUILD]);
+	if (c->only_a || c->only_b)
+		fprintf(out, "; %zu only in a, %zu only in b", c->only_a, c->only_b);
+	fputs(".\n", out);
+}
+

@@ -1,0 +1,361 @@
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/result.h"
+#include "stats/describe.h"
+#include "stats/distributions.h"
+#include "stats/hypothesis.h"
+#include "stats/multiple.h"
+#include "stats/noise.h"
+#include "stats/paired.h"
+#include "stats/verdict.h"
+#include "views/compare.h"
+#include "views/format.h"
+#include "views/internal_compare.h"
+
+/* ---- one benchmark ---- */
+
+/* The notes of a row: its sides' unstable runs and their interference. */
+static int row_notes(struct row *r, const struct comparison *c)
+{
+	const struct run_value_bench *u = run_values_find(&c->unstable, r->name);
+	const struct run_value_bench *o = run_values_find(&c->other_cpus, r->name);
+	const struct side *sides[2] = {&c->a, &c->b};
+	for (size_t s = 0; s < 2; s++) {
+		double sum = 0, v;
+		size_t known = 0;
+		for (size_t i = 0; i < sides[s]->nruns; i++) {
+			int64_t run = sides[s]->runs[i];
+			if (run_value_get(&v, u, run) && v >= 0.5) {
+				int64_t *grown = realloc(r->unstable, (r->nunstable + 1) * sizeof(*grown));
+				if (!grown)
+					return -ENOMEM;
+				r->unstable = grown;
+				r->unstable[r->nunstable++] = run;
+				*(s ? &r->unstable_b : &r->unstable_a) = true;
+			}
+			if (run_value_get(&v, o, run) && isfinite(v)) {
+				sum += v;
+				known++;
+			}
+		}
+		*(s ? &r->other_b : &r->other_a) = known ? sum / (double)known : NAN;
+	}
+	return 0;
+}
+
+bool row_interference(const struct row *r)
+{
+	bool a = isfinite(r->other_a), b = isfinite(r->other_b);
+	return (a && r->other_a >= INTERFERENCE_CPUS) || (b && r->other_b >= INTERFERENCE_CPUS) ||
+	       (a && b && fabs(r->other_a - r->other_b) >= INTERFERENCE_CPUS);
+}
+
+static void row_interval(struct row *r, double estimate, double lo, double hi, double confidence)
+{
+	r->ratio = exp(estimate);
+	r->ci_lo = exp(lo);
+	r->ci_hi = exp(hi);
+	r->have_ci = isfinite(r->ci_lo) && isfinite(r->ci_hi);
+	r->confidence = confidence;
+}
+
+/* Interleaved A/B job: iteration i of a with iteration i of b. */
+static int row_paired(struct row *r, const struct comparison *c, const struct view_ctx *ctx)
+{
+	size_t n = r->a->n < r->b->n ? r->a->n : r->b->n, len;
+	const struct run_value_bench *lv = run_values_find(&c->level, r->name);
+	struct stats_paired pa;
+	double *scratch, level;
+	int rc;
+	r->pairs = n;
+	r->threshold = ctx->threshold;
+	/* The level of the look the job stopped at; an older A/B run had one look. */
+	if (!run_value_get(&level, lv, c->a.runs[0]) && !run_value_get(&level, lv, c->b.runs[0]))
+		level = ctx->alpha;
+	if (!(level > 0) || level > ctx->alpha)
+		level = ctx->alpha;
+	r->level = level;
+	if (n < 2)
+		return asprintf(&r->reason, "fewer than 2 pairs") < 0 ? -ENOMEM : 0;
+	len = stats_paired_scratch_len(n);
+	if (!(scratch = malloc((len + 1) * sizeof(*scratch))))
+		return -ENOMEM;
+	rc = stats_paired_analyse(&pa, r->a->values, r->b->values, n, 1 - level, scratch, len);
+	free(scratch);
+	if (rc != STATS_OK)
+		return asprintf(&r->reason, "the pairs cannot be analysed (%s)", stats_strerror(rc)) < 0
+			       ? -ENOMEM
+			       : 0;
+	r->testable = true;
+	r->p = pa.wilcoxon.p;
+	r->paired_t_p = pa.t.p;
+	row_interval(r, pa.hl.estimate, pa.hl.lo, pa.hl.hi, pa.hl.confidence);
+	r->in = (struct stats_verdict_input){.testable = true,
+					     .estimate = pa.hl.estimate,
+					     .lo = pa.hl.lo,
+					     .hi = pa.hl.hi,
+					     .p = pa.wilcoxon.p,
+					     .level = level,
+					     .threshold = r->threshold};
+	return 0;
+}
+
+/* The run values of a side for one benchmark, into out (side's nruns). */
+static size_t side_values(double *out, const struct side *s, const struct run_value_bench *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nruns; i++)
+		if (run_value_get(&out[n], b, s->runs[i]))
+			n++;
+	return n;
+}
+
+/* Separate runs: one value per run against this host's run-to-run noise. */
+static int row_runs(struct row *r, const struct comparison *c, const struct view_ctx *ctx)
+{
+	const struct run_value_bench *b = run_values_find(&c->logs, r->name);
+	size_t most = (b ? b->n : 0) + c->a.nruns + c->b.nruns + 1;
+	double *la = malloc(most * sizeof(double)), *lb = malloc(most * sizeof(double));
+	double *hist = malloc(most * sizeof(double)), *scratch = malloc(2 * most * sizeof(double));
+	struct stats_run_noise noise;
+	struct stats_runs_comparison rc_;
+	bool have_noise = false;
+	double mean_a = 0, mean_b = 0;
+	int rc = -ENOMEM, src;
+	if (!la || !lb || !hist || !scratch)
+		goto done;
+	r->runs_a = side_values(la, &c->a, b);
+	r->runs_b = side_values(lb, &c->b, b);
+	r->level = ctx->alpha;
+	for (size_t i = 0; b && i < b->n; i++)
+		if (ids_contain(c->history, c->nhistory, b->runs[i]))
+			hist[r->history_runs++] = b->values[i];
+	if (r->history_runs >= 2 &&
+	    stats_run_noise(&noise, hist, r->history_runs, scratch) == STATS_OK) {
+		have_noise = true;
+		r->sigma_run = noise.sigma;
+	}
+	r->threshold_history = ctx->threshold_auto && have_noise && noise.known &&
+			       isfinite(noise.threshold) && noise.threshold >= 0;
+	r->threshold = r->threshold_history ? noise.threshold : ctx->threshold;
+	rc = 0;
+	if (r->runs_a == 0 || r->runs_b == 0) {
+		rc = asprintf(&r->reason, "a side has no run with a positive mean time") < 0 ? -ENOMEM
+											 : 0;
+		goto done;
+	}
+	/* The ratio of the geometric means of the runs' means, even when untested. */
+	(void)stats_mean(&mean_a, la, r->runs_a);
+	(void)stats_mean(&mean_b, lb, r->runs_b);
+	r->ratio = exp(mean_b - mean_a);
+	src = stats_runs_compare(&rc_, la, r->runs_a, lb, r->runs_b, have_noise ? &noise : NULL,
+				 1 - ctx->alpha);
+	if (src == STATS_EEMPTY) {
+		rc = asprintf(&r->reason,
+			      "this host's run-to-run noise is not known yet (%zu of the %d runs it "
+			      "needs) and neither side has repeated runs; queue an A/B job: "
+			      "echo %s..%s > queue",
+			      r->history_runs, STATS_NOISE_MIN_DIFFS + 1, c->suggest_a, c->suggest_b) < 0
+			     ? -ENOMEM
+			     : 0;
+		goto done;
+	}
+	if (src != STATS_OK) {
+		rc = asprintf(&r->reason, "the runs cannot be analysed (%s)", stats_strerror(src)) < 0
+			     ? -ENOMEM
+			     : 0;
+		goto done;
+	}
+	r->testable = true;
+	r->p = rc_.p;
+	r->sigma_run = rc_.sigma;
+	row_interval(r, rc_.estimate, rc_.lo, rc_.hi, 1 - ctx->alpha);
+	r->in = (struct stats_verdict_input){.testable = true,
+					     .estimate = rc_.estimate,
+					     .lo = rc_.lo,
+					     .hi = rc_.hi,
+					     .p = rc_.p,
+					     .level = ctx->alpha,
+					     .threshold = r->threshold};
+done:
+	free(la);
+	free(lb);
+	free(hist);
+	free(scratch);
+	return rc;
+}
+
+int compute_row(struct row *r, const struct comparison *c, const struct view_ctx *ctx,
+		       double *scratch)
+{
+	int rc;
+	r->verdict = STATS_UNDECIDED;
+	if (r->a && stats_describe(&r->sa, r->a->values, r->a->n, scratch))
+		return -EIO;
+	if (r->b && stats_describe(&r->sb, r->b->values, r->b->n, scratch))
+		return -EIO;
+	if (!r->a || !r->b || !(r->sa.mean > 0))
+		return 0;
+	if (stats_compare(&r->pooled, r->a->values, r->a->n, r->b->values, r->b->n, ctx->alpha,
+			  ctx->threshold))
+		return -EIO;
+	r->compared = true;
+	if ((rc = row_notes(r, c)))
+		return rc;
+	rc = c->method == METHOD_PAIRED ? row_paired(r, c, ctx) : row_runs(r, c, ctx);
+	if (rc == 0 && c->same_build) {
+		/* Identical bytes: whatever the times say, there is nothing to test. */
+		r->testable = false;
+		r->verdict = VERDICT_SAME_BUILD;
+		r->p = r->paired_t_p = NAN;
+		free(r->reason);
+		r->reason = NULL;
+	}
+	return rc;
+}
+
+/* Why a tested benchmark stayed undecided, and what would decide it. */
+static int undecided_reason(struct row *r, const struct comparison *c, const struct view_ctx *ctx)
+{
+	char lo[32], hi[32], est[32], conf[32], thr[32], q[32], more[STORE_HASH_LEN * 2 + 200];
+	double change = r->ratio - 1;
+	int n;
+	format_percent(lo, sizeof(lo), r->ci_lo - 1);
+	format_percent(hi, sizeof(hi), r->ci_hi - 1);
+	format_percent(est, sizeof(est), change);
+	format_confidence(conf, sizeof(conf), r->confidence);
+	snprintf(thr, sizeof(thr), "%.3g%%", r->threshold * 100);
+	format_p(q, sizeof(q), r->out.q, true);
+	if (c->method == METHOD_PAIRED)
+		snprintf(more, sizeof(more),
+			 "after %zu pairs; a longer A/B job (compare.max_pairs) can decide it",
+			 r->pairs);
+	else
+		snprintf(more, sizeof(more), "an A/B job decides with fewer samples: echo %s..%s > queue",
+			 c->suggest_a, c->suggest_b);
+	if (r->out.q <= ctx->alpha)
+		n = asprintf(&r->reason,
+			     "the change is significant (q = %s) but the estimate %s does not clear the "
+			     "±%s threshold and its %s interval [%s, %s] is not within it; %s",
+			     q, est, thr, conf, lo, hi, more);
+	else
+		n = asprintf(&r->reason,
+			     "not significant (q = %s > alpha %g) and the %s interval [%s, %s] is not "
+			     "within ±%s; %s",
+			     q, ctx->alpha, conf, lo, hi, thr, more);
+	return n < 0 ? -ENOMEM : 0;
+}
+
+/* The three-way verdicts, Benjamini-Hochberg over the tested benchmarks. */
+int decide(struct comparison *c, const struct view_ctx *ctx)
+{
+	struct stats_verdict_input *in = calloc(c->nrows + 1, sizeof(*in));
+	struct stats_verdict_output *out = calloc(c->nrows + 1, sizeof(*out));
+	size_t *order = calloc(c->nrows + 1, sizeof(*order)), m = 0, k = 0;
+	double *work = calloc(c->nrows + 1, sizeof(*work));
+	int rc = -ENOMEM;
+	if (!in || !out || !order || !work)
+		goto done;
+	for (size_t i = 0; i < c->nrows; i++)
+		if (c->rows[i].testable)
+			in[m++] = c->rows[i].in;
+	c->tested = m;
+	if (m > 0 && stats_verdicts(out, in, m, ctx->alpha, order, work) != STATS_OK) {
+		rc = -EIO;
+		goto done;
+	}
+	rc = 0;
+	for (size_t i = 0; i < c->nrows && rc == 0; i++) {
+		struct row *r = &c->rows[i];
+		if (!r->testable)
+			continue;
+		r->out = out[k++];
+		r->verdict = r->out.verdict;
+		if (r->verdict == STATS_UNDECIDED)
+			rc = undecided_reason(r, c, ctx);
+	}
+done:
+	free(in);
+	free(out);
+	free(order);
+	free(work);
+	return rc;
+}
+
+/* A benchmark's interval [lo, hi] around ratio at confidence from, rescaled
+ * to confidence to as if its log were normal, so that intervals of looks at
+ * different levels combine. */
+bool rescale_interval(double *lo, double *hi, const struct row *r, double to)
+{
+	double zf, zt, e = log(r->ratio);
+	if (fabs(r->confidence - to) < 1e-12) {
+		*lo = r->ci_lo;
+		*hi = r->ci_hi;
+		return true;
+	}
+	if (stats_normal_quantile(&zf, 0.5 + r->confidence / 2) != STATS_OK ||
+	    stats_normal_quantile(&zt, 0.5 + to / 2) != STATS_OK || !(zf > 0))
+		return false;
+	*lo = exp(e - (e - log(r->ci_lo)) * zt / zf);
+	*hi = exp(e + (log(r->ci_hi) - e) * zt / zf);
+	return *lo > 0 && *lo <= r->ratio && r->ratio <= *hi && isfinite(*hi);
+}
+
+int summarize(struct comparison *c, const struct view_ctx *ctx)
+{
+	double *ratio = calloc(c->nrows + 1, sizeof(double));
+	double *lo = calloc(c->nrows + 1, sizeof(double));
+	double *hi = calloc(c->nrows + 1, sizeof(double));
+	size_t k = 0;
+	bool intervals = true;
+	int rc = 0;
+	if (!ratio || !lo || !hi) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	c->geomean_confidence = 1 - ctx->alpha;
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct row *r = &c->rows[i];
+		if (!r->a)
+			c->only_b++;
+		else if (!r->b)
+			c->only_a++;
+		if (!r->compared)
+			continue;
+		c->verdicts[r->verdict]++;
+		if (!(r->ratio > 0) || !isfinite(r->ratio))
+			continue;
+		ratio[k] = r->ratio;
+		if (!r->have_ci || !(r->ci_lo > 0) || !(r->ci_lo <= r->ratio) ||
+		    !(r->ratio <= r->ci_hi) ||
+		    !rescale_interval(&lo[k], &hi[k], r, c->geomean_confidence))
+			intervals = false;
+		k++;
+	}
+	if (k > 0)
+		c->have_geomean = stats_geomean_ratios(&c->geomean, ratio, intervals ? lo : NULL,
+						       intervals ? hi : NULL, k,
+						       c->geomean_confidence) == STATS_OK;
+done:
+	free(ratio);
+	free(lo);
+	free(hi);
+	return rc;
+}
+
+bool instructions_of(double *out, const struct bench_samples *s)
+{
+	return s && stats_mean(out, s->values, s->n) == STATS_OK;
+}
+
+const char *instructions_verdict(double a, double b, double threshold)
+{
+	double change = b / a - 1;
+	return change > threshold ? "slower" : change < -threshold ? "faster" : "unchanged";
+}
+

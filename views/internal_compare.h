@@ -1,0 +1,118 @@
+/* Private to views/: one comparison of two sides, shared by its analysis
+ * (compare.c, compare_verdicts.c) and its two renderings (compare_md.c,
+ * compare_json.c). */
+#ifndef BENCHFS_VIEWS_INTERNAL_COMPARE_H
+#define BENCHFS_VIEWS_INTERNAL_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stats/describe.h"
+#include "stats/hypothesis.h"
+#include "stats/verdict.h"
+#include "views/compare.h"
+
+#define INSTRUCTIONS "instructions"
+/* The newest finished runs of this host (A/B sides left out) whose
+ * consecutive differences give its run-to-run noise. */
+#define NOISE_RUNS 100
+/* CPUs' worth of other processes' time from which a side counts as measured
+ * under interference, and by which two sides' figures must differ to warn. */
+#define INTERFERENCE_CPUS 0.5
+/* A verdict beyond the three-way ones: both sides are one build. */
+#define VERDICT_SAME_BUILD 4
+#define VERDICT_KINDS 5
+
+/* How the verdicts of a compare are reached: the sides are one interleaved
+ * A/B job (pairs of iterations), or separate runs (one value per run, judged
+ * against this host's run-to-run noise). */
+enum method { METHOD_PAIRED, METHOD_RUNS };
+
+static inline const char *method_name(enum method m)
+{
+	return m == METHOD_PAIRED ? "paired" : "runs";
+}
+
+static inline const char *verdict_name(int verdict)
+{
+	return verdict == VERDICT_SAME_BUILD ? "same build" : stats_verdict_name(verdict);
+}
+
+struct row {
+	const char *name;
+	const struct bench_samples *a, *b; /* every iteration of the side's runs */
+	struct stats_summary sa, sb;
+	bool compared; /* both sides and a positive mean of a */
+	/* The previous analysis: Welch's test on the pooled iterations. Shown
+	 * beside the verdict, never deciding it. */
+	struct stats_comparison pooled;
+	/* The verdict's analysis. */
+	int verdict; /* enum stats_verdict or VERDICT_SAME_BUILD */
+	bool testable;
+	struct stats_verdict_input in;
+	struct stats_verdict_output out;
+	double ratio;       /* b/a of the method's estimate; NAN when there is none */
+	bool have_ci;
+	double ci_lo, ci_hi; /* of the ratio, at confidence */
+	double confidence;
+	double p;           /* the method's p-value at its look */
+	double paired_t_p;  /* paired: the paired t-test's p on the logs */
+	size_t pairs;       /* paired */
+	size_t runs_a, runs_b, history_runs; /* runs */
+	double sigma_run;   /* runs: sd of one run's log mean used (NAN: none) */
+	double level;       /* the look's level (alpha for runs) */
+	double threshold;
+	bool threshold_history; /* the threshold is the host's fence */
+	char *reason;       /* why undecided; malloc'd, NULL when decided */
+	int64_t *unstable;  /* the sides' runs flagged unstable for this benchmark */
+	size_t nunstable;
+	bool unstable_a, unstable_b;
+	double other_a, other_b; /* other processes' CPUs while measured; NAN unknown */
+	const struct bench_samples *ia, *ib; /* instruction counts, when measured */
+};
+
+struct comparison {
+	bool paired_only;  /* sides that are no A/B job are -ENOENT, before any sample is read */
+	struct side a, b;
+	struct run_catalog cat;
+	enum method method;
+	bool same_build;
+	int64_t *history;  /* the runs giving the host's noise, ascending */
+	size_t nhistory;
+	struct sample_set wall_a, wall_b, ins_a, ins_b;
+	struct run_values logs;      /* log means of the sides' and history's runs */
+	struct run_values unstable, other_cpus, level;
+	struct row *rows;
+	size_t nrows;
+	size_t tested;     /* benchmarks in the correction */
+	size_t verdicts[VERDICT_KINDS];
+	size_t only_a, only_b;
+	bool have_geomean;
+	double geomean_confidence;
+	struct stats_geomean geomean;
+	char suggest_a[STORE_HASH_LEN + 64], suggest_b[STORE_HASH_LEN + 64];
+};
+
+
+/* Whether a sorted list of run ids holds id (compare.c). */
+bool ids_contain(const int64_t *ids, size_t n, int64_t id);
+
+/* The analysis (compare_verdicts.c): one row's verdict, then the correction
+ * over the rows and the summary. */
+int compute_row(struct row *r, const struct comparison *c, const struct view_ctx *ctx,
+		double *scratch);
+int decide(struct comparison *c, const struct view_ctx *ctx);
+int summarize(struct comparison *c, const struct view_ctx *ctx);
+bool row_interference(const struct row *r);
+bool rescale_interval(double *lo, double *hi, const struct row *r, double to);
+/* The instruction count of a side: the mean of its runs' counts. */
+bool instructions_of(double *out, const struct bench_samples *s);
+const char *instructions_verdict(double a, double b, double threshold);
+
+/* The renderings: Markdown to out; JSON as a malloc'd text (NULL: no memory). */
+void compare_render_md(FILE *out, const struct comparison *c, const struct view_ctx *ctx);
+char *compare_render_json(const struct comparison *c, const struct view_ctx *ctx);
+
+#endif
