@@ -19,6 +19,8 @@
 #include "config/internal.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
 #include "util/cpuset.h"
+#include "util/log.h"
+#include "util/strbuf.h"
 
 #define RUNS_MAX 100000
 #define WARMUP_MAX 10000
@@ -31,68 +33,24 @@
 		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
 		"cpus", "profile", "metrics"
 
-/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when s does not
- * start one. Overlong leads (0xc0, 0xc1) and leads past U+10FFFF are invalid. */
-static size_t utf8_length(const unsigned char *s)
-{
-	size_t n = *s >= 0xc2 && *s <= 0xdf ? 2 : *s >= 0xe0 && *s <= 0xef ? 3
-		 : *s >= 0xf0 && *s <= 0xf4 ? 4 : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 void config_escape_text(char *out, size_t outsize, const char *in)
 {
-	const unsigned char *s = (const unsigned char *)in;
-	size_t used = 0;
-	if (outsize == 0)
-		return;
-	while (*s) {
-		char unit[8];
-		size_t len = utf8_length(s), step = len;
-		if (*s == '\n' || *s == '\t' || *s == '\r') {
-			snprintf(unit, sizeof(unit), "\\%c", *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r');
-			step = 1;
-		} else if (*s < 0x20 || *s == 0x7f || (*s >= 0x80 && len == 0)) {
-			snprintf(unit, sizeof(unit), "\\x%02x", *s);
-			step = 1;
-		} else if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
-			/* C1 controls: U+009B is a CSI on many terminals. */
-			snprintf(unit, sizeof(unit), "\\u%04x", s[1]);
-		} else {
-			if (*s < 0x80)
-				step = 1;
-			memcpy(unit, s, step);
-			unit[step] = '\0';
-		}
-		/* Whole units only: a cut never leaves half an escape or character. */
-		if (used + strlen(unit) >= outsize)
-			break;
-		memcpy(out + used, unit, strlen(unit));
-		used += strlen(unit);
-		s += step;
-	}
-	out[used] = '\0';
+	log_escape(out, outsize, in);
 }
 
 /* Messages quote keys, values and paths from the user: escaped, they stay one
  * line and cannot drive the terminal. */
-int config_fail(char *err, size_t errsize, const char *fmt, ...)
+int config_error(int code, char *err, size_t errsize, const char *fmt, ...)
 {
+	struct strbuf raw = STRBUF_INIT;
 	va_list ap;
-	char *raw = NULL;
-	int n;
+
 	va_start(ap, fmt);
-	n = vasprintf(&raw, fmt, ap);
+	strbuf_vaddf(&raw, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		snprintf(err, errsize, "out of memory");
-	else
-		config_escape_text(err, errsize, raw);
-	free(raw);
-	return -1;
+	log_escape(err, errsize, strbuf_error(&raw) ? "out of memory" : raw.buf);
+	strbuf_release(&raw);
+	return code;
 }
 
 void config_strv_free(char **v)
@@ -235,7 +193,7 @@ static int get_command_string(char **out, json_object *obj, const char *key, con
 	free(*out);
 	*out = NULL;
 	if (*text && !(*out = strdup(text)))
-		return config_fail(err, errsize, "out of memory");
+		return config_nomem(err, errsize);
 	return 0;
 }
 
@@ -260,14 +218,14 @@ static int parse_command(struct bench_config *b, json_object *cmd, const char *w
 		if (strlen(json_object_get_string(cmd)) != (size_t)json_object_get_string_len(cmd))
 			return config_fail(err, errsize, "%s: \"command\" contains a NUL byte", where);
 		return (b->shell = strdup(json_object_get_string(cmd))) ? 0
-			: config_fail(err, errsize, "out of memory");
+			: config_nomem(err, errsize);
 	}
 	if (json_object_is_type(cmd, json_type_array)) {
 		size_t n = json_object_array_length(cmd);
 		if (n == 0)
 			return config_fail(err, errsize, "%s: \"command\" is an empty array", where);
 		if (!(b->argv = calloc(n + 1, sizeof(char *))))
-			return config_fail(err, errsize, "out of memory");
+			return config_nomem(err, errsize);
 		for (size_t i = 0; i < n; i++) {
 			json_object *arg = json_object_array_get_idx(cmd, i);
 			if (!json_object_is_type(arg, json_type_string))
@@ -278,7 +236,7 @@ static int parse_command(struct bench_config *b, json_object *cmd, const char *w
 				return config_fail(err, errsize, "%s: \"command\"[%zu] contains a NUL byte",
 					    where, i);
 			if (!(b->argv[i] = strdup(json_object_get_string(arg))))
-				return config_fail(err, errsize, "out of memory");
+				return config_nomem(err, errsize);
 		}
 		if (b->argv[0][0] == '\0')
 			return config_fail(err, errsize, "%s: \"command\"[0] is empty", where);
@@ -296,14 +254,15 @@ static int parse_count(struct bench_config *b, json_object *obj, const char *whe
 	bool adaptive = json_object_object_get_ex(obj, "min_runs", NULL) ||
 			json_object_object_get_ex(obj, "max_runs", NULL) ||
 			json_object_object_get_ex(obj, "min_time", NULL);
+	int rc;
 	if (fixed && adaptive)
 		return config_fail(err, errsize,
 			    "%s%s\"runs\" (a fixed count) and \"min_runs\", \"max_runs\" or"
 			    " \"min_time\" (an adaptive count) exclude each other",
 			    AT(where));
 	if (fixed) {
-		if (get_int(&b->runs, obj, "runs", 1, RUNS_MAX, where, err, errsize))
-			return -1;
+		if ((rc = get_int(&b->runs, obj, "runs", 1, RUNS_MAX, where, err, errsize)))
+			return rc;
 		b->min_runs = b->max_runs = b->runs;
 		b->min_time = 0;
 		return 0;
@@ -315,10 +274,10 @@ static int parse_count(struct bench_config *b, json_object *obj, const char *whe
 		b->min_runs = CONFIG_DEFAULT_MIN_RUNS;
 		b->max_runs = RUNS_MAX;
 	}
-	if (get_int(&b->min_runs, obj, "min_runs", 1, RUNS_MAX, where, err, errsize) ||
-	    get_int(&b->max_runs, obj, "max_runs", 1, RUNS_MAX, where, err, errsize) ||
-	    get_seconds(&b->min_time, obj, "min_time", where, err, errsize))
-		return -1;
+	if ((rc = get_int(&b->min_runs, obj, "min_runs", 1, RUNS_MAX, where, err, errsize)) ||
+	    (rc = get_int(&b->max_runs, obj, "max_runs", 1, RUNS_MAX, where, err, errsize)) ||
+	    (rc = get_seconds(&b->min_time, obj, "min_time", where, err, errsize)))
+		return rc;
 	if (b->min_runs > b->max_runs)
 		return config_fail(err, errsize, "%s%s\"min_runs\" (%d) is more than \"max_runs\" (%d)",
 			    AT(where), b->min_runs, b->max_runs);
@@ -365,7 +324,7 @@ static int parse_cpus(struct bench_config *b, json_object *obj, const char *wher
 		return config_fail(err, errsize, "%s%s\"cpus\": cannot read the CPU affinity: %s",
 			    AT(where), strerror(-rc));
 	if (!(b->cpus = calloc(n, sizeof(int))))
-		return config_fail(err, errsize, "out of memory");
+		return config_nomem(err, errsize);
 	for (size_t i = 0; i < n; i++) {
 		json_object *cpu = json_object_array_get_idx(value, i);
 		int64_t v = json_object_get_int64(cpu);
@@ -392,6 +351,7 @@ static int parse_profile(struct bench_config *b, json_object *obj, const char *w
 	static const char *const keys[] = {"perf", "frequency", NULL};
 	json_object *value;
 	char inner[160];
+	int rc;
 	if (!json_object_object_get_ex(obj, "profile", &value))
 		return 0;
 	b->perf = false;
@@ -401,10 +361,11 @@ static int parse_profile(struct bench_config *b, json_object *obj, const char *w
 	snprintf(inner, sizeof(inner), "%s%s\"profile\"", AT(where));
 	if (!json_object_is_type(value, json_type_object))
 		return config_fail(err, errsize, "%s must be an object such as {\"perf\": true}", inner);
-	if (check_keys(value, keys, inner, err, errsize) ||
-	    get_bool(&b->perf, value, "perf", inner, err, errsize) ||
-	    get_int(&b->perf_frequency, value, "frequency", 1, FREQUENCY_MAX, inner, err, errsize))
-		return -1;
+	if ((rc = check_keys(value, keys, inner, err, errsize)) ||
+	    (rc = get_bool(&b->perf, value, "perf", inner, err, errsize)) ||
+	    (rc = get_int(&b->perf_frequency, value, "frequency", 1, FREQUENCY_MAX, inner, err,
+			  errsize)))
+		return rc;
 	return 0;
 }
 
@@ -441,21 +402,23 @@ static int parse_metrics(struct bench_config *b, json_object *obj, const char *w
 static int parse_settings(struct bench_config *b, json_object *obj, const char *where, char *err,
 			  size_t errsize)
 {
-	return (get_int(&b->warmup, obj, "warmup", 0, WARMUP_MAX, where, err, errsize) ||
-		parse_count(b, obj, where, err, errsize) ||
-		get_seconds(&b->timeout, obj, "timeout", where, err, errsize) ||
-		get_command_string(&b->prepare, obj, "prepare", where, err, errsize) ||
-		get_command_string(&b->conclude, obj, "conclude", where, err, errsize) ||
-		get_command_string(&b->setup, obj, "setup", where, err, errsize) ||
-		get_command_string(&b->cleanup, obj, "cleanup", where, err, errsize) ||
-		parse_output(b, obj, where, err, errsize) ||
-		get_bool(&b->ignore_failure, obj, "ignore_failure", where, err, errsize) ||
-		get_bool(&b->randomize_env, obj, "randomize_env", where, err, errsize) ||
-		parse_cpus(b, obj, where, err, errsize) ||
-		parse_profile(b, obj, where, err, errsize) ||
-		parse_metrics(b, obj, where, err, errsize))
-		       ? -1
-		       : 0;
+	int rc;
+
+	if ((rc = get_int(&b->warmup, obj, "warmup", 0, WARMUP_MAX, where, err, errsize)) ||
+	    (rc = parse_count(b, obj, where, err, errsize)) ||
+	    (rc = get_seconds(&b->timeout, obj, "timeout", where, err, errsize)) ||
+	    (rc = get_command_string(&b->prepare, obj, "prepare", where, err, errsize)) ||
+	    (rc = get_command_string(&b->conclude, obj, "conclude", where, err, errsize)) ||
+	    (rc = get_command_string(&b->setup, obj, "setup", where, err, errsize)) ||
+	    (rc = get_command_string(&b->cleanup, obj, "cleanup", where, err, errsize)) ||
+	    (rc = parse_output(b, obj, where, err, errsize)) ||
+	    (rc = get_bool(&b->ignore_failure, obj, "ignore_failure", where, err, errsize)) ||
+	    (rc = get_bool(&b->randomize_env, obj, "randomize_env", where, err, errsize)) ||
+	    (rc = parse_cpus(b, obj, where, err, errsize)) ||
+	    (rc = parse_profile(b, obj, where, err, errsize)) ||
+	    (rc = parse_metrics(b, obj, where, err, errsize)))
+		return rc;
+	return 0;
 }
 
 static char *strdup_or_null(const char *s)
@@ -484,10 +447,10 @@ int config_settings_copy(struct bench_config *dst, const struct bench_config *sr
 	dst->cleanup = strdup_or_null(src->cleanup);
 	if ((src->prepare && !dst->prepare) || (src->conclude && !dst->conclude) ||
 	    (src->setup && !dst->setup) || (src->cleanup && !dst->cleanup))
-		return -1;
+		return -ENOMEM;
 	if (src->ncpus > 0) {
 		if (!(dst->cpus = malloc(src->ncpus * sizeof(int))))
-			return -1;
+			return -ENOMEM;
 		memcpy(dst->cpus, src->cpus, src->ncpus * sizeof(int));
 		dst->ncpus = src->ncpus;
 	}
@@ -503,12 +466,12 @@ static int parse_benchmark(struct config *config, size_t index, json_object *obj
 	size_t nown = 0;
 	json_object *name, *cmd, *params;
 	char where[48];
-	int result = -1;
+	int result;
 	snprintf(where, sizeof(where), "benchmarks[%zu]", index);
 	if (!json_object_is_type(obj, json_type_object))
 		return config_fail(err, errsize, "%s must be an object", where);
-	if (check_keys(obj, keys, where, err, errsize))
-		return -1;
+	if ((result = check_keys(obj, keys, where, err, errsize)))
+		return result;
 	if (!json_object_object_get_ex(obj, "name", &name) ||
 	    !json_object_is_type(name, json_type_string))
 		return config_fail(err, errsize, "%s: \"name\" is missing or not a string", where);
@@ -518,23 +481,24 @@ static int parse_benchmark(struct config *config, size_t index, json_object *obj
 			    " slashes, not starting with a dot",
 			    where, CONFIG_NAME_MAX);
 	if (!(proto.name = strdup(json_object_get_string(name)))) {
-		config_fail(err, errsize, "out of memory");
+		result = config_nomem(err, errsize);
 		goto done;
 	}
 	if (!json_object_object_get_ex(obj, "command", &cmd)) {
-		config_fail(err, errsize, "%s (%s): \"command\" is missing", where, proto.name);
+		result = config_fail(err, errsize, "%s (%s): \"command\" is missing", where,
+				     proto.name);
 		goto done;
 	}
-	if (parse_command(&proto, cmd, where, err, errsize))
+	if ((result = parse_command(&proto, cmd, where, err, errsize)))
 		goto done;
-	if (config_settings_copy(&proto, &config->defaults)) {
-		config_fail(err, errsize, "out of memory");
+	if ((result = config_settings_copy(&proto, &config->defaults))) {
+		config_nomem(err, errsize);
 		goto done;
 	}
-	if (parse_settings(&proto, obj, where, err, errsize))
+	if ((result = parse_settings(&proto, obj, where, err, errsize)))
 		goto done;
 	if (json_object_object_get_ex(obj, "parameters", &params)) {
-		if (config_parse_params(&own, &nown, params, where, err, errsize))
+		if ((result = config_parse_params(&own, &nown, params, where, err, errsize)))
 			goto done;
 		result = config_expand(config, &proto, own, nown, where, err, errsize);
 	} else {
@@ -554,14 +518,15 @@ static int parse_compare(struct config *config, json_object *root, char *err, si
 	static const char *const keys[] = {"alpha", "threshold", "max_pairs", "confirm", NULL};
 	json_object *value, *v;
 	double d;
+	int rc;
 	if (!json_object_object_get_ex(root, "compare", &value) ||
 	    json_object_is_type(value, json_type_null))
 		return 0;
 	if (!json_object_is_type(value, json_type_object))
 		return config_fail(err, errsize, "\"compare\" must be an object such as {\"alpha\": 0.01,"
 			    " \"threshold\": 0.02}");
-	if (check_keys(value, keys, "\"compare\"", err, errsize))
-		return -1;
+	if ((rc = check_keys(value, keys, "\"compare\"", err, errsize)))
+		return rc;
 	if (json_object_object_get_ex(value, "alpha", &v)) {
 		d = json_object_get_double(v);
 		if ((!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) ||
@@ -610,7 +575,7 @@ static int parse_artifacts(struct config *config, json_object *root, char *err, 
 		return config_fail(err, errsize, "\"artifacts\" must be a non-empty array of paths or"
 			    " globs in the checkout, such as [\"sorter\", \"lib/*.so\"]");
 	if (!(config->artifacts = calloc(n, sizeof(char *))))
-		return config_fail(err, errsize, "out of memory");
+		return config_nomem(err, errsize);
 	for (size_t i = 0; i < n; i++) {
 		json_object *item = json_object_array_get_idx(value, i);
 		const char *text = json_object_is_type(item, json_type_string)
@@ -622,7 +587,7 @@ static int parse_artifacts(struct config *config, json_object *root, char *err, 
 			return config_fail(err, errsize, "\"artifacts\": entry %zu must be a relative path or"
 				    " glob inside the checkout (no \"..\")", i + 1);
 		if (!(config->artifacts[i] = strdup(text)))
-			return config_fail(err, errsize, "out of memory");
+			return config_nomem(err, errsize);
 		config->nartifacts = i + 1;
 	}
 	return 0;
@@ -641,7 +606,7 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 	for (const char *c = text; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ' ')
 			return config_fail(err, errsize, "\"branch\" must be a branch name or null");
-	return (config->branch = strdup(text)) ? 0 : config_fail(err, errsize, "out of memory");
+	return (config->branch = strdup(text)) ? 0 : config_nomem(err, errsize);
 }
 
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
@@ -650,10 +615,11 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 					   "artifacts", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
+	int rc;
 	if (!json_object_is_type(root, json_type_object))
 		return config_fail(err, errsize, "the configuration must be a JSON object");
-	if (check_keys(root, keys, "", err, errsize))
-		return -1;
+	if ((rc = check_keys(root, keys, "", err, errsize)))
+		return rc;
 	if (json_object_object_get_ex(root, "build", &build) &&
 	    !json_object_is_type(build, json_type_null)) {
 		if (!json_object_is_type(build, json_type_string))
@@ -662,16 +628,17 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 			return config_fail(err, errsize, "\"build\" contains a NUL byte");
 		if (json_object_get_string_len(build) > 0 &&
 		    !(config->build = strdup(json_object_get_string(build))))
-			return config_fail(err, errsize, "out of memory");
+			return config_nomem(err, errsize);
 	}
-	if (parse_settings(&config->defaults, root, "", err, errsize))
-		return -1;
+	if ((rc = parse_settings(&config->defaults, root, "", err, errsize)))
+		return rc;
 	if (json_object_object_get_ex(root, "parameters", &params) &&
-	    config_parse_params(&config->params, &config->nparams, params, "", err, errsize))
-		return -1;
-	if (parse_compare(config, root, err, errsize) || parse_branch(config, root, err, errsize) ||
-	    parse_artifacts(config, root, err, errsize))
-		return -1;
+	    (rc = config_parse_params(&config->params, &config->nparams, params, "", err, errsize)))
+		return rc;
+	if ((rc = parse_compare(config, root, err, errsize)) ||
+	    (rc = parse_branch(config, root, err, errsize)) ||
+	    (rc = parse_artifacts(config, root, err, errsize)))
+		return rc;
 	config->warmup = config->defaults.warmup;
 	config->runs = config->defaults.runs;
 	config->timeout = config->defaults.timeout;
@@ -682,9 +649,9 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	if ((n = json_object_array_length(benchmarks)) == 0)
 		return config_fail(err, errsize, "\"benchmarks\" is empty: nothing to measure");
 	for (size_t i = 0; i < n; i++)
-		if (parse_benchmark(config, i, json_object_array_get_idx(benchmarks, i), err,
-				    errsize))
-			return -1;
+		if ((rc = parse_benchmark(config, i, json_object_array_get_idx(benchmarks, i), err,
+					  errsize)))
+			return rc;
 	return 0;
 }
 
@@ -722,9 +689,9 @@ int config_parse(struct config **out, const char *json_text, char *err, size_t e
 	json_object *root = NULL;
 	size_t len = strlen(json_text), nul_len = 0;
 	long nul;
-	int result = -1;
+	int result;
 	if (!tok || !config) {
-		config_fail(err, errsize, "out of memory");
+		result = config_nomem(err, errsize);
 		goto done;
 	}
 	config->defaults = (struct bench_config){
@@ -743,22 +710,21 @@ int config_parse(struct config **out, const char *json_text, char *err, size_t e
 	/* Parsing through the terminating NUL makes trailing text an error too. */
 	root = json_tokener_parse_ex(tok, json_text, (int)len + 1);
 	if (json_tokener_get_error(tok) != json_tokener_success) {
-		config_fail(err, errsize, "invalid JSON near byte %zu: %s", json_tokener_get_parse_end(tok),
+		result = config_fail(err, errsize, "invalid JSON near byte %zu: %s", json_tokener_get_parse_end(tok),
 		     json_tokener_error_desc(json_tokener_get_error(tok)));
 		goto done;
 	}
 	if ((nul = nul_escape_string(&nul_len, json_text)) >= 0) {
-		config_fail(err, errsize, "the string %.*s%s at byte %ld contains \\u0000 (NUL),"
+		result = config_fail(err, errsize, "the string %.*s%s at byte %ld contains \\u0000 (NUL),"
 			    " which would cut it short", nul_len > 60 ? 60 : (int)nul_len,
 			    json_text + nul, nul_len > 60 ? "..." : "", nul);
 		goto done;
 	}
 	/* A valid "null" document parses to NULL: parse_object names it as not an object. */
-	if (parse_object(config, root, err, errsize))
+	if ((result = parse_object(config, root, err, errsize)))
 		goto done;
 	*out = config;
 	config = NULL;
-	result = 0;
 done:
 	json_object_put(root);
 	json_tokener_free(tok);
@@ -768,35 +734,30 @@ done:
 
 int config_load(struct config **out, const char *path, char *err, size_t errsize)
 {
+	struct strbuf text = STRBUF_INIT;
 	FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t len = 0;
-	int result = -1;
+	char inner[512];
+	size_t got;
+	int result;
 	if (!f)
-		return config_fail(err, errsize, "cannot read configuration %s: %s", path, strerror(errno));
-	{
-		FILE *mem = open_memstream(&text, &len);
-		char buf[8192];
-		size_t got;
-		if (!mem) {
-			fclose(f);
-			return config_fail(err, errsize, "out of memory");
-		}
-		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-			fwrite(buf, 1, got, mem);
-		fclose(mem);
-	}
-	if (ferror(f)) {
-		config_fail(err, errsize, "cannot read configuration %s: %s", path, strerror(errno));
-	} else if (strlen(text) != len) {
-		config_fail(err, errsize, "configuration %s: contains a NUL byte", path);
-	} else {
-		char inner[512];
-		result = config_parse(out, text, inner, sizeof(inner));
-		if (result)
-			config_fail(err, errsize, "configuration %s: %s", path, inner);
-	}
+		return config_error(-errno, err, errsize, "cannot read configuration %s: %s", path,
+				    strerror(errno));
+	do {
+		if ((result = strbuf_grow(&text, 8192)))
+			break;
+		got = fread(text.buf + text.len, 1, strbuf_avail(&text), f);
+		strbuf_setlen(&text, text.len + got);
+	} while (got > 0);
+	if (result)
+		result = config_nomem(err, errsize);
+	else if (ferror(f))
+		result = config_error(errno ? -errno : -EIO, err, errsize,
+				      "cannot read configuration %s: %s", path, strerror(errno));
+	else if (strlen(text.buf) != text.len)
+		result = config_fail(err, errsize, "configuration %s: contains a NUL byte", path);
+	else if ((result = config_parse(out, text.buf, inner, sizeof(inner))))
+		config_error(result, err, errsize, "configuration %s: %s", path, inner);
 	fclose(f);
-	free(text);
+	strbuf_release(&text);
 	return result;
 }

@@ -94,23 +94,25 @@ struct config {
 	size_t nartifacts;
 };
 
-/* Parse and validate configuration JSON. On failure returns -1 and writes a
- * one-line message naming the problem (the key, the benchmark) into err.
- * "cpus" are checked against the daemon's CPU affinity (util/cpuset.h). */
+/* Parse and validate configuration JSON: 0, or -EINVAL (the configuration
+ * is wrong) or -ENOMEM, with a one-line message naming the problem (the
+ * key, the benchmark) in err, escaped (util/log.h). "cpus" are checked
+ * against the daemon's CPU affinity (util/cpuset.h). */
 int config_parse(struct config **out, const char *json_text, char *err, size_t errsize);
-/* The same, from a file; a message names the file when it cannot be read. */
+/* The same, from a file: also the -errno of opening or reading it (-ENOENT,
+ * -EACCES, -EISDIR, ...), and the message names the file. */
 int config_load(struct config **out, const char *path, char *err, size_t errsize);
 /* The normalised configuration (every default resolved per benchmark, one
  * entry per parameter combination) as pretty JSON that config_parse() reads
  * back to the same configuration. malloc'd; NULL when out of memory. */
 char *config_to_json(const struct config *config);
-/* The command of a benchmark as a person would read it (for hyperfine's "command"). */
+/* The command of a benchmark as a person would read it (for hyperfine's "command").
+ * malloc'd; NULL when out of memory. */
 char *bench_config_command_text(const struct bench_config *bench);
 void config_free(struct config *config);
-/* in as one line that is safe on a terminal, into out (always terminated,
- * cut at a whole character): newline, tab and CR as \n \t \r, other control
- * bytes and invalid UTF-8 as \xNN, C1 controls as \u00NN. Every message
- * config_parse and config_load write into err has been through it. */
+/* in as one line that is safe on a terminal, into out: log_escape()
+ * (util/log.h), which every message config_parse and config_load write into
+ * err has been through. Kept until main.c calls log_escape() itself. */
 void config_escape_text(char *out, size_t outsize, const char *in);
 
 #endif

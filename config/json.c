@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "util/strbuf.h"
 
 static json_object *string_or_null(const char *s)
 {
@@ -150,36 +151,31 @@ char *config_to_json(const struct config *config)
 }
 
 /* Quote an argument the way a POSIX shell would need it, for display only. */
-static void append_quoted(FILE *out, const char *arg)
+static void append_quoted(struct strbuf *out, const char *arg)
 {
 	bool plain = *arg != '\0';
 	for (const char *c = arg; *c && plain; c++)
 		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 			       "-_./=:,+@%", *c) != NULL;
 	if (plain) {
-		fputs(arg, out);
+		strbuf_addstr(out, arg);
 		return;
 	}
-	fputc('\'', out);
+	strbuf_addch(out, '\'');
 	for (const char *c = arg; *c; c++)
-		*c == '\'' ? fputs("'\\''", out) : fputc(*c, out);
-	fputc('\'', out);
+		*c == '\'' ? strbuf_addstr(out, "'\\''") : strbuf_addch(out, *c);
+	strbuf_addch(out, '\'');
 }
 
 char *bench_config_command_text(const struct bench_config *bench)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
+	struct strbuf out = STRBUF_INIT;
 	if (bench->shell)
 		return strdup(bench->shell);
-	if (!(out = open_memstream(&text, &len)))
-		return NULL;
 	for (char **a = bench->argv; *a; a++) {
 		if (a != bench->argv)
-			fputc(' ', out);
-		append_quoted(out, *a);
+			strbuf_addch(&out, ' ');
+		append_quoted(&out, *a);
 	}
-	fclose(out);
-	return text;
+	return strbuf_detach(&out, NULL);
 }

@@ -1,5 +1,6 @@
 /* "parameters": parsing the value lists and expanding a benchmark into one
  * per combination (name[k=v,...], {k} substituted in its commands). */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +9,8 @@
 
 #include "config/config.h"
 #include "config/internal.h"
+#include "util/array.h"
+#include "util/strbuf.h"
 
 #define PARAMS_MAX 16
 #define PARAM_NAME_MAX 32
@@ -44,7 +47,7 @@ int config_parse_params(struct config_param **out, size_t *nout, json_object *va
 {
 	struct config_param *params = NULL;
 	size_t n = 0;
-	int result = -1;
+	int result;
 	*out = NULL;
 	*nout = 0;
 	if (json_object_is_type(value, json_type_null))
@@ -57,30 +60,30 @@ int config_parse_params(struct config_param **out, size_t *nout, json_object *va
 		return config_fail(err, errsize, "%s%s\"parameters\": at most %d parameters", AT(where),
 			    PARAMS_MAX);
 	if (!(params = calloc((size_t)json_object_object_length(value) + 1, sizeof(*params))))
-		return config_fail(err, errsize, "out of memory");
+		return config_nomem(err, errsize);
 	json_object_object_foreach(value, key, list) {
 		struct config_param *p = &params[n++];
 		size_t nv;
 		if (!param_name_valid(key)) {
-			config_fail(err, errsize,
+			result = config_fail(err, errsize,
 			     "%s%s\"parameters\": the name \"%.40s\" must be 1 to %d letters, digits"
 			     " or underscores, not starting with a digit",
 			     AT(where), key, PARAM_NAME_MAX);
 			goto done;
 		}
 		if (!(p->name = strdup(key))) {
-			config_fail(err, errsize, "out of memory");
+			result = config_nomem(err, errsize);
 			goto done;
 		}
 		if (!json_object_is_type(list, json_type_array) ||
 		    (nv = json_object_array_length(list)) == 0 || nv > PARAM_VALUES_MAX) {
-			config_fail(err, errsize,
+			result = config_fail(err, errsize,
 			     "%s%s\"parameters\": \"%s\" must be an array of 1 to %d values",
 			     AT(where), key, PARAM_VALUES_MAX);
 			goto done;
 		}
 		if (!(p->values = calloc(nv, sizeof(char *)))) {
-			config_fail(err, errsize, "out of memory");
+			result = config_nomem(err, errsize);
 			goto done;
 		}
 		for (size_t i = 0; i < nv; i++) {
@@ -92,14 +95,14 @@ int config_parse_params(struct config_param **out, size_t *nout, json_object *va
 			else if (json_object_is_type(v, json_type_string))
 				s = json_object_get_string(v);
 			else {
-				config_fail(err, errsize,
+				result = config_fail(err, errsize,
 				     "%s%s\"parameters\": \"%s\"[%zu] must be a string or an integer",
 				     AT(where), key, i);
 				goto done;
 			}
 			if (!param_value_valid(s) ||
 			    (s != text && strlen(s) != (size_t)json_object_get_string_len(v))) {
-				config_fail(err, errsize,
+				result = config_fail(err, errsize,
 				     "%s%s\"parameters\": \"%s\"[%zu] must be 1 to %d printable"
 				     " characters without spaces or any of / \\ , = [ ] { }",
 				     AT(where), key, i, CONFIG_NAME_MAX);
@@ -107,13 +110,13 @@ int config_parse_params(struct config_param **out, size_t *nout, json_object *va
 			}
 			for (size_t k = 0; k < i; k++)
 				if (strcmp(p->values[k], s) == 0) {
-					config_fail(err, errsize,
+					result = config_fail(err, errsize,
 					     "%s%s\"parameters\": \"%s\" lists \"%s\" twice", AT(where),
 					     key, s);
 					goto done;
 				}
 			if (!(p->values[i] = strdup(s))) {
-				config_fail(err, errsize, "out of memory");
+				result = config_nomem(err, errsize);
 				goto done;
 			}
 			p->nvalues = i + 1;
@@ -128,33 +131,31 @@ done:
 	return result;
 }
 
-/* text with every {name} of params replaced by its value; NULL stays NULL. */
+/* text with every {name} of params replaced by its value; NULL stays NULL.
+ * 0 or -ENOMEM (text unchanged). */
 static int substitute(char **text, const struct bench_param *params, size_t n)
 {
-	char *out = NULL, *src = *text;
-	size_t len = 0;
-	FILE *f;
+	struct strbuf out = STRBUF_INIT;
+	char *src = *text, *done;
 	if (!src || n == 0)
 		return 0;
-	if (!(f = open_memstream(&out, &len)))
-		return -1;
 	for (const char *c = src; *c;) {
 		bool replaced = false;
 		for (size_t i = 0; *c == '{' && i < n && !replaced; i++) {
 			size_t nl = strlen(params[i].name);
 			if (strncmp(c + 1, params[i].name, nl) == 0 && c[1 + nl] == '}') {
-				fputs(params[i].value, f);
+				strbuf_addstr(&out, params[i].value);
 				c += nl + 2;
 				replaced = true;
 			}
 		}
 		if (!replaced)
-			fputc(*c++, f);
+			strbuf_addch(&out, *c++);
 	}
-	if (fclose(f))
-		return -1;
+	if (!(done = strbuf_detach(&out, NULL)))
+		return -ENOMEM;
 	free(src);
-	*text = out;
+	*text = done;
 	return 0;
 }
 
@@ -174,55 +175,48 @@ static char **strv_dup(char *const *v)
 	return copy;
 }
 
-/* "base[k1=v1,k2=v2]" */
+/* "base[k1=v1,k2=v2]"; NULL when out of memory. */
 static char *expanded_name(const char *base, const struct bench_param *params, size_t n)
 {
-	char *name = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&name, &len);
-	if (!f)
-		return NULL;
-	fputs(base, f);
+	struct strbuf name = STRBUF_INIT;
+	strbuf_addstr(&name, base);
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%c%s=%s", i ? ',' : '[', params[i].name, params[i].value);
+		strbuf_addf(&name, "%c%s=%s", i ? ',' : '[', params[i].name, params[i].value);
 	if (n > 0)
-		fputc(']', f);
-	if (fclose(f)) {
-		free(name);
-		return NULL;
-	}
-	return name;
+		strbuf_addch(&name, ']');
+	return strbuf_detach(&name, NULL);
 }
 
 /* One entry of config->benchmarks from the prototype and one combination of
- * parameter values (idx[i] indexes lists[i].values). */
+ * parameter values (idx[i] indexes lists[i].values). 0 or -ENOMEM: nothing
+ * else can fail. */
 static int instantiate(struct bench_config *b, const struct bench_config *proto,
 		       const struct config_param *lists, size_t nlists, const size_t *idx)
 {
 	if (config_settings_copy(b, proto) || !(b->base_name = strdup(proto->name)))
-		return -1;
+		return -ENOMEM;
 	if (proto->shell ? !(b->shell = strdup(proto->shell)) : !(b->argv = strv_dup(proto->argv)))
-		return -1;
+		return -ENOMEM;
 	if (nlists > 0 && !(b->params = calloc(nlists, sizeof(*b->params))))
-		return -1;
+		return -ENOMEM;
 	for (size_t i = 0; i < nlists; i++) {
 		b->params[i].name = strdup(lists[i].name);
 		b->params[i].value = strdup(lists[i].values[idx[i]]);
 		b->nparams = i + 1;
 		if (!b->params[i].name || !b->params[i].value)
-			return -1;
+			return -ENOMEM;
 	}
 	if (!(b->name = expanded_name(b->base_name, b->params, b->nparams)))
-		return -1;
+		return -ENOMEM;
 	if (substitute(&b->shell, b->params, b->nparams) ||
 	    substitute(&b->prepare, b->params, b->nparams) ||
 	    substitute(&b->conclude, b->params, b->nparams) ||
 	    substitute(&b->setup, b->params, b->nparams) ||
 	    substitute(&b->cleanup, b->params, b->nparams))
-		return -1;
+		return -ENOMEM;
 	for (char **a = b->argv; a && *a; a++)
 		if (substitute(a, b->params, b->nparams))
-			return -1;
+			return -ENOMEM;
 	return 0;
 }
 
@@ -234,19 +228,17 @@ int config_expand(struct config *config, const struct bench_config *proto,
 {
 	size_t idx[PARAMS_MAX] = {0};
 	for (;;) {
-		struct bench_config *b, *grown;
+		struct bench_config *b;
 		size_t i;
 		if (config->nbenchmarks >= BENCHMARKS_MAX)
 			return config_fail(err, errsize, "%s: more than %d benchmarks after expanding"
 				    " \"parameters\"", where, BENCHMARKS_MAX);
-		grown = realloc(config->benchmarks, (config->nbenchmarks + 1) * sizeof(*grown));
-		if (!grown)
-			return config_fail(err, errsize, "out of memory");
-		config->benchmarks = grown;
+		if (REALLOC_ARRAY(config->benchmarks, config->nbenchmarks + 1))
+			return config_nomem(err, errsize);
 		b = &config->benchmarks[config->nbenchmarks++]; /* so config_free sees it */
 		memset(b, 0, sizeof(*b));
 		if (instantiate(b, proto, lists, nlists, idx))
-			return config_fail(err, errsize, "out of memory");
+			return config_nomem(err, errsize);
 		if (!config_name_valid(b->name))
 			return config_fail(err, errsize,
 				    "%s: the name \"%.60s...\" with its parameters is longer than %d"

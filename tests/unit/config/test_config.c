@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@ static void expect_fail(const char *text, ...)
 	va_list ap;
 	const char *needle;
 	memset(err, 0, sizeof(err));
-	if (config_parse(&c, text, err, sizeof(err)) != -1)
+	if (config_parse(&c, text, err, sizeof(err)) != -EINVAL)
 		fail_msg("config_parse accepted: %s", text);
 	assert_ptr_equal(c, (struct config *)0x1); /* *out untouched on failure */
 	assert_true(strlen(err) > 0);
@@ -334,6 +335,11 @@ static void test_messages_escaped(void **state)
 	assert_string_equal(out, "a");
 	config_escape_text(out, 1, "abc");
 	assert_string_equal(out, "");
+	/* The rules of log lines (util/log.h): a line separator or a bidi
+	 * control is valid UTF-8 but escaped too. */
+	config_escape_text(out, sizeof(out), "a\xe2\x80\xa8" "b\xe2\x80\xae" "c");
+	assert_string_equal(out, "a\\u2028b\\u202ec");
+	expect_fail("{\"benchmarks\": [" B1 "], \"k\xe2\x80\xa9\": 5}", "\"k\\u2029\"", NULL);
 }
 
 /* The path is the user's too: a file name with a newline stays one line. */
@@ -342,7 +348,7 @@ static void test_load_message_escaped(void **state)
 	struct config *c = NULL;
 	char err[512];
 	(void)state;
-	assert_int_equal(config_load(&c, "/nonexistent/a\nb\x1b[31m.json", err, sizeof(err)), -1);
+	assert_int_equal(config_load(&c, "/nonexistent/a\nb\x1b[31m.json", err, sizeof(err)), -ENOENT);
 	assert_null(strchr(err, '\n'));
 	assert_null(strchr(err, '\x1b'));
 	assert_non_null(strstr(err, "configuration /nonexistent/a\\nb\\x1b[31m.json: No such file"));
@@ -434,7 +440,7 @@ static void test_error_small_buffer(void **state)
 	char err[8];
 	(void)state;
 	memset(err, 'x', sizeof(err));
-	assert_int_equal(config_parse(&c, "{}", err, sizeof(err)), -1);
+	assert_int_equal(config_parse(&c, "{}", err, sizeof(err)), -EINVAL);
 	assert_int_equal(strlen(err), sizeof(err) - 1); /* truncated, terminated */
 	assert_null(c);
 }
@@ -1120,7 +1126,7 @@ static void test_load_missing_file(void **state)
 	struct config *c = NULL;
 	char err[512] = "";
 	(void)state;
-	assert_int_equal(config_load(&c, "/nonexistent/dir/benchfs.json", err, sizeof(err)), -1);
+	assert_int_equal(config_load(&c, "/nonexistent/dir/benchfs.json", err, sizeof(err)), -ENOENT);
 	assert_null(c);
 	assert_non_null(strstr(err, "/nonexistent/dir/benchfs.json"));
 	assert_non_null(strstr(err, "No such file"));
@@ -1163,7 +1169,7 @@ static void test_load_files(void **state)
 	unlink(path);
 	free(path);
 	path = write_temp(dir, bad, strlen(bad));
-	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -EINVAL);
 	assert_null(c);
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "benchmarks[0]"));
@@ -1173,7 +1179,7 @@ static void test_load_files(void **state)
 	unlink(path);
 	free(path);
 	path = write_temp(dir, "{\"benchmarks\": []}\0 x", 21);
-	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "NUL"));
 
@@ -1181,12 +1187,12 @@ static void test_load_files(void **state)
 	unlink(path);
 	free(path);
 	path = write_temp(dir, "", 0);
-	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "invalid JSON"));
 
 	/* a directory cannot be read as a file */
-	assert_int_equal(config_load(&c, dir, err, sizeof(err)), -1);
+	assert_int_equal(config_load(&c, dir, err, sizeof(err)), -EISDIR);
 	assert_non_null(strstr(err, dir));
 
 	unlink(path);
