@@ -8,6 +8,7 @@
 #include "spawner/internal_client.h"
 #include "spawner/internal_protocol.h"
 #include "spawner/spawner.h"
+#include "util/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -46,26 +47,6 @@ extern char **environ;
  * peak never goes down: after a request this large (an unusually big
  * environment) it is replaced by a fresh one. */
 #define RETIRE_AFTER_BYTES (64 * 1024)
-
-int64_t spawner_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int spawner_ms_left(int64_t deadline)
-{
-	int64_t left;
-
-	if (deadline < 0)
-		return -1;
-	left = deadline - spawner_now_ms();
-	if (left <= 0)
-		return 0;
-	return left > INT_MAX ? INT_MAX : (int)left;
-}
 
 
 /* BENCHFS_SPAWNER, else benchfs-spawner in the directory of our executable. */
@@ -340,10 +321,11 @@ void spawner_helper_stop(struct spawner *sp)
 	sp->sock = -1;
 	if (pidfd >= 0) {
 		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-		int64_t deadline = spawner_now_ms() + EXIT_GRACE_MS;
+		int64_t deadline = now_mono_ns() + EXIT_GRACE_MS * NS_PER_MS;
 		int ready;
 
-		while ((ready = poll(&pfd, 1, spawner_ms_left(deadline))) < 0 && errno == EINTR)
+		while ((ready = poll(&pfd, 1, timeout_ms_until(deadline, now_mono_ns()))) < 0 &&
+		       errno == EINTR)
 			;
 		exited = ready > 0;
 		close(pidfd);
@@ -488,7 +470,8 @@ int spawner_wait(struct spawner *sp, struct spawner_wait *w)
 		struct pollfd pfd[2] = { { .fd = sp->sock, .events = POLLIN },
 					 { .fd = w->cancel_fd, .events = POLLIN } };
 		nfds_t nfds = w->cancel_fd > 0 && !w->cancel_sent ? 2 : 1;
-		int timeout = spawner_ms_left(w->deadline), tick = spawner_ms_left(w->tick);
+		int64_t now = now_mono_ns();
+		int timeout = timeout_ms_until(w->deadline, now), tick = timeout_ms_until(w->tick, now);
 		int ready;
 		ssize_t n;
 
@@ -500,8 +483,9 @@ int spawner_wait(struct spawner *sp, struct spawner_wait *w)
 				continue;
 			return -errno;
 		}
-		if (ready == 0 && w->tick >= 0 && spawner_ms_left(w->tick) == 0 &&
-		    (w->deadline < 0 || spawner_ms_left(w->deadline) > 0))
+		now = now_mono_ns();
+		if (ready == 0 && w->tick >= 0 && timeout_ms_until(w->tick, now) == 0 &&
+		    (w->deadline < 0 || timeout_ms_until(w->deadline, now) > 0))
 			return 0;
 		if (ready == 0)
 			return -ETIMEDOUT; /* the helper is wedged */
@@ -524,6 +508,7 @@ void spawner_cancel(struct spawner *sp, struct spawner_wait *w)
 {
 	char hdr[SPAWNER_HDR];
 	struct iovec iov = { hdr, sizeof(hdr) };
+	int64_t grace;
 
 	if (w->cancel_sent)
 		return;
@@ -531,17 +516,19 @@ void spawner_cancel(struct spawner *sp, struct spawner_wait *w)
 	/* A failure shows up as EOF on the next receive. */
 	(void)spawner_send_iov(sp->sock, &iov, 1);
 	w->cancel_sent = true;
-	if (w->deadline < 0 || w->deadline > spawner_now_ms() + CANCEL_GRACE_MS)
-		w->deadline = spawner_now_ms() + CANCEL_GRACE_MS;
+	grace = now_mono_ns() + CANCEL_GRACE_MS * NS_PER_MS;
+	if (w->deadline < 0 || w->deadline > grace)
+		w->deadline = grace;
 }
 
 int64_t spawner_deadline(double timeout_s)
 {
 	if (timeout_s > 0) {
-		double ms = (timeout_s + TIMEOUT_GRACE_S) * 1000.0;
+		double ns = (timeout_s + TIMEOUT_GRACE_S) * (double)NS_PER_S;
 
-		if (ms < 1e15)
-			return spawner_now_ms() + (int64_t)ms;
+		/* Beyond 1e18 ns (31 years, far from int64_t's end): none. */
+		if (ns < 1e18)
+			return now_mono_ns() + (int64_t)ns;
 	}
 	return -1;
 }

@@ -11,6 +11,7 @@
 #include "spawner/internal_client.h"
 #include "spawner/internal_protocol.h"
 #include "spawner/spawner.h"
+#include "util/clock.h"
 
 extern char **environ;
 
@@ -133,13 +134,13 @@ static int loop_wait(struct spawner *sp, const struct spawner_loop *l, bool *bro
 		if (n == 0) { /* quiet for idle_ms */
 			int again = l->on_idle && !caller_stopped ? l->on_idle(l->ctx) : 0;
 
-			w.tick = again > 0 ? spawner_now_ms() + again : -1;
+			w.tick = again > 0 ? now_mono_ns() + again * NS_PER_MS : -1;
 			continue;
 		}
 		if (!w.cancel_sent)
 			w.deadline = spawner_deadline(between);
 		if (l->on_idle && l->idle_ms > 0)
-			w.tick = spawner_now_ms() + l->idle_ms;
+			w.tick = now_mono_ns() + l->idle_ms * NS_PER_MS;
 		if (m[0] == 'o') {
 			uint32_t len = spawner_get_u32(m + 4);
 			int32_t it;

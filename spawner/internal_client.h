@@ -25,14 +25,12 @@ struct spawner {
 struct spawner_wait {
 	int cancel_fd;
 	bool cancel_sent;
-	int64_t deadline; /* CLOCK_MONOTONIC ms; -1: none */
+	int64_t deadline; /* now_mono_ns() time (util/clock.h); -1: none */
 	int64_t tick;     /* when no message came by then, return 0; -1: none */
 };
 
-int64_t spawner_now_ms(void);
-int spawner_ms_left(int64_t deadline);
-/* A deadline for a helper whose commands may each take timeout_s: it
- * enforces that itself, so this only catches a wedged helper. */
+/* A deadline (now_mono_ns() time) for a helper whose commands may each take
+ * timeout_s: it enforces that itself, so this only catches a wedged helper. */
 int64_t spawner_deadline(double timeout_s);
 
 /* Takes the lock and makes sure a helper runs (0 or -errno, unlocked then). */

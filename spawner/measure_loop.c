@@ -20,6 +20,7 @@
 #include "spawner/internal_protocol.h"
 #include "spawner/spawn_measure.h"
 #include "spawner/spawner.h"
+#include "util/clock.h"
 
 
 /* Events of iterations shorter than LOOP_SLOW_NS are sent in batches at
@@ -222,14 +223,6 @@ static void encode_event(char *buf, const struct spawner_event *ev)
 		spawner_put_result(buf + SPAWNER_HDR + sizeof(ints), &ev->res);
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* The batched events, in one system call where the kernel takes them all. */
 static int batch_send(struct loop *l)
 {
@@ -251,7 +244,7 @@ static int batch_send(struct loop *l)
 		done += n;
 	}
 	l->nbatch = 0;
-	l->batch_ns = mono_ns();
+	l->batch_ns = now_mono_ns();
 	return 0;
 }
 
@@ -293,7 +286,8 @@ static int loop_flush(struct loop *l, bool force)
 		now = now || d->ev.error || d->ev.res.wall_ns >= LOOP_SLOW_NS;
 	}
 	if (l->nbatch > 0 &&
-	    (now || l->nbatch == LOOP_BATCH_MAX || mono_ns() - l->batch_ns >= LOOP_BATCH_MS * 1000000LL) &&
+	    (now || l->nbatch == LOOP_BATCH_MAX ||
+	     now_mono_ns() - l->batch_ns >= LOOP_BATCH_MS * NS_PER_MS) &&
 	    batch_send(l))
 		return -1;
 	return 0;

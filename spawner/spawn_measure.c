@@ -6,6 +6,7 @@
  * failures as an error return, so a missing program is -ENOENT, not a fake
  * exit status 127. */
 #include "spawner/spawn_measure.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,32 +37,9 @@ extern char **environ;
  * group (setsid) could hold it open, and it must not hang the runner. */
 #define SPAWN_DRAIN_LIMIT_MS 250
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int64_t timeval_ns(const struct timeval *tv)
 {
-	return (int64_t)tv->tv_sec * 1000000000 + (int64_t)tv->tv_usec * 1000;
-}
-
-/* Milliseconds until deadline for poll(), rounded up so we never wake early
- * and spin; -1 (forever) when there is no deadline. */
-static int ms_until(int64_t deadline, int64_t now)
-{
-	int64_t left;
-
-	if (deadline < 0)
-		return -1;
-	left = deadline - now;
-	if (left <= 0)
-		return 0;
-	left = (left + 999999) / 1000000;
-	return left > INT_MAX ? INT_MAX : (int)left;
+	return (int64_t)tv->tv_sec * NS_PER_S + (int64_t)tv->tv_usec * 1000;
 }
 
 static const char *env_lookup(char *const *envp, const char *name)
@@ -141,7 +119,7 @@ static enum wait_end child_wait_exit(pid_t pid, int pidfd, int *pipe_rd, int64_t
 		struct pollfd pfd[3];
 		nfds_t nfds = 0;
 		int pipe_idx = -1, pid_idx = -1, cancel_idx = -1, timeout, ready;
-		int64_t now = now_ns();
+		int64_t now = now_mono_ns();
 
 		if (deadline >= 0 && now >= deadline)
 			return WAIT_TIMED_OUT;
@@ -149,7 +127,7 @@ static enum wait_end child_wait_exit(pid_t pid, int pidfd, int *pipe_rd, int64_t
 			cancel_idx = (int)nfds;
 			pfd[nfds++] = (struct pollfd){ .fd = spec->cancel_fd, .events = POLLIN };
 		}
-		timeout = ms_until(deadline, now);
+		timeout = timeout_ms_until(deadline, now);
 
 		if (*pipe_rd >= 0) {
 			pipe_idx = (int)nfds;
@@ -238,12 +216,12 @@ static enum wait_end child_wait_signals(pid_t pid, int64_t deadline, int cancel_
 		int sig;
 
 		if (deadline >= 0) {
-			int64_t ns = deadline - now_ns();
+			int64_t ns = deadline - now_mono_ns();
 
 			if (ns <= 0)
 				return WAIT_TIMED_OUT;
-			left.tv_sec = (time_t)(ns / 1000000000);
-			left.tv_nsec = (long)(ns % 1000000000);
+			left.tv_sec = (time_t)(ns / NS_PER_S);
+			left.tv_nsec = (long)(ns % NS_PER_S);
 			limit = &left;
 		}
 		sig = sigtimedwait(&set, NULL, limit);
@@ -264,11 +242,11 @@ static enum wait_end child_wait_signals(pid_t pid, int64_t deadline, int cancel_
  * normally immediate; the limit only guards against escaped processes. */
 static void pipe_drain_rest(int *pipe_rd, const struct spawn_spec *spec)
 {
-	int64_t deadline = now_ns() + (int64_t)SPAWN_DRAIN_LIMIT_MS * 1000000;
+	int64_t deadline = now_mono_ns() + SPAWN_DRAIN_LIMIT_MS * NS_PER_MS;
 
 	while (*pipe_rd >= 0) {
 		struct pollfd pfd = { .fd = *pipe_rd, .events = POLLIN };
-		int ready = poll(&pfd, 1, ms_until(deadline, now_ns()));
+		int ready = poll(&pfd, 1, timeout_ms_until(deadline, now_mono_ns()));
 
 		if (ready < 0 && errno == EINTR)
 			continue;
@@ -454,7 +432,7 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 		pinned = true;
 	}
 
-	start = now_ns();
+	start = now_mono_ns();
 	result = posix_spawn(&pid, program, actions, &attr, spec->argv, envp);
 	if (result)
 		goto cleanup;
@@ -493,7 +471,7 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 			goto cleanup;
 		}
 	}
-	res.wall_ns = now_ns() - start;
+	res.wall_ns = now_mono_ns() - start;
 	if (pinned) {
 		(void)sched_setaffinity(0, sizeof(home), &home);
 		pinned = false;
