@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strbuf.h"
+#include "views/internal_svg_text.h"
 #include "views/render_svg.h"
 
 /* Geometry, in SVG user units (pixels at 100%). */
@@ -41,12 +43,6 @@
 #define COLOR_GRID "#e4e4e4"
 #define BAND_LABEL "mean \xc2\xb1 1 sd"
 
-struct buf {
-	char *data;
-	size_t len, cap;
-	bool failed;
-};
-
 /* A point as drawn: finite values, lo <= mean <= hi. */
 struct pt {
 	double mean, lo, hi;
@@ -65,228 +61,35 @@ struct axis {
 	int sig;          /* significant digits when decimals is -1 */
 };
 
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	if (b->failed)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->failed = true;
-		return;
-	}
-	if ((size_t)n >= b->cap - b->len) {
-		size_t cap = b->cap;
-		char *grown;
-		while (cap - b->len <= (size_t)n)
-			cap *= 2;
-		if (!(grown = realloc(b->data, cap))) {
-			b->failed = true;
-			return;
-		}
-		b->data = grown;
-		b->cap = cap;
-		va_start(ap, fmt);
-		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-	}
-	b->len += (size_t)n;
-}
-
-static void put_bytes(struct buf *b, const char *text, size_t len)
-{
-	if (b->failed)
-		return;
-	if (b->cap - b->len <= len) {
-		size_t cap = b->cap;
-		char *grown;
-		while (cap - b->len <= len)
-			cap *= 2;
-		if (!(grown = realloc(b->data, cap))) {
-			b->failed = true;
-			return;
-		}
-		b->data = grown;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, text, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
-/* A coordinate: one decimal, never nan or inf (those cannot reach here, but a
- * malformed picture is worse than a misplaced point). */
-static double coord(double v)
-{
-	if (!isfinite(v))
-		return 0.0;
-	/* Far off the canvas is as good as the edge of a wide margin. */
-	if (fabs(v) > 1e6)
-		return v > 0 ? 1e6 : -1e6;
-	/* Avoid printing "-0.0". */
-	return fabs(v) < 0.05 ? 0.0 : v;
-}
-
-/* One coordinate with one decimal, written by hand: the band and line of a
- * long history are thousands of them, and printf's float formatting is the
- * bulk of the time. Same rounding for the same input, no locale. */
-static size_t tenths_text(char *out, double v)
-{
-	long long t = llround(coord(v) * 10.0);
-	char digits[24];
-	size_t len = 0, nd = 0;
-	unsigned long long u;
-	if (t < 0)
-		out[len++] = '-';
-	u = t < 0 ? (unsigned long long)-t : (unsigned long long)t;
-	do {
-		digits[nd++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u > 0);
-	if (nd == 1)
-		digits[nd++] = '0';
-	while (nd > 1)
-		out[len++] = digits[--nd];
-	out[len++] = '.';
-	out[len++] = digits[0];
-	return len;
-}
-
-/* "x,y" of a point list, with a separating space unless first. */
-static void put_xy(struct buf *b, bool first, double x, double y)
-{
-	char text[64];
-	size_t len = 0;
-	if (!first)
-		text[len++] = ' ';
-	len += tenths_text(text + len, x);
-	text[len++] = ',';
-	len += tenths_text(text + len, y);
-	put_bytes(b, text, len);
-}
-
-/* The length of the valid UTF-8 sequence at s that XML 1.0 allows, or 0. */
-static size_t utf8_char_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xBF;
-	size_t len;
-	if (c < 0x80)
-		return c >= 0x20 ? 1 : 0;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	/* The second byte's range excludes overlong forms, surrogates and > U+10FFFF. */
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	/* U+FFFE and U+FFFF are not XML characters. */
-	if (c == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF))
-		return 0;
-	return len;
-}
-
-/* The bytes of one character of text as put_text reads it: an invalid byte
- * is one (it becomes U+FFFD). */
-static size_t char_bytes(const char *s)
-{
-	size_t len = utf8_char_len((const unsigned char *)s);
-	return len ? len : 1;
-}
-
-/* The first bytes of text (whole characters), escaped as put_text does. */
-static void put_text_n(struct buf *b, const char *text, size_t bytes)
-{
-	const unsigned char *s = (const unsigned char *)text, *end = s + bytes;
-	while (s < end) {
-		size_t len = utf8_char_len(s);
-		switch (len ? *s : 0) {
-		case '&': put(b, "&amp;"); break;
-		case '<': put(b, "&lt;"); break;
-		case '>': put(b, "&gt;"); break;
-		case '"': put(b, "&quot;"); break;
-		case '\'': put(b, "&#39;"); break;
-		case 0: put(b, "\xef\xbf\xbd"); len = 1; break;
-		default: put_bytes(b, (const char *)s, len); break;
-		}
-		s += len;
-	}
-}
-
-/* Text content or attribute value, escaped; invalid bytes become U+FFFD. */
-static void put_text(struct buf *b, const char *text)
-{
-	text = text ? text : "";
-	put_text_n(b, text, strlen(text));
-}
-
-/* The characters of text as put_text writes them. */
-static size_t text_length(const char *text)
-{
-	size_t n = 0;
-	for (const char *s = text ? text : ""; *s; s += char_bytes(s))
-		n++;
-	return n;
-}
-
 /* The characters of an x label as drawn, at most LABEL_MAX_CHARS. */
 static size_t label_chars(const char *label)
 {
-	size_t n = text_length(label);
+	size_t n = svg_text_length(label);
 	return n < LABEL_MAX_CHARS ? n : LABEL_MAX_CHARS;
 }
 
 /* An x label, shortened around an ellipsis when it is too long, with the
  * whole label as its tooltip then. */
-static void put_label(struct buf *b, const char *label)
+static void put_label(struct strbuf *b, const char *label)
 {
 	const char *s = label ? label : "", *head, *tail;
-	size_t n = text_length(s);
+	size_t n = svg_text_length(s);
 	if (n <= LABEL_MAX_CHARS) {
-		put_text(b, s);
+		svg_put_text(b, s);
 		return;
 	}
 	head = s;
 	for (size_t i = 0; i < LABEL_HEAD_CHARS; i++)
-		head += char_bytes(head);
+		head += svg_char_bytes(head);
 	tail = head;
 	for (size_t i = LABEL_HEAD_CHARS; i < n - LABEL_TAIL_CHARS; i++)
-		tail += char_bytes(tail);
-	put_text_n(b, s, (size_t)(head - s));
-	put(b, ELLIPSIS);
-	put_text(b, tail);
-	put(b, "<title>");
-	put_text(b, s);
-	put(b, "</title>");
-}
-
-/* The number of UTF-8 characters in text (for fitting the title). */
-static size_t text_chars(const char *text)
-{
-	size_t n = 0;
-	for (const unsigned char *s = (const unsigned char *)(text ? text : ""); *s; s++)
-		n += (*s & 0xC0) != 0x80;
-	return n;
+		tail += svg_char_bytes(tail);
+	svg_put_text_n(b, s, (size_t)(head - s));
+	strbuf_addf(b, ELLIPSIS);
+	svg_put_text(b, tail);
+	strbuf_addf(b, "<title>");
+	svg_put_text(b, s);
+	strbuf_addf(b, "</title>");
 }
 
 /* Far beyond any measurable time, and tiny magnitudes (below 1e-200 s) are
@@ -388,7 +191,7 @@ static void axis_make(struct axis *ax, double vmin, double vmax)
 }
 
 /* A value in the axis unit, for tick labels and tooltips. */
-static void put_value(struct buf *b, const struct axis *ax, double seconds, int extra)
+static void put_value(struct strbuf *b, const struct axis *ax, double seconds, int extra)
 {
 	double v = seconds / ax->scale;
 	if (!isfinite(v))
@@ -396,9 +199,9 @@ static void put_value(struct buf *b, const struct axis *ax, double seconds, int 
 	if (v == 0.0)
 		v = 0.0; /* no "-0" */
 	if (ax->decimals >= 0)
-		put(b, "%.*f", ax->decimals + extra, v);
+		strbuf_addf(b, "%.*f", ax->decimals + extra, v);
 	else
-		put(b, "%.*g", ax->sig + extra, v);
+		strbuf_addf(b, "%.*g", ax->sig + extra, v);
 }
 
 static double y_of(const struct axis *ax, double v)
@@ -411,27 +214,27 @@ static double x_of(size_t i, size_t n)
 	return PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * ((double)i + 0.5) / (double)n;
 }
 
-static void put_header(struct buf *b, const struct svg_series *s)
+static void put_header(struct strbuf *b, const struct svg_series *s)
 {
-	put(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	strbuf_addf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
 	       " viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\""
 	       " font-size=\"12\" role=\"img\">\n<title>",
 	    WIDTH, HEIGHT, WIDTH, HEIGHT);
-	put_text(b, s->title);
-	put(b, "</title>\n<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n"
+	svg_put_text(b, s->title);
+	strbuf_addf(b, "</title>\n<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n"
 	       "<text x=\"%d\" y=\"26\" text-anchor=\"middle\" font-size=\"16\""
 	       " font-weight=\"bold\" fill=\"#111111\"",
 	    WIDTH, HEIGHT, WIDTH / 2);
-	if (text_chars(s->title) > TITLE_FIT_CHARS)
-		put(b, " textLength=\"%d\" lengthAdjust=\"spacingAndGlyphs\"", WIDTH - 32);
-	put(b, ">");
-	put_text(b, s->title);
-	put(b, "</text>\n");
+	if (svg_text_chars(s->title) > TITLE_FIT_CHARS)
+		strbuf_addf(b, " textLength=\"%d\" lengthAdjust=\"spacingAndGlyphs\"", WIDTH - 32);
+	strbuf_addf(b, ">");
+	svg_put_text(b, s->title);
+	strbuf_addf(b, "</text>\n");
 }
 
 /* "12 commits, 30 samples each" or "... 10 to 30 samples per commit". */
-static void put_subtitle(struct buf *b, const struct svg_series *s)
+static void put_subtitle(struct strbuf *b, const struct svg_series *s)
 {
 	size_t nmin = (size_t)-1, nmax = 0;
 	for (size_t i = 0; i < s->npoints; i++) {
@@ -440,32 +243,32 @@ static void put_subtitle(struct buf *b, const struct svg_series *s)
 		if (s->points[i].n > nmax)
 			nmax = s->points[i].n;
 	}
-	put(b, "<text x=\"%d\" y=\"46\" text-anchor=\"middle\" fill=\"#555555\">%zu commit%s, ",
+	strbuf_addf(b, "<text x=\"%d\" y=\"46\" text-anchor=\"middle\" fill=\"#555555\">%zu commit%s, ",
 	    WIDTH / 2, s->npoints, s->npoints == 1 ? "" : "s");
 	if (nmin == nmax)
-		put(b, "%zu sample%s%s", nmin, nmin == 1 ? "" : "s",
+		strbuf_addf(b, "%zu sample%s%s", nmin, nmin == 1 ? "" : "s",
 		    s->npoints == 1 ? "" : " each");
 	else
-		put(b, "%zu to %zu samples per commit", nmin, nmax);
-	put(b, "</text>\n");
+		strbuf_addf(b, "%zu to %zu samples per commit", nmin, nmax);
+	strbuf_addf(b, "</text>\n");
 }
 
-static void put_y_axis(struct buf *b, const struct axis *ax)
+static void put_y_axis(struct strbuf *b, const struct axis *ax)
 {
-	put(b, "<g class=\"y-axis\">\n");
+	strbuf_addf(b, "<g class=\"y-axis\">\n");
 	for (long long k = ax->klo; k <= ax->khi; k++) {
 		double v = (double)k * ax->step;
-		double y = coord(y_of(ax, v));
-		put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+		double y = svg_coord(y_of(ax, v));
+		strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
 		    PLOT_LEFT, y, PLOT_RIGHT, y, COLOR_GRID);
-		put(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">",
+		strbuf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">",
 		    PLOT_LEFT - 6.0, y + 4.0, COLOR_AXIS);
 		put_value(b, ax, v, 0);
-		put(b, "</text>\n");
+		strbuf_addf(b, "</text>\n");
 	}
-	put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+	strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
 	    PLOT_LEFT, PLOT_TOP, PLOT_LEFT, ax->bottom, COLOR_AXIS);
-	put(b, "<text transform=\"translate(30 %.1f) rotate(-90)\" text-anchor=\"middle\""
+	strbuf_addf(b, "<text transform=\"translate(30 %.1f) rotate(-90)\" text-anchor=\"middle\""
 	       " fill=\"%s\">time (%s)</text>\n</g>\n",
 	    (PLOT_TOP + ax->bottom) / 2.0, COLOR_AXIS, ax->unit);
 }
@@ -502,58 +305,58 @@ static double plot_bottom(const struct svg_series *s)
 		       : PLOT_BOTTOM;
 }
 
-static void put_x_axis(struct buf *b, const struct axis *ax, const struct svg_series *s)
+static void put_x_axis(struct strbuf *b, const struct axis *ax, const struct svg_series *s)
 {
 	size_t n = s->npoints, every = label_every(n);
-	put(b, "<g class=\"x-axis\">\n"
+	strbuf_addf(b, "<g class=\"x-axis\">\n"
 	       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
 	    PLOT_LEFT, ax->bottom, PLOT_RIGHT, ax->bottom, COLOR_AXIS);
 	for (size_t i = 0; i < n; i += every) {
-		double x = coord(x_of(i, n));
-		put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", x,
+		double x = svg_coord(x_of(i, n));
+		strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", x,
 		    ax->bottom, x, ax->bottom + 4.0, COLOR_AXIS);
-		put(b, "<text transform=\"translate(%.1f %.1f) rotate(-45)\" text-anchor=\"end\""
+		strbuf_addf(b, "<text transform=\"translate(%.1f %.1f) rotate(-45)\" text-anchor=\"end\""
 		       " font-family=\"Menlo, Consolas, monospace\" font-size=\"11\" fill=\"%s\">",
 		    x + 3.0, ax->bottom + 14.0, COLOR_AXIS);
 		put_label(b, s->points[i].label);
-		put(b, "</text>\n");
+		strbuf_addf(b, "</text>\n");
 	}
-	put(b, "</g>\n");
+	strbuf_addf(b, "</g>\n");
 }
 
 /* The band and the mean line of one run of drawable points [from, to). */
-static void put_run(struct buf *b, const struct axis *ax, const struct pt *p, size_t from,
+static void put_run(struct strbuf *b, const struct axis *ax, const struct pt *p, size_t from,
 		    size_t to, size_t n)
 {
 	if (to - from == 1) {
 		/* A lone point: an error bar instead of a band of zero width. */
-		double x = coord(x_of(from, n)), half = fmin(8.0, (PLOT_RIGHT - PLOT_LEFT) / (double)n * 0.3);
-		double ylo = coord(y_of(ax, p[from].lo)), yhi = coord(y_of(ax, p[from].hi));
-		put(b, "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"%s\""
+		double x = svg_coord(x_of(from, n)), half = fmin(8.0, (PLOT_RIGHT - PLOT_LEFT) / (double)n * 0.3);
+		double ylo = svg_coord(y_of(ax, p[from].lo)), yhi = svg_coord(y_of(ax, p[from].hi));
+		strbuf_addf(b, "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"%s\""
 		       " stroke-opacity=\"0.5\" stroke-width=\"2\" fill=\"none\"/>\n",
-		    x, ylo, yhi, coord(x - half), ylo, coord(x + half), coord(x - half), yhi,
-		    coord(x + half), COLOR_MEAN);
+		    x, ylo, yhi, svg_coord(x - half), ylo, svg_coord(x + half), svg_coord(x - half), yhi,
+		    svg_coord(x + half), COLOR_MEAN);
 		return;
 	}
-	put(b, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", COLOR_MEAN);
+	strbuf_addf(b, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", COLOR_MEAN);
 	for (size_t i = from; i < to; i++)
-		put_xy(b, i == from, x_of(i, n), y_of(ax, p[i].hi));
+		svg_put_xy(b, i == from, x_of(i, n), y_of(ax, p[i].hi));
 	for (size_t i = to; i-- > from;)
-		put_xy(b, false, x_of(i, n), y_of(ax, p[i].lo));
+		svg_put_xy(b, false, x_of(i, n), y_of(ax, p[i].lo));
 	/* A dense history reads better with a thin line. */
-	put(b, "\"/>\n<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\""
+	strbuf_addf(b, "\"/>\n<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\""
 	       " stroke-linejoin=\"round\" points=\"",
 	    COLOR_MEAN, n > 300 ? "1" : "1.75");
 	for (size_t i = from; i < to; i++)
-		put_xy(b, i == from, x_of(i, n), y_of(ax, p[i].mean));
-	put(b, "\"/>\n");
+		svg_put_xy(b, i == from, x_of(i, n), y_of(ax, p[i].mean));
+	strbuf_addf(b, "\"/>\n");
 }
 
-static void put_series(struct buf *b, const struct axis *ax, const struct svg_series *s,
+static void put_series(struct strbuf *b, const struct axis *ax, const struct svg_series *s,
 		       const struct pt *p)
 {
 	size_t n = s->npoints;
-	put(b, "<g class=\"series\">\n");
+	strbuf_addf(b, "<g class=\"series\">\n");
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		if (!p[i].ok) {
@@ -568,18 +371,18 @@ static void put_series(struct buf *b, const struct axis *ax, const struct svg_se
 	for (size_t i = 0; i < n && n <= MAX_MARKERS; i++) {
 		if (!p[i].ok)
 			continue;
-		put(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>",
-		    coord(x_of(i, n)), coord(y_of(ax, p[i].mean)), COLOR_MEAN);
-		put_text(b, s->points[i].label);
-		put(b, ": ");
+		strbuf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>",
+		    svg_coord(x_of(i, n)), svg_coord(y_of(ax, p[i].mean)), COLOR_MEAN);
+		svg_put_text(b, s->points[i].label);
+		strbuf_addf(b, ": ");
 		put_value(b, ax, p[i].mean, 2);
-		put(b, " %s (", ax->unit);
+		strbuf_addf(b, " %s (", ax->unit);
 		put_value(b, ax, p[i].lo, 2);
-		put(b, " to ");
+		strbuf_addf(b, " to ");
 		put_value(b, ax, p[i].hi, 2);
-		put(b, "), n = %zu</title></circle>\n", s->points[i].n);
+		strbuf_addf(b, "), n = %zu</title></circle>\n", s->points[i].n);
 	}
-	put(b, "</g>\n");
+	strbuf_addf(b, "</g>\n");
 }
 
 static int size_compare(const void *a, const void *b)
@@ -606,14 +409,14 @@ static bool segment_mean(const struct pt *p, size_t from, size_t to, double *out
 }
 
 /* Dashed lines at the change points, with the change of the segment means. */
-static void put_changes(struct buf *b, const struct axis *ax, const size_t *cp, size_t ncp,
+static void put_changes(struct strbuf *b, const struct axis *ax, const size_t *cp, size_t ncp,
 			const struct pt *p, size_t n)
 {
-	put(b, "<g class=\"changes\">\n");
+	strbuf_addf(b, "<g class=\"changes\">\n");
 	for (size_t c = 0; c < ncp; c++) {
 		size_t from = c ? cp[c - 1] : 0, to = c + 1 < ncp ? cp[c + 1] : n;
 		double before = 0.0, after = 0.0, change = 0.0;
-		double x = coord((x_of(cp[c] - 1, n) + x_of(cp[c], n)) / 2.0);
+		double x = svg_coord((x_of(cp[c] - 1, n) + x_of(cp[c], n)) / 2.0);
 		bool known = segment_mean(p, from, cp[c], &before) &&
 			     segment_mean(p, cp[c], to, &after) && before != 0.0;
 		const char *color = COLOR_NEUTRAL;
@@ -625,43 +428,43 @@ static void put_changes(struct buf *b, const struct axis *ax, const size_t *cp, 
 			color = COLOR_SLOWER;
 		else if (known && change < 0.0)
 			color = COLOR_FASTER;
-		put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
+		strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
 		       " stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/>\n",
 		    x, PLOT_TOP, x, ax->bottom, color);
 		if (known) {
 			/* Labels near the right edge go to the left of their line. */
 			bool left = x > PLOT_RIGHT - 60.0;
-			put(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\""
+			strbuf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\""
 			       " font-weight=\"bold\" stroke=\"#ffffff\" stroke-width=\"3\""
 			       " paint-order=\"stroke\">%+.1f%%</text>\n",
 			    left ? x - 4.0 : x + 4.0, PLOT_TOP + 12.0 + 14.0 * (double)(c % 2),
 			    left ? "end" : "start", color, change == 0.0 ? 0.0 : change);
 		}
 	}
-	put(b, "</g>\n");
+	strbuf_addf(b, "</g>\n");
 }
 
-static void put_legend(struct buf *b)
+static void put_legend(struct strbuf *b)
 {
 	double y = HEIGHT - 14.0, x = WIDTH / 2.0 - 190.0;
-	put(b, "<g class=\"legend\" fill=\"%s\">\n", COLOR_AXIS);
-	put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
+	strbuf_addf(b, "<g class=\"legend\" fill=\"%s\">\n", COLOR_AXIS);
+	strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
 	       " stroke-width=\"1.75\"/>\n<text x=\"%.1f\" y=\"%.1f\">mean</text>\n",
 	    x, y - 4.0, x + 24.0, y - 4.0, COLOR_MEAN, x + 30.0, y);
 	x += 90.0;
-	put(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"24\" height=\"10\" fill=\"%s\""
+	strbuf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"24\" height=\"10\" fill=\"%s\""
 	       " fill-opacity=\"0.18\"/>\n<text x=\"%.1f\" y=\"%.1f\">" BAND_LABEL "</text>\n",
 	    x, y - 9.0, COLOR_MEAN, x + 30.0, y);
 	x += 130.0;
-	put(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
+	strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
 	       " stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/>\n"
 	       "<text x=\"%.1f\" y=\"%.1f\">change point (change of the mean)</text>\n</g>\n",
 	    x, y - 4.0, x + 24.0, y - 4.0, COLOR_NEUTRAL, x + 30.0, y);
 }
 
-static void put_no_data(struct buf *b, const char *why)
+static void put_no_data(struct strbuf *b, const char *why)
 {
-	put(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\""
+	strbuf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\""
 	       " stroke=\"%s\"/>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\""
 	       " font-size=\"16\" fill=\"#777777\">%s</text>\n",
 	    PLOT_LEFT, PLOT_TOP, PLOT_RIGHT - PLOT_LEFT, PLOT_BOTTOM - PLOT_TOP, COLOR_GRID,
@@ -693,18 +496,16 @@ static size_t *changes_clean(const struct svg_series *s, size_t *ncp, bool *oom)
 
 char *svg_render(const struct svg_series *series, size_t *len)
 {
-	struct buf b = {.cap = 8192};
+	struct strbuf b = STRBUF_INIT;
 	struct pt *p = NULL;
 	size_t *cp = NULL, ncp = 0, n = series->npoints;
 	double vmin = INFINITY, vmax = -INFINITY;
 	bool oom = false;
 	struct axis ax;
-	if (!(b.data = malloc(b.cap)))
-		return NULL;
-	b.data[0] = '\0';
+	strbuf_init(&b, 8192);
 	put_header(&b, series);
 	if (n > 0 && !(p = calloc(n, sizeof(*p)))) {
-		free(b.data);
+		strbuf_release(&b);
 		return NULL;
 	}
 	if (n > 0) {
@@ -722,7 +523,6 @@ char *svg_render(const struct svg_series *series, size_t *len)
 		axis_make(&ax, vmin, vmax);
 		ax.bottom = plot_bottom(series);
 		cp = changes_clean(series, &ncp, &oom);
-		b.failed |= oom;
 		put_subtitle(&b, series);
 		put_y_axis(&b, &ax);
 		put_x_axis(&b, &ax, series);
@@ -730,13 +530,13 @@ char *svg_render(const struct svg_series *series, size_t *len)
 		put_changes(&b, &ax, cp, ncp, p, n);
 		put_legend(&b);
 	}
-	put(&b, "</svg>\n");
+	strbuf_addstr(&b, "</svg>\n");
 	free(cp);
 	free(p);
-	if (b.failed) {
-		free(b.data);
+	if (oom) {
+		strbuf_release(&b);
 		return NULL;
 	}
-	*len = b.len;
-	return b.data;
+	/* NULL when any write failed: the strbuf kept its first error. */
+	return strbuf_detach(&b, len);
 }
