@@ -1,15 +1,7 @@
 #include "fs/names.h"
+#include "util/hash.h"
 
 uint64_t names_hash(const char *key, uint64_t salt)
 {
-	uint64_t h = 1469598103934665603ULL ^ salt; /* FNV-1a */
-	for (; *key; key++)
-		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
-	/* FNV's high bits mix poorly; finish with splitmix64's. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	return hash_string(key, salt);
 }

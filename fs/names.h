@@ -10,7 +10,8 @@
 
 #include <stdint.h>
 
-/* 64 bits of key mixed with salt (a version). */
+/* 64 bits of key mixed with salt (a version): util/hash.h's string hash,
+ * so a key gives the same number in every process. */
 uint64_t names_hash(const char *key, uint64_t salt);
 
 #endif
