@@ -24,6 +24,8 @@ struct repo;
  * repo_free. 0, or -EIO. */
 int repo_lib_init(void);
 void repo_lib_shutdown(void);
+/* The version of libgit2 benchfs was built with ("1.5.1"), for --version. */
+const char *repo_lib_version(void);
 
 /* Open the repository at path, its work tree or its git directory, exactly
  * there (no search upwards): -ENOENT when path is no repository, -EIO when
