@@ -19,8 +19,9 @@ struct store {
  * (except while opening) and returns STORE_NOSPACE for a full disk, else
  * STORE_ERROR. */
 int store_fail(struct store *store, const char *what);
-/* Records a message of the store's own and returns code; a STORE_ERROR (a
- * call the store refuses as malformed) is logged too, as store_fail does. */
+/* Records a message of the store's own and returns code; STORE_ERROR (a
+ * call the store refuses as malformed) and STORE_NOMEM are logged too, as
+ * store_fail does. */
 int store_refuse(struct store *store, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prepare sql; on failure records the error and returns NULL. */

@@ -122,7 +122,7 @@ int store_refuse(struct store *store, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(store->errmsg, sizeof(store->errmsg), fmt, ap);
 	va_end(ap);
-	if (code == STORE_ERROR && !store->opening)
+	if ((code == STORE_ERROR || code == STORE_NOMEM) && !store->opening)
 		log_error(code, "store: %s", store->errmsg);
 	return code;
 }

@@ -10,11 +10,11 @@
  * caller that passes a store failure on (to FUSE, to write(2), up its own
  * stack) goes through it and keeps no table of its own. store_errmsg()
  * tells what went wrong with the last call. A failure of SQLite (and a call
- * the store refuses as malformed) is logged by the store, once, with
- * SQLite's message, where it happens: callers do not print it again. Not
- * logged: STORE_NOTFOUND and STORE_FULL (answers the caller acts on), and
- * store_open()'s failures (the caller reports those, with the path, as it
- * cannot go on). */
+ * the store refuses as malformed, or memory running out) is logged by the
+ * store, once, with SQLite's message, where it happens: callers do not print
+ * it again. Not logged: STORE_NOTFOUND and STORE_FULL (answers the caller
+ * acts on), and store_open()'s failures (the caller reports those, with the
+ * path, as it cannot go on). */
 #ifndef BENCHFS_STORE_STORE_H
 #define BENCHFS_STORE_STORE_H
 
