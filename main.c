@@ -5,9 +5,9 @@
 
 #include <errno.h>
 #include <fuse_lowlevel.h>
-#include <git2.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@
 
 #include "config/config.h"
 #include "fs/fs.h"
-#include "repo/revparse.h"
+#include "repo/repo.h"
 #include "runner/runner.h"
 #include "service/confirm.h"
 #include "spawner/spawner.h"
@@ -106,9 +106,8 @@ static int parse_cli(struct cli *cli, int argc, char **argv)
 			return 0;
 		}
 		if (!strcmp(arg, "-V") || !strcmp(arg, "--version")) {
-			printf("benchfs %s (libfuse %s, libgit2 %d.%d.%d, SQLite %s)\n", BENCHFS_VERSION,
-			       fuse_pkgversion(), LIBGIT2_VER_MAJOR, LIBGIT2_VER_MINOR,
-			       LIBGIT2_VER_REVISION, store_sqlite_version());
+			printf("benchfs %s (libfuse %s, libgit2 %s, SQLite %s)\n", BENCHFS_VERSION,
+			       fuse_pkgversion(), repo_lib_version(), store_sqlite_version());
 			return 0;
 		}
 		if ((value = long_opt(argc, argv, &i, "--data-mode", &missing))) {
@@ -324,61 +323,44 @@ static void signals_reset(void)
 /* The branch whose history the views follow: the configured one, or the
  * branch HEAD names now. *out is NULL when there is none (a detached HEAD):
  * history and regressions are then empty. Returns -1 after an error message. */
-static int tracked_branch(char **out, git_repository *repo, const char *configured)
+static int tracked_branch(char **out, struct repo *repo, const char *configured)
 {
-	git_reference *head = NULL;
+	int rc;
 	*out = NULL;
-	if (configured) {
-		char *remote = NULL;
-		if (strncmp(configured, "refs/", 5) == 0)
-			*out = strdup(configured);
-		else if (asprintf(out, "refs/heads/%s", configured) < 0)
-			*out = NULL;
-		if (!*out) {
+	if (!configured) {
+		if ((rc = repo_head_branch(out, repo)) == -ENOMEM) {
 			die("out of memory");
 			return -1;
 		}
-		if (git_reference_lookup(&head, repo, *out) == 0) {
-			git_reference_free(head);
-			return 0;
-		}
-		/* "origin/release": a remote-tracking branch, when no local one has the name. */
-		if (strncmp(configured, "refs/", 5) != 0 &&
-		    asprintf(&remote, "refs/remotes/%s", configured) >= 0) {
-			if (git_reference_lookup(&head, repo, remote) == 0) {
-				git_reference_free(head);
-				free(*out);
-				*out = remote;
-				return 0;
-			}
-			free(remote);
-		}
-		if (strncmp(configured, "refs/", 5) != 0)
-			fprintf(stderr,
-				"benchfs: warning: the tracked branch %s exists neither as refs/heads/%s nor"
-				" as refs/remotes/%s (yet): history and regressions stay empty until it"
-				" does\n",
-				configured, configured, configured);
-		else
-			fprintf(stderr,
-				"benchfs: warning: the tracked branch %s does not exist (yet): history and"
-				" regressions stay empty until it does\n",
-				*out);
+		if (rc)
+			fprintf(stderr, "benchfs: warning: HEAD names no branch and the configuration"
+					" names none: history and regressions stay empty\n");
 		return 0;
 	}
-	if (git_repository_head(&head, repo) == 0 && git_reference_is_branch(head))
-		*out = strdup(git_reference_name(head));
+	if ((rc = repo_branch_resolve(out, repo, configured)) == -ENOMEM) {
+		die("out of memory");
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	if (strncmp(configured, "refs/", 5) != 0)
+		fprintf(stderr,
+			"benchfs: warning: the tracked branch %s exists neither as refs/heads/%s nor"
+			" as refs/remotes/%s (yet): history and regressions stay empty until it"
+			" does\n",
+			configured, configured, configured);
 	else
-		fprintf(stderr, "benchfs: warning: HEAD names no branch and the configuration names"
-				" none: history and regressions stay empty\n");
-	git_reference_free(head);
+		fprintf(stderr,
+			"benchfs: warning: the tracked branch %s does not exist (yet): history and"
+			" regressions stay empty until it does\n",
+			*out);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct cli cli = {.fuse_args = FUSE_ARGS_INIT(0, NULL)};
-	git_repository *repo = NULL;
+	struct repo *repo = NULL;
 	struct config *config = NULL;
 	struct runner *runner = NULL;
 	struct confirm *confirm = NULL;
@@ -387,6 +369,7 @@ int main(int argc, char **argv)
 	char *branch = NULL, *mountpoint = NULL;
 	struct view_settings settings; /* the views' and the daemon's own A/B jobs' */
 	char err[1024];
+	bool lib_ready = false;
 	int result;
 
 	fuse_opt_add_arg(&cli.fuse_args, argv[0]);
@@ -397,17 +380,20 @@ int main(int argc, char **argv)
 	/* Everything benchfs and its runs create (the store, logs, work/) is no
 	 * more open than the data directory. */
 	umask(0777 & ~cli.data_mode);
-	git_libgit2_init();
-
-	if (git_repository_open_ext(&repo, cli.repo ? cli.repo : ".", 0, NULL) < 0) {
-		die("not a git repository: %s (%s)", cli.repo ? cli.repo : ".", revparse_git_error());
+	if (repo_lib_init()) {
+		die("cannot initialise libgit2");
 		goto out;
 	}
-	repo_path = realpath(git_repository_path(repo), NULL);
+	lib_ready = true;
+	if (repo_discover(&repo, cli.repo ? cli.repo : ".", err, sizeof(err))) {
+		die("not a git repository: %s (%s)", cli.repo ? cli.repo : ".", err);
+		goto out;
+	}
+	repo_path = realpath(repo_gitdir(repo), NULL);
 	if (cli.config)
 		config_path = strdup(cli.config);
-	else if (git_repository_workdir(repo))
-		(void)!asprintf(&config_path, "%sbenchfs.json", git_repository_workdir(repo));
+	else if (repo_workdir(repo))
+		(void)!asprintf(&config_path, "%sbenchfs.json", repo_workdir(repo));
 	else {
 		die("%s is a bare repository: give the configuration with --config", repo_path);
 		goto out;
@@ -427,7 +413,7 @@ int main(int argc, char **argv)
 	if (cli.data)
 		data_dir = strdup(cli.data);
 	else
-		(void)!asprintf(&data_dir, "%sbenchfs", git_repository_path(repo));
+		(void)!asprintf(&data_dir, "%sbenchfs", repo_gitdir(repo));
 	if (!data_dir || prepare_data_dir(data_dir, cli.data_mode, cli.data_mode_given) >= 0)
 		goto out;
 	{
@@ -500,9 +486,9 @@ out:
 	confirm_free(confirm);
 	fs_unmount(fs);
 	config_free(config);
-	git_repository_free(repo);
-	if (repo)
-		git_libgit2_shutdown();
+	repo_free(repo);
+	if (lib_ready)
+		repo_lib_shutdown();
 	fuse_opt_free_args(&cli.fuse_args);
 	free(config_json);
 	free(repo_path);

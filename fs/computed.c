@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "fs/inode.h"
 #include "fs/internal_views.h"
 #include "fs/names.h"
+#include "repo/repo.h"
 #include "runner/result.h"
 #include "views/commit_names.h"
 #include "views/compare.h"
@@ -459,20 +459,14 @@ static int compare_list(const struct view_ctx *ctx, struct dir_entry **list, siz
 	if (ncommits && (rc = commit_names_load(&names, ctx)))
 		goto done;
 	for (size_t i = 0; i < ncommits && !rc; i++) {
-		git_oid oid;
-		git_commit *c = NULL;
 		char parent[STORE_HASH_LEN + 1], sa[COMMIT_NAME_SIZE], sb[COMMIT_NAME_SIZE];
-		if (git_oid_fromstr(&oid, commits[i]) < 0 ||
-		    git_commit_lookup(&c, ctx->repo, &oid) < 0)
-			continue; /* a commit this repository no longer has */
-		if (git_commit_parentcount(c) > 0) {
-			git_oid_tostr(parent, sizeof(parent), git_commit_parent_id(c, 0));
-			if (bsearch(parent, commits, ncommits, sizeof(*commits), cmp_commit) &&
-			    commit_names_get(sa, sizeof(sa), names, parent) == 0 &&
-			    commit_names_get(sb, sizeof(sb), names, commits[i]) == 0)
-				rc = add_compare_pair(list, n, cap, sa, sb);
-		}
-		git_commit_free(c);
+		/* Skipped: a commit this repository no longer has, a root commit. */
+		if (repo_first_parent(parent, ctx->repo, commits[i]) || !parent[0])
+			continue;
+		if (bsearch(parent, commits, ncommits, sizeof(*commits), cmp_commit) &&
+		    commit_names_get(sa, sizeof(sa), names, parent) == 0 &&
+		    commit_names_get(sb, sizeof(sb), names, commits[i]) == 0)
+			rc = add_compare_pair(list, n, cap, sa, sb);
 	}
 	for (size_t i = 0; i < cat.n && !rc; i++) {
 		ssize_t j;

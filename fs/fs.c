@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
-#include <git2.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -30,6 +29,7 @@
 #include "fs/snapshot.h"
 #include "fs/views.h"
 #include "queue/queueline.h"
+#include "repo/repo.h"
 #include "repo/revparse.h"
 #include "runner/runner.h"
 #include "store/store.h"
@@ -75,7 +75,7 @@ struct tail {
 struct worker {
 	struct fs *fs;
 	struct store *store;
-	git_repository *repo;
+	struct repo *repo;
 	struct view_ctx view;
 	struct worker *next;
 };
@@ -83,7 +83,7 @@ struct worker {
 struct fs {
 	struct fuse_session *se;
 	struct store *store;      /* checked at mount; the template of the workers' */
-	git_repository *repo;
+	struct repo *repo;
 	struct runner *runner;
 	pthread_mutex_t lock;     /* snaps and tails */
 	struct snapshots *snaps;
@@ -118,7 +118,7 @@ static struct fs *fs_of(fuse_req_t req)
 static void worker_free(struct worker *w)
 {
 	store_free(w->store);
-	git_repository_free(w->repo);
+	repo_free(w->repo);
 	free(w);
 }
 
@@ -142,6 +142,7 @@ static void worker_exit(void *arg)
 static struct worker *worker_of(struct fs *fs)
 {
 	struct worker *w = pthread_getspecific(fs->worker_key);
+	char msg[512];
 	if (w)
 		return w;
 	if (!(w = calloc(1, sizeof(*w))))
@@ -152,8 +153,8 @@ static struct worker *worker_of(struct fs *fs)
 		worker_free(w);
 		return NULL;
 	}
-	if (git_repository_open(&w->repo, fs->repo_path) < 0) {
-		fprintf(stderr, "benchfs: repository %s: %s\n", fs->repo_path, revparse_git_error());
+	if (repo_open(&w->repo, fs->repo_path, msg, sizeof(msg))) {
+		fprintf(stderr, "benchfs: repository %s: %s\n", fs->repo_path, msg);
 		worker_free(w);
 		return NULL;
 	}
@@ -964,7 +965,7 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 	     const char *mountpoint, char *err, size_t errsize)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
-	char path[4096];
+	char path[4096], msg[512];
 	long page = sysconf(_SC_PAGESIZE);
 	if (fs) {
 		pthread_mutex_init(&fs->lock, NULL);
@@ -989,8 +990,8 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 		snprintf(err, errsize, "store %s: %s", path, store_errmsg(fs->store));
 		goto fail;
 	}
-	if (git_repository_open(&fs->repo, opts->repo_path) < 0) {
-		snprintf(err, errsize, "repository %s: %s", opts->repo_path, revparse_git_error());
+	if (repo_open(&fs->repo, opts->repo_path, msg, sizeof(msg))) {
+		snprintf(err, errsize, "repository %s: %s", opts->repo_path, msg);
 		goto fail;
 	}
 	/* gethostname need not terminate a truncated name. */
@@ -1090,7 +1091,7 @@ void fs_unmount(struct fs *fs)
 	snapshots_free(fs->snaps);
 	free(fs->repo_path);
 	free(fs->branch);
-	git_repository_free(fs->repo);
+	repo_free(fs->repo);
 	store_free(fs->store);
 	free(fs->data_dir);
 	free(fs->config_json);

@@ -7,10 +7,10 @@
 #include <sys/stat.h>
 
 #include "repo/checkout.h"
-#include "repo/revparse.h"
+#include "repo/internal.h"
 #include "runner/rmtree.h"
 
-int checkout_commit(git_repository *repo, const char *commit, const char *dir, char *err,
+int checkout_commit(struct repo *repo, const char *commit, const char *dir, char *err,
 		    size_t errsize)
 {
 	git_checkout_options opts;
@@ -24,16 +24,16 @@ int checkout_commit(git_repository *repo, const char *commit, const char *dir, c
 			 strerror(rc ? -rc : errno));
 		return -1;
 	}
-	if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, repo, &oid) < 0 ||
+	if (repo_oid_parse(&oid, commit) < 0 || git_commit_lookup(&c, repo->git, &oid) < 0 ||
 	    git_commit_tree(&tree, c) < 0) {
-		snprintf(err, errsize, "cannot read commit %s: %s", commit, revparse_git_error());
+		snprintf(err, errsize, "cannot read commit %s: %s", commit, repo_git_error());
 		goto done;
 	}
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
 	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
 	opts.target_directory = dir;
-	if (git_checkout_tree(repo, (git_object *)tree, &opts) < 0) {
-		snprintf(err, errsize, "checkout of %s failed: %s", commit, revparse_git_error());
+	if (git_checkout_tree(repo->git, (git_object *)tree, &opts) < 0) {
+		snprintf(err, errsize, "checkout of %s failed: %s", commit, repo_git_error());
 		goto done;
 	}
 	result = 0;
@@ -182,7 +182,7 @@ int checkout_artifacts_id(char out[41], size_t *nfiles, const char *dir, char *c
 			continue;
 		if (git_odb_hashfile(&oid, rels[i] - prefixlen, GIT_OBJECT_BLOB) < 0) {
 			snprintf(err, errsize, "cannot read artifact %s: %s", rels[i],
-				 revparse_git_error());
+				 repo_git_error());
 			goto done;
 		}
 		git_oid_fmt(list + listlen, &oid);
@@ -193,7 +193,7 @@ int checkout_artifacts_id(char out[41], size_t *nfiles, const char *dir, char *c
 		hashed++;
 	}
 	if (git_odb_hash(&oid, list, listlen, GIT_OBJECT_BLOB) < 0) {
-		snprintf(err, errsize, "cannot hash the artifacts: %s", revparse_git_error());
+		snprintf(err, errsize, "cannot hash the artifacts: %s", repo_git_error());
 		goto done;
 	}
 	git_oid_tostr(out, 41, &oid);

@@ -2,12 +2,13 @@
 #ifndef BENCHFS_REPO_CHECKOUT_H
 #define BENCHFS_REPO_CHECKOUT_H
 
-#include <git2.h>
 #include <stddef.h>
+
+#include "repo/repo.h"
 
 /* Replace dir with the tree of commit (full hex hash). The repository's own
  * work tree, index and HEAD are not touched. Returns 0, or -1 with a message. */
-int checkout_commit(git_repository *repo, const char *commit, const char *dir, char *err,
+int checkout_commit(struct repo *repo, const char *commit, const char *dir, char *err,
 		    size_t errsize);
 
 /* The identity of a build: the regular files under dir matching the globs

@@ -12,17 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "repo/internal.h"
 #include "repo/revparse.h"
 
 /* Longer is refused: no sensible ref name is, and the message says so. */
 #define REVPARSE_MAX 1024
 #define REVPARSE_MAX_STR "1024"
-
-const char *revparse_git_error(void)
-{
-	const git_error *e = git_error_last();
-	return e && e->message ? e->message : "unknown libgit2 error";
-}
 
 /* The revision quoted for a log line: at most 100 bytes, bytes that are not
  * printable ASCII as \xNN, so one line stays one line. */
@@ -284,8 +279,9 @@ static int apply_suffix(git_object **obj, const char **p, const char **why)
 	return 0;
 }
 
-int revparse_commit(char *out, git_repository *repo, const char *rev, char *err, size_t errsize)
+int revparse_commit(char *out, struct repo *r, const char *rev, char *err, size_t errsize)
 {
+	git_repository *repo = r->git;
 	char base[REVPARSE_MAX + 1];
 	const char *why = NULL, *p;
 	git_object *obj = NULL;
@@ -321,5 +317,5 @@ int revparse_commit(char *out, git_repository *repo, const char *rev, char *err,
 	git_oid_tostr(out, GIT_OID_HEXSZ + 1, git_object_id(obj));
 done:
 	git_object_free(obj);
-	return rc ? refuse(err, errsize, rev, why ? why : revparse_git_error()) : 0;
+	return rc ? refuse(err, errsize, rev, why ? why : repo_git_error()) : 0;
 }

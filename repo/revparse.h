@@ -2,11 +2,12 @@
 #ifndef BENCHFS_REPO_REVPARSE_H
 #define BENCHFS_REPO_REVPARSE_H
 
-#include <git2.h>
 #include <stddef.h>
 
+#include "repo/repo.h"
+
 /* Resolve rev to the full hex hash of a commit (annotated tags are peeled)
- * into out[41], as `git rev-parse --verify <rev>^{commit}` does, for the forms
+ * into out[REPO_HEX_SIZE], as `git rev-parse --verify <rev>^{commit}` does, for the forms
  *   <base>, then any of ~<n>, ^<n> (n may be left out: 1), ^{}, ^{commit}
  * where <base> is a full or abbreviated (4+ digits) hash, a ref name as git
  * finds it (HEAD, branch, tag, remote-tracking branch, refs/...), or describe
@@ -16,9 +17,6 @@
  * accepts them. Returns 0, or -EINVAL with a one-line message in err (the
  * revision quoted with control characters escaped). Never calls
  * git_revparse_single (it takes "v1@" for HEAD and leaks on regexes). */
-int revparse_commit(char *out, git_repository *repo, const char *rev, char *err, size_t errsize);
-
-/* The message of libgit2's last error, never NULL. */
-const char *revparse_git_error(void);
+int revparse_commit(char *out, struct repo *repo, const char *rev, char *err, size_t errsize);
 
 #endif

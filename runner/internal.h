@@ -4,11 +4,11 @@
 #ifndef BENCHFS_RUNNER_INTERNAL_H
 #define BENCHFS_RUNNER_INTERNAL_H
 
-#include <git2.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "repo/repo.h"
 #include "runner/measure.h"
 #include "runner/result.h"
 #include "runner/runlog.h"
@@ -20,7 +20,7 @@ struct runner {
 	struct runner_options opts;
 	char *repo_path, *data_dir;
 	struct store *store;
-	git_repository *repo;
+	struct repo *repo;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;

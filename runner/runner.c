@@ -12,7 +12,7 @@
 
 #include "config/config.h"
 #include "repo/checkout.h"
-#include "repo/revparse.h"
+#include "repo/repo.h"
 #include "runner/hostinfo.h"
 #include "runner/interference.h"
 #include "runner/internal.h"
@@ -755,7 +755,7 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 		 size_t errsize)
 {
 	struct runner *r = calloc(1, sizeof(*r));
-	char path[4096];
+	char path[4096], msg[512];
 	sigset_t all, old;
 	int rc;
 	if (!r || !(r->repo_path = strdup(opts->repo_path)) ||
@@ -772,8 +772,8 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 		snprintf(err, errsize, "store %s: %s", path, store_errmsg(r->store));
 		goto fail;
 	}
-	if (git_repository_open(&r->repo, r->repo_path) < 0) {
-		snprintf(err, errsize, "repository %s: %s", r->repo_path, revparse_git_error());
+	if (repo_open(&r->repo, r->repo_path, msg, sizeof(msg))) {
+		snprintf(err, errsize, "repository %s: %s", r->repo_path, msg);
 		goto fail;
 	}
 	if (pipe2(r->cancel_pipe, O_CLOEXEC | O_NONBLOCK)) {
@@ -801,7 +801,7 @@ fail:
 	if (r) {
 		spawner_free(r->spawner);
 		store_free(r->store);
-		git_repository_free(r->repo);
+		repo_free(r->repo);
 		if (r->cancel_pipe[0] >= 0) {
 			close(r->cancel_pipe[0]);
 			close(r->cancel_pipe[1]);
@@ -840,7 +840,7 @@ void runner_stop(struct runner *r)
 		fprintf(stderr, "benchfs: %s\n", store_errmsg(r->store));
 	free(ids);
 	store_free(r->store);
-	git_repository_free(r->repo);
+	repo_free(r->repo);
 	close(r->cancel_pipe[0]);
 	close(r->cancel_pipe[1]);
 	pthread_mutex_destroy(&r->lock);

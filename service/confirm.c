@@ -1,11 +1,10 @@
 #include <errno.h>
-#include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "repo/revparse.h"
+#include "repo/repo.h"
 #include "runner/runner.h"
 #include "service/confirm.h"
 #include "store/store.h"
@@ -21,7 +20,7 @@ struct confirm {
 	int64_t settled_seq;
 	char settled_tip[STORE_HASH_LEN + 1];
 	struct store *store;
-	git_repository *repo;
+	struct repo *repo;
 	char *data_dir, *config_json, *branch;
 	char host[256];
 	struct view_ctx view;
@@ -32,7 +31,7 @@ void confirm_free(struct confirm *c)
 	if (!c)
 		return;
 	store_free(c->store);
-	git_repository_free(c->repo);
+	repo_free(c->repo);
 	free(c->data_dir);
 	free(c->config_json);
 	free(c->branch);
@@ -43,7 +42,7 @@ int confirm_open(struct confirm **out, const struct view_settings *opts, char *e
 		 size_t errsize)
 {
 	struct confirm *c = calloc(1, sizeof(*c));
-	char path[4096];
+	char path[4096], msg[512];
 	*out = NULL;
 	if (!c || !(c->data_dir = strdup(opts->data_dir)) ||
 	    !(c->config_json = strdup(opts->config_json)) ||
@@ -56,8 +55,8 @@ int confirm_open(struct confirm **out, const struct view_settings *opts, char *e
 		snprintf(err, errsize, "store %s: %s", path, store_errmsg(c->store));
 		goto fail;
 	}
-	if (git_repository_open(&c->repo, opts->repo_path) < 0) {
-		snprintf(err, errsize, "repository %s: %s", opts->repo_path, revparse_git_error());
+	if (repo_open(&c->repo, opts->repo_path, msg, sizeof(msg))) {
+		snprintf(err, errsize, "repository %s: %s", opts->repo_path, msg);
 		goto fail;
 	}
 	/* The views pool the runs of this host: the same name the file system uses. */

@@ -27,7 +27,7 @@
  * once (one pass over refs/tags) for a whole listing or plot. */
 struct commit_names;
 
-/* Load them; -ENOMEM or -EIO (the store failed). Tags libgit2 cannot read are
+/* Load them; -ENOMEM or -EIO (the store failed). Tags repo/ cannot read are
  * left out: their commits are named by hash. */
 int commit_names_load(struct commit_names **out, const struct view_ctx *ctx);
 void commit_names_free(struct commit_names *names);

@@ -7,15 +7,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "repo/repo.h"
 #include "store/store.h"
 
-struct git_repository;
+/* A commit's hash is the same string in the store and the repository. */
+_Static_assert(STORE_HASH_LEN + 1 == REPO_HEX_SIZE, "hash sizes of store/ and repo/ differ");
 
 struct view_ctx {
 	struct store *store;
 	const char *data_dir;
 	int64_t mount_ns; /* mount time: the mtime of static things */
-	struct git_repository *repo; /* FUSE thread only, like the store handle */
+	struct repo *repo;           /* FUSE thread only, like the store handle */
 	const char *host;            /* this host: the computed views pool its runs */
 	const char *branch;          /* full name of the tracked branch (refs/heads/main) */
 	double alpha, threshold;     /* the verdict's significance and noise threshold */

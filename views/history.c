@@ -1,10 +1,10 @@
 #include <errno.h>
-#include <git2.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "repo/repo.h"
 #include "runner/result.h"
 #include "stats/changepoint.h"
 #include "stats/describe.h"
@@ -74,11 +74,9 @@ static void history_clear(struct history *h)
 
 int history_tip(char *tip, const struct view_ctx *ctx)
 {
-	git_oid oid;
-	if (!ctx->branch || git_reference_name_to_id(&oid, ctx->repo, ctx->branch) < 0)
+	if (!ctx->branch)
 		return -ENOENT;
-	git_oid_tostr(tip, STORE_HASH_LEN + 1, &oid);
-	return 0;
+	return repo_ref_commit(tip, ctx->repo, ctx->branch);
 }
 
 static int cmp_run_commit(const void *a, const void *b)
@@ -106,7 +104,7 @@ static const struct store_done_run *runs_of_commit(const struct store_done_run *
 	return &sorted[lo];
 }
 
-static int add_point(struct history *h, size_t *cap, const git_commit *c,
+static int add_point(struct history *h, size_t *cap, const char *commit, int64_t when,
 		     const struct store_done_run *runs, size_t nruns)
 {
 	struct point *p;
@@ -124,8 +122,8 @@ static int add_point(struct history *h, size_t *cap, const git_commit *c,
 	if (!(p->runs = malloc(nruns * sizeof(*p->runs))) ||
 	    !(p->solo = malloc(nruns * sizeof(*p->solo))))
 		return -ENOMEM;
-	git_oid_tostr(p->commit, sizeof(p->commit), git_commit_id(c));
-	p->time_ns = (int64_t)git_commit_time(c) * 1000000000;
+	memcpy(p->commit, commit, sizeof(p->commit));
+	p->time_ns = when * 1000000000;
 	snprintf(p->build, sizeof(p->build), "%s", runs[0].build_id);
 	for (size_t i = 0; i < nruns; i++) {
 		p->solo[p->nruns] = runs[i].pair_id == 0;
@@ -141,8 +139,7 @@ static int history_load(struct history *h, const struct view_ctx *ctx, const cha
 {
 	struct run_catalog cat;
 	size_t cap = 0, distinct = 0, found = 0;
-	git_commit *c = NULL;
-	git_oid oid;
+	struct repo_walk *walk = NULL;
 	int rc;
 	memset(h, 0, sizeof(*h));
 	if ((rc = run_catalog_load(&cat, ctx)))
@@ -153,27 +150,24 @@ static int history_load(struct history *h, const struct view_ctx *ctx, const cha
 		distinct += i == 0 || strcmp(cat.runs[i].commit, cat.runs[i - 1].commit) != 0;
 	if (!tip)
 		goto done; /* no branch: an empty history */
-	if (git_oid_fromstr(&oid, tip) < 0 || git_commit_lookup(&c, ctx->repo, &oid) < 0) {
-		rc = -EIO;
+	if ((rc = repo_walk_new(&walk, ctx->repo, tip, WALK_MAX))) {
+		rc = rc == -ENOENT ? -EIO : rc;
 		goto done;
 	}
 	/* Stop once every benchmarked commit is found: older history has none. */
-	for (size_t walked = 0; c && found < distinct && walked < WALK_MAX; walked++) {
+	while (found < distinct) {
 		char hash[STORE_HASH_LEN + 1];
+		int64_t when;
 		size_t nruns;
 		const struct store_done_run *runs;
-		git_commit *parent = NULL;
-		git_oid_tostr(hash, sizeof(hash), git_commit_id(c));
+		if (repo_walk_next(walk, hash, &when) <= 0)
+			break;
 		runs = runs_of_commit(cat.runs, cat.n, hash, &nruns);
 		if (nruns) {
-			if ((rc = add_point(h, &cap, c, runs, nruns)))
+			if ((rc = add_point(h, &cap, hash, when, runs, nruns)))
 				goto done;
 			found++;
 		}
-		if (git_commit_parentcount(c) == 0 || git_commit_parent(&parent, c, 0) < 0)
-			parent = NULL;
-		git_commit_free(c);
-		c = parent;
 	}
 	rc = 0;
 	/* Oldest first. */
@@ -194,7 +188,7 @@ static int history_load(struct history *h, const struct view_ctx *ctx, const cha
 		p->group = h->ngroups - 1;
 	}
 done:
-	git_commit_free(c);
+	repo_walk_free(walk);
 	run_catalog_clear(&cat);
 	if (rc)
 		history_clear(h);

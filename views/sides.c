@@ -1,10 +1,10 @@
 #include <errno.h>
-#include <git2.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "repo/repo.h"
 #include "repo/revparse.h"
 #include "views/context.h"
 #include "views/sides.h"
@@ -183,15 +183,10 @@ void side_clear(struct side *side)
 
 char *commit_subject(const struct view_ctx *ctx, const char *commit)
 {
-	git_oid oid;
-	git_commit *c = NULL;
-	const char *summary = NULL;
-	char *text;
-	if (git_oid_fromstr(&oid, commit) == 0 && git_commit_lookup(&c, ctx->repo, &oid) == 0)
-		summary = git_commit_summary(c);
-	text = strdup(summary ? summary : "");
-	git_commit_free(c);
-	return text;
+	char *subject = NULL;
+	if (repo_subject(&subject, ctx->repo, commit) == -ENOENT)
+		return strdup("");
+	return subject;
 }
 
 /* ---- samples ---- */

@@ -1,6 +1,6 @@
 /* The two sides of the computed views: what a revision name in a path means
- * (a run, `latest`, a baseline, anything libgit2 parses) and which finished
- * runs' samples stand behind it. */
+ * (a run, `latest`, a baseline, a revision repo/revparse.h resolves) and
+ * which finished runs' samples stand behind it. */
 #ifndef BENCHFS_VIEWS_SIDES_H
 #define BENCHFS_VIEWS_SIDES_H
 

@@ -399,8 +399,8 @@ int main(void)
 	};
 #undef T
 	int failed;
-	git_libgit2_init();
+	repo_lib_init();
 	failed = cmocka_run_group_tests_name("checkout", tests, NULL, NULL);
-	git_libgit2_shutdown();
+	repo_lib_shutdown();
 	return failed;
 }

@@ -25,8 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <git2.h>
-
+#include "repo/repo.h"
 #include "repo/revparse.h"
 #include "runner/rmtree.h"
 #include "tests/unit/fixture/tmpdir.h"
@@ -36,7 +35,7 @@ extern char **environ;
 struct fixture {
 	char dir[PATH_MAX / 2];
 	char repo[PATH_MAX];
-	git_repository *git;
+	struct repo *git;
 	char c1[41], c2[41], c3[41], merge[41];
 };
 
@@ -157,7 +156,7 @@ static int setup(void **state)
 	snprintf(path, sizeof(path), "%s/.git/MYHEAD", f->repo);
 	snprintf(text, sizeof(text), "%s\n", f->c1);
 	put(path, text);
-	assert_int_equal(git_repository_open(&f->git, f->repo), 0);
+	assert_int_equal(repo_open(&f->git, f->repo, NULL, 0), 0);
 	*state = f;
 	return 0;
 }
@@ -165,7 +164,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	git_repository_free(f->git);
+	repo_free(f->git);
 	rmtree(f->dir);
 	free(f);
 	return 0;
@@ -192,12 +191,12 @@ static const char *shown(const char *rev)
 static void check(struct fixture *f, const char *rev, enum want want)
 {
 	char spec[8192], expected[128] = "", got[41] = "", err[512] = "";
-	int git_rc, rc;
+	int cli_rc, rc;
 	snprintf(spec, sizeof(spec), "%s^{commit}", rev);
-	git_rc = git(expected, sizeof(expected), f->repo, "rev-parse", "-q", "--verify",
+	cli_rc = git(expected, sizeof(expected), f->repo, "rev-parse", "-q", "--verify",
 		     "--end-of-options", spec, (char *)NULL);
 	rc = revparse_commit(got, f->git, rev, err, sizeof(err));
-	printf("# %-44.44s git %-9.9s benchfs %s\n", shown(rev), git_rc ? "refuses" : expected,
+	printf("# %-44.44s git %-9.9s benchfs %s\n", shown(rev), cli_rc ? "refuses" : expected,
 	       rc ? err : got);
 	checked++;
 	if (rc) {
@@ -211,7 +210,7 @@ static void check(struct fixture *f, const char *rev, enum want want)
 		return;
 	}
 	accepted++;
-	if (git_rc != 0)
+	if (cli_rc != 0)
 		fail_msg("\"%s\" gave %s; git refuses it", rev, got);
 	if (want == REFUSE)
 		fail_msg("\"%s\" gave %s; it must be refused", rev, got);
@@ -423,8 +422,8 @@ int main(void)
 		cmocka_unit_test(test_regex_forms_do_not_leak),
 	};
 	int rc;
-	git_libgit2_init();
+	repo_lib_init();
 	rc = cmocka_run_group_tests(tests, setup, teardown);
-	git_libgit2_shutdown();
+	repo_lib_shutdown();
 	return rc;
 }
