@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "queue/queueline.h"
+#include "util/array.h"
+#include "util/strbuf.h"
 
 void queueline_free(char **lines, size_t n)
 {
@@ -17,7 +19,7 @@ int queueline_split(char ***lines, size_t *n, const char *buf, size_t len, char 
 		    size_t errsize)
 {
 	char **list = NULL;
-	size_t count = 0, lineno = 0;
+	size_t count = 0, alloc = 0, lineno = 0;
 	int result = 0;
 	for (size_t start = 0; start < len; lineno++) {
 		const char *line = buf + start;
@@ -45,17 +47,13 @@ int queueline_split(char ***lines, size_t *n, const char *buf, size_t len, char 
 			linelen--;
 		if (linelen == 0)
 			continue;
-		{
-			char **grown = realloc(list, (count + 1) * sizeof(*list));
-			if (!grown || !(grown[count] = strndup(line, linelen))) {
-				list = grown ? grown : list;
-				snprintf(err, errsize, "out of memory");
-				result = -ENOMEM;
-				goto fail;
-			}
-			list = grown;
-			count++;
+		if ((result = ALLOC_GROW(list, count + 1, alloc)) ||
+		    !(list[count] = strndup(line, linelen))) {
+			snprintf(err, errsize, "out of memory");
+			result = -ENOMEM;
+			goto fail;
 		}
+		count++;
 	}
 	*lines = list;
 	*n = count;
@@ -74,6 +72,20 @@ size_t queueline_hold(const char *buf, size_t len, unsigned long long end, size_
 	return nl ? len - (size_t)(nl - buf) - 1 : len;
 }
 
+/* "<line>": why, into err, the line escaped (util/log.h): it is the user's.
+ * Returns -EINVAL. */
+static int pair_refused(char *err, size_t errsize, const char *line, const char *why)
+{
+	struct strbuf text = STRBUF_INIT;
+
+	strbuf_addch(&text, '"');
+	strbuf_addstr_escaped(&text, line);
+	strbuf_addf(&text, "\": %s", why);
+	snprintf(err, errsize, "%s", strbuf_error(&text) ? why : text.buf);
+	strbuf_release(&text);
+	return -EINVAL;
+}
+
 int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsize)
 {
 	const char *dots = strstr(line, ".."), *second;
@@ -83,26 +95,20 @@ int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsi
 	second = dots + 2;
 	alen = (size_t)(dots - line);
 	blen = strlen(second);
-	if (*second == '.') {
-		snprintf(err, errsize, "\"%s\": a...b (git's symmetric difference) is no A/B pair;"
-			 " write a..b", line);
-		return -EINVAL;
-	}
-	if (strstr(second, "..")) {
-		snprintf(err, errsize, "\"%s\": an A/B line has one \"..\", between two revisions",
-			 line);
-		return -EINVAL;
-	}
+	if (*second == '.')
+		return pair_refused(err, errsize, line,
+				    "a...b (git's symmetric difference) is no A/B pair; write a..b");
+	if (strstr(second, ".."))
+		return pair_refused(err, errsize, line,
+				    "an A/B line has one \"..\", between two revisions");
 	/* Spaces around the dots are the writer's layout, not part of a name. */
 	while (alen > 0 && line[alen - 1] == ' ')
 		alen--;
 	while (*second == ' ')
 		second++, blen--;
-	if (alen == 0 || blen == 0) {
-		snprintf(err, errsize, "\"%s\": an A/B line needs a revision on each side of \"..\"",
-			 line);
-		return -EINVAL;
-	}
+	if (alen == 0 || blen == 0)
+		return pair_refused(err, errsize, line,
+				    "an A/B line needs a revision on each side of \"..\"");
 	if (!(*a = strndup(line, alen)) || !(*b = strndup(second, blen))) {
 		free(*a);
 		*a = NULL;

@@ -25,8 +25,9 @@ size_t queueline_hold(const char *buf, size_t len, unsigned long long end, size_
 
 /* An interleaved A/B line, "a..b" (git allows no ".." inside a ref name, so
  * the first ".." splits it): 1 with *a and *b malloc'd; 0 for a single
- * revision (*a and *b untouched); -EINVAL with a message in err when a side
- * is empty, or for "a...b" or a second "..". -ENOMEM. */
+ * revision (*a and *b untouched); -EINVAL with a message in err (quoting the
+ * line, escaped) when a side is empty, or for "a...b" or a second "..".
+ * -ENOMEM. */
 int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsize);
 
 #endif

@@ -271,6 +271,10 @@ static void test_pair(void **state)
 	expect_pair_error("main ..  ", "a revision on each side");
 	expect_pair_error("main...feature", "symmetric difference");
 	expect_pair_error("a..b..c", "one \"..\"");
+	/* The line is the user's: quoted escaped, a line separator or a bidi
+	 * control cannot reorder or split the message. */
+	expect_pair_error("x\xe2\x80\xa8y..", "\"x\\u2028y..\": an A/B line needs");
+	expect_pair_error("\xe2\x80\xae" "b...a", "\"\\u202eb...a\": a...b");
 }
 
 /* The end of a request is held back only where the kernel may have split a
