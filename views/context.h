@@ -50,7 +50,9 @@ struct view_settings {
 	bool confirm;            /* "confirm" (see view_ctx) */
 };
 
-/* The run id of a canonical run directory name ("000042"), -1 when it is not one. */
+/* The run id of a canonical run directory name ("000042"), -1 when it is not
+ * one (util/runid.h's runid_parse_dir). Any positive int64_t: a caller that
+ * packs ids into something narrower (fs/'s inode numbers) checks its width. */
 int64_t view_parse_run_name(const char *name);
 /* -ENOENT for STORE_NOTFOUND, else -EIO. */
 int view_store_errno(int rc);

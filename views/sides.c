@@ -6,23 +6,15 @@
 
 #include "repo/repo.h"
 #include "repo/revparse.h"
+#include "util/runid.h"
 #include "views/context.h"
 #include "views/sides.h"
 
 /* "run-42", "run-000042" or "000042" (the directory name); 0 when it is none of them. */
 static int64_t run_name_id(const char *name)
 {
-	char *end;
-	long long id;
-	if (strncmp(name, "run-", 4) != 0) {
-		int64_t dir_id = view_parse_run_name(name);
-		return dir_id > 0 ? dir_id : 0;
-	}
-	if (name[4] < '0' || name[4] > '9')
-		return 0;
-	errno = 0;
-	id = strtoll(name + 4, &end, 10);
-	return errno || *end || id <= 0 ? 0 : id;
+	int64_t id;
+	return runid_parse(&id, name) == RUNID_NONE ? 0 : id;
 }
 
 int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *name)
