@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "util/array.h"
 #include "util/cpuset.h"
+#include "util/strbuf.h"
 
 /* A thread started while we list /proc/self/task is caught by listing again;
  * this many listings that find nobody new end the search. */
@@ -61,7 +63,8 @@ static int threads_list(pid_t **out, size_t *count)
 	DIR *dir = opendir("/proc/self/task");
 	struct dirent *de;
 	pid_t *tids = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, alloc = 0;
+	int rc;
 
 	if (!dir)
 		return -errno;
@@ -71,15 +74,10 @@ static int threads_list(pid_t **out, size_t *count)
 
 		if (*end || tid <= 0)
 			continue;
-		if (n == cap) {
-			pid_t *grown = realloc(tids, (cap = cap ? 2 * cap : 16) * sizeof(*tids));
-
-			if (!grown) {
-				free(tids);
-				closedir(dir);
-				return -ENOMEM;
-			}
-			tids = grown;
+		if ((rc = ALLOC_GROW(tids, n + 1, alloc))) {
+			free(tids);
+			closedir(dir);
+			return rc;
 		}
 		tids[n++] = (pid_t)tid;
 	}
@@ -128,16 +126,12 @@ static int threads_collect(struct saved_mask **v, size_t *n, int bits, const cpu
 	if (result)
 		return result;
 	for (size_t i = 0; i < ntids && result == 0; i++) {
-		struct saved_mask *grown, *s;
+		struct saved_mask *s;
 
 		if (saved_find(*v, *n, tids[i]))
 			continue;
-		grown = realloc(*v, (*n + 1) * sizeof(**v));
-		if (!grown) {
-			result = -ENOMEM;
+		if ((result = REALLOC_ARRAY(*v, *n + 1)))
 			break;
-		}
-		*v = grown;
 		s = &(*v)[*n];
 		s->tid = tids[i];
 		s->mask = mask_new(bits);
@@ -361,26 +355,24 @@ static bool list_has(const int *cpus, size_t n, int cpu)
 	return false;
 }
 
-void cpus_format(char *buf, size_t size, const int *cpus, size_t n)
+int cpus_format(struct strbuf *out, const int *cpus, size_t n)
 {
-	size_t len = 0;
+	const char *sep = "";
 	int max = -1;
 
-	if (!buf || size == 0)
-		return;
-	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++)
 		if (cpus[i] > max)
 			max = cpus[i];
-	for (int c = 0; c <= max && len < size; c++) {
+	for (int c = 0; c <= max; c++) {
 		int end = c;
 
 		if (!list_has(cpus, n, c))
 			continue;
 		while (end < max && list_has(cpus, n, end + 1))
 			end++;
-		len += (size_t)snprintf(buf + len, size - len, end > c ? "%s%d-%d" : "%s%d",
-					len ? "," : "", c, end);
+		strbuf_addf(out, end > c ? "%s%d-%d" : "%s%d", sep, c, end);
+		sep = ",";
 		c = end;
 	}
+	return strbuf_error(out);
 }

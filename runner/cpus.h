@@ -8,6 +8,8 @@
 #include <sched.h>
 #include <stddef.h>
 
+#include "util/strbuf.h"
+
 /* Keeps every thread of this process (all of /proc/self/task) off cpus:
  * each thread's affinity becomes its own set without cpus (the process's
  * allowed set without cpus, for a thread that would have none left). Threads
@@ -31,7 +33,8 @@ void cpus_restore(void);
  * or -errno. */
 int cpus_pin_self(const int *cpus, size_t n);
 
-/* cpus as a list for logs and messages: "1", "0,2-3". */
-void cpus_format(char *buf, size_t size, const int *cpus, size_t n);
+/* cpus appended to out as a list for logs and messages: "1", "0,2-3" (""
+ * for none; negative CPUs are left out). 0, or out's sticky error. */
+int cpus_format(struct strbuf *out, const int *cpus, size_t n);
 
 #endif

@@ -1,7 +1,9 @@
 /* A description of the host a run is measured on. See hostinfo.h. */
 #include "runner/hostinfo.h"
+#include "util/strbuf.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdint.h>
@@ -29,14 +31,14 @@ static char *trim(char *s)
 }
 
 /* Adds key: value, where a NULL value can only mean json-c ran out of memory.
- * Returns -1 then (and on failure to add), so callers need one check. */
+ * Returns -ENOMEM then (and on failure to add), so callers need one check. */
 static int add(struct json_object *obj, const char *key, struct json_object *value)
 {
 	if (!value)
-		return -1;
+		return -ENOMEM;
 	if (json_object_object_add(obj, key, value) != 0) {
 		json_object_put(value);
-		return -1;
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -45,7 +47,7 @@ static int add(struct json_object *obj, const char *key, struct json_object *val
 static int add_string_or_null(struct json_object *obj, const char *key, const char *str)
 {
 	if (!str)
-		return json_object_object_add(obj, key, NULL) == 0 ? 0 : -1;
+		return json_object_object_add(obj, key, NULL) == 0 ? 0 : -ENOMEM;
 	return add(obj, key, json_object_new_string(str));
 }
 
@@ -103,14 +105,14 @@ static int load_average_add(struct json_object *obj)
 		return add_string_or_null(obj, "load_average", NULL);
 	arr = json_object_new_array_ext(3);
 	if (!arr)
-		return -1;
+		return -ENOMEM;
 	for (i = 0; i < 3; i++) {
 		struct json_object *v = json_object_new_double(load[i]);
 
 		if (!v || json_object_array_add(arr, v) != 0) {
 			json_object_put(v);
 			json_object_put(arr);
-			return -1;
+			return -ENOMEM;
 		}
 	}
 	return add(obj, "load_average", arr);
@@ -127,7 +129,8 @@ char *hostinfo_json(void)
 	char *governor = sysfs_read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
 	int64_t memory = 0;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *text;
+	struct strbuf text = STRBUF_INIT;
+	const char *json;
 	char *result = NULL;
 
 	/* gethostname need not terminate a truncated name. */
@@ -152,13 +155,16 @@ char *hostinfo_json(void)
 	    add(obj, "benchfs_version", json_object_new_string(BENCHFS_VERSION)))
 		goto cleanup;
 
-	/* The string belongs to obj; copy it before obj goes away. */
-	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
-	/* It is served as system.json: a text file ends with a newline. */
-	if (text && asprintf(&result, "%s\n", text) < 0)
-		result = NULL;
+	json = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_SPACED |
+						    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!json)
+		goto cleanup;
+	/* json belongs to obj: copied, with the newline a text file ends with
+	 * (it is served as system.json). */
+	strbuf_addstr(&text, json);
+	strbuf_addch(&text, '\n');
+	result = strbuf_detach(&text, NULL);
 
 cleanup:
 	json_object_put(obj);

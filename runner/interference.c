@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runner/interference.h"
+#include "util/clock.h"
 
 int interference_parse_stat(struct interference_snapshot *out, const char *text)
 {
@@ -66,12 +66,9 @@ static int read_first_line(char *buf, size_t size, const char *path)
 
 int interference_snapshot(struct interference_snapshot *out)
 {
-	struct interference_snapshot snap = {0};
-	struct timespec ts;
+	struct interference_snapshot snap = {.wall_ns = now_mono_ns()};
 	char line[512];
 	int rc;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	snap.wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	if ((rc = read_first_line(line, sizeof(line), "/proc/stat")) ||
 	    (rc = interference_parse_stat(&snap, line)) ||
 	    (rc = read_first_line(line, sizeof(line), "/proc/loadavg")) ||

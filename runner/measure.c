@@ -18,6 +18,10 @@
 #include "runner/interference.h"
 #include "runner/measure.h"
 #include "runner/profile.h"
+#include "util/array.h"
+#include "util/clock.h"
+#include "util/runid.h"
+#include "util/strbuf.h"
 
 #define STEP_MAX 160 /* what runlog keeps of a step name */
 /* Store writes are SQLite transactions, and they run beside the measured
@@ -35,7 +39,7 @@ struct side_state {
 	char iteration_var[32], phase_var[40];
 	struct store_iteration *its;
 	int *offsets;
-	size_t n, cap;
+	size_t n, its_alloc, offsets_alloc;
 	size_t stored; /* its[0 .. stored) are in the store */
 	size_t logged; /* its[0 .. logged) have their line in the log */
 	double cal_wall, cal_user, cal_sys; /* sums of the shell calibration, ns */
@@ -132,11 +136,11 @@ static int side_env(struct side_state *ss, const struct bench_config *b)
 	memcpy(ss->envp, ss->side->envp, n * sizeof(char *));
 	ss->envc = n;
 	for (size_t i = 0; i < b->nparams; i++) {
-		if (asprintf(&ss->envp[ss->envc], "BENCHFS_PARAM_%s=%s", b->params[i].name,
-			     b->params[i].value) < 0) {
-			ss->envp[ss->envc] = NULL;
+		struct strbuf var = STRBUF_INIT;
+
+		strbuf_addf(&var, "BENCHFS_PARAM_%s=%s", b->params[i].name, b->params[i].value);
+		if (!(ss->envp[ss->envc] = strbuf_detach(&var, NULL)))
 			return -1;
-		}
 		ss->envc++;
 	}
 	return 0;
@@ -209,25 +213,17 @@ static void step_name(char *buf, size_t size, const struct state *st, enum spawn
 
 /* ---- the loop's callbacks ---- */
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void progress_write(struct state *st, int s)
 {
 	struct side_state *ss = &st->sides[s];
 
 	if (!ss->progress[0])
 		return;
-	if (store_run_progress(st->job->store, ss->side->run_id, RUN_RUNNING, ss->progress, NULL))
-		fprintf(stderr, "benchfs: run %lld: %s\n", (long long)ss->side->run_id,
-			store_errmsg(st->job->store));
+	/* A status that cannot be written is not worth stopping for (the
+	 * store logged why); the next one may be. */
+	(void)store_run_progress(st->job->store, ss->side->run_id, RUN_RUNNING, ss->progress, NULL);
 	ss->progress[0] = '\0';
-	ss->progress_ms = mono_ms();
+	ss->progress_ms = now_mono_ms();
 }
 
 /* status "running <bench> i/n" (an extra round: "<bench> i/n (adding pairs,
@@ -353,7 +349,7 @@ static void summary_log(struct state *st, struct side_state *ss)
 static int on_idle(void *ctx)
 {
 	struct state *st = ctx;
-	int64_t now = mono_ms();
+	int64_t now = now_mono_ms();
 	int again = 0;
 
 	(void)rows_flush(st);
@@ -415,20 +411,10 @@ static int record(struct state *st, const struct spawner_event *ev)
 	struct side_state *ss = &st->sides[ev->side];
 	struct store_iteration *it;
 
-	if (ss->n == ss->cap) {
-		size_t cap = ss->cap ? ss->cap * 2 : 64;
-		struct store_iteration *its = realloc(ss->its, cap * sizeof(*its));
-		int *offsets = its ? realloc(ss->offsets, cap * sizeof(*offsets)) : NULL;
-
-		if (its)
-			ss->its = its;
-		if (offsets)
-			ss->offsets = offsets;
-		if (!its || !offsets) {
-			side_fail(st, ev->side, "%s: out of memory", st->b->name);
-			return -1;
-		}
-		ss->cap = cap;
+	if (ALLOC_GROW(ss->its, ss->n + 1, ss->its_alloc) ||
+	    ALLOC_GROW(ss->offsets, ss->n + 1, ss->offsets_alloc)) {
+		side_fail(st, ev->side, "%s: out of memory", st->b->name);
+		return -1;
 	}
 	it = &ss->its[ss->n];
 	*it = (struct store_iteration){
@@ -603,7 +589,7 @@ static int profile_one(struct state *st, int s, bool perf)
 	command_spec(st, s, &spec, shell_argv);
 	if (perf) {
 		rc = ss->side->perf_path ? profile_perf(&pj, st->b->perf_frequency, ss->side->perf_path)
-					 : -1;
+					 : -EINVAL;
 		if (rc == 0)
 			runlog_printf(ss->side->log, "benchfs", "%s: profile written (%s)",
 				      st->b->name, strrchr(ss->side->perf_path, '/') + 1);
@@ -635,18 +621,17 @@ static int profile_one(struct state *st, int s, bool perf)
 static uint64_t random_seed(void)
 {
 	uint64_t seed;
-	struct timespec ts;
 
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
 		return seed;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32);
+	seed = (uint64_t)now_mono_ns();
+	return seed ^ (seed << 32);
 }
 
 static void describe_plan(struct state *st, uint64_t seed)
 {
 	const struct bench_config *b = st->b;
-	char count[128], cpus[128] = "";
+	struct strbuf plan = STRBUF_INIT;
 
 	if (st->extra) {
 		for (size_t s = 0; s < st->job->nsides; s++)
@@ -660,35 +645,40 @@ static void describe_plan(struct state *st, uint64_t seed)
 							      " subtracted again" : "");
 		return;
 	}
+	strbuf_addf(&plan, "benchmark %s: %d warmup, ", b->name, b->warmup);
 	if (b->min_time > 0)
-		snprintf(count, sizeof(count), "as many measured as fit in %g s (%d to %d)",
-			 b->min_time, b->min_runs, b->max_runs);
+		strbuf_addf(&plan, "as many measured as fit in %g s (%d to %d)", b->min_time,
+			    b->min_runs, b->max_runs);
 	else
-		snprintf(count, sizeof(count), "%d measured", b->runs);
+		strbuf_addf(&plan, "%d measured", b->runs);
+	strbuf_addf(&plan, ", timeout %g s", b->timeout);
 	if (b->ncpus > 0) {
-		char list[96];
-		cpus_format(list, sizeof(list), b->cpus, b->ncpus);
-		snprintf(cpus, sizeof(cpus), ", on CPU %s", list);
+		strbuf_addstr(&plan, ", on CPU ");
+		cpus_format(&plan, b->cpus, b->ncpus);
 	}
+	if (b->output_discard)
+		strbuf_addstr(&plan, ", output discarded");
+	if (b->ignore_failure)
+		strbuf_addstr(&plan, ", failures ignored");
 	for (size_t s = 0; s < st->job->nsides; s++) {
 		struct runlog *log = st->sides[s].side->log;
 
-		runlog_printf(log, "benchfs", "benchmark %s: %d warmup, %s, timeout %g s%s%s%s", b->name,
-			      b->warmup, count, b->timeout, cpus,
-			      b->output_discard ? ", output discarded" : "",
-			      b->ignore_failure ? ", failures ignored" : "");
+		/* Out of memory: the log goes without its plan, not the run. */
+		if (!strbuf_error(&plan))
+			runlog_printf(log, "benchfs", "%s", plan.buf);
 		if (b->randomize_env)
 			runlog_printf(log, "benchfs",
 				      "%s: a random environment-size offset per iteration (seed %llu)",
 				      b->name, (unsigned long long)seed);
 		if (st->job->nsides == 2)
 			runlog_printf(log, "benchfs",
-				      "%s: iterations alternate with run %06lld in counterbalanced"
+				      "%s: iterations alternate with run " RUNID_DIR_FMT " in counterbalanced"
 				      " pairs (A B, B A, A B, ...: iteration i is A then B when i is"
 				      " odd, B then A when even); this run is side %c",
 				      b->name, (long long)st->sides[1 - s].side->run_id,
 				      s == 0 ? 'A' : 'B');
 	}
+	strbuf_release(&plan);
 }
 
 static int run_loop(struct state *st)
@@ -804,7 +794,7 @@ static int take_over(struct state *st)
 
 		ss->its = (struct store_iteration *)side->result.iterations;
 		ss->offsets = (int *)side->result.env_offsets;
-		ss->n = ss->cap = ss->stored = ss->logged = side->result.n;
+		ss->n = ss->its_alloc = ss->offsets_alloc = ss->stored = ss->logged = side->result.n;
 		side->result.iterations = NULL;
 		side->result.env_offsets = NULL;
 		ss->cal_wall = side->cal.wall;
@@ -932,7 +922,7 @@ out:
 		if ((int)s == st.failed_side)
 			snprintf(job->sides[s].failure, sizeof(job->sides[s].failure), "%s", st.failure);
 		else if (snprintf(job->sides[s].failure, sizeof(job->sides[s].failure),
-				  "the other side of this A/B job (run %06lld) failed: %.900s",
+				  "the other side of this A/B job (run " RUNID_DIR_FMT ") failed: %.900s",
 				  (long long)job->sides[st.failed_side].run_id, st.failure) < 0)
 			job->sides[s].failure[0] = '\0';
 	}

@@ -14,6 +14,7 @@
 #include "stats/paired.h"
 #include "stats/sequential.h"
 #include "stats/verdict.h"
+#include "util/array.h"
 
 /* The paired analysis's scratch grows with the pairs: beyond this much a
  * look is not analysed (undecided, saying why) rather than risking the
@@ -68,25 +69,17 @@ static void pairs_analyse(struct job *job, size_t i, struct pairs_bench *pb,
 		return;
 	}
 	if (n > sc->n) {
-		double *a = realloc(sc->a, n * sizeof(double));
-		double *b = a ? realloc(sc->b, n * sizeof(double)) : NULL;
-		if (a)
-			sc->a = a;
-		if (b)
-			sc->b = b;
-		if (!a || !b) {
+		if (REALLOC_ARRAY(sc->a, n) || REALLOC_ARRAY(sc->b, n)) {
 			snprintf(pb->why, sizeof(pb->why), "out of memory");
 			return;
 		}
 		sc->n = n;
 	}
 	if (need > sc->work_len) {
-		double *w = realloc(sc->work, need * sizeof(double));
-		if (!w) {
+		if (REALLOC_ARRAY(sc->work, need)) {
 			snprintf(pb->why, sizeof(pb->why), "out of memory");
 			return;
 		}
-		sc->work = w;
 		sc->work_len = need;
 	}
 	/* Pair i is iteration i of each side: the times result.json has (the

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "runner/rmtree.h"
+#include "util/strbuf.h"
 
 /* The end of a tool's output is kept to explain a failure when the caller
  * discards output. */
@@ -65,19 +66,17 @@ static void job_log(const struct profile_job *job, const char *step, const char 
 
 static void job_log(const struct profile_job *job, const char *step, const char *fmt, ...)
 {
-	char *text = NULL;
+	struct strbuf text = STRBUF_INIT;
 	va_list ap;
-	int len;
 
 	if (!job->log)
 		return;
 	va_start(ap, fmt);
-	len = vasprintf(&text, fmt, ap);
+	strbuf_vaddf(&text, fmt, ap);
 	va_end(ap);
-	if (len < 0)
-		return;
-	runlog_printf(job->log, step, "%s", text);
-	free(text);
+	if (!strbuf_error(&text))
+		runlog_printf(job->log, step, "%s", text.buf);
+	strbuf_release(&text);
 }
 
 /* The output the log has not seen (the caller discards output), to explain
@@ -226,8 +225,8 @@ static size_t perf_args(char **argv, char *perf, char *freq, char *event, char *
 
 /* Can perf record with these options here? perf records itself printing its
  * version: it fails the same way a benchmark would (no perf for this kernel,
- * perf_event_paranoid, an event the machine lacks). 0, -1 (tee holds perf's
- * complaint, res how it ended) or -ECANCELED. */
+ * perf_event_paranoid, an event the machine lacks). 0, -ENOTSUP (tee holds
+ * perf's complaint, res how it ended) or -ECANCELED. */
 static int perf_probe(const struct profile_job *job, char *perf, char *freq, char *event,
 		      char *tmp, struct spawn_result *res, struct output_tee *tee)
 {
@@ -244,9 +243,9 @@ static int perf_probe(const struct profile_job *job, char *perf, char *freq, cha
 	if (result == 0 && res->cancelled)
 		result = -ECANCELED;
 	else if (result == 0)
-		result = res->exit_code == 0 && perf_data_complete(tmp, &size) ? 0 : -1;
+		result = res->exit_code == 0 && perf_data_complete(tmp, &size) ? 0 : -ENOTSUP;
 	else
-		result = -1;
+		result = -ENOTSUP;
 	unlink(tmp);
 	return result;
 }
@@ -281,23 +280,23 @@ int profile_perf(const struct profile_job *job, int frequency, const char *out_p
 	/* Absolute: perf runs in the benchmark's directory, we in ours. */
 	if (out_path[0] != '/') {
 		job_log(job, step, "no profile: %s is not an absolute path", out_path);
-		return -1;
+		return -EINVAL;
 	}
-	if (perf_tmp_path(tmp, sizeof(tmp), out_path)) {
+	if ((rc = perf_tmp_path(tmp, sizeof(tmp), out_path))) {
 		job_log(job, step, "no profile: the path %s is too long", out_path);
-		return -1;
+		return rc;
 	}
-	if (tool_find(perf, sizeof(perf), "perf")) {
+	if ((rc = tool_find(perf, sizeof(perf), "perf"))) {
 		job_log(job, step, "no profile: perf is not installed (not found in PATH %s)",
 			getenv("PATH") ? getenv("PATH") : "(unset)");
-		return -1;
+		return rc;
 	}
 
 	/* Without hardware counters (VMs) some perf versions cannot open the
 	 * default event; the cpu-clock software event works wherever perf may
 	 * record at all. */
 	rc = perf_probe(job, perf, freq, NULL, tmp, &res, &tee);
-	if (rc == -1) {
+	if (rc == -ENOTSUP) {
 		event = "cpu-clock";
 		rc = perf_probe(job, perf, freq, event, tmp, &res, &tee);
 	}
@@ -308,13 +307,13 @@ int profile_perf(const struct profile_job *job, int frequency, const char *out_p
 		job_log(job, step, "no profile: perf cannot record on this machine (%s record with the "
 			"default event and with -e cpu-clock: %s)", perf, how);
 		log_tail(job, step, &tee);
-		return -1;
+		return rc;
 	}
 
 	argv = argv_join(prefix, perf_args(prefix, perf, freq, event, tmp, false), job->spec->argv);
 	if (!argv) {
 		job_log(job, step, "no profile: out of memory");
-		return -1;
+		return -ENOMEM;
 	}
 	unlink(tmp); /* perf would keep an old one as .old */
 	job_log(job, step, "profiling one extra iteration: perf record -g -F %d%s%s", frequency,
@@ -325,7 +324,7 @@ int profile_perf(const struct profile_job *job, int frequency, const char *out_p
 	if (rc) {
 		job_log(job, step, "no profile: could not start perf: %s", strerror(-rc));
 		unlink(tmp);
-		return -1;
+		return rc;
 	}
 	if (res.cancelled) {
 		unlink(tmp);
@@ -336,7 +335,7 @@ int profile_perf(const struct profile_job *job, int frequency, const char *out_p
 		job_log(job, step, "no profile: perf %s and left no complete perf.data", how);
 		log_tail(job, step, &tee);
 		unlink(tmp);
-		return -1;
+		return res.timed_out ? -ETIMEDOUT : -EIO;
 	}
 	if (res.exit_code != 0)
 		job_log(job, step, "the profiled iteration %s; its profile is kept", how);
@@ -346,7 +345,7 @@ int profile_perf(const struct profile_job *job, int frequency, const char *out_p
 	if (rc) {
 		job_log(job, step, "no profile: cannot store %s: %s", out_path, strerror(-rc));
 		unlink(tmp);
-		return -1;
+		return rc;
 	}
 	job_log(job, step, "perf.data: %jd bytes (perf report -i perf.data)", (intmax_t)size);
 	return 0;
@@ -539,20 +538,20 @@ static int instructions_run(const struct profile_job *job, const char *step, con
 	char **argv;
 	int rc, nfiles;
 
-	if (tool_find(valgrind, sizeof(valgrind), "valgrind")) {
+	if ((rc = tool_find(valgrind, sizeof(valgrind), "valgrind"))) {
 		job_log(job, step, "no instruction count: valgrind is not installed (not found in PATH %s)",
 			getenv("PATH") ? getenv("PATH") : "(unset)");
-		return -1;
+		return rc;
 	}
-	if (format_escape(escaped, sizeof(escaped), dir)) {
+	if ((rc = format_escape(escaped, sizeof(escaped), dir))) {
 		job_log(job, step, "no instruction count: the path %s is too long", dir);
-		return -1;
+		return rc;
 	}
 	snprintf(outarg, sizeof(outarg), "--callgrind-out-file=%s/" CALLGRIND_PREFIX "%%p", escaped);
 	argv = argv_join(prefix, sizeof(prefix) / sizeof(*prefix), job->spec->argv);
 	if (!argv) {
 		job_log(job, step, "no instruction count: out of memory");
-		return -1;
+		return -ENOMEM;
 	}
 	job_log(job, step, "counting instructions in one extra iteration: valgrind --tool=callgrind");
 	timeout = scaled_timeout(job, PROFILE_CALLGRIND_TIMEOUT_FACTOR);
@@ -560,7 +559,7 @@ static int instructions_run(const struct profile_job *job, const char *step, con
 	free(argv);
 	if (rc) {
 		job_log(job, step, "no instruction count: could not start valgrind: %s", strerror(-rc));
-		return -1;
+		return rc;
 	}
 	if (res.cancelled)
 		return -ECANCELED;
@@ -568,18 +567,18 @@ static int instructions_run(const struct profile_job *job, const char *step, con
 	if (res.timed_out || res.term_signal) {
 		job_log(job, step, "no instruction count: the iteration under valgrind %s", how);
 		log_tail(job, step, &tee);
-		return -1;
+		return res.timed_out ? -ETIMEDOUT : -EIO;
 	}
 	rc = cg_sum_dir(&total, &nfiles, dir, bad, sizeof(bad));
 	if (rc == -ENOENT) {
 		job_log(job, step, "no instruction count: valgrind %s and wrote no callgrind output", how);
 		log_tail(job, step, &tee);
-		return -1;
+		return -EIO;
 	}
 	if (rc) {
 		job_log(job, step, "no instruction count: unreadable callgrind output %s: %s", bad,
 			rc == -EINVAL ? "no totals/summary line for Ir" : strerror(-rc));
-		return -1;
+		return -EIO;
 	}
 	if (res.exit_code != 0)
 		job_log(job, step, "the counted iteration %s; its count is kept", how);
@@ -601,14 +600,17 @@ int profile_instructions(const struct profile_job *job, const char *tmp_dir, dou
 	/* Absolute: valgrind writes its files from the benchmark's directory. */
 	if (tmp_dir[0] != '/') {
 		job_log(job, step, "no instruction count: %s is not an absolute path", tmp_dir);
-		return -1;
+		return -EINVAL;
 	}
 	/* A private directory: only this iteration's files are added up. */
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/callgrind-XXXXXX", tmp_dir) >= sizeof(dir) ||
-	    !mkdtemp(dir)) {
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/callgrind-XXXXXX", tmp_dir) >= sizeof(dir))
+		result = -ENAMETOOLONG;
+	else
+		result = mkdtemp(dir) ? 0 : -errno;
+	if (result) {
 		job_log(job, step, "no instruction count: cannot make a directory in %s: %s", tmp_dir,
-			strerror(errno));
-		return -1;
+			strerror(-result));
+		return result;
 	}
 	result = instructions_run(job, step, dir, instructions);
 	rmtree(dir);

@@ -7,7 +7,8 @@
  *
  * perf and valgrind are looked up in the daemon's PATH (they are tools of the
  * host, not of the benchmark). Where one is missing, refused or fails, the
- * reason goes to the run's log and the call returns -1: the run goes on. */
+ * reason goes to the run's log and the call returns a negative errno (below):
+ * the run goes on. */
 #ifndef BENCHFS_RUNNER_PROFILE_H
 #define BENCHFS_RUNNER_PROFILE_H
 
@@ -35,18 +36,24 @@ struct profile_job {
 /* One extra iteration under `perf record -g -F frequency -o out_path` (with
  * -e cpu-clock when the default event cannot be opened here, as on VMs
  * without hardware counters). Returns 0 when out_path holds a complete
- * profile (written to a hidden temporary name beside it, then renamed); -1
- * when perf is missing, refused or failed (the reason logged); -ECANCELED
- * when spec->cancel_fd fired; -EINVAL for a job without spawner or spec, or a
- * frequency outside 1..100000. out_path must be absolute (else -1, logged). A benchmark that exits non-zero still leaves
- * its profile (logged); one that times out does not. */
+ * profile (written to a hidden temporary name beside it, then renamed);
+ * -ECANCELED when spec->cancel_fd fired; -EINVAL for a job without spawner
+ * or spec, or a frequency outside 1..100000 (not logged). Else no profile,
+ * the reason logged: -EINVAL out_path is not absolute; -ENAMETOOLONG;
+ * -ENOENT perf is not installed; -ENOTSUP perf cannot record here (refused,
+ * or no event it may open); -ETIMEDOUT the iteration timed out; -EIO perf
+ * left no complete perf.data; -ENOMEM; or the -errno of starting perf or of
+ * storing the profile. A benchmark that exits non-zero still leaves its
+ * profile (logged); one that times out does not. */
 int profile_perf(const struct profile_job *job, int frequency, const char *out_path);
 
 /* One extra iteration under valgrind --tool=callgrind --trace-children=yes:
  * *instructions gets the instructions executed (Ir) summed over every
- * process of the command. tmp_dir is a scratch directory (an absolute
- * path, else -1, logged): a private subdirectory is made in it and removed afterwards. Returns as
- * profile_perf; a command killed by a signal gives -1 (no count). */
+ * process of the command. tmp_dir is a scratch directory (an absolute path,
+ * else -EINVAL, logged): a private subdirectory is made in it (else its
+ * -errno, logged) and removed afterwards. Returns as profile_perf, with
+ * -ENOENT for a missing valgrind; a command killed by a signal, or callgrind
+ * output missing or unreadable, gives -EIO (no count). */
 int profile_instructions(const struct profile_job *job, const char *tmp_dir,
 			 double *instructions);
 

@@ -1,6 +1,5 @@
 #include <json-c/json.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,8 @@
 #include "stats/describe.h"
 #include "stats/outliers.h"
 #include "stats/stationarity.h"
+#include "util/runid.h"
+#include "util/strbuf.h"
 
 /* The stationarity test's settings (result.h): a step of the medians counts
  * from 5%, at a permutation level of 1%. */
@@ -17,7 +18,7 @@
 
 void run_dir_name(char *buf, size_t size, int64_t run_id)
 {
-	snprintf(buf, size, "%06lld", (long long)run_id);
+	runid_dir_name(buf, size, run_id);
 }
 
 /* Seconds to nanosecond resolution (what the clock measures), written as
@@ -160,30 +161,13 @@ void result_bench_check_stability(struct result_bench *rb)
 	rb->stability.checked = true;
 }
 
-/* Append to buf (of size, len used so far) like snprintf; len stops at size - 1. */
-static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	if (*len + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *len, size - *len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*len = *len + (size_t)n < size ? *len + (size_t)n : size - 1;
-}
-
 void result_flags_text(char *buf, size_t size, const struct result_input *in)
 {
-	size_t len = 0;
+	struct strbuf text = STRBUF_INIT;
 
 	if (size == 0)
 		return;
-	buf[0] = '\0';
-	for (size_t i = 0; i < in->nbenches && len + 1 < size; i++) {
+	for (size_t i = 0; i < in->nbenches && text.len + 1 < size; i++) {
 		const struct result_bench *rb = &in->benches[i];
 		size_t outliers = 0, at = 0;
 		bool slow_first = false;
@@ -195,25 +179,28 @@ void result_flags_text(char *buf, size_t size, const struct result_input *in)
 
 		if (!has_outliers && !unstable && !heavy)
 			continue;
-		append(buf, size, &len, "%s%s: ", len ? "; " : "", rb->bench->name);
+		strbuf_addf(&text, "%s%s: ", text.len ? "; " : "", rb->bench->name);
 		if (has_outliers && slow_first && outliers > 1)
-			append(buf, size, &len, "slow first iteration (and %zu more outlier%s)",
-			       outliers - 1, outliers > 2 ? "s" : "");
+			strbuf_addf(&text, "slow first iteration (and %zu more outlier%s)",
+				    outliers - 1, outliers > 2 ? "s" : "");
 		else if (has_outliers && slow_first)
-			append(buf, size, &len, "slow first iteration");
+			strbuf_addstr(&text, "slow first iteration");
 		else if (has_outliers)
-			append(buf, size, &len, "%zu outlier%s", outliers, outliers > 1 ? "s" : "");
+			strbuf_addf(&text, "%zu outlier%s", outliers, outliers > 1 ? "s" : "");
 		if (has_outliers)
 			sep = ", ";
 		if (unstable) {
-			append(buf, size, &len, "%sunstable (step of %+.0f%% at %zu/%zu)", sep,
-			       change * 100, at, rb->n);
+			strbuf_addf(&text, "%sunstable (step of %+.0f%% at %zu/%zu)", sep,
+				    change * 100, at, rb->n);
 			sep = ", ";
 		}
 		if (heavy)
-			append(buf, size, &len, "%sheavy interference (others used %.1f CPUs)", sep,
-			       interference_other_cpus(&rb->interference));
+			strbuf_addf(&text, "%sheavy interference (others used %.1f CPUs)", sep,
+				    interference_other_cpus(&rb->interference));
 	}
+	/* Out of memory: no flags rather than some. */
+	snprintf(buf, size, "%s", strbuf_error(&text) ? "" : text.buf);
+	strbuf_release(&text);
 }
 
 /* hyperfine's exit code: the status, or 128 + the signal that ended it. */
@@ -232,7 +219,7 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 	size_t *outlier_idx = calloc(n + 1, sizeof(size_t));
 	json_object *o = NULL, *mem, *codes, *idx, *outl;
 	struct stats_summary sum;
-	char run[32], *command = NULL;
+	char run[RUNID_NAME_MAX], *command = NULL;
 	bool slow_first;
 	int rc;
 	if (!wall || !outlier_idx || !(command = bench_config_command_text(rb->bench))) {
@@ -251,7 +238,7 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 		goto done;
 	}
 	slow_first = outliers > 0 && outlier_idx[0] == 0 && wall[0] > sum.median;
-	run_dir_name(run, sizeof(run), in->run_id);
+	runid_dir_name(run, sizeof(run), in->run_id);
 	o = json_object_new_object();
 	/* hyperfine's fields, in hyperfine's order */
 	json_object_object_add(o, "command", json_object_new_string(command));
@@ -342,7 +329,9 @@ char *result_render(const struct result_input *in, char *err, size_t errsize)
 {
 	json_object *root = json_object_new_object(), *results = json_object_new_array();
 	json_object *info = json_object_new_object(), *host = NULL;
-	char run[32], *text = NULL;
+	struct strbuf out = STRBUF_INIT;
+	const char *json;
+	char run[RUNID_NAME_MAX], *text = NULL;
 	if (!root || !results || !info) {
 		snprintf(err, errsize, "out of memory");
 		goto done;
@@ -354,14 +343,14 @@ char *result_render(const struct result_input *in, char *err, size_t errsize)
 			goto done;
 		json_object_array_add(results, b);
 	}
-	run_dir_name(run, sizeof(run), in->run_id);
+	runid_dir_name(run, sizeof(run), in->run_id);
 	json_object_object_add(info, "run", json_object_new_string(run));
 	json_object_object_add(info, "commit", json_object_new_string(in->commit));
 	json_object_object_add(info, "revision", json_object_new_string(in->revision));
 	if (in->pair_run_id > 0) {
 		json_object *pair = json_object_new_object();
-		char other[32];
-		run_dir_name(other, sizeof(other), in->pair_run_id);
+		char other[RUNID_NAME_MAX];
+		runid_dir_name(other, sizeof(other), in->pair_run_id);
 		json_object_object_add(pair, "run", json_object_new_string(other));
 		json_object_object_add(pair, "commit", json_object_new_string(in->pair_commit));
 		json_object_object_add(info, "interleaved_with", pair);
@@ -371,14 +360,16 @@ char *result_render(const struct result_input *in, char *err, size_t errsize)
 	json_object_object_add(info, "host", host);
 	json_object_object_add(root, "benchfs", info);
 	info = NULL;
+	json = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+						     JSON_C_TO_STRING_SPACED |
+						     JSON_C_TO_STRING_NOSLASHESCAPE);
 	/* A text file ends with a newline, so `cat` leaves the prompt on its own line. */
-	if (asprintf(&text, "%s\n",
-		     json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_SPACED |
-							  JSON_C_TO_STRING_NOSLASHESCAPE)) < 0) {
-		text = NULL;
-		snprintf(err, errsize, "out of memory");
+	if (json) {
+		strbuf_addstr(&out, json);
+		strbuf_addch(&out, '\n');
 	}
+	if (!json || !(text = strbuf_detach(&out, NULL)))
+		snprintf(err, errsize, "out of memory");
 done:
 	json_object_put(info);
 	json_object_put(root);

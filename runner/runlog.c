@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "runner/runlog.h"
+#include "util/clock.h"
+#include "util/strbuf.h"
 
 /* A longer output line is split: the log stays line-oriented and bounded. */
 #define PARTIAL_MAX 8192
@@ -22,12 +24,12 @@ struct runlog {
 
 void runlog_timestamp(char *buf, size_t size)
 {
-	struct timespec ts;
+	int64_t now = now_real_ns();
+	time_t sec = (time_t)(now / NS_PER_S);
 	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	gmtime_r(&sec, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(now % NS_PER_S / NS_PER_MS));
 }
 
 static void write_all(int fd, const char *buf, size_t len)
@@ -46,18 +48,17 @@ static void write_all(int fd, const char *buf, size_t len)
 /* One log line, written with a single write() so readers never see half a prefix. */
 static void write_line(struct runlog *log, const char *step, const char *text, size_t len)
 {
-	char stamp[40], *line;
-	size_t size;
-	int prefix;
+	struct strbuf line = STRBUF_INIT;
+	char stamp[40];
 	runlog_timestamp(stamp, sizeof(stamp));
-	size = strlen(stamp) + strlen(step) + len + 8;
-	if (!(line = malloc(size)))
-		return;
-	prefix = snprintf(line, size, "%s [%s] ", stamp, step);
-	memcpy(line + prefix, text, len);
-	line[prefix + len] = '\n';
-	write_all(log->fd, line, (size_t)prefix + len + 1);
-	free(line);
+	strbuf_grow(&line, strlen(stamp) + strlen(step) + len + 8);
+	strbuf_addf(&line, "%s [%s] ", stamp, step);
+	strbuf_add(&line, text, len);
+	strbuf_addch(&line, '\n');
+	/* Out of memory: the line is lost, not the run. */
+	if (!strbuf_error(&line))
+		write_all(log->fd, line.buf, line.len);
+	strbuf_release(&line);
 }
 
 /* The log's directory, not following a symlink planted as its last
@@ -131,21 +132,19 @@ int runlog_open(struct runlog **out, const char *path)
 
 void runlog_printf(struct runlog *log, const char *step, const char *fmt, ...)
 {
-	char *text = NULL;
+	struct strbuf text = STRBUF_INIT;
 	va_list ap;
-	int len;
 	va_start(ap, fmt);
-	len = vasprintf(&text, fmt, ap);
+	strbuf_vaddf(&text, fmt, ap);
 	va_end(ap);
-	if (len < 0)
-		return;
 	/* A multi-line message keeps one prefix per line. */
-	for (char *line = text, *nl; line; line = nl ? nl + 1 : NULL) {
+	for (const char *line = text.buf, *nl; !strbuf_error(&text) && line;
+	     line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
 		if (nl || *line)
 			write_line(log, step, line, nl ? (size_t)(nl - line) : strlen(line));
 	}
-	free(text);
+	strbuf_release(&text);
 }
 
 static void flush_partial(struct runlog *log)

@@ -20,6 +20,16 @@
 #include "runner/cpus.h"
 #include "util/cpuset.h"
 
+/* cpus_format into a fixed buffer, as the tests compare it: cut to size. */
+static void format_list(char *buf, size_t size, const int *cpus, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(cpus_format(&sb, cpus, n), 0);
+	snprintf(buf, size, "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
 #define NWORKERS 3
 #define MAXCPUS 1024
 
@@ -172,8 +182,8 @@ static void test_avoid_and_restore(void **state)
 	last = cpus[n - 1];
 	for (size_t i = 0; i + 1 < n; i++)
 		rest[nrest++] = cpus[i];
-	cpus_format(all, sizeof(all), cpus, n);
-	cpus_format(without, sizeof(without), rest, nrest);
+	format_list(all, sizeof(all), cpus, n);
+	format_list(without, sizeof(without), rest, nrest);
 	task_cpus(self, sizeof(self), NULL);
 	assert_string_equal(self, all);
 
@@ -238,8 +248,8 @@ static void test_narrow_thread(void **state)
 	pinned_cpu = cpus[n - 1];
 	for (size_t i = 0; i + 1 < n; i++)
 		rest[nrest++] = cpus[i];
-	cpus_format(all, sizeof(all), cpus, n);
-	cpus_format(without, sizeof(without), rest, nrest);
+	format_list(all, sizeof(all), cpus, n);
+	format_list(without, sizeof(without), rest, nrest);
 	snprintf(one, sizeof(one), "%d", pinned_cpu);
 
 	workers_start(&w, 0);
@@ -274,8 +284,8 @@ static void test_avoid_twice(void **state)
 	first = cpus[n - 1];
 	for (size_t i = 1; i < n; i++)
 		rest[nrest++] = cpus[i];
-	cpus_format(all, sizeof(all), cpus, n);
-	cpus_format(without, sizeof(without), rest, nrest);
+	format_list(all, sizeof(all), cpus, n);
+	format_list(without, sizeof(without), rest, nrest);
 	assert_int_equal(cpus_avoid(&first, 1), 0);
 	assert_int_equal(cpus_avoid(&cpus[0], 1), 0);
 	assert_all_threads(without);
@@ -291,7 +301,7 @@ static void test_invalid(void **state)
 	size_t n = allowed_cpus(cpus);
 
 	(void)state;
-	cpus_format(all, sizeof(all), cpus, n);
+	format_list(all, sizeof(all), cpus, n);
 	assert_int_equal(cpus_avoid(bad, 1), -EINVAL);
 	assert_int_equal(cpus_avoid(far, 1), -EINVAL);
 	assert_int_equal(cpus_avoid(cpus, n), -EINVAL); /* nowhere left */
@@ -322,7 +332,7 @@ static void test_pin_self(void **state)
 	pthread_t t;
 
 	(void)state;
-	cpus_format(all, sizeof(all), cpus, n);
+	format_list(all, sizeof(all), cpus, n);
 	pinned_cpu = cpus[n - 1];
 	snprintf(want, sizeof(want), "%d", pinned_cpu);
 	assert_int_equal(pthread_create(&t, NULL, pin_check, list), 0);
@@ -345,18 +355,26 @@ static void test_format(void **state)
 	char buf[64];
 
 	(void)state;
-	cpus_format(buf, sizeof(buf), a, 5);
+	format_list(buf, sizeof(buf), a, 5);
 	assert_string_equal(buf, "0-3,5");
-	cpus_format(buf, sizeof(buf), b, 1);
+	format_list(buf, sizeof(buf), b, 1);
 	assert_string_equal(buf, "7");
-	cpus_format(buf, sizeof(buf), c, 4);
+	format_list(buf, sizeof(buf), c, 4);
 	assert_string_equal(buf, "1,3,5-6");
-	cpus_format(buf, sizeof(buf), d, 3);
+	format_list(buf, sizeof(buf), d, 3);
 	assert_string_equal(buf, "2-3");
-	cpus_format(buf, sizeof(buf), a, 0);
+	format_list(buf, sizeof(buf), a, 0);
 	assert_string_equal(buf, "");
-	cpus_format(buf, 4, a, 5); /* truncated, still terminated */
-	assert_string_equal(buf, "0-3");
+	{
+		/* It appends. */
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addstr(&sb, "CPU ");
+		assert_int_equal(cpus_format(&sb, c, 4), 0);
+		assert_int_equal(cpus_format(&sb, a, 0), 0);
+		assert_string_equal(sb.buf, "CPU 1,3,5-6");
+		strbuf_release(&sb);
+	}
 }
 
 int main(void)

@@ -147,7 +147,7 @@ static bool perf_usable(struct fixture *f, int rc)
 		printf("[  SKIPPED ] perf is not installed: the perf.data checks did not run\n");
 		return false;
 	}
-	if (rc == -1 && log_has(f, "perf cannot record on this machine")) {
+	if (rc == -ENOTSUP && log_has(f, "perf cannot record on this machine")) {
 		printf("[  SKIPPED ] perf is refused on this machine:\n");
 		print_log(f);
 		return false;
@@ -249,7 +249,7 @@ static void test_perf_missing(void **state)
 
 	snprintf(out, sizeof(out), "%s/missing.data", f->dir);
 	setenv("PATH", "/nonexistent-benchfs", 1);
-	assert_int_equal(profile_perf(&job, 999, out), -1);
+	assert_int_equal(profile_perf(&job, 999, out), -ENOENT);
 	assert_int_equal(access(out, F_OK), -1);
 	assert_true(log_has(f, "[bench profile] no profile: perf is not installed (not found in PATH "
 			       "/nonexistent-benchfs)"));
@@ -273,7 +273,7 @@ static void test_perf_refused(void **state)
 			   "echo 'perf_event_paranoid setting is 4' >&2\nexit 255");
 	snprintf(path, sizeof(path), "%s:%s", bin, f->saved_path);
 	setenv("PATH", path, 1);
-	assert_int_equal(profile_perf(&job, 999, out), -1);
+	assert_int_equal(profile_perf(&job, 999, out), -ENOTSUP);
 	assert_int_equal(access(out, F_OK), -1);
 	assert_true(log_has(f, "no profile: perf cannot record on this machine"));
 	assert_true(log_has(f, "[bench profile] perf_event_paranoid setting is 4"));
@@ -283,7 +283,7 @@ static void test_perf_refused(void **state)
 			   "for a; do [ \"$prev\" = -o ] && printf 'PERFILE2' > \"$a\"; prev=$a; done\n"
 			   "exit 0");
 	assert_int_equal(truncate(f->log_path, 0), 0);
-	assert_int_equal(profile_perf(&job, 999, out), -1);
+	assert_int_equal(profile_perf(&job, 999, out), -ENOTSUP);
 	assert_true(log_has(f, "no profile: perf cannot record on this machine"));
 	assert_int_equal(access(out, F_OK), -1);
 	unlink(perf);
@@ -306,7 +306,7 @@ static void test_perf_timeout(void **state)
 	rc = profile_perf(&job, 999, out);
 	if (!perf_usable(f, rc))
 		return;
-	assert_int_equal(rc, -1);
+	assert_int_equal(rc, -ETIMEDOUT);
 	assert_true(now_s() - t0 < 20);
 	assert_true(log_has(f, "no profile: perf timed out after 6 s"));
 	assert_int_equal(access(out, F_OK), -1);
@@ -351,13 +351,13 @@ static void test_perf_invalid(void **state)
 	assert_int_equal(profile_perf(&job, 0, "/tmp/x"), -EINVAL);
 	assert_int_equal(profile_perf(&job, 100001, "/tmp/x"), -EINVAL);
 	assert_int_equal(profile_perf(&job, 99, NULL), -EINVAL);
-	assert_int_equal(profile_perf(&job, 99, "perf.data"), -1); /* relative: logged */
+	assert_int_equal(profile_perf(&job, 99, "perf.data"), -EINVAL); /* relative: logged */
 	assert_true(log_has(f, "[bench profile] no profile: perf.data is not an absolute path"));
 	assert_int_equal(profile_perf(&nospawner, 99, "/tmp/x"), -EINVAL);
 	assert_int_equal(profile_perf(NULL, 99, "/tmp/x"), -EINVAL);
 	assert_int_equal(profile_instructions(&job, f->dir, NULL), -EINVAL);
 	assert_int_equal(profile_instructions(&job, NULL, &n), -EINVAL);
-	assert_int_equal(profile_instructions(&job, "tmp", &n), -1);
+	assert_int_equal(profile_instructions(&job, "tmp", &n), -EINVAL);
 	assert_true(log_has(f, "[bench instructions] no instruction count: tmp is not an absolute path"));
 	assert_int_equal(profile_instructions(&nospawner, f->dir, &n), -EINVAL);
 }
@@ -430,7 +430,7 @@ static void test_instructions_failures(void **state)
 	/* Killed by a signal: no count. */
 	n = -1;
 	spec.argv = killed;
-	assert_int_equal(profile_instructions(&job, f->dir, &n), -1);
+	assert_int_equal(profile_instructions(&job, f->dir, &n), -EIO);
 	assert_true(n == -1);
 	assert_true(log_has(f, "no instruction count: the iteration under valgrind killed by signal 9"));
 
@@ -438,7 +438,7 @@ static void test_instructions_failures(void **state)
 	spec.argv = slow;
 	spec.timeout_s = 0.02;
 	t0 = now_s();
-	assert_int_equal(profile_instructions(&job, f->dir, &n), -1);
+	assert_int_equal(profile_instructions(&job, f->dir, &n), -ETIMEDOUT);
 	assert_true(now_s() - t0 < 20);
 	assert_true(log_has(f, "the iteration under valgrind timed out after 7 s"));
 
@@ -454,17 +454,17 @@ static void test_instructions_failures(void **state)
 
 	/* A program that does not exist: valgrind complains, no count. */
 	spec.argv = missing;
-	assert_int_equal(profile_instructions(&job, f->dir, &n), -1);
+	assert_int_equal(profile_instructions(&job, f->dir, &n), -EIO);
 	assert_true(log_has(f, "wrote no callgrind output"));
 
 	/* No valgrind in PATH. */
 	setenv("PATH", "/nonexistent-benchfs", 1);
-	assert_int_equal(profile_instructions(&job, f->dir, &n), -1);
+	assert_int_equal(profile_instructions(&job, f->dir, &n), -ENOENT);
 	assert_true(log_has(f, "no instruction count: valgrind is not installed"));
 
 	/* A scratch directory that cannot be used. */
 	setenv("PATH", f->saved_path, 1);
-	assert_int_equal(profile_instructions(&job, "/nonexistent-benchfs", &n), -1);
+	assert_int_equal(profile_instructions(&job, "/nonexistent-benchfs", &n), -ENOENT);
 	assert_true(log_has(f, "cannot make a directory in /nonexistent-benchfs"));
 }
 
