@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runner/rmtree.h"
+#include "util/rmtree.h"
 #include "util/strbuf.h"
 
 /* The end of a tool's output is kept to explain a failure when the caller

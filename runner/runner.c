@@ -18,12 +18,12 @@
 #include "runner/internal.h"
 #include "runner/measure.h"
 #include "runner/result.h"
-#include "runner/rmtree.h"
 #include "runner/runlog.h"
 #include "runner/runner.h"
 #include "spawner/spawn_measure.h"
 #include "spawner/spawner.h"
 #include "store/store.h"
+#include "util/rmtree.h"
 
 extern char **environ;
 

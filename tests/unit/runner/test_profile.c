@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "runner/profile.h"
-#include "runner/rmtree.h"
 #include "runner/runlog.h"
 #include "spawner/spawner.h"
+#include "util/rmtree.h"
 
 static char *base_env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", "MARK=from-env", NULL };
 

@@ -1,9 +1,10 @@
+/* Removing a directory tree (rmtree.h). */
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <unistd.h>
 
-#include "runner/rmtree.h"
+#include "util/rmtree.h"
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
