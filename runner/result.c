@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
@@ -88,12 +89,14 @@ int result_bench_flags(size_t *outliers, bool *slow_first, const struct result_b
 	size_t n = rb->n, count = 0;
 	double *wall = calloc(2 * n + 1, sizeof(double)), median = 0;
 	size_t *idx = calloc(n + 1, sizeof(size_t));
-	int result = -1;
+	int result = -ENOMEM;
 
 	if (!wall || !idx)
 		goto done;
 	for (size_t i = 0; i < n; i++)
 		wall[i] = (double)rb->iterations[i].wall_ns / 1e9;
+	/* A statistics code stays inside stats/: unusable times are -EINVAL. */
+	result = -EINVAL;
 	if (stats_outliers_mad(&count, idx, wall, n, STATS_MODIFIED_Z_THRESHOLD, wall + n) ||
 	    stats_median(&median, wall, n, wall + n))
 		goto done;
@@ -112,7 +115,7 @@ int result_bench_unstable(const struct result_bench *rb, size_t *at, double *cha
 	size_t n = rb->n, work_size;
 	double *times;
 	void *work;
-	int result = -1;
+	int result = -ENOMEM;
 
 	if (rb->stability.checked) {
 		if (at)
@@ -130,6 +133,7 @@ int result_bench_unstable(const struct result_bench *rb, size_t *at, double *cha
 		goto done;
 	for (size_t i = 0; i < n; i++)
 		times[i] = (double)rb->iterations[i].wall_ns / 1e9;
+	result = -EINVAL;
 	if (stats_stationarity_check(&st, times, n, UNSTABLE_ALPHA, UNSTABLE_MIN_CHANGE, work,
 				     work_size) != STATS_OK)
 		goto done;

@@ -54,20 +54,21 @@ struct result_input {
 	const char *pair_commit;
 };
 
-/* Render result.json (pretty, deterministic). malloc'd; NULL with a message in
- * err when a statistic cannot be computed or memory runs out. */
+/* Render result.json (pretty, deterministic). malloc'd; NULL with the reason
+ * in err when a statistic cannot be computed or memory runs out (not an int
+ * result yet: bench/fill_store calls it as it is). */
 char *result_render(const struct result_input *in, char *err, size_t errsize);
 
 /* What a benchmark's times show (flagged, never dropped): the outliers by
  * modified z-score on the MAD (hyperfine's threshold), and whether the first
  * iteration is one of them and slower than the median (hyperfine's "slow
- * initial run", a cold cache or a first-run effect). -1 when out of memory
- * or the times are unusable. */
+ * initial run", a cold cache or a first-run effect). 0, -ENOMEM, or -EINVAL
+ * when the times are unusable. */
 int result_bench_flags(size_t *outliers, bool *slow_first, const struct result_bench *rb);
 
 /* Whether a benchmark's iteration sequence has a step or a trend
  * (stats_stationarity_check at alpha 0.01 and a 5% step of the medians):
- * 1 unstable, 0 not, -1 when out of memory or the times are unusable (a
+ * 1 unstable, 0 not, -ENOMEM, or -EINVAL when the times are unusable (a
  * time of 0: a shell command no slower than the shell). at, change and p
  * (any may be NULL) describe the step: at is the 1-based iteration of the
  * first after it (0 when none), change the medians' relative move (after /

@@ -23,7 +23,11 @@
 #include "spawner/spawn_measure.h"
 #include "spawner/spawner.h"
 #include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
 #include "util/rmtree.h"
+#include "util/runid.h"
+#include "util/strbuf.h"
 
 extern char **environ;
 
@@ -31,16 +35,12 @@ extern char **environ;
 #define BUILD_TIMEOUT_S 3600.0
 void runner_log_path(char *buf, size_t size, const char *data_dir, int64_t run_id)
 {
-	char name[32];
-	run_dir_name(name, sizeof(name), run_id);
-	snprintf(buf, size, "%s/logs/%s.log", data_dir, name);
+	snprintf(buf, size, "%s/logs/" RUNID_DIR_FMT ".log", data_dir, (long long)run_id);
 }
 
 void runner_artifacts_path(char *buf, size_t size, const char *data_dir, int64_t run_id)
 {
-	char name[32];
-	run_dir_name(name, sizeof(name), run_id);
-	snprintf(buf, size, "%s/artifacts/%s", data_dir, name);
+	snprintf(buf, size, "%s/artifacts/" RUNID_DIR_FMT, data_dir, (long long)run_id);
 }
 
 void runner_db_path(char *buf, size_t size, const char *data_dir)
@@ -66,6 +66,7 @@ static bool stopping(struct runner *r)
 /* The daemon's environment plus BENCHFS_COMMIT; benchmarks see the same. */
 static char **make_env(const char *commit)
 {
+	struct strbuf var = STRBUF_INIT;
 	size_t n = 0, k = 0;
 	char **envp;
 	while (environ[n])
@@ -75,7 +76,8 @@ static char **make_env(const char *commit)
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(environ[i], "BENCHFS_", 8) != 0)
 			envp[k++] = environ[i];
-	if (asprintf(&envp[k], "BENCHFS_COMMIT=%s", commit) < 0) {
+	strbuf_addf(&var, "BENCHFS_COMMIT=%s", commit);
+	if (!(envp[k] = strbuf_detach(&var, NULL))) {
 		free(envp);
 		return NULL;
 	}
@@ -102,7 +104,7 @@ static void job_vfail(struct job *job, size_t at, const char *fmt, va_list ap)
 		if (s == at || job->nsides == 1)
 			snprintf(sd->failure, sizeof(sd->failure), "%s", text);
 		else if (snprintf(sd->failure, sizeof(sd->failure),
-				  "the other side of this A/B job (run %06lld) failed: %.900s",
+				  "the other side of this A/B job (run " RUNID_DIR_FMT ") failed: %.900s",
 				  (long long)job->sides[at].run->id, text) < 0)
 			sd->failure[0] = '\0';
 		if (sd->log)
@@ -304,8 +306,8 @@ static int finish(struct job *job, size_t s, enum run_state state, const char *d
 	struct runner *r = job->runner;
 	struct side *sd = &job->sides[s];
 	if (store_run_finish(r->store, sd->run->id, state, detail, result_json)) {
-		fprintf(stderr, "benchfs: run %lld: cannot record its end: %s\n",
-			(long long)sd->run->id, store_errmsg(r->store));
+		/* The store logged why. */
+		log_error(-EIO, "run " RUNID_DIR_FMT ": cannot record its end", (long long)sd->run->id);
 		runlog_printf(sd->log, "benchfs", "%s%s%s, but the store cannot record it: %s",
 			      state == RUN_DONE ? "done" : "failed: ",
 			      state == RUN_DONE && *detail ? ": " : "", detail,
@@ -425,19 +427,14 @@ static int build_identity(struct job *job, size_t s)
 		runlog_printf(sd->log, "benchfs", "artifacts: %s (%zu file%s)", id, nfiles,
 			      nfiles == 1 ? "" : "s");
 	} else {
-		char globs[1024] = "";
-		size_t len = 0;
-		for (size_t k = 0; k < c->nartifacts && len < sizeof(globs); k++) {
-			int w = snprintf(globs + len, sizeof(globs) - len, "%s%s", k ? ", " : "",
-					 c->artifacts[k]);
-			if (w < 0)
-				break;
-			len += (size_t)w;
-		}
+		struct strbuf globs = STRBUF_INIT;
+		for (size_t k = 0; k < c->nartifacts; k++)
+			strbuf_addf(&globs, "%s%s", k ? ", " : "", c->artifacts[k]);
 		runlog_printf(sd->log, "benchfs",
 			      "artifacts: no regular file under %s matches %s; this build has no"
 			      " identity (compare cannot tell a same build)",
-			      sd->workdir, globs);
+			      sd->workdir, strbuf_error(&globs) ? "its globs" : globs.buf);
+		strbuf_release(&globs);
 	}
 	if (store_run_set_build_id(st, sd->run->id, id)) {
 		job_interrupt(job, s, "store: %s", store_errmsg(st));
@@ -458,7 +455,7 @@ static size_t find_pair(struct runner *r, const struct store_run *run, struct st
 	if (rc == STORE_OK && other->state == RUN_QUEUED && other->id > run->id)
 		return 2;
 	runlog_printf(log, "benchfs",
-		      "its A/B partner, run %06lld, is %s: this run is measured alone",
+		      "its A/B partner, run " RUNID_DIR_FMT ", is %s: this run is measured alone",
 		      (long long)run->pair_id,
 		      rc == STORE_OK ? run_state_name(other->state) : "missing");
 	if (rc == STORE_OK)
@@ -468,12 +465,12 @@ static size_t find_pair(struct runner *r, const struct store_run *run, struct st
 
 static int open_log(struct runner *r, struct side *sd)
 {
-	char path[4096], dir[32];
+	char path[4096], dir[RUNID_NAME_MAX];
 	int rc;
 	runner_log_path(path, sizeof(path), r->data_dir, sd->run->id);
 	if ((rc = runlog_open(&sd->log, path))) {
 		char msg[4400];
-		run_dir_name(dir, sizeof(dir), sd->run->id);
+		runid_dir_name(dir, sizeof(dir), sd->run->id);
 		/* ELOOP, EINVAL, EMLINK: a symlink, a FIFO or a hard link where the
 		 * log belongs, planted by someone: never written through. */
 		if (rc == -ELOOP || rc == -EINVAL || rc == -EMLINK)
@@ -483,10 +480,10 @@ static int open_log(struct runner *r, struct side *sd)
 				 path);
 		else
 			snprintf(msg, sizeof(msg), "cannot open %s: %s", path, strerror(-rc));
-		fprintf(stderr, "benchfs: run %s: %s\n", dir, msg);
+		log_error(rc, "run %s: %s", dir, msg);
 		if (store_run_finish(r->store, sd->run->id, RUN_FAILED, msg, NULL)) {
-			fprintf(stderr, "benchfs: run %s: cannot record its end: %s\n", dir,
-				store_errmsg(r->store));
+			/* The store logged why. */
+			log_error(-EIO, "run %s: cannot record its end", dir);
 			return -2;
 		}
 		notify(r, sd->run->id);
@@ -503,7 +500,7 @@ static bool execute_run(struct runner *r, const struct store_run *run, char *why
 {
 	struct job job = {.runner = r, .nsides = 1};
 	struct store_run other = {0};
-	char dir[32], err[512], *host = NULL;
+	char dir[RUNID_NAME_MAX], err[512], *host = NULL;
 	bool requeue = false;
 	int rc;
 	job.sides[0].run = run;
@@ -525,19 +522,20 @@ static bool execute_run(struct runner *r, const struct store_run *run, char *why
 	job.host_json = host ? host : "{}";
 	for (size_t s = 0; s < job.nsides; s++) {
 		struct side *sd = &job.sides[s];
-		run_dir_name(dir, sizeof(dir), sd->run->id);
+		runid_dir_name(dir, sizeof(dir), sd->run->id);
 		runlog_printf(sd->log, "benchfs", "run %s: revision %s, commit %s, attempt %d", dir,
 			      sd->run->revision, sd->run->commit, sd->run->attempts + 1);
 		if (job.nsides == 2)
 			runlog_printf(sd->log, "benchfs",
-				      "interleaved A/B job: this run is side %c, run %06lld (%s, commit"
+				      "interleaved A/B job: this run is side %c, run " RUNID_DIR_FMT
+				      " (%s, commit"
 				      " %s) is side %c; both are built, then their iterations"
 				      " alternate",
 				      s == 0 ? 'A' : 'B', (long long)job.sides[1 - s].run->id,
 				      job.sides[1 - s].run->revision, job.sides[1 - s].run->commit,
 				      s == 0 ? 'B' : 'A');
 		if (store_run_progress(r->store, sd->run->id, RUN_BUILDING, "", job.host_json)) {
-			fprintf(stderr, "benchfs: run %s: %s\n", dir, store_errmsg(r->store));
+			/* The store logged why; the run's log is told too. */
 			runlog_printf(sd->log, "benchfs", "store: %s", store_errmsg(r->store));
 			snprintf(why, whysize, "the store could not record its start: %s",
 				 store_errmsg(r->store));
@@ -647,8 +645,7 @@ static bool nap(struct runner *r, int seconds)
 	struct timespec ts;
 	pthread_mutex_lock(&r->lock);
 	if (!r->wake && !r->stop) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += seconds;
+		timespec_real_after(&ts, (int64_t)seconds * 1000);
 		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
 	}
 	r->wake = false;
@@ -683,9 +680,9 @@ static void requeue_interrupted(struct runner *r, const char *why)
 	int wait_s = 1;
 	char line[2048]; /* the reason (at most 1,200 bytes) and the sentence around it */
 	while (store_runs_recover(r->store, &ids, &n)) {
-		fprintf(stderr, "benchfs: runner: cannot queue an interrupted run again (%s): %s;"
-				" retrying in %d s\n",
-			why, store_errmsg(r->store), wait_s);
+		/* The store logged why. */
+		log_warning("runner: cannot queue an interrupted run again (%s); retrying in %d s",
+			    why, wait_s);
 		if (nap(r, wait_s))
 			return; /* runner_stop queues it again */
 		wait_s = wait_s < 5 ? 2 * wait_s : 10;
@@ -695,7 +692,7 @@ static void requeue_interrupted(struct runner *r, const char *why)
 		 why);
 	for (size_t i = 0; i < n; i++) {
 		log_line(r, ids[i], line);
-		fprintf(stderr, "benchfs: run %06lld queued again: %s\n", (long long)ids[i], why);
+		log_notice("run " RUNID_DIR_FMT " queued again: %s", (long long)ids[i], why);
 		notify(r, ids[i]);
 	}
 	free(ids);
@@ -715,16 +712,15 @@ static void *worker(void *arg)
 				requeue_interrupted(r, why);
 			continue;
 		}
-		if (rc != STORE_NOTFOUND)
-			fprintf(stderr, "benchfs: runner: %s\n", store_errmsg(r->store));
-		else if (r->opts.on_idle && !stopping(r) && r->opts.on_idle(r->opts.idle_ctx) > 0)
+		/* Another failure of the store was logged by it: retried below. */
+		if (rc == STORE_NOTFOUND && r->opts.on_idle && !stopping(r) &&
+		    r->opts.on_idle(r->opts.idle_ctx) > 0)
 			continue;
 		pthread_mutex_lock(&r->lock);
 		if (!r->wake && !r->stop) {
 			/* Also wake up now and then: a store error may be passing. */
 			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += rc == STORE_NOTFOUND ? 60 : 1;
+			timespec_real_after(&ts, rc == STORE_NOTFOUND ? 60000 : 1000);
 			pthread_cond_timedwait(&r->cond, &r->lock, &ts);
 		}
 		r->wake = false;
@@ -734,14 +730,15 @@ static void *worker(void *arg)
 }
 
 /* Runs a previous daemon left building or running: say so in their logs and
- * queue them again. */
+ * queue them again. 0, or a negative errno with the message in err. */
 static int recover(struct runner *r, char *err, size_t errsize)
 {
 	int64_t *ids = NULL;
 	size_t n = 0;
-	if (store_runs_recover(r->store, &ids, &n)) {
+	int rc;
+	if ((rc = store_runs_recover(r->store, &ids, &n))) {
 		snprintf(err, errsize, "recovering interrupted runs: %s", store_errmsg(r->store));
-		return -1;
+		return store_errno(rc);
 	}
 	for (size_t i = 0; i < n; i++)
 		log_line(r, ids[i],
@@ -761,6 +758,7 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 	if (!r || !(r->repo_path = strdup(opts->repo_path)) ||
 	    !(r->data_dir = strdup(opts->data_dir))) {
 		snprintf(err, errsize, "out of memory");
+		rc = -ENOMEM;
 		goto fail;
 	}
 	r->opts = *opts;
@@ -768,23 +766,26 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
 	runner_db_path(path, sizeof(path), r->data_dir);
-	if (store_open(&r->store, path, STORE_SYNC_NORMAL)) {
+	if ((rc = store_open(&r->store, path, STORE_SYNC_NORMAL))) {
 		snprintf(err, errsize, "store %s: %s", path, store_errmsg(r->store));
+		rc = store_errno(rc);
 		goto fail;
 	}
-	if (repo_open(&r->repo, r->repo_path, msg, sizeof(msg))) {
+	if ((rc = repo_open(&r->repo, r->repo_path, msg, sizeof(msg)))) {
 		snprintf(err, errsize, "repository %s: %s", r->repo_path, msg);
+		rc = rc < 0 ? rc : -EIO;
 		goto fail;
 	}
 	if (pipe2(r->cancel_pipe, O_CLOEXEC | O_NONBLOCK)) {
-		snprintf(err, errsize, "pipe: %s", strerror(errno));
+		rc = -errno;
+		snprintf(err, errsize, "pipe: %s", strerror(-rc));
 		goto fail;
 	}
 	if ((rc = spawner_start(&r->spawner))) {
 		snprintf(err, errsize, "cannot start benchfs-spawner: %s", strerror(-rc));
 		goto fail;
 	}
-	if (recover(r, err, errsize))
+	if ((rc = recover(r, err, errsize)))
 		goto fail;
 	/* Signals belong to the main thread. */
 	sigfillset(&all);
@@ -793,6 +794,7 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		snprintf(err, errsize, "cannot start the runner thread: %s", strerror(rc));
+		rc = -rc;
 		goto fail;
 	}
 	*out = r;
@@ -810,7 +812,7 @@ fail:
 		free(r->data_dir);
 		free(r);
 	}
-	return -1;
+	return rc;
 }
 
 void runner_wake(struct runner *r)
@@ -832,12 +834,12 @@ void runner_stop(struct runner *r)
 	pthread_cond_signal(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 	if (write(r->cancel_pipe[1], "x", 1) < 0)
-		fprintf(stderr, "benchfs: cannot interrupt the runner: %s\n", strerror(errno));
+		log_error_errno(-errno, "cannot interrupt the runner");
 	pthread_join(r->thread, NULL);
 	spawner_free(r->spawner);
-	/* An interrupted run goes back to the queue now, so the next start sees a clean state. */
-	if (store_runs_recover(r->store, &ids, &n))
-		fprintf(stderr, "benchfs: %s\n", store_errmsg(r->store));
+	/* An interrupted run goes back to the queue now, so the next start sees
+	 * a clean state (a failure is logged by the store). */
+	(void)store_runs_recover(r->store, &ids, &n);
 	free(ids);
 	store_free(r->store);
 	repo_free(r->repo);

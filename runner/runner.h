@@ -23,8 +23,9 @@ struct runner_options {
 };
 
 /* Recover runs a previous daemon left unfinished (logging it in their
- * debug.log and queueing them again), then start the worker. Returns 0, or -1
- * with a message in err. */
+ * debug.log and queueing them again), then start the worker. Returns 0, or a
+ * negative errno (the store's as store_errno() maps it, the repository's,
+ * benchfs-spawner's, -ENOMEM) with the message in err. */
 int runner_start(struct runner **out, const struct runner_options *opts, char *err,
 		 size_t errsize);
 /* Tell the worker that new runs are queued. */

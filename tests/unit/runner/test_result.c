@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
@@ -802,10 +803,10 @@ static void test_unstable_short_or_unusable(void **state)
 	assert_near(change, 0, 0);
 	assert_near(p, 1, 0);
 	/* A time of 0 (a shell command no slower than the shell) cannot be
-	 * tested: -1, and result.json says null rather than failing. */
+	 * tested: -EINVAL, and result.json says null rather than failing. */
 	plant_step(f, it, N_STEP, 0.40, 4);
 	it[3].wall_ns = 0;
-	assert_int_equal(result_bench_unstable(&f->benches[0], &at, &change, &p), -1);
+	assert_int_equal(result_bench_unstable(&f->benches[0], &at, &change, &p), -EINVAL);
 	text = render(&f->in);
 	root = parse(text);
 	assert_null_key(result_of(root, 0), "unstable");
