@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "repo/checkout.h"
-#include "runner/rmtree.h"
+#include "util/rmtree.h"
 #include "tests/unit/fixture/tmpdir.h"
 
 struct fixture {

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "repo/repo.h"
-#include "runner/rmtree.h"
+#include "util/rmtree.h"
 #include "tests/unit/fixture/tmpdir.h"
 
 extern char **environ;

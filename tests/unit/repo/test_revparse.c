@@ -27,7 +27,7 @@
 
 #include "repo/repo.h"
 #include "repo/revparse.h"
-#include "runner/rmtree.h"
+#include "util/rmtree.h"
 #include "tests/unit/fixture/tmpdir.h"
 
 extern char **environ;
