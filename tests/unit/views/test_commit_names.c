@@ -1,0 +1,224 @@
+/* views/commit_names against a repository the git command builds and a
+ * temporary store, no mount: which tag names a commit (annotated before
+ * lightweight, then the newest tagger date, then the name), the tags that
+ * never do (names read as runs or paths, a pinned baseline's name, a name
+ * that means another commit or nothing), the short hash otherwise, and the
+ * stamp that moves when a tag is added. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "repo/repo.h"
+#include "store/store.h"
+#include "tests/unit/fixture/tmpdir.h"
+#include "util/rmtree.h"
+#include "views/commit_names.h"
+
+extern char **environ;
+
+struct fixture {
+	char dir[PATH_MAX / 2], repo[PATH_MAX];
+	struct store *store;
+	struct repo *r;
+	struct view_ctx ctx;
+	char c1[41], c2[41], c3[41];
+};
+
+/* git -C dir args...; its output's first line into out (may be NULL). */
+static int git(char *out, size_t outsize, const char *dir, ...)
+{
+	const char *argv[32] = {"git", "-C", dir};
+	size_t argc = 3, len = 0;
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status;
+	char sink[512];
+	ssize_t n;
+	pid_t pid;
+	va_list ap;
+	va_start(ap, dir);
+	while ((argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	assert_int_equal(posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	while (out && len + 1 < outsize && (n = read(pipefd[0], out + len, outsize - 1 - len)) > 0)
+		len += (size_t)n;
+	while (read(pipefd[0], sink, sizeof(sink)) > 0)
+		;
+	close(pipefd[0]);
+	if (out) {
+		out[len] = '\0';
+		out[strcspn(out, "\n")] = '\0';
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#define GIT(...) assert_int_equal(git(NULL, 0, f->repo, __VA_ARGS__, (char *)NULL), 0)
+
+static void at(long long seconds)
+{
+	char date[64];
+	snprintf(date, sizeof(date), "@%lld +0000", 1600000000LL + seconds);
+	setenv("GIT_AUTHOR_DATE", date, 1);
+	setenv("GIT_COMMITTER_DATE", date, 1);
+}
+
+static void commit(struct fixture *f, char out[41], const char *msg)
+{
+	GIT("commit", "-q", "--allow-empty", "-m", msg);
+	assert_int_equal(git(out, 41, f->repo, "rev-parse", "HEAD", (char *)NULL), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[PATH_MAX + 64];
+	FILE *file;
+	if (!f || test_tmpdir_make(f->dir, sizeof(f->dir), "commit-names"))
+		return -1;
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+	setenv("HOME", f->dir, 1);
+	setenv("GIT_AUTHOR_NAME", "t", 1);
+	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
+	setenv("GIT_COMMITTER_NAME", "t", 1);
+	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
+	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
+	assert_int_equal(git(NULL, 0, f->dir, "init", "-q", "-b", "main", f->repo, (char *)NULL), 0);
+	at(1);
+	commit(f, f->c1, "c1");
+	at(2);
+	commit(f, f->c2, "c2");
+	at(3);
+	commit(f, f->c3, "c3");
+	/* c1: annotated tags win over a lightweight one, the newer of them. */
+	GIT("tag", "a-light", f->c1);
+	at(100);
+	GIT("tag", "-a", "-m", "old", "rel-old", f->c1);
+	at(200);
+	GIT("tag", "-a", "-m", "new", "rel-new", f->c1);
+	/* c2: the newest is a baseline's name, so the first of two lightweight
+	 * tags by name serves. */
+	at(300);
+	GIT("tag", "-a", "-m", "pinned", "pinned", f->c2);
+	GIT("tag", "zeta", f->c2);
+	GIT("tag", "alpha", f->c2);
+	/* c3: none serves. */
+	GIT("tag", "12345", f->c3);         /* a run's directory name */
+	GIT("tag", "latest", f->c3);        /* the newest run */
+	GIT("tag", "run-7", f->c3);         /* a run's name */
+	GIT("tag", "rel/1", f->c3);         /* not one path component */
+	GIT("tag", f->c1, f->c3);           /* means c1, written in a compare name */
+	GIT("tag", "weird", f->c3);         /* refused: a ref-like file of that name */
+	snprintf(path, sizeof(path), "%s/.git/weird", f->repo);
+	assert_non_null(file = fopen(path, "w"));
+	fprintf(file, "%s\n", f->c2);
+	assert_int_equal(fclose(file), 0);
+	snprintf(path, sizeof(path), "%s/benchfs.db", f->dir);
+	assert_int_equal(store_open(&f->store, path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(store_baseline_set(f->store, "pinned", "main", f->c3), STORE_OK);
+	assert_int_equal(repo_open(&f->r, f->repo, NULL, 0), 0);
+	f->ctx = (struct view_ctx){.store = f->store, .data_dir = f->dir, .repo = f->r,
+				   .host = "", .branch = "refs/heads/main"};
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	repo_free(f->r);
+	store_free(f->store);
+	rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static void expect_name(struct commit_names *names, const char *commit, const char *want)
+{
+	char out[COMMIT_NAME_SIZE];
+	assert_int_equal(commit_names_get(out, sizeof(out), names, commit), 0);
+	assert_string_equal(out, want);
+}
+
+static void test_tags_and_hashes(void **state)
+{
+	struct fixture *f = *state;
+	struct commit_names *names = NULL;
+	char want[64], out[COMMIT_NAME_SIZE], zeros[41];
+	size_t len = 7;
+	assert_int_equal(commit_names_load(&names, &f->ctx), 0);
+	expect_name(names, f->c1, "rel-new");
+	expect_name(names, f->c2, "alpha");
+	/* git's short hash, lengthened while it is all digits. */
+	assert_int_equal(git(want, sizeof(want), f->repo, "rev-parse", "--short", f->c3,
+			     (char *)NULL), 0);
+	while (strspn(f->c3, "0123456789") >= len)
+		len++;
+	if (len > strlen(want))
+		snprintf(want, sizeof(want), "%.*s", (int)len, f->c3);
+	expect_name(names, f->c3, want);
+	memset(zeros, '0', 40);
+	zeros[40] = '\0';
+	assert_int_equal(commit_names_get(out, sizeof(out), names, zeros), -ENOENT);
+	commit_names_free(names);
+}
+
+/* Without the baseline, its name is a tag like any other: the annotated
+ * one wins. */
+static void test_baseline_name(void **state)
+{
+	struct fixture *f = *state;
+	struct commit_names *names = NULL;
+	assert_int_equal(store_baseline_delete(f->store, "pinned"), STORE_OK);
+	assert_int_equal(commit_names_load(&names, &f->ctx), 0);
+	expect_name(names, f->c2, "pinned");
+	commit_names_free(names);
+	assert_int_equal(store_baseline_set(f->store, "pinned", "main", f->c3), STORE_OK);
+}
+
+static void test_stamp(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t before = commit_names_stamp(&f->ctx);
+	struct commit_names *names = NULL;
+	assert_true(commit_names_stamp(&f->ctx) == before);
+	GIT("tag", "-a", "-m", "newest", "v9", f->c3);
+	assert_true(commit_names_stamp(&f->ctx) != before);
+	assert_int_equal(commit_names_load(&names, &f->ctx), 0);
+	expect_name(names, f->c3, "v9");
+	commit_names_free(names);
+	GIT("tag", "-d", "v9");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tags_and_hashes),
+		cmocka_unit_test(test_baseline_name),
+		cmocka_unit_test(test_stamp),
+	};
+	int rc;
+	assert_int_equal(repo_lib_init(), 0);
+	rc = cmocka_run_group_tests_name("commit_names", tests, setup, teardown);
+	repo_lib_shutdown();
+	return rc;
+}
