@@ -47,7 +47,7 @@ struct fixture {
 /* Run git -C dir args... with input (may be NULL) on its standard input and
  * its standard output (trimmed of the last newline) into out. The exit
  * status, or -1. No shell. */
-static int git_in(char *out, size_t outsize, const char *input, const char *dir, va_list ap)
+static int run_git(char *out, size_t outsize, const char *input, const char *dir, va_list ap)
 {
 	const char *argv[32] = {"git", "-C", dir};
 	size_t argc = 3, len = 0;
@@ -92,7 +92,7 @@ static int git(char *out, size_t outsize, const char *input, const char *dir, ..
 	va_list ap;
 	int rc;
 	va_start(ap, dir);
-	rc = git_in(out, outsize, input, dir, ap);
+	rc = run_git(out, outsize, input, dir, ap);
 	va_end(ap);
 	return rc;
 }
