@@ -350,7 +350,8 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 	case KIND_BASELINES_DIR:
 		return computed_lookup(ctx, out, parent, name);
 	case KIND_RUNS:
-		if ((id = view_parse_run_name(name)) < 0)
+		/* A run id wider than the inode's id field names no run here. */
+		if ((id = view_parse_run_name(name)) < 0 || id > INODE_ID_MAX)
 			return -ENOENT;
 		if ((rc = store_run_get_light(ctx->store, &run, id)))
 			return view_store_errno(rc);

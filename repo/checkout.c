@@ -8,7 +8,7 @@
 
 #include "repo/checkout.h"
 #include "repo/internal.h"
-#include "runner/rmtree.h"
+#include "util/rmtree.h"
 
 int checkout_commit(struct repo *repo, const char *commit, const char *dir, char *err,
 		    size_t errsize)
