@@ -26,7 +26,9 @@
 #include "service/confirm.h"
 #include "spawner/spawner.h"
 #include "stats/hypothesis.h"
+#include "store/paths.h"
 #include "store/store.h"
+#include "util/log.h"
 
 #define EXIT_SETUP 2
 /* The data directory holds the logs and the store, which the mount's own
@@ -73,7 +75,7 @@ static int die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	config_escape_text(line, sizeof(line), raw);
+	log_escape(line, sizeof(line), raw);
 	fprintf(stderr, "benchfs: %s\n", line);
 	return EXIT_SETUP;
 }
@@ -208,7 +210,7 @@ static int prepare_data_dir(const char *dir, mode_t mode, int mode_given)
 				   (unsigned)mode, strerror(errno));
 		st.st_mode = (st.st_mode & ~0777u) | mode;
 	}
-	snprintf(path, sizeof(path), "%s/logs", dir);
+	store_path_logs(path, sizeof(path), dir);
 	if ((rc = mkdir_p(path)))
 		return die("data directory %s: %s", path, strerror(-rc));
 	if (access(dir, W_OK) || access(path, W_OK))
@@ -216,12 +218,12 @@ static int prepare_data_dir(const char *dir, mode_t mode, int mode_given)
 	/* One daemon per data directory: two would run jobs at once and share work/.
 	 * The descriptor stays open (and locked) for the life of the process,
 	 * across fuse_daemonize's fork. */
-	snprintf(path, sizeof(path), "%s/lock", dir);
+	store_path_lock(path, sizeof(path), dir);
 	if ((lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return die("data directory %s: %s", dir, strerror(errno));
 	if (flock(lock_fd, LOCK_EX | LOCK_NB))
 		return die("data directory %s is in use by another benchfs", dir);
-	runner_db_path(path, sizeof(path), dir);
+	store_path_db(path, sizeof(path), dir);
 	if (store_open(&store, path, STORE_SYNC_FULL)) {
 		rc = die("store %s: %s", path, store_errmsg(store));
 		store_free(store);

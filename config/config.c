@@ -33,11 +33,6 @@
 		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
 		"cpus", "profile", "metrics"
 
-void config_escape_text(char *out, size_t outsize, const char *in)
-{
-	log_escape(out, outsize, in);
-}
-
 /* Messages quote keys, values and paths from the user: escaped, they stay one
  * line and cannot drive the terminal. */
 int config_error(int code, char *err, size_t errsize, const char *fmt, ...)

@@ -110,9 +110,5 @@ char *config_to_json(const struct config *config);
  * malloc'd; NULL when out of memory. */
 char *bench_config_command_text(const struct bench_config *bench);
 void config_free(struct config *config);
-/* in as one line that is safe on a terminal, into out: log_escape()
- * (util/log.h), which every message config_parse and config_load write into
- * err has been through. Kept until main.c calls log_escape() itself. */
-void config_escape_text(char *out, size_t outsize, const char *in);
 
 #endif

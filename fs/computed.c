@@ -9,6 +9,8 @@
 #include "fs/names.h"
 #include "repo/repo.h"
 #include "runner/result.h"
+#include "util/clock.h"
+#include "util/runid.h"
 #include "views/commit_names.h"
 #include "views/compare.h"
 #include "views/history.h"
@@ -34,7 +36,7 @@ struct version {
 static int current_version(const struct view_ctx *ctx, struct version *v)
 {
 	int64_t seq = 0, ns = 0;
-	if (store_views_seq(ctx->store, &seq, &ns))
+	if (store_results_seq(ctx->store, &seq, &ns))
 		return -EIO;
 	v->seq = (uint32_t)seq;
 	v->changed_ns = ns ? ns : ctx->mount_ns;
@@ -99,9 +101,9 @@ static int render_baseline(char **text, const struct view_ctx *ctx, const char *
 	int64_t id;
 	int rc = store_baseline_get(ctx->store, &b, name);
 	if (rc)
-		return view_store_errno(rc);
+		return store_errno(rc);
 	if ((rc = store_commit_latest_done(ctx->store, &id, b.commit)) == STORE_OK)
-		run_dir_name(run, sizeof(run), id);
+		runid_dir_name(run, sizeof(run), id);
 	else if (rc != STORE_NOTFOUND)
 		return -EIO;
 	return asprintf(text, "%s %s\n", b.commit, run) < 0 ? -ENOMEM : 0;
@@ -344,7 +346,7 @@ static int baseline_lookup(const struct view_ctx *ctx, struct node *out, const c
 	if (!baseline_name_valid(name))
 		return -ENOENT;
 	if ((rc = store_baseline_get(ctx->store, &b, name)))
-		return view_store_errno(rc);
+		return store_errno(rc);
 	if ((rc = current_version(ctx, &v)))
 		return rc;
 	snprintf(key, sizeof(key), "%c\t%s", KEY_BASELINE, name);
@@ -361,7 +363,7 @@ int computed_baseline_pending(const struct view_ctx *ctx, struct node *out, cons
 			     .type = NODE_FILE,
 			     .perm = 0644,
 			     .nlink = 1,
-			     .mtime_ns = store_now_ns(),
+			     .mtime_ns = now_real_ns(),
 			     .content = strdup(""),
 			     .key = strdup(key)};
 	if (!out->content || !out->key) {

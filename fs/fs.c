@@ -32,7 +32,9 @@
 #include "repo/repo.h"
 #include "repo/revparse.h"
 #include "runner/runner.h"
+#include "store/paths.h"
 #include "store/store.h"
+#include "util/clock.h"
 
 /* More pending jobs than this is a runaway script, not a plan. */
 #define QUEUE_PENDING_MAX 1000
@@ -984,7 +986,7 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
-	runner_db_path(path, sizeof(path), opts->data_dir);
+	store_path_db(path, sizeof(path), opts->data_dir);
 	snprintf(fs->db_path, sizeof(fs->db_path), "%s", path);
 	if (store_open(&fs->store, path, STORE_SYNC_FULL)) {
 		snprintf(err, errsize, "store %s: %s", path, store_errmsg(fs->store));
@@ -1000,7 +1002,7 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 	fs->view = (struct view_ctx){
 		.store = fs->store,
 		.data_dir = fs->data_dir,
-		.mount_ns = store_now_ns(),
+		.mount_ns = now_real_ns(),
 		.repo = fs->repo,
 		.host = fs->host,
 		.branch = fs->branch,

@@ -11,7 +11,9 @@
 #include "fs/names.h"
 #include "fs/views.h"
 #include "runner/result.h"
-#include "runner/runner.h"
+#include "store/paths.h"
+#include "util/clock.h"
+#include "util/runid.h"
 #include "views/format.h"
 #include "views/mount_readme.h"
 #include "views/queue_list.h"
@@ -53,7 +55,7 @@ static int fill_link(struct node *out, uint64_t ino, const char *prefix, int64_t
 		     int64_t mtime_ns)
 {
 	char name[32], *target = NULL;
-	run_dir_name(name, sizeof(name), run_id);
+	runid_dir_name(name, sizeof(name), run_id);
 	if (asprintf(&target, "%sruns/%s", prefix, name) < 0)
 		return -ENOMEM;
 	*out = (struct node){
@@ -103,7 +105,7 @@ static int log_node(const struct view_ctx *ctx, struct node *out, const struct s
 {
 	struct stat st;
 	char path[4096];
-	runner_log_path(path, sizeof(path), ctx->data_dir, run->id);
+	store_path_log(path, sizeof(path), ctx->data_dir, run->id);
 	*out = (struct node){
 		.ino = inode_make(KIND_LOG, run->id, 0),
 		.type = NODE_FILE,
@@ -189,7 +191,7 @@ static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind
 		 * what the kernel holds of the inode it opened, which no reader may
 		 * share (inode.h). */
 		rc = view_fill_file(out, inode_make_bits(kind, view_serial(ctx)), text,
-				    store_now_ns(), 0);
+				    now_real_ns(), 0);
 		out->perm = 0644;
 		return rc;
 	case KIND_RUNS:
@@ -201,7 +203,7 @@ static int top_node(const struct view_ctx *ctx, struct node *out, enum node_kind
 		return view_fill_dir(out, inode_make(kind, 0, 0), 2, ctx->mount_ns, TIMEOUT_FOREVER);
 	case KIND_LATEST:
 		if ((rc = store_latest_done(ctx->store, &id)))
-			return view_store_errno(rc);
+			return store_errno(rc);
 		return fill_link(out, inode_make(kind, id, 0), "", id, ctx->mount_ns);
 	default:
 		return -ENOENT;
@@ -235,7 +237,7 @@ static int artifact_stat(const struct view_ctx *ctx, struct node *out, int64_t r
 	struct store_run run;
 	struct stat st;
 	int rc;
-	runner_artifacts_path(dir, sizeof(dir), ctx->data_dir, run_id);
+	store_path_artifacts(dir, sizeof(dir), ctx->data_dir, run_id);
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return -ENOMEM;
 	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -244,7 +246,7 @@ static int artifact_stat(const struct view_ctx *ctx, struct node *out, int64_t r
 	}
 	if ((rc = store_run_get(ctx->store, &run, run_id))) {
 		free(path);
-		return view_store_errno(rc);
+		return store_errno(rc);
 	}
 	*out = (struct node){
 		.ino = ino,
@@ -320,7 +322,7 @@ static int artifact_list(const struct view_ctx *ctx, struct dir_entry **list, si
 	char dir[4096];
 	struct dirent **names = NULL;
 	int count, rc = 0;
-	runner_artifacts_path(dir, sizeof(dir), ctx->data_dir, run_id);
+	store_path_artifacts(dir, sizeof(dir), ctx->data_dir, run_id);
 	/* Sorted, so a listing is the same every time. */
 	if ((count = scandir(dir, &names, NULL, alphasort)) < 0)
 		return errno == ENOENT ? 0 : -EIO;
@@ -354,7 +356,7 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 		if ((id = view_parse_run_name(name)) < 0 || id > INODE_ID_MAX)
 			return -ENOENT;
 		if ((rc = store_run_get_light(ctx->store, &run, id)))
-			return view_store_errno(rc);
+			return store_errno(rc);
 		rc = run_dir_node(out, &run);
 		store_run_clear(&run);
 		return rc;
@@ -362,7 +364,7 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 		if ((file = run_file_parse(name)) < 0)
 			return artifact_lookup(ctx, out, inode_id(parent), name);
 		if ((rc = store_run_get(ctx->store, &run, inode_id(parent))))
-			return view_store_errno(rc);
+			return store_errno(rc);
 		rc = run_file(ctx, out, &run, kind_of((enum run_file)file));
 		store_run_clear(&run);
 		return rc;
@@ -370,7 +372,7 @@ int view_lookup(const struct view_ctx *ctx, struct node *out, uint64_t parent, c
 		if (!is_full_hash(name))
 			return -ENOENT;
 		if ((rc = store_commit_latest_done(ctx->store, &id, name)))
-			return view_store_errno(rc);
+			return store_errno(rc);
 		return fill_link(out, inode_make(KIND_COMMIT_LINK, id, 0), "../", id, ctx->mount_ns);
 	default:
 		return -ENOTDIR;
@@ -410,7 +412,7 @@ int view_node(const struct view_ctx *ctx, struct node *out, uint64_t ino, const 
 		rc = kind == KIND_RUN_DIR ? store_run_get_light(ctx->store, &run, inode_id(ino))
 					  : store_run_get(ctx->store, &run, inode_id(ino));
 		if (rc)
-			return view_store_errno(rc);
+			return store_errno(rc);
 		rc = kind == KIND_RUN_DIR ? run_dir_node(out, &run) : run_file(ctx, out, &run, kind);
 		store_run_clear(&run);
 		break;
@@ -485,14 +487,14 @@ int view_list(const struct view_ctx *ctx, struct dir_entry **entries, size_t *n,
 		}
 		for (size_t i = 0; i < nids && !rc; i++) {
 			char name[32];
-			run_dir_name(name, sizeof(name), ids[i]);
+			runid_dir_name(name, sizeof(name), ids[i]);
 			rc = view_add_entry(&list, &count, &cap, name, inode_make(KIND_RUN_DIR, ids[i], 0),
 				       NODE_DIR);
 		}
 		break;
 	case KIND_RUN_DIR:
 		if ((rc = store_run_get(ctx->store, &run, inode_id(ino)))) {
-			rc = view_store_errno(rc);
+			rc = store_errno(rc);
 			break;
 		}
 		for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]) && !rc; i++)

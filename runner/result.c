@@ -17,11 +17,6 @@
 #define UNSTABLE_ALPHA 0.01
 #define UNSTABLE_MIN_CHANGE 0.05
 
-void run_dir_name(char *buf, size_t size, int64_t run_id)
-{
-	runid_dir_name(buf, size, run_id);
-}
-
 /* Seconds to nanosecond resolution (what the clock measures), written as
  * such: 0.057848886 rather than json-c's 0.057848886000000002. */
 static json_object *json_seconds(double seconds)

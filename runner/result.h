@@ -86,8 +86,5 @@ void result_bench_check_stability(struct result_bench *rb);
  * "" when none. Truncated to size (terminated). */
 void result_flags_text(char *buf, size_t size, const struct result_input *in);
 
-/* A run directory's name: runid_dir_name() (util/runid.h), which callers
- * should use instead; kept only while views/ and fs/ call this. */
-void run_dir_name(char *buf, size_t size, int64_t run_id);
 
 #endif

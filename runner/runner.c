@@ -22,6 +22,7 @@
 #include "runner/runner.h"
 #include "spawner/spawn_measure.h"
 #include "spawner/spawner.h"
+#include "store/paths.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -33,21 +34,6 @@ extern char **environ;
 
 /* A build that runs longer than this is stuck; the queue must move on. */
 #define BUILD_TIMEOUT_S 3600.0
-void runner_log_path(char *buf, size_t size, const char *data_dir, int64_t run_id)
-{
-	snprintf(buf, size, "%s/logs/" RUNID_DIR_FMT ".log", data_dir, (long long)run_id);
-}
-
-void runner_artifacts_path(char *buf, size_t size, const char *data_dir, int64_t run_id)
-{
-	snprintf(buf, size, "%s/artifacts/" RUNID_DIR_FMT, data_dir, (long long)run_id);
-}
-
-void runner_db_path(char *buf, size_t size, const char *data_dir)
-{
-	snprintf(buf, size, "%s/benchfs.db", data_dir);
-}
-
 static void notify(struct runner *r, int64_t run_id)
 {
 	if (r->opts.on_change)
@@ -194,7 +180,7 @@ static int prepare_artifacts(struct job *job, size_t s, bool needed)
 	struct side *sd = &job->sides[s];
 	char parent[4096];
 	int rc;
-	runner_artifacts_path(sd->artifacts, sizeof(sd->artifacts), job->runner->data_dir,
+	store_path_artifacts(sd->artifacts, sizeof(sd->artifacts), job->runner->data_dir,
 			      sd->run->id);
 	if ((rc = rmtree(sd->artifacts))) {
 		job_fail(job, s, "cannot clear %s: %s", sd->artifacts, strerror(-rc));
@@ -202,7 +188,7 @@ static int prepare_artifacts(struct job *job, size_t s, bool needed)
 	}
 	if (!needed)
 		return 0;
-	snprintf(parent, sizeof(parent), "%s/artifacts", job->runner->data_dir);
+	store_path_artifacts_root(parent, sizeof(parent), job->runner->data_dir);
 	if ((mkdir(parent, 0755) && errno != EEXIST) || mkdir(sd->artifacts, 0755)) {
 		job_fail(job, s, "cannot create %s: %s", sd->artifacts, strerror(errno));
 		return -1;
@@ -274,7 +260,7 @@ static int do_benchmarks(struct job *job)
 	int nperf = count_perf(c, false);
 	char tmp[4096];
 	/* callgrind's scratch space */
-	snprintf(tmp, sizeof(tmp), "%s/tmp", r->data_dir);
+	store_path_tmp(tmp, sizeof(tmp), r->data_dir);
 	if (count_perf(c, true) > 0 && (mkdir(tmp, 0755) && errno != EEXIST)) {
 		job_fail(job, 0, "cannot create %s: %s", tmp, strerror(errno));
 		return -1;
@@ -467,7 +453,7 @@ static int open_log(struct runner *r, struct side *sd)
 {
 	char path[4096], dir[RUNID_NAME_MAX];
 	int rc;
-	runner_log_path(path, sizeof(path), r->data_dir, sd->run->id);
+	store_path_log(path, sizeof(path), r->data_dir, sd->run->id);
 	if ((rc = runlog_open(&sd->log, path))) {
 		char msg[4400];
 		runid_dir_name(dir, sizeof(dir), sd->run->id);
@@ -558,7 +544,7 @@ static bool execute_run(struct runner *r, const struct store_run *run, char *why
 			job_fail(&job, s, "out of memory");
 			goto failed;
 		}
-		snprintf(sd->workdir, sizeof(sd->workdir), "%s/%s", r->data_dir,
+		store_path_workdir(sd->workdir, sizeof(sd->workdir), r->data_dir,
 			 job.nsides == 1 ? "work" : s == 0 ? "work-a" : "work-b");
 		runlog_printf(sd->log, "benchfs", "checkout into %s", sd->workdir);
 		if (checkout_commit(r->repo, sd->run->commit, sd->workdir, err, sizeof(err))) {
@@ -659,7 +645,7 @@ static void log_line(struct runner *r, int64_t id, const char *line)
 {
 	char path[4096];
 	struct runlog *log;
-	runner_log_path(path, sizeof(path), r->data_dir, id);
+	store_path_log(path, sizeof(path), r->data_dir, id);
 	if (runlog_open(&log, path) == 0) {
 		runlog_printf(log, "benchfs", "%s", line);
 		runlog_free(log);
@@ -765,7 +751,7 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 	r->cancel_pipe[0] = r->cancel_pipe[1] = -1;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
-	runner_db_path(path, sizeof(path), r->data_dir);
+	store_path_db(path, sizeof(path), r->data_dir);
 	if ((rc = store_open(&r->store, path, STORE_SYNC_NORMAL))) {
 		snprintf(err, errsize, "store %s: %s", path, store_errmsg(r->store));
 		rc = store_errno(rc);

@@ -34,11 +34,5 @@ void runner_wake(struct runner *runner);
  * and queued again. Frees the runner. */
 void runner_stop(struct runner *runner);
 
-/* Paths inside the data directory, for the daemon and the file system. */
-void runner_log_path(char *buf, size_t size, const char *data_dir, int64_t run_id);
-void runner_db_path(char *buf, size_t size, const char *data_dir);
-/* The directory of a run's extra files (perf.data): every complete file in it
- * is shown in runs/<id>/; files are written under a hidden name and renamed. */
-void runner_artifacts_path(char *buf, size_t size, const char *data_dir, int64_t run_id);
 
 #endif

@@ -5,9 +5,10 @@
 #include <unistd.h>
 
 #include "repo/repo.h"
-#include "runner/runner.h"
 #include "service/confirm.h"
+#include "store/paths.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "views/context.h"
 #include "views/history.h"
 #include "views/regressions.h"
@@ -50,7 +51,7 @@ int confirm_open(struct confirm **out, const struct view_settings *opts, char *e
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
-	runner_db_path(path, sizeof(path), opts->data_dir);
+	store_path_db(path, sizeof(path), opts->data_dir);
 	if (store_open(&c->store, path, STORE_SYNC_FULL)) {
 		snprintf(err, errsize, "store %s: %s", path, store_errmsg(c->store));
 		goto fail;
@@ -66,7 +67,7 @@ int confirm_open(struct confirm **out, const struct view_settings *opts, char *e
 	c->view = (struct view_ctx){
 		.store = c->store,
 		.data_dir = c->data_dir,
-		.mount_ns = store_now_ns(),
+		.mount_ns = now_real_ns(),
 		.repo = c->repo,
 		.host = c->host,
 		.branch = c->branch,
@@ -94,7 +95,7 @@ size_t confirm_next(void *ctx)
 	/* Nothing the suspects rest on has changed since none was left: the
 	 * runner's idle wake-ups cost nothing. A moved branch tip is a change
 	 * too, so it is part of what is remembered. */
-	if (store_views_seq(c->store, &seq, NULL) == STORE_OK && seq == c->settled_seq &&
+	if (store_results_seq(c->store, &seq, NULL) == STORE_OK && seq == c->settled_seq &&
 	    strcmp(tip, c->settled_tip) == 0)
 		return 0;
 	rc = regressions_next_job(a, b, &c->view, tip);

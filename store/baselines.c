@@ -39,7 +39,7 @@ static int baseline_write(struct store *store, const char *sql, const char *name
 	}
 	sqlite3_finalize(stmt);
 	stmt = NULL;
-	if ((result = store_mark_views_changed(store, seq)))
+	if ((result = store_mark_results_changed(store, seq)))
 		goto fail;
 	return store_commit(store);
 fail:

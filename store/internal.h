@@ -36,8 +36,9 @@ int store_commit(struct store *store);
 void store_rollback(struct store *store);
 /* Increment the change number inside the current transaction; *seq receives the new value. */
 int store_bump_seq(struct store *store, int64_t *seq);
-/* Inside a transaction: the computed views change with change number seq. */
-int store_mark_views_changed(struct store *store, int64_t seq);
+/* Inside a transaction: the results (finished runs, baselines) change with
+ * change number seq. */
+int store_mark_results_changed(struct store *store, int64_t seq);
 /* The store code of a util/array.h or util/strbuf.h failure (-ENOMEM or
  * -EOVERFLOW): STORE_NOMEM, with the message recorded. */
 int store_nomem(struct store *store);

@@ -192,7 +192,7 @@ int store_bump_seq(struct store *store, int64_t *seq)
 				  "bump change number");
 }
 
-int store_views_seq(struct store *store, int64_t *seq, int64_t *changed_ns)
+int store_results_seq(struct store *store, int64_t *seq, int64_t *changed_ns)
 {
 	int result = store_select_int64(store, seq, "SELECT value FROM meta WHERE key = 'views_seq'",
 					"read views change number");
@@ -203,7 +203,7 @@ int store_views_seq(struct store *store, int64_t *seq, int64_t *changed_ns)
 	return result;
 }
 
-int store_mark_views_changed(struct store *store, int64_t seq)
+int store_mark_results_changed(struct store *store, int64_t seq)
 {
 	sqlite3_stmt *stmt = store_prepare(store,
 		"UPDATE meta SET value = CASE key WHEN 'views_seq' THEN ?1 ELSE ?2 END"
@@ -223,11 +223,6 @@ int store_seq(const struct store *store, int64_t *out)
 {
 	return store_select_int64((struct store *)store, out,
 				  "SELECT value FROM meta WHERE key = 'seq'", "read change number");
-}
-
-int64_t store_now_ns(void)
-{
-	return now_real_ns();
 }
 
 static int user_version(struct store *store, int *out)

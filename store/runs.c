@@ -366,7 +366,7 @@ static int run_update(struct store *store, int64_t id, enum run_state state, con
 	sqlite3_finalize(stmt);
 	stmt = NULL;
 	if (state == RUN_DONE &&
-	    ((result = store_mark_views_changed(store, seq)) || (result = write_sums(store, id))))
+	    ((result = store_mark_results_changed(store, seq)) || (result = write_sums(store, id))))
 		goto fail;
 	return store_commit(store);
 fail:
@@ -584,7 +584,7 @@ int store_run_set_build_id(struct store *store, int64_t id, const char *build_id
 		goto fail;
 	}
 	/* The views read build ids ("same build"): a done run's new one moves them. */
-	if (done && (result = store_mark_views_changed(store, seq)))
+	if (done && (result = store_mark_results_changed(store, seq)))
 		goto fail;
 	return store_commit(store);
 fail:

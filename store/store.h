@@ -94,19 +94,14 @@ const char *run_state_name(enum run_state state);
 /* The SQLite library version in use. */
 const char *store_sqlite_version(void);
 
-/* The realtime clock in Unix nanoseconds, as the store records times: an
- * alias of now_real_ns() (util/clock.h), kept only until fs/ and service/
- * call that instead. */
-int64_t store_now_ns(void);
-
 /* The store's change number: it grows with every change to any run. */
 int store_seq(const struct store *store, int64_t *out);
 
-/* The change number of the last change the computed views (compare,
- * history, regressions, baselines) depend on: a run finishing done, a
+/* The change number of the last change to the results every computed
+ * view (compare, history, regressions, baselines) is made of: a run finishing done, a
  * baseline pinned or removed. Progress of a running job does not move it.
  * changed_ns (may be NULL) receives when it last moved (0: never). */
-int store_views_seq(struct store *store, int64_t *seq, int64_t *changed_ns);
+int store_results_seq(struct store *store, int64_t *seq, int64_t *changed_ns);
 
 /* Queue n runs in one transaction, all or none; ids_out receives their ids.
  * STORE_FULL when pending + n would exceed max_pending. */

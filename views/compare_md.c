@@ -13,6 +13,7 @@
 #include "stats/noise.h"
 #include "stats/paired.h"
 #include "stats/verdict.h"
+#include "util/runid.h"
 #include "views/compare.h"
 #include "views/format.h"
 #include "views/internal_compare.h"
@@ -34,7 +35,7 @@ static void md_runs(FILE *out, const struct side *s)
 {
 	for (size_t i = 0; i < s->nruns; i++) {
 		char name[32];
-		run_dir_name(name, sizeof(name), s->runs[i]);
+		runid_dir_name(name, sizeof(name), s->runs[i]);
 		fprintf(out, "%s%s", i ? ", " : "", name);
 	}
 }
@@ -130,7 +131,7 @@ static void md_row(FILE *out, const struct row *r, enum method method)
 		fputs(" (unstable run ", out);
 		for (size_t i = 0; i < r->nunstable; i++) {
 			char name[32];
-			run_dir_name(name, sizeof(name), r->unstable[i]);
+			runid_dir_name(name, sizeof(name), r->unstable[i]);
 			fprintf(out, "%s%s", i ? ", " : "", name);
 		}
 		fputc(')', out);
@@ -214,7 +215,7 @@ static void md_warnings(FILE *out, const struct comparison *c)
 		fputs(" (", out);
 		for (size_t k = 0; k < r->nunstable; k++) {
 			char name[32];
-			run_dir_name(name, sizeof(name), r->unstable[k]);
+			runid_dir_name(name, sizeof(name), r->unstable[k]);
 			fprintf(out, "%s%s", k ? ", " : "", name);
 		}
 		fputc(')', out);

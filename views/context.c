@@ -4,11 +4,6 @@
 #include "util/runid.h"
 #include "views/context.h"
 
-int view_store_errno(int rc)
-{
-	return rc == STORE_NOTFOUND ? -ENOENT : -EIO;
-}
-
 int64_t view_parse_run_name(const char *name)
 {
 	int64_t id;

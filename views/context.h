@@ -54,7 +54,5 @@ struct view_settings {
  * one (util/runid.h's runid_parse_dir). Any positive int64_t: a caller that
  * packs ids into something narrower (fs/'s inode numbers) checks its width. */
 int64_t view_parse_run_name(const char *name);
-/* -ENOENT for STORE_NOTFOUND, else -EIO. */
-int view_store_errno(int rc);
 
 #endif

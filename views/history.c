@@ -10,6 +10,7 @@
 #include "stats/describe.h"
 #include "stats/multiple.h"
 #include "stats/noise.h"
+#include "util/runid.h"
 #include "views/commit_names.h"
 #include "views/format.h"
 #include "views/history.h"
@@ -1022,7 +1023,7 @@ static int regress_add(struct regress_ctx *c, size_t from, size_t to, const char
 	for (size_t q = from; q < to; q++) {
 		for (size_t i = 0; i < c->h->points[q].nruns; i++) {
 			char name[32];
-			run_dir_name(name, sizeof(name), c->h->points[q].runs[i]);
+			runid_dir_name(name, sizeof(name), c->h->points[q].runs[i]);
 			fprintf(out, "%s%s", k++ ? "," : "", name);
 		}
 	}

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "runner/result.h"
+#include "util/runid.h"
 #include "util/strbuf.h"
 #include "views/queue_list.h"
 #include "views/run_files.h"
@@ -9,7 +10,7 @@
 static void queue_line(struct strbuf *out, const struct store_run *run)
 {
 	char name[32], a[32], b[32], *status = run_status_text(run);
-	run_dir_name(name, sizeof(name), run->id);
+	runid_dir_name(name, sizeof(name), run->id);
 	strbuf_addf(out, "%s\t%s\t%s\t", name, run->revision, run->commit);
 	/* A field, whatever a detail holds (names are checked printable, but the
 	 * table's shape must not depend on that). */
@@ -24,8 +25,8 @@ static void queue_line(struct strbuf *out, const struct store_run *run)
 		return;
 	}
 	/* Side A is the first run of the two (queued first, store.h). */
-	run_dir_name(a, sizeof(a), run->id < run->pair_id ? run->id : run->pair_id);
-	run_dir_name(b, sizeof(b), run->id < run->pair_id ? run->pair_id : run->id);
+	runid_dir_name(a, sizeof(a), run->id < run->pair_id ? run->id : run->pair_id);
+	runid_dir_name(b, sizeof(b), run->id < run->pair_id ? run->pair_id : run->id);
 	strbuf_addf(out, "\ta/b %s..%s\n", a, b);
 }
 

@@ -5,6 +5,7 @@
 
 #include "runner/result.h"
 #include "stats/verdict.h"
+#include "util/runid.h"
 #include "views/compare.h"
 #include "views/format.h"
 #include "views/history.h"
@@ -202,8 +203,8 @@ static int confirmed_line(char **text, const struct view_ctx *ctx,
 	char pct[32], q[32], runs[64], a[32], b[32];
 	format_percent(pct, sizeof(pct), o->ratio - 1);
 	snprintf(q, sizeof(q), "%.4f", o->q);
-	run_dir_name(a, sizeof(a), o->runs[0]);
-	run_dir_name(b, sizeof(b), o->runs[1]);
+	runid_dir_name(a, sizeof(a), o->runs[0]);
+	runid_dir_name(b, sizeof(b), o->runs[1]);
 	snprintf(runs, sizeof(runs), "%s,%s", a, b);
 	return asprintf(text, "%s\t%s\t%.9g\t%.9g\t%s\t%s\t%s\t%.3g%%\tfixed\tpaired\t%s..%s\n",
 			hr->commits[w->hi], it->bench, o->mean_a, o->mean_b, pct, q, runs,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "runner/result.h"
+#include "util/runid.h"
 #include "views/format.h"
 #include "views/run_files.h"
 #include "views/run_summary.h"
@@ -79,7 +80,7 @@ static char *config_text(const struct store_run *run)
 {
 	json_object *root = json_object_new_object();
 	char name[32], queued[32], *text = NULL;
-	run_dir_name(name, sizeof(name), run->id);
+	runid_dir_name(name, sizeof(name), run->id);
 	format_iso_time(queued, sizeof(queued), run->created_ns);
 	json_object_object_add(root, "run", json_object_new_string(name));
 	json_object_object_add(root, "revision", json_object_new_string(run->revision));

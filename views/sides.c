@@ -27,14 +27,14 @@ int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *n
 	memset(out, 0, sizeof(*out));
 	if (id > 0 || strcmp(name, "latest") == 0) {
 		if (id == 0 && (rc = store_latest_done(ctx->store, &id)))
-			return view_store_errno(rc);
+			return store_errno(rc);
 		rc = store_run_get(ctx->store, &run, id);
 		/* All digits may also be an abbreviated commit hash. */
 		if (rc == STORE_NOTFOUND && strncmp(name, "run-", 4) != 0 &&
 		    strcmp(name, "latest") != 0)
 			goto revision;
 		if (rc)
-			return view_store_errno(rc);
+			return store_errno(rc);
 		rc = run.state == RUN_DONE ? 0 : -ENOENT;
 		memcpy(out->commit, run.commit, sizeof(out->commit));
 		/* latest means its commit, pooled like any revision. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "util/log.h"
 
 #define B1 "{\"name\":\"a\",\"command\":\"true\"}"
 
@@ -321,23 +322,23 @@ static void test_messages_escaped(void **state)
 	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"true\",\"x\\ny\":1}]}",
 		    "benchmarks[0]: unknown key \"x\\ny\"", NULL);
 	/* Text that is already one printable line is unchanged; UTF-8 stays. */
-	config_escape_text(out, sizeof(out), "plain \"text\" \xc3\xa9\xe2\x80\x94 \\n");
+	log_escape(out, sizeof(out), "plain \"text\" \xc3\xa9\xe2\x80\x94 \\n");
 	assert_string_equal(out, "plain \"text\" \xc3\xa9\xe2\x80\x94 \\n");
 	/* Invalid UTF-8 (a lone 0x9b is a CSI on 8-bit terminals) as bytes. */
-	config_escape_text(out, sizeof(out), "a\x9b" "b\xc0\x80\xe2\x80");
+	log_escape(out, sizeof(out), "a\x9b" "b\xc0\x80\xe2\x80");
 	assert_string_equal(out, "a\\x9bb\\xc0\\x80\\xe2\\x80");
 	/* Cut at a whole escape or character, always terminated. */
-	config_escape_text(out, 5, "ab\ncd");
+	log_escape(out, 5, "ab\ncd");
 	assert_string_equal(out, "ab\\n");
-	config_escape_text(out, 4, "ab\ncd");
+	log_escape(out, 4, "ab\ncd");
 	assert_string_equal(out, "ab");
-	config_escape_text(out, 3, "a\xc3\xa9");
+	log_escape(out, 3, "a\xc3\xa9");
 	assert_string_equal(out, "a");
-	config_escape_text(out, 1, "abc");
+	log_escape(out, 1, "abc");
 	assert_string_equal(out, "");
 	/* The rules of log lines (util/log.h): a line separator or a bidi
 	 * control is valid UTF-8 but escaped too. */
-	config_escape_text(out, sizeof(out), "a\xe2\x80\xa8" "b\xe2\x80\xae" "c");
+	log_escape(out, sizeof(out), "a\xe2\x80\xa8" "b\xe2\x80\xae" "c");
 	assert_string_equal(out, "a\\u2028b\\u202ec");
 	expect_fail("{\"benchmarks\": [" B1 "], \"k\xe2\x80\xa9\": 5}", "\"k\\u2029\"", NULL);
 }

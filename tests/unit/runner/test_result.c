@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "runner/result.h"
+#include "util/runid.h"
 
 #define COMMIT "0123456789abcdef0123456789abcdef01234567"
 #define HOST "{\"hostname\":\"box\",\"cpu\":{\"model\":\"Test CPU\",\"cores\":8},\"kernel\":\"6.1\"}"
@@ -622,23 +623,23 @@ static void test_special_characters_escaped(void **state)
 	free(text);
 }
 
-static void test_run_dir_name(void **state)
+static void test_runid_dir_name_of_results(void **state)
 {
 	char buf[32];
 	(void)state;
-	run_dir_name(buf, sizeof(buf), 7);
+	runid_dir_name(buf, sizeof(buf), 7);
 	assert_string_equal(buf, "000007");
-	run_dir_name(buf, sizeof(buf), 0);
+	runid_dir_name(buf, sizeof(buf), 0);
 	assert_string_equal(buf, "000000");
-	run_dir_name(buf, sizeof(buf), 123456);
+	runid_dir_name(buf, sizeof(buf), 123456);
 	assert_string_equal(buf, "123456");
-	run_dir_name(buf, sizeof(buf), 1234567);
+	runid_dir_name(buf, sizeof(buf), 1234567);
 	assert_string_equal(buf, "1234567");
-	run_dir_name(buf, sizeof(buf), INT64_MAX);
+	runid_dir_name(buf, sizeof(buf), INT64_MAX);
 	assert_string_equal(buf, "9223372036854775807");
 	/* truncated but terminated in a small buffer */
 	memset(buf, 'x', sizeof(buf));
-	run_dir_name(buf, 4, 42);
+	runid_dir_name(buf, 4, 42);
 	assert_string_equal(buf, "000");
 	assert_int_equal(buf[4], 'x');
 }
@@ -983,7 +984,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loop_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_first_and_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_special_characters_escaped, setup, teardown),
-		cmocka_unit_test(test_run_dir_name),
+		cmocka_unit_test(test_runid_dir_name_of_results),
 	};
 	return cmocka_run_group_tests_name("result", tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 
 #include "store/store.h"
 #include "tests/unit/fixture/tmpdir.h"
+#include "util/clock.h"
 
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -274,7 +275,7 @@ static void test_names_and_version(void **state)
 	assert_string_equal(store_sqlite_version(), sqlite3_libversion());
 	assert_string_equal(store_errmsg(NULL), "out of memory");
 	{
-		int64_t a = store_now_ns(), b = store_now_ns();
+		int64_t a = now_real_ns(), b = now_real_ns();
 		assert_true(a > (int64_t)1600000000 * 1000000000);
 		assert_true(b >= a);
 	}
@@ -290,10 +291,10 @@ static void test_queue_fields(void **state)
 		{"v1.0", HASH_B, "{\"c\":2}", false},
 		{"HEAD~1", HASH_C, "{\"c\":3}", false},
 	};
-	int64_t ids[3] = {0}, before = store_now_ns(), after;
+	int64_t ids[3] = {0}, before = now_real_ns(), after;
 	struct store_run run;
 	assert_int_equal(store_runs_queue(f->store, ids, runs, 3, NO_LIMIT), STORE_OK);
-	after = store_now_ns();
+	after = now_real_ns();
 	assert_true(ids[0] > 0);
 	assert_true(ids[1] > ids[0]);
 	assert_true(ids[2] > ids[1]);
@@ -488,10 +489,10 @@ static void test_progress_building_with_system(void **state)
 	struct fixture *f = *state;
 	int64_t id = queue_one(f->store, "a", HASH_A), before, after;
 	struct store_run run;
-	before = store_now_ns();
+	before = now_real_ns();
 	assert_int_equal(store_run_progress(f->store, id, RUN_BUILDING, NULL, "{\"cpu\":\"x\"}"),
 			 STORE_OK);
-	after = store_now_ns();
+	after = now_real_ns();
 	assert_int_equal(store_run_get(f->store, &run, id), STORE_OK);
 	assert_int_equal(run.state, RUN_BUILDING);
 	assert_string_equal(run.detail, "");
@@ -567,7 +568,7 @@ static void test_finish_done(void **state)
 	struct store_run run;
 	assert_int_equal(store_run_progress(f->store, id, RUN_BUILDING, NULL, "{}"), STORE_OK);
 	assert_int_equal(store_run_progress(f->store, id, RUN_RUNNING, "x 2/2", NULL), STORE_OK);
-	before = store_now_ns();
+	before = now_real_ns();
 	assert_int_equal(store_run_finish(f->store, id, RUN_DONE, NULL, "{\"results\":[]}"), STORE_OK);
 	assert_int_equal(store_run_get(f->store, &run, id), STORE_OK);
 	assert_int_equal(run.state, RUN_DONE);
@@ -935,10 +936,10 @@ static void done_build_id(struct store *s, int64_t id, char out[STORE_HASH_LEN +
 	assert_true(found);
 }
 
-static int64_t views_seq_now(struct store *s)
+static int64_t results_seq_now(struct store *s)
 {
 	int64_t seq = -1;
-	assert_int_equal(store_views_seq(s, &seq, NULL), STORE_OK);
+	assert_int_equal(store_results_seq(s, &seq, NULL), STORE_OK);
 	return seq;
 }
 
@@ -955,10 +956,10 @@ static void test_build_id_set_and_read(void **state)
 	assert_int_equal(store_run_progress(f->store, id, RUN_BUILDING, NULL, "{\"hostname\":\"h\"}"),
 			 STORE_OK);
 	seq = seq_of(f->store);
-	views = views_seq_now(f->store);
+	views = results_seq_now(f->store);
 	assert_int_equal(store_run_set_build_id(f->store, id, BUILD_1), STORE_OK);
 	assert_int_equal(seq_of(f->store), seq + 1);
-	assert_int_equal(views_seq_now(f->store), views);
+	assert_int_equal(results_seq_now(f->store), views);
 	assert_int_equal(store_run_finish(f->store, id, RUN_DONE, NULL, "{}"), STORE_OK);
 	assert_int_equal(store_run_progress(f->store, other, RUN_BUILDING, NULL,
 					    "{\"hostname\":\"h\"}"),
@@ -978,7 +979,7 @@ static void test_build_id_set_and_read(void **state)
 
 	/* Changing a done run's build id changes what the views see. */
 	assert_int_equal(store_run_set_build_id(f->store, id, BUILD_2), STORE_OK);
-	assert_int_equal(views_seq_now(f->store), seq_of(f->store));
+	assert_int_equal(results_seq_now(f->store), seq_of(f->store));
 	done_build_id(f->store, id, build);
 	assert_string_equal(build, BUILD_2);
 	assert_int_equal(store_run_set_build_id(f->store, id, ""), STORE_OK);

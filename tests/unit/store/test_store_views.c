@@ -100,10 +100,10 @@ static int64_t seq_of(struct store *s)
 	return seq;
 }
 
-static int64_t views_seq_of(struct store *s, int64_t *changed_ns)
+static int64_t results_seq_of(struct store *s, int64_t *changed_ns)
 {
 	int64_t seq = -1;
-	assert_int_equal(store_views_seq(s, &seq, changed_ns), STORE_OK);
+	assert_int_equal(store_results_seq(s, &seq, changed_ns), STORE_OK);
 	return seq;
 }
 
@@ -638,16 +638,16 @@ static void test_queue_unpaired_refused(void **state)
 	assert_int_equal(run_count(f->store), 2);
 }
 
-/* ---- store_views_seq ---- */
+/* ---- store_results_seq ---- */
 
-static void test_views_seq_moves_on_done_and_baselines(void **state)
+static void test_results_seq_moves_on_done_and_baselines(void **state)
 {
 	struct fixture *f = *state;
 	int64_t changed = -1, id, other, *recovered = NULL;
 	size_t nrecovered = 0;
-	assert_int_equal(views_seq_of(f->store, &changed), 0);
+	assert_int_equal(results_seq_of(f->store, &changed), 0);
 	assert_int_equal(changed, 0);
-	assert_int_equal(views_seq_of(f->store, NULL), 0); /* changed_ns may be NULL */
+	assert_int_equal(results_seq_of(f->store, NULL), 0); /* changed_ns may be NULL */
 
 	/* Queueing, progress and failing change no view. */
 	id = queue_one(f->store, HASH_A);
@@ -657,22 +657,22 @@ static void test_views_seq_moves_on_done_and_baselines(void **state)
 	assert_int_equal(store_run_finish(f->store, id, RUN_FAILED, "x exited with status 1", NULL),
 			 STORE_OK);
 	assert_true(seq_of(f->store) > 0);
-	assert_int_equal(views_seq_of(f->store, &changed), 0);
+	assert_int_equal(results_seq_of(f->store, &changed), 0);
 	assert_int_equal(changed, 0);
 
 	/* A run finishing done does. */
 	id = run_on(f->store, HASH_B, "h", RUN_DONE);
-	assert_int_equal(views_seq_of(f->store, &changed), seq_of(f->store));
+	assert_int_equal(results_seq_of(f->store, &changed), seq_of(f->store));
 	assert_true(changed > 0);
 
 	/* So do pinning and unpinning, not a failed unpin. */
 	assert_int_equal(store_baseline_set(f->store, "rel", "v1", HASH_B), STORE_OK);
-	assert_int_equal(views_seq_of(f->store, NULL), seq_of(f->store));
+	assert_int_equal(results_seq_of(f->store, NULL), seq_of(f->store));
 	assert_int_equal(store_baseline_delete(f->store, "rel"), STORE_OK);
-	assert_int_equal(views_seq_of(f->store, NULL), seq_of(f->store));
+	assert_int_equal(results_seq_of(f->store, NULL), seq_of(f->store));
 	other = seq_of(f->store);
 	assert_int_equal(store_baseline_delete(f->store, "rel"), STORE_NOTFOUND);
-	assert_int_equal(views_seq_of(f->store, NULL), other);
+	assert_int_equal(results_seq_of(f->store, NULL), other);
 
 	/* Recovering interrupted runs re-queues them: no done run changes. */
 	other = queue_one(f->store, HASH_C);
@@ -680,7 +680,7 @@ static void test_views_seq_moves_on_done_and_baselines(void **state)
 	assert_int_equal(store_runs_recover(f->store, &recovered, &nrecovered), STORE_OK);
 	assert_int_equal(nrecovered, 1);
 	free(recovered);
-	assert_true(seq_of(f->store) > views_seq_of(f->store, NULL));
+	assert_true(seq_of(f->store) > results_seq_of(f->store, NULL));
 	(void)id;
 }
 
@@ -779,7 +779,7 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(seq_of(f->store), 5);
 	{
 		int64_t changed = -1;
-		assert_int_equal(views_seq_of(f->store, &changed), 5);
+		assert_int_equal(results_seq_of(f->store, &changed), 5);
 		assert_int_equal(changed, 0);
 	}
 	assert_int_equal(store_samples_of_runs(f->store, &id, 1, NULL, "sort", collect, &seen),
@@ -946,7 +946,7 @@ static void test_migrate_from_v2(void **state)
 	assert_string_equal(run.revision, "c");
 	store_run_clear(&run);
 	assert_int_equal(seq_of(f->store), 9);
-	assert_int_equal(views_seq_of(f->store, &changed), 9);
+	assert_int_equal(results_seq_of(f->store, &changed), 9);
 	assert_int_equal(changed, 123);
 	assert_int_equal(store_samples_of_runs(f->store, ids, 2, NULL, "sort", collect, &seen),
 			 STORE_OK);
@@ -1009,7 +1009,7 @@ int main(void)
 		T(test_queue_pairs),
 		T(test_queue_two_pairs),
 		T(test_queue_unpaired_refused),
-		T(test_views_seq_moves_on_done_and_baselines),
+		T(test_results_seq_moves_on_done_and_baselines),
 		T(test_sums_written_when_done),
 		T(test_pair_queued),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
