@@ -19,6 +19,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "config/config.h"
 #include "fs/fs.h"
 #include "repo/repo.h"
@@ -374,6 +375,19 @@ int main(int argc, char **argv)
 	bool lib_ready = false;
 	int result;
 
+	/* benchfs COMMAND ...: the command line; benchfs [mount] ... MOUNTPOINT: the mount. */
+	if (argc > 1 && cli_is_command(argv[1])) {
+		if (repo_lib_init())
+			return die("cannot initialise libgit2");
+		result = cli_main(argc - 1, argv + 1);
+		repo_lib_shutdown();
+		return result;
+	}
+	if (argc > 1 && strcmp(argv[1], "mount") == 0) {
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	fuse_opt_add_arg(&cli.fuse_args, argv[0]);
 	cli.data_mode = DATA_MODE_DEFAULT;
 	if ((result = parse_cli(&cli, argc, argv)) >= 0)

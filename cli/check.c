@@ -1,0 +1,264 @@
+/* benchfs check: the CI gate. It reads the verdicts compare/<A>..<B>.json
+ * gives (or the regressions file) and turns them into an exit status, so a
+ * gate can never disagree with what the mount shows for the same store. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/internal.h"
+#include "util/strbuf.h"
+#include "views/compare.h"
+#include "views/history.h"
+#include "views/regressions.h"
+
+/* What one benchmark's row of the compare JSON says. */
+struct check_row {
+	const char *name, *verdict, *method, *instructions;
+	double ratio, lo, hi, q;
+	bool regressed;
+};
+
+static double number_at(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return NAN;
+	return json_object_get_double(v);
+}
+
+static const char *string_at(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static void row_read(struct check_row *r, json_object *bench)
+{
+	json_object *ci, *ins;
+	memset(r, 0, sizeof(*r));
+	r->name = string_at(bench, "name");
+	r->verdict = string_at(bench, "verdict");
+	r->method = string_at(bench, "method");
+	r->ratio = number_at(bench, "ratio");
+	r->q = number_at(bench, "q_value");
+	r->lo = r->hi = NAN;
+	if (json_object_object_get_ex(bench, "ratio_ci", &ci) && ci &&
+	    json_object_array_length(ci) == 2) {
+		r->lo = json_object_get_double(json_object_array_get_idx(ci, 0));
+		r->hi = json_object_get_double(json_object_array_get_idx(ci, 1));
+	}
+	if (json_object_object_get_ex(bench, "instructions", &ins) && ins)
+		r->instructions = string_at(ins, "verdict");
+	/* Instruction counts are deterministic: a count beyond the threshold is
+	 * a regression as surely as a decided wall time verdict. */
+	r->regressed = (r->verdict && strcmp(r->verdict, "slower") == 0) ||
+		       (r->instructions && strcmp(r->instructions, "slower") == 0);
+}
+
+static void percent(struct strbuf *out, double ratio)
+{
+	if (isnan(ratio))
+		strbuf_addstr(out, "-");
+	else
+		strbuf_addf(out, "%+.1f%%", (ratio - 1) * 100);
+}
+
+static void row_text(struct strbuf *out, const struct check_row *r)
+{
+	strbuf_addf(out, "%-10s %s ", r->regressed ? "REGRESSED" : r->verdict ? r->verdict : "-",
+		    r->name ? r->name : "?");
+	percent(out, r->ratio);
+	if (!isnan(r->lo)) {
+		strbuf_addstr(out, " [");
+		percent(out, r->lo);
+		strbuf_addstr(out, ", ");
+		percent(out, r->hi);
+		strbuf_addstr(out, "]");
+	}
+	if (!isnan(r->q))
+		strbuf_addf(out, " q=%.3g", r->q);
+	if (r->instructions)
+		strbuf_addf(out, " instructions %s", r->instructions);
+	strbuf_addch(out, '\n');
+}
+
+static json_object *row_json(const struct check_row *r, json_object *bench)
+{
+	json_object *o = json_object_new_object(), *ci = NULL;
+	json_object_object_add(o, "name", json_object_new_string(r->name ? r->name : ""));
+	json_object_object_add(o, "regressed", json_object_new_boolean(r->regressed));
+	json_object_object_add(o, "verdict", r->verdict ? json_object_new_string(r->verdict) : NULL);
+	json_object_object_add(o, "method", r->method ? json_object_new_string(r->method) : NULL);
+	json_object_object_add(o, "ratio", isnan(r->ratio) ? NULL : json_object_new_double(r->ratio));
+	if (json_object_object_get_ex(bench, "ratio_ci", &ci) && ci)
+		ci = json_object_get(ci);
+	json_object_object_add(o, "ratio_ci", ci);
+	json_object_object_add(o, "q_value", isnan(r->q) ? NULL : json_object_new_double(r->q));
+	json_object_object_add(o, "instructions_verdict",
+			       r->instructions ? json_object_new_string(r->instructions) : NULL);
+	return o;
+}
+
+/* The report and status of a compare's JSON text. */
+static int check_compare(struct strbuf *report, json_object *out, const char *a, const char *b,
+			 const char *compare_json)
+{
+	json_object *root = json_tokener_parse(compare_json), *benches, *rows;
+	size_t n, regressed = 0;
+	struct strbuf lines = STRBUF_INIT;
+	if (!root || !json_object_object_get_ex(root, "benchmarks", &benches)) {
+		json_object_put(root);
+		return setup_fail(EXIT_TOOL, "check: the compare of %s..%s is not readable", a, b);
+	}
+	n = json_object_array_length(benches);
+	rows = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *bench = json_object_array_get_idx(benches, i);
+		struct check_row r;
+		row_read(&r, bench);
+		regressed += r.regressed;
+		row_text(&lines, &r);
+		json_object_array_add(rows, row_json(&r, bench));
+	}
+	strbuf_addf(report, "benchfs check %s..%s: %s: %zu of %zu benchmarks regressed\n", a, b,
+		    regressed ? "REGRESSED" : "ok", regressed, n);
+	strbuf_addbuf(report, &lines);
+	strbuf_release(&lines);
+	{
+		json_object *cmp = json_object_new_object(), *v;
+		json_object_object_add(cmp, "a", json_object_new_string(a));
+		json_object_object_add(cmp, "b", json_object_new_string(b));
+		if (json_object_object_get_ex(root, "method", &v))
+			json_object_object_add(cmp, "method", json_object_get(v));
+		json_object_object_add(cmp, "benchmarks", rows);
+		json_object_object_add(out, "compare", cmp);
+	}
+	json_object_put(root);
+	return regressed ? EXIT_REGRESSED : EXIT_OK;
+}
+
+/* The report and status of the regressions file: every line is a
+ * regression that was found and (for wall time) confirmed. */
+static int check_regressions(struct strbuf *report, json_object *out, struct cli_views *v)
+{
+	char tip[STORE_HASH_LEN + 1], *text = NULL;
+	json_object *lines = json_object_new_array();
+	size_t n = 0;
+	int rc = history_tip(tip, &v->session->view);
+	if (rc == 0)
+		rc = regressions_render(&text, &v->session->view, tip);
+	else if (rc == -ENOENT)
+		rc = (text = strdup("")) ? 0 : -ENOMEM;
+	if (rc) {
+		json_object_put(lines);
+		return setup_fail(EXIT_TOOL, "check: regressions: %s", strerror(-rc));
+	}
+	for (char *line = text, *end; *line; line = end + 1) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line) - 1;
+		json_object_array_add(lines, json_object_new_string_len(line, (int)(end - line) +
+									       (*end != '\n')));
+		n++;
+		if (!end[1])
+			break;
+	}
+	strbuf_addf(report, "benchfs check regressions: %s: %zu line%s\n", n ? "REGRESSED" : "ok",
+		    n, n == 1 ? "" : "s");
+	strbuf_addstr(report, text);
+	json_object_object_add(out, "regressions", lines);
+	free(text);
+	return n ? EXIT_REGRESSED : EXIT_OK;
+}
+
+static int run_check(const struct cli_args *args)
+{
+	struct cli_views v;
+	struct strbuf report = STRBUF_INIT;
+	json_object *out = json_object_new_object();
+	const char *a = NULL, *b = NULL;
+	char *compare = NULL, *owned = NULL;
+	bool json = false;
+	int rc;
+	if (args->format && strcmp(args->format, "json") == 0)
+		json = true;
+	else if (args->format && strcmp(args->format, "text") != 0) {
+		json_object_put(out);
+		return setup_fail(EXIT_INVALID, "check: --format is text or json, not %s",
+				  args->format);
+	}
+	if (args->baseline) {
+		if (args->nargs > 1) {
+			json_object_put(out);
+			return setup_fail(EXIT_INVALID, "check: --baseline NAME takes at most one"
+							" revision (default HEAD)");
+		}
+		a = args->baseline;
+		b = args->nargs ? args->args[0] : "HEAD";
+	} else if (args->nargs == 1 || args->nargs == 2) {
+		if ((rc = cli_compare_sides(&a, &b, &owned, "check", args))) {
+			json_object_put(out);
+			return rc;
+		}
+	} else if (args->nargs) {
+		json_object_put(out);
+		return setup_fail(EXIT_INVALID, "check: give A..B, A B, --baseline NAME, or nothing"
+						" (the regressions file)");
+	}
+	if ((rc = cli_views_open(&v, args)))
+		goto out;
+	if (args->baseline) {
+		struct store_baseline base;
+		int got = store_baseline_get(v.session->store, &base, args->baseline);
+		if (got == STORE_NOTFOUND) {
+			rc = setup_fail(EXIT_INVALID, "check: no baseline %s (ls baselines/)",
+					args->baseline);
+			goto out;
+		}
+		if (got) {
+			rc = setup_fail(EXIT_TOOL, "check: cannot read the baselines");
+			goto out;
+		}
+	}
+	if (a) {
+		if ((rc = cli_compare_text(&compare, &v, "check", a, b, COMPARE_JSON)))
+			goto out;
+		rc = check_compare(&report, out, a, b, compare);
+	} else {
+		rc = check_regressions(&report, out, &v);
+	}
+	if (rc == EXIT_OK || rc == EXIT_REGRESSED) {
+		int status = rc;
+		json_object_object_add(out, "status", json_object_new_string(
+							      status ? "regressed" : "ok"));
+		json_object_object_add(out, "exit_code", json_object_new_int(status));
+		if (json) {
+			const char *text = json_object_to_json_string_ext(
+				out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+			rc = cli_write_out(text, strlen(text));
+			rc = rc ? rc : cli_write_out("\n", 1);
+		} else {
+			rc = report.len ? cli_write_out(report.buf, report.len) : 0;
+		}
+		rc = rc ? rc : status;
+	}
+out:
+	json_object_put(out);
+	strbuf_release(&report);
+	free(compare);
+	free(owned);
+	cli_views_close(&v);
+	return rc;
+}
+
+const struct cli_command cli_check = {
+	.name = "check",
+	.summary = "exit 3 when A..B (or the regressions file) shows a regression",
+	.usage = "[options] [--format text|json] [A..B | A B | --baseline NAME [REV]]",
+	.run = run_check,
+};

@@ -1,0 +1,168 @@
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/internal.h"
+#include "store/paths.h"
+
+static const struct cli_command *const commands[] = {
+	&cli_compare,
+	&cli_regressions,
+	&cli_history,
+	&cli_check,
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char common_options[] =
+	"  --repo DIR      the git repository (default: the current directory)\n"
+	"  --config FILE   the benchmark configuration (default: benchfs.json at the top\n"
+	"                  of the repository's work tree)\n"
+	"  --data DIR      the data directory the mount uses (default: benchfs/ in the\n"
+	"                  .git directory)\n"
+	"  -h, --help      this text\n";
+
+static const struct cli_command *command_named(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+bool cli_is_command(const char *word)
+{
+	return command_named(word) != NULL || strcmp(word, "help") == 0;
+}
+
+static void command_help(const struct cli_command *c)
+{
+	printf("usage: benchfs %s %s\n\n%s\n\nOptions:\n%s", c->name, c->usage, c->summary,
+	       common_options);
+}
+
+static void commands_help(void)
+{
+	printf("usage: benchfs [options] MOUNTPOINT\n"
+	       "       benchfs COMMAND [options] ...\n\nCommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("  %-12s %s\n", commands[i]->name, commands[i]->summary);
+	printf("\nbenchfs COMMAND --help describes one. Exit status: 0 success, 2 invalid input,\n"
+	       "3 a regression found (check), 4 a tool error (build, store, repository).\n");
+}
+
+/* The value of --name VALUE or --name=VALUE at argv[*i]; NULL when argv[*i]
+ * is not it (*missing set when the value is absent). */
+static const char *long_opt(int argc, char **argv, int *i, const char *name, int *missing)
+{
+	size_t len = strlen(name);
+	if (strncmp(argv[*i], name, len) != 0)
+		return NULL;
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (argv[*i][len] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* Parse the options every command shares; -1 to go on, or an exit status. */
+static int parse_args(struct cli_args *out, const struct cli_command *c, int argc, char **argv)
+{
+	bool options_end = false;
+	memset(out, 0, sizeof(*out));
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *value;
+		int missing = 0;
+		if (options_end || arg[0] != '-' || arg[1] == '\0') {
+			if (out->nargs == CLI_ARGS_MAX)
+				return setup_fail(EXIT_INVALID, "%s: too many arguments", c->name);
+			out->args[out->nargs++] = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			options_end = true;
+		} else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			command_help(c);
+			return EXIT_OK;
+		} else if ((value = long_opt(argc, argv, &i, "--repo", &missing))) {
+			out->paths.repo = value;
+		} else if ((value = long_opt(argc, argv, &i, "--config", &missing))) {
+			out->paths.config = value;
+		} else if ((value = long_opt(argc, argv, &i, "--data", &missing))) {
+			out->paths.data = value;
+		} else if ((value = long_opt(argc, argv, &i, "--format", &missing))) {
+			out->format = value;
+		} else if ((value = long_opt(argc, argv, &i, "--baseline", &missing))) {
+			out->baseline = value;
+		} else if (missing) {
+			return setup_fail(EXIT_INVALID, "%s: %s needs a value", c->name, arg);
+		} else {
+			return setup_fail(EXIT_INVALID, "%s: unknown option %s (see benchfs %s --help)",
+					  c->name, arg, c->name);
+		}
+	}
+	return -1;
+}
+
+int cli_main(int argc, char **argv)
+{
+	const struct cli_command *c;
+	struct cli_args args;
+	int rc;
+	if (strcmp(argv[0], "help") == 0) {
+		if (argc < 2) {
+			commands_help();
+			return EXIT_OK;
+		}
+		if (!(c = command_named(argv[1])))
+			return setup_fail(EXIT_INVALID, "help: no command %s", argv[1]);
+		command_help(c);
+		return EXIT_OK;
+	}
+	if (!(c = command_named(argv[0])))
+		return setup_fail(EXIT_INVALID, "no command %s (see benchfs help)", argv[0]);
+	if ((rc = parse_args(&args, c, argc, argv)) >= 0)
+		return rc;
+	return c->run(&args);
+}
+
+int cli_views_open(struct cli_views *v, const struct cli_args *args)
+{
+	char path[4096], err[1024];
+	struct stat st;
+	int rc;
+	memset(v, 0, sizeof(*v));
+	if ((rc = setup_open(&v->setup, &args->paths)))
+		return rc;
+	/* A command that reads never creates a store, nor the directory. */
+	if (store_path_db(path, sizeof(path), v->setup.data_dir) || stat(path, &st))
+		return setup_fail(EXIT_INVALID,
+				  "no measurements in %s (queue a run first: benchfs run, or a mount's"
+				  " queue)",
+				  v->setup.data_dir);
+	if ((rc = setup_data_absolute(&v->setup)))
+		return rc;
+	if (view_session_open(&v->session, &v->setup.settings, err, sizeof(err)))
+		return setup_fail(EXIT_TOOL, "%s", err);
+	return 0;
+}
+
+void cli_views_close(struct cli_views *v)
+{
+	view_session_free(v->session);
+	setup_clear(&v->setup);
+}
+
+int cli_write_out(const char *text, size_t len)
+{
+	if (fwrite(text, 1, len, stdout) != len || fflush(stdout))
+		return setup_fail(EXIT_TOOL, "standard output: %s", strerror(errno));
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* Private to cli/: the parsed arguments every command shares, and the views
+ * a command reads. */
+#ifndef BENCHFS_CLI_INTERNAL_H
+#define BENCHFS_CLI_INTERNAL_H
+
+#include <stddef.h>
+
+#include "cli/setup.h"
+#include "views/compare.h"
+#include "views/session.h"
+
+#define CLI_ARGS_MAX 16
+
+struct cli_args {
+	struct setup_options paths;
+	const char *format;   /* --format; NULL: the command's default */
+	const char *baseline; /* --baseline (check) */
+	const char *args[CLI_ARGS_MAX];
+	size_t nargs;
+};
+
+/* A command: its name, what it does in one line, its usage and its body. */
+struct cli_command {
+	const char *name, *summary, *usage;
+	int (*run)(const struct cli_args *args);
+};
+
+extern const struct cli_command cli_compare, cli_regressions, cli_history, cli_check;
+
+/* The views of the store and repository args name, for reading: the data
+ * directory must hold a store already (commands that read never create one).
+ * 0, or an exit status after a message; cli_views_close frees what opened. */
+struct cli_views {
+	struct setup setup;
+	struct view_session *session;
+};
+int cli_views_open(struct cli_views *out, const struct cli_args *args);
+void cli_views_close(struct cli_views *v);
+
+/* The sides of a comparison from the arguments "A B" or "A..B" (split as
+ * the mount splits compare/<A>..<B>); *a and *b point into args or *owned,
+ * which the caller frees. 0, or an exit status after a message. */
+int cli_compare_sides(const char **a, const char **b, char **owned, const char *cmd,
+		      const struct cli_args *args);
+/* The text of compare/<a>..<b> in format (views/compare.h), *text malloc'd:
+ * 0, or an exit status after a message. */
+int cli_compare_text(char **text, struct cli_views *v, const char *cmd, const char *a,
+		     const char *b, enum compare_format format);
+
+/* Write len bytes of text to standard output: 0, or EXIT_TOOL after a message. */
+int cli_write_out(const char *text, size_t len);
+
+#endif
