@@ -1,0 +1,389 @@
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/changepoint.h"
+#include "stats/describe.h"
+#include "stats/multiple.h"
+#include "stats/noise.h"
+#include "views/internal_history.h"
+
+/* The change points of a history's run-level series (internal_history.h). */
+
+/* Permutations per change-point test: about 20 m / alpha, so that p-values
+ * near alpha / m (the level one changed benchmark among m must pass under
+ * Benjamini-Hochberg) are resolved well; but a clear change runs all of them
+ * and one costs ~0.1-0.2 ms at 2,000 samples, so a long history gets fewer,
+ * PERMUTATION_BUDGET samples x permutations, never fewer than m / alpha: the
+ * smallest p-value, 1 / (P + 1), stays below alpha / m. Between 199 and 9999.
+ * Clear non-changes stop early (Besag-Clifford, MAX_EXCEED exceedances). */
+#define PERMUTATIONS_MIN 199
+#define PERMUTATIONS_MAX 9999
+#define PERMUTATIONS_PER_LEVEL 20
+#define PERMUTATION_BUDGET 4000000.0
+#define MAX_EXCEED 10
+
+void analysis_clear(struct analysis *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->series[i].bench);
+		free(a->series[i].group);
+		free(a->series[i].counts);
+		free(a->series[i].values);
+		free(a->series[i].solo);
+	}
+	free(a->series);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Collects one benchmark's run values (the store returns them grouped by
+ * benchmark, then by run id), then orders them by group. */
+struct sums_collector {
+	struct analysis *a;
+	enum run_statistic statistic;
+	const struct history *h;
+	const struct run_map *runs;
+	char *bench;
+	size_t *grp;
+	double *val;
+	bool *solo;
+	size_t n, cap;
+};
+
+static int sums_flush(struct sums_collector *col)
+{
+	size_t ng = col->h->ngroups, *start = NULL;
+	struct run_series s = {.p_first = 1};
+	struct run_series *grown;
+	int rc = -ENOMEM;
+	if (!col->bench || col->n == 0) {
+		free(col->bench);
+		col->bench = NULL;
+		return 0;
+	}
+	start = calloc(ng + 1, sizeof(*start));
+	s.group = malloc(ng * sizeof(*s.group));
+	s.counts = malloc(ng * sizeof(*s.counts));
+	s.values = malloc(col->n * sizeof(*s.values));
+	s.solo = malloc(col->n * sizeof(*s.solo));
+	if (!start || !s.group || !s.counts || !s.values || !s.solo)
+		goto fail;
+	for (size_t i = 0; i < col->n; i++) {
+		start[col->grp[i] + 1]++;
+		if (col->solo[i])
+			s.solo[s.nsolo++] = col->val[i];
+	}
+	for (size_t g = 0; g < ng; g++) {
+		if (start[g + 1]) {
+			s.group[s.npoints] = g;
+			s.counts[s.npoints++] = start[g + 1];
+		}
+		start[g + 1] += start[g];
+	}
+	for (size_t i = 0; i < col->n; i++)
+		s.values[start[col->grp[i]]++] = col->val[i];
+	s.nvalues = col->n;
+	if (!(grown = realloc(col->a->series, (col->a->n + 1) * sizeof(*grown))))
+		goto fail;
+	col->a->series = grown;
+	s.bench = col->bench;
+	col->bench = NULL;
+	col->a->series[col->a->n++] = s;
+	col->n = 0;
+	free(start);
+	return 0;
+fail:
+	free(start);
+	free(s.group);
+	free(s.counts);
+	free(s.values);
+	free(s.solo);
+	return rc;
+}
+
+static int sums_add(void *ctx, const char *benchmark, int64_t run_id, int64_t n, int64_t sum_ns,
+		    int64_t min_ns)
+{
+	struct sums_collector *col = ctx;
+	const struct run_point *rp = run_map_find(col->runs, run_id);
+	int rc;
+	if (!col->bench || strcmp(col->bench, benchmark) != 0) {
+		if ((rc = sums_flush(col)))
+			return rc;
+		if (!(col->bench = strdup(benchmark)))
+			return -ENOMEM;
+	}
+	/* A run whose mean (minimum) is not positive has no log: it takes no part. */
+	if (!rp || n <= 0 || (col->statistic == RUN_LOG_MEAN ? sum_ns : min_ns) <= 0 ||
+	    (col->statistic == RUN_LOG_MIN && !rp->solo))
+		return 0;
+	if (col->n == col->cap) {
+		size_t cap = col->cap ? col->cap * 2 : 256;
+		size_t *grp = realloc(col->grp, cap * sizeof(*grp));
+		double *val;
+		bool *solo;
+		if (!grp)
+			return -ENOMEM;
+		col->grp = grp;
+		if (!(val = realloc(col->val, cap * sizeof(*val))))
+			return -ENOMEM;
+		col->val = val;
+		if (!(solo = realloc(col->solo, cap * sizeof(*solo))))
+			return -ENOMEM;
+		col->solo = solo;
+		col->cap = cap;
+	}
+	col->grp[col->n] = col->h->points[rp->point].group;
+	col->val[col->n] = col->statistic == RUN_LOG_MEAN ? log((double)sum_ns / (double)n * 1e-9)
+							   : log((double)min_ns * 1e-9);
+	col->solo[col->n++] = rp->solo;
+	return 0;
+}
+
+/* Every benchmark's run-level series, from the per-run sums, to be tested at
+ * alpha. */
+int analysis_load(struct analysis *a, const struct view_ctx *ctx, const struct history *h,
+		  enum run_statistic statistic, double alpha)
+{
+	struct sums_collector col = {.a = a, .h = h, .statistic = statistic};
+	struct run_map m;
+	int rc;
+	memset(a, 0, sizeof(*a));
+	a->statistic = statistic;
+	a->alpha = alpha;
+	if ((rc = run_map_build(&m, h)))
+		return rc;
+	col.runs = &m;
+	rc = store_sums_of_runs(ctx->store, m.runs, m.n, sums_add, &col);
+	if (rc == 0)
+		rc = sums_flush(&col);
+	else if (rc != -ENOMEM)
+		rc = -EIO;
+	free(col.bench);
+	free(col.grp);
+	free(col.val);
+	free(col.solo);
+	run_map_free(&m);
+	if (rc)
+		analysis_clear(a);
+	return rc;
+}
+
+/* Change points of points [from, to) of a series at level alpha, at most
+ * capacity, into out (indices relative to the whole series); *tests: how
+ * many tests ran (0: no split was possible). */
+static int segment_split(struct stats_changepoint *out, size_t *count, size_t *tests,
+			 const struct run_series *s, size_t from, size_t to, size_t capacity,
+			 double alpha, unsigned permutations)
+{
+	struct stats_changepoint_options opt;
+	struct stats_changepoint_info info = {0};
+	size_t first = 0, nvalues = 0, work_size;
+	void *work;
+	int rc;
+	*count = 0;
+	if (tests)
+		*tests = 0;
+	if (to - from < 2)
+		return 0;
+	for (size_t p = 0; p < to; p++) {
+		if (p < from)
+			first += s->counts[p];
+		else
+			nvalues += s->counts[p];
+	}
+	work_size = stats_changepoint_workspace_size(to - from, nvalues);
+	if (!(work = malloc(work_size)))
+		return -ENOMEM;
+	stats_changepoint_options_init(&opt);
+	opt.alpha = alpha;
+	opt.permutations = permutations;
+	opt.max_exceed = MAX_EXCEED;
+	rc = stats_find_changepoints_info(&info, out, count, capacity, s->values + first,
+					  s->counts + from, to - from, nvalues, &opt, work, work_size);
+	free(work);
+	if (rc != STATS_OK)
+		return -EIO;
+	for (size_t i = 0; i < *count; i++)
+		out[i].index += from;
+	if (tests)
+		*tests = info.tests;
+	return 0;
+}
+
+/* Each benchmark's threshold: the fixed one, or with "auto" the fence of its
+ * run-to-run changes on this host once known. */
+static int series_threshold(struct run_series *s, const struct view_ctx *ctx)
+{
+	struct stats_run_noise noise;
+	double *scratch;
+	s->threshold = ctx->threshold;
+	s->threshold_history = false;
+	if (!ctx->threshold_auto || s->nsolo < 2)
+		return 0;
+	if (!(scratch = malloc(2 * s->nsolo * sizeof(*scratch))))
+		return -ENOMEM;
+	if (stats_run_noise(&noise, s->solo, s->nsolo, scratch) == STATS_OK && noise.known &&
+	    isfinite(noise.threshold) && noise.threshold >= 0) {
+		s->threshold = noise.threshold;
+		s->threshold_history = true;
+	}
+	free(scratch);
+	return 0;
+}
+
+/* The first test of a benchmark: its best split over the whole history, at
+ * alpha (only a split significant at alpha can pass the correction, so the
+ * others count with p = 1: the same rejections). */
+static int series_first(struct run_series *s, double alpha)
+{
+	size_t tests = 0;
+	int rc = segment_split(s->cps, &s->ncp, &tests, s, 0, s->npoints, 1, alpha,
+			       s->permutations);
+	s->tested = tests > 0;
+	s->p_first = s->ncp ? s->cps[0].p : 1;
+	return rc;
+}
+
+/* The further splits of a benchmark that passed: binary segmentation on each
+ * side of its first split, every test at the correction's level. */
+static int series_further(struct run_series *s, const struct analysis *a,
+			  const struct view_ctx *ctx)
+{
+	struct stats_changepoint left[CHANGES_MAX], right[CHANGES_MAX];
+	size_t nl = 0, nr = 0, at = s->cps[0].index, room = (CHANGES_MAX - 1) / 2;
+	int rc;
+	if ((rc = series_threshold(s, ctx)) ||
+	    (rc = segment_split(left, &nl, NULL, s, 0, at, room, a->level, s->permutations)) ||
+	    (rc = segment_split(right, &nr, NULL, s, at, s->npoints, room, a->level,
+				s->permutations)))
+		return rc;
+	s->cps[nl] = s->cps[0];
+	memcpy(s->cps, left, nl * sizeof(*left));
+	memcpy(s->cps + nl + 1, right, nr * sizeof(*right));
+	s->ncp = nl + 1 + nr;
+	return 0;
+}
+
+/* The change points of every benchmark (only of bench when not NULL). */
+int analysis_run(struct analysis *a, const struct view_ctx *ctx, const char *bench)
+{
+	double *p = calloc(a->n + 1, sizeof(double)), *q = calloc(a->n + 1, sizeof(double));
+	size_t *order = calloc(a->n + 1, sizeof(size_t)), *idx = calloc(a->n + 1, sizeof(size_t));
+	size_t possible = 0;
+	int rc = -ENOMEM;
+	if (!p || !q || !order || !idx)
+		goto done;
+	for (size_t i = 0; i < a->n; i++)
+		possible += a->series[i].npoints >= 2;
+	a->m_over_alpha = (double)(possible ? possible : 1) / a->alpha;
+	for (size_t i = 0; i < a->n; i++) {
+		struct run_series *s = &a->series[i];
+		double perms = fmin(ceil(PERMUTATIONS_PER_LEVEL * a->m_over_alpha),
+				    floor(PERMUTATION_BUDGET / (double)(s->nvalues ? s->nvalues : 1)));
+		perms = fmax(perms, ceil(a->m_over_alpha));
+		s->permutations = perms < PERMUTATIONS_MIN   ? PERMUTATIONS_MIN
+				  : perms > PERMUTATIONS_MAX ? PERMUTATIONS_MAX
+							     : (unsigned)perms;
+	}
+	rc = 0;
+	if (bench) {
+		/* One benchmark's marks: when its own first split is not significant
+		 * at alpha it cannot pass, and the others need not be tested. */
+		struct run_series *own = NULL;
+		for (size_t i = 0; i < a->n && !own; i++)
+			if (strcmp(a->series[i].bench, bench) == 0)
+				own = &a->series[i];
+		if (!own || (rc = series_first(own, a->alpha)) || !(own->p_first <= a->alpha))
+			goto done;
+	}
+	for (size_t i = 0; i < a->n && rc == 0; i++)
+		if (!bench || strcmp(a->series[i].bench, bench) != 0)
+			rc = series_first(&a->series[i], a->alpha);
+	for (size_t i = 0; i < a->n && rc == 0; i++) {
+		if (a->series[i].tested) {
+			p[a->tested] = a->series[i].p_first;
+			idx[a->tested++] = i;
+		}
+	}
+	if (rc || a->tested == 0)
+		goto done;
+	if (stats_bh_adjust(q, p, a->tested, order) != STATS_OK) {
+		rc = -EIO;
+		goto done;
+	}
+	for (size_t k = 0; k < a->tested; k++) {
+		a->series[idx[k]].passed = q[k] <= a->alpha;
+		a->passed += q[k] <= a->alpha;
+	}
+	a->level = a->alpha * (double)a->passed / (double)a->tested;
+	for (size_t i = 0; i < a->n && rc == 0; i++) {
+		struct run_series *s = &a->series[i];
+		if (s->passed && (!bench || strcmp(bench, s->bench) == 0))
+			rc = series_further(s, a, ctx);
+	}
+done:
+	free(p);
+	free(q);
+	free(order);
+	free(idx);
+	return rc;
+}
+
+/* The median of the values of points [from, to) of a series. */
+static double segment_median(const struct run_series *s, const size_t *first, size_t from,
+			     size_t to, double *scratch)
+{
+	double median = 0;
+	(void)stats_median(&median, s->values + first[from], first[to] - first[from], scratch);
+	return median;
+}
+
+
+/* The changes of a series beyond its threshold: slowdowns only, or both. */
+int series_changes(struct change **out, size_t *n, const struct run_series *s,
+		   bool slowdowns_only)
+{
+	size_t *first = malloc((s->npoints + 1) * sizeof(*first));
+	double *scratch = malloc((s->nvalues + 1) * sizeof(*scratch));
+	struct change *list = calloc(s->ncp + 1, sizeof(*list));
+	*out = NULL;
+	*n = 0;
+	if (!first || !scratch || !list) {
+		free(first);
+		free(scratch);
+		free(list);
+		return -ENOMEM;
+	}
+	first[0] = 0;
+	for (size_t p = 0; p < s->npoints; p++)
+		first[p + 1] = first[p] + s->counts[p];
+	for (size_t i = 0; i < s->ncp; i++) {
+		const struct stats_changepoint *cp = &s->cps[i];
+		size_t from = i ? s->cps[i - 1].index : 0, at = cp->index;
+		size_t to = i + 1 < s->ncp ? s->cps[i + 1].index : s->npoints;
+		double mean_before = 0, mean_after = 0, change, median;
+		bool slower, faster;
+		/* The segments between neighbouring change points (counts >= 1). */
+		(void)stats_mean(&mean_before, s->values + first[from], first[at] - first[from]);
+		(void)stats_mean(&mean_after, s->values + first[at], first[to] - first[at]);
+		change = exp(mean_after - mean_before) - 1;
+		median = exp(segment_median(s, first, at, to, scratch) -
+			     segment_median(s, first, from, at, scratch)) -
+			 1;
+		slower = change > s->threshold && median > s->threshold;
+		faster = change < -s->threshold && median < -s->threshold;
+		if (!(slower || (!slowdowns_only && faster)))
+			continue;
+		list[(*n)++] = (struct change){.point = at,
+					       .before = exp(mean_before),
+					       .after = exp(mean_after),
+					       .change = change,
+					       .p = cp->p};
+	}
+	free(first);
+	free(scratch);
+	*out = list;
+	return 0;
+}

@@ -1,0 +1,250 @@
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/runid.h"
+#include "views/format.h"
+#include "views/history.h"
+#include "views/internal_history.h"
+
+/* The lines and suspects the regressions file rests on. */
+
+/* The history's own test lists a step when it is significant at alpha in the
+ * runs' means. A step in the runs' minimums significant at this looser level
+ * is a suspect: an A/B job of the commits SUSPECT_REACH before and
+ * SUSPECT_REACH - 1 after it decides (regressions.c). A false suspect costs
+ * machine time, never a line. */
+#define SUSPECT_ALPHA 0.05
+#define SUSPECT_REACH 3
+
+struct regress_ctx {
+	const struct history *h;
+	const struct view_ctx *view;
+	struct history_line *lines;
+	size_t n, cap;
+	struct history_suspect *suspects;
+	size_t nsuspects, suspects_cap;
+};
+
+/* Append a line for the change at history points [from, to) (one group of
+ * identical builds, usually one commit): fields, then extra (with its own
+ * leading tabs, or ""). */
+static int regress_add(struct regress_ctx *c, size_t from, size_t to, const char *bench,
+		       const char *before, const char *after, double change, const char *p,
+		       const char *extra)
+{
+	const struct point *pt = &c->h->points[from];
+	char pct[32], *runs = NULL, *text = NULL;
+	size_t rlen = 0, k = 0;
+	FILE *out = open_memstream(&runs, &rlen);
+	if (!out)
+		return -ENOMEM;
+	for (size_t q = from; q < to; q++) {
+		for (size_t i = 0; i < c->h->points[q].nruns; i++) {
+			char name[32];
+			runid_dir_name(name, sizeof(name), c->h->points[q].runs[i]);
+			fprintf(out, "%s%s", k++ ? "," : "", name);
+		}
+	}
+	if (fclose(out))
+		return -ENOMEM;
+	format_percent(pct, sizeof(pct), change);
+	if (asprintf(&text, "%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", pt->commit, bench, before, after, pct,
+		     p, runs, extra) < 0)
+		text = NULL;
+	free(runs);
+	if (!text)
+		return -ENOMEM;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct history_line *grown = realloc(c->lines, cap * sizeof(*grown));
+		if (!grown) {
+			free(text);
+			return -ENOMEM;
+		}
+		c->lines = grown;
+		c->cap = cap;
+	}
+	c->lines[c->n] = (struct history_line){.point = from, .bench = strdup(bench), .text = text};
+	if (!c->lines[c->n].bench) {
+		free(text);
+		return -ENOMEM;
+	}
+	c->n++;
+	return 0;
+}
+
+/* Suspect a step of bench at history point at (the first commit of its
+ * group), unless a step of bench that near is suspected already: the two
+ * tests place one step a commit or two apart. */
+static int suspect_add(struct regress_ctx *c, const char *bench, size_t at)
+{
+	struct history_suspect *sp;
+	for (size_t i = 0; i < c->nsuspects; i++) {
+		sp = &c->suspects[i];
+		if ((sp->point > at ? sp->point - at : at - sp->point) < SUSPECT_REACH &&
+		    strcmp(sp->bench, bench) == 0)
+			return 0;
+	}
+	if (c->nsuspects == c->suspects_cap) {
+		size_t cap = c->suspects_cap ? c->suspects_cap * 2 : 8;
+		struct history_suspect *grown = realloc(c->suspects, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		c->suspects = grown;
+		c->suspects_cap = cap;
+	}
+	sp = &c->suspects[c->nsuspects];
+	*sp = (struct history_suspect){
+		.bench = strdup(bench),
+		.point = at,
+		.lo = at > SUSPECT_REACH ? at - SUSPECT_REACH : 0,
+		.hi = at + SUSPECT_REACH - 1 < c->h->n ? at + SUSPECT_REACH - 1 : c->h->n - 1,
+	};
+	if (!sp->bench)
+		return -ENOMEM;
+	c->nsuspects++;
+	return 0;
+}
+
+/* The slowdowns of every benchmark that changed: each a suspect, and with
+ * lines also a line of the history's own (the run means' analysis). */
+static int regress_wall(struct regress_ctx *c, const struct analysis *a, bool lines)
+{
+	int rc = 0;
+	for (size_t i = 0; i < a->n && rc == 0; i++) {
+		const struct run_series *s = &a->series[i];
+		struct change *list = NULL;
+		size_t n = 0;
+		if (!s->passed)
+			continue;
+		if ((rc = series_changes(&list, &n, s, true)))
+			break;
+		for (size_t k = 0; k < n && rc == 0; k++) {
+			size_t g = s->group[list[k].point];
+			size_t from = c->h->group_first[g];
+			size_t to = g + 1 < c->h->ngroups ? c->h->group_first[g + 1] : c->h->n;
+			char before[32], after[32], p[32], extra[64];
+			if (lines) {
+				snprintf(before, sizeof(before), "%.9g", list[k].before);
+				snprintf(after, sizeof(after), "%.9g", list[k].after);
+				snprintf(p, sizeof(p), "%.4f", list[k].p);
+				snprintf(extra, sizeof(extra), "\t%.3g%%\t%s\truns\t-",
+					 s->threshold * 100, s->threshold_history ? "history" : "fixed");
+				if ((rc = regress_add(c, from, to, s->bench, before, after,
+						      list[k].change, p, extra)))
+					break;
+				c->lines[c->n - 1].wall = true;
+			}
+			rc = suspect_add(c, s->bench, from);
+		}
+		free(list);
+	}
+	return rc;
+}
+
+static int regress_instructions(void *ctx, const struct series *s)
+{
+	struct regress_ctx *c = ctx;
+	char *name = NULL;
+	size_t k = 0;
+	double prev = NAN;
+	int rc = 0;
+	if (asprintf(&name, "%s:instructions", s->bench) < 0)
+		return -ENOMEM;
+	/* Deterministic counts: a step between neighbouring commits is the change itself. */
+	for (size_t p = 0; p < s->npoints && rc == 0; p++) {
+		double mean = point_mean(s, p, k);
+		k += s->counts[p];
+		if (prev > 0 && mean / prev - 1 > c->view->threshold) {
+			char before[32], after[32];
+			snprintf(before, sizeof(before), "%.0f", prev);
+			snprintf(after, sizeof(after), "%.0f", mean);
+			rc = regress_add(c, s->point[p], s->point[p] + 1, name, before, after,
+					 mean / prev - 1, "-", "");
+		}
+		prev = mean;
+	}
+	free(name);
+	return rc;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct history_line *x = a, *y = b;
+	if (x->point != y->point)
+		return x->point < y->point ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+void history_regressions_clear(struct history_regressions *r)
+{
+	for (size_t i = 0; i < r->nlines; i++) {
+		free(r->lines[i].bench);
+		free(r->lines[i].text);
+	}
+	for (size_t i = 0; i < r->nsuspects; i++)
+		free(r->suspects[i].bench);
+	free(r->lines);
+	free(r->suspects);
+	free(r->commits);
+	memset(r, 0, sizeof(*r));
+}
+
+int history_regressions(struct history_regressions *out, const struct view_ctx *ctx,
+			const char *tip)
+{
+	struct history h;
+	struct analysis a, mins = {0};
+	struct regress_ctx c = {.h = &h, .view = ctx};
+	int rc;
+	memset(out, 0, sizeof(*out));
+	if ((rc = history_load(&h, ctx, tip)))
+		return rc;
+	if ((rc = analysis_load(&a, ctx, &h, RUN_LOG_MEAN, ctx->alpha)))
+		goto done_history;
+	if (ctx->confirm && (rc = analysis_load(&mins, ctx, &h, RUN_LOG_MIN, SUSPECT_ALPHA)))
+		goto done_mean;
+	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a, true)) ||
+	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
+		goto done;
+	/* Without A/B jobs to settle them, the minimums' suspects would go unused:
+	 * they are neither loaded nor tested. */
+	if (ctx->confirm &&
+	    ((rc = analysis_run(&mins, ctx, NULL)) || (rc = regress_wall(&c, &mins, false))))
+		goto done;
+	if (!(out->commits = malloc((h.n + 1) * sizeof(*out->commits)))) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < h.n; i++)
+		memcpy(out->commits[i], h.points[i].commit, sizeof(out->commits[i]));
+	out->ncommits = h.n;
+	/* In commit order, oldest first (no lines: no array to sort). */
+	if (c.n)
+		qsort(c.lines, c.n, sizeof(*c.lines), cmp_line);
+	out->lines = c.lines;
+	out->nlines = c.n;
+	out->suspects = c.suspects;
+	out->nsuspects = c.nsuspects;
+	c.lines = NULL;
+	c.suspects = NULL;
+	c.n = c.nsuspects = 0;
+done:
+	analysis_clear(&mins);
+done_mean:
+	analysis_clear(&a);
+done_history:
+	history_clear(&h);
+	if (rc) {
+		struct history_regressions partial = {.lines = c.lines,
+						      .nlines = c.n,
+						      .suspects = c.suspects,
+						      .nsuspects = c.nsuspects};
+		history_regressions_clear(&partial);
+		history_regressions_clear(out);
+	}
+	return rc;
+}

@@ -1,0 +1,191 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/describe.h"
+#include "views/commit_names.h"
+#include "views/format.h"
+#include "views/history.h"
+#include "views/internal_history.h"
+#include "views/render_svg.h"
+
+/* history/<bench>.csv and .svg. */
+
+/* ---- CSV ---- */
+
+struct csv_ctx {
+	const struct history *h;
+	FILE *out;
+	int rc;
+};
+
+static int csv_series(void *ctx, const struct series *s)
+{
+	struct csv_ctx *c = ctx;
+	double *scratch = malloc((s->nvalues + 1) * sizeof(double));
+	size_t k = 0;
+	if (!scratch)
+		return -ENOMEM;
+	for (size_t p = 0; p < s->npoints; p++) {
+		const struct point *pt = &c->h->points[s->point[p]];
+		struct stats_summary sum;
+		char when[32], sd[32] = "";
+		if (stats_describe(&sum, s->values + k, s->counts[p], scratch)) {
+			free(scratch);
+			return -EIO;
+		}
+		k += s->counts[p];
+		format_iso_time(when, sizeof(when), pt->time_ns);
+		if (sum.n >= 2)
+			snprintf(sd, sizeof(sd), "%.9g", sum.stddev);
+		fprintf(c->out, "%s,%s,%zu,%zu,%.9g,%s,%.9g,%.9g,%.9g\n", pt->commit, when, pt->nruns,
+			sum.n, sum.mean, sd, sum.median, sum.min, sum.max);
+	}
+	free(scratch);
+	return 0;
+}
+
+/* ---- SVG ---- */
+
+struct svg_ctx {
+	const struct history *h;
+	const struct view_ctx *view;
+	const struct analysis *a;
+	struct commit_names *names; /* the x axis names commits as compare/ does */
+	char *text;
+	size_t len;
+};
+
+static const struct run_series *analysis_find(const struct analysis *a, const char *bench)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->series[i].bench, bench) == 0)
+			return &a->series[i];
+	return NULL;
+}
+
+/* The plot's change marks: the changes regressions tests, in either
+ * direction, at the first plotted commit of the group that changed. */
+static int svg_changes(size_t *changes, size_t *n, const struct svg_ctx *c, const struct series *s)
+{
+	const struct run_series *rs = c->a ? analysis_find(c->a, s->bench) : NULL;
+	struct change *list = NULL;
+	size_t count = 0;
+	int rc;
+	*n = 0;
+	if (!rs || !rs->passed)
+		return 0;
+	if ((rc = series_changes(&list, &count, rs, false)))
+		return rc;
+	for (size_t i = 0; i < count && *n < CHANGES_MAX; i++) {
+		size_t first = c->h->group_first[rs->group[list[i].point]], k = 0;
+		while (k < s->npoints && s->point[k] < first)
+			k++;
+		if (k > 0 && k < s->npoints)
+			changes[(*n)++] = k;
+	}
+	free(list);
+	return 0;
+}
+
+static int svg_series(void *ctx, const struct series *s)
+{
+	struct svg_ctx *c = ctx;
+	size_t ncp = 0, changes[CHANGES_MAX], k = 0;
+	struct svg_point *pts = calloc(s->npoints + 1, sizeof(*pts));
+	char (*labels)[COMMIT_NAME_SIZE] = calloc(s->npoints + 1, sizeof(*labels));
+	const char *branch = c->view->branch;
+	char *title = NULL;
+	int rc = -ENOMEM;
+	if (!pts || !labels)
+		goto done;
+	for (size_t p = 0; p < s->npoints; p++) {
+		size_t n = s->counts[p];
+		double mean = point_mean(s, p, k), sd = 0;
+		if (n >= 2)
+			(void)stats_stddev(&sd, s->values + k, n);
+		k += n;
+		/* Only the labels the plot shows: a tag costs a revision lookup. */
+		if (!svg_label_shown(p, s->npoints) ||
+		    commit_names_get(labels[p], sizeof(labels[p]), c->names,
+				     c->h->points[s->point[p]].commit))
+			snprintf(labels[p], sizeof(labels[p]), "%.8s",
+				 c->h->points[s->point[p]].commit);
+		pts[p] = (struct svg_point){.label = labels[p],
+					    .mean = mean,
+					    .lo = mean - sd > 0 ? mean - sd : 0,
+					    .hi = mean + sd,
+					    .n = n};
+	}
+	if ((rc = svg_changes(changes, &ncp, c, s)))
+		goto done;
+	if (strncmp(branch, "refs/heads/", 11) == 0)
+		branch += 11;
+	if (asprintf(&title, "%s: wall time per iteration, branch %s (host %s)", s->bench, branch,
+		     c->view->host) < 0) {
+		title = NULL;
+		rc = -ENOMEM;
+		goto done;
+	}
+	c->text = svg_render(&(struct svg_series){.title = title,
+						  .points = pts,
+						  .npoints = s->npoints,
+						  .changes = changes,
+						  .nchanges = ncp},
+			     &c->len);
+	rc = c->text ? 0 : -ENOMEM;
+done:
+	free(title);
+	free(pts);
+	free(labels);
+	return rc;
+}
+
+int history_render(char **text, size_t *len, const struct view_ctx *ctx, const char *tip,
+		   const char *bench, enum history_format format)
+{
+	struct history h;
+	int rc;
+	*text = NULL;
+	if ((rc = history_load(&h, ctx, tip)))
+		return rc;
+	if (format == HISTORY_SVG) {
+		struct analysis a;
+		struct svg_ctx c = {.h = &h, .view = ctx, .a = &a};
+		/* The marks are the regressions test's: its correction needs every
+		 * benchmark's first split, the further splits only this one's. */
+		if ((rc = commit_names_load(&c.names, ctx)) == 0 &&
+		    (rc = analysis_load(&a, ctx, &h, RUN_LOG_MEAN, ctx->alpha)) == 0) {
+			if ((rc = analysis_run(&a, ctx, bench)) == 0)
+				rc = series_each(ctx, &h, bench, NULL, svg_series, &c);
+			if (rc == 0 && !c.text) {
+				/* No commit of the branch has this benchmark yet: an empty plot. */
+				struct series empty = {.bench = bench};
+				rc = svg_series(&c, &empty);
+			}
+			analysis_clear(&a);
+		}
+		commit_names_free(c.names);
+		*text = c.text;
+		*len = c.len;
+	} else {
+		struct csv_ctx c = {.h = &h};
+		size_t size = 0;
+		if (!(c.out = open_memstream(text, &size))) {
+			rc = -ENOMEM;
+		} else {
+			fputs("commit,commit_time,runs,n,mean,stddev,median,min,max\n", c.out);
+			rc = series_each(ctx, &h, bench, NULL, csv_series, &c);
+			if (fclose(c.out) && rc == 0)
+				rc = -ENOMEM;
+			*len = size;
+		}
+	}
+	history_clear(&h);
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}

@@ -1,0 +1,156 @@
+/* Private to views/: the tracked branch's history as the history files
+ * (history.c loads it, history_render.c draws it) and the regressions
+ * (history_changes.c finds its change points, history_regressions.c lists
+ * them) share it. */
+#ifndef BENCHFS_VIEWS_INTERNAL_HISTORY_H
+#define BENCHFS_VIEWS_INTERNAL_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stats/changepoint.h"
+#include "store/store.h"
+#include "views/context.h"
+
+#define INSTRUCTIONS "instructions"
+#define CHANGES_MAX 64
+
+/* One commit of the branch that has finished runs on this host. */
+struct point {
+	char commit[STORE_HASH_LEN + 1];
+	int64_t time_ns; /* committer time */
+	int64_t *runs;
+	bool *solo;      /* runs[i] is not a side of an A/B job */
+	size_t nruns;
+	/* The build every run of the commit shares ("": none recorded, or not
+	 * one), and the group of consecutive commits with that build: the
+	 * regression test sees each group as one point. */
+	char build[STORE_HASH_LEN + 1];
+	size_t group;
+};
+
+struct history {
+	struct point *points; /* oldest first */
+	size_t n;
+	size_t *group_first;  /* the first point of each group */
+	size_t ngroups;
+};
+
+void history_clear(struct history *h);
+/* First-parent history from tip, keeping the commits that have finished runs. */
+int history_load(struct history *h, const struct view_ctx *ctx, const char *tip);
+
+/* ---- per-benchmark series (history.c) ---- */
+
+/* One benchmark along the history: the points that have samples of it. */
+struct series {
+	const char *bench;
+	size_t npoints;
+	size_t *point;   /* index into history points */
+	size_t *counts;  /* samples of each point */
+	double *values;  /* all samples, point after point */
+	size_t nvalues;
+};
+
+struct run_point {
+	int64_t run;
+	size_t point;
+	bool solo; /* not a side of an A/B job */
+};
+
+/* Which history point each run belongs to, and the run ids in order (the
+ * list the store is asked about). */
+struct run_map {
+	struct run_point *map; /* sorted by run */
+	int64_t *runs;
+	size_t n;
+};
+
+void run_map_free(struct run_map *m);
+int run_map_build(struct run_map *m, const struct history *h);
+/* The entry of a run, or NULL. */
+const struct run_point *run_map_find(const struct run_map *m, int64_t run);
+
+typedef int (*series_fn)(void *ctx, const struct series *s);
+/* Call fn with the series of each benchmark (or only of bench), in name order.
+ * metric NULL: wall times in seconds. */
+int series_each(const struct view_ctx *ctx, const struct history *h, const char *bench,
+		const char *metric, series_fn fn, void *fn_ctx);
+/* The mean of point p's samples, which start at values[first]. */
+double point_mean(const struct series *s, size_t p, size_t first);
+
+/* ---- change points: run-level values, corrected over the benchmarks ----
+ *
+ * The iterations of one run are not independent (they share the machine's
+ * state during that run), so the test sees one value per run: the log of its
+ * mean time, from the store's per-run sums. A point is a group of
+ * consecutive commits built to the same artifacts (usually one commit), its
+ * samples the log means of its runs: the step between two identical builds
+ * is never tested. Each benchmark's best split is tested first; the
+ * Benjamini-Hochberg procedure over those p-values at alpha decides which
+ * benchmarks changed at all (R of m), and only those are split further, each
+ * test at the level alpha R / m their first split passed. */
+
+/* One benchmark's run-level series along the history. */
+struct run_series {
+	char *bench;
+	size_t npoints;  /* groups with runs of this benchmark */
+	size_t *group;   /* each point's group */
+	size_t *counts;  /* runs of each point */
+	double *values;  /* log means, point after point */
+	size_t nvalues;
+	double *solo;    /* log means of the runs that are not A/B sides, in run order */
+	size_t nsolo;
+	unsigned permutations; /* per test of this series */
+	bool tested;     /* a split was possible */
+	double p_first;  /* the best split's p (1 when not significant at alpha) */
+	bool passed;     /* the first split passed the correction */
+	struct stats_changepoint cps[CHANGES_MAX];
+	size_t ncp;
+	double threshold;
+	bool threshold_history;
+};
+
+/* The value each run gives a series. */
+enum run_statistic {
+	RUN_LOG_MEAN, /* the log of the run's mean: every run */
+	/* The log of the run's fastest iteration, of runs that are no side of an
+	 * A/B job (those have many more iterations, so a lower minimum). */
+	RUN_LOG_MIN,
+};
+
+struct analysis {
+	enum run_statistic statistic;
+	double alpha;              /* of the first splits, with the correction */
+	struct run_series *series; /* in name order */
+	size_t n;
+	size_t tested;   /* m: benchmarks with a possible split */
+	size_t passed;   /* R */
+	double level;    /* alpha R / m: the level of every further split */
+	double m_over_alpha; /* (benchmarks that can be split) / alpha */
+};
+
+void analysis_clear(struct analysis *a);
+/* Every benchmark's run-level series, from the per-run sums, to be tested at
+ * alpha. */
+int analysis_load(struct analysis *a, const struct view_ctx *ctx, const struct history *h,
+		  enum run_statistic statistic, double alpha);
+/* The change points of every benchmark (only of bench when not NULL). */
+int analysis_run(struct analysis *a, const struct view_ctx *ctx, const char *bench);
+
+/* A change point worth a line or a mark: the segments' means and medians
+ * both moved beyond the threshold (so that a few outlying runs moving a
+ * mean raise nothing). *change receives the relative change of the means. */
+struct change {
+	size_t point;      /* index into the series' points */
+	double before, after; /* geometric means of the segments' run means (s) */
+	double change;
+	double p;
+};
+
+/* The changes of a series beyond its threshold: slowdowns only, or both. */
+int series_changes(struct change **out, size_t *n, const struct run_series *s,
+		   bool slowdowns_only);
+
+#endif
