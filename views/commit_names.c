@@ -56,13 +56,14 @@ static int cmp_baseline(const void *a, const void *b)
 int commit_names_load(struct commit_names **out, const struct view_ctx *ctx)
 {
 	struct commit_names *names = calloc(1, sizeof(*names));
+	int rc;
 	*out = NULL;
 	if (!names)
 		return -ENOMEM;
 	names->ctx = ctx;
-	if (store_baselines_list(ctx->store, &names->baselines, &names->nbaselines)) {
+	if ((rc = store_baselines_list(ctx->store, &names->baselines, &names->nbaselines))) {
 		commit_names_free(names);
-		return -EIO;
+		return store_errno(rc);
 	}
 	if (names->nbaselines)
 		qsort(names->baselines, names->nbaselines, sizeof(*names->baselines), cmp_baseline);

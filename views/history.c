@@ -300,11 +300,10 @@ int series_each(const struct view_ctx *ctx, const struct history *h, const char 
 	if (rc)
 		return rc;
 	col.runs = &m;
-	rc = store_samples_of_runs(ctx->store, m.runs, m.n, metric, bench, collect_sample, &col);
+	rc = store_errno(
+		store_samples_of_runs(ctx->store, m.runs, m.n, metric, bench, collect_sample, &col));
 	if (rc == 0)
 		rc = collector_flush(&col);
-	else if (rc != -ENOMEM)
-		rc = -EIO;
 	free(col.bench);
 	free(col.pt);
 	free(col.val);

@@ -155,11 +155,9 @@ int analysis_load(struct analysis *a, const struct view_ctx *ctx, const struct h
 	if ((rc = run_map_build(&m, h)))
 		return rc;
 	col.runs = &m;
-	rc = store_sums_of_runs(ctx->store, m.runs, m.n, sums_add, &col);
+	rc = store_errno(store_sums_of_runs(ctx->store, m.runs, m.n, sums_add, &col));
 	if (rc == 0)
 		rc = sums_flush(&col);
-	else if (rc != -ENOMEM)
-		rc = -EIO;
 	free(col.bench);
 	free(col.grp);
 	free(col.val);

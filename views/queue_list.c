@@ -35,9 +35,10 @@ int queue_list_text(char **out, struct store *store)
 	struct strbuf text = STRBUF_INIT;
 	struct store_run *runs = NULL;
 	size_t n = 0;
+	int rc;
 	*out = NULL;
-	if (store_runs_pending(store, &runs, &n))
-		return -EIO;
+	if ((rc = store_runs_pending(store, &runs, &n)))
+		return store_errno(rc);
 	for (size_t i = 0; i < n; i++)
 		queue_line(&text, &runs[i]);
 	store_runs_free(runs, n);

@@ -318,11 +318,9 @@ int regressions_next_job(char a[STORE_HASH_LEN + 1], char b[STORE_HASH_LEN + 1],
 			continue;
 		/* A job queued once is never queued again: a failed one or one
 		 * still waiting must not start a loop. */
-		if (store_pair_queued(ctx->store, &queued, hr.commits[w->need_a],
-				      hr.commits[w->need_b]) != STORE_OK) {
-			rc = -EIO;
+		if ((rc = store_errno(store_pair_queued(ctx->store, &queued, hr.commits[w->need_a],
+							hr.commits[w->need_b]))))
 			goto done;
-		}
 		if (queued)
 			continue;
 		memcpy(a, hr.commits[w->need_a], STORE_HASH_LEN + 1);

@@ -51,14 +51,14 @@ revision:
 		return 0;
 	}
 	if (rc != STORE_NOTFOUND)
-		return -EIO;
+		return store_errno(rc);
 	return revparse_commit(out->commit, ctx->repo, name, err, sizeof(err)) ? -ENOENT : 0;
 }
 
 int run_catalog_load(struct run_catalog *out, const struct view_ctx *ctx)
 {
 	memset(out, 0, sizeof(*out));
-	return store_done_runs(ctx->store, &out->runs, &out->n, ctx->host) ? -EIO : 0;
+	return store_errno(store_done_runs(ctx->store, &out->runs, &out->n, ctx->host));
 }
 
 void run_catalog_clear(struct run_catalog *cat)
@@ -129,8 +129,9 @@ static int side_fill_runs(struct side *side, const struct run_catalog *cat)
 static int side_describe(struct side *side, const struct view_ctx *ctx)
 {
 	struct store_run run;
-	if (store_run_get(ctx->store, &run, side->runs[0]))
-		return -EIO;
+	int rc = store_run_get(ctx->store, &run, side->runs[0]);
+	if (rc)
+		return store_errno(rc);
 	side->host = run.host;
 	run.host = NULL;
 	store_run_clear(&run);
@@ -230,7 +231,7 @@ int sample_set_load(struct sample_set *out, const struct view_ctx *ctx, const in
 	rc = store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_sample, &st);
 	if (rc) {
 		sample_set_clear(out);
-		return rc == -ENOMEM ? -ENOMEM : -EIO;
+		return store_errno(rc);
 	}
 	return 0;
 }
@@ -323,7 +324,7 @@ static int run_values_done(struct run_values *out, int rc)
 {
 	if (rc) {
 		run_values_clear(out);
-		return rc == -ENOMEM ? -ENOMEM : -EIO;
+		return store_errno(rc);
 	}
 	return 0;
 }
