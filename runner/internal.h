@@ -1,6 +1,7 @@
 /* A job being executed: the runner's state, the run(s) of a job and the
- * steps the job loop (runner.c) and the A/B stopping rule (pairs.c)
- * share. Internal to runner/. */
+ * steps the job loop (runner.c), the job's steps (job_steps.c), its end
+ * (job_record.c) and the A/B stopping rule (pairs.c) share. Internal to
+ * runner/. */
 #ifndef BENCHFS_RUNNER_INTERNAL_H
 #define BENCHFS_RUNNER_INTERNAL_H
 
@@ -78,5 +79,28 @@ int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp
  * each is decided or capped (pairs.c). 0, or -1 with the job failed
  * or cancelled. */
 int job_add_pairs(struct job *job, const char *tmp, int nperf);
+
+/* Tells the file system a run changed state (runner.c). */
+void runner_notify(struct runner *r, int64_t run_id);
+
+/* job_steps.c: the daemon's environment plus BENCHFS_COMMIT, which
+ * benchmarks see too (NULL: out of memory), and its release. */
+char **make_env(const char *commit);
+void free_env(char **envp);
+/* The build of one side, output to its log; then the identity of what it
+ * built (its configured artifacts hashed, logged and stored); then every
+ * benchmark, in order, for every side, and an A/B job's extra pairs. Each
+ * 0, or -1 with the job failed (or cancelled). */
+int do_build(struct job *job, size_t s);
+int build_identity(struct job *job, size_t s);
+int do_benchmarks(struct job *job);
+
+/* job_record.c: a side's end in the store and its log (0, or -1 when the
+ * store could not record it: the run must be queued again); and the end of
+ * a job that measured everything (0 every end recorded; -1 the job failed,
+ * nothing recorded; 1 the store could not record an end). */
+int job_finish(struct job *job, size_t s, enum run_state state, const char *detail,
+	       const char *result_json);
+int job_finish_done(struct job *job);
 
 #endif
