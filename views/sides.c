@@ -6,6 +6,7 @@
 
 #include "repo/repo.h"
 #include "repo/revparse.h"
+#include "util/array.h"
 #include "util/runid.h"
 #include "views/context.h"
 #include "views/sides.h"
@@ -182,11 +183,47 @@ char *commit_subject(const struct view_ctx *ctx, const char *commit)
 	return subject;
 }
 
+/* ---- rows grouped by benchmark ----
+ *
+ * The store returns rows grouped by benchmark (then by run): each loader
+ * keeps one entry per benchmark and appends a row to the set's last entry,
+ * or to a new one when the row's benchmark is not the last entry's. */
+
+struct grouped {
+	size_t benches_alloc;            /* of the set's entries */
+	size_t values_alloc, runs_alloc; /* of the last entry's arrays */
+};
+
+/* Whether a row of benchmark needs a new entry after the last one (named
+ * last; NULL when there is none). A new entry's arrays start empty. */
+static bool group_starts(struct grouped *g, const char *last, const char *benchmark)
+{
+	if (last && strcmp(last, benchmark) == 0)
+		return false;
+	g->values_alloc = g->runs_alloc = 0;
+	return true;
+}
+
+/* Append value, and run when runs is not NULL, to an entry's n values. */
+static int group_add(struct grouped *g, double **values, int64_t **runs, size_t *n, int64_t run,
+		     double value)
+{
+	int rc;
+	if ((rc = ALLOC_GROW(*values, *n + 1, g->values_alloc)) ||
+	    (runs && (rc = ALLOC_GROW(*runs, *n + 1, g->runs_alloc))))
+		return rc;
+	(*values)[*n] = value;
+	if (runs)
+		(*runs)[*n] = run;
+	(*n)++;
+	return 0;
+}
+
 /* ---- samples ---- */
 
 struct load_state {
 	struct sample_set *set;
-	size_t cap;   /* of the current benchmark's values */
+	struct grouped g;
 	double scale;
 };
 
@@ -194,32 +231,16 @@ static int add_sample(void *ctx, const char *benchmark, int64_t run_id, double v
 {
 	struct load_state *st = ctx;
 	struct sample_set *set = st->set;
-	struct bench_samples *b = set->n ? &set->benches[set->n - 1] : NULL;
-	(void)run_id;
-	/* Rows arrive grouped by benchmark. */
-	if (!b || strcmp(b->name, benchmark) != 0) {
-		struct bench_samples *grown =
-			realloc(set->benches, (set->n + 1) * sizeof(*set->benches));
-		if (!grown)
+	struct bench_samples *b;
+	int rc;
+	if (group_starts(&st->g, set->n ? set->benches[set->n - 1].name : NULL, benchmark)) {
+		if ((rc = ALLOC_GROW_BY(set->benches, set->n, 1, st->g.benches_alloc)))
+			return rc;
+		if (!(set->benches[set->n - 1].name = strdup(benchmark)))
 			return -ENOMEM;
-		set->benches = grown;
-		b = &set->benches[set->n];
-		memset(b, 0, sizeof(*b));
-		if (!(b->name = strdup(benchmark)))
-			return -ENOMEM;
-		set->n++;
-		st->cap = 0;
 	}
-	if (b->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 32;
-		double *grown = realloc(b->values, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		b->values = grown;
-		st->cap = cap;
-	}
-	b->values[b->n++] = value * st->scale;
-	return 0;
+	b = &set->benches[set->n - 1];
+	return group_add(&st->g, &b->values, NULL, &b->n, run_id, value * st->scale);
 }
 
 int sample_set_load(struct sample_set *out, const struct view_ctx *ctx, const int64_t *runs,
@@ -264,60 +285,42 @@ void sample_set_clear(struct sample_set *set)
 
 /* ---- one value per run ---- */
 
+static int run_values_add(struct grouped *g, struct run_values *set, const char *benchmark,
+			  int64_t run_id, double value)
+{
+	struct run_value_bench *b;
+	int rc;
+	if (group_starts(g, set->n ? set->benches[set->n - 1].name : NULL, benchmark)) {
+		if ((rc = ALLOC_GROW_BY(set->benches, set->n, 1, g->benches_alloc)))
+			return rc;
+		if (!(set->benches[set->n - 1].name = strdup(benchmark)))
+			return -ENOMEM;
+	}
+	b = &set->benches[set->n - 1];
+	return group_add(g, &b->values, &b->runs, &b->n, run_id, value);
+}
+
 struct run_values_state {
 	struct run_values *set;
-	size_t cap; /* of the current benchmark's arrays */
+	struct grouped g;
 };
-
-static int run_values_add(struct run_values_state *st, const char *benchmark, int64_t run_id,
-			  double value)
-{
-	struct run_values *set = st->set;
-	struct run_value_bench *b = set->n ? &set->benches[set->n - 1] : NULL;
-	/* Rows arrive grouped by benchmark, then by run id. */
-	if (!b || strcmp(b->name, benchmark) != 0) {
-		struct run_value_bench *grown =
-			realloc(set->benches, (set->n + 1) * sizeof(*set->benches));
-		if (!grown)
-			return -ENOMEM;
-		set->benches = grown;
-		b = &set->benches[set->n];
-		memset(b, 0, sizeof(*b));
-		if (!(b->name = strdup(benchmark)))
-			return -ENOMEM;
-		set->n++;
-		st->cap = 0;
-	}
-	if (b->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 16;
-		int64_t *runs = realloc(b->runs, cap * sizeof(*runs));
-		double *values;
-		if (!runs)
-			return -ENOMEM;
-		b->runs = runs;
-		if (!(values = realloc(b->values, cap * sizeof(*values))))
-			return -ENOMEM;
-		b->values = values;
-		st->cap = cap;
-	}
-	b->runs[b->n] = run_id;
-	b->values[b->n++] = value;
-	return 0;
-}
 
 static int add_log_mean(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
 			int64_t sum_wall_ns, int64_t min_wall_ns)
 {
+	struct run_values_state *st = ctx;
 	(void)min_wall_ns;
 	/* A run whose mean is not positive has no log mean: it takes no part. */
 	if (n <= 0 || sum_wall_ns <= 0)
 		return 0;
-	return run_values_add(ctx, benchmark, run_id, log((double)sum_wall_ns / (double)n * 1e-9));
+	return run_values_add(&st->g, st->set, benchmark, run_id,
+			      log((double)sum_wall_ns / (double)n * 1e-9));
 }
 
 static int add_metric(void *ctx, const char *benchmark, int64_t run_id, double value)
 {
-	return run_values_add(ctx, benchmark, run_id, value);
+	struct run_values_state *st = ctx;
+	return run_values_add(&st->g, st->set, benchmark, run_id, value);
 }
 
 static int run_values_done(struct run_values *out, int rc)
