@@ -3,11 +3,13 @@
  *
  * Per-benchmark keys may also be given at the top level as defaults; a
  * benchmark starts from a copy of the defaults and overrides what it sets.
- * "parameters" then expands a benchmark into one entry per combination. */
+ * "parameters" then expands a benchmark into one entry per combination.
+ *
+ * This file reads the document: its top-level keys, each benchmark's name
+ * and command, "compare", "artifacts", "branch"; the keys of a level's
+ * settings are settings.c, "parameters" params.c. */
 #include <errno.h>
 #include <json-c/json.h>
-#include <math.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,14 +20,8 @@
 #include "config/config.h"
 #include "config/internal.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
-#include "util/cpuset.h"
 #include "util/log.h"
 #include "util/strbuf.h"
-
-#define RUNS_MAX 100000
-#define WARMUP_MAX 10000
-#define TIMEOUT_MAX 86400.0
-#define FREQUENCY_MAX 100000
 
 /* The keys every level accepts (the top level holds their defaults). */
 #define SETTING_KEYS                                                                       \
@@ -104,106 +100,6 @@ void config_free(struct config *config)
 	free(config);
 }
 
-static bool key_allowed(const char *key, const char *const *allowed)
-{
-	for (; *allowed; allowed++)
-		if (strcmp(key, *allowed) == 0)
-			return true;
-	return false;
-}
-
-/* where is "" at top level or "benchmarks[3]" inside a benchmark. */
-static int check_keys(json_object *obj, const char *const *allowed, const char *where, char *err,
-		      size_t errsize)
-{
-	json_object_object_foreach(obj, key, value) {
-		(void)value;
-		if (!key_allowed(key, allowed))
-			return config_fail(err, errsize, "%s%sunknown key \"%s\"", AT(where), key);
-	}
-	return 0;
-}
-
-static int get_int(int *out, json_object *obj, const char *key, int min, int max,
-		   const char *where, char *err, size_t errsize)
-{
-	json_object *value;
-	int64_t v;
-	if (!json_object_object_get_ex(obj, key, &value))
-		return 0;
-	if (!json_object_is_type(value, json_type_int))
-		return config_fail(err, errsize, "%s%s\"%s\" must be an integer", AT(where), key);
-	errno = 0;
-	v = json_object_get_int64(value);
-	if (errno || v < min || v > max)
-		return config_fail(err, errsize, "%s%s\"%s\" must be from %d to %d", AT(where), key, min,
-			    max);
-	*out = (int)v;
-	return 0;
-}
-
-static int get_seconds(double *out, json_object *obj, const char *key, const char *where, char *err,
-		       size_t errsize)
-{
-	json_object *value;
-	double v;
-	if (!json_object_object_get_ex(obj, key, &value))
-		return 0;
-	if (!json_object_is_type(value, json_type_int) && !json_object_is_type(value, json_type_double))
-		return config_fail(err, errsize, "%s%s\"%s\" must be a number of seconds", AT(where), key);
-	v = json_object_get_double(value);
-	if (!isfinite(v) || v <= 0 || v > TIMEOUT_MAX)
-		return config_fail(err, errsize, "%s%s\"%s\" must be more than 0 and at most %g seconds",
-			    AT(where), key, TIMEOUT_MAX);
-	*out = v;
-	return 0;
-}
-
-static int get_bool(bool *out, json_object *obj, const char *key, const char *where, char *err,
-		    size_t errsize)
-{
-	json_object *value;
-	if (!json_object_object_get_ex(obj, key, &value))
-		return 0;
-	if (!json_object_is_type(value, json_type_boolean))
-		return config_fail(err, errsize, "%s%s\"%s\" must be true or false", AT(where), key);
-	*out = json_object_get_boolean(value);
-	return 0;
-}
-
-/* A shell command, or null / "" for none (which overrides a default). */
-static int get_command_string(char **out, json_object *obj, const char *key, const char *where,
-			      char *err, size_t errsize)
-{
-	json_object *value;
-	const char *text;
-	if (!json_object_object_get_ex(obj, key, &value))
-		return 0;
-	if (!json_object_is_type(value, json_type_null) && !json_object_is_type(value, json_type_string))
-		return config_fail(err, errsize, "%s%s\"%s\" must be a string (a shell command) or null",
-			    AT(where), key);
-	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
-	if (strlen(text) != (size_t)json_object_get_string_len(value))
-		return config_fail(err, errsize, "%s%s\"%s\" contains a NUL byte", AT(where), key);
-	free(*out);
-	*out = NULL;
-	if (*text && !(*out = strdup(text)))
-		return config_nomem(err, errsize);
-	return 0;
-}
-
-/* A benchmark name becomes a file name (history/<name>.csv) and a log tag. */
-bool config_name_valid(const char *name)
-{
-	size_t len = strlen(name);
-	if (len == 0 || len > CONFIG_NAME_MAX || name[0] == '.')
-		return false;
-	for (const char *c = name; *c; c++)
-		if (*c <= ' ' || *c > '~' || *c == '/' || *c == '\\')
-			return false;
-	return true;
-}
-
 static int parse_command(struct bench_config *b, json_object *cmd, const char *where, char *err,
 			 size_t errsize)
 {
@@ -240,218 +136,6 @@ static int parse_command(struct bench_config *b, json_object *cmd, const char *w
 	return config_fail(err, errsize, "%s: \"command\" must be a string or an array of strings", where);
 }
 
-/* "runs" (a fixed count) or "min_runs"/"max_runs"/"min_time" (an adaptive
- * one); a level that sets neither keeps what it inherited. */
-static int parse_count(struct bench_config *b, json_object *obj, const char *where, char *err,
-		       size_t errsize)
-{
-	bool fixed = json_object_object_get_ex(obj, "runs", NULL);
-	bool adaptive = json_object_object_get_ex(obj, "min_runs", NULL) ||
-			json_object_object_get_ex(obj, "max_runs", NULL) ||
-			json_object_object_get_ex(obj, "min_time", NULL);
-	int rc;
-	if (fixed && adaptive)
-		return config_fail(err, errsize,
-			    "%s%s\"runs\" (a fixed count) and \"min_runs\", \"max_runs\" or"
-			    " \"min_time\" (an adaptive count) exclude each other",
-			    AT(where));
-	if (fixed) {
-		if ((rc = get_int(&b->runs, obj, "runs", 1, RUNS_MAX, where, err, errsize)))
-			return rc;
-		b->min_runs = b->max_runs = b->runs;
-		b->min_time = 0;
-		return 0;
-	}
-	if (!adaptive)
-		return 0;
-	if (b->min_time <= 0) { /* switching from a fixed count: hyperfine's defaults */
-		b->min_time = CONFIG_DEFAULT_MIN_TIME;
-		b->min_runs = CONFIG_DEFAULT_MIN_RUNS;
-		b->max_runs = RUNS_MAX;
-	}
-	if ((rc = get_int(&b->min_runs, obj, "min_runs", 1, RUNS_MAX, where, err, errsize)) ||
-	    (rc = get_int(&b->max_runs, obj, "max_runs", 1, RUNS_MAX, where, err, errsize)) ||
-	    (rc = get_seconds(&b->min_time, obj, "min_time", where, err, errsize)))
-		return rc;
-	if (b->min_runs > b->max_runs)
-		return config_fail(err, errsize, "%s%s\"min_runs\" (%d) is more than \"max_runs\" (%d)",
-			    AT(where), b->min_runs, b->max_runs);
-	b->runs = b->min_runs;
-	return 0;
-}
-
-static int parse_output(struct bench_config *b, json_object *obj, const char *where, char *err,
-			size_t errsize)
-{
-	json_object *value;
-	const char *text;
-	if (!json_object_object_get_ex(obj, "output", &value))
-		return 0;
-	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
-	if (strcmp(text, "log") && strcmp(text, "discard"))
-		return config_fail(err, errsize, "%s%s\"output\" must be \"log\" or \"discard\"", AT(where));
-	b->output_discard = strcmp(text, "discard") == 0;
-	return 0;
-}
-
-/* Benchmarks can only be pinned where the daemon itself may run (its
- * affinity from before any cpus_avoid: util/cpuset.h). */
-static int parse_cpus(struct bench_config *b, json_object *obj, const char *where, char *err,
-		      size_t errsize)
-{
-	json_object *value;
-	cpu_set_t allowed;
-	size_t n;
-	int rc;
-	if (!json_object_object_get_ex(obj, "cpus", &value))
-		return 0;
-	free(b->cpus);
-	b->cpus = NULL;
-	b->ncpus = 0;
-	if (json_object_is_type(value, json_type_null))
-		return 0;
-	if (!json_object_is_type(value, json_type_array))
-		return config_fail(err, errsize, "%s%s\"cpus\" must be an array of CPU numbers", AT(where));
-	if ((n = json_object_array_length(value)) == 0)
-		return 0;
-	CPU_ZERO(&allowed);
-	if ((rc = cpuset_allowed(&allowed, sizeof(allowed))))
-		return config_fail(err, errsize, "%s%s\"cpus\": cannot read the CPU affinity: %s",
-			    AT(where), strerror(-rc));
-	if (!(b->cpus = calloc(n, sizeof(int))))
-		return config_nomem(err, errsize);
-	for (size_t i = 0; i < n; i++) {
-		json_object *cpu = json_object_array_get_idx(value, i);
-		int64_t v = json_object_get_int64(cpu);
-		if (!json_object_is_type(cpu, json_type_int) || v < 0 || v >= CPU_SETSIZE)
-			return config_fail(err, errsize, "%s%s\"cpus\"[%zu] must be a CPU number from 0 to %d",
-				    AT(where), i, CPU_SETSIZE - 1);
-		if (!CPU_ISSET((int)v, &allowed))
-			return config_fail(err, errsize,
-				    "%s%s\"cpus\": CPU %d is not available to benchfs (its affinity"
-				    " allows %d CPUs)",
-				    AT(where), (int)v, CPU_COUNT(&allowed));
-		for (size_t k = 0; k < b->ncpus; k++)
-			if (b->cpus[k] == (int)v)
-				return config_fail(err, errsize, "%s%s\"cpus\": CPU %d is listed twice",
-					    AT(where), (int)v);
-		b->cpus[b->ncpus++] = (int)v;
-	}
-	return 0;
-}
-
-static int parse_profile(struct bench_config *b, json_object *obj, const char *where, char *err,
-			 size_t errsize)
-{
-	static const char *const keys[] = {"perf", "frequency", NULL};
-	json_object *value;
-	char inner[160];
-	int rc;
-	if (!json_object_object_get_ex(obj, "profile", &value))
-		return 0;
-	b->perf = false;
-	b->perf_frequency = CONFIG_DEFAULT_PERF_FREQUENCY;
-	if (json_object_is_type(value, json_type_null))
-		return 0;
-	snprintf(inner, sizeof(inner), "%s%s\"profile\"", AT(where));
-	if (!json_object_is_type(value, json_type_object))
-		return config_fail(err, errsize, "%s must be an object such as {\"perf\": true}", inner);
-	if ((rc = check_keys(value, keys, inner, err, errsize)) ||
-	    (rc = get_bool(&b->perf, value, "perf", inner, err, errsize)) ||
-	    (rc = get_int(&b->perf_frequency, value, "frequency", 1, FREQUENCY_MAX, inner, err,
-			  errsize)))
-		return rc;
-	return 0;
-}
-
-static int parse_metrics(struct bench_config *b, json_object *obj, const char *where, char *err,
-			 size_t errsize)
-{
-	json_object *value;
-	size_t n;
-	if (!json_object_object_get_ex(obj, "metrics", &value))
-		return 0;
-	b->instructions = false;
-	if (json_object_is_type(value, json_type_null))
-		return 0;
-	if (!json_object_is_type(value, json_type_array))
-		return config_fail(err, errsize, "%s%s\"metrics\" must be an array such as [\"instructions\"]",
-			    AT(where));
-	n = json_object_array_length(value);
-	for (size_t i = 0; i < n; i++) {
-		json_object *m = json_object_array_get_idx(value, i);
-		const char *name = json_object_is_type(m, json_type_string) ? json_object_get_string(m)
-									    : NULL;
-		if (!name)
-			return config_fail(err, errsize, "%s%s\"metrics\"[%zu] must be a string", AT(where), i);
-		if (strcmp(name, "instructions"))
-			return config_fail(err, errsize,
-				    "%s%s\"metrics\": unknown metric \"%.60s\" (known: instructions)",
-				    AT(where), name);
-		b->instructions = true;
-	}
-	return 0;
-}
-
-/* Every per-benchmark key that a level sets, over what it inherited. */
-static int parse_settings(struct bench_config *b, json_object *obj, const char *where, char *err,
-			  size_t errsize)
-{
-	int rc;
-
-	if ((rc = get_int(&b->warmup, obj, "warmup", 0, WARMUP_MAX, where, err, errsize)) ||
-	    (rc = parse_count(b, obj, where, err, errsize)) ||
-	    (rc = get_seconds(&b->timeout, obj, "timeout", where, err, errsize)) ||
-	    (rc = get_command_string(&b->prepare, obj, "prepare", where, err, errsize)) ||
-	    (rc = get_command_string(&b->conclude, obj, "conclude", where, err, errsize)) ||
-	    (rc = get_command_string(&b->setup, obj, "setup", where, err, errsize)) ||
-	    (rc = get_command_string(&b->cleanup, obj, "cleanup", where, err, errsize)) ||
-	    (rc = parse_output(b, obj, where, err, errsize)) ||
-	    (rc = get_bool(&b->ignore_failure, obj, "ignore_failure", where, err, errsize)) ||
-	    (rc = get_bool(&b->randomize_env, obj, "randomize_env", where, err, errsize)) ||
-	    (rc = parse_cpus(b, obj, where, err, errsize)) ||
-	    (rc = parse_profile(b, obj, where, err, errsize)) ||
-	    (rc = parse_metrics(b, obj, where, err, errsize)))
-		return rc;
-	return 0;
-}
-
-static char *strdup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-/* Deep copy of the settings (not name, command or parameters). */
-int config_settings_copy(struct bench_config *dst, const struct bench_config *src)
-{
-	dst->warmup = src->warmup;
-	dst->runs = src->runs;
-	dst->timeout = src->timeout;
-	dst->min_runs = src->min_runs;
-	dst->max_runs = src->max_runs;
-	dst->min_time = src->min_time;
-	dst->output_discard = src->output_discard;
-	dst->ignore_failure = src->ignore_failure;
-	dst->randomize_env = src->randomize_env;
-	dst->perf = src->perf;
-	dst->perf_frequency = src->perf_frequency;
-	dst->instructions = src->instructions;
-	dst->prepare = strdup_or_null(src->prepare);
-	dst->conclude = strdup_or_null(src->conclude);
-	dst->setup = strdup_or_null(src->setup);
-	dst->cleanup = strdup_or_null(src->cleanup);
-	if ((src->prepare && !dst->prepare) || (src->conclude && !dst->conclude) ||
-	    (src->setup && !dst->setup) || (src->cleanup && !dst->cleanup))
-		return -ENOMEM;
-	if (src->ncpus > 0) {
-		if (!(dst->cpus = malloc(src->ncpus * sizeof(int))))
-			return -ENOMEM;
-		memcpy(dst->cpus, src->cpus, src->ncpus * sizeof(int));
-		dst->ncpus = src->ncpus;
-	}
-	return 0;
-}
-
 static int parse_benchmark(struct config *config, size_t index, json_object *obj, char *err,
 			   size_t errsize)
 {
@@ -465,7 +149,7 @@ static int parse_benchmark(struct config *config, size_t index, json_object *obj
 	snprintf(where, sizeof(where), "benchmarks[%zu]", index);
 	if (!json_object_is_type(obj, json_type_object))
 		return config_fail(err, errsize, "%s must be an object", where);
-	if ((result = check_keys(obj, keys, where, err, errsize)))
+	if ((result = config_check_keys(obj, keys, where, err, errsize)))
 		return result;
 	if (!json_object_object_get_ex(obj, "name", &name) ||
 	    !json_object_is_type(name, json_type_string))
@@ -490,7 +174,7 @@ static int parse_benchmark(struct config *config, size_t index, json_object *obj
 		config_nomem(err, errsize);
 		goto done;
 	}
-	if ((result = parse_settings(&proto, obj, where, err, errsize)))
+	if ((result = config_parse_settings(&proto, obj, where, err, errsize)))
 		goto done;
 	if (json_object_object_get_ex(obj, "parameters", &params)) {
 		if ((result = config_parse_params(&own, &nown, params, where, err, errsize)))
@@ -520,7 +204,7 @@ static int parse_compare(struct config *config, json_object *root, char *err, si
 	if (!json_object_is_type(value, json_type_object))
 		return config_fail(err, errsize, "\"compare\" must be an object such as {\"alpha\": 0.01,"
 			    " \"threshold\": 0.02}");
-	if ((rc = check_keys(value, keys, "\"compare\"", err, errsize)))
+	if ((rc = config_check_keys(value, keys, "\"compare\"", err, errsize)))
 		return rc;
 	if (json_object_object_get_ex(value, "alpha", &v)) {
 		d = json_object_get_double(v);
@@ -613,7 +297,7 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	int rc;
 	if (!json_object_is_type(root, json_type_object))
 		return config_fail(err, errsize, "the configuration must be a JSON object");
-	if ((rc = check_keys(root, keys, "", err, errsize)))
+	if ((rc = config_check_keys(root, keys, "", err, errsize)))
 		return rc;
 	if (json_object_object_get_ex(root, "build", &build) &&
 	    !json_object_is_type(build, json_type_null)) {
@@ -625,7 +309,7 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 		    !(config->build = strdup(json_object_get_string(build))))
 			return config_nomem(err, errsize);
 	}
-	if ((rc = parse_settings(&config->defaults, root, "", err, errsize)))
+	if ((rc = config_parse_settings(&config->defaults, root, "", err, errsize)))
 		return rc;
 	if (json_object_object_get_ex(root, "parameters", &params) &&
 	    (rc = config_parse_params(&config->params, &config->nparams, params, "", err, errsize)))

@@ -1,4 +1,5 @@
-/* Private to config/: shared by config.c and params.c; not part of the interface. */
+/* Private to config/: shared by config.c, settings.c and params.c; not part
+ * of the interface. */
 #ifndef BENCHFS_CONFIG_INTERNAL_H
 #define BENCHFS_CONFIG_INTERNAL_H
 
@@ -24,6 +25,15 @@ void config_strv_free(char **v);
 void config_params_free(struct config_param *params, size_t n);
 /* A benchmark name becomes a file name (history/<name>.csv) and a log tag. */
 bool config_name_valid(const char *name);
+/* Every key of obj is one of allowed (NULL-terminated): 0, or -EINVAL with
+ * the message in err. where is "" at top level or "benchmarks[3]" inside a
+ * benchmark (settings.c). */
+int config_check_keys(json_object *obj, const char *const *allowed, const char *where, char *err,
+		      size_t errsize);
+/* Every per-benchmark key that the level obj sets, over what b inherited
+ * (settings.c). 0, or -EINVAL or -ENOMEM with the message in err. */
+int config_parse_settings(struct bench_config *b, json_object *obj, const char *where, char *err,
+			  size_t errsize);
 /* Deep copy of the settings of src (not name, command or parameters). 0 or
  * -ENOMEM. */
 int config_settings_copy(struct bench_config *dst, const struct bench_config *src);
