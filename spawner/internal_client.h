@@ -1,5 +1,6 @@
-/* What client.c and client_loop.c (the daemon's side of benchfs-spawner)
- * share: the helper's state and the transport. Not for other callers. */
+/* What client.c, client_io.c and client_loop.c (the daemon's side of
+ * benchfs-spawner) share: the helper's state and the transport. Private to
+ * spawner/. */
 #ifndef BENCHFS_SPAWNER_INTERNAL_CLIENT_H
 #define BENCHFS_SPAWNER_INTERNAL_CLIENT_H
 
