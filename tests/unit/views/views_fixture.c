@@ -1,0 +1,166 @@
+/* The views' unit test fixture (views_fixture.h). */
+#include "tests/unit/views/views_fixture.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/unit/fixture/tmpdir.h"
+#include "util/rmtree.h"
+
+extern char **environ;
+
+#define CONFIG "{\"runs\": 1}"
+#define SYSTEM "{\"hostname\": \"" VFIX_HOST "\"}"
+
+/* git -C dir args... (NULL-terminated); its output's first line into out
+ * (may be NULL). The exit status. */
+static int git(char *out, size_t outsize, const char *dir, ...)
+{
+	const char *argv[32] = {"git", "-C", dir};
+	size_t argc = 3, len = 0;
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status;
+	char sink[512];
+	ssize_t n;
+	pid_t pid;
+	va_list ap;
+	va_start(ap, dir);
+	while (argc < 31 && (argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	assert_int_equal(posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	while (out && len + 1 < outsize && (n = read(pipefd[0], out + len, outsize - 1 - len)) > 0)
+		len += (size_t)n;
+	while (read(pipefd[0], sink, sizeof(sink)) > 0)
+		;
+	close(pipefd[0]);
+	if (out) {
+		out[len] = '\0';
+		out[strcspn(out, "\n")] = '\0';
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct vfix *vfix_new(const char *name)
+{
+	struct vfix *f = calloc(1, sizeof(*f));
+	char path[PATH_MAX + 64];
+	assert_non_null(f);
+	assert_int_equal(test_tmpdir_make(f->dir, sizeof(f->dir), name), 0);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+	setenv("HOME", f->dir, 1);
+	setenv("GIT_AUTHOR_NAME", "t", 1);
+	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
+	setenv("GIT_COMMITTER_NAME", "t", 1);
+	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
+	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
+	assert_int_equal(git(NULL, 0, f->dir, "init", "-q", "-b", "main", f->repo, (char *)NULL), 0);
+	snprintf(path, sizeof(path), "%s/benchfs.db", f->dir);
+	assert_int_equal(store_open(&f->store, path, STORE_SYNC_NORMAL), STORE_OK);
+	f->ctx = (struct view_ctx){.store = f->store,
+				   .data_dir = f->dir,
+				   .host = VFIX_HOST,
+				   .branch = "refs/heads/main",
+				   .alpha = 0.05,
+				   .threshold = 0.05};
+	return f;
+}
+
+void vfix_free(struct vfix *f)
+{
+	if (!f)
+		return;
+	repo_free(f->r);
+	store_free(f->store);
+	rmtree(f->dir);
+	free(f);
+}
+
+void vfix_commit(struct vfix *f, char out[41], const char *msg)
+{
+	char date[64];
+	snprintf(date, sizeof(date), "@%lld +0000", 1600000000LL + ++f->clock * 60);
+	setenv("GIT_AUTHOR_DATE", date, 1);
+	setenv("GIT_COMMITTER_DATE", date, 1);
+	assert_int_equal(git(NULL, 0, f->repo, "commit", "-q", "--allow-empty", "-m", msg,
+			     (char *)NULL),
+			 0);
+	assert_int_equal(git(out, 41, f->repo, "rev-parse", "HEAD", (char *)NULL), 0);
+	/* The repository is opened once it has a commit, and again after each
+	 * one, so that the branch's tip is read afresh. */
+	repo_free(f->r);
+	f->r = NULL;
+	assert_int_equal(repo_open(&f->r, f->repo, NULL, 0), 0);
+	f->ctx.repo = f->r;
+}
+
+static void started(struct vfix *f, int64_t id)
+{
+	assert_int_equal(store_run_progress(f->store, id, RUN_RUNNING, "", SYSTEM), STORE_OK);
+}
+
+int64_t vfix_start(struct vfix *f, const char *commit)
+{
+	struct store_new_run r = {.revision = commit, .commit = commit, .config = CONFIG};
+	int64_t id = 0;
+	assert_int_equal(store_runs_queue(f->store, &id, &r, 1, 100000), STORE_OK);
+	started(f, id);
+	return id;
+}
+
+void vfix_start_pair(struct vfix *f, int64_t ids[2], const char *a, const char *b)
+{
+	struct store_new_run r[2] = {
+		{.revision = a, .commit = a, .config = CONFIG, .paired_with_next = true},
+		{.revision = b, .commit = b, .config = CONFIG},
+	};
+	assert_int_equal(store_runs_queue(f->store, ids, r, 2, 100000), STORE_OK);
+	started(f, ids[0]);
+	started(f, ids[1]);
+}
+
+void vfix_samples(struct vfix *f, int64_t run, const char *bench, const double *seconds,
+		  size_t n)
+{
+	struct store_iteration *its = calloc(n + 1, sizeof(*its));
+	assert_non_null(its);
+	for (size_t i = 0; i < n; i++)
+		its[i] = (struct store_iteration){.benchmark = bench,
+						  .iteration = (int)i + 1,
+						  .wall_ns = (int64_t)(seconds[i] * 1e9 + 0.5)};
+	assert_int_equal(store_iterations_add(f->store, run, its, n), STORE_OK);
+	free(its);
+}
+
+void vfix_done(struct vfix *f, int64_t run)
+{
+	assert_int_equal(store_run_finish(f->store, run, RUN_DONE, "", "{\"results\": []}"),
+			 STORE_OK);
+}
+
+int64_t vfix_run(struct vfix *f, const char *commit, const char *bench, const double *seconds,
+		 size_t n)
+{
+	int64_t id = vfix_start(f, commit);
+	vfix_samples(f, id, bench, seconds, n);
+	vfix_done(f, id);
+	return id;
+}
