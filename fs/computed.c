@@ -7,6 +7,7 @@
 #include "fs/inode.h"
 #include "fs/internal_views.h"
 #include "fs/names.h"
+#include "queue/baselines.h"
 #include "repo/repo.h"
 #include "runner/result.h"
 #include "util/clock.h"
@@ -322,19 +323,6 @@ static int history_lookup(const struct view_ctx *ctx, struct node *out, const ch
 	rc = file_node(ctx, out, KIND_HISTORY, key, &v, inode_make(KIND_HISTORY_DIR, 0, 0));
 	free(key);
 	return rc;
-}
-
-bool baseline_name_valid(const char *name)
-{
-	size_t len = strlen(name);
-	if (len == 0 || len > STORE_BASELINE_NAME_MAX || name[0] == '.')
-		return false;
-	/* Names that mean something else in a compare name would be shadowed there. */
-	if (strcmp(name, "latest") == 0 || strspn(name, "0123456789") == len ||
-	    (strncmp(name, "run-", 4) == 0 && strspn(name + 4, "0123456789") == len - 4))
-		return false;
-	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
-	       len;
 }
 
 static int baseline_lookup(const struct view_ctx *ctx, struct node *out, const char *name)

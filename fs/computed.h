@@ -21,8 +21,6 @@ int computed_node(const struct view_ctx *ctx, struct node *out, uint64_t ino);
 int computed_list(const struct view_ctx *ctx, struct dir_entry **list, size_t *n, size_t *cap,
 		  uint64_t ino);
 
-/* Baseline names: 1 to 63 of [A-Za-z0-9._-], not starting with a dot. */
-bool baseline_name_valid(const char *name);
 /* The inode a shell's create of baselines/<name> gets before its write pins it. */
 int computed_baseline_pending(const struct view_ctx *ctx, struct node *out, const char *name);
 /* The baseline name in the key of a baseline inode's node, or NULL. */

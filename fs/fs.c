@@ -28,16 +28,16 @@
 #include "fs/inode.h"
 #include "fs/snapshot.h"
 #include "fs/views.h"
+#include "queue/baselines.h"
 #include "queue/queueline.h"
+#include "queue/submit.h"
 #include "repo/repo.h"
-#include "repo/revparse.h"
 #include "runner/runner.h"
 #include "store/paths.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/log.h"
 
-/* More pending jobs than this is a runaway script, not a plan. */
-#define QUEUE_PENDING_MAX 1000
 /* Computed files the kernel may keep before it is asked to drop the least
  * recently looked up names (any reader can invent compare names). */
 #define DROPPABLE_MAX 1024
@@ -151,12 +151,13 @@ static struct worker *worker_of(struct fs *fs)
 		return NULL;
 	w->fs = fs;
 	if (store_open(&w->store, fs->db_path, STORE_SYNC_FULL)) {
-		fprintf(stderr, "benchfs: store %s: %s\n", fs->db_path, store_errmsg(w->store));
+		/* The store does not log its open's failures. */
+		log_error(-EIO, "store %s: %s", fs->db_path, store_errmsg(w->store));
 		worker_free(w);
 		return NULL;
 	}
 	if (repo_open(&w->repo, fs->repo_path, msg, sizeof(msg))) {
-		fprintf(stderr, "benchfs: repository %s: %s\n", fs->repo_path, msg);
+		log_error(-EIO, "repository %s: %s", fs->repo_path, msg);
 		worker_free(w);
 		return NULL;
 	}
@@ -312,9 +313,9 @@ static void tail_forgotten(struct fs *fs, uint64_t ino)
 	struct tail *t;
 	if (!fs->tails || snapshots_get(fs->snaps, ino) || !(t = tail_take(fs, ino)))
 		return;
-	fprintf(stderr, "benchfs: queue: refused: \"%.*s\": the write ended at a page boundary"
-			" (offset %llu) without a newline and nothing continued it\n",
-		(int)(t->len > 64 ? 64 : t->len), t->bytes, (unsigned long long)t->end);
+	log_error(-EINVAL, "queue: refused: \"%.*s\": the write ended at a page boundary"
+			   " (offset %llu) without a newline and nothing continued it",
+		  (int)(t->len > 64 ? 64 : t->len), t->bytes, (unsigned long long)t->end);
 	free(t);
 }
 
@@ -563,15 +564,15 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 }
 
 /* `echo <rev> > baselines/<name>`: one line, resolved to a commit inside the
- * write (a bad revision is EINVAL at the writer's shell), then pinned. */
+ * write (a bad revision is EINVAL at the writer's shell), then pinned
+ * (queue/baselines.h). */
 static void baseline_write(fuse_req_t req, struct fs *fs, struct worker *w, fuse_ino_t ino,
 			   const char *buf, size_t size)
 {
 	const struct node *kept;
 	const char *name;
-	char **lines = NULL, hash[STORE_HASH_LEN + 1], err[512], *key = NULL;
-	size_t n = 0;
-	int rc, src;
+	char hash[STORE_HASH_LEN + 1], err[512], *key = NULL, *revision = NULL;
+	int rc;
 	pthread_mutex_lock(&fs->lock);
 	if ((kept = snapshots_get(fs->snaps, ino)) && kept->key)
 		key = strdup(kept->key);
@@ -581,31 +582,12 @@ static void baseline_write(fuse_req_t req, struct fs *fs, struct worker *w, fuse
 		fuse_reply_err(req, EIO);
 		return;
 	}
-	if ((rc = queueline_split(&lines, &n, buf, size, err, sizeof(err)))) {
-		fprintf(stderr, "benchfs: baseline %s: refused: %s\n", name, err);
-		free(key);
-		fuse_reply_err(req, -rc);
-		return;
-	}
-	if (n != 1) {
-		fprintf(stderr, "benchfs: baseline %s: refused: write exactly one revision\n", name);
-		rc = -EINVAL;
-	} else if (revparse_commit(hash, w->repo, name, err, sizeof(err)) == 0) {
-		/* In a compare name the baseline would hide the revision: refused
-		 * rather than shadowing it silently. */
-		fprintf(stderr, "benchfs: baseline %s: refused: the repository already has a "
-				"revision of that name (commit %s): choose another name\n",
-			name, hash);
-		rc = -EEXIST;
-	} else if ((rc = revparse_commit(hash, w->repo, lines[0], err, sizeof(err)))) {
-		fprintf(stderr, "benchfs: baseline %s: refused: %s\n", name, err);
-	} else if ((src = store_baseline_set(w->store, name, lines[0], hash))) {
-		fprintf(stderr, "benchfs: baseline %s: %s\n", name, store_errmsg(w->store));
-		rc = src == STORE_NOSPACE ? -ENOSPC : -EIO;
-	} else {
-		fprintf(stderr, "benchfs: baseline %s pinned to %s (%s)\n", name, hash, lines[0]);
-	}
-	queueline_free(lines, n);
+	rc = baseline_pin(hash, &revision, w->store, w->repo, name, buf, size, err, sizeof(err));
+	if (rc)
+		log_error(rc, "baseline %s: refused: %s", name, err);
+	else
+		log_notice("baseline %s pinned to %s (%s)", name, hash, revision);
+	free(revision);
 	free(key);
 	if (rc)
 		fuse_reply_err(req, -rc);
@@ -613,20 +595,19 @@ static void baseline_write(fuse_req_t req, struct fs *fs, struct worker *w, fuse
 		fuse_reply_write(req, size);
 }
 
-/* Queue every revision of one write request, all or none; errors reach the
- * writer's shell. A write() larger than one request (128 KiB) arrives as
- * several, split at page boundaries: a line cut there is held and queued with
- * the request that brings its end (or refused with it), never cut.
- * An "a..b" line is an interleaved A/B job: two runs, paired in the store. */
+/* Queue every revision of one write request, all or none (queue/submit.h);
+ * errors reach the writer's shell. A write() larger than one request
+ * (128 KiB) arrives as several, split at page boundaries: a line cut there is
+ * held and queued with the request that brings its end (or refused with it),
+ * never cut. */
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct worker *w;
-	struct store_new_run *jobs = NULL;
-	char **lines = NULL, **sides = NULL, (*hashes)[STORE_HASH_LEN + 1] = NULL, err[512];
-	int64_t *ids = NULL;
-	size_t n = 0, nruns = 0, len = size, hold;
+	struct queue_run *runs = NULL;
+	char err[512];
+	size_t nruns = 0, len = size, hold;
 	struct tail *held = NULL, *next_tail = NULL;
 	char *joined = NULL;
 	const char *data = buf;
@@ -649,10 +630,10 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	held = tail_take(fs, ino);
 	pthread_mutex_unlock(&fs->lock);
 	if (held && held->end != (uint64_t)off) {
-		fprintf(stderr, "benchfs: queue: refused: \"%.*s\" (held at offset %llu) is not"
-				" continued by a write at offset %lld\n",
-			(int)(held->len > 64 ? 64 : held->len), held->bytes,
-			(unsigned long long)held->end, (long long)off);
+		log_error(-EINVAL, "queue: refused: \"%.*s\" (held at offset %llu) is not"
+				   " continued by a write at offset %lld",
+			  (int)(held->len > 64 ? 64 : held->len), held->bytes,
+			  (unsigned long long)held->end, (long long)off);
 		free(held);
 		fuse_reply_err(req, EINVAL);
 		return;
@@ -672,9 +653,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	}
 	hold = queueline_hold(data, len, (uint64_t)off + size, fs->page);
 	if (hold > QUEUELINE_MAX) {
-		fprintf(stderr, "benchfs: queue: refused: a line longer than %d bytes\n",
-			QUEUELINE_MAX);
-		rc = -EMSGSIZE;
+		rc = log_error(-EMSGSIZE, "queue: refused: a line longer than %d bytes",
+			       QUEUELINE_MAX);
 		goto done;
 	}
 	if (hold) {
@@ -685,57 +665,20 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		*next_tail = (struct tail){.ino = ino, .end = (uint64_t)off + size, .len = hold};
 		memcpy(next_tail->bytes, data + len - hold, hold);
 	}
-	if ((rc = queueline_split(&lines, &n, data, len - hold, err, sizeof(err)))) {
-		fprintf(stderr, "benchfs: queue: refused: %s\n", err);
+	if ((rc = queue_submit(&runs, &nruns, w->store, w->repo, fs->config_json, data, len - hold,
+			       err, sizeof(err)))) {
+		log_error(rc, "queue: refused: %s", err);
 		goto done;
 	}
-	/* At most two runs a line; sides holds the revisions split from A/B lines. */
-	jobs = calloc(2 * n + 1, sizeof(*jobs));
-	hashes = calloc(2 * n + 1, sizeof(*hashes));
-	ids = calloc(2 * n + 1, sizeof(*ids));
-	sides = calloc(2 * n + 1, sizeof(*sides));
-	if (!jobs || !hashes || !ids || !sides) {
-		rc = -ENOMEM;
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int pair = queueline_pair(&sides[2 * i], &sides[2 * i + 1], lines[i], err, sizeof(err));
-		if (pair < 0) {
-			fprintf(stderr, "benchfs: queue: refused: %s\n", err);
-			rc = pair;
-			goto done;
-		}
-		for (int side = 0; side < (pair ? 2 : 1); side++) {
-			const char *rev = pair ? sides[2 * i + side] : lines[i];
-			if ((rc = revparse_commit(hashes[nruns], w->repo, rev, err, sizeof(err)))) {
-				fprintf(stderr, "benchfs: queue: refused: %s\n", err);
-				goto done;
-			}
-			jobs[nruns] = (struct store_new_run){.revision = rev,
-							     .commit = hashes[nruns],
-							     .config = fs->config_json,
-							     .paired_with_next = pair && side == 0};
-			nruns++;
-		}
-	}
+	for (size_t i = 0; i < nruns; i++)
+		log_notice("queued run %06lld: %s (%s)%s", (long long)runs[i].id, runs[i].revision,
+			   runs[i].commit, queue_side_note(runs[i].side));
 	if (nruns > 0) {
-		int src = store_runs_queue(w->store, ids, jobs, nruns, QUEUE_PENDING_MAX);
-		if (src) {
-			fprintf(stderr, "benchfs: queue: refused: %s\n", store_errmsg(w->store));
-			rc = src == STORE_FULL ? -EAGAIN : src == STORE_NOSPACE ? -ENOSPC : -EIO;
-			goto done;
-		}
-		for (size_t i = 0; i < nruns; i++)
-			fprintf(stderr, "benchfs: queued run %06lld: %s (%s)%s\n", (long long)ids[i],
-				jobs[i].revision, hashes[i],
-				jobs[i].paired_with_next ? ", side A of an A/B job"
-				: i > 0 && jobs[i - 1].paired_with_next ? ", side B" : "");
 		/* runs/ has new entries: its link count (kept by the kernel) is stale. */
 		fuse_lowlevel_notify_inval_inode(fs->se, inode_make(KIND_RUNS, 0, 0), -1, 0);
 		if (fs->runner)
 			runner_wake(fs->runner);
 	}
-	rc = 0;
 done:
 	pthread_mutex_lock(&fs->lock);
 	if (rc) {
@@ -755,11 +698,7 @@ done:
 	else
 		fuse_reply_write(req, size);
 	free(joined);
-	queueline_free(sides, 2 * n);
-	queueline_free(lines, n);
-	free(jobs);
-	free(hashes);
-	free(ids);
+	queue_runs_free(runs, nruns);
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -852,10 +791,11 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t p, const char *n)
 	fuse_reply_err(req, EACCES);
 }
 
-/* rm baselines/<name> unpins; nothing else may be removed. */
+/* rm baselines/<name> unpins (queue/baselines.h); nothing else may be removed. */
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct worker *w;
+	char err[256];
 	int rc;
 	if (inode_kind(parent) != KIND_BASELINES_DIR) {
 		fuse_reply_err(req, EACCES);
@@ -865,12 +805,12 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, EIO);
 		return;
 	}
-	rc = baseline_name_valid(name) ? store_baseline_delete(w->store, name) : STORE_NOTFOUND;
-	if (rc == STORE_OK)
-		fprintf(stderr, "benchfs: baseline %s unpinned\n", name);
-	else if (rc != STORE_NOTFOUND)
-		fprintf(stderr, "benchfs: baseline %s: %s\n", name, store_errmsg(w->store));
-	fuse_reply_err(req, rc == STORE_OK ? 0 : rc == STORE_NOTFOUND ? ENOENT : EIO);
+	rc = baseline_unpin(w->store, name, err, sizeof(err));
+	if (rc == 0)
+		log_notice("baseline %s unpinned", name);
+	else if (rc != -ENOENT)
+		log_error(rc, "baseline %s: %s", name, err);
+	fuse_reply_err(req, -rc);
 }
 
 static void op_rename(fuse_req_t req, fuse_ino_t p, const char *n, fuse_ino_t np, const char *nn,
@@ -889,16 +829,19 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	struct fs *fs = fs_of(req);
 	struct fuse_entry_param e;
 	struct node node;
+	char err[256];
 	int rc;
 	(void)mode;
 	if (inode_kind(parent) != KIND_BASELINES_DIR) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
+	if ((rc = baseline_name_check(name, err, sizeof(err)))) {
+		log_error(rc, "baseline %s: refused: %s", name, err);
+		fuse_reply_err(req, -rc);
+		return;
+	}
 	if ((rc = computed_baseline_pending(&fs->view, &node, name))) {
-		fprintf(stderr, "benchfs: baseline %s: refused: a name is 1 to %d of A-Z a-z 0-9 . _ -,"
-				" not starting with a dot, and not latest or a run id\n",
-			name, STORE_BASELINE_NAME_MAX);
 		fuse_reply_err(req, -rc);
 		return;
 	}
@@ -1046,8 +989,8 @@ int fs_serve(struct fs *fs)
 	if (fuse_set_signal_handlers(fs->se))
 		return -1;
 	if (dropper_start(fs))
-		fprintf(stderr, "benchfs: no thread to drop names: compare names stay until the"
-				" kernel forgets them\n");
+		log_warning("no thread to drop names: compare names stay until the kernel forgets"
+			    " them");
 	{
 		/* libfuse starts at most 10 request threads; none ends when idle,
 		 * so each keeps its handles (and their caches) warm. */

@@ -1,0 +1,330 @@
+/* queue/submit.h and queue/baselines.h against a repository the git command
+ * builds and a temporary store, no mount: what a write to /queue or to
+ * baselines/<name> queues or pins, and what it refuses (nothing queued or
+ * pinned then). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "queue/baselines.h"
+#include "queue/queueline.h"
+#include "queue/submit.h"
+#include "repo/repo.h"
+#include "store/store.h"
+#include "tests/unit/fixture/tmpdir.h"
+#include "util/rmtree.h"
+
+extern char **environ;
+
+struct fixture {
+	char dir[PATH_MAX / 2], repo[PATH_MAX];
+	struct store *store;
+	struct repo *r;
+	char c1[41], c2[41];
+};
+
+/* git -C dir args...; its output's first line into out (may be NULL). */
+static int git(char *out, size_t outsize, const char *dir, ...)
+{
+	const char *argv[32] = {"git", "-C", dir};
+	size_t argc = 3, len = 0;
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status;
+	char sink[512];
+	ssize_t n;
+	pid_t pid;
+	va_list ap;
+	va_start(ap, dir);
+	while ((argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	assert_int_equal(posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	while (out && len + 1 < outsize && (n = read(pipefd[0], out + len, outsize - 1 - len)) > 0)
+		len += (size_t)n;
+	while (read(pipefd[0], sink, sizeof(sink)) > 0)
+		;
+	close(pipefd[0]);
+	if (out) {
+		out[len] = '\0';
+		out[strcspn(out, "\n")] = '\0';
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#define GIT(...) assert_int_equal(git(NULL, 0, f->repo, __VA_ARGS__, (char *)NULL), 0)
+
+static void commit(struct fixture *f, char out[41], const char *msg)
+{
+	GIT("commit", "-q", "--allow-empty", "-m", msg);
+	assert_int_equal(git(out, 41, f->repo, "rev-parse", "HEAD", (char *)NULL), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[PATH_MAX + 64];
+	if (!f || test_tmpdir_make(f->dir, sizeof(f->dir), "queue-submit"))
+		return -1;
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+	setenv("HOME", f->dir, 1);
+	setenv("GIT_AUTHOR_NAME", "t", 1);
+	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
+	setenv("GIT_COMMITTER_NAME", "t", 1);
+	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
+	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
+	assert_int_equal(git(NULL, 0, f->dir, "init", "-q", "-b", "main", f->repo, (char *)NULL), 0);
+	commit(f, f->c1, "c1");
+	GIT("tag", "v1");
+	commit(f, f->c2, "c2");
+	GIT("branch", "release", f->c1);
+	snprintf(path, sizeof(path), "%s/benchfs.db", f->dir);
+	assert_int_equal(store_open(&f->store, path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(repo_open(&f->r, f->repo, NULL, 0), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	repo_free(f->r);
+	store_free(f->store);
+	rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static size_t run_count(struct fixture *f)
+{
+	size_t n = 99;
+	assert_int_equal(store_run_count(f->store, &n), STORE_OK);
+	return n;
+}
+
+static int submit(struct fixture *f, struct queue_run **runs, size_t *n, const char *text,
+		  char *err, size_t errsize)
+{
+	return queue_submit(runs, n, f->store, f->r, "{}", text, strlen(text), err, errsize);
+}
+
+static void test_lines(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_run *runs = NULL;
+	struct store_run run;
+	size_t n = 0;
+	char err[256] = "";
+	assert_int_equal(submit(f, &runs, &n, "v1\n\n  main  \nHEAD~1", err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(runs[0].revision, "v1");
+	assert_string_equal(runs[0].commit, f->c1);
+	assert_string_equal(runs[1].revision, "main");
+	assert_string_equal(runs[1].commit, f->c2);
+	assert_string_equal(runs[2].commit, f->c1);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(runs[i].side, QUEUE_SIDE_NONE);
+	assert_int_equal(store_run_get(f->store, &run, runs[1].id), STORE_OK);
+	assert_string_equal(run.revision, "main");
+	assert_string_equal(run.commit, f->c2);
+	assert_string_equal(run.config, "{}");
+	assert_int_equal(run.pair_id, 0);
+	store_run_clear(&run);
+	queue_runs_free(runs, n);
+	/* Only blank lines: nothing, and no failure. */
+	assert_int_equal(submit(f, &runs, &n, "\n  \n", err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_null(runs);
+	assert_int_equal(run_count(f), 3);
+}
+
+static void test_ab_pair(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_run *runs = NULL;
+	struct store_run a, b;
+	size_t n = 0;
+	char err[256] = "";
+	assert_int_equal(submit(f, &runs, &n, "v1 .. main\n", err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(runs[0].side, QUEUE_SIDE_A);
+	assert_int_equal(runs[1].side, QUEUE_SIDE_B);
+	assert_string_equal(runs[0].revision, "v1");
+	assert_string_equal(runs[1].revision, "main");
+	assert_string_equal(queue_side_note(runs[0].side), ", side A of an A/B job");
+	assert_string_equal(queue_side_note(runs[1].side), ", side B");
+	assert_int_equal(store_run_get(f->store, &a, runs[0].id), STORE_OK);
+	assert_int_equal(store_run_get(f->store, &b, runs[1].id), STORE_OK);
+	/* Two runs, each the other's pair. */
+	assert_int_equal(a.pair_id, b.id);
+	assert_int_equal(b.pair_id, a.id);
+	assert_string_equal(a.commit, f->c1);
+	assert_string_equal(b.commit, f->c2);
+	store_run_clear(&a);
+	store_run_clear(&b);
+	queue_runs_free(runs, n);
+}
+
+/* A bad line anywhere refuses the whole write: nothing queued. */
+static void test_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_run *runs = NULL;
+	size_t n = 0;
+	char err[256] = "", *long_line;
+	assert_int_equal(submit(f, &runs, &n, "main\nno-such-rev\n", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no-such-rev"));
+	assert_int_equal(submit(f, &runs, &n, "main\nv1..nothing\n", err, sizeof(err)), -EINVAL);
+	assert_int_equal(submit(f, &runs, &n, "v1...main\n", err, sizeof(err)), -EINVAL);
+	assert_int_equal(submit(f, &runs, &n, "main\n\x01\n", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "control character"));
+	assert_non_null(long_line = malloc(QUEUELINE_MAX + 2));
+	memset(long_line, 'a', QUEUELINE_MAX + 1);
+	long_line[QUEUELINE_MAX + 1] = '\0';
+	assert_int_equal(submit(f, &runs, &n, long_line, err, sizeof(err)), -EMSGSIZE);
+	free(long_line);
+	assert_null(runs);
+	assert_int_equal(n, 0);
+	assert_int_equal(run_count(f), 0);
+}
+
+/* The pending cap: a write that would pass it is refused with EAGAIN, all of it. */
+static void test_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_run *runs = NULL;
+	size_t n = 0, len = strlen("main\n");
+	char err[256] = "", *text = malloc(QUEUE_PENDING_MAX * len + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i < QUEUE_PENDING_MAX - 1; i++)
+		memcpy(text + i * len, "main\n", len);
+	text[(QUEUE_PENDING_MAX - 1) * len] = '\0';
+	assert_int_equal(submit(f, &runs, &n, text, err, sizeof(err)), 0);
+	assert_int_equal(n, QUEUE_PENDING_MAX - 1);
+	queue_runs_free(runs, n);
+	/* Two more (an A/B pair) pass it: neither side is queued. */
+	assert_int_equal(submit(f, &runs, &n, "v1..main", err, sizeof(err)), -EAGAIN);
+	assert_non_null(strstr(err, "pending"));
+	assert_null(runs);
+	assert_int_equal(run_count(f), QUEUE_PENDING_MAX - 1);
+	/* One more reaches it. */
+	assert_int_equal(submit(f, &runs, &n, "v1", err, sizeof(err)), 0);
+	queue_runs_free(runs, n);
+	assert_int_equal(submit(f, &runs, &n, "v1", err, sizeof(err)), -EAGAIN);
+	assert_int_equal(run_count(f), QUEUE_PENDING_MAX);
+	free(text);
+}
+
+static void test_baseline_pin_unpin(void **state)
+{
+	struct fixture *f = *state;
+	struct store_baseline b;
+	char commit[STORE_HASH_LEN + 1], err[256] = "", *rev = NULL;
+	assert_int_equal(baseline_pin(commit, &rev, f->store, f->r, "base", " v1 \n", 5, err,
+				      sizeof(err)), 0);
+	assert_string_equal(commit, f->c1);
+	assert_string_equal(rev, "v1");
+	free(rev);
+	assert_int_equal(store_baseline_get(f->store, &b, "base"), STORE_OK);
+	assert_string_equal(b.commit, f->c1);
+	/* Moved. */
+	assert_int_equal(baseline_pin(commit, &rev, f->store, f->r, "base", "main", 4, err,
+				      sizeof(err)), 0);
+	free(rev);
+	assert_int_equal(store_baseline_get(f->store, &b, "base"), STORE_OK);
+	assert_string_equal(b.commit, f->c2);
+	/* Not exactly one revision, or a bad one: the pin stays. */
+	assert_int_equal(baseline_pin(commit, &rev, f->store, f->r, "base", "v1\nmain\n", 8, err,
+				      sizeof(err)), -EINVAL);
+	assert_string_equal(err, "write exactly one revision");
+	assert_int_equal(baseline_pin(commit, &rev, f->store, f->r, "base", "\n", 1, err,
+				      sizeof(err)), -EINVAL);
+	assert_int_equal(baseline_pin(commit, &rev, f->store, f->r, "base", "nope", 4, err,
+				      sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "nope"));
+	assert_int_equal(store_baseline_get(f->store, &b, "base"), STORE_OK);
+	assert_string_equal(b.commit, f->c2);
+	/* Unpinned, then gone. */
+	assert_int_equal(baseline_unpin(f->store, "base", err, sizeof(err)), 0);
+	assert_int_equal(store_baseline_get(f->store, &b, "base"), STORE_NOTFOUND);
+	assert_int_equal(baseline_unpin(f->store, "base", err, sizeof(err)), -ENOENT);
+	assert_int_equal(baseline_unpin(f->store, "../x", err, sizeof(err)), -ENOENT);
+}
+
+static void test_baseline_names(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = {"", ".hidden", "latest", "123", "run-7", "a/b", "a b",
+					  "\xc3\xa9t\xc3\xa9", "a\tb"};
+	char commit[STORE_HASH_LEN + 1], err[256] = "", *rev = NULL, longname[80];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(baseline_name_valid(bad[i]));
+		assert_int_equal(baseline_name_check(bad[i], err, sizeof(err)), -EINVAL);
+		assert_int_equal(baseline_pin(commit, &rev, f->store, f->r, bad[i], "v1", 2, err,
+					      sizeof(err)), -EINVAL);
+	}
+	assert_non_null(strstr(err, "a name is 1 to 63"));
+	memset(longname, 'x', 64);
+	longname[64] = '\0';
+	assert_false(baseline_name_valid(longname));
+	longname[63] = '\0';
+	assert_true(baseline_name_valid(longname));
+	assert_true(baseline_name_valid("run-7a"));
+	assert_true(baseline_name_valid("v1.0_rc-2"));
+	/* Names the repository resolves (a branch, a tag, a hash) would hide that
+	 * revision in a compare name: EEXIST, nothing pinned. */
+	static const char *const shadowing[] = {"release", "v1", "main"};
+	for (size_t i = 0; i < sizeof(shadowing) / sizeof(shadowing[0]); i++) {
+		assert_int_equal(baseline_pin(commit, &rev, f->store, f->r, shadowing[i], "v1", 2,
+					      err, sizeof(err)), -EEXIST);
+		assert_non_null(strstr(err, "already has a revision of that name"));
+	}
+	char shorthash[12];
+	snprintf(shorthash, sizeof(shorthash), "%.8s", f->c2);
+	if (strspn(shorthash, "0123456789") != strlen(shorthash))
+		assert_int_equal(baseline_pin(commit, &rev, f->store, f->r, shorthash, "v1", 2, err,
+					      sizeof(err)), -EEXIST);
+	{
+		struct store_baseline *list = NULL;
+		assert_int_equal(store_baselines_list(f->store, &list, &n), STORE_OK);
+		assert_int_equal(n, 0);
+		free(list);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ab_pair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_baseline_pin_unpin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_baseline_names, setup, teardown),
+	};
+	int rc;
+	assert_int_equal(repo_lib_init(), 0);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	repo_lib_shutdown();
+	return rc;
+}
