@@ -13,6 +13,7 @@
 #include "stats/noise.h"
 #include "stats/paired.h"
 #include "stats/verdict.h"
+#include "util/array.h"
 #include "views/compare.h"
 #include "views/format.h"
 #include "views/internal_compare.h"
@@ -31,10 +32,9 @@ static int row_notes(struct row *r, const struct comparison *c)
 		for (size_t i = 0; i < sides[s]->nruns; i++) {
 			int64_t run = sides[s]->runs[i];
 			if (run_value_get(&v, u, run) && v >= 0.5) {
-				int64_t *grown = realloc(r->unstable, (r->nunstable + 1) * sizeof(*grown));
-				if (!grown)
-					return -ENOMEM;
-				r->unstable = grown;
+				int rc = REALLOC_ARRAY(r->unstable, r->nunstable + 1);
+				if (rc)
+					return rc;
 				r->unstable[r->nunstable++] = run;
 				*(s ? &r->unstable_b : &r->unstable_a) = true;
 			}

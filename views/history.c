@@ -5,6 +5,7 @@
 
 #include "repo/repo.h"
 #include "stats/describe.h"
+#include "util/array.h"
 #include "views/history.h"
 #include "views/internal_history.h"
 #include "views/sides.h"
@@ -58,21 +59,14 @@ static const struct store_done_run *runs_of_commit(const struct store_done_run *
 	return &sorted[lo];
 }
 
-static int add_point(struct history *h, size_t *cap, const char *commit, int64_t when,
+static int add_point(struct history *h, size_t *alloc, const char *commit, int64_t when,
 		     const struct store_done_run *runs, size_t nruns)
 {
 	struct point *p;
-	if (h->n == *cap) {
-		size_t new_cap = *cap ? *cap * 2 : 64;
-		struct point *grown = realloc(h->points, new_cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		h->points = grown;
-		*cap = new_cap;
-	}
-	p = &h->points[h->n];
-	memset(p, 0, sizeof(*p));
-	h->n++;
+	int rc;
+	if ((rc = ALLOC_GROW_BY(h->points, h->n, 1, *alloc)))
+		return rc;
+	p = &h->points[h->n - 1];
 	if (!(p->runs = malloc(nruns * sizeof(*p->runs))) ||
 	    !(p->solo = malloc(nruns * sizeof(*p->solo))))
 		return -ENOMEM;
@@ -92,7 +86,7 @@ static int add_point(struct history *h, size_t *cap, const char *commit, int64_t
 int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
 {
 	struct run_catalog cat;
-	size_t cap = 0, distinct = 0, found = 0;
+	size_t alloc = 0, distinct = 0, found = 0;
 	struct repo_walk *walk = NULL;
 	int rc;
 	memset(h, 0, sizeof(*h));
@@ -118,7 +112,7 @@ int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
 			break;
 		runs = runs_of_commit(cat.runs, cat.n, hash, &nruns);
 		if (nruns) {
-			if ((rc = add_point(h, &cap, hash, when, runs, nruns)))
+			if ((rc = add_point(h, &alloc, hash, when, runs, nruns)))
 				goto done;
 			found++;
 		}
@@ -215,7 +209,7 @@ struct collector {
 	char *bench;
 	size_t *pt;
 	double *val;
-	size_t n, cap;
+	size_t n, pt_alloc, val_alloc;
 	double scale; /* to seconds for wall times (stored in ns) */
 	series_fn fn;
 	void *fn_ctx;
@@ -272,18 +266,9 @@ static int collect_sample(void *ctx, const char *benchmark, int64_t run_id, doub
 		if (!(col->bench = strdup(benchmark)))
 			return -ENOMEM;
 	}
-	if (col->n == col->cap) {
-		size_t cap = col->cap ? col->cap * 2 : 256;
-		size_t *pt = realloc(col->pt, cap * sizeof(*pt));
-		double *val;
-		if (pt)
-			col->pt = pt;
-		val = pt ? realloc(col->val, cap * sizeof(*val)) : NULL;
-		if (!val)
-			return -ENOMEM;
-		col->val = val;
-		col->cap = cap;
-	}
+	if ((rc = ALLOC_GROW(col->pt, col->n + 1, col->pt_alloc)) ||
+	    (rc = ALLOC_GROW(col->val, col->n + 1, col->val_alloc)))
+		return rc;
 	col->pt[col->n] = p;
 	col->val[col->n++] = value * col->scale;
 	return 0;

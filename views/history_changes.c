@@ -7,6 +7,7 @@
 #include "stats/describe.h"
 #include "stats/multiple.h"
 #include "stats/noise.h"
+#include "util/array.h"
 #include "views/internal_history.h"
 
 /* The change points of a history's run-level series (internal_history.h). */
@@ -48,14 +49,13 @@ struct sums_collector {
 	size_t *grp;
 	double *val;
 	bool *solo;
-	size_t n, cap;
+	size_t n, grp_alloc, val_alloc, solo_alloc;
 };
 
 static int sums_flush(struct sums_collector *col)
 {
 	size_t ng = col->h->ngroups, *start = NULL;
 	struct run_series s = {.p_first = 1};
-	struct run_series *grown;
 	int rc = -ENOMEM;
 	if (!col->bench || col->n == 0) {
 		free(col->bench);
@@ -84,9 +84,8 @@ static int sums_flush(struct sums_collector *col)
 	for (size_t i = 0; i < col->n; i++)
 		s.values[start[col->grp[i]]++] = col->val[i];
 	s.nvalues = col->n;
-	if (!(grown = realloc(col->a->series, (col->a->n + 1) * sizeof(*grown))))
+	if ((rc = REALLOC_ARRAY(col->a->series, col->a->n + 1)))
 		goto fail;
-	col->a->series = grown;
 	s.bench = col->bench;
 	col->bench = NULL;
 	col->a->series[col->a->n++] = s;
@@ -118,22 +117,10 @@ static int sums_add(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
 	if (!rp || n <= 0 || (col->statistic == RUN_LOG_MEAN ? sum_ns : min_ns) <= 0 ||
 	    (col->statistic == RUN_LOG_MIN && !rp->solo))
 		return 0;
-	if (col->n == col->cap) {
-		size_t cap = col->cap ? col->cap * 2 : 256;
-		size_t *grp = realloc(col->grp, cap * sizeof(*grp));
-		double *val;
-		bool *solo;
-		if (!grp)
-			return -ENOMEM;
-		col->grp = grp;
-		if (!(val = realloc(col->val, cap * sizeof(*val))))
-			return -ENOMEM;
-		col->val = val;
-		if (!(solo = realloc(col->solo, cap * sizeof(*solo))))
-			return -ENOMEM;
-		col->solo = solo;
-		col->cap = cap;
-	}
+	if ((rc = ALLOC_GROW(col->grp, col->n + 1, col->grp_alloc)) ||
+	    (rc = ALLOC_GROW(col->val, col->n + 1, col->val_alloc)) ||
+	    (rc = ALLOC_GROW(col->solo, col->n + 1, col->solo_alloc)))
+		return rc;
 	col->grp[col->n] = col->h->points[rp->point].group;
 	col->val[col->n] = col->statistic == RUN_LOG_MEAN ? log((double)sum_ns / (double)n * 1e-9)
 							   : log((double)min_ns * 1e-9);

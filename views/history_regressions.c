@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/runid.h"
+#include "util/strbuf.h"
 #include "views/format.h"
 #include "views/history.h"
 #include "views/internal_history.h"
@@ -23,9 +25,9 @@ struct regress_ctx {
 	const struct history *h;
 	const struct view_ctx *view;
 	struct history_line *lines;
-	size_t n, cap;
+	size_t n, alloc;
 	struct history_suspect *suspects;
-	size_t nsuspects, suspects_cap;
+	size_t nsuspects, suspects_alloc;
 };
 
 /* Append a line for the change at history points [from, to) (one group of
@@ -36,36 +38,25 @@ static int regress_add(struct regress_ctx *c, size_t from, size_t to, const char
 		       const char *extra)
 {
 	const struct point *pt = &c->h->points[from];
-	char pct[32], *runs = NULL, *text = NULL;
-	size_t rlen = 0, k = 0;
-	FILE *out = open_memstream(&runs, &rlen);
-	if (!out)
-		return -ENOMEM;
+	struct strbuf sb = STRBUF_INIT;
+	char pct[32], *text;
+	size_t k = 0;
+	int rc;
+	format_percent(pct, sizeof(pct), change);
+	strbuf_addf(&sb, "%s\t%s\t%s\t%s\t%s\t%s\t", pt->commit, bench, before, after, pct, p);
 	for (size_t q = from; q < to; q++) {
 		for (size_t i = 0; i < c->h->points[q].nruns; i++) {
 			char name[32];
 			runid_dir_name(name, sizeof(name), c->h->points[q].runs[i]);
-			fprintf(out, "%s%s", k++ ? "," : "", name);
+			strbuf_addf(&sb, "%s%s", k++ ? "," : "", name);
 		}
 	}
-	if (fclose(out))
+	strbuf_addf(&sb, "%s\n", extra);
+	if (!(text = strbuf_detach(&sb, NULL)))
 		return -ENOMEM;
-	format_percent(pct, sizeof(pct), change);
-	if (asprintf(&text, "%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", pt->commit, bench, before, after, pct,
-		     p, runs, extra) < 0)
-		text = NULL;
-	free(runs);
-	if (!text)
-		return -ENOMEM;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct history_line *grown = realloc(c->lines, cap * sizeof(*grown));
-		if (!grown) {
-			free(text);
-			return -ENOMEM;
-		}
-		c->lines = grown;
-		c->cap = cap;
+	if ((rc = ALLOC_GROW(c->lines, c->n + 1, c->alloc))) {
+		free(text);
+		return rc;
 	}
 	c->lines[c->n] = (struct history_line){.point = from, .bench = strdup(bench), .text = text};
 	if (!c->lines[c->n].bench) {
@@ -82,20 +73,15 @@ static int regress_add(struct regress_ctx *c, size_t from, size_t to, const char
 static int suspect_add(struct regress_ctx *c, const char *bench, size_t at)
 {
 	struct history_suspect *sp;
+	int rc;
 	for (size_t i = 0; i < c->nsuspects; i++) {
 		sp = &c->suspects[i];
 		if ((sp->point > at ? sp->point - at : at - sp->point) < SUSPECT_REACH &&
 		    strcmp(sp->bench, bench) == 0)
 			return 0;
 	}
-	if (c->nsuspects == c->suspects_cap) {
-		size_t cap = c->suspects_cap ? c->suspects_cap * 2 : 8;
-		struct history_suspect *grown = realloc(c->suspects, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		c->suspects = grown;
-		c->suspects_cap = cap;
-	}
+	if ((rc = ALLOC_GROW(c->suspects, c->nsuspects + 1, c->suspects_alloc)))
+		return rc;
 	sp = &c->suspects[c->nsuspects];
 	*sp = (struct history_suspect){
 		.bench = strdup(bench),

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "stats/describe.h"
+#include "util/strbuf.h"
 #include "views/commit_names.h"
 #include "views/format.h"
 #include "views/history.h"
@@ -16,8 +17,7 @@
 
 struct csv_ctx {
 	const struct history *h;
-	FILE *out;
-	int rc;
+	struct strbuf out;
 };
 
 static int csv_series(void *ctx, const struct series *s)
@@ -39,7 +39,7 @@ static int csv_series(void *ctx, const struct series *s)
 		format_iso_time(when, sizeof(when), pt->time_ns);
 		if (sum.n >= 2)
 			snprintf(sd, sizeof(sd), "%.9g", sum.stddev);
-		fprintf(c->out, "%s,%s,%zu,%zu,%.9g,%s,%.9g,%.9g,%.9g\n", pt->commit, when, pt->nruns,
+		strbuf_addf(&c->out, "%s,%s,%zu,%zu,%.9g,%s,%.9g,%.9g,%.9g\n", pt->commit, when, pt->nruns,
 			sum.n, sum.mean, sd, sum.median, sum.min, sum.max);
 	}
 	free(scratch);
@@ -170,17 +170,13 @@ int history_render(char **text, size_t *len, const struct view_ctx *ctx, const c
 		*text = c.text;
 		*len = c.len;
 	} else {
-		struct csv_ctx c = {.h = &h};
-		size_t size = 0;
-		if (!(c.out = open_memstream(text, &size))) {
+		struct csv_ctx c = {.h = &h, .out = STRBUF_INIT};
+		strbuf_addstr(&c.out, "commit,commit_time,runs,n,mean,stddev,median,min,max\n");
+		rc = series_each(ctx, &h, bench, NULL, csv_series, &c);
+		if (rc)
+			strbuf_release(&c.out);
+		else if (!(*text = strbuf_detach(&c.out, len)))
 			rc = -ENOMEM;
-		} else {
-			fputs("commit,commit_time,runs,n,mean,stddev,median,min,max\n", c.out);
-			rc = series_each(ctx, &h, bench, NULL, csv_series, &c);
-			if (fclose(c.out) && rc == 0)
-				rc = -ENOMEM;
-			*len = size;
-		}
 	}
 	history_clear(&h);
 	if (rc) {

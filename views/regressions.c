@@ -5,7 +5,9 @@
 
 #include "runner/result.h"
 #include "stats/verdict.h"
+#include "util/array.h"
 #include "util/runid.h"
+#include "util/strbuf.h"
 #include "views/compare.h"
 #include "views/format.h"
 #include "views/history.h"
@@ -19,7 +21,7 @@ struct job_cache {
 		struct compare_outcome *outcomes;
 		size_t n;
 	} *jobs;
-	size_t n, cap;
+	size_t n, alloc;
 };
 
 static void job_cache_clear(struct job_cache *c)
@@ -42,14 +44,9 @@ static int job_outcome(const struct compare_outcome **out, struct job_cache *cac
 		if (cache->jobs[i].a == a && cache->jobs[i].b == b)
 			job = &cache->jobs[i];
 	if (!job) {
-		if (cache->n == cache->cap) {
-			size_t cap = cache->cap ? cache->cap * 2 : 8;
-			struct cached_job *grown = realloc(cache->jobs, cap * sizeof(*grown));
-			if (!grown)
-				return -ENOMEM;
-			cache->jobs = grown;
-			cache->cap = cap;
-		}
+		int rc = ALLOC_GROW(cache->jobs, cache->n + 1, cache->alloc);
+		if (rc)
+			return rc;
 		job = &cache->jobs[cache->n];
 		*job = (struct cached_job){.a = a, .b = b};
 		job->rc = compare_pair_outcomes(&job->outcomes, &job->n, ctx, hr->commits[a],
@@ -141,24 +138,19 @@ struct settlement {
 		size_t point, lo, hi;
 		struct suspect_walk walk;
 	} *items;
-	size_t n, cap;
+	size_t n, alloc;
 };
 
 static int settlement_add(struct settlement *st, const char *bench, size_t point, size_t lo,
 			  size_t hi)
 {
+	int rc;
 	for (size_t i = 0; i < st->n; i++)
 		if (st->items[i].lo == lo && st->items[i].hi == hi &&
 		    strcmp(st->items[i].bench, bench) == 0)
 			return 0;
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 16;
-		struct settled *grown = realloc(st->items, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		st->items = grown;
-		st->cap = cap;
-	}
+	if ((rc = ALLOC_GROW(st->items, st->n + 1, st->alloc)))
+		return rc;
 	st->items[st->n++] = (struct settled){.bench = bench, .point = point, .lo = lo, .hi = hi};
 	return 0;
 }
@@ -232,8 +224,8 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 	struct job_cache cache = {0};
 	struct settlement st = {0};
 	struct out_line *lines = NULL;
-	size_t n = 0, len = 0;
-	FILE *out;
+	struct strbuf out = STRBUF_INIT;
+	size_t n = 0;
 	int rc;
 	*text = NULL;
 	if ((rc = history_regressions(&hr, ctx, tip)))
@@ -275,13 +267,9 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 		goto done;
 	if (n)
 		qsort(lines, n, sizeof(*lines), cmp_out_line);
-	if (!(out = open_memstream(text, &len))) {
-		rc = -ENOMEM;
-		goto done;
-	}
 	for (size_t i = 0; i < n; i++)
-		fputs(lines[i].text, out);
-	if (fclose(out))
+		strbuf_addstr(&out, lines[i].text);
+	if (!(*text = strbuf_detach(&out, NULL)))
 		rc = -ENOMEM;
 done:
 	for (size_t i = 0; lines && i < n; i++)

@@ -86,10 +86,9 @@ ssize_t run_catalog_find(const struct run_catalog *cat, int64_t id)
 
 static int side_add_run(struct side *side, int64_t id)
 {
-	int64_t *grown = realloc(side->runs, (side->nruns + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	side->runs = grown;
+	int rc = REALLOC_ARRAY(side->runs, side->nruns + 1);
+	if (rc)
+		return rc;
 	side->runs[side->nruns++] = id;
 	return 0;
 }
