@@ -77,7 +77,7 @@ static int side_env(struct side_state *ss, const struct bench_config *b)
 		n++;
 	ss->envp = calloc(n + b->nparams + 3, sizeof(char *));
 	if (!ss->envp)
-		return -1;
+		return -ENOMEM;
 	memcpy(ss->envp, ss->side->envp, n * sizeof(char *));
 	ss->envc = n;
 	for (size_t i = 0; i < b->nparams; i++) {
@@ -85,7 +85,7 @@ static int side_env(struct side_state *ss, const struct bench_config *b)
 
 		strbuf_addf(&var, "BENCHFS_PARAM_%s=%s", b->params[i].name, b->params[i].value);
 		if (!(ss->envp[ss->envc] = strbuf_detach(&var, NULL)))
-			return -1;
+			return -ENOMEM;
 		ss->envc++;
 	}
 	return 0;

@@ -63,6 +63,9 @@ static size_t find_pair(struct runner *r, const struct store_run *run, struct st
 	return 1;
 }
 
+/* The side's debug.log. 0; or, when it cannot be opened, the run fails
+ * without it: 1 when the store recorded that, -EIO when it could not (the
+ * run must be queued again). */
 static int open_log(struct runner *r, struct side *sd)
 {
 	char path[4096], dir[RUNID_NAME_MAX];
@@ -83,11 +86,10 @@ static int open_log(struct runner *r, struct side *sd)
 		log_error(rc, "run %s: %s", dir, msg);
 		if (store_run_finish(r->store, sd->run->id, RUN_FAILED, msg, NULL)) {
 			/* The store logged why. */
-			log_error(-EIO, "run %s: cannot record its end", dir);
-			return -2;
+			return log_error(-EIO, "run %s: cannot record its end", dir);
 		}
 		runner_notify(r, sd->run->id);
-		return -1;
+		return 1;
 	}
 	return 0;
 }
@@ -107,7 +109,7 @@ static bool execute_run(struct runner *r, const struct store_run *run, char *why
 	if ((rc = open_log(r, &job.sides[0]))) {
 		snprintf(why, whysize, "the store could not record that its log cannot be opened: %s",
 			 store_errmsg(r->store));
-		return rc == -2;
+		return rc < 0;
 	}
 	job.nsides = find_pair(r, run, &other, job.sides[0].log);
 	if (job.nsides == 2) {
