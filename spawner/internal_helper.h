@@ -28,7 +28,9 @@ int helper_next_cpus(int **out, const char *payload, size_t len, size_t *pos, ui
 void helper_enter_base(const char *base);
 
 /* Runs an 'L' payload (parsed in place): the loop's result for 'D'
- * (0, SPAWNER_STOPPED or -errno), or -1 when the daemon is gone. */
+ * (0, SPAWNER_STOPPED or -errno), or -EPIPE when the daemon is gone (a
+ * loop never answers -EPIPE of its own: its errors are -EPROTO, -ENOMEM
+ * and memfd_create's). */
 int helper_loop_run(int fd, char *payload, size_t len);
 
 #endif

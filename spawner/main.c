@@ -48,7 +48,8 @@ static void forward_output(void *ctx, const char *buf, size_t len)
 	}
 }
 
-/* One message into msg; returns its length, 0 at EOF, -1 on error. */
+/* One message into msg; returns its length, 0 at EOF, or -errno (-EPROTO
+ * when it did not fit). */
 static ssize_t recv_msg(int fd)
 {
 	for (;;) {
@@ -58,8 +59,10 @@ static ssize_t recv_msg(int fd)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0)
+			return -errno;
 		if (n > 0 && (mh.msg_flags & MSG_TRUNC))
-			return -1;
+			return -EPROTO;
 		return n;
 	}
 }
@@ -220,7 +223,7 @@ int main(int argc, char **argv)
 		}
 		if (type == 'R')
 			rc = run_request(fd, payload, len, &res);
-		else if ((rc = helper_loop_run(fd, payload, len)) == -1)
+		else if ((rc = helper_loop_run(fd, payload, len)) == -EPIPE)
 			return 1;
 		free(payload);
 		if (send_done(fd, rc, type == 'R' ? &res : NULL))

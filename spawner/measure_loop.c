@@ -240,7 +240,7 @@ static int batch_send(struct loop *l)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return -1;
+			return -EPIPE;
 		done += n;
 	}
 	l->nbatch = 0;
@@ -263,8 +263,8 @@ static void loop_forward_file(const struct loop_output *out, int fd)
 
 /* Sends the last timed command's output, then its event. Events of fast iterations are batched:
  * they leave at most LOOP_BATCH_MS apart (the daemon wakes up once for
- * them), those of slow ones (or with force) at once. -1 when the daemon is
- * gone. */
+ * them), those of slow ones (or with force) at once. -EPIPE when the daemon
+ * is gone. */
 static int loop_flush(struct loop *l, bool force)
 {
 	struct loop_pending *d = &l->pending;
@@ -289,7 +289,7 @@ static int loop_flush(struct loop *l, bool force)
 	    (now || l->nbatch == LOOP_BATCH_MAX ||
 	     now_mono_ns() - l->batch_ns >= LOOP_BATCH_MS * NS_PER_MS) &&
 	    batch_send(l))
-		return -1;
+		return -EPIPE;
 	return 0;
 }
 
@@ -314,7 +314,7 @@ static const char *const phase_names[] = {
 };
 
 /* Runs one step. *wall_ns gets its wall time. Returns 1 when the loop must
- * stop, 0 to go on, -1 when the daemon is gone. */
+ * stop, 0 to go on, -EPIPE when the daemon is gone. */
 static int loop_step(struct loop *l, enum spawner_step step, int side, int iteration,
 		     int64_t *wall_ns)
 {
@@ -399,7 +399,7 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 	/* Before the next child starts: sending while it runs would preempt it
 	 * inside its timed region. A batch whose time has come leaves too. */
 	if (loop_flush(l, stops))
-		return -1;
+		return -EPIPE;
 	return stops ? 1 : 0;
 }
 
@@ -453,7 +453,7 @@ static bool loop_step_aside(const struct loop *l, cpu_set_t *home)
 	return CPU_COUNT(&others) > 0 && sched_setaffinity(0, sizeof(others), &others) == 0;
 }
 
-/* Returns 0 when every iteration ran, SPAWNER_STOPPED, or -1 when the
+/* Returns 0 when every iteration ran, SPAWNER_STOPPED, or -EPIPE when the
  * daemon is gone. */
 static int loop_run(struct loop *l)
 {
@@ -484,18 +484,18 @@ static int loop_run(struct loop *l)
 			l->count = loop_count(l, first_ns);
 			spawner_header(hdr, 'N', (uint32_t)l->count);
 			if (loop_flush(l, true) || helper_send_all(l->fd, &iov, 1))
-				rc = -1;
+				rc = -EPIPE;
 		}
 	}
 	if (rc == 0 && loop_flush(l, true))
-		rc = -1;
+		rc = -EPIPE;
 	if (aside)
 		(void)sched_setaffinity(0, sizeof(home), &home);
-	return rc < 0 ? -1 : rc > 0 ? SPAWNER_STOPPED : 0;
+	return rc < 0 ? -EPIPE : rc > 0 ? SPAWNER_STOPPED : 0;
 }
 
-/* Runs an 'L' payload; returns the loop's result for 'D', or -1 when the
- * daemon is gone. */
+/* Runs an 'L' payload; returns the loop's result for 'D', or -EPIPE when
+ * the daemon is gone (see internal_helper.h). */
 int helper_loop_run(int fd, char *payload, size_t len)
 {
 	struct loop l = { .fd = fd, .entered = -1, .out_fd = -1, .pending = { .out_fd = -1 } };
