@@ -115,7 +115,7 @@ static bool step_valid(int step)
 }
 
 /* Events and output until 'D'. Returns the loop's result; *broken as in
- * client.c's result_wait. */
+ * client_io.c's result_wait. */
 static int loop_wait(struct spawner *sp, const struct spawner_loop *l, bool *broken)
 {
 	double between = STEPS_BETWEEN_MESSAGES * l->timeout_s;

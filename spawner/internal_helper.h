@@ -1,5 +1,5 @@
 /* What the files of benchfs-spawner (the helper process, not the daemon's
- * side in client.c) share. Private to spawner/. */
+ * side in client*.c) share. Private to spawner/. */
 #ifndef BENCHFS_SPAWNER_INTERNAL_HELPER_H
 #define BENCHFS_SPAWNER_INTERNAL_HELPER_H
 

@@ -9,12 +9,12 @@
 
 #include "spawner/spawner.h"
 
-/* The wire protocol between client.c and client_loop.c (the daemon's side)
- * and the helper (main.c, measure_loop.c). One SOCK_SEQPACKET socketpair;
- * the helper has its end as fd SPAWNER_FD. Every message starts with an 8-byte header: a type byte,
- * two bytes of detail (else zero), a zero byte and a native-endian uint32
- * (both ends are the same build on the same host). Multi-byte fields are
- * copied with memcpy, never aligned.
+/* The wire protocol between client*.c (the daemon's side) and the helper
+ * (main.c, measure_loop.c). One SOCK_SEQPACKET socketpair; the helper has
+ * its end as fd SPAWNER_FD. Every message starts with an 8-byte header: a
+ * type byte, two bytes of detail (else zero), a zero byte and a
+ * native-endian uint32 (both ends are the same build on the same host).
+ * Multi-byte fields are copied with memcpy, never aligned.
  *
  *   helper -> daemon  'H' value = SPAWNER_PROTO_VERSION, once at start
  *   daemon -> helper  'R' value = payload length, then the first bytes of the

@@ -1,7 +1,7 @@
-/* Unit tests for runner/profile.c: perf record and callgrind iterations,
- * driven through a real spawner (BENCHFS_SPAWNER, set by meson) and a real
- * runlog. Tests that need perf skip, saying why, only when perf is absent or
- * refused on this machine (found out at run time). */
+/* Unit tests for runner/profile.c and profile_callgrind.c: perf record and
+ * callgrind iterations, driven through a real spawner (BENCHFS_SPAWNER, set
+ * by meson) and a real runlog. Tests that need perf skip, saying why, only
+ * when perf is absent or refused on this machine (found out at run time). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

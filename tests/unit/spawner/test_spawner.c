@@ -1,4 +1,4 @@
-/* Unit tests for spawner/client.c and the benchfs-spawner helper.
+/* Unit tests for spawner/client*.c and the benchfs-spawner helper.
  *
  * The helper is found through BENCHFS_SPAWNER (set by meson). Compiled with
  * -DSPAWNER_MINLOOP this file is instead the baseline: a minimal C program
