@@ -1,45 +1,37 @@
-/* benchfs: mount a benchmark service for a git repository.
- * main wires the layers: configuration and repository checks, the data
- * directory, the file system and the runner. */
+/* benchfs: mount a benchmark service for a git repository, or run one of
+ * its commands (cli/). main wires the layers: the set-up both front ends
+ * share (cli/setup.h, cli/datadir.h), the file system, the runner and the
+ * daemon's own services. */
 #define FUSE_USE_VERSION 34
 
 #include <errno.h>
 #include <fuse_lowlevel.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/datadir.h"
+#include "cli/setup.h"
 #include "config/config.h"
 #include "fs/fs.h"
 #include "repo/repo.h"
 #include "runner/runner.h"
 #include "service/confirm.h"
+#include "service/wake.h"
 #include "spawner/spawner.h"
-#include "stats/hypothesis.h"
-#include "store/paths.h"
 #include "store/store.h"
 #include "util/log.h"
 
-#define EXIT_SETUP 2
-/* The data directory holds the logs and the store, which the mount's own
- * permission checks protect: by default only the owner may enter it. */
-#define DATA_MODE_DEFAULT 0700
-
-static int lock_fd = -1;
-
 static const char usage_text[] =
-	"usage: benchfs [options] MOUNTPOINT\n"
+	"usage: benchfs [mount] [options] MOUNTPOINT\n"
+	"       benchfs COMMAND [options] ...   (benchfs help lists the commands)\n"
 	"\n"
 	"Mount a benchmark service for a git repository at MOUNTPOINT.\n"
 	"\n"
@@ -60,26 +52,13 @@ static const char usage_text[] =
 	"Then: echo <revision> > MOUNTPOINT/queue, and read MOUNTPOINT/runs/<id>/.\n";
 
 struct cli {
-	const char *repo, *config, *data, *mountpoint;
+	struct setup_options paths;
+	const char *mountpoint;
 	int foreground;
 	mode_t data_mode;
 	int data_mode_given;
 	struct fuse_args fuse_args;
 };
-
-/* One line, whatever the paths and messages in it hold (control characters
- * escaped). */
-static int die(const char *fmt, ...)
-{
-	char raw[2048], line[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	log_escape(line, sizeof(line), raw);
-	fprintf(stderr, "benchfs: %s\n", line);
-	return EXIT_SETUP;
-}
 
 /* The value of --name VALUE or --name=VALUE at argv[*i]; NULL when argv[*i] is not it. */
 static const char *long_opt(int argc, char **argv, int *i, const char *name, int *missing)
@@ -117,18 +96,18 @@ static int parse_cli(struct cli *cli, int argc, char **argv)
 			char *end;
 			long mode = strtol(value, &end, 8);
 			if (!*value || *end || mode < 0 || mode > 0777 || (mode & 0700) != 0700)
-				return die("--data-mode %s: give an octal mode from 0700 to 0777, such as"
+				return setup_fail(EXIT_INVALID, "--data-mode %s: give an octal mode from 0700 to 0777, such as"
 					   " 0750", value);
 			cli->data_mode = (mode_t)mode;
 			cli->data_mode_given = 1;
 		} else if ((value = long_opt(argc, argv, &i, "--repo", &missing)))
-			cli->repo = value;
+			cli->paths.repo = value;
 		else if ((value = long_opt(argc, argv, &i, "--config", &missing)))
-			cli->config = value;
+			cli->paths.config = value;
 		else if ((value = long_opt(argc, argv, &i, "--data", &missing)))
-			cli->data = value;
+			cli->paths.data = value;
 		else if (missing)
-			return die("%s needs a value", arg);
+			return setup_fail(EXIT_INVALID, "%s needs a value", arg);
 		else if (!strcmp(arg, "-f"))
 			cli->foreground = 1;
 		else if (!strcmp(arg, "-d")) {
@@ -138,103 +117,20 @@ static int parse_cli(struct cli *cli, int argc, char **argv)
 			const char *opts = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
 			char *joined;
 			if (!opts)
-				return die("-o needs mount options");
+				return setup_fail(EXIT_INVALID, "-o needs mount options");
 			if (asprintf(&joined, "-o%s", opts) < 0 ||
 			    fuse_opt_add_arg(&cli->fuse_args, joined))
-				return die("out of memory");
+				return setup_fail(EXIT_INVALID, "out of memory");
 			free(joined);
 		} else if (arg[0] == '-' && arg[1] != '\0')
-			return die("unknown option %s (see benchfs --help)", arg);
+			return setup_fail(EXIT_INVALID, "unknown option %s (see benchfs --help)", arg);
 		else if (cli->mountpoint)
-			return die("more than one mount point: %s and %s", cli->mountpoint, arg);
+			return setup_fail(EXIT_INVALID, "more than one mount point: %s and %s", cli->mountpoint, arg);
 		else
 			cli->mountpoint = arg;
 	}
 	if (!cli->mountpoint)
-		return die("no mount point given (see benchfs --help)");
-	return -1;
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) && errno != EEXIST) /* the umask sets the mode */
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0777) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* 1 when dir holds nothing, 0 when it holds something, -1 when unreadable. */
-static int dir_is_empty(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int empty = 1;
-	if (!d)
-		return -1;
-	while (empty && (e = readdir(d)))
-		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-	closedir(d);
-	return empty;
-}
-
-/* Make the data directory usable, or say why not: stores and logs must never
- * fail half way into a run for a reason visible at start. Its mode: a new or
- * empty directory gets the mode (0700 unless --data-mode says otherwise), as
- * does any directory when --data-mode is given; a directory that already
- * holds something and lets others in without being asked to is refused
- * (after the store's own checks), as PostgreSQL refuses such a data
- * directory: the logs and the store would bypass the mount's permissions,
- * and a warning on the stderr of a daemon is easily lost. */
-static int prepare_data_dir(const char *dir, mode_t mode, int mode_given)
-{
-	char path[PATH_MAX];
-	struct store *store = NULL;
-	struct stat st;
-	int rc;
-	if ((rc = mkdir_p(dir)))
-		return die("data directory %s: %s", dir, strerror(-rc));
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
-		return die("data directory %s: not a directory", dir);
-	if ((st.st_mode & 0777) != mode && (mode_given || dir_is_empty(dir) == 1)) {
-		if (chmod(dir, mode))
-			return die("data directory %s: cannot set its mode to %04o: %s", dir,
-				   (unsigned)mode, strerror(errno));
-		st.st_mode = (st.st_mode & ~0777u) | mode;
-	}
-	store_path_logs(path, sizeof(path), dir);
-	if ((rc = mkdir_p(path)))
-		return die("data directory %s: %s", path, strerror(-rc));
-	if (access(dir, W_OK) || access(path, W_OK))
-		return die("data directory %s: %s", dir, strerror(errno));
-	/* One daemon per data directory: two would run jobs at once and share work/.
-	 * The descriptor stays open (and locked) for the life of the process,
-	 * across fuse_daemonize's fork. */
-	store_path_lock(path, sizeof(path), dir);
-	if ((lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
-		return die("data directory %s: %s", dir, strerror(errno));
-	if (flock(lock_fd, LOCK_EX | LOCK_NB))
-		return die("data directory %s is in use by another benchfs", dir);
-	store_path_db(path, sizeof(path), dir);
-	if (store_open(&store, path, STORE_SYNC_FULL)) {
-		rc = die("store %s: %s", path, store_errmsg(store));
-		store_free(store);
-		return rc;
-	}
-	store_free(store);
-	if (st.st_mode & 0077 & ~mode)
-		return die("data directory %s is open to other users (mode %04o): chmod %o %s, or"
-			   " keep it with --data-mode %o", dir, (unsigned)(st.st_mode & 0777),
-			   (unsigned)mode, dir, (unsigned)(st.st_mode & 0777));
+		return setup_fail(EXIT_INVALID, "no mount point given (see benchfs --help)");
 	return -1;
 }
 
@@ -299,14 +195,14 @@ static int check_mountpoint(char **out, const char *given)
 		/* The kernel may still answer lookups from its cache for a dead
 		 * daemon's mount; statvfs always asks the daemon. */
 		if (errno == ENOTCONN)
-			return die("mount point %s: %s (a benchfs ended without unmounting it:"
+			return setup_fail(EXIT_INVALID, "mount point %s: %s (a benchfs ended without unmounting it:"
 				   " fusermount3 -u %s)", given, strerror(errno), given);
-		return die("mount point %s: %s", given, strerror(errno));
+		return setup_fail(EXIT_INVALID, "mount point %s: %s", given, strerror(errno));
 	}
 	if (!S_ISDIR(st.st_mode))
-		return die("mount point %s: %s", given, strerror(ENOTDIR));
+		return setup_fail(EXIT_INVALID, "mount point %s: %s", given, strerror(ENOTDIR));
 	if (benchfs_mounted_at(*out))
-		return die("mount point %s is in use by another benchfs (fusermount3 -u %s ends it)",
+		return setup_fail(EXIT_INVALID, "mount point %s is in use by another benchfs (fusermount3 -u %s ends it)",
 			   *out, *out);
 	return -1;
 }
@@ -323,62 +219,24 @@ static void signals_reset(void)
 	sigaction(SIGTERM, &dfl, NULL);
 }
 
-/* The branch whose history the views follow: the configured one, or the
- * branch HEAD names now. *out is NULL when there is none (a detached HEAD):
- * history and regressions are then empty. Returns -1 after an error message. */
-static int tracked_branch(char **out, struct repo *repo, const char *configured)
-{
-	int rc;
-	*out = NULL;
-	if (!configured) {
-		if ((rc = repo_head_branch(out, repo)) == -ENOMEM) {
-			die("out of memory");
-			return -1;
-		}
-		if (rc)
-			fprintf(stderr, "benchfs: warning: HEAD names no branch and the configuration"
-					" names none: history and regressions stay empty\n");
-		return 0;
-	}
-	if ((rc = repo_branch_resolve(out, repo, configured)) == -ENOMEM) {
-		die("out of memory");
-		return -1;
-	}
-	if (rc == 0)
-		return 0;
-	if (strncmp(configured, "refs/", 5) != 0)
-		fprintf(stderr,
-			"benchfs: warning: the tracked branch %s exists neither as refs/heads/%s nor"
-			" as refs/remotes/%s (yet): history and regressions stay empty until it"
-			" does\n",
-			configured, configured, configured);
-	else
-		fprintf(stderr,
-			"benchfs: warning: the tracked branch %s does not exist (yet): history and"
-			" regressions stay empty until it does\n",
-			*out);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct cli cli = {.fuse_args = FUSE_ARGS_INIT(0, NULL)};
-	struct repo *repo = NULL;
-	struct config *config = NULL;
+	struct setup setup = {0};
+	struct datadir_lock lock = {.fd = -1};
 	struct runner *runner = NULL;
 	struct confirm *confirm = NULL;
+	struct wake *wake = NULL;
 	struct fs *fs = NULL;
-	char *config_json = NULL, *repo_path = NULL, *data_dir = NULL, *config_path = NULL;
-	char *branch = NULL, *mountpoint = NULL;
-	struct view_settings settings; /* the views' and the daemon's own A/B jobs' */
+	char *mountpoint = NULL;
 	char err[1024];
 	bool lib_ready = false;
-	int result;
+	int result, rc;
 
 	/* benchfs COMMAND ...: the command line; benchfs [mount] ... MOUNTPOINT: the mount. */
 	if (argc > 1 && cli_is_command(argv[1])) {
 		if (repo_lib_init())
-			return die("cannot initialise libgit2");
+			return setup_fail(EXIT_TOOL, "cannot initialise libgit2");
 		result = cli_main(argc - 1, argv + 1);
 		repo_lib_shutdown();
 		return result;
@@ -392,83 +250,45 @@ int main(int argc, char **argv)
 	cli.data_mode = DATA_MODE_DEFAULT;
 	if ((result = parse_cli(&cli, argc, argv)) >= 0)
 		goto out;
-	result = EXIT_SETUP;
+	result = EXIT_INVALID;
 	/* Everything benchfs and its runs create (the store, logs, work/) is no
 	 * more open than the data directory. */
 	umask(0777 & ~cli.data_mode);
 	if (repo_lib_init()) {
-		die("cannot initialise libgit2");
+		setup_fail(EXIT_TOOL, "cannot initialise libgit2");
 		goto out;
 	}
 	lib_ready = true;
-	if (repo_discover(&repo, cli.repo ? cli.repo : ".", err, sizeof(err))) {
-		die("not a git repository: %s (%s)", cli.repo ? cli.repo : ".", err);
+	if ((rc = setup_open(&setup, &cli.paths))) {
+		result = rc;
 		goto out;
 	}
-	repo_path = realpath(repo_gitdir(repo), NULL);
-	if (cli.config)
-		config_path = strdup(cli.config);
-	else if (repo_workdir(repo))
-		(void)!asprintf(&config_path, "%sbenchfs.json", repo_workdir(repo));
-	else {
-		die("%s is a bare repository: give the configuration with --config", repo_path);
+	/* An unusable data directory, its store included, is a set-up error
+	 * of the mount's (status 2), whatever a command would call it. */
+	if (datadir_prepare(&lock, setup.data_dir, cli.data_mode, cli.data_mode_given))
+		goto out;
+	if (lock.fd < 0) {
+		setup_fail(EXIT_INVALID, "data directory %s is in use by another benchfs",
+			   setup.data_dir);
 		goto out;
 	}
-	if (!repo_path || !config_path) {
-		die("out of memory");
+	/* Absolute: daemonizing changes the working directory to /. */
+	if ((rc = setup_data_absolute(&setup))) {
+		result = rc;
 		goto out;
-	}
-	if (config_load(&config, config_path, err, sizeof(err))) {
-		die("%s", err);
-		goto out;
-	}
-	if (!(config_json = config_to_json(config))) {
-		die("out of memory");
-		goto out;
-	}
-	if (cli.data)
-		data_dir = strdup(cli.data);
-	else
-		(void)!asprintf(&data_dir, "%sbenchfs", repo_gitdir(repo));
-	if (!data_dir || prepare_data_dir(data_dir, cli.data_mode, cli.data_mode_given) >= 0)
-		goto out;
-	{
-		/* Absolute: daemonizing changes the working directory to /. */
-		char *absolute = realpath(data_dir, NULL);
-		if (!absolute) {
-			die("data directory %s: %s", data_dir, strerror(errno));
-			goto out;
-		}
-		free(data_dir);
-		data_dir = absolute;
 	}
 	{
 		char spawner[PATH_MAX];
-		int rc = spawner_locate(spawner, sizeof(spawner));
-		if (rc) {
-			die("cannot use the helper %s: %s (it is built beside benchfs)", spawner,
-			    strerror(-rc));
+		if ((rc = spawner_locate(spawner, sizeof(spawner)))) {
+			setup_fail(EXIT_INVALID, "cannot use the helper %s: %s (it is built beside benchfs)",
+				   spawner, strerror(-rc));
 			goto out;
 		}
 	}
 	if (check_mountpoint(&mountpoint, cli.mountpoint) >= 0)
 		goto out;
-
-	if (tracked_branch(&branch, repo, config->branch) < 0)
-		goto out;
-	settings = (struct view_settings){
-		.repo_path = repo_path,
-		.data_dir = data_dir,
-		.config_json = config_json,
-		.branch = branch,
-		.alpha = config->compare_alpha > 0 ? config->compare_alpha : STATS_DEFAULT_ALPHA,
-		.threshold = config->compare_threshold >= 0 ? config->compare_threshold
-							   : STATS_DEFAULT_THRESHOLD,
-		.threshold_auto = config->compare_threshold_auto,
-		.confirm = config->compare_confirm,
-	};
-	if (fs_mount(&fs, &settings, &cli.fuse_args, mountpoint, err, sizeof(err))) {
-		die("%s", err);
+	if (fs_mount(&fs, &setup.settings, &cli.fuse_args, mountpoint, err, sizeof(err))) {
+		setup_fail(EXIT_INVALID, "%s", err);
 		goto out;
 	}
 	/* Fork before any thread exists: the runner thread starts after this. */
@@ -476,41 +296,50 @@ int main(int argc, char **argv)
 		result = 1;
 		goto out;
 	}
-	if (settings.confirm && confirm_open(&confirm, &settings, err, sizeof(err))) {
+	datadir_lock_publish(&lock);
+	/* Every thread started from here on leaves SIGUSR1 to the wake thread. */
+	if ((rc = wake_block())) {
+		fprintf(stderr, "benchfs: cannot block SIGUSR1: %s\n", strerror(-rc));
+		result = 1;
+		goto out;
+	}
+	if (setup.settings.confirm &&
+	    confirm_open(&confirm, &setup.settings, err, sizeof(err))) {
 		fprintf(stderr, "benchfs: %s\n", err);
 		result = 1;
 		goto out;
 	}
 	{
 		struct runner_options ro = {
-			.repo_path = repo_path, .data_dir = data_dir, .on_change = fs_run_changed,
-			.ctx = fs, .on_idle = confirm ? confirm_next : NULL, .idle_ctx = confirm};
+			.repo_path = setup.repo_path, .data_dir = setup.data_dir,
+			.on_change = fs_run_changed, .ctx = fs,
+			.on_idle = confirm ? confirm_next : NULL, .idle_ctx = confirm};
 		if (runner_start(&runner, &ro, err, sizeof(err))) {
 			fprintf(stderr, "benchfs: %s\n", err);
 			result = 1;
 			goto out;
 		}
 	}
+	if ((rc = wake_start(&wake, runner))) {
+		fprintf(stderr, "benchfs: cannot start the wake thread: %s\n", strerror(-rc));
+		result = 1;
+		goto out;
+	}
 	fs_set_runner(fs, runner);
-	fprintf(stderr, "benchfs: serving %s at %s (data in %s)\n", repo_path, mountpoint,
-		data_dir);
+	fprintf(stderr, "benchfs: serving %s at %s (data in %s)\n", setup.repo_path, mountpoint,
+		setup.data_dir);
 	signals_reset();
 	result = fs_serve(fs) ? 1 : 0;
 out:
+	wake_stop(wake);
 	/* The runner first: it may still tell the file system about a run. */
 	runner_stop(runner);
 	confirm_free(confirm);
 	fs_unmount(fs);
-	config_free(config);
-	repo_free(repo);
+	setup_clear(&setup);
 	if (lib_ready)
 		repo_lib_shutdown();
 	fuse_opt_free_args(&cli.fuse_args);
-	free(config_json);
-	free(repo_path);
-	free(data_dir);
-	free(config_path);
-	free(branch);
 	free(mountpoint);
 	return result;
 }

@@ -10,6 +10,7 @@
 #include "store/paths.h"
 
 static const struct cli_command *const commands[] = {
+	&cli_run,
 	&cli_compare,
 	&cli_regressions,
 	&cli_history,

@@ -25,7 +25,7 @@ struct cli_command {
 	int (*run)(const struct cli_args *args);
 };
 
-extern const struct cli_command cli_compare, cli_regressions, cli_history, cli_check;
+extern const struct cli_command cli_run, cli_compare, cli_regressions, cli_history, cli_check;
 
 /* The views of the store and repository args name, for reading: the data
  * directory must hold a store already (commands that read never create one).

@@ -1,0 +1,261 @@
+/* benchfs run: queue, build and measure without a mount. The revisions are
+ * queued exactly as a write to the mount's queue would queue them
+ * (queue/submit.h). When no daemon holds the data directory, this process
+ * runs the jobs itself; when one does, it hands them over and waits, because
+ * two processes measuring at once would ruin both measurements. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/datadir.h"
+#include "cli/internal.h"
+#include "queue/submit.h"
+#include "runner/runner.h"
+#include "spawner/spawner.h"
+#include "store/paths.h"
+#include "util/clock.h"
+#include "util/runid.h"
+#include "util/strbuf.h"
+#include "views/run_files.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* What the wait loop knows of one of the queued runs. */
+struct watched {
+	struct queue_run *run;
+	int64_t seq;      /* the store change number last shown */
+	bool finished;
+	enum run_state state;
+	char bench[256];  /* the benchmark being measured */
+	int64_t bench_ns; /* when it started */
+};
+
+/* "sort 3/10" -> bench "sort", done 3, total 10. */
+static bool parse_detail(char *bench, size_t size, long *done, long *total, const char *detail)
+{
+	const char *sp = detail ? strrchr(detail, ' ') : NULL;
+	if (!sp || (size_t)(sp - detail) >= size || sscanf(sp + 1, "%ld/%ld", done, total) != 2)
+		return false;
+	memcpy(bench, detail, (size_t)(sp - detail));
+	bench[sp - detail] = '\0';
+	return true;
+}
+
+/* One progress line: the run, its status, and while measuring an estimate
+ * of the benchmark's time left from its iterations so far. */
+static void progress_line(struct strbuf *out, struct watched *w, const struct store_run *run)
+{
+	char *status = run_status_text(run), bench[256];
+	long done = 0, total = 0;
+	size_t len = status ? strlen(status) : 0;
+	if (len && status[len - 1] == '\n')
+		status[--len] = '\0';
+	strbuf_addf(out, "run " RUNID_DIR_FMT " %.12s: %s", (long long)run->id, run->commit,
+		    status ? status : "?");
+	if (run->state == RUN_RUNNING &&
+	    parse_detail(bench, sizeof(bench), &done, &total, run->detail)) {
+		int64_t now = now_mono_ns();
+		if (strcmp(bench, w->bench) != 0) {
+			snprintf(w->bench, sizeof(w->bench), "%s", bench);
+			w->bench_ns = now;
+		} else if (done > 0 && total > done) {
+			double per = (double)(now - w->bench_ns) / 1e9 / (double)done;
+			strbuf_addf(out, ", about %.0f s left", per * (double)(total - done) + 0.5);
+		}
+	}
+	free(status);
+}
+
+/* Wait until every run is done or failed, showing progress on standard
+ * error: one line rewritten in place on a terminal, else a line whenever a
+ * run's state or benchmark changes. Returns the exit status. */
+static int wait_runs(struct store *store, struct queue_run *runs, size_t n, bool handed_over)
+{
+	struct watched *w = calloc(n, sizeof(*w));
+	bool tty = isatty(STDERR_FILENO);
+	size_t left = n;
+	int status = EXIT_OK;
+	if (!w)
+		return setup_fail(EXIT_TOOL, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		w[i].run = &runs[i];
+		w[i].seq = -1;
+	}
+	while (left && !interrupted) {
+		for (size_t i = 0; i < n; i++) {
+			struct store_run run;
+			struct strbuf line = STRBUF_INIT;
+			int rc;
+			if (w[i].finished)
+				continue;
+			rc = store_run_get_light(store, &run, runs[i].id);
+			if (rc == STORE_NOTFOUND) {
+				/* Removed from the queue (rm runs/<id> on a mount). */
+				fprintf(stderr, "%srun " RUNID_DIR_FMT " was cancelled\n", tty ? "\r\033[K" : "",
+					(long long)runs[i].id);
+				w[i].finished = true;
+				w[i].state = RUN_FAILED;
+				left--;
+				continue;
+			}
+			if (rc) {
+				free(w);
+				return setup_fail(EXIT_TOOL, "run: cannot read the store");
+			}
+			if (run.seq != w[i].seq) {
+				char bench_before[256];
+				snprintf(bench_before, sizeof(bench_before), "%s", w[i].bench);
+				w[i].seq = run.seq;
+				progress_line(&line, &w[i], &run);
+				if (run_finished(&run)) {
+					w[i].finished = true;
+					w[i].state = run.state;
+					left--;
+					fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", line.buf);
+				} else if (tty) {
+					fprintf(stderr, "\r\033[K%s", line.buf);
+				} else if (w[i].state != run.state || strcmp(bench_before, w[i].bench)) {
+					fprintf(stderr, "%s\n", line.buf);
+				}
+				w[i].state = run.state;
+			}
+			strbuf_release(&line);
+			store_run_clear(&run);
+		}
+		if (left) {
+			struct timespec ts = {0, (handed_over ? 250 : 100) * 1000000L};
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (interrupted) {
+		fprintf(stderr, "%s", tty ? "\n" : "");
+		status = setup_fail(130, handed_over ? "interrupted: the jobs stay queued in the daemon"
+						     " that holds the data directory"
+						   : "interrupted: the run in progress goes back to the"
+						     " queue");
+	}
+	for (size_t i = 0; i < n && !interrupted; i++) {
+		printf(RUNID_DIR_FMT "\t%s\t%s\n", (long long)runs[i].id, runs[i].commit,
+		       w[i].state == RUN_DONE ? "done" : "failed");
+		if (w[i].state != RUN_DONE)
+			status = EXIT_TOOL;
+	}
+	free(w);
+	fflush(stdout);
+	return status;
+}
+
+/* The queue text of the arguments: one line each, as a mount's queue takes them. */
+static int queue_text(struct strbuf *text, const struct cli_args *args)
+{
+	for (size_t i = 0; i < args->nargs; i++) {
+		if (strchr(args->args[i], '\n'))
+			return setup_fail(EXIT_INVALID, "run: a revision holds a newline");
+		strbuf_addstr(text, args->args[i]);
+		strbuf_addch(text, '\n');
+	}
+	return strbuf_error(text) ? setup_fail(EXIT_TOOL, "out of memory") : 0;
+}
+
+static int run_run(const struct cli_args *args)
+{
+	struct setup s;
+	struct datadir_lock lock = {.fd = -1};
+	struct strbuf text = STRBUF_INIT;
+	struct store *store = NULL;
+	struct runner *runner = NULL;
+	struct queue_run *runs = NULL;
+	struct sigaction sa = {.sa_handler = on_interrupt};
+	char path[4096], err[1024];
+	size_t n = 0;
+	int rc;
+	if (!args->nargs)
+		return setup_fail(EXIT_INVALID, "run: give the revisions to measure (REV... or A..B)");
+	if ((rc = queue_text(&text, args)))
+		goto out_text;
+	/* Everything benchfs creates is no more open than the data directory. */
+	umask(0777 & ~DATA_MODE_DEFAULT);
+	if ((rc = setup_open(&s, &args->paths)) ||
+	    (rc = datadir_prepare(&lock, s.data_dir, DATA_MODE_DEFAULT, false)) ||
+	    (rc = setup_data_absolute(&s)))
+		goto out;
+	if (lock.fd >= 0) {
+		char spawner[4096];
+		int located = spawner_locate(spawner, sizeof(spawner));
+		if (located) {
+			rc = setup_fail(EXIT_TOOL, "cannot use the helper %s: %s (it is built beside"
+						   " benchfs)",
+					spawner, strerror(-located));
+			goto out;
+		}
+	}
+	store_path_db(path, sizeof(path), s.data_dir);
+	if (store_open(&store, path, STORE_SYNC_FULL)) {
+		rc = setup_fail(EXIT_TOOL, "store %s: %s", path, store_errmsg(store));
+		goto out;
+	}
+	if ((rc = queue_submit(&runs, &n, store, s.repo, s.config_json, text.buf, text.len, err,
+			       sizeof(err)))) {
+		rc = setup_fail(rc == -EINVAL || rc == -EMSGSIZE ? EXIT_INVALID : EXIT_TOOL,
+				"run: %s", err);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "benchfs: queued %s (%.12s%s) as run " RUNID_DIR_FMT "\n",
+			runs[i].revision, runs[i].commit, queue_side_note(runs[i].side),
+			(long long)runs[i].id);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (lock.fd < 0) {
+		/* A daemon serves this data directory: it measures, we wait. */
+		if (lock.holder > 0 && kill(lock.holder, SIGUSR1) == 0)
+			fprintf(stderr, "benchfs: handed over to the benchfs (pid %ld) that holds %s\n",
+				(long)lock.holder, s.data_dir);
+		else
+			fprintf(stderr, "benchfs: another benchfs holds %s: it takes the jobs up"
+					" within a minute\n",
+				s.data_dir);
+		rc = wait_runs(store, runs, n, true);
+		goto out;
+	}
+	{
+		struct runner_options ro = {.repo_path = s.repo_path, .data_dir = s.data_dir};
+		int started = runner_start(&runner, &ro, err, sizeof(err));
+		if (started) {
+			rc = setup_fail(EXIT_TOOL, "%s", err);
+			goto out;
+		}
+	}
+	runner_wake(runner);
+	rc = wait_runs(store, runs, n, false);
+out:
+	/* Stopping puts a run in progress back in the queue. */
+	runner_stop(runner);
+	queue_runs_free(runs, n);
+	store_free(store);
+	if (lock.fd >= 0)
+		close(lock.fd);
+	setup_clear(&s);
+out_text:
+	strbuf_release(&text);
+	return rc;
+}
+
+const struct cli_command cli_run = {
+	.name = "run",
+	.summary = "queue, build and measure revisions without a mount",
+	.usage = "[options] REV... | A..B",
+	.run = run_run,
+};
