@@ -1,11 +1,12 @@
-/* The mounted tree: FUSE low-level operations over the views. */
+/* The mounted tree: mount, serve and unmount the FUSE file system whose
+ * files are the views (fs.c; the file kinds are internal_kinds.h). */
 #ifndef BENCHFS_FS_FS_H
 #define BENCHFS_FS_FS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fs/views.h"
+#include "views/context.h"
 
 struct fs;
 struct fuse_args;

@@ -1,3 +1,5 @@
+/* Packing an inode number: its kind, a run id and a version, or a kind and
+ * 56 bits of a hash or serial number (inode.h). */
 #include "fs/inode.h"
 
 /* kind: bits 56-63, id: bits 32-55, version: bits 0-31. Version wrap-around

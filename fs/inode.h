@@ -7,7 +7,7 @@
  * their key (names.h), so nothing remembers a name the kernel has forgotten.
  * The writable files (queue, baselines) get a new number at every lookup:
  * a writer's O_TRUNC truncates what the kernel holds of that inode, so no
- * reader may share it (fs.c). */
+ * reader may share it (kind_queue.c, kind_baselines.c). */
 #ifndef BENCHFS_FS_INODE_H
 #define BENCHFS_FS_INODE_H
 

@@ -1,3 +1,4 @@
+/* A computed file's key hashed into its inode number (names.h). */
 #include "fs/names.h"
 #include "util/hash.h"
 

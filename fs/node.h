@@ -22,7 +22,7 @@ struct node {
 	char *disk_path;  /* owned; a file served from disk (debug.log); NULL otherwise */
 	bool cached;      /* not rendered: the file system already holds this inode's content */
 	/* Owned; what names a computed file or an artifact, "<letter>\t<name>[\t...]"
-	 * (computed.c, views.c): the kept node answers for its inode by it. NULL
+	 * (kind_computed.c, kind_runs.c): the kept node answers for its inode by it. NULL
 	 * for files whose inode number says all. */
 	char *key;
 	/* The directory the name is in when the kernel may be asked to drop the

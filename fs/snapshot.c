@@ -1,3 +1,6 @@
+/* The nodes kept while the kernel holds their inodes: a hash table by
+ * inode number, and the droppable ones in least recently looked up order
+ * (snapshot.h). node_clear and node_key_name (node.h) live here too. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>

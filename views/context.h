@@ -1,6 +1,7 @@
 /* The view context: what every rendered view reads (the store, the
  * repository, the verdict's settings), and what the daemon was started with
- * that the views use. Shared by views/, service/ and fs/. */
+ * that the views use. Shared by views/, service/ and fs/; nothing of FUSE
+ * (fs/ keeps its own context, which embeds this one). */
 #ifndef BENCHFS_VIEWS_CONTEXT_H
 #define BENCHFS_VIEWS_CONTEXT_H
 
@@ -17,7 +18,7 @@ struct view_ctx {
 	struct store *store;
 	const char *data_dir;
 	int64_t mount_ns; /* mount time: the mtime of static things */
-	struct repo *repo;           /* FUSE thread only, like the store handle */
+	struct repo *repo;           /* one thread's, like the store handle */
 	const char *host;            /* this host: the computed views pool its runs */
 	const char *branch;          /* full name of the tracked branch (refs/heads/main) */
 	double alpha, threshold;     /* the verdict's significance and noise threshold */
@@ -28,14 +29,6 @@ struct view_ctx {
 	/* "confirm": a wall time regression is listed once an A/B job confirmed
 	 * it (the daemon queues them, service/confirm.h); else the history's own steps. */
 	bool confirm;
-	/* Whether the file system keeps inode ino for key (snapshots_held: 1 yes,
-	 * 0 not kept, -1 kept for another key). A computed file kept already is
-	 * not rendered again (its node comes back with cached set); a number kept
-	 * for another key is passed over. */
-	int (*held)(void *cache_ctx, uint64_t ino, const char *key);
-	void *cache_ctx;
-	/* The last serial number given to a writable file's inode (inode.h). */
-	uint64_t *serial;
 };
 
 /* What the daemon was started with that the views use: the file system's
