@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/internal.h"
+#include "util/runid.h"
 #include "views/compare.h"
 #include "views/history.h"
 #include "views/regressions.h"
@@ -47,6 +48,40 @@ int cli_compare_sides(const char **a, const char **b, char **owned, const char *
 	return 0;
 }
 
+/* Why a side has nothing to compare: its newest run failed (the build or a
+ * benchmark: the tool's failure, status 4), or it was never measured or is
+ * not done yet (status 2). */
+static int no_finished_run(struct cli_views *v, const char *cmd, const char *const names[2],
+			   struct side_ref *const refs[2])
+{
+	for (int i = 0; i < 2; i++) {
+		struct store_run run;
+		int64_t id;
+		int rc = refs[i]->run_id > 0 ? STORE_OK
+			 : store_commit_latest(v->session->store, &id, refs[i]->commit);
+		if (rc == STORE_NOTFOUND)
+			return setup_fail(EXIT_INVALID, "%s: %s (%.12s) has not been measured (benchfs"
+							" run %s)",
+					  cmd, names[i], refs[i]->commit, names[i]);
+		if (rc || store_run_get_light(v->session->store, &run,
+					      refs[i]->run_id > 0 ? refs[i]->run_id : id))
+			return setup_fail(EXIT_TOOL, "%s: cannot read the store", cmd);
+		rc = run.state == RUN_FAILED
+			     ? setup_fail(EXIT_TOOL, "%s: run " RUNID_DIR_FMT " of %s failed: %s", cmd,
+					  (long long)run.id, names[i], run.detail ? run.detail : "")
+		     : run.state != RUN_DONE
+			     ? setup_fail(EXIT_INVALID, "%s: run " RUNID_DIR_FMT " of %s is not done"
+							" yet (%s)",
+					  cmd, (long long)run.id, names[i], run_state_name(run.state))
+			     : 0;
+		store_run_clear(&run);
+		if (rc)
+			return rc;
+	}
+	return setup_fail(EXIT_INVALID, "%s: %s..%s: a side has no finished run on this host", cmd,
+			  names[0], names[1]);
+}
+
 /* The text of compare/<a>..<b> in format; 0, or an exit status after a
  * message. */
 int cli_compare_text(char **text, struct cli_views *v, const char *cmd, const char *a,
@@ -69,8 +104,7 @@ int cli_compare_text(char **text, struct cli_views *v, const char *cmd, const ch
 	}
 	rc = compare_render(text, ctx, a, &ra, b, &rb, format);
 	if (rc == -ENOENT)
-		return setup_fail(EXIT_INVALID, "%s: %s..%s: a side has no finished run on this host",
-				  cmd, a, b);
+		return no_finished_run(v, cmd, names, refs);
 	if (rc)
 		return setup_fail(EXIT_TOOL, "%s: %s..%s: %s", cmd, a, b, strerror(-rc));
 	return 0;

@@ -506,6 +506,12 @@ int store_commit_latest_done(struct store *store, int64_t *id, const char *commi
 			 commit);
 }
 
+int store_commit_latest(struct store *store, int64_t *id, const char *commit)
+{
+	return select_id(store, id, "SELECT id FROM runs WHERE commit_sha = ? ORDER BY id DESC LIMIT 1",
+			 commit);
+}
+
 int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1], size_t *n)
 {
 	sqlite3_stmt *stmt = store_prepare(store, "SELECT DISTINCT commit_sha FROM runs"

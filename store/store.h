@@ -142,6 +142,8 @@ int store_runs_recover(struct store *store, int64_t **ids, size_t *n);
 /* The newest done run overall, or of one commit; STORE_NOTFOUND when none. */
 int store_latest_done(struct store *store, int64_t *id);
 int store_commit_latest_done(struct store *store, int64_t *id, const char *commit);
+/* The newest run of a commit in any state; STORE_NOTFOUND when none. */
+int store_commit_latest(struct store *store, int64_t *id, const char *commit);
 /* Commits that have a done run, sorted by hash; hashes is malloc'd (caller frees). */
 int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1], size_t *n);
 

@@ -53,13 +53,20 @@ if command -v unshare > /dev/null && unshare -m true 2> /dev/null; then
 fi
 
 # A failing build: the run fails and run says so with status 4.
+commit_prog unmeasured 'exec sleep 0.020'
 commit_prog broken 'exit 1'
 sed -i 's/"build": "cp prog.sh prog \&\& chmod +x prog"/"build": "false"/' "$REPO/benchfs.json"
 bf run --repo "$REPO" HEAD
 expect_status 4 "run of a failing build"
 grep -q "failed" "$T/out" || fail "run's stdout: $(cat "$T/out")"
 git -C "$REPO" checkout -q benchfs.json
-ok "a failing build: exit 4"
+bf check --repo "$REPO" "$c1..HEAD"
+expect_status 4 "check against the failed run"
+grep -q "run 000004 of HEAD failed" "$T/err" || fail "check's message: $(cat "$T/err")"
+bf check --repo "$REPO" "$c1..HEAD~1"
+expect_status 2 "check against a commit never measured"
+grep -q "has not been measured" "$T/err" || fail "check's message: $(cat "$T/err")"
+ok "a failing build: run and check exit 4; an unmeasured commit: check exits 2"
 
 # With a daemon holding the data directory: handed over, measured there.
 start_benchfs
