@@ -27,18 +27,15 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+BENCH_NAME=readers_bench
+. "$here/lib.sh"
 build=${1:-$here/../build}
 build=$(cd "$build" && pwd)
 benchfs=$build/benchfs
 fill=$build/bench/fill_store
 rt=$build/bench/read_time
 readers=$build/bench/readers
-for exe in "$benchfs" "$fill" "$rt" "$readers"; do
-	if [ ! -x "$exe" ]; then
-		echo "readers_bench: $exe is missing: build first (ninja -C $build)" >&2
-		exit 2
-	fi
-done
+bench_need "$benchfs" "$fill" "$rt" "$readers"
 
 ncommits=2000
 work=$(mktemp -d "${TMPDIR:-/tmp}/benchfs-readers-bench-XXXXXX")
@@ -49,36 +46,14 @@ local=$work/local
 pid=
 
 cleanup() {
-	if [ -n "$pid" ]; then
-		fusermount3 -u "$mnt" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		pid=
-	fi
+	unmount_quietly
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-now_ms() {
-	date +%s%3N
-}
-
 # ---- 1. repository and store ----
-git init -q -b main "$repo"
-awk -v n=$ncommits 'BEGIN {
-	t = 1700000000
-	for (i = 1; i <= n; i++) {
-		msg = "commit " i
-		body = "revision " i "\n"
-		printf "commit refs/heads/main\nmark :%d\n", i
-		printf "committer Bench <bench@example.com> %d +0000\n", t + i * 60
-		printf "data %d\n%s\n", length(msg), msg
-		if (i > 1)
-			printf "from :%d\n", i - 1
-		printf "M 644 inline counter.txt\ndata %d\n%s\n", length(body), body
-	}
-}' | git -C "$repo" fast-import --quiet
-git -C "$repo" checkout -q -f main
+bench_make_repo "$repo" $ncommits
 git -C "$repo" rev-list --reverse main > "$work/hashes"
 cat > "$work/benchfs.json" <<'EOF'
 {"runs": 10, "compare": {"confirm": false}, "benchmarks": [{"name": "t", "command": ["true"]}]}
@@ -88,27 +63,6 @@ t0=$(now_ms)
 chmod 700 "$data"
 echo "store: $ncommits runs filled in $(($(now_ms) - t0)) ms"
 
-mount_fs() {
-	mkdir -p "$mnt"
-	"$benchfs" -f --repo "$repo" --config "$work/benchfs.json" --data "$data" "$mnt" \
-		< /dev/null 2>> "$work/daemon.log" &
-	pid=$!
-	i=0
-	until [ -e "$mnt/README" ]; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
-			echo "readers_bench: benchfs did not mount; its output:" >&2
-			cat "$work/daemon.log" >&2
-			exit 1
-		fi
-		sleep 0.05
-	done
-}
-unmount_fs() {
-	fusermount3 -u "$mnt"
-	wait "$pid" || true
-	pid=
-}
 can_drop=0
 if sync && echo 3 > /proc/sys/vm/drop_caches 2>/dev/null; then
 	can_drop=1
@@ -127,9 +81,6 @@ echo "reference: runs/ copied through the mount to local disk in $(($(now_ms) - 
 	"($(du -sm "$local/runs" | cut -f1) MB, $(ls "$local/runs" | wc -l) runs)"
 unmount_fs
 
-field() { # field NAME LINE -> value of NAME=... in a key=value line
-	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'
 }

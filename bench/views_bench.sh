@@ -63,17 +63,14 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+BENCH_NAME=views_bench
+. "$here/lib.sh"
 build=${1:-$here/../build}
 build=$(cd "$build" && pwd)
 benchfs=$build/benchfs
 fill=$build/bench/fill_store
 rt=$build/bench/read_time
-for exe in "$benchfs" "$fill" "$rt"; do
-	if [ ! -x "$exe" ]; then
-		echo "views_bench: $exe is missing: build first (ninja -C $build)" >&2
-		exit 2
-	fi
-done
+bench_need "$benchfs" "$fill" "$rt"
 
 ncommits=2000
 if [ -n "${KEEP:-}" ]; then
@@ -88,11 +85,7 @@ mnt=$work/mnt
 pid=
 
 cleanup() {
-	if [ -n "$pid" ]; then
-		fusermount3 -u "$mnt" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		pid=
-	fi
+	unmount_quietly
 	if [ -z "${KEEP:-}" ]; then
 		rm -rf "$work"
 	fi
@@ -100,29 +93,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-now_ms() {
-	date +%s%3N
-}
-
 # ---- 1. the repository ----
 if [ ! -d "$repo/.git" ]; then
-	git init -q -b main "$repo"
 	t0=$(now_ms)
-	# One commit a minute, each changing one file.
-	awk -v n=$ncommits 'BEGIN {
-		t = 1700000000
-		for (i = 1; i <= n; i++) {
-			msg = "commit " i
-			body = "revision " i "\n"
-			printf "commit refs/heads/main\nmark :%d\n", i
-			printf "committer Bench <bench@example.com> %d +0000\n", t + i * 60
-			printf "data %d\n%s\n", length(msg), msg
-			if (i > 1)
-				printf "from :%d\n", i - 1
-			printf "M 644 inline counter.txt\ndata %d\n%s\n", length(body), body
-		}
-	}' | git -C "$repo" fast-import --quiet
-	git -C "$repo" checkout -q -f main
+	bench_make_repo "$repo" $ncommits
 	echo "repository: $ncommits commits with git fast-import in $(($(now_ms) - t0)) ms"
 fi
 git -C "$repo" rev-list --reverse main > "$work/hashes"
@@ -165,30 +139,6 @@ first=$(short "$(hash_at 0)")
 last=$(short "$(hash_at $((ncommits - 1)))")
 
 # ---- 3. measurements ----
-mount_fs() {
-	mkdir -p "$mnt"
-	t0=$(now_ms)
-	"$benchfs" -f --repo "$repo" --config "$work/benchfs.json" --data "$data" "$mnt" \
-		< /dev/null 2>> "$work/daemon.log" &
-	pid=$!
-	i=0
-	until [ -e "$mnt/README" ]; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
-			echo "views_bench: benchfs did not mount; its output:" >&2
-			cat "$work/daemon.log" >&2
-			exit 1
-		fi
-		sleep 0.05
-	done
-	mount_ms=$(($(now_ms) - t0))
-}
-unmount_fs() {
-	fusermount3 -u "$mnt"
-	wait "$pid" || true
-	pid=
-}
-
 # The operations: label, read_time arguments (relative to the mount). The
 # loops read this file in the current shell (not a pipe's subshell), so the
 # EXIT trap always knows a mounted daemon.
@@ -201,9 +151,6 @@ ls-l-runs|-l runs
 result-json|runs/001000/result.json
 EOF
 
-field() { # field NAME LINE -> value of NAME=... in a read_time line
-	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
 ms() { # microseconds -> milliseconds with 3 decimals
 	awk -v us="$1" 'BEGIN { printf "%.3f", us / 1000 }'
 }

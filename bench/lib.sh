@@ -1,0 +1,78 @@
+# bench/lib.sh: what the mount benchmarks share (POSIX sh; sourced, not run).
+# The caller sets BENCH_NAME (for messages), work, repo, data, mnt, benchfs
+# and pid= before using the functions; mount_fs and unmount_fs keep pid.
+
+now_ms() {
+	date +%s%3N
+}
+
+# bench_need EXE...: every file is an executable, or exit 2 saying to build.
+bench_need() {
+	for exe in "$@"; do
+		if [ ! -x "$exe" ]; then
+			echo "$BENCH_NAME: $exe is missing: build first (ninja -C $(dirname "$exe"))" >&2
+			exit 2
+		fi
+	done
+}
+
+# bench_make_repo DIR N: a repository of N commits on main, one a minute, each
+# changing one file (git fast-import: about 1 s for 2,000).
+bench_make_repo() {
+	git init -q -b main "$1"
+	awk -v n="$2" 'BEGIN {
+		t = 1700000000
+		for (i = 1; i <= n; i++) {
+			msg = "commit " i
+			body = "revision " i "\n"
+			printf "commit refs/heads/main\nmark :%d\n", i
+			printf "committer Bench <bench@example.com> %d +0000\n", t + i * 60
+			printf "data %d\n%s\n", length(msg), msg
+			if (i > 1)
+				printf "from :%d\n", i - 1
+			printf "M 644 inline counter.txt\ndata %d\n%s\n", length(body), body
+		}
+	}' | git -C "$1" fast-import --quiet
+	git -C "$1" checkout -q -f main
+}
+
+# mount_fs: benchfs on $repo with $work/benchfs.json and $data at $mnt, in the
+# background; returns once README is there (mount_ms: how long it took).
+mount_fs() {
+	mkdir -p "$mnt"
+	bench_t0=$(now_ms)
+	"$benchfs" -f --repo "$repo" --config "$work/benchfs.json" --data "$data" "$mnt" \
+		< /dev/null 2>> "$work/daemon.log" &
+	pid=$!
+	bench_i=0
+	until [ -e "$mnt/README" ]; do
+		bench_i=$((bench_i + 1))
+		if [ $bench_i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
+			echo "$BENCH_NAME: benchfs did not mount; its output:" >&2
+			cat "$work/daemon.log" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+	mount_ms=$(($(now_ms) - bench_t0))
+}
+
+unmount_fs() {
+	fusermount3 -u "$mnt"
+	wait "$pid" || true
+	pid=
+}
+
+# unmount_quietly: for the EXIT trap; nothing when nothing is mounted.
+unmount_quietly() {
+	if [ -n "$pid" ]; then
+		fusermount3 -u "$mnt" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		pid=
+	fi
+}
+
+# field NAME LINE: the value of NAME=... in a line of key=value words.
+field() {
+	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
