@@ -179,6 +179,28 @@ int repo_first_parent(char *out, struct repo *r, const char *commit)
 	return 0;
 }
 
+int repo_merge_base(char *out, struct repo *r, const char *a, const char *b)
+{
+	git_commit *ca = NULL, *cb = NULL;
+	git_oid base;
+	int rc = repo_commit_lookup(&ca, r, a);
+	if (rc || (rc = repo_commit_lookup(&cb, r, b)))
+		goto done;
+	rc = git_merge_base(&base, r->git, git_commit_id(ca), git_commit_id(cb));
+	if (rc == GIT_ENOTFOUND) {
+		rc = -ENOENT;
+	} else if (rc < 0) {
+		rc = -EIO;
+	} else {
+		git_oid_tostr(out, REPO_HEX_SIZE, &base);
+		rc = 0;
+	}
+done:
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return rc;
+}
+
 int repo_subject(char **out, struct repo *r, const char *commit)
 {
 	git_commit *c = NULL;

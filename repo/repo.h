@@ -71,6 +71,14 @@ int repo_subject(char **out, struct repo *r, const char *commit);
  * -ENOENT when commit is none of the repository's. */
 int repo_short_id(char *out, struct repo *r, const char *commit);
 
+/* The best common ancestor of commits a and b (full hex hashes), as `git
+ * merge-base a b` prints it, into out[REPO_HEX_SIZE]: where a branch b forked
+ * from a, which "a...b" means in git's diff and checkout. When several are
+ * equally good (criss-cross merges), one of them, as git merge-base does. -ENOENT when a
+ * or b is none of the repository's commits or they share no history, -EIO
+ * when the history cannot be read. */
+int repo_merge_base(char *out, struct repo *r, const char *a, const char *b);
+
 /* A walk along first parents, newest first: tip, its first parent, that
  * one's first parent, ... Each step reads one commit. */
 struct repo_walk;

@@ -1,6 +1,7 @@
 /* Unit tests for repo/repo.h against repositories the git command builds:
  * opening, the tracked branch's resolution, refs, first parents, subjects,
- * short ids (git's own abbreviation is the reference), first-parent walks
+ * merge bases (git merge-base is the reference), short ids (git's own
+ * abbreviation is the reference), first-parent walks
  * (order, committer times, limits, the end at a missing parent), the tags
  * that name commits, and the stamp of refs/tags.
  *
@@ -323,6 +324,36 @@ static void test_commits(void **state)
 }
 
 /* Short ids are git's: 7 digits, more while 7 are ambiguous. */
+/* Where two lines of history meet, as git merge-base finds it: a branch's
+ * fork point, a commit with its own ancestor, and nothing for histories that
+ * never meet. */
+static void test_merge_base(void **state)
+{
+	struct fixture *f = *state;
+	char hex[REPO_HEX_SIZE], git_says[64], orphan[64];
+	const char *zeros = "0000000000000000000000000000000000000000";
+	/* side forked from main at c2; main moved on to c3. */
+	assert_int_equal(repo_merge_base(hex, f->r, f->c3, f->s1), 0);
+	assert_string_equal(hex, f->c2);
+	GIT_OUT(git_says, "merge-base", f->c3, f->s1);
+	assert_string_equal(hex, git_says);
+	assert_int_equal(repo_merge_base(hex, f->r, f->s1, f->c3), 0);
+	assert_string_equal(hex, f->c2);
+	/* After the merge, side is an ancestor of main: it is the base. */
+	assert_int_equal(repo_merge_base(hex, f->r, f->merge, f->s1), 0);
+	assert_string_equal(hex, f->s1);
+	assert_int_equal(repo_merge_base(hex, f->r, f->c3, f->c3), 0);
+	assert_string_equal(hex, f->c3);
+	assert_int_equal(repo_merge_base(hex, f->r, f->c1, f->merge), 0);
+	assert_string_equal(hex, f->c1);
+	/* A root commit of its own shares no history with main. */
+	GIT_OUT(orphan, "commit-tree", "-m", "orphan", f->tree);
+	assert_int_equal(repo_merge_base(hex, f->r, f->c3, orphan), -ENOENT);
+	assert_int_equal(repo_merge_base(hex, f->r, zeros, f->c3), -ENOENT);
+	assert_int_equal(repo_merge_base(hex, f->r, f->c3, f->tree), -ENOENT);
+	assert_int_equal(repo_merge_base(hex, f->r, "main", f->c3), -ENOENT);
+}
+
 static void test_short_ids(void **state)
 {
 	struct fixture *f = *state;
@@ -555,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_branches),
 		cmocka_unit_test(test_head_without_branch),
 		cmocka_unit_test(test_commits),
+		cmocka_unit_test(test_merge_base),
 		cmocka_unit_test(test_short_ids),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_walk_ends_at_missing_parent),
