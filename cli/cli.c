@@ -102,6 +102,8 @@ static int parse_args(struct cli_args *out, const struct cli_command *c, int arg
 			out->format = value;
 		} else if ((value = long_opt(argc, argv, &i, "--baseline", &missing))) {
 			out->baseline = value;
+		} else if ((value = long_opt(argc, argv, &i, "--out", &missing))) {
+			out->out = value;
 		} else if (missing) {
 			return setup_fail(EXIT_INVALID, "%s: %s needs a value", c->name, arg);
 		} else {

@@ -15,6 +15,7 @@ struct cli_args {
 	struct setup_options paths;
 	const char *format;   /* --format; NULL: the command's default */
 	const char *baseline; /* --baseline (check) */
+	const char *out;      /* --out (run) */
 	const char *args[CLI_ARGS_MAX];
 	size_t nargs;
 };
@@ -46,6 +47,13 @@ int cli_compare_sides(const char **a, const char **b, char **owned, const char *
  * 0, or an exit status after a message. */
 int cli_compare_text(char **text, struct cli_views *v, const char *cmd, const char *a,
 		     const char *b, enum compare_format format);
+
+/* Write the tree the mount shows for ctx's store into dir (new or empty) as
+ * ordinary files and symlinks: 0, or an exit status after a message. */
+int cli_out_tree(const struct view_ctx *ctx, const char *dir);
+/* Whether dir can take the tree (absent or empty): 0, or an exit status
+ * after a message; checked before anything is measured. */
+int cli_out_usable(const char *dir);
 
 /* Write len bytes of text to standard output: 0, or EXIT_TOOL after a message. */
 int cli_write_out(const char *text, size_t len);

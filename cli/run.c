@@ -22,6 +22,7 @@
 #include "util/runid.h"
 #include "util/strbuf.h"
 #include "views/run_files.h"
+#include "views/session.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -182,7 +183,7 @@ static int run_run(const struct cli_args *args)
 	int rc;
 	if (!args->nargs)
 		return setup_fail(EXIT_INVALID, "run: give the revisions to measure (REV... or A..B)");
-	if ((rc = queue_text(&text, args)))
+	if ((rc = queue_text(&text, args)) || (args->out && (rc = cli_out_usable(args->out))))
 		goto out_text;
 	/* Everything benchfs creates is no more open than the data directory. */
 	umask(0777 & ~DATA_MODE_DEFAULT);
@@ -228,7 +229,7 @@ static int run_run(const struct cli_args *args)
 					" within a minute\n",
 				s.data_dir);
 		rc = wait_runs(store, runs, n, true);
-		goto out;
+		goto out_tree;
 	}
 	{
 		struct runner_options ro = {.repo_path = s.repo_path, .data_dir = s.data_dir};
@@ -240,6 +241,21 @@ static int run_run(const struct cli_args *args)
 	}
 	runner_wake(runner);
 	rc = wait_runs(store, runs, n, false);
+	runner_stop(runner);
+	runner = NULL;
+out_tree:
+	/* The tree shows failed runs too: written whatever the runs' outcome. */
+	if (args->out && (rc == EXIT_OK || rc == EXIT_TOOL)) {
+		struct view_session *session = NULL;
+		int written;
+		if (view_session_open(&session, &s.settings, err, sizeof(err)))
+			written = setup_fail(EXIT_TOOL, "%s", err);
+		else
+			written = cli_out_tree(&session->view, args->out);
+		view_session_free(session);
+		if (written)
+			rc = written;
+	}
 out:
 	/* Stopping puts a run in progress back in the queue. */
 	runner_stop(runner);
@@ -256,6 +272,6 @@ out_text:
 const struct cli_command cli_run = {
 	.name = "run",
 	.summary = "queue, build and measure revisions without a mount",
-	.usage = "[options] REV... | A..B",
+	.usage = "[options] [--out DIR] REV... | A..B",
 	.run = run_run,
 };

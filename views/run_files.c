@@ -124,3 +124,11 @@ int run_file_text(char **out, const struct store_run *run, enum run_file file)
 	}
 	return *out ? 0 : -ENOMEM;
 }
+
+bool run_artifact_shown(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > 255 || name[0] == '.' || strchr(name, '\t') || strchr(name, '\n'))
+		return false;
+	return run_file_parse(name) < 0;
+}

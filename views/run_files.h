@@ -32,6 +32,12 @@ bool run_file_exists(const struct store_run *run, enum run_file file);
  * result cannot be read. */
 int run_file_text(char **out, const struct store_run *run, enum run_file file);
 
+/* Whether a file in the run's artifacts directory (store/paths.h) is shown
+ * in the run directory: not a hidden name (a file still being written,
+ * renamed when complete), no tab or newline, and not the name of a file of
+ * benchfs's own, which wins. */
+bool run_artifact_shown(const char *name);
+
 /* The status line: "queued\n", "running sort 3/10\n", "done (...)\n", ... */
 char *run_status_text(const struct store_run *run);
 

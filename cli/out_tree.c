@@ -1,0 +1,315 @@
+/* benchfs run --out DIR: the tree the mount shows, written as ordinary
+ * files and symlinks, for CI jobs that upload it as an artifact. Every file
+ * comes from the same views the mount's files do (README, queue, runs/,
+ * commits/, latest, compare/, regressions, history/, baselines/), so `diff
+ * -r --no-dereference` against a mount over the same data directory finds
+ * nothing. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/internal.h"
+#include "store/paths.h"
+#include "util/runid.h"
+#include "views/baseline_file.h"
+#include "views/compare.h"
+#include "views/history.h"
+#include "views/listings.h"
+#include "views/mount_readme.h"
+#include "views/queue_list.h"
+#include "views/regressions.h"
+#include "views/run_files.h"
+#include "views/sides.h"
+
+struct out_tree {
+	const struct view_ctx *ctx;
+	int dirfd; /* DIR */
+};
+
+/* Write len bytes as the file path (relative to the tree). 0 or -errno. */
+static int put_file(struct out_tree *t, const char *path, const char *text, size_t len)
+{
+	int fd = openat(t->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+	size_t done = 0;
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+		if (n < 0) {
+			int rc = -errno;
+			close(fd);
+			return rc;
+		}
+		done += (size_t)n;
+	}
+	return close(fd) ? -errno : 0;
+}
+
+static int put_dir(struct out_tree *t, const char *path)
+{
+	return mkdirat(t->dirfd, path, 0777) ? -errno : 0;
+}
+
+/* A link to <prefix>runs/<id>, as the mount's latest and commits/ are. */
+static int put_run_link(struct out_tree *t, const char *path, const char *prefix, int64_t id)
+{
+	char target[64];
+	snprintf(target, sizeof(target), "%sruns/" RUNID_DIR_FMT, prefix, (long long)id);
+	return symlinkat(target, t->dirfd, path) ? -errno : 0;
+}
+
+/* Copy a file of the data directory (a log, an artifact) into the tree; a
+ * missing one, or one that is not a regular file, is shown empty (as the
+ * mount shows such a debug.log). */
+static int put_copy(struct out_tree *t, const char *path, const char *from)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), out, rc = 0;
+	struct stat st;
+	char buf[65536];
+	ssize_t n;
+	if (in >= 0 && (fstat(in, &st) || !S_ISREG(st.st_mode))) {
+		close(in);
+		in = -1;
+	}
+	if ((out = openat(t->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			  0666)) < 0) {
+		rc = -errno;
+		goto done;
+	}
+	while (in >= 0 && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 || write(out, buf, (size_t)n) != n) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+	}
+	if (close(out) && !rc)
+		rc = -errno;
+done:
+	if (in >= 0)
+		close(in);
+	return rc;
+}
+
+static int put_run(struct out_tree *t, int64_t id)
+{
+	char dir[32], path[4096], from[4096];
+	struct store_run run;
+	struct dirent **names = NULL;
+	int count, rc;
+	runid_dir_name(dir, sizeof(dir), id);
+	snprintf(path, sizeof(path), "runs/%s", dir);
+	if ((rc = store_run_get(t->ctx->store, &run, id)))
+		return store_errno(rc);
+	rc = put_dir(t, path);
+	for (int f = 0; f < RUN_FILE_COUNT && !rc; f++) {
+		char *text = NULL;
+		if (!run_file_exists(&run, (enum run_file)f))
+			continue;
+		snprintf(path, sizeof(path), "runs/%s/%s", dir, run_file_name((enum run_file)f));
+		if (f == RUN_FILE_LOG) {
+			store_path_log(from, sizeof(from), t->ctx->data_dir, id);
+			rc = put_copy(t, path, from);
+			continue;
+		}
+		if (!(rc = run_file_text(&text, &run, (enum run_file)f)))
+			rc = put_file(t, path, text, strlen(text));
+		free(text);
+	}
+	store_run_clear(&run);
+	store_path_artifacts(from, sizeof(from), t->ctx->data_dir, id);
+	if (rc || (count = scandir(from, &names, NULL, alphasort)) < 0)
+		return rc ? rc : errno == ENOENT ? 0 : -errno;
+	for (int i = 0; i < count; i++) {
+		if (!rc && names[i]->d_type == DT_REG && run_artifact_shown(names[i]->d_name)) {
+			char src[4096 + 256];
+			snprintf(path, sizeof(path), "runs/%s/%s", dir, names[i]->d_name);
+			snprintf(src, sizeof(src), "%s/%s", from, names[i]->d_name);
+			rc = put_copy(t, path, src);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static int put_runs(struct out_tree *t)
+{
+	int64_t *ids = NULL, latest;
+	char(*hashes)[STORE_HASH_LEN + 1] = NULL;
+	size_t n = 0;
+	int rc;
+	if ((rc = put_dir(t, "runs")) || (rc = put_dir(t, "commits")))
+		return rc;
+	if ((rc = store_run_ids(t->ctx->store, &ids, &n)))
+		return store_errno(rc);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = put_run(t, ids[i]);
+	free(ids);
+	if (rc)
+		return rc;
+	if ((rc = store_done_commits(t->ctx->store, &hashes, &n)))
+		return store_errno(rc);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char path[64];
+		if ((rc = store_errno(store_commit_latest_done(t->ctx->store, &latest, hashes[i]))))
+			break;
+		snprintf(path, sizeof(path), "commits/%s", hashes[i]);
+		rc = put_run_link(t, path, "../", latest);
+	}
+	free(hashes);
+	if (rc)
+		return rc;
+	/* latest is there once a run is done. */
+	rc = store_latest_done(t->ctx->store, &latest);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	return rc ? store_errno(rc) : put_run_link(t, "latest", "", latest);
+}
+
+static int put_compares(struct out_tree *t)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+	if ((rc = put_dir(t, "compare")) || (rc = listing_compare(&names, &n, t->ctx)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *a = NULL, *b = NULL, *text = NULL, path[4096];
+		enum compare_format format;
+		struct side_ref ra, rb;
+		if (!(rc = compare_parse_name(&a, &b, &format, names[i])) &&
+		    !(rc = side_resolve(&ra, t->ctx, a)) && !(rc = side_resolve(&rb, t->ctx, b)) &&
+		    !(rc = compare_render(&text, t->ctx, a, &ra, b, &rb, format))) {
+			snprintf(path, sizeof(path), "compare/%s", names[i]);
+			rc = put_file(t, path, text, strlen(text));
+		}
+		free(a);
+		free(b);
+		free(text);
+	}
+	listing_free(names, n);
+	return rc;
+}
+
+static int put_history(struct out_tree *t, const char *tip)
+{
+	char **names = NULL, *text = NULL;
+	size_t n = 0, len;
+	int rc;
+	if ((rc = put_dir(t, "history")) || (rc = listing_history(&names, &n, t->ctx)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		size_t nlen = strlen(names[i]);
+		bool svg = nlen > 4 && strcmp(names[i] + nlen - 4, ".svg") == 0;
+		char *bench = strndup(names[i], nlen - 4), path[4096];
+		if (!bench) {
+			rc = -ENOMEM;
+			break;
+		}
+		text = NULL;
+		if (!(rc = history_render(&text, &len, t->ctx, tip, bench,
+					  svg ? HISTORY_SVG : HISTORY_CSV))) {
+			snprintf(path, sizeof(path), "history/%s", names[i]);
+			rc = put_file(t, path, text, len);
+		}
+		free(text);
+		free(bench);
+	}
+	listing_free(names, n);
+	return rc;
+}
+
+static int put_baselines(struct out_tree *t)
+{
+	struct store_baseline *b = NULL;
+	size_t n = 0;
+	int rc;
+	if ((rc = put_dir(t, "baselines")))
+		return rc;
+	if ((rc = store_baselines_list(t->ctx->store, &b, &n)))
+		return store_errno(rc);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *text = NULL, path[4096];
+		if (!(rc = baseline_file_render(&text, t->ctx, b[i].name))) {
+			snprintf(path, sizeof(path), "baselines/%s", b[i].name);
+			rc = put_file(t, path, text, strlen(text));
+		}
+		free(text);
+	}
+	free(b);
+	return rc;
+}
+
+static int put_tree(struct out_tree *t)
+{
+	char tip[STORE_HASH_LEN + 1], *text = NULL;
+	bool have_tip;
+	int rc;
+	if ((rc = put_file(t, "README", mount_readme_text, strlen(mount_readme_text))))
+		return rc;
+	if ((rc = queue_list_text(&text, t->ctx->store)) ||
+	    (rc = put_file(t, "queue", text, strlen(text))))
+		goto out;
+	free(text);
+	text = NULL;
+	if ((rc = put_runs(t)) || (rc = put_compares(t)))
+		goto out;
+	rc = history_tip(tip, t->ctx);
+	if (rc && rc != -ENOENT)
+		goto out;
+	have_tip = rc == 0;
+	if (have_tip && (rc = regressions_render(&text, t->ctx, tip)))
+		goto out;
+	if ((rc = put_file(t, "regressions", have_tip ? text : "", have_tip ? strlen(text) : 0)) ||
+	    (rc = put_history(t, have_tip ? tip : NULL)))
+		goto out;
+	rc = put_baselines(t);
+out:
+	free(text);
+	return rc;
+}
+
+/* 1 when dir holds nothing, 0 when it holds something, -errno when unreadable. */
+static int dir_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+	if (!d)
+		return -errno;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+int cli_out_usable(const char *dir)
+{
+	int rc = dir_empty(dir);
+	if (rc == -ENOENT || rc == 1)
+		return 0;
+	return setup_fail(EXIT_INVALID, "--out %s: %s", dir,
+			  rc ? strerror(-rc) : "not empty (give a new or empty directory)");
+}
+
+int cli_out_tree(const struct view_ctx *ctx, const char *dir)
+{
+	struct out_tree t = {.ctx = ctx};
+	int rc;
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return setup_fail(EXIT_INVALID, "--out %s: %s", dir, strerror(errno));
+	if ((rc = cli_out_usable(dir)))
+		return rc;
+	if ((t.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return setup_fail(EXIT_INVALID, "--out %s: %s", dir, strerror(errno));
+	rc = put_tree(&t);
+	close(t.dirfd);
+	if (rc)
+		return setup_fail(EXIT_TOOL, "--out %s: %s", dir, strerror(-rc));
+	return 0;
+}

@@ -1,0 +1,58 @@
+#!/bin/bash
+# benchfs run --out DIR where FUSE is unavailable (a mount namespace with
+# /dev/null bound over /dev/fuse), on the example repository: it completes,
+# and the tree it writes is byte-identical, symlinks included, to what a
+# mount over the same data directory shows.
+. "$(dirname "$0")/lib.sh"
+
+unshare -m true 2> /dev/null || { echo "1..0 # SKIP unshare -m is not permitted here"; exit 77; }
+bash "$(dirname "$0")/../../examples/make-repo.sh" "$REPO" > /dev/null
+# Fewer iterations than the example's, the same benchmarks and builds.
+python3 - "$REPO/benchfs.json" "$T/benchfs.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["runs"] = 3
+c["warmup"] = 0
+for b in c["benchmarks"]:
+    b.pop("runs", None)
+c.setdefault("compare", {})["confirm"] = False
+json.dump(c, open(sys.argv[2], "w"), indent=2)
+PY
+
+# A baseline, pinned through a mount (the command line has no pin yet).
+start_benchfs --config "$T/benchfs.json"
+echo v1 > "$MNT/baselines/release"
+stop_daemon
+
+# nofuse CMD...: run CMD where /dev/fuse cannot be used.
+nofuse() {
+	unshare -m bash -c 'mount --bind /dev/null /dev/fuse && exec "$@"' sh "$@"
+}
+mkdir "$T/m2"
+if nofuse "$BENCHFS" -f --repo "$REPO" --config "$T/benchfs.json" --data "$T/nodata" "$T/m2" \
+	> /dev/null 2>&1; then
+	fail "benchfs mounted where /dev/fuse was bound over"
+fi
+st=0
+nofuse "$BENCHFS" run --repo "$REPO" --config "$T/benchfs.json" --out "$T/out" v1 v2 v3 \
+	> "$T/run.out" 2> "$T/run.err" || st=$?
+[ "$st" = 0 ] || fail "run --out without FUSE: exit $st: $(tail -5 "$T/run.err")"
+assert_eq "$(cut -f3 "$T/run.out" | tr '\n' ' ')" "done done done " "the three runs"
+ok "run --out completes where /dev/fuse is unavailable"
+
+for f in README queue regressions latest runs/000001/result.json runs/000003/summary \
+	baselines/release history/startup.svg; do
+	[ -e "$T/out/$f" ] || [ -L "$T/out/$f" ] || fail "the tree has no $f: $(cd "$T/out" && find . | head -30)"
+done
+[ "$(readlink "$T/out/latest")" = runs/000003 ] || fail "latest -> $(readlink "$T/out/latest")"
+ls "$T/out/compare" | grep -q '^v1\.\.v2\.md$' || fail "compare/ lists $(ls "$T/out/compare")"
+
+start_benchfs --config "$T/benchfs.json"
+diff -r --no-dereference "$T/out" "$MNT" > "$T/diff" 2>&1 || fail "the tree differs from the mount: $(head -20 "$T/diff")"
+ok "the tree is byte-identical to the mount (diff -r --no-dereference)"
+
+# Into a directory that holds something: refused, nothing measured.
+st=0
+"$BENCHFS" run --repo "$REPO" --config "$T/benchfs.json" --out "$T/out" v1 > /dev/null 2> "$T/err" || st=$?
+[ "$st" = 2 ] || fail "run --out into a non-empty directory: exit $st"
+ok "--out refuses a directory that is not empty"
