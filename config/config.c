@@ -27,7 +27,7 @@
 #define SETTING_KEYS                                                                       \
 	"warmup", "runs", "min_runs", "max_runs", "min_time", "timeout", "prepare", "conclude", \
 		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
-		"cpus", "profile", "metrics"
+		"cpus", "profile", "metrics", "slo"
 
 /* Messages quote keys, values and paths from the user: escaped, they stay one
  * line and cannot drive the terminal. */
@@ -80,6 +80,7 @@ static void bench_clear(struct bench_config *b)
 	}
 	free(b->params);
 	free(b->cpus);
+	free(b->slo.baseline);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -29,6 +29,17 @@ struct config_param {
 	size_t nvalues;
 };
 
+/* "slo": what a benchmark's wall time must meet. A ceiling ("max", on the
+ * mean or median of the commit's runs) and a band against a pinned baseline
+ * ("baseline", "tolerance": at most that much slower) may be given together.
+ * A level's "slo" replaces the one it inherited; null removes it. */
+struct bench_slo {
+	double max;        /* seconds; 0: no ceiling */
+	bool median;       /* the ceiling applies to each run's median, else its mean */
+	char *baseline;    /* the band's baseline name; NULL: no band */
+	double tolerance;  /* the band: a relative slowdown in [0, 1) */
+};
+
 /* Every field after timeout has a top-level default in the configuration,
  * resolved per benchmark by the parser. */
 struct bench_config {
@@ -57,6 +68,7 @@ struct bench_config {
 	bool perf;            /* "profile": {"perf": true, "frequency": N} */
 	int perf_frequency;
 	bool instructions;    /* "metrics": ["instructions"] */
+	struct bench_slo slo; /* "slo": service levels (benchfs check, the slo file) */
 };
 
 struct config {

@@ -40,6 +40,26 @@ static json_object *command_json(const struct bench_config *b)
 	return arr;
 }
 
+/* null when none: the keys of what is set, the ceiling in seconds. */
+static json_object *slo_json(const struct bench_slo *slo)
+{
+	json_object *o;
+	if (slo->max == 0 && !slo->baseline)
+		return NULL;
+	if (!(o = json_object_new_object()))
+		return NULL;
+	if (slo->max > 0) {
+		json_object_object_add(o, "max", number_json(slo->max));
+		json_object_object_add(o, "statistic",
+				       json_object_new_string(slo->median ? "median" : "mean"));
+	}
+	if (slo->baseline) {
+		json_object_object_add(o, "baseline", json_object_new_string(slo->baseline));
+		json_object_object_add(o, "tolerance", number_json(slo->tolerance));
+	}
+	return o;
+}
+
 /* Every per-benchmark key, as config_parse reads it back. */
 static void add_settings(json_object *o, const struct bench_config *b)
 {
@@ -73,6 +93,7 @@ static void add_settings(json_object *o, const struct bench_config *b)
 	if (metrics && b->instructions)
 		json_object_array_add(metrics, json_object_new_string("instructions"));
 	json_object_object_add(o, "metrics", metrics);
+	json_object_object_add(o, "slo", slo_json(&b->slo));
 }
 
 static json_object *params_json(const struct config_param *params, size_t n)

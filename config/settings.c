@@ -16,11 +16,14 @@
 #include "config/config.h"
 #include "config/internal.h"
 #include "util/cpuset.h"
+#include "util/runid.h"
 
 #define RUNS_MAX 100000
 #define WARMUP_MAX 10000
 #define TIMEOUT_MAX 86400.0
 #define FREQUENCY_MAX 100000
+/* A baseline's name, as queue/ pins them: 1 to 63 of A-Z a-z 0-9 . _ - */
+#define BASELINE_NAME_MAX 63
 
 static bool key_allowed(const char *key, const char *const *allowed)
 {
@@ -275,6 +278,136 @@ static int parse_metrics(struct bench_config *b, json_object *obj, const char *w
 	return 0;
 }
 
+/* A duration: a number of seconds, or a string of a number and its unit
+ * ("12ms", "1.5 s", "250us", "250µs", "900ns"). Decimal only: strtod would
+ * also take hex, "inf" and "nan". */
+static int parse_duration(double *out, json_object *value, const char *what, char *err,
+			  size_t errsize)
+{
+	static const struct {
+		const char *unit;
+		double per_second;
+	} units[] = {{"ns", 1e9}, {"us", 1e6}, {"\xc2\xb5s", 1e6}, {"ms", 1e3}, {"s", 1}};
+	const char *text;
+	char *end;
+	double v = NAN;
+	if (json_object_is_type(value, json_type_int) || json_object_is_type(value, json_type_double)) {
+		v = json_object_get_double(value);
+	} else if (json_object_is_type(value, json_type_string)) {
+		bool unit = false;
+		text = json_object_get_string(value);
+		if (*text >= '0' && *text <= '9' && !strpbrk(text, "xX")) {
+			v = strtod(text, &end);
+			while (*end == ' ')
+				end++;
+			for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && !unit; i++)
+				if (strcmp(end, units[i].unit) == 0) {
+					/* a division keeps "12ms" the double 0.012 reads as */
+					v /= units[i].per_second;
+					unit = true;
+				}
+		}
+		if (!unit)
+			v = NAN;
+	} else {
+		return config_fail(err, errsize, "%s must be a duration such as \"12ms\" or a number"
+			    " of seconds", what);
+	}
+	if (!isfinite(v) || v <= 0 || v > TIMEOUT_MAX)
+		return config_fail(err, errsize, "%s must be a duration more than 0 and at most %g"
+			    " seconds, a number of seconds or a string such as \"12ms\" (units ns, us,"
+			    " \xc2\xb5s, ms, s)", what, TIMEOUT_MAX);
+	*out = v;
+	return 0;
+}
+
+static bool baseline_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > BASELINE_NAME_MAX || name[0] == '.' || runid_name_reserved(name))
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-'))
+			return false;
+	return true;
+}
+
+/* "slo": {"max": "12ms", "statistic": "mean"} (a ceiling) and/or
+ * {"baseline": "release", "tolerance": 0.05} (a band); null: none. A level's
+ * "slo" replaces what it inherited as a whole, so a benchmark never mixes its
+ * own band with a default's ceiling without saying so. */
+static int parse_slo(struct bench_config *b, json_object *obj, const char *where, char *err,
+		     size_t errsize)
+{
+	static const char *const keys[] = {"max", "statistic", "baseline", "tolerance", "min", NULL};
+	json_object *value, *v;
+	struct bench_slo slo = {0};
+	char inner[160], what[200];
+	int rc;
+	if (!json_object_object_get_ex(obj, "slo", &value))
+		return 0;
+	free(b->slo.baseline);
+	memset(&b->slo, 0, sizeof(b->slo));
+	if (json_object_is_type(value, json_type_null))
+		return 0;
+	snprintf(inner, sizeof(inner), "%s%s\"slo\"", AT(where));
+	if (!json_object_is_type(value, json_type_object))
+		return config_fail(err, errsize, "%s must be an object such as {\"max\": \"12ms\"} or"
+			    " {\"baseline\": \"release\", \"tolerance\": 0.05}", inner);
+	if ((rc = config_check_keys(value, keys, inner, err, errsize)))
+		return rc;
+	if (json_object_object_get_ex(value, "min", NULL))
+		return config_fail(err, errsize, "%s: \"min\" (a floor, for metrics where bigger is"
+			    " better) does not apply yet: every metric benchfs measures is a time, where"
+			    " smaller is better; use \"max\"", inner);
+	if (json_object_object_get_ex(value, "max", &v)) {
+		snprintf(what, sizeof(what), "%s: \"max\"", inner);
+		if ((rc = parse_duration(&slo.max, v, what, err, errsize)))
+			return rc;
+	}
+	if (json_object_object_get_ex(value, "statistic", &v)) {
+		const char *text = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+									    : "";
+		if (strcmp(text, "mean") && strcmp(text, "median"))
+			return config_fail(err, errsize, "%s: \"statistic\" must be \"mean\" or"
+				    " \"median\"", inner);
+		if (slo.max == 0)
+			return config_fail(err, errsize, "%s: \"statistic\" applies to \"max\", which is"
+				    " missing", inner);
+		slo.median = strcmp(text, "median") == 0;
+	}
+	if (json_object_object_get_ex(value, "tolerance", &v)) {
+		double d = json_object_get_double(v);
+		if ((!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) ||
+		    !(d >= 0 && d < 1))
+			return config_fail(err, errsize, "%s: \"tolerance\" must be a number from 0 to less"
+				    " than 1 (0.05: at most 5%% slower than the baseline)", inner);
+		slo.tolerance = d;
+		if (!json_object_object_get_ex(value, "baseline", NULL))
+			return config_fail(err, errsize, "%s: \"tolerance\" needs \"baseline\", the pinned"
+				    " baseline it is relative to", inner);
+	}
+	if (json_object_object_get_ex(value, "baseline", &v)) {
+		const char *text = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+									    : "";
+		if (strlen(text) != (size_t)json_object_get_string_len(v) || !baseline_name_valid(text))
+			return config_fail(err, errsize, "%s: \"baseline\" must be a baseline's name: 1 to"
+				    " %d of A-Z a-z 0-9 . _ -, not starting with a dot, not \"latest\""
+				    " or a run id", inner, BASELINE_NAME_MAX);
+		if (!json_object_object_get_ex(value, "tolerance", NULL))
+			return config_fail(err, errsize, "%s: \"baseline\" needs \"tolerance\", how much"
+				    " slower than the baseline is allowed (0.05: 5%%)", inner);
+		if (!(slo.baseline = strdup(text)))
+			return config_nomem(err, errsize);
+	}
+	if (slo.max == 0 && !slo.baseline)
+		return config_fail(err, errsize, "%s must set \"max\" (a ceiling) or \"baseline\" and"
+			    " \"tolerance\" (a band), or be null", inner);
+	b->slo = slo;
+	return 0;
+}
+
 /* Every per-benchmark key that a level sets, over what it inherited. */
 int config_parse_settings(struct bench_config *b, json_object *obj, const char *where, char *err,
 			  size_t errsize)
@@ -293,7 +426,8 @@ int config_parse_settings(struct bench_config *b, json_object *obj, const char *
 	    (rc = get_bool(&b->randomize_env, obj, "randomize_env", where, err, errsize)) ||
 	    (rc = parse_cpus(b, obj, where, err, errsize)) ||
 	    (rc = parse_profile(b, obj, where, err, errsize)) ||
-	    (rc = parse_metrics(b, obj, where, err, errsize)))
+	    (rc = parse_metrics(b, obj, where, err, errsize)) ||
+	    (rc = parse_slo(b, obj, where, err, errsize)))
 		return rc;
 	return 0;
 }
@@ -318,6 +452,10 @@ int config_settings_copy(struct bench_config *dst, const struct bench_config *sr
 	dst->perf = src->perf;
 	dst->perf_frequency = src->perf_frequency;
 	dst->instructions = src->instructions;
+	dst->slo = src->slo;
+	dst->slo.baseline = strdup_or_null(src->slo.baseline);
+	if (src->slo.baseline && !dst->slo.baseline)
+		return -ENOMEM;
 	dst->prepare = strdup_or_null(src->prepare);
 	dst->conclude = strdup_or_null(src->conclude);
 	dst->setup = strdup_or_null(src->setup);

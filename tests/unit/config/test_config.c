@@ -1003,6 +1003,10 @@ static void assert_settings_equal(const struct bench_config *x, const struct ben
 	assert_int_equal(x->perf, y->perf);
 	assert_int_equal(x->perf_frequency, y->perf_frequency);
 	assert_int_equal(x->instructions, y->instructions);
+	assert_true(x->slo.max == y->slo.max);
+	assert_int_equal(x->slo.median, y->slo.median);
+	assert_opt_string_equal(x->slo.baseline, y->slo.baseline);
+	assert_true(x->slo.tolerance == y->slo.tolerance);
 }
 
 static void assert_configs_equal(const struct config *a, const struct config *b)
@@ -1263,6 +1267,115 @@ static void test_command_text_from_parse(void **state)
 	config_free(c);
 }
 
+/* ---- service levels ---- */
+
+static void test_slo(void **state)
+{
+	struct config *c;
+	(void)state;
+	/* a ceiling with units, a band, both; the top level's is every benchmark's default */
+	c = parse_ok("{\"slo\": {\"max\": \"12ms\"}, \"benchmarks\": [" B1 ","
+		     " {\"name\":\"b\",\"command\":\"x\",\"slo\":{\"max\":\"250\u00b5s\","
+		     "  \"statistic\":\"median\",\"baseline\":\"release\",\"tolerance\":0.05}},"
+		     " {\"name\":\"c\",\"command\":\"x\",\"slo\":null},"
+		     " {\"name\":\"d\",\"command\":\"x\",\"slo\":{\"baseline\":\"v1.0\",\"tolerance\":0}},"
+		     " {\"name\":\"e\",\"command\":\"x\",\"slo\":{\"max\":1.5}},"
+		     " {\"name\":\"f\",\"command\":\"x\",\"slo\":{\"max\":\"900 ns\"}},"
+		     " {\"name\":\"g\",\"command\":\"x\",\"slo\":{\"max\":\"2s\",\"statistic\":\"mean\"}},"
+		     " {\"name\":\"h\",\"command\":\"x\",\"slo\":{\"max\":\"1.5us\"}}]}");
+	assert_int_equal(c->nbenchmarks, 8);
+	assert_true(c->defaults.slo.max == 0.012);
+	assert_true(c->benchmarks[0].slo.max == 0.012 && !c->benchmarks[0].slo.median &&
+		    !c->benchmarks[0].slo.baseline);
+	assert_true(c->benchmarks[1].slo.max == 0.00025 && c->benchmarks[1].slo.median);
+	assert_string_equal(c->benchmarks[1].slo.baseline, "release");
+	assert_true(c->benchmarks[1].slo.tolerance == 0.05);
+	assert_true(c->benchmarks[2].slo.max == 0 && !c->benchmarks[2].slo.baseline);
+	/* a benchmark's "slo" replaces the default as a whole */
+	assert_true(c->benchmarks[3].slo.max == 0 && c->benchmarks[3].slo.tolerance == 0);
+	assert_string_equal(c->benchmarks[3].slo.baseline, "v1.0");
+	assert_true(c->benchmarks[4].slo.max == 1.5);
+	assert_true(c->benchmarks[5].slo.max == 9e-7);
+	assert_true(c->benchmarks[6].slo.max == 2.0 && !c->benchmarks[6].slo.median);
+	assert_true(c->benchmarks[7].slo.max == 1.5e-6);
+	config_free(c);
+	/* parameters: every combination keeps the slo */
+	c = parse_ok("{\"benchmarks\": [{\"name\":\"p\",\"command\":\"x {n}\","
+		     " \"parameters\":{\"n\":[1,2]},\"slo\":{\"baseline\":\"rel\",\"tolerance\":0.1}}]}");
+	assert_int_equal(c->nbenchmarks, 2);
+	assert_string_equal(c->benchmarks[1].slo.baseline, "rel");
+	config_free(c);
+
+	expect_fail("{\"slo\": {\"min\": \"1ms\"}, \"benchmarks\": [" B1 "]}",
+		    "\"slo\": \"min\" (a floor, for metrics where bigger is better) does not apply yet",
+		    "use \"max\"", NULL);
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"slo\":{\"max\":\"12\"}}]}",
+		    "benchmarks[0]: \"slo\": \"max\" must be a duration", NULL);
+	expect_fail("{\"slo\": {\"max\": \"12 parsecs\"}, \"benchmarks\": [" B1 "]}",
+		    "\"slo\": \"max\" must be a duration", "units ns, us, \u00b5s, ms, s", NULL);
+	expect_fail("{\"slo\": {\"max\": \"0x10ms\"}, \"benchmarks\": [" B1 "]}", "\"max\"", NULL);
+	expect_fail("{\"slo\": {\"max\": \"infms\"}, \"benchmarks\": [" B1 "]}", "\"max\"", NULL);
+	expect_fail("{\"slo\": {\"max\": \"-1ms\"}, \"benchmarks\": [" B1 "]}", "\"max\"", NULL);
+	expect_fail("{\"slo\": {\"max\": 0}, \"benchmarks\": [" B1 "]}", "\"max\"", NULL);
+	expect_fail("{\"slo\": {\"max\": \"0ms\"}, \"benchmarks\": [" B1 "]}", "\"max\"", NULL);
+	expect_fail("{\"slo\": {\"max\": \"2d\"}, \"benchmarks\": [" B1 "]}", "\"max\"", NULL);
+	expect_fail("{\"slo\": {\"max\": true}, \"benchmarks\": [" B1 "]}",
+		    "\"max\" must be a duration such as \"12ms\" or a number of seconds", NULL);
+	expect_fail("{\"slo\": {\"max\": \"1ms\", \"statistic\": \"p99\"}, \"benchmarks\": [" B1 "]}",
+		    "\"slo\": \"statistic\" must be \"mean\" or \"median\"", NULL);
+	expect_fail("{\"slo\": {\"statistic\": \"mean\", \"baseline\": \"r\", \"tolerance\": 0.1},"
+		    " \"benchmarks\": [" B1 "]}", "\"statistic\" applies to \"max\"", NULL);
+	expect_fail("{\"slo\": {\"baseline\": \"r\"}, \"benchmarks\": [" B1 "]}",
+		    "\"baseline\" needs \"tolerance\"", NULL);
+	expect_fail("{\"slo\": {\"tolerance\": 0.1}, \"benchmarks\": [" B1 "]}",
+		    "\"tolerance\" needs \"baseline\"", NULL);
+	expect_fail("{\"slo\": {\"baseline\": \"r\", \"tolerance\": 1}, \"benchmarks\": [" B1 "]}",
+		    "\"tolerance\" must be a number from 0 to less than 1", NULL);
+	expect_fail("{\"slo\": {\"baseline\": \"r\", \"tolerance\": -0.1}, \"benchmarks\": [" B1 "]}",
+		    "\"tolerance\"", NULL);
+	expect_fail("{\"slo\": {\"baseline\": \"r\", \"tolerance\": \"5%\"}, \"benchmarks\": [" B1 "]}",
+		    "\"tolerance\"", NULL);
+	expect_fail("{\"slo\": {\"baseline\": \"latest\", \"tolerance\": 0.1}, \"benchmarks\": [" B1
+		    "]}", "\"baseline\" must be a baseline's name", NULL);
+	expect_fail("{\"slo\": {\"baseline\": \"a/b\", \"tolerance\": 0.1}, \"benchmarks\": [" B1 "]}",
+		    "\"baseline\" must be a baseline's name", NULL);
+	expect_fail("{\"slo\": {\"baseline\": \".x\", \"tolerance\": 0.1}, \"benchmarks\": [" B1 "]}",
+		    "\"baseline\"", NULL);
+	expect_fail("{\"slo\": {\"baseline\": 7, \"tolerance\": 0.1}, \"benchmarks\": [" B1 "]}",
+		    "\"baseline\"", NULL);
+	expect_fail("{\"slo\": {}, \"benchmarks\": [" B1 "]}",
+		    "\"slo\" must set \"max\" (a ceiling) or \"baseline\" and \"tolerance\"", NULL);
+	expect_fail("{\"slo\": \"12ms\", \"benchmarks\": [" B1 "]}", "\"slo\" must be an object",
+		    NULL);
+	expect_fail("{\"slo\": {\"max\": \"1ms\", \"ceiling\": 1}, \"benchmarks\": [" B1 "]}",
+		    "\"slo\": unknown key \"ceiling\"", NULL);
+	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"slo\":{\"min\":1}}]}",
+		    "benchmarks[0]: \"slo\": \"min\"", NULL);
+}
+
+static void test_slo_json(void **state)
+{
+	struct config *c;
+	char *json;
+	(void)state;
+	round_trip("{\"slo\": {\"max\": \"12ms\"}, \"benchmarks\": [" B1 ","
+		   " {\"name\":\"b\",\"command\":\"x\",\"slo\":{\"max\":\"0.1ms\","
+		   "  \"statistic\":\"median\",\"baseline\":\"release\",\"tolerance\":0.05}},"
+		   " {\"name\":\"c\",\"command\":\"x\",\"slo\":null}]}");
+	c = parse_ok("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"slo\":{\"max\":\"12ms\","
+		     " \"baseline\":\"release\",\"tolerance\":0.05}}]}");
+	json = config_to_json(c);
+	assert_non_null(json);
+	/* the ceiling in seconds, its statistic spelt out; no slo is null */
+	assert_non_null(strstr(json, "\"max\": 0.012,"));
+	assert_non_null(strstr(json, "\"statistic\": \"mean\","));
+	assert_non_null(strstr(json, "\"baseline\": \"release\","));
+	assert_non_null(strstr(json, "\"tolerance\": 0.05"));
+	assert_non_null(strstr(json, "\"slo\": null"));
+	free(json);
+	config_free(c);
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -1323,6 +1436,8 @@ int main(void)
 		cmocka_unit_test(test_command_text),
 		cmocka_unit_test(test_command_text_shell),
 		cmocka_unit_test(test_command_text_from_parse),
+		cmocka_unit_test(test_slo),
+		cmocka_unit_test(test_slo_json),
 		cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
