@@ -105,3 +105,60 @@ int stats_runs_compare(struct stats_runs_comparison *out, const double *log_a, s
 	};
 	return STATS_OK;
 }
+
+int stats_runs_against_limit(struct stats_limit_test *out, const double *log_values, size_t r,
+			     double log_limit, const struct stats_run_noise *noise,
+			     double confidence)
+{
+	if (!out || !(confidence > 0.0 && confidence < 1.0) || !isfinite(log_limit))
+		return STATS_EINVAL;
+	int rc = stats__check_sample(log_values, r, 1);
+	if (rc)
+		return rc;
+	bool hist = noise && noise->known;
+	if (hist && !(isfinite(noise->sigma) && noise->sigma >= 0.0 && isfinite(noise->df) &&
+		      noise->df > 0.0))
+		return STATS_EINVAL;
+	double rdf = (double)(r - 1);
+	if (!hist && rdf == 0.0)
+		return STATS_EEMPTY;
+
+	double m, m2;
+	stats__mean_m2(&m, &m2, log_values, r);
+	/* as stats_runs_compare: both sources estimate one run-level variance */
+	double ss = m2, df = rdf;
+	if (hist) {
+		ss += noise->df * noise->sigma * noise->sigma;
+		df += noise->df;
+	}
+	double s = sqrt(ss / df);
+	double est = m - log_limit;
+	double se = s / sqrt((double)r);
+	double t, p, q;
+	if (se == 0.0) {
+		t = est == 0.0 ? 0.0 : (est > 0.0 ? INFINITY : -INFINITY);
+		p = est == 0.0 ? 1.0 : 0.0;
+		q = 0.0;
+	} else {
+		t = est / se;
+		rc = stats_t_pvalue(&p, t, df);
+		if (!rc)
+			rc = stats_t_quantile(&q, 0.5 + confidence / 2.0, df);
+		if (rc)
+			return rc;
+	}
+	*out = (struct stats_limit_test){
+		.runs = r,
+		.estimate = est,
+		.se = se,
+		.df = df,
+		.t = t,
+		.p = p,
+		.lo = est - q * se,
+		.hi = est + q * se,
+		.sigma = s,
+		.from_history = hist,
+		.from_replicates = rdf > 0.0,
+	};
+	return STATS_OK;
+}

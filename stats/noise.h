@@ -80,4 +80,31 @@ int stats_runs_compare(struct stats_runs_comparison *out, const double *log_a, s
 		       const double *log_b, size_t rb, const struct stats_run_noise *noise,
 		       double confidence);
 
+/* The runs of one commit against a fixed limit (a service level's ceiling):
+ * log_values[r] are its runs' log values (the log of each run's mean or
+ * median) and log_limit the log of the limit. The run is the unit, as in
+ * stats_runs_compare, and the variance of one run's value is pooled from
+ * the host's noise (when given and known) and the runs' own spread:
+ *   estimate = mean(log_values) - log_limit,  se = s / sqrt(r),
+ *   s^2 = (noise->df * noise->sigma^2 + SS) / df,  df = noise->df + (r - 1)
+ * (the history's terms omitted when noise is NULL or not known; with
+ * neither a known noise nor r >= 2, STATS_EEMPTY: a single run cannot say
+ * how far its value may be from the commit's). p is Student's two-sided
+ * p-value of estimate = 0, [lo, hi] the interval at confidence, on the log
+ * scale (exp() of them are ratios value / limit): the limit is exceeded
+ * when lo > 0 and met when hi <= 0. When s == 0 the interval is
+ * [estimate, estimate] and p is 1 (on the limit) or 0. r >= 1; log_limit
+ * finite; confidence in (0, 1) else STATS_EINVAL; a known noise with a
+ * negative or non-finite sigma or df <= 0 is STATS_EINVAL. */
+struct stats_limit_test {
+	size_t runs;
+	double estimate, se, df, t, p, lo, hi;
+	double sigma;          /* the run-level sd used */
+	bool from_history;     /* the host's noise took part */
+	bool from_replicates;  /* the commit's own repeated runs took part */
+};
+int stats_runs_against_limit(struct stats_limit_test *out, const double *log_values, size_t r,
+			     double log_limit, const struct stats_run_noise *noise,
+			     double confidence);
+
 #endif
