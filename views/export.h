@@ -1,0 +1,49 @@
+/* Exports: a run's numbers, or a comparison's verdicts, in the formats other
+ * tools read, so a CI job can hand benchfs's results to a dashboard or a
+ * test report without a converter of its own. Pure renderings over the store
+ * and the views; no FUSE, no command line.
+ *
+ * One run (REV: a revision, a run id, a baseline or `latest`, as the computed
+ * views take them; a commit means its newest finished run, as commits/<sha>
+ * does), rendered from the run's result.json:
+ *   bmf    Bencher Metric Format JSON: {"<bench>": {"latency": {"value",
+ *          "lower_value", "upper_value"}}} in nanoseconds (mean, mean -
+ *          stddev, mean + stddev, as Bencher reads hyperfine's JSON), and
+ *          {"instructions": {"value"}} when counted
+ *   gab    github-action-benchmark's customSmallerIsBetter JSON: [{"name",
+ *          "unit": "ns", "value" (the mean), "range": "± <stddev>", "extra"}],
+ *          and "<bench> (instructions)" entries when counted
+ *   csv    hyperfine's --export-csv
+ *   md     hyperfine's --export-markdown
+ * A comparison (A..B), rendered from compare/<A>..<B>.json's verdicts:
+ *   junit  JUnit XML: one <testcase> per benchmark; "slower" (wall time or
+ *          instruction count) is a <failure>, "undecided" and a benchmark
+ *          of one side only are <skipped>
+ * The same store gives the same bytes (the timestamp of a JUnit report is
+ * the finish of B's newest run, not the time of rendering). */
+#ifndef BENCHFS_VIEWS_EXPORT_H
+#define BENCHFS_VIEWS_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "views/context.h"
+
+enum export_format { EXPORT_BMF, EXPORT_GAB, EXPORT_JUNIT, EXPORT_CSV, EXPORT_MD };
+
+/* The format named "bmf", "gab", "junit", "csv" or "md": 0, or -EINVAL. */
+int export_format_parse(enum export_format *out, const char *name);
+const char *export_format_name(enum export_format format);
+/* Whether the format describes a comparison A..B (else one run). */
+bool export_format_compares(enum export_format format);
+
+/* Render what (REV, or A..B for a format that compares) in format: *text
+ * malloc'd and NUL-terminated, *len its length. 0; -ENOENT when a name
+ * resolves to nothing or to no finished run (on this host, for a
+ * comparison); -EINVAL when what is A..B for a format of one run or the
+ * reverse; -EIO when the store or a run's result.json cannot be read;
+ * -ENOMEM. On failure err holds one line saying why. */
+int export_render(char **text, size_t *len, const struct view_ctx *ctx, const char *what,
+		  enum export_format format, char *err, size_t errsize);
+
+#endif
