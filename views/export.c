@@ -41,6 +41,32 @@ bool export_format_compares(enum export_format format)
 	return format == EXPORT_JUNIT;
 }
 
+static const char *const extensions[] = {
+	[EXPORT_BMF] = ".bmf.json", [EXPORT_GAB] = ".gab.json", [EXPORT_JUNIT] = ".junit.xml",
+	[EXPORT_CSV] = ".csv",      [EXPORT_MD] = ".md",
+};
+
+const char *export_format_extension(enum export_format format)
+{
+	return (size_t)format < NFORMATS ? extensions[format] : "";
+}
+
+int export_parse_name(char **what, enum export_format *format, const char *name)
+{
+	size_t len = strlen(name);
+	*what = NULL;
+	for (size_t i = 0; i < NFORMATS; i++) {
+		size_t ext = strlen(extensions[i]);
+		if (len <= ext || strcmp(name + len - ext, extensions[i]) != 0)
+			continue;
+		if (!(*what = strndup(name, len - ext)))
+			return -ENOMEM;
+		*format = (enum export_format)i;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 void export_shortest(char *buf, size_t size, double v)
 {
 	char sci[40], digits[20], *p = buf, *end = buf + size;

@@ -37,6 +37,14 @@ const char *export_format_name(enum export_format format);
 /* Whether the format describes a comparison A..B (else one run). */
 bool export_format_compares(enum export_format format);
 
+/* The name of a computed file of exports: "<what>.bmf.json",
+ * "<what>.gab.json", "<what>.junit.xml", "<what>.csv" or "<what>.md" (what:
+ * REV, or A..B for junit). 0 with *what malloc'd, or -ENOENT when name is
+ * none of these. */
+int export_parse_name(char **what, enum export_format *format, const char *name);
+/* The extension of a format's file: ".bmf.json", ... */
+const char *export_format_extension(enum export_format format);
+
 /* Render what (REV, or A..B for a format that compares) in format: *text
  * malloc'd and NUL-terminated, *len its length. 0; -ENOENT when a name
  * resolves to nothing or to no finished run (on this host, for a

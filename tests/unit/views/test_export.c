@@ -348,6 +348,41 @@ static void test_formats(void **state)
 	assert_int_equal(export_format_parse(&f, ""), -EINVAL);
 }
 
+/* The names of the files of exports: the format by its extension. */
+static void test_parse_name(void **state)
+{
+	static const struct {
+		const char *name, *what;
+		enum export_format format;
+	} cases[] = {
+		{"v1.2.bmf.json", "v1.2", EXPORT_BMF},
+		{"latest.gab.json", "latest", EXPORT_GAB},
+		{"v1.1..v1.2.junit.xml", "v1.1..v1.2", EXPORT_JUNIT},
+		{"run-42.csv", "run-42", EXPORT_CSV},
+		{"HEAD~3.md", "HEAD~3", EXPORT_MD},
+		/* .json alone is no export: compare/ and result.json have it. */
+		{"v1.2.json", NULL, 0},
+		{".md", NULL, 0},
+		{"v1.2", NULL, 0},
+	};
+	enum export_format f;
+	char *what;
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = export_parse_name(&what, &f, cases[i].name);
+		if (!cases[i].what) {
+			assert_int_equal(rc, -ENOENT);
+			assert_null(what);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_string_equal(what, cases[i].what);
+		assert_int_equal(f, cases[i].format);
+		assert_string_equal(export_format_extension(f), cases[i].name + strlen(what));
+		free(what);
+	}
+}
+
 /* Rust's Display of an f64, which hyperfine's CSV uses. */
 static void test_shortest(void **state)
 {
@@ -383,6 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_shortest),
+		cmocka_unit_test(test_parse_name),
 		cmocka_unit_test_setup_teardown(test_bmf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gab, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
