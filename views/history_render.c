@@ -95,7 +95,9 @@ static int svg_series(void *ctx, const struct series *s)
 	size_t ncp = 0, changes[CHANGES_MAX], k = 0;
 	struct svg_point *pts = calloc(s->npoints + 1, sizeof(*pts));
 	char (*labels)[COMMIT_NAME_SIZE] = calloc(s->npoints + 1, sizeof(*labels));
-	const char *branch = c->view->branch;
+	/* No tracked branch (a detached HEAD, none configured): an empty plot
+	 * that says so. */
+	const char *branch = c->view->branch ? c->view->branch : "(none)";
 	char *title = NULL;
 	int rc = -ENOMEM;
 	if (!pts || !labels)

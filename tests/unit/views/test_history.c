@@ -131,6 +131,23 @@ static void test_csv(void **state)
 	vfix_free(f);
 }
 
+/* No tracked branch at all (a detached HEAD and none configured): the SVG is
+ * an empty plot that says so; it once dereferenced the missing branch. */
+static void test_svg_without_branch(void **state)
+{
+	char c[COMMITS][41], *text = NULL;
+	struct vfix *f = branch(c, step, NULL);
+	size_t len = 0;
+	(void)state;
+	f->ctx.branch = NULL;
+	assert_int_equal(history_render(&text, &len, &f->ctx, NULL, "work", HISTORY_SVG), 0);
+	assert_int_equal(strlen(text), len);
+	assert_non_null(strstr(text, "<svg"));
+	assert_non_null(strstr(text, "branch (none)"));
+	free(text);
+	vfix_free(f);
+}
+
 static void test_flat(void **state)
 {
 	char c[COMMITS][41], tip[41], *text = NULL;
@@ -192,6 +209,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_svg_without_branch),
 		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_step),
 	};
