@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/config.h"
 #include "repo/repo.h"
 #include "store/store.h"
 
@@ -29,6 +30,9 @@ struct view_ctx {
 	/* "confirm": a wall time regression is listed once an A/B job confirmed
 	 * it (the daemon queues them, service/confirm.h); else the history's own steps. */
 	bool confirm;
+	/* The configuration the views judge against (the service levels of
+	 * views/slo.h); NULL: none known, no service level is checked. */
+	const struct config *config;
 };
 
 /* What the daemon was started with that the views use: the file system's
