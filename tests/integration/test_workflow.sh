@@ -1,0 +1,76 @@
+#!/bin/bash
+# examples/github-workflow.yml, run step by step on a temporary repository by
+# run_workflow.py (there is no GitHub here): it builds benchfs from this
+# source tree, measures a pull request's merge base against its head without
+# FUSE, writes the comparison into the job summary, uploads the measured
+# tree, and fails the job on a slowdown (benchfs check's exit 3) and only
+# then. apt-get is a shim that checks the packages are installed (the suite's
+# set-up installed them), so the test needs no network.
+. "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+: "${SOURCE_ROOT:=$(cd "$here/../.." && pwd)}"
+workflow=$SOURCE_ROOT/examples/github-workflow.yml
+
+mkdir -p "$T/shims" "$T/home"
+cat > "$T/shims/apt-get" <<'EOF'
+#!/bin/sh
+# apt-get for the test: update does nothing, install checks what is installed.
+[ "$1" = update ] && exit 0
+missing=
+for p in "$@"; do
+	case "$p" in install | -*) continue ;; esac
+	dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] || { echo "apt-get shim: not installed:$missing" >&2; exit 100; }
+EOF
+chmod +x "$T/shims/apt-get"
+export PATH="$T/shims:$PATH" HOME="$T/home"
+
+make_repo '{
+  "build": "cp prog.sh prog && chmod +x prog",
+  "warmup": 0, "runs": 5, "timeout": 30,
+  "compare": {"alpha": 0.01, "threshold": 0.25, "max_pairs": 40},
+  "benchmarks": [{"name": "sleepy", "command": ["./prog"]}]
+}'
+commit_prog base 'exec sleep 0.020'
+git -C "$REPO" checkout -q -b slow
+commit_prog "slower: triple the sleep" 'exec sleep 0.060'
+git -C "$REPO" checkout -q -b same main
+commit_prog "same speed, another comment" '# a comment
+exec sleep 0.020'
+git -C "$REPO" checkout -q main
+commit_prog "main moves on after the forks" '# main
+exec sleep 0.020'
+mkdir "$T/ws"
+
+# job HEAD_BRANCH: the workflow's job for a pull request of that branch into main.
+job() {
+	rm -rf "$T/runner" "$T/artifacts"
+	mkdir "$T/runner" "$T/artifacts"
+	st=0
+	python3 "$here/run_workflow.py" "$workflow" benchfs --workspace "$T/ws" \
+		--temp "$T/runner" --project "$REPO" --head "$(git -C "$REPO" rev-parse "$1")" \
+		--base-ref main --source "$SOURCE_ROOT" --artifacts "$T/artifacts" \
+		> "$T/job.log" 2>&1 || st=$?
+}
+step_outcome() { # NAME
+	json "$T/runner/outcome.json" "[s['outcome'] for s in j['steps'] if s['name'] == '$1'][0]"
+}
+
+job slow
+[ "$st" = 1 ] || fail "the job of a slower branch: exit $st, expected a failed job: $(tail -20 "$T/job.log")"
+assert_eq "$(json "$T/runner/outcome.json" "[(s['name'], s['exit']) for s in j['steps'] if s['outcome'] != 'success']")" \
+	"[('Fail when a benchmark got slower', 3)]" "the failed steps"
+base=$(git -C "$REPO" rev-parse main~1)
+grep -q "$base" "$T/runner/summary.md" || fail "the summary does not name the merge base: $(head -5 "$T/runner/summary.md")"
+grep -q 'slower' "$T/runner/summary.md" || fail "the summary has no slower verdict: $(cat "$T/runner/summary.md")"
+[ -f "$T/artifacts/benchfs-tree/runs/000002/result.json" ] || fail "the artifact has no runs: $(ls -R "$T/artifacts" | head)"
+[ -L "$T/artifacts/benchfs-tree/latest" ] || fail "the artifact has no latest link"
+ok "a slower pull request: the job fails at the gate (exit 3), with the summary and the artifact"
+
+job same
+[ "$st" = 0 ] || fail "the job of an unchanged branch: exit $st: $(tail -20 "$T/job.log")"
+assert_eq "$(step_outcome 'Fail when a benchmark got slower')" success "the gate"
+grep -q 'slower' "$T/runner/summary.md" && grep -q '| slower' "$T/runner/summary.md" \
+	&& fail "an unchanged branch is called slower: $(cat "$T/runner/summary.md")"
+ok "an unchanged pull request: the job succeeds"
