@@ -19,7 +19,7 @@
 
 int compare_parse_name(char **a, char **b, enum compare_format *format, const char *name)
 {
-	size_t len = strlen(name), stem;
+	size_t len = strlen(name), stem, at, bstart;
 	const char *dots;
 	if (len > 3 && strcmp(name + len - 3, ".md") == 0) {
 		*format = COMPARE_MD;
@@ -33,8 +33,21 @@ int compare_parse_name(char **a, char **b, enum compare_format *format, const ch
 	dots = strstr(name, "..");
 	if (!dots || dots == name || (size_t)(dots - name) + 2 >= stem)
 		return -ENOENT;
-	*a = strndup(name, (size_t)(dots - name));
-	*b = strndup(dots + 2, stem - (size_t)(dots - name) - 2);
+	at = (size_t)(dots - name);
+	bstart = at + 2;
+	if (name[bstart] == '.') {
+		/* Three dots, as git diff reads them: a is the merge base of the
+		 * two, named "<a>...<b>" for side_resolve; b is b. */
+		*a = strndup(name, stem);
+		if (*a && !side_merge_base_split(&at, *a)) {
+			free(*a);
+			return -ENOENT;
+		}
+		bstart = at + 3;
+	} else {
+		*a = strndup(name, at);
+	}
+	*b = strndup(name + bstart, stem - bstart);
 	if (!*a || !*b) {
 		free(*a);
 		free(*b);
@@ -166,7 +179,8 @@ static int history_runs(struct comparison *c)
  * written, or the commit when a side names a run. */
 static void suggestion(char *out, size_t size, const struct side *s)
 {
-	snprintf(out, size, "%s", s->ref.run_id || strlen(s->rev) >= size ? s->ref.commit : s->rev);
+	snprintf(out, size, "%s",
+		 s->ref.run_id || s->merge_base || strlen(s->rev) >= size ? s->ref.commit : s->rev);
 }
 
 static int comparison_load(struct comparison *c, const struct view_ctx *ctx)
@@ -214,11 +228,10 @@ static int comparison_build(struct comparison *c, const struct view_ctx *ctx, co
 	size_t most = 0;
 	double *scratch = NULL;
 	int rc;
-	c->a.rev = a_rev;
-	c->b.rev = b_rev;
 	c->a.ref = *a;
 	c->b.ref = *b;
-	if ((rc = comparison_load(c, ctx)) || (rc = merge_rows(c)))
+	if ((rc = side_set_rev(&c->a, a_rev)) || (rc = side_set_rev(&c->b, b_rev)) ||
+	    (rc = comparison_load(c, ctx)) || (rc = merge_rows(c)))
 		return rc;
 	for (size_t i = 0; i < c->nrows; i++) {
 		if (c->rows[i].a && c->rows[i].a->n > most)

@@ -1,5 +1,6 @@
-/* compare/<a>..<b>.md and .json: two sides, benchmark by benchmark, with the
- * statistics of stats/ behind every verdict. */
+/* compare/<a>..<b>.md and .json (and <a>...<b>: b against the merge base):
+ * two sides, benchmark by benchmark, with the statistics of stats/ behind
+ * every verdict. */
 #ifndef BENCHFS_VIEWS_COMPARE_H
 #define BENCHFS_VIEWS_COMPARE_H
 
@@ -8,8 +9,12 @@
 
 enum compare_format { COMPARE_MD, COMPARE_JSON };
 
-/* Split "<a>..<b>.md" / "<a>..<b>.json" into its sides and format. 0, or
- * -ENOENT when the name is not of that shape. a and b are malloc'd. */
+/* Split "<a>..<b>.md" / "<a>..<b>.json" into its sides and format: the
+ * first ".." splits (revisions hold none; b may). Three dots, "<a>...<b>",
+ * compare b against the merge base of a and b, as git diff does: *a is then
+ * "<a>...<b>", the name side_resolve reads as that merge base, and b holds
+ * no "..". 0, or -ENOENT when the name is not of that shape (four dots, an
+ * empty side). a and b are malloc'd. */
 int compare_parse_name(char **a, char **b, enum compare_format *format, const char *name);
 
 /* Render the comparison of two resolved names (as written: a_rev, b_rev).

@@ -29,6 +29,10 @@ static json_object *json_side(const struct side *s)
 	/* The commit a branch or tag of the baseline's name would have meant. */
 	json_object_object_add(o, "shadowed_commit",
 			       s->ref.shadowed[0] ? json_object_new_string(s->ref.shadowed) : NULL);
+	/* "<rev>...<merge_base_with>": commit is where the two histories meet. */
+	json_object_object_add(o, "merge_base", json_object_new_boolean(s->merge_base));
+	json_object_object_add(o, "merge_base_with",
+			       s->merge_base ? json_object_new_string(s->merge_with) : NULL);
 	json_object_object_add(o, "subject", json_object_new_string(s->subject));
 	json_object_object_add(o, "runs", runs);
 	json_object_object_add(o, "host", s->host ? json_object_new_string(s->host) : NULL);

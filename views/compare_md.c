@@ -44,6 +44,10 @@ static void md_side(FILE *out, const char *label, const struct side *s)
 {
 	fprintf(out, "| %s | `", label);
 	md_cell(out, s->rev);
+	if (s->merge_base) {
+		fputs("`, merge base with `", out);
+		md_cell(out, s->merge_with);
+	}
 	fprintf(out, "` | `%.12s` | ", s->ref.commit);
 	md_cell(out, s->subject);
 	fputs(" | ", out);
@@ -150,7 +154,7 @@ static void md_instructions(FILE *out, const struct comparison *c, double thresh
 		if (!ha && !hb)
 			continue;
 		if (!header) {
-			fputs("\n## Instructions (callgrind, deterministic: the noise threshold alone "
+			fputs("## Instructions (callgrind, deterministic: the noise threshold alone "
 			      "decides)\n\n| benchmark | a | b | change | verdict |\n"
 			      "|---|---:|---:|---:|---|\n",
 			      out);
@@ -173,6 +177,8 @@ static void md_instructions(FILE *out, const struct comparison *c, double thresh
 			fprintf(out, " | | %s |\n", ha && hb ? "not comparable" : ha ? "only in a" : "only in b");
 		}
 	}
+	if (header)
+		fputc('\n', out);
 }
 
 /* A baseline that a branch or tag of the same name shadows: which one the
@@ -195,7 +201,14 @@ static void md_shadowed(FILE *out, const struct side *s)
 		s->ref.commit, s->ref.shadowed);
 }
 
-/* Warnings above the table: what a reader must know before trusting it. */
+/* Whether a row's verdict rests on an unstable run or a loaded machine. */
+static bool row_warned(const struct row *r)
+{
+	return r->compared && (r->nunstable || row_interference(r));
+}
+
+/* What a reader must know before trusting any figure, shown in full: the
+ * hosts differ, or there is nothing to test. */
 static void md_warnings(FILE *out, const struct comparison *c)
 {
 	bool any = false;
@@ -204,6 +217,33 @@ static void md_warnings(FILE *out, const struct comparison *c)
 			     "their times are not comparable.\n\n",
 			c->a.host && *c->a.host ? c->a.host : "unknown",
 			c->b.host && *c->b.host ? c->b.host : "unknown");
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct row *r = &c->rows[i];
+		if (!row_warned(r))
+			continue;
+		fputs(any ? ", `" : "> **Warning:** unstable runs or a loaded machine behind the "
+				    "verdict of `",
+		      out);
+		md_cell(out, r->name);
+		fputc('`', out);
+		any = true;
+	}
+	if (any)
+		fputs(" (see Warnings).\n\n", out);
+	if (c->same_build)
+		fputs("The artifacts are byte-identical: same build; nothing to test.\n\n", out);
+}
+
+/* The benchmarks' own warnings with their runs and figures, folded. */
+static void md_bench_warnings(FILE *out, const struct comparison *c)
+{
+	bool any = false;
+	for (size_t i = 0; i < c->nrows; i++)
+		any = any || row_warned(&c->rows[i]);
+	if (!any)
+		return;
+	fputs("<details><summary>Warnings</summary>\n\n", out);
+	any = false;
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct row *r = &c->rows[i];
 		if (!r->nunstable || !r->compared)
@@ -243,15 +283,14 @@ static void md_warnings(FILE *out, const struct comparison *c)
 	}
 	if (any)
 		fputs(".\n\n", out);
-	if (c->same_build)
-		fputs("The artifacts are byte-identical: same build; nothing to test.\n\n", out);
+	fputs("</details>\n\n", out);
 }
 
 static void md_noise_model(FILE *out, const struct comparison *c, const struct view_ctx *ctx)
 {
 	char thr[32];
 	snprintf(thr, sizeof(thr), "±%.3g%%", ctx->threshold * 100);
-	fputs("\n## Noise model\n\n", out);
+	fputs("## Noise model\n\n", out);
 	if (c->method == METHOD_PAIRED)
 		fputs("Method: paired. The sides are one interleaved A/B job; iteration i of a is "
 		      "paired with iteration i of b, and each pair gives one log-ratio log(b/a), so "
@@ -300,14 +339,163 @@ static void md_noise_model(FILE *out, const struct comparison *c, const struct v
 	      out);
 }
 
-void compare_render_md(FILE *out, const struct comparison *c, const struct view_ctx *ctx)
+/* ---- what a pull request's reader sees first ---- */
+
+/* Text of the marker line: an HTML comment may not hold two dashes in a
+ * row nor '<' or '>', so those (and '%', control bytes) are percent-encoded. */
+static void md_marker_text(FILE *out, const char *text)
 {
-	bool reasons = false;
-	fputs("# benchfs compare: `", out);
-	md_cell(out, c->a.rev);
-	fputs("` .. `", out);
-	md_cell(out, c->b.rev);
-	fputs("`\n\n| side | revision | commit | subject | runs | host |\n"
+	for (const char *p = text; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch < 0x20 || ch == 0x7f || ch == '%' || ch == '<' || ch == '>' ||
+		    (ch == '-' && p > text && p[-1] == '-'))
+			fprintf(out, "%%%02X", ch);
+		else
+			fputc(ch, out);
+	}
+}
+
+static void md_marker_side(FILE *out, const struct side *s)
+{
+	md_marker_text(out, s->rev);
+	if (s->merge_base) {
+		fputs("...", out);
+		md_marker_text(out, s->merge_with);
+	}
+}
+
+/* Whether the compare was named "<a>...<b>": a is the merge base of a and b. */
+static bool three_dots(const struct comparison *c)
+{
+	return c->a.merge_base && !c->b.merge_base && strcmp(c->a.merge_with, c->b.rev) == 0;
+}
+
+/* The first line, the same for every rendering of one name whatever the
+ * results: a bot finds and replaces its own comment by it. */
+static void md_marker(FILE *out, const struct comparison *c)
+{
+	fputs("<!-- benchfs compare ", out);
+	md_marker_side(out, &c->a);
+	if (!three_dots(c)) {
+		fputs("..", out);
+		md_marker_side(out, &c->b);
+	}
+	fputs(" -->\n", out);
+}
+
+/* The change and interval of a compared row as the tables show them. */
+static void md_change(char change[64], char interval[64], const struct row *r)
+{
+	if (isfinite(r->ratio))
+		format_percent(change, 64, r->ratio - 1);
+	else
+		snprintf(change, 64, "—");
+	if (r->have_ci) {
+		char lo[16], hi[16], conf[16];
+		format_percent(lo, sizeof(lo), r->ci_lo - 1);
+		format_percent(hi, sizeof(hi), r->ci_hi - 1);
+		format_confidence(conf, sizeof(conf), r->confidence);
+		snprintf(interval, 64, "[%s, %s] at %s", lo, hi, conf);
+	} else {
+		snprintf(interval, 64, "—");
+	}
+}
+
+/* The overall verdict in a sentence, with the worst slowdown named. */
+static void md_headline(FILE *out, const struct overall *o, const struct comparison *c)
+{
+	const char *v = o->verdict;
+	size_t n = o->compared;
+	if (o->worst) {
+		char change[64], interval[64];
+		md_change(change, interval, o->worst);
+		fprintf(out, "**Slower:** %zu of %zu benchmark%s. Worst: `",
+			c->verdicts[STATS_SLOWER], n, n == 1 ? "" : "s");
+		md_cell(out, o->worst->name);
+		fprintf(out, "` %s (%s).", change, interval);
+	} else if (strcmp(v, "slower") == 0) {
+		fputs("**Slower** in instruction counts; no wall time is slower.", out);
+	} else if (strcmp(v, "same build") == 0) {
+		fputs("**Same build:** the artifacts are byte-identical; nothing to test.", out);
+	} else if (strcmp(v, "nothing compared") == 0) {
+		fputs("**Nothing compared:** no benchmark has samples on both sides.", out);
+	} else if (strcmp(v, "undecided") == 0) {
+		fprintf(out, "**Undecided:** %zu of %zu benchmark%s; none found slower.",
+			c->verdicts[STATS_UNDECIDED], n, n == 1 ? "" : "s");
+	} else {
+		bool faster = strcmp(v, "faster") == 0;
+		fprintf(out, "**%s:** %zu of %zu benchmark%s; none found slower.",
+			faster ? "Faster" : "Unchanged",
+			c->verdicts[faster ? STATS_FASTER : STATS_UNCHANGED], n, n == 1 ? "" : "s");
+	}
+	if (o->worst_ins) {
+		char change[32];
+		format_percent(change, sizeof(change), o->worst_ins_change);
+		fprintf(out, " Instructions: %zu slower, worst `", o->ins_slower);
+		md_cell(out, o->worst_ins->name);
+		fprintf(out, "` %s.", change);
+	}
+	fputs("\n\n", out);
+}
+
+/* What a side named "<a>...<b>" stands for. */
+static void md_merge_base(FILE *out, const struct side *s)
+{
+	if (!s->merge_base)
+		return;
+	fputc('`', out);
+	md_cell(out, s->rev);
+	fputs("` is the merge base of `", out);
+	md_cell(out, s->rev);
+	fputs("` and `", out);
+	md_cell(out, s->merge_with);
+	fprintf(out, "`: `%.12s` ", s->ref.commit);
+	md_cell(out, s->subject);
+	fputs(" (as in git diff `", out);
+	md_cell(out, s->rev);
+	fputs("...", out);
+	md_cell(out, s->merge_with);
+	fputs("`).\n\n", out);
+}
+
+/* The table a pull request's reader sees: narrow enough not to wrap in a
+ * comment; the figures behind each row are in the Statistics block. */
+static void md_compact(FILE *out, const struct comparison *c)
+{
+	fputs("| benchmark | change | interval | verdict |\n|---|---:|---|---|\n", out);
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct row *r = &c->rows[i];
+		char change[64], interval[64];
+		fputs("| ", out);
+		md_cell(out, r->name);
+		if (!r->a || !r->b)
+			fprintf(out, " | — | — | only in %s |\n", r->a ? "a" : "b");
+		else if (!r->compared)
+			fputs(" | — | — | not comparable (mean of a is 0) |\n", out);
+		else {
+			md_change(change, interval, r);
+			fprintf(out, " | %s | %s | %s |\n", change, interval,
+				verdict_name(r->verdict));
+		}
+	}
+}
+
+static void md_details_open(FILE *out, const char *summary)
+{
+	/* The blank line lets GitHub render the Markdown inside. */
+	fprintf(out, "<details><summary>%s</summary>\n\n", summary);
+}
+
+static void md_details_close(FILE *out)
+{
+	fputs("\n</details>\n\n", out);
+}
+
+/* Which revision, commit, runs and host each side is, and the method. */
+static void md_sides(FILE *out, const struct comparison *c)
+{
+	md_details_open(out, "Sides and method");
+	fputs("| side | revision | commit | subject | runs | host |\n"
 	      "|---|---|---|---|---|---|\n",
 	      out);
 	md_side(out, "a", &c->a);
@@ -319,13 +507,18 @@ void compare_render_md(FILE *out, const struct comparison *c, const struct view_
 	if (c->method == METHOD_PAIRED)
 		fputs("Method: paired. The two sides are one interleaved A/B job (iterations "
 		      "alternated in counterbalanced order a b b a a b b a ...), so slow drift of "
-		      "the machine and the advantage of going second cancel out.\n\n",
+		      "the machine and the advantage of going second cancel out.\n",
 		      out);
 	else
 		fputs("Method: runs. The sides are separate runs: each run counts as one value, "
-		      "judged against this host's run-to-run noise (see Noise model).\n\n",
+		      "judged against this host's run-to-run noise (see Noise model).\n",
 		      out);
-	md_warnings(out, c);
+	md_details_close(out);
+}
+
+static void md_statistics(FILE *out, const struct comparison *c)
+{
+	md_details_open(out, "Statistics per benchmark: means, p, q, samples");
 	fputs("Wall time per iteration, mean ± standard deviation (iterations). Change is b/a - 1 "
 	      "as the verdict estimates it, with the interval the verdict uses and its confidence; "
 	      "p at the verdict's look, q after the correction over the benchmarks.\n\n",
@@ -335,6 +528,28 @@ void compare_render_md(FILE *out, const struct comparison *c, const struct view_
 	      out);
 	for (size_t i = 0; i < c->nrows; i++)
 		md_row(out, &c->rows[i], c->method);
+	md_details_close(out);
+}
+
+/* The layout fits a pull request's comment and a CI job's summary: a
+ * marker line, the verdict with the worst slowdown, a narrow table, what
+ * must be read before trusting it (reasons, warnings), then the detail in
+ * collapsed blocks, and the summary. */
+void compare_render_md(FILE *out, const struct comparison *c, const struct view_ctx *ctx)
+{
+	struct overall o;
+	bool reasons = false;
+	compare_overall(&o, c, ctx->threshold);
+	md_marker(out, c);
+	fputs("# benchfs compare: `", out);
+	md_cell(out, c->a.rev);
+	fputs(three_dots(c) ? "` ... `" : "` .. `", out);
+	md_cell(out, c->b.rev);
+	fprintf(out, "`: %s\n\n", o.verdict);
+	md_headline(out, &o, c);
+	md_merge_base(out, &c->a);
+	md_merge_base(out, &c->b);
+	md_compact(out, c);
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct row *r = &c->rows[i];
 		if (!r->compared || !r->reason)
@@ -345,9 +560,16 @@ void compare_render_md(FILE *out, const struct comparison *c, const struct view_
 		fprintf(out, " %s: %s.\n", verdict_name(r->verdict), r->reason);
 		reasons = true;
 	}
+	fputc('\n', out);
+	md_warnings(out, c);
 	md_instructions(out, c, ctx->threshold);
+	md_statistics(out, c);
+	md_bench_warnings(out, c);
+	md_sides(out, c);
+	md_details_open(out, "Noise model and verdict rules");
 	md_noise_model(out, c, ctx);
-	fputs("\n## Summary\n\n", out);
+	md_details_close(out);
+	fputs("## Summary\n\n", out);
 	if (c->have_geomean) {
 		char g[32], lo[32], hi[32], conf[32];
 		format_ratio(g, sizeof(g), c->geomean.geomean);
@@ -366,4 +588,3 @@ void compare_render_md(FILE *out, const struct comparison *c, const struct view_
 		fprintf(out, "; %zu only in a, %zu only in b", c->only_a, c->only_b);
 	fputs(".\n", out);
 }
-

@@ -359,3 +359,40 @@ const char *instructions_verdict(double a, double b, double threshold)
 	return change > threshold ? "slower" : change < -threshold ? "faster" : "unchanged";
 }
 
+
+/* Whether a row's instruction count grew beyond the threshold, and by how much. */
+static bool instructions_slower(double *change, const struct row *r, double threshold)
+{
+	double a = 0, b = 0;
+	if (!instructions_of(&a, r->ia) || !instructions_of(&b, r->ib) || a <= 0)
+		return false;
+	*change = b / a - 1;
+	return strcmp(instructions_verdict(a, b, threshold), "slower") == 0;
+}
+
+void compare_overall(struct overall *out, const struct comparison *c, double threshold)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t k = 0; k < VERDICT_KINDS; k++)
+		out->compared += c->verdicts[k];
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct row *r = &c->rows[i];
+		double change;
+		if (r->compared && r->verdict == STATS_SLOWER &&
+		    (!out->worst || !isfinite(out->worst->ratio) ||
+		     (isfinite(r->ratio) && r->ratio > out->worst->ratio)))
+			out->worst = r;
+		if (instructions_slower(&change, r, threshold) &&
+		    (out->ins_slower++ == 0 || change > out->worst_ins_change)) {
+			out->worst_ins = r;
+			out->worst_ins_change = change;
+		}
+	}
+	/* An undecided benchmark may hide a slowdown: it outweighs faster. */
+	out->verdict = c->verdicts[STATS_SLOWER] || out->ins_slower ? "slower"
+		       : c->verdicts[STATS_UNDECIDED]               ? "undecided"
+		       : c->verdicts[STATS_FASTER]                  ? "faster"
+		       : c->verdicts[STATS_UNCHANGED]               ? "unchanged"
+		       : c->verdicts[VERDICT_SAME_BUILD]            ? "same build"
+								    : "nothing compared";
+}

@@ -111,6 +111,19 @@ bool rescale_interval(double *lo, double *hi, const struct row *r, double to);
 bool instructions_of(double *out, const struct bench_samples *s);
 const char *instructions_verdict(double a, double b, double threshold);
 
+/* The verdict of the whole compare: slower when any benchmark is (its wall
+ * time, or its instruction count beyond threshold); else undecided when
+ * any is; else faster, unchanged, same build, or "nothing compared". */
+struct overall {
+	const char *verdict;
+	size_t compared;               /* benchmarks with a verdict */
+	const struct row *worst;       /* the slower one with the largest change; NULL: none */
+	size_t ins_slower;             /* instruction counts beyond the threshold */
+	const struct row *worst_ins;   /* the largest of those; NULL: none */
+	double worst_ins_change;       /* its b/a - 1 */
+};
+void compare_overall(struct overall *out, const struct comparison *c, double threshold);
+
 /* The renderings: Markdown to out; JSON as a malloc'd text (NULL: no memory). */
 void compare_render_md(FILE *out, const struct comparison *c, const struct view_ctx *ctx);
 char *compare_render_json(const struct comparison *c, const struct view_ctx *ctx);

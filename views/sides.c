@@ -18,14 +18,43 @@ static int64_t run_name_id(const char *name)
 	return runid_parse(&id, name) == RUNID_NONE ? 0 : id;
 }
 
+bool side_merge_base_split(size_t *alen, const char *name)
+{
+	const char *dots = strstr(name, "..");
+	if (!dots || dots == name || dots[2] != '.' || !dots[3] || dots[3] == '.' ||
+	    strstr(dots + 3, ".."))
+		return false;
+	*alen = (size_t)(dots - name);
+	return true;
+}
+
+/* "<a>...<b>": each side resolved as any name, then where they meet. */
+static int merge_base_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *name,
+			      size_t alen)
+{
+	struct side_ref a, b;
+	char *first = strndup(name, alen);
+	int rc;
+	if (!first)
+		return -ENOMEM;
+	rc = side_resolve(&a, ctx, first);
+	free(first);
+	if (rc || (rc = side_resolve(&b, ctx, name + alen + 3)))
+		return rc;
+	return repo_merge_base(out->commit, ctx->repo, a.commit, b.commit);
+}
+
 int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *name)
 {
 	struct store_baseline baseline;
 	struct store_run run;
 	char err[256];
 	int64_t id = run_name_id(name);
+	size_t alen;
 	int rc;
 	memset(out, 0, sizeof(*out));
+	if (side_merge_base_split(&alen, name))
+		return merge_base_resolve(out, ctx, name, alen);
 	if (id > 0 || strcmp(name, "latest") == 0) {
 		if (id == 0 && (rc = store_latest_done(ctx->store, &id)))
 			return store_errno(rc);
@@ -164,13 +193,29 @@ int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
 	return 0;
 }
 
+int side_set_rev(struct side *side, const char *name)
+{
+	size_t alen;
+	side->rev = name;
+	if (!side_merge_base_split(&alen, name))
+		return 0;
+	if (!(side->rev_owned = strdup(name)))
+		return -ENOMEM;
+	side->rev_owned[alen] = '\0';
+	side->rev = side->rev_owned;
+	side->merge_with = side->rev_owned + alen + 3;
+	side->merge_base = true;
+	return 0;
+}
+
 void side_clear(struct side *side)
 {
 	free(side->runs);
 	free(side->host);
 	free(side->subject);
+	free(side->rev_owned);
 	side->runs = NULL;
-	side->host = side->subject = NULL;
+	side->host = side->subject = side->rev_owned = NULL;
 	side->nruns = 0;
 }
 

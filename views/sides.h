@@ -24,8 +24,19 @@ struct side_ref {
 
 /* Resolve a name: `run-<id>` or a run directory name (a finished run),
  * `latest` (the commit of the newest finished run), a baseline, or a
- * revision (a baseline wins over a branch or tag of the same name). -ENOENT when it names nothing, -EIO when the store fails. */
+ * revision (a baseline wins over a branch or tag of the same name), or
+ * "<a>...<b>": the merge base of two such names, as git's diff and checkout
+ * read three dots (a commit, pooled like a revision). -ENOENT when it names
+ * nothing (for three dots: a side names nothing or the two share no
+ * history), -EIO when the store or the repository fails. */
 int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *name);
+
+/* Whether name is "<a>...<b>": its first ".." is followed by exactly one
+ * more dot, a and b are not empty, and b holds no "..". *alen gets a's
+ * length (b starts 3 bytes after it). Git's ref names hold no "..", so the
+ * first dots of a name split it; a baseline named with ".." or ending in a
+ * dot cannot be a side of three dots (its hash or a plain ".." can). */
+bool side_merge_base_split(size_t *alen, const char *name);
 
 /* Finished runs of this host, loaded once per rendering. */
 struct run_catalog {
@@ -39,7 +50,12 @@ ssize_t run_catalog_find(const struct run_catalog *cat, int64_t id);
 
 /* One side of a comparison: the runs whose samples are pooled. */
 struct side {
-	const char *rev;   /* as written in the path */
+	const char *rev;   /* as written in the path; for "<a>...<b>", a */
+	/* The side is the merge base of rev and merge_with (its name was
+	 * "<rev>...<merge_with>"); rev and merge_with then point into rev_owned. */
+	bool merge_base;
+	const char *merge_with;
+	char *rev_owned;
 	struct side_ref ref;
 	int64_t *runs;     /* run ids, ascending */
 	size_t nruns;
@@ -55,6 +71,9 @@ struct side {
  * -ENOENT when a side has no finished run. */
 int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
 	       const struct run_catalog *cat);
+/* Set side->rev from the name as written: "<a>...<b>" becomes rev a, the
+ * merge base of a and b. 0 or -ENOMEM. */
+int side_set_rev(struct side *side, const char *name);
 void side_clear(struct side *side);
 
 /* Samples of one benchmark in seconds (wall time) or in the metric's unit. */

@@ -2,16 +2,23 @@
  * name compare/ files are looked up by, and the Markdown and JSON of two
  * commits with planted samples. A clear slowdown is "slower" by the method
  * the sides call for (separate runs: "runs"; one interleaved A/B job:
- * "paired"); identical samples are never faster or slower. */
+ * "paired"); identical samples are never faster or slower. Three dots
+ * compare a branch against its merge base, and the Markdown is laid out for
+ * a pull request's comment: a marker line, the verdict, a narrow table,
+ * the detail in <details>. */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <setjmp.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -232,9 +239,208 @@ static void test_parse_name(void **state)
 	expect_no_name("..v2.md");
 	expect_no_name("v1...md");
 	expect_no_name("v1...json");
+	/* Three dots: a names the merge base, as side_resolve reads it. */
+	expect_name("main...feature.md", "main...feature", "feature", COMPARE_MD);
+	expect_name("v1.2...v1.3.json", "v1.2...v1.3", "v1.3", COMPARE_JSON);
+	expect_name("a.b..c.md", "a.b", "c", COMPARE_MD);
+	expect_no_name("main....feature.md");
+	expect_no_name("...feature.md");
+	expect_no_name("main....md");
+	expect_no_name("a...b..c.md");
+	expect_no_name("a...b...c.md");
 	expect_no_name(".md");
 	expect_no_name(".json");
 	expect_no_name("");
+}
+
+extern char **environ;
+
+/* git -C the fixture's repository args...; its exit status. */
+static int git(struct fixture *x, ...)
+{
+	const char *argv[16] = {"git", "-C", x->f->repo};
+	size_t argc = 3;
+	posix_spawn_file_actions_t fa;
+	int status;
+	pid_t pid;
+	va_list ap;
+	va_start(ap, x);
+	while (argc < 15 && (argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	assert_int_equal(posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Branch feature forks from main at c2 (main has moved on to c4 since) and
+ * gets f1, measured three times: "work" 30% slower than on c2. */
+static void fork_feature(struct fixture *x, char f1[41])
+{
+	const double run_factor[3] = {1.0, 1.01, 0.99};
+	double v[ITERATIONS];
+	assert_int_equal(git(x, "branch", "feature", x->c2, (char *)NULL), 0);
+	assert_int_equal(git(x, "checkout", "-q", "feature", (char *)NULL), 0);
+	vfix_commit(x->f, f1, "f1 on feature");
+	assert_int_equal(git(x, "checkout", "-q", "main", (char *)NULL), 0);
+	for (int r = 0; r < 3; r++) {
+		int64_t id = vfix_start(x->f, f1);
+		times(v, 0.169 * run_factor[r]);
+		vfix_samples(x->f, id, "work", v, ITERATIONS);
+		times(v, 0.05 * run_factor[r]);
+		vfix_samples(x->f, id, "same", v, ITERATIONS);
+		vfix_done(x->f, id);
+	}
+}
+
+/* Characters (not bytes: "—" and "±" are one column each) of the longest
+ * line of the first table, the lines from the first "|" to the next line
+ * that is not a table's. */
+static size_t first_table_width(const char *md)
+{
+	const char *line = strstr(md, "\n|");
+	size_t widest = 0;
+	assert_non_null(line);
+	for (line++; *line == '|';) {
+		const char *end = strchr(line, '\n');
+		size_t chars = 0;
+		assert_non_null(end);
+		for (const char *p = line; p < end; p++)
+			chars += ((unsigned char)*p & 0xc0) != 0x80;
+		if (chars > widest)
+			widest = chars;
+		line = end + 1;
+	}
+	return widest;
+}
+
+static size_t count(const char *text, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* "main...feature": side a is where feature forked (c2), written "main"
+ * and marked as the merge base in both formats; through the name's parser
+ * as the mount and the command line split it. */
+static void test_merge_base(void **state)
+{
+	struct fixture *x = *state;
+	struct side_ref ref;
+	struct json_object *root, *a, *b, *v;
+	char f1[41], *na = NULL, *nb = NULL, *md, *js, line[256], verdict[64];
+	enum compare_format format;
+	fork_feature(x, f1);
+
+	assert_int_equal(side_resolve(&ref, &x->f->ctx, "main...feature"), 0);
+	assert_string_equal(ref.commit, x->c2);
+	assert_int_equal(ref.run_id, 0);
+	assert_int_equal(side_resolve(&ref, &x->f->ctx, "feature...main"), 0);
+	assert_string_equal(ref.commit, x->c2);
+	assert_int_equal(side_resolve(&ref, &x->f->ctx, "main...nosuch"), -ENOENT);
+	assert_int_equal(side_resolve(&ref, &x->f->ctx, "main....feature"), -ENOENT);
+
+	assert_int_equal(compare_parse_name(&na, &nb, &format, "main...feature.md"), 0);
+	assert_string_equal(na, "main...feature");
+	assert_string_equal(nb, "feature");
+	md = render(x, na, nb, COMPARE_MD);
+	js = render(x, na, nb, COMPARE_JSON);
+
+	/* Side a is c2, written as "main". */
+	snprintf(line, sizeof(line), "| a | `main`, merge base with `feature` | `%.12s` |", x->c2);
+	assert_non_null(strstr(md, line));
+	snprintf(line, sizeof(line),
+		 "\n`main` is the merge base of `main` and `feature`: `%.12s` c2 (as in git diff "
+		 "`main...feature`).\n",
+		 x->c2);
+	assert_non_null(strstr(md, line));
+	md_verdict(verdict, sizeof(verdict), md, "work");
+	assert_string_equal(verdict, "slower");
+
+	assert_non_null(root = json_tokener_parse(js));
+	assert_true(json_object_object_get_ex(root, "a", &a));
+	assert_true(json_object_object_get_ex(root, "b", &b));
+	assert_string_equal(json_str(a, "rev"), "main");
+	assert_string_equal(json_str(a, "commit"), x->c2);
+	assert_true(json_object_object_get_ex(a, "merge_base", &v) && json_object_get_boolean(v));
+	assert_string_equal(json_str(a, "merge_base_with"), "feature");
+	assert_string_equal(json_str(b, "rev"), "feature");
+	assert_string_equal(json_str(b, "commit"), f1);
+	assert_true(json_object_object_get_ex(b, "merge_base", &v) && !json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(b, "merge_base_with", &v) && v == NULL);
+	assert_string_equal(json_str(json_bench(root, "work"), "verdict"), "slower");
+	json_object_put(root);
+	free(md);
+	free(js);
+	free(na);
+	free(nb);
+
+	/* As git does: whatever main does after the fork, the base stays. */
+	vfix_commit(x->f, line, "c6 on main");
+	assert_int_equal(side_resolve(&ref, &x->f->ctx, "main...feature"), 0);
+	assert_string_equal(ref.commit, x->c2);
+}
+
+/* The Markdown a bot posts: the marker first, then the title with the
+ * overall verdict, the worst slowdown, a table no wider than a comment, the
+ * detail in <details> blocks, the summary last. */
+static void test_md_layout(void **state)
+{
+	struct fixture *x = *state;
+	char *md = render(x, x->c1, x->c2, COMPARE_MD), line[256];
+	const char *title, *headline, *table, *details, *summary;
+	snprintf(line, sizeof(line), "<!-- benchfs compare %s..%s -->\n", x->c1, x->c2);
+	assert_true(strncmp(md, line, strlen(line)) == 0);
+	title = md + strlen(line);
+	snprintf(line, sizeof(line), "# benchfs compare: `%s` .. `%s`: slower\n\n", x->c1, x->c2);
+	assert_true(strncmp(title, line, strlen(line)) == 0);
+	headline = title + strlen(line);
+	assert_true(strncmp(headline, "**Slower:** 1 of 2 benchmarks. Worst: `work` +", 46) == 0);
+	assert_non_null(table = strstr(md, "\n| benchmark | change | interval | verdict |\n"));
+	assert_true(first_table_width(md) <= 120);
+	assert_non_null(details = strstr(md, "\n<details><summary>"));
+	assert_non_null(summary = strstr(md, "\n## Summary\n"));
+	assert_true(headline < table && table < details && details < summary);
+	assert_true(count(md, "<details><summary>") >= 3);
+	assert_int_equal(count(md, "\n</details>\n"), count(md, "<details><summary>"));
+	/* Nothing lost: the full statistics, the sides, the noise model. */
+	assert_non_null(strstr(details, "| benchmark | a | b | change | interval | p | q | samples "
+					"| verdict |"));
+	assert_non_null(strstr(details, "\n| a | `"));
+	assert_non_null(strstr(details, "\n## Noise model\n"));
+	assert_non_null(strstr(details, "\nMethod: runs. "));
+	free(md);
+
+	/* One A/B job: paired, and the same marker shape. */
+	md = render(x, x->c3, x->c4, COMPARE_MD);
+	snprintf(line, sizeof(line), "<!-- benchfs compare %s..%s -->\n# benchfs compare: ", x->c3,
+		 x->c4);
+	assert_true(strncmp(md, line, strlen(line)) == 0);
+	assert_true(first_table_width(md) <= 120);
+	free(md);
+}
+
+/* What an HTML comment cannot hold is encoded in the marker: two dashes in
+ * a row would end it early. */
+static void test_marker_escapes(void **state)
+{
+	struct fixture *x = *state;
+	char *md, line[256];
+	assert_int_equal(git(x, "tag", "x--y", x->c1, (char *)NULL), 0);
+	md = render(x, "x--y", x->c2, COMPARE_MD);
+	snprintf(line, sizeof(line), "<!-- benchfs compare x-%%2Dy..%s -->\n", x->c2);
+	assert_true(strncmp(md, line, strlen(line)) == 0);
+	*strchr(md, '\n') = '\0';
+	assert_int_equal(count(md, "--"), 2);
+	free(md);
+	assert_int_equal(git(x, "tag", "-d", "x--y", (char *)NULL), 0);
 }
 
 int main(void)
@@ -244,6 +450,9 @@ int main(void)
 		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_paired),
 		cmocka_unit_test(test_no_runs),
+		cmocka_unit_test(test_md_layout),
+		cmocka_unit_test(test_marker_escapes),
+		cmocka_unit_test(test_merge_base),
 	};
 	int rc;
 	assert_int_equal(repo_lib_init(), 0);
