@@ -5,7 +5,7 @@ set -eu
 packages=(
 	gcc make pkg-config meson ninja-build git
 	libfuse3-dev fuse3 libsqlite3-dev sqlite3 libjson-c-dev libgit2-dev libcmocka-dev
-	python3 python3-jsonschema rsync procps util-linux tar
+	python3 python3-jsonschema python3-yaml libxml2-utils man-db rsync procps util-linux tar
 	linux-perf valgrind
 )
 missing=()

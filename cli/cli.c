@@ -15,6 +15,7 @@ static const struct cli_command *const commands[] = {
 	&cli_regressions,
 	&cli_history,
 	&cli_check,
+	&cli_export,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -11,14 +11,10 @@
 #include "views/export.h"
 #include "views/sides.h"
 
-/* Why name has no finished run to export: its newest run failed (the
- * tool's failure, status 4), or it is not done yet or was never measured
- * (bad input, status 2). */
+/* Why name has no finished run to export (cli_side_unfinished), or -1. */
 static int why_no_run(struct cli_views *v, const char *name)
 {
 	struct side_ref ref;
-	struct store_run run;
-	int64_t id = 0;
 	int rc = side_resolve(&ref, &v->session->view, name);
 	if (rc == -ENOENT && !ref.commit[0])
 		return setup_fail(EXIT_INVALID, "export: %s names no finished run, baseline or"
@@ -26,23 +22,7 @@ static int why_no_run(struct cli_views *v, const char *name)
 				  name);
 	if (rc && rc != -ENOENT)
 		return setup_fail(EXIT_TOOL, "export: %s: %s", name, strerror(-rc));
-	id = ref.run_id;
-	if (!id && (rc = store_commit_latest(v->session->store, &id, ref.commit)) == STORE_NOTFOUND)
-		return setup_fail(EXIT_INVALID, "export: %s (%.12s) has not been measured (benchfs run"
-						" %s)",
-				  name, ref.commit, name);
-	if (rc || store_run_get_light(v->session->store, &run, id))
-		return setup_fail(EXIT_TOOL, "export: cannot read the store");
-	rc = run.state == RUN_FAILED
-		     ? setup_fail(EXIT_TOOL, "export: run " RUNID_DIR_FMT " of %s failed: %s",
-				  (long long)run.id, name, run.detail ? run.detail : "")
-	     : run.state != RUN_DONE
-		     ? setup_fail(EXIT_INVALID, "export: run " RUNID_DIR_FMT " of %s is not done yet"
-						" (%s)",
-				  (long long)run.id, name, run_state_name(run.state))
-		     : -1;
-	store_run_clear(&run);
-	return rc;
+	return cli_side_unfinished(v, "export", name, &ref);
 }
 
 /* The exit status of a -ENOENT from export_render, after its message. */

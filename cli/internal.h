@@ -7,6 +7,7 @@
 
 #include "cli/setup.h"
 #include "views/compare.h"
+#include "views/sides.h"
 #include "views/session.h"
 
 #define CLI_ARGS_MAX 16
@@ -26,7 +27,8 @@ struct cli_command {
 	int (*run)(const struct cli_args *args);
 };
 
-extern const struct cli_command cli_run, cli_compare, cli_regressions, cli_history, cli_check;
+extern const struct cli_command cli_run, cli_compare, cli_regressions, cli_history, cli_check,
+	cli_export;
 
 /* The views of the store and repository args name, for reading: the data
  * directory must hold a store already (commands that read never create one).
@@ -47,6 +49,12 @@ int cli_compare_sides(const char **a, const char **b, char **owned, const char *
  * 0, or an exit status after a message. */
 int cli_compare_text(char **text, struct cli_views *v, const char *cmd, const char *a,
 		     const char *b, enum compare_format format);
+
+/* Why a resolved side has no finished run to show: its newest run failed
+ * (a tool's failure, status 4), or it is not done yet or was never measured
+ * (status 2); the exit status after a message, or -1 when it has one. */
+int cli_side_unfinished(struct cli_views *v, const char *cmd, const char *name,
+			const struct side_ref *ref);
 
 /* Write the tree the mount shows for ctx's store into dir (new or empty) as
  * ordinary files and symlinks: 0, or an exit status after a message. */

@@ -48,34 +48,36 @@ int cli_compare_sides(const char **a, const char **b, char **owned, const char *
 	return 0;
 }
 
-/* Why a side has nothing to compare: its newest run failed (the build or a
- * benchmark: the tool's failure, status 4), or it was never measured or is
- * not done yet (status 2). */
+int cli_side_unfinished(struct cli_views *v, const char *cmd, const char *name,
+			const struct side_ref *ref)
+{
+	struct store_run run;
+	int64_t id = ref->run_id;
+	int rc = id > 0 ? STORE_OK : store_commit_latest(v->session->store, &id, ref->commit);
+	if (rc == STORE_NOTFOUND)
+		return setup_fail(EXIT_INVALID, "%s: %s (%.12s) has not been measured (benchfs run %s)",
+				  cmd, name, ref->commit, name);
+	if (rc || store_run_get_light(v->session->store, &run, id))
+		return setup_fail(EXIT_TOOL, "%s: cannot read the store", cmd);
+	rc = run.state == RUN_FAILED
+		     ? setup_fail(EXIT_TOOL, "%s: run " RUNID_DIR_FMT " of %s failed: %s", cmd,
+				  (long long)run.id, name, run.detail ? run.detail : "")
+	     : run.state != RUN_DONE
+		     ? setup_fail(EXIT_INVALID, "%s: run " RUNID_DIR_FMT " of %s is not done yet (%s)",
+				  cmd, (long long)run.id, name, run_state_name(run.state))
+		     : -1;
+	store_run_clear(&run);
+	return rc;
+}
+
+/* Why a comparison has nothing to compare: a side's newest run failed, or
+ * was never measured or is not done yet; else the runs are another host's. */
 static int no_finished_run(struct cli_views *v, const char *cmd, const char *const names[2],
 			   struct side_ref *const refs[2])
 {
 	for (int i = 0; i < 2; i++) {
-		struct store_run run;
-		int64_t id;
-		int rc = refs[i]->run_id > 0 ? STORE_OK
-			 : store_commit_latest(v->session->store, &id, refs[i]->commit);
-		if (rc == STORE_NOTFOUND)
-			return setup_fail(EXIT_INVALID, "%s: %s (%.12s) has not been measured (benchfs"
-							" run %s)",
-					  cmd, names[i], refs[i]->commit, names[i]);
-		if (rc || store_run_get_light(v->session->store, &run,
-					      refs[i]->run_id > 0 ? refs[i]->run_id : id))
-			return setup_fail(EXIT_TOOL, "%s: cannot read the store", cmd);
-		rc = run.state == RUN_FAILED
-			     ? setup_fail(EXIT_TOOL, "%s: run " RUNID_DIR_FMT " of %s failed: %s", cmd,
-					  (long long)run.id, names[i], run.detail ? run.detail : "")
-		     : run.state != RUN_DONE
-			     ? setup_fail(EXIT_INVALID, "%s: run " RUNID_DIR_FMT " of %s is not done"
-							" yet (%s)",
-					  cmd, (long long)run.id, names[i], run_state_name(run.state))
-			     : 0;
-		store_run_clear(&run);
-		if (rc)
+		int rc = cli_side_unfinished(v, cmd, names[i], refs[i]);
+		if (rc >= 0)
 			return rc;
 	}
 	return setup_fail(EXIT_INVALID, "%s: %s..%s: a side has no finished run on this host", cmd,
