@@ -272,7 +272,6 @@ compare	the same build	d["same_build"] and d["summary"]["same_build"] > 0
 compare	a shadowed baseline	d["a"]["shadowed_commit"] is not None
 check	the compare form	"compare" in d
 check	the regressions form	"regressions" in d
-check	a regression	d["status"] == "regressed"
 EOF
 # check judges the configuration's service levels where it can.
 if "$BENCHFS" help 2>&1 | grep -q 'service level'; then
@@ -286,6 +285,7 @@ if [ -n "$counted" ]; then
 result	an instruction count	any(isinstance(r["instructions"], int) for r in d["results"])
 compare	instruction counts of both sides	any(b["instructions"] and b["instructions"]["verdict"] for b in d["benchmarks"])
 check	an instruction count step	any(l.split("\t")[1].endswith(":instructions") for l in d.get("regressions", []))
+check	a regression	d["status"] == "regressed"
 EOF
 fi
 
