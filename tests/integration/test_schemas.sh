@@ -3,10 +3,10 @@
 # result.json, system.json and config.json of separate runs, of both sides of
 # an A/B job (with added rounds), of a run with another configuration and of
 # a failed run; compare/<a>..<b>.json of both methods (a benchmark on one
-# side only, the same build, a shadowed baseline); `benchfs check --format
-# json` in its compare and regressions forms; configurations (the example's,
-# those of the other integration tests, and samples benchfs accepts or
-# refuses). Each schema must also reject broken documents. Validated with
+# side only, the same build, a shadowed baseline, three dots); `benchfs
+# check --format json` in its compare and regressions forms (with service
+# levels); configurations (the example's, those of the other integration
+# tests, and samples benchfs accepts or refuses). Each schema must also reject broken documents. Validated with
 # python3-jsonschema (Draft 2020-12, format checking off), under every
 # python3 here that has it: Debian 12's is 4.10.
 . "$(dirname "$0")/lib.sh"
@@ -96,6 +96,7 @@ done
 [ ! -e "$ART/result.000007.json" ] && [ -e "$ART/system.000007.json" ] \
 	|| fail "the failed run: $(ls "$MNT/runs/000007" | tr '\n' ' ')"
 for name in "$c1..$c2" 000002..000003 000001..000003 000003..000001 000003..000006 "rel..$c2" \
+	"$c1...$c2b" \
 	$(ls "$MNT/compare" | sed -n 's/\.json$//p'); do
 	cp "$MNT/compare/$name.json" "$ART/compare.$(echo "$name" | tr -c 'a-zA-Z0-9.\n-' _).json" \
 		|| fail "compare/$name.json"
@@ -251,6 +252,7 @@ run-config	config.000001.json	d["configuration"]["benchmarks"][0]["parameters"] 
 run-config	config.000002.json	d["configuration"]["benchmarks"][0]["slo"] = {"max": "30 s", "statistic": "median"}
 config	config-in.sample-full.json	d["slo"]["statistic"] = "p99"
 compare	compare.000003..000006.json	d["a"]["merge_base"] = True
+compare	compare.000003..000006.json	d["b"]["merge_base"] = True; d["b"]["merge_base_with"] = "main"
 EOF
 
 # Shapes the documents must include, so that the schemas are tried on each
@@ -270,6 +272,7 @@ compare	method runs	d["method"] == "runs"
 compare	a benchmark on one side only	any(b["only_in"] for b in d["benchmarks"])
 compare	the same build	d["same_build"] and d["summary"]["same_build"] > 0
 compare	a shadowed baseline	d["a"]["shadowed_commit"] is not None
+compare	three dots (a merge base)	d["a"]["merge_base"] and d["a"]["merge_base_with"]
 check	the compare form	"compare" in d
 check	the regressions form	"regressions" in d
 EOF
