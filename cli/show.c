@@ -54,9 +54,10 @@ int cli_side_unfinished(struct cli_views *v, const char *cmd, const char *name,
 	struct store_run run;
 	int64_t id = ref->run_id;
 	int rc = id > 0 ? STORE_OK : store_commit_latest(v->session->store, &id, ref->commit);
+	/* The queue takes no a...b (a merge base): the commit names it. */
 	if (rc == STORE_NOTFOUND)
 		return setup_fail(EXIT_INVALID, "%s: %s (%.12s) has not been measured (benchfs run %s)",
-				  cmd, name, ref->commit, name);
+				  cmd, name, ref->commit, strstr(name, "...") ? ref->commit : name);
 	if (rc || store_run_get_light(v->session->store, &run, id))
 		return setup_fail(EXIT_TOOL, "%s: cannot read the store", cmd);
 	rc = run.state == RUN_FAILED
