@@ -60,23 +60,6 @@ struct cli {
 	struct fuse_args fuse_args;
 };
 
-/* The value of --name VALUE or --name=VALUE at argv[*i]; NULL when argv[*i] is not it. */
-static const char *long_opt(int argc, char **argv, int *i, const char *name, int *missing)
-{
-	size_t len = strlen(name);
-	if (strncmp(argv[*i], name, len) != 0)
-		return NULL;
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (argv[*i][len] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 /* Returns -1 to go on, or an exit status. */
 static int parse_cli(struct cli *cli, int argc, char **argv)
 {
@@ -92,7 +75,7 @@ static int parse_cli(struct cli *cli, int argc, char **argv)
 			       fuse_pkgversion(), repo_lib_version(), store_sqlite_version());
 			return 0;
 		}
-		if ((value = long_opt(argc, argv, &i, "--data-mode", &missing))) {
+		if ((value = setup_long_opt(argc, argv, &i, "--data-mode", &missing))) {
 			char *end;
 			long mode = strtol(value, &end, 8);
 			if (!*value || *end || mode < 0 || mode > 0777 || (mode & 0700) != 0700)
@@ -100,11 +83,11 @@ static int parse_cli(struct cli *cli, int argc, char **argv)
 					   " 0750", value);
 			cli->data_mode = (mode_t)mode;
 			cli->data_mode_given = 1;
-		} else if ((value = long_opt(argc, argv, &i, "--repo", &missing)))
+		} else if ((value = setup_long_opt(argc, argv, &i, "--repo", &missing)))
 			cli->paths.repo = value;
-		else if ((value = long_opt(argc, argv, &i, "--config", &missing)))
+		else if ((value = setup_long_opt(argc, argv, &i, "--config", &missing)))
 			cli->paths.config = value;
-		else if ((value = long_opt(argc, argv, &i, "--data", &missing)))
+		else if ((value = setup_long_opt(argc, argv, &i, "--data", &missing)))
 			cli->paths.data = value;
 		else if (missing)
 			return setup_fail(EXIT_INVALID, "%s needs a value", arg);

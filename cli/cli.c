@@ -56,24 +56,6 @@ static void commands_help(void)
 	       "3 a regression found (check), 4 a tool error (build, store, repository).\n");
 }
 
-/* The value of --name VALUE or --name=VALUE at argv[*i]; NULL when argv[*i]
- * is not it (*missing set when the value is absent). */
-static const char *long_opt(int argc, char **argv, int *i, const char *name, int *missing)
-{
-	size_t len = strlen(name);
-	if (strncmp(argv[*i], name, len) != 0)
-		return NULL;
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (argv[*i][len] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 /* Parse the options every command shares; -1 to go on, or an exit status. */
 static int parse_args(struct cli_args *out, const struct cli_command *c, int argc, char **argv)
 {
@@ -93,17 +75,17 @@ static int parse_args(struct cli_args *out, const struct cli_command *c, int arg
 		} else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			command_help(c);
 			return EXIT_OK;
-		} else if ((value = long_opt(argc, argv, &i, "--repo", &missing))) {
+		} else if ((value = setup_long_opt(argc, argv, &i, "--repo", &missing))) {
 			out->paths.repo = value;
-		} else if ((value = long_opt(argc, argv, &i, "--config", &missing))) {
+		} else if ((value = setup_long_opt(argc, argv, &i, "--config", &missing))) {
 			out->paths.config = value;
-		} else if ((value = long_opt(argc, argv, &i, "--data", &missing))) {
+		} else if ((value = setup_long_opt(argc, argv, &i, "--data", &missing))) {
 			out->paths.data = value;
-		} else if ((value = long_opt(argc, argv, &i, "--format", &missing))) {
+		} else if ((value = setup_long_opt(argc, argv, &i, "--format", &missing))) {
 			out->format = value;
-		} else if ((value = long_opt(argc, argv, &i, "--baseline", &missing))) {
+		} else if ((value = setup_long_opt(argc, argv, &i, "--baseline", &missing))) {
 			out->baseline = value;
-		} else if ((value = long_opt(argc, argv, &i, "--out", &missing))) {
+		} else if ((value = setup_long_opt(argc, argv, &i, "--out", &missing))) {
 			out->out = value;
 		} else if (missing) {
 			return setup_fail(EXIT_INVALID, "%s: %s needs a value", c->name, arg);

@@ -22,6 +22,22 @@ int setup_fail(int status, const char *fmt, ...)
 	return status;
 }
 
+const char *setup_long_opt(int argc, char **argv, int *i, const char *name, int *missing)
+{
+	size_t len = strlen(name);
+	if (strncmp(argv[*i], name, len) != 0)
+		return NULL;
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (argv[*i][len] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
 /* The branch whose history the views follow: the configured one, or the
  * branch HEAD names now. *out is NULL when there is none (a detached HEAD):
  * history and regressions are then empty. */

@@ -46,6 +46,11 @@ int setup_open(struct setup *out, const struct setup_options *opts);
 int setup_data_absolute(struct setup *s);
 void setup_clear(struct setup *s);
 
+/* The value of --name VALUE or --name=VALUE at argv[*i] (*i moves past a
+ * separate value); NULL when argv[*i] is not that option, with *missing set
+ * when its value is absent. */
+const char *setup_long_opt(int argc, char **argv, int *i, const char *name, int *missing);
+
 /* "benchfs: <message>" on standard error, escaped to one line; returns
  * status. The front ends' messages before anything runs. */
 int setup_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -124,6 +124,18 @@ json() {
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# bf ARGS...: the command line (benchfs COMMAND ...); its standard output in
+# $T/out, its standard error in $T/err, its exit status in $st.
+bf() {
+	st=0
+	"$BENCHFS" "$@" > "$T/out" 2> "$T/err" || st=$?
+}
+
+# expect_status STATUS WHAT: the last bf exited with STATUS.
+expect_status() {
+	[ "$st" = "$1" ] || fail "$2: exit $st, expected $1 (stderr: $(cat "$T/err"))"
+}
+
 assert_eq() {
 	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
 }

@@ -17,14 +17,6 @@ commit_prog c3 'exec sleep 0.060'
 c() { git -C "$REPO" rev-list --reverse HEAD | sed -n "${1}p"; }
 c1=$(c 1) c2=$(c 2) c3=$(c 3)
 
-# bf ARGS...: the command line on the test's repository; its status in $st.
-bf() {
-	st=0
-	"$BENCHFS" "$@" > "$T/out" 2> "$T/err" || st=$?
-}
-expect_status() { # STATUS WHAT
-	[ "$st" = "$1" ] || fail "$2: exit $st, expected $1 (stderr: $(cat "$T/err"))"
-}
 
 # Nothing measured yet: the commands do not create a store.
 bf compare --repo "$REPO" "$c1" "$c3"

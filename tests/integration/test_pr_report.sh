@@ -25,11 +25,6 @@ commit_prog m3 'exec sleep 0.020'
 main=$(git -C "$REPO" rev-parse HEAD)
 assert_eq "$(git -C "$REPO" merge-base main feature)" "$base" "the fixture's merge base"
 
-# bf ARGS...: the command line on the test's repository; its status in $st.
-bf() {
-	st=0
-	"$BENCHFS" "$@" > "$T/out" 2> "$T/err" || st=$?
-}
 
 # The merge base against the branch as an interleaved A/B job, and main's tip.
 bf run --repo "$REPO" "$base..$feature" "$main"

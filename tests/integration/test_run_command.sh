@@ -16,13 +16,6 @@ commit_prog c2 'exec sleep 0.060'
 c() { git -C "$REPO" rev-list --reverse HEAD | sed -n "${1}p"; }
 c1=$(c 1) c2=$(c 2)
 
-bf() {
-	st=0
-	"$BENCHFS" "$@" > "$T/out" 2> "$T/err" || st=$?
-}
-expect_status() { # STATUS WHAT
-	[ "$st" = "$1" ] || fail "$2: exit $st, expected $1 (stderr: $(cat "$T/err"))"
-}
 
 # Bad input queues nothing.
 bf run --repo "$REPO" "$c1" no-such-rev
