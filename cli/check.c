@@ -1,6 +1,8 @@
 /* benchfs check: the CI gate. It reads the verdicts compare/<A>..<B>.json
- * gives (or the regressions file) and turns them into an exit status, so a
- * gate can never disagree with what the mount shows for the same store. */
+ * gives (or the regressions file) and the service levels of the
+ * configuration at B (views/slo.h, as the mount's slo file judges them) and
+ * turns them into an exit status, so a gate can never disagree with what
+ * the mount shows for the same store. */
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -13,6 +15,7 @@
 #include "views/compare.h"
 #include "views/history.h"
 #include "views/regressions.h"
+#include "views/slo.h"
 
 /* What one benchmark's row of the compare JSON says. */
 struct check_row {
@@ -176,6 +179,92 @@ static int check_regressions(struct strbuf *report, json_object *out, struct cli
 	return n ? EXIT_REGRESSED : EXIT_OK;
 }
 
+static json_object *number_or_null(double v)
+{
+	return isnan(v) ? NULL : json_object_new_double(v);
+}
+
+static json_object *slo_json(const struct slo_result *r)
+{
+	json_object *o = json_object_new_object(), *ci = NULL;
+	bool max = r->kind == SLO_MAX;
+	json_object_object_add(o, "name", json_object_new_string(r->bench));
+	json_object_object_add(o, "kind", json_object_new_string(max ? "max" : "band"));
+	json_object_object_add(o, "statistic",
+			       max ? json_object_new_string(r->median ? "median" : "mean") : NULL);
+	json_object_object_add(o, "max", max ? json_object_new_double(r->limit) : NULL);
+	json_object_object_add(o, "baseline", max ? NULL : json_object_new_string(r->baseline));
+	json_object_object_add(o, "tolerance", max ? NULL : json_object_new_double(r->limit));
+	json_object_object_add(o, "value", number_or_null(r->value));
+	if (!isnan(r->lo) && !isnan(r->hi) && (ci = json_object_new_array())) {
+		json_object_array_add(ci, json_object_new_double(r->lo));
+		json_object_array_add(ci, json_object_new_double(r->hi));
+	}
+	json_object_object_add(o, "interval", ci);
+	json_object_object_add(o, "confidence", number_or_null(r->confidence));
+	json_object_object_add(o, "runs", max ? json_object_new_int64((int64_t)r->runs) : NULL);
+	json_object_object_add(o, "verdict", json_object_new_string(slo_verdict_name(r->verdict)));
+	json_object_object_add(o, "breached", json_object_new_boolean(r->verdict == SLO_BREACHED));
+	json_object_object_add(o, "reason", r->reason ? json_object_new_string(r->reason) : NULL);
+	return o;
+}
+
+/* The service levels of the configuration at rev: the report's lines, "slo"
+ * in the JSON, and EXIT_REGRESSED when one is breached. One that names a
+ * baseline not pinned or never measured is bad input, as a revision would
+ * be. When rev is HEAD of the check without a revision and it has not been
+ * measured, there is nothing to judge. */
+static int check_slo(struct strbuf *report, json_object *out, struct cli_views *v,
+		     const char *rev, bool optional)
+{
+	struct slo_result *results = NULL;
+	json_object *arr;
+	char *text;
+	size_t n = 0, breached = 0;
+	int rc = slo_evaluate(&results, &n, &v->session->view, v->setup.config, rev);
+	if (rc == -ENOENT && optional)
+		return EXIT_OK;
+	if (rc == -ENOENT)
+		return setup_fail(EXIT_INVALID, "check: %s names no finished run on this host", rev);
+	if (rc)
+		return setup_fail(EXIT_TOOL, "check: the service levels at %s: %s", rev, strerror(-rc));
+	if (n == 0)
+		return EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (results[i].invalid) {
+			rc = setup_fail(EXIT_INVALID, "check: \"slo\" of %s: %s", results[i].bench,
+					results[i].reason);
+			slo_results_free(results, n);
+			return rc;
+		}
+		breached += results[i].verdict == SLO_BREACHED;
+	}
+	if (!(text = slo_results_text(results, n))) {
+		slo_results_free(results, n);
+		return setup_fail(EXIT_TOOL, "out of memory");
+	}
+	strbuf_addf(report, "benchfs check slo %s: %s: %zu of %zu service levels breached\n", rev,
+		    breached ? "BREACHED" : "ok", breached, n);
+	/* the slo file's lines, each led by what the gate makes of it */
+	for (size_t i = 0, at = 0; i < n; i++) {
+		size_t len = strcspn(text + at, "\n");
+		strbuf_addf(report, "%-10s ", results[i].verdict == SLO_BREACHED ? "BREACHED"
+					       : slo_verdict_name(results[i].verdict));
+		for (size_t k = at; k < at + len; k++)
+			text[k] == '\t' ? strbuf_addstr(report, "  ") : strbuf_addch(report, text[k]);
+		strbuf_addch(report, '\n');
+		at += len + 1;
+	}
+	free(text);
+	arr = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, slo_json(&results[i]));
+	json_object_object_add(out, "slo", arr);
+	json_object_object_add(out, "slo_rev", json_object_new_string(rev));
+	slo_results_free(results, n);
+	return breached ? EXIT_REGRESSED : EXIT_OK;
+}
+
 static int run_check(const struct cli_args *args)
 {
 	struct cli_views v;
@@ -233,6 +322,10 @@ static int run_check(const struct cli_args *args)
 		rc = check_regressions(&report, out, &v);
 	}
 	if (rc == EXIT_OK || rc == EXIT_REGRESSED) {
+		int slo = check_slo(&report, out, &v, a ? b : "HEAD", !a);
+		rc = slo == EXIT_OK ? rc : slo;
+	}
+	if (rc == EXIT_OK || rc == EXIT_REGRESSED) {
 		int status = rc;
 		json_object_object_add(out, "status", json_object_new_string(
 							      status ? "regressed" : "ok"));
@@ -258,7 +351,8 @@ out:
 
 const struct cli_command cli_check = {
 	.name = "check",
-	.summary = "exit 3 when A..B (or the regressions file) shows a regression",
+	.summary = "exit 3 when A..B (or the regressions file) shows a regression or a service"
+		   " level of B is breached",
 	.usage = "[options] [--format text|json] [A..B | A B | --baseline NAME [REV]]",
 	.run = run_check,
 };

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "fs/fs.h"
 #include "fs/inode.h"
 #include "fs/internal.h"
@@ -172,6 +173,12 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 		snprintf(err, errsize, "repository %s: %s", opts->repo_path, msg);
 		goto fail;
 	}
+	/* The normalised configuration each queued job keeps: the service
+	 * levels the slo file judges are the ones new jobs are measured with. */
+	if (config_parse(&fs->config, opts->config_json, msg, sizeof(msg))) {
+		snprintf(err, errsize, "configuration: %s", msg);
+		goto fail;
+	}
 	/* gethostname need not terminate a truncated name. */
 	if (gethostname(fs->host, sizeof(fs->host) - 1) != 0)
 		fs->host[0] = '\0';
@@ -186,6 +193,7 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 		.threshold = opts->threshold,
 		.threshold_auto = opts->threshold_auto,
 		.confirm = opts->confirm,
+		.config = fs->config,
 	};
 	fs->ctx.fs = fs;
 	/* The kernel checks permissions (the queue is the only writable file). */
@@ -267,5 +275,6 @@ void fs_unmount(struct fs *fs)
 	store_free(fs->store);
 	free(fs->data_dir);
 	free(fs->config_json);
+	config_free(fs->config);
 	free(fs);
 }

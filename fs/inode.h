@@ -38,6 +38,7 @@ enum node_kind {
 	KIND_BASELINE,    /* bits: a serial number, one per lookup or create */
 	KIND_ARTIFACT,    /* id: run, version: a hash of the file name */
 	KIND_SUMMARY,     /* id: run */
+	KIND_SLO,         /* a computed view, like KIND_REGRESSIONS */
 	KIND_COUNT
 };
 

@@ -84,6 +84,7 @@ struct fs {
 	char db_path[4096];
 	char *data_dir;
 	char *config_json;
+	struct config *config; /* config_json parsed: what the views judge against */
 	char *branch;
 	char host[256];
 	int mounted;

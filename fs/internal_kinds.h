@@ -66,7 +66,7 @@ struct kind_ops {
 extern const struct kind_ops kind_root, kind_readme, kind_runs, kind_commits, kind_latest,
 	kind_run_dir, kind_run_file, kind_commit_link, kind_artifact, kind_queue,
 	kind_compare_dir, kind_compare, kind_regressions, kind_history_dir, kind_history,
-	kind_baselines_dir, kind_baseline;
+	kind_baselines_dir, kind_baseline, kind_slo;
 
 /* The handlers of kind (never NULL: an unknown kind is the root's). */
 const struct kind_ops *kind_ops(enum node_kind kind);

@@ -1,5 +1,5 @@
 /* File kinds of the computed views: compare/ and its files, regressions,
- * history/ and its files (internal_kinds.h); baselines/ is kind_baselines.c.
+ * slo, history/ and its files (internal_kinds.h); baselines/ is kind_baselines.c.
  * Their files are rendered by views/ when looked up, once per change of what
  * they show (inode.h: the number is a hash of the file's key and the store's
  * views change number), and kept with their inode while the kernel holds it. */
@@ -16,6 +16,7 @@
 #include "views/listings.h"
 #include "views/regressions.h"
 #include "views/sides.h"
+#include "views/slo.h"
 
 /* Keys of computed files (names.h): a letter for the view, then tab
  * separated fields. Path names holding a tab or newline are refused, so the
@@ -25,6 +26,7 @@
 #define KEY_COMPARE 'c'
 #define KEY_REGRESSIONS 'r' /* r <tip> */
 #define KEY_HISTORY 'h'     /* h <name> <tip> <tags stamp> */
+#define KEY_SLO 's'         /* s: the newest finished run, hence the change number, says which commit */
 #define NO_TIP "-"          /* the tracked branch does not exist */
 
 int computed_version(const struct fs_ctx *ctx, struct computed_version *v)
@@ -242,6 +244,35 @@ static int regressions_render_key(char **text, size_t *len, const struct view_ct
 const struct kind_ops kind_regressions = {
 	.named = regressions_named,
 	.render = regressions_render_key,
+};
+
+/* ---- slo ---- */
+
+static int slo_named(const struct fs_ctx *ctx, struct node *out)
+{
+	struct computed_version v;
+	char key[2] = {KEY_SLO, '\0'};
+	int rc;
+	if ((rc = computed_version(ctx, &v)))
+		return rc;
+	return computed_file_node(ctx, out, KIND_SLO, key, &v, 0);
+}
+
+static int slo_render_key(char **text, size_t *len, const struct view_ctx *view,
+			  const char *key)
+{
+	int rc;
+	(void)key;
+	if ((rc = slo_render(text, view)) == 0)
+		*len = strlen(*text);
+	return rc;
+}
+
+/* The service levels of the configuration the mount was started with, at
+ * the commit of latest. */
+const struct kind_ops kind_slo = {
+	.named = slo_named,
+	.render = slo_render_key,
 };
 
 /* ---- history/ ---- */

@@ -22,6 +22,7 @@ static const struct {
 	{"latest", KIND_LATEST, NODE_LINK},
 	{"compare", KIND_COMPARE_DIR, NODE_DIR},
 	{"regressions", KIND_REGRESSIONS, NODE_FILE},
+	{"slo", KIND_SLO, NODE_FILE},
 	{"history", KIND_HISTORY_DIR, NODE_DIR},
 	{"baselines", KIND_BASELINES_DIR, NODE_DIR},
 };

@@ -33,6 +33,7 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_BASELINES_DIR] = &kind_baselines_dir,
 	[KIND_BASELINE] = &kind_baseline,
 	[KIND_ARTIFACT] = &kind_artifact,
+	[KIND_SLO] = &kind_slo,
 };
 
 const struct kind_ops *kind_ops(enum node_kind kind)

@@ -71,7 +71,7 @@ static void test_table(void **state)
 		const struct kind_ops *ops = kind_ops((enum node_kind)k);
 		bool writable = k == KIND_QUEUE || k == KIND_BASELINE;
 		bool computed = k == KIND_COMPARE || k == KIND_HISTORY || k == KIND_REGRESSIONS ||
-				k == KIND_BASELINE;
+				k == KIND_BASELINE || k == KIND_SLO;
 		assert_non_null(ops);
 		assert_int_equal(ops->lookup != NULL, is_dir((enum node_kind)k));
 		assert_int_equal(ops->list != NULL, is_dir((enum node_kind)k));
@@ -91,7 +91,8 @@ static void test_root(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const want[] = {"README",  "queue",       "runs",    "commits",
-					   "compare", "regressions", "history", "baselines"};
+					   "compare", "regressions", "slo",     "history",
+					   "baselines"};
 	struct dir_entry *entries = NULL;
 	struct node node = {0};
 	size_t n = 0;
@@ -176,6 +177,10 @@ static void test_computed(void **state)
 			 -ENOENT);
 	assert_int_equal(kind_lookup(&f->fs.ctx, &b, inode_make(KIND_HISTORY_DIR, 0, 0), "x.txt"),
 			 -ENOENT);
+	/* No configuration and no run: slo is empty, a file of the root. */
+	assert_int_equal(kind_lookup(&f->fs.ctx, &b, INODE_ROOT, "slo"), 0);
+	assert_int_equal(inode_kind(b.ino), KIND_SLO);
+	assert_int_equal(b.size, 0);
 }
 
 int main(void)
