@@ -194,16 +194,6 @@ const struct kind_ops kind_run_file = {
 
 /* ---- artifacts: complete files the runner left for a run (perf.data) ---- */
 
-static bool artifact_name_valid(const char *name)
-{
-	size_t len = strlen(name);
-	/* Hidden names are files still being written (renamed when complete). */
-	if (len == 0 || name[0] == '.' || strchr(name, '\t') || strchr(name, '\n'))
-		return false;
-	/* A file of benchfs's own wins over an artifact of its name. */
-	return run_file_parse(name) < 0;
-}
-
 static int artifact_stat(const struct fs_ctx *ctx, struct node *out, int64_t run_id,
 			 const char *name, uint64_t ino)
 {
@@ -250,7 +240,7 @@ static int artifact_lookup(const struct fs_ctx *ctx, struct node *out, int64_t r
 	char key[300];
 	uint64_t ino;
 	int rc;
-	if (!artifact_name_valid(name) || strlen(name) > 255)
+	if (!run_artifact_shown(name) || strlen(name) > 255)
 		return -ENOENT;
 	snprintf(key, sizeof(key), "a\t%s", name);
 	ino = inode_make(KIND_ARTIFACT, run_id, (int64_t)(names_hash(key, 0) & INODE_VERSION_MASK));
@@ -282,7 +272,7 @@ static int artifact_list(const struct fs_ctx *ctx, struct entries *out, int64_t 
 	if ((count = scandir(dir, &names, NULL, alphasort)) < 0)
 		return errno == ENOENT ? 0 : -EIO;
 	for (int i = 0; i < count; i++) {
-		if (!rc && names[i]->d_type == DT_REG && artifact_name_valid(names[i]->d_name))
+		if (!rc && names[i]->d_type == DT_REG && run_artifact_shown(names[i]->d_name))
 			rc = entries_add(out, names[i]->d_name, inode_make(KIND_ARTIFACT, run_id, 0),
 					 NODE_FILE);
 		free(names[i]);

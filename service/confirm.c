@@ -4,17 +4,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "queue/submit.h"
 #include "repo/repo.h"
 #include "service/confirm.h"
 #include "store/paths.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "views/context.h"
 #include "views/history.h"
 #include "views/regressions.h"
-
-/* The queue's own limit applies: a full queue gets no follow-up job. */
-#define CONFIRM_PENDING_MAX 1000
 
 struct confirm {
 	/* The views' change number and branch tip when no job was left (-1: never). */
@@ -87,8 +86,10 @@ size_t confirm_next(void *ctx)
 {
 	struct confirm *c = ctx;
 	char tip[STORE_HASH_LEN + 1], a[STORE_HASH_LEN + 1], b[STORE_HASH_LEN + 1];
-	struct store_new_run job[2];
-	int64_t ids[2], seq = -1;
+	char line[2 * STORE_HASH_LEN + 8], err[512];
+	struct queue_run *runs = NULL;
+	size_t n = 0;
+	int64_t seq = -1;
 	int rc;
 	if (!c || history_tip(tip, &c->view) < 0)
 		return 0;
@@ -104,22 +105,25 @@ size_t confirm_next(void *ctx)
 		memcpy(c->settled_tip, tip, sizeof(tip));
 		return 0;
 	}
+	/* The store logs its own failures. */
 	if (rc) {
-		fprintf(stderr, "benchfs: settling suspected regressions: %s\n",
-			rc == -EIO ? store_errmsg(c->store) : strerror(-rc));
+		log_error(rc, "settling suspected regressions: %s", strerror(-rc));
 		return 0;
 	}
-	job[0] = (struct store_new_run){.revision = a, .commit = a, .config = c->config_json,
-					.paired_with_next = true};
-	job[1] = (struct store_new_run){.revision = b, .commit = b, .config = c->config_json};
-	if (store_runs_queue(c->store, ids, job, 2, CONFIRM_PENDING_MAX) != STORE_OK) {
-		fprintf(stderr, "benchfs: queueing the A/B job %.12s..%.12s: %s\n", a, b,
-			store_errmsg(c->store));
+	/* The queue's policy, as a user's "a..b" would be queued: its cap on
+	 * pending jobs, all or none. */
+	snprintf(line, sizeof(line), "%s..%s\n", a, b);
+	rc = queue_submit(&runs, &n, c->store, c->repo, c->config_json, line, strlen(line), err,
+			  sizeof(err));
+	if (rc || n != 2) {
+		log_error(rc ? rc : -EIO, "queueing the A/B job %.12s..%.12s: %s", a, b,
+			  rc ? err : "not one A/B job");
+		queue_runs_free(runs, n);
 		return 0;
 	}
-	fprintf(stderr,
-		"benchfs: queued the A/B job %.12s..%.12s (runs %lld, %lld) to settle a suspected "
-		"regression\n",
-		a, b, (long long)ids[0], (long long)ids[1]);
+	log_notice("queued the A/B job %.12s..%.12s (runs %lld, %lld) to settle a suspected"
+		   " regression",
+		   a, b, (long long)runs[0].id, (long long)runs[1].id);
+	queue_runs_free(runs, n);
 	return 2;
 }
