@@ -181,6 +181,7 @@ static void test_computed(void **state)
 	assert_int_equal(kind_lookup(&f->fs.ctx, &b, INODE_ROOT, "slo"), 0);
 	assert_int_equal(inode_kind(b.ino), KIND_SLO);
 	assert_int_equal(b.size, 0);
+	node_clear(&b);
 }
 
 int main(void)
