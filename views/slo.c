@@ -31,6 +31,11 @@ struct slo_eval {
 	size_t nall;
 	bool have_means;
 	struct run_values means; /* log mean of every run in all */
+	/* The newest band's compare: benchmarks that share their baseline and
+	 * tolerance (a top-level default) share one compare. */
+	char *band_baseline;
+	double band_tolerance;
+	json_object *band_root;
 };
 
 const char *slo_verdict_name(enum slo_verdict verdict)
@@ -99,6 +104,8 @@ static void eval_clear(struct slo_eval *e)
 	free(e->history);
 	free(e->all);
 	run_values_clear(&e->means);
+	free(e->band_baseline);
+	json_object_put(e->band_root);
 }
 
 /* One value per run of a benchmark: runs ascending, their log values. */
@@ -273,22 +280,34 @@ done:
 }
 
 /* compare/<baseline>..<rev>.json with the tolerance as the threshold: the
- * benchmark's row of it, as a JSON object (owned by *root). */
-static int band_compare(json_object **root, json_object **row, struct slo_eval *e,
-			const struct bench_config *b, const struct side_ref *base)
+ * benchmark's row of it (NULL: none), owned by e. */
+static int band_compare(json_object **row, struct slo_eval *e, const struct bench_config *b,
+			const struct side_ref *base)
 {
 	struct view_ctx ctx = *e->ctx;
 	json_object *benches;
 	char *text = NULL;
 	int rc;
-	*root = *row = NULL;
-	ctx.threshold = b->slo.tolerance;
-	ctx.threshold_auto = false;
-	if ((rc = compare_render(&text, &ctx, b->slo.baseline, base, e->rev, &e->ref, COMPARE_JSON)))
-		return rc;
-	*root = json_tokener_parse(text);
-	free(text);
-	if (!*root || !json_object_object_get_ex(*root, "benchmarks", &benches))
+	*row = NULL;
+	if (!e->band_root || strcmp(e->band_baseline, b->slo.baseline) != 0 ||
+	    e->band_tolerance != b->slo.tolerance) {
+		free(e->band_baseline);
+		json_object_put(e->band_root);
+		e->band_root = NULL;
+		if (!(e->band_baseline = strdup(b->slo.baseline)))
+			return -ENOMEM;
+		e->band_tolerance = b->slo.tolerance;
+		ctx.threshold = b->slo.tolerance;
+		ctx.threshold_auto = false;
+		if ((rc = compare_render(&text, &ctx, b->slo.baseline, base, e->rev, &e->ref,
+					 COMPARE_JSON)))
+			return rc;
+		e->band_root = json_tokener_parse(text);
+		free(text);
+		if (!e->band_root)
+			return -EIO;
+	}
+	if (!json_object_object_get_ex(e->band_root, "benchmarks", &benches))
 		return -EIO;
 	for (size_t i = 0; i < json_object_array_length(benches); i++) {
 		json_object *o = json_object_array_get_idx(benches, i), *name;
@@ -322,7 +341,7 @@ static int judge_band(struct slo_result *r, struct slo_eval *e, const struct ben
 {
 	struct store_baseline pin;
 	struct side_ref base;
-	json_object *root = NULL, *row = NULL, *ci;
+	json_object *row = NULL, *ci;
 	const char *verdict, *why;
 	int rc = store_baseline_get(e->ctx->store, &pin, b->slo.baseline);
 	if (rc == STORE_NOTFOUND) {
@@ -334,7 +353,7 @@ static int judge_band(struct slo_result *r, struct slo_eval *e, const struct ben
 		return store_errno(rc);
 	if ((rc = side_resolve(&base, e->ctx, b->slo.baseline)))
 		return rc == -ENOENT ? -EIO : rc;
-	rc = band_compare(&root, &row, e, b, &base);
+	rc = band_compare(&row, e, b, &base);
 	if (rc == -ENOENT) {
 		r->invalid = true;
 		rc = set_reason(r, "baseline %s (%.12s) has no finished run on this host",
@@ -366,7 +385,6 @@ static int judge_band(struct slo_result *r, struct slo_eval *e, const struct ben
 		rc = set_reason(r, "the interval reaches beyond +%g%% of baseline %s",
 				b->slo.tolerance * 100, b->slo.baseline);
 done:
-	json_object_put(root);
 	return rc;
 }
 
