@@ -38,14 +38,6 @@ slo_config ceiling_mount false '{"max": "20ms"}' '{"max": "1s"}'
 slo_config band true '{"baseline": "release", "tolerance": 0.05}' 'null'
 slo_config unknown true '{"max": "1s"}' '{"baseline": "nosuch", "tolerance": 0.05}'
 
-bf() {
-	st=0
-	"$BENCHFS" "$@" > "$T/out" 2> "$T/err" || st=$?
-}
-expect_status() { # STATUS WHAT
-	[ "$st" = "$1" ] || fail "$2: exit $st, expected $1 (stdout: $(cat "$T/out"); stderr: $(cat "$T/err"))"
-}
-
 # Three runs of c1 (work sleeps 20 ms): far below a ceiling of 1 s.
 bf run --repo "$REPO" HEAD HEAD HEAD
 expect_status 0 "run c1 three times"
