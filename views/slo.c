@@ -356,17 +356,14 @@ static int judge_band(struct slo_result *r, struct slo_eval *e, const struct ben
 	rc = band_compare(&row, e, b, &base);
 	if (rc == -ENOENT) {
 		r->invalid = true;
-		rc = set_reason(r, "baseline %s (%.12s) has no finished run on this host",
-				b->slo.baseline, base.commit);
-		goto done;
+		return set_reason(r, "baseline %s (%.12s) has no finished run on this host",
+				  b->slo.baseline, base.commit);
 	}
 	if (rc)
-		goto done;
-	if (!row || !(verdict = string_at(row, "verdict")) || string_at(row, "only_in")) {
-		rc = set_reason(r, "%s was not measured at both baseline %s and %s", b->name,
-				b->slo.baseline, e->short_id);
-		goto done;
-	}
+		return rc;
+	if (!row || !(verdict = string_at(row, "verdict")) || string_at(row, "only_in"))
+		return set_reason(r, "%s was not measured at both baseline %s and %s", b->name,
+				  b->slo.baseline, e->short_id);
 	r->value = number_at(row, "ratio");
 	r->confidence = number_at(row, "confidence");
 	if (json_object_object_get_ex(row, "ratio_ci", &ci) && ci &&
@@ -380,12 +377,11 @@ static int judge_band(struct slo_result *r, struct slo_eval *e, const struct ben
 		 (!isnan(r->hi) && r->hi <= 1 + b->slo.tolerance))
 		r->verdict = SLO_HOLDS;
 	else if ((why = string_at(row, "reason")))
-		rc = set_reason(r, "%s", why);
+		return set_reason(r, "%s", why);
 	else
-		rc = set_reason(r, "the interval reaches beyond +%g%% of baseline %s",
-				b->slo.tolerance * 100, b->slo.baseline);
-done:
-	return rc;
+		return set_reason(r, "the interval reaches beyond +%g%% of baseline %s",
+				  b->slo.tolerance * 100, b->slo.baseline);
+	return 0;
 }
 
 static int result_init(struct slo_result *r, const struct bench_config *b, enum slo_kind kind)
