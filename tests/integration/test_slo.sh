@@ -88,15 +88,20 @@ assert_eq "$(json "$T/out" '(j["status"], j["exit_code"], j["slo_rev"], [(s["nam
 	"check's JSON, breached"
 assert_eq "$(json "$T/out" 'j["slo"][0]["interval"][0] > 0.02 and j["regressions"] == []')" "True" \
 	"the interval of the breach is above the ceiling"
-# A compare's check judges the service levels of its second side.
+# A compare's check judges the service levels of its second side. (The same
+# commit on both sides is never a regression: only the service levels count.)
 bf check --repo "$REPO" --config "$T/ceiling.json" "$c2..$c2"
 expect_status 3 "check c2..c2: the same commit, no regression, a breached ceiling"
 grep -q '^benchfs check [0-9a-f]*\.\.[0-9a-f]*: ok: 0 of 2 benchmarks regressed$' "$T/out" \
 	|| fail "check's report: $(cat "$T/out")"
 grep -q "^benchfs check slo $c2: BREACHED: 1 of 2" "$T/out" || fail "check's report: $(cat "$T/out")"
-bf check --repo "$REPO" --config "$T/held.json" "$c2..$c1"
-expect_status 0 "check c2..c1: the service levels of c1 hold"
+bf check --repo "$REPO" --config "$T/held.json" "$c1..$c1"
+expect_status 0 "check c1..c1: the service levels of c1 hold"
 grep -q "^benchfs check slo $c1: ok: 0 of 2" "$T/out" || fail "check's report: $(cat "$T/out")"
+bf check --repo "$REPO" --config "$T/held.json" "$c1..$c2"
+expect_status 3 "check c1..c2: work five times slower, c2's service levels hold"
+grep -q "^REGRESSED  *work " "$T/out" || fail "check's report: $(cat "$T/out")"
+grep -q "^benchfs check slo $c2: ok: 0 of 2" "$T/out" || fail "check's report: $(cat "$T/out")"
 ok "a breached ceiling: exit 3, named in the report and the JSON"
 
 # A band against a baseline that is not pinned is bad input.
