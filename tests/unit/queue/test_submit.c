@@ -3,18 +3,14 @@
  * baselines/<name> queues or pins, and what it refuses (nothing queued or
  * pinned then). */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -23,10 +19,9 @@
 #include "queue/submit.h"
 #include "repo/repo.h"
 #include "store/store.h"
+#include "tests/unit/fixture/git.h"
 #include "tests/unit/fixture/tmpdir.h"
 #include "util/rmtree.h"
-
-extern char **environ;
 
 struct fixture {
 	char dir[PATH_MAX / 2], repo[PATH_MAX];
@@ -35,47 +30,11 @@ struct fixture {
 	char c1[41], c2[41];
 };
 
-/* git -C dir args...; its output's first line into out (may be NULL). */
-static int git(char *out, size_t outsize, const char *dir, ...)
-{
-	const char *argv[32] = {"git", "-C", dir};
-	size_t argc = 3, len = 0;
-	posix_spawn_file_actions_t fa;
-	int pipefd[2], status;
-	char sink[512];
-	ssize_t n;
-	pid_t pid;
-	va_list ap;
-	va_start(ap, dir);
-	while ((argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	va_end(ap);
-	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	while (out && len + 1 < outsize && (n = read(pipefd[0], out + len, outsize - 1 - len)) > 0)
-		len += (size_t)n;
-	while (read(pipefd[0], sink, sizeof(sink)) > 0)
-		;
-	close(pipefd[0]);
-	if (out) {
-		out[len] = '\0';
-		out[strcspn(out, "\n")] = '\0';
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-#define GIT(...) assert_int_equal(git(NULL, 0, f->repo, __VA_ARGS__, (char *)NULL), 0)
+#define GIT(...) assert_int_equal(test_git(NULL, 0, f->repo, __VA_ARGS__, (char *)NULL), 0)
 
 static void commit(struct fixture *f, char out[41], const char *msg)
 {
-	GIT("commit", "-q", "--allow-empty", "-m", msg);
-	assert_int_equal(git(out, 41, f->repo, "rev-parse", "HEAD", (char *)NULL), 0);
+	assert_int_equal(test_git_commit(out, f->repo, msg), 0);
 }
 
 static int setup(void **state)
@@ -84,15 +43,8 @@ static int setup(void **state)
 	char path[PATH_MAX + 64];
 	if (!f || test_tmpdir_make(f->dir, sizeof(f->dir), "queue-submit"))
 		return -1;
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("HOME", f->dir, 1);
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
-	assert_int_equal(git(NULL, 0, f->dir, "init", "-q", "-b", "main", f->repo, (char *)NULL), 0);
+	assert_int_equal(test_git_repo(f->dir, f->repo), 0);
 	commit(f, f->c1, "c1");
 	GIT("tag", "v1");
 	commit(f, f->c2, "c2");

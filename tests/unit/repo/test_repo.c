@@ -19,21 +19,17 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "repo/repo.h"
 #include "util/rmtree.h"
+#include "tests/unit/fixture/git.h"
 #include "tests/unit/fixture/tmpdir.h"
-
-extern char **environ;
 
 #define BASE_TIME 1600000000LL
 
@@ -45,62 +41,9 @@ struct fixture {
 	int64_t t1, t2, t3, tmerge;
 };
 
-/* Run git -C dir args... with input (may be NULL) on its standard input and
- * its standard output (trimmed of the last newline) into out. The exit
- * status, or -1. No shell. */
-static int run_git(char *out, size_t outsize, const char *input, const char *dir, va_list ap)
-{
-	const char *argv[32] = {"git", "-C", dir};
-	size_t argc = 3, len = 0;
-	posix_spawn_file_actions_t fa;
-	int outpipe[2], inpipe[2], status;
-	ssize_t n;
-	pid_t pid;
-	while ((argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	assert_int_equal(pipe2(outpipe, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(inpipe, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, inpipe[0], STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, outpipe[1], STDOUT_FILENO);
-	/* TEST_GIT_STDERR=1 shows git's complaints when a fixture step fails. */
-	if (!getenv("TEST_GIT_STDERR"))
-		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(outpipe[1]);
-	close(inpipe[0]);
-	if (input)
-		assert_int_equal(write(inpipe[1], input, strlen(input)), (ssize_t)strlen(input));
-	close(inpipe[1]);
-	while (out && len + 1 < outsize && (n = read(outpipe[0], out + len, outsize - 1 - len)) > 0)
-		len += (size_t)n;
-	/* The rest is read too: git must not die of SIGPIPE ("Deleted tag ..."). */
-	for (char sink[512]; read(outpipe[0], sink, sizeof(sink)) > 0;)
-		;
-	close(outpipe[0]);
-	if (out) {
-		out[len] = '\0';
-		if (len && out[len - 1] == '\n')
-			out[len - 1] = '\0';
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int git(char *out, size_t outsize, const char *input, const char *dir, ...)
-{
-	va_list ap;
-	int rc;
-	va_start(ap, dir);
-	rc = run_git(out, outsize, input, dir, ap);
-	va_end(ap);
-	return rc;
-}
-
-#define GIT(...) assert_int_equal(git(NULL, 0, NULL, f->repo, __VA_ARGS__, (char *)NULL), 0)
+#define GIT(...) assert_int_equal(test_git(NULL, 0, f->repo, __VA_ARGS__, (char *)NULL), 0)
 #define GIT_OUT(out, ...) \
-	assert_int_equal(git(out, sizeof(out), NULL, f->repo, __VA_ARGS__, (char *)NULL), 0)
+	assert_int_equal(test_git(out, sizeof(out), f->repo, __VA_ARGS__, (char *)NULL), 0)
 
 static void put(const char *path, const char *text)
 {
@@ -113,10 +56,7 @@ static void put(const char *path, const char *text)
 /* Both dates of the next commit or tag: BASE_TIME + offset seconds. */
 static void at(int64_t offset)
 {
-	char date[64];
-	snprintf(date, sizeof(date), "@%lld +0000", (long long)(BASE_TIME + offset));
-	setenv("GIT_AUTHOR_DATE", date, 1);
-	setenv("GIT_COMMITTER_DATE", date, 1);
+	test_git_date(BASE_TIME + offset);
 }
 
 static void commit(struct fixture *f, char out[41], int64_t offset, const char *file,
@@ -128,7 +68,7 @@ static void commit(struct fixture *f, char out[41], int64_t offset, const char *
 	at(offset);
 	GIT("add", file);
 	GIT("commit", "-q", "-m", msg);
-	assert_int_equal(git(out, 41, NULL, f->repo, "rev-parse", "HEAD", (char *)NULL), 0);
+	assert_int_equal(test_git(out, 41, f->repo, "rev-parse", "HEAD", (char *)NULL), 0);
 }
 
 static int setup(void **state)
@@ -139,16 +79,8 @@ static int setup(void **state)
 		return -1;
 	}
 	/* Neither the user's configuration nor the clock changes the repository. */
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("HOME", f->dir, 1);
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
-	assert_int_equal(git(NULL, 0, NULL, f->dir, "init", "-q", "-b", "main", f->repo,
-			     (char *)NULL), 0);
+	assert_int_equal(test_git_repo(f->dir, f->repo), 0);
 	commit(f, f->c1, 10, "f", "1\n", "c1 root");
 	commit(f, f->c2, 20, "f", "2\n", "c2 subject\nsecond line\n\nbody");
 	GIT("branch", "side");
@@ -224,7 +156,7 @@ static void test_open(void **state)
 	assert_int_equal(rmdir(path), 0);
 	/* A bare repository has no work tree. */
 	snprintf(path, sizeof(path), "%s/bare.git", f->dir);
-	assert_int_equal(git(NULL, 0, NULL, f->dir, "init", "-q", "--bare", path, (char *)NULL), 0);
+	assert_int_equal(test_git(NULL, 0, f->dir, "init", "-q", "--bare", path, (char *)NULL), 0);
 	assert_int_equal(repo_open(&r, path, err, sizeof(err)), 0);
 	assert_null(repo_workdir(r));
 	repo_free(r);
@@ -281,7 +213,7 @@ static void test_head_without_branch(void **state)
 	assert_null(name);
 	GIT("checkout", "-q", "main");
 	snprintf(path, sizeof(path), "%s/empty", f->dir);
-	assert_int_equal(git(NULL, 0, NULL, f->dir, "init", "-q", "-b", "main", path, (char *)NULL),
+	assert_int_equal(test_git(NULL, 0, f->dir, "init", "-q", "-b", "main", path, (char *)NULL),
 			 0);
 	assert_int_equal(repo_open(&r, path, NULL, 0), 0);
 	assert_int_equal(repo_head_branch(&name, r), -ENOENT);
@@ -381,7 +313,7 @@ static void test_short_ids_grow_when_ambiguous(void **state)
 	size_t size = 1 << 20, used = 0, longer = 0, checked = 0;
 	struct repo *r = NULL;
 	snprintf(path, sizeof(path), "%s/many", f->dir);
-	assert_int_equal(git(NULL, 0, NULL, f->dir, "init", "-q", "-b", "main", path, (char *)NULL),
+	assert_int_equal(test_git(NULL, 0, f->dir, "init", "-q", "-b", "main", path, (char *)NULL),
 			 0);
 	assert_non_null(stream = malloc(size));
 	/* Each commit's parent is the branch's previous commit (no "from"). */
@@ -396,12 +328,13 @@ static void test_short_ids_grow_when_ambiguous(void **state)
 		assert_true(n > 0 && (size_t)n < size - used);
 		used += (size_t)n;
 	}
-	assert_int_equal(git(NULL, 0, stream, path, "fast-import", "--quiet", (char *)NULL), 0);
+	assert_int_equal(test_git_input(NULL, 0, stream, path, "fast-import", "--quiet",
+					(char *)NULL), 0);
 	free(stream);
-	assert_int_equal(git(NULL, 0, NULL, path, "config", "core.abbrev", "4", (char *)NULL), 0);
+	assert_int_equal(test_git(NULL, 0, path, "config", "core.abbrev", "4", (char *)NULL), 0);
 	assert_non_null(listing = malloc(200000));
-	assert_int_equal(git(listing, 200000, NULL, path, "log", "--format=%H %h", "main",
-			     (char *)NULL), 0);
+	assert_int_equal(test_git(listing, 200000, path, "log", "--format=%H %h", "main",
+				  (char *)NULL), 0);
 	assert_int_equal(repo_open(&r, path, NULL, 0), 0);
 	for (p = listing; *p; p += strcspn(p, "\n"), p += *p == '\n') {
 		char full[41], want[41];
@@ -478,8 +411,8 @@ static void test_walk_ends_at_missing_parent(void **state)
 		 "tree %s\nparent %s\nauthor t <t@example.com> 1600000500 +0000\n"
 		 "committer t <t@example.com> 1600000500 +0000\n\nthe parent is missing\n",
 		 f->tree, "1111111111111111111111111111111111111111");
-	assert_int_equal(git(orphan, sizeof(orphan), object, f->repo, "hash-object", "-t",
-			     "commit", "-w", "--stdin", (char *)NULL), 0);
+	assert_int_equal(test_git_input(orphan, sizeof(orphan), object, f->repo, "hash-object",
+					"-t", "commit", "-w", "--stdin", (char *)NULL), 0);
 	assert_int_equal(repo_walk_new(&w, f->r, orphan, 10), 0);
 	assert_int_equal(repo_walk_next(w, id, NULL), 1);
 	assert_string_equal(id, orphan);

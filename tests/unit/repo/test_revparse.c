@@ -15,22 +15,17 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "repo/repo.h"
 #include "repo/revparse.h"
 #include "util/rmtree.h"
+#include "tests/unit/fixture/git.h"
 #include "tests/unit/fixture/tmpdir.h"
-
-extern char **environ;
 
 struct fixture {
 	char dir[PATH_MAX / 2];
@@ -39,41 +34,9 @@ struct fixture {
 	char c1[41], c2[41], c3[41], merge[41];
 };
 
-/* Run git -C repo args..., stdout (trimmed of its newline) into out. The exit
- * status, or -1. No shell: every argument reaches git as it is. */
-static int git(char *out, size_t outsize, const char *repo, ...)
-{
-	const char *argv[32] = {"git", "-C", repo};
-	size_t argc = 3, len = 0;
-	posix_spawn_file_actions_t fa;
-	int pipefd[2], status;
-	ssize_t n;
-	pid_t pid;
-	va_list ap;
-	va_start(ap, repo);
-	while ((argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	va_end(ap);
-	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	while (out && len + 1 < outsize && (n = read(pipefd[0], out + len, outsize - 1 - len)) > 0)
-		len += (size_t)n;
-	close(pipefd[0]);
-	if (out) {
-		out[len] = '\0';
-		out[strcspn(out, "\n")] = '\0';
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-#define GIT(...) assert_int_equal(git(NULL, 0, f->repo, __VA_ARGS__, (char *)NULL), 0)
-#define GIT_OUT(out, ...) assert_int_equal(git(out, 41, f->repo, __VA_ARGS__, (char *)NULL), 0)
+#define GIT(...) assert_int_equal(test_git(NULL, 0, f->repo, __VA_ARGS__, (char *)NULL), 0)
+#define GIT_OUT(out, ...) \
+	assert_int_equal(test_git(out, 41, f->repo, __VA_ARGS__, (char *)NULL), 0)
 
 static void put(const char *path, const char *text)
 {
@@ -105,17 +68,9 @@ static int setup(void **state)
 		return -1;
 	}
 	/* Neither the user's configuration nor the clock changes the repository. */
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("HOME", f->dir, 1);
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
-	setenv("GIT_AUTHOR_DATE", "2020-01-01T00:00:00Z", 1);
-	setenv("GIT_COMMITTER_DATE", "2020-01-01T00:00:00Z", 1);
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
-	assert_int_equal(git(NULL, 0, f->dir, "init", "-q", "-b", "main", f->repo, (char *)NULL), 0);
+	assert_int_equal(test_git_repo(f->dir, f->repo), 0);
+	test_git_date(1577836800LL); /* 2020-01-01T00:00:00Z */
 	commit(f, f->c1, "f", "1\n", "c1");
 	commit(f, f->c2, "f", "2\n", "c2 second");
 	GIT("branch", "side");
@@ -193,8 +148,8 @@ static void check(struct fixture *f, const char *rev, enum want want)
 	char spec[8192], expected[128] = "", got[41] = "", err[512] = "";
 	int cli_rc, rc;
 	snprintf(spec, sizeof(spec), "%s^{commit}", rev);
-	cli_rc = git(expected, sizeof(expected), f->repo, "rev-parse", "-q", "--verify",
-		     "--end-of-options", spec, (char *)NULL);
+	cli_rc = test_git(expected, sizeof(expected), f->repo, "rev-parse", "-q", "--verify",
+			  "--end-of-options", spec, (char *)NULL);
 	rc = revparse_commit(got, f->git, rev, err, sizeof(err));
 	printf("# %-44.44s git %-9.9s benchfs %s\n", shown(rev), cli_rc ? "refuses" : expected,
 	       rc ? err : got);

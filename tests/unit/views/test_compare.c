@@ -7,21 +7,18 @@
  * a pull request's comment: a marker line, the verdict, a narrow table,
  * the detail in <details>. */
 #include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <setjmp.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "tests/unit/fixture/git.h"
 #include "tests/unit/views/views_fixture.h"
 #include "views/compare.h"
 #include "views/sides.h"
@@ -253,30 +250,8 @@ static void test_parse_name(void **state)
 	expect_no_name("");
 }
 
-extern char **environ;
-
-/* git -C the fixture's repository args...; its exit status. */
-static int git(struct fixture *x, ...)
-{
-	const char *argv[16] = {"git", "-C", x->f->repo};
-	size_t argc = 3;
-	posix_spawn_file_actions_t fa;
-	int status;
-	pid_t pid;
-	va_list ap;
-	va_start(ap, x);
-	while (argc < 15 && (argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+/* git -C the fixture's repository args..., which must succeed. */
+#define GIT(...) assert_int_equal(test_git(NULL, 0, x->f->repo, __VA_ARGS__, (char *)NULL), 0)
 
 /* Branch feature forks from main at c2 (main has moved on to c4 since) and
  * gets f1, measured three times: "work" 30% slower than on c2. */
@@ -284,10 +259,10 @@ static void fork_feature(struct fixture *x, char f1[41])
 {
 	const double run_factor[3] = {1.0, 1.01, 0.99};
 	double v[ITERATIONS];
-	assert_int_equal(git(x, "branch", "feature", x->c2, (char *)NULL), 0);
-	assert_int_equal(git(x, "checkout", "-q", "feature", (char *)NULL), 0);
+	GIT("branch", "feature", x->c2);
+	GIT("checkout", "-q", "feature");
 	vfix_commit(x->f, f1, "f1 on feature");
-	assert_int_equal(git(x, "checkout", "-q", "main", (char *)NULL), 0);
+	GIT("checkout", "-q", "main");
 	for (int r = 0; r < 3; r++) {
 		int64_t id = vfix_start(x->f, f1);
 		times(v, 0.169 * run_factor[r]);
@@ -433,14 +408,14 @@ static void test_marker_escapes(void **state)
 {
 	struct fixture *x = *state;
 	char *md, line[256];
-	assert_int_equal(git(x, "tag", "x--y", x->c1, (char *)NULL), 0);
+	GIT("tag", "x--y", x->c1);
 	md = render(x, "x--y", x->c2, COMPARE_MD);
 	snprintf(line, sizeof(line), "<!-- benchfs compare x-%%2Dy..%s -->\n", x->c2);
 	assert_true(strncmp(md, line, strlen(line)) == 0);
 	*strchr(md, '\n') = '\0';
 	assert_int_equal(count(md, "--"), 2);
 	free(md);
-	assert_int_equal(git(x, "tag", "-d", "x--y", (char *)NULL), 0);
+	GIT("tag", "-d", "x--y");
 }
 
 int main(void)

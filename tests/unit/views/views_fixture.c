@@ -1,62 +1,20 @@
 /* The views' unit test fixture (views_fixture.h). */
 #include "tests/unit/views/views_fixture.h"
 
-#include <fcntl.h>
 #include <setjmp.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "tests/unit/fixture/git.h"
 #include "tests/unit/fixture/tmpdir.h"
 #include "util/rmtree.h"
 
-extern char **environ;
-
 #define CONFIG "{\"runs\": 1}"
 #define SYSTEM "{\"hostname\": \"" VFIX_HOST "\"}"
-
-/* git -C dir args... (NULL-terminated); its output's first line into out
- * (may be NULL). The exit status. */
-static int git(char *out, size_t outsize, const char *dir, ...)
-{
-	const char *argv[32] = {"git", "-C", dir};
-	size_t argc = 3, len = 0;
-	posix_spawn_file_actions_t fa;
-	int pipefd[2], status;
-	char sink[512];
-	ssize_t n;
-	pid_t pid;
-	va_list ap;
-	va_start(ap, dir);
-	while (argc < 31 && (argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	while (out && len + 1 < outsize && (n = read(pipefd[0], out + len, outsize - 1 - len)) > 0)
-		len += (size_t)n;
-	while (read(pipefd[0], sink, sizeof(sink)) > 0)
-		;
-	close(pipefd[0]);
-	if (out) {
-		out[len] = '\0';
-		out[strcspn(out, "\n")] = '\0';
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 struct vfix *vfix_new(const char *name)
 {
@@ -64,15 +22,8 @@ struct vfix *vfix_new(const char *name)
 	char path[PATH_MAX + 64];
 	assert_non_null(f);
 	assert_int_equal(test_tmpdir_make(f->dir, sizeof(f->dir), name), 0);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("HOME", f->dir, 1);
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
-	assert_int_equal(git(NULL, 0, f->dir, "init", "-q", "-b", "main", f->repo, (char *)NULL), 0);
+	assert_int_equal(test_git_repo(f->dir, f->repo), 0);
 	snprintf(path, sizeof(path), "%s/benchfs.db", f->dir);
 	assert_int_equal(store_open(&f->store, path, STORE_SYNC_NORMAL), STORE_OK);
 	f->ctx = (struct view_ctx){.store = f->store,
@@ -96,14 +47,8 @@ void vfix_free(struct vfix *f)
 
 void vfix_commit(struct vfix *f, char out[41], const char *msg)
 {
-	char date[64];
-	snprintf(date, sizeof(date), "@%lld +0000", 1600000000LL + ++f->clock * 60);
-	setenv("GIT_AUTHOR_DATE", date, 1);
-	setenv("GIT_COMMITTER_DATE", date, 1);
-	assert_int_equal(git(NULL, 0, f->repo, "commit", "-q", "--allow-empty", "-m", msg,
-			     (char *)NULL),
-			 0);
-	assert_int_equal(git(out, 41, f->repo, "rev-parse", "HEAD", (char *)NULL), 0);
+	test_git_date(1600000000LL + ++f->clock * 60);
+	assert_int_equal(test_git_commit(out, f->repo, msg), 0);
 	/* The repository is opened once it has a commit, and again after each
 	 * one, so that the branch's tip is read afresh. */
 	repo_free(f->r);
