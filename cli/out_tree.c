@@ -1,7 +1,7 @@
 /* benchfs run --out DIR: the tree the mount shows, written as ordinary
  * files and symlinks, for CI jobs that upload it as an artifact. Every file
  * comes from the same views the mount's files do (README, queue, runs/,
- * commits/, latest, compare/, regressions, history/, baselines/), so `diff
+ * commits/, latest, compare/, regressions, slo, history/, baselines/), so `diff
  * -r --no-dereference` against a mount over the same data directory finds
  * nothing. */
 #include <dirent.h>
@@ -25,6 +25,7 @@
 #include "views/regressions.h"
 #include "views/run_files.h"
 #include "views/sides.h"
+#include "views/slo.h"
 
 struct out_tree {
 	const struct view_ctx *ctx;
@@ -265,7 +266,11 @@ static int put_tree(struct out_tree *t)
 	have_tip = rc == 0;
 	if (have_tip && (rc = regressions_render(&text, t->ctx, tip)))
 		goto out;
-	if ((rc = put_file(t, "regressions", have_tip ? text : "", have_tip ? strlen(text) : 0)) ||
+	if ((rc = put_file(t, "regressions", have_tip ? text : "", have_tip ? strlen(text) : 0)))
+		goto out;
+	free(text);
+	text = NULL;
+	if ((rc = slo_render(&text, t->ctx)) || (rc = put_file(t, "slo", text, strlen(text))) ||
 	    (rc = put_history(t, have_tip ? tip : NULL)))
 		goto out;
 	rc = put_baselines(t);

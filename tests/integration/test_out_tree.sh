@@ -16,6 +16,8 @@ c["warmup"] = 0
 for b in c["benchmarks"]:
     b.pop("runs", None)
 c.setdefault("compare", {})["confirm"] = False
+# service levels: the slo file is in the tree too
+c["slo"] = {"max": "10s", "baseline": "release", "tolerance": 0.5}
 json.dump(c, open(sys.argv[2], "w"), indent=2)
 PY
 
@@ -49,6 +51,7 @@ ls "$T/out/compare" | grep -q '^v1\.\.v2\.md$' || fail "compare/ lists $(ls "$T/
 
 start_benchfs --config "$T/benchfs.json"
 diff -r --no-dereference "$T/out" "$MNT" > "$T/diff" 2>&1 || fail "the tree differs from the mount: $(head -20 "$T/diff")"
+[ -s "$T/out/slo" ] || fail "the tree's slo is empty"
 ok "the tree is byte-identical to the mount (diff -r --no-dereference)"
 
 # Into a directory that holds something: refused, nothing measured.
