@@ -13,8 +13,10 @@
 #include "cli/internal.h"
 #include "util/strbuf.h"
 #include "views/compare.h"
+#include "views/format.h"
 #include "views/history.h"
 #include "views/regressions.h"
+#include "views/sides.h"
 #include "views/slo.h"
 
 /* What one benchmark's row of the compare JSON says. */
@@ -97,11 +99,11 @@ static json_object *row_json(const struct check_row *r, json_object *bench)
 	json_object_object_add(o, "regressed", json_object_new_boolean(r->regressed));
 	json_object_object_add(o, "verdict", r->verdict ? json_object_new_string(r->verdict) : NULL);
 	json_object_object_add(o, "method", r->method ? json_object_new_string(r->method) : NULL);
-	json_object_object_add(o, "ratio", isnan(r->ratio) ? NULL : json_object_new_double(r->ratio));
+	json_object_object_add(o, "ratio", json_number(r->ratio));
 	if (json_object_object_get_ex(bench, "ratio_ci", &ci) && ci)
 		ci = json_object_get(ci);
 	json_object_object_add(o, "ratio_ci", ci);
-	json_object_object_add(o, "q_value", isnan(r->q) ? NULL : json_object_new_double(r->q));
+	json_object_object_add(o, "q_value", json_number(r->q));
 	json_object_object_add(o, "instructions_verdict",
 			       r->instructions ? json_object_new_string(r->instructions) : NULL);
 	return o;
@@ -112,7 +114,8 @@ static int check_compare(struct strbuf *report, json_object *out, const char *a,
 			 const char *compare_json)
 {
 	json_object *root = json_tokener_parse(compare_json), *benches, *rows;
-	size_t n, regressed = 0;
+	size_t n, regressed = 0, alen = 0;
+	bool merge_base = side_merge_base_split(&alen, a);
 	struct strbuf lines = STRBUF_INIT;
 	if (!root || !json_object_object_get_ex(root, "benchmarks", &benches)) {
 		json_object_put(root);
@@ -128,14 +131,22 @@ static int check_compare(struct strbuf *report, json_object *out, const char *a,
 		row_text(&lines, &r);
 		json_object_array_add(rows, row_json(&r, bench));
 	}
-	strbuf_addf(report, "benchfs check %s..%s: %s: %zu of %zu benchmarks regressed\n", a, b,
-		    regressed ? "REGRESSED" : "ok", regressed, n);
+	/* A three-dot side a ("main...feature") is the merge base of main with b:
+	 * the report names the comparison as it was written. */
+	if (merge_base)
+		strbuf_addf(report, "benchfs check %s: %s: %zu of %zu benchmarks regressed\n", a,
+			    regressed ? "REGRESSED" : "ok", regressed, n);
+	else
+		strbuf_addf(report, "benchfs check %s..%s: %s: %zu of %zu benchmarks regressed\n", a,
+			    b, regressed ? "REGRESSED" : "ok", regressed, n);
 	strbuf_addbuf(report, &lines);
 	strbuf_release(&lines);
 	{
 		json_object *cmp = json_object_new_object(), *v;
-		json_object_object_add(cmp, "a", json_object_new_string(a));
+		json_object_object_add(cmp, "a", merge_base ? json_object_new_string_len(a, (int)alen)
+							   : json_object_new_string(a));
 		json_object_object_add(cmp, "b", json_object_new_string(b));
+		json_object_object_add(cmp, "merge_base", json_object_new_boolean(merge_base));
 		if (json_object_object_get_ex(root, "method", &v))
 			json_object_object_add(cmp, "method", json_object_get(v));
 		json_object_object_add(cmp, "benchmarks", rows);
@@ -179,11 +190,6 @@ static int check_regressions(struct strbuf *report, json_object *out, struct cli
 	return n ? EXIT_REGRESSED : EXIT_OK;
 }
 
-static json_object *number_or_null(double v)
-{
-	return isnan(v) ? NULL : json_object_new_double(v);
-}
-
 static json_object *slo_json(const struct slo_result *r)
 {
 	json_object *o = json_object_new_object(), *ci = NULL;
@@ -192,16 +198,16 @@ static json_object *slo_json(const struct slo_result *r)
 	json_object_object_add(o, "kind", json_object_new_string(max ? "max" : "band"));
 	json_object_object_add(o, "statistic",
 			       max ? json_object_new_string(r->median ? "median" : "mean") : NULL);
-	json_object_object_add(o, "max", max ? json_object_new_double(r->limit) : NULL);
+	json_object_object_add(o, "max", max ? json_number(r->limit) : NULL);
 	json_object_object_add(o, "baseline", max ? NULL : json_object_new_string(r->baseline));
-	json_object_object_add(o, "tolerance", max ? NULL : json_object_new_double(r->limit));
-	json_object_object_add(o, "value", number_or_null(r->value));
+	json_object_object_add(o, "tolerance", max ? NULL : json_number(r->limit));
+	json_object_object_add(o, "value", json_number(r->value));
 	if (!isnan(r->lo) && !isnan(r->hi) && (ci = json_object_new_array())) {
-		json_object_array_add(ci, json_object_new_double(r->lo));
-		json_object_array_add(ci, json_object_new_double(r->hi));
+		json_object_array_add(ci, json_number(r->lo));
+		json_object_array_add(ci, json_number(r->hi));
 	}
 	json_object_object_add(o, "interval", ci);
-	json_object_object_add(o, "confidence", number_or_null(r->confidence));
+	json_object_object_add(o, "confidence", json_number(r->confidence));
 	json_object_object_add(o, "runs", max ? json_object_new_int64((int64_t)r->runs) : NULL);
 	json_object_object_add(o, "verdict", json_object_new_string(slo_verdict_name(r->verdict)));
 	json_object_object_add(o, "breached", json_object_new_boolean(r->verdict == SLO_BREACHED));
@@ -331,10 +337,10 @@ static int run_check(const struct cli_args *args)
 							      status ? "regressed" : "ok"));
 		json_object_object_add(out, "exit_code", json_object_new_int(status));
 		if (json) {
-			const char *text = json_object_to_json_string_ext(
-				out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-			rc = cli_write_out(text, strlen(text));
-			rc = rc ? rc : cli_write_out("\n", 1);
+			/* Laid out and rounded as compare's JSON is. */
+			char *text = json_text(out);
+			rc = text ? cli_write_out(text, strlen(text)) : setup_fail(EXIT_TOOL, "out of memory");
+			free(text);
 		} else {
 			rc = report.len ? cli_write_out(report.buf, report.len) : 0;
 		}

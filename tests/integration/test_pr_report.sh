@@ -79,6 +79,11 @@ for bad in "main....feature.md" "main...nosuch.md" "...feature.md" "main...featu
 done
 bf check --repo "$REPO" main...feature
 [ "$st" = 3 ] || fail "benchfs check main...feature: exit $st, expected 3 (a regression): $(cat "$T/out" "$T/err")"
+grep -q '^benchfs check main\.\.\.feature: REGRESSED: 1 of 1 benchmarks regressed$' "$T/out" \
+	|| fail "check's report names the comparison as written: $(head -1 "$T/out")"
+bf check --repo "$REPO" --format json main...feature
+assert_eq "$(json "$T/out" '(j["compare"]["a"], j["compare"]["b"], j["compare"]["merge_base"])')" \
+	"('main', 'feature', True)" "check's JSON sides"
 ok "benchfs check main...feature finds the slowdown against the merge base (exit 3)"
 
 bf compare --repo "$REPO" main...nosuch

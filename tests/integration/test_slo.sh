@@ -83,7 +83,7 @@ grep "^[a-zA-Z]* *work  max" "$T/out" | sed 's/^[a-zA-Z]* *//' > "$T/check_lines
 grep "^[a-zA-Z]* *quick  max" "$T/out" | sed 's/^[a-zA-Z]* *//' >> "$T/check_lines"
 bf check --repo "$REPO" --config "$T/ceiling.json" --format json
 expect_status 3 "check --format json, a breached ceiling"
-assert_eq "$(json "$T/out" '(j["status"], j["exit_code"], j["slo_rev"], [(s["name"], s["verdict"], s["breached"], s["statistic"], s["max"]) for s in j["slo"]])')" \
+assert_eq "$(json "$T/out" '(j["status"], j["exit_code"], j["slo_rev"], [(s["name"], s["verdict"], s["breached"], s["statistic"], float(s["max"])) for s in j["slo"]])')" \
 	"('regressed', 3, 'HEAD', [('work', 'breached', True, 'mean', 0.02), ('quick', 'holds', False, 'mean', 1.0)])" \
 	"check's JSON, breached"
 assert_eq "$(json "$T/out" 'j["slo"][0]["interval"][0] > 0.02 and j["regressions"] == []')" "True" \
