@@ -25,8 +25,8 @@
 #include "repo/repo.h"
 #include "store/paths.h"
 #include "store/store.h"
-#include "util/clock.h"
 #include "util/log.h"
+#include "views/session.h"
 
 static void worker_free(struct worker *w)
 {
@@ -157,44 +157,22 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 	if (!fs || !fs->key_made || !(fs->snaps = snapshots_new()) ||
 	    !(fs->repo_path = strdup(opts->repo_path)) ||
 	    !(fs->dropper.queue = calloc(DROP_QUEUE_MAX, sizeof(*fs->dropper.queue))) ||
-	    !(fs->data_dir = strdup(opts->data_dir)) ||
-	    !(fs->config_json = strdup(opts->config_json)) ||
-	    (opts->branch && !(fs->branch = strdup(opts->branch)))) {
+	    !(fs->config_json = strdup(opts->config_json))) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
 	store_path_db(path, sizeof(path), opts->data_dir);
 	snprintf(fs->db_path, sizeof(fs->db_path), "%s", path);
-	if (store_open(&fs->store, path, STORE_SYNC_FULL)) {
-		snprintf(err, errsize, "store %s: %s", path, store_errmsg(fs->store));
+	if (view_session_open(&fs->session, opts, err, errsize))
 		goto fail;
-	}
-	if (repo_open(&fs->repo, opts->repo_path, msg, sizeof(msg))) {
-		snprintf(err, errsize, "repository %s: %s", opts->repo_path, msg);
-		goto fail;
-	}
 	/* The normalised configuration each queued job keeps: the service
 	 * levels the slo file judges are the ones new jobs are measured with. */
 	if (config_parse(&fs->config, opts->config_json, msg, sizeof(msg))) {
 		snprintf(err, errsize, "configuration: %s", msg);
 		goto fail;
 	}
-	/* gethostname need not terminate a truncated name. */
-	if (gethostname(fs->host, sizeof(fs->host) - 1) != 0)
-		fs->host[0] = '\0';
-	fs->ctx.view = (struct view_ctx){
-		.store = fs->store,
-		.data_dir = fs->data_dir,
-		.mount_ns = now_real_ns(),
-		.repo = fs->repo,
-		.host = fs->host,
-		.branch = fs->branch,
-		.alpha = opts->alpha,
-		.threshold = opts->threshold,
-		.threshold_auto = opts->threshold_auto,
-		.confirm = opts->confirm,
-		.config = fs->config,
-	};
+	fs->ctx.view = fs->session->view;
+	fs->ctx.view.config = fs->config;
 	fs->ctx.fs = fs;
 	/* The kernel checks permissions (the queue is the only writable file). */
 	if (fuse_opt_add_arg(args, "-odefault_permissions,fsname=benchfs,subtype=benchfs")) {
@@ -270,10 +248,7 @@ void fs_unmount(struct fs *fs)
 	pthread_mutex_destroy(&fs->lock);
 	snapshots_free(fs->snaps);
 	free(fs->repo_path);
-	free(fs->branch);
-	repo_free(fs->repo);
-	store_free(fs->store);
-	free(fs->data_dir);
+	view_session_free(fs->session);
 	free(fs->config_json);
 	config_free(fs->config);
 	free(fs);

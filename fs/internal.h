@@ -66,8 +66,9 @@ struct worker {
 
 struct fs {
 	struct fuse_session *se;
-	struct store *store;      /* checked at mount; the template of the workers' */
-	struct repo *repo;
+	/* The store, repository and host opened at mount: the template of the
+	 * workers' (each opens a store and repository of its own). */
+	struct view_session *session;
 	struct runner *runner;
 	pthread_mutex_t lock;     /* snaps and tails */
 	struct snapshots *snaps;
@@ -82,11 +83,8 @@ struct fs {
 	struct worker *workers;   /* every thread's, freed at unmount */
 	char *repo_path;
 	char db_path[4096];
-	char *data_dir;
 	char *config_json;
 	struct config *config; /* config_json parsed: what the views judge against */
-	char *branch;
-	char host[256];
 	int mounted;
 };
 

@@ -2,39 +2,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "queue/submit.h"
-#include "repo/repo.h"
 #include "service/confirm.h"
-#include "store/paths.h"
 #include "store/store.h"
-#include "util/clock.h"
 #include "util/log.h"
 #include "views/context.h"
 #include "views/history.h"
 #include "views/regressions.h"
+#include "views/session.h"
 
 struct confirm {
 	/* The views' change number and branch tip when no job was left (-1: never). */
 	int64_t settled_seq;
 	char settled_tip[STORE_HASH_LEN + 1];
-	struct store *store;
-	struct repo *repo;
-	char *data_dir, *config_json, *branch;
-	char host[256];
-	struct view_ctx view;
+	char *config_json;
+	/* A store handle and repository of its own: it runs on the runner's thread. */
+	struct view_session *session;
 };
 
 void confirm_free(struct confirm *c)
 {
 	if (!c)
 		return;
-	store_free(c->store);
-	repo_free(c->repo);
-	free(c->data_dir);
+	view_session_free(c->session);
 	free(c->config_json);
-	free(c->branch);
 	free(c);
 }
 
@@ -42,39 +34,15 @@ int confirm_open(struct confirm **out, const struct view_settings *opts, char *e
 		 size_t errsize)
 {
 	struct confirm *c = calloc(1, sizeof(*c));
-	char path[4096], msg[512];
 	*out = NULL;
-	if (!c || !(c->data_dir = strdup(opts->data_dir)) ||
-	    !(c->config_json = strdup(opts->config_json)) ||
-	    (opts->branch && !(c->branch = strdup(opts->branch)))) {
+	if (!c || !(c->config_json = strdup(opts->config_json))) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
-	store_path_db(path, sizeof(path), opts->data_dir);
-	if (store_open(&c->store, path, STORE_SYNC_FULL)) {
-		snprintf(err, errsize, "store %s: %s", path, store_errmsg(c->store));
+	if (view_session_open(&c->session, opts, err, errsize))
 		goto fail;
-	}
-	if (repo_open(&c->repo, opts->repo_path, msg, sizeof(msg))) {
-		snprintf(err, errsize, "repository %s: %s", opts->repo_path, msg);
-		goto fail;
-	}
-	/* The views pool the runs of this host: the same name the file system uses. */
-	if (gethostname(c->host, sizeof(c->host) - 1) != 0)
-		c->host[0] = '\0';
+	c->session->view.confirm = true;
 	c->settled_seq = -1;
-	c->view = (struct view_ctx){
-		.store = c->store,
-		.data_dir = c->data_dir,
-		.mount_ns = now_real_ns(),
-		.repo = c->repo,
-		.host = c->host,
-		.branch = c->branch,
-		.alpha = opts->alpha,
-		.threshold = opts->threshold,
-		.threshold_auto = opts->threshold_auto,
-		.confirm = true,
-	};
 	*out = c;
 	return 0;
 fail:
@@ -91,15 +59,15 @@ size_t confirm_next(void *ctx)
 	size_t n = 0;
 	int64_t seq = -1;
 	int rc;
-	if (!c || history_tip(tip, &c->view) < 0)
+	if (!c || history_tip(tip, &c->session->view) < 0)
 		return 0;
 	/* Nothing the suspects rest on has changed since none was left: the
 	 * runner's idle wake-ups cost nothing. A moved branch tip is a change
 	 * too, so it is part of what is remembered. */
-	if (store_results_seq(c->store, &seq, NULL) == STORE_OK && seq == c->settled_seq &&
+	if (store_results_seq(c->session->store, &seq, NULL) == STORE_OK && seq == c->settled_seq &&
 	    strcmp(tip, c->settled_tip) == 0)
 		return 0;
-	rc = regressions_next_job(a, b, &c->view, tip);
+	rc = regressions_next_job(a, b, &c->session->view, tip);
 	if (rc == -ENOENT) {
 		c->settled_seq = seq;
 		memcpy(c->settled_tip, tip, sizeof(tip));
@@ -113,7 +81,7 @@ size_t confirm_next(void *ctx)
 	/* The queue's policy, as a user's "a..b" would be queued: its cap on
 	 * pending jobs, all or none. */
 	snprintf(line, sizeof(line), "%s..%s\n", a, b);
-	rc = queue_submit(&runs, &n, c->store, c->repo, c->config_json, line, strlen(line), err,
+	rc = queue_submit(&runs, &n, c->session->store, c->session->repo, c->config_json, line, strlen(line), err,
 			  sizeof(err));
 	if (rc || n != 2) {
 		log_error(rc ? rc : -EIO, "queueing the A/B job %.12s..%.12s: %s", a, b,
