@@ -127,6 +127,8 @@ if [ ! -f "$data/benchfs.db" ]; then
 		"$data" "$work/hashes" "$work/benchfs.json" > "$work/steps"
 	echo "store: filled in $(($(now_ms) - t0)) ms ($(du -m "$data/benchfs.db" | cut -f1) MB)"
 fi
+# benchfs refuses a data directory others can read (a KEEP store may predate that).
+chmod 700 "$data"
 hash_at() { # 0-based commit index -> full hash
 	sed -n "$(($1 + 1))p" "$work/hashes"
 }
