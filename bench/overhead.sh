@@ -129,7 +129,7 @@ EOF
 
 # benchfs: one run measures both cases. Mean and median are result.json's; the
 # wall time per iteration is the span debug.log shows for the benchmark, from
-# its "[benchfs] benchmark <name>:" line (before the warmups) to the next line,
+# its "[benchfs] benchmark <name>:" line (before the warmups) to its summary line,
 # over warmups + runs: what benchfs spends from the first spawn to the last
 # reap, per-iteration bookkeeping (store writes, status, log) included. The
 # store has no finer figure: runs.started_ns/finished_ns also cover checkout,
@@ -163,9 +163,13 @@ for line in open(log):
 for r in json.load(open(result))["results"]:
     start = [i for i, l in enumerate(lines)
              if l[1] == "benchfs" and l[2].startswith("benchmark %s:" % r["name"])]
-    if len(start) != 1 or start[0] + 1 >= len(lines):
+    # It ends at its summary ("<name>: Time (mean ± σ): ..."); the iterations'
+    # own lines come in between.
+    end = [i for i, l in enumerate(lines) if start and i > start[0] and l[1] == "benchfs"
+           and l[2].startswith("%s: Time (" % r["name"])]
+    if len(start) != 1 or not end:
         sys.exit("debug.log: cannot find where benchmark %s starts and ends" % r["name"])
-    span = lines[start[0] + 1][0] - lines[start[0]][0]
+    span = lines[end[0]][0] - lines[start[0]][0]
     if len(r["times"]) != r["runs"]:
         sys.exit("result.json: %d times for %d runs" % (len(r["times"]), r["runs"]))
     print(step, r["name"], "benchfs", r["mean"], r["median"],
@@ -239,7 +243,7 @@ print("Ratios to the minimal loop: each turn against the loop runs just before a
 print("it; the median over turns, then every turn in brackets. mean, median: as each tool")
 print("reports them. wall/iter: the time it spent over warmups + runs, divided by their")
 print("number (loop: its own clock around the whole loop; hyperfine: its process")
-print("lifetime; benchfs: debug.log, from the benchmark's start line to the next line).")
+print("lifetime; benchfs: debug.log, from the benchmark's start line to its summary line).")
 summary, per_turn = {}, {}
 for case in ("true", "busy"):
     loop = data[(case, "loop")].values()
