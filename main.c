@@ -279,13 +279,14 @@ int main(int argc, char **argv)
 		result = 1;
 		goto out;
 	}
-	datadir_lock_publish(&lock);
-	/* Every thread started from here on leaves SIGUSR1 to the wake thread. */
+	/* Every thread started from here on leaves SIGUSR1 to the wake thread;
+	 * blocked before the pid is published, since its default is to end us. */
 	if ((rc = wake_block())) {
 		fprintf(stderr, "benchfs: cannot block SIGUSR1: %s\n", strerror(-rc));
 		result = 1;
 		goto out;
 	}
+	datadir_lock_publish(&lock);
 	if (setup.settings.confirm &&
 	    confirm_open(&confirm, &setup.settings, err, sizeof(err))) {
 		fprintf(stderr, "benchfs: %s\n", err);

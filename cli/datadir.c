@@ -74,6 +74,12 @@ static int lock_take(struct datadir_lock *lock, const char *dir)
 	if (fd < 0)
 		return setup_fail(EXIT_INVALID, "data directory %s: %s", dir, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		/* A previous holder's pid may name another process by now. */
+		if (ftruncate(fd, 0)) {
+			int rc = setup_fail(EXIT_INVALID, "data directory %s: %s", dir, strerror(errno));
+			close(fd);
+			return rc;
+		}
 		lock->fd = fd;
 		return 0;
 	}

@@ -80,9 +80,12 @@ static void progress_line(struct strbuf *out, struct watched *w, const struct st
 
 /* Wait until every run is done or failed, showing progress on standard
  * error: one line rewritten in place on a terminal, else a line whenever a
- * run's state or benchmark changes. Returns the exit status. */
-static int wait_runs(struct store *store, struct queue_run *runs, size_t n, bool handed_over)
+ * run's state or benchmark changes. daemon: 0 when this process measures,
+ * else the daemon the jobs were handed to (its pid, or -1 when unknown); the
+ * wait ends if that daemon does. Returns the exit status. */
+static int wait_runs(struct store *store, struct queue_run *runs, size_t n, pid_t daemon)
 {
+	bool handed_over = daemon != 0;
 	struct watched *w = calloc(n, sizeof(*w));
 	bool tty = isatty(STDERR_FILENO);
 	size_t left = n;
@@ -134,6 +137,12 @@ static int wait_runs(struct store *store, struct queue_run *runs, size_t n, bool
 			strbuf_release(&line);
 			store_run_clear(&run);
 		}
+		if (left && daemon > 0 && kill(daemon, 0) && errno == ESRCH) {
+			free(w);
+			return setup_fail(EXIT_TOOL, "the benchfs (pid %ld) that measured the jobs has"
+						     " ended; they stay queued for the next benchfs",
+					  (long)daemon);
+		}
 		if (left) {
 			struct timespec ts = {0, (handed_over ? 250 : 100) * 1000000L};
 			nanosleep(&ts, NULL);
@@ -155,6 +164,21 @@ static int wait_runs(struct store *store, struct queue_run *runs, size_t n, bool
 	free(w);
 	fflush(stdout);
 	return status;
+}
+
+/* Whether pid is a benchfs process (its command name): the lock file's pid is
+ * only signalled when it still names one. */
+static bool is_benchfs(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return strcmp(comm, "benchfs\n") == 0;
 }
 
 /* The queue text of the arguments: one line each, as a mount's queue takes them. */
@@ -221,14 +245,14 @@ static int run_run(const struct cli_args *args)
 	sigaction(SIGTERM, &sa, NULL);
 	if (lock.fd < 0) {
 		/* A daemon serves this data directory: it measures, we wait. */
-		if (lock.holder > 0 && kill(lock.holder, SIGUSR1) == 0)
+		if (lock.holder > 0 && is_benchfs(lock.holder) && kill(lock.holder, SIGUSR1) == 0)
 			fprintf(stderr, "benchfs: handed over to the benchfs (pid %ld) that holds %s\n",
 				(long)lock.holder, s.data_dir);
 		else
 			fprintf(stderr, "benchfs: another benchfs holds %s: it takes the jobs up"
 					" within a minute\n",
 				s.data_dir);
-		rc = wait_runs(store, runs, n, true);
+		rc = wait_runs(store, runs, n, lock.holder > 0 ? lock.holder : -1);
 		goto out_tree;
 	}
 	{
@@ -240,7 +264,7 @@ static int run_run(const struct cli_args *args)
 		}
 	}
 	runner_wake(runner);
-	rc = wait_runs(store, runs, n, false);
+	rc = wait_runs(store, runs, n, 0);
 	runner_stop(runner);
 	runner = NULL;
 out_tree:

@@ -71,3 +71,20 @@ id=$(cut -f1 "$T/out")
 grep -q '^done' "$MNT/runs/$id/status" || fail "the mount shows run $id as $(cat "$MNT/runs/$id/status")"
 assert_eq "$(json "$MNT/runs/$id/result.json" 'len(j["results"][0]["times"])')" 5 "the handed-over run's iterations"
 ok "run beside a mount hands its job to the daemon and waits for it"
+
+# The daemon ends while run waits for the jobs handed to it: run says so and
+# exits 4; the jobs stay queued for the next benchfs.
+commit_prog long 'exec sleep 1'
+"$BENCHFS" run --repo "$REPO" HEAD > "$T/out2" 2> "$T/err2" &
+run_pid=$!
+for _ in $(seq 100); do grep -q 'handed over' "$T/err2" && break; sleep 0.1; done
+grep -q 'handed over' "$T/err2" || fail "run did not hand over: $(cat "$T/err2")"
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2> /dev/null || true
+DAEMON_PID=
+fusermount3 -u "$MNT" 2> /dev/null || fusermount3 -uz "$MNT"
+st=0
+wait "$run_pid" || st=$?
+[ "$st" = 4 ] || fail "run after its daemon ended: exit $st: $(cat "$T/err2")"
+grep -q 'has ended; they stay queued' "$T/err2" || fail "run's message: $(tail -2 "$T/err2")"
+ok "the daemon ends under a waiting run: exit 4, the jobs stay queued"
