@@ -26,31 +26,16 @@ struct check_row {
 	bool regressed;
 };
 
-static double number_at(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return NAN;
-	return json_object_get_double(v);
-}
-
-static const char *string_at(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 static void row_read(struct check_row *r, json_object *bench)
 {
 	json_object *ci, *ins;
 	memset(r, 0, sizeof(*r));
-	r->name = string_at(bench, "name");
-	r->verdict = string_at(bench, "verdict");
-	r->method = string_at(bench, "method");
-	r->ratio = number_at(bench, "ratio");
-	r->q = number_at(bench, "q_value");
+	r->name = json_string_at(bench, "name");
+	r->verdict = json_string_at(bench, "verdict");
+	r->method = json_string_at(bench, "method");
+	r->ratio = json_number_at(bench, "ratio");
+	r->q = json_number_at(bench, "q_value");
 	r->lo = r->hi = NAN;
 	if (json_object_object_get_ex(bench, "ratio_ci", &ci) && ci &&
 	    json_object_array_length(ci) == 2) {
@@ -58,7 +43,7 @@ static void row_read(struct check_row *r, json_object *bench)
 		r->hi = json_object_get_double(json_object_array_get_idx(ci, 1));
 	}
 	if (json_object_object_get_ex(bench, "instructions", &ins) && ins)
-		r->instructions = string_at(ins, "verdict");
+		r->instructions = json_string_at(ins, "verdict");
 	/* Instruction counts are deterministic: a count beyond the threshold is
 	 * a regression as surely as a decided wall time verdict. */
 	r->regressed = (r->verdict && strcmp(r->verdict, "slower") == 0) ||

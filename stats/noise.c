@@ -9,6 +9,26 @@
 /* 1 / Phi^-1(3/4): makes the MAD of normal data estimate its sd */
 #define MAD_TO_SD 1.4826
 
+/* Student's t for an estimate with its standard error and degrees of
+ * freedom: t, the two-sided p and the quantile q of the interval at
+ * confidence (estimate +- q se). With no noise at all (se 0) any difference
+ * is certain: t infinite, p 0, and the interval the estimate itself. */
+static int student(double *t, double *p, double *q, double est, double se, double df,
+		   double confidence)
+{
+	int rc;
+	if (se == 0.0) {
+		*t = est == 0.0 ? 0.0 : (est > 0.0 ? INFINITY : -INFINITY);
+		*p = est == 0.0 ? 1.0 : 0.0;
+		*q = 0.0;
+		return STATS_OK;
+	}
+	*t = est / se;
+	if ((rc = stats_t_pvalue(p, *t, df)))
+		return rc;
+	return stats_t_quantile(q, 0.5 + confidence / 2.0, df);
+}
+
 int stats_run_noise(struct stats_run_noise *out, const double *log_values, size_t n,
 		    double *scratch)
 {
@@ -76,19 +96,8 @@ int stats_runs_compare(struct stats_runs_comparison *out, const double *log_a, s
 	double est = mb - ma;
 	double se = s * sqrt(1.0 / (double)ra + 1.0 / (double)rb);
 	double t, p, q;
-	if (se == 0.0) {
-		/* no noise at all: any difference is certain */
-		t = est == 0.0 ? 0.0 : (est > 0.0 ? INFINITY : -INFINITY);
-		p = est == 0.0 ? 1.0 : 0.0;
-		q = 0.0;
-	} else {
-		t = est / se;
-		rc = stats_t_pvalue(&p, t, df);
-		if (!rc)
-			rc = stats_t_quantile(&q, 0.5 + confidence / 2.0, df);
-		if (rc)
-			return rc;
-	}
+	if ((rc = student(&t, &p, &q, est, se, df, confidence)))
+		return rc;
 	*out = (struct stats_runs_comparison){
 		.ra = ra,
 		.rb = rb,
@@ -135,18 +144,8 @@ int stats_runs_against_limit(struct stats_limit_test *out, const double *log_val
 	double est = m - log_limit;
 	double se = s / sqrt((double)r);
 	double t, p, q;
-	if (se == 0.0) {
-		t = est == 0.0 ? 0.0 : (est > 0.0 ? INFINITY : -INFINITY);
-		p = est == 0.0 ? 1.0 : 0.0;
-		q = 0.0;
-	} else {
-		t = est / se;
-		rc = stats_t_pvalue(&p, t, df);
-		if (!rc)
-			rc = stats_t_quantile(&q, 0.5 + confidence / 2.0, df);
-		if (rc)
-			return rc;
-	}
+	if ((rc = student(&t, &p, &q, est, se, df, confidence)))
+		return rc;
 	*out = (struct stats_limit_test){
 		.runs = r,
 		.estimate = est,

@@ -30,5 +30,9 @@ void format_iso_time(char *buf, size_t size, int64_t unix_ns);
 json_object *json_number(double v);
 /* Pretty JSON text with a final newline (malloc'd), NULL when out of memory. */
 char *json_text(json_object *root);
+/* o's member key as a number (NAN when absent or null), or as a string
+ * (NULL when absent or not a string): for reading views' own JSON back. */
+double json_number_at(json_object *o, const char *key);
+const char *json_string_at(json_object *o, const char *key);
 
 #endif

@@ -12,6 +12,7 @@
 #include "util/array.h"
 #include "util/strbuf.h"
 #include "views/compare.h"
+#include "views/format.h"
 #include "views/internal_compare.h"
 #include "views/sides.h"
 #include "views/slo.h"
@@ -318,21 +319,6 @@ static int band_compare(json_object **row, struct slo_eval *e, const struct benc
 	return 0;
 }
 
-static double number_at(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return NAN;
-	return json_object_get_double(v);
-}
-
-static const char *string_at(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 /* A band: breached when compare's verdict is slower (beyond the tolerance,
  * after its correction), holds when the ratio's interval stays at or below
@@ -361,11 +347,11 @@ static int judge_band(struct slo_result *r, struct slo_eval *e, const struct ben
 	}
 	if (rc)
 		return rc;
-	if (!row || !(verdict = string_at(row, "verdict")) || string_at(row, "only_in"))
+	if (!row || !(verdict = json_string_at(row, "verdict")) || json_string_at(row, "only_in"))
 		return set_reason(r, "%s was not measured at both baseline %s and %s", b->name,
 				  b->slo.baseline, e->short_id);
-	r->value = number_at(row, "ratio");
-	r->confidence = number_at(row, "confidence");
+	r->value = json_number_at(row, "ratio");
+	r->confidence = json_number_at(row, "confidence");
 	if (json_object_object_get_ex(row, "ratio_ci", &ci) && ci &&
 	    json_object_array_length(ci) == 2) {
 		r->lo = json_object_get_double(json_object_array_get_idx(ci, 0));
@@ -376,7 +362,7 @@ static int judge_band(struct slo_result *r, struct slo_eval *e, const struct ben
 	else if (strcmp(verdict, "same build") == 0 ||
 		 (!isnan(r->hi) && r->hi <= 1 + b->slo.tolerance))
 		r->verdict = SLO_HOLDS;
-	else if ((why = string_at(row, "reason")))
+	else if ((why = json_string_at(row, "reason")))
 		return set_reason(r, "%s", why);
 	else
 		return set_reason(r, "the interval reaches beyond +%g%% of baseline %s",
