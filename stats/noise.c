@@ -29,6 +29,30 @@ static int student(double *t, double *p, double *q, double est, double se, doubl
 	return stats_t_quantile(q, 0.5 + confidence / 2.0, df);
 }
 
+/* The run-level sd behind a comparison of separate runs: the replicates'
+ * squared deviations (ss, with rdf degrees of freedom) pooled with the host's
+ * noise when known, both estimating the same run-level variance, by their
+ * degrees of freedom (the history's is an effective df, see noise.h). *hist:
+ * whether the host's noise took part. STATS_EINVAL for a known noise that is
+ * not a valid estimate, STATS_EEMPTY when neither source has any df. */
+static int pooled_sd(double *s, double *df, bool *hist, double ss, double rdf,
+		     const struct stats_run_noise *noise)
+{
+	*hist = noise && noise->known;
+	if (*hist && !(isfinite(noise->sigma) && noise->sigma >= 0.0 && isfinite(noise->df) &&
+		       noise->df > 0.0))
+		return STATS_EINVAL;
+	if (!*hist && rdf == 0.0)
+		return STATS_EEMPTY;
+	*df = rdf;
+	if (*hist) {
+		ss += noise->df * noise->sigma * noise->sigma;
+		*df += noise->df;
+	}
+	*s = sqrt(ss / *df);
+	return STATS_OK;
+}
+
 int stats_run_noise(struct stats_run_noise *out, const double *log_values, size_t n,
 		    double *scratch)
 {
@@ -74,25 +98,13 @@ int stats_runs_compare(struct stats_runs_comparison *out, const double *log_a, s
 		rc = stats__check_sample(log_b, rb, 1);
 	if (rc)
 		return rc;
-	bool hist = noise && noise->known;
-	if (hist && !(isfinite(noise->sigma) && noise->sigma >= 0.0 && isfinite(noise->df) &&
-		      noise->df > 0.0))
-		return STATS_EINVAL;
+	double ma, m2a, mb, m2b, s, df;
 	double rdf = (double)(ra - 1) + (double)(rb - 1);
-	if (!hist && rdf == 0.0)
-		return STATS_EEMPTY;
-
-	double ma, m2a, mb, m2b;
+	bool hist;
 	stats__mean_m2(&ma, &m2a, log_a, ra);
 	stats__mean_m2(&mb, &m2b, log_b, rb);
-	/* both sources estimate the same run-level variance: pool them by their
-	 * degrees of freedom (the history's is an effective df, see noise.h) */
-	double ss = m2a + m2b, df = rdf;
-	if (hist) {
-		ss += noise->df * noise->sigma * noise->sigma;
-		df += noise->df;
-	}
-	double s = sqrt(ss / df);
+	if ((rc = pooled_sd(&s, &df, &hist, m2a + m2b, rdf, noise)))
+		return rc;
 	double est = mb - ma;
 	double se = s * sqrt(1.0 / (double)ra + 1.0 / (double)rb);
 	double t, p, q;
@@ -124,23 +136,12 @@ int stats_runs_against_limit(struct stats_limit_test *out, const double *log_val
 	int rc = stats__check_sample(log_values, r, 1);
 	if (rc)
 		return rc;
-	bool hist = noise && noise->known;
-	if (hist && !(isfinite(noise->sigma) && noise->sigma >= 0.0 && isfinite(noise->df) &&
-		      noise->df > 0.0))
-		return STATS_EINVAL;
+	double m, m2, s, df;
 	double rdf = (double)(r - 1);
-	if (!hist && rdf == 0.0)
-		return STATS_EEMPTY;
-
-	double m, m2;
+	bool hist;
 	stats__mean_m2(&m, &m2, log_values, r);
-	/* as stats_runs_compare: both sources estimate one run-level variance */
-	double ss = m2, df = rdf;
-	if (hist) {
-		ss += noise->df * noise->sigma * noise->sigma;
-		df += noise->df;
-	}
-	double s = sqrt(ss / df);
+	if ((rc = pooled_sd(&s, &df, &hist, m2, rdf, noise)))
+		return rc;
 	double est = m - log_limit;
 	double se = s / sqrt((double)r);
 	double t, p, q;
