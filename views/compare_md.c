@@ -31,11 +31,12 @@ static void md_cell(FILE *out, const char *text)
 	}
 }
 
-static void md_runs(FILE *out, const struct side *s)
+/* Runs by their directory names, comma-separated. */
+static void md_run_list(FILE *out, const int64_t *ids, size_t n)
 {
-	for (size_t i = 0; i < s->nruns; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char name[32];
-		runid_dir_name(name, sizeof(name), s->runs[i]);
+		runid_dir_name(name, sizeof(name), ids[i]);
 		fprintf(out, "%s%s", i ? ", " : "", name);
 	}
 }
@@ -51,7 +52,7 @@ static void md_side(FILE *out, const char *label, const struct side *s)
 	fprintf(out, "` | `%.12s` | ", s->ref.commit);
 	md_cell(out, s->subject);
 	fputs(" | ", out);
-	md_runs(out, s);
+	md_run_list(out, s->runs, s->nruns);
 	fputs(" | ", out);
 	md_cell(out, s->host && *s->host ? s->host : "unknown");
 	fputs(" |\n", out);
@@ -133,11 +134,7 @@ static void md_row(FILE *out, const struct row *r, enum method method)
 	fprintf(out, " | %s", verdict_name(r->verdict));
 	if (r->nunstable) {
 		fputs(" (unstable run ", out);
-		for (size_t i = 0; i < r->nunstable; i++) {
-			char name[32];
-			runid_dir_name(name, sizeof(name), r->unstable[i]);
-			fprintf(out, "%s%s", i ? ", " : "", name);
-		}
+		md_run_list(out, r->unstable, r->nunstable);
 		fputc(')', out);
 	}
 	fputs(" |\n", out);
@@ -253,11 +250,7 @@ static void md_bench_warnings(FILE *out, const struct comparison *c)
 		      out);
 		md_cell(out, r->name);
 		fputs(" (", out);
-		for (size_t k = 0; k < r->nunstable; k++) {
-			char name[32];
-			runid_dir_name(name, sizeof(name), r->unstable[k]);
-			fprintf(out, "%s%s", k ? ", " : "", name);
-		}
+		md_run_list(out, r->unstable, r->nunstable);
 		fputc(')', out);
 		any = true;
 	}
