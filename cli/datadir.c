@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/internal.h"
 #include "cli/setup.h"
 #include "store/paths.h"
 #include "store/store.h"
@@ -33,14 +34,13 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-/* 1 when dir holds nothing, 0 when it holds something, -1 when unreadable. */
-static int dir_is_empty(const char *dir)
+int cli_dir_empty(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int empty = 1;
 	if (!d)
-		return -1;
+		return -errno;
 	while (empty && (e = readdir(d)))
 		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
 	closedir(d);
@@ -100,7 +100,7 @@ int datadir_prepare(struct datadir_lock *lock, const char *dir, mode_t mode, boo
 		return setup_fail(EXIT_INVALID, "data directory %s: %s", dir, strerror(-rc));
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
 		return setup_fail(EXIT_INVALID, "data directory %s: not a directory", dir);
-	if ((st.st_mode & 0777) != mode && (mode_given || dir_is_empty(dir) == 1)) {
+	if ((st.st_mode & 0777) != mode && (mode_given || cli_dir_empty(dir) == 1)) {
 		if (chmod(dir, mode))
 			return setup_fail(EXIT_INVALID,
 					  "data directory %s: cannot set its mode to %04o: %s", dir,

@@ -59,6 +59,9 @@ int cli_side_unfinished(struct cli_views *v, const char *cmd, const char *name,
 /* Write the tree the mount shows for ctx's store into dir (new or empty) as
  * ordinary files and symlinks: 0, or an exit status after a message. */
 int cli_out_tree(const struct view_ctx *ctx, const char *dir);
+/* 1 when dir holds nothing, 0 when it holds something, -errno when it
+ * cannot be read (-ENOENT: there is none). */
+int cli_dir_empty(const char *dir);
 /* Whether dir can take the tree (absent or empty): 0, or an exit status
  * after a message; checked before anything is measured. */
 int cli_out_usable(const char *dir);

@@ -279,23 +279,9 @@ out:
 	return rc;
 }
 
-/* 1 when dir holds nothing, 0 when it holds something, -errno when unreadable. */
-static int dir_empty(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int empty = 1;
-	if (!d)
-		return -errno;
-	while (empty && (e = readdir(d)))
-		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-	closedir(d);
-	return empty;
-}
-
 int cli_out_usable(const char *dir)
 {
-	int rc = dir_empty(dir);
+	int rc = cli_dir_empty(dir);
 	if (rc == -ENOENT || rc == 1)
 		return 0;
 	return setup_fail(EXIT_INVALID, "--out %s: %s", dir,
