@@ -272,13 +272,10 @@ out_tree:
 	if (args->out && (rc == EXIT_OK || rc == EXIT_TOOL)) {
 		struct view_session *session = NULL;
 		int written;
-		if (view_session_open(&session, &s.settings, err, sizeof(err))) {
+		if (view_session_open(&session, &s.settings, err, sizeof(err)))
 			written = setup_fail(EXIT_TOOL, "%s", err);
-		} else {
-			/* The slo file judges the configuration's service levels. */
-			session->view.config = s.config;
+		else
 			written = cli_out_tree(&session->view, args->out);
-		}
 		view_session_free(session);
 		if (written)
 			rc = written;

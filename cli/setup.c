@@ -111,6 +111,7 @@ int setup_open(struct setup *s, const struct setup_options *opts)
 							       : STATS_DEFAULT_THRESHOLD,
 		.threshold_auto = s->config->compare_threshold_auto,
 		.confirm = s->config->compare_confirm,
+		.config = s->config,
 	};
 	return 0;
 }

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/config.h"
 #include "fs/fs.h"
 #include "fs/inode.h"
 #include "fs/internal.h"
@@ -144,7 +143,7 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 	     const char *mountpoint, char *err, size_t errsize)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
-	char path[4096], msg[512];
+	char path[4096];
 	long page = sysconf(_SC_PAGESIZE);
 	if (fs) {
 		pthread_mutex_init(&fs->lock, NULL);
@@ -165,14 +164,9 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 	snprintf(fs->db_path, sizeof(fs->db_path), "%s", path);
 	if (view_session_open(&fs->session, opts, err, errsize))
 		goto fail;
-	/* The normalised configuration each queued job keeps: the service
-	 * levels the slo file judges are the ones new jobs are measured with. */
-	if (config_parse(&fs->config, opts->config_json, msg, sizeof(msg))) {
-		snprintf(err, errsize, "configuration: %s", msg);
-		goto fail;
-	}
+	/* The configuration new jobs are measured with: the service levels the
+	 * slo file judges. */
 	fs->ctx.view = fs->session->view;
-	fs->ctx.view.config = fs->config;
 	fs->ctx.fs = fs;
 	/* The kernel checks permissions (the queue is the only writable file). */
 	if (fuse_opt_add_arg(args, "-odefault_permissions,fsname=benchfs,subtype=benchfs")) {
@@ -250,6 +244,5 @@ void fs_unmount(struct fs *fs)
 	free(fs->repo_path);
 	view_session_free(fs->session);
 	free(fs->config_json);
-	config_free(fs->config);
 	free(fs);
 }

@@ -84,7 +84,6 @@ struct fs {
 	char *repo_path;
 	char db_path[4096];
 	char *config_json;
-	struct config *config; /* config_json parsed: what the views judge against */
 	int mounted;
 };
 

@@ -45,6 +45,9 @@ struct view_settings {
 	double alpha, threshold; /* of the compare verdicts */
 	bool threshold_auto;     /* "threshold": "auto" (see view_ctx) */
 	bool confirm;            /* "confirm" (see view_ctx) */
+	/* The configuration config_json normalises (see view_ctx); NULL: none.
+	 * It outlives every view context made from these settings. */
+	const struct config *config;
 };
 
 /* The run id of a canonical run directory name ("000042"), -1 when it is not

@@ -46,6 +46,7 @@ int view_session_open(struct view_session **out, const struct view_settings *set
 		.threshold = settings->threshold,
 		.threshold_auto = settings->threshold_auto,
 		.confirm = settings->confirm,
+		.config = settings->config,
 	};
 	*out = s;
 	return 0;
