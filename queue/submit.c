@@ -8,7 +8,9 @@
 
 #include "queue/queueline.h"
 #include "queue/submit.h"
+#include "repo/repo.h"
 #include "repo/revparse.h"
+#include "util/strbuf.h"
 
 void queue_runs_free(struct queue_run *runs, size_t n)
 {
@@ -29,15 +31,81 @@ const char *queue_side_note(enum queue_side side)
 	}
 }
 
+static int line_refused(char *err, size_t errsize, const char *line, const char *why)
+{
+	struct strbuf text = STRBUF_INIT;
+	strbuf_addch(&text, '"');
+	strbuf_addstr_escaped(&text, line);
+	strbuf_addf(&text, "\": %s", why);
+	snprintf(err, errsize, "%s", strbuf_error(&text) ? why : text.buf);
+	strbuf_release(&text);
+	return -EINVAL;
+}
+
+/* "a...b", as compare/ reads three dots: the first ".." splits the line, a
+ * third dot makes it the merge-base form. 1 with *pair the line as "a..b"
+ * (malloc'd, for queueline_pair's checks of the sides), 0 when the line has
+ * no three dots, -EINVAL for four dots or another ".." after the three (a
+ * message in err), -ENOMEM. */
+static int three_dots(char **pair, const char *line, char *err, size_t errsize)
+{
+	const char *dots = strstr(line, "..");
+	*pair = NULL;
+	if (!dots || dots[2] != '.')
+		return 0;
+	if (dots[3] == '.' || strstr(dots + 3, ".."))
+		return line_refused(err, errsize, line,
+				    "an A/B line is a..b, or a...b for the merge base of a and b"
+				    " against b");
+	if (asprintf(pair, "%.*s..%s", (int)(dots - line), line, dots + 3) < 0) {
+		*pair = NULL;
+		snprintf(err, errsize, "out of memory");
+		return -ENOMEM;
+	}
+	return 1;
+}
+
+/* Side A of "a...b", resolved to a's commit: the merge base of that and B's
+ * commit instead, named by its full hash (a would mean another commit). */
+static int merge_base_side(struct queue_run *a, const struct queue_run *b, struct repo *repo,
+			   const char *line, char *err, size_t errsize)
+{
+	char base[STORE_HASH_LEN + 1];
+	int rc = repo_merge_base(base, repo, a->commit, b->commit);
+	if (rc == -ENOENT)
+		return line_refused(err, errsize, line, "the two sides share no history");
+	if (rc) {
+		snprintf(err, errsize, "the merge base of %.12s and %.12s cannot be read",
+			 a->commit, b->commit);
+		return rc;
+	}
+	memcpy(a->commit, base, sizeof(base));
+	free(a->revision);
+	if (!(a->revision = strdup(base))) {
+		snprintf(err, errsize, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* One line's runs appended at list[*count]: one, or the two sides of "a..b",
- * each resolved to its commit. */
+ * each resolved to its commit; "a...b" is the merge base of a and b against
+ * b, as compare/ and git diff read three dots. */
 static int add_line(struct queue_run *list, size_t *count, struct repo *repo, const char *line,
 		    char *err, size_t errsize)
 {
-	char *sides[2] = {NULL, NULL};
-	int pair = queueline_pair(&sides[0], &sides[1], line, err, errsize), rc = 0;
+	char *sides[2] = {NULL, NULL}, *written = NULL;
+	int merge_base = three_dots(&written, line, err, errsize), pair, rc = 0;
+	size_t first = *count;
+	if (merge_base < 0)
+		return merge_base;
+	pair = queueline_pair(&sides[0], &sides[1], written ? written : line, err, errsize);
+	free(written);
 	if (pair < 0)
-		return pair;
+		return merge_base && pair == -EINVAL
+			       ? line_refused(err, errsize, line,
+					      "an A/B line needs a revision on each side of \"...\"")
+			       : pair;
 	for (int s = 0; s < (pair ? 2 : 1) && !rc; s++) {
 		struct queue_run *r = &list[*count];
 		const char *rev = pair ? sides[s] : line;
@@ -51,6 +119,8 @@ static int add_line(struct queue_run *list, size_t *count, struct repo *repo, co
 		r->side = !pair ? QUEUE_SIDE_NONE : s == 0 ? QUEUE_SIDE_A : QUEUE_SIDE_B;
 		(*count)++;
 	}
+	if (!rc && merge_base)
+		rc = merge_base_side(&list[first], &list[first + 1], repo, line, err, errsize);
 	free(sides[0]);
 	free(sides[1]);
 	return rc;

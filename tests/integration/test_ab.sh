@@ -23,11 +23,14 @@ vb=$(git -C "$REPO" rev-parse vb)
 start_benchfs
 
 # Malformed A/B lines are refused, and a bad side refuses the whole write.
-if echo "va...vb" > "$MNT/queue" 2>/dev/null; then fail "a...b was accepted"; fi
+# (a...b is the merge base's job: queued at the end, once the run numbers
+# this test reads are taken.)
+if echo "va....vb" > "$MNT/queue" 2>/dev/null; then fail "a....b was accepted"; fi
 if echo "..vb" > "$MNT/queue" 2>/dev/null; then fail "..b was accepted"; fi
 if printf 'va\nva..nope\n' | cat > "$MNT/queue" 2>/dev/null; then fail "a..<unknown> was accepted"; fi
+if printf 'va\nva...nope\n' | cat > "$MNT/queue" 2>/dev/null; then fail "a...<unknown> was accepted"; fi
 [ -z "$(ls "$MNT/runs")" ] || fail "a refused write queued something: $(ls "$MNT/runs")"
-ok "a...b, ..b and a..<unknown> are refused; nothing queued"
+ok "a....b, ..b, a..<unknown> and a...<unknown> are refused; nothing queued"
 
 echo "va..vb" > "$MNT/queue"
 assert_eq "$(cut -f1,2,3 "$MNT/queue" | tr '\t' ' ' | tr '\n' '|')" "000001 va $va|000002 vb $vb|" "queue listing"
@@ -339,4 +342,16 @@ n=$(final_line 000009 big | grep -Eo '[0-9]+ pairs' | cut -d' ' -f1)
 assert_eq "$(sql "SELECT abs(value - 0.01 * $n / 2 / 80) < 1e-12 FROM metrics WHERE run_id IN (9, 10) AND benchmark = 'big' AND name = 'sequential_level'" | tr '\n' ' ')" \
 	"1 1 " "big's sequential level: its last look's (n pairs: 0.01 x (n/2)/80)"
 ok "build identity, unstable ($(grep -o 'same: unstable: .*%' "$MNT/runs/000015/debug.log")) and interference recorded"
-echo "15 passed, 0 failed"
+
+# Three dots, as compare/ and git diff read them: the A/B job of the merge
+# base of a and b (side A named by its full hash) against b. feat forks from
+# va, which vb has moved past.
+# (Made without a checkout: the work tree's benchfs.json is edited above.)
+feat=$(git -C "$REPO" commit-tree -p va -m feat 'va^{tree}')
+git -C "$REPO" branch feat "$feat"
+echo "vb...feat" > "$MNT/queue" || fail "vb...feat was refused"
+assert_eq "$(cut -f1,2,3,5 "$MNT/queue" | tr '\t' ' ' | tr '\n' '|')" \
+	"000016 $va $va a/b 000016..000017|000017 feat $feat a/b 000016..000017|" \
+	"vb...feat queues the merge base (va) against feat"
+ok "a...b queues the merge base of a and b against b, as one A/B job"
+echo "16 passed, 0 failed"

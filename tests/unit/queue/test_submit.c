@@ -136,6 +136,43 @@ static void test_ab_pair(void **state)
 	queue_runs_free(runs, n);
 }
 
+/* "a...b" is the A/B job of the merge base of a and b against b, as
+ * compare/ reads three dots: side A is named by the merge base's full hash. */
+static void test_merge_base_pair(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_run *runs = NULL;
+	struct store_run a, b;
+	char c3[41], err[256] = "";
+	size_t n = 0;
+	/* feature forks from c1 (v1); main has moved on to c2 since. */
+	GIT("checkout", "-q", "-b", "feature", f->c1);
+	commit(f, c3, "c3");
+	assert_int_equal(submit(f, &runs, &n, "main...feature\nfeature ... main\n", err,
+				sizeof(err)), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(runs[0].side, QUEUE_SIDE_A);
+	assert_int_equal(runs[1].side, QUEUE_SIDE_B);
+	assert_string_equal(runs[0].commit, f->c1);
+	assert_string_equal(runs[0].revision, f->c1);
+	assert_string_equal(runs[1].commit, c3);
+	assert_string_equal(runs[1].revision, "feature");
+	assert_string_equal(runs[2].commit, f->c1);
+	assert_string_equal(runs[3].commit, f->c2);
+	assert_string_equal(runs[3].revision, "main");
+	assert_int_equal(store_run_get(f->store, &a, runs[0].id), STORE_OK);
+	assert_int_equal(store_run_get(f->store, &b, runs[1].id), STORE_OK);
+	assert_int_equal(a.pair_id, b.id);
+	assert_int_equal(b.pair_id, a.id);
+	assert_string_equal(a.commit, f->c1);
+	assert_string_equal(a.revision, f->c1);
+	assert_string_equal(b.commit, c3);
+	store_run_clear(&a);
+	store_run_clear(&b);
+	queue_runs_free(runs, n);
+	assert_int_equal(run_count(f), 4);
+}
+
 /* A bad line anywhere refuses the whole write: nothing queued. */
 static void test_refused(void **state)
 {
@@ -146,7 +183,11 @@ static void test_refused(void **state)
 	assert_int_equal(submit(f, &runs, &n, "main\nno-such-rev\n", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "no-such-rev"));
 	assert_int_equal(submit(f, &runs, &n, "main\nv1..nothing\n", err, sizeof(err)), -EINVAL);
-	assert_int_equal(submit(f, &runs, &n, "v1...main\n", err, sizeof(err)), -EINVAL);
+	assert_int_equal(submit(f, &runs, &n, "v1....main\n", err, sizeof(err)), -EINVAL);
+	assert_int_equal(submit(f, &runs, &n, "main\n...main\n", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "\"...main\": an A/B line needs a revision on each side"));
+	assert_int_equal(submit(f, &runs, &n, "v1...main..v1\n", err, sizeof(err)), -EINVAL);
+	assert_int_equal(submit(f, &runs, &n, "v1...nothing\n", err, sizeof(err)), -EINVAL);
 	assert_int_equal(submit(f, &runs, &n, "main\n\x01\n", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "control character"));
 	assert_non_null(long_line = malloc(QUEUELINE_MAX + 2));
@@ -269,6 +310,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ab_pair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_base_pair, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_baseline_pin_unpin, setup, teardown),
