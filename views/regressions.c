@@ -134,55 +134,164 @@ static int suspect_walk(struct suspect_walk *w, struct job_cache *cache,
  * too, and their steps are narrowed by the same jobs. */
 struct settlement {
 	struct settled {
-		const char *bench; /* the history's or the job's string: both outlive this */
+		/* The history's or the job's string (both outlive this); NULL for a
+		 * segment of the sweep, which stands for every benchmark. */
+		const char *bench;
 		size_t point, lo, hi;
+		/* From the sweep: named only once narrowed to one commit, and the
+		 * rest of its segment is swept again. */
+		bool sweep;
+		size_t seg_lo, seg_hi;
 		struct suspect_walk walk;
 	} *items;
 	size_t n, alloc;
+	size_t nsweep; /* items[0, nsweep) are the sweep's, walked first */
 };
 
-static int settlement_add(struct settlement *st, const char *bench, size_t point, size_t lo,
-			  size_t hi)
+/* The sweep's segments: this many benchmarked commits each, fixed from the
+ * oldest, so a growing branch adds jobs for its newest segment only and the
+ * jobs of the older segments stay valid. */
+#define SWEEP_SEGMENT 32
+
+static bool same_bench(const char *x, const char *y)
+{
+	return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+static int settlement_add(struct settlement *st, const struct settled *item)
 {
 	int rc;
 	for (size_t i = 0; i < st->n; i++)
-		if (st->items[i].lo == lo && st->items[i].hi == hi &&
-		    strcmp(st->items[i].bench, bench) == 0)
+		if (st->items[i].lo == item->lo && st->items[i].hi == item->hi &&
+		    st->items[i].sweep == item->sweep && same_bench(st->items[i].bench, item->bench))
 			return 0;
 	if ((rc = ALLOC_GROW(st->items, st->n + 1, st->alloc)))
 		return rc;
-	st->items[st->n++] = (struct settled){.bench = bench, .point = point, .lo = lo, .hi = hi};
+	st->items[st->n] = *item;
+	st->items[st->n++].walk = (struct suspect_walk){0};
 	return 0;
 }
 
+/* A segment of the sweep, (lo, hi], for every benchmark. */
+static int sweep_add(struct settlement *st, size_t lo, size_t hi)
+{
+	struct settled seg = {.point = hi, .lo = lo, .hi = hi, .sweep = true, .seg_lo = lo,
+			      .seg_hi = hi};
+	return lo < hi ? settlement_add(st, &seg) : 0;
+}
+
+/* Each benchmark the job of commits lo and hi found slower, as an item like
+ * it (the job tested every benchmark, with the correction over them, so its
+ * verdict stands for each). */
+static int add_slower_of_job(struct settlement *st, const struct job_cache *cache,
+			     const struct settled *like)
+{
+	int rc = 0;
+	for (size_t k = 0; k < cache->n && rc == 0; k++) {
+		const struct cached_job *job = &cache->jobs[k];
+		if (job->a != like->lo || job->b != like->hi || job->rc)
+			continue;
+		for (size_t b = 0; b < job->n && rc == 0; b++)
+			if (job->outcomes[b].verdict == STATS_SLOWER) {
+				struct settled it = *like;
+				it.bench = job->outcomes[b].bench;
+				rc = settlement_add(st, &it);
+			}
+	}
+	return rc;
+}
+
+/* A segment's job, if it ran: 0 with *ran set, or an error. */
+static int segment_job(bool *ran, struct job_cache *cache, const struct view_ctx *ctx,
+		       const struct history_regressions *hr, size_t lo, size_t hi)
+{
+	const struct compare_outcome *o;
+	int rc = job_outcome(&o, cache, ctx, hr, lo, hi, "");
+	*ran = rc == 0;
+	return rc == -ENOENT ? 0 : rc;
+}
+
+/* Walks the items from the first on, the list growing while it is walked:
+ * the jobs of the items' windows add the other benchmarks they found slower,
+ * and a sweep item whose walk is over adds the rest of its segment. */
+static int settle_items(struct settlement *st, struct job_cache *cache,
+			const struct view_ctx *ctx, const struct history_regressions *hr,
+			size_t first)
+{
+	int rc = 0;
+	for (size_t i = first; i < st->n && rc == 0; i++) {
+		struct settled it = st->items[i];
+		struct suspect_walk *w = &st->items[i].walk;
+		if (!it.bench) {
+			bool ran;
+			if ((rc = segment_job(&ran, cache, ctx, hr, it.lo, it.hi)))
+				break;
+			if (!ran)
+				*w = (struct suspect_walk){.lo = it.lo, .hi = it.hi, .need = true,
+							   .need_a = it.lo, .need_b = it.hi};
+			else
+				rc = add_slower_of_job(st, cache, &it);
+			continue;
+		}
+		if ((rc = suspect_walk(w, cache, ctx, hr, it.bench, it.lo, it.hi)))
+			break;
+		/* Open: the window's job has not run (and is now in the cache when it has). */
+		if (w->state == SUSPECT_OPEN)
+			continue;
+		/* Copied: adding to the list may move it. */
+		struct suspect_walk done = *w;
+		if ((rc = add_slower_of_job(st, cache, &it)))
+			break;
+		/* Once its walk is over: until then its range is not final. */
+		if (it.sweep && done.state == SUSPECT_CONFIRMED && !done.need) {
+			if ((rc = sweep_add(st, it.seg_lo, done.lo)) == 0)
+				rc = sweep_add(st, done.hi, it.seg_hi);
+		}
+	}
+	return rc;
+}
+
+/* Whether the sweep named a commit in (lo, hi] for bench. */
+static bool sweep_named(const struct settlement *st, const char *bench, size_t lo, size_t hi)
+{
+	for (size_t k = 0; k < st->nsweep; k++) {
+		const struct settled *it = &st->items[k];
+		if (it->bench && it->walk.state == SUSPECT_CONFIRMED && !it->walk.need &&
+		    it->walk.hi - it->walk.lo == 1 && it->walk.hi > lo && it->walk.hi <= hi &&
+		    strcmp(it->bench, bench) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Every suspect, settled as far as the jobs go. Two sources. First the sweep,
+ * which does not rest on the history's tests (at one run a commit under a
+ * changing load they miss real steps): a job of the ends of each segment of
+ * the branch, and for each benchmark it finds slower, jobs halving the
+ * segment to the commit that made the step (as git bisect does); then the
+ * rest of the segment on each side of that commit is swept again, for
+ * another step. A sweep names a commit only after a chain of slower verdicts
+ * ending in the job of that commit against its predecessor. Then the
+ * history's suspects, but none whose step the sweep has named already. */
 static int settle(struct settlement *st, struct job_cache *cache, const struct view_ctx *ctx,
 		  const struct history_regressions *hr)
 {
 	int rc = 0;
 	memset(st, 0, sizeof(*st));
-	for (size_t i = 0; i < hr->nsuspects && rc == 0; i++)
-		rc = settlement_add(st, hr->suspects[i].bench, hr->suspects[i].point,
-				    hr->suspects[i].lo, hr->suspects[i].hi);
-	/* The list grows while it is walked: a derived suspect shares its
-	 * window's job, so it derives nothing new. */
-	for (size_t i = 0; i < st->n && rc == 0; i++) {
-		struct settled it = st->items[i];
-		if ((rc = suspect_walk(&st->items[i].walk, cache, ctx, hr, it.bench, it.lo, it.hi)))
-			break;
-		/* Open: the window's job has not run (and is now in the cache when it has). */
-		if (st->items[i].walk.state == SUSPECT_OPEN)
-			continue;
-		for (size_t k = 0; k < cache->n && rc == 0; k++) {
-			const struct cached_job *job = &cache->jobs[k];
-			if (job->a != it.lo || job->b != it.hi || job->rc)
-				continue;
-			for (size_t b = 0; b < job->n && rc == 0; b++)
-				if (job->outcomes[b].verdict == STATS_SLOWER)
-					rc = settlement_add(st, job->outcomes[b].bench, it.point,
-							    it.lo, it.hi);
-		}
+	for (size_t lo = 0; lo + 1 < hr->ncommits && rc == 0; lo += SWEEP_SEGMENT)
+		rc = sweep_add(st, lo, lo + SWEEP_SEGMENT < hr->ncommits ? lo + SWEEP_SEGMENT
+									: hr->ncommits - 1);
+	if (rc || (rc = settle_items(st, cache, ctx, hr, 0)))
+		return rc;
+	st->nsweep = st->n;
+	for (size_t i = 0; i < hr->nsuspects && rc == 0; i++) {
+		const struct history_suspect *sp = &hr->suspects[i];
+		struct settled it = {.bench = sp->bench, .point = sp->point, .lo = sp->lo,
+				     .hi = sp->hi};
+		if (!sweep_named(st, sp->bench, sp->lo, sp->hi))
+			rc = settlement_add(st, &it);
 	}
-	return rc;
+	return rc ? rc : settle_items(st, cache, ctx, hr, st->nsweep);
 }
 
 /* A confirmed step's line: the fields of the history's lines, then how it
@@ -203,6 +312,29 @@ static int confirmed_line(char **text, const struct view_ctx *ctx,
 			ctx->threshold * 100, hr->commits[w->lo], hr->commits[w->hi]) < 0
 		       ? -ENOMEM
 		       : 0;
+}
+
+/* Whether item i of the settlement is a line of the file: a confirmed step,
+ * from the sweep only once narrowed to one commit, not listed already, and
+ * not a range that another confirmed step of its benchmark narrows further. */
+static bool confirmed_to_list(const struct settlement *st, size_t i)
+{
+	const struct settled *it = &st->items[i];
+	const struct suspect_walk *w = &it->walk;
+	if (!it->bench || w->state != SUSPECT_CONFIRMED || (it->sweep && w->hi - w->lo > 1))
+		return false;
+	for (size_t k = 0; k < st->n; k++) {
+		const struct settled *o = &st->items[k];
+		const struct suspect_walk *v = &o->walk;
+		if (k == i || !o->bench || v->state != SUSPECT_CONFIRMED ||
+		    strcmp(o->bench, it->bench) != 0 || (o->sweep && v->hi - v->lo > 1))
+			continue;
+		if (v->lo == w->lo && v->hi == w->hi && k < i)
+			return false;
+		if (v->lo >= w->lo && v->hi <= w->hi && v->hi - v->lo < w->hi - w->lo)
+			return false;
+	}
+	return true;
 }
 
 struct out_line {
@@ -250,18 +382,10 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 	}
 	/* The confirmed steps, once each. */
 	for (size_t i = 0; i < st.n && rc == 0; i++) {
-		const struct suspect_walk *w = &st.items[i].walk;
-		bool seen = false;
-		if (w->state != SUSPECT_CONFIRMED)
-			continue;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = st.items[k].walk.state == SUSPECT_CONFIRMED &&
-			       st.items[k].walk.lo == w->lo && st.items[k].walk.hi == w->hi &&
-			       strcmp(st.items[k].bench, st.items[i].bench) == 0;
-		if (seen)
+		if (!confirmed_to_list(&st, i))
 			continue;
 		if ((rc = confirmed_line(&lines[n].text, ctx, &hr, &st.items[i])) == 0)
-			lines[n++].point = w->hi;
+			lines[n++].point = st.items[i].walk.hi;
 	}
 	if (rc)
 		goto done;
@@ -298,10 +422,14 @@ int regressions_next_job(char a[STORE_HASH_LEN + 1], char b[STORE_HASH_LEN + 1],
 		return rc;
 	if ((rc = settle(&st, &cache, ctx, &hr)))
 		goto done;
-	/* The newest commits first: they are the ones a team is waiting on. */
+	/* The sweep's jobs first, since a suspect whose step it names needs no job
+	 * of its own; among them, the newest commits first: they are the ones a
+	 * team is waiting on. */
 	for (size_t i = 0; i < st.n; i++) {
 		const struct suspect_walk *w = &st.items[i].walk;
 		bool queued = true;
+		if (found && i == st.nsweep)
+			break;
 		if (!w->need || (found && w->need_b <= best))
 			continue;
 		/* A job queued once is never queued again: a failed one or one

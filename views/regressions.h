@@ -9,9 +9,12 @@
  * at a looser level), and interleaved A/B jobs, which pairing makes robust
  * to that load, decide: one job of the commits around a suspect (slower
  * confirms it, anything else dismisses it), then jobs that halve the range
- * until one commit is left. A wall time line is a confirmed step; the daemon
- * queues the next job when it is idle (service/confirm.h). Steps in instruction
- * counts, which are deterministic, are listed as the history finds them. */
+ * until one commit is left. As the history's tests can miss a real step, the
+ * jobs also sweep the branch, segment by segment, bisecting each benchmark a
+ * segment's job finds slower down to its commit (regressions.c). A wall time
+ * line is a confirmed step; the daemon queues the next job when it is idle
+ * (service/confirm.h). Steps in instruction counts, which are deterministic,
+ * are listed as the history finds them. */
 #ifndef BENCHFS_VIEWS_REGRESSIONS_H
 #define BENCHFS_VIEWS_REGRESSIONS_H
 
