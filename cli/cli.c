@@ -16,6 +16,7 @@ static const struct cli_command *const commands[] = {
 	&cli_history,
 	&cli_check,
 	&cli_export,
+	&cli_import,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -87,6 +88,15 @@ static int parse_args(struct cli_args *out, const struct cli_command *c, int arg
 			out->baseline = value;
 		} else if ((value = setup_long_opt(argc, argv, &i, "--out", &missing))) {
 			out->out = value;
+		} else if ((value = setup_long_opt(argc, argv, &i, "--commit", &missing))) {
+			out->commit = value;
+		} else if ((value = setup_long_opt(argc, argv, &i, "--host", &missing))) {
+			out->host = value;
+		} else if ((value = setup_long_opt(argc, argv, &i, "--name", &missing))) {
+			if (out->nnames == CLI_ARGS_MAX)
+				return setup_fail(EXIT_INVALID, "%s: more than %d --name", c->name,
+						  CLI_ARGS_MAX);
+			out->names[out->nnames++] = value;
 		} else if (missing) {
 			return setup_fail(EXIT_INVALID, "%s: %s needs a value", c->name, arg);
 		} else {

@@ -17,6 +17,10 @@ struct cli_args {
 	const char *format;   /* --format; NULL: the command's default */
 	const char *baseline; /* --baseline (check) */
 	const char *out;      /* --out (run) */
+	const char *commit;   /* --commit (import) */
+	const char *host;     /* --host (import) */
+	const char *names[CLI_ARGS_MAX]; /* --name CMD=NAME (import), as given */
+	size_t nnames;
 	const char *args[CLI_ARGS_MAX];
 	size_t nargs;
 };
@@ -28,7 +32,7 @@ struct cli_command {
 };
 
 extern const struct cli_command cli_run, cli_compare, cli_regressions, cli_history, cli_check,
-	cli_export;
+	cli_export, cli_import;
 
 /* The views of the store and repository args name, for reading: the data
  * directory must hold a store already (commands that read never create one).

@@ -225,4 +225,40 @@ int store_baseline_delete(struct store *store, const char *name);
 /* All baselines sorted by name (malloc'd). */
 int store_baselines_list(struct store *store, struct store_baseline **out, size_t *n);
 
+/* Imports: runs measured elsewhere (hyperfine's JSON, a run directory of
+ * another machine's benchfs run --out), recorded as done runs. */
+struct store_import_metric {
+	const char *benchmark, *name;
+	double value;
+};
+struct store_import {
+	const char *revision, *commit, *config;
+	/* system.json of the host that measured: its "hostname" is the run's
+	 * host; its "imported"."key" names the import (a second import of the
+	 * same key is refused). */
+	const char *system;
+	const char *key;
+	const char *detail; /* the status flags; "" when none */
+	int64_t measured_ns; /* when it was measured (Unix ns); 0: now */
+	const struct store_iteration *iterations;
+	size_t niterations;
+	const struct store_import_metric *metrics;
+	size_t nmetrics;
+	/* The other side of an interleaved A/B job among the same call's runs
+	 * (its index), or -1. */
+	long pair_index;
+};
+/* result.json of an imported run, rendered once its id is known (inside the
+ * transaction); malloc'd into *out. 0, or a negative errno that aborts the
+ * import (returned as it is). */
+typedef int (*store_import_result_fn)(void *ctx, char **out, size_t index, int64_t id,
+				      int64_t pair_id);
+/* Add n runs as done, with their iterations, metrics, sums and result.json,
+ * in one transaction, all or none. When a run with the key of one of them
+ * exists already, nothing is written: STORE_OK with *dup_id its id (else
+ * *dup_id is 0) and *dup_index the index of the one it repeats. */
+int store_runs_import(struct store *store, int64_t *ids_out, int64_t *dup_id, size_t *dup_index,
+		      const struct store_import *runs, size_t n, store_import_result_fn result_fn,
+		      void *ctx);
+
 #endif

@@ -1,0 +1,173 @@
+/* Imports: runs measured elsewhere, written as done runs in one transaction
+ * (store.h). */
+#include <stdlib.h>
+
+#include "store/internal.h"
+#include "util/clock.h"
+
+/* The id of the run imported under key, or 0. */
+static int find_key(struct store *store, int64_t *id, const char *key)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"SELECT id FROM runs WHERE system IS NOT NULL AND json_valid(system)"
+		" AND json_extract(system, '$.imported.key') = ?1 ORDER BY id LIMIT 1");
+	int rc, result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	*id = 0;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	else if (rc != SQLITE_DONE)
+		result = store_fail(store, "find an imported run");
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+/* Run a statement whose parameters bind already; what names it in errors. */
+static int step_done(struct store *store, sqlite3_stmt *stmt, const char *what)
+{
+	int result = sqlite3_step(stmt) == SQLITE_DONE ? STORE_OK : store_fail(store, what);
+	sqlite3_reset(stmt);
+	return result;
+}
+
+static int insert_run(struct store *store, int64_t *id, const struct store_import *imp,
+		      int64_t seq, int64_t now)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"INSERT INTO runs (revision, commit_sha, state, detail, seq, created_ns, updated_ns,"
+		" started_ns, finished_ns, attempts, config, system, host)"
+		" VALUES (?1, ?2, 'done', ?3, ?4, ?5, ?5, ?6, ?6, 1, ?7, ?8,"
+		" coalesce(json_extract(?8, '$.hostname'), ''))");
+	int result;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, imp->revision, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, imp->commit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, imp->detail ? imp->detail : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, seq);
+	sqlite3_bind_int64(stmt, 5, now);
+	sqlite3_bind_int64(stmt, 6, imp->measured_ns > 0 ? imp->measured_ns : now);
+	sqlite3_bind_text(stmt, 7, imp->config, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, imp->system, -1, SQLITE_STATIC);
+	result = step_done(store, stmt, "import run");
+	if (result == STORE_OK)
+		*id = sqlite3_last_insert_rowid(store->db);
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+static int insert_measurements(struct store *store, int64_t id, const struct store_import *imp)
+{
+	sqlite3_stmt *it = store_prepare(store,
+		"INSERT INTO iterations (run_id, benchmark, iteration, wall_ns, user_ns, sys_ns,"
+		" maxrss_bytes, exit_code, term_signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *metric = it ? store_prepare(store,
+		"INSERT OR REPLACE INTO metrics (run_id, benchmark, name, value) VALUES (?, ?, ?, ?)")
+				  : NULL;
+	int result = it && metric ? STORE_OK : STORE_ERROR;
+	for (size_t i = 0; i < imp->niterations && result == STORE_OK; i++) {
+		const struct store_iteration *x = &imp->iterations[i];
+		sqlite3_bind_int64(it, 1, id);
+		sqlite3_bind_text(it, 2, x->benchmark, -1, SQLITE_STATIC);
+		sqlite3_bind_int(it, 3, x->iteration);
+		sqlite3_bind_int64(it, 4, x->wall_ns);
+		sqlite3_bind_int64(it, 5, x->user_ns);
+		sqlite3_bind_int64(it, 6, x->sys_ns);
+		sqlite3_bind_int64(it, 7, x->maxrss_bytes);
+		sqlite3_bind_int(it, 8, x->exit_code);
+		sqlite3_bind_int(it, 9, x->term_signal);
+		result = step_done(store, it, "import iterations");
+	}
+	for (size_t i = 0; i < imp->nmetrics && result == STORE_OK; i++) {
+		sqlite3_bind_int64(metric, 1, id);
+		sqlite3_bind_text(metric, 2, imp->metrics[i].benchmark, -1, SQLITE_STATIC);
+		sqlite3_bind_text(metric, 3, imp->metrics[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_double(metric, 4, imp->metrics[i].value);
+		result = step_done(store, metric, "import metrics");
+	}
+	sqlite3_finalize(it);
+	sqlite3_finalize(metric);
+	return result;
+}
+
+/* The per-benchmark sums the views read, pair links and result.json, once
+ * every run has its id. */
+static int finish_run(struct store *store, const int64_t *ids, size_t i,
+		      const struct store_import *runs, size_t n, store_import_result_fn result_fn,
+		      void *ctx)
+{
+	sqlite3_stmt *stmt = store_prepare(store,
+		"INSERT OR REPLACE INTO run_sums (run_id, benchmark, n, sum_wall_ns, min_wall_ns)"
+		" SELECT run_id, benchmark, count(*), sum(wall_ns), min(wall_ns) FROM iterations"
+		" WHERE run_id = ? GROUP BY benchmark");
+	int64_t pair = 0;
+	char *result_json = NULL;
+	int result, rc;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, ids[i]);
+	result = step_done(store, stmt, "sum imported iterations");
+	sqlite3_finalize(stmt);
+	if (result)
+		return result;
+	if (runs[i].pair_index >= 0 && (size_t)runs[i].pair_index < n &&
+	    (size_t)runs[i].pair_index != i)
+		pair = ids[runs[i].pair_index];
+	/* A negative errno passes through the store unchanged (store_errno). */
+	if ((rc = result_fn(ctx, &result_json, i, ids[i], pair)))
+		return rc;
+	if (!(stmt = store_prepare(store, "UPDATE runs SET result = ?1, pair_id = ?2 WHERE id = ?3"))) {
+		free(result_json);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_text(stmt, 1, result_json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, pair);
+	sqlite3_bind_int64(stmt, 3, ids[i]);
+	result = step_done(store, stmt, "record imported result");
+	sqlite3_finalize(stmt);
+	free(result_json);
+	return result;
+}
+
+int store_runs_import(struct store *store, int64_t *ids_out, int64_t *dup_id, size_t *dup_index,
+		      const struct store_import *runs, size_t n, store_import_result_fn result_fn,
+		      void *ctx)
+{
+	int64_t seq = 0, now = now_real_ns();
+	int result;
+	*dup_id = 0;
+	*dup_index = 0;
+	if (n == 0)
+		return STORE_OK;
+	if ((result = store_begin(store)))
+		return result;
+	/* Checked inside the transaction: two imports of one file at once
+	 * cannot both get in. */
+	for (size_t i = 0; i < n; i++) {
+		if ((result = find_key(store, dup_id, runs[i].key)))
+			goto fail;
+		if (*dup_id) {
+			*dup_index = i;
+			store_rollback(store);
+			return STORE_OK;
+		}
+	}
+	if ((result = store_bump_seq(store, &seq)))
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if ((result = insert_run(store, &ids_out[i], &runs[i], seq, now)) ||
+		    (result = insert_measurements(store, ids_out[i], &runs[i])))
+			goto fail;
+	for (size_t i = 0; i < n; i++)
+		if ((result = finish_run(store, ids_out, i, runs, n, result_fn, ctx)))
+			goto fail;
+	if ((result = store_mark_results_changed(store, seq)))
+		goto fail;
+	return store_commit(store);
+fail:
+	store_rollback(store);
+	return result;
+}

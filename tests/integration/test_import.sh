@@ -1,0 +1,171 @@
+#!/bin/bash
+# benchfs import, as a user drives it: hyperfine run for real and its
+# --export-json imported (history and compare show it), a benchfs run --out
+# tree imported into a fresh data directory (the same runs, host and
+# history), and bad or repeated files refused with nothing written.
+. "$(dirname "$0")/lib.sh"
+
+command -v hyperfine > /dev/null || { echo "1..0 # SKIP hyperfine is not installed"; exit 77; }
+make_repo '{"build": "cp prog.sh prog && chmod +x prog", "runs": 3,
+	"benchmarks": [{"name": "prog", "command": "./prog"}]}'
+commit_prog c1 'sleep 0.01' v1
+commit_prog c2 'sleep 0.03' v2
+c1=$(git -C "$REPO" rev-parse v1)
+c2=$(git -C "$REPO" rev-parse v2)
+D="$T/data"
+
+# counts DIR: the store's runs, iterations, metrics and sums.
+counts() {
+	python3 - "$1/benchfs.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(*[c.execute("SELECT count(*) FROM " + t).fetchone()[0]
+	for t in ("runs", "iterations", "metrics", "run_sums")])
+PY
+}
+
+cd "$T"
+hyperfine --runs 5 --export-json "$T/h1.json" 'sleep 0.01' > /dev/null 2>&1 || fail "hyperfine failed"
+hyperfine --runs 5 --export-json "$T/h2.json" 'sleep 0.03' > /dev/null 2>&1 || fail "hyperfine failed"
+
+# A bad revision: exit 2, one line, nothing created.
+bf import --repo "$REPO" --data "$D" --commit no-such-rev h1.json
+expect_status 2 "import --commit no-such-rev"
+assert_eq "$(wc -l < "$T/err")" 1 "one line for a bad revision"
+grep -q 'no-such-rev' "$T/err" || fail "the message names the revision: $(cat "$T/err")"
+[ ! -e "$D" ] || fail "a bad revision created the data directory"
+ok "a bad revision is refused before anything is written"
+
+# A command that is no benchmark name, without --name: refused, naming --name.
+bf import --repo "$REPO" --data "$D" --commit v1 h1.json
+expect_status 2 "a command with a space and no --name"
+grep -q -- '--name' "$T/err" || fail "the message names --name: $(cat "$T/err")"
+
+bf import --repo "$REPO" --data "$D" --commit v1 --name 'sleep 0.01=sleep' h1.json
+expect_status 0 "import h1.json"
+assert_eq "$(cat "$T/out")" "$(printf '000001\t%s\timported' "$c1")" "import's output"
+bf import --repo "$REPO" --data "$D" --commit v2 --name 'sleep 0.03=sleep' h2.json
+expect_status 0 "import h2.json"
+ok "hyperfine's JSON imported for two commits"
+
+bf history --repo "$REPO" --data "$D" sleep
+expect_status 0 "history sleep"
+assert_eq "$(cut -d, -f1,3,4 "$T/out" | tail -n +2 | tr '\n' ' ')" "$c1,1,5 $c2,1,5 " \
+	"history/sleep.csv: one run of 5 iterations per commit"
+mean1=$(json h1.json 'round(j["results"][0]["mean"], 6)')
+assert_eq "$(awk -F, 'NR == 2 { printf "%.6f", $5 }' "$T/out")" "$(printf '%.6f' "$mean1")" \
+	"history's mean is hyperfine's"
+bf compare --repo "$REPO" --data "$D" --format json v1 v2
+expect_status 0 "compare v1 v2"
+assert_eq "$(json "$T/out" '[b["name"] for b in j["benchmarks"]]')" "['sleep']" "compare's benchmarks"
+assert_eq "$(json "$T/out" 'j["benchmarks"][0]["b"]["n"]')" 5 "compare's sample size"
+ok "history and compare show the imported runs"
+
+# The run as a mount shows it: done, result.json with hyperfine's times and
+# exit codes, system.json naming the host and the import.
+python3 - "$D/benchfs.db" "$T/h1.json" <<'PY' || fail "the imported run's files"
+import json, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+state, system, result = c.execute("SELECT state, system, result FROM runs WHERE id = 1").fetchone()
+h = json.load(open(sys.argv[2]))["results"][0]
+system, result = json.loads(system), json.loads(result)
+assert state == "done", state
+assert system["imported"]["format"] == "hyperfine", system
+r = result["results"][0]
+assert r["name"] == "sleep" and r["command"] == "sleep 0.01", r
+assert [round(t, 9) for t in h["times"]] == r["times"], (h["times"], r["times"])
+assert r["exit_codes"] == h["exit_codes"]
+assert result["benchfs"]["host"]["imported"]["format"] == "hyperfine"
+PY
+ok "the imported run is done, with hyperfine's times and the host marked imported"
+
+# Again: refused, nothing written.
+before=$(counts "$D")
+bf import --repo "$REPO" --data "$D" --commit v1 --name 'sleep 0.01=sleep' h1.json
+expect_status 2 "the same file again"
+grep -q 'imported already, as run 000001' "$T/err" || fail "a repeat names the run: $(cat "$T/err")"
+assert_eq "$(counts "$D")" "$before" "a repeated import writes nothing"
+ok "importing the same measurements twice is refused"
+
+# Bad and partial files: exit 2, one line, the store unchanged.
+python3 - "$T/h1.json" "$T" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+def put(name, doc):
+    json.dump(doc, open(sys.argv[2] + "/" + name, "w"))
+def variant(name, change):
+    d = json.loads(json.dumps(h))
+    change(d["results"][0])
+    put(name, d)
+variant("negative.json", lambda r: r["times"].__setitem__(2, -0.5))
+variant("notimes.json", lambda r: r.pop("times"))
+variant("strtimes.json", lambda r: r.__setitem__("times", "0.1"))
+variant("emptytimes.json", lambda r: r.__setitem__("times", []))
+variant("shortcodes.json", lambda r: r.__setitem__("exit_codes", r["exit_codes"][:2]))
+variant("strtime.json", lambda r: r["times"].__setitem__(0, "0.1"))
+put("noresults.json", {"other": []})
+d = json.loads(json.dumps(h)); d["results"].append(dict(d["results"][0], times=[1e300]))
+put("huge.json", d)
+text = open(sys.argv[1]).read()
+open(sys.argv[2] + "/truncated.json", "w").write(text[: len(text) // 2])
+open(sys.argv[2] + "/nan.json", "w").write(text.replace(str(h["results"][0]["times"][1]), "NaN", 1))
+open(sys.argv[2] + "/trailing.json", "w").write(text + "{}")
+PY
+for f in negative notimes strtimes emptytimes shortcodes strtime noresults huge truncated nan \
+	trailing; do
+	bf import --repo "$REPO" --data "$D" --commit v2 --name 'sleep 0.01=other' "$f.json"
+	expect_status 2 "import $f.json"
+	assert_eq "$(wc -l < "$T/err")" 1 "$f.json: one line"
+	assert_eq "$(counts "$D")" "$before" "$f.json writes nothing"
+done
+ok "malformed, truncated and partial files are refused whole"
+
+# A benchfs run --out tree into a fresh data directory: the same runs.
+bf run --repo "$REPO" --data "$T/measured" --out "$T/tree" v1 v2
+expect_status 0 "run --out"
+bf import --repo "$REPO" --data "$T/imported" "$T/tree"
+expect_status 0 "import of the tree"
+assert_eq "$(cut -f1,2 "$T/out" | tr '\n' ' ')" "$(printf '000001\t%s 000002\t%s ' "$c1" "$c2")" \
+	"the tree's runs imported in order"
+python3 - "$T/tree" "$T/imported/benchfs.db" <<'PY' || fail "the imported runs differ from the tree"
+import json, sqlite3, sys
+c = sqlite3.connect(sys.argv[2])
+for rid in (1, 2):
+    d = "%s/runs/%06d/" % (sys.argv[1], rid)
+    orig = json.load(open(d + "result.json"))
+    state, host, system, result = c.execute(
+        "SELECT state, host, system, result FROM runs WHERE id = ?", (rid,)).fetchone()
+    res = json.loads(result)
+    assert state == "done"
+    assert host == json.load(open(d + "system.json"))["hostname"]
+    assert json.loads(system)["imported"]["from"] == "run %06d" % rid
+    for a, b in zip(orig["results"], res["results"]):
+        assert a["times"] == b["times"] and a["user_times"] == b["user_times"], a["name"]
+        assert a["exit_codes"] == b["exit_codes"] and a["name"] == b["name"]
+    assert res["benchfs"]["commit"] == orig["benchfs"]["commit"]
+PY
+for d in measured imported; do
+	"$BENCHFS" history --repo "$REPO" --data "$T/$d" prog > "$T/$d.csv" || fail "history in $d"
+done
+cmp -s "$T/measured.csv" "$T/imported.csv" ||
+	fail "history differs: $(diff "$T/measured.csv" "$T/imported.csv")"
+ok "a run --out tree imports with its hosts, commits and iterations; history is the same"
+
+before=$(counts "$T/imported")
+bf import --repo "$REPO" --data "$T/imported" "$T/tree/runs/000002"
+expect_status 2 "one run directory of the tree again"
+bf import --repo "$REPO" --data "$T/imported" --commit v1 "$T/tree/runs/000002"
+expect_status 2 "a run directory with another --commit"
+grep -q 'not' "$T/err" || fail "a commit mismatch says so: $(cat "$T/err")"
+# A result.json whose benchmarks are not config.json's.
+cp -r "$T/tree/runs/000001" "$T/bad"
+python3 - "$T/bad/result.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["results"][0]["name"] = "other"
+json.dump(r, open(sys.argv[1], "w"))
+PY
+bf import --repo "$REPO" --data "$T/imported" "$T/bad"
+expect_status 2 "a result.json whose benchmarks do not match config.json"
+assert_eq "$(counts "$T/imported")" "$before" "refused run directories write nothing"
+ok "repeated, mismatched and inconsistent run directories are refused"
