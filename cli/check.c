@@ -200,6 +200,23 @@ static json_object *slo_json(const struct slo_result *r)
 	return o;
 }
 
+/* The exit status of a service level that cannot be judged, after its
+ * message: a band whose baseline's newest run failed is the tool's failure
+ * (a build that broke), as a side of a compare is; a baseline not pinned,
+ * never measured or not done yet is bad input. */
+static int slo_invalid(struct cli_views *v, const struct slo_result *r)
+{
+	struct side_ref ref;
+	char *cmd = NULL;
+	int rc = -1;
+	if (r->baseline && side_resolve(&ref, &v->session->view, r->baseline) == 0 &&
+	    asprintf(&cmd, "check: \"slo\" of %s (baseline %s)", r->bench, r->baseline) >= 0)
+		rc = cli_side_unfinished(v, cmd, r->baseline, &ref);
+	free(cmd);
+	return rc >= 0 ? rc
+		       : setup_fail(EXIT_INVALID, "check: \"slo\" of %s: %s", r->bench, r->reason);
+}
+
 /* The service levels of the configuration at rev: the report's lines, "slo"
  * in the JSON, and EXIT_REGRESSED when one is breached. One that names a
  * baseline not pinned or never measured is bad input, as a revision would
@@ -223,8 +240,7 @@ static int check_slo(struct strbuf *report, json_object *out, struct cli_views *
 		return EXIT_OK;
 	for (size_t i = 0; i < n; i++) {
 		if (results[i].invalid) {
-			rc = setup_fail(EXIT_INVALID, "check: \"slo\" of %s: %s", results[i].bench,
-					results[i].reason);
+			rc = slo_invalid(v, &results[i]);
 			slo_results_free(results, n);
 			return rc;
 		}

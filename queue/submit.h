@@ -2,7 +2,8 @@
  * command line's revisions) becomes runs in the store, all or none. The
  * policy every front end shares: lines (queueline.h), each revision resolved
  * to a full hash by repo/ before it goes anywhere, "a..b" as an interleaved
- * A/B job (two runs, paired in the store), and the cap on pending jobs.
+ * A/B job (two runs, paired in the store), "a...b" as the A/B job of the
+ * merge base of a and b against b, and the cap on pending jobs.
  * No printing: the front end logs what was queued or why not. */
 #ifndef BENCHFS_QUEUE_SUBMIT_H
 #define BENCHFS_QUEUE_SUBMIT_H
@@ -36,7 +37,8 @@ struct queue_run {
  * 0 when text holds no revision), or a negative errno with a one-line
  * message in err, and nothing queued:
  *   -EINVAL    a control character, a malformed A/B line, a revision the
- *              repository does not resolve to a commit
+ *              repository does not resolve to a commit, an "a...b" whose
+ *              sides share no history
  *   -EMSGSIZE  a line longer than QUEUELINE_MAX bytes
  *   -EAGAIN    the pending jobs would exceed QUEUE_PENDING_MAX
  *   -ENOSPC    the disk holding the store is full (the store logged it)

@@ -17,8 +17,10 @@
  *   md     hyperfine's --export-markdown
  * A comparison (A..B), rendered from compare/<A>..<B>.json's verdicts:
  *   junit  JUnit XML: one <testcase> per benchmark; "slower" (wall time or
- *          instruction count) is a <failure>, "undecided" and a benchmark
- *          of one side only are <skipped>
+ *          instruction count) is a <failure> of type "slower", a service
+ *          level of the configuration breached at B (views/slo.h) one of
+ *          type "slo" (named in the message of a "slower" one when both),
+ *          "undecided" and a benchmark of one side only are <skipped>
  * The same store gives the same bytes (the timestamp of a JUnit report is
  * the finish of B's newest run, not the time of rendering). */
 #ifndef BENCHFS_VIEWS_EXPORT_H

@@ -7,7 +7,9 @@
  * <testcase> per benchmark (classname "benchfs" for every report, so a CI
  * system's per-test history follows a benchmark from commit to commit),
  * then <system-out> and <system-err>. A timestamp carries no zone there: it
- * is UTC. */
+ * is UTC. A benchmark fails when it regressed or when a service level of
+ * the configuration is breached at B (views/slo.h, as check judges them);
+ * the XSD allows one <failure> a test case, so one failure names both. */
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -20,6 +22,7 @@
 #include "views/format.h"
 #include "views/internal_export.h"
 #include "views/sides.h"
+#include "views/slo.h"
 
 /* The length of the valid UTF-8 sequence at s, 0 when there is none. */
 static size_t utf8_len(const unsigned char *s)
@@ -172,32 +175,95 @@ static void failure_message(struct strbuf *msg, json_object *row, bool wall, boo
 	}
 }
 
+/* "slo max 20 ms (mean) breached: 100.1 ms over 4 runs [98.21 ms, 102 ms]
+ * at 99% confidence", or for a band "slo band release +5% breached: +400.0%
+ * [+398.1%, +402.0%] at 99% confidence": the service level, the measured
+ * value and its interval. */
+static void slo_message(struct strbuf *out, const struct slo_result *r)
+{
+	char v[48], lo[48], hi[48], conf[32];
+	bool max = r->kind == SLO_MAX;
+	enum time_unit unit = time_unit_for(max ? r->limit : 0);
+	if (max) {
+		format_time(v, sizeof(v), r->limit, unit);
+		strbuf_addf(out, "slo max %s (%s) breached: ", v, r->median ? "median" : "mean");
+		format_time(v, sizeof(v), r->value, unit);
+		format_time(lo, sizeof(lo), r->lo, unit);
+		format_time(hi, sizeof(hi), r->hi, unit);
+		strbuf_addf(out, "%s over %zu run%s", v, r->runs, r->runs == 1 ? "" : "s");
+	} else {
+		format_percent(v, sizeof(v), r->limit);
+		strbuf_addf(out, "slo band %s %s breached: ", r->baseline, v);
+		format_percent(v, sizeof(v), r->value - 1);
+		format_percent(lo, sizeof(lo), r->lo - 1);
+		format_percent(hi, sizeof(hi), r->hi - 1);
+		strbuf_addstr(out, v);
+	}
+	if (!isnan(r->lo) && !isnan(r->hi)) {
+		strbuf_addf(out, " [%s, %s]", lo, hi);
+		if (!isnan(r->confidence)) {
+			format_confidence(conf, sizeof(conf), r->confidence);
+			strbuf_addf(out, " at %s confidence", conf);
+		}
+	}
+}
+
+/* The service levels breached at B. */
+struct breaches {
+	const struct slo_result *results;
+	size_t n;
+};
+
+static bool breached(const struct slo_result *r, const char *bench)
+{
+	return r->verdict == SLO_BREACHED && bench && strcmp(r->bench, bench) == 0;
+}
+
+/* The messages of bench's breaches, joined by sep; "" when none. */
+static void slo_messages(struct strbuf *out, const struct breaches *slo, const char *bench,
+			 const char *sep)
+{
+	bool first = true;
+	for (size_t i = 0; i < slo->n; i++) {
+		if (!breached(&slo->results[i], bench))
+			continue;
+		if (!first)
+			strbuf_addstr(out, sep);
+		first = false;
+		slo_message(out, &slo->results[i]);
+	}
+}
+
 struct tally {
 	size_t tests, failures, skipped;
 	double time;
 };
 
 static void testcase(struct strbuf *out, struct tally *t, json_object *row, const char *a,
-		     const char *b)
+		     const char *b, const struct breaches *slo)
 {
 	json_object *sa = get(row, "a"), *sb = get(row, "b"), *ins = get(row, "instructions");
-	const char *verdict = str(row, "verdict"), *only = str(row, "only_in");
+	const char *verdict = str(row, "verdict"), *only = str(row, "only_in"), *name = str(row, "name");
 	bool wall = is(verdict, "slower"), slower_ins = is(str(ins, "verdict"), "slower");
 	double time = num(sb ? sb : sa, "mean");
-	struct strbuf msg = STRBUF_INIT;
+	struct strbuf msg = STRBUF_INIT, slo_msg = STRBUF_INIT, slo_lines = STRBUF_INIT;
 	char secs[48];
+	slo_messages(&slo_msg, slo, name, "; ");
+	slo_messages(&slo_lines, slo, name, "\n");
 	if (isnan(time))
 		time = 0;
 	t->tests++;
 	t->time += time;
 	snprintf(secs, sizeof(secs), "%.9f", time);
 	strbuf_addstr(out, "  <testcase");
-	xml_attr(out, "name", str(row, "name") ? str(row, "name") : "?");
+	xml_attr(out, "name", name ? name : "?");
 	xml_attr(out, "classname", "benchfs");
 	xml_attr(out, "time", secs);
 	if (wall || slower_ins) {
 		t->failures++;
 		failure_message(&msg, row, wall, slower_ins);
+		if (slo_msg.len)
+			strbuf_addf(&msg, "; %s", slo_msg.buf);
 		strbuf_addstr(out, ">\n    <failure");
 		xml_attr(out, "message", msg.buf);
 		xml_attr(out, "type", "slower");
@@ -214,7 +280,22 @@ static void testcase(struct strbuf *out, struct tally *t, json_object *row, cons
 		strbuf_addf(out, "\nmethod: %s, threshold: ", str(row, "method") ? str(row, "method")
 										: "?");
 		format_percent(secs, sizeof(secs), num(row, "threshold"));
-		strbuf_addf(out, "±%s</failure>\n  </testcase>\n", secs + (secs[0] == '+'));
+		strbuf_addf(out, "±%s", secs + (secs[0] == '+'));
+		if (slo_lines.len) {
+			strbuf_addch(out, '\n');
+			xml_text(out, slo_lines.buf, false);
+		}
+		strbuf_addstr(out, "</failure>\n  </testcase>\n");
+	} else if (slo_msg.len) {
+		/* A service level is breached whatever the compare decided. */
+		t->failures++;
+		strbuf_addstr(out, ">\n    <failure");
+		xml_attr(out, "message", slo_msg.buf);
+		xml_attr(out, "type", "slo");
+		strbuf_addstr(out, ">");
+		side_line(out, "B", b, sb);
+		xml_text(out, slo_lines.buf, false);
+		strbuf_addstr(out, "</failure>\n  </testcase>\n");
 	} else if (only || is(verdict, "undecided")) {
 		t->skipped++;
 		if (only)
@@ -230,6 +311,8 @@ static void testcase(struct strbuf *out, struct tally *t, json_object *row, cons
 		strbuf_addstr(out, "/>\n");
 	}
 	strbuf_release(&msg);
+	strbuf_release(&slo_msg);
+	strbuf_release(&slo_lines);
 }
 
 /* When B was measured: the finish of its newest run, so the same store
@@ -256,7 +339,7 @@ static int timestamp(char *buf, size_t size, const struct view_ctx *ctx, json_ob
 }
 
 static int report(struct strbuf *out, const struct view_ctx *ctx, json_object *root,
-		  const char *a, const char *b)
+		  const char *a, const char *b, const struct breaches *slo)
 {
 	json_object *benches = get(root, "benchmarks"), *summary = get(root, "summary");
 	json_object *sa = get(root, "a"), *sb = get(root, "b");
@@ -270,7 +353,7 @@ static int report(struct strbuf *out, const struct view_ctx *ctx, json_object *r
 	if ((rc = timestamp(when, sizeof(when), ctx, sb)))
 		return rc;
 	for (size_t i = 0; i < json_object_array_length(benches); i++)
-		testcase(&cases, &t, json_object_array_get_idx(benches, i), a, b);
+		testcase(&cases, &t, json_object_array_get_idx(benches, i), a, b, slo);
 	strbuf_addf(&name, "benchfs %s..%s", a, b);
 	strbuf_addstr(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite");
 	xml_attr(out, "name", name.buf);
@@ -302,9 +385,16 @@ static int report(struct strbuf *out, const struct view_ctx *ctx, json_object *r
 	strbuf_addbuf(out, &cases);
 	strbuf_addf(out,
 		    "  <system-out>%.0f faster, %.0f slower, %.0f unchanged, %.0f undecided,"
-		    " %.0f same build</system-out>\n  <system-err></system-err>\n</testsuite>\n",
+		    " %.0f same build",
 		    num(summary, "faster"), num(summary, "slower"), num(summary, "unchanged"),
 		    num(summary, "undecided"), num(summary, "same_build"));
+	if (slo->n) {
+		size_t n = 0;
+		for (size_t i = 0; i < slo->n; i++)
+			n += slo->results[i].verdict == SLO_BREACHED;
+		strbuf_addf(out, "; %zu of %zu service levels breached", n, slo->n);
+	}
+	strbuf_addstr(out, "</system-out>\n  <system-err></system-err>\n</testsuite>\n");
 	rc = strbuf_error(&cases) ? strbuf_error(&cases) : strbuf_error(&name);
 	strbuf_release(&cases);
 	strbuf_release(&name);
@@ -318,6 +408,8 @@ int export_junit(struct strbuf *out, const struct view_ctx *ctx, const char *a, 
 	const char *names[2] = {a, b};
 	struct side_ref *refs[2] = {&ra, &rb};
 	json_object *root;
+	struct slo_result *results = NULL;
+	size_t n = 0;
 	char *text = NULL;
 	int rc;
 	for (int i = 0; i < 2; i++) {
@@ -336,7 +428,17 @@ int export_junit(struct strbuf *out, const struct view_ctx *ctx, const char *a, 
 	}
 	root = json_tokener_parse(text);
 	free(text);
-	rc = root ? report(out, ctx, root, a, b) : -ENOMEM;
+	if (!root)
+		return -ENOMEM;
+	/* The service levels at B, as check judges them (B has a finished run
+	 * here, or the compare would have failed). */
+	if ((rc = slo_evaluate(&results, &n, ctx, ctx->config, b)) == -ENOENT)
+		rc = 0;
+	if (rc == 0) {
+		struct breaches slo = {results, n};
+		rc = report(out, ctx, root, a, b, &slo);
+	}
+	slo_results_free(results, n);
 	json_object_put(root);
 	if (rc && rc != -ENOMEM)
 		snprintf(err, errsize, "%s..%s: %s", a, b, strerror(-rc));

@@ -3,9 +3,14 @@
 # benchmark's ceiling and band at the revision it checks: exit 3 when one is
 # breached (named in the report and the JSON), 0 when they hold or are
 # undecided (a single run while the host's noise is unknown: said so), 2 for
-# a band against a baseline that is not pinned. The mount's slo file shows
-# the same verdicts for the commit of latest.
+# a band against a baseline that is not pinned, 4 for one whose baseline's
+# run failed. The mount's slo file shows
+# the same verdicts for the commit of latest; a JUnit export fails the
+# benchmark whose service level is breached.
 . "$(dirname "$0")/lib.sh"
+
+SCHEMAS=$(cd "$(dirname "$0")/../../docs/schemas" && pwd)
+command -v xmllint > /dev/null || fail "no xmllint (apt-get install libxml2-utils)"
 
 # confirm stays on: with no daemon nothing is confirmed, so the regressions
 # file that a check without a revision reads stays empty whatever the steps.
@@ -37,6 +42,7 @@ slo_config ceiling true '{"max": "20ms"}' '{"max": "1s"}'
 slo_config ceiling_mount false '{"max": "20ms"}' '{"max": "1s"}'
 slo_config band true '{"baseline": "release", "tolerance": 0.05}' 'null'
 slo_config unknown true '{"max": "1s"}' '{"baseline": "nosuch", "tolerance": 0.05}'
+slo_config broken true '{"baseline": "broken", "tolerance": 0.05}' 'null'
 
 # Three runs of c1 (work sleeps 20 ms): far below a ceiling of 1 s.
 bf run --repo "$REPO" HEAD HEAD HEAD
@@ -104,6 +110,29 @@ grep -q "^REGRESSED  *work " "$T/out" || fail "check's report: $(cat "$T/out")"
 grep -q "^benchfs check slo $c2: ok: 0 of 2" "$T/out" || fail "check's report: $(cat "$T/out")"
 ok "a breached ceiling: exit 3, named in the report and the JSON"
 
+# JUnit: a breached service level at B fails the benchmark's test case (type
+# slo: the same commit on both sides is no regression), valid against the XSD.
+bf export --repo "$REPO" --config "$T/ceiling.json" --format junit "$c2..$c2"
+expect_status 0 "export junit c2..c2"
+cp "$T/out" "$T/slo.xml"
+xmllint --noout --schema "$SCHEMAS/junit.xsd" "$T/slo.xml" 2> "$T/xmllint" ||
+	fail "junit does not validate: $(cat "$T/xmllint") $(cat "$T/slo.xml")"
+python3 - "$T/slo.xml" <<'PY' || fail "junit: $(cat "$T/slo.xml")"
+import sys, xml.etree.ElementTree as ET
+suite = ET.parse(sys.argv[1]).getroot()
+assert suite.get("failures") == "1", suite.attrib
+cases = {c.get("name"): c for c in suite.iter("testcase")}
+f = cases["work"].find("failure")
+assert f is not None and f.get("type") == "slo", ET.tostring(cases["work"])
+msg = f.get("message")
+assert msg.startswith("slo max 20.00 ms (mean) breached: ") and " over 4 runs [" in msg \
+    and "] at 99% confidence" in msg, msg
+assert cases["quick"].find("failure") is None, ET.tostring(cases["quick"])
+assert suite.find("system-out").text.endswith("; 1 of 2 service levels breached"), \
+    suite.find("system-out").text
+PY
+ok "junit: the breached ceiling is work's failure (type slo), valid against the XSD"
+
 # A band against a baseline that is not pinned is bad input.
 bf check --repo "$REPO" --config "$T/unknown.json"
 expect_status 2 "check, a band against an unknown baseline"
@@ -127,4 +156,23 @@ expect_status 3 "check, a breached band"
 grep -q '^BREACHED   work  band  release +5%  +[0-9.]*%  \[+[0-9.]*%, +[0-9.]*%\] 99%  breached  -$' "$T/out" \
 	|| fail "check's report: $(cat "$T/out")"
 ok "a band breached against the pinned baseline: exit 3"
+
+# A baseline whose commit's run failed (its build: c3 has no prog.sh) is the
+# tool's failure, exit 4 with the run's reason, for a band as for --baseline.
+git -C "$REPO" rm -q prog.sh
+git -C "$REPO" commit -qm "c3: the build breaks"
+c3=$(git -C "$REPO" rev-parse HEAD)
+echo "$c3" > "$MNT/queue"
+id=$(ls "$MNT/runs" | tail -n 1)
+wait_status "$id" '^(done|failed)' 60
+grep -q '^failed' "$MNT/runs/$id/status" || fail "c3's run: $(cat "$MNT/runs/$id/status")"
+echo "$c3" > "$MNT/baselines/broken"
+bf check --repo "$REPO" --config "$T/broken.json" "$c2..$c2"
+expect_status 4 "check, a band whose baseline's run failed"
+grep -q "^benchfs: check: \"slo\" of work (baseline broken): run $id of broken failed: " "$T/err" \
+	|| fail "message: $(cat "$T/err")"
+bf check --repo "$REPO" --config "$T/held.json" --baseline broken "$c2"
+expect_status 4 "check --baseline, the baseline's run failed"
+grep -q "^benchfs: check: run $id of broken failed: " "$T/err" || fail "message: $(cat "$T/err")"
+ok "a baseline whose run failed: exit 4 naming the failed run, for a band and for --baseline"
 stop_daemon

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "config/config.h"
 #include "tests/unit/views/views_fixture.h"
 #include "views/export.h"
 #include "views/internal_export.h"
@@ -289,6 +290,52 @@ static void test_junit(void **state)
 	free(text);
 }
 
+/* A breached service level at B fails the benchmark's test case as check
+ * counts it: type "slo" when the compare alone would pass it, beside the
+ * slowdown in one <failure> when it regressed too (the XSD allows one). */
+static void test_junit_slo(void **state)
+{
+	struct fixture *x = *state;
+	struct config *cfg = NULL;
+	char err[512], *text, *work;
+	assert_int_equal(config_parse(&cfg,
+				      "{\"benchmarks\": ["
+				      "{\"name\":\"work\",\"command\":\"x\","
+				      " \"slo\":{\"baseline\":\"release\",\"tolerance\":0.05}},"
+				      "{\"name\":\"same\",\"command\":\"x\","
+				      " \"slo\":{\"baseline\":\"release\",\"tolerance\":0.05}}]}",
+				      err, sizeof(err)),
+			 0);
+	assert_int_equal(store_baseline_set(x->f->store, "release", "c3", x->c3), STORE_OK);
+	x->f->ctx.config = cfg;
+	/* A threshold of 50%: work's +30% is no regression, its band of 5% is
+	 * breached; same's band holds. */
+	x->f->ctx.threshold = 0.5;
+	text = render(x, x->pair, EXPORT_JUNIT);
+	assert_non_null(strstr(text, " tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"2\""));
+	assert_non_null(work = strstr(text, "<testcase name=\"work\""));
+	/* (the planted samples' jitter depends on the tests run before) */
+	assert_non_null(strstr(work, "<failure message=\"slo band release +5.0% breached: +30."));
+	assert_non_null(strstr(work, "%] at 95.16% confidence\" type=\"slo\">B ("));
+	assert_non_null(strstr(work, " iterations\nslo band release +5.0% breached: +30."));
+	assert_non_null(strstr(text, "<testcase name=\"same\" classname=\"benchfs\" time=\"0.0"));
+	assert_non_null(strstr(text, "0 same build; 1 of 2 service levels breached</system-out>"));
+	free(text);
+	/* The compare's threshold again: work regressed and breached, one failure. */
+	x->f->ctx.threshold = 0.05;
+	text = render(x, x->pair, EXPORT_JUNIT);
+	assert_non_null(strstr(text, " failures=\"2\""));
+	assert_non_null(work = strstr(text, "<testcase name=\"work\""));
+	assert_non_null(strstr(work, "<failure message=\"slower: +30."));
+	assert_non_null(strstr(work, "% confidence, q=&lt;0.0001 (paired); slo band release +5.0%"
+				     " breached: +30."));
+	assert_non_null(strstr(work, "type=\"slower\">A ("));
+	assert_non_null(strstr(work, "threshold: ±5.0%\nslo band release +5.0% breached: +30."));
+	free(text);
+	x->f->ctx.config = NULL;
+	config_free(cfg);
+}
+
 static void test_errors(void **state)
 {
 	struct fixture *x = *state;
@@ -425,6 +472,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_md, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_junit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_junit_slo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	};
 	int rc;
