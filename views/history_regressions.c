@@ -145,11 +145,16 @@ static int regress_instructions(void *ctx, const struct series *s)
 		double mean = point_mean(s, p, k);
 		k += s->counts[p];
 		if (prev > 0 && mean / prev - 1 > c->view->threshold) {
-			char before[32], after[32];
+			char before[32], after[32], extra[2 * STORE_HASH_LEN + 48];
 			snprintf(before, sizeof(before), "%.0f", prev);
 			snprintf(after, sizeof(after), "%.0f", mean);
+			/* The same fields as a wall time line's, so that cut and awk
+			 * read both: the method says the counts decided. */
+			snprintf(extra, sizeof(extra), "\t%.3g%%\tfixed\tcount\t%s..%s",
+				 c->view->threshold * 100, c->h->points[s->point[p - 1]].commit,
+				 c->h->points[s->point[p]].commit);
 			rc = regress_add(c, s->point[p], s->point[p] + 1, name, before, after,
-					 mean / prev - 1, "-", "");
+					 mean / prev - 1, "-", extra);
 		}
 		prev = mean;
 	}

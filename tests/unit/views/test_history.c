@@ -179,7 +179,7 @@ static char *line_of(char *out, size_t size, const char *text, const char *bench
 
 static void test_step(void **state)
 {
-	char c[COMMITS][41], tip[41], *text = NULL, line[512], want[128];
+	char c[COMMITS][41], tip[41], *text = NULL, line[512], want[160];
 	struct vfix *f = branch(c, step, step_count);
 	size_t lines = 0;
 	(void)state;
@@ -199,6 +199,11 @@ static void test_step(void **state)
 	snprintf(want, sizeof(want), "%s\twork:instructions\t1000000\t2000000\t+100.0%%\t-\t",
 		 c[9]);
 	assert_true(strncmp(line, want, strlen(want)) == 0);
+	/* With a wall time line's 11 fields: the threshold, the method and the
+	 * two commits the counts step between. */
+	snprintf(want, sizeof(want), "\t5%%\tfixed\tcount\t%s..%s", c[8], c[9]);
+	assert_non_null(strstr(line, want));
+	assert_string_equal(strstr(line, want), want);
 	/* "other" never moved. */
 	assert_null(strstr(text, "\tother"));
 	free(text);
