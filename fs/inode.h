@@ -39,6 +39,8 @@ enum node_kind {
 	KIND_ARTIFACT,    /* id: run, version: a hash of the file name */
 	KIND_SUMMARY,     /* id: run */
 	KIND_SLO,         /* a computed view, like KIND_REGRESSIONS */
+	KIND_EXPORT_DIR,  /* a computed directory, like KIND_COMPARE_DIR */
+	KIND_EXPORT,      /* a computed view, like KIND_COMPARE */
 	KIND_COUNT
 };
 

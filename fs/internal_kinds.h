@@ -67,6 +67,7 @@ extern const struct kind_ops kind_root, kind_readme, kind_runs, kind_commits, ki
 	kind_run_dir, kind_run_file, kind_commit_link, kind_artifact, kind_queue,
 	kind_compare_dir, kind_compare, kind_regressions, kind_history_dir, kind_history,
 	kind_baselines_dir, kind_baseline, kind_slo;
+extern const struct kind_ops kind_export_dir, kind_export; /* kind_export.c */
 
 /* The handlers of kind (never NULL: an unknown kind is the root's). */
 const struct kind_ops *kind_ops(enum node_kind kind);

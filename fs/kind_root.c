@@ -25,6 +25,7 @@ static const struct {
 	{"slo", KIND_SLO, NODE_FILE},
 	{"history", KIND_HISTORY_DIR, NODE_DIR},
 	{"baselines", KIND_BASELINES_DIR, NODE_DIR},
+	{"export", KIND_EXPORT_DIR, NODE_DIR},
 };
 
 /* ---- the root ---- */
@@ -32,9 +33,12 @@ static const struct {
 static int root_node(const struct fs_ctx *ctx, struct node *out, uint64_t ino,
 		     const char *key)
 {
+	unsigned dirs = 0;
 	(void)ino, (void)key;
-	/* runs, commits, compare, history, baselines */
-	return fill_dir(out, INODE_ROOT, 2 + 5, ctx->view.mount_ns, TIMEOUT_FOREVER);
+	/* a link a subdirectory: runs, commits, compare, history, ... */
+	for (size_t i = 0; i < sizeof(root_entries) / sizeof(root_entries[0]); i++)
+		dirs += root_entries[i].type == NODE_DIR;
+	return fill_dir(out, INODE_ROOT, 2 + dirs, ctx->view.mount_ns, TIMEOUT_FOREVER);
 }
 
 static int root_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t parent,

@@ -34,6 +34,8 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_BASELINE] = &kind_baseline,
 	[KIND_ARTIFACT] = &kind_artifact,
 	[KIND_SLO] = &kind_slo,
+	[KIND_EXPORT_DIR] = &kind_export_dir,
+	[KIND_EXPORT] = &kind_export,
 };
 
 const struct kind_ops *kind_ops(enum node_kind kind)

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/runid.h"
 #include "views/compare.h"
 #include "views/export.h"
 #include "views/format.h"
 #include "views/internal_export.h"
+#include "views/listings.h"
 #include "views/sides.h"
 
 static const char *const format_names[] = {
@@ -113,6 +115,51 @@ void export_shortest(char *buf, size_t size, double v)
 #undef PUT
 	if (size)
 		*p = '\0';
+}
+
+int export_listing(char ***names, size_t *n, const struct view_ctx *ctx)
+{
+	char **pairs = NULL, **list = NULL;
+	size_t npairs = 0, count = 0, alloc = 0;
+	int64_t latest;
+	int rc = store_latest_done(ctx->store, &latest);
+	*names = NULL;
+	*n = 0;
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return store_errno(rc);
+	for (size_t i = 0; rc == STORE_OK && i < NFORMATS; i++) {
+		if (export_format_compares((enum export_format)i))
+			continue;
+		if ((rc = ALLOC_GROW(list, count + 1, alloc)))
+			goto fail;
+		if (asprintf(&list[count], "latest%s", extensions[i]) < 0)
+			goto nomem;
+		count++;
+	}
+	if ((rc = listing_compare(&pairs, &npairs, ctx)))
+		goto fail;
+	/* compare/ lists each pair as .md then .json: one report a pair. */
+	for (size_t i = 0; i < npairs; i++) {
+		size_t len = strlen(pairs[i]);
+		if (len < 3 || strcmp(pairs[i] + len - 3, ".md") != 0)
+			continue;
+		if ((rc = ALLOC_GROW(list, count + 1, alloc)))
+			goto fail;
+		if (asprintf(&list[count], "%.*s%s", (int)(len - 3), pairs[i],
+			     extensions[EXPORT_JUNIT]) < 0)
+			goto nomem;
+		count++;
+	}
+	listing_free(pairs, npairs);
+	*names = list;
+	*n = count;
+	return 0;
+nomem:
+	rc = -ENOMEM;
+fail:
+	listing_free(pairs, npairs);
+	listing_free(list, count);
+	return rc;
 }
 
 /* ---- reading a run's result.json ---- */

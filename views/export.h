@@ -47,6 +47,14 @@ int export_parse_name(char **what, enum export_format *format, const char *name)
 /* The extension of a format's file: ".bmf.json", ... */
 const char *export_format_extension(enum export_format format);
 
+/* The files of the mount's export/ as `ls` lists them: "latest.<ext>" for
+ * each format of one run (once a run is done), then "<a>..<b>.junit.xml" for
+ * each pair compare/ lists. A finite list, so find and tar end; any other
+ * name export_parse_name takes works when looked up. 0 with *names a
+ * malloc'd array of *n malloc'd strings (free with listing_free), or a
+ * negative errno. */
+int export_listing(char ***names, size_t *n, const struct view_ctx *ctx);
+
 /* Render what (REV, or A..B for a format that compares) in format: *text
  * malloc'd and NUL-terminated, *len its length. 0; -ENOENT when a name
  * resolves to nothing or to no finished run (on this host, for a
