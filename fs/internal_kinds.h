@@ -61,6 +61,9 @@ struct kind_ops {
 	int (*remove)(const struct fs_ctx *ctx, const char *name);
 	/* Accepts being truncated to 0 (a shell's `>` before its write). */
 	bool truncatable;
+	/* Writable files: a close of a descriptor of ino (FUSE's flush); 0 or a
+	 * negative errno, which that close() returns. NULL: 0. */
+	int (*flush)(const struct fs_ctx *ctx, uint64_t ino);
 };
 
 extern const struct kind_ops kind_root, kind_readme, kind_runs, kind_commits, kind_latest,
@@ -68,6 +71,7 @@ extern const struct kind_ops kind_root, kind_readme, kind_runs, kind_commits, ki
 	kind_compare_dir, kind_compare, kind_regressions, kind_history_dir, kind_history,
 	kind_baselines_dir, kind_baseline, kind_slo;
 extern const struct kind_ops kind_export_dir, kind_export; /* kind_export.c */
+extern const struct kind_ops kind_import_dir, kind_import; /* kind_import.c */
 
 /* The handlers of kind (never NULL: an unknown kind is the root's). */
 const struct kind_ops *kind_ops(enum node_kind kind);

@@ -169,3 +169,41 @@ bf import --repo "$REPO" --data "$T/imported" "$T/bad"
 expect_status 2 "a result.json whose benchmarks do not match config.json"
 assert_eq "$(counts "$T/imported")" "$before" "refused run directories write nothing"
 ok "repeated, mismatched and inconsistent run directories are refused"
+
+# The mount: a file written into import/<rev>.json is imported when its JSON
+# is whole; a bad one fails the write (or the close) and imports nothing.
+start_benchfs --data "$D"
+if [ ! -d "$MNT/import" ]; then
+	# The mount's import/ needs its kinds in fs/inode.h and the root's list.
+	echo "# SKIP the mount's import/: this mount has none"
+	exit 0
+fi
+hyperfine --runs 4 -n sleep --export-json "$T/h3.json" 'sleep 0.01' > /dev/null 2>&1 ||
+	fail "hyperfine failed"
+assert_eq "$(ls -A "$MNT/import")" "" "import/ lists nothing"
+runs_before=$(ls "$MNT/runs" | wc -l)
+cp "$T/h3.json" "$MNT/import/v1.json" || fail "cp into import/v1.json"
+new=$(printf '%06d' $((runs_before + 1)))
+wait_status "$new" '^done' 10
+grep -q 'imported hyperfine as run' "$T/daemon.log" || fail "the daemon's log names the import"
+assert_eq "$(json "$MNT/runs/$new/system.json" 'j["imported"]["format"]')" hyperfine \
+	"system.json says the run was imported"
+assert_eq "$(grep -c "^$c1," "$MNT/history/sleep.csv")" 1 "history/sleep.csv has v1"
+assert_eq "$(awk -F, -v c="$c1" '$1 == c { print $3 }' "$MNT/history/sleep.csv")" 2 \
+	"history pools v1's two imported runs"
+ok "a hyperfine file copied into import/<rev>.json is a done run in runs/ and history/"
+
+runs_before=$(ls "$MNT/runs" | wc -l)
+if cat "$T/h3.json" > "$MNT/import/v1.json" 2> "$T/err"; then fail "the same file imported twice"; fi
+if cp "$T/h3.json" "$MNT/import/no-such-rev.json" 2> "$T/err"; then
+	fail "import/no-such-rev.json accepted"
+fi
+grep -q 'Invalid argument' "$T/err" || fail "a bad revision: $(cat "$T/err")"
+if cat "$T/negative.json" > "$MNT/import/v2.json" 2> "$T/err"; then fail "negative times imported"; fi
+grep -q 'Invalid argument' "$T/err" || fail "a bad file: $(cat "$T/err")"
+grep -q 'refused: import/v2.json' "$T/daemon.log" || fail "the daemon's log says why"
+if head -c 100 "$T/h2.json" > "$MNT/import/v2.json" 2> "$T/err"; then
+	fail "a truncated file was accepted at close"
+fi
+assert_eq "$(ls "$MNT/runs" | wc -l)" "$runs_before" "refused files add no run"
+ok "a repeated, misnamed, bad or truncated file fails the write or close, nothing imported"
