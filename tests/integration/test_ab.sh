@@ -353,5 +353,13 @@ echo "vb...feat" > "$MNT/queue" || fail "vb...feat was refused"
 assert_eq "$(cut -f1,2,3,5 "$MNT/queue" | tr '\t' ' ' | tr '\n' '|')" \
 	"000016 $va $va a/b 000016..000017|000017 feat $feat a/b 000016..000017|" \
 	"vb...feat queues the merge base (va) against feat"
-ok "a...b queues the merge base of a and b against b, as one A/B job"
+# benchfs run takes the same line (a data directory of its own: it measures
+# in this process while the mount holds the other).
+bf run --repo "$REPO" --data "$T/data-run" "vb...feat"
+expect_status 0 "benchfs run vb...feat"
+grep -q "^benchfs: queued $va (${va:0:12}, side A of an A/B job) as run 000001$" "$T/err" ||
+	fail "run's side A: $(cat "$T/err")"
+grep -q "^benchfs: queued feat (${feat:0:12}, side B) as run 000002$" "$T/err" ||
+	fail "run's side B: $(cat "$T/err")"
+ok "a...b queues the merge base of a and b against b, as one A/B job (the mount and benchfs run)"
 echo "16 passed, 0 failed"
