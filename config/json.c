@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "util/json_num.h"
 #include "util/strbuf.h"
 
 static json_object *string_or_null(const char *s)
@@ -14,18 +15,14 @@ static json_object *string_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-/* The shortest text that reads back as the same double: 0.05, not
- * json-c's 0.050000000000000003. */
+/* The shortest text that reads back as the same double, integral values as
+ * integers: 0.05 and 30, not json-c's 0.050000000000000003 nor 3e+01.
+ * config_parse takes integers wherever it takes seconds. */
 static json_object *number_json(double v)
 {
-	char text[40];
-	for (int digits = 1; digits <= 17; digits++) {
-		snprintf(text, sizeof(text), "%.*g", digits, v);
-		if (strtod(text, NULL) == v)
-			break;
-	}
-	if (!strpbrk(text, ".eEn")) /* keep it a JSON number that reads as a double */
-		strcat(text, ".0");
+	char text[JSON_NUM_MAX];
+	if (json_num_format(text, sizeof(text), v))
+		return NULL;
 	return json_object_new_double_s(v, text);
 }
 

@@ -9,6 +9,7 @@
 #include "stats/describe.h"
 #include "stats/outliers.h"
 #include "stats/stationarity.h"
+#include "util/json_num.h"
 #include "util/runid.h"
 #include "util/strbuf.h"
 
@@ -26,11 +27,28 @@ static json_object *json_seconds(double seconds)
 	return json_object_new_double_s(seconds, text);
 }
 
-/* A figure with the digits that mean something (fmt), not json-c's 17. */
+/* A figure with the digits that mean something (fmt), not json-c's 17. A
+ * %g format's exponent (1.234e-05) is written out positionally, as every
+ * other number in result.json is. */
 static json_object *json_figure(const char *fmt, double value)
 {
 	char text[64];
 	snprintf(text, sizeof(text), fmt, value);
+	if (strpbrk(text, "eE")) {
+		value = strtod(text, NULL);
+		if (json_num_format(text, sizeof(text), value))
+			return NULL;
+	}
+	return json_object_new_double_s(value, text);
+}
+
+/* A setting or constant: the shortest text that reads back (14.826, 3),
+ * never json-c's 14.826000000000001. */
+static json_object *json_exact(double value)
+{
+	char text[JSON_NUM_MAX];
+	if (json_num_format(text, sizeof(text), value))
+		return NULL;
 	return json_object_new_double_s(value, text);
 }
 
@@ -274,7 +292,7 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 	json_object_object_add(o, "system_times", seconds_array(sys, n));
 	outl = json_object_new_object();
 	json_object_object_add(outl, "method", json_object_new_string("modified z-score (MAD)"));
-	json_object_object_add(outl, "threshold", json_object_new_double(STATS_MODIFIED_Z_THRESHOLD));
+	json_object_object_add(outl, "threshold", json_exact(STATS_MODIFIED_Z_THRESHOLD));
 	json_object_object_add(outl, "count", json_object_new_int64((int64_t)outliers));
 	idx = json_object_new_array();
 	for (size_t i = 0; i < outliers; i++)
@@ -284,7 +302,7 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 	json_object_object_add(o, "outliers", outl);
 	if (rb->bench->min_time > 0) {
 		json_object *adaptive = json_object_new_object();
-		json_object_object_add(adaptive, "min_time", json_seconds(rb->bench->min_time));
+		json_object_object_add(adaptive, "min_time", json_exact(rb->bench->min_time));
 		json_object_object_add(adaptive, "min_runs", json_object_new_int(rb->bench->min_runs));
 		json_object_object_add(adaptive, "max_runs", json_object_new_int(rb->bench->max_runs));
 		json_object_object_add(o, "adaptive", adaptive);

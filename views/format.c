@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "util/json_num.h"
 #include "views/format.h"
 
 enum time_unit time_unit_for(double seconds)
@@ -69,11 +70,15 @@ void format_iso_time(char *buf, size_t size, int64_t unix_ns)
 
 json_object *json_number(double v)
 {
-	char text[40];
-	if (!isfinite(v))
+	char text[JSON_NUM_MAX];
+	if (json_num_format(text, sizeof(text), v))
 		return NULL;
-	snprintf(text, sizeof(text), "%.9g", v);
 	return json_object_new_double_s(v, text);
+}
+
+json_object *json_seconds(double seconds)
+{
+	return json_number(round(seconds * 1e12) / 1e12);
 }
 
 char *json_text(json_object *root)

@@ -26,8 +26,15 @@ void format_ratio(char *buf, size_t size, double ratio);
 /* 2026-11-23T07:44:04Z */
 void format_iso_time(char *buf, size_t size, int64_t unix_ns);
 
-/* A JSON number printed with 9 significant digits; null when not finite. */
+/* A JSON number with the fewest digits that read back as v, positional
+ * (util/json_num.h): a count stays exact (1234567891, never 1.23456789e+09)
+ * and a p-value keeps every digit SciPy would agree with; null when not
+ * finite. */
 json_object *json_number(double v);
+/* Seconds as json_number, to the picosecond: the clock gives nanoseconds,
+ * and a mean's last binary digits are noise (0.1109026969, not
+ * 0.11090269690000001). */
+json_object *json_seconds(double seconds);
 /* Pretty JSON text with a final newline (malloc'd), NULL when out of memory. */
 char *json_text(json_object *root);
 /* o's member key as a number (NAN when absent or null), or as a string

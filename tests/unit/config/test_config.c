@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "util/json_num.h"
 #include "util/log.h"
 
 #define B1 "{\"name\":\"a\",\"command\":\"true\"}"
@@ -974,6 +976,83 @@ static void test_to_json_new_keys(void **state)
 	config_free(c);
 }
 
+/* Numbers in config.json as a person writes them: integral ones as integers
+ * (30, never 3e+01 nor 30.0), the rest with the fewest digits that read back. */
+static void test_to_json_numbers(void **state)
+{
+	static const char *const expected[] = {
+		"\"timeout\":30,", "\"min_time\":3,", "\"timeout\":86400,", "\"timeout\":1.5,",
+		"\"timeout\":0.001,", "\"max\":2,", "\"tolerance\":0.1",
+		"\"compare\":{\"alpha\":0.01,\"threshold\":0.05,",
+	};
+	struct config *c = parse_ok(
+		"{\"timeout\": 30, \"min_time\": 3, \"compare\": {\"alpha\": 0.01, \"threshold\": 0.05},"
+		" \"benchmarks\": [{\"name\": \"a\", \"command\": \"x\", \"slo\": {\"max\": 2}},"
+		" {\"name\": \"b\", \"command\": \"x\", \"timeout\": 86400},"
+		" {\"name\": \"c\", \"command\": \"x\", \"timeout\": 1.5,"
+		" \"slo\": {\"baseline\": \"v1\", \"tolerance\": 0.1}},"
+		" {\"name\": \"d\", \"command\": \"x\", \"timeout\": 0.001}]}");
+	char *json = config_to_json(c), *out;
+	(void)state;
+	assert_non_null(json);
+	out = json;
+	for (const char *in = json; *in; in++)
+		if (*in != ' ' && *in != '\n')
+			*out++ = *in;
+	*out = '\0';
+	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+		if (!strstr(json, expected[i]))
+			fail_msg("config.json lacks %s: %s", expected[i], json);
+	for (const char *p = json; *p && p[1]; p++)
+		if (*p >= '0' && *p <= '9' && (p[1] == 'e' || p[1] == 'E'))
+			fail_msg("config.json has an exponent: %s", json);
+	free(json);
+	config_free(c);
+}
+
+/* The formatter behind every number benchfs writes to JSON (util/json_num.h). */
+static void test_json_num(void **state)
+{
+	static const struct {
+		double v;
+		const char *text;
+	} cases[] = {
+		{30, "30"},
+		{14.826, "14.826"},
+		{0.05, "0.05"},
+		{0.1 + 0.2, "0.30000000000000004"},
+		{-2.5, "-2.5"},
+		{0, "0"},
+		{-0.0, "0"},
+		{1234567891, "1234567891"},
+		{0.000123, "0.000123"},
+		{1e-7, "0.0000001"},
+		{1.5e-8, "1.5e-8"},
+		{1e20, "100000000000000000000"},
+		{2.5e21, "2.5e+21"},
+		{5e-324, "5e-324"},
+		{1.7976931348623157e308, "1.7976931348623157e+308"},
+	};
+	char text[JSON_NUM_MAX], small[4];
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(json_num_format(text, sizeof(text), cases[i].v), 0);
+		assert_string_equal(text, cases[i].text);
+		assert_true(strtod(text, NULL) == cases[i].v);
+	}
+	assert_int_equal(json_num_format(text, sizeof(text), NAN), -EDOM);
+	assert_string_equal(text, "");
+	assert_int_equal(json_num_format(text, sizeof(text), -INFINITY), -EDOM);
+	assert_int_equal(json_num_format(small, sizeof(small), 14.826), -ERANGE);
+	assert_string_equal(small, "");
+	/* Every double reads back: a sweep across the exponents. */
+	for (double v = 1e-300; v < 1e300; v *= 1.37) {
+		assert_int_equal(json_num_format(text, sizeof(text), v / 3), 0);
+		if (strtod(text, NULL) != v / 3)
+			fail_msg("%.17g printed as %s", v / 3, text);
+	}
+}
+
 /* ---- round trip ---- */
 
 static void assert_opt_string_equal(const char *a, const char *b)
@@ -1438,6 +1517,8 @@ int main(void)
 		cmocka_unit_test(test_command_text_from_parse),
 		cmocka_unit_test(test_slo),
 		cmocka_unit_test(test_slo_json),
+		cmocka_unit_test(test_to_json_numbers),
+		cmocka_unit_test(test_json_num),
 		cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -884,6 +884,35 @@ static void test_rounds_only_when_added(void **state)
 	free(text);
 }
 
+/* Constants, settings and %g figures as a person writes them: 14.826 and 3,
+ * never json-c's 14.826000000000001, 3.000000000 or an exponent. */
+static void test_numbers_shortest(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *root, *a, *b;
+	f->bench_a.min_time = 3;
+	f->bench_a.min_runs = 2;
+	f->bench_a.max_runs = 10;
+	f->benches[1].rounds = 2;
+	f->benches[1].sequential_level = 0.00001234;
+	text = render(&f->in);
+	root = parse(text);
+	a = result_of(root, 0);
+	b = result_of(root, 1);
+	assert_non_null(strstr(text, "\"threshold\": 14.826,"));
+	assert_true(json_object_get_double(get(get(a, "outliers", json_type_object), "threshold",
+					       json_type_double)) == 14.826);
+	assert_non_null(strstr(text, "\"min_time\": 3,"));
+	assert_true(json_object_get_double(get(get(a, "adaptive", json_type_object), "min_time",
+					       json_type_int)) == 3);
+	assert_non_null(strstr(text, "\"sequential_level\": 0.00001234\n"));
+	assert_true(json_object_get_double(get(b, "sequential_level", json_type_double)) ==
+		    0.00001234);
+	json_object_put(root);
+	free(text);
+}
+
 /* hyperfine's fields stay first and in order, whatever benchfs adds. */
 static void test_new_fields_after_hyperfines(void **state)
 {
@@ -964,6 +993,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unstable_short_or_unusable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interference_rendered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rounds_only_when_added, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers_shortest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_fields_after_hyperfines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_text_unstable_and_interference, setup,
 						teardown),
