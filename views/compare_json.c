@@ -13,6 +13,7 @@
 #include "stats/noise.h"
 #include "stats/paired.h"
 #include "stats/verdict.h"
+#include "util/runid.h"
 #include "views/compare.h"
 #include "views/format.h"
 #include "views/internal_compare.h"
@@ -22,8 +23,12 @@
 static json_object *json_side(const struct side *s)
 {
 	json_object *o = json_object_new_object(), *runs = json_object_new_array();
-	for (size_t i = 0; i < s->nruns; i++)
-		json_object_array_add(runs, json_object_new_int64(s->runs[i]));
+	char name[RUNID_NAME_MAX];
+	/* Directory names ("000042"), as result.json, the exports and runs/ name runs. */
+	for (size_t i = 0; i < s->nruns; i++) {
+		runid_dir_name(name, sizeof(name), s->runs[i]);
+		json_object_array_add(runs, json_object_new_string(name));
+	}
 	json_object_object_add(o, "rev", json_object_new_string(s->rev));
 	json_object_object_add(o, "commit", json_object_new_string(s->ref.commit));
 	/* The commit a branch or tag of the baseline's name would have meant. */
@@ -47,11 +52,11 @@ static json_object *json_stats(const struct bench_samples *s, const struct stats
 		return NULL;
 	o = json_object_new_object();
 	json_object_object_add(o, "n", json_object_new_int64((int64_t)sum->n));
-	json_object_object_add(o, "mean", json_number(sum->mean));
-	json_object_object_add(o, "stddev", s->n >= 2 ? json_number(sum->stddev) : NULL);
-	json_object_object_add(o, "median", json_number(sum->median));
-	json_object_object_add(o, "min", json_number(sum->min));
-	json_object_object_add(o, "max", json_number(sum->max));
+	json_object_object_add(o, "mean", json_seconds(sum->mean));
+	json_object_object_add(o, "stddev", s->n >= 2 ? json_seconds(sum->stddev) : NULL);
+	json_object_object_add(o, "median", json_seconds(sum->median));
+	json_object_object_add(o, "min", json_seconds(sum->min));
+	json_object_object_add(o, "max", json_seconds(sum->max));
 	return o;
 }
 
@@ -185,17 +190,27 @@ char *compare_render_json(const struct comparison *c, const struct view_ctx *ctx
 	json_object_object_add(root, "method", json_object_new_string(method_name(c->method)));
 	json_object_object_add(root, "same_build", json_object_new_boolean(c->same_build));
 	json_object_object_add(root, "benchmarks", benches);
-	if (c->have_geomean) {
+	if (c->have_geomean && !isnan(c->geomean.lo)) {
 		json_object *ci = json_object_new_array();
 		json_object_array_add(ci, json_number(c->geomean.lo));
 		json_object_array_add(ci, json_number(c->geomean.hi));
 		json_object_object_add(summary, "geomean_ratio", json_number(c->geomean.geomean));
 		json_object_object_add(summary, "geomean_ci", ci);
+		json_object_object_add(summary, "geomean_ci_reason", NULL);
 		json_object_object_add(summary, "geomean_confidence",
 				       json_number(c->geomean_confidence));
 	} else {
-		json_object_object_add(summary, "geomean_ratio", NULL);
+		/* No interval (summarize leaves NAN bounds when there is none):
+		 * null, and why, rather than a half-open [0, null]. */
+		const char *why = !c->have_geomean ? "no benchmark has a ratio of b to a"
+				  : c->geomean.k == 1
+					  ? "one benchmark without an interval of its own, and an "
+					    "interval across benchmarks needs two"
+					  : "a bound is beyond the range of a double";
+		json_object_object_add(summary, "geomean_ratio",
+				       c->have_geomean ? json_number(c->geomean.geomean) : NULL);
 		json_object_object_add(summary, "geomean_ci", NULL);
+		json_object_object_add(summary, "geomean_ci_reason", json_object_new_string(why));
 		json_object_object_add(summary, "geomean_confidence", NULL);
 	}
 	json_object_object_add(summary, "faster", json_count(c->verdicts[STATS_FASTER]));

@@ -563,7 +563,15 @@ void compare_render_md(FILE *out, const struct comparison *c, const struct view_
 	md_noise_model(out, c, ctx);
 	md_details_close(out);
 	fputs("## Summary\n\n", out);
-	if (c->have_geomean) {
+	if (c->have_geomean && isnan(c->geomean.lo)) {
+		char g[32];
+		format_ratio(g, sizeof(g), c->geomean.geomean);
+		fprintf(out, "Geometric mean of b/a over %zu benchmark%s: %s (no interval: %s).\n",
+			c->geomean.k, c->geomean.k == 1 ? "" : "s", g,
+			c->geomean.k == 1 ? "one benchmark without an interval of its own, and an "
+					    "interval across benchmarks needs two"
+					  : "a bound is beyond the range of a double");
+	} else if (c->have_geomean) {
 		char g[32], lo[32], hi[32], conf[32];
 		format_ratio(g, sizeof(g), c->geomean.geomean);
 		format_ratio(lo, sizeof(lo), c->geomean.lo);

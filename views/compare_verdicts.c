@@ -115,6 +115,14 @@ static size_t side_values(double *out, const struct side *s, const struct run_va
 	return n;
 }
 
+/* Both sides measured one commit (two runs of it, say): an A/A check, whose
+ * difference is the host's noise. An A/B job of a commit against itself
+ * would only measure that noise again, so none is suggested. */
+static bool same_commit(const struct comparison *c)
+{
+	return strcmp(c->a.ref.commit, c->b.ref.commit) == 0;
+}
+
 /* Separate runs: one value per run against this host's run-to-run noise. */
 static int row_runs(struct row *r, const struct comparison *c, const struct view_ctx *ctx)
 {
@@ -155,6 +163,17 @@ static int row_runs(struct row *r, const struct comparison *c, const struct view
 	r->ratio = exp(mean_b - mean_a);
 	src = stats_runs_compare(&rc_, la, r->runs_a, lb, r->runs_b, have_noise ? &noise : NULL,
 				 1 - ctx->alpha);
+	if (src == STATS_EEMPTY && same_commit(c)) {
+		rc = asprintf(&r->reason,
+			      "this host's run-to-run noise is not known yet (%zu of the %d runs it "
+			      "needs) and neither side has repeated runs; both sides measured one "
+			      "commit, an A/A check whose difference is that noise: more runs on "
+			      "this host make it known",
+			      r->history_runs, STATS_NOISE_MIN_DIFFS + 1) < 0
+			     ? -ENOMEM
+			     : 0;
+		goto done;
+	}
 	if (src == STATS_EEMPTY) {
 		rc = asprintf(&r->reason,
 			      "this host's run-to-run noise is not known yet (%zu of the %d runs it "
@@ -235,6 +254,10 @@ static int undecided_reason(struct row *r, const struct comparison *c, const str
 		snprintf(more, sizeof(more),
 			 "after %zu pairs; a longer A/B job (compare.max_pairs) can decide it",
 			 r->pairs);
+	else if (same_commit(c))
+		snprintf(more, sizeof(more),
+			 "both sides measured one commit, an A/A check: the interval is this "
+			 "host's noise, with no change of code to decide");
 	else
 		snprintf(more, sizeof(more), "an A/B job decides with fewer samples: echo %s..%s > queue",
 			 c->suggest_a, c->suggest_b);
@@ -341,6 +364,12 @@ int summarize(struct comparison *c, const struct view_ctx *ctx)
 		c->have_geomean = stats_geomean_ratios(&c->geomean, ratio, intervals ? lo : NULL,
 						       intervals ? hi : NULL, k,
 						       c->geomean_confidence) == STATS_OK;
+	/* One benchmark without an interval of its own gives [0, inf) (the
+	 * spread across benchmarks needs two), and an extreme spread can leave
+	 * a bound that underflows or overflows: no interval then (NAN), which
+	 * the renderings show as absent with the reason. */
+	if (c->have_geomean && !(c->geomean.lo > 0 && isfinite(c->geomean.hi)))
+		c->geomean.lo = c->geomean.hi = NAN;
 done:
 	free(ratio);
 	free(lo);

@@ -252,6 +252,10 @@ run-config	config.000001.json	d["configuration"]["benchmarks"][0]["parameters"] 
 run-config	config.000002.json	d["configuration"]["benchmarks"][0]["slo"] = {"max": "30 s", "statistic": "median"}
 config	config-in.sample-full.json	d["slo"]["statistic"] = "p99"
 compare	compare.000003..000006.json	d["a"]["merge_base"] = True
+compare	compare.run-4..run-5.json	d["a"]["runs"] = [4]
+compare	compare.run-4..run-5.json	d["summary"]["geomean_ci"] = [0, None]
+compare	compare.run-4..run-5.json	d["summary"]["geomean_ci"] = None
+compare	compare.run-4..run-5.json	d["summary"]["geomean_ci_reason"] = "none"
 compare	compare.000003..000006.json	d["b"]["merge_base"] = True; d["b"]["merge_base_with"] = "main"
 EOF
 
@@ -291,6 +295,49 @@ check	an instruction count step	any(l.split("\t")[1].endswith(":instructions") f
 check	a regression	d["status"] == "regressed"
 EOF
 fi
+
+# Numbers as a person writes them, in every JSON benchfs wrote here: the
+# fewest digits that read back (trailing zeros of a fixed precision aside),
+# no exponent between 1e-7 and 1e21 (never 3e+01 for 30, nor
+# 14.826000000000001). system.json's load average and its copy in
+# result.json (benchfs.host) are left out: runner/hostinfo.c writes them.
+python3 - "$ART" <<'PY' > "$T/numbers.out" 2>&1 || fail "numbers: $(cat "$T/numbers.out")"
+import glob, json, os, re, sys
+class Raw(str):
+    pass
+def digits(text):
+    """The significant digits of a decimal text."""
+    mant = re.split("[eE]", text.lstrip("-"))[0]
+    if "." in mant:
+        mant = mant.rstrip("0").rstrip(".")
+    return mant.replace(".", "").strip("0")
+bad = []
+def walk(v, where):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if where.endswith("/benchfs") and k == "host":
+                continue
+            walk(x, f"{where}/{k}")
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            walk(x, f"{where}/{i}")
+    elif isinstance(v, Raw):
+        f = float(v)
+        if re.search("[eE]", v) and 1e-7 <= abs(f) < 1e21:
+            bad.append(f"{where}: {v} has an exponent")
+        elif digits(v) != digits(repr(f)):
+            bad.append(f"{where}: {v} is not the shortest text of {f!r}")
+n = 0
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
+    name = os.path.basename(path)
+    if name.startswith(("config-in.", "config-bad.", "system.")):
+        continue
+    walk(json.load(open(path), parse_float=Raw), name)
+    n += 1
+print("\n".join(bad[:20]) if bad else f"{n} documents")
+sys.exit(1 if bad else 0)
+PY
+ok "numbers in the JSON benchfs writes: shortest, no exponents ($(cat "$T/numbers.out"))"
 
 cat > "$T/validate.py" <<'EOF'
 import copy, glob, importlib.metadata, json, os, sys

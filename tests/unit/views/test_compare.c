@@ -418,6 +418,143 @@ static void test_marker_escapes(void **state)
 	GIT("tag", "-d", "x--y");
 }
 
+/* Runs in the JSON are named as everywhere else ("000001", as result.json
+ * and runs/ name them), never as bare integers. */
+static void test_json_run_names(void **state)
+{
+	struct fixture *x = *state;
+	char *js = render(x, x->c1, x->c2, COMPARE_JSON);
+	struct json_object *root = json_tokener_parse(js), *side, *runs;
+	const char *want[2][3] = {{"000001", "000002", "000003"}, {"000004", "000005", "000006"}};
+	assert_non_null(root);
+	for (int s = 0; s < 2; s++) {
+		assert_true(json_object_object_get_ex(root, s ? "b" : "a", &side));
+		assert_true(json_object_object_get_ex(side, "runs", &runs));
+		assert_int_equal(json_object_array_length(runs), 3);
+		for (size_t i = 0; i < 3; i++) {
+			struct json_object *v = json_object_array_get_idx(runs, i);
+			assert_true(json_object_is_type(v, json_type_string));
+			assert_string_equal(json_object_get_string(v), want[s][i]);
+		}
+	}
+	json_object_put(root);
+	free(js);
+}
+
+/* One benchmark compared without an interval of its own (single runs, the
+ * host's noise unknown): the geometric mean has no interval, and says why,
+ * where it was [0, null] and "0.000 to inf". */
+static void test_geomean_without_interval(void **state)
+{
+	struct fixture *x = *state;
+	char c5[41], c6[41], *md, *js;
+	double v[ITERATIONS];
+	struct json_object *root, *summary, *ci, *why, *conf;
+	vfix_commit(x->f, c5, "c5");
+	vfix_commit(x->f, c6, "c6");
+	times(v, 0.2);
+	vfix_run(x->f, c5, "solo", v, ITERATIONS);
+	times(v, 0.21);
+	vfix_run(x->f, c6, "solo", v, ITERATIONS);
+	js = render(x, c5, c6, COMPARE_JSON);
+	assert_non_null(root = json_tokener_parse(js));
+	assert_true(json_object_object_get_ex(root, "summary", &summary));
+	assert_true(json_object_object_get_ex(summary, "geomean_ci", &ci));
+	if (ci)
+		fail_msg("geomean_ci is %s, wanted null", json_object_to_json_string(ci));
+	assert_true(json_object_object_get_ex(summary, "geomean_ci_reason", &why));
+	assert_non_null(strstr(json_object_get_string(why), "one benchmark"));
+	assert_true(json_object_object_get_ex(summary, "geomean_confidence", &conf) && !conf);
+	assert_true(json_object_object_get_ex(summary, "geomean_ratio", &ci));
+	assert_true(json_object_get_double(ci) > 1);
+	json_object_put(root);
+	md = render(x, c5, c6, COMPARE_MD);
+	assert_null(strstr(md, "inf"));
+	assert_non_null(strstr(md, " (no interval: one benchmark without an interval of its own"));
+	free(md);
+	free(js);
+
+	/* With intervals: both bounds finite and above 0, and no reason. */
+	js = render(x, x->c1, x->c2, COMPARE_JSON);
+	assert_non_null(root = json_tokener_parse(js));
+	assert_true(json_object_object_get_ex(root, "summary", &summary));
+	assert_true(json_object_object_get_ex(summary, "geomean_ci", &ci));
+	assert_int_equal(json_object_array_length(ci), 2);
+	assert_true(json_object_get_double(json_object_array_get_idx(ci, 0)) > 0);
+	assert_true(json_object_is_type(json_object_array_get_idx(ci, 1), json_type_double));
+	assert_true(json_object_object_get_ex(summary, "geomean_ci_reason", &why) && !why);
+	json_object_put(root);
+	free(js);
+}
+
+/* Two runs of one commit: an A/A check. What to do next is never an A/B job
+ * of the commit against itself (echo X..X > queue). */
+static void test_same_commit_runs(void **state)
+{
+	struct fixture *x = *state;
+	char *md = render(x, "run-1", "run-2", COMPARE_MD), *js, bad[128];
+	snprintf(bad, sizeof(bad), "%s..%s > queue", x->c1, x->c1);
+	if (strstr(md, bad) || strstr(md, "> queue"))
+		fail_msg("suggests an A/B job of a commit against itself:\n%s", md);
+	assert_non_null(strstr(md, "A/A check"));
+	js = render(x, "run-1", "run-2", COMPARE_JSON);
+	assert_null(strstr(js, "> queue"));
+	assert_non_null(strstr(js, "A/A check"));
+	free(js);
+	free(md);
+	/* Two commits still get the suggestion. */
+	md = render(x, "run-1", "run-4", COMPARE_MD);
+	snprintf(bad, sizeof(bad), "echo %s..%s > queue", x->c1, x->c2);
+	assert_non_null(strstr(md, bad));
+	free(md);
+}
+
+/* Numbers in the JSON keep their values: an instruction count above 1e9 is
+ * exact (never 1.23456789e+09, which reads back as 1234567890), and times
+ * stop at the picosecond rather than show a mean's binary noise. */
+static void test_json_numbers(void **state)
+{
+	struct fixture *x = *state;
+	char c7[41], c8[41], *js;
+	double v[ITERATIONS];
+	struct json_object *root, *ins, *n, *list;
+	int64_t a, b;
+	vfix_commit(x->f, c7, "c7");
+	vfix_commit(x->f, c8, "c8");
+	times(v, 0.1);
+	a = vfix_run(x->f, c7, "counted", v, ITERATIONS);
+	b = vfix_run(x->f, c8, "counted", v, ITERATIONS);
+	assert_int_equal(store_metric_add(x->f->store, a, "counted", "instructions", 1234567891),
+			 STORE_OK);
+	assert_int_equal(store_metric_add(x->f->store, b, "counted", "instructions", 2469135787),
+			 STORE_OK);
+	js = render(x, c7, c8, COMPARE_JSON);
+	assert_non_null(root = json_tokener_parse(js));
+	assert_true(json_object_object_get_ex(json_bench(root, "counted"), "instructions", &ins));
+	assert_true(json_object_object_get_ex(ins, "a", &n));
+	assert_true(json_object_get_double(n) == 1234567891);
+	assert_true(json_object_object_get_ex(ins, "b", &n));
+	assert_true(json_object_get_double(n) == 2469135787);
+	assert_non_null(strstr(js, "\"a\": 1234567891,"));
+	assert_true(json_object_object_get_ex(root, "benchmarks", &list));
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		static const char *const keys[] = {"mean", "stddev", "median", "min", "max"};
+		struct json_object *side;
+		if (!json_object_object_get_ex(json_object_array_get_idx(list, i), "a", &side) || !side)
+			continue;
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			const char *text, *dot;
+			assert_true(json_object_object_get_ex(side, keys[k], &n));
+			text = json_object_to_json_string(n);
+			dot = strchr(text, '.');
+			if (strpbrk(text, "eE") || (dot && strlen(dot + 1) > 12))
+				fail_msg("%s printed as %s", keys[k], text);
+		}
+	}
+	json_object_put(root);
+	free(js);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +565,10 @@ int main(void)
 		cmocka_unit_test(test_md_layout),
 		cmocka_unit_test(test_marker_escapes),
 		cmocka_unit_test(test_merge_base),
+		cmocka_unit_test(test_json_run_names),
+		cmocka_unit_test(test_geomean_without_interval),
+		cmocka_unit_test(test_same_commit_runs),
+		cmocka_unit_test(test_json_numbers),
 	};
 	int rc;
 	assert_int_equal(repo_lib_init(), 0);
