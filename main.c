@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fuse_lowlevel.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +28,12 @@
 #include "service/wake.h"
 #include "spawner/spawner.h"
 #include "store/store.h"
+#include "util/array.h"
 #include "util/log.h"
 
 static const char usage_text[] =
 	"usage: benchfs [mount] [options] MOUNTPOINT\n"
+	"       benchfs REPOSITORY MOUNTPOINT [-o OPT[,OPT]]   (as mount.fuse3 runs it)\n"
 	"       benchfs COMMAND [options] ...   (benchfs help lists the commands)\n"
 	"\n"
 	"Mount a benchmark service for a git repository at MOUNTPOINT.\n"
@@ -45,27 +48,123 @@ static const char usage_text[] =
 	"                  others can read is refused)\n"
 	"  -f              stay in the foreground\n"
 	"  -d              foreground with FUSE debug output\n"
-	"  -o OPT[,OPT]    FUSE mount options\n"
+	"  -o OPT[,OPT]    mount options: repo=, config=, data= and data-mode= stand for\n"
+	"                  the options above; mount(8)'s own (noauto, user, _netdev,\n"
+	"                  nofail, x-*, ...) are ignored; the others go to FUSE\n"
 	"  -h, --help      this text\n"
 	"  -V, --version   the version\n"
+	"\n"
+	"A REPOSITORY before MOUNTPOINT stands for --repo: an fstab line of type\n"
+	"fuse.benchfs mounts through mount.fuse3.\n"
 	"\n"
 	"Then: echo <revision> > MOUNTPOINT/queue, and read MOUNTPOINT/runs/<id>/.\n";
 
 struct cli {
 	struct setup_options paths;
 	const char *mountpoint;
+	const char *source; /* mount.fuse3's form: benchfs SOURCE MOUNTPOINT -o ... */
 	int foreground;
 	mode_t data_mode;
 	int data_mode_given;
 	struct fuse_args fuse_args;
+	/* Copies of the -o lists: the values of benchfs's own options in them
+	 * are cli->paths' strings. */
+	char **held;
+	size_t held_nr, held_alloc;
 };
+
+/* benchfs's options with a value: --NAME VALUE on the command line, NAME=VALUE
+ * in a -o list (an fstab line has no other way to give them). */
+static const char *const own_options[] = {"repo", "config", "data", "data-mode", NULL};
+
+/* Sets own option name (one of own_options, written as shown) to value: -1,
+ * or an exit status after a message. */
+static int own_option_set(struct cli *cli, const char *shown, const char *name, const char *value)
+{
+	if (!*value)
+		return setup_fail(EXIT_INVALID, "%s needs a value", shown);
+	if (!strcmp(name, "data-mode")) {
+		char *end;
+		long mode = strtol(value, &end, 8);
+		if (*end || mode < 0 || mode > 0777 || (mode & 0700) != 0700)
+			return setup_fail(EXIT_INVALID, "%s %s: give an octal mode from 0700 to 0777, such as"
+				   " 0750", shown, value);
+		cli->data_mode = (mode_t)mode;
+		cli->data_mode_given = 1;
+	} else if (!strcmp(name, "repo"))
+		cli->paths.repo = value;
+	else if (!strcmp(name, "config"))
+		cli->paths.config = value;
+	else
+		cli->paths.data = value;
+	return -1;
+}
+
+/* Options of mount(8) and fstab that say how and when to mount, not what:
+ * mount.fuse3 drops some when mount(8) runs it, but passes x-* and comment=
+ * on, and all of them when run by hand or by systemd's mount units. */
+static bool mount_table_option(const char *opt)
+{
+	static const char *const names[] = {"defaults", "auto", "noauto", "user", "nouser", "users",
+					    "owner", "group", "_netdev", "nofail", NULL};
+	if (!strncmp(opt, "x-", 2) || !strncmp(opt, "comment=", 8))
+		return true;
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(opt, names[i]))
+			return true;
+	return false;
+}
+
+/* One -o list: benchfs's own options are taken out, mount(8)'s dropped and
+ * the rest left to FUSE (fuse_options_check judges them). -1, or an exit
+ * status after a message. */
+static int parse_mount_options(struct cli *cli, const char *list)
+{
+	char *copy, *rest, *opt, *save = NULL;
+	size_t len = 0;
+	if (ALLOC_GROW(cli->held, cli->held_nr + 1, cli->held_alloc) || !(copy = strdup(list)))
+		return setup_fail(EXIT_INVALID, "out of memory");
+	cli->held[cli->held_nr++] = copy;
+	/* "-o" and what FUSE keeps of the list: never longer than the list. */
+	if (!(rest = malloc(strlen(list) + 3)))
+		return setup_fail(EXIT_INVALID, "out of memory");
+	for (opt = strtok_r(copy, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(opt, '=');
+		size_t k = 0;
+		if (eq) {
+			for (; own_options[k]; k++)
+				if (strlen(own_options[k]) == (size_t)(eq - opt) &&
+				    !strncmp(opt, own_options[k], (size_t)(eq - opt)))
+					break;
+		}
+		if (eq && own_options[k]) {
+			int rc;
+			*eq = '\0';
+			rc = own_option_set(cli, opt, own_options[k], eq + 1);
+			if (rc >= 0) {
+				free(rest);
+				return rc;
+			}
+		} else if (!mount_table_option(opt)) {
+			len += (size_t)sprintf(rest + len, "%s%s", len ? "," : "-o", opt);
+		}
+	}
+	if (len && fuse_opt_add_arg(&cli->fuse_args, rest)) {
+		free(rest);
+		return setup_fail(EXIT_INVALID, "out of memory");
+	}
+	free(rest);
+	return -1;
+}
 
 /* Returns -1 to go on, or an exit status. */
 static int parse_cli(struct cli *cli, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *value;
-		int missing = 0;
+		const char *arg = argv[i], *value = NULL;
+		int missing = 0, rc;
+		char flag[32] = "";
+		size_t k;
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			fputs(usage_text, stdout);
 			return 0;
@@ -75,21 +174,14 @@ static int parse_cli(struct cli *cli, int argc, char **argv)
 			       fuse_pkgversion(), repo_lib_version(), store_sqlite_version());
 			return 0;
 		}
-		if ((value = setup_long_opt(argc, argv, &i, "--data-mode", &missing))) {
-			char *end;
-			long mode = strtol(value, &end, 8);
-			if (!*value || *end || mode < 0 || mode > 0777 || (mode & 0700) != 0700)
-				return setup_fail(EXIT_INVALID, "--data-mode %s: give an octal mode from 0700 to 0777, such as"
-					   " 0750", value);
-			cli->data_mode = (mode_t)mode;
-			cli->data_mode_given = 1;
-		} else if ((value = setup_long_opt(argc, argv, &i, "--repo", &missing)))
-			cli->paths.repo = value;
-		else if ((value = setup_long_opt(argc, argv, &i, "--config", &missing)))
-			cli->paths.config = value;
-		else if ((value = setup_long_opt(argc, argv, &i, "--data", &missing)))
-			cli->paths.data = value;
-		else if (missing)
+		for (k = 0; own_options[k] && !value && !missing; k++) {
+			snprintf(flag, sizeof(flag), "--%s", own_options[k]);
+			value = setup_long_opt(argc, argv, &i, flag, &missing);
+		}
+		if (value) {
+			if ((rc = own_option_set(cli, flag, own_options[k - 1], value)) >= 0)
+				return rc;
+		} else if (missing)
 			return setup_fail(EXIT_INVALID, "%s needs a value", arg);
 		else if (!strcmp(arg, "-f"))
 			cli->foreground = 1;
@@ -98,23 +190,76 @@ static int parse_cli(struct cli *cli, int argc, char **argv)
 			fuse_opt_add_arg(&cli->fuse_args, "-odebug");
 		} else if (!strcmp(arg, "-o") || !strncmp(arg, "-o", 2)) {
 			const char *opts = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
-			char *joined;
 			if (!opts)
 				return setup_fail(EXIT_INVALID, "-o needs mount options");
-			if (asprintf(&joined, "-o%s", opts) < 0 ||
-			    fuse_opt_add_arg(&cli->fuse_args, joined))
-				return setup_fail(EXIT_INVALID, "out of memory");
-			free(joined);
+			if ((rc = parse_mount_options(cli, opts)) >= 0)
+				return rc;
 		} else if (arg[0] == '-' && arg[1] != '\0')
 			return setup_fail(EXIT_INVALID, "unknown option %s (see benchfs --help)", arg);
-		else if (cli->mountpoint)
-			return setup_fail(EXIT_INVALID, "more than one mount point: %s and %s", cli->mountpoint, arg);
-		else
+		else if (cli->source)
+			return setup_fail(EXIT_INVALID, "one argument too many: %s (benchfs [options] [REPOSITORY]"
+				   " MOUNTPOINT)", arg);
+		else if (cli->mountpoint) {
+			/* Two: mount.fuse3's SOURCE MOUNTPOINT, the source the repository. */
+			cli->source = cli->mountpoint;
+			cli->mountpoint = arg;
+		} else
 			cli->mountpoint = arg;
 	}
 	if (!cli->mountpoint)
 		return setup_fail(EXIT_INVALID, "no mount point given (see benchfs --help)");
+	if (cli->source && cli->paths.repo)
+		return setup_fail(EXIT_INVALID, "the repository is given twice: %s and --repo %s", cli->source,
+			   cli->paths.repo);
+	if (cli->source)
+		cli->paths.repo = cli->source;
 	return -1;
+}
+
+/* libfuse's complaint about an option, kept by fuse_options_check. */
+static char fuse_complaint[512];
+
+static void fuse_log_keep(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	size_t len = strlen(fuse_complaint);
+	if (level <= FUSE_LOG_ERR && len < sizeof(fuse_complaint))
+		vsnprintf(fuse_complaint + len, sizeof(fuse_complaint) - len, fmt, ap);
+}
+
+/* libfuse judges its options only when the session is made, after the data
+ * directory has been created, and says so in its own words; a session made
+ * and dropped now refuses a mistyped option first, in benchfs's. -1, or an
+ * exit status after a message. */
+static int fuse_options_check(const struct fuse_args *given)
+{
+	static const struct fuse_lowlevel_ops none;
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_session *se = NULL;
+	size_t len;
+	int failed = 0;
+	/* fuse_session_new consumes what it parses: it gets a copy. */
+	for (int i = 0; i < given->argc && !failed; i++)
+		failed = fuse_opt_add_arg(&args, given->argv[i]);
+	if (failed) {
+		fuse_opt_free_args(&args);
+		return setup_fail(EXIT_INVALID, "out of memory");
+	}
+	fuse_complaint[0] = '\0';
+	fuse_set_log_func(fuse_log_keep);
+	se = fuse_session_new(&args, &none, sizeof(none), NULL);
+	fuse_set_log_func(NULL);
+	fuse_opt_free_args(&args);
+	if (se) {
+		fuse_session_destroy(se);
+		return -1;
+	}
+	len = strlen(fuse_complaint);
+	while (len && fuse_complaint[len - 1] == '\n')
+		fuse_complaint[--len] = '\0';
+	return setup_fail(EXIT_INVALID, "%s (benchfs's own options are repo=, config=, data= and data-mode=;"
+		   " see benchfs --help)",
+		   !strncmp(fuse_complaint, "fuse: ", 6) ? fuse_complaint + 6 :
+		   len ? fuse_complaint : "invalid mount options");
 }
 
 /* Unescapes a field of /proc/self/mountinfo (a space is \040) in place. */
@@ -231,7 +376,8 @@ int main(int argc, char **argv)
 	}
 	fuse_opt_add_arg(&cli.fuse_args, argv[0]);
 	cli.data_mode = DATA_MODE_DEFAULT;
-	if ((result = parse_cli(&cli, argc, argv)) >= 0)
+	if ((result = parse_cli(&cli, argc, argv)) >= 0 ||
+	    (result = fuse_options_check(&cli.fuse_args)) >= 0)
 		goto out;
 	result = EXIT_INVALID;
 	/* Everything benchfs and its runs create (the store, logs, work/) is no
@@ -324,6 +470,9 @@ out:
 	if (lib_ready)
 		repo_lib_shutdown();
 	fuse_opt_free_args(&cli.fuse_args);
+	for (size_t i = 0; i < cli.held_nr; i++)
+		free(cli.held[i]);
+	free(cli.held);
 	free(mountpoint);
 	return result;
 }

@@ -7,6 +7,7 @@ packages=(
 	libfuse3-dev fuse3 libsqlite3-dev sqlite3 libjson-c-dev libgit2-dev libcmocka-dev
 	python3 python3-jsonschema python3-yaml libxml2-utils man-db rsync procps util-linux tar
 	linux-perf valgrind
+	systemd # systemd-analyze verify of benchfs@.service (test_system.sh)
 	hyperfine
 )
 missing=()
