@@ -126,9 +126,8 @@ static int parse_json(json_object **out, struct job *job, const char *what, cons
 		json_object_put(o);
 		json_tokener_free(tok);
 		if (e == json_tokener_continue || e == json_tokener_success)
-			return fail(job, -EINVAL, "%s: truncated JSON (it ends before its last value)",
-				    what);
-		return fail(job, -EINVAL, "%s: not JSON: %s at byte %zu", what,
+			return fail(job, -EINVAL, "%s is truncated (its JSON ends early)", what);
+		return fail(job, -EINVAL, "%s is not valid JSON (%s at byte %zu)", what,
 			    json_tokener_error_desc(e), end);
 	}
 	json_tokener_free(tok);
@@ -406,7 +405,7 @@ static int parse_hyperfine(struct job *job, const struct import_options *opts, j
 	size_t n = 0;
 	struct run_in *r;
 	int rc;
-	if ((rc = array_at(&results, job, root, "results", "the file", &n, true)))
+	if ((rc = array_at(&results, job, root, "results", "hyperfine's JSON", &n, true)))
 		return rc;
 	if (!commit)
 		return fail(job, -EINVAL, "hyperfine's JSON says nothing of the commit it measured:"
@@ -445,6 +444,17 @@ static int parse_hyperfine(struct job *job, const struct import_options *opts, j
 				return fail(job, -EINVAL, "%s: a second benchmark named %s", where, name);
 		if ((rc = read_iterations(job, &r->benches[i], res, where, false)))
 			return rc;
+	}
+	/* A --name that names no command is a typo: the result would be
+	 * imported under another name. */
+	for (size_t k = 0; k < opts->nnames; k++) {
+		bool used = false;
+		for (size_t i = 0; i < n && !used; i++)
+			used = !strcmp(string_at(json_object_array_get_idx(results, i), "command"),
+				       opts->names[k].command);
+		if (!used)
+			return fail(job, -EINVAL, "--name '%.80s=%.80s': no result has that command",
+				    opts->names[k].command, opts->names[k].name);
 	}
 	if ((rc = hyperfine_config(job, r, results)))
 		return rc;
@@ -509,6 +519,10 @@ static int parse_benchfs(struct job *job, const struct import_options *opts, jso
 	if (commit && strcmp(commit, rcommit) != 0)
 		return fail(job, -EINVAL, "result.json measured commit %.12s, not %.12s as given",
 			    rcommit, commit);
+	if (opts->host || opts->nnames)
+		return fail(job, -EINVAL, "%s is for hyperfine's JSON: a benchfs run names its host"
+					  " and benchmarks itself",
+			    opts->host ? "--host" : "--name");
 	if (!(r = job_add(job)))
 		return -ENOMEM;
 	snprintf(r->commit, sizeof(r->commit), "%s", rcommit);

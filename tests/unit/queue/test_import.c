@@ -77,6 +77,14 @@ static int import(struct fixture *f, struct import_result *out, const char *rev,
 	return import_text(out, f->store, f->r, &o, text, strlen(text), err, 512);
 }
 
+/* benchfs's files name their benchmarks and host themselves. */
+static int import_benchfs(struct fixture *f, struct import_result *out, const char *text,
+			  char *err)
+{
+	struct import_options o = {.source = "result.json"};
+	return import_text(out, f->store, f->r, &o, text, strlen(text), err, 512);
+}
+
 static int wall_sum(void *ctx, const char *benchmark, int64_t run_id, double value)
 {
 	(void)benchmark, (void)run_id;
@@ -146,20 +154,29 @@ static void test_refused(void **state)
 		"{\"results\": [{\"command\": \"quick\", \"times\": [0.1]},"
 		" {\"command\": \"quick\", \"times\": [0.1]}]}",                /* twice */
 		"{\"results\": [{\"command\": \"quick\", \"times\": [0.1]}]} {}", /* more after it */
+
 		"[1, 2]",
 		/* benchfs's result.json of another commit than --commit */
 		"{\"results\": [], \"benchfs\": {\"run\": \"000001\", \"commit\":"
 		" \"0000000000000000000000000000000000000000\"}}",
 	};
+	struct import_options plain = {.rev = "HEAD", .source = "h.json"};
 	struct import_result res;
 	char err[512];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		assert_int_equal(import(f, &res, "HEAD", bad[i], err), -EINVAL);
+		assert_int_equal(import_text(&res, f->store, f->r, &plain, bad[i], strlen(bad[i]), err,
+					     sizeof(err)),
+				 -EINVAL);
 		assert_true(err[0] != '\0');
 		assert_null(strchr(err, '\n'));
 		assert_int_equal(run_count(f), 0);
 	}
+	/* --name 'sleep 0.01=sleep' names no command of this file: a typo. */
+	assert_int_equal(import(f, &res, "HEAD", "{\"results\": [{\"command\": \"quick\","
+						 " \"times\": [0.1]}]}", err),
+			 -EINVAL);
+	assert_non_null(strstr(err, "no result has that command"));
 	/* A bad revision, and hyperfine's JSON without one. */
 	assert_int_equal(import(f, &res, "no-such-rev", hyperfine, err), -EINVAL);
 	assert_non_null(strstr(err, "no-such-rev"));
@@ -184,7 +201,10 @@ static void test_benchfs_result(void **state)
 		" \"benchfs\": {\"run\": \"000007\", \"commit\": \"%s\", \"revision\": \"main\","
 		" \"host\": {\"hostname\": \"ci-runner\"}}}";
 	assert_true(asprintf(&text, fmt, f->c2, f->c2) > 0);
-	assert_int_equal(import(f, &res, NULL, text, err), 0);
+	/* --host and --name are hyperfine's: refused here. */
+	assert_int_equal(import(f, &res, NULL, text, err), -EINVAL);
+	assert_non_null(strstr(err, "--host"));
+	assert_int_equal(import_benchfs(f, &res, text, err), 0);
 	assert_int_equal(res.n, 1);
 	assert_string_equal(res.runs[0].host, "ci-runner");
 	assert_int_equal(store_run_get(f->store, &run, res.runs[0].id), STORE_OK);
@@ -194,11 +214,11 @@ static void test_benchfs_result(void **state)
 	assert_null(strstr(run.result, "\"run\": \"000007\""));
 	store_run_clear(&run);
 	import_result_clear(&res);
-	assert_int_equal(import(f, &res, NULL, text, err), -EEXIST);
+	assert_int_equal(import_benchfs(f, &res, text, err), -EEXIST);
 	free(text);
 	assert_true(asprintf(&text, fmt, "1111111111111111111111111111111111111111",
 			     "1111111111111111111111111111111111111111") > 0);
-	assert_int_equal(import(f, &res, NULL, text, err), -EINVAL);
+	assert_int_equal(import_benchfs(f, &res, text, err), -EINVAL);
 	assert_non_null(strstr(err, "not in this repository"));
 	free(text);
 	assert_int_equal(run_count(f), 1);
