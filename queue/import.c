@@ -468,8 +468,17 @@ static int parse_hyperfine(struct job *job, const struct import_options *opts, j
 			return -ENOMEM;
 	}
 	if (opts->host) {
+		/* Another machine measured: what the runner records of a host,
+		 * as unknown (system.json's own "unknown" values). */
 		system = json_object_new_object();
 		json_object_object_add(system, "hostname", json_object_new_string(opts->host));
+		json_object_object_add(system, "kernel", json_object_new_string(""));
+		json_object_object_add(system, "cpu_model", NULL);
+		json_object_object_add(system, "cores", json_object_new_int(0));
+		json_object_object_add(system, "memory_bytes", json_object_new_int(0));
+		json_object_object_add(system, "governor", NULL);
+		json_object_object_add(system, "load_average", NULL);
+		json_object_object_add(system, "benchfs_version", json_object_new_string(BENCHFS_VERSION));
 	} else {
 		char *host = hostinfo_json();
 		system = host ? json_tokener_parse(host) : NULL;
