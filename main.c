@@ -8,13 +8,16 @@
 #include <fuse_lowlevel.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -347,6 +350,40 @@ static void signals_reset(void)
 	sigaction(SIGTERM, &dfl, NULL);
 }
 
+/* systemd's notification socket (Type=notify), taken from the environment
+ * at start: the benchmarks must not inherit it. */
+static struct sockaddr_un notify_addr;
+static socklen_t notify_len;
+
+static void notify_take(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	size_t len = path ? strlen(path) : 0;
+	/* An absolute path, or an abstract socket written with a leading '@'. */
+	if (len >= 2 && len < sizeof(notify_addr.sun_path) && (path[0] == '/' || path[0] == '@')) {
+		notify_addr.sun_family = AF_UNIX;
+		memcpy(notify_addr.sun_path, path, len);
+		if (path[0] == '@')
+			notify_addr.sun_path[0] = '\0';
+		notify_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+	}
+	unsetenv("NOTIFY_SOCKET");
+}
+
+/* Tells systemd state ("READY=1": mounted; "STOPPING=1"); nothing when it did
+ * not start benchfs. A datagram: no libsystemd needed. */
+static void notify_systemd(const char *state)
+{
+	int fd;
+	if (!notify_len)
+		return;
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&notify_addr, notify_len) < 0)
+		log_warning("cannot tell systemd %s: %s", state, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {.fuse_args = FUSE_ARGS_INIT(0, NULL)};
@@ -376,6 +413,8 @@ int main(int argc, char **argv)
 	}
 	fuse_opt_add_arg(&cli.fuse_args, argv[0]);
 	cli.data_mode = DATA_MODE_DEFAULT;
+	/* Before any thread: unsetenv is not thread-safe. */
+	notify_take();
 	if ((result = parse_cli(&cli, argc, argv)) >= 0 ||
 	    (result = fuse_options_check(&cli.fuse_args)) >= 0)
 		goto out;
@@ -459,7 +498,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "benchfs: serving %s at %s (data in %s)\n", setup.repo_path, mountpoint,
 		setup.data_dir);
 	signals_reset();
+	notify_systemd("READY=1");
 	result = fs_serve(fs) ? 1 : 0;
+	notify_systemd("STOPPING=1");
 out:
 	wake_stop(wake);
 	/* The runner first: it may still tell the file system about a run. */

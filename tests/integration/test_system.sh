@@ -16,7 +16,8 @@ fi
 . "$(dirname "$0")/lib.sh"
 : "${BUILD_ROOT:?BUILD_ROOT must name the build directory}"
 
-make_repo '{"build": "true", "warmup": 0, "runs": 2, "benchmarks": [{"name": "t", "command": ["true"]}]}'
+# The benchmark fails if it inherits systemd's notification socket.
+make_repo '{"build": "true", "warmup": 0, "runs": 2, "benchmarks": [{"name": "t", "command": ["sh", "-c", "test -z \"${NOTIFY_SOCKET:-}\""]}]}'
 commit_prog one 'true'
 
 # --- The unit, as meson install puts it.
@@ -43,6 +44,7 @@ systemd-analyze verify --man=no "$T/benchfs@ci.service" > "$T/verify" 2>&1 \
 ok "systemd-analyze verify passes"
 
 grep -qx 'EnvironmentFile=/etc/benchfs/%i.conf' "$unit" || fail "the instance's file is not /etc/benchfs/%i.conf"
+grep -qx 'Type=notify' "$unit" || fail "Type is not notify"
 grep -qx 'KillMode=mixed' "$unit" || fail "KillMode is not mixed: SIGTERM would reach the benchmark too"
 grep -qx 'Restart=on-failure' "$unit" || fail "no Restart=on-failure"
 # An option giving the service its own mount namespace would hide the mount.
@@ -80,7 +82,25 @@ BENCHFS_DATA=$T/state/data
 BENCHFS_OPTIONS=--data-mode 0750 -o default_permissions
 CONF
 mkdir -p "$T/state"
+# systemd's side of Type=notify: each message a line, READY=1 with whether
+# the tree was mounted when it came.
+python3 - "$T/notify" "$MNT" > "$T/notified" <<'PY2' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(120)
+while True:
+    msg = s.recv(4096).decode()
+    if msg == "READY=1":
+        msg += " mounted" if os.path.ismount(sys.argv[2]) else " not-mounted"
+    print(msg, flush=True)
+    if msg.startswith("STOPPING=1"):
+        break
+PY2
+notify_pid=$!
+for _ in $(seq 50); do [ -S "$T/notify" ] && break; sleep 0.1; done
 (
+	export NOTIFY_SOCKET="$T/notify"
 	while IFS= read -r line; do
 		line=${line//%i/ci}
 		export "${line#Environment=}"
@@ -96,11 +116,12 @@ mkdir -p "$T/state"
 ) >> "$T/daemon.log" 2>&1 &
 DAEMON_PID=$!
 for _ in $(seq 100); do
-	if mountpoint -q "$MNT" && [ -e "$MNT/queue" ]; then break; fi
-	kill -0 "$DAEMON_PID" 2>/dev/null || fail "the unit's ExecStart exited before mounting: $(cat "$T/argv")"
+	grep -q '^READY=1' "$T/notified" && break
+	kill -0 "$DAEMON_PID" 2>/dev/null || fail "the unit's ExecStart exited before it was ready: $(cat "$T/argv")"
 	sleep 0.1
 done
-mountpoint -q "$MNT" || fail "the unit's ExecStart did not mount within 10 s"
+grep -q '^READY=1' "$T/notified" || fail "no READY=1 within 10 s (Type=notify)"
+assert_eq "$(grep '^READY=1' "$T/notified")" "READY=1 mounted" "the tree is mounted when benchfs says READY=1"
 assert_eq "$(sed -n 2p "$T/argv")" "-f" "ExecStart keeps benchfs in the foreground (Type=exec)"
 assert_eq "$(stat -c %a "$T/state/data")" 750 "BENCHFS_OPTIONS reached benchfs (--data-mode 0750)"
 echo HEAD > "$MNT/queue"
@@ -113,6 +134,7 @@ st=0
 wait "$DAEMON_PID" || st=$?
 DAEMON_PID=
 assert_eq "$st" 0 "benchfs's exit status after SIGTERM"
+wait "$notify_pid" || fail "no STOPPING=1 after SIGTERM: $(cat "$T/notified")"
 ! mountpoint -q "$MNT" || fail "still mounted after SIGTERM"
 ok "SIGTERM unmounts and exits 0"
 
