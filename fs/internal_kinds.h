@@ -59,6 +59,11 @@ struct kind_ops {
 	 * and unlink of name. NULL: -EACCES. */
 	int (*create)(const struct fs_ctx *ctx, struct node *out, const char *name);
 	int (*remove)(const struct fs_ctx *ctx, const char *name);
+	/* Directories: unlink and rmdir of name inside parent, for kinds whose
+	 * entries need the directory's inode to be told apart (a run's files).
+	 * unlink_in, when set, is asked instead of remove. NULL: -EACCES. */
+	int (*unlink_in)(const struct fs_ctx *ctx, uint64_t parent, const char *name);
+	int (*rmdir_in)(const struct fs_ctx *ctx, uint64_t parent, const char *name);
 	/* Accepts being truncated to 0 (a shell's `>` before its write). */
 	bool truncatable;
 	/* Writable files: a close of a descriptor of ino (FUSE's flush); 0 or a

@@ -97,6 +97,15 @@ static const char *const migrations[] = {
 	"ALTER TABLE run_sums ADD COLUMN min_wall_ns INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE run_sums SET min_wall_ns = (SELECT min(wall_ns) FROM iterations i"
 	" WHERE i.run_id = run_sums.run_id AND i.benchmark = run_sums.benchmark);",
+
+	/* 5: runs excluded from the computed views, with the reason given. A
+	 * table of its own, not a column of runs: the covering index of done
+	 * runs stays as it is, and the few excluded ids are skipped with one
+	 * lookup each. */
+	"CREATE TABLE exclusions ("
+	" run_id INTEGER PRIMARY KEY REFERENCES runs (id),"
+	" reason TEXT NOT NULL,"
+	" excluded_ns INTEGER NOT NULL);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -316,6 +325,8 @@ int store_errno(int store_code)
 		return -ENOSPC;
 	case STORE_NOMEM:
 		return -ENOMEM;
+	case STORE_BUSY:
+		return -EBUSY;
 	case STORE_ERROR:
 		return -EIO;
 	}

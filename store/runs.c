@@ -9,7 +9,12 @@
 
 #define RUN_COLUMNS                                                                        \
 	"id, revision, commit_sha, state, detail, seq, created_ns, updated_ns, started_ns," \
-	" finished_ns, attempts, config, system, result, host, pair_id"
+	" finished_ns, attempts, config, system, result, host, pair_id," EXCLUSION_COLUMNS
+
+/* A run's exclusion (NULL and 0 when none), read with every run. */
+#define EXCLUSION_COLUMNS                                                     \
+	" (SELECT reason FROM exclusions WHERE run_id = runs.id),"          \
+	" coalesce((SELECT excluded_ns FROM exclusions WHERE run_id = runs.id), 0)"
 
 static const char *const state_sql[] = {"queued", "building", "running", "done", "failed"};
 
@@ -49,7 +54,10 @@ static int run_from_row(struct store *store, struct store_run *run, sqlite3_stmt
 	run->result = column_strdup(stmt, 13);
 	run->host = column_strdup(stmt, 14);
 	run->pair_id = sqlite3_column_int64(stmt, 15);
+	run->excluded_reason = column_strdup(stmt, 16);
+	run->excluded_ns = sqlite3_column_int64(stmt, 17);
 	if (!run->revision || !run->detail || !run->config || !run->host ||
+	    (sqlite3_column_type(stmt, 16) != SQLITE_NULL && !run->excluded_reason) ||
 	    (sqlite3_column_type(stmt, 12) != SQLITE_NULL && !run->system) ||
 	    (sqlite3_column_type(stmt, 13) != SQLITE_NULL && !run->result)) {
 		store_run_clear(run);
@@ -68,6 +76,7 @@ void store_run_clear(struct store_run *run)
 	free(run->system);
 	free(run->result);
 	free(run->host);
+	free(run->excluded_reason);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -235,7 +244,8 @@ int store_run_get_light(struct store *store, struct store_run *out, int64_t id)
 	 * result would walk its overflow pages. */
 	return run_get_by_id(store, out, id,
 		"SELECT id, revision, commit_sha, state, detail, seq, created_ns, updated_ns,"
-		" started_ns, finished_ns, attempts, '', NULL, NULL, '', 0 FROM runs WHERE id = ?");
+		" started_ns, finished_ns, attempts, '', NULL, NULL, '', 0," EXCLUSION_COLUMNS
+		" FROM runs WHERE id = ?");
 }
 
 int store_run_count(struct store *store, size_t *n)
@@ -296,6 +306,14 @@ int store_runs_pending(struct store *store, struct store_run **runs, size_t *n)
 	return runs_select(store, runs, n,
 			   "SELECT " RUN_COLUMNS " FROM runs"
 			   " WHERE state IN ('queued','building','running') ORDER BY id",
+			   NULL);
+}
+
+int store_runs_excluded(struct store *store, struct store_run **runs, size_t *n)
+{
+	return runs_select(store, runs, n,
+			   "SELECT " RUN_COLUMNS " FROM runs JOIN exclusions e ON e.run_id = runs.id"
+			   " ORDER BY e.excluded_ns DESC, runs.id DESC",
 			   NULL);
 }
 
@@ -495,14 +513,16 @@ static int select_id(struct store *store, int64_t *id, const char *sql, const ch
 int store_latest_done(struct store *store, int64_t *id)
 {
 	return select_id(store, id,
-			 "SELECT id FROM runs WHERE state = 'done' ORDER BY id DESC LIMIT 1", NULL);
+			 "SELECT id FROM runs WHERE state = 'done'"
+			 " AND id NOT IN (SELECT run_id FROM exclusions) ORDER BY id DESC LIMIT 1",
+			 NULL);
 }
 
 int store_commit_latest_done(struct store *store, int64_t *id, const char *commit)
 {
 	return select_id(store, id,
 			 "SELECT id FROM runs WHERE commit_sha = ? AND state = 'done'"
-			 " ORDER BY id DESC LIMIT 1",
+			 " AND id NOT IN (SELECT run_id FROM exclusions) ORDER BY id DESC LIMIT 1",
 			 commit);
 }
 
@@ -515,7 +535,9 @@ int store_commit_latest(struct store *store, int64_t *id, const char *commit)
 int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1], size_t *n)
 {
 	sqlite3_stmt *stmt = store_prepare(store, "SELECT DISTINCT commit_sha FROM runs"
-						  " WHERE state = 'done' ORDER BY commit_sha");
+						  " WHERE state = 'done'"
+						  " AND id NOT IN (SELECT run_id FROM exclusions)"
+						  " ORDER BY commit_sha");
 	char(*list)[STORE_HASH_LEN + 1] = NULL;
 	size_t count = 0, cap = 0;
 	int rc, result = STORE_OK;

@@ -13,9 +13,11 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 	/* Two statements: an "?1 IS NULL OR" would keep SQLite off the host index. */
 	sqlite3_stmt *stmt = store_prepare(
 		store, host ? "SELECT id, commit_sha, finished_ns, pair_id, build_id FROM runs"
-			      " WHERE host = ?1 AND state = 'done' ORDER BY id"
+			      " WHERE host = ?1 AND state = 'done'"
+			      " AND id NOT IN (SELECT run_id FROM exclusions) ORDER BY id"
 			    : "SELECT id, commit_sha, finished_ns, pair_id, build_id FROM runs"
-			      " WHERE state = 'done' ORDER BY id");
+			      " WHERE state = 'done'"
+			      " AND id NOT IN (SELECT run_id FROM exclusions) ORDER BY id");
 	struct store_done_run *list = NULL;
 	size_t count = 0, cap = 0;
 	int rc, result = STORE_OK;

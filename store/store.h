@@ -37,6 +37,7 @@ enum store_error {
 	STORE_NOSPACE = STORE_ERROR_BASE - 5,  /* the disk (or quota) holding the store is
 						  full (-ENOSPC) */
 	STORE_NOMEM = STORE_ERROR_BASE - 6,    /* out of memory (-ENOMEM) */
+	STORE_BUSY = STORE_ERROR_BASE - 7,     /* the run is queued or running (-EBUSY) */
 };
 
 /* The negative errno for a store result: 0 for STORE_OK, each store code as
@@ -51,7 +52,7 @@ enum store_sync {
 
 enum run_state { RUN_QUEUED, RUN_BUILDING, RUN_RUNNING, RUN_DONE, RUN_FAILED };
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_HASH_LEN 40
 
 struct store_run {
@@ -68,6 +69,10 @@ struct store_run {
 	char *result;    /* result.json, NULL until done */
 	char *host;      /* system.json's hostname; "" until the run starts */
 	int64_t pair_id; /* the other side of an interleaved A/B job; 0 when none */
+	/* Excluded from the computed views (store_run_exclude); the reason
+	 * given, NULL when not excluded. */
+	char *excluded_reason;
+	int64_t excluded_ns; /* when it was excluded (Unix ns); 0 = not excluded */
 };
 
 struct store_new_run {
@@ -224,6 +229,19 @@ int store_baseline_get(struct store *store, struct store_baseline *out, const ch
 int store_baseline_delete(struct store *store, const char *name);
 /* All baselines sorted by name (malloc'd). */
 int store_baselines_list(struct store *store, struct store_baseline **out, size_t *n);
+
+/* Excluding a run taken under bad conditions: it stays in the store (its
+ * files, its samples by id) but the computed views' queries skip it:
+ * store_done_runs, store_latest_done, store_commit_latest_done,
+ * store_done_commits. An A/B job's two runs are excluded and included
+ * together: either side alone would leave a compare of one. Both move the
+ * views' change number. STORE_BUSY for a run queued or running,
+ * STORE_NOTFOUND for no such run. Excluding an excluded run replaces its
+ * reason; including a run that is not excluded is STORE_OK. */
+int store_run_exclude(struct store *store, int64_t id, const char *reason);
+int store_run_include(struct store *store, int64_t id);
+/* Excluded runs, newest exclusion first (malloc'd; store_runs_free). */
+int store_runs_excluded(struct store *store, struct store_run **runs, size_t *n);
 
 /* Imports: runs measured elsewhere (hyperfine's JSON, a run directory of
  * another machine's benchfs run --out), recorded as done runs. */

@@ -62,12 +62,16 @@ char *run_status_text(const struct store_run *run)
 		rc = asprintf(&text, "running %s\n", run->detail);
 		break;
 	case RUN_FAILED:
-		rc = asprintf(&text, "failed: %s\n", run->detail);
+		rc = asprintf(&text, "failed: %s%s\n", run->detail,
+			      run->excluded_ns ? " (excluded)" : "");
 		break;
 	case RUN_DONE:
-		/* Outliers and a slow first iteration, flagged (never dropped). */
-		rc = run->detail && *run->detail ? asprintf(&text, "done (%s)\n", run->detail)
-						 : asprintf(&text, "done\n");
+		/* Outliers and a slow first iteration, flagged (never dropped); an
+		 * excluded run says so among them (its reason is in exclude). */
+		rc = run->detail && *run->detail
+			     ? asprintf(&text, "done (%s%s)\n", run->detail,
+					run->excluded_ns ? ", excluded" : "")
+			     : asprintf(&text, run->excluded_ns ? "done (excluded)\n" : "done\n");
 		break;
 	default:
 		rc = asprintf(&text, "%s\n", run_state_name(run->state));
@@ -96,6 +100,37 @@ static char *config_text(const struct store_run *run)
 	return text;
 }
 
+/* result.json of an excluded run: the stored one with the exclusion in its
+ * benchfs section, so a copy of the file carries the mark. */
+static char *result_text(const struct store_run *run)
+{
+	json_object *root, *info, *ex;
+	char at[32], *text = NULL;
+	if (!run->excluded_ns)
+		return strdup(run->result);
+	if (!(root = json_tokener_parse(run->result)))
+		return NULL;
+	if (!json_object_object_get_ex(root, "benchfs", &info) ||
+	    !json_object_is_type(info, json_type_object)) {
+		info = json_object_new_object();
+		json_object_object_add(root, "benchfs", info);
+	}
+	format_iso_time(at, sizeof(at), run->excluded_ns);
+	ex = json_object_new_object();
+	json_object_object_add(ex, "reason",
+			       json_object_new_string(run->excluded_reason ? run->excluded_reason
+									   : ""));
+	json_object_object_add(ex, "at", json_object_new_string(at));
+	json_object_object_add(info, "excluded", ex);
+	if (asprintf(&text, "%s\n",
+		     json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_SPACED |
+							  JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
+		text = NULL;
+	json_object_put(root);
+	return text;
+}
+
 int run_file_text(char **out, const struct store_run *run, enum run_file file)
 {
 	int rc;
@@ -113,7 +148,7 @@ int run_file_text(char **out, const struct store_run *run, enum run_file file)
 		*out = strdup(run->system);
 		break;
 	case RUN_FILE_RESULT:
-		*out = strdup(run->result);
+		*out = result_text(run);
 		break;
 	case RUN_FILE_SUMMARY:
 		if ((rc = run_summary_text(out, run->result)))
