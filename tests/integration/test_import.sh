@@ -170,6 +170,20 @@ expect_status 2 "a result.json whose benchmarks do not match config.json"
 assert_eq "$(counts "$T/imported")" "$before" "refused run directories write nothing"
 ok "repeated, mismatched and inconsistent run directories are refused"
 
+# An A/B job's tree: the two sides stay linked, so compare judges their pairs.
+bf run --repo "$REPO" --data "$T/ab" --out "$T/abtree" v1..v2
+expect_status 0 "run --out v1..v2"
+bf import --repo "$REPO" --data "$T/abimp" "$T/abtree"
+expect_status 0 "import of an A/B tree"
+for d in ab abimp; do
+	"$BENCHFS" compare --repo "$REPO" --data "$T/$d" --format json v1 v2 > "$T/$d.json" ||
+		fail "compare in $d"
+done
+q='[(b["name"], b["method"], b["verdict"], b["ratio"], b["pairs"]) for b in j["benchmarks"]]'
+assert_eq "$(json "$T/abimp.json" "$q")" "$(json "$T/ab.json" "$q")" "the imported A/B job's compare"
+assert_eq "$(json "$T/abimp.json" 'j["benchmarks"][0]["method"]')" paired "the imported pair's method"
+ok "an A/B job's tree imports as a linked pair: compare gives the same paired verdicts"
+
 # The mount: a file written into import/<rev>.json is imported when its JSON
 # is whole; a bad one fails the write (or the close) and imports nothing.
 start_benchfs --data "$D"
