@@ -160,6 +160,29 @@ static int parse_mount_options(struct cli *cli, const char *list)
 	return -1;
 }
 
+/* The source as the mount's fsname, as the fstab line has it: mount -a then
+ * finds the line mounted, where a source of "benchfs" had it mount again.
+ * First among the options, so that an fsname= given in -o wins. */
+static int fsname_add(struct fuse_args *args, const char *source)
+{
+	char *opt = malloc(2 * strlen(source) + sizeof("-ofsname="));
+	char *p;
+	int rc;
+	if (!opt)
+		return -1;
+	p = stpcpy(opt, "-ofsname=");
+	/* fuse_opt splits at commas; a backslash keeps one in the value. */
+	for (; *source; source++) {
+		if (*source == ',' || *source == '\\')
+			*p++ = '\\';
+		*p++ = *source;
+	}
+	*p = '\0';
+	rc = fuse_opt_insert_arg(args, 1, opt);
+	free(opt);
+	return rc;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_cli(struct cli *cli, int argc, char **argv)
 {
@@ -214,8 +237,11 @@ static int parse_cli(struct cli *cli, int argc, char **argv)
 	if (cli->source && cli->paths.repo)
 		return setup_fail(EXIT_INVALID, "the repository is given twice: %s and --repo %s", cli->source,
 			   cli->paths.repo);
-	if (cli->source)
+	if (cli->source) {
 		cli->paths.repo = cli->source;
+		if (fsname_add(&cli->fuse_args, cli->source))
+			return setup_fail(EXIT_INVALID, "out of memory");
+	}
 	return -1;
 }
 
