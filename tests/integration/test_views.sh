@@ -118,7 +118,7 @@ nm = j["noise_model"]
 assert nm["method"] == "runs" and nm["correction"] == "benjamini-hochberg" and nm["tested"] == 2, nm
 assert nm["history_runs"] == 16 and nm["alpha"] == 0.01 and nm["threshold"] == 0.25, nm
 assert (j["a"]["commit"], j["a"]["runs"], j["b"]["runs"], j["alpha"], j["threshold"]) == \
-    (j["a"]["commit"], [8], [9], 0.01, 0.25), j
+    (j["a"]["commit"], ["000008"], ["000009"], 0.01, 0.25), j
 PY
 ok "compare .json: fields, the verdict's interval and confidence, summary and noise model"
 
@@ -132,8 +132,8 @@ ok "neighbouring commits of identical code: never slower or faster"
 
 # The other names: resolved to the right commits and runs, the planted step seen.
 assert_eq "$(json "$MNT/compare/$c9..$c8.json" '(j["a"]["commit"], j["b"]["commit"], j["benchmarks"][0]["ratio"] < 0.5)')" "('$c9', '$c8', True)" "reversed"
-assert_eq "$(json "$MNT/compare/v1..run-9.json" '(j["a"]["commit"], j["b"]["runs"])')" "('$c1', [9])" "tag and run id"
-assert_eq "$(json "$MNT/compare/000015..latest.json" '(j["a"]["runs"], j["b"]["commit"], j["benchmarks"][0]["verdict"] != "slower")')" "([15], '$c16', True)" "run dir name and latest"
+assert_eq "$(json "$MNT/compare/v1..run-9.json" '(j["a"]["commit"], j["b"]["runs"])')" "('$c1', ['000009'])" "tag and run id"
+assert_eq "$(json "$MNT/compare/000015..latest.json" '(j["a"]["runs"], j["b"]["commit"], j["benchmarks"][0]["verdict"] != "slower")')" "(['000015'], '$c16', True)" "run dir name and latest"
 assert_eq "$(json "$MNT/compare/HEAD~15..HEAD.json" '(j["a"]["commit"], j["b"]["commit"], j["benchmarks"][0]["ratio"] > 2)')" "('$c1', '$c16', True)" "HEAD~15..HEAD"
 for bad in "nope..$c2.md" "$c2..nope.md" "$c2..$c3.txt" "$c2.md" "run-99..$c2.md"; do
 	if cat "$MNT/compare/$bad" > /dev/null 2> "$T/err"; then fail "compare/$bad exists"; fi
@@ -200,7 +200,7 @@ python3 - "$T/ab.json" "$MNT/compare/$c8..$c9.md" <<'PY' || fail "compare of the
 import json, re, sys
 j = json.load(open(sys.argv[1]))
 md = open(sys.argv[2]).read()
-assert (j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["method"]) == ([17], [18], True, "paired"), j["a"]
+assert (j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["method"]) == (["000017"], ["000018"], True, "paired"), j["a"]
 b = {x["name"]: x for x in j["benchmarks"]}
 p, s = b["planted"], b["steady"]
 for x in (p, s):
@@ -226,7 +226,7 @@ PY
 grep -qx "run-17\.\.run-18\.md" <(ls "$MNT/compare") || fail "ls compare/ lacks the A/B pair"
 assert_eq "$(json "$MNT/compare/run-17..run-18.json" '(j["method"], j["benchmarks"][0]["method"])')" "('paired', 'paired')" "the pair by its run names"
 assert_eq "$(json "$MNT/compare/$c7..$c9.json" '(j["a"]["runs"], j["b"]["runs"], j["a"]["interleaved"], j["method"])')" \
-	"([7], [9, 18], False, 'runs')" "other commits pool their runs"
+	"(['000007'], ['000009', '000018'], False, 'runs')" "other commits pool their runs"
 ok "an A/B pair's compare says method paired, with pairs and the look's interval"
 
 # ---- the same build: a commit changing only a comment ----
@@ -276,7 +276,7 @@ wait_status 000020 '^done( |$)' 60
 assert_eq "$(wc -l < "$csv")" $((csv_lines + 1)) "history rows after a new run"
 tail -1 "$csv" | grep -q "^$c18," || fail "the new commit is not the last history row"
 assert_eq "$(cut -f1,2,7 "$MNT/regressions")" "$c9	planted	000009,000018" "regressions after an improvement"
-assert_eq "$(json "$MNT/compare/$c17..$c18.json" '(j["b"]["runs"], j["benchmarks"][0]["ratio"] < 0.5, j["benchmarks"][0]["verdict"])')" "([20], True, 'faster')" "compare of the new run"
+assert_eq "$(json "$MNT/compare/$c17..$c18.json" '(j["b"]["runs"], j["benchmarks"][0]["ratio"] < 0.5, j["benchmarks"][0]["verdict"])')" "(['000020'], True, 'faster')" "compare of the new run"
 grep -Eq "\.\.${c18:0:7}[0-9a-f]*\.md$" <(ls "$MNT/compare") || fail "ls compare/ lacks the new pair"
 assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after a new run"
 ok "a new run appears in history, compare and ls without a remount; improvements are not regressions"
