@@ -1,5 +1,6 @@
 /* A description of the host a run is measured on. See hostinfo.h. */
 #include "runner/hostinfo.h"
+#include "util/json_num.h"
 #include "util/strbuf.h"
 
 #include <ctype.h>
@@ -107,7 +108,12 @@ static int load_average_add(struct json_object *obj)
 	if (!arr)
 		return -ENOMEM;
 	for (i = 0; i < 3; i++) {
-		struct json_object *v = json_object_new_double(load[i]);
+		char text[JSON_NUM_MAX];
+		struct json_object *v = NULL;
+
+		/* The kernel's two decimals, not json-c's 17 digits of them. */
+		if (json_num_format(text, sizeof(text), load[i]) == 0)
+			v = json_object_new_double_s(load[i], text);
 
 		if (!v || json_object_array_add(arr, v) != 0) {
 			json_object_put(v);

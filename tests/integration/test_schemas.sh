@@ -299,8 +299,7 @@ fi
 # Numbers as a person writes them, in every JSON benchfs wrote here: the
 # fewest digits that read back (trailing zeros of a fixed precision aside),
 # no exponent between 1e-7 and 1e21 (never 3e+01 for 30, nor
-# 14.826000000000001). system.json's load average and its copy in
-# result.json (benchfs.host) are left out: runner/hostinfo.c writes them.
+# 14.826000000000001), system.json and its copy in result.json included.
 python3 - "$ART" <<'PY' > "$T/numbers.out" 2>&1 || fail "numbers: $(cat "$T/numbers.out")"
 import glob, json, os, re, sys
 class Raw(str):
@@ -315,8 +314,6 @@ bad = []
 def walk(v, where):
     if isinstance(v, dict):
         for k, x in v.items():
-            if where.endswith("/benchfs") and k == "host":
-                continue
             walk(x, f"{where}/{k}")
     elif isinstance(v, list):
         for i, x in enumerate(v):
@@ -330,7 +327,7 @@ def walk(v, where):
 n = 0
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
     name = os.path.basename(path)
-    if name.startswith(("config-in.", "config-bad.", "system.")):
+    if name.startswith(("config-in.", "config-bad.")):
         continue
     walk(json.load(open(path), parse_float=Raw), name)
     n += 1
