@@ -169,7 +169,10 @@ int fs_mount(struct fs **out, const struct view_settings *opts, struct fuse_args
 	fs->ctx.view = fs->session->view;
 	fs->ctx.fs = fs;
 	/* The kernel checks permissions (the queue is the only writable file). */
-	if (fuse_opt_add_arg(args, "-odefault_permissions,fsname=benchfs,subtype=benchfs")) {
+	/* First, so that a source given as fsname (mount.fuse3's form) wins and
+	 * mount -a sees the line mounted already. */
+	if (fuse_opt_insert_arg(args, 1, "-ofsname=benchfs") ||
+	    fuse_opt_add_arg(args, "-odefault_permissions,subtype=benchfs")) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}

@@ -163,6 +163,13 @@ cat "$MNT/README" > /dev/null || fail "the tree is not readable"
 echo HEAD > "$MNT/queue"
 wait_status 000001 '^done' 60
 ok "fstab: mounted through mount.fuse3, a run queued and done"
+# mount -a knows the line is mounted (the source is the mount's name): it
+# neither mounts it again nor fails (noauto would make it skip the line).
+sed 's/noauto,//' "$T/fstab" > "$T/fstab-auto"
+mount -a -T "$T/fstab-auto" > "$T/mount.out" 2>&1 || fail "mount -a on a mounted line: $(cat "$T/mount.out")"
+assert_eq "$(grep -c " $MNT fuse.benchfs " /proc/mounts)" 1 "benchfs mounts at $MNT after mount -a"
+grep -q "^$REPO $MNT fuse.benchfs " /proc/mounts || fail "the source is not the mount's name: $(grep " $MNT " /proc/mounts)"
+ok "mount -a leaves a mounted line alone"
 umount "$MNT" || fail "umount $MNT"
 for _ in $(seq 50); do
 	kill -0 "$DAEMON_PID" 2>/dev/null || break
