@@ -18,6 +18,7 @@
 #include "util/runid.h"
 #include "views/baseline_file.h"
 #include "views/compare.h"
+#include "views/export.h"
 #include "views/history.h"
 #include "views/listings.h"
 #include "views/mount_readme.h"
@@ -121,6 +122,15 @@ static int put_run(struct out_tree *t, int64_t id)
 			rc = put_file(t, path, text, strlen(text));
 		free(text);
 	}
+	/* The mount lists exclude while the run is excluded, with its reason. */
+	if (!rc && run.excluded_ns) {
+		char *text = NULL;
+		snprintf(path, sizeof(path), "runs/%s/exclude", dir);
+		rc = asprintf(&text, "%s\n", run.excluded_reason ? run.excluded_reason : "") < 0
+			     ? -ENOMEM
+			     : put_file(t, path, text, strlen(text));
+		free(text);
+	}
 	store_run_clear(&run);
 	store_path_artifacts(from, sizeof(from), t->ctx->data_dir, id);
 	if (rc || (count = scandir(from, &names, NULL, alphasort)) < 0)
@@ -191,6 +201,30 @@ static int put_compares(struct out_tree *t)
 		}
 		free(a);
 		free(b);
+		free(text);
+	}
+	listing_free(names, n);
+	return rc;
+}
+
+/* export/: the files the mount lists there, with benchfs export's bytes. */
+static int put_exports(struct out_tree *t)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+	if ((rc = put_dir(t, "export")) || (rc = export_listing(&names, &n, t->ctx)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *what = NULL, *text = NULL, path[4096], err[1024];
+		enum export_format format;
+		size_t len = 0;
+		if (!(rc = export_parse_name(&what, &format, names[i])) &&
+		    !(rc = export_render(&text, &len, t->ctx, what, format, err, sizeof(err)))) {
+			snprintf(path, sizeof(path), "export/%s", names[i]);
+			rc = put_file(t, path, text, len);
+		}
+		free(what);
 		free(text);
 	}
 	listing_free(names, n);
@@ -273,7 +307,10 @@ static int put_tree(struct out_tree *t)
 	if ((rc = slo_render(&text, t->ctx)) || (rc = put_file(t, "slo", text, strlen(text))) ||
 	    (rc = put_history(t, have_tip ? tip : NULL)))
 		goto out;
-	rc = put_baselines(t);
+	/* import/ takes files written into the mount; it lists nothing. */
+	if ((rc = put_baselines(t)) || (rc = put_dir(t, "import")))
+		goto out;
+	rc = put_exports(t);
 out:
 	free(text);
 	return rc;

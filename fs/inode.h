@@ -41,6 +41,8 @@ enum node_kind {
 	KIND_SLO,         /* a computed view, like KIND_REGRESSIONS */
 	KIND_EXPORT_DIR,  /* a computed directory, like KIND_COMPARE_DIR */
 	KIND_EXPORT,      /* a computed view, like KIND_COMPARE */
+	KIND_IMPORT_DIR,  /* lists nothing; a file created in it is imported */
+	KIND_IMPORT,      /* bits: a serial number, one per create */
 	KIND_COUNT
 };
 

@@ -26,6 +26,7 @@ static const struct {
 	{"history", KIND_HISTORY_DIR, NODE_DIR},
 	{"baselines", KIND_BASELINES_DIR, NODE_DIR},
 	{"export", KIND_EXPORT_DIR, NODE_DIR},
+	{"import", KIND_IMPORT_DIR, NODE_DIR},
 };
 
 /* ---- the root ---- */

@@ -36,6 +36,8 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_SLO] = &kind_slo,
 	[KIND_EXPORT_DIR] = &kind_export_dir,
 	[KIND_EXPORT] = &kind_export,
+	[KIND_IMPORT_DIR] = &kind_import_dir,
+	[KIND_IMPORT] = &kind_import,
 };
 
 const struct kind_ops *kind_ops(enum node_kind kind)

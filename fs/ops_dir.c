@@ -1,6 +1,7 @@
 /* The low-level operations on directories: listing (opendir, readdir,
- * releasedir) and changing one (create and unlink, which only baselines/
- * has; mknod, mkdir, rmdir and rename, which nothing has). Each asks the
+ * releasedir) and changing one (create and unlink, which baselines/ and a
+ * run's directory have; rmdir, which runs/ has; mknod, mkdir and rename,
+ * which nothing has). Each asks the
  * directory's kind (internal_kinds.h) and answers FUSE. */
 #include <errno.h>
 #include <stdlib.h>
@@ -99,10 +100,20 @@ void op_mkdir(fuse_req_t req, fuse_ino_t p, const char *n, mode_t m)
 	fuse_reply_err(req, EACCES);
 }
 
+/* Only runs/ has it: rmdir runs/<id> excludes the run (kind_runs.c). */
 void op_rmdir(fuse_req_t req, fuse_ino_t p, const char *n)
 {
-	(void)p, (void)n;
-	fuse_reply_err(req, EACCES);
+	const struct kind_ops *ops = kind_ops(inode_kind(p));
+	const struct fs_ctx *ctx;
+	if (!ops->rmdir_in) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	if (!(ctx = ctx_of(req))) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	fuse_reply_err(req, -ops->rmdir_in(ctx, p, n));
 }
 
 void op_rename(fuse_req_t req, fuse_ino_t p, const char *n, fuse_ino_t np, const char *nn,
@@ -116,7 +127,7 @@ void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	const struct kind_ops *ops = kind_ops(inode_kind(parent));
 	const struct fs_ctx *ctx;
-	if (!ops->remove) {
+	if (!ops->remove && !ops->unlink_in) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
@@ -124,7 +135,8 @@ void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, EIO);
 		return;
 	}
-	fuse_reply_err(req, -ops->remove(ctx, name));
+	fuse_reply_err(req, ops->unlink_in ? -ops->unlink_in(ctx, parent, name)
+					   : -ops->remove(ctx, name));
 }
 
 /* The created file's node is kept like a looked up one: the write that

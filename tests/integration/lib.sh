@@ -124,6 +124,22 @@ json() {
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# valid SCHEMA FILE...: each FILE validates against docs/schemas/SCHEMA
+# (python3-jsonschema, Draft 2020-12); fails the test naming the first error.
+valid() {
+	local schema="$(dirname "${BASH_SOURCE[0]}")/../../docs/schemas/$1"
+	shift
+	/usr/bin/python3 - "$schema" "$@" <<'PY' || fail "not valid against $(basename "$schema"): $*"
+import json, sys
+from jsonschema import Draft202012Validator
+schema = json.load(open(sys.argv[1]))
+for path in sys.argv[2:]:
+    err = next(iter(Draft202012Validator(schema).iter_errors(json.load(open(path)))), None)
+    if err:
+        sys.exit(f"{path}: {'/'.join(map(str, err.path))}: {err.message}")
+PY
+}
+
 # bf ARGS...: the command line (benchfs COMMAND ...); its standard output in
 # $T/out, its standard error in $T/err, its exit status in $st.
 bf() {

@@ -53,6 +53,7 @@ assert_eq "$(cat "$MNT/runs/000003/exclude")" "load spike" "the reason kept"
 excluded 000003 || fail "status flags: $(cat "$MNT/runs/000003/status")"
 assert_eq "$(json "$MNT/runs/000003/result.json" 'j["benchfs"]["excluded"]["reason"]')" "load spike" \
 	"result.json's benchfs section"
+valid result.schema.json "$MNT/runs/000003/result.json"
 ls "$MNT/runs/000003" | grep -qx exclude || fail "ls runs/000003 does not show the mark"
 ls "$MNT/runs/000002" | grep -qx exclude && fail "ls runs/000002 shows a mark"
 ls "$MNT/runs" | grep -qx 000003 || fail "the excluded run left runs/"

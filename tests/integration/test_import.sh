@@ -202,6 +202,9 @@ wait_status "$new" '^done' 10
 grep -q 'imported hyperfine as run' "$T/daemon.log" || fail "the daemon's log names the import"
 assert_eq "$(json "$MNT/runs/$new/system.json" 'j["imported"]["format"]')" hyperfine \
 	"system.json says the run was imported"
+valid system.schema.json "$MNT/runs/$new/system.json"
+valid result.schema.json "$MNT/runs/$new/result.json"
+valid run-config.schema.json "$MNT/runs/$new/config.json"
 assert_eq "$(grep -c "^$c1," "$MNT/history/sleep.csv")" 1 "history/sleep.csv has v1"
 assert_eq "$(awk -F, -v c="$c1" '$1 == c { print $3 }' "$MNT/history/sleep.csv")" 2 \
 	"history pools v1's two imported runs"

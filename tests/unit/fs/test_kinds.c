@@ -61,7 +61,8 @@ static int teardown(void **state)
 static bool is_dir(enum node_kind k)
 {
 	return k == KIND_ROOT || k == KIND_RUNS || k == KIND_COMMITS || k == KIND_RUN_DIR ||
-	       k == KIND_COMPARE_DIR || k == KIND_HISTORY_DIR || k == KIND_BASELINES_DIR;
+	       k == KIND_COMPARE_DIR || k == KIND_HISTORY_DIR || k == KIND_BASELINES_DIR ||
+	       k == KIND_EXPORT_DIR || k == KIND_IMPORT_DIR;
 }
 
 static void test_table(void **state)
@@ -69,19 +70,24 @@ static void test_table(void **state)
 	(void)state;
 	for (int k = 0; k < KIND_COUNT; k++) {
 		const struct kind_ops *ops = kind_ops((enum node_kind)k);
-		bool writable = k == KIND_QUEUE || k == KIND_BASELINE;
+		/* A run directory's exclude file is numbered as the directory. */
+		bool writable = k == KIND_QUEUE || k == KIND_BASELINE || k == KIND_RUN_DIR ||
+				k == KIND_IMPORT;
 		bool computed = k == KIND_COMPARE || k == KIND_HISTORY || k == KIND_REGRESSIONS ||
-				k == KIND_BASELINE || k == KIND_SLO;
+				k == KIND_BASELINE || k == KIND_SLO || k == KIND_EXPORT;
 		assert_non_null(ops);
 		assert_int_equal(ops->lookup != NULL, is_dir((enum node_kind)k));
 		assert_int_equal(ops->list != NULL, is_dir((enum node_kind)k));
 		assert_int_equal(ops->write != NULL, writable);
 		assert_int_equal(ops->truncatable, writable);
-		assert_int_equal(ops->create != NULL, k == KIND_BASELINES_DIR);
+		assert_int_equal(ops->create != NULL, k == KIND_BASELINES_DIR || k == KIND_IMPORT_DIR);
+		assert_int_equal(ops->unlink_in != NULL, k == KIND_RUN_DIR);
+		assert_int_equal(ops->rmdir_in != NULL, k == KIND_RUNS);
+		assert_int_equal(ops->flush != NULL, k == KIND_IMPORT);
 		assert_int_equal(ops->remove != NULL, k == KIND_BASELINES_DIR);
 		assert_int_equal(ops->render != NULL, computed);
 		/* Known only by their kept node (numbered per lookup or by a hash). */
-		assert_int_equal(ops->node == NULL, computed || k == KIND_QUEUE);
+		assert_int_equal(ops->node == NULL, computed || k == KIND_QUEUE || k == KIND_IMPORT);
 	}
 	/* A number of no kind is the root's. */
 	assert_ptr_equal(kind_ops(inode_kind(0xff00000000000001ULL)), &kind_root);
@@ -92,7 +98,7 @@ static void test_root(void **state)
 	struct fixture *f = *state;
 	static const char *const want[] = {"README",  "queue",       "runs",    "commits",
 					   "compare", "regressions", "slo",     "history",
-					   "baselines"};
+					   "baselines", "export",     "import"};
 	struct dir_entry *entries = NULL;
 	struct node node = {0};
 	size_t n = 0;
@@ -111,7 +117,7 @@ static void test_root(void **state)
 	assert_int_equal(kind_lookup(&f->fs.ctx, &node, INODE_ROOT, "nope"), -ENOENT);
 	assert_int_equal(kind_node(&f->fs.ctx, &node, INODE_ROOT, NULL), 0);
 	assert_int_equal(node.type, NODE_DIR);
-	assert_int_equal(node.nlink, 7);
+	assert_int_equal(node.nlink, 9);
 	assert_int_equal(node.mtime_ns, 42);
 	node_clear(&node);
 	/* Files are no directories. */
