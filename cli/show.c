@@ -54,7 +54,7 @@ int cli_side_unfinished(struct cli_views *v, const char *cmd, const char *name,
 	struct store_run run;
 	int64_t id = ref->run_id;
 	int rc = id > 0 ? STORE_OK : store_commit_latest(v->session->store, &id, ref->commit);
-	/* The queue takes no a...b (a merge base): the commit names it. */
+	/* A side named a...b stands for the merge base: the hint names its commit. */
 	if (rc == STORE_NOTFOUND)
 		return setup_fail(EXIT_INVALID, "%s: %s (%.12s) has not been measured (benchfs run %s)",
 				  cmd, name, ref->commit, strstr(name, "...") ? ref->commit : name);
