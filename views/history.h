@@ -43,6 +43,7 @@ struct history_suspect {
  * suspects of its regressions. */
 struct history_regressions {
 	char (*commits)[STORE_HASH_LEN + 1];
+	bool *paired; /* commits[i] has a run that is a side of an A/B job */
 	size_t ncommits;
 	struct history_line *lines; /* in commit order */
 	size_t nlines;

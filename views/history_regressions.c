@@ -181,6 +181,7 @@ void history_regressions_clear(struct history_regressions *r)
 	free(r->lines);
 	free(r->suspects);
 	free(r->commits);
+	free(r->paired);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -206,12 +207,16 @@ int history_regressions(struct history_regressions *out, const struct view_ctx *
 	if (ctx->confirm &&
 	    ((rc = analysis_run(&mins, ctx, NULL)) || (rc = regress_wall(&c, &mins, false))))
 		goto done;
-	if (!(out->commits = malloc((h.n + 1) * sizeof(*out->commits)))) {
+	if (!(out->commits = malloc((h.n + 1) * sizeof(*out->commits))) ||
+	    !(out->paired = calloc(h.n + 1, sizeof(*out->paired)))) {
 		rc = -ENOMEM;
 		goto done;
 	}
-	for (size_t i = 0; i < h.n; i++)
+	for (size_t i = 0; i < h.n; i++) {
 		memcpy(out->commits[i], h.points[i].commit, sizeof(out->commits[i]));
+		for (size_t r = 0; r < h.points[i].nruns; r++)
+			out->paired[i] |= !h.points[i].solo[r];
+	}
 	out->ncommits = h.n;
 	/* In commit order, oldest first (no lines: no array to sort). */
 	if (c.n)

@@ -141,6 +141,9 @@ struct settlement {
 		/* From the sweep: named only once narrowed to one commit, and the
 		 * rest of its segment is swept again. */
 		bool sweep;
+		/* Two neighbouring commits whose A/B job someone queued: read when
+		 * it ran, never queued by the daemon. */
+		bool adjacent;
 		size_t seg_lo, seg_hi;
 		struct suspect_walk walk;
 	} *items;
@@ -163,7 +166,8 @@ static int settlement_add(struct settlement *st, const struct settled *item)
 	int rc;
 	for (size_t i = 0; i < st->n; i++)
 		if (st->items[i].lo == item->lo && st->items[i].hi == item->hi &&
-		    st->items[i].sweep == item->sweep && same_bench(st->items[i].bench, item->bench))
+		    st->items[i].sweep == item->sweep && st->items[i].adjacent == item->adjacent &&
+		    same_bench(st->items[i].bench, item->bench))
 			return 0;
 	if ((rc = ALLOC_GROW(st->items, st->n + 1, st->alloc)))
 		return rc;
@@ -226,11 +230,11 @@ static int settle_items(struct settlement *st, struct job_cache *cache,
 			bool ran;
 			if ((rc = segment_job(&ran, cache, ctx, hr, it.lo, it.hi)))
 				break;
-			if (!ran)
+			if (ran)
+				rc = add_slower_of_job(st, cache, &it);
+			else if (!it.adjacent)
 				*w = (struct suspect_walk){.lo = it.lo, .hi = it.hi, .need = true,
 							   .need_a = it.lo, .need_b = it.hi};
-			else
-				rc = add_slower_of_job(st, cache, &it);
 			continue;
 		}
 		if ((rc = suspect_walk(w, cache, ctx, hr, it.bench, it.lo, it.hi)))
@@ -281,6 +285,15 @@ static int settle(struct settlement *st, struct job_cache *cache, const struct v
 	for (size_t lo = 0; lo + 1 < hr->ncommits && rc == 0; lo += SWEEP_SEGMENT)
 		rc = sweep_add(st, lo, lo + SWEEP_SEGMENT < hr->ncommits ? lo + SWEEP_SEGMENT
 									: hr->ncommits - 1);
+	/* An A/B job of two neighbouring commits (a user's a..b) says what the
+	 * sweep's bisection would end with, and sees a step that a speed-up
+	 * elsewhere in its segment hides from the segment's ends. */
+	for (size_t i = 1; i < hr->ncommits && rc == 0; i++) {
+		struct settled pair = {.point = i, .lo = i - 1, .hi = i, .sweep = true,
+				       .adjacent = true, .seg_lo = i - 1, .seg_hi = i};
+		if (hr->paired[i - 1] && hr->paired[i])
+			rc = settlement_add(st, &pair);
+	}
 	if (rc || (rc = settle_items(st, cache, ctx, hr, 0)))
 		return rc;
 	st->nsweep = st->n;

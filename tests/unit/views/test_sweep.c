@@ -4,7 +4,8 @@
  * true times), until it asks for none. The separate runs of the history show
  * no step at all (as under a load that hides a 10% step in one run per
  * commit), so only the sweep can find the planted steps: each must be named
- * at its own commit, nothing else, and no job asked for twice. */
+ * at its own commit, nothing else, and no job asked for twice. A user's A/B
+ * job of two neighbouring commits counts as the end of a bisection. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -54,7 +55,39 @@ static const char *const benches[] = {"work", "other"};
 /* Plays the daemon on a branch of COMMITS commits with one flat run each:
  * queue what regressions_next_job asks for, measure it from the truth, until
  * it asks for nothing. Returns the regressions file; *jobs the count. */
+/* An A/B job of commits ia and ib measured from the truth. */
+static void measure_job(struct vfix *f, char c[COMMITS][41], const struct step *steps,
+			size_t nsteps, int ia, int ib)
+{
+	int64_t ids[2];
+	vfix_start_pair(f, ids, c[ia], c[ib]);
+	for (size_t k = 0; k < 2; k++) {
+		double va[PAIRS], vb[PAIRS];
+		for (int s = 0; s < PAIRS; s++) {
+			/* A drift both sides of a pair share, as pairing cancels. */
+			double drift = 1 + 0.2 * jitter();
+			va[s] = truth(steps, nsteps, benches[k], ia) * drift * (1 + 0.004 * jitter());
+			vb[s] = truth(steps, nsteps, benches[k], ib) * drift * (1 + 0.004 * jitter());
+		}
+		vfix_samples(f, ids[0], benches[k], va, PAIRS);
+		vfix_samples(f, ids[1], benches[k], vb, PAIRS);
+	}
+	vfix_done(f, ids[0]);
+	vfix_done(f, ids[1]);
+}
+
+static char *play_with(char c[COMMITS][41], size_t *jobs, const struct step *steps,
+		       size_t nsteps, int user_a, int user_b);
+
 static char *play(char c[COMMITS][41], size_t *jobs, const struct step *steps, size_t nsteps)
+{
+	return play_with(c, jobs, steps, nsteps, -1, -1);
+}
+
+/* play, with a user's A/B job of commits user_a and user_b (-1: none)
+ * measured before the daemon's. */
+static char *play_with(char c[COMMITS][41], size_t *jobs, const struct step *steps,
+		       size_t nsteps, int user_a, int user_b)
 {
 	struct vfix *f = vfix_new("sweep");
 	char tip[41], a[41], b[41], *text = NULL;
@@ -76,11 +109,12 @@ static char *play(char c[COMMITS][41], size_t *jobs, const struct step *steps, s
 		}
 		vfix_done(f, id);
 	}
+	if (user_a >= 0)
+		measure_job(f, c, steps, nsteps, user_a, user_b);
 	f->ctx.confirm = true;
 	assert_int_equal(history_tip(tip, &f->ctx), 0);
 	while ((rc = regressions_next_job(a, b, &f->ctx, tip)) == 0) {
 		int ia = -1, ib = -1;
-		int64_t ids[2];
 		assert_true(*jobs < MAX_JOBS);
 		snprintf(asked[*jobs], sizeof(asked[0]), "%s..%s", a, b);
 		for (size_t k = 0; k < *jobs; k++)
@@ -91,22 +125,7 @@ static char *play(char c[COMMITS][41], size_t *jobs, const struct step *steps, s
 			ib = strcmp(c[i], b) == 0 ? i : ib;
 		}
 		assert_true(ia >= 0 && ia < ib);
-		vfix_start_pair(f, ids, a, b);
-		for (size_t k = 0; k < 2; k++) {
-			double va[PAIRS], vb[PAIRS];
-			for (int s = 0; s < PAIRS; s++) {
-				/* A drift both sides of a pair share, as pairing cancels. */
-				double drift = 1 + 0.2 * jitter();
-				va[s] = truth(steps, nsteps, benches[k], ia) * drift *
-					(1 + 0.004 * jitter());
-				vb[s] = truth(steps, nsteps, benches[k], ib) * drift *
-					(1 + 0.004 * jitter());
-			}
-			vfix_samples(f, ids[0], benches[k], va, PAIRS);
-			vfix_samples(f, ids[1], benches[k], vb, PAIRS);
-		}
-		vfix_done(f, ids[0]);
-		vfix_done(f, ids[1]);
+		measure_job(f, c, steps, nsteps, ia, ib);
 	}
 	assert_int_equal(rc, -ENOENT);
 	assert_int_equal(regressions_render(&text, &f->ctx, tip), 0);
@@ -188,12 +207,32 @@ static void test_step_down_masks(void **state)
 	free(text);
 }
 
+/* The same masked step, with a user's A/B job of the commit against its
+ * predecessor (echo c19..c20 > queue): that job's slower verdict is what the
+ * sweep's bisection would end with, so the step is listed; the daemon queues
+ * nothing more for it. */
+static void test_neighbours_job(void **state)
+{
+	static const struct step steps[] = {{"work", 5, 0.5}, {"work", 20, 1.3}};
+	char c[COMMITS][41], got[512], *text;
+	size_t jobs;
+	(void)state;
+	text = play_with(c, &jobs, steps, 2, -1, -1);
+	assert_string_equal(text, "");
+	free(text);
+	text = play_with(c, &jobs, steps, 2, 19, 20);
+	lines_of(got, sizeof(got), text, c);
+	assert_string_equal(got, "20 work 19..20\n");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steps_found),
 		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_step_down_masks),
+		cmocka_unit_test(test_neighbours_job),
 	};
 	int rc;
 	assert_int_equal(repo_lib_init(), 0);
