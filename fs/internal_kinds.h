@@ -66,9 +66,6 @@ struct kind_ops {
 	int (*rmdir_in)(const struct fs_ctx *ctx, uint64_t parent, const char *name);
 	/* Accepts being truncated to 0 (a shell's `>` before its write). */
 	bool truncatable;
-	/* Writable files: a close of a descriptor of ino (FUSE's flush); 0 or a
-	 * negative errno, which that close() returns. NULL: 0. */
-	int (*flush)(const struct fs_ctx *ctx, uint64_t ino);
 };
 
 extern const struct kind_ops kind_root, kind_readme, kind_runs, kind_commits, kind_latest,

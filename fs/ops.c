@@ -264,23 +264,3 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 	else
 		fuse_reply_write(req, size);
 }
-
-/* The close of a descriptor: a kind that imports a whole file refuses one
- * that ended early (a shell's `>` ignores this error; cat and cp report
- * it). Answered for every file: ENOSYS would make the kernel stop sending
- * flush altogether. */
-void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	const struct kind_ops *ops = kind_ops(inode_kind(ino));
-	const struct fs_ctx *ctx;
-	(void)fi;
-	if (!ops->flush) {
-		fuse_reply_err(req, 0);
-		return;
-	}
-	if (!(ctx = ctx_of(req))) {
-		fuse_reply_err(req, EIO);
-		return;
-	}
-	fuse_reply_err(req, -ops->flush(ctx, ino));
-}

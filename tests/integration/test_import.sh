@@ -185,7 +185,7 @@ assert_eq "$(json "$T/abimp.json" 'j["benchmarks"][0]["method"]')" paired "the i
 ok "an A/B job's tree imports as a linked pair: compare gives the same paired verdicts"
 
 # The mount: a file written into import/<rev>.json is imported when its JSON
-# is whole; a bad one fails the write (or the close) and imports nothing.
+# is whole; a bad one fails the write and imports nothing.
 start_benchfs --data "$D"
 if [ ! -d "$MNT/import" ]; then
 	# The mount's import/ needs its kinds in fs/inode.h and the root's list.
@@ -219,8 +219,9 @@ grep -q 'Invalid argument' "$T/err" || fail "a bad revision: $(cat "$T/err")"
 if cat "$T/negative.json" > "$MNT/import/v2.json" 2> "$T/err"; then fail "negative times imported"; fi
 grep -q 'Invalid argument' "$T/err" || fail "a bad file: $(cat "$T/err")"
 grep -q 'refused: import/v2.json' "$T/daemon.log" || fail "the daemon's log says why"
-if head -c 100 "$T/h2.json" > "$MNT/import/v2.json" 2> "$T/err"; then
-	fail "a truncated file was accepted at close"
-fi
-assert_eq "$(ls "$MNT/runs" | wc -l)" "$runs_before" "refused files add no run"
-ok "a repeated, misnamed, bad or truncated file fails the write or close, nothing imported"
+# A truncated file is not imported (its JSON never completes); the close
+# cannot say so without costing every close on the mount a round trip, so
+# the daemon's log does once the file has been idle (2 minutes).
+head -c 100 "$T/h2.json" > "$MNT/import/v2.json" || fail "writing a truncated file failed"
+assert_eq "$(ls "$MNT/runs" | wc -l)" "$runs_before" "refused and truncated files add no run"
+ok "a repeated, misnamed or bad file fails the write; a truncated one imports nothing"

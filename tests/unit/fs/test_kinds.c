@@ -83,7 +83,6 @@ static void test_table(void **state)
 		assert_int_equal(ops->create != NULL, k == KIND_BASELINES_DIR || k == KIND_IMPORT_DIR);
 		assert_int_equal(ops->unlink_in != NULL, k == KIND_RUN_DIR);
 		assert_int_equal(ops->rmdir_in != NULL, k == KIND_RUNS);
-		assert_int_equal(ops->flush != NULL, k == KIND_IMPORT);
 		assert_int_equal(ops->remove != NULL, k == KIND_BASELINES_DIR);
 		assert_int_equal(ops->render != NULL, computed);
 		/* Known only by their kept node (numbered per lookup or by a hash). */
