@@ -72,9 +72,7 @@ size_t queueline_hold(const char *buf, size_t len, unsigned long long end, size_
 	return nl ? len - (size_t)(nl - buf) - 1 : len;
 }
 
-/* "<line>": why, into err, the line escaped (util/log.h): it is the user's.
- * Returns -EINVAL. */
-static int pair_refused(char *err, size_t errsize, const char *line, const char *why)
+int queueline_refused(char *err, size_t errsize, const char *line, const char *why)
 {
 	struct strbuf text = STRBUF_INIT;
 
@@ -96,10 +94,10 @@ int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsi
 	alen = (size_t)(dots - line);
 	blen = strlen(second);
 	if (*second == '.')
-		return pair_refused(err, errsize, line,
+		return queueline_refused(err, errsize, line,
 				    "a...b (git's symmetric difference) is no A/B pair; write a..b");
 	if (strstr(second, ".."))
-		return pair_refused(err, errsize, line,
+		return queueline_refused(err, errsize, line,
 				    "an A/B line has one \"..\", between two revisions");
 	/* Spaces around the dots are the writer's layout, not part of a name. */
 	while (alen > 0 && line[alen - 1] == ' ')
@@ -107,7 +105,7 @@ int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsi
 	while (*second == ' ')
 		second++, blen--;
 	if (alen == 0 || blen == 0)
-		return pair_refused(err, errsize, line,
+		return queueline_refused(err, errsize, line,
 				    "an A/B line needs a revision on each side of \"..\"");
 	if (!(*a = strndup(line, alen)) || !(*b = strndup(second, blen))) {
 		free(*a);

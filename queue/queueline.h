@@ -30,4 +30,8 @@ size_t queueline_hold(const char *buf, size_t len, unsigned long long end, size_
  * -ENOMEM. */
 int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsize);
 
+/* "<line>": why, into err, the line escaped (util/log.h): it is the user's.
+ * Returns -EINVAL. */
+int queueline_refused(char *err, size_t errsize, const char *line, const char *why);
+
 #endif

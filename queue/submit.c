@@ -10,7 +10,6 @@
 #include "queue/submit.h"
 #include "repo/repo.h"
 #include "repo/revparse.h"
-#include "util/strbuf.h"
 
 void queue_runs_free(struct queue_run *runs, size_t n)
 {
@@ -31,17 +30,6 @@ const char *queue_side_note(enum queue_side side)
 	}
 }
 
-static int line_refused(char *err, size_t errsize, const char *line, const char *why)
-{
-	struct strbuf text = STRBUF_INIT;
-	strbuf_addch(&text, '"');
-	strbuf_addstr_escaped(&text, line);
-	strbuf_addf(&text, "\": %s", why);
-	snprintf(err, errsize, "%s", strbuf_error(&text) ? why : text.buf);
-	strbuf_release(&text);
-	return -EINVAL;
-}
-
 /* "a...b", as compare/ reads three dots: the first ".." splits the line, a
  * third dot makes it the merge-base form. 1 with *pair the line as "a..b"
  * (malloc'd, for queueline_pair's checks of the sides), 0 when the line has
@@ -54,7 +42,7 @@ static int three_dots(char **pair, const char *line, char *err, size_t errsize)
 	if (!dots || dots[2] != '.')
 		return 0;
 	if (dots[3] == '.' || strstr(dots + 3, ".."))
-		return line_refused(err, errsize, line,
+		return queueline_refused(err, errsize, line,
 				    "an A/B line is a..b, or a...b for the merge base of a and b"
 				    " against b");
 	if (asprintf(pair, "%.*s..%s", (int)(dots - line), line, dots + 3) < 0) {
@@ -73,7 +61,7 @@ static int merge_base_side(struct queue_run *a, const struct queue_run *b, struc
 	char base[STORE_HASH_LEN + 1];
 	int rc = repo_merge_base(base, repo, a->commit, b->commit);
 	if (rc == -ENOENT)
-		return line_refused(err, errsize, line, "the two sides share no history");
+		return queueline_refused(err, errsize, line, "the two sides share no history");
 	if (rc) {
 		snprintf(err, errsize, "the merge base of %.12s and %.12s cannot be read",
 			 a->commit, b->commit);
@@ -103,7 +91,7 @@ static int add_line(struct queue_run *list, size_t *count, struct repo *repo, co
 	free(written);
 	if (pair < 0)
 		return merge_base && pair == -EINVAL
-			       ? line_refused(err, errsize, line,
+			       ? queueline_refused(err, errsize, line,
 					      "an A/B line needs a revision on each side of \"...\"")
 			       : pair;
 	for (int s = 0; s < (pair ? 2 : 1) && !rc; s++) {
