@@ -28,6 +28,7 @@
 #include "repo/repo.h"
 #include "runner/runner.h"
 #include "service/confirm.h"
+#include "service/idle.h"
 #include "service/wake.h"
 #include "spawner/spawner.h"
 #include "store/store.h"
@@ -417,6 +418,7 @@ int main(int argc, char **argv)
 	struct datadir_lock lock = {.fd = -1};
 	struct runner *runner = NULL;
 	struct confirm *confirm = NULL;
+	struct idle_chain idle = {0};
 	struct wake *wake = NULL;
 	struct fs *fs = NULL;
 	char *mountpoint = NULL;
@@ -504,11 +506,14 @@ int main(int argc, char **argv)
 		result = 1;
 		goto out;
 	}
+	/* The idle work, in order: settling suspects first. */
+	if (confirm)
+		idle_chain_add(&idle, confirm_next, confirm);
 	{
 		struct runner_options ro = {
 			.repo_path = setup.repo_path, .data_dir = setup.data_dir,
 			.on_change = fs_run_changed, .ctx = fs,
-			.on_idle = confirm ? confirm_next : NULL, .idle_ctx = confirm};
+			.on_idle = idle_chain_run, .idle_ctx = &idle};
 		if (runner_start(&runner, &ro, err, sizeof(err))) {
 			fprintf(stderr, "benchfs: %s\n", err);
 			result = 1;
