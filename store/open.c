@@ -106,6 +106,28 @@ static const char *const migrations[] = {
 	" run_id INTEGER PRIMARY KEY REFERENCES runs (id),"
 	" reason TEXT NOT NULL,"
 	" excluded_ns INTEGER NOT NULL);",
+	/* 6: the triage of the regressions file's alerts (views/alerts.h): the
+	 * state of each alert id someone set or the daemon notified, with the
+	 * entry's line as it was then (so an alert no longer listed can still
+	 * be read), and every change of state, who made it and when. */
+	"CREATE TABLE alerts ("
+	" id TEXT PRIMARY KEY CHECK (length(id) = 12),"
+	" commit_sha TEXT NOT NULL,"
+	" benchmark TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" fixed_sha TEXT,"
+	" uid INTEGER NOT NULL DEFAULT -1,"
+	" changed_ns INTEGER NOT NULL DEFAULT 0,"
+	" notified_ns INTEGER NOT NULL DEFAULT 0,"
+	" line TEXT NOT NULL);"
+	"CREATE TABLE alert_events ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" alert_id TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" fixed_sha TEXT,"
+	" uid INTEGER NOT NULL,"
+	" at_ns INTEGER NOT NULL);"
+	"CREATE INDEX alert_events_by_id ON alert_events (alert_id, seq);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
