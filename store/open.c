@@ -128,6 +128,26 @@ static const char *const migrations[] = {
 	" uid INTEGER NOT NULL,"
 	" at_ns INTEGER NOT NULL);"
 	"CREATE INDEX alert_events_by_id ON alert_events (alert_id, seq);",
+	/* 7: retention. An old run's per-iteration samples may be collapsed
+	 * into per-run statistics: what history/<bench>.csv shows of a commit
+	 * whose samples are all one run's (n, mean, stddev, median, min, max,
+	 * in seconds, as stats_describe gives them), beside run_sums, which
+	 * stays. summarized marks such a run (a table of its own, like
+	 * exclusions): a view that needs its samples says they were pruned. */
+	"CREATE TABLE run_summaries ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" benchmark TEXT NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" mean REAL NOT NULL,"
+	" stddev REAL NOT NULL,"
+	" median REAL NOT NULL,"
+	" min REAL NOT NULL,"
+	" max REAL NOT NULL,"
+	" PRIMARY KEY (run_id, benchmark)) WITHOUT ROWID;"
+	"CREATE TABLE summarized ("
+	" run_id INTEGER PRIMARY KEY REFERENCES runs (id),"
+	" summarized_ns INTEGER NOT NULL,"
+	" samples INTEGER NOT NULL);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
