@@ -148,6 +148,27 @@ static const char *const migrations[] = {
 	" run_id INTEGER PRIMARY KEY REFERENCES runs (id),"
 	" summarized_ns INTEGER NOT NULL,"
 	" samples INTEGER NOT NULL);",
+	/* 8: bisections (service/bisect.h): one per confirmed step whose range
+	 * holds commits never benchmarked, with the two ends it narrows, its
+	 * state and the commit it named. Its runs are marked by their revision,
+	 * "bisect/<id>", so a run queued before a crash is found again; the
+	 * index finds them without a scan of every run. */
+	"CREATE TABLE bisections ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" benchmark TEXT NOT NULL,"
+	" metric TEXT NOT NULL,"
+	" good TEXT NOT NULL CHECK (length(good) = 40),"
+	" bad TEXT NOT NULL CHECK (length(bad) = 40),"
+	" config TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN"
+	" ('running','named','not-verified','gave-up','capped')),"
+	" culprit TEXT,"
+	" runs TEXT NOT NULL DEFAULT '',"
+	" detail TEXT NOT NULL DEFAULT '',"
+	" created_ns INTEGER NOT NULL,"
+	" updated_ns INTEGER NOT NULL,"
+	" UNIQUE (benchmark, metric, good, bad));"
+	"CREATE INDEX runs_by_revision ON runs (revision, id) WHERE revision LIKE 'bisect/%';",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
