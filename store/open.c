@@ -169,6 +169,30 @@ static const char *const migrations[] = {
 	" updated_ns INTEGER NOT NULL,"
 	" UNIQUE (benchmark, metric, good, bad));"
 	"CREATE INDEX runs_by_revision ON runs (revision, id) WHERE revision LIKE 'bisect/%';",
+	/* 9: baselines' provenance and history: every pin and unpin of a name,
+	 * by which uid, on which host, the run a pin referred to (0: none yet)
+	 * and that run's toolchain; a name's current pin points at its event.
+	 * Pins made before keep their name, revision, commit and time; what was
+	 * not recorded then is NULL (shown as unknown). */
+	"CREATE TABLE baseline_events ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" name TEXT NOT NULL,"
+	" action TEXT NOT NULL CHECK (action IN ('pin', 'unpin')),"
+	" revision TEXT,"
+	" commit_sha TEXT NOT NULL CHECK (length(commit_sha) = 40),"
+	" run_id INTEGER,"
+	" uid INTEGER,"
+	" host TEXT,"
+	" cc TEXT,"
+	" libc TEXT,"
+	" at_ns INTEGER NOT NULL);"
+	"CREATE INDEX baseline_events_by_name ON baseline_events (name, id);"
+	"ALTER TABLE baselines ADD COLUMN event_id INTEGER NOT NULL DEFAULT 0;"
+	"INSERT INTO baseline_events (name, action, revision, commit_sha, at_ns)"
+	" SELECT name, 'pin', revision, commit_sha, created_ns FROM baselines"
+	" ORDER BY created_ns, name;"
+	"UPDATE baselines SET event_id = (SELECT max(id) FROM baseline_events e"
+	" WHERE e.name = baselines.name);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
