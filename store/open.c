@@ -193,6 +193,22 @@ static const char *const migrations[] = {
 	" ORDER BY created_ns, name;"
 	"UPDATE baselines SET event_id = (SELECT max(id) FROM baseline_events e"
 	" WHERE e.name = baselines.name);",
+	/* 10: watched branches (service/watch.h): per remote and branch, the
+	 * last fetch, its result, the last error, the tip last queued, how
+	 * many commits that fetch queued, the next fetch due and the count of
+	 * failed fetches in a row (the backoff). */
+	"CREATE TABLE watch_branches ("
+	" remote TEXT NOT NULL,"
+	" branch TEXT NOT NULL,"
+	" fetched_ns INTEGER NOT NULL DEFAULT 0,"
+	" result TEXT NOT NULL DEFAULT '',"
+	" tip TEXT NOT NULL DEFAULT '',"
+	" queued INTEGER NOT NULL DEFAULT 0,"
+	" next_ns INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '',"
+	" error_ns INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (remote, branch));",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
