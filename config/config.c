@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "config/internal.h"
+#include "config/pulls.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -98,6 +99,7 @@ void config_free(struct config *config)
 	for (size_t i = 0; i < config->nartifacts; i++)
 		free(config->artifacts[i]);
 	free(config->artifacts);
+	pulls_free(config->pulls);
 	free(config);
 }
 
@@ -292,7 +294,7 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
 	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch",
-					   "artifacts", SETTING_KEYS, NULL};
+					   "artifacts", "pull_requests", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
 	int rc;
@@ -317,7 +319,8 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 		return rc;
 	if ((rc = parse_compare(config, root, err, errsize)) ||
 	    (rc = parse_branch(config, root, err, errsize)) ||
-	    (rc = parse_artifacts(config, root, err, errsize)))
+	    (rc = parse_artifacts(config, root, err, errsize)) ||
+	    (rc = pulls_parse(&config->pulls, root, err, errsize)))
 		return rc;
 	config->warmup = config->defaults.warmup;
 	config->runs = config->defaults.runs;

@@ -104,6 +104,9 @@ struct config {
 	 * build. NULL when not configured. */
 	char **artifacts;
 	size_t nartifacts;
+	/* "pull_requests" (config/pulls.h): where pr/<n> lines fetch from;
+	 * NULL when not configured (the defaults apply). */
+	struct pulls_config *pulls;
 };
 
 /* Parse and validate configuration JSON: 0, or -EINVAL (the configuration

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/pulls.h"
 #include "util/json_num.h"
 #include "util/strbuf.h"
 
@@ -150,6 +151,8 @@ char *config_to_json(const struct config *config)
 			json_object_array_add(globs, json_object_new_string(config->artifacts[i]));
 		json_object_object_add(root, "artifacts", globs);
 	}
+	if (config->pulls)
+		json_object_object_add(root, "pull_requests", pulls_to_json(config->pulls));
 	for (size_t i = 0; i < config->nbenchmarks; i++) {
 		const struct bench_config *b = &config->benchmarks[i];
 		json_object *o = json_object_new_object();
