@@ -12,6 +12,7 @@
 #include "fs/names.h"
 #include "views/commit_names.h"
 #include "views/compare.h"
+#include "views/compare_pull.h"
 #include "views/history.h"
 #include "views/listings.h"
 #include "views/regressions.h"
@@ -128,11 +129,17 @@ static int compare_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t p
 	(void)parent;
 	if (!plain_name(name))
 		return -ENOENT;
-	if ((rc = compare_parse_name(&a, &b, &format, name)))
+	/* pr-<n> and <remote>:<branch>: the newest A/B job the queue made of it. */
+	if ((rc = compare_pull_parse_name(&a, &format, name)) != -ENOENT) {
+		if (rc || (rc = compare_pull_find(&ra, &rb, &ctx->view, a)) ||
+		    (rc = computed_version(ctx, &v)))
+			goto done;
+	} else if ((rc = compare_parse_name(&a, &b, &format, name))) {
 		return rc;
-	if ((rc = side_resolve(&ra, &ctx->view, a)) || (rc = side_resolve(&rb, &ctx->view, b)) ||
-	    (rc = computed_version(ctx, &v)))
+	} else if ((rc = side_resolve(&ra, &ctx->view, a)) ||
+		   (rc = side_resolve(&rb, &ctx->view, b)) || (rc = computed_version(ctx, &v))) {
 		goto done;
+	}
 	if (asprintf(&key, "%c\t%s\t%s\t%lld\t%s\t%s\t%lld\t%s", KEY_COMPARE, name, ra.commit,
 		     (long long)ra.run_id, ra.shadowed[0] ? ra.shadowed : "-", rb.commit,
 		     (long long)rb.run_id, rb.shadowed[0] ? rb.shadowed : "-") < 0) {
@@ -182,7 +189,10 @@ static int compare_render_key(char **text, size_t *len, const struct view_ctx *v
 		rc = -EIO;
 		goto done;
 	}
-	if ((rc = compare_parse_name(&a, &b, &format, f[1])))
+	if ((rc = compare_pull_parse_name(&a, &format, f[1])) == -ENOENT &&
+	    (rc = compare_parse_name(&a, &b, &format, f[1])))
+		goto done;
+	if (rc)
 		goto done;
 	memset(&ra, 0, sizeof(ra));
 	memset(&rb, 0, sizeof(rb));
@@ -194,7 +204,8 @@ static int compare_render_key(char **text, size_t *len, const struct view_ctx *v
 	rb.run_id = strtoll(f[6], NULL, 10);
 	if (strcmp(f[7], "-") != 0)
 		snprintf(rb.shadowed, sizeof(rb.shadowed), "%s", f[7]);
-	if ((rc = compare_render(text, view, a, &ra, b, &rb, format)) == 0)
+	if ((rc = b ? compare_render(text, view, a, &ra, b, &rb, format)
+		    : compare_pull_render(text, view, a, &ra, &rb, format)) == 0)
 		*len = strlen(*text);
 done:
 	free(a);

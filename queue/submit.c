@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "queue/pull.h"
 #include "queue/queueline.h"
 #include "queue/submit.h"
 #include "repo/repo.h"
@@ -139,8 +140,12 @@ int queue_submit(struct queue_run **runs, size_t *n, struct store *store, struct
 		rc = -ENOMEM;
 		goto done;
 	}
-	for (size_t i = 0; i < nlines && !rc; i++)
-		rc = add_line(list, &count, repo, lines[i], err, errsize);
+	for (size_t i = 0; i < nlines && !rc; i++) {
+		/* "pr/<n>" and "<remote>/<branch>": fetched, then an A/B job (pull.h). */
+		int pulled = pull_add_line(list, &count, repo, config_json, lines[i], err, errsize);
+		rc = pulled < 0 ? pulled : pulled ? 0 : add_line(list, &count, repo, lines[i], err,
+								 errsize);
+	}
 	if (rc)
 		goto done;
 	for (size_t i = 0; i < count; i++)
