@@ -29,6 +29,7 @@
 #include "runner/runner.h"
 #include "service/confirm.h"
 #include "service/idle.h"
+#include "service/notify.h"
 #include "service/wake.h"
 #include "spawner/spawner.h"
 #include "store/store.h"
@@ -419,6 +420,7 @@ int main(int argc, char **argv)
 	struct runner *runner = NULL;
 	struct confirm *confirm = NULL;
 	struct idle_chain idle = {0};
+	struct notify *notify = NULL;
 	struct wake *wake = NULL;
 	struct fs *fs = NULL;
 	char *mountpoint = NULL;
@@ -509,6 +511,16 @@ int main(int argc, char **argv)
 	/* The idle work, in order: settling suspects first. */
 	if (confirm)
 		idle_chain_add(&idle, confirm_next, confirm);
+	/* Then the on_alert command, for alerts new since it last looked. */
+	if (setup.settings.config && setup.settings.config->on_alert &&
+	    notify_open(&notify, &setup.settings, setup.settings.config->on_alert, err,
+			sizeof(err))) {
+		fprintf(stderr, "benchfs: %s\n", err);
+		result = 1;
+		goto out;
+	}
+	if (notify)
+		idle_chain_add(&idle, notify_next, notify);
 	{
 		struct runner_options ro = {
 			.repo_path = setup.repo_path, .data_dir = setup.data_dir,
@@ -537,6 +549,7 @@ out:
 	/* The runner first: it may still tell the file system about a run. */
 	runner_stop(runner);
 	confirm_free(confirm);
+	notify_free(notify);
 	fs_unmount(fs);
 	setup_clear(&setup);
 	if (lib_ready)

@@ -12,6 +12,7 @@
 
 #include "cli/internal.h"
 #include "util/strbuf.h"
+#include "views/alerts.h"
 #include "views/compare.h"
 #include "views/format.h"
 #include "views/history.h"
@@ -142,12 +143,16 @@ static int check_compare(struct strbuf *report, json_object *out, const char *a,
 }
 
 /* The report and status of the regressions file: every line is a
- * regression that was found and (for wall time) confirmed. */
+ * regression that was found and (for wall time) confirmed, and an alert
+ * (views/alerts.h). The gate fails on the alerts still new: one someone
+ * acknowledged, ignored or marked fixed is reported, marked triaged, and
+ * passes. */
 static int check_regressions(struct strbuf *report, json_object *out, struct cli_views *v)
 {
 	char tip[STORE_HASH_LEN + 1], *text = NULL;
-	json_object *lines = json_object_new_array();
-	size_t n = 0;
+	json_object *lines = json_object_new_array(), *alerts = json_object_new_array();
+	struct strbuf body = STRBUF_INIT;
+	size_t n = 0, untriaged = 0;
 	int rc = history_tip(tip, &v->session->view);
 	if (rc == 0)
 		rc = regressions_render(&text, &v->session->view, tip);
@@ -155,24 +160,39 @@ static int check_regressions(struct strbuf *report, json_object *out, struct cli
 		rc = (text = strdup("")) ? 0 : -ENOMEM;
 	if (rc) {
 		json_object_put(lines);
+		json_object_put(alerts);
 		return setup_fail(EXIT_TOOL, "check: regressions: %s", strerror(-rc));
 	}
-	for (char *line = text, *end; *line; line = end + 1) {
-		end = strchr(line, '\n');
-		if (!end)
-			end = line + strlen(line) - 1;
-		json_object_array_add(lines, json_object_new_string_len(line, (int)(end - line) +
-									       (*end != '\n')));
+	for (char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		struct alert_entry e;
+		bool triaged = false;
+		json_object_array_add(lines, json_object_new_string_len(line, (int)len));
+		if (alert_entry_parse(&e, line) == 0) {
+			json_object *a = json_object_new_object();
+			triaged = strcmp(e.f[ALERT_F_STATE], "new") != 0;
+			json_object_object_add(a, "id", json_object_new_string(e.f[ALERT_F_ID]));
+			json_object_object_add(a, "state", json_object_new_string(e.f[ALERT_F_STATE]));
+			json_object_object_add(a, "triaged", json_object_new_boolean(triaged));
+			json_object_object_add(a, "commit", json_object_new_string(e.f[ALERT_F_COMMIT]));
+			json_object_object_add(a, "benchmark",
+					       json_object_new_string(e.f[ALERT_F_BENCH]));
+			json_object_array_add(alerts, a);
+			alert_entry_clear(&e);
+		}
+		untriaged += !triaged;
+		strbuf_addf(&body, "%-10s %.*s\n", triaged ? "triaged" : "NEW", (int)len, line);
 		n++;
-		if (!end[1])
-			break;
+		line += len + (line[len] == '\n');
 	}
-	strbuf_addf(report, "benchfs check regressions: %s: %zu line%s\n", n ? "REGRESSED" : "ok",
-		    n, n == 1 ? "" : "s");
-	strbuf_addstr(report, text);
+	strbuf_addf(report, "benchfs check regressions: %s: %zu new of %zu line%s\n",
+		    untriaged ? "REGRESSED" : "ok", untriaged, n, n == 1 ? "" : "s");
+	strbuf_addbuf(report, &body);
+	strbuf_release(&body);
 	json_object_object_add(out, "regressions", lines);
+	json_object_object_add(out, "alerts", alerts);
 	free(text);
-	return n ? EXIT_REGRESSED : EXIT_OK;
+	return untriaged ? EXIT_REGRESSED : EXIT_OK;
 }
 
 static json_object *slo_json(const struct slo_result *r)
@@ -358,8 +378,8 @@ out:
 
 const struct cli_command cli_check = {
 	.name = "check",
-	.summary = "exit 3 when A..B (or the regressions file) shows a regression or a service"
-		   " level of B is breached",
+	.summary = "exit 3 when A..B shows a regression (or the regressions file a new,"
+		   " untriaged alert) or a service level of B is breached",
 	.usage = "[options] [--format text|json] [A..B | A B | --baseline NAME [REV]]",
 	.run = run_check,
 };

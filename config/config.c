@@ -293,7 +293,7 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
-	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch",
+	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch", "build_mode",
 					   "artifacts", "pull_requests", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
@@ -319,6 +319,7 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 		return rc;
 	if ((rc = parse_compare(config, root, err, errsize)) ||
 	    (rc = parse_branch(config, root, err, errsize)) ||
+	    (rc = config_parse_build_mode(&config->build_mode, root, err, errsize)) ||
 	    (rc = parse_artifacts(config, root, err, errsize)) ||
 	    (rc = pulls_parse(&config->pulls, root, err, errsize)))
 		return rc;

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/build_mode.h"
+
 #define CONFIG_DEFAULT_WARMUP 0
 #define CONFIG_DEFAULT_RUNS 10
 #define CONFIG_DEFAULT_TIMEOUT 600.0
@@ -99,6 +101,9 @@ struct config {
 	int compare_max_pairs;
 	bool compare_confirm;
 	char *branch;
+	/* "build_mode" (config/build_mode.h): a clean checkout per build (the
+	 * default) or a work tree per side reused from build to build. */
+	enum build_mode build_mode;
 	/* "artifacts": globs (relative to the checkout, no shell) naming what the
 	 * build produces; byte-identical artifacts of two commits mean the same
 	 * build. NULL when not configured. */

@@ -132,6 +132,8 @@ char *config_to_json(const struct config *config)
 		return NULL;
 	}
 	json_object_object_add(root, "build", string_or_null(config->build));
+	json_object_object_add(root, "build_mode",
+			       json_object_new_string(build_mode_name(config->build_mode)));
 	add_settings(root, &config->defaults);
 	json_object_object_add(root, "parameters", params_json(config->params, config->nparams));
 	json_object_object_add(compare, "alpha", number_json(config->compare_alpha));

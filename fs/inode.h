@@ -43,6 +43,8 @@ enum node_kind {
 	KIND_EXPORT,      /* a computed view, like KIND_COMPARE */
 	KIND_IMPORT_DIR,  /* lists nothing; a file created in it is imported */
 	KIND_IMPORT,      /* bits: a serial number, one per create */
+	KIND_ALERTS_DIR,  /* lists the alert ids; each is looked up */
+	KIND_ALERT,       /* bits: a serial number, one per lookup */
 	KIND_COUNT
 };
 

@@ -74,6 +74,10 @@ extern const struct kind_ops kind_root, kind_readme, kind_runs, kind_commits, ki
 	kind_baselines_dir, kind_baseline, kind_slo;
 extern const struct kind_ops kind_export_dir, kind_export; /* kind_export.c */
 extern const struct kind_ops kind_import_dir, kind_import; /* kind_import.c */
+extern const struct kind_ops kind_alerts_dir, kind_alert; /* kind_alerts.c */
+/* The uid of the request a write handler serves (ops.c sets it): who set
+ * an alert's state. -1 when unknown. */
+extern _Thread_local int64_t fs_request_uid;
 
 /* The handlers of kind (never NULL: an unknown kind is the root's). */
 const struct kind_ops *kind_ops(enum node_kind kind);

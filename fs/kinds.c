@@ -38,6 +38,8 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_EXPORT] = &kind_export,
 	[KIND_IMPORT_DIR] = &kind_import_dir,
 	[KIND_IMPORT] = &kind_import,
+	[KIND_ALERTS_DIR] = &kind_alerts_dir,
+	[KIND_ALERT] = &kind_alert,
 };
 
 const struct kind_ops *kind_ops(enum node_kind kind)

@@ -259,6 +259,7 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 		fuse_reply_err(req, EIO);
 		return;
 	}
+	fs_request_uid = fuse_req_ctx(req)->uid;
 	if ((rc = ops->write(ctx, ino, buf, size, off)))
 		fuse_reply_err(req, -rc);
 	else

@@ -16,6 +16,7 @@
 #include "runner/measure.h"
 #include "runner/result.h"
 #include "runner/runlog.h"
+#include "runner/worktree.h"
 #include "spawner/spawn_measure.h"
 #include "spawner/spawner.h"
 #include "store/paths.h"
@@ -96,16 +97,18 @@ void job_interrupt(struct job *job, size_t at, const char *fmt, ...)
 	job->interrupted = true;
 }
 
-/* The build of one side, output to its log. 0, or -1 with the job failed
- * (or cancelled). */
-int do_build(struct job *job, size_t s)
+/* The build command of one side in envp, in the side's work directory,
+ * output to its log. 0, or -1 with the job failed (or cancelled); or, with
+ * retry, 1 when the command exited non-zero (the job not failed: the
+ * caller builds again, clean). */
+static int run_build(struct job *job, size_t s, char **envp, bool retry)
 {
 	struct side *sd = &job->sides[s];
 	struct runner *r = job->runner;
 	char *argv[] = {"/bin/sh", "-c", job->config->build, NULL};
 	struct spawn_spec spec = {
 		.argv = argv,
-		.envp = sd->envp,
+		.envp = envp,
 		.cwd = sd->workdir,
 		.timeout_s = BUILD_TIMEOUT_S,
 		.on_output = runlog_output,
@@ -115,10 +118,6 @@ int do_build(struct job *job, size_t s)
 	struct spawn_result res;
 	char how[256];
 	int rc;
-	if (!job->config->build) {
-		runlog_printf(sd->log, "benchfs", "no build command configured");
-		return 0;
-	}
 	runlog_printf(sd->log, "benchfs", "build: %s", job->config->build);
 	runlog_set_step(sd->log, "build");
 	rc = spawner_measure(r->spawner, &res, &spec);
@@ -138,11 +137,106 @@ int do_build(struct job *job, size_t s)
 	}
 	if (res.exit_code != 0 || res.timed_out) {
 		spawn_result_describe(how, sizeof(how), &res, BUILD_TIMEOUT_S);
+		/* A build that timed out would only time out again. */
+		if (retry && !res.timed_out) {
+			runlog_printf(sd->log, "benchfs",
+				      "the incremental build %s; building again from a clean"
+				      " checkout, whose outcome counts",
+				      how);
+			return 1;
+		}
 		job_fail(job, s, "build %s", how);
 		return -1;
 	}
 	runlog_printf(sd->log, "benchfs", "build finished in %.3f s", (double)res.wall_ns / 1e9);
 	return 0;
+}
+
+/* "build_mode": "incremental": the side's kept work tree (runner/worktree.h)
+ * becomes its work directory, brought to the commit; the build runs there
+ * with ccache when it is installed. An incremental build that fails is done
+ * again from a clean checkout, so a run never fails, nor measures, because
+ * of what an earlier build left. 0, or -1 with the job failed. */
+static int build_incremental(struct job *job, size_t s)
+{
+	struct side *sd = &job->sides[s];
+	struct runner *r = job->runner;
+	const char *name = job->nsides == 1 ? "solo" : s == 0 ? "a" : "b";
+	struct worktree wt;
+	char why[600], err[600], **env = NULL;
+	bool enomem, clean = false;
+	int rc;
+	if (worktree_init(&wt, r->data_dir, name, job->config->build, sd->envp)) {
+		job_fail(job, s, "incremental build: the data directory's path is too long");
+		return -1;
+	}
+	for (;;) {
+		unsigned hits, misses, others;
+		if (worktree_checkout(&wt, r->repo, sd->run->commit, clean, why, sizeof(why), err,
+				      sizeof(err))) {
+			job_fail(job, s, "checkout: %s", err);
+			return -1;
+		}
+		_Static_assert(sizeof(sd->workdir) == sizeof(wt.dir), "work directory sizes");
+		memcpy(sd->workdir, wt.dir, sizeof(sd->workdir));
+		if (wt.from[0])
+			runlog_printf(sd->log, "benchfs",
+				      "build_mode incremental: work tree %s, from commit %s: %zu"
+				      " file%s written, %zu removed, %zu unchanged",
+				      wt.dir, wt.from, wt.counts.written,
+				      wt.counts.written == 1 ? "" : "s", wt.counts.removed,
+				      wt.counts.kept);
+		else
+			runlog_printf(sd->log, "benchfs",
+				      "build_mode incremental: work tree %s checked out clean (%s)",
+				      wt.dir, why);
+		env = worktree_ccache_env(&wt, sd->envp, &enomem);
+		if (enomem) {
+			job_fail(job, s, "out of memory");
+			return -1;
+		}
+		if (env)
+			runlog_printf(sd->log, "benchfs", "ccache: %s first in PATH, CCACHE_DIR=%s",
+				      WORKTREE_CCACHE_BIN, wt.ccache_dir);
+		else if (!clean)
+			runlog_printf(sd->log, "benchfs",
+				      "ccache: not installed (no %s/cc): the build compiles"
+				      " without a cache",
+				      WORKTREE_CCACHE_BIN);
+		rc = run_build(job, s, env ? env : sd->envp, wt.from[0] != '\0');
+		if (env && worktree_ccache_stats(&wt, &hits, &misses, &others) == 0)
+			runlog_printf(sd->log, "benchfs",
+				      "ccache: %u hit%s, %u miss%s, %u other call%s (links,"
+				      " preprocessing, uncacheable)",
+				      hits, hits == 1 ? "" : "s", misses, misses == 1 ? "" : "es",
+				      others, others == 1 ? "" : "s");
+		worktree_env_free(env);
+		if (rc <= 0)
+			break;
+		clean = true;
+	}
+	if (rc)
+		return -1; /* the marker stays: the next build of this side starts clean */
+	if ((rc = worktree_done(&wt, sd->run->commit)))
+		runlog_printf(sd->log, "benchfs",
+			      "cannot record the build in %s (%s): the next build of this side"
+			      " starts clean",
+			      wt.state, strerror(-rc));
+	return 0;
+}
+
+/* The build of one side, output to its log. 0, or -1 with the job failed
+ * (or cancelled). */
+int do_build(struct job *job, size_t s)
+{
+	struct side *sd = &job->sides[s];
+	if (!job->config->build) {
+		runlog_printf(sd->log, "benchfs", "no build command configured");
+		return 0;
+	}
+	if (job->config->build_mode == BUILD_MODE_INCREMENTAL)
+		return build_incremental(job, s);
+	return run_build(job, s, sd->envp, false);
 }
 
 static int count_perf(const struct config *config, bool instructions)

@@ -279,4 +279,42 @@ int store_runs_import(struct store *store, int64_t *ids_out, int64_t *dup_id, si
 		      const struct store_import *runs, size_t n, store_import_result_fn result_fn,
 		      void *ctx);
 
+/* The triage of the regressions file's alerts (views/alerts.h): a row for
+ * each alert id whose state someone set or that the daemon notified. */
+#define STORE_ALERT_ID_LEN 12
+struct store_alert {
+	char id[STORE_ALERT_ID_LEN + 1];
+	char commit[STORE_HASH_LEN + 1];
+	char benchmark[256];
+	char state[16];                 /* "new", "ack", "ignored" or "fixed" */
+	char fixed[STORE_HASH_LEN + 1]; /* state fixed: the commit that fixed it; else "" */
+	int64_t uid;                    /* who set the state last; -1: nobody yet */
+	int64_t changed_ns;             /* when (Unix ns); 0: never set */
+	int64_t notified_ns;            /* when the on_alert command took it; 0: not yet */
+	char *line;                     /* the regressions line then, without its newline */
+};
+struct store_alert_event {
+	char state[16];
+	char fixed[STORE_HASH_LEN + 1];
+	int64_t uid, at_ns;
+};
+/* Set the state of alert a->id to a->state (a->fixed, a->uid, a->changed_ns
+ * with it; a->commit, a->benchmark and a->line describe the entry) and
+ * record the change; the results change number moves, since regressions
+ * shows the state. */
+int store_alert_set_state(struct store *store, const struct store_alert *a);
+/* Record that the on_alert command took alert a (a row in state new when
+ * there is none). The results change number does not move. */
+int store_alert_set_notified(struct store *store, const struct store_alert *a,
+			     int64_t notified_ns);
+/* STORE_NOTFOUND when the id has no row. */
+int store_alert_get(struct store *store, struct store_alert *out, const char *id);
+/* Every row, by id (malloc'd; store_alerts_free). */
+int store_alerts_list(struct store *store, struct store_alert **out, size_t *n);
+/* The state changes of id, oldest first (malloc'd). */
+int store_alert_events(struct store *store, struct store_alert_event **out, size_t *n,
+		       const char *id);
+void store_alert_clear(struct store_alert *a);
+void store_alerts_free(struct store_alert *a, size_t n);
+
 #endif

@@ -8,6 +8,7 @@
 #include "util/array.h"
 #include "util/runid.h"
 #include "util/strbuf.h"
+#include "views/alerts.h"
 #include "views/compare.h"
 #include "views/format.h"
 #include "views/history.h"
@@ -400,6 +401,9 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 		if ((rc = confirmed_line(&lines[n].text, ctx, &hr, &st.items[i])) == 0)
 			lines[n++].point = st.items[i].walk.hi;
 	}
+	/* Each line's alert id and triage state, fields 12 and 13 (views/alerts.h). */
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = alert_line_annotate(&lines[i].text, ctx->store);
 	if (rc)
 		goto done;
 	if (n)

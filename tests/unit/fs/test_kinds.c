@@ -60,7 +60,8 @@ static int teardown(void **state)
 
 static bool is_dir(enum node_kind k)
 {
-	return k == KIND_ROOT || k == KIND_RUNS || k == KIND_COMMITS || k == KIND_RUN_DIR ||
+	return k == KIND_ROOT || k == KIND_ALERTS_DIR ||
+	       k == KIND_RUNS || k == KIND_COMMITS || k == KIND_RUN_DIR ||
 	       k == KIND_COMPARE_DIR || k == KIND_HISTORY_DIR || k == KIND_BASELINES_DIR ||
 	       k == KIND_EXPORT_DIR || k == KIND_IMPORT_DIR;
 }
@@ -71,16 +72,19 @@ static void test_table(void **state)
 	for (int k = 0; k < KIND_COUNT; k++) {
 		const struct kind_ops *ops = kind_ops((enum node_kind)k);
 		/* A run directory's exclude file is numbered as the directory. */
-		bool writable = k == KIND_QUEUE || k == KIND_BASELINE || k == KIND_RUN_DIR ||
+		bool writable = k == KIND_QUEUE || k == KIND_ALERT ||
+				k == KIND_BASELINE || k == KIND_RUN_DIR ||
 				k == KIND_IMPORT;
-		bool computed = k == KIND_COMPARE || k == KIND_HISTORY || k == KIND_REGRESSIONS ||
+		bool computed = k == KIND_COMPARE || k == KIND_ALERT ||
+				k == KIND_HISTORY || k == KIND_REGRESSIONS ||
 				k == KIND_BASELINE || k == KIND_SLO || k == KIND_EXPORT;
 		assert_non_null(ops);
 		assert_int_equal(ops->lookup != NULL, is_dir((enum node_kind)k));
 		assert_int_equal(ops->list != NULL, is_dir((enum node_kind)k));
 		assert_int_equal(ops->write != NULL, writable);
 		assert_int_equal(ops->truncatable, writable);
-		assert_int_equal(ops->create != NULL, k == KIND_BASELINES_DIR || k == KIND_IMPORT_DIR);
+		assert_int_equal(ops->create != NULL, k == KIND_ALERTS_DIR ||
+							 k == KIND_BASELINES_DIR || k == KIND_IMPORT_DIR);
 		assert_int_equal(ops->unlink_in != NULL, k == KIND_RUN_DIR);
 		assert_int_equal(ops->rmdir_in != NULL, k == KIND_RUNS);
 		assert_int_equal(ops->remove != NULL, k == KIND_BASELINES_DIR);
@@ -97,7 +101,7 @@ static void test_root(void **state)
 	struct fixture *f = *state;
 	static const char *const want[] = {"README",  "queue",       "runs",    "commits",
 					   "compare", "regressions", "slo",     "history",
-					   "baselines", "export",     "import"};
+					   "baselines", "export",     "import",    "alerts"};
 	struct dir_entry *entries = NULL;
 	struct node node = {0};
 	size_t n = 0;
@@ -116,7 +120,7 @@ static void test_root(void **state)
 	assert_int_equal(kind_lookup(&f->fs.ctx, &node, INODE_ROOT, "nope"), -ENOENT);
 	assert_int_equal(kind_node(&f->fs.ctx, &node, INODE_ROOT, NULL), 0);
 	assert_int_equal(node.type, NODE_DIR);
-	assert_int_equal(node.nlink, 9);
+	assert_int_equal(node.nlink, 10);
 	assert_int_equal(node.mtime_ns, 42);
 	node_clear(&node);
 	/* Files are no directories. */

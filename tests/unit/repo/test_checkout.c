@@ -1,5 +1,6 @@
 /* Unit tests for checkout_artifacts_id (repo/checkout.h): a build's identity
- * from the bytes of the files its globs match.
+ * from the bytes of the files its globs match; and checkout_update: a kept
+ * work tree brought from one commit to another.
  *
  * Every test builds small trees in its own mkdtemp directory, removed again
  * in the teardown. */
@@ -16,11 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "repo/checkout.h"
+#include "repo/repo.h"
 #include "util/rmtree.h"
+#include "tests/unit/fixture/git.h"
 #include "tests/unit/fixture/tmpdir.h"
 
 struct fixture {
@@ -382,6 +386,173 @@ static void test_unreadable_file_fails(void **state)
 	assert_int_equal(chmod(path, 0755), 0); /* so the teardown can remove it */
 }
 
+/* ---- checkout_update ---- */
+
+static void git_ok(const char *repo, const char *a, const char *b, const char *c)
+{
+	assert_int_equal(test_git(NULL, 0, repo, a, b, c, NULL), 0);
+}
+
+static char *slurp(const char *dir, const char *rel)
+{
+	static char buf[256];
+	char path[PATH_MAX];
+	FILE *file;
+	size_t n;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (!(file = fopen(path, "r")))
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, file);
+	buf[n] = '\0';
+	fclose(file);
+	return buf;
+}
+
+static struct stat stat_of(const char *dir, const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(lstat(path, &st), 0);
+	return st;
+}
+
+static bool exists(const char *dir, const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return lstat(path, &st) == 0;
+}
+
+/* An old mtime: a file checkout_update writes again gets a new one. */
+static void age(const char *dir, const char *rel)
+{
+	char path[PATH_MAX];
+	struct timeval old[2] = {{.tv_sec = 1000}, {.tv_sec = 1000}};
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(lutimes(path, old), 0);
+}
+
+static void update_ok(struct checkout_counts *counts, struct repo *r, const char *from,
+		      const char *to, const char *dir)
+{
+	char err[512] = "";
+	int rc = checkout_update(counts, r, from, to, dir, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "checkout_update: %s\n", err);
+	assert_int_equal(rc, 0);
+}
+
+/* Every tracked file as a clean checkout of the same commit has it. */
+static void assert_same_tracked(const char *a, const char *b)
+{
+	static char *const globs[] = {"*", "*/*", "*/*/*", ".*"};
+	char id_a[41], id_b[41];
+	id_of(id_a, a, globs, 4);
+	id_of(id_b, b, globs, 4);
+	assert_string_equal(id_a, id_b);
+}
+
+static void test_update(void **state)
+{
+	struct fixture *f = *state;
+	char repo[PATH_MAX / 2 + 8], work[PATH_MAX / 2 + 8], clean[PATH_MAX / 2 + 8];
+	char path[PATH_MAX], c1[41], c2[41];
+	struct checkout_counts n;
+	struct repo *r = NULL;
+	snprintf(repo, sizeof(repo), "%s/repo", f->dir);
+	snprintf(work, sizeof(work), "%s/work", f->dir);
+	snprintf(clean, sizeof(clean), "%s/clean", f->dir);
+	assert_int_equal(test_git_repo(f->dir, repo), 0);
+	/* c1: files, a link, an executable, a directory. */
+	put(repo, "a.txt", "one\n");
+	put(repo, "keep.txt", "same in both\n");
+	put(repo, "src/b.c", "int b;\n");
+	put(repo, "gone.txt", "deleted by c2\n");
+	put(repo, "run.sh", "#!/bin/sh\n");
+	snprintf(path, sizeof(path), "%s/run.sh", repo);
+	assert_int_equal(chmod(path, 0755), 0);
+	put(repo, "dir/file", "a file in a directory\n");
+	snprintf(path, sizeof(path), "%s/link", repo);
+	assert_int_equal(symlink("a.txt", path), 0);
+	git_ok(repo, "add", "-A", ".");
+	git_ok(repo, "commit", "-qm", "c1");
+	assert_int_equal(test_git(c1, sizeof(c1), repo, "rev-parse", "HEAD", NULL), 0);
+	/* c2: a change, a deletion, a mode change, a directory become a file, a
+	 * new deep file. */
+	put(repo, "a.txt", "two\n");
+	del(repo, "gone.txt");
+	snprintf(path, sizeof(path), "%s/run.sh", repo);
+	assert_int_equal(chmod(path, 0644), 0);
+	del(repo, "dir/file");
+	snprintf(path, sizeof(path), "%s/dir", repo);
+	assert_int_equal(rmdir(path), 0);
+	put(repo, "dir", "now a file\n");
+	put(repo, "new/deep/c.txt", "new\n");
+	git_ok(repo, "add", "-A", ".");
+	git_ok(repo, "commit", "-qm", "c2");
+	assert_int_equal(test_git(c2, sizeof(c2), repo, "rev-parse", "HEAD", NULL), 0);
+	assert_int_equal(repo_open(&r, repo, NULL, 0), 0);
+
+	/* No previous commit: a clean checkout. */
+	update_ok(&n, r, NULL, c1, work);
+	assert_int_equal(n.written, 7);
+	assert_string_equal(slurp(work, "a.txt"), "one\n");
+	assert_true(S_ISLNK(stat_of(work, "link").st_mode));
+	assert_true(stat_of(work, "run.sh").st_mode & S_IXUSR);
+
+	/* What a build does: outputs, a tracked file modified; old times. */
+	put(work, "out.o", "object");
+	put(work, "dir/out.o", "object in a tracked directory");
+	put(work, "src/b.c", "int b; /* changed by the build */\n");
+	age(work, "keep.txt");
+	age(work, "a.txt");
+	age(work, "src/b.c");
+	age(work, "link");
+
+	update_ok(&n, r, c1, c2, work);
+	assert_string_equal(slurp(work, "a.txt"), "two\n");
+	assert_true(stat_of(work, "a.txt").st_mtime != 1000);
+	assert_string_equal(slurp(work, "src/b.c"), "int b;\n"); /* restored */
+	assert_true(stat_of(work, "src/b.c").st_mtime != 1000);
+	assert_int_equal(stat_of(work, "keep.txt").st_mtime, 1000); /* untouched */
+	assert_int_equal(stat_of(work, "link").st_mtime, 1000);
+	assert_false(exists(work, "gone.txt"));
+	assert_false(stat_of(work, "run.sh").st_mode & S_IXUSR);
+	assert_true(S_ISREG(stat_of(work, "dir").st_mode)); /* its output went with it */
+	assert_string_equal(slurp(work, "new/deep/c.txt"), "new\n");
+	assert_string_equal(slurp(work, "out.o"), "object"); /* untracked: kept */
+	/* a.txt, src/b.c, run.sh, dir, new/deep/c.txt; gone.txt, dir/file */
+	assert_int_equal(n.written, 5);
+	assert_int_equal(n.removed, 2);
+	assert_int_equal(n.kept, 2);
+	update_ok(NULL, r, NULL, c2, clean);
+	del(work, "out.o"); /* the only file a clean tree lacks */
+	assert_same_tracked(work, clean);
+
+	/* And back: the directory again, the deleted file again. */
+	put(work, "out.o", "object");
+	update_ok(&n, r, c2, c1, work);
+	assert_string_equal(slurp(work, "dir/file"), "a file in a directory\n");
+	assert_string_equal(slurp(work, "gone.txt"), "deleted by c2\n");
+	assert_false(exists(work, "new"));
+	assert_true(stat_of(work, "run.sh").st_mode & S_IXUSR);
+	update_ok(NULL, r, NULL, c1, clean);
+	del(work, "out.o");
+	assert_same_tracked(work, clean);
+
+	/* A bad commit fails with a message. */
+	{
+		char err[512] = "";
+		assert_int_equal(checkout_update(NULL, r, c1, "0123456789012345678901234567890123456789",
+						 work, err, sizeof(err)),
+				 -1);
+		assert_non_null(strstr(err, "cannot read commit"));
+	}
+	repo_free(r);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -396,6 +567,7 @@ int main(void)
 		T(test_dot_dot_through_brackets_refused),
 		T(test_dot_star),
 		T(test_unreadable_file_fails),
+		T(test_update),
 	};
 #undef T
 	int failed;

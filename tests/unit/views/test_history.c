@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/views/views_fixture.h"
+#include "views/alerts.h"
 #include "views/history.h"
 #include "views/regressions.h"
 
@@ -200,10 +201,15 @@ static void test_step(void **state)
 		 c[9]);
 	assert_true(strncmp(line, want, strlen(want)) == 0);
 	/* With a wall time line's 11 fields: the threshold, the method and the
-	 * two commits the counts step between. */
-	snprintf(want, sizeof(want), "\t5%%\tfixed\tcount\t%s..%s", c[8], c[9]);
+	 * two commits the counts step between; then the alert's id and state. */
+	snprintf(want, sizeof(want), "\t5%%\tfixed\tcount\t%s..%s\t", c[8], c[9]);
 	assert_non_null(strstr(line, want));
-	assert_string_equal(strstr(line, want), want);
+	{
+		char id[ALERT_ID_LEN + 1], tail[256];
+		alert_id(id, c[9], "work:instructions");
+		snprintf(tail, sizeof(tail), "%s%s\tnew", want, id);
+		assert_string_equal(strstr(line, want), tail);
+	}
 	/* "other" never moved. */
 	assert_null(strstr(text, "\tother"));
 	free(text);
