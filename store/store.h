@@ -157,6 +157,12 @@ int store_iteration_add(struct store *store, int64_t run_id, const struct store_
  * of fast iterations costs one commit, not one each. n == 0 is STORE_OK. */
 int store_iterations_add(struct store *store, int64_t run_id, const struct store_iteration *its,
 			 size_t n);
+/* Call fn for every measured iteration of a run, ordered by benchmark and
+ * iteration (it and its benchmark are valid during the call only). A
+ * non-zero return of fn stops the walk and is returned. */
+typedef int (*store_iteration_fn)(void *ctx, const struct store_iteration *it);
+int store_iterations_of_run(struct store *store, int64_t run_id, store_iteration_fn fn,
+			    void *ctx);
 
 /* Record the hash of a run's built artifacts (40 lowercase hex digits, or ""
  * for none), in one transaction with a new change number (the views' too
