@@ -259,6 +259,28 @@ static int put_history(struct out_tree *t, const char *tip)
 	return rc;
 }
 
+/* baselines/.history/<name>, as the mount has them. */
+static int put_histories(struct out_tree *t)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+	if ((rc = put_dir(t, "baselines/.history")))
+		return rc;
+	if ((rc = store_baseline_history_names(t->ctx->store, &names, &n)))
+		return store_errno(rc);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *text = NULL, path[4096];
+		if (!(rc = baseline_history_render(&text, t->ctx, names[i]))) {
+			snprintf(path, sizeof(path), "baselines/.history/%s", names[i]);
+			rc = put_file(t, path, text, strlen(text));
+		}
+		free(text);
+	}
+	store_names_free(names, n);
+	return rc;
+}
+
 static int put_baselines(struct out_tree *t)
 {
 	struct store_baseline *b = NULL;
@@ -277,7 +299,7 @@ static int put_baselines(struct out_tree *t)
 		free(text);
 	}
 	free(b);
-	return rc;
+	return rc ? rc : put_histories(t);
 }
 
 static int put_tree(struct out_tree *t)

@@ -45,6 +45,8 @@ enum node_kind {
 	KIND_IMPORT,      /* bits: a serial number, one per create */
 	KIND_ALERTS_DIR,  /* lists the alert ids; each is looked up */
 	KIND_ALERT,       /* bits: a serial number, one per lookup */
+	KIND_BASELINE_HISTORY_DIR, /* baselines/.history: lists the names ever pinned */
+	KIND_BASELINE_HISTORY,     /* a computed view, like KIND_COMPARE */
 	KIND_COUNT
 };
 

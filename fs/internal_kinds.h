@@ -72,6 +72,7 @@ extern const struct kind_ops kind_root, kind_readme, kind_runs, kind_commits, ki
 	kind_run_dir, kind_run_file, kind_commit_link, kind_artifact, kind_queue,
 	kind_compare_dir, kind_compare, kind_regressions, kind_history_dir, kind_history,
 	kind_baselines_dir, kind_baseline, kind_slo;
+extern const struct kind_ops kind_baseline_history_dir, kind_baseline_history; /* kind_baselines.c */
 extern const struct kind_ops kind_export_dir, kind_export; /* kind_export.c */
 extern const struct kind_ops kind_import_dir, kind_import; /* kind_import.c */
 extern const struct kind_ops kind_alerts_dir, kind_alert; /* kind_alerts.c */

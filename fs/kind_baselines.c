@@ -3,7 +3,12 @@
  * names and pins, is queue/baselines.h's; the text of a file is
  * views/baseline_file.h's. A baseline's file gets a new inode at every
  * lookup, as the queue does (inode.h): a writer's O_TRUNC must not empty what
- * a reader holds. */
+ * a reader holds.
+ * baselines/.history/<name> is a name's history: a directory whose name no
+ * baseline can have (names never start with a dot), so no pin is ever
+ * hidden by it, `ls baselines` lists the pins alone, and find, grep -r and
+ * tar still walk into it. Who pins or unpins is the request's uid
+ * (fs_request_uid, set by ops.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +18,13 @@
 #include "queue/baselines.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/runid.h"
 #include "views/baseline_file.h"
 
 #define KEY_BASELINE 'b' /* b <name> (kind_computed.c's keys) */
+#define KEY_HISTORY 'h'  /* h <name>: the history of name */
+#define HISTORY_DIR ".history"
+#define HISTORY_DIR_INO inode_make(KIND_BASELINE_HISTORY_DIR, 0, 0)
 
 const char *baseline_key_name(const char *key)
 {
@@ -42,6 +51,14 @@ static int baselines_dir_node(const struct fs_ctx *ctx, struct node *out, uint64
 	return baselines_dir_named(ctx, out);
 }
 
+static int history_dir_node(const struct fs_ctx *ctx, struct node *out)
+{
+	/* Written by pins, never by hand: fill_dir's read-only mode. */
+	int rc = fill_dir(out, HISTORY_DIR_INO, 2, ctx->view.mount_ns, TIMEOUT_FOREVER);
+	out->parent = inode_make(KIND_BASELINES_DIR, 0, 0);
+	return rc;
+}
+
 static int baselines_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t parent,
 			    const char *name)
 {
@@ -50,6 +67,8 @@ static int baselines_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t
 	char key[STORE_BASELINE_NAME_MAX + 8];
 	int rc;
 	(void)parent;
+	if (strcmp(name, HISTORY_DIR) == 0)
+		return history_dir_node(ctx, out);
 	if (!baseline_name_valid(name))
 		return -ENOENT;
 	if ((rc = store_baseline_get(ctx->view.store, &b, name)))
@@ -68,6 +87,7 @@ static int baselines_list(const struct fs_ctx *ctx, struct entries *out, uint64_
 	(void)ino;
 	if (store_baselines_list(ctx->view.store, &b, &n))
 		return -EIO;
+	rc = entries_add(out, HISTORY_DIR, HISTORY_DIR_INO, NODE_DIR);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = entries_add(out, b[i].name, inode_make(KIND_BASELINE, 0, 0), NODE_FILE);
 	free(b);
@@ -102,9 +122,10 @@ static int baselines_create(const struct fs_ctx *ctx, struct node *out, const ch
 static int baselines_remove(const struct fs_ctx *ctx, const char *name)
 {
 	char err[256];
-	int rc = baseline_unpin(ctx->view.store, name, err, sizeof(err));
+	int rc = baseline_unpin_by(ctx->view.store, fs_request_uid, ctx->view.host, name, err,
+				   sizeof(err));
 	if (rc == 0)
-		log_notice("baseline %s unpinned", name);
+		log_notice("baseline %s unpinned (uid %lld)", name, (long long)fs_request_uid);
 	else if (rc != -ENOENT)
 		log_error(rc, "baseline %s: %s", name, err);
 	return rc;
@@ -139,7 +160,8 @@ static int baseline_write(const struct fs_ctx *ctx, uint64_t ino, const char *bu
 	struct fs *fs = ctx->fs;
 	const struct node *kept;
 	const char *name;
-	char hash[STORE_HASH_LEN + 1], err[512], *key = NULL, *revision = NULL;
+	struct store_baseline_event e;
+	char run[32] = "-", err[512], *key = NULL;
 	int rc;
 	(void)off;
 	pthread_mutex_lock(&fs->lock);
@@ -150,13 +172,17 @@ static int baseline_write(const struct fs_ctx *ctx, uint64_t ino, const char *bu
 		free(key);
 		return -EIO;
 	}
-	rc = baseline_pin(hash, &revision, ctx->view.store, ctx->view.repo, name, buf, size, err,
-			  sizeof(err));
-	if (rc)
+	rc = baseline_pin_by(&e, ctx->view.store, ctx->view.repo, fs_request_uid, ctx->view.host,
+			     name, buf, size, err, sizeof(err));
+	if (rc) {
 		log_error(rc, "baseline %s: refused: %s", name, err);
-	else
-		log_notice("baseline %s pinned to %s (%s)", name, hash, revision);
-	free(revision);
+	} else {
+		if (e.run_id > 0)
+			runid_dir_name(run, sizeof(run), e.run_id);
+		log_notice("baseline %s pinned to %s (%s, run %s, uid %lld)", name, e.commit,
+			   e.revision, run, (long long)fs_request_uid);
+	}
+	store_baseline_event_clear(&e);
 	free(key);
 	return rc;
 }
@@ -165,4 +191,63 @@ const struct kind_ops kind_baseline = {
 	.render = baseline_render,
 	.write = baseline_write,
 	.truncatable = true,
+};
+
+/* ---- baselines/.history/ and its files ---- */
+
+static int history_dir_ino_node(const struct fs_ctx *ctx, struct node *out, uint64_t ino,
+				const char *key)
+{
+	(void)ino, (void)key;
+	return history_dir_node(ctx, out);
+}
+
+/* A computed view: a new number when the views' change number moves. */
+static int history_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t parent,
+			  const char *name)
+{
+	struct computed_version v;
+	char key[STORE_BASELINE_NAME_MAX + 8];
+	int rc;
+	(void)parent;
+	if (!baseline_name_valid(name))
+		return -ENOENT;
+	if ((rc = computed_version(ctx, &v)))
+		return rc;
+	snprintf(key, sizeof(key), "%c\t%s", KEY_HISTORY, name);
+	return computed_file_node(ctx, out, KIND_BASELINE_HISTORY, key, &v, HISTORY_DIR_INO);
+}
+
+static int history_list(const struct fs_ctx *ctx, struct entries *out, uint64_t ino)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+	(void)ino;
+	if (store_baseline_history_names(ctx->view.store, &names, &n))
+		return -EIO;
+	rc = entries_add_names(out, names, n, KIND_BASELINE_HISTORY, NODE_FILE);
+	store_names_free(names, n);
+	return rc;
+}
+
+const struct kind_ops kind_baseline_history_dir = {
+	.lookup = history_lookup,
+	.node = history_dir_ino_node,
+	.list = history_list,
+};
+
+static int history_render(char **text, size_t *len, const struct view_ctx *view,
+			  const char *key)
+{
+	int rc = key && key[0] == KEY_HISTORY && key[1] == '\t'
+			 ? baseline_history_render(text, view, key + 2)
+			 : -EIO;
+	if (rc == 0)
+		*len = strlen(*text);
+	return rc;
+}
+
+const struct kind_ops kind_baseline_history = {
+	.render = history_render,
 };

@@ -135,6 +135,8 @@ void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, EIO);
 		return;
 	}
+	/* Who unpins a baseline is recorded in its history. */
+	fs_request_uid = fuse_req_ctx(req)->uid;
 	fuse_reply_err(req, ops->unlink_in ? -ops->unlink_in(ctx, parent, name)
 					   : -ops->remove(ctx, name));
 }

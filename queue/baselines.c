@@ -33,46 +33,85 @@ int baseline_name_check(const char *name, char *err, size_t errsize)
 	return -EINVAL;
 }
 
-int baseline_pin(char *commit, char **revision, struct store *store, struct repo *repo,
-		 const char *name, const char *text, size_t len, char *err, size_t errsize)
+/* The pin of lines[0]; "latest" is the views' name of the newest done run. */
+static int pin_line(struct store_baseline_event *pinned, struct store *store, struct repo *repo,
+		    int64_t uid, const char *host, const char *name, const char *line, char *err,
+		    size_t errsize)
 {
-	char **lines = NULL, hash[STORE_HASH_LEN + 1], why[512];
-	size_t n = 0;
+	char hash[STORE_HASH_LEN + 1], why[512];
+	struct store_pin pin = {.name = name, .revision = line, .uid = uid, .host = host};
 	int rc, src;
-	if ((rc = baseline_name_check(name, err, errsize)) ||
-	    (rc = queueline_split(&lines, &n, text, len, err, errsize)))
-		return rc;
-	if (n != 1) {
-		snprintf(err, errsize, "write exactly one revision");
-		rc = -EINVAL;
-	} else if (revparse_commit(hash, repo, name, why, sizeof(why)) == 0) {
+	if (revparse_commit(hash, repo, name, why, sizeof(why)) == 0) {
 		/* In a compare name the baseline would hide the revision: refused
 		 * rather than shadowing it silently. */
 		snprintf(err, errsize,
 			 "the repository already has a revision of that name (commit %s): choose"
 			 " another name",
 			 hash);
-		rc = -EEXIST;
-	} else if ((rc = revparse_commit(hash, repo, lines[0], err, errsize))) {
-		/* err says why */
-	} else if ((src = store_baseline_set(store, name, lines[0], hash))) {
+		return -EEXIST;
+	}
+	if (strcmp(line, "latest") != 0) {
+		if ((rc = revparse_commit(hash, repo, line, err, errsize)))
+			return rc;
+		pin.commit = hash;
+	}
+	if ((src = store_baseline_pin(store, pinned, &pin)) == STORE_NOTFOUND) {
+		snprintf(err, errsize, "latest: no run has finished yet");
+		return -EINVAL;
+	}
+	if (src)
 		snprintf(err, errsize, "the store cannot pin it");
-		rc = store_errno(src);
+	return store_errno(src);
+}
+
+int baseline_pin_by(struct store_baseline_event *pinned, struct store *store, struct repo *repo,
+		    int64_t uid, const char *host, const char *name, const char *text, size_t len,
+		    char *err, size_t errsize)
+{
+	char **lines = NULL;
+	size_t n = 0;
+	int rc;
+	memset(pinned, 0, sizeof(*pinned));
+	if ((rc = baseline_name_check(name, err, errsize)) ||
+	    (rc = queueline_split(&lines, &n, text, len, err, errsize)))
+		return rc;
+	if (n != 1) {
+		snprintf(err, errsize, "write exactly one revision");
+		rc = -EINVAL;
 	} else {
-		memcpy(commit, hash, sizeof(hash));
-		*revision = lines[0];
-		lines[0] = NULL;
+		rc = pin_line(pinned, store, repo, uid, host, name, lines[0], err, errsize);
 	}
 	queueline_free(lines, n);
 	return rc;
 }
 
-int baseline_unpin(struct store *store, const char *name, char *err, size_t errsize)
+int baseline_pin(char *commit, char **revision, struct store *store, struct repo *repo,
+		 const char *name, const char *text, size_t len, char *err, size_t errsize)
 {
-	int src = baseline_name_valid(name) ? store_baseline_delete(store, name) : STORE_NOTFOUND;
+	struct store_baseline_event e;
+	int rc = baseline_pin_by(&e, store, repo, -1, NULL, name, text, len, err, errsize);
+	if (rc)
+		return rc;
+	memcpy(commit, e.commit, sizeof(e.commit));
+	*revision = e.revision;
+	e.revision = NULL;
+	store_baseline_event_clear(&e);
+	return 0;
+}
+
+int baseline_unpin_by(struct store *store, int64_t uid, const char *host, const char *name,
+		      char *err, size_t errsize)
+{
+	int src = baseline_name_valid(name) ? store_baseline_unpin(store, name, uid, host)
+					    : STORE_NOTFOUND;
 	if (src == STORE_NOTFOUND)
 		snprintf(err, errsize, "no such baseline");
 	else if (src)
 		snprintf(err, errsize, "the store cannot unpin it");
 	return store_errno(src);
+}
+
+int baseline_unpin(struct store *store, const char *name, char *err, size_t errsize)
+{
+	return baseline_unpin_by(store, -1, NULL, name, err, errsize);
 }

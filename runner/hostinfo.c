@@ -5,15 +5,25 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
+
+extern char **environ;
 
 #ifndef BENCHFS_VERSION
 #define BENCHFS_VERSION "unknown"
@@ -124,6 +134,101 @@ static int load_average_add(struct json_object *obj)
 	return add(obj, "load_average", arr);
 }
 
+/* The first line of `argv --version`'s output, run without a shell; a
+ * compiler that says nothing within the deadline, or fails, is NULL. */
+static char *version_line(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	char out[512];
+	size_t len = 0;
+	int fds[2], status, rc;
+	pid_t pid;
+	if (pipe2(fds, O_CLOEXEC))
+		return NULL;
+	if (posix_spawn_file_actions_init(&fa)) {
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
+	}
+	rc = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) ||
+	     posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO) ||
+	     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0) ||
+	     posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (rc) {
+		close(fds[0]);
+		return NULL;
+	}
+	/* A wedged compiler must not hold a run's start for long. */
+	while (len + 1 < sizeof(out)) {
+		struct pollfd p = {.fd = fds[0], .events = POLLIN};
+		ssize_t got;
+		if (poll(&p, 1, 5000) <= 0) {
+			kill(pid, SIGKILL);
+			len = 0;
+			break;
+		}
+		if ((got = read(fds[0], out + len, sizeof(out) - 1 - len)) <= 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fds[0]);
+	while ((rc = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	/* Reaped by someone else (ECHILD): its output is all there is to go by. */
+	if (rc < 0)
+		status = 0;
+	if (len == 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return NULL;
+	out[len] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	return *trim(out) ? strdup(trim(out)) : NULL;
+}
+
+/* The C compiler a build uses: $CC as make splits it (words, no shell; a
+ * launcher such as ccache first is skipped, it has a version of its own),
+ * else cc. NULL when none answers --version. */
+static char *cc_version(void)
+{
+	const char *env = getenv("CC");
+	char *words = strdup(env && *env ? env : "cc"), *argv[3] = {0}, *save = NULL;
+	char *result = NULL;
+	if (!words)
+		return NULL;
+	for (char *w = strtok_r(words, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		argv[0] = w;
+		if (strcmp(w, "ccache") != 0 && strcmp(w, "distcc") != 0)
+			break;
+	}
+	if (argv[0]) {
+		argv[1] = "--version";
+		result = version_line(argv);
+	}
+	free(words);
+	return result;
+}
+
+/* Adds "toolchain": {"cc", "libc"}: what a build of the run was compiled
+ * and linked with, each null when unknown. */
+static int toolchain_add(struct json_object *obj)
+{
+	struct json_object *tc = json_object_new_object();
+	char *cc = cc_version(), libc[64] = "";
+	int rc;
+#ifdef __GLIBC__
+	snprintf(libc, sizeof(libc), "glibc %s", gnu_get_libc_version());
+#endif
+	rc = !tc ? -ENOMEM
+		 : add_string_or_null(tc, "cc", cc) || add_string_or_null(tc, "libc", *libc ? libc : NULL);
+	free(cc);
+	if (rc) {
+		json_object_put(tc);
+		return -ENOMEM;
+	}
+	return add(obj, "toolchain", tc);
+}
+
 char *hostinfo_json(void)
 {
 	struct json_object *obj;
@@ -158,7 +263,8 @@ char *hostinfo_json(void)
 	    add(obj, "memory_bytes", json_object_new_int64(memory)) ||
 	    add_string_or_null(obj, "governor", governor) ||
 	    load_average_add(obj) ||
-	    add(obj, "benchfs_version", json_object_new_string(BENCHFS_VERSION)))
+	    add(obj, "benchfs_version", json_object_new_string(BENCHFS_VERSION)) ||
+	    toolchain_add(obj))
 		goto cleanup;
 
 	json = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |

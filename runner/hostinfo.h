@@ -5,7 +5,9 @@
 /* Returns a malloc'd, pretty-printed JSON object with: "hostname", "kernel"
  * (uname -srvm), "cpu_model", "cores" (online), "memory_bytes", "governor"
  * (string, or null when unreadable), "load_average" ([1, 5, 15] minutes),
- * "benchfs_version". NULL on allocation failure. The caller frees it. */
+ * "benchfs_version", "toolchain" ({"cc": the first line of the C compiler's
+ * --version, $CC's or cc's; "libc": "glibc 2.36"; each null when unknown}).
+ * NULL on allocation failure. The caller frees it. */
 char *hostinfo_json(void);
 
 #endif

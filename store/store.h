@@ -227,14 +227,62 @@ struct store_baseline {
 	char commit[STORE_HASH_LEN + 1];
 	int64_t created_ns;
 };
-/* Pin (or re-pin) name to commit; revision is what the user wrote. */
+/* Pin (or re-pin) name to commit; revision is what the user wrote. Its
+ * provenance is unknown (store_baseline_pin records it). */
 int store_baseline_set(struct store *store, const char *name, const char *revision,
 		       const char *commit);
 int store_baseline_get(struct store *store, struct store_baseline *out, const char *name);
-/* STORE_NOTFOUND when there is no such baseline. */
+/* STORE_NOTFOUND when there is no such baseline. Who unpinned is unknown
+ * (store_baseline_unpin records it). */
 int store_baseline_delete(struct store *store, const char *name);
 /* All baselines sorted by name (malloc'd). */
 int store_baselines_list(struct store *store, struct store_baseline **out, size_t *n);
+
+/* A name's history: every pin and unpin, with its provenance. A pin made
+ * before provenance was recorded has uid -1, run_id -1 and NULL host, cc
+ * and libc: unknown. */
+struct store_baseline_event {
+	int64_t id; /* grows with every event of any name */
+	char name[STORE_BASELINE_NAME_MAX + 1];
+	bool unpin;
+	char *revision;                  /* as written; NULL for an unpin */
+	char commit[STORE_HASH_LEN + 1]; /* pinned, or what the unpin removed */
+	int64_t run_id;                  /* the run it referred to; 0: none (yet) */
+	int64_t uid;
+	char *host;     /* where it was pinned */
+	char *cc, *libc; /* the run's toolchain (its system.json's); NULL: unknown or no run */
+	int64_t at_ns;
+};
+struct store_pin {
+	const char *name, *revision;
+	/* NULL: the commit of the newest done run (what "latest" names). */
+	const char *commit;
+	int64_t uid;      /* -1: unknown */
+	/* This host: the run is the newest done, not excluded run of the
+	 * commit measured here. NULL: unknown (of any host). */
+	const char *host;
+};
+/* Pin (or re-pin) a name with its provenance, in one transaction: the run
+ * it refers to and its toolchain are read in it. The previous pin stays in
+ * the name's history. out (may be NULL) receives the event
+ * (store_baseline_event_clear). STORE_NOTFOUND: commit is NULL and no run
+ * is done. */
+int store_baseline_pin(struct store *store, struct store_baseline_event *out,
+		       const struct store_pin *pin);
+/* Unpin, recording who (uid -1: unknown) and where: STORE_NOTFOUND when
+ * name is not pinned. */
+int store_baseline_unpin(struct store *store, const char *name, int64_t uid, const char *host);
+/* The event of name's current pin; STORE_NOTFOUND when it is not pinned. */
+int store_baseline_current(struct store *store, struct store_baseline_event *out,
+			   const char *name);
+/* Every event of name, newest first (malloc'd; store_baseline_events_free);
+ * *n is 0 for a name never pinned. */
+int store_baseline_history(struct store *store, struct store_baseline_event **out, size_t *n,
+			   const char *name);
+/* The names that have a history, sorted (store_names_free). */
+int store_baseline_history_names(struct store *store, char ***names, size_t *n);
+void store_baseline_event_clear(struct store_baseline_event *event);
+void store_baseline_events_free(struct store_baseline_event *events, size_t n);
 
 /* Excluding a run taken under bad conditions: it stays in the store (its
  * files, its samples by id) but the computed views' queries skip it:

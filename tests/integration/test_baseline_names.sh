@@ -52,7 +52,7 @@ ok "a baseline shadowing a later branch wins in compare names, and the compare s
 
 # ---- re-pinning it now is refused too; the old pin stays ----
 if echo HEAD > "$MNT/baselines/feature" 2>/dev/null; then fail "re-pinning feature over a branch accepted"; fi
-assert_eq "$(cut -d' ' -f1 "$MNT/baselines/feature")" "$c1" "baseline feature after a refused re-pin"
+assert_eq "$(head -1 "$MNT/baselines/feature" | cut -d' ' -f1)" "$c1" "baseline feature after a refused re-pin"
 rm "$MNT/baselines/feature" || fail "unpinning feature"
 assert_eq "$(json "$MNT/compare/feature..latest.json" "j['a']['commit'] + ' ' + str(j['a']['shadowed_commit'])")" \
 	"$c2 None" "compare names the branch once the baseline is gone"

@@ -206,7 +206,7 @@ ok "20,000 distinct compare names: RSS $before -> $after kB (bound +2048 kB)"
 grep -q . "$MNT/compare/HEAD~1..HEAD.md" || fail "compare/HEAD~1..HEAD.md empty after the lookups"
 json "$MNT/compare/HEAD~1..HEAD.json" 'len(j)' > /dev/null || fail "compare JSON unreadable"
 echo HEAD > "$MNT/baselines/after" || fail "pinning a baseline after the lookups"
-assert_eq "$(cut -d' ' -f1 "$MNT/baselines/after")" "$b_hash" "baselines/after"
+assert_eq "$(head -1 "$MNT/baselines/after" | cut -d' ' -f1)" "$b_hash" "baselines/after"
 ls "$MNT/history/" > /dev/null || fail "history/ unreadable"
 ok "compare, its JSON, a new baseline and history/ work after the lookups"
 
@@ -257,7 +257,7 @@ PY
 wait "$w1" "$w2"
 cat "$T"/stress.* > "$T/stress"
 [ ! -s "$T/stress" ] || fail "concurrent readers: $(head -5 "$T/stress")"
-assert_eq "$(cut -d' ' -f1 "$MNT/baselines/w2")" "$a_hash" "baselines/w2 after the writers"
+assert_eq "$(head -1 "$MNT/baselines/w2" | cut -d' ' -f1)" "$a_hash" "baselines/w2 after the writers"
 kill -0 "$DAEMON_PID" || fail "the daemon died under 100 readers"
 if grep -q 'WARNING: ThreadSanitizer' "$T/daemon.log"; then
 	fail "ThreadSanitizer: $(grep -A12 'WARNING: ThreadSanitizer' "$T/daemon.log" | head -30)"

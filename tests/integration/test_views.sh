@@ -248,7 +248,7 @@ ok "a comment-only commit is the same build: nothing to test"
 
 # ---- baselines ----
 echo v1 > "$MNT/baselines/release" || fail "cannot pin a baseline"
-assert_eq "$(cat "$MNT/baselines/release")" "$c1 000001" "baseline content"
+assert_eq "$(head -1 "$MNT/baselines/release")" "$c1 000001" "baseline content"
 assert_eq "$(ls "$MNT/baselines")" release "ls baselines/"
 if echo nope > "$MNT/baselines/bad" 2> "$T/err"; then fail "a bad revision was pinned"; fi
 grep -q 'Invalid argument' "$T/err" || fail "bad baseline error: $(cat "$T/err")"
@@ -259,7 +259,7 @@ done
 assert_eq "$(json "$MNT/compare/release..latest.json" '(j["a"]["commit"], j["b"]["commit"])')" "('$c1', '$c17')" "baseline in compare"
 grep -qx 'release\.\.latest\.md' <(ls "$MNT/compare") || fail "ls compare/ lacks release..latest.md"
 echo "$c3" > "$MNT/baselines/release"
-assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "re-pinned baseline"
+assert_eq "$(head -1 "$MNT/baselines/release")" "$c3 000003" "re-pinned baseline"
 echo v1 > "$MNT/baselines/old"
 rm "$MNT/baselines/old" || fail "rm of a baseline"
 assert_eq "$(ls "$MNT/baselines" | tr '\n' ' ')" "release " "after rm"
@@ -278,7 +278,7 @@ tail -1 "$csv" | grep -q "^$c18," || fail "the new commit is not the last histor
 assert_eq "$(cut -f1,2,7 "$MNT/regressions")" "$c9	planted	000009,000018" "regressions after an improvement"
 assert_eq "$(json "$MNT/compare/$c17..$c18.json" '(j["b"]["runs"], j["benchmarks"][0]["ratio"] < 0.5, j["benchmarks"][0]["verdict"])')" "(['000020'], True, 'faster')" "compare of the new run"
 grep -Eq "\.\.${c18:0:7}[0-9a-f]*\.md$" <(ls "$MNT/compare") || fail "ls compare/ lacks the new pair"
-assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after a new run"
+assert_eq "$(head -1 "$MNT/baselines/release")" "$c3 000003" "baseline after a new run"
 ok "a new run appears in history, compare and ls without a remount; improvements are not regressions"
 
 # ---- baselines survive a remount (with a third benchmark configured) ----
@@ -290,7 +290,7 @@ c["benchmarks"].append({"name": "stepping", "command": ["./prog", "stepping"], "
 json.dump(c, open(sys.argv[1], "w"))
 PY
 start_benchfs
-assert_eq "$(cat "$MNT/baselines/release")" "$c3 000003" "baseline after remount"
+assert_eq "$(head -1 "$MNT/baselines/release")" "$c3 000003" "baseline after remount"
 assert_eq "$(wc -l < "$MNT/regressions")" 1 "regressions after remount"
 ok "baselines survive a remount"
 

@@ -63,7 +63,7 @@ static bool is_dir(enum node_kind k)
 	return k == KIND_ROOT || k == KIND_ALERTS_DIR ||
 	       k == KIND_RUNS || k == KIND_COMMITS || k == KIND_RUN_DIR ||
 	       k == KIND_COMPARE_DIR || k == KIND_HISTORY_DIR || k == KIND_BASELINES_DIR ||
-	       k == KIND_EXPORT_DIR || k == KIND_IMPORT_DIR;
+	       k == KIND_EXPORT_DIR || k == KIND_IMPORT_DIR || k == KIND_BASELINE_HISTORY_DIR;
 }
 
 static void test_table(void **state)
@@ -77,7 +77,8 @@ static void test_table(void **state)
 				k == KIND_IMPORT;
 		bool computed = k == KIND_COMPARE || k == KIND_ALERT ||
 				k == KIND_HISTORY || k == KIND_REGRESSIONS ||
-				k == KIND_BASELINE || k == KIND_SLO || k == KIND_EXPORT;
+				k == KIND_BASELINE || k == KIND_SLO || k == KIND_EXPORT ||
+				k == KIND_BASELINE_HISTORY;
 		assert_non_null(ops);
 		assert_int_equal(ops->lookup != NULL, is_dir((enum node_kind)k));
 		assert_int_equal(ops->list != NULL, is_dir((enum node_kind)k));
