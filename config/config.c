@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "config/internal.h"
+#include "config/alerts.h"
 #include "config/pulls.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
 #include "util/log.h"
@@ -99,6 +100,7 @@ void config_free(struct config *config)
 	for (size_t i = 0; i < config->nartifacts; i++)
 		free(config->artifacts[i]);
 	free(config->artifacts);
+	alerts_config_free(config->on_alert);
 	pulls_free(config->pulls);
 	free(config);
 }
@@ -294,7 +296,7 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
 	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch", "build_mode",
-					   "artifacts", "pull_requests", SETTING_KEYS, NULL};
+					   "artifacts", "on_alert", "pull_requests", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
 	int rc;
@@ -322,6 +324,8 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	    (rc = config_parse_build_mode(&config->build_mode, root, err, errsize)) ||
 	    (rc = parse_artifacts(config, root, err, errsize)) ||
 	    (rc = pulls_parse(&config->pulls, root, err, errsize)))
+		return rc;
+	if ((rc = alerts_config_parse(&config->on_alert, root, err, errsize)))
 		return rc;
 	config->warmup = config->defaults.warmup;
 	config->runs = config->defaults.runs;

@@ -109,6 +109,9 @@ struct config {
 	 * build. NULL when not configured. */
 	char **artifacts;
 	size_t nartifacts;
+	/* "on_alert" (config/alerts.h): the command run for each new alert,
+	 * NULL-terminated; NULL when not configured. */
+	char **on_alert;
 	/* "pull_requests" (config/pulls.h): where pr/<n> lines fetch from;
 	 * NULL when not configured (the defaults apply). */
 	struct pulls_config *pulls;
