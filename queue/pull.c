@@ -367,7 +367,9 @@ static int fetch(struct pull_job *job, struct repo *repo, char *err, size_t errs
 	}
 	if (rc) {
 		struct strbuf why = STRBUF_INIT;
-		if (rc == -ENOENT)
+		if (rc == -ENOENT && strstr(fetch_err, job->source) && !together)
+			strbuf_addf(&why, "%s has no %s", job->remote, job->source);
+		else if (rc == -ENOENT)
 			strbuf_addf(&why, "%s has no %s%s%s (%s)", job->remote, job->source,
 				    together ? " or no " : "",
 				    together ? job->tracked_source + 1 : "", fetch_err);
