@@ -31,6 +31,7 @@
 #include "service/idle.h"
 #include "service/notify.h"
 #include "service/wake.h"
+#include "service/watch.h"
 #include "spawner/spawner.h"
 #include "store/store.h"
 #include "util/array.h"
@@ -422,6 +423,7 @@ int main(int argc, char **argv)
 	struct idle_chain idle = {0};
 	struct notify *notify = NULL;
 	struct wake *wake = NULL;
+	struct watch *watch = NULL;
 	struct fs *fs = NULL;
 	char *mountpoint = NULL;
 	char err[1024];
@@ -537,6 +539,12 @@ int main(int argc, char **argv)
 		result = 1;
 		goto out;
 	}
+	/* The watched branches: fetched and queued by a thread of their own. */
+	if (watch_start(&watch, &setup.settings, runner, err, sizeof(err))) {
+		fprintf(stderr, "benchfs: %s\n", err);
+		result = 1;
+		goto out;
+	}
 	fs_set_runner(fs, runner);
 	fprintf(stderr, "benchfs: serving %s at %s (data in %s)\n", setup.repo_path, mountpoint,
 		setup.data_dir);
@@ -546,6 +554,7 @@ int main(int argc, char **argv)
 	notify_systemd("STOPPING=1");
 out:
 	wake_stop(wake);
+	watch_stop(watch);
 	/* The runner first: it may still tell the file system about a run. */
 	runner_stop(runner);
 	confirm_free(confirm);

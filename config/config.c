@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "config/internal.h"
+#include "config/watch.h"
 #include "config/alerts.h"
 #include "config/pulls.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
@@ -100,6 +101,7 @@ void config_free(struct config *config)
 	for (size_t i = 0; i < config->nartifacts; i++)
 		free(config->artifacts[i]);
 	free(config->artifacts);
+	watch_config_free(config->watch);
 	alerts_config_free(config->on_alert);
 	pulls_free(config->pulls);
 	free(config);
@@ -296,7 +298,7 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
 	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch", "build_mode",
-					   "artifacts", "on_alert", "pull_requests", SETTING_KEYS, NULL};
+					   "artifacts", "watch", "on_alert", "pull_requests", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
 	int rc;
@@ -323,6 +325,7 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	    (rc = parse_branch(config, root, err, errsize)) ||
 	    (rc = config_parse_build_mode(&config->build_mode, root, err, errsize)) ||
 	    (rc = parse_artifacts(config, root, err, errsize)) ||
+	    (rc = watch_config_parse(&config->watch, root, err, errsize)) ||
 	    (rc = pulls_parse(&config->pulls, root, err, errsize)))
 		return rc;
 	if ((rc = alerts_config_parse(&config->on_alert, root, err, errsize)))

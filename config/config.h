@@ -115,6 +115,9 @@ struct config {
 	/* "pull_requests" (config/pulls.h): where pr/<n> lines fetch from;
 	 * NULL when not configured (the defaults apply). */
 	struct pulls_config *pulls;
+	/* "watch" (config/watch.h): the branches the daemon fetches and
+	 * queues by itself; NULL when not configured: nothing is watched. */
+	struct watch_config *watch;
 };
 
 /* Parse and validate configuration JSON: 0, or -EINVAL (the configuration

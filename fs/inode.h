@@ -47,6 +47,7 @@ enum node_kind {
 	KIND_ALERT,       /* bits: a serial number, one per lookup */
 	KIND_BASELINE_HISTORY_DIR, /* baselines/.history: lists the names ever pinned */
 	KIND_BASELINE_HISTORY,     /* a computed view, like KIND_COMPARE */
+	KIND_WATCH,       /* bits: a serial number, one per lookup */
 	KIND_COUNT
 };
 

@@ -23,6 +23,7 @@ static const struct {
 	{"compare", KIND_COMPARE_DIR, NODE_DIR},
 	{"regressions", KIND_REGRESSIONS, NODE_FILE},
 	{"slo", KIND_SLO, NODE_FILE},
+	{"watch", KIND_WATCH, NODE_FILE},
 	{"history", KIND_HISTORY_DIR, NODE_DIR},
 	{"baselines", KIND_BASELINES_DIR, NODE_DIR},
 	{"export", KIND_EXPORT_DIR, NODE_DIR},

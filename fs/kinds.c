@@ -36,6 +36,7 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_BASELINE_HISTORY] = &kind_baseline_history,
 	[KIND_ARTIFACT] = &kind_artifact,
 	[KIND_SLO] = &kind_slo,
+	[KIND_WATCH] = &kind_watch,
 	[KIND_EXPORT_DIR] = &kind_export_dir,
 	[KIND_EXPORT] = &kind_export,
 	[KIND_IMPORT_DIR] = &kind_import_dir,

@@ -455,6 +455,19 @@ static int check_sources(git_remote *remote, const char *const *refspecs, size_t
 	return 0;
 }
 
+/* A remote on this machine that is gone (moved, deleted): libgit2 says
+ * "unsupported URL protocol", which sends one looking in the wrong place. */
+static int local_path_check(git_remote *remote, char *err, size_t errsize)
+{
+	const char *url = git_remote_url(remote);
+	const char *path = url && strncmp(url, "file://", 7) == 0 ? url + 7 : url;
+	struct stat sb;
+	if (!path || path[0] != '/' || stat(path, &sb) == 0)
+		return 0;
+	snprintf(err, errsize, "no repository at %s: %s", path, strerror(errno));
+	return -ENOENT;
+}
+
 static int fail_code(int git_rc, struct fetch_state *st)
 {
 	if (atomic_load(&st->timed_out))
@@ -505,6 +518,8 @@ int repo_fetch(struct repo *r, const char *remote, const char *const *refspecs, 
 				       : GIT_REMOTE_DOWNLOAD_TAGS_UNSPECIFIED;
 	opts.update_fetchhead = 0;
 
+	if ((rc = local_path_check(rem, err, errsize)))
+		goto done;
 	if ((grc = git_remote_connect(rem, GIT_DIRECTION_FETCH, &opts.callbacks, &opts.proxy_opts,
 				      NULL)) < 0) {
 		rc = fail_code(grc, &st);

@@ -27,7 +27,8 @@
  * the repository configures, else a URL or path (an anonymous remote, which
  * follows tags only when asked). nrefspecs 0 fetches the remote's configured
  * refspecs. 0, or a negative errno with libgit2's message (or ours) in err:
- * -ENOENT no such remote, or a refspec's source the remote does not have
+ * -ENOENT no such remote, a local path (or file:// URL) where no repository
+ * is any more, or a refspec's source the remote does not have
  * (refspecs with '*' excepted); -EACCES authentication refused or no
  * credentials found; -EINVAL a refspec that is none; -ETIMEDOUT the limits
  * above (or repo_fetch_limits') hit; -ENOMEM; -EIO network or anything

@@ -371,4 +371,28 @@ int store_alert_events(struct store *store, struct store_alert_event **out, size
 void store_alert_clear(struct store_alert *a);
 void store_alerts_free(struct store_alert *a, size_t n);
 
+/* ---- watched branches (store/watch_state.c) ----
+ * What the watcher knows of each remote and branch it fetches. Times are
+ * Unix ns, 0 for never. */
+struct store_watch {
+	char *remote, *branch;
+	int64_t fetched_ns;              /* the last fetch */
+	char *result;                    /* "ok", its error, or "" before the first */
+	char tip[STORE_HASH_LEN + 1];    /* the tip last queued; "" none yet */
+	int64_t queued;                  /* commits the fetch that moved tip queued */
+	int64_t next_ns;                 /* the next fetch due */
+	char *error;                     /* the last failed fetch's error; "" none */
+	int64_t error_ns;
+	int64_t failures;                /* failed fetches in a row (the backoff) */
+};
+/* STORE_NOTFOUND for a branch never fetched. */
+int store_watch_get(struct store *store, struct store_watch *out, const char *remote,
+		    const char *branch);
+/* Insert or replace the row of w's remote and branch. */
+int store_watch_put(struct store *store, const struct store_watch *w);
+/* Every row, sorted by remote and branch (malloc'd; store_watch_free). */
+int store_watch_list(struct store *store, struct store_watch **out, size_t *n);
+void store_watch_clear(struct store_watch *w);
+void store_watch_free(struct store_watch *ws, size_t n);
+
 #endif

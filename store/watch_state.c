@@ -1,0 +1,146 @@
+/* The watched branches' state (store.h, "watched branches"): one row per
+ * remote and branch, written whole after each fetch. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+
+void store_watch_clear(struct store_watch *w)
+{
+	if (!w)
+		return;
+	free(w->remote);
+	free(w->branch);
+	free(w->result);
+	free(w->error);
+	memset(w, 0, sizeof(*w));
+}
+
+void store_watch_free(struct store_watch *ws, size_t n)
+{
+	for (size_t i = 0; ws && i < n; i++)
+		store_watch_clear(&ws[i]);
+	free(ws);
+}
+
+static char *column_dup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+	return strdup(text ? (const char *)text : "");
+}
+
+#define WATCH_COLUMNS "remote, branch, fetched_ns, result, tip, queued, next_ns, error, error_ns, failures"
+
+static int watch_row(struct store *store, struct store_watch *w, sqlite3_stmt *stmt)
+{
+	const unsigned char *tip = sqlite3_column_text(stmt, 4);
+	memset(w, 0, sizeof(*w));
+	w->remote = column_dup(stmt, 0);
+	w->branch = column_dup(stmt, 1);
+	w->fetched_ns = sqlite3_column_int64(stmt, 2);
+	w->result = column_dup(stmt, 3);
+	if (tip && strlen((const char *)tip) == STORE_HASH_LEN)
+		memcpy(w->tip, tip, STORE_HASH_LEN + 1);
+	w->queued = sqlite3_column_int64(stmt, 5);
+	w->next_ns = sqlite3_column_int64(stmt, 6);
+	w->error = column_dup(stmt, 7);
+	w->error_ns = sqlite3_column_int64(stmt, 8);
+	w->failures = sqlite3_column_int64(stmt, 9);
+	if (!w->remote || !w->branch || !w->result || !w->error) {
+		store_watch_clear(w);
+		return store_refuse(store, STORE_NOMEM, "out of memory");
+	}
+	return STORE_OK;
+}
+
+int store_watch_get(struct store *store, struct store_watch *out, const char *remote,
+		    const char *branch)
+{
+	sqlite3_stmt *stmt = store_prepare(store, "SELECT " WATCH_COLUMNS
+					   " FROM watch_branches WHERE remote = ? AND branch = ?");
+	int rc, result;
+	memset(out, 0, sizeof(*out));
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, branch, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		result = watch_row(store, out, stmt);
+	else if (rc == SQLITE_DONE)
+		result = STORE_NOTFOUND;
+	else
+		result = store_fail(store, "read watched branch");
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+int store_watch_put(struct store *store, const struct store_watch *w)
+{
+	sqlite3_stmt *stmt;
+	int result;
+	if ((result = store_begin(store)))
+		return result;
+	stmt = store_prepare(store, "INSERT OR REPLACE INTO watch_branches (" WATCH_COLUMNS
+			     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!stmt) {
+		store_rollback(store);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_text(stmt, 1, w->remote, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, w->branch, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, w->fetched_ns);
+	sqlite3_bind_text(stmt, 4, w->result ? w->result : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, w->tip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, w->queued);
+	sqlite3_bind_int64(stmt, 7, w->next_ns);
+	sqlite3_bind_text(stmt, 8, w->error ? w->error : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, w->error_ns);
+	sqlite3_bind_int64(stmt, 10, w->failures);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		result = store_fail(store, "write watched branch");
+		sqlite3_finalize(stmt);
+		store_rollback(store);
+		return result;
+	}
+	sqlite3_finalize(stmt);
+	return store_commit(store);
+}
+
+int store_watch_list(struct store *store, struct store_watch **out, size_t *n)
+{
+	sqlite3_stmt *stmt = store_prepare(store, "SELECT " WATCH_COLUMNS
+					   " FROM watch_branches ORDER BY remote, branch");
+	struct store_watch *ws = NULL;
+	size_t nr = 0, alloc = 0;
+	int rc, result = STORE_OK;
+	*out = NULL;
+	*n = 0;
+	if (!stmt)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (nr == alloc) {
+			size_t grow = alloc ? 2 * alloc : 8;
+			struct store_watch *more = realloc(ws, grow * sizeof(*ws));
+			if (!more) {
+				result = store_refuse(store, STORE_NOMEM, "out of memory");
+				break;
+			}
+			ws = more;
+			alloc = grow;
+		}
+		if ((result = watch_row(store, &ws[nr], stmt)))
+			break;
+		nr++;
+	}
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, "list watched branches");
+	sqlite3_finalize(stmt);
+	if (result) {
+		store_watch_free(ws, nr);
+		return result;
+	}
+	*out = ws;
+	*n = nr;
+	return STORE_OK;
+}
