@@ -11,6 +11,7 @@
 #include "queue/queueline.h"
 #include "repo/fetch.h"
 #include "repo/repo.h"
+#include "repo/revparse.h"
 #include "util/strbuf.h"
 
 int pull_parse_request(long *number, const char *line, char *err, size_t errsize)
@@ -278,8 +279,11 @@ static int recognise(struct pull_job *job, struct repo *repo, const char *config
 	int is_pr, rc;
 	memset(job, 0, sizeof(*job));
 	job->line = line;
-	if ((is_pr = pull_parse_request(&number, line, err, errsize)) < 0)
-		return is_pr;
+	if ((is_pr = pull_parse_request(&number, line, err, errsize)) < 0) {
+		char commit[REPO_HEX_SIZE], ignored[8];
+		/* A branch or tag "pr/topic" of the repository stays what it was. */
+		return revparse_commit(commit, repo, line, ignored, sizeof(ignored)) ? is_pr : 0;
+	}
 	if (!is_pr) {
 		if ((rc = pull_split_branch(&remote, &branch, line)) <= 0)
 			return rc < 0 ? nomem(err, errsize) : 0;

@@ -13,7 +13,9 @@
  * commit of the local remote-tracking branch alone. It takes the new meaning
  * only when <remote> is a remote of the repository and no local branch has
  * the whole name; "refs/remotes/<remote>/<branch>" (or "remotes/...") keeps
- * naming the local remote-tracking branch's commit. */
+ * naming the local remote-tracking branch's commit. "pr/<n>" is always the
+ * request, whatever else has the name; refs/heads/pr/<n> names a local
+ * branch of it. */
 #ifndef BENCHFS_QUEUE_PULL_H
 #define BENCHFS_QUEUE_PULL_H
 
@@ -47,7 +49,9 @@ int pull_split_branch(char **remote, char **branch, const char *line);
  * "pr/<n>" or a remote branch and it was fetched and resolved, 0 when line
  * is neither (a revision for the caller), or a negative errno with a
  * one-line message in err and nothing appended:
- *   -EINVAL   a malformed "pr/..." line; no tracked branch; a head that
+ *   -EINVAL   a malformed "pr/..." line (one the repository resolves as a
+ *             revision, a branch "pr/topic", is returned 0 as before); no
+ *             tracked branch; a head that
  *             shares no history with the tracked branch or is on it already
  *   -ENOENT   the remote has no such request or branch (or no such remote)
  *   -EACCES   the remote refused the credentials

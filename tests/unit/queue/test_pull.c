@@ -318,6 +318,10 @@ static void test_fetch(void **state)
 	assert_int_equal(pull_add_line(runs, &count, f->r, "{}", "pr/abc", err, sizeof(err)),
 			 -EINVAL);
 	assert_int_equal(count, 0);
+	/* A branch of that name is a revision, as it was. */
+	GIT(f->repo, "branch", "pr/abc", f->base);
+	assert_int_equal(pull_add_line(runs, &count, f->r, "{}", "pr/abc", err, sizeof(err)), 0);
+	assert_int_equal(count, 0);
 	/* A configured pattern: GitLab's, which this remote lacks. */
 	assert_int_equal(pull_add_line(runs, &count, f->r,
 				       "{\"pull_requests\": {\"ref\": \"refs/merge-requests/{n}/head\"}}",
