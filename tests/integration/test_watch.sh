@@ -15,7 +15,6 @@ config() { # EVERY_NTH MAX_PER_FETCH
   "build": "cp prog.sh prog && chmod +x prog",
   "warmup": 0, "runs": 1, "timeout": 30,
   "compare": {"confirm": false},
-  "bisect": {"enabled": false},
   "watch": {"remote": "origin", "branches": ["main"], "every": "2s",
             "max_per_fetch": $2, "every_nth": $1},
   "benchmarks": [{"name": "p", "command": ["./prog"]}]
@@ -78,6 +77,10 @@ assert_eq "$(field 'last error')" none "watch: last error"
 field 'last fetch' | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' \
 	|| fail "watch: last fetch is '$(field 'last fetch')'"
 field 'next fetch' | grep -Eq '^[0-9]{4}-.*Z$' || fail "watch: next fetch is '$(field 'next fetch')'"
+valid run-config.schema.json "$MNT/runs/000001/config.json"
+assert_eq "$(json "$MNT/runs/000001/config.json" 'j["configuration"]["watch"]')" \
+	"{'remote': 'origin', 'branches': ['main'], 'every': '2s', 'max_per_fetch': 3, 'every_nth': 1}" \
+	"the watch section in config.json"
 ok "the first fetch queues the branch's tip only; cat watch shows it"
 
 push 2
