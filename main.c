@@ -23,10 +23,12 @@
 #include "cli/cli.h"
 #include "cli/datadir.h"
 #include "cli/setup.h"
+#include "config/bisect.h"
 #include "config/config.h"
 #include "fs/fs.h"
 #include "repo/repo.h"
 #include "runner/runner.h"
+#include "service/bisect.h"
 #include "service/confirm.h"
 #include "service/idle.h"
 #include "service/notify.h"
@@ -420,6 +422,7 @@ int main(int argc, char **argv)
 	struct datadir_lock lock = {.fd = -1};
 	struct runner *runner = NULL;
 	struct confirm *confirm = NULL;
+	struct bisector *bisector = NULL;
 	struct idle_chain idle = {0};
 	struct notify *notify = NULL;
 	struct wake *wake = NULL;
@@ -513,6 +516,16 @@ int main(int argc, char **argv)
 	/* The idle work, in order: settling suspects first. */
 	if (confirm)
 		idle_chain_add(&idle, confirm_next, confirm);
+	/* Then bisecting the confirmed steps whose range was never benchmarked. */
+	if (setup.settings.config && bisect_enabled(setup.settings.config) &&
+	    bisector_open(&bisector, &setup.settings, bisect_max_runs(setup.settings.config), err,
+			  sizeof(err))) {
+		fprintf(stderr, "benchfs: %s\n", err);
+		result = 1;
+		goto out;
+	}
+	if (bisector)
+		idle_chain_add(&idle, bisector_next, bisector);
 	/* Then the on_alert command, for alerts new since it last looked. */
 	if (setup.settings.config && setup.settings.config->on_alert &&
 	    notify_open(&notify, &setup.settings, setup.settings.config->on_alert, err,
@@ -558,6 +571,7 @@ out:
 	/* The runner first: it may still tell the file system about a run. */
 	runner_stop(runner);
 	confirm_free(confirm);
+	bisector_free(bisector);
 	notify_free(notify);
 	fs_unmount(fs);
 	setup_clear(&setup);

@@ -22,6 +22,7 @@
 #include "config/watch.h"
 #include "config/alerts.h"
 #include "config/pulls.h"
+#include "config/bisect.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -104,6 +105,7 @@ void config_free(struct config *config)
 	watch_config_free(config->watch);
 	alerts_config_free(config->on_alert);
 	pulls_free(config->pulls);
+	bisect_config_free(config->bisect);
 	free(config);
 }
 
@@ -298,7 +300,7 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
 	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch", "build_mode",
-					   "artifacts", "watch", "on_alert", "pull_requests", SETTING_KEYS, NULL};
+					   "artifacts", "watch", "on_alert", "pull_requests", "bisect", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
 	int rc;
@@ -326,7 +328,8 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	    (rc = config_parse_build_mode(&config->build_mode, root, err, errsize)) ||
 	    (rc = parse_artifacts(config, root, err, errsize)) ||
 	    (rc = watch_config_parse(&config->watch, root, err, errsize)) ||
-	    (rc = pulls_parse(&config->pulls, root, err, errsize)))
+	    (rc = pulls_parse(&config->pulls, root, err, errsize)) ||
+	    (rc = bisect_config_parse(&config->bisect, root, err, errsize)))
 		return rc;
 	if ((rc = alerts_config_parse(&config->on_alert, root, err, errsize)))
 		return rc;

@@ -115,6 +115,9 @@ struct config {
 	/* "pull_requests" (config/pulls.h): where pr/<n> lines fetch from;
 	 * NULL when not configured (the defaults apply). */
 	struct pulls_config *pulls;
+	/* "bisect" (config/bisect.h): the daemon's bisections of confirmed
+	 * steps; NULL when not configured (bisect_enabled gives the default). */
+	struct bisect_config *bisect;
 	/* "watch" (config/watch.h): the branches the daemon fetches and
 	 * queues by itself; NULL when not configured: nothing is watched. */
 	struct watch_config *watch;

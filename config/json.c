@@ -10,6 +10,7 @@
 #include "config/watch.h"
 #include "config/alerts.h"
 #include "config/pulls.h"
+#include "config/bisect.h"
 #include "util/json_num.h"
 #include "util/strbuf.h"
 
@@ -157,6 +158,8 @@ char *config_to_json(const struct config *config)
 	}
 	if (config->pulls)
 		json_object_object_add(root, "pull_requests", pulls_to_json(config->pulls));
+	if (config->bisect)
+		json_object_object_add(root, "bisect", bisect_config_to_json(config->bisect));
 	if (config->on_alert)
 		json_object_object_add(root, "on_alert", alerts_config_to_json(config->on_alert));
 	if (config->watch)

@@ -48,6 +48,8 @@ enum node_kind {
 	KIND_BASELINE_HISTORY_DIR, /* baselines/.history: lists the names ever pinned */
 	KIND_BASELINE_HISTORY,     /* a computed view, like KIND_COMPARE */
 	KIND_WATCH,       /* bits: a serial number, one per lookup */
+	KIND_BISECT_DIR,  /* lists the bisections' ids; each is looked up */
+	KIND_BISECT,      /* bits: a serial number, one per lookup */
 	KIND_COUNT
 };
 

@@ -41,6 +41,8 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_EXPORT] = &kind_export,
 	[KIND_IMPORT_DIR] = &kind_import_dir,
 	[KIND_IMPORT] = &kind_import,
+	[KIND_BISECT_DIR] = &kind_bisect_dir,
+	[KIND_BISECT] = &kind_bisect,
 	[KIND_ALERTS_DIR] = &kind_alerts_dir,
 	[KIND_ALERT] = &kind_alert,
 };

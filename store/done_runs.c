@@ -1,6 +1,8 @@
 /* The runs the views start from: the newest done run of the store and of a
  * commit (an excluded run is none: exclusions.c), the commits that have one,
- * and a commit's newest run in any state. */
+ * and a commit's newest run in any state. A bisection's run (its revision
+ * "bisect/<id>") is never `latest`: it measured a commit off the branch's
+ * benchmarked line, not the newest state of the branch. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -32,6 +34,7 @@ int store_latest_done(struct store *store, int64_t *id)
 {
 	return select_id(store, id,
 			 "SELECT id FROM runs WHERE state = 'done'"
+			 " AND revision NOT LIKE 'bisect/%'"
 			 " AND id NOT IN (SELECT run_id FROM exclusions) ORDER BY id DESC LIMIT 1",
 			 NULL);
 }

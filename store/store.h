@@ -395,4 +395,48 @@ int store_watch_list(struct store *store, struct store_watch **out, size_t *n);
 void store_watch_clear(struct store_watch *w);
 void store_watch_free(struct store_watch *ws, size_t n);
 
+/* Bisections (service/bisect.h): one per confirmed step whose range holds
+ * commits never benchmarked. Their runs' revision is "bisect/<id>"
+ * (STORE_BISECT_REVISION then the id): the history and `latest` skip such
+ * runs (a midpoint is no point of the branch's history), runs/ and compare
+ * show them. Changing a bisection's state moves the views' change number:
+ * the regressions file names its culprit. */
+#define STORE_BISECT_REVISION "bisect/"
+struct store_bisection {
+	int64_t id;
+	char *benchmark, *metric; /* metric: "wall" or "instructions" */
+	char good[STORE_HASH_LEN + 1], bad[STORE_HASH_LEN + 1];
+	char *config; /* the configuration of its runs */
+	char *state;  /* running, named, not-verified, gave-up, capped */
+	char culprit[STORE_HASH_LEN + 1]; /* "" when none */
+	char *runs, *detail; /* run ids "12,13"; why it stopped */
+	int64_t created_ns, updated_ns;
+};
+/* The bisection of benchmark and metric from good to bad, created (state
+ * running) when there is none: *id, and *created whether it is new. */
+int store_bisection_add(struct store *store, int64_t *id, bool *created, const char *benchmark,
+			const char *metric, const char *good, const char *bad,
+			const char *config);
+/* STORE_NOTFOUND when there is no such bisection. */
+int store_bisection_get(struct store *store, struct store_bisection *out, int64_t id);
+int store_bisection_find(struct store *store, struct store_bisection *out, const char *benchmark,
+			 const char *metric, const char *good, const char *bad);
+/* Every bisection, oldest first (malloc'd; store_bisections_free). */
+int store_bisections_list(struct store *store, struct store_bisection **out, size_t *n);
+/* Record where it is: state, culprit ("" for none), runs and detail. */
+int store_bisection_update(struct store *store, int64_t id, const char *state,
+			   const char *culprit, const char *runs, const char *detail);
+void store_bisection_clear(struct store_bisection *b);
+void store_bisections_free(struct store_bisection *list, size_t n);
+/* The runs of bisection id, oldest first (with config, system and result
+ * left out: store_run_get_light's fields, and pair_id). */
+int store_bisection_runs(struct store *store, struct store_run **runs, size_t *n, int64_t id);
+/* The done runs of commit on host (all hosts when NULL) that are no
+ * bisection's, oldest first (malloc'd). */
+int store_commit_done_runs(struct store *store, int64_t **ids, size_t *n, const char *commit,
+			   const char *host);
+/* Drop the bisections' runs from runs[0, *n) in place (the history's
+ * catalog: store_done_runs lists them, as compare reads them). */
+int store_done_runs_drop_bisect(struct store *store, struct store_done_run *runs, size_t *n);
+
 #endif

@@ -92,6 +92,12 @@ int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
 	memset(h, 0, sizeof(*h));
 	if ((rc = run_catalog_load(&cat, ctx)))
 		return rc;
+	/* A bisection's runs measured commits off the benchmarked line: as
+	 * points they would reshape the sweep's segments (store.h). */
+	if ((rc = store_errno(store_done_runs_drop_bisect(ctx->store, cat.runs, &cat.n)))) {
+		run_catalog_clear(&cat);
+		return rc;
+	}
 	if (cat.n)
 		qsort(cat.runs, cat.n, sizeof(*cat.runs), cmp_run_commit);
 	for (size_t i = 0; i < cat.n; i++)

@@ -8,6 +8,7 @@
 #include "util/array.h"
 #include "util/runid.h"
 #include "util/strbuf.h"
+#include "views/bisect.h"
 #include "views/alerts.h"
 #include "views/compare.h"
 #include "views/format.h"
@@ -404,6 +405,9 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 	/* Each line's alert id and triage state, fields 12 and 13 (views/alerts.h). */
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = alert_line_annotate(&lines[i].text, ctx->store);
+	/* The commit a bisection named, field 14 (views/bisect.h). */
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = bisect_line_annotate(&lines[i].text, ctx);
 	if (rc)
 		goto done;
 	if (n)

@@ -60,7 +60,7 @@ static int teardown(void **state)
 
 static bool is_dir(enum node_kind k)
 {
-	return k == KIND_ROOT || k == KIND_ALERTS_DIR ||
+	return k == KIND_ROOT || k == KIND_ALERTS_DIR || k == KIND_BISECT_DIR ||
 	       k == KIND_RUNS || k == KIND_COMMITS || k == KIND_RUN_DIR ||
 	       k == KIND_COMPARE_DIR || k == KIND_HISTORY_DIR || k == KIND_BASELINES_DIR ||
 	       k == KIND_EXPORT_DIR || k == KIND_IMPORT_DIR || k == KIND_BASELINE_HISTORY_DIR;
@@ -75,7 +75,7 @@ static void test_table(void **state)
 		bool writable = k == KIND_QUEUE || k == KIND_ALERT ||
 				k == KIND_BASELINE || k == KIND_RUN_DIR ||
 				k == KIND_IMPORT;
-		bool computed = k == KIND_COMPARE || k == KIND_ALERT ||
+		bool computed = k == KIND_COMPARE || k == KIND_ALERT || k == KIND_BISECT ||
 				k == KIND_HISTORY || k == KIND_REGRESSIONS ||
 				k == KIND_BASELINE || k == KIND_SLO || k == KIND_EXPORT ||
 				k == KIND_BASELINE_HISTORY;
@@ -103,7 +103,7 @@ static void test_root(void **state)
 	struct fixture *f = *state;
 	static const char *const want[] = {"README",  "queue",       "runs",    "commits",
 					   "compare", "regressions", "slo", "watch", "history",
-					   "baselines", "export",     "import",    "alerts"};
+					   "baselines", "export",     "import", "bisect",    "alerts"};
 	struct dir_entry *entries = NULL;
 	struct node node = {0};
 	size_t n = 0;
