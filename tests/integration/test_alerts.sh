@@ -34,7 +34,7 @@ wait_status 000002 '^done( |$)' 120
 # regressions: one line, the count's step at c2, with its id and state new.
 [ "$(wc -l < "$MNT/regressions")" = 1 ] || fail "regressions: $(cat "$MNT/regressions")"
 line=$(cat "$MNT/regressions")
-assert_eq "$(echo "$line" | awk -F'\t' '{print NF}')" 13 "fields of a regressions line"
+assert_eq "$(echo "$line" | awk -F'\t' '{print NF}')" 14 "fields of a regressions line (14: the culprit)"
 assert_eq "$(echo "$line" | cut -f1,2)" "$c2	counted:instructions" "the step"
 id=$(echo "$line" | cut -f12)
 echo "$id" | grep -Eqx '[0-9a-f]{12}' || fail "alert id '$id'"

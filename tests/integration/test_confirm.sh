@@ -47,7 +47,7 @@ jobs=$(grep -c 'to settle a suspected regression' "$T/daemon.log" || true)
 [ "$jobs" -ge 1 ] || fail "the daemon queued no A/B job"
 cat "$MNT/regressions" > "$T/reg"
 assert_eq "$(wc -l < "$T/reg")" 1 "regressions lines ($(cat "$T/reg"))"
-IFS=$'\t' read -r commit bench before after change q runs threshold source method range < "$T/reg"
+IFS=$'\t' read -r commit bench before after change q runs threshold source method range _ < "$T/reg"
 assert_eq "$commit $bench $threshold $source $method $range" \
 	"$c7 planted 25% fixed paired $c6..$c7" "the confirmed line"
 # Sleeps of 20 and 60 ms; starting the process adds whatever the load makes it.

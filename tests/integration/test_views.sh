@@ -155,7 +155,7 @@ ok "ls compare/ lists each commit against its parent, and listed files read"
 # ---- regressions: run-level, the planted step once eight commits follow it ----
 cat "$MNT/regressions" > "$T/reg"
 assert_eq "$(wc -l < "$T/reg")" 1 "regressions lines ($(cat "$T/reg"))"
-IFS=$'\t' read -r commit bench before after change p runs threshold source method range < "$T/reg"
+IFS=$'\t' read -r commit bench before after change p runs threshold source method range _ < "$T/reg"
 assert_eq "$commit $bench $runs $threshold $source $method $range" "$c9 planted 000009 25% fixed runs -" "regression commit, benchmark, runs, threshold, method"
 python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 0.099 < b < 0.16 and 0.399 < a < 0.5, (b, a)" "$before" "$after" \
 	|| fail "regression means: $before $after"
