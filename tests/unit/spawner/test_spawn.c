@@ -613,7 +613,7 @@ static void test_hostinfo_json(void **state)
 	obj = json_tokener_parse(text);
 	assert_non_null(obj);
 	assert_true(json_object_is_type(obj, json_type_object));
-	assert_int_equal(json_object_object_length(obj), 8);
+	assert_int_equal(json_object_object_length(obj), 9);
 
 	assert_true(json_object_object_get_ex(obj, "hostname", &v));
 	assert_true(json_object_is_type(v, json_type_string));
@@ -641,6 +641,13 @@ static void test_hostinfo_json(void **state)
 	assert_true(json_object_object_get_ex(obj, "benchfs_version", &v));
 	assert_true(json_object_is_type(v, json_type_string));
 	assert_string_equal(json_object_get_string(v), BENCHFS_VERSION);
+	/* The toolchain: cc's --version line (null without a compiler), glibc's version. */
+	assert_true(json_object_object_get_ex(obj, "toolchain", &v));
+	assert_int_equal(json_object_object_length(v), 2);
+	assert_true(json_object_object_get_ex(v, "cc", &load));
+	assert_true(load == NULL || json_object_is_type(load, json_type_string));
+	assert_true(json_object_object_get_ex(v, "libc", &load));
+	assert_true(load == NULL || strncmp(json_object_get_string(load), "glibc ", 6) == 0);
 
 	json_object_put(obj);
 	free(text);
