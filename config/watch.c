@@ -10,7 +10,7 @@
 #include "config/internal.h"
 #include "config/watch.h"
 
-/* A day in seconds: a longer "every" is "at" in disguise, or a typo. */
+/* A week: a longer "every" is a typo, or "at" in disguise. */
 #define WATCH_EVERY_MAX_S (7 * 24 * 3600)
 #define WATCH_COUNT_MAX 1000
 

@@ -166,3 +166,31 @@ sleep 3
 assert_eq "$(run_commits | tail -n +$((before + 1)) | tr '\n' ' ')" \
 	"$(sed -n '2p;4p;5p' "$T/pushed" | tr '\n' ' ')" "every_nth 2 of a burst of 5"
 ok "every_nth 2 keeps every 2nd commit of a burst and the newest"
+
+# A broken watch section stops benchfs at start, with one line naming it.
+stop_daemon
+refused() { # SECTION PATTERN
+	python3 - "$REPO/benchfs.json" "$1" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["watch"] = json.loads(sys.argv[2])
+open(sys.argv[1], "w").write(json.dumps(c))
+PY
+	set +e
+	timeout 10 "$BENCHFS" -f --repo "$REPO" "$MNT" > "$T/out" 2> "$T/err"
+	status=$?
+	set -e
+	assert_eq "$status" 2 "exit status with watch $1"
+	grep -Eq -- "$2" "$T/err" || fail "watch $1: '$(cat "$T/err")', expected /$2/"
+	mountpoint -q "$MNT" && fail "mounted with watch $1"
+	return 0
+}
+refused '{"branches": ["main"], "every": "1h", "remote": "https://u:secret@example.com/x.git"}' \
+	'"watch": "remote" holds a password'
+refused '{"branches": ["main"]}' '"watch" needs exactly one of "every"'
+refused '{"branches": ["main"], "every": "1h", "at": "02:00"}' '"watch" needs exactly one of "every"'
+refused '{"branches": ["main"], "every": "90"}' '"watch": "every" must be a number and a unit'
+refused '{"branches": ["main"], "at": "25:00"}' '"watch": "at" must be a local time'
+refused '{"branches": ["a..b"], "every": "1h"}' '"watch": "branches"\[0\] must be a branch name'
+refused '{"branches": ["main"], "every": "1h", "max_per_fetch": 0}' '"max_per_fetch" must be an integer'
+refused '{"branches": ["main"], "every": "1h", "every": "2h", "colour": 1}' '"watch": unknown key "colour"'
+ok "a password in the remote, every and at together or neither, bad units, times and names are refused"
