@@ -17,6 +17,7 @@ static const struct cli_command *const commands[] = {
 	&cli_check,
 	&cli_export,
 	&cli_import,
+	&cli_audit,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -86,6 +87,11 @@ static int parse_args(struct cli_args *out, const struct cli_command *c, int arg
 			out->format = value;
 		} else if ((value = setup_long_opt(argc, argv, &i, "--baseline", &missing))) {
 			out->baseline = value;
+		} else if (!strcmp(arg, "-o")) {
+			/* -o -: standard output, never a positional "-". */
+			if (i + 1 >= argc)
+				return setup_fail(EXIT_INVALID, "%s: -o needs a value", c->name);
+			out->out = argv[++i];
 		} else if ((value = setup_long_opt(argc, argv, &i, "--out", &missing))) {
 			out->out = value;
 		} else if ((value = setup_long_opt(argc, argv, &i, "--commit", &missing))) {

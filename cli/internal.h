@@ -33,6 +33,7 @@ struct cli_command {
 
 extern const struct cli_command cli_run, cli_compare, cli_regressions, cli_history, cli_check,
 	cli_export, cli_import;
+extern const struct cli_command cli_audit; /* audit.c */
 
 /* The views of the store and repository args name, for reading: the data
  * directory must hold a store already (commands that read never create one).

@@ -16,6 +16,7 @@
 #include "cli/internal.h"
 #include "store/paths.h"
 #include "util/runid.h"
+#include "views/audit.h"
 #include "views/baseline_file.h"
 #include "views/compare.h"
 #include "views/export.h"
@@ -231,6 +232,32 @@ static int put_exports(struct out_tree *t)
 	return rc;
 }
 
+/* audit/: a bundle per pair compare/ lists, with benchfs audit's bytes. */
+static int put_audits(struct out_tree *t)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+	if ((rc = put_dir(t, "audit")) || (rc = audit_listing(&names, &n, t->ctx)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *a = NULL, *b = NULL, *data = NULL, path[4096], err[1024];
+		struct side_ref ra, rb;
+		size_t len = 0;
+		if (!(rc = audit_parse_name(&a, &b, names[i])) &&
+		    !(rc = side_resolve(&ra, t->ctx, a)) && !(rc = side_resolve(&rb, t->ctx, b)) &&
+		    !(rc = audit_render(&data, &len, t->ctx, a, &ra, b, &rb, err, sizeof(err)))) {
+			snprintf(path, sizeof(path), "audit/%s", names[i]);
+			rc = put_file(t, path, data, len);
+		}
+		free(a);
+		free(b);
+		free(data);
+	}
+	listing_free(names, n);
+	return rc;
+}
+
 static int put_history(struct out_tree *t, const char *tip)
 {
 	char **names = NULL, *text = NULL;
@@ -333,6 +360,8 @@ static int put_tree(struct out_tree *t)
 	if ((rc = put_baselines(t)) || (rc = put_dir(t, "import")))
 		goto out;
 	rc = put_exports(t);
+	if (!rc)
+		rc = put_audits(t);
 out:
 	free(text);
 	return rc;

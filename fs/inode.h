@@ -50,6 +50,8 @@ enum node_kind {
 	KIND_WATCH,       /* bits: a serial number, one per lookup */
 	KIND_BISECT_DIR,  /* lists the bisections' ids; each is looked up */
 	KIND_BISECT,      /* bits: a serial number, one per lookup */
+	KIND_AUDIT_DIR,   /* a computed directory, like KIND_COMPARE_DIR */
+	KIND_AUDIT,       /* a computed view, like KIND_COMPARE */
 	KIND_COUNT
 };
 

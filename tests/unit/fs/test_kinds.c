@@ -63,7 +63,8 @@ static bool is_dir(enum node_kind k)
 	return k == KIND_ROOT || k == KIND_ALERTS_DIR || k == KIND_BISECT_DIR ||
 	       k == KIND_RUNS || k == KIND_COMMITS || k == KIND_RUN_DIR ||
 	       k == KIND_COMPARE_DIR || k == KIND_HISTORY_DIR || k == KIND_BASELINES_DIR ||
-	       k == KIND_EXPORT_DIR || k == KIND_IMPORT_DIR || k == KIND_BASELINE_HISTORY_DIR;
+	       k == KIND_EXPORT_DIR || k == KIND_IMPORT_DIR ||
+	       k == KIND_AUDIT_DIR || k == KIND_BASELINE_HISTORY_DIR;
 }
 
 static void test_table(void **state)
@@ -78,6 +79,7 @@ static void test_table(void **state)
 		bool computed = k == KIND_COMPARE || k == KIND_ALERT || k == KIND_BISECT ||
 				k == KIND_HISTORY || k == KIND_REGRESSIONS ||
 				k == KIND_BASELINE || k == KIND_SLO || k == KIND_EXPORT ||
+				k == KIND_AUDIT ||
 				k == KIND_BASELINE_HISTORY;
 		assert_non_null(ops);
 		assert_int_equal(ops->lookup != NULL, is_dir((enum node_kind)k));
@@ -103,7 +105,7 @@ static void test_root(void **state)
 	struct fixture *f = *state;
 	static const char *const want[] = {"README",  "queue",       "runs",    "commits",
 					   "compare", "regressions", "slo", "watch", "history",
-					   "baselines", "export",     "import", "bisect",    "alerts"};
+					   "baselines", "export",     "import", "audit", "bisect",    "alerts"};
 	struct dir_entry *entries = NULL;
 	struct node node = {0};
 	size_t n = 0;
@@ -122,7 +124,7 @@ static void test_root(void **state)
 	assert_int_equal(kind_lookup(&f->fs.ctx, &node, INODE_ROOT, "nope"), -ENOENT);
 	assert_int_equal(kind_node(&f->fs.ctx, &node, INODE_ROOT, NULL), 0);
 	assert_int_equal(node.type, NODE_DIR);
-	assert_int_equal(node.nlink, 10);
+	assert_int_equal(node.nlink, 11);
 	assert_int_equal(node.mtime_ns, 42);
 	node_clear(&node);
 	/* Files are no directories. */
