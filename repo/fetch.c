@@ -66,7 +66,7 @@ struct fetch_state {
 	atomic_llong active_ms;      /* the last time anything moved */
 	atomic_bool timed_out;
 	bool auth_tried;             /* the credentials callback ran out of things to offer */
-	bool agent_tried;
+	bool user_tried, agent_tried;
 	unsigned key_next;           /* the next ~/.ssh key to try */
 	bool default_tried;
 	/* The watchdog's: the fetch's open sockets, and the end of the fetch. */
@@ -370,8 +370,10 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 	(void)url;
 	if (check_deadline(st))
 		return -1;
-	if ((allowed & GIT_CREDENTIAL_USERNAME) && user)
+	if ((allowed & GIT_CREDENTIAL_USERNAME) && user && !st->user_tried) {
+		st->user_tried = true;
 		return git_credential_username_new(out, user);
+	}
 	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
 		if (!user)
 			user = "git";

@@ -352,7 +352,8 @@ static void *watch_loop(void *arg)
 	struct store_watch *states = calloc(c->nbranches, sizeof(*states));
 	int rc;
 	if (!states || (rc = load_states(w, states))) {
-		log_error(-ENOMEM, "watch: cannot read the watched branches' state; not watching");
+		log_error(states ? rc : -ENOMEM,
+			  "watch: cannot read the watched branches' state; not watching");
 		goto out;
 	}
 	pthread_mutex_lock(&w->lock);

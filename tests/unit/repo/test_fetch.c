@@ -2,8 +2,8 @@
  * builds: a work repository "src" pushes to a bare "remote.git", which the
  * benchmarked clone "local" has as origin. Fetches by remote name and by
  * path (an anonymous remote), missing remotes and refs, bad refspecs, a
- * server that never answers (the stall limit), passwords in URLs, and
- * ancestry. */
+ * server that never answers (the stall limit), one that wants credentials
+ * there are none of, passwords in URLs, and ancestry. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,49 @@ static void test_fetch_stall(void **state)
 	close(fd);
 }
 
+/* An http server that refuses every request with 401: no credentials are
+ * found (none in the URL, no agent, no keys), so the fetch is refused. */
+static void *refuse_all(void *arg)
+{
+	int lfd = *(int *)arg;
+	static const char reply[] = "HTTP/1.1 401 Unauthorized\r\n"
+				    "WWW-Authenticate: Basic realm=\"test\"\r\n"
+				    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	for (;;) {
+		char buf[4096];
+		int fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			return NULL;
+		if (read(fd, buf, sizeof(buf)) > 0 && write(fd, reply, sizeof(reply) - 1) < 0)
+			buf[0] = '\0';
+		close(fd);
+	}
+}
+
+static void test_fetch_refused(void **state)
+{
+	struct fixture *f = *state;
+	const char *specs[] = {"+refs/heads/main:refs/remotes/x/main"};
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	char url[128], err[512] = "";
+	pthread_t server;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	assert_int_equal(pthread_create(&server, NULL, refuse_all, &fd), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/x.git", ntohs(sa.sin_port));
+	assert_int_equal(repo_fetch(f->r, url, specs, 1, err, sizeof(err)), -EACCES);
+	assert_string_not_equal(err, "");
+	/* The server thread ends when its socket does. */
+	shutdown(fd, SHUT_RDWR);
+	pthread_join(server, NULL);
+	close(fd);
+}
+
 static void test_url_password(void **state)
 {
 	(void)state;
@@ -204,6 +248,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fetch_by_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_stall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_refused, setup, teardown),
 		cmocka_unit_test(test_url_password),
 		cmocka_unit_test_setup_teardown(test_ancestor, setup, teardown),
 	};
