@@ -124,7 +124,7 @@ static void test_root(void **state)
 	assert_int_equal(kind_lookup(&f->fs.ctx, &node, INODE_ROOT, "nope"), -ENOENT);
 	assert_int_equal(kind_node(&f->fs.ctx, &node, INODE_ROOT, NULL), 0);
 	assert_int_equal(node.type, NODE_DIR);
-	assert_int_equal(node.nlink, 11);
+	assert_int_equal(node.nlink, 12);
 	assert_int_equal(node.mtime_ns, 42);
 	node_clear(&node);
 	/* Files are no directories. */
