@@ -31,6 +31,7 @@
 #include "service/bisect.h"
 #include "service/confirm.h"
 #include "service/idle.h"
+#include "service/retention.h"
 #include "service/notify.h"
 #include "service/wake.h"
 #include "service/watch.h"
@@ -424,6 +425,7 @@ int main(int argc, char **argv)
 	struct confirm *confirm = NULL;
 	struct bisector *bisector = NULL;
 	struct idle_chain idle = {0};
+	struct retention *retention = NULL;
 	struct notify *notify = NULL;
 	struct wake *wake = NULL;
 	struct watch *watch = NULL;
@@ -536,6 +538,14 @@ int main(int argc, char **argv)
 	}
 	if (notify)
 		idle_chain_add(&idle, notify_next, notify);
+	/* Last, pruning old runs: only when no other service has work queued. */
+	if (retention_open(&retention, &setup.settings, err, sizeof(err))) {
+		fprintf(stderr, "benchfs: %s\n", err);
+		result = 1;
+		goto out;
+	}
+	if (retention)
+		idle_chain_add(&idle, retention_next, retention);
 	{
 		struct runner_options ro = {
 			.repo_path = setup.repo_path, .data_dir = setup.data_dir,
@@ -571,6 +581,7 @@ out:
 	/* The runner first: it may still tell the file system about a run. */
 	runner_stop(runner);
 	confirm_free(confirm);
+	retention_free(retention);
 	bisector_free(bisector);
 	notify_free(notify);
 	fs_unmount(fs);

@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "config/internal.h"
+#include "config/retain.h"
 #include "config/watch.h"
 #include "config/alerts.h"
 #include "config/pulls.h"
@@ -102,6 +103,7 @@ void config_free(struct config *config)
 	for (size_t i = 0; i < config->nartifacts; i++)
 		free(config->artifacts[i]);
 	free(config->artifacts);
+	retain_config_free(config->retain);
 	watch_config_free(config->watch);
 	alerts_config_free(config->on_alert);
 	pulls_free(config->pulls);
@@ -300,7 +302,7 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
 	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch", "build_mode",
-					   "artifacts", "watch", "on_alert", "pull_requests", "bisect", SETTING_KEYS, NULL};
+					   "artifacts", "watch", "on_alert", "pull_requests", "bisect", "retain", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
 	int rc;
@@ -327,6 +329,7 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	    (rc = parse_branch(config, root, err, errsize)) ||
 	    (rc = config_parse_build_mode(&config->build_mode, root, err, errsize)) ||
 	    (rc = parse_artifacts(config, root, err, errsize)) ||
+	    (rc = retain_config_parse(&config->retain, root, err, errsize)) ||
 	    (rc = watch_config_parse(&config->watch, root, err, errsize)) ||
 	    (rc = pulls_parse(&config->pulls, root, err, errsize)) ||
 	    (rc = bisect_config_parse(&config->bisect, root, err, errsize)))

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/retain.h"
+
 #include "config/build_mode.h"
 
 #define CONFIG_DEFAULT_WARMUP 0
@@ -118,6 +120,9 @@ struct config {
 	/* "bisect" (config/bisect.h): the daemon's bisections of confirmed
 	 * steps; NULL when not configured (bisect_enabled gives the default). */
 	struct bisect_config *bisect;
+	/* "retain" (config/retain.h): pruning old runs; NULL when not
+	 * configured: nothing is ever pruned. */
+	struct retain_config *retain;
 	/* "watch" (config/watch.h): the branches the daemon fetches and
 	 * queues by itself; NULL when not configured: nothing is watched. */
 	struct watch_config *watch;

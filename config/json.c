@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/retain.h"
 #include "config/watch.h"
 #include "config/alerts.h"
 #include "config/pulls.h"
@@ -164,6 +165,8 @@ char *config_to_json(const struct config *config)
 		json_object_object_add(root, "on_alert", alerts_config_to_json(config->on_alert));
 	if (config->watch)
 		json_object_object_add(root, "watch", watch_config_to_json(config->watch));
+	if (config->retain)
+		json_object_object_add(root, "retain", retain_config_to_json(config->retain));
 	for (size_t i = 0; i < config->nbenchmarks; i++) {
 		const struct bench_config *b = &config->benchmarks[i];
 		json_object *o = json_object_new_object();

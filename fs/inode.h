@@ -52,6 +52,7 @@ enum node_kind {
 	KIND_BISECT,      /* bits: a serial number, one per lookup */
 	KIND_AUDIT_DIR,   /* a computed directory, like KIND_COMPARE_DIR */
 	KIND_AUDIT,       /* a computed view, like KIND_COMPARE */
+	KIND_RETENTION,   /* bits: a serial number, one per lookup */
 	KIND_COUNT
 };
 

@@ -28,6 +28,7 @@ static const struct {
 	{"baselines", KIND_BASELINES_DIR, NODE_DIR},
 	{"export", KIND_EXPORT_DIR, NODE_DIR},
 	{"import", KIND_IMPORT_DIR, NODE_DIR},
+	{"retention", KIND_RETENTION, NODE_FILE},
 	{"audit", KIND_AUDIT_DIR, NODE_DIR},
 	{"bisect", KIND_BISECT_DIR, NODE_DIR},
 	{"alerts", KIND_ALERTS_DIR, NODE_DIR},

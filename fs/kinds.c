@@ -41,6 +41,7 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_EXPORT] = &kind_export,
 	[KIND_IMPORT_DIR] = &kind_import_dir,
 	[KIND_IMPORT] = &kind_import,
+	[KIND_RETENTION] = &kind_retention,
 	[KIND_AUDIT_DIR] = &kind_audit_dir,
 	[KIND_AUDIT] = &kind_audit,
 	[KIND_BISECT_DIR] = &kind_bisect_dir,

@@ -439,4 +439,60 @@ int store_commit_done_runs(struct store *store, int64_t **ids, size_t *n, const 
  * catalog: store_done_runs lists them, as compare reads them). */
 int store_done_runs_drop_bisect(struct store *store, struct store_done_run *runs, size_t *n);
 
+/* Retention (service/retention.h): an old run's per-iteration samples
+ * collapsed into per-run statistics. Its sums (store_sums_of_runs) and
+ * metrics stay; its iterations go, so store_samples_of_runs no longer
+ * returns its wall times: a view that needs them asks which runs are
+ * summarized and says their samples were pruned. */
+struct store_run_summary {
+	const char *benchmark;
+	int64_t n;
+	/* Of its wall times in seconds, as stats_describe gives them. */
+	double mean, stddev, median, min, max;
+};
+/* A finished (done or failed) run, as retention sees it. */
+struct store_retain_run {
+	int64_t id;
+	char commit[STORE_HASH_LEN + 1];
+	enum run_state state;
+	int64_t finished_ns;
+	int64_t pair_id;
+	bool summarized, excluded;
+};
+/* Every done or failed run, oldest first (malloc'd). */
+int store_retain_runs(struct store *store, struct store_retain_run **runs, size_t *n);
+struct store_summarize {
+	int64_t run_id;
+	const struct store_run_summary *sums; /* one per benchmark it measured */
+	size_t nsums;
+};
+/* One transaction for n runs, all or none: each run's summaries written,
+ * its iterations deleted and the run marked summarized. The iterations
+ * deleted must be the summaries' n, else nothing is written (STORE_ERROR:
+ * they were read from other iterations than the store holds). A run that is
+ * summarized already is left as it is. *samples receives the iterations
+ * deleted. Moves the views' change number. */
+int store_runs_summarize(struct store *store, int64_t *samples, const struct store_summarize *runs,
+			 size_t n);
+/* Of each run id, whether it is summarized (out[i] for run_ids[i]). */
+int store_runs_summarized(struct store *store, bool *out, const int64_t *run_ids, size_t n);
+/* Call fn for the summary of every summarized run of run_ids (of benchmark
+ * only, when not NULL), ordered by benchmark, then run id. */
+typedef int (*store_summary_fn)(void *ctx, int64_t run_id, const struct store_run_summary *s);
+int store_summaries_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
+			    const char *benchmark, store_summary_fn fn, void *ctx);
+/* What the last pruning pass did, kept between daemons (Unix ns; counts). */
+struct store_retain_report {
+	int64_t started_ns, finished_ns; /* finished 0: it was cut short (a crash) */
+	int64_t kept_recent, kept_per_commit, kept_baseline, kept_regressions, kept_paired,
+		kept_excluded;
+	int64_t summarized_before; /* runs found summarized already */
+	int64_t summarized, samples, bytes; /* what this pass collapsed and freed */
+	int64_t left;              /* runs it left for the next pass (the queue filled) */
+};
+int store_retain_report_get(struct store *store, struct store_retain_report *out);
+int store_retain_report_set(struct store *store, const struct store_retain_report *r);
+/* In the whole store: runs summarized and iterations deleted by retention. */
+int store_retain_totals(struct store *store, int64_t *runs, int64_t *samples);
+
 #endif

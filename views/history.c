@@ -219,43 +219,81 @@ struct collector {
 	double scale; /* to seconds for wall times (stored in ns) */
 	series_fn fn;
 	void *fn_ctx;
+	/* Wall times: the summarized runs' statistics, by benchmark, and the
+	 * first not yet handed over. */
+	struct pruned_set pruned;
+	size_t pnext;
 };
 
-/* Counting sort of the collected samples by point, then hand the series over. */
+/* Counting sort of the collected samples (and of the benchmark's
+ * summarized runs) by point, then hand the series over. */
 static int collector_flush(struct collector *col)
 {
-	size_t np = col->h->n, *start = NULL;
+	size_t np = col->h->n, *start = NULL, *pstart = NULL, pfirst = col->pnext, pend = pfirst;
 	struct series s = {.bench = col->bench};
 	int rc = -ENOMEM;
-	if (!col->bench || col->n == 0)
+	while (col->bench && pend < col->pruned.n &&
+	       strcmp(col->pruned.list[pend].bench, col->bench) == 0)
+		pend++;
+	col->pnext = pend;
+	if (!col->bench || (col->n == 0 && pend == pfirst))
 		return 0;
 	start = calloc(np + 1, sizeof(*start));
+	pstart = calloc(np + 1, sizeof(*pstart));
 	s.point = malloc(np * sizeof(*s.point));
 	s.counts = malloc(np * sizeof(*s.counts));
-	s.values = malloc(col->n * sizeof(*s.values));
-	if (!start || !s.point || !s.counts || !s.values)
+	s.values = malloc((col->n + 1) * sizeof(*s.values));
+	if (!start || !pstart || !s.point || !s.counts || !s.values)
+		goto done;
+	if (pend > pfirst && (!(s.pruned_counts = malloc(np * sizeof(*s.pruned_counts))) ||
+			      !(s.pruned = malloc((pend - pfirst) * sizeof(*s.pruned)))))
 		goto done;
 	for (size_t i = 0; i < col->n; i++)
 		start[col->pt[i] + 1]++;
+	for (size_t i = pfirst; i < pend; i++)
+		pstart[col->pruned.list[i].point + 1]++;
 	for (size_t p = 0; p < np; p++) {
-		if (start[p + 1]) {
+		if (start[p + 1] || pstart[p + 1]) {
+			if (s.pruned_counts)
+				s.pruned_counts[s.npoints] = pstart[p + 1];
 			s.point[s.npoints] = p;
 			s.counts[s.npoints++] = start[p + 1];
 		}
 		start[p + 1] += start[p];
+		pstart[p + 1] += pstart[p];
 	}
 	for (size_t i = 0; i < col->n; i++)
 		s.values[start[col->pt[i]]++] = col->val[i];
+	for (size_t i = pfirst; i < pend; i++)
+		s.pruned[pstart[col->pruned.list[i].point]++] = col->pruned.list[i].sum;
 	s.nvalues = col->n;
+	s.npruned = pend - pfirst;
 	rc = col->fn(col->fn_ctx, &s);
 done:
 	free(start);
+	free(pstart);
 	free(s.point);
 	free(s.counts);
 	free(s.values);
+	free(s.pruned_counts);
+	free(s.pruned);
 	free(col->bench);
 	col->bench = NULL;
 	col->n = 0;
+	return rc;
+}
+
+/* Hand over the benchmarks before next (all the rest when NULL) that only
+ * summarized runs have. */
+static int collector_flush_pruned(struct collector *col, const char *next)
+{
+	int rc = 0;
+	while (!rc && col->pnext < col->pruned.n &&
+	       (!next || strcmp(col->pruned.list[col->pnext].bench, next) < 0)) {
+		if (!(col->bench = strdup(col->pruned.list[col->pnext].bench)))
+			return -ENOMEM;
+		rc = collector_flush(col);
+	}
 	return rc;
 }
 
@@ -267,7 +305,7 @@ static int collect_sample(void *ctx, const char *benchmark, int64_t run_id, doub
 	if (p == (size_t)-1)
 		return 0;
 	if (!col->bench || strcmp(col->bench, benchmark) != 0) {
-		if ((rc = collector_flush(col)))
+		if ((rc = collector_flush(col)) || (rc = collector_flush_pruned(col, benchmark)))
 			return rc;
 		if (!(col->bench = strdup(benchmark)))
 			return -ENOMEM;
@@ -291,11 +329,18 @@ int series_each(const struct view_ctx *ctx, const struct history *h, const char 
 	if (rc)
 		return rc;
 	col.runs = &m;
+	if (!metric && (rc = pruned_set_load(&col.pruned, ctx, &m, bench))) {
+		run_map_free(&m);
+		return rc;
+	}
 	rc = store_errno(
 		store_samples_of_runs(ctx->store, m.runs, m.n, metric, bench, collect_sample, &col));
 	if (rc == 0)
 		rc = collector_flush(&col);
+	if (rc == 0)
+		rc = collector_flush_pruned(&col, NULL);
 	free(col.bench);
+	pruned_set_clear(&col.pruned);
 	free(col.pt);
 	free(col.val);
 	run_map_free(&m);

@@ -24,18 +24,20 @@ static int csv_series(void *ctx, const struct series *s)
 {
 	struct csv_ctx *c = ctx;
 	double *scratch = malloc((s->nvalues + 1) * sizeof(double));
-	size_t k = 0;
+	size_t k = 0, kp = 0;
+	int rc;
 	if (!scratch)
 		return -ENOMEM;
 	for (size_t p = 0; p < s->npoints; p++) {
 		const struct point *pt = &c->h->points[s->point[p]];
 		struct stats_summary sum;
 		char when[32], sd[32] = "";
-		if (stats_describe(&sum, s->values + k, s->counts[p], scratch)) {
+		if ((rc = point_describe(&sum, s, p, k, kp, scratch))) {
 			free(scratch);
-			return -EIO;
+			return rc;
 		}
 		k += s->counts[p];
+		kp += s->pruned_counts ? s->pruned_counts[p] : 0;
 		format_iso_time(when, sizeof(when), pt->time_ns);
 		if (sum.n >= 2)
 			snprintf(sd, sizeof(sd), "%.9g", sum.stddev);
@@ -99,15 +101,23 @@ static int svg_series(void *ctx, const struct series *s)
 	 * that says so. */
 	const char *branch = c->view->branch ? c->view->branch : "(none)";
 	char *title = NULL;
+	double *scratch = malloc((s->nvalues + 1) * sizeof(double));
+	size_t kp = 0;
 	int rc = -ENOMEM;
-	if (!pts || !labels)
+	if (!pts || !labels || !scratch)
 		goto done;
 	for (size_t p = 0; p < s->npoints; p++) {
-		size_t n = s->counts[p];
-		double mean = point_mean(s, p, k), sd = 0;
-		if (n >= 2)
-			(void)stats_stddev(&sd, s->values + k, n);
-		k += n;
+		struct stats_summary d;
+		size_t n;
+		double mean, sd;
+		/* Summarized runs count too (history_pruned.c). */
+		if ((rc = point_describe(&d, s, p, k, kp, scratch)))
+			goto done;
+		n = d.n;
+		mean = d.mean;
+		sd = n >= 2 ? d.stddev : 0;
+		k += s->counts[p];
+		kp += s->pruned_counts ? s->pruned_counts[p] : 0;
 		/* Only the labels the plot shows: a tag costs a revision lookup. */
 		if (!svg_label_shown(p, s->npoints) ||
 		    commit_names_get(labels[p], sizeof(labels[p]), c->names,
@@ -138,6 +148,7 @@ static int svg_series(void *ctx, const struct series *s)
 			     &c->len);
 	rc = c->text ? 0 : -ENOMEM;
 done:
+	free(scratch);
 	free(title);
 	free(pts);
 	free(labels);

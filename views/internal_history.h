@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "stats/changepoint.h"
+#include "stats/describe.h"
 #include "store/store.h"
 #include "views/context.h"
 
@@ -51,6 +52,13 @@ struct series {
 	size_t *counts;  /* samples of each point */
 	double *values;  /* all samples, point after point */
 	size_t nvalues;
+	/* Of wall times: the runs whose iterations retention collapsed into
+	 * per-run statistics (history_pruned.c), point after point,
+	 * pruned_counts[i] of point i; NULL when the series has none. A point
+	 * may have only those (counts[i] == 0). */
+	size_t *pruned_counts;
+	struct stats_summary *pruned;
+	size_t npruned;
 };
 
 struct run_point {
@@ -79,6 +87,30 @@ int series_each(const struct view_ctx *ctx, const struct history *h, const char 
 		const char *metric, series_fn fn, void *fn_ctx);
 /* The mean of point p's samples, which start at values[first]. */
 double point_mean(const struct series *s, size_t p, size_t first);
+
+/* ---- summarized runs (history_pruned.c) ---- */
+
+/* A summarized run's statistics of one benchmark, at its point. */
+struct pruned_run {
+	char *bench;
+	size_t point;
+	struct stats_summary sum;
+};
+/* Ordered by benchmark, then run. */
+struct pruned_set {
+	struct pruned_run *list;
+	size_t n;
+};
+/* The summaries of m's summarized runs (of bench only, when not NULL). */
+int pruned_set_load(struct pruned_set *out, const struct view_ctx *ctx, const struct run_map *m,
+		    const char *bench);
+void pruned_set_clear(struct pruned_set *set);
+/* Point p of s described: its samples (from values[first], scratch holds
+ * as many) pooled with its summarized runs' statistics (from
+ * pruned[pfirst]); a point of one summarized run alone reads as its
+ * samples did. 0, or a negative errno. */
+int point_describe(struct stats_summary *out, const struct series *s, size_t p, size_t first,
+		   size_t pfirst, double *scratch);
 
 /* ---- change points: run-level values, corrected over the benchmarks ----
  *

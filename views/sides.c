@@ -7,6 +7,7 @@
 #include "repo/repo.h"
 #include "repo/revparse.h"
 #include "util/array.h"
+#include "util/log.h"
 #include "util/runid.h"
 #include "views/context.h"
 #include "views/sides.h"
@@ -168,6 +169,37 @@ static int side_describe(struct side *side, const struct view_ctx *ctx)
 	return side->subject ? 0 : -ENOMEM;
 }
 
+/* Retention collapsed some runs' iterations into per-run statistics: a
+ * side pools only the runs whose samples are there, and a side left with
+ * none gives no verdict (-ENODATA) rather than one of other runs. */
+static int side_drop_summarized(struct side *side, const struct view_ctx *ctx)
+{
+	size_t kept = 0;
+	bool *gone;
+	int rc;
+	if (!side->nruns)
+		return 0;
+	if (!(gone = malloc(side->nruns * sizeof(*gone))))
+		return -ENOMEM;
+	if ((rc = store_errno(store_runs_summarized(ctx->store, gone, side->runs, side->nruns)))) {
+		free(gone);
+		return rc;
+	}
+	for (size_t i = 0; i < side->nruns; i++)
+		if (!gone[i])
+			side->runs[kept++] = side->runs[i];
+	free(gone);
+	side->pruned = side->nruns - kept;
+	side->nruns = kept;
+	if (!kept) {
+		log_notice("compare: the samples of the %zu run(s) of %s were pruned (retention keeps"
+			   " their statistics only): no verdict",
+			   side->pruned, side->rev ? side->rev : side->ref.commit);
+		return -ENODATA;
+	}
+	return 0;
+}
+
 int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
 	       const struct run_catalog *cat)
 {
@@ -186,6 +218,8 @@ int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
 	} else if ((rc = side_fill_runs(a, cat)) || (rc = side_fill_runs(b, cat))) {
 		return rc;
 	}
+	if ((rc = side_drop_summarized(a, ctx)) || (rc = side_drop_summarized(b, ctx)))
+		return rc;
 	if (a->nruns == 0 || b->nruns == 0)
 		return -ENOENT;
 	if ((rc = side_describe(a, ctx)) || (rc = side_describe(b, ctx)))

@@ -63,6 +63,8 @@ struct side {
 			      commits, or two runs that are each other's pair */
 	char *host;        /* the host of the runs; NULL when unknown */
 	char *subject;     /* the commit's subject line */
+	/* Runs of the side whose samples retention pruned (left out of it). */
+	size_t pruned;
 };
 /* Fill both sides from resolved refs: a run ref is that run; a commit ref
  * pools every finished run of the commit on this host, unless the two
