@@ -395,30 +395,148 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 	return GIT_EAUTH;
 }
 
-/* The remote: a configured one by name, else an anonymous one for a URL or
- * path. *anonymous tells which. */
-static int remote_open(git_remote **out, bool *anonymous, struct repo *r, const char *remote,
-		       char *err, size_t errsize)
+/* A remote as libgit2 1.5 would make it with git_remote_lookup or
+ * git_remote_create_anonymous, but without their regular expressions over
+ * the configuration (url.*.insteadof, remote.<name>.*): libgit2 1.5 with
+ * PCRE2 leaks the match data of every entry that does not match, at each
+ * fetch of a daemon that fetches for ever. So the URL, insteadOf, the
+ * fetch refspecs and tagopt are read here, by name. */
+struct remote_spec {
+	git_remote *remote;
+	bool named;                   /* a remote the repository configures */
+	git_remote_autotag_option_t tags;
+	char **fetch;                 /* a named remote's configured refspecs */
+	size_t nfetch;
+};
+
+static void remote_spec_clear(struct remote_spec *rs)
 {
-	int rc = git_remote_lookup(out, r->git, remote);
-	*anonymous = false;
-	if (rc == 0)
-		return 0;
-	if (rc != GIT_ENOTFOUND && rc != GIT_EINVALIDSPEC) {
-		snprintf(err, errsize, "remote %s: %s", remote, repo_git_error());
+	git_remote_free(rs->remote);
+	for (size_t i = 0; i < rs->nfetch; i++)
+		free(rs->fetch[i]);
+	free(rs->fetch);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* git's url.<base>.insteadOf: the longest matching prefix is replaced. */
+static int apply_insteadof(char **out, git_config *cfg, const char *url)
+{
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	size_t best = 0;
+	const char *base = NULL;
+	size_t base_len = 0;
+	char *copy = NULL;
+	*out = NULL;
+	if (git_config_iterator_new(&it, cfg) < 0)
+		return -EIO;
+	while (git_config_next(&e, it) == 0) {
+		size_t len = strlen(e->name), plen;
+		if (len < 4 + 10 || strncmp(e->name, "url.", 4) != 0 ||
+		    strcmp(e->name + len - 10, ".insteadof") != 0 || !e->value)
+			continue;
+		plen = strlen(e->value);
+		if (plen > best && strncmp(url, e->value, plen) == 0) {
+			free(copy);
+			/* The entry lives only until the next step. */
+			copy = strndup(e->name + 4, len - 4 - 10);
+			if (!copy) {
+				git_config_iterator_free(it);
+				return -ENOMEM;
+			}
+			best = plen;
+			base = copy;
+			base_len = strlen(copy);
+		}
+	}
+	git_config_iterator_free(it);
+	if (!base)
+		*out = strdup(url);
+	else if ((*out = malloc(base_len + strlen(url + best) + 1)))
+		sprintf(*out, "%s%s", base, url + best);
+	free(copy);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int add_fetch(const git_config_entry *e, void *arg)
+{
+	struct remote_spec *rs = arg;
+	char **more = realloc(rs->fetch, (rs->nfetch + 1) * sizeof(*more));
+	if (!more)
+		return -1;
+	rs->fetch = more;
+	if (!(rs->fetch[rs->nfetch] = strdup(e->value ? e->value : "")))
+		return -1;
+	rs->nfetch++;
+	return 0;
+}
+
+/* The remote: a configured one by name, else an anonymous one for a URL or
+ * path. */
+static int remote_open(struct remote_spec *rs, struct repo *r, const char *remote, char *err,
+		       size_t errsize)
+{
+	git_remote_create_options opts;
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT, tagopt = GIT_BUF_INIT;
+	char key[512], *real = NULL;
+	int rc = 0;
+	memset(rs, 0, sizeof(*rs));
+	rs->tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	if (git_repository_config_snapshot(&cfg, r->git) < 0) {
+		snprintf(err, errsize, "the repository's configuration: %s", repo_git_error());
 		return -EIO;
 	}
-	/* Not a remote's name: a URL, an scp-like host:path or a path. */
-	if (!strchr(remote, '/') && !strchr(remote, ':')) {
-		snprintf(err, errsize, "no remote named %s in the repository", remote);
-		return -ENOENT;
+	int valid = 0;
+	if (git_remote_name_is_valid(&valid, remote) < 0)
+		valid = 0;
+	rs->named = valid;
+	snprintf(key, sizeof(key), "remote.%s.url", remote);
+	if (rs->named && strlen(remote) < 400 && git_config_get_string_buf(&url, cfg, key) == 0) {
+		snprintf(key, sizeof(key), "remote.%s.fetch", remote);
+		if (git_config_get_multivar_foreach(cfg, key, NULL, add_fetch, rs) < 0 &&
+		    git_error_last() && git_error_last()->klass == GIT_ERROR_NOMEMORY)
+			rc = -ENOMEM;
+		snprintf(key, sizeof(key), "remote.%s.tagopt", remote);
+		rs->tags = GIT_REMOTE_DOWNLOAD_TAGS_AUTO;
+		if (git_config_get_string_buf(&tagopt, cfg, key) == 0)
+			rs->tags = strcmp(tagopt.ptr, "--no-tags") == 0 ? GIT_REMOTE_DOWNLOAD_TAGS_NONE
+				   : strcmp(tagopt.ptr, "--tags") == 0  ? GIT_REMOTE_DOWNLOAD_TAGS_ALL
+									: GIT_REMOTE_DOWNLOAD_TAGS_AUTO;
+	} else {
+		rs->named = false;
+		/* Not a remote's name: a URL, an scp-like host:path or a path. */
+		if (!strchr(remote, '/') && !strchr(remote, ':')) {
+			snprintf(err, errsize, "no remote named %s in the repository", remote);
+			rc = -ENOENT;
+			goto done;
+		}
 	}
-	if (git_remote_create_anonymous(out, r->git, remote) < 0) {
+	if (!rc)
+		rc = apply_insteadof(&real, cfg, rs->named ? url.ptr : remote);
+	if (rc == -ENOMEM) {
+		snprintf(err, errsize, "out of memory");
+		goto done;
+	}
+	if (rc) {
 		snprintf(err, errsize, "remote %s: %s", remote, repo_git_error());
-		return -EINVAL;
+		goto done;
 	}
-	*anonymous = true;
-	return 0;
+	git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	opts.repository = r->git;
+	opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(&rs->remote, real, &opts) < 0) {
+		snprintf(err, errsize, "remote %s: %s", remote, repo_git_error());
+		rc = -EINVAL;
+	}
+done:
+	free(real);
+	git_buf_dispose(&url);
+	git_buf_dispose(&tagopt);
+	git_config_free(cfg);
+	if (rc)
+		remote_spec_clear(rs);
+	return rc;
 }
 
 /* Each refspec's source, unless a pattern, among the remote's advertised
@@ -487,16 +605,24 @@ static int fail_code(int git_rc, struct fetch_state *st)
 int repo_fetch(struct repo *r, const char *remote, const char *const *refspecs, size_t nrefspecs,
 	       char *err, size_t errsize)
 {
-	git_remote *rem = NULL;
+	struct remote_spec rs;
+	git_remote *rem;
 	git_fetch_options opts;
 	git_strarray specs = {(char **)refspecs, nrefspecs};
 	struct fetch_state st = {0};
 	pthread_t dog;
-	bool anonymous, dog_started;
+	bool dog_started;
 	int rc, grc;
 
-	if ((rc = remote_open(&rem, &anonymous, r, remote, err, errsize)))
+	if ((rc = remote_open(&rs, r, remote, err, errsize)))
 		return rc;
+	rem = rs.remote;
+	/* No refspecs: the named remote's own, as git fetch <remote> does. */
+	if (!nrefspecs) {
+		refspecs = (const char *const *)rs.fetch;
+		nrefspecs = rs.nfetch;
+		specs = (git_strarray){rs.fetch, rs.nfetch};
+	}
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	pthread_once(&stream_once, stream_register);
 	st.deadline_ms = now_mono_ms() + 1000LL * atomic_load(&total_limit_s);
@@ -516,8 +642,7 @@ int repo_fetch(struct repo *r, const char *remote, const char *const *refspecs, 
 	opts.prune = GIT_FETCH_NO_PRUNE;
 	/* A configured remote follows tags as `git fetch` does; a URL (a
 	 * pull request's fork) brings only what was asked. */
-	opts.download_tags = anonymous ? GIT_REMOTE_DOWNLOAD_TAGS_NONE
-				       : GIT_REMOTE_DOWNLOAD_TAGS_UNSPECIFIED;
+	opts.download_tags = rs.tags;
 	opts.update_fetchhead = 0;
 
 	if ((rc = local_path_check(rem, err, errsize)))
@@ -529,7 +654,7 @@ int repo_fetch(struct repo *r, const char *remote, const char *const *refspecs, 
 	}
 	if ((rc = check_sources(rem, refspecs, nrefspecs, err, errsize)))
 		goto done;
-	if ((grc = git_remote_download(rem, nrefspecs ? &specs : NULL, &opts)) < 0) {
+	if ((grc = git_remote_download(rem, &specs, &opts)) < 0) {
 		rc = fail_code(grc, &st);
 		goto failed;
 	}
@@ -547,7 +672,7 @@ failed:
 		snprintf(err, errsize, "%s", repo_git_error());
 done:
 	git_remote_disconnect(rem);
-	git_remote_free(rem);
+	remote_spec_clear(&rs);
 	pthread_mutex_lock(&st.lock);
 	st.done = true;
 	pthread_cond_signal(&st.cond);

@@ -1,7 +1,7 @@
 /* Unit tests for repo/fetch.h against local repositories the git command
  * builds: a work repository "src" pushes to a bare "remote.git", which the
  * benchmarked clone "local" has as origin. Fetches by remote name and by
- * path (an anonymous remote), missing remotes and refs, bad refspecs, a
+ * path (an anonymous remote), url.<base>.insteadOf, missing remotes and refs, bad refspecs, a
  * server that never answers (the stall limit), one that wants credentials
  * there are none of, passwords in URLs, and ancestry. */
 #include <setjmp.h>
@@ -107,6 +107,31 @@ static void test_fetch_by_url(void **state)
 	assert_int_equal(repo_fetch(f->r, f->bare, specs, 1, err, sizeof(err)), 0);
 	assert_int_equal(repo_ref_commit(tip, f->r, "refs/benchfs/pull/7"), 0);
 	assert_string_equal(tip, f->c1);
+}
+
+/* git's url.<base>.insteadOf applies, to a remote's URL and to a URL. */
+static void test_fetch_insteadof(void **state)
+{
+	struct fixture *f = *state;
+	const char *specs[] = {"+refs/heads/main:refs/remotes/origin/main"};
+	char tip[REPO_HEX_SIZE], err[512] = "";
+	assert_int_equal(test_git(NULL, 0, f->local, "config", "remote.origin.url", "short:repo",
+				  (char *)NULL), 0);
+	{
+		char key[PATH_MAX + 32];
+		snprintf(key, sizeof(key), "url.%s.insteadOf", f->bare);
+		assert_int_equal(test_git(NULL, 0, f->local, "config", key, "short:repo",
+					  (char *)NULL), 0);
+		/* A shorter match loses to the longest. */
+		assert_int_equal(test_git(NULL, 0, f->local, "config", "url./nonexistent.insteadOf",
+					  "short:", (char *)NULL), 0);
+	}
+	repo_free(f->r);
+	assert_int_equal(repo_open(&f->r, f->local, NULL, 0), 0);
+	assert_int_equal(repo_fetch(f->r, "origin", specs, 1, err, sizeof(err)), 0);
+	assert_int_equal(repo_ref_commit(tip, f->r, "refs/remotes/origin/main"), 0);
+	assert_string_equal(tip, f->c2);
+	assert_int_equal(repo_fetch(f->r, "short:repo", specs, 1, err, sizeof(err)), 0);
 }
 
 static void test_fetch_missing(void **state)
@@ -246,6 +271,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fetch_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_by_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_insteadof, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_stall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_refused, setup, teardown),
