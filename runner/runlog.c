@@ -14,12 +14,24 @@
 
 /* A longer output line is split: the log stays line-oriented and bounded. */
 #define PARTIAL_MAX 8192
+/* A run's log is capped: a benchmark that prints without end must not fill
+ * the disk. The first half of the cap is written as it comes; past it the
+ * lines go to a ring of the other half in memory, written after a line
+ * saying what was dropped when the log is closed (the end of a log says
+ * how the run ended). */
+#define LOG_MAX (16 << 20)
+/* For tests only: the cap in bytes, read when a log is opened. */
+#define LOG_MAX_ENV "BENCHFS_TEST_LOG_MAX"
 
 struct runlog {
 	int fd;
 	char step[160];
 	char partial[PARTIAL_MAX];
 	size_t partial_len;
+	int64_t written, head_max; /* bytes in the file; what it takes before the ring */
+	char *ring;                /* the last lines past head_max; NULL until then */
+	size_t ring_size;
+	int64_t ring_in, ring_lines; /* bytes and lines that went to the ring */
 };
 
 void runlog_timestamp(char *buf, size_t size)
@@ -45,6 +57,75 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+static void ring_add(struct runlog *log, const char *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		size_t at = (size_t)(log->ring_in % (int64_t)log->ring_size);
+		size_t n = len - done < log->ring_size - at ? len - done : log->ring_size - at;
+		memcpy(log->ring + at, buf + done, n);
+		done += n;
+		log->ring_in += (int64_t)n;
+	}
+	log->ring_lines++;
+}
+
+/* Past the head: the marker once, then the ring. The check is per line
+ * written, never per iteration measured. */
+static void write_capped(struct runlog *log, const char *buf, size_t len)
+{
+	if (!log->ring) {
+		char note[256], stamp[40];
+		if (!(log->ring = malloc((size_t)log->head_max)))
+			return; /* out of memory: the line is lost, not the run */
+		log->ring_size = (size_t)log->head_max;
+		runlog_timestamp(stamp, sizeof(stamp));
+		snprintf(note, sizeof(note),
+			 "%s [benchfs] debug.log reached %lld bytes: from here only the last %lld"
+			 " bytes are kept, written when the run ends\n",
+			 stamp, (long long)log->head_max, (long long)log->head_max);
+		write_all(log->fd, note, strlen(note));
+	}
+	ring_add(log, buf, len);
+}
+
+/* The ring's complete lines, after a line saying what was dropped. */
+static void flush_ring(struct runlog *log)
+{
+	size_t size = log->ring_size, start = 0, len;
+	int64_t kept_lines = 0;
+	char note[256], stamp[40];
+	const char *text;
+	char *linear;
+	if (!log->ring)
+		return;
+	len = log->ring_in < (int64_t)size ? (size_t)log->ring_in : size;
+	if (!(linear = malloc(len + 1)))
+		return;
+	/* Oldest byte first; a wrapped ring starts inside a line, which goes. */
+	if (log->ring_in > (int64_t)size) {
+		size_t at = (size_t)(log->ring_in % (int64_t)size);
+		memcpy(linear, log->ring + at, size - at);
+		memcpy(linear + size - at, log->ring, at);
+		text = memchr(linear, '\n', len);
+		start = text ? (size_t)(text - linear) + 1 : len;
+	} else {
+		memcpy(linear, log->ring, len);
+	}
+	for (size_t i = start; i < len; i++)
+		kept_lines += linear[i] == '\n';
+	runlog_timestamp(stamp, sizeof(stamp));
+	snprintf(note, sizeof(note),
+		 "%s [benchfs] ... %lld bytes in %lld lines dropped here (debug.log keeps its first"
+		 " and last %lld bytes) ...\n",
+		 stamp, (long long)(log->ring_in - (int64_t)(len - start)),
+		 (long long)(log->ring_lines - kept_lines), (long long)log->head_max);
+	write_all(log->fd, note, strlen(note));
+	write_all(log->fd, linear + start, len - start);
+	free(linear);
+	free(log->ring);
+	log->ring = NULL;
+}
+
 /* One log line, written with a single write() so readers never see half a prefix. */
 static void write_line(struct runlog *log, const char *step, const char *text, size_t len)
 {
@@ -56,8 +137,13 @@ static void write_line(struct runlog *log, const char *step, const char *text, s
 	strbuf_add(&line, text, len);
 	strbuf_addch(&line, '\n');
 	/* Out of memory: the line is lost, not the run. */
-	if (!strbuf_error(&line))
+	if (!strbuf_error(&line) && !log->ring &&
+	    log->written + (int64_t)line.len <= log->head_max) {
 		write_all(log->fd, line.buf, line.len);
+		log->written += (int64_t)line.len;
+	} else if (!strbuf_error(&line)) {
+		write_capped(log, line.buf, line.len);
+	}
 	strbuf_release(&line);
 }
 
@@ -125,6 +211,11 @@ int runlog_open(struct runlog **out, const char *path)
 		return -ENOMEM;
 	}
 	log->fd = fd;
+	/* A run started again after a crash appends to its log: that counts. */
+	log->written = st.st_size;
+	log->head_max = LOG_MAX / 2;
+	if (getenv(LOG_MAX_ENV) && atoll(getenv(LOG_MAX_ENV)) >= 2)
+		log->head_max = atoll(getenv(LOG_MAX_ENV)) / 2;
 	snprintf(log->step, sizeof(log->step), "benchfs");
 	*out = log;
 	return 0;
@@ -188,6 +279,7 @@ void runlog_free(struct runlog *log)
 	if (!log)
 		return;
 	flush_partial(log);
+	flush_ring(log);
 	close(log->fd);
 	free(log);
 }

@@ -12,7 +12,8 @@
 CONF='{"warmup": 0, "runs": 3, "compare": {"max_pairs": 2},
   "benchmarks": [{"name": "work", "command": ["sh", "prog.sh"]}]}'
 make_repo "$CONF"
-commit_prog one 'sleep 0.02' v1
+# v1 prints: its runs' logs pass the cap the test sets (4096 bytes).
+commit_prog one 'seq -f "a line of the output of v1, number %g" 1 200; sleep 0.02' v1
 commit_prog two 'sleep 0.02' v2
 commit_prog three 'sleep 0.03' v3
 commit_prog four 'sleep 0.03' v4
@@ -33,7 +34,7 @@ PY
 row() { grep "^$1," "$MNT/history/work.csv" || true; }
 
 # ---- a history without a "retain" section: nothing is pruned ----
-start_benchfs
+BENCHFS_TEST_LOG_MAX=4096 start_benchfs
 printf '%s\n' v1 v2 v3 v3 v4 > "$MNT/queue"
 wait_status 000005 '^done' 180
 echo v5..v6 > "$MNT/queue"
@@ -50,6 +51,16 @@ for r in 1 2 3 4 5 6 7; do
 	head -c 4096 /dev/zero > "$DATA/artifacts/$id/perf.data"
 done
 cp "$MNT/history/work.csv" "$T/before.csv"
+# The cap: the log's first 2048 bytes, a marker, its last lines after a
+# line saying what was dropped; the run's end is there.
+log1="$MNT/runs/000001/debug.log"
+size=$(stat -c %s "$log1")
+[ "$size" -le $((4096 + 400)) ] || fail "debug.log of run 1 is $size bytes, over its cap"
+grep -q 'debug.log reached 2048 bytes' "$log1" || fail "no marker where the cap was reached: $(head -c 3000 "$log1")"
+grep -Eq '\.\.\. [0-9]+ bytes in [0-9]+ lines dropped here' "$log1" || fail "no line on what was dropped"
+tail -1 "$log1" | grep -q '\] done' || fail "the end of the capped log: $(tail -2 "$log1")"
+[ "$(stat -c %s "$MNT/runs/000002/debug.log")" -le 4096 ] || fail "run 2's log"
+ok "a debug.log is capped: head, marker, tail ($size bytes)"
 cat "$MNT/regressions" > "$T/regressions.before"
 sleep 1
 [ "$(samples 2)" = 3 ] || fail "run 2 lost its samples without a policy"
