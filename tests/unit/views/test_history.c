@@ -201,13 +201,14 @@ static void test_step(void **state)
 		 c[9]);
 	assert_true(strncmp(line, want, strlen(want)) == 0);
 	/* With a wall time line's 11 fields: the threshold, the method and the
-	 * two commits the counts step between; then the alert's id and state. */
+	 * two commits the counts step between; then the alert's id and state,
+	 * and the culprit of a bisection (none). */
 	snprintf(want, sizeof(want), "\t5%%\tfixed\tcount\t%s..%s\t", c[8], c[9]);
 	assert_non_null(strstr(line, want));
 	{
 		char id[ALERT_ID_LEN + 1], tail[256];
 		alert_id(id, c[9], "work:instructions");
-		snprintf(tail, sizeof(tail), "%s%s\tnew", want, id);
+		snprintf(tail, sizeof(tail), "%s%s\tnew\t-", want, id);
 		assert_string_equal(strstr(line, want), tail);
 	}
 	/* "other" never moved. */
