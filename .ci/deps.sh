@@ -9,6 +9,7 @@ packages=(
 	linux-perf valgrind
 	systemd # systemd-analyze verify of benchfs@.service (test_system.sh)
 	hyperfine
+	ccache # "build_mode": "incremental" compiles through it (test_incremental.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
