@@ -229,6 +229,15 @@ static void md_warnings(FILE *out, const struct comparison *c)
 		fputs(" (see Warnings).\n\n", out);
 	if (c->same_build)
 		fputs("The artifacts are byte-identical: same build; nothing to test.\n\n", out);
+	/* Retention left them out of the sides (views/sides.c). */
+	for (int s = 0; s < 2; s++) {
+		const struct side *side = s ? &c->b : &c->a;
+		if (side->pruned)
+			fprintf(out, "> **Note:** the samples of %zu older run%s of %s were pruned (retention"
+				     " keeps their statistics only); this side pools its %zu other run%s.\n\n",
+				side->pruned, side->pruned == 1 ? "" : "s", s ? "B" : "A", side->nruns,
+				side->nruns == 1 ? "" : "s");
+	}
 }
 
 /* The benchmarks' own warnings with their runs and figures, folded. */
