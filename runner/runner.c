@@ -160,6 +160,10 @@ static bool execute_run(struct runner *r, const struct store_run *run, char *why
 			job_fail(&job, s, "out of memory");
 			goto failed;
 		}
+		/* An incremental build brings its kept tree to the commit itself
+		 * (runner/job_steps.c); a checkout here would be wasted. */
+		if (job.config->build && job.config->build_mode == BUILD_MODE_INCREMENTAL)
+			continue;
 		store_path_workdir(sd->workdir, sizeof(sd->workdir), r->data_dir,
 			 job.nsides == 1 ? "work" : s == 0 ? "work-a" : "work-b");
 		runlog_printf(sd->log, "benchfs", "checkout into %s", sd->workdir);
