@@ -1,9 +1,10 @@
 /* benchfs run --out DIR: the tree the mount shows, written as ordinary
  * files and symlinks, for CI jobs that upload it as an artifact. Every file
  * comes from the same views the mount's files do (README, queue, runs/,
- * commits/, latest, compare/, regressions, slo, history/, baselines/), so `diff
- * -r --no-dereference` against a mount over the same data directory finds
- * nothing. */
+ * commits/, latest, compare/, regressions, slo, history/, baselines/,
+ * export/, audit/, alerts/, bisect/, watch, retention; import/ empty), so
+ * `diff -r --no-dereference` against a mount over the same data directory
+ * finds nothing. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,18 +17,23 @@
 #include "cli/internal.h"
 #include "store/paths.h"
 #include "util/runid.h"
+#include "config/config.h"
+#include "views/alerts.h"
 #include "views/audit.h"
 #include "views/baseline_file.h"
+#include "views/bisect.h"
 #include "views/compare.h"
 #include "views/export.h"
 #include "views/history.h"
 #include "views/listings.h"
 #include "views/mount_readme.h"
 #include "views/queue_list.h"
+#include "views/retention_file.h"
 #include "views/regressions.h"
 #include "views/run_files.h"
 #include "views/sides.h"
 #include "views/slo.h"
+#include "views/watch_file.h"
 
 struct out_tree {
 	const struct view_ctx *ctx;
@@ -329,6 +335,64 @@ static int put_baselines(struct out_tree *t)
 	return rc ? rc : put_histories(t);
 }
 
+/* alerts/ and bisect/: one file per name the mount lists there. */
+static int put_alerts(struct out_tree *t)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+	if ((rc = put_dir(t, "alerts")) || (rc = alert_list(&names, &n, t->ctx)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *text = NULL, path[4096];
+		if (!(rc = alert_render(&text, t->ctx, names[i]))) {
+			snprintf(path, sizeof(path), "alerts/%s", names[i]);
+			rc = put_file(t, path, text, strlen(text));
+		}
+		free(text);
+	}
+	listing_free(names, n);
+	return rc;
+}
+
+static int put_bisections(struct out_tree *t)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+	if ((rc = put_dir(t, "bisect")) || (rc = bisect_listing(&names, &n, t->ctx)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *text = NULL, path[4096];
+		int64_t id = bisect_parse_name(names[i]);
+		if (!(rc = id > 0 ? bisect_render(&text, t->ctx, id) : -EIO)) {
+			snprintf(path, sizeof(path), "bisect/%s", names[i]);
+			rc = put_file(t, path, text, strlen(text));
+		}
+		free(text);
+	}
+	listing_free(names, n);
+	return rc;
+}
+
+/* watch and retention: the state the daemon's services keep in the store. */
+static int put_service_files(struct out_tree *t)
+{
+	const struct config *config = t->ctx->config;
+	char *text = NULL;
+	int rc;
+	if ((rc = watch_file_render(&text, t->ctx->store, config ? config->watch : NULL)) ||
+	    (rc = put_file(t, "watch", text, strlen(text))))
+		goto out;
+	free(text);
+	text = NULL;
+	if (!(rc = retention_file_render(&text, t->ctx->store, config ? config->retain : NULL)))
+		rc = put_file(t, "retention", text, strlen(text));
+out:
+	free(text);
+	return rc;
+}
+
 static int put_tree(struct out_tree *t)
 {
 	char tip[STORE_HASH_LEN + 1], *text = NULL;
@@ -359,9 +423,10 @@ static int put_tree(struct out_tree *t)
 	/* import/ takes files written into the mount; it lists nothing. */
 	if ((rc = put_baselines(t)) || (rc = put_dir(t, "import")))
 		goto out;
-	rc = put_exports(t);
-	if (!rc)
-		rc = put_audits(t);
+	if ((rc = put_exports(t)) || (rc = put_audits(t)) || (rc = put_alerts(t)) ||
+	    (rc = put_bisections(t)))
+		goto out;
+	rc = put_service_files(t);
 out:
 	free(text);
 	return rc;
