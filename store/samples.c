@@ -190,7 +190,10 @@ int store_benchmark_names(struct store *store, char ***names, size_t *n)
 		" UNION ALL"
 		" SELECT (SELECT min(benchmark) FROM iterations WHERE benchmark > b.name)"
 		" FROM b WHERE b.name IS NOT NULL)"
-		" SELECT name FROM b WHERE name IS NOT NULL");
+		" SELECT name FROM b WHERE name IS NOT NULL"
+		/* A benchmark whose every run retention summarized has no
+		 * iterations left, but history/ still shows it. */
+		" UNION SELECT benchmark FROM run_summaries ORDER BY 1");
 	char **list = NULL;
 	size_t count = 0, cap = 0;
 	int rc, result = STORE_OK;

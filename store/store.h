@@ -215,7 +215,8 @@ typedef int (*store_sum_fn)(void *ctx, const char *benchmark, int64_t run_id, in
 			    int64_t sum_wall_ns, int64_t min_wall_ns);
 int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
 		       store_sum_fn fn, void *ctx);
-/* Every benchmark name that has a measured iteration, sorted (malloc'd array
+/* Every benchmark name that has a measured iteration or a run summary
+ * (retention), sorted (malloc'd array
  * of malloc'd strings; free with store_names_free). */
 int store_benchmark_names(struct store *store, char ***names, size_t *n);
 void store_names_free(char **names, size_t n);

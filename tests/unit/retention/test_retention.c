@@ -153,6 +153,15 @@ static void test_summarize(void **state)
 	assert_int_equal(store_summaries_of_runs(s, &id, 1, "a", read_summary, &got), STORE_OK);
 	assert_int_equal(got.n, 3);
 	assert_true(got.max == 0.003 && got.min == 0.001 && got.mean == 0.002);
+	{
+		/* Its only run summarized, the benchmark is still named (history/). */
+		char **names = NULL;
+		size_t nn = 0;
+		assert_int_equal(store_benchmark_names(s, &names, &nn), STORE_OK);
+		assert_int_equal(nn, 1);
+		assert_string_equal(names[0], "a");
+		store_names_free(names, nn);
+	}
 	/* Again: left as it is. */
 	assert_int_equal(store_runs_summarize(s, &samples, &run, 1), STORE_OK);
 	assert_int_equal(samples, 0);
