@@ -157,20 +157,28 @@ static bool sides_same_build(const struct comparison *c)
 
 /* The newest NOISE_RUNS finished runs of this host that are not A/B sides
  * (the two sides of a pair are measured at once: their difference is not
- * run-to-run noise), ascending. */
-static int history_runs(struct comparison *c)
+ * run-to-run noise) or a bisection's, ascending. */
+static int history_runs(struct comparison *c, const struct view_ctx *ctx)
 {
-	size_t n = 0;
-	if (!(c->history = malloc((NOISE_RUNS + 1) * sizeof(*c->history))))
+	struct store_done_run *solo = malloc((c->cat.n + 1) * sizeof(*solo));
+	size_t n = 0, nsolo = 0;
+	int rc;
+	if (!solo || !(c->history = malloc((NOISE_RUNS + 1) * sizeof(*c->history)))) {
+		free(solo);
 		return -ENOMEM;
-	for (size_t i = c->cat.n; i-- > 0 && n < NOISE_RUNS;)
-		if (!c->cat.runs[i].pair_id)
-			c->history[n++] = c->cat.runs[i].id;
-	for (size_t i = 0; i < n / 2; i++) {
-		int64_t t = c->history[i];
-		c->history[i] = c->history[n - 1 - i];
-		c->history[n - 1 - i] = t;
 	}
+	for (size_t i = 0; i < c->cat.n; i++)
+		if (!c->cat.runs[i].pair_id)
+			solo[nsolo++] = c->cat.runs[i];
+	/* A bisection's runs alternate between the two sides of a step: as
+	 * neighbours they would pass the step off as noise. */
+	if ((rc = store_errno(store_done_runs_drop_bisect(ctx->store, solo, &nsolo)))) {
+		free(solo);
+		return rc;
+	}
+	for (size_t i = nsolo > NOISE_RUNS ? nsolo - NOISE_RUNS : 0; i < nsolo; i++)
+		c->history[n++] = solo[i].id;
+	free(solo);
 	c->nhistory = n;
 	return 0;
 }
@@ -196,7 +204,7 @@ static int comparison_load(struct comparison *c, const struct view_ctx *ctx)
 	c->same_build = sides_same_build(c);
 	suggestion(c->suggest_a, sizeof(c->suggest_a), &c->a);
 	suggestion(c->suggest_b, sizeof(c->suggest_b), &c->b);
-	if ((rc = history_runs(c)))
+	if ((rc = history_runs(c, ctx)))
 		return rc;
 	if (!(sides = ids_union(&nsides, c->a.runs, c->a.nruns, c->b.runs, c->b.nruns, NULL, 0)) ||
 	    !(all = ids_union(&nall, sides, nsides, c->history,
