@@ -134,51 +134,6 @@ int pull_line_of_stem(char **line, const char *stem)
 	return 1;
 }
 
-/* Whether the repository configures a remote of this name: a
- * [remote "<name>"] section in its git directory's config file (or the
- * common directory's, for a linked work tree). Read as text until repo/
- * offers a libgit2 lookup of it; includes and ~/.gitconfig are not read,
- * which only means such a remote's "<remote>/<branch>" keeps its old
- * meaning. */
-static bool remote_configured(struct repo *repo, const char *name)
-{
-	struct strbuf path = STRBUF_INIT, common = STRBUF_INIT, want = STRBUF_INIT;
-	char line[4096];
-	bool found = false;
-	FILE *f;
-	strbuf_addf(&path, "%scommondir", repo_gitdir(repo));
-	if (!strbuf_error(&path) && (f = fopen(path.buf, "re"))) {
-		if (fgets(line, sizeof(line), f)) {
-			line[strcspn(line, "\n")] = '\0';
-			if (line[0] == '/')
-				strbuf_addstr(&common, line);
-			else
-				strbuf_addf(&common, "%s%s", repo_gitdir(repo), line);
-			strbuf_addch(&common, '/');
-		}
-		fclose(f);
-	}
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%sconfig", common.len ? common.buf : repo_gitdir(repo));
-	strbuf_addf(&want, "remote \"%s\"]", name);
-	if (!strbuf_error(&path) && !strbuf_error(&want) && (f = fopen(path.buf, "re"))) {
-		while (!found && fgets(line, sizeof(line), f)) {
-			const char *c = line + strspn(line, " \t");
-			if (*c != '[')
-				continue;
-			c += 1 + strspn(c + 1, " \t");
-			/* The section name is case-insensitive, the subsection not. */
-			found = strncasecmp(c, "remote", 6) == 0 && strncmp(c + 6, want.buf + 6,
-									  want.len - 6) == 0;
-		}
-		fclose(f);
-	}
-	strbuf_release(&path);
-	strbuf_release(&common);
-	strbuf_release(&want);
-	return found;
-}
-
 /* What a line asks for, once recognised. */
 struct pull_job {
 	const char *line;
@@ -258,7 +213,7 @@ static int tracked_fetch_plan(struct pull_job *job, struct repo *repo)
 		return 0;
 	if (!(job->tracked_remote = strndup(rest, (size_t)(slash - rest))))
 		return -ENOMEM;
-	if (!remote_configured(repo, job->tracked_remote)) {
+	if (!repo_remote_exists(repo, job->tracked_remote)) {
 		free(job->tracked_remote);
 		job->tracked_remote = NULL;
 		return 0;
@@ -295,7 +250,7 @@ static int recognise(struct pull_job *job, struct repo *repo, const char *config
 		}
 		{
 			char commit[REPO_HEX_SIZE];
-			if (!remote_configured(repo, remote) ||
+			if (!repo_remote_exists(repo, remote) ||
 			    repo_ref_commit(commit, repo, local_branch) == 0) {
 				rc = 0;
 				goto done;

@@ -685,6 +685,23 @@ done:
 	return rc;
 }
 
+bool repo_remote_exists(struct repo *r, const char *name)
+{
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT;
+	char key[512];
+	int valid = 0;
+	bool found;
+	if (git_remote_name_is_valid(&valid, name) < 0 || !valid ||
+	    (size_t)snprintf(key, sizeof(key), "remote.%s.url", name) >= sizeof(key) ||
+	    git_repository_config_snapshot(&cfg, r->git) < 0)
+		return false;
+	found = git_config_get_string_buf(&url, cfg, key) == 0;
+	git_buf_dispose(&url);
+	git_config_free(cfg);
+	return found;
+}
+
 int repo_is_ancestor(struct repo *r, const char *ancestor, const char *commit)
 {
 	git_oid a, c;

@@ -45,6 +45,11 @@ void repo_fetch_limits(int stall_seconds, int total_seconds);
  * not in benchfs's. Paths and scp-like "user@host:path" have none. */
 bool repo_url_has_password(const char *url);
 
+/* Whether the repository's configuration (its own, the user's and the
+ * system's, includes followed, as git reads them) has a remote of this name
+ * with a URL. */
+bool repo_remote_exists(struct repo *r, const char *name);
+
 /* Whether ancestor is commit or one of its ancestors (full hex hashes): 1
  * yes, 0 no, -ENOENT when either is none of the repository's commits, -EIO. */
 int repo_is_ancestor(struct repo *r, const char *ancestor, const char *commit);
