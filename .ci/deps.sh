@@ -10,6 +10,7 @@ packages=(
 	systemd # systemd-analyze verify of benchfs@.service (test_system.sh)
 	hyperfine
 	ccache # "build_mode": "incremental" compiles through it (test_incremental.sh)
+	openssh-client # ssh-keygen -F: the host keys of watched ssh remotes against known_hosts
 )
 missing=()
 for p in "${packages[@]}"; do

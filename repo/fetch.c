@@ -27,6 +27,7 @@
 
 #include "repo/fetch.h"
 #include "repo/internal.h"
+#include "repo/known_hosts.h"
 #include "util/clock.h"
 
 static atomic_int stall_limit_s = REPO_FETCH_STALL_S;
@@ -602,6 +603,36 @@ static int fail_code(int git_rc, struct fetch_state *st)
 	return -EIO;
 }
 
+/* An ssh server's host key must be in known_hosts, as ssh itself requires
+ * (libgit2 1.5 would take any key); TLS certificates keep libgit2's own
+ * verdict (> 0: "use yours"). */
+static int on_certificate(git_cert *cert, int valid, const char *host, void *payload)
+{
+	const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
+	char *key;
+	int known;
+	(void)valid, (void)payload;
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+		return 1;
+	if (!(hk->type & GIT_CERT_SSH_RAW)) {
+		git_error_set(GIT_ERROR_SSH, "the ssh host key of %s cannot be checked", host);
+		return GIT_ECERTIFICATE;
+	}
+	if (!(key = repo_base64((const unsigned char *)hk->hostkey, hk->hostkey_len))) {
+		git_error_set_oom();
+		return -1;
+	}
+	known = repo_host_key_known(host, key, NULL);
+	free(key);
+	if (known == 1)
+		return 0;
+	git_error_set(GIT_ERROR_SSH,
+		      "the ssh host key of %s is not in ~/.ssh/known_hosts or"
+		      " /etc/ssh/ssh_known_hosts (add it, as ssh would ask to)",
+		      host);
+	return GIT_ECERTIFICATE;
+}
+
 int repo_fetch(struct repo *r, const char *remote, const char *const *refspecs, size_t nrefspecs,
 	       char *err, size_t errsize)
 {
@@ -637,6 +668,7 @@ int repo_fetch(struct repo *r, const char *remote, const char *const *refspecs, 
 	opts.callbacks.sideband_progress = on_sideband;
 	opts.callbacks.transfer_progress = on_transfer;
 	opts.callbacks.credentials = on_credentials;
+	opts.callbacks.certificate_check = on_certificate;
 	opts.callbacks.update_tips = on_update_tip;
 	opts.callbacks.payload = &st;
 	opts.prune = GIT_FETCH_NO_PRUNE;
