@@ -161,33 +161,22 @@ int store_alert_get(struct store *store, struct store_alert *out, const char *id
 	return result;
 }
 
+static int alert_row(struct store *store, void *row, sqlite3_stmt *stmt)
+{
+	return alert_from_row(store, row, stmt);
+}
+
+static void alert_row_clear(void *row)
+{
+	store_alert_clear(row);
+}
+
 int store_alerts_list(struct store *store, struct store_alert **out, size_t *n)
 {
 	sqlite3_stmt *stmt =
 		store_prepare(store, "SELECT " ALERT_COLUMNS " FROM alerts ORDER BY id");
-	struct store_alert *list = NULL;
-	size_t count = 0, alloc = 0;
-	int result = STORE_OK, step;
-	*out = NULL;
-	*n = 0;
-	if (!stmt)
-		return STORE_ERROR;
-	while (result == STORE_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (ALLOC_GROW(list, count + 1, alloc))
-			result = store_nomem(store);
-		else if ((result = alert_from_row(store, &list[count], stmt)) == STORE_OK)
-			count++;
-	}
-	if (result == STORE_OK && step != SQLITE_DONE)
-		result = store_fail(store, "list alerts");
-	sqlite3_finalize(stmt);
-	if (result) {
-		store_alerts_free(list, count);
-		return result;
-	}
-	*out = list;
-	*n = count;
-	return STORE_OK;
+	return store_rows_collect(store, out, n, sizeof(**out), stmt, alert_row, alert_row_clear,
+				  "list alerts");
 }
 
 int store_alert_events(struct store *store, struct store_alert_event **out, size_t *n,

@@ -103,36 +103,22 @@ int store_bisection_find(struct store *store, struct store_bisection *out, const
 	return bisection_one(store, out, stmt);
 }
 
+static int bisection_row(struct store *store, void *row, sqlite3_stmt *stmt)
+{
+	return bisection_from_row(store, row, stmt);
+}
+
+static void bisection_row_clear(void *row)
+{
+	store_bisection_clear(row);
+}
+
 int store_bisections_list(struct store *store, struct store_bisection **out, size_t *n)
 {
 	sqlite3_stmt *stmt =
 		store_prepare(store, "SELECT " BISECTION_COLUMNS " FROM bisections ORDER BY id");
-	struct store_bisection *list = NULL;
-	size_t count = 0, cap = 0;
-	int rc, result = STORE_OK;
-	*out = NULL;
-	*n = 0;
-	if (!stmt)
-		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (ALLOC_GROW(list, count + 1, cap)) {
-			result = store_nomem(store);
-			break;
-		}
-		if ((result = bisection_from_row(store, &list[count], stmt)))
-			break;
-		count++;
-	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
-		result = store_fail(store, "list bisections");
-	sqlite3_finalize(stmt);
-	if (result) {
-		store_bisections_free(list, count);
-		return result;
-	}
-	*out = list;
-	*n = count;
-	return STORE_OK;
+	return store_rows_collect(store, out, n, sizeof(**out), stmt, bisection_row,
+				  bisection_row_clear, "list bisections");
 }
 
 int store_bisection_add(struct store *store, int64_t *id, bool *created, const char *benchmark,

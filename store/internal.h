@@ -42,5 +42,15 @@ int store_mark_results_changed(struct store *store, int64_t seq);
 /* The store code of a util/array.h or util/strbuf.h failure (-ENOMEM or
  * -EOVERFLOW): STORE_NOMEM, with the message recorded. */
 int store_nomem(struct store *store);
+/* Fills one element of a list from the current row of stmt: STORE_OK or a
+ * store code, leaving nothing to undo on failure. */
+typedef int (*store_row_fn)(struct store *store, void *row, sqlite3_stmt *stmt);
+/* Every row of stmt (bound, finalized here) as one element of elem bytes,
+ * filled by from_row, into a malloc'd list at *list (a T ** passed as void
+ * *) and its length at *n. On failure nothing is returned: clear (may be
+ * NULL) undoes each filled element, and what names the query in the error. */
+int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
+		       sqlite3_stmt *stmt, store_row_fn from_row, void (*clear)(void *row),
+		       const char *what);
 
 #endif

@@ -244,6 +244,46 @@ int store_nomem(struct store *store)
 	return store_refuse(store, STORE_NOMEM, "out of memory");
 }
 
+int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
+		       sqlite3_stmt *stmt, store_row_fn from_row, void (*clear)(void *row),
+		       const char *what)
+{
+	unsigned char *rows = NULL;
+	size_t count = 0, cap = 0;
+	int rc = SQLITE_DONE, result = STORE_OK;
+	memset(list, 0, sizeof(void *));
+	*n = 0;
+	if (!stmt)
+		return STORE_ERROR;
+	while (result == STORE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (count == cap) {
+			size_t grow = cap ? 2 * cap : 8;
+			unsigned char *more = grow > SIZE_MAX / elem ? NULL : realloc(rows, grow * elem);
+			if (!more) {
+				result = store_nomem(store);
+				break;
+			}
+			rows = more;
+			cap = grow;
+		}
+		memset(rows + count * elem, 0, elem);
+		if ((result = from_row(store, rows + count * elem, stmt)) == STORE_OK)
+			count++;
+	}
+	if (result == STORE_OK && rc != SQLITE_DONE)
+		result = store_fail(store, what);
+	sqlite3_finalize(stmt);
+	if (result) {
+		for (size_t i = 0; clear && i < count; i++)
+			clear(rows + i * elem);
+		free(rows);
+		return result;
+	}
+	memcpy(list, &rows, sizeof(rows));
+	*n = count;
+	return STORE_OK;
+}
+
 sqlite3_stmt *store_prepare(struct store *store, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;

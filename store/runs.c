@@ -180,38 +180,26 @@ fail:
 	return result;
 }
 
+static int run_row(struct store *store, void *row, sqlite3_stmt *stmt)
+{
+	return run_from_row(store, row, stmt);
+}
+
+static void run_row_clear(void *row)
+{
+	store_run_clear(row);
+}
+
 /* Run a query selecting RUN_COLUMNS with one optional text parameter and
  * collect every row. */
 static int runs_select(struct store *store, struct store_run **out, size_t *n, const char *sql,
 		       const char *text_param)
 {
 	sqlite3_stmt *stmt = store_prepare(store, sql);
-	struct store_run *runs = NULL;
-	size_t count = 0, cap = 0;
-	int rc, result = STORE_OK;
-	if (!stmt)
-		return STORE_ERROR;
-	if (text_param)
+	if (stmt && text_param)
 		sqlite3_bind_text(stmt, 1, text_param, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (ALLOC_GROW(runs, count + 1, cap)) {
-			result = store_nomem(store);
-			break;
-		}
-		if ((result = run_from_row(store, &runs[count], stmt)))
-			break;
-		count++;
-	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
-		result = store_fail(store, "select runs");
-	sqlite3_finalize(stmt);
-	if (result) {
-		store_runs_free(runs, count);
-		return result;
-	}
-	*out = runs;
-	*n = count;
-	return STORE_OK;
+	return store_rows_collect(store, out, n, sizeof(**out), stmt, run_row, run_row_clear,
+				  "select runs");
 }
 
 /* One run by id through sql, which selects the columns run_from_row reads. */

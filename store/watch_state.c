@@ -107,40 +107,20 @@ int store_watch_put(struct store *store, const struct store_watch *w)
 	return store_commit(store);
 }
 
+static int watch_row_fill(struct store *store, void *row, sqlite3_stmt *stmt)
+{
+	return watch_row(store, row, stmt);
+}
+
+static void watch_row_clear(void *row)
+{
+	store_watch_clear(row);
+}
+
 int store_watch_list(struct store *store, struct store_watch **out, size_t *n)
 {
 	sqlite3_stmt *stmt = store_prepare(store, "SELECT " WATCH_COLUMNS
 					   " FROM watch_branches ORDER BY remote, branch");
-	struct store_watch *ws = NULL;
-	size_t nr = 0, alloc = 0;
-	int rc, result = STORE_OK;
-	*out = NULL;
-	*n = 0;
-	if (!stmt)
-		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (nr == alloc) {
-			size_t grow = alloc ? 2 * alloc : 8;
-			struct store_watch *more = realloc(ws, grow * sizeof(*ws));
-			if (!more) {
-				result = store_refuse(store, STORE_NOMEM, "out of memory");
-				break;
-			}
-			ws = more;
-			alloc = grow;
-		}
-		if ((result = watch_row(store, &ws[nr], stmt)))
-			break;
-		nr++;
-	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
-		result = store_fail(store, "list watched branches");
-	sqlite3_finalize(stmt);
-	if (result) {
-		store_watch_free(ws, nr);
-		return result;
-	}
-	*out = ws;
-	*n = nr;
-	return STORE_OK;
+	return store_rows_collect(store, out, n, sizeof(**out), stmt, watch_row_fill,
+				  watch_row_clear, "list watched branches");
 }
