@@ -280,34 +280,12 @@ static int select_ids(struct store *store, int64_t **ids, size_t *n, const char 
 		      const char *p1, const char *p2)
 {
 	sqlite3_stmt *stmt = store_prepare(store, sql);
-	int64_t *list = NULL;
-	size_t count = 0, cap = 0;
-	int rc, result = STORE_OK;
-	*ids = NULL;
-	*n = 0;
-	if (!stmt)
-		return STORE_ERROR;
-	if (p1)
+	if (stmt && p1)
 		sqlite3_bind_text(stmt, 1, p1, -1, SQLITE_STATIC);
-	if (p2)
+	if (stmt && p2)
 		sqlite3_bind_text(stmt, 2, p2, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (ALLOC_GROW(list, count + 1, cap)) {
-			result = store_nomem(store);
-			break;
-		}
-		list[count++] = sqlite3_column_int64(stmt, 0);
-	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
-		result = store_fail(store, "list runs");
-	sqlite3_finalize(stmt);
-	if (result) {
-		free(list);
-		return result;
-	}
-	*ids = list;
-	*n = count;
-	return STORE_OK;
+	return store_rows_collect(store, ids, n, sizeof(**ids), stmt, store_id_row, NULL,
+				  "list runs");
 }
 
 int store_commit_done_runs(struct store *store, int64_t **ids, size_t *n, const char *commit,

@@ -244,6 +244,13 @@ int store_nomem(struct store *store)
 	return store_refuse(store, STORE_NOMEM, "out of memory");
 }
 
+int store_id_row(struct store *store, void *row, sqlite3_stmt *stmt)
+{
+	(void)store;
+	*(int64_t *)row = sqlite3_column_int64(stmt, 0);
+	return STORE_OK;
+}
+
 int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
 		       sqlite3_stmt *stmt, store_row_fn from_row, void (*clear)(void *row),
 		       const char *what)

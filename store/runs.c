@@ -264,29 +264,9 @@ int store_pair_queued(struct store *store, bool *out, const char *commit_a, cons
 
 int store_run_ids(struct store *store, int64_t **ids, size_t *n)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT id FROM runs ORDER BY id");
-	int64_t *list = NULL;
-	size_t count = 0, cap = 0;
-	int rc, result = STORE_OK;
-	if (!stmt)
-		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (ALLOC_GROW(list, count + 1, cap)) {
-			result = store_nomem(store);
-			break;
-		}
-		list[count++] = sqlite3_column_int64(stmt, 0);
-	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
-		result = store_fail(store, "list runs");
-	sqlite3_finalize(stmt);
-	if (result) {
-		free(list);
-		return result;
-	}
-	*ids = list;
-	*n = count;
-	return STORE_OK;
+	return store_rows_collect(store, ids, n, sizeof(**ids),
+				  store_prepare(store, "SELECT id FROM runs ORDER BY id"), store_id_row,
+				  NULL, "list runs");
 }
 
 int store_runs_pending(struct store *store, struct store_run **runs, size_t *n)
