@@ -8,6 +8,7 @@
 #include "cli/internal.h"
 #include "util/runid.h"
 #include "views/compare.h"
+#include "views/compare_pull.h"
 #include "views/history.h"
 #include "views/regressions.h"
 #include "views/sides.h"
@@ -113,6 +114,39 @@ int cli_compare_text(char **text, struct cli_views *v, const char *cmd, const ch
 	return 0;
 }
 
+/* benchfs compare pr-7 (or pr/7, or origin:feature): compare/pr-7.md's
+ * bytes. 1 when the argument names no pull request or remote branch, else
+ * 0 or an exit status after a message. */
+static int compare_pull_text(char **text, struct cli_views *v, const char *arg,
+			     enum compare_format format)
+{
+	struct side_ref a, b;
+	char *name = NULL, *line = NULL;
+	enum compare_format ignored;
+	int rc;
+	*text = NULL;
+	if (asprintf(&name, "%s%s.md", strncmp(arg, "pr/", 3) == 0 ? "pr-" : "",
+		     strncmp(arg, "pr/", 3) == 0 ? arg + 3 : arg) < 0)
+		return setup_fail(EXIT_TOOL, "out of memory");
+	rc = compare_pull_parse_name(&line, &ignored, name);
+	free(name);
+	if (rc == -ENOENT)
+		return 1;
+	if (rc)
+		return setup_fail(EXIT_TOOL, "out of memory");
+	rc = compare_pull_find(&a, &b, &v->session->view, line);
+	if (rc == 0)
+		rc = compare_pull_render(text, &v->session->view, line, &a, &b, format);
+	if (rc == -ENOENT)
+		rc = setup_fail(EXIT_INVALID,
+				"compare: %s has no finished A/B job (benchfs run %s queues one)",
+				line, line);
+	else if (rc)
+		rc = setup_fail(EXIT_TOOL, "compare: %s: %s", line, strerror(-rc));
+	free(line);
+	return rc;
+}
+
 static int run_compare(const struct cli_args *args)
 {
 	struct cli_views v;
@@ -125,6 +159,15 @@ static int run_compare(const struct cli_args *args)
 	else if (args->format && strcmp(args->format, "md") != 0)
 		return setup_fail(EXIT_INVALID, "compare: --format is md or json, not %s",
 				  args->format);
+	if (args->nargs == 1 && !strstr(args->args[0], "..")) {
+		if ((rc = cli_views_open(&v, args)) == 0 &&
+		    (rc = compare_pull_text(&text, &v, args->args[0], format)) == 0)
+			rc = cli_write_out(text, strlen(text));
+		free(text);
+		cli_views_close(&v);
+		if (rc != 1)
+			return rc;
+	}
 	if ((rc = cli_compare_sides(&a, &b, &owned, "compare", args)))
 		return rc;
 	if (!(rc = cli_views_open(&v, args)) &&

@@ -70,6 +70,14 @@ assert_eq "$(json "$MNT/compare/pr-7.json" 'j["pull"]["kind"], j["pull"]["name"]
 	"('pull_request', 'pr/7', '$head1', '$base', 'main')" "compare/pr-7.json's pull"
 same_json 000001..000002
 ok "compare/pr-7.md and .json are compare/000001..000002's with the request's line"
+"$BENCHFS" compare --repo "$REPO" pr-7 > "$T/cli-pr.md" || fail "benchfs compare pr-7"
+cmp -s "$T/cli-pr.md" "$MNT/compare/pr-7.md" || fail "benchfs compare pr-7 is not compare/pr-7.md: $(diff "$T/cli-pr.md" "$MNT/compare/pr-7.md" | head -5)"
+"$BENCHFS" compare --repo "$REPO" --format json pr/7 > "$T/cli-pr.json" || fail "benchfs compare --format json pr/7"
+cmp -s "$T/cli-pr.json" "$MNT/compare/pr-7.json" || fail "benchfs compare --format json pr/7 is not compare/pr-7.json"
+st=0; "$BENCHFS" compare --repo "$REPO" pr-8 > /dev/null 2> "$T/cli-err" || st=$?
+assert_eq "$st" 2 "benchfs compare pr-8 (no such job): exit status"
+grep -qF "pr/8 has no finished A/B job" "$T/cli-err" || fail "benchfs compare pr-8 says: $(cat "$T/cli-err")"
+ok "benchfs compare pr-7 (and pr/7) prints compare/pr-7's bytes; a request without a job exits 2"
 
 # A new push to the request, queued again: the report follows it.
 printf '#!/bin/sh\nexec sleep 0.03\n' > "$T/contrib/prog.sh"
