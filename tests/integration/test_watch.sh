@@ -6,7 +6,8 @@
 # a remote that went away is an error in `cat watch` and the daemon's log,
 # touches no run, and is over once the remote is back; a rewritten history
 # queues its new tip only; kill -9 while watching loses nothing and queues
-# nothing twice; every_nth keeps every Nth commit of a burst and the newest.
+# nothing twice; every_nth keeps every Nth commit of a burst and the newest;
+# "at" schedules the next fetch at that time of day.
 . "$(dirname "$0")/lib.sh"
 
 config() { # EVERY_NTH MAX_PER_FETCH
@@ -166,6 +167,27 @@ sleep 3
 assert_eq "$(run_commits | tail -n +$((before + 1)) | tr '\n' ' ')" \
 	"$(sed -n '2p;4p;5p' "$T/pushed" | tr '\n' ' ')" "every_nth 2 of a burst of 5"
 ok "every_nth 2 keeps every 2nd commit of a burst and the newest"
+
+# "at": a daily time (local; TZ=UTC here): after a fetch, the next one is
+# due at that time, today or tomorrow.
+stop_daemon
+want=$(python3 -c 'import datetime as d; t = d.datetime.now(d.timezone.utc) + d.timedelta(hours=2); print(t.strftime("%H:%M"), t.strftime("%Y-%m-%dT%H:%M:00Z"))')
+python3 - "$REPO/benchfs.json" "${want% *}" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); w = c["watch"]
+del w["every"]; w["at"] = sys.argv[2]
+open(sys.argv[1], "w").write(json.dumps(c))
+PY
+export TZ=UTC
+start_benchfs
+for _ in $(seq 100); do
+	[ "$(field 'next fetch')" = "${want#* }" ] && break
+	sleep 0.1
+done
+assert_eq "$(field 'next fetch')" "${want#* }" "the next fetch with \"at\": \"${want% *}\""
+assert_eq "$(field result)" ok "the fetch at start with \"at\""
+unset TZ
+ok "with \"at\", a fetch at start and the next one at that time of day"
 
 # A broken watch section stops benchfs at start, with one line naming it.
 stop_daemon
