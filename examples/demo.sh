@@ -338,7 +338,7 @@ if [ "$failed" -eq 0 ]; then
     echo v1 >"$mnt/baselines/release" || { failed=1; bad+=("pinning a baseline failed"); }
     ls "$mnt/compare" "$mnt/history" "$mnt/baselines"
     echo
-    say "cat $mnt/regressions   (slowdowns an A/B job confirmed: commit, benchmark, before, after, change, q-value, the job's runs, threshold, its source, method, range: the A/B job v2..v3 of two neighbouring commits names v3 when it found it slower)"
+    say "cat $mnt/regressions   (slowdowns an A/B job confirmed: commit, benchmark, before, after, change, q-value, the job's runs, threshold, its source, method, range, alert id (alerts/<id>), triage state, culprit of a bisection: the A/B job v2..v3 of two neighbouring commits names v3 when it found it slower)"
     cat "$mnt/regressions" || { failed=1; bad+=("regressions cannot be read"); }
     first_bench=$(ls "$mnt/history" | head -1)
     if [ -n "$first_bench" ]; then
