@@ -15,9 +15,10 @@
 #include <unistd.h>
 
 #include "cli/internal.h"
+#include "config/config.h"
 #include "store/paths.h"
 #include "util/runid.h"
-#include "config/config.h"
+#include "util/write_all.h"
 #include "views/alerts.h"
 #include "views/audit.h"
 #include "views/baseline_file.h"
@@ -44,17 +45,12 @@ struct out_tree {
 static int put_file(struct out_tree *t, const char *path, const char *text, size_t len)
 {
 	int fd = openat(t->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
-	size_t done = 0;
+	int rc;
 	if (fd < 0)
 		return -errno;
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-		if (n < 0) {
-			int rc = -errno;
-			close(fd);
-			return rc;
-		}
-		done += (size_t)n;
+	if ((rc = write_all(fd, text, len))) {
+		close(fd);
+		return rc;
 	}
 	return close(fd) ? -errno : 0;
 }

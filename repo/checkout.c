@@ -11,6 +11,7 @@
 #include "repo/checkout.h"
 #include "repo/internal.h"
 #include "util/rmtree.h"
+#include "util/write_all.h"
 
 int checkout_commit(struct repo *repo, const char *commit, const char *dir, char *err,
 		    size_t errsize)
@@ -107,17 +108,12 @@ static int write_file(const char *path, const char *data, size_t size, bool exec
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		      exec ? 0755 : 0644); /* libgit2's modes; the umask applies to both */
-	size_t done = 0;
+	int rc;
 	if (fd < 0)
 		return -errno;
-	while (done < size) {
-		ssize_t n = write(fd, data + done, size - done);
-		if (n < 0) {
-			int rc = -errno;
-			close(fd);
-			return rc;
-		}
-		done += (size_t)n;
+	if ((rc = write_all(fd, data, size))) {
+		close(fd);
+		return rc;
 	}
 	return close(fd) ? -errno : 0;
 }

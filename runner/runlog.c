@@ -11,6 +11,7 @@
 #include "runner/runlog.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
+#include "util/write_all.h"
 
 /* A longer output line is split: the log stays line-oriented and bounded. */
 #define PARTIAL_MAX 8192
@@ -42,19 +43,6 @@ void runlog_timestamp(char *buf, size_t size)
 	gmtime_r(&sec, &tm);
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(now % NS_PER_S / NS_PER_MS));
-}
-
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* a full disk must not stop the run; the store keeps the results */
-		buf += n;
-		len -= (size_t)n;
-	}
 }
 
 static void ring_add(struct runlog *log, const char *buf, size_t len)
@@ -136,7 +124,9 @@ static void write_line(struct runlog *log, const char *step, const char *text, s
 	strbuf_addf(&line, "%s [%s] ", stamp, step);
 	strbuf_add(&line, text, len);
 	strbuf_addch(&line, '\n');
-	/* Out of memory: the line is lost, not the run. */
+	/* Out of memory: the line is lost, not the run. A failed write (a full
+	 * disk) is not checked, here or below, for the same reason: the store
+	 * keeps the results. */
 	if (!strbuf_error(&line) && !log->ring &&
 	    log->written + (int64_t)line.len <= log->head_max) {
 		write_all(log->fd, line.buf, line.len);
