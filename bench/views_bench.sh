@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/views_bench.sh: how fast the computed views answer, over a
-# store of 2,000 commits x 20 benchmarks x 30 samples.
+# store of NCOMMITS (default 2,000) commits x 20 benchmarks x 30 samples.
 #
-#   bench/views_bench.sh [BUILD_DIR]        (default: build)
+#   bench/views_bench.sh [BUILD_DIR [NCOMMITS]]   (default: build 2000)
 #   KEEP=DIR bench/views_bench.sh ...       keep (and on later runs reuse) the
 #                                           repository and store in DIR
 #
@@ -72,7 +72,14 @@ fill=$build/bench/fill_store
 rt=$build/bench/read_time
 bench_need "$benchfs" "$fill" "$rt"
 
-ncommits=2000
+ncommits=${2:-2000}
+case $ncommits in
+''|*[!0-9]*) echo "views_bench: NCOMMITS must be a number of at least 1600, not '$ncommits'" >&2; exit 2 ;;
+esac
+if [ "$ncommits" -lt 1600 ]; then
+	echo "views_bench: NCOMMITS must be at least 1600 (the planted steps sit at 800, 1200 and 1500)" >&2
+	exit 2
+fi
 if [ -n "${KEEP:-}" ]; then
 	mkdir -p "$KEEP"
 	work=$(cd "$KEEP" && pwd)
