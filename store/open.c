@@ -209,6 +209,13 @@ static const char *const migrations[] = {
 	" error_ns INTEGER NOT NULL DEFAULT 0,"
 	" failures INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (remote, branch));",
+	/* 11: kept views (store/view_cache.c): a computed view's text at the
+	 * results change number it was computed at, so that a view of the
+	 * whole history is computed once per change, not once per read. */
+	"CREATE TABLE kept_views ("
+	" key TEXT PRIMARY KEY,"
+	" seq INTEGER NOT NULL,"
+	" body BLOB NOT NULL);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -52,7 +52,7 @@ enum store_sync {
 
 enum run_state { RUN_QUEUED, RUN_BUILDING, RUN_RUNNING, RUN_DONE, RUN_FAILED };
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 #define STORE_HASH_LEN 40
 
 struct store_run {
@@ -495,5 +495,18 @@ int store_retain_report_get(struct store *store, struct store_retain_report *out
 int store_retain_report_set(struct store *store, const struct store_retain_report *r);
 /* In the whole store: runs summarized and iterations deleted by retention. */
 int store_retain_totals(struct store *store, int64_t *runs, int64_t *samples);
+
+/* Kept views (store/view_cache.c): a computed view's text stored with the
+ * results change number it was computed at, so that a view whose answer
+ * needs the whole history is computed once per change of the results (by
+ * the daemon when it is idle, or by the first reader), not on every read
+ * and not again after a restart. The caller's key names the view and
+ * everything else it depends on. STORE_NOTFOUND: none kept at that number. */
+int store_view_get(struct store *store, char **text, size_t *len, const char *key, int64_t seq);
+/* Keep text under key at change number seq, dropping every view kept at
+ * another number; nothing is kept (STORE_OK) when the results have moved
+ * past seq meanwhile. */
+int store_view_put(struct store *store, const char *key, int64_t seq, const char *text,
+		   size_t len);
 
 #endif
