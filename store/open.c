@@ -216,6 +216,58 @@ static const char *const migrations[] = {
 	" key TEXT PRIMARY KEY,"
 	" seq INTEGER NOT NULL,"
 	" body BLOB NOT NULL);",
+	/* 12: compact storage. Benchmark names get integer ids and the samples
+	 * are keyed by (run, benchmark id, iteration): the name is no longer
+	 * repeated in every row, and the primary key serves every query, so the
+	 * per-benchmark index (a second copy of most of each row) goes.
+	 * "iterations" stays as a view with the old columns. A partial
+	 * index finds the benchmarks that have samples (each starts at
+	 * iteration 1) without a walk over all of them. Configurations are
+	 * stored once (configs, looked up by a hash of the text), and a run's
+	 * result.json is stored packed and compressed (result_z, store/
+	 * result_pack.h); rows written before this migration are converted by
+	 * store_open in batches (meta 'pack_pending'), and read as they are
+	 * until then. */
+	"CREATE TABLE benchmarks ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE);"
+	"INSERT INTO benchmarks (name) SELECT DISTINCT benchmark FROM iterations ORDER BY 1;"
+	"CREATE TABLE samples ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" bench_id INTEGER NOT NULL REFERENCES benchmarks (id),"
+	" iteration INTEGER NOT NULL,"
+	" wall_ns INTEGER NOT NULL,"
+	" user_ns INTEGER NOT NULL,"
+	" sys_ns INTEGER NOT NULL,"
+	" maxrss_bytes INTEGER NOT NULL,"
+	" exit_code INTEGER NOT NULL,"
+	" term_signal INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, bench_id, iteration)) WITHOUT ROWID;"
+	"INSERT INTO samples SELECT i.run_id, b.id, i.iteration, i.wall_ns, i.user_ns, i.sys_ns,"
+	" i.maxrss_bytes, i.exit_code, i.term_signal"
+	" FROM iterations i JOIN benchmarks b ON b.name = i.benchmark ORDER BY 1, 2, 3;"
+	"DROP TABLE iterations;"
+	"CREATE INDEX samples_first ON samples (bench_id) WHERE iteration = 1;"
+	"CREATE VIEW iterations AS SELECT s.run_id, b.name AS benchmark, s.iteration, s.wall_ns,"
+	" s.user_ns, s.sys_ns, s.maxrss_bytes, s.exit_code, s.term_signal"
+	" FROM samples s JOIN benchmarks b ON b.id = s.bench_id;"
+	/* Writes through the old name keep working too. */
+	"CREATE TRIGGER iterations_insert INSTEAD OF INSERT ON iterations BEGIN"
+	" INSERT OR IGNORE INTO benchmarks (name) VALUES (NEW.benchmark);"
+	" INSERT INTO samples VALUES (NEW.run_id,"
+	" (SELECT id FROM benchmarks WHERE name = NEW.benchmark), NEW.iteration, NEW.wall_ns,"
+	" NEW.user_ns, NEW.sys_ns, NEW.maxrss_bytes, NEW.exit_code, NEW.term_signal); END;"
+	"CREATE TRIGGER iterations_delete INSTEAD OF DELETE ON iterations BEGIN"
+	" DELETE FROM samples WHERE run_id = OLD.run_id AND iteration = OLD.iteration"
+	" AND bench_id = (SELECT id FROM benchmarks WHERE name = OLD.benchmark); END;"
+	"CREATE TABLE configs ("
+	" id INTEGER PRIMARY KEY,"
+	" hash INTEGER NOT NULL,"
+	" body TEXT NOT NULL);"
+	"CREATE INDEX configs_by_hash ON configs (hash);"
+	"ALTER TABLE runs ADD COLUMN config_id INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN result_z BLOB;"
+	"INSERT INTO meta (key, value) VALUES ('pack_pending', 1);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
