@@ -268,6 +268,23 @@ static const char *const migrations[] = {
 	"ALTER TABLE runs ADD COLUMN config_id INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE runs ADD COLUMN result_z BLOB;"
 	"INSERT INTO meta (key, value) VALUES ('pack_pending', 1);",
+	/* 13: every done run described (store/run_stats.c): per benchmark the
+	 * statistics history/<bench>.csv and .svg show of a commit measured
+	 * once, so that they read one small row per run instead of every
+	 * sample. Derived data: written when the daemon is idle (described
+	 * marks the runs done), and a run without them is read from its
+	 * samples. Keyed by benchmark first: a history reads one benchmark. */
+	"CREATE TABLE run_stats ("
+	" benchmark TEXT NOT NULL,"
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" n INTEGER NOT NULL,"
+	" mean REAL NOT NULL,"
+	" stddev REAL NOT NULL,"
+	" median REAL NOT NULL,"
+	" min REAL NOT NULL,"
+	" max REAL NOT NULL,"
+	" PRIMARY KEY (benchmark, run_id)) WITHOUT ROWID;"
+	"CREATE TABLE described (run_id INTEGER PRIMARY KEY REFERENCES runs (id));",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -52,7 +52,7 @@ enum store_sync {
 
 enum run_state { RUN_QUEUED, RUN_BUILDING, RUN_RUNNING, RUN_DONE, RUN_FAILED };
 
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 #define STORE_HASH_LEN 40
 
 struct store_run {
@@ -508,5 +508,23 @@ int store_view_get(struct store *store, char **text, size_t *len, const char *ke
  * past seq meanwhile. */
 int store_view_put(struct store *store, const char *key, int64_t seq, const char *text,
 		   size_t len);
+
+/* Described runs (store/run_stats.c): for every done run, per benchmark, the
+ * statistics of its wall times (struct store_run_summary: n, mean, stddev,
+ * median, min, max in seconds, as stats_describe gives them), derived from
+ * its samples when the daemon is idle, so that a history reads one row per
+ * run. Writing them does not move the views' change number: they say what
+ * the samples say. */
+/* Up to max done runs not described yet (and not summarized: retention
+ * keeps theirs), oldest first (malloc'd). */
+int store_runs_undescribed(struct store *store, int64_t **ids, size_t *n, size_t max);
+/* Record the statistics of a run (one per benchmark it measured, maybe
+ * none) and that it is described, in one transaction. */
+int store_run_describe(struct store *store, int64_t run_id, const struct store_run_summary *sums,
+		       size_t n);
+/* Call fn for the statistics of benchmark of every described run among
+ * run_ids (sorted ascending), in run order. */
+int store_run_stats_of(struct store *store, const int64_t *run_ids, size_t nruns,
+		       const char *benchmark, store_summary_fn fn, void *ctx);
 
 #endif

@@ -258,7 +258,8 @@ static void test_migrate_and_reopen(void **state)
 				      " DROP TABLE summarized; DROP TABLE bisections;"
 				      " DROP INDEX runs_by_revision; DROP TABLE baseline_events;"
 				      " ALTER TABLE baselines DROP COLUMN event_id;"
-				      " DROP TABLE watch_branches; DROP TABLE kept_views; PRAGMA user_version = 4",
+				      " DROP TABLE watch_branches; DROP TABLE kept_views; DROP TABLE run_stats;"
+				      " DROP TABLE described; PRAGMA user_version = 4",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
