@@ -259,6 +259,7 @@ static void test_migrate_and_reopen(void **state)
 				      " DROP INDEX runs_by_revision; DROP TABLE baseline_events;"
 				      " ALTER TABLE baselines DROP COLUMN event_id;"
 				      " DROP TABLE watch_branches; DROP TABLE kept_views; DROP TABLE run_stats;"
+				      " DROP INDEX runs_listing;"
 				      " DROP TABLE described; PRAGMA user_version = 4",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
