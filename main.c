@@ -31,6 +31,7 @@
 #include "service/bisect.h"
 #include "service/confirm.h"
 #include "service/idle.h"
+#include "service/keeper.h"
 #include "service/retention.h"
 #include "service/notify.h"
 #include "service/wake.h"
@@ -426,6 +427,7 @@ int main(int argc, char **argv)
 	struct bisector *bisector = NULL;
 	struct idle_chain idle = {0};
 	struct retention *retention = NULL;
+	struct keeper *keeper = NULL;
 	struct notify *notify = NULL;
 	struct wake *wake = NULL;
 	struct watch *watch = NULL;
@@ -538,6 +540,13 @@ int main(int argc, char **argv)
 	}
 	if (notify)
 		idle_chain_add(&idle, notify_next, notify);
+	/* Then keeping the regressions file computed for its readers. */
+	if (keeper_open(&keeper, &setup.settings, err, sizeof(err))) {
+		fprintf(stderr, "benchfs: %s\n", err);
+		result = 1;
+		goto out;
+	}
+	idle_chain_add(&idle, keeper_next, keeper);
 	/* Last, pruning old runs: only when no other service has work queued. */
 	if (retention_open(&retention, &setup.settings, err, sizeof(err))) {
 		fprintf(stderr, "benchfs: %s\n", err);
@@ -582,6 +591,7 @@ out:
 	runner_stop(runner);
 	confirm_free(confirm);
 	retention_free(retention);
+	keeper_free(keeper);
 	bisector_free(bisector);
 	notify_free(notify);
 	fs_unmount(fs);

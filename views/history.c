@@ -325,6 +325,8 @@ int series_each(const struct view_ctx *ctx, const struct history *h, const char 
 {
 	struct collector col = {.h = h, .scale = metric ? 1.0 : 1e-9, .fn = fn, .fn_ctx = fn_ctx};
 	struct run_map m;
+	int64_t *rest = NULL;
+	size_t nrest = 0;
 	int rc = run_map_build(&m, h);
 	if (rc)
 		return rc;
@@ -333,8 +335,17 @@ int series_each(const struct view_ctx *ctx, const struct history *h, const char 
 		run_map_free(&m);
 		return rc;
 	}
-	rc = store_errno(
-		store_samples_of_runs(ctx->store, m.runs, m.n, metric, bench, collect_sample, &col));
+	/* One benchmark's wall times: a described run stands for its samples. */
+	if (!metric && bench &&
+	    (rc = described_set_add(&col.pruned, &rest, &nrest, ctx, h, &m, bench))) {
+		pruned_set_clear(&col.pruned);
+		run_map_free(&m);
+		return rc;
+	}
+	rc = store_errno(store_samples_of_runs(ctx->store, rest ? rest : m.runs,
+					       rest ? nrest : m.n, metric, bench, collect_sample,
+					       &col));
+	free(rest);
 	if (rc == 0)
 		rc = collector_flush(&col);
 	if (rc == 0)

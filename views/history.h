@@ -49,6 +49,9 @@ struct history_regressions {
 	size_t nlines;
 	struct history_suspect *suspects;
 	size_t nsuspects;
+	/* The history plots' change marks of every benchmark, as text to keep
+	 * (internal_history.h's history_marks_text). */
+	char *marks;
 };
 int history_regressions(struct history_regressions *out, const struct view_ctx *ctx,
 			const char *tip);

@@ -117,3 +117,67 @@ int point_describe(struct stats_summary *out, const struct series *s, size_t p, 
 	free(all);
 	return rc;
 }
+
+/* ---- described runs ---- */
+
+struct described_load {
+	struct pruned_set *set;
+	const struct history *h;
+	const struct run_map *map;
+	bool *taken; /* by point: it has a summarized run, or a described one now */
+	size_t alloc;
+};
+
+static int add_described(void *ctx, int64_t run_id, const struct store_run_summary *s)
+{
+	struct described_load *st = ctx;
+	const struct run_point *rp = run_map_find(st->map, run_id);
+	struct pruned_run *r;
+	int rc;
+	/* Only a commit measured once reads as its run's statistics: the
+	 * median of several runs pooled needs their samples. */
+	if (!rp || st->h->points[rp->point].nruns != 1 || st->taken[rp->point])
+		return 0;
+	if ((rc = ALLOC_GROW_BY(st->set->list, st->set->n, 1, st->alloc)))
+		return rc;
+	r = &st->set->list[st->set->n - 1];
+	if (!(r->bench = strdup(s->benchmark)))
+		return -ENOMEM;
+	r->point = rp->point;
+	r->sum = (struct stats_summary){.n = (size_t)s->n, .mean = s->mean, .stddev = s->stddev,
+					.median = s->median, .min = s->min, .max = s->max,
+					.cv = s->mean ? s->stddev / s->mean : 0};
+	st->taken[rp->point] = true;
+	return 0;
+}
+
+int described_set_add(struct pruned_set *set, int64_t **rest, size_t *nrest,
+		      const struct view_ctx *ctx, const struct history *h, const struct run_map *m,
+		      const char *bench)
+{
+	struct described_load st = {.set = set, .h = h, .map = m, .alloc = set->n};
+	int rc;
+	*rest = NULL;
+	*nrest = 0;
+	if (!(st.taken = calloc(h->n + 1, sizeof(*st.taken))) ||
+	    !(*rest = malloc((m->n + 1) * sizeof(**rest)))) {
+		free(st.taken);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < set->n; i++)
+		st.taken[set->list[i].point] = true;
+	rc = store_errno(store_run_stats_of(ctx->store, m->runs, m->n, bench, add_described, &st));
+	/* The samples are wanted of every run whose point is not taken by now. */
+	for (size_t i = 0; rc == 0 && i < m->n; i++) {
+		const struct run_point *rp = &m->map[i];
+		if (!st.taken[rp->point] || h->points[rp->point].nruns != 1)
+			(*rest)[(*nrest)++] = rp->run;
+	}
+	free(st.taken);
+	if (rc) {
+		free(*rest);
+		*rest = NULL;
+		*nrest = 0;
+	}
+	return rc;
+}

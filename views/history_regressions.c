@@ -180,6 +180,7 @@ void history_regressions_clear(struct history_regressions *r)
 		free(r->suspects[i].bench);
 	free(r->lines);
 	free(r->suspects);
+	free(r->marks);
 	free(r->commits);
 	free(r->paired);
 	memset(r, 0, sizeof(*r));
@@ -200,6 +201,7 @@ int history_regressions(struct history_regressions *out, const struct view_ctx *
 	if (ctx->confirm && (rc = analysis_load(&mins, ctx, &h, RUN_LOG_MIN, SUSPECT_ALPHA)))
 		goto done_mean;
 	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a, true)) ||
+	    (rc = history_marks_text(&out->marks, &a, &h)) ||
 	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
 		goto done;
 	/* Without A/B jobs to settle them, the minimums' suspects would go unused:

@@ -53,41 +53,25 @@ static int csv_series(void *ctx, const struct series *s)
 struct svg_ctx {
 	const struct history *h;
 	const struct view_ctx *view;
-	const struct analysis *a;
+	const size_t *marks; /* history points where changes are marked (history_marks) */
+	size_t nmarks;
 	struct commit_names *names; /* the x axis names commits as compare/ does */
 	char *text;
 	size_t len;
 };
 
-static const struct run_series *analysis_find(const struct analysis *a, const char *bench)
-{
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->series[i].bench, bench) == 0)
-			return &a->series[i];
-	return NULL;
-}
-
 /* The plot's change marks: the changes regressions tests, in either
  * direction, at the first plotted commit of the group that changed. */
 static int svg_changes(size_t *changes, size_t *n, const struct svg_ctx *c, const struct series *s)
 {
-	const struct run_series *rs = c->a ? analysis_find(c->a, s->bench) : NULL;
-	struct change *list = NULL;
-	size_t count = 0;
-	int rc;
 	*n = 0;
-	if (!rs || !rs->passed)
-		return 0;
-	if ((rc = series_changes(&list, &count, rs, false)))
-		return rc;
-	for (size_t i = 0; i < count && *n < CHANGES_MAX; i++) {
-		size_t first = c->h->group_first[rs->group[list[i].point]], k = 0;
+	for (size_t i = 0; i < c->nmarks && *n < CHANGES_MAX; i++) {
+		size_t first = c->marks[i], k = 0;
 		while (k < s->npoints && s->point[k] < first)
 			k++;
 		if (k > 0 && k < s->npoints)
 			changes[(*n)++] = k;
 	}
-	free(list);
 	return 0;
 }
 
@@ -164,21 +148,21 @@ int history_render(char **text, size_t *len, const struct view_ctx *ctx, const c
 	if ((rc = history_load(&h, ctx, tip)))
 		return rc;
 	if (format == HISTORY_SVG) {
-		struct analysis a;
-		struct svg_ctx c = {.h = &h, .view = ctx, .a = &a};
-		/* The marks are the regressions test's: its correction needs every
-		 * benchmark's first split, the further splits only this one's. */
+		size_t *marks = NULL;
+		struct svg_ctx c = {.h = &h, .view = ctx};
+		/* The marks are the regressions test's (kept with it when it was
+		 * computed for these results, else computed for this benchmark). */
 		if ((rc = commit_names_load(&c.names, ctx)) == 0 &&
-		    (rc = analysis_load(&a, ctx, &h, RUN_LOG_MEAN, ctx->alpha)) == 0) {
-			if ((rc = analysis_run(&a, ctx, bench)) == 0)
-				rc = series_each(ctx, &h, bench, NULL, svg_series, &c);
+		    (rc = history_marks(&marks, &c.nmarks, ctx, &h, tip, bench)) == 0) {
+			c.marks = marks;
+			rc = series_each(ctx, &h, bench, NULL, svg_series, &c);
 			if (rc == 0 && !c.text) {
 				/* No commit of the branch has this benchmark yet: an empty plot. */
 				struct series empty = {.bench = bench};
 				rc = svg_series(&c, &empty);
 			}
-			analysis_clear(&a);
 		}
+		free(marks);
 		commit_names_free(c.names);
 		*text = c.text;
 		*len = c.len;

@@ -105,6 +105,13 @@ struct pruned_set {
 int pruned_set_load(struct pruned_set *out, const struct view_ctx *ctx, const struct run_map *m,
 		    const char *bench);
 void pruned_set_clear(struct pruned_set *set);
+/* Add to set (the summarized runs of bench) the described runs
+ * (store_run_stats_of) of bench that are their commit's only run, which
+ * read as their samples would; *rest receives the runs whose samples are
+ * still wanted (malloc'd, ascending). */
+int described_set_add(struct pruned_set *set, int64_t **rest, size_t *nrest,
+		      const struct view_ctx *ctx, const struct history *h, const struct run_map *m,
+		      const char *bench);
 /* Point p of s described: its samples (from values[first], scratch holds
  * as many) pooled with its summarized runs' statistics (from
  * pruned[pfirst]); a point of one summarized run alone reads as its
@@ -184,5 +191,21 @@ struct change {
 /* The changes of a series beyond its threshold: slowdowns only, or both. */
 int series_changes(struct change **out, size_t *n, const struct run_series *s,
 		   bool slowdowns_only);
+
+/* ---- the plots' change marks (history_marks.c) ----
+ * What history/<bench>.svg marks are the changes the regressions test finds
+ * in either direction, at the first commit of the group that changed. They
+ * need every benchmark's first split (the correction), so they are kept
+ * (views/kept.h) when regressions is computed, and computed here only when
+ * nothing is kept for the current results. */
+/* Every benchmark's marks of analysis a (run means, after analysis_run of
+ * all) as text to keep ("<bench>\t<commit>\n" each), malloc'd. */
+int history_marks_text(char **out, const struct analysis *a, const struct history *h);
+void history_marks_keep(const struct view_ctx *ctx, const char *tip, int64_t seq,
+			const char *text);
+/* bench's marks as history points of h (the branch at tip), in the order
+ * series_changes gives them (malloc'd; *n may be 0). */
+int history_marks(size_t **firsts, size_t *n, const struct view_ctx *ctx,
+		  const struct history *h, const char *tip, const char *bench);
 
 #endif

@@ -13,7 +13,11 @@
 #include "views/compare.h"
 #include "views/format.h"
 #include "views/history.h"
+#include "views/internal_history.h"
+#include "views/kept.h"
 #include "views/regressions.h"
+
+#define REGRESSIONS_VIEW "regressions"
 
 /* The A/B jobs of the commits one rendering looked at, read once each. */
 struct job_cache {
@@ -365,7 +369,10 @@ static int cmp_out_line(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
-int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
+/* The regressions file computed from the history, and the plots' change
+ * marks that fall out of it (*marks, malloc'd). */
+static int regressions_compute(char **text, char **marks, const struct view_ctx *ctx,
+			       const char *tip)
 {
 	struct history_regressions hr;
 	struct job_cache cache = {0};
@@ -416,6 +423,8 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 		strbuf_addstr(&out, lines[i].text);
 	if (!(*text = strbuf_detach(&out, NULL)))
 		rc = -ENOMEM;
+	*marks = hr.marks;
+	hr.marks = NULL;
 done:
 	for (size_t i = 0; lines && i < n; i++)
 		free(lines[i].text);
@@ -428,6 +437,23 @@ done:
 		*text = NULL;
 	}
 	return rc;
+}
+
+int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
+{
+	char *marks = NULL;
+	size_t len;
+	int64_t seq;
+	int rc = kept_view_get(text, &len, &seq, ctx, REGRESSIONS_VIEW, tip);
+	if (rc != -ENOENT)
+		return rc;
+	if ((rc = regressions_compute(text, &marks, ctx, tip)))
+		return rc;
+	/* The marks first: a reader who finds the file kept finds them too. */
+	history_marks_keep(ctx, tip, seq, marks);
+	kept_view_put(ctx, REGRESSIONS_VIEW, tip, seq, *text, strlen(*text));
+	free(marks);
+	return 0;
 }
 
 int regressions_next_job(char a[STORE_HASH_LEN + 1], char b[STORE_HASH_LEN + 1],
