@@ -9,6 +9,7 @@ packages=(
 	linux-perf valgrind
 	systemd # systemd-analyze verify of benchfs@.service (test_system.sh)
 	hyperfine
+	zlib1g-dev # the store compresses result.json (already pulled in by libgit2-dev)
 	ccache # "build_mode": "incremental" compiles through it (test_incremental.sh)
 	openssh-client # ssh-keygen -F: the host keys of watched ssh remotes against known_hosts
 )

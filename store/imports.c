@@ -1,6 +1,7 @@
 /* Imports: runs measured elsewhere, written as done runs in one transaction
  * (store.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/internal.h"
 #include "util/clock.h"
@@ -38,19 +39,24 @@ static int insert_run(struct store *store, int64_t *id, const struct store_impor
 {
 	sqlite3_stmt *stmt = store_prepare(store,
 		"INSERT INTO runs (revision, commit_sha, state, detail, seq, created_ns, updated_ns,"
-		" started_ns, finished_ns, attempts, config, system, host)"
-		" VALUES (?1, ?2, 'done', ?3, ?4, ?5, ?5, ?6, ?6, 1, ?7, ?8,"
+		" started_ns, finished_ns, attempts, config, config_id, system, host)"
+		" VALUES (?1, ?2, 'done', ?3, ?4, ?5, ?5, ?6, ?6, 1, '', ?7, ?8,"
 		" coalesce(json_extract(?8, '$.hostname'), ''))");
+	int64_t config_id = 0;
 	int result;
 	if (!stmt)
 		return STORE_ERROR;
+	if ((result = store_config_id(store, &config_id, imp->config))) {
+		sqlite3_finalize(stmt);
+		return result;
+	}
 	sqlite3_bind_text(stmt, 1, imp->revision, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, imp->commit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, imp->detail ? imp->detail : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, seq);
 	sqlite3_bind_int64(stmt, 5, now);
 	sqlite3_bind_int64(stmt, 6, imp->measured_ns > 0 ? imp->measured_ns : now);
-	sqlite3_bind_text(stmt, 7, imp->config, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, config_id);
 	sqlite3_bind_text(stmt, 8, imp->system, -1, SQLITE_STATIC);
 	result = step_done(store, stmt, "import run");
 	if (result == STORE_OK)
@@ -62,16 +68,22 @@ static int insert_run(struct store *store, int64_t *id, const struct store_impor
 static int insert_measurements(struct store *store, int64_t id, const struct store_import *imp)
 {
 	sqlite3_stmt *it = store_prepare(store,
-		"INSERT INTO iterations (run_id, benchmark, iteration, wall_ns, user_ns, sys_ns,"
+		"INSERT INTO samples (run_id, bench_id, iteration, wall_ns, user_ns, sys_ns,"
 		" maxrss_bytes, exit_code, term_signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	sqlite3_stmt *metric = it ? store_prepare(store,
 		"INSERT OR REPLACE INTO metrics (run_id, benchmark, name, value) VALUES (?, ?, ?, ?)")
 				  : NULL;
 	int result = it && metric ? STORE_OK : STORE_ERROR;
+	const char *name = NULL;
+	int64_t bench_id = 0;
 	for (size_t i = 0; i < imp->niterations && result == STORE_OK; i++) {
 		const struct store_iteration *x = &imp->iterations[i];
+		if ((!name || strcmp(name, x->benchmark) != 0) &&
+		    (result = store_bench_id(store, &bench_id, x->benchmark)))
+			break;
+		name = x->benchmark;
 		sqlite3_bind_int64(it, 1, id);
-		sqlite3_bind_text(it, 2, x->benchmark, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(it, 2, bench_id);
 		sqlite3_bind_int(it, 3, x->iteration);
 		sqlite3_bind_int64(it, 4, x->wall_ns);
 		sqlite3_bind_int64(it, 5, x->user_ns);
@@ -101,8 +113,8 @@ static int finish_run(struct store *store, const int64_t *ids, size_t i,
 {
 	sqlite3_stmt *stmt = store_prepare(store,
 		"INSERT OR REPLACE INTO run_sums (run_id, benchmark, n, sum_wall_ns, min_wall_ns)"
-		" SELECT run_id, benchmark, count(*), sum(wall_ns), min(wall_ns) FROM iterations"
-		" WHERE run_id = ? GROUP BY benchmark");
+		" SELECT s.run_id, b.name, count(*), sum(s.wall_ns), min(s.wall_ns) FROM samples s"
+		" JOIN benchmarks b ON b.id = s.bench_id WHERE s.run_id = ? GROUP BY s.bench_id");
 	int64_t pair = 0;
 	char *result_json = NULL;
 	int result, rc;
@@ -119,16 +131,18 @@ static int finish_run(struct store *store, const int64_t *ids, size_t i,
 	/* A negative errno passes through the store unchanged (store_errno). */
 	if ((rc = result_fn(ctx, &result_json, i, ids[i], pair)))
 		return rc;
-	if (!(stmt = store_prepare(store, "UPDATE runs SET result = ?1, pair_id = ?2 WHERE id = ?3"))) {
+	/* Packed against the iterations just written, as a run's own. */
+	if ((result = store_result_write(store, ids[i], result_json, true))) {
 		free(result_json);
-		return STORE_ERROR;
+		return result;
 	}
-	sqlite3_bind_text(stmt, 1, result_json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, pair);
-	sqlite3_bind_int64(stmt, 3, ids[i]);
-	result = step_done(store, stmt, "record imported result");
-	sqlite3_finalize(stmt);
 	free(result_json);
+	if (!(stmt = store_prepare(store, "UPDATE runs SET pair_id = ?1 WHERE id = ?2")))
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, pair);
+	sqlite3_bind_int64(stmt, 2, ids[i]);
+	result = step_done(store, stmt, "link imported runs");
+	sqlite3_finalize(stmt);
 	return result;
 }
 

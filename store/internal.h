@@ -55,4 +55,29 @@ int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
 		       sqlite3_stmt *stmt, store_row_fn from_row, void (*clear)(void *row),
 		       const char *what);
 
+/* results.c: the id of a benchmark name (added when new). */
+int store_bench_id(struct store *store, int64_t *id, const char *name);
+/* The id of a configuration text in configs (added when new): each text is
+ * stored once. */
+int store_config_id(struct store *store, int64_t *id, const char *text);
+/* Inside a transaction: record run_id's result.json (NULL: none), packed
+ * against the run's stored iterations when with_series (they must be
+ * stored already and stay while the result does), else compressed as it is. */
+int store_result_write(struct store *store, int64_t run_id, const char *text, bool with_series);
+/* result.json back from its result_z blob (len bytes): malloc'd in *text. */
+int store_result_read(struct store *store, char **text, int64_t run_id, const void *blob,
+		      size_t len);
+/* Inside a transaction, before a run's iterations are deleted: its result
+ * no longer refers to them. */
+int store_result_detach(struct store *store, int64_t run_id);
+/* At store_open: convert the rows written before migration 12 (configuration
+ * by id, result packed), in batches; nothing to do once meta 'pack_pending'
+ * is 0. */
+int store_convert_pending(struct store *store);
+/* The SQL of a run's configuration text: shared through configs, or as
+ * written before migration 12 until converted. */
+#define STORE_RUN_CONFIG_SQL \
+	"CASE WHEN runs.config_id THEN (SELECT body FROM configs WHERE id = runs.config_id)" \
+	" ELSE runs.config END"
+
 #endif

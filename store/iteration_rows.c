@@ -6,9 +6,10 @@ int store_iterations_of_run(struct store *store, int64_t run_id, store_iteration
 			    void *ctx)
 {
 	sqlite3_stmt *stmt = store_prepare(store,
-					   "SELECT benchmark, iteration, wall_ns, user_ns, sys_ns,"
-					   " maxrss_bytes, exit_code, term_signal FROM iterations"
-					   " WHERE run_id = ?1 ORDER BY benchmark, iteration");
+					   "SELECT b.name, s.iteration, s.wall_ns, s.user_ns, s.sys_ns,"
+					   " s.maxrss_bytes, s.exit_code, s.term_signal FROM samples s"
+					   " JOIN benchmarks b ON b.id = s.bench_id"
+					   " WHERE s.run_id = ?1 ORDER BY b.name, s.iteration");
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;

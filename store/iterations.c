@@ -1,16 +1,19 @@
 /* Measurements: one row per timed execution of a benchmark, and per-benchmark metrics. */
+#include <string.h>
+
 #include "store/internal.h"
 
 static const char iteration_insert_sql[] =
-	"INSERT INTO iterations (run_id, benchmark, iteration, wall_ns, user_ns, sys_ns,"
+	"INSERT INTO samples (run_id, bench_id, iteration, wall_ns, user_ns, sys_ns,"
 	" maxrss_bytes, exit_code, term_signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-/* Binds one iteration to the prepared insert and steps it; false on error
- * (the caller reports it before resetting the statement). */
-static bool iteration_insert(sqlite3_stmt *stmt, int64_t run_id, const struct store_iteration *it)
+/* Binds one iteration (its benchmark's id) to the prepared insert and steps
+ * it; false on error (the caller reports it before resetting the statement). */
+static bool iteration_insert(sqlite3_stmt *stmt, int64_t run_id, int64_t bench_id,
+			     const struct store_iteration *it)
 {
 	sqlite3_bind_int64(stmt, 1, run_id);
-	sqlite3_bind_text(stmt, 2, it->benchmark, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, bench_id);
 	sqlite3_bind_int(stmt, 3, it->iteration);
 	sqlite3_bind_int64(stmt, 4, it->wall_ns);
 	sqlite3_bind_int64(stmt, 5, it->user_ns);
@@ -23,11 +26,14 @@ static bool iteration_insert(sqlite3_stmt *stmt, int64_t run_id, const struct st
 
 int store_iteration_add(struct store *store, int64_t run_id, const struct store_iteration *it)
 {
-	sqlite3_stmt *stmt = store_prepare(store, iteration_insert_sql);
-	int result = STORE_OK;
-	if (!stmt)
+	sqlite3_stmt *stmt = NULL;
+	int64_t bench_id = 0;
+	int result = store_bench_id(store, &bench_id, it->benchmark);
+	if (result)
+		return result;
+	if (!(stmt = store_prepare(store, iteration_insert_sql)))
 		return STORE_ERROR;
-	if (!iteration_insert(stmt, run_id, it))
+	if (!iteration_insert(stmt, run_id, bench_id, it))
 		result = store_fail(store, "add iteration");
 	sqlite3_finalize(stmt);
 	return result;
@@ -37,6 +43,8 @@ int store_iterations_add(struct store *store, int64_t run_id, const struct store
 			 size_t n)
 {
 	sqlite3_stmt *stmt = NULL;
+	const char *name = NULL;
+	int64_t bench_id = 0;
 	int result;
 	if (n == 0)
 		return STORE_OK;
@@ -48,7 +56,12 @@ int store_iterations_add(struct store *store, int64_t run_id, const struct store
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!iteration_insert(stmt, run_id, &its[i])) {
+		/* A run's iterations come benchmark by benchmark: one lookup each. */
+		if ((!name || strcmp(name, its[i].benchmark) != 0) &&
+		    (result = store_bench_id(store, &bench_id, its[i].benchmark)))
+			goto fail;
+		name = its[i].benchmark;
+		if (!iteration_insert(stmt, run_id, bench_id, &its[i])) {
 			result = store_fail(store, "add iterations");
 			goto fail;
 		}

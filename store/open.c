@@ -528,7 +528,8 @@ int store_open(struct store **out, const char *path, enum store_sync sync)
 	    (result = store_exec(store, "PRAGMA journal_mode = WAL")) ||
 	    (result = store_exec(store, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 							       : "PRAGMA synchronous = NORMAL")) ||
-	    (result = store_exec(store, "PRAGMA foreign_keys = ON")) || (result = migrate(store)))
+	    (result = store_exec(store, "PRAGMA foreign_keys = ON")) || (result = migrate(store)) ||
+	    (result = store_convert_pending(store)))
 		return result;
 	store->opening = false;
 	return STORE_OK;

@@ -56,6 +56,7 @@ static int summarize_one(struct store *store, int64_t *samples, const struct sto
 			 sqlite3_stmt *ins, sqlite3_stmt *del, sqlite3_stmt *mark)
 {
 	int64_t expected = 0, deleted;
+	int result;
 	for (size_t i = 0; i < run->nsums; i++) {
 		const struct store_run_summary *s = &run->sums[i];
 		sqlite3_reset(ins);
@@ -71,6 +72,9 @@ static int summarize_one(struct store *store, int64_t *samples, const struct sto
 			return store_fail(store, "write a run's summary");
 		expected += s->n;
 	}
+	/* result.json stops referring to the samples about to go. */
+	if ((result = store_result_detach(store, run->run_id)))
+		return result;
 	sqlite3_reset(del);
 	sqlite3_bind_int64(del, 1, run->run_id);
 	if (sqlite3_step(del) != SQLITE_DONE)
@@ -103,7 +107,7 @@ int store_runs_summarize(struct store *store, int64_t *samples, const struct sto
 	if (!(ins = store_prepare(store, "INSERT INTO run_summaries (run_id, benchmark, n, mean,"
 					 " stddev, median, min, max) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 					 " ?7, ?8)")) ||
-	    !(del = store_prepare(store, "DELETE FROM iterations WHERE run_id = ?1")) ||
+	    !(del = store_prepare(store, "DELETE FROM samples WHERE run_id = ?1")) ||
 	    !(mark = store_prepare(store, "INSERT INTO summarized (run_id, summarized_ns, samples)"
 					  " VALUES (?1, strftime('%s', 'now') * 1000000000, ?2)")) ||
 	    !(done = store_prepare(store, "SELECT 1 FROM summarized WHERE run_id = ?1"))) {

@@ -9,7 +9,8 @@
 
 #define RUN_COLUMNS                                                                        \
 	"id, revision, commit_sha, state, detail, seq, created_ns, updated_ns, started_ns," \
-	" finished_ns, attempts, config, system, result, host, pair_id," EXCLUSION_COLUMNS
+	" finished_ns, attempts, " STORE_RUN_CONFIG_SQL ", system, result, host, pair_id,"  \
+	EXCLUSION_COLUMNS ", result_z"
 
 /* A run's exclusion (NULL and 0 when none), read with every run. */
 #define EXCLUSION_COLUMNS                                                     \
@@ -52,6 +53,18 @@ static int run_from_row(struct store *store, struct store_run *run, sqlite3_stmt
 	run->config = column_strdup(stmt, 11);
 	run->system = column_strdup(stmt, 12);
 	run->result = column_strdup(stmt, 13);
+	/* Packed (result_z) unless written before migration 12 and not yet converted. */
+	if (sqlite3_column_type(stmt, 13) == SQLITE_NULL &&
+	    sqlite3_column_type(stmt, 18) != SQLITE_NULL) {
+		int result = store_result_read(store, &run->result, run->id,
+					       sqlite3_column_blob(stmt, 18),
+					       (size_t)sqlite3_column_bytes(stmt, 18));
+		if (result) {
+			run->result = NULL;
+			store_run_clear(run);
+			return result;
+		}
+	}
 	run->host = column_strdup(stmt, 14);
 	run->pair_id = sqlite3_column_int64(stmt, 15);
 	run->excluded_reason = column_strdup(stmt, 16);
@@ -149,19 +162,22 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 	if ((result = store_bump_seq(store, &seq)))
 		goto fail;
 	stmt = store_prepare(store,
-		"INSERT INTO runs (revision, commit_sha, state, seq, created_ns, updated_ns, config)"
-		" VALUES (?, ?, 'queued', ?, ?, ?, ?)");
+		"INSERT INTO runs (revision, commit_sha, state, seq, created_ns, updated_ns, config,"
+		" config_id) VALUES (?, ?, 'queued', ?, ?, ?, '', ?)");
 	if (!stmt) {
 		result = STORE_ERROR;
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
+		int64_t config_id = 0;
+		if ((result = store_config_id(store, &config_id, runs[i].config)))
+			goto fail;
 		sqlite3_bind_text(stmt, 1, runs[i].revision, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, runs[i].commit, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 3, seq);
 		sqlite3_bind_int64(stmt, 4, now);
 		sqlite3_bind_int64(stmt, 5, now);
-		sqlite3_bind_text(stmt, 6, runs[i].config, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 6, config_id);
 		if (sqlite3_step(stmt) != SQLITE_DONE) {
 			result = store_fail(store, "queue run");
 			goto fail;
@@ -233,7 +249,7 @@ int store_run_get_light(struct store *store, struct store_run *out, int64_t id)
 	return run_get_by_id(store, out, id,
 		"SELECT id, revision, commit_sha, state, detail, seq, created_ns, updated_ns,"
 		" started_ns, finished_ns, attempts, '', NULL, NULL, '', 0," EXCLUSION_COLUMNS
-		" FROM runs WHERE id = ?");
+		", NULL FROM runs WHERE id = ?");
 }
 
 int store_run_count(struct store *store, size_t *n)
@@ -308,8 +324,8 @@ static int write_sums(struct store *store, int64_t id)
 {
 	sqlite3_stmt *stmt = store_prepare(store,
 		"INSERT OR REPLACE INTO run_sums (run_id, benchmark, n, sum_wall_ns, min_wall_ns)"
-		" SELECT run_id, benchmark, count(*), sum(wall_ns), min(wall_ns) FROM iterations"
-		" WHERE run_id = ? GROUP BY benchmark");
+		" SELECT s.run_id, b.name, count(*), sum(s.wall_ns), min(s.wall_ns) FROM samples s"
+		" JOIN benchmarks b ON b.id = s.bench_id WHERE s.run_id = ? GROUP BY s.bench_id");
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
@@ -351,6 +367,10 @@ static int run_update(struct store *store, int64_t id, enum run_state state, con
 	}
 	sqlite3_finalize(stmt);
 	stmt = NULL;
+	/* A finished run's result.json, packed against its iterations. */
+	if ((state == RUN_DONE || state == RUN_FAILED) &&
+	    (result = store_result_write(store, id, json, true)))
+		goto fail;
 	if (state == RUN_DONE &&
 	    ((result = store_mark_results_changed(store, seq)) || (result = write_sums(store, id))))
 		goto fail;
@@ -386,12 +406,12 @@ int store_run_finish(struct store *store, int64_t id, enum run_state state, cons
 				    (long long)id, run_state_name(state));
 	return run_update(store, id, state, detail, result_json,
 			  "UPDATE runs SET state = ?1, detail = ?2, seq = ?3, updated_ns = ?4,"
-			  " finished_ns = ?4, result = ?5 WHERE id = ?6");
+			  " finished_ns = ?4, result = NULL, result_z = NULL WHERE id = ?6");
 }
 
 static int discard_partial(struct store *store, const int64_t *ids, size_t n)
 {
-	static const char *const sql[] = {"DELETE FROM iterations WHERE run_id = ?",
+	static const char *const sql[] = {"DELETE FROM samples WHERE run_id = ?",
 					  "DELETE FROM metrics WHERE run_id = ?"};
 	for (size_t s = 0; s < sizeof(sql) / sizeof(sql[0]); s++) {
 		sqlite3_stmt *stmt = store_prepare(store, sql[s]);

@@ -130,15 +130,18 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 			  const char *metric, const char *benchmark, store_sample_fn fn,
 			  void *ctx)
 {
-	/* One statement per case: an "?2 IS NULL OR" would keep SQLite off the
-	 * per-benchmark index, which covers the one-benchmark wall time query. */
+	/* One statement per case: an "?2 IS NULL OR" would keep SQLite from
+	 * seeking the primary key (run, benchmark id) for each run. Benchmarks
+	 * in name order outside (CROSS JOIN keeps them there), runs inside: no
+	 * sort of the samples. */
 	static const char *const sql[2][2] = {
-		{"SELECT benchmark, run_id, wall_ns FROM iterations"
-		 " WHERE run_id IN (SELECT value FROM json_each(?1))"
-		 " ORDER BY benchmark, run_id, iteration",
-		 "SELECT benchmark, run_id, wall_ns FROM iterations"
-		 " WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
-		 " ORDER BY run_id, iteration"},
+		{"SELECT b.name, s.run_id, s.wall_ns FROM benchmarks b CROSS JOIN samples s"
+		 " WHERE s.bench_id = b.id AND s.run_id IN (SELECT value FROM json_each(?1))"
+		 " ORDER BY b.name, s.run_id, s.iteration",
+		 "SELECT b.name, s.run_id, s.wall_ns FROM benchmarks b, samples s"
+		 " WHERE b.name = ?2 AND s.bench_id = b.id"
+		 " AND s.run_id IN (SELECT value FROM json_each(?1))"
+		 " ORDER BY s.run_id, s.iteration"},
 		{"SELECT benchmark, run_id, value FROM metrics"
 		 " WHERE run_id IN (SELECT value FROM json_each(?1)) AND name = ?3"
 		 " ORDER BY benchmark, run_id",
@@ -182,15 +185,11 @@ int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns
 
 int store_benchmark_names(struct store *store, char ***names, size_t *n)
 {
-	/* A loose index scan: one index seek per distinct name instead of a
-	 * walk over every iteration. */
+	/* One seek per benchmark in the partial index of first iterations: a
+	 * name whose samples are all gone is not listed. */
 	sqlite3_stmt *stmt = store_prepare(store,
-		"WITH RECURSIVE b(name) AS ("
-		" SELECT min(benchmark) FROM iterations"
-		" UNION ALL"
-		" SELECT (SELECT min(benchmark) FROM iterations WHERE benchmark > b.name)"
-		" FROM b WHERE b.name IS NOT NULL)"
-		" SELECT name FROM b WHERE name IS NOT NULL"
+		"SELECT name FROM benchmarks b WHERE EXISTS"
+		" (SELECT 1 FROM samples s WHERE s.bench_id = b.id AND s.iteration = 1)"
 		/* A benchmark whose every run retention summarized has no
 		 * iterations left, but history/ still shows it. */
 		" UNION SELECT benchmark FROM run_summaries ORDER BY 1");

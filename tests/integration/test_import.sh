@@ -63,10 +63,13 @@ ok "history and compare show the imported runs"
 
 # The run as a mount shows it: done, result.json with hyperfine's times and
 # exit codes, system.json naming the host and the import.
-python3 - "$D/benchfs.db" "$T/h1.json" <<'PY' || fail "the imported run's files"
+python3 - "$D/benchfs.db" "$T/h1.json" "$(dirname "$0")" <<'PY' || fail "the imported run's files"
 import json, sqlite3, sys
+sys.path.insert(0, sys.argv[3])
+from store_result import result_text
 c = sqlite3.connect(sys.argv[1])
-state, system, result = c.execute("SELECT state, system, result FROM runs WHERE id = 1").fetchone()
+state, system = c.execute("SELECT state, system FROM runs WHERE id = 1").fetchone()
+result = result_text(c, 1)
 h = json.load(open(sys.argv[2]))["results"][0]
 system, result = json.loads(system), json.loads(result)
 assert state == "done", state
@@ -127,14 +130,18 @@ bf import --repo "$REPO" --data "$T/imported" "$T/tree"
 expect_status 0 "import of the tree"
 assert_eq "$(cut -f1,2 "$T/out" | tr '\n' ' ')" "$(printf '000001\t%s 000002\t%s ' "$c1" "$c2")" \
 	"the tree's runs imported in order"
-python3 - "$T/tree" "$T/imported/benchfs.db" <<'PY' || fail "the imported runs differ from the tree"
+python3 - "$T/tree" "$T/imported/benchfs.db" "$(dirname "$0")" <<'PY' ||
+	fail "the imported runs differ from the tree"
 import json, sqlite3, sys
+sys.path.insert(0, sys.argv[3])
+from store_result import result_text
 c = sqlite3.connect(sys.argv[2])
 for rid in (1, 2):
     d = "%s/runs/%06d/" % (sys.argv[1], rid)
     orig = json.load(open(d + "result.json"))
-    state, host, system, result = c.execute(
-        "SELECT state, host, system, result FROM runs WHERE id = ?", (rid,)).fetchone()
+    state, host, system = c.execute(
+        "SELECT state, host, system FROM runs WHERE id = ?", (rid,)).fetchone()
+    result = result_text(c, rid)
     res = json.loads(result)
     assert state == "done"
     assert host == json.load(open(d + "system.json"))["hostname"]

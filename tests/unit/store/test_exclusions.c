@@ -260,7 +260,25 @@ static void test_migrate_and_reopen(void **state)
 				      " ALTER TABLE baselines DROP COLUMN event_id;"
 				      " DROP TABLE watch_branches; DROP TABLE kept_views; DROP TABLE run_stats;"
 				      " DROP INDEX runs_listing;"
-				      " DROP TABLE described; PRAGMA user_version = 4",
+				      " DROP TABLE described;"
+				      /* 12: samples back under iterations, configurations back in runs */
+				      " CREATE TABLE old_iterations AS SELECT * FROM iterations;"
+				      " DROP VIEW iterations; DROP TABLE samples; DROP TABLE benchmarks;"
+				      " CREATE TABLE iterations (run_id INTEGER NOT NULL, benchmark TEXT NOT NULL,"
+				      " iteration INTEGER NOT NULL, wall_ns INTEGER NOT NULL,"
+				      " user_ns INTEGER NOT NULL, sys_ns INTEGER NOT NULL,"
+				      " maxrss_bytes INTEGER NOT NULL, exit_code INTEGER NOT NULL,"
+				      " term_signal INTEGER NOT NULL,"
+				      " PRIMARY KEY (run_id, benchmark, iteration)) WITHOUT ROWID;"
+				      " INSERT INTO iterations SELECT * FROM old_iterations;"
+				      " DROP TABLE old_iterations;"
+				      " CREATE INDEX iterations_by_benchmark"
+				      " ON iterations (benchmark, run_id, iteration, wall_ns);"
+				      " UPDATE runs SET config = (SELECT body FROM configs WHERE id = config_id);"
+				      " DROP TABLE configs; ALTER TABLE runs DROP COLUMN config_id;"
+				      " ALTER TABLE runs DROP COLUMN result_z;"
+				      " DELETE FROM meta WHERE key = 'pack_pending';"
+				      " PRAGMA user_version = 4",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
