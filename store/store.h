@@ -198,6 +198,25 @@ struct store_done_run {
 /* Done runs of one host (all hosts when host is NULL), oldest first. */
 int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n,
 		    const char *host);
+/* Lookups of one host's done runs (store/run_lookup.c): the runs
+ * store_done_runs(host) lists (done, of host, not excluded), one question
+ * at a time through an index, for a view that needs a few of them and
+ * should not read the whole history. host is not NULL here. */
+/* The done runs of commit on host, bisections' included, oldest first (malloc'd). */
+int store_host_commit_runs(struct store *store, int64_t **ids, size_t *n, const char *commit,
+			   const char *host);
+/* The newest A/B job of host: ids[0] its run of commit_a, ids[1] its pair,
+ * of commit_b; STORE_NOTFOUND when there is none. */
+int store_host_newest_pair(struct store *store, int64_t ids[2], const char *commit_a,
+			   const char *commit_b, const char *host);
+/* For each of the n ids: found[i], whether it is one of those runs, and
+ * then out[i], its entry as store_done_runs gives it. */
+int store_host_done_runs_get(struct store *store, struct store_done_run *out, bool *found,
+			     const int64_t *ids, size_t n, const char *host);
+/* The newest max of them that are neither a side of an A/B job (pair_id 0)
+ * nor a bisection's, oldest first (malloc'd). */
+int store_host_solo_runs(struct store *store, int64_t **ids, size_t *n, size_t max,
+			 const char *host);
 
 /* One measured value: a wall time in ns, or a metric's value. */
 typedef int (*store_sample_fn)(void *ctx, const char *benchmark, int64_t run_id, double value);

@@ -60,7 +60,6 @@ static void comparison_clear(struct comparison *c)
 {
 	side_clear(&c->a);
 	side_clear(&c->b);
-	run_catalog_clear(&c->cat);
 	free(c->history);
 	sample_set_clear(&c->wall_a);
 	sample_set_clear(&c->wall_b);
@@ -112,7 +111,8 @@ static int cmp_id(const void *a, const void *b)
 
 bool ids_contain(const int64_t *ids, size_t n, int64_t id)
 {
-	return bsearch(&id, ids, n, sizeof(*ids), cmp_id) != NULL;
+	/* An empty list may be NULL, which bsearch must not see. */
+	return n && bsearch(&id, ids, n, sizeof(*ids), cmp_id) != NULL;
 }
 
 /* Sorted, without repeats: the union of up to three id lists. */
@@ -138,49 +138,48 @@ static int64_t *ids_union(size_t *n, const int64_t *x, size_t nx, const int64_t 
 	return all;
 }
 
-/* Every run of both sides was built from the same, known artifacts. */
-static bool sides_same_build(const struct comparison *c)
+/* Every run of both sides was built from the same, known artifacts: a run
+ * that is no finished run of this host's counts as unknown. */
+static int sides_same_build(bool *out, const struct comparison *c, const struct view_ctx *ctx)
 {
-	const char *id = NULL;
 	const struct side *sides[2] = {&c->a, &c->b};
-	for (size_t s = 0; s < 2; s++) {
-		for (size_t i = 0; i < sides[s]->nruns; i++) {
-			ssize_t k = run_catalog_find(&c->cat, sides[s]->runs[i]);
-			const char *build = k >= 0 ? c->cat.runs[k].build_id : "";
-			if (!*build || (id && strcmp(id, build) != 0))
-				return false;
-			id = build;
-		}
+	size_t n = c->a.nruns + c->b.nruns, k = 0;
+	struct store_done_run *runs = malloc((n + 1) * sizeof(*runs));
+	bool *found = malloc((n + 1) * sizeof(*found));
+	int64_t *ids = malloc((n + 1) * sizeof(*ids));
+	const char *id = NULL;
+	int rc = -ENOMEM;
+	*out = false;
+	if (!runs || !found || !ids)
+		goto done;
+	for (size_t s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s]->nruns; i++)
+			ids[k++] = sides[s]->runs[i];
+	if ((rc = store_errno(store_host_done_runs_get(ctx->store, runs, found, ids, n, ctx->host))))
+		goto done;
+	*out = true;
+	for (size_t i = 0; i < n && *out; i++) {
+		const char *build = found[i] ? runs[i].build_id : "";
+		if (!*build || (id && strcmp(id, build) != 0))
+			*out = false;
+		id = build;
 	}
-	return id != NULL;
+	*out = *out && id != NULL;
+done:
+	free(runs);
+	free(found);
+	free(ids);
+	return rc;
 }
 
 /* The newest NOISE_RUNS finished runs of this host that are not A/B sides
  * (the two sides of a pair are measured at once: their difference is not
- * run-to-run noise) or a bisection's, ascending. */
+ * run-to-run noise) or a bisection's (alternating between the two sides of
+ * a step, as neighbours they would pass the step off as noise), ascending. */
 static int history_runs(struct comparison *c, const struct view_ctx *ctx)
 {
-	struct store_done_run *solo = malloc((c->cat.n + 1) * sizeof(*solo));
-	size_t n = 0, nsolo = 0;
-	int rc;
-	if (!solo || !(c->history = malloc((NOISE_RUNS + 1) * sizeof(*c->history)))) {
-		free(solo);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < c->cat.n; i++)
-		if (!c->cat.runs[i].pair_id)
-			solo[nsolo++] = c->cat.runs[i];
-	/* A bisection's runs alternate between the two sides of a step: as
-	 * neighbours they would pass the step off as noise. */
-	if ((rc = store_errno(store_done_runs_drop_bisect(ctx->store, solo, &nsolo)))) {
-		free(solo);
-		return rc;
-	}
-	for (size_t i = nsolo > NOISE_RUNS ? nsolo - NOISE_RUNS : 0; i < nsolo; i++)
-		c->history[n++] = solo[i].id;
-	free(solo);
-	c->nhistory = n;
-	return 0;
+	return store_errno(
+		store_host_solo_runs(ctx->store, &c->history, &c->nhistory, NOISE_RUNS, ctx->host));
 }
 
 /* What to write into queue for an A/B job of these sides: the revisions as
@@ -196,12 +195,13 @@ static int comparison_load(struct comparison *c, const struct view_ctx *ctx)
 	int64_t *sides = NULL, *all = NULL;
 	size_t nsides = 0, nall = 0;
 	int rc;
-	if ((rc = run_catalog_load(&c->cat, ctx)) || (rc = sides_load(&c->a, &c->b, ctx, &c->cat)))
+	if ((rc = sides_find(&c->a, &c->b, ctx)))
 		return rc;
 	if (c->paired_only && !c->a.interleaved)
 		return -ENOENT;
 	c->method = c->a.interleaved ? METHOD_PAIRED : METHOD_RUNS;
-	c->same_build = sides_same_build(c);
+	if ((rc = sides_same_build(&c->same_build, c, ctx)))
+		return rc;
 	suggestion(c->suggest_a, sizeof(c->suggest_a), &c->a);
 	suggestion(c->suggest_b, sizeof(c->suggest_b), &c->b);
 	if ((rc = history_runs(c, ctx)))

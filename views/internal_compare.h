@@ -76,7 +76,6 @@ struct row {
 struct comparison {
 	bool paired_only;  /* sides that are no A/B job are -ENOENT, before any sample is read */
 	struct side a, b;
-	struct run_catalog cat;
 	enum method method;
 	bool same_build;
 	int64_t *history;  /* the runs giving the host's noise, ascending */

@@ -123,48 +123,42 @@ static int side_add_run(struct side *side, int64_t id)
 	return 0;
 }
 
-/* The newest finished pair with a on commit a and b on commit b, or -1. */
-static ssize_t newest_pair(const struct run_catalog *cat, const char *a, const char *b)
+/* Whether runs a and b are the two sides of one interleaved job (in either
+ * order), a being a finished run of this host's. */
+static int run_pair(bool *out, const struct view_ctx *ctx, int64_t a, int64_t b)
 {
-	for (size_t i = cat->n; i-- > 0;) {
-		ssize_t j;
-		if (!cat->runs[i].pair_id || strcmp(cat->runs[i].commit, a) != 0)
-			continue;
-		j = run_catalog_find(cat, cat->runs[i].pair_id);
-		if (j >= 0 && strcmp(cat->runs[j].commit, b) == 0)
-			return (ssize_t)i;
-	}
-	return -1;
+	struct store_done_run run;
+	bool found = false;
+	int rc = store_host_done_runs_get(ctx->store, &run, &found, &a, 1, ctx->host);
+	*out = !rc && found && run.pair_id == b;
+	return store_errno(rc);
 }
 
-/* The catalog index of run a when a and b are the two sides of one
- * interleaved job (in either order), else -1. */
-static ssize_t run_pair(const struct run_catalog *cat, int64_t a, int64_t b)
+static int side_fill_runs(struct side *side, const struct view_ctx *ctx)
 {
-	ssize_t i = run_catalog_find(cat, a);
-	return i >= 0 && cat->runs[i].pair_id == b ? i : -1;
-}
-
-static int side_fill_runs(struct side *side, const struct run_catalog *cat)
-{
-	int rc = 0;
 	if (side->ref.run_id)
 		return side_add_run(side, side->ref.run_id);
-	for (size_t i = 0; i < cat->n && !rc; i++)
-		if (strcmp(cat->runs[i].commit, side->ref.commit) == 0)
-			rc = side_add_run(side, cat->runs[i].id);
-	return rc;
+	free(side->runs);
+	side->runs = NULL;
+	return store_errno(store_host_commit_runs(ctx->store, &side->runs, &side->nruns,
+						  side->ref.commit, ctx->host));
 }
 
 static int side_describe(struct side *side, const struct view_ctx *ctx)
 {
 	struct store_run run;
-	int rc = store_run_get(ctx->store, &run, side->runs[0]);
-	if (rc)
-		return store_errno(rc);
-	side->host = run.host;
-	run.host = NULL;
-	store_run_clear(&run);
+	int rc;
+	/* A commit's runs were looked up among this host's: no row to read. */
+	if (!side->ref.run_id) {
+		if (!(side->host = strdup(ctx->host)))
+			return -ENOMEM;
+	} else {
+		if ((rc = store_run_get(ctx->store, &run, side->runs[0])))
+			return store_errno(rc);
+		side->host = run.host;
+		run.host = NULL;
+		store_run_clear(&run);
+	}
 	side->subject = commit_subject(ctx, side->ref.commit);
 	return side->subject ? 0 : -ENOMEM;
 }
@@ -200,22 +194,29 @@ static int side_drop_summarized(struct side *side, const struct view_ctx *ctx)
 	return 0;
 }
 
-int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
-	       const struct run_catalog *cat)
+int sides_find(struct side *a, struct side *b, const struct view_ctx *ctx)
 {
-	ssize_t pair = -1;
+	int64_t pair[2];
+	bool paired = false;
 	int rc;
-	if (!a->ref.run_id && !b->ref.run_id && strcmp(a->ref.commit, b->ref.commit) != 0)
-		pair = newest_pair(cat, a->ref.commit, b->ref.commit);
-	else if (a->ref.run_id && b->ref.run_id)
-		pair = run_pair(cat, a->ref.run_id, b->ref.run_id);
-	if (pair >= 0) {
+	if (!a->ref.run_id && !b->ref.run_id && strcmp(a->ref.commit, b->ref.commit) != 0) {
+		rc = store_host_newest_pair(ctx->store, pair, a->ref.commit, b->ref.commit,
+					    ctx->host);
+		if (rc && rc != STORE_NOTFOUND)
+			return store_errno(rc);
+		paired = rc == STORE_OK;
+	} else if (a->ref.run_id && b->ref.run_id) {
+		if ((rc = run_pair(&paired, ctx, a->ref.run_id, b->ref.run_id)))
+			return rc;
+		pair[0] = a->ref.run_id;
+		pair[1] = b->ref.run_id;
+	}
+	if (paired) {
 		/* Interleaved iterations cancel drift; pooling other runs would undo that. */
 		a->interleaved = b->interleaved = true;
-		if ((rc = side_add_run(a, cat->runs[pair].id)) ||
-		    (rc = side_add_run(b, cat->runs[pair].pair_id)))
+		if ((rc = side_add_run(a, pair[0])) || (rc = side_add_run(b, pair[1])))
 			return rc;
-	} else if ((rc = side_fill_runs(a, cat)) || (rc = side_fill_runs(b, cat))) {
+	} else if ((rc = side_fill_runs(a, ctx)) || (rc = side_fill_runs(b, ctx))) {
 		return rc;
 	}
 	if ((rc = side_drop_summarized(a, ctx)) || (rc = side_drop_summarized(b, ctx)))
@@ -225,6 +226,13 @@ int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
 	if ((rc = side_describe(a, ctx)) || (rc = side_describe(b, ctx)))
 		return rc;
 	return 0;
+}
+
+int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
+	       const struct run_catalog *cat)
+{
+	(void)cat;
+	return sides_find(a, b, ctx);
 }
 
 int side_set_rev(struct side *side, const char *name)

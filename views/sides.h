@@ -70,7 +70,12 @@ struct side {
  * pools every finished run of the commit on this host, unless the two
  * commits have a finished interleaved A/B pair (the newest is used alone).
  * Two run refs that are the sides of one A/B job are interleaved too.
- * -ENOENT when a side has no finished run. */
+ * -ENOENT when a side has no finished run. The runs are looked up through
+ * the store's indexes (store_host_*): the cost does not grow with the
+ * host's history. */
+int sides_find(struct side *a, struct side *b, const struct view_ctx *ctx);
+/* The same; cat is no longer read (callers that load a catalog for their
+ * own use may pass it, or NULL). */
 int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
 	       const struct run_catalog *cat);
 /* Set side->rev from the name as written: "<a>...<b>" becomes rev a, the
