@@ -105,7 +105,15 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 	/* Directory listings change as runs are added; they are listed per opendir. */
 	conn->want &= ~FUSE_CAP_NO_OPENDIR_SUPPORT;
-	conn->want &= ~FUSE_CAP_READDIRPLUS;
+	/* Readdirplus: an entry whose listing knows its node (runs/'s, from one
+	 * query) comes with it, counted as a lookup, so `ls -l runs/` asks
+	 * nothing per run; every other entry comes without one (a listing's
+	 * numbers are not the versioned or hashed ones a lookup gives, and a
+	 * computed file is rendered only when looked up), and is looked up as
+	 * before. The kernel's own choice (READDIRPLUS_AUTO) keeps plain
+	 * listings for readers that stat nothing (find, ls without -l). */
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
 }
 
 static const struct fuse_lowlevel_ops ops = {
@@ -121,6 +129,7 @@ static const struct fuse_lowlevel_ops ops = {
 	.write = op_write,
 	.opendir = op_opendir,
 	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
 	.releasedir = op_releasedir,
 	.mknod = op_mknod,
 	.mkdir = op_mkdir,

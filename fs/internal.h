@@ -76,6 +76,11 @@ struct fs {
 	uint64_t serial;          /* the last serial number of a writable file's inode; atomic */
 	struct dropper dropper;
 	struct tail *tails;
+	/* The version of runs/'s listing (its kind's list_version) the last
+	 * opendir saw, when listed_known: the kernel keeps the listing while it
+	 * stays. Under lock. */
+	uint64_t listed_version;
+	bool listed_known;
 	size_t page;
 	pthread_key_t worker_key;
 	bool key_made;
@@ -141,6 +146,8 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		struct fuse_file_info *fi);
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi);
 void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev);
 void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);

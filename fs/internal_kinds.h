@@ -25,6 +25,11 @@ struct dir_entry {
 	char name[256];
 	uint64_t ino;
 	enum node_type type;
+	/* The entry's node, when the listing knew its attributes at no extra
+	 * cost (entries_add_node): readdirplus hands it to the kernel as looked
+	 * up, so `ls -l` asks nothing more. It owns nothing. */
+	bool plus;
+	struct node node;
 };
 
 /* A directory's entries as they are listed (without . and ..). */
@@ -49,6 +54,11 @@ struct kind_ops {
 	int (*node)(const struct fs_ctx *ctx, struct node *out, uint64_t ino, const char *key);
 	/* Directories: append the entries of ino. NULL: -ENOTDIR. */
 	int (*list)(const struct fs_ctx *ctx, struct entries *out, uint64_t ino);
+	/* Directories whose entries are only ever appended (runs/): a number
+	 * that changes whenever the listing does, so the kernel may keep the
+	 * listing between opendirs while it stays. NULL: listed at every
+	 * opendir. */
+	int (*list_version)(const struct fs_ctx *ctx, uint64_t ino, uint64_t *version);
 	/* Computed files: the content of the file key names (size in *len). */
 	int (*render)(char **text, size_t *len, const struct view_ctx *view, const char *key);
 	/* Writable files: one write request; 0 or a negative errno, which the
@@ -102,6 +112,8 @@ int fill_dir(struct node *out, uint64_t ino, unsigned nlink, int64_t mtime_ns, d
 int fill_link(struct node *out, uint64_t ino, const char *prefix, int64_t run_id,
 	      int64_t mtime_ns);
 int entries_add(struct entries *out, const char *name, uint64_t ino, enum node_type type);
+/* An entry with its node's attributes (a directory's, owning nothing). */
+int entries_add_node(struct entries *out, const char *name, const struct node *node);
 /* Append names (as the views list them) as entries of kind, all numbered
  * inode_make(kind, 0, 0) (a listing's numbers are not looked up). */
 int entries_add_names(struct entries *out, char **names, size_t n, enum node_kind kind,

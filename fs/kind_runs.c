@@ -54,6 +54,8 @@ static int runs_node(const struct fs_ctx *ctx, struct node *out, uint64_t ino, c
 	return runs_named(ctx, out);
 }
 
+/* A run directory's node: what a lookup and a listing of runs/ give. Only
+ * the run's id, state and creation time count (store_run_entry's columns). */
 static int run_dir_fill(struct node *out, const struct store_run *run)
 {
 	fill_dir(out, inode_make(KIND_RUN_DIR, run->id, 0), 2, run->created_ns,
@@ -81,21 +83,43 @@ static int runs_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t pare
 	return rc;
 }
 
+/* Each run with its directory's node, from one query: `ls -l runs/` gets
+ * every entry's attributes with the listing (readdirplus), as a lookup of
+ * the name would give them. */
 static int runs_list(const struct fs_ctx *ctx, struct entries *out, uint64_t ino)
 {
-	int64_t *ids = NULL;
+	struct store_run_entry *runs = NULL;
 	size_t n = 0;
 	int rc = 0;
 	(void)ino;
-	if (store_run_ids(ctx->view.store, &ids, &n))
+	if (store_run_listing(ctx->view.store, &runs, &n))
 		return -EIO;
 	for (size_t i = 0; i < n && !rc; i++) {
+		struct store_run run = {
+			.id = runs[i].id,
+			.state = runs[i].state,
+			.created_ns = runs[i].created_ns,
+		};
+		struct node node;
 		char name[32];
-		runid_dir_name(name, sizeof(name), ids[i]);
-		rc = entries_add(out, name, inode_make(KIND_RUN_DIR, ids[i], 0), NODE_DIR);
+		runid_dir_name(name, sizeof(name), run.id);
+		if (!(rc = run_dir_fill(&node, &run)))
+			rc = entries_add_node(out, name, &node);
 	}
-	free(ids);
+	free(runs);
 	return rc;
+}
+
+/* Runs are only added, each with a larger id: their count and the largest
+ * id change together with the listing. */
+static int runs_list_version(const struct fs_ctx *ctx, uint64_t ino, uint64_t *version)
+{
+	int64_t count, max_id;
+	(void)ino;
+	if (store_run_listing_span(ctx->view.store, &count, &max_id))
+		return -EIO;
+	*version = (uint64_t)max_id << 32 ^ (uint64_t)count;
+	return 0;
 }
 
 static int runs_rmdir(const struct fs_ctx *ctx, uint64_t parent, const char *name);
@@ -105,6 +129,7 @@ const struct kind_ops kind_runs = {
 	.lookup = runs_lookup,
 	.node = runs_node,
 	.list = runs_list,
+	.list_version = runs_list_version,
 	.rmdir_in = runs_rmdir,
 };
 

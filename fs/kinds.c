@@ -142,6 +142,17 @@ int entries_add(struct entries *out, const char *name, uint64_t ino, enum node_t
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->ino = ino;
 	e->type = type;
+	e->plus = false;
+	return 0;
+}
+
+int entries_add_node(struct entries *out, const char *name, const struct node *node)
+{
+	int rc = entries_add(out, name, node->ino, node->type);
+	if (rc)
+		return rc;
+	out->list[out->n - 1].plus = true;
+	out->list[out->n - 1].node = *node;
 	return 0;
 }
 

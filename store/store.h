@@ -546,4 +546,19 @@ int store_run_describe(struct store *store, int64_t run_id, const struct store_r
 int store_run_stats_of(struct store *store, const int64_t *run_ids, size_t nruns,
 		       const char *benchmark, store_summary_fn fn, void *ctx);
 
+/* One entry of runs/ (store/run_listing.c): what its directory's attributes
+ * are made of. */
+struct store_run_entry {
+	int64_t id;
+	enum run_state state;
+	int64_t created_ns;
+};
+/* Every run in id order with the columns above, in one query (malloc'd
+ * array, caller frees): a listing of runs/ with attributes needs no query a
+ * run. */
+int store_run_listing(struct store *store, struct store_run_entry **out, size_t *n);
+/* What changes whenever that listing does: how many runs there are and the
+ * largest id (a run is never removed; a new one has a larger id). */
+int store_run_listing_span(struct store *store, int64_t *count, int64_t *max_id);
+
 #endif

@@ -1,0 +1,51 @@
+/* The listing of runs/: every run's few columns its directory entry shows,
+ * in one query, so that listing thousands of runs with their attributes
+ * costs one statement, not one a run. */
+#include <string.h>
+
+#include "store/internal.h"
+
+/* The query's CASE numbers the states as the enum does. */
+_Static_assert(RUN_QUEUED == 0 && RUN_BUILDING == 1 && RUN_RUNNING == 2 && RUN_DONE == 3 &&
+		       RUN_FAILED == 4,
+	       "run_state's values");
+
+static int entry_row(struct store *store, void *row, sqlite3_stmt *stmt)
+{
+	struct store_run_entry *e = row;
+	(void)store;
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(stmt, 0);
+	e->state = (enum run_state)sqlite3_column_int(stmt, 1);
+	e->created_ns = sqlite3_column_int64(stmt, 2);
+	return STORE_OK;
+}
+
+int store_run_listing(struct store *store, struct store_run_entry **out, size_t *n)
+{
+	/* Only columns stored before the large ones (config, system, result):
+	 * reading one after them would walk every run's overflow pages. An
+	 * unknown state reads as failed, as a run's row does. */
+	sqlite3_stmt *stmt = store_prepare(store,
+		"SELECT id, CASE state WHEN 'queued' THEN 0 WHEN 'building' THEN 1"
+		" WHEN 'running' THEN 2 WHEN 'done' THEN 3 ELSE 4 END, created_ns"
+		" FROM runs ORDER BY id");
+	return store_rows_collect(store, out, n, sizeof(**out), stmt, entry_row, NULL,
+				  "list runs");
+}
+
+int store_run_listing_span(struct store *store, int64_t *count, int64_t *max_id)
+{
+	sqlite3_stmt *stmt = store_prepare(store, "SELECT count(*), coalesce(max(id), 0) FROM runs");
+	int result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*count = sqlite3_column_int64(stmt, 0);
+		*max_id = sqlite3_column_int64(stmt, 1);
+	} else {
+		result = store_fail(store, "count runs");
+	}
+	sqlite3_finalize(stmt);
+	return result;
+}
