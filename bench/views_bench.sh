@@ -22,7 +22,15 @@
 #    for cat regressions, cat compare/<a>..<b>.md (the planted step, and the
 #    first against the last commit), cat history/hash-1m.svg, ls -l runs/, and
 #    runs/001000/result.json next to the same bytes in a local file;
-# 4. checks that regressions names the two planted slowdowns and nothing else.
+# 4. times ls -l runs/ beside the same tree on local disk: a directory of as
+#    many directories as runs/ lists, each with as many (empty) files as a run
+#    directory lists, under the data directory's file system (made once, kept
+#    with KEEP), read with the same read_time -l: cold after dropping the
+#    kernel's dentries and inodes (echo 2 > drop_caches: what a fresh mount
+#    of benchfs starts without, the store's pages still cached), cold-drop
+#    after dropping the page cache too (echo 3), and warm; then the ratio of
+#    benchfs to local disk for each (target: within 3x);
+# 5. checks that regressions names the two planted slowdowns and nothing else.
 # The configuration says "confirm": false: the daemon would otherwise queue A/B
 # jobs of the synthetic commits to settle the history's suspects, and change
 # the store while it is timed; regressions is the history's own test here.
@@ -217,9 +225,44 @@ cwd_line=$("$rt" -C "$mnt/runs/001000" -n 2000 result.json)
 local_dir_line=$("$rt" -C "$work" -n 2000 local-result.json)
 regressions=$(cat "$mnt/regressions")
 listed_pairs=$(find "$mnt/compare" -mindepth 1 -maxdepth 1 | wc -l)
+# What the local tree copies: how many runs, and the names of a run's files.
+nruns=$(find "$mnt/runs" -mindepth 1 -maxdepth 1 | wc -l)
+run_files=$(ls "$mnt/runs/001000")
 unmount_fs
 
-# ---- 4. report ----
+# ---- 4. ls -l runs/ beside the same tree on local disk ----
+local_runs=$work/local-runs
+local_shape="$nruns $(printf '%s\n' "$run_files" | wc -l)"
+if [ "$(cat "$local_runs.shape" 2>/dev/null)" != "$local_shape" ]; then
+	rm -rf "$local_runs" "$local_runs.shape"
+	mkdir -p "$local_runs"
+	t0=$(now_ms)
+	(
+		cd "$local_runs"
+		seq -f '%06g' 1 "$nruns" | xargs mkdir
+		for name in $run_files; do
+			seq -f "%06g/$name" 1 "$nruns" | xargs touch
+		done
+	)
+	echo "$local_shape" > "$local_runs.shape"
+	echo "local tree: $nruns directories of $(printf '%s\n' "$run_files" | wc -l) files in $(($(now_ms) - t0)) ms"
+fi
+local_fs=$(findmnt -no FSTYPE -T "$local_runs" 2>/dev/null || echo "local disk")
+drop_slab() { # the kernel's dentries and inodes, not the page cache
+	sync
+	(echo 2 > /proc/sys/vm/drop_caches) 2>/dev/null
+}
+local_cold=n/a
+local_dropped=n/a
+if [ $can_drop = yes ]; then
+	drop_slab
+	local_cold=$(field first_us "$("$rt" -n 1 -l "$local_runs")")
+	drop_caches
+	local_dropped=$(field first_us "$("$rt" -n 1 -l "$local_runs")")
+fi
+local_warm_line=$("$rt" -n 50 -l "$local_runs")
+
+# ---- 5. report ----
 value() { # value FILE LABEL COLUMN
 	awk -v l="$2" -v c="$3" '$1 == l { print $c }' "$1"
 }
@@ -261,6 +304,41 @@ echo "  through benchfs, cwd in runs/001000:          $(field median_us "$cwd_li
 echo "  local disk (same bytes), full path:           $local_us us"
 echo "  local disk, cwd in its directory:             $(field median_us "$local_dir_line") us"
 awk -v f="$fuse_us" -v l="$local_us" 'BEGIN { printf "  ratio benchfs / local disk: %.1fx (target 2x)\n", f / l }'
+
+echo
+ratio() { # benchfs_us local_us -> "2.1x" (n/a when either is unknown)
+	case "$1$2" in
+	*n/a*) echo n/a ;;
+	*) awk -v b="$1" -v l="$2" 'BEGIN { printf "%.1fx", b / l }' ;;
+	esac
+}
+ms_or_na() {
+	case $1 in
+	n/a) echo n/a ;;
+	*) ms "$1" ;;
+	esac
+}
+fs_cold=$(value "$work/cold" ls-l-runs 2)
+fs_dropped=n/a
+if [ $can_drop = yes ]; then
+	fs_dropped=$(value "$work/cold-dropped" ls-l-runs 2)
+fi
+fs_warm=$(value "$work/warm" ls-l-runs 2)
+fs_warm_min=$(value "$work/warm" ls-l-runs 3)
+local_warm=$(field median_us "$local_warm_line")
+local_warm_min=$(field min_us "$local_warm_line")
+echo "ls -l runs/ ($nruns runs) beside the same tree on local disk ($local_fs: $nruns"
+echo "directories of $(printf '%s\n' "$run_files" | wc -l) files), read_time -l, milliseconds:"
+printf '  %-12s %10s %10s %10s %10s\n' "" cold cold-drop warm warm-min
+printf '  %-12s %10s %10s %10s %10s\n' benchfs "$(ms "$fs_cold")" "$(ms_or_na "$fs_dropped")" \
+	"$(ms "$fs_warm")" "$(ms "$fs_warm_min")"
+printf '  %-12s %10s %10s %10s %10s\n' "$local_fs" "$(ms_or_na "$local_cold")" \
+	"$(ms_or_na "$local_dropped")" "$(ms "$local_warm")" "$(ms "$local_warm_min")"
+printf '  %-12s %10s %10s %10s %10s  (target: within 3x)\n' ratio "$(ratio "$fs_cold" "$local_cold")" \
+	"$(ratio "$fs_dropped" "$local_dropped")" "$(ratio "$fs_warm" "$local_warm")" \
+	"$(ratio "$fs_warm_min" "$local_warm_min")"
+echo "  (local cold: after dropping dentries and inodes, as a fresh mount starts;"
+echo "   cold-drop: after dropping the page cache too)"
 
 echo
 echo "regressions (planted: hash-1m +25% at $(short "$(hash_at 1200)"), sqlite-insert +10% at $(short "$(hash_at 1500)")):"
