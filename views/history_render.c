@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,10 @@ struct svg_ctx {
 	const size_t *marks; /* history points where changes are marked (history_marks) */
 	size_t nmarks;
 	struct commit_names *names; /* the x axis names commits as compare/ does */
+	/* The pinned baselines to mark, by commit: read at the first plot. */
+	struct store_baseline *baselines;
+	size_t nbaselines;
+	bool baselines_read;
 	char *text;
 	size_t len;
 };
@@ -75,21 +80,83 @@ static int svg_changes(size_t *changes, size_t *n, const struct svg_ctx *c, cons
 	return 0;
 }
 
+static int baseline_commit_compare(const void *a, const void *b)
+{
+	const struct store_baseline *x = a, *y = b;
+	int c = strcmp(x->commit, y->commit);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* The pinned baselines, by commit (read once for the file). */
+static int svg_baselines_read(struct svg_ctx *c)
+{
+	int rc;
+	if (c->baselines_read)
+		return 0;
+	if ((rc = store_baselines_list(c->view->store, &c->baselines, &c->nbaselines)))
+		return store_errno(rc);
+	c->baselines_read = true;
+	if (c->nbaselines)
+		qsort(c->baselines, c->nbaselines, sizeof(*c->baselines), baseline_commit_compare);
+	return 0;
+}
+
+/* The pinned baselines whose commit is a point of s, into pins (room for
+ * c->nbaselines); *n their count. */
+static void svg_baselines(struct svg_baseline *pins, size_t *n, const struct svg_ctx *c,
+			  const struct series *s)
+{
+	*n = 0;
+	for (size_t p = 0; p < s->npoints && c->nbaselines; p++) {
+		const char *commit = c->h->points[s->point[p]].commit;
+		size_t lo = 0, hi = c->nbaselines;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(c->baselines[mid].commit, commit) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < c->nbaselines && strcmp(c->baselines[lo].commit, commit) == 0; lo++)
+			pins[(*n)++] = (struct svg_baseline){.name = c->baselines[lo].name, .point = p};
+	}
+}
+
 static int svg_series(void *ctx, const struct series *s)
 {
 	struct svg_ctx *c = ctx;
-	size_t ncp = 0, changes[CHANGES_MAX], k = 0;
+	size_t ncp = 0, changes[CHANGES_MAX], k = 0, npins = 0, nused = 0;
 	struct svg_point *pts = calloc(s->npoints + 1, sizeof(*pts));
-	char (*labels)[COMMIT_NAME_SIZE] = calloc(s->npoints + 1, sizeof(*labels));
+	struct svg_baseline *pins = NULL;
+	bool *used = calloc(s->npoints + 1, sizeof(*used));
+	char (*labels)[COMMIT_NAME_SIZE] = NULL;
 	/* No tracked branch (a detached HEAD, none configured): an empty plot
 	 * that says so. */
 	const char *branch = c->view->branch ? c->view->branch : "(none)";
 	char *title = NULL;
 	double *scratch = malloc((s->nvalues + 1) * sizeof(double));
+	struct svg_series plot = {.points = pts, .npoints = s->npoints, .changes = changes};
 	size_t kp = 0;
 	int rc = -ENOMEM;
-	if (!pts || !labels || !scratch)
+	if (!pts || !used || !scratch)
 		goto done;
+	if ((rc = svg_changes(changes, &ncp, c, s)) || (rc = svg_baselines_read(c)))
+		goto done;
+	plot.nchanges = ncp;
+	rc = -ENOMEM;
+	if (!(pins = calloc(c->nbaselines + 1, sizeof(*pins))))
+		goto done;
+	svg_baselines(pins, &npins, c, s);
+	/* Only the labels the plot shows: a tag costs a revision lookup, and a
+	 * long history names only a few of its commits. */
+	if ((rc = svg_labels_used(used, &plot, pins, npins)))
+		goto done;
+	for (size_t p = 0; p < s->npoints; p++)
+		nused += used[p];
+	rc = -ENOMEM;
+	if (!(labels = calloc(nused + 1, sizeof(*labels))))
+		goto done;
+	nused = 0;
 	for (size_t p = 0; p < s->npoints; p++) {
 		struct stats_summary d;
 		size_t n;
@@ -102,20 +169,19 @@ static int svg_series(void *ctx, const struct series *s)
 		sd = n >= 2 ? d.stddev : 0;
 		k += s->counts[p];
 		kp += s->pruned_counts ? s->pruned_counts[p] : 0;
-		/* Only the labels the plot shows: a tag costs a revision lookup. */
-		if (!svg_label_shown(p, s->npoints) ||
-		    commit_names_get(labels[p], sizeof(labels[p]), c->names,
-				     c->h->points[s->point[p]].commit))
-			snprintf(labels[p], sizeof(labels[p]), "%.8s",
-				 c->h->points[s->point[p]].commit);
-		pts[p] = (struct svg_point){.label = labels[p],
-					    .mean = mean,
+		pts[p] = (struct svg_point){.mean = mean,
 					    .lo = mean - sd > 0 ? mean - sd : 0,
 					    .hi = mean + sd,
 					    .n = n};
+		if (!used[p])
+			continue;
+		pts[p].label = labels[nused];
+		if (commit_names_get(labels[nused], sizeof(labels[nused]), c->names,
+				     c->h->points[s->point[p]].commit))
+			snprintf(labels[nused], sizeof(labels[nused]), "%.8s",
+				 c->h->points[s->point[p]].commit);
+		nused++;
 	}
-	if ((rc = svg_changes(changes, &ncp, c, s)))
-		goto done;
 	if (strncmp(branch, "refs/heads/", 11) == 0)
 		branch += 11;
 	if (asprintf(&title, "%s: wall time per iteration, branch %s (host %s)", s->bench, branch,
@@ -124,17 +190,15 @@ static int svg_series(void *ctx, const struct series *s)
 		rc = -ENOMEM;
 		goto done;
 	}
-	c->text = svg_render(&(struct svg_series){.title = title,
-						  .points = pts,
-						  .npoints = s->npoints,
-						  .changes = changes,
-						  .nchanges = ncp},
-			     &c->len);
+	plot.title = title;
+	c->text = svg_render_baselines(&plot, pins, npins, &c->len);
 	rc = c->text ? 0 : -ENOMEM;
 done:
 	free(scratch);
 	free(title);
 	free(pts);
+	free(pins);
+	free(used);
 	free(labels);
 	return rc;
 }
@@ -164,6 +228,7 @@ int history_render(char **text, size_t *len, const struct view_ctx *ctx, const c
 		}
 		free(marks);
 		commit_names_free(c.names);
+		free(c.baselines);
 		*text = c.text;
 		*len = c.len;
 	} else {

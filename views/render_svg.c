@@ -1,7 +1,9 @@
 /* history/<bench>.svg: see render_svg.h for what the picture shows. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,10 @@
 #define Y_TICKS_WANTED 6.0
 #define TITLE_FIT_CHARS 100 /* longer titles are squeezed to the width */
 #define VALUE_LIMIT 1e300
+/* A long series: buckets no narrower than SLOT_PX, SVG_SLOTS of them at
+ * most (render_svg.h), so that the picture's size and drawing time stop
+ * growing with the history. */
+#define SLOT_PX 1.5
 
 #define COLOR_MEAN "#1f5fbf"
 #define COLOR_SLOWER "#c62828"
@@ -41,12 +47,20 @@
 #define COLOR_NEUTRAL "#666666"
 #define COLOR_AXIS "#333333"
 #define COLOR_GRID "#e4e4e4"
+#define COLOR_BASELINE "#6a1b9a"
 #define BAND_LABEL "mean \xc2\xb1 1 sd"
+#define BUCKET_BAND_LABEL "min to max of the means"
+#define BASELINE_TEXT_PX 6.2 /* an 11px character, for fitting a baseline's names */
 
 /* A point as drawn: finite values, lo <= mean <= hi. */
 struct pt {
 	double mean, lo, hi;
 	bool ok; /* false: the mean was not finite; the slot stays empty */
+};
+
+/* Consecutive commits drawn as one, in a long series. */
+struct bucket {
+	size_t first, count;
 };
 
 /* The y axis: [lo, hi] in seconds, ticks k * step for k in [klo, khi],
@@ -204,6 +218,48 @@ static void put_value(struct strbuf *b, const struct axis *ax, double seconds, i
 		strbuf_addf(b, "%.*g", ax->sig + extra, v);
 }
 
+/* v with decimals (0 to 9) digits after the point, rounded half away from
+ * zero, never "-0": a long series' buckets print hundreds of numbers, and
+ * printf's float formatting would be most of their cost. Values too large
+ * for exact integer rounding go through printf. */
+static void put_fixed(struct strbuf *b, double v, int decimals)
+{
+	static const double scale[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	char text[48];
+	size_t len = sizeof(text);
+	unsigned long long u;
+	long long t;
+	if (decimals < 0 || decimals > 9 || !(fabs(v) * scale[decimals] < 1e12)) {
+		strbuf_addf(b, "%.*f", decimals < 0 ? 0 : decimals, isfinite(v) ? v : 0.0);
+		return;
+	}
+	t = llround(v * scale[decimals]);
+	u = t < 0 ? (unsigned long long)-t : (unsigned long long)t;
+	/* Digits from the last: the decimals, the point, then at least one. */
+	for (int d = 0; d < decimals; d++, u /= 10)
+		text[--len] = (char)('0' + u % 10);
+	if (decimals > 0)
+		text[--len] = '.';
+	do {
+		text[--len] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (t < 0)
+		text[--len] = '-';
+	strbuf_add(b, text + len, sizeof(text) - len);
+}
+
+/* A tooltip's value in the axis unit, in put_value's format (rounded by put_fixed). */
+static void put_value_fast(struct strbuf *b, const struct axis *ax, double seconds, int extra)
+{
+	double v = seconds / ax->scale;
+	if (ax->decimals < 0 || ax->decimals + extra > 9) {
+		put_value(b, ax, seconds, extra);
+		return;
+	}
+	put_fixed(b, isfinite(v) ? v : 0.0, ax->decimals + extra);
+}
+
 static double y_of(const struct axis *ax, double v)
 {
 	return ax->bottom - (v - ax->lo) / (ax->hi - ax->lo) * (ax->bottom - PLOT_TOP);
@@ -233,9 +289,12 @@ static void put_header(struct strbuf *b, const struct svg_series *s)
 	strbuf_addf(b, "</text>\n");
 }
 
-/* "12 commits, 30 samples each" or "... 10 to 30 samples per commit". */
-static void put_subtitle(struct strbuf *b, const struct svg_series *s)
+/* "12 commits, 30 samples each" or "... 10 to 30 samples per commit"; a
+ * long series adds "; 560 buckets of up to 36 commits". */
+static void put_subtitle(struct strbuf *b, const struct svg_series *s, const struct bucket *bk,
+			 size_t nb)
 {
+	size_t most = 0;
 	size_t nmin = (size_t)-1, nmax = 0;
 	for (size_t i = 0; i < s->npoints; i++) {
 		if (s->points[i].n < nmin)
@@ -250,6 +309,10 @@ static void put_subtitle(struct strbuf *b, const struct svg_series *s)
 		    s->npoints == 1 ? "" : " each");
 	else
 		strbuf_addf(b, "%zu to %zu samples per commit", nmin, nmax);
+	for (size_t i = 0; i < nb; i++)
+		most = bk[i].count > most ? bk[i].count : most;
+	if (nb)
+		strbuf_addf(b, "; %zu buckets of up to %zu commits", nb, most);
 	strbuf_addf(b, "</text>\n");
 }
 
@@ -287,10 +350,6 @@ static size_t label_every(size_t n)
 	return every;
 }
 
-bool svg_label_shown(size_t i, size_t n)
-{
-	return i < n && (n <= MAX_MARKERS || i % label_every(n) == 0);
-}
 
 /* The plot's bottom: raised so the longest label drawn ends above the legend. */
 static double plot_bottom(const struct svg_series *s)
@@ -324,13 +383,15 @@ static void put_x_axis(struct strbuf *b, const struct axis *ax, const struct svg
 	strbuf_addf(b, "</g>\n");
 }
 
-/* The band and the mean line of one run of drawable points [from, to). */
-static void put_run(struct strbuf *b, const struct axis *ax, const struct pt *p, size_t from,
-		    size_t to, size_t n)
+/* The band and the mean line of one run of drawable points [from, to), at
+ * x[i] (commits, or buckets of them); half is the caps' half width of a lone
+ * point, thin whether the line is the thin one of a dense history. */
+static void put_run(struct strbuf *b, const struct axis *ax, const struct pt *p, const double *xs,
+		    size_t from, size_t to, double half, bool thin)
 {
 	if (to - from == 1) {
 		/* A lone point: an error bar instead of a band of zero width. */
-		double x = svg_coord(x_of(from, n)), half = fmin(8.0, (PLOT_RIGHT - PLOT_LEFT) / (double)n * 0.3);
+		double x = svg_coord(xs[from]);
 		double ylo = svg_coord(y_of(ax, p[from].lo)), yhi = svg_coord(y_of(ax, p[from].hi));
 		strbuf_addf(b, "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"%s\""
 		       " stroke-opacity=\"0.5\" stroke-width=\"2\" fill=\"none\"/>\n",
@@ -340,49 +401,159 @@ static void put_run(struct strbuf *b, const struct axis *ax, const struct pt *p,
 	}
 	strbuf_addf(b, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", COLOR_MEAN);
 	for (size_t i = from; i < to; i++)
-		svg_put_xy(b, i == from, x_of(i, n), y_of(ax, p[i].hi));
+		svg_put_xy(b, i == from, xs[i], y_of(ax, p[i].hi));
 	for (size_t i = to; i-- > from;)
-		svg_put_xy(b, false, x_of(i, n), y_of(ax, p[i].lo));
+		svg_put_xy(b, false, xs[i], y_of(ax, p[i].lo));
 	/* A dense history reads better with a thin line. */
 	strbuf_addf(b, "\"/>\n<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\""
 	       " stroke-linejoin=\"round\" points=\"",
-	    COLOR_MEAN, n > 300 ? "1" : "1.75");
+	    COLOR_MEAN, thin ? "1" : "1.75");
 	for (size_t i = from; i < to; i++)
-		svg_put_xy(b, i == from, x_of(i, n), y_of(ax, p[i].mean));
+		svg_put_xy(b, i == from, xs[i], y_of(ax, p[i].mean));
 	strbuf_addf(b, "\"/>\n");
 }
 
-static void put_series(struct strbuf *b, const struct axis *ax, const struct svg_series *s,
-		       const struct pt *p)
+/* A point's tooltip text: "<label>: <mean> <unit> (<lo> to <hi>), n = <n>". */
+static void put_point_title(struct strbuf *b, const struct axis *ax, const struct svg_series *s,
+			    const struct pt *p, size_t i)
 {
-	size_t n = s->npoints;
-	strbuf_addf(b, "<g class=\"series\">\n");
-	for (size_t i = 0; i < n;) {
+	svg_put_text(b, s->points[i].label);
+	if (!p[i].ok) {
+		strbuf_addf(b, ": no finite measurement, n = %zu", s->points[i].n);
+		return;
+	}
+	strbuf_addf(b, ": ");
+	put_value(b, ax, p[i].mean, 2);
+	strbuf_addf(b, " %s (", ax->unit);
+	put_value(b, ax, p[i].lo, 2);
+	strbuf_addf(b, " to ");
+	put_value(b, ax, p[i].hi, 2);
+	strbuf_addf(b, "), n = %zu", s->points[i].n);
+}
+
+/* The runs of drawable points (or buckets bk) p[0..count), at xs; a lone
+ * bucket's error bar caps spread with its commits. */
+static void put_runs(struct strbuf *b, const struct axis *ax, const struct pt *p, const double *xs,
+		     size_t count, const struct bucket *bk, size_t n)
+{
+	double unit = (PLOT_RIGHT - PLOT_LEFT) / (double)n;
+	for (size_t i = 0; i < count;) {
 		size_t j = i;
+		double half;
 		if (!p[i].ok) {
 			i++;
 			continue;
 		}
-		while (j < n && p[j].ok)
+		while (j < count && p[j].ok)
 			j++;
-		put_run(b, ax, p, i, j, n);
+		half = bk ? fmin(8.0, unit * (double)bk[i].count * 0.3) : fmin(8.0, unit * 0.3);
+		put_run(b, ax, p, xs, i, j, half, n > 300);
 		i = j;
 	}
+}
+
+static void put_series(struct strbuf *b, const struct axis *ax, const struct svg_series *s,
+		       const struct pt *p, const double *xs)
+{
+	size_t n = s->npoints;
+	strbuf_addf(b, "<g class=\"series\">\n");
+	put_runs(b, ax, p, xs, n, NULL, n);
 	for (size_t i = 0; i < n && n <= MAX_MARKERS; i++) {
 		if (!p[i].ok)
 			continue;
 		strbuf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>",
-		    svg_coord(x_of(i, n)), svg_coord(y_of(ax, p[i].mean)), COLOR_MEAN);
-		svg_put_text(b, s->points[i].label);
-		strbuf_addf(b, ": ");
-		put_value(b, ax, p[i].mean, 2);
-		strbuf_addf(b, " %s (", ax->unit);
-		put_value(b, ax, p[i].lo, 2);
-		strbuf_addf(b, " to ");
-		put_value(b, ax, p[i].hi, 2);
-		strbuf_addf(b, "), n = %zu</title></circle>\n", s->points[i].n);
+		    svg_coord(xs[i]), svg_coord(y_of(ax, p[i].mean)), COLOR_MEAN);
+		put_point_title(b, ax, s, p, i);
+		strbuf_addf(b, "</title></circle>\n");
 	}
 	strbuf_addf(b, "</g>\n");
+}
+
+/* A long series: the band and median line of the buckets bp (at bx), then
+ * one transparent column over each bucket's commits carrying its tooltip,
+ * so that pointing anywhere above a commit names its bucket. */
+static void put_bucket_series(struct strbuf *b, const struct axis *ax, const struct svg_series *s,
+			      const struct pt *p, const struct bucket *bk, const struct pt *bp,
+			      const double *bx, size_t nb)
+{
+	size_t n = s->npoints;
+	double unit = (PLOT_RIGHT - PLOT_LEFT) / (double)n;
+	strbuf_addf(b, "<g class=\"series\">\n");
+	put_runs(b, ax, bp, bx, nb, bk, n);
+	strbuf_addf(b, "</g>\n<g class=\"buckets\" fill=\"%s\" fill-opacity=\"0\">\n", COLOR_MEAN);
+	for (size_t i = 0; i < nb; i++) {
+		size_t first = bk[i].first, last = first + bk[i].count - 1, samples = 0;
+		double x0 = svg_coord(PLOT_LEFT + unit * (double)first);
+		double x1 = svg_coord(PLOT_LEFT + unit * (double)(last + 1));
+		strbuf_addstr(b, "<rect x=\"");
+		put_fixed(b, x0, 1);
+		strbuf_addstr(b, "\" y=\"");
+		put_fixed(b, PLOT_TOP, 1);
+		strbuf_addstr(b, "\" width=\"");
+		put_fixed(b, x1 - x0, 1);
+		strbuf_addstr(b, "\" height=\"");
+		put_fixed(b, ax->bottom - PLOT_TOP, 1);
+		strbuf_addstr(b, "\"><title>");
+		if (bk[i].count == 1) {
+			put_point_title(b, ax, s, p, first);
+			strbuf_addstr(b, "</title></rect>\n");
+			continue;
+		}
+		for (size_t k = first; k <= last; k++)
+			samples += s->points[k].n;
+		svg_put_text(b, s->points[first].label);
+		strbuf_addstr(b, " to ");
+		svg_put_text(b, s->points[last].label);
+		strbuf_addstr(b, ", ");
+		put_fixed(b, (double)bk[i].count, 0);
+		strbuf_addstr(b, " commits: ");
+		if (bp[i].ok) {
+			strbuf_addstr(b, "median ");
+			put_value_fast(b, ax, bp[i].mean, 2);
+			strbuf_addch(b, ' ');
+			strbuf_addstr(b, ax->unit);
+			strbuf_addstr(b, " (means ");
+			put_value_fast(b, ax, bp[i].lo, 2);
+			strbuf_addstr(b, " to ");
+			put_value_fast(b, ax, bp[i].hi, 2);
+			strbuf_addstr(b, "), n = ");
+		} else {
+			strbuf_addstr(b, "no finite measurement, n = ");
+		}
+		put_fixed(b, (double)samples, 0);
+		strbuf_addstr(b, "</title></rect>\n");
+	}
+	strbuf_addf(b, "</g>\n");
+}
+
+/* The k-th smallest of v[0..m) (k < m; no nan), v partly reordered so that
+ * v[0..k) are at most it: a quickselect, since sorting every bucket would
+ * cost most of a long series' picture. */
+static double kth_smallest(double *v, size_t m, size_t k)
+{
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)m - 1, want = (ptrdiff_t)k;
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2];
+		ptrdiff_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		if (want <= j)
+			hi = j;
+		else if (want >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[want];
 }
 
 static int size_compare(const void *a, const void *b)
@@ -444,22 +615,201 @@ static void put_changes(struct strbuf *b, const struct axis *ax, const size_t *c
 	strbuf_addf(b, "</g>\n");
 }
 
-static void put_legend(struct strbuf *b)
+/* The legend: a long series' line is the buckets' medians and its band their
+ * range; the baselines' sample only when one is drawn. Kept centred. */
+static void put_legend(struct strbuf *b, bool bucketed, bool baselines)
 {
-	double y = HEIGHT - 14.0, x = WIDTH / 2.0 - 190.0;
+	double y = HEIGHT - 14.0;
+	double x = WIDTH / 2.0 - 190.0 - (bucketed ? 35.0 : 0.0) - (baselines ? 45.0 : 0.0);
 	strbuf_addf(b, "<g class=\"legend\" fill=\"%s\">\n", COLOR_AXIS);
 	strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
-	       " stroke-width=\"1.75\"/>\n<text x=\"%.1f\" y=\"%.1f\">mean</text>\n",
-	    x, y - 4.0, x + 24.0, y - 4.0, COLOR_MEAN, x + 30.0, y);
+	       " stroke-width=\"1.75\"/>\n<text x=\"%.1f\" y=\"%.1f\">%s</text>\n",
+	    x, y - 4.0, x + 24.0, y - 4.0, COLOR_MEAN, x + 30.0, y, bucketed ? "median" : "mean");
 	x += 90.0;
 	strbuf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"24\" height=\"10\" fill=\"%s\""
-	       " fill-opacity=\"0.18\"/>\n<text x=\"%.1f\" y=\"%.1f\">" BAND_LABEL "</text>\n",
-	    x, y - 9.0, COLOR_MEAN, x + 30.0, y);
-	x += 130.0;
+	       " fill-opacity=\"0.18\"/>\n<text x=\"%.1f\" y=\"%.1f\">%s</text>\n",
+	    x, y - 9.0, COLOR_MEAN, x + 30.0, y, bucketed ? BUCKET_BAND_LABEL : BAND_LABEL);
+	x += bucketed ? 200.0 : 130.0;
 	strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
 	       " stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/>\n"
-	       "<text x=\"%.1f\" y=\"%.1f\">change point (change of the mean)</text>\n</g>\n",
+	       "<text x=\"%.1f\" y=\"%.1f\">change point (change of the mean)</text>\n",
 	    x, y - 4.0, x + 24.0, y - 4.0, COLOR_NEUTRAL, x + 30.0, y);
+	if (baselines) {
+		x += 250.0;
+		strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
+		       " stroke-width=\"1.25\"/>\n<text x=\"%.1f\" y=\"%.1f\">pinned baseline</text>\n",
+		    x, y - 4.0, x + 24.0, y - 4.0, COLOR_BASELINE, x + 30.0, y);
+	}
+	strbuf_addf(b, "</g>\n");
+}
+
+static int baseline_compare(const void *a, const void *b)
+{
+	const struct svg_baseline *x = a, *y = b;
+	if (x->point != y->point)
+		return x->point < y->point ? -1 : 1;
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
+/* The baselines on points of the series, by point then name; *nbl their
+ * count. NULL with *nbl 0 when there are none, or with *oom when out of memory. */
+static struct svg_baseline *baselines_clean(const struct svg_baseline *in, size_t nin, size_t n,
+					    size_t *nbl, bool *oom)
+{
+	struct svg_baseline *bl;
+	*nbl = 0;
+	*oom = false;
+	if (nin == 0 || !in)
+		return NULL;
+	if (!(bl = malloc(nin * sizeof(*bl)))) {
+		*oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < nin; i++)
+		if (in[i].point < n)
+			bl[(*nbl)++] = in[i];
+	if (*nbl == 0) {
+		free(bl);
+		return NULL;
+	}
+	qsort(bl, *nbl, sizeof(*bl), baseline_compare);
+	return bl;
+}
+
+/* Each baseline's commit: a solid line, the names of the baselines pinned to
+ * it written up along its left side (squeezed to the plot's height when
+ * long), and as their tooltip the names and the commit's label. */
+static void put_baselines(struct strbuf *b, const struct axis *ax, const struct svg_series *s,
+			  const struct svg_baseline *bl, size_t nbl)
+{
+	double room = ax->bottom - PLOT_TOP - 12.0;
+	strbuf_addf(b, "<g class=\"baselines\" fill=\"%s\" font-size=\"11\">\n", COLOR_BASELINE);
+	for (size_t i = 0, j; i < nbl; i = j) {
+		double x = svg_coord(x_of(bl[i].point, s->npoints));
+		size_t chars = 0;
+		for (j = i; j < nbl && bl[j].point == bl[i].point; j++)
+			chars += svg_text_chars(bl[j].name ? bl[j].name : "") + (j > i ? 2 : 0);
+		strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
+		       " stroke-width=\"1.25\"/>\n<text transform=\"translate(%.1f %.1f) rotate(-90)\"",
+		    x, PLOT_TOP, x, ax->bottom, COLOR_BASELINE, x - 3.0, ax->bottom - 6.0);
+		if ((double)chars * BASELINE_TEXT_PX > room)
+			strbuf_addf(b, " textLength=\"%.1f\" lengthAdjust=\"spacingAndGlyphs\"", room);
+		strbuf_addf(b, ">");
+		for (size_t k = i; k < j; k++) {
+			strbuf_addf(b, "%s", k > i ? ", " : "");
+			svg_put_text(b, bl[k].name);
+		}
+		strbuf_addf(b, "<title>baseline%s ", j - i > 1 ? "s" : "");
+		for (size_t k = i; k < j; k++) {
+			strbuf_addf(b, "%s", k > i ? ", " : "");
+			svg_put_text(b, bl[k].name);
+		}
+		strbuf_addf(b, ": ");
+		svg_put_text(b, s->points[bl[i].point].label);
+		strbuf_addf(b, "</title></text>\n");
+	}
+	strbuf_addf(b, "</g>\n");
+}
+
+/* Split [0, n) into buckets, into out (NULL: only count them): a point
+ * marked alone is a bucket by itself, each run between them is split evenly
+ * into buckets of at most k. Returns how many. */
+static size_t buckets_split(struct bucket *out, const bool *alone, size_t n, size_t k)
+{
+	size_t count = 0;
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t len, parts;
+		for (j = i + 1; !alone[i] && j < n && !alone[j]; j++)
+			;
+		len = j - i;
+		parts = alone[i] ? 1 : (len + k - 1) / k;
+		for (size_t q = 0; q < parts; q++, count++) {
+			size_t from = i + len * q / parts, to = i + len * (q + 1) / parts;
+			if (out)
+				out[count] = (struct bucket){from, to - from};
+		}
+	}
+	return count;
+}
+
+/* The buckets of a series of n points: none (NULL, *nb 0) when it has at
+ * most SVG_SLOTS; else both sides of each change mark and each baseline's
+ * commit alone, the rest in buckets of k, the fewest commits that keep the
+ * total within SVG_SLOTS (each run between lone points may end in a short
+ * bucket: 2 I + 1 buckets for I lone points are set aside for that). */
+static int buckets_make(struct bucket **out, size_t *nb, size_t n, const size_t *cp, size_t ncp,
+			const struct svg_baseline *bl, size_t nbl)
+{
+	size_t lone = 0, budget, k;
+	bool *alone;
+	*out = NULL;
+	*nb = 0;
+	if (n <= SVG_SLOTS)
+		return 0;
+	if (!(alone = calloc(n, sizeof(*alone))))
+		return -ENOMEM;
+	for (size_t c = 0; c < ncp; c++)
+		alone[cp[c] - 1] = alone[cp[c]] = true;
+	for (size_t i = 0; i < nbl; i++)
+		alone[bl[i].point] = true;
+	for (size_t i = 0; i < n; i++)
+		lone += alone[i];
+	/* Too many marks to keep the bound: still a quarter of the slots for
+	 * the rest, which grows the total by a few buckets a mark. */
+	budget = 2 * lone + 1 <= SVG_SLOTS * 3 / 4 ? SVG_SLOTS - 2 * lone - 1 : SVG_SLOTS / 4;
+	k = (n - lone + budget - 1) / budget;
+	*nb = buckets_split(NULL, alone, n, k ? k : 1);
+	if (!(*out = malloc(*nb * sizeof(**out)))) {
+		free(alone);
+		*nb = 0;
+		return -ENOMEM;
+	}
+	buckets_split(*out, alone, n, k ? k : 1);
+	free(alone);
+	return 0;
+}
+
+/* Each bucket as drawn: the median of its drawable means as the mean, their
+ * min and max as lo and hi (not drawable when it has none), at the middle of
+ * its commits; -ENOMEM. */
+static int buckets_describe(struct pt *out, double *xs, const struct bucket *bk, size_t nb,
+			    const struct pt *p, size_t n)
+{
+	size_t most = 1;
+	double *v;
+	for (size_t i = 0; i < nb; i++)
+		most = bk[i].count > most ? bk[i].count : most;
+	if (!(v = malloc(most * sizeof(*v))))
+		return -ENOMEM;
+	for (size_t i = 0; i < nb; i++) {
+		size_t m = 0;
+		for (size_t k = bk[i].first; k < bk[i].first + bk[i].count; k++)
+			if (p[k].ok)
+				v[m++] = p[k].mean;
+		xs[i] = PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) *
+					    ((double)bk[i].first + (double)bk[i].count / 2.0) / (double)n;
+		out[i].ok = m > 0;
+		if (!out[i].ok) {
+			out[i].mean = out[i].lo = out[i].hi = 0.0;
+			continue;
+		}
+		out[i].lo = out[i].hi = v[0];
+		for (size_t k = 1; k < m; k++) {
+			out[i].lo = v[k] < out[i].lo ? v[k] : out[i].lo;
+			out[i].hi = v[k] > out[i].hi ? v[k] : out[i].hi;
+		}
+		out[i].mean = kth_smallest(v, m, m / 2);
+		if (m % 2 == 0) {
+			/* The lower middle: the largest of those below. */
+			double below = v[0];
+			for (size_t k = 1; k < m / 2; k++)
+				below = v[k] > below ? v[k] : below;
+			/* Halves first: two means near the limit do not overflow. */
+			out[i].mean = below / 2.0 + out[i].mean / 2.0;
+		}
+	}
+	free(v);
+	return 0;
 }
 
 static void put_no_data(struct strbuf *b, const char *why)
@@ -494,13 +844,16 @@ static size_t *changes_clean(const struct svg_series *s, size_t *ncp, bool *oom)
 	return cp;
 }
 
-char *svg_render(const struct svg_series *series, size_t *len)
+char *svg_render_baselines(const struct svg_series *series, const struct svg_baseline *baselines,
+			   size_t nbaselines, size_t *len)
 {
 	struct strbuf b = STRBUF_INIT;
-	struct pt *p = NULL;
-	size_t *cp = NULL, ncp = 0, n = series->npoints;
-	double vmin = INFINITY, vmax = -INFINITY;
-	bool oom = false;
+	struct pt *p = NULL, *bp = NULL;
+	struct svg_baseline *bl = NULL;
+	struct bucket *bk = NULL;
+	size_t *cp = NULL, ncp = 0, nbl = 0, nb = 0, n = series->npoints;
+	double vmin = INFINITY, vmax = -INFINITY, *xs = NULL;
+	bool oom = false, bl_oom = false;
 	struct axis ax;
 	strbuf_init(&b, 8192);
 	put_header(&b, series);
@@ -519,18 +872,52 @@ char *svg_render(const struct svg_series *series, size_t *len)
 	}
 	if (n == 0 || vmin > vmax) {
 		put_no_data(&b, n == 0 ? "no data" : "no finite measurements");
-	} else {
-		axis_make(&ax, vmin, vmax);
-		ax.bottom = plot_bottom(series);
-		cp = changes_clean(series, &ncp, &oom);
-		put_subtitle(&b, series);
-		put_y_axis(&b, &ax);
-		put_x_axis(&b, &ax, series);
-		put_series(&b, &ax, series, p);
-		put_changes(&b, &ax, cp, ncp, p, n);
-		put_legend(&b);
+		goto end;
 	}
+	cp = changes_clean(series, &ncp, &oom);
+	bl = baselines_clean(baselines, nbaselines, n, &nbl, &bl_oom);
+	if (oom || bl_oom || buckets_make(&bk, &nb, n, cp, ncp, bl, nbl)) {
+		oom = true;
+		goto end;
+	}
+	if (!(xs = malloc((nb ? nb : n) * sizeof(*xs))) ||
+	    (nb && (!(bp = malloc(nb * sizeof(*bp))) || buckets_describe(bp, xs, bk, nb, p, n)))) {
+		oom = true;
+		goto end;
+	}
+	if (nb) {
+		/* The axis spans what is drawn: the buckets' ranges of means. */
+		vmin = INFINITY;
+		vmax = -INFINITY;
+		for (size_t i = 0; i < nb; i++) {
+			if (!bp[i].ok)
+				continue;
+			vmin = fmin(vmin, bp[i].lo);
+			vmax = fmax(vmax, bp[i].hi);
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			xs[i] = x_of(i, n);
+	}
+	axis_make(&ax, vmin, vmax);
+	ax.bottom = plot_bottom(series);
+	put_subtitle(&b, series, bk, nb);
+	put_y_axis(&b, &ax);
+	put_x_axis(&b, &ax, series);
+	if (nb)
+		put_bucket_series(&b, &ax, series, p, bk, bp, xs, nb);
+	else
+		put_series(&b, &ax, series, p, xs);
+	put_changes(&b, &ax, cp, ncp, p, n);
+	if (nbl)
+		put_baselines(&b, &ax, series, bl, nbl);
+	put_legend(&b, nb > 0, nbl > 0);
+end:
 	strbuf_addstr(&b, "</svg>\n");
+	free(xs);
+	free(bp);
+	free(bk);
+	free(bl);
 	free(cp);
 	free(p);
 	if (oom) {
@@ -539,4 +926,39 @@ char *svg_render(const struct svg_series *series, size_t *len)
 	}
 	/* NULL when any write failed: the strbuf kept its first error. */
 	return strbuf_detach(&b, len);
+}
+
+char *svg_render(const struct svg_series *series, size_t *len)
+{
+	return svg_render_baselines(series, NULL, 0, len);
+}
+
+int svg_labels_used(bool *used, const struct svg_series *series,
+		    const struct svg_baseline *baselines, size_t nbaselines)
+{
+	size_t n = series->npoints, every = n <= MAX_MARKERS ? 1 : label_every(n);
+	size_t *cp, ncp, nbl, nb;
+	struct svg_baseline *bl;
+	struct bucket *bk;
+	bool oom, bl_oom;
+	int rc = 0;
+	for (size_t i = 0; i < n; i += every)
+		used[i] = true;
+	for (size_t i = 0; i < nbaselines; i++)
+		if (baselines[i].point < n)
+			used[baselines[i].point] = true;
+	if (n <= SVG_SLOTS)
+		return 0;
+	cp = changes_clean(series, &ncp, &oom);
+	bl = baselines_clean(baselines, nbaselines, n, &nbl, &bl_oom);
+	if (oom || bl_oom || (rc = buckets_make(&bk, &nb, n, cp, ncp, bl, nbl)))
+		rc = -ENOMEM;
+	else
+		for (size_t i = 0; i < nb; i++)
+			used[bk[i].first] = used[bk[i].first + bk[i].count - 1] = true;
+	if (!rc)
+		free(bk);
+	free(bl);
+	free(cp);
+	return rc;
 }
