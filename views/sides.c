@@ -59,7 +59,8 @@ int side_resolve(struct side_ref *out, const struct view_ctx *ctx, const char *n
 	if (id > 0 || strcmp(name, "latest") == 0) {
 		if (id == 0 && (rc = store_latest_done(ctx->store, &id)))
 			return store_errno(rc);
-		rc = store_run_get(ctx->store, &run, id);
+		/* Its state and commit only: no need to read its result. */
+		rc = store_run_get_light(ctx->store, &run, id);
 		/* All digits may also be an abbreviated commit hash. */
 		if (rc == STORE_NOTFOUND && strncmp(name, "run-", 4) != 0 &&
 		    strcmp(name, "latest") != 0)
