@@ -115,6 +115,46 @@ ssize_t run_catalog_find(const struct run_catalog *cat, int64_t id)
 	return -1;
 }
 
+static int cmp_run_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int run_catalog_load_sides(struct run_catalog *out, const struct view_ctx *ctx,
+			   const struct side *a, const struct side *b)
+{
+	size_t n = a->nruns + b->nruns, m = 0, k = 0;
+	int64_t *ids = malloc((n + 1) * sizeof(*ids));
+	bool *found = malloc((n + 1) * sizeof(*found));
+	int rc = -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (!ids || !found || !(out->runs = malloc((n + 1) * sizeof(*out->runs))))
+		goto done;
+	if (a->nruns)
+		memcpy(ids, a->runs, a->nruns * sizeof(*ids));
+	if (b->nruns)
+		memcpy(ids + a->nruns, b->runs, b->nruns * sizeof(*ids));
+	/* In id order without repeats, as run_catalog_find searches it. */
+	qsort(ids, n, sizeof(*ids), cmp_run_id);
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || ids[m - 1] != ids[i])
+			ids[m++] = ids[i];
+	if ((rc = store_errno(
+		     store_host_done_runs_get(ctx->store, out->runs, found, ids, m, ctx->host))))
+		goto done;
+	for (size_t i = 0; i < m; i++)
+		if (found[i])
+			out->runs[k++] = out->runs[i];
+	out->n = k;
+done:
+	free(ids);
+	free(found);
+	if (rc)
+		run_catalog_clear(out);
+	return rc;
+}
+
 static int side_add_run(struct side *side, int64_t id)
 {
 	int rc = REALLOC_ARRAY(side->runs, side->nruns + 1);

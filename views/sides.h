@@ -81,6 +81,11 @@ int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
 /* Set side->rev from the name as written: "<a>...<b>" becomes rev a, the
  * merge base of a and b. 0 or -ENOMEM. */
 int side_set_rev(struct side *side, const char *name);
+/* The catalog's entries of the two sides' runs only (those that are
+ * finished runs of this host), for a view that needs their finish times
+ * or build ids without the whole history: 0, -ENOMEM or -EIO. */
+int run_catalog_load_sides(struct run_catalog *out, const struct view_ctx *ctx,
+			   const struct side *a, const struct side *b);
 void side_clear(struct side *side);
 
 /* Samples of one benchmark in seconds (wall time) or in the metric's unit. */
