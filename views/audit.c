@@ -367,8 +367,9 @@ int audit_render(char **data, size_t *len, const struct view_ctx *ctx, const cha
 	sa.ref = *a;
 	sb.ref = *b;
 	/* The runs compare/<a>..<b> uses, chosen by the same code. */
-	if ((rc = run_catalog_load(&cat, ctx)) || (rc = side_set_rev(&sa, a_rev)) ||
-	    (rc = side_set_rev(&sb, b_rev)) || (rc = sides_load(&sa, &sb, ctx, &cat))) {
+	if ((rc = side_set_rev(&sa, a_rev)) || (rc = side_set_rev(&sb, b_rev)) ||
+	    (rc = sides_find(&sa, &sb, ctx)) ||
+	    (rc = run_catalog_load_sides(&cat, ctx, &sa, &sb))) {
 		snprintf(err, errsize, "%s..%s: %s", a_rev, b_rev,
 			 rc == -ENOENT ? "a side has no finished run on this host" : strerror(-rc));
 		goto done;

@@ -269,13 +269,6 @@ int sides_find(struct side *a, struct side *b, const struct view_ctx *ctx)
 	return 0;
 }
 
-int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
-	       const struct run_catalog *cat)
-{
-	(void)cat;
-	return sides_find(a, b, ctx);
-}
-
 int side_set_rev(struct side *side, const char *name)
 {
 	size_t alen;

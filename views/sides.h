@@ -74,10 +74,6 @@ struct side {
  * the store's indexes (store_host_*): the cost does not grow with the
  * host's history. */
 int sides_find(struct side *a, struct side *b, const struct view_ctx *ctx);
-/* The same; cat is no longer read (callers that load a catalog for their
- * own use may pass it, or NULL). */
-int sides_load(struct side *a, struct side *b, const struct view_ctx *ctx,
-	       const struct run_catalog *cat);
 /* Set side->rev from the name as written: "<a>...<b>" becomes rev a, the
  * merge base of a and b. 0 or -ENOMEM. */
 int side_set_rev(struct side *side, const char *name);
