@@ -3,6 +3,8 @@
 
 #include <errno.h>
 
+#include "store/store.h"
+
 int idle_chain_add(struct idle_chain *chain, size_t (*fn)(void *ctx), void *ctx)
 {
 	if (!fn)
@@ -24,4 +26,14 @@ size_t idle_chain_run(void *ctx)
 			return queued;
 	}
 	return 0;
+}
+
+bool idle_jobs_waiting(struct store *store)
+{
+	struct store_run *pending = NULL;
+	size_t n = 0;
+	if (store_runs_pending(store, &pending, &n))
+		return false;
+	store_runs_free(pending, n);
+	return n > 0;
 }

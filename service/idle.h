@@ -7,7 +7,10 @@
 #ifndef BENCHFS_SERVICE_IDLE_H
 #define BENCHFS_SERVICE_IDLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+struct store;
 
 #define IDLE_CHAIN_MAX 8
 
@@ -23,5 +26,9 @@ int idle_chain_add(struct idle_chain *chain, size_t (*fn)(void *ctx), void *ctx)
 /* The runner's on_idle: call each hook in order until one returns non-zero
  * (the runs it queued), and return that. */
 size_t idle_chain_run(void *chain);
+/* Whether a job is queued or under way: a long piece of idle work (a
+ * backfill, pruning) stops between batches when someone queued one. A
+ * store failure reads as none waiting. */
+bool idle_jobs_waiting(struct store *store);
 
 #endif

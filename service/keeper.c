@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/idle.h"
 #include "service/keeper.h"
 #include "stats/describe.h"
 #include "store/store.h"
@@ -119,16 +120,6 @@ static int describe_run(struct store *store, int64_t id)
 	return rc;
 }
 
-static bool jobs_waiting(struct store *store)
-{
-	struct store_run *pending = NULL;
-	size_t n = 0;
-	if (store_runs_pending(store, &pending, &n))
-		return false;
-	store_runs_free(pending, n);
-	return n > 0;
-}
-
 /* Describe the runs finished since the last pass (after an upgrade, every
  * run of the history, a batch at a time): 0, 1 when it stopped for a queued
  * job, or a negative errno. */
@@ -143,7 +134,7 @@ static int describe_new_runs(struct store *store)
 		free(ids);
 		if (rc || n < DESCRIBE_BATCH)
 			return rc;
-		if (jobs_waiting(store))
+		if (idle_jobs_waiting(store))
 			return 1;
 	}
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config/retain.h"
+#include "service/idle.h"
 #include "service/retention.h"
 #include "stats/describe.h"
 #include "store/paths.h"
@@ -318,16 +319,6 @@ done:
 	return rc;
 }
 
-static bool runs_waiting(struct store *store)
-{
-	struct store_run *pending = NULL;
-	size_t n = 0;
-	if (store_runs_pending(store, &pending, &n))
-		return false;
-	store_runs_free(pending, n);
-	return n > 0;
-}
-
 static int pass(struct store_retain_report *rep, struct retention *r, int64_t now)
 {
 	struct store *store = r->session->store;
@@ -373,7 +364,7 @@ static int pass(struct store_retain_report *rep, struct retention *r, int64_t no
 				;
 		}
 		/* A queued run is measured first; the rest waits for the next idle moment. */
-		if (done < ntodo && runs_waiting(store)) {
+		if (done < ntodo && idle_jobs_waiting(store)) {
 			rep->left = (int64_t)(ntodo - done);
 			break;
 		}

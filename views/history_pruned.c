@@ -15,24 +15,29 @@ struct pruned_load {
 	size_t alloc;
 };
 
-static int add_summary(void *ctx, int64_t run_id, const struct store_run_summary *s)
+/* Append a run's statistics of one benchmark, at its point. */
+static int pruned_push(struct pruned_set *set, size_t *alloc, size_t point,
+		       const struct store_run_summary *s)
 {
-	struct pruned_load *st = ctx;
-	const struct run_point *rp = run_map_find(st->map, run_id);
 	struct pruned_run *r;
 	int rc;
-	if (!rp)
-		return 0;
-	if ((rc = ALLOC_GROW_BY(st->set->list, st->set->n, 1, st->alloc)))
+	if ((rc = ALLOC_GROW_BY(set->list, set->n, 1, *alloc)))
 		return rc;
-	r = &st->set->list[st->set->n - 1];
+	r = &set->list[set->n - 1];
 	if (!(r->bench = strdup(s->benchmark)))
 		return -ENOMEM;
-	r->point = rp->point;
+	r->point = point;
 	r->sum = (struct stats_summary){.n = (size_t)s->n, .mean = s->mean, .stddev = s->stddev,
 					.median = s->median, .min = s->min, .max = s->max,
 					.cv = s->mean ? s->stddev / s->mean : 0};
 	return 0;
+}
+
+static int add_summary(void *ctx, int64_t run_id, const struct store_run_summary *s)
+{
+	struct pruned_load *st = ctx;
+	const struct run_point *rp = run_map_find(st->map, run_id);
+	return rp ? pruned_push(st->set, &st->alloc, rp->point, s) : 0;
 }
 
 int pruned_set_load(struct pruned_set *out, const struct view_ctx *ctx, const struct run_map *m,
@@ -132,21 +137,13 @@ static int add_described(void *ctx, int64_t run_id, const struct store_run_summa
 {
 	struct described_load *st = ctx;
 	const struct run_point *rp = run_map_find(st->map, run_id);
-	struct pruned_run *r;
 	int rc;
 	/* Only a commit measured once reads as its run's statistics: the
 	 * median of several runs pooled needs their samples. */
 	if (!rp || st->h->points[rp->point].nruns != 1 || st->taken[rp->point])
 		return 0;
-	if ((rc = ALLOC_GROW_BY(st->set->list, st->set->n, 1, st->alloc)))
+	if ((rc = pruned_push(st->set, &st->alloc, rp->point, s)))
 		return rc;
-	r = &st->set->list[st->set->n - 1];
-	if (!(r->bench = strdup(s->benchmark)))
-		return -ENOMEM;
-	r->point = rp->point;
-	r->sum = (struct stats_summary){.n = (size_t)s->n, .mean = s->mean, .stddev = s->stddev,
-					.median = s->median, .min = s->min, .max = s->max,
-					.cv = s->mean ? s->stddev / s->mean : 0};
 	st->taken[rp->point] = true;
 	return 0;
 }
