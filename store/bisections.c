@@ -311,13 +311,18 @@ int store_done_runs_drop_bisect(struct store *store, struct store_done_run *runs
 {
 	int64_t *ids = NULL;
 	size_t nids = 0, kept = 0;
+	/* Through the partial index, sorted here: with ORDER BY id SQLite
+	 * walks the whole table in id order instead (every run's pages, 20,000
+	 * reads at 20,000 runs, for the few bisection runs). */
 	int result = select_ids(store, &ids, &nids,
-				"SELECT id FROM runs WHERE revision LIKE 'bisect/%' ORDER BY id",
+				"SELECT id FROM runs INDEXED BY runs_by_revision"
+				" WHERE revision LIKE 'bisect/%'",
 				NULL, NULL);
 	if (result || nids == 0) {
 		free(ids);
 		return result;
 	}
+	qsort(ids, nids, sizeof(*ids), cmp_int64);
 	for (size_t i = 0; i < *n; i++)
 		if (!bsearch(&runs[i].id, ids, nids, sizeof(*ids), cmp_int64))
 			runs[kept++] = runs[i];

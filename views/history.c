@@ -6,8 +6,10 @@
 #include "repo/repo.h"
 #include "stats/describe.h"
 #include "util/array.h"
+#include "util/strbuf.h"
 #include "views/history.h"
 #include "views/internal_history.h"
+#include "views/kept.h"
 #include "views/sides.h"
 
 /* The tracked branch's benchmarked commits, and each benchmark's samples
@@ -15,6 +17,9 @@
 
 /* A branch older than this is walked only this far back. */
 #define WALK_MAX 1000000
+/* The kept list of the branch's benchmarked commits (views/kept.h): at
+ * 20,000 commits the walk that finds them is most of a history file's cost. */
+#define POINTS_VIEW "points"
 
 void history_clear(struct history *h)
 {
@@ -82,12 +87,54 @@ static int add_point(struct history *h, size_t *alloc, const char *commit, int64
 	return 0;
 }
 
+/* The points as kept text, oldest first: "<commit> <committer time>\n". */
+static char *points_text(const struct history *h, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < h->n; i++)
+		strbuf_addf(&sb, "%s %lld\n", h->points[i].commit,
+			    (long long)(h->points[i].time_ns / 1000000000));
+	return strbuf_detach(&sb, len);
+}
+
+/* The points from kept text, oldest first, each with its runs from the
+ * catalog (sorted by commit). -EIO when the text does not fit the catalog
+ * (then the walk decides). */
+static int points_parse(struct history *h, size_t *alloc, const char *text,
+			const struct store_done_run *runs, size_t n)
+{
+	for (const char *line = text; *line;) {
+		char hash[STORE_HASH_LEN + 1];
+		const struct store_done_run *of;
+		long long when;
+		size_t nruns;
+		char *end;
+		int rc;
+		if (strnlen(line, STORE_HASH_LEN + 2) < STORE_HASH_LEN + 2 || line[STORE_HASH_LEN] != ' ')
+			return -EIO;
+		memcpy(hash, line, STORE_HASH_LEN);
+		hash[STORE_HASH_LEN] = '\0';
+		when = strtoll(line + STORE_HASH_LEN + 1, &end, 10);
+		if (*end != '\n')
+			return -EIO;
+		of = runs_of_commit(runs, n, hash, &nruns);
+		if (!nruns)
+			return -EIO;
+		if ((rc = add_point(h, alloc, hash, when, of, nruns)))
+			return rc;
+		line = end + 1;
+	}
+	return 0;
+}
+
 /* First-parent history from tip, keeping the commits that have finished runs. */
 int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
 {
 	struct run_catalog cat;
-	size_t alloc = 0, distinct = 0, found = 0;
+	size_t alloc = 0, distinct = 0, found = 0, klen = 0;
 	struct repo_walk *walk = NULL;
+	char *kept = NULL;
+	int64_t seq = -1;
 	int rc;
 	memset(h, 0, sizeof(*h));
 	if ((rc = run_catalog_load(&cat, ctx)))
@@ -104,6 +151,24 @@ int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
 		distinct += i == 0 || strcmp(cat.runs[i].commit, cat.runs[i - 1].commit) != 0;
 	if (!tip)
 		goto done; /* no branch: an empty history */
+	/* Kept for these results and this tip: no walk. */
+	if ((rc = kept_view_get(&kept, &klen, &seq, ctx, POINTS_VIEW, tip)) == 0) {
+		rc = points_parse(h, &alloc, kept, cat.runs, cat.n);
+		free(kept);
+		kept = NULL;
+		if (rc == 0)
+			goto grouped;
+		if (rc != -EIO)
+			goto done;
+		/* Not what this history gives after all: walk it. */
+		for (size_t i = 0; i < h->n; i++) {
+			free(h->points[i].runs);
+			free(h->points[i].solo);
+		}
+		h->n = 0;
+	} else if (rc != -ENOENT) {
+		goto done;
+	}
 	if ((rc = repo_walk_new(&walk, ctx->repo, tip, WALK_MAX))) {
 		rc = rc == -ENOENT ? -EIO : rc;
 		goto done;
@@ -130,6 +195,13 @@ int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
 		h->points[i] = h->points[h->n - 1 - i];
 		h->points[h->n - 1 - i] = t;
 	}
+	if (!(kept = points_text(h, &klen))) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	kept_view_put(ctx, POINTS_VIEW, tip, seq, kept, klen);
+	free(kept);
+grouped:
 	/* Consecutive commits of one known build form one group. */
 	if (!(h->group_first = malloc((h->n + 1) * sizeof(*h->group_first)))) {
 		rc = -ENOMEM;

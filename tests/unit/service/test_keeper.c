@@ -7,7 +7,8 @@
  * marks; the regressions file and every history/<bench>.csv and .svg read
  * then must equal, byte for byte, what the same store gives with nothing
  * kept and nothing described. And the reads do use what was kept: a kept
- * text or a described run's figures changed behind the views' back show. */
+ * text, a described run's figures or the kept list of the branch's commits
+ * changed behind the views' back show. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,7 +137,7 @@ static void check(struct world *w)
 	/* Every done run is described, the file and the marks are kept. */
 	assert_int_equal(sql_int(w, "SELECT count(*) FROM described"),
 			 sql_int(w, "SELECT count(*) FROM runs WHERE state = 'done'"));
-	assert_int_equal(sql_int(w, "SELECT count(*) FROM kept_views"), 2);
+	assert_int_equal(sql_int(w, "SELECT count(*) FROM kept_views"), 3);
 	kept = all_views(w);
 	sql(w, "DELETE FROM kept_views; DELETE FROM run_stats; DELETE FROM described;");
 	scratch = all_views(w);
@@ -158,6 +159,16 @@ static void check(struct world *w)
 		       " (SELECT commit_sha FROM runs WHERE id = (SELECT max(run_id) FROM run_stats))") ==
 	    1)
 		assert_non_null(strstr(text, ",123.5,"));
+	free(text);
+	/* The kept list of commits stands for the walk of the branch: cut to
+	 * its oldest commit, the history has one row. */
+	sql(w, "DELETE FROM kept_views WHERE key NOT LIKE 'points%';"
+	       " UPDATE kept_views SET body = CAST(substr(CAST(body AS TEXT), 1,"
+	       " instr(CAST(body AS TEXT), char(10))) AS BLOB) WHERE key LIKE 'points%'");
+	assert_int_equal(history_render(&text, &len, &w->f->ctx, tip, "alpha", HISTORY_CSV), 0);
+	assert_non_null(strchr(text, '\n'));
+	assert_non_null(strchr(strchr(text, '\n') + 1, '\n'));
+	assert_null(strchr(strchr(strchr(text, '\n') + 1, '\n') + 1, '\n'));
 	free(text);
 	/* Back to what the samples say, for the next round. */
 	sql(w, "DELETE FROM kept_views; DELETE FROM run_stats; DELETE FROM described;");
