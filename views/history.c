@@ -39,33 +39,36 @@ int history_tip(char *tip, const struct view_ctx *ctx)
 	return repo_ref_commit(tip, ctx->repo, ctx->branch);
 }
 
+/* Of pointers into the catalog: sorting the entries themselves moves 20,000
+ * entries of 100 bytes and more at 20,000 runs. */
 static int cmp_run_commit(const void *a, const void *b)
 {
-	const struct store_done_run *x = a, *y = b;
+	const struct store_done_run *x = *(const struct store_done_run *const *)a;
+	const struct store_done_run *y = *(const struct store_done_run *const *)b;
 	int c = strcmp(x->commit, y->commit);
 	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
 /* Runs sorted by commit, so a commit's runs are found by binary search. */
-static const struct store_done_run *runs_of_commit(const struct store_done_run *sorted, size_t n,
-						   const char *commit, size_t *count)
+static const struct store_done_run *const *runs_of_commit(const struct store_done_run *const *sorted,
+							 size_t n, const char *commit, size_t *count)
 {
 	size_t lo = 0, hi = n, end;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(sorted[mid].commit, commit) < 0)
+		if (strcmp(sorted[mid]->commit, commit) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (end = lo; end < n && strcmp(sorted[end].commit, commit) == 0; end++)
+	for (end = lo; end < n && strcmp(sorted[end]->commit, commit) == 0; end++)
 		;
 	*count = end - lo;
 	return &sorted[lo];
 }
 
 static int add_point(struct history *h, size_t *alloc, const char *commit, int64_t when,
-		     const struct store_done_run *runs, size_t nruns)
+		     const struct store_done_run *const *runs, size_t nruns)
 {
 	struct point *p;
 	int rc;
@@ -77,11 +80,11 @@ static int add_point(struct history *h, size_t *alloc, const char *commit, int64
 		return -ENOMEM;
 	memcpy(p->commit, commit, sizeof(p->commit));
 	p->time_ns = when * 1000000000;
-	snprintf(p->build, sizeof(p->build), "%s", runs[0].build_id);
+	memcpy(p->build, runs[0]->build_id, sizeof(p->build));
 	for (size_t i = 0; i < nruns; i++) {
-		p->solo[p->nruns] = runs[i].pair_id == 0;
-		p->runs[p->nruns++] = runs[i].id;
-		if (strcmp(p->build, runs[i].build_id) != 0)
+		p->solo[p->nruns] = runs[i]->pair_id == 0;
+		p->runs[p->nruns++] = runs[i]->id;
+		if (strcmp(p->build, runs[i]->build_id) != 0)
 			p->build[0] = '\0';
 	}
 	return 0;
@@ -101,11 +104,11 @@ static char *points_text(const struct history *h, size_t *len)
  * catalog (sorted by commit). -EIO when the text does not fit the catalog
  * (then the walk decides). */
 static int points_parse(struct history *h, size_t *alloc, const char *text,
-			const struct store_done_run *runs, size_t n)
+			const struct store_done_run *const *runs, size_t n)
 {
 	for (const char *line = text; *line;) {
 		char hash[STORE_HASH_LEN + 1];
-		const struct store_done_run *of;
+		const struct store_done_run *const *of;
 		long long when;
 		size_t nruns;
 		char *end;
@@ -133,6 +136,7 @@ int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
 	struct run_catalog cat;
 	size_t alloc = 0, distinct = 0, found = 0, klen = 0;
 	struct repo_walk *walk = NULL;
+	const struct store_done_run **by = NULL; /* the catalog by commit */
 	char *kept = NULL;
 	int64_t seq = -1;
 	int rc;
@@ -145,15 +149,24 @@ int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
 		run_catalog_clear(&cat);
 		return rc;
 	}
-	if (cat.n)
-		qsort(cat.runs, cat.n, sizeof(*cat.runs), cmp_run_commit);
+	if (!(by = malloc((cat.n + 1) * sizeof(*by)))) {
+		run_catalog_clear(&cat);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < cat.n; i++)
-		distinct += i == 0 || strcmp(cat.runs[i].commit, cat.runs[i - 1].commit) != 0;
+		by[i] = &cat.runs[i];
+	if (cat.n)
+		qsort(by, cat.n, sizeof(*by), cmp_run_commit);
+	for (size_t i = 0; i < cat.n; i++)
+		distinct += i == 0 || strcmp(by[i]->commit, by[i - 1]->commit) != 0;
 	if (!tip)
 		goto done; /* no branch: an empty history */
+	/* At most one point a commit: grown once, not point by point. */
+	if (distinct && (rc = ALLOC_GROW(h->points, distinct, alloc)))
+		goto done;
 	/* Kept for these results and this tip: no walk. */
 	if ((rc = kept_view_get(&kept, &klen, &seq, ctx, POINTS_VIEW, tip)) == 0) {
-		rc = points_parse(h, &alloc, kept, cat.runs, cat.n);
+		rc = points_parse(h, &alloc, kept, by, cat.n);
 		free(kept);
 		kept = NULL;
 		if (rc == 0)
@@ -178,10 +191,10 @@ int history_load(struct history *h, const struct view_ctx *ctx, const char *tip)
 		char hash[STORE_HASH_LEN + 1];
 		int64_t when;
 		size_t nruns;
-		const struct store_done_run *runs;
+		const struct store_done_run *const *runs;
 		if (repo_walk_next(walk, hash, &when) <= 0)
 			break;
-		runs = runs_of_commit(cat.runs, cat.n, hash, &nruns);
+		runs = runs_of_commit(by, cat.n, hash, &nruns);
 		if (nruns) {
 			if ((rc = add_point(h, &alloc, hash, when, runs, nruns)))
 				goto done;
@@ -215,6 +228,7 @@ grouped:
 	}
 done:
 	repo_walk_free(walk);
+	free(by);
 	run_catalog_clear(&cat);
 	if (rc)
 		history_clear(h);

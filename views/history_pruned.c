@@ -163,6 +163,13 @@ int described_set_add(struct pruned_set *set, int64_t **rest, size_t *nrest,
 	}
 	for (size_t i = 0; i < set->n; i++)
 		st.taken[set->list[i].point] = true;
+	/* At most one a run: grown once. */
+	if ((rc = ALLOC_GROW(set->list, set->n + m->n, st.alloc))) {
+		free(st.taken);
+		free(*rest);
+		*rest = NULL;
+		return rc;
+	}
 	rc = store_errno(store_run_stats_of(ctx->store, m->runs, m->n, bench, add_described, &st));
 	/* The samples are wanted of every run whose point is not taken by now. */
 	for (size_t i = 0; rc == 0 && i < m->n; i++) {
