@@ -54,6 +54,15 @@ int store_id_row(struct store *store, void *row, sqlite3_stmt *stmt);
 int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
 		       sqlite3_stmt *stmt, store_row_fn from_row, void (*clear)(void *row),
 		       const char *what);
+/* The run ids as a JSON array, so one statement takes any number of them
+ * through json_each (no SQL text is built from values). NULL when out of
+ * memory. */
+char *store_ids_json(const int64_t *ids, size_t n);
+/* A store_row_fn for a struct store_done_run from the columns id,
+ * commit_sha, finished_ns, pair_id, build_id (in that order). */
+int store_done_run_row(struct store *store, void *row, sqlite3_stmt *stmt);
+/* A run's state from its column's text; anything else reads as failed. */
+enum run_state store_run_state_parse(const unsigned char *text);
 
 /* results.c: the id of a benchmark name (added when new). */
 int store_bench_id(struct store *store, int64_t *id, const char *name);

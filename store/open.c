@@ -8,6 +8,7 @@
 #include "store/internal.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/strbuf.h"
 
 /* Each entry moves the schema from version i to i + 1. Never edit a shipped
  * entry: add a new one, so existing stores migrate forward. */
@@ -424,6 +425,17 @@ int store_select_int64(struct store *store, int64_t *out, const char *sql, const
 	}
 	sqlite3_finalize(stmt);
 	return result;
+}
+
+char *store_ids_json(const int64_t *ids, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_grow(&sb, 2 + n * 21);
+	strbuf_addch(&sb, '[');
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%lld", i ? "," : "", (long long)ids[i]);
+	strbuf_addch(&sb, ']');
+	return strbuf_detach(&sb, NULL);
 }
 
 int store_bump_seq(struct store *store, int64_t *seq)

@@ -6,7 +6,6 @@
 
 #include "store/internal.h"
 #include "util/array.h"
-#include "util/strbuf.h"
 
 int store_retain_runs(struct store *store, struct store_retain_run **runs, size_t *n)
 {
@@ -145,17 +144,6 @@ fail:
 	return result;
 }
 
-/* The run ids as a JSON array for json_each (no SQL text built from values). */
-static char *ids_json(const int64_t *ids, size_t n)
-{
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addch(&sb, '[');
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&sb, "%s%lld", i ? "," : "", (long long)ids[i]);
-	strbuf_addch(&sb, ']');
-	return strbuf_detach(&sb, NULL);
-}
-
 int store_runs_summarized(struct store *store, bool *out, const int64_t *run_ids, size_t n)
 {
 	sqlite3_stmt *stmt;
@@ -195,7 +183,7 @@ int store_summaries_of_runs(struct store *store, const int64_t *run_ids, size_t 
 	int rc, result = STORE_OK;
 	if (nruns == 0)
 		return STORE_OK;
-	if (!(ids = ids_json(run_ids, nruns)))
+	if (!(ids = store_ids_json(run_ids, nruns)))
 		return store_nomem(store);
 	if (!(stmt = store_prepare(store, sql[benchmark != NULL]))) {
 		free(ids);

@@ -5,18 +5,13 @@
 
 #include "store/internal.h"
 
-/* The query's CASE numbers the states as the enum does. */
-_Static_assert(RUN_QUEUED == 0 && RUN_BUILDING == 1 && RUN_RUNNING == 2 && RUN_DONE == 3 &&
-		       RUN_FAILED == 4,
-	       "run_state's values");
-
 static int entry_row(struct store *store, void *row, sqlite3_stmt *stmt)
 {
 	struct store_run_entry *e = row;
 	(void)store;
 	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(stmt, 0);
-	e->state = (enum run_state)sqlite3_column_int(stmt, 1);
+	e->state = store_run_state_parse(sqlite3_column_text(stmt, 1));
 	e->created_ns = sqlite3_column_int64(stmt, 2);
 	return STORE_OK;
 }
@@ -24,12 +19,8 @@ static int entry_row(struct store *store, void *row, sqlite3_stmt *stmt)
 int store_run_listing(struct store *store, struct store_run_entry **out, size_t *n)
 {
 	/* Only columns stored before the large ones (config, system, result):
-	 * reading one after them would walk every run's overflow pages. An
-	 * unknown state reads as failed, as a run's row does. */
-	sqlite3_stmt *stmt = store_prepare(store,
-		"SELECT id, CASE state WHEN 'queued' THEN 0 WHEN 'building' THEN 1"
-		" WHEN 'running' THEN 2 WHEN 'done' THEN 3 ELSE 4 END, created_ns"
-		" FROM runs ORDER BY id");
+	 * reading one after them would walk every run's overflow pages. */
+	sqlite3_stmt *stmt = store_prepare(store, "SELECT id, state, created_ns FROM runs ORDER BY id");
 	return store_rows_collect(store, out, n, sizeof(**out), stmt, entry_row, NULL,
 				  "list runs");
 }

@@ -10,7 +10,6 @@
  * an id equality it would otherwise take the table's own key), CROSS JOIN
  * to the order that starts from the commit; EXPLAIN QUERY PLAN shows no
  * SCAN of runs for any statement here. */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "store/internal.h"
@@ -105,19 +104,10 @@ int store_host_done_runs_get(struct store *store, struct store_done_run *out, bo
 		sqlite3_bind_int64(stmt, 2, ids[i]);
 		rc = sqlite3_step(stmt);
 		found[i] = rc == SQLITE_ROW;
-		if (rc == SQLITE_ROW) {
-			const unsigned char *commit = sqlite3_column_text(stmt, 1);
-			const unsigned char *build_id = sqlite3_column_text(stmt, 4);
-			out[i].id = sqlite3_column_int64(stmt, 0);
-			snprintf(out[i].commit, sizeof(out[i].commit), "%s",
-				 commit ? (const char *)commit : "");
-			out[i].finished_ns = sqlite3_column_int64(stmt, 2);
-			out[i].pair_id = sqlite3_column_int64(stmt, 3);
-			snprintf(out[i].build_id, sizeof(out[i].build_id), "%s",
-				 build_id ? (const char *)build_id : "");
-		} else if (rc != SQLITE_DONE) {
+		if (rc == SQLITE_ROW)
+			result = store_done_run_row(store, &out[i], stmt);
+		else if (rc != SQLITE_DONE)
 			result = store_fail(store, "get a done run");
-		}
 	}
 	sqlite3_finalize(stmt);
 	return result;

@@ -19,7 +19,7 @@
 
 static const char *const state_sql[] = {"queued", "building", "running", "done", "failed"};
 
-static enum run_state state_parse(const unsigned char *text)
+enum run_state store_run_state_parse(const unsigned char *text)
 {
 	for (size_t i = 0; i < sizeof(state_sql) / sizeof(state_sql[0]); i++)
 		if (text && strcmp((const char *)text, state_sql[i]) == 0)
@@ -42,7 +42,7 @@ static int run_from_row(struct store *store, struct store_run *run, sqlite3_stmt
 	run->revision = column_strdup(stmt, 1);
 	if (commit)
 		snprintf(run->commit, sizeof(run->commit), "%s", (const char *)commit);
-	run->state = state_parse(sqlite3_column_text(stmt, 3));
+	run->state = store_run_state_parse(sqlite3_column_text(stmt, 3));
 	run->detail = column_strdup(stmt, 4);
 	run->seq = sqlite3_column_int64(stmt, 5);
 	run->created_ns = sqlite3_column_int64(stmt, 6);

@@ -5,7 +5,20 @@
 
 #include "store/internal.h"
 #include "util/array.h"
-#include "util/strbuf.h"
+
+int store_done_run_row(struct store *store, void *row, sqlite3_stmt *stmt)
+{
+	struct store_done_run *r = row;
+	const unsigned char *commit = sqlite3_column_text(stmt, 1);
+	const unsigned char *build_id = sqlite3_column_text(stmt, 4);
+	(void)store;
+	r->id = sqlite3_column_int64(stmt, 0);
+	snprintf(r->commit, sizeof(r->commit), "%s", commit ? (const char *)commit : "");
+	r->finished_ns = sqlite3_column_int64(stmt, 2);
+	r->pair_id = sqlite3_column_int64(stmt, 3);
+	snprintf(r->build_id, sizeof(r->build_id), "%s", build_id ? (const char *)build_id : "");
+	return STORE_OK;
+}
 
 int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n,
 		    const char *host)
@@ -18,54 +31,12 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 			    : "SELECT id, commit_sha, finished_ns, pair_id, build_id FROM runs"
 			      " WHERE state = 'done'"
 			      " AND id NOT IN (SELECT run_id FROM exclusions) ORDER BY id");
-	struct store_done_run *list = NULL;
-	size_t count = 0, cap = 0;
-	int rc, result = STORE_OK;
-	if (!stmt)
-		return STORE_ERROR;
-	if (host)
+	*runs = NULL;
+	*n = 0;
+	if (stmt && host)
 		sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *commit = sqlite3_column_text(stmt, 1), *build_id;
-		if (ALLOC_GROW(list, count + 1, cap)) {
-			result = store_nomem(store);
-			break;
-		}
-		list[count].id = sqlite3_column_int64(stmt, 0);
-		snprintf(list[count].commit, sizeof(list[count].commit), "%s",
-			 commit ? (const char *)commit : "");
-		list[count].finished_ns = sqlite3_column_int64(stmt, 2);
-		list[count].pair_id = sqlite3_column_int64(stmt, 3);
-		build_id = sqlite3_column_text(stmt, 4);
-		snprintf(list[count].build_id, sizeof(list[count].build_id), "%s",
-			 build_id ? (const char *)build_id : "");
-		count++;
-	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
-		result = store_fail(store, "list done runs");
-	sqlite3_finalize(stmt);
-	if (result) {
-		free(list);
-		return result;
-	}
-	*runs = list;
-	*n = count;
-	return STORE_OK;
-}
-
-/* The run ids as a JSON array, so one statement takes any number of them
- * through json_each (no SQL text is built from values). NULL when out of
- * memory. */
-static char *ids_json(const int64_t *ids, size_t n)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_grow(&sb, 2 + n * 21);
-	strbuf_addch(&sb, '[');
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&sb, "%s%lld", i ? "," : "", (long long)ids[i]);
-	strbuf_addch(&sb, ']');
-	return strbuf_detach(&sb, NULL);
+	return store_rows_collect(store, runs, n, sizeof(**runs), stmt, store_done_run_row, NULL,
+				  "list done runs");
 }
 
 /* Prepare sql, whose ?1 is the run ids (as a JSON array, *ids keeps the text
@@ -73,7 +44,7 @@ static char *ids_json(const int64_t *ids, size_t n)
 static int prepare_for_runs(sqlite3_stmt **out, struct store *store, char **ids, const char *sql,
 			    const int64_t *run_ids, size_t nruns)
 {
-	if (!(*ids = ids_json(run_ids, nruns)))
+	if (!(*ids = store_ids_json(run_ids, nruns)))
 		return store_nomem(store);
 	if (!(*out = store_prepare(store, sql))) {
 		free(*ids);
