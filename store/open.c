@@ -292,6 +292,21 @@ static const char *const migrations[] = {
 	 * between the large columns' overflow pages (slow once the page cache
 	 * is cold). */
 	"CREATE INDEX runs_listing ON runs (id, state, created_ns);",
+	/* 15: metrics a benchmark reports per iteration (store/metric_samples.c),
+	 * keyed like samples so that a run's values of one benchmark are one
+	 * range, with their unit and direction defined once by name. */
+	"CREATE TABLE metric_defs ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" unit TEXT NOT NULL,"
+	" higher INTEGER NOT NULL CHECK (higher IN (0, 1)));"
+	"CREATE TABLE metric_samples ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" bench_id INTEGER NOT NULL REFERENCES benchmarks (id),"
+	" metric_id INTEGER NOT NULL REFERENCES metric_defs (id),"
+	" iteration INTEGER NOT NULL,"
+	" value REAL NOT NULL,"
+	" PRIMARY KEY (run_id, bench_id, metric_id, iteration)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

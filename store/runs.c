@@ -412,7 +412,8 @@ int store_run_finish(struct store *store, int64_t id, enum run_state state, cons
 static int discard_partial(struct store *store, const int64_t *ids, size_t n)
 {
 	static const char *const sql[] = {"DELETE FROM samples WHERE run_id = ?",
-					  "DELETE FROM metrics WHERE run_id = ?"};
+					  "DELETE FROM metrics WHERE run_id = ?",
+					  "DELETE FROM metric_samples WHERE run_id = ?"};
 	for (size_t s = 0; s < sizeof(sql) / sizeof(sql[0]); s++) {
 		sqlite3_stmt *stmt = store_prepare(store, sql[s]);
 		if (!stmt)

@@ -97,6 +97,36 @@ static int sum_row(sqlite3_stmt *stmt, void *ctx)
 			 sqlite3_column_int64(stmt, 4));
 }
 
+/* Where a metric's values are: wall times, a built-in column of the
+ * samples, a declared metric's rows, or the per-run metrics table. */
+enum sample_source { SOURCE_WALL, SOURCE_CPU, SOURCE_MEMORY, SOURCE_DECLARED, SOURCE_PER_RUN };
+
+static int sample_source(struct store *store, enum sample_source *out, const char *metric)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+	if (!metric)
+		*out = SOURCE_WALL;
+	else if (!strcmp(metric, STORE_METRIC_CPU))
+		*out = SOURCE_CPU;
+	else if (!strcmp(metric, STORE_METRIC_MEMORY))
+		*out = SOURCE_MEMORY;
+	else
+		*out = SOURCE_PER_RUN;
+	if (*out != SOURCE_PER_RUN)
+		return STORE_OK;
+	if (!(stmt = store_prepare(store, "SELECT 1 FROM metric_defs WHERE name = ?1")))
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, metric, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		*out = SOURCE_DECLARED;
+	else if (rc != SQLITE_DONE)
+		return store_fail(store, "find a metric");
+	return STORE_OK;
+}
+
 int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
 			  const char *metric, const char *benchmark, store_sample_fn fn,
 			  void *ctx)
@@ -104,34 +134,60 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 	/* One statement per case: an "?2 IS NULL OR" would keep SQLite from
 	 * seeking the primary key (run, benchmark id) for each run. Benchmarks
 	 * in name order outside (CROSS JOIN keeps them there), runs inside: no
-	 * sort of the samples. */
-	static const char *const sql[2][2] = {
-		{"SELECT b.name, s.run_id, s.wall_ns FROM benchmarks b CROSS JOIN samples s"
-		 " WHERE s.bench_id = b.id AND s.run_id IN (SELECT value FROM json_each(?1))"
-		 " ORDER BY b.name, s.run_id, s.iteration",
-		 "SELECT b.name, s.run_id, s.wall_ns FROM benchmarks b, samples s"
-		 " WHERE b.name = ?2 AND s.bench_id = b.id"
-		 " AND s.run_id IN (SELECT value FROM json_each(?1))"
-		 " ORDER BY s.run_id, s.iteration"},
-		{"SELECT benchmark, run_id, value FROM metrics"
-		 " WHERE run_id IN (SELECT value FROM json_each(?1)) AND name = ?3"
-		 " ORDER BY benchmark, run_id",
-		 "SELECT benchmark, run_id, value FROM metrics"
-		 " WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
-		 " AND name = ?3 ORDER BY run_id"},
+	 * sort of the samples. %s is the value the samples give. */
+	static const char *const of_samples[2] = {
+		"SELECT b.name, s.run_id, %s FROM benchmarks b CROSS JOIN samples s"
+		" WHERE s.bench_id = b.id AND s.run_id IN (SELECT value FROM json_each(?1))"
+		" ORDER BY b.name, s.run_id, s.iteration",
+		"SELECT b.name, s.run_id, %s FROM benchmarks b, samples s"
+		" WHERE b.name = ?2 AND s.bench_id = b.id"
+		" AND s.run_id IN (SELECT value FROM json_each(?1))"
+		" ORDER BY s.run_id, s.iteration",
+	};
+	static const char *const column[] = {
+		[SOURCE_WALL] = "s.wall_ns",
+		[SOURCE_CPU] = "(s.user_ns + s.sys_ns) / 1e9",
+		[SOURCE_MEMORY] = "s.maxrss_bytes",
+	};
+	static const char *const declared[2] = {
+		"SELECT b.name, m.run_id, m.value FROM benchmarks b CROSS JOIN metric_samples m"
+		" WHERE m.bench_id = b.id AND m.run_id IN (SELECT value FROM json_each(?1))"
+		" AND m.metric_id = (SELECT id FROM metric_defs WHERE name = ?3)"
+		" ORDER BY b.name, m.run_id, m.iteration",
+		"SELECT b.name, m.run_id, m.value FROM benchmarks b, metric_samples m"
+		" WHERE b.name = ?2 AND m.bench_id = b.id"
+		" AND m.run_id IN (SELECT value FROM json_each(?1))"
+		" AND m.metric_id = (SELECT id FROM metric_defs WHERE name = ?3)"
+		" ORDER BY m.run_id, m.iteration",
+	};
+	static const char *const per_run[2] = {
+		"SELECT benchmark, run_id, value FROM metrics"
+		" WHERE run_id IN (SELECT value FROM json_each(?1)) AND name = ?3"
+		" ORDER BY benchmark, run_id",
+		"SELECT benchmark, run_id, value FROM metrics"
+		" WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
+		" AND name = ?3 ORDER BY run_id",
 	};
 	struct sample_walk w = {.fn = fn, .ctx = ctx};
-	char *ids = NULL;
+	enum sample_source source;
+	char *ids = NULL, sql[512];
 	sqlite3_stmt *stmt;
 	int result;
 	if (nruns == 0)
 		return STORE_OK;
-	if ((result = prepare_for_runs(&stmt, store, &ids, sql[metric != NULL][benchmark != NULL],
-				       run_ids, nruns)))
+	if ((result = sample_source(store, &source, metric)))
+		return result;
+	if (source == SOURCE_DECLARED)
+		snprintf(sql, sizeof(sql), "%s", declared[benchmark != NULL]);
+	else if (source == SOURCE_PER_RUN)
+		snprintf(sql, sizeof(sql), "%s", per_run[benchmark != NULL]);
+	else
+		snprintf(sql, sizeof(sql), of_samples[benchmark != NULL], column[source]);
+	if ((result = prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
 		return result;
 	if (benchmark)
 		sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
-	if (metric)
+	if (source == SOURCE_DECLARED || source == SOURCE_PER_RUN)
 		sqlite3_bind_text(stmt, 3, metric, -1, SQLITE_STATIC);
 	return step_rows(store, stmt, ids, sample_row, &w, "read samples");
 }

@@ -52,7 +52,7 @@ enum store_sync {
 
 enum run_state { RUN_QUEUED, RUN_BUILDING, RUN_RUNNING, RUN_DONE, RUN_FAILED };
 
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 #define STORE_HASH_LEN 40
 
 struct store_run {
@@ -184,6 +184,46 @@ int store_run_set_build_id(struct store *store, int64_t id, const char *build_id
 int store_metric_add(struct store *store, int64_t run_id, const char *benchmark,
 		     const char *name, double value);
 
+/* Per-iteration metrics (store/metric_samples.c): figures other than wall
+ * time that every view treats like it, each in its own direction. Built in
+ * for every benchmark, read from its samples: cpu (user + system time of an
+ * iteration, seconds) and memory (its peak RSS, bytes). Declared ones (the
+ * configuration's "metrics" and "bytes", a service's, a load generator's)
+ * are stored per iteration with their definition. A name matches
+ * [a-z][a-z0-9_]* and is at most STORE_METRIC_NAME_MAX bytes; wall, cpu,
+ * memory and instructions are reserved. */
+#define STORE_METRIC_NAME_MAX 63
+#define STORE_METRIC_UNIT_MAX 31
+#define STORE_METRIC_CPU "cpu"
+#define STORE_METRIC_MEMORY "memory"
+struct store_metric_def {
+	char name[STORE_METRIC_NAME_MAX + 1];
+	char unit[STORE_METRIC_UNIT_MAX + 1]; /* "s", "bytes", "MiB/s", "req/s", "count" */
+	bool higher_is_better;
+};
+struct store_metric_sample {
+	const char *benchmark;
+	const char *metric;
+	int iteration; /* 1-based: the wall time's iteration it belongs to */
+	double value;  /* in its definition's unit */
+};
+bool store_metric_name_valid(const char *name);
+bool store_metric_name_reserved(const char *name);
+/* Record the definitions (replacing an earlier one of the same name) and n
+ * per-iteration values of a run, in one transaction. A value whose metric
+ * has no definition, here or stored, or a definition with an invalid or
+ * reserved name or an empty unit, is STORE_ERROR and nothing is written. */
+int store_metric_samples_add(struct store *store, int64_t run_id,
+			     const struct store_metric_def *defs, size_t ndefs,
+			     const struct store_metric_sample *samples, size_t n);
+/* The metrics of benchmark (of all benchmarks when NULL) among the runs:
+ * cpu and memory first when the runs have samples, then the declared ones
+ * that have values, sorted by name (malloc'd array; free()). */
+int store_metrics_of_runs(struct store *store, struct store_metric_def **defs, size_t *n,
+			  const int64_t *run_ids, size_t nruns, const char *benchmark);
+/* The definition of one metric, built in or declared; STORE_NOTFOUND when unknown. */
+int store_metric_def_get(struct store *store, struct store_metric_def *out, const char *name);
+
 /* Finished runs, for the computed views. */
 struct store_done_run {
 	int64_t id;
@@ -221,8 +261,9 @@ int store_host_solo_runs(struct store *store, int64_t **ids, size_t *n, size_t m
 /* One measured value: a wall time in ns, or a metric's value. */
 typedef int (*store_sample_fn)(void *ctx, const char *benchmark, int64_t run_id, double value);
 /* Call fn for every sample of the given runs, ordered by benchmark, run id
- * and iteration. metric NULL selects wall times; else the metric of that
- * name. benchmark NULL selects all benchmarks. A non-zero return of fn stops
+ * and iteration. metric NULL selects wall times (ns); "cpu" and "memory"
+ * each iteration's (seconds, bytes); a declared metric its per-iteration
+ * values; any other name the per-run metric of that name. benchmark NULL selects all benchmarks. A non-zero return of fn stops
  * the walk and is returned. */
 int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
 			  const char *metric, const char *benchmark, store_sample_fn fn,

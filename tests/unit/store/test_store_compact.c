@@ -237,6 +237,7 @@ static void test_retention_keeps_result(void **state)
 /* Back to schema 11 (what migration 12 and later added goes), as a store
  * written by the previous benchfs. */
 static const char downgrade_sql[] =
+	"DROP TABLE IF EXISTS metric_samples; DROP TABLE IF EXISTS metric_defs;"
 	"DROP TABLE IF EXISTS run_stats; DROP TABLE IF EXISTS described;"
 	"DROP INDEX IF EXISTS runs_listing;"
 	"DROP VIEW iterations; DROP TABLE samples; DROP TABLE benchmarks; DROP TABLE configs;"

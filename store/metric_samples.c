@@ -1,0 +1,251 @@
+/* Per-iteration metrics: the figures a benchmark reports (BENCHFS_METRICS,
+ * "bytes", a service's, a load generator's) stored beside its wall times,
+ * and the two every benchmark has, cpu and memory, read from the samples. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+#include "util/array.h"
+
+static const struct store_metric_def builtin_defs[] = {
+	{.name = STORE_METRIC_CPU, .unit = "s", .higher_is_better = false},
+	{.name = STORE_METRIC_MEMORY, .unit = "bytes", .higher_is_better = false},
+};
+
+bool store_metric_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > STORE_METRIC_NAME_MAX || name[0] < 'a' || name[0] > 'z')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return true;
+}
+
+bool store_metric_name_reserved(const char *name)
+{
+	return !strcmp(name, "wall") || !strcmp(name, STORE_METRIC_CPU) ||
+	       !strcmp(name, STORE_METRIC_MEMORY) || !strcmp(name, "instructions");
+}
+
+static const struct store_metric_def *builtin_def(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtin_defs) / sizeof(builtin_defs[0]); i++)
+		if (!strcmp(builtin_defs[i].name, name))
+			return &builtin_defs[i];
+	return NULL;
+}
+
+static int def_put(struct store *store, const struct store_metric_def *d)
+{
+	sqlite3_stmt *stmt;
+	int result = STORE_OK;
+	size_t unit_len = strnlen(d->unit, sizeof(d->unit));
+	if (!store_metric_name_valid(d->name) || store_metric_name_reserved(d->name))
+		return store_refuse(store, STORE_ERROR, "metric name '%s' is invalid or reserved",
+				    d->name);
+	if (unit_len == 0 || unit_len > STORE_METRIC_UNIT_MAX)
+		return store_refuse(store, STORE_ERROR, "metric '%s': a unit of 1 to %d bytes",
+				    d->name, STORE_METRIC_UNIT_MAX);
+	/* An upsert keeps the id, which samples already written refer to. */
+	if (!(stmt = store_prepare(store, "INSERT INTO metric_defs (name, unit, higher)"
+					  " VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE"
+					  " SET unit = excluded.unit, higher = excluded.higher")))
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, d->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, d->unit, (int)unit_len, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, d->higher_is_better ? 1 : 0);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		result = store_fail(store, "record a metric's definition");
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+/* The id of a declared metric: STORE_NOTFOUND when it has no definition. */
+static int def_id(struct store *store, int64_t *id, const char *name)
+{
+	sqlite3_stmt *stmt = store_prepare(store, "SELECT id FROM metric_defs WHERE name = ?1");
+	int rc, result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	else if (rc == SQLITE_DONE)
+		result = STORE_NOTFOUND;
+	else
+		result = store_fail(store, "find a metric");
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+int store_metric_samples_add(struct store *store, int64_t run_id,
+			     const struct store_metric_def *defs, size_t ndefs,
+			     const struct store_metric_sample *samples, size_t n)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *bench = NULL, *metric = NULL;
+	int64_t bench_id = 0, metric_id = 0;
+	int result;
+	if (ndefs == 0 && n == 0)
+		return STORE_OK;
+	if ((result = store_begin(store)))
+		return result;
+	for (size_t i = 0; i < ndefs; i++)
+		if ((result = def_put(store, &defs[i])))
+			goto fail;
+	if (n && !(stmt = store_prepare(store, "INSERT OR REPLACE INTO metric_samples"
+					       " (run_id, bench_id, metric_id, iteration, value)"
+					       " VALUES (?1, ?2, ?3, ?4, ?5)"))) {
+		result = STORE_ERROR;
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct store_metric_sample *s = &samples[i];
+		/* Samples come grouped by benchmark and metric: one lookup each. */
+		if ((!bench || strcmp(bench, s->benchmark)) &&
+		    (result = store_bench_id(store, &bench_id, s->benchmark)))
+			goto fail;
+		bench = s->benchmark;
+		if (!metric || strcmp(metric, s->metric)) {
+			result = def_id(store, &metric_id, s->metric);
+			if (result == STORE_NOTFOUND)
+				result = store_refuse(store, STORE_ERROR,
+						      "run %lld: a value of metric '%s' which has"
+						      " no definition", (long long)run_id, s->metric);
+			if (result)
+				goto fail;
+			metric = s->metric;
+		}
+		sqlite3_bind_int64(stmt, 1, run_id);
+		sqlite3_bind_int64(stmt, 2, bench_id);
+		sqlite3_bind_int64(stmt, 3, metric_id);
+		sqlite3_bind_int(stmt, 4, s->iteration);
+		sqlite3_bind_double(stmt, 5, s->value);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			result = store_fail(store, "add metric samples");
+			goto fail;
+		}
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	return store_commit(store);
+fail:
+	sqlite3_finalize(stmt);
+	store_rollback(store);
+	return result;
+}
+
+int store_metric_def_get(struct store *store, struct store_metric_def *out, const char *name)
+{
+	const struct store_metric_def *b = builtin_def(name);
+	sqlite3_stmt *stmt;
+	int rc, result = STORE_OK;
+	if (b) {
+		*out = *b;
+		return STORE_OK;
+	}
+	if (!(stmt = store_prepare(store, "SELECT unit, higher FROM metric_defs WHERE name = ?1")))
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *unit = sqlite3_column_text(stmt, 0);
+		memset(out, 0, sizeof(*out));
+		snprintf(out->name, sizeof(out->name), "%s", name);
+		snprintf(out->unit, sizeof(out->unit), "%s", unit ? (const char *)unit : "");
+		out->higher_is_better = sqlite3_column_int(stmt, 1) != 0;
+	} else if (rc == SQLITE_DONE) {
+		result = STORE_NOTFOUND;
+	} else {
+		result = store_fail(store, "read a metric's definition");
+	}
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+static int defs_push(struct store *store, struct store_metric_def **list, size_t *n, size_t *cap,
+		     const struct store_metric_def *d)
+{
+	if (ALLOC_GROW(*list, *n + 1, *cap))
+		return store_nomem(store);
+	(*list)[(*n)++] = *d;
+	return STORE_OK;
+}
+
+int store_metrics_of_runs(struct store *store, struct store_metric_def **defs, size_t *n,
+			  const int64_t *run_ids, size_t nruns, const char *benchmark)
+{
+	/* Two statements each, as store_samples_of_runs: an "?2 IS NULL OR"
+	 * would keep SQLite from seeking (run, benchmark). */
+	static const char *const has_samples[2] = {
+		"SELECT EXISTS (SELECT 1 FROM samples"
+		" WHERE run_id IN (SELECT value FROM json_each(?1)))",
+		"SELECT EXISTS (SELECT 1 FROM samples s, benchmarks b"
+		" WHERE b.name = ?2 AND s.bench_id = b.id"
+		" AND s.run_id IN (SELECT value FROM json_each(?1)))",
+	};
+	static const char *const declared[2] = {
+		"SELECT name, unit, higher FROM metric_defs d WHERE EXISTS (SELECT 1"
+		" FROM metric_samples m WHERE m.metric_id = d.id"
+		" AND m.run_id IN (SELECT value FROM json_each(?1))) ORDER BY name",
+		"SELECT name, unit, higher FROM metric_defs d WHERE EXISTS (SELECT 1"
+		" FROM metric_samples m, benchmarks b WHERE b.name = ?2 AND m.bench_id = b.id"
+		" AND m.metric_id = d.id AND m.run_id IN (SELECT value FROM json_each(?1)))"
+		" ORDER BY name",
+	};
+	struct store_metric_def *list = NULL;
+	size_t count = 0, cap = 0;
+	char *ids = NULL;
+	int result = STORE_OK;
+	*defs = NULL;
+	*n = 0;
+	if (nruns == 0)
+		return STORE_OK;
+	if (!(ids = store_ids_json(run_ids, nruns)))
+		return store_nomem(store);
+	for (int pass = 0; pass < 2 && result == STORE_OK; pass++) {
+		sqlite3_stmt *stmt =
+			store_prepare(store, (pass ? declared : has_samples)[benchmark != NULL]);
+		int rc;
+		if (!stmt) {
+			result = STORE_ERROR;
+			break;
+		}
+		sqlite3_bind_text(stmt, 1, ids, -1, SQLITE_STATIC);
+		if (benchmark)
+			sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && result == STORE_OK) {
+			struct store_metric_def d = {0};
+			const unsigned char *text;
+			if (!pass) {
+				if (!sqlite3_column_int(stmt, 0))
+					continue;
+				for (size_t i = 0; i < 2 && result == STORE_OK; i++)
+					result = defs_push(store, &list, &count, &cap,
+							   &builtin_defs[i]);
+				continue;
+			}
+			text = sqlite3_column_text(stmt, 0);
+			snprintf(d.name, sizeof(d.name), "%s", text ? (const char *)text : "");
+			text = sqlite3_column_text(stmt, 1);
+			snprintf(d.unit, sizeof(d.unit), "%s", text ? (const char *)text : "");
+			d.higher_is_better = sqlite3_column_int(stmt, 2) != 0;
+			result = defs_push(store, &list, &count, &cap, &d);
+		}
+		if (result == STORE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+			result = store_fail(store, "list metrics");
+		sqlite3_finalize(stmt);
+	}
+	free(ids);
+	if (result) {
+		free(list);
+		return result;
+	}
+	*defs = list;
+	*n = count;
+	return STORE_OK;
+}
