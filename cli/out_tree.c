@@ -1,7 +1,7 @@
 /* benchfs run --out DIR: the tree the mount shows, written as ordinary
  * files and symlinks, for CI jobs that upload it as an artifact. Every file
  * comes from the same views the mount's files do (README, queue, runs/,
- * commits/, latest, compare/, regressions, slo, history/, baselines/,
+ * commits/, latest, compare/, regressions, slo, history/, baselines/, index.html,
  * export/, audit/, alerts/, bisect/, watch, retention; import/ empty), so
  * `diff -r --no-dereference` against a mount over the same data directory
  * finds nothing. */
@@ -24,6 +24,7 @@
 #include "views/baseline_file.h"
 #include "views/bisect.h"
 #include "views/compare.h"
+#include "views/dashboard.h"
 #include "views/export.h"
 #include "views/history.h"
 #include "views/listings.h"
@@ -389,6 +390,19 @@ out:
 	return rc;
 }
 
+/* index.html: the page links to the tree's files relatively, so the tree
+ * can be published as it is. */
+static int put_dashboard(struct out_tree *t, const char *tip)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = dashboard_render(&text, &len, t->ctx, tip);
+	if (rc == 0)
+		rc = put_file(t, "index.html", text, len);
+	free(text);
+	return rc;
+}
+
 static int put_tree(struct out_tree *t)
 {
 	char tip[STORE_HASH_LEN + 1], *text = NULL;
@@ -421,6 +435,8 @@ static int put_tree(struct out_tree *t)
 		goto out;
 	if ((rc = put_exports(t)) || (rc = put_audits(t)) || (rc = put_alerts(t)) ||
 	    (rc = put_bisections(t)))
+		goto out;
+	if ((rc = put_dashboard(t, have_tip ? tip : NULL)))
 		goto out;
 	rc = put_service_files(t);
 out:

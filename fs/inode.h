@@ -53,6 +53,7 @@ enum node_kind {
 	KIND_AUDIT_DIR,   /* a computed directory, like KIND_COMPARE_DIR */
 	KIND_AUDIT,       /* a computed view, like KIND_COMPARE */
 	KIND_RETENTION,   /* bits: a serial number, one per lookup */
+	KIND_DASHBOARD,   /* index.html: a computed view, like KIND_REGRESSIONS */
 	KIND_COUNT
 };
 

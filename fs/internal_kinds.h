@@ -90,6 +90,7 @@ extern const struct kind_ops kind_retention; /* kind_retention.c */
 extern const struct kind_ops kind_audit_dir, kind_audit; /* kind_audit.c */
 extern const struct kind_ops kind_bisect_dir, kind_bisect; /* kind_bisect.c */
 extern const struct kind_ops kind_alerts_dir, kind_alert; /* kind_alerts.c */
+extern const struct kind_ops kind_dashboard; /* kind_dashboard.c */
 /* The uid of the request a write handler serves (ops.c sets it): who set
  * an alert's state. -1 when unknown. */
 extern _Thread_local int64_t fs_request_uid;

@@ -16,6 +16,7 @@ static const struct {
 	enum node_type type;
 } root_entries[] = {
 	{"README", KIND_README, NODE_FILE},
+	{"index.html", KIND_DASHBOARD, NODE_FILE},
 	{"queue", KIND_QUEUE, NODE_FILE},
 	{"runs", KIND_RUNS, NODE_DIR},
 	{"commits", KIND_COMMITS, NODE_DIR},

@@ -48,6 +48,7 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_BISECT] = &kind_bisect,
 	[KIND_ALERTS_DIR] = &kind_alerts_dir,
 	[KIND_ALERT] = &kind_alert,
+	[KIND_DASHBOARD] = &kind_dashboard,
 };
 
 const struct kind_ops *kind_ops(enum node_kind kind)

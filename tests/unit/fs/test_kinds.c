@@ -80,6 +80,7 @@ static void test_table(void **state)
 				k == KIND_HISTORY || k == KIND_REGRESSIONS ||
 				k == KIND_BASELINE || k == KIND_SLO || k == KIND_EXPORT ||
 				k == KIND_AUDIT ||
+				k == KIND_DASHBOARD ||
 				k == KIND_BASELINE_HISTORY;
 		assert_non_null(ops);
 		assert_int_equal(ops->lookup != NULL, is_dir((enum node_kind)k));
@@ -103,7 +104,7 @@ static void test_table(void **state)
 static void test_root(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const want[] = {"README",  "queue",       "runs",    "commits",
+	static const char *const want[] = {"README",  "index.html", "queue",       "runs",    "commits",
 					   "compare", "regressions", "slo", "watch", "history",
 					   "baselines", "export",     "import", "retention", "audit", "bisect",    "alerts"};
 	struct dir_entry *entries = NULL;
