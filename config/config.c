@@ -24,6 +24,7 @@
 #include "config/alerts.h"
 #include "config/pulls.h"
 #include "config/bisect.h"
+#include "config/metrics.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -32,7 +33,7 @@
 #define SETTING_KEYS                                                                       \
 	"warmup", "runs", "min_runs", "max_runs", "min_time", "timeout", "prepare", "conclude", \
 		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
-		"cpus", "profile", "metrics", "slo"
+		"cpus", "profile", "metrics", "slo", "bytes"
 
 /* Messages quote keys, values and paths from the user: escaped, they stay one
  * line and cannot drive the terminal. */
@@ -86,6 +87,7 @@ static void bench_clear(struct bench_config *b)
 	free(b->params);
 	free(b->cpus);
 	free(b->slo.baseline);
+	config_metrics_clear(b);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -9,6 +9,10 @@
 
 #include "config/build_mode.h"
 
+#include <stdint.h>
+
+struct bench_metric; /* config/metrics.h */
+
 #define CONFIG_DEFAULT_WARMUP 0
 #define CONFIG_DEFAULT_RUNS 10
 #define CONFIG_DEFAULT_TIMEOUT 600.0
@@ -72,6 +76,12 @@ struct bench_config {
 	bool perf;            /* "profile": {"perf": true, "frequency": N} */
 	int perf_frequency;
 	bool instructions;    /* "metrics": ["instructions"] */
+	/* "metrics" other than instructions (config/metrics.h): per-iteration
+	 * metrics the benchmark reports, as declared; and "bytes" per iteration
+	 * (0: not set), which derives "throughput" from the wall time. */
+	struct bench_metric *metrics;
+	size_t nmetrics;
+	int64_t bytes;
 	struct bench_slo slo; /* "slo": service levels (benchfs check, the slo file) */
 };
 

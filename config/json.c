@@ -12,6 +12,7 @@
 #include "config/alerts.h"
 #include "config/pulls.h"
 #include "config/bisect.h"
+#include "config/metrics.h"
 #include "util/json_num.h"
 #include "util/strbuf.h"
 
@@ -66,7 +67,6 @@ static json_object *slo_json(const struct bench_slo *slo)
 static void add_settings(json_object *o, const struct bench_config *b)
 {
 	json_object *cpus = json_object_new_array(), *profile = json_object_new_object();
-	json_object *metrics = json_object_new_array();
 	json_object_object_add(o, "warmup", json_object_new_int(b->warmup));
 	if (b->min_time > 0) {
 		json_object_object_add(o, "min_runs", json_object_new_int(b->min_runs));
@@ -92,9 +92,7 @@ static void add_settings(json_object *o, const struct bench_config *b)
 		json_object_object_add(profile, "frequency", json_object_new_int(b->perf_frequency));
 	}
 	json_object_object_add(o, "profile", profile);
-	if (metrics && b->instructions)
-		json_object_array_add(metrics, json_object_new_string("instructions"));
-	json_object_object_add(o, "metrics", metrics);
+	config_metrics_to_json(o, b);
 	json_object_object_add(o, "slo", slo_json(&b->slo));
 }
 
@@ -176,6 +174,7 @@ char *config_to_json(const struct config *config)
 		json_object_object_add(o, "parameters", bench_params_json(b));
 		json_object_object_add(o, "command", command_json(b));
 		add_settings(o, b);
+		config_metrics_unset_json(o, b, &config->defaults);
 		json_object_array_add(benches, o);
 	}
 	json_object_object_add(root, "benchmarks", benches);

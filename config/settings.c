@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "config/internal.h"
+#include "config/metrics.h"
 #include "util/cpuset.h"
 #include "util/runid.h"
 
@@ -249,35 +250,6 @@ static int parse_profile(struct bench_config *b, json_object *obj, const char *w
 	return 0;
 }
 
-static int parse_metrics(struct bench_config *b, json_object *obj, const char *where, char *err,
-			 size_t errsize)
-{
-	json_object *value;
-	size_t n;
-	if (!json_object_object_get_ex(obj, "metrics", &value))
-		return 0;
-	b->instructions = false;
-	if (json_object_is_type(value, json_type_null))
-		return 0;
-	if (!json_object_is_type(value, json_type_array))
-		return config_fail(err, errsize, "%s%s\"metrics\" must be an array such as [\"instructions\"]",
-			    AT(where));
-	n = json_object_array_length(value);
-	for (size_t i = 0; i < n; i++) {
-		json_object *m = json_object_array_get_idx(value, i);
-		const char *name = json_object_is_type(m, json_type_string) ? json_object_get_string(m)
-									    : NULL;
-		if (!name)
-			return config_fail(err, errsize, "%s%s\"metrics\"[%zu] must be a string", AT(where), i);
-		if (strcmp(name, "instructions"))
-			return config_fail(err, errsize,
-				    "%s%s\"metrics\": unknown metric \"%.60s\" (known: instructions)",
-				    AT(where), name);
-		b->instructions = true;
-	}
-	return 0;
-}
-
 /* A duration: a number of seconds, or a string of a number and its unit
  * ("12ms", "1.5 s", "250us", "250µs", "900ns"). Decimal only: strtod would
  * also take hex, "inf" and "nan". */
@@ -426,7 +398,7 @@ int config_parse_settings(struct bench_config *b, json_object *obj, const char *
 	    (rc = get_bool(&b->randomize_env, obj, "randomize_env", where, err, errsize)) ||
 	    (rc = parse_cpus(b, obj, where, err, errsize)) ||
 	    (rc = parse_profile(b, obj, where, err, errsize)) ||
-	    (rc = parse_metrics(b, obj, where, err, errsize)) ||
+	    (rc = config_metrics_parse(b, obj, where, err, errsize)) ||
 	    (rc = parse_slo(b, obj, where, err, errsize)))
 		return rc;
 	return 0;
@@ -451,7 +423,8 @@ int config_settings_copy(struct bench_config *dst, const struct bench_config *sr
 	dst->randomize_env = src->randomize_env;
 	dst->perf = src->perf;
 	dst->perf_frequency = src->perf_frequency;
-	dst->instructions = src->instructions;
+	if (config_metrics_copy(dst, src)) /* instructions, the declared metrics, bytes */
+		return -ENOMEM;
 	dst->slo = src->slo;
 	dst->slo.baseline = strdup_or_null(src->slo.baseline);
 	if (src->slo.baseline && !dst->slo.baseline)

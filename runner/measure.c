@@ -304,6 +304,7 @@ void measure_side_clear(struct measure_side *side)
 {
 	free((void *)side->result.iterations);
 	free((void *)side->result.env_offsets);
+	result_bench_metrics_free(&side->result);
 	memset(&side->result, 0, sizeof(side->result));
 }
 
@@ -330,6 +331,7 @@ enum measure_end measure_benchmark(struct measure_job *job)
 		side_fail(&st, 0, "out of memory");
 		goto out;
 	}
+	metrics_dir_open(&st);
 	if (b->ncpus > 0) {
 		int rc = cpus_avoid(b->cpus, b->ncpus);
 		avoiding = rc == 0;
@@ -359,9 +361,13 @@ enum measure_end measure_benchmark(struct measure_job *job)
 		if (run_untimed(&st, (int)s, b->cleanup, "cleanup", "cleanup"))
 			ok = -1;
 out:
+	/* Values given after the loop (around it, by the profiles) too. */
+	(void)metrics_flush(&st);
+	metrics_dir_close(&st);
 	if (avoiding)
 		cpus_restore();
 	for (size_t s = 0; s < job->nsides; s++) {
+		free(st.sides[s].mvals);
 		/* an extra round's result keeps what it had and what was added */
 		if (st.extra && st.sides[s].its)
 			hand_back(&st, &st.sides[s]);

@@ -120,6 +120,9 @@ static int rows_flush(struct state *st)
 		}
 		ss->stored = ss->n;
 	}
+	/* The metrics' values after the rows they belong to. */
+	if (metrics_flush(st))
+		result = -1;
 	return result;
 }
 
@@ -237,11 +240,22 @@ static int on_event(void *ctx, const struct spawner_event *ev)
 				      st->b->name, mean_or_zero(ss->cal_wall, ss->ncal) / 1e6, ss->ncal);
 		return 0;
 	case SPAWNER_STEP_WARMUP:
+		metrics_warmup_done(st, ev);
 		if (ev->iteration == -1 && !st->extra)
 			progress(st, ev->side, 1, false);
 		return 0;
-	case SPAWNER_STEP_MEASURE:
-		if (record(st, ev) || st->failed_side >= 0)
+	case SPAWNER_STEP_MEASURE: {
+		struct metrics_pair *pairs;
+		size_t npairs;
+		int rc;
+
+		/* A declared metric missing fails the iteration: not recorded. */
+		if (metrics_iteration_read(st, ev, &pairs, &npairs))
+			return 1;
+		rc = record(st, ev) ||
+		     metrics_iteration_queue(st, ev, pairs, npairs, &ss->its[ss->n - 1]);
+		free(pairs);
+		if (rc || st->failed_side >= 0)
 			return 1; /* out of memory, or a store write failed */
 		if (st->extra) /* pairs done */
 			progress(st, ev->side, ev->iteration, false);
@@ -249,6 +263,7 @@ static int on_event(void *ctx, const struct spawner_event *ev)
 			progress(st, ev->side,
 				 ev->iteration < st->count ? ev->iteration + 1 : st->count, false);
 		return 0;
+	}
 	default:
 		return 0; /* prepare and conclude are reported only when they fail */
 	}
@@ -373,6 +388,7 @@ int run_loop(struct state *st)
 		.max_runs = b->max_runs,
 		.first = st->first,
 		.min_time = st->extra ? 0 : b->min_time,
+		.metrics_dir = st->metrics_dir[0] ? st->metrics_dir : NULL,
 		.cpus = b->cpus,
 		.ncpus = b->ncpus,
 		.cancel_fd = job->cancel_fd,

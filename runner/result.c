@@ -220,6 +220,69 @@ void result_flags_text(char *buf, size_t size, const struct result_input *in)
 	strbuf_release(&text);
 }
 
+void result_bench_metrics_free(struct result_bench *rb)
+{
+	for (size_t i = 0; i < rb->nmetrics; i++) {
+		free(rb->metrics[i].values);
+		free(rb->metrics[i].iterations);
+	}
+	free(rb->metrics);
+	rb->metrics = NULL;
+	rb->nmetrics = rb->metrics_alloc = 0;
+}
+
+/* "metrics": {"<name>": {"unit", "better", "values", "mean", "stddev",
+ * "median", "min", "max"}}, the statistics as hyperfine gives the times'
+ * (stddev null for one value; all null for none). Values as reported. NULL
+ * with err set. */
+static json_object *metrics_json(const struct result_bench *rb, char *err, size_t errsize)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; o && i < rb->nmetrics; i++) {
+		const struct result_metric *m = &rb->metrics[i];
+		json_object *e = json_object_new_object(), *values = json_object_new_array_ext((int)m->n);
+		double *scratch = malloc((m->n + 1) * sizeof(double));
+		struct stats_summary sum = {0};
+		int rc = STATS_OK;
+
+		if (!e || !values || !scratch) {
+			json_object_put(e);
+			json_object_put(values);
+			free(scratch);
+			json_object_put(o);
+			snprintf(err, errsize, "out of memory");
+			return NULL;
+		}
+		for (size_t k = 0; k < m->n; k++)
+			json_object_array_add(values, json_exact(m->values[k]));
+		if (m->n > 0)
+			rc = stats_describe(&sum, m->values, m->n, scratch);
+		free(scratch);
+		if (rc != STATS_OK) {
+			json_object_put(e);
+			json_object_put(values);
+			json_object_put(o);
+			snprintf(err, errsize, "statistics of %s:%s: %s", rb->bench->name, m->def.name,
+				 stats_strerror(rc));
+			return NULL;
+		}
+		json_object_object_add(e, "unit", json_object_new_string(m->def.unit));
+		json_object_object_add(e, "better",
+				       json_object_new_string(m->def.higher_is_better ? "higher" : "lower"));
+		json_object_object_add(e, "values", values);
+		json_object_object_add(e, "mean", m->n ? json_figure("%.6g", sum.mean) : NULL);
+		json_object_object_add(e, "stddev", m->n > 1 ? json_figure("%.6g", sum.stddev) : NULL);
+		json_object_object_add(e, "median", m->n ? json_exact(sum.median) : NULL);
+		json_object_object_add(e, "min", m->n ? json_exact(sum.min) : NULL);
+		json_object_object_add(e, "max", m->n ? json_exact(sum.max) : NULL);
+		json_object_object_add(o, m->def.name, e);
+	}
+	if (!o)
+		snprintf(err, errsize, "out of memory");
+	return o;
+}
+
 /* hyperfine's exit code: the status, or 128 + the signal that ended it. */
 static int exit_code_of(const struct store_iteration *it)
 {
@@ -329,6 +392,16 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 			       /* A count: an integer in the JSON, never 270130532.0. */
 			       rb->has_instructions ? json_object_new_int64((int64_t)llround(rb->instructions))
 						    : NULL);
+	if (rb->nmetrics > 0) {
+		json_object *metrics = metrics_json(rb, err, errsize);
+
+		if (!metrics) {
+			json_object_put(o);
+			o = NULL;
+			goto done;
+		}
+		json_object_object_add(o, "metrics", metrics);
+	}
 	json_object_object_add(o, "unstable", unstable_json(rb));
 	json_object_object_add(o, "interference", interference_json(&rb->interference));
 	if (rb->rounds > 0) {

@@ -10,6 +10,17 @@
 #include "runner/interference.h"
 #include "store/store.h"
 
+/* A per-iteration metric of a benchmark besides its times: declared in the
+ * configuration ("metrics", "bytes") or given by benchfs itself (a
+ * service's, a load generator's). values[k] belongs to measured iteration
+ * iterations[k], in iteration order; an iteration that gave none has none. */
+struct result_metric {
+	struct store_metric_def def;
+	double *values;
+	int *iterations;
+	size_t n, values_alloc, iterations_alloc;
+};
+
 struct result_bench {
 	const struct bench_config *bench;
 	const struct store_iteration *iterations; /* measured iterations, in order; for a
@@ -24,6 +35,10 @@ struct result_bench {
 	const int *env_offsets; /* n random environment-size offsets (randomize_env), else NULL */
 	bool has_instructions;  /* the callgrind count of the "instructions" metric */
 	double instructions;
+	/* "metrics" in result.json, in the order first given (NULL: none);
+	 * freed by result_bench_metrics_free. */
+	struct result_metric *metrics;
+	size_t nmetrics, metrics_alloc;
 	/* What else the machine did meanwhile (spans == 0: not recorded). */
 	struct interference interference;
 	/* An interleaved A/B job: the rounds measured and the nominal level of
@@ -53,6 +68,9 @@ struct result_input {
 	int64_t pair_run_id;
 	const char *pair_commit;
 };
+
+/* Frees rb's metrics (and leaves it without any). */
+void result_bench_metrics_free(struct result_bench *rb);
 
 /* Render result.json (pretty, deterministic). malloc'd; NULL with the reason
  * in err when a statistic cannot be computed or memory runs out (not an int

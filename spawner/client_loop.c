@@ -48,7 +48,8 @@ static char *loop_build(const struct spawner_loop *l, size_t *len_out, int *err)
 			      (l->ignore_failure ? SPAWNER_LOOP_IGNORE_FAILURE : 0) |
 			      (l->randomize_env ? SPAWNER_LOOP_RANDOMIZE_ENV : 0) |
 			      (l->prepare ? SPAWNER_LOOP_PREPARE : 0) |
-			      (l->conclude ? SPAWNER_LOOP_CONCLUDE : 0);
+			      (l->conclude ? SPAWNER_LOOP_CONCLUDE : 0) |
+			      (l->metrics_dir ? SPAWNER_LOOP_METRICS : 0);
 	char *buf, *p;
 
 	if (has_base)
@@ -57,6 +58,8 @@ static char *loop_build(const struct spawner_loop *l, size_t *len_out, int *err)
 		len += strlen(l->prepare) + 1;
 	if (l->conclude)
 		len += strlen(l->conclude) + 1;
+	if (l->metrics_dir)
+		len += strlen(l->metrics_dir) + 1;
 	for (; l->argv[argc]; argc++)
 		len += strlen(l->argv[argc]) + 1;
 	for (size_t s = 0; s < l->nsides; s++) {
@@ -93,6 +96,8 @@ static char *loop_build(const struct spawner_loop *l, size_t *len_out, int *err)
 		p = spawner_put_string(p, l->prepare);
 	if (l->conclude)
 		p = spawner_put_string(p, l->conclude);
+	if (l->metrics_dir)
+		p = spawner_put_string(p, l->metrics_dir);
 	for (uint32_t i = 0; i < argc; i++)
 		p = spawner_put_string(p, l->argv[i]);
 	for (size_t s = 0; s < l->nsides; s++) {

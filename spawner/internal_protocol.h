@@ -41,9 +41,10 @@
  * 'L' payload: double timeout_s, min_time; uint64 seed; int32 calibrations,
  * warmup, runs, min_runs, max_runs, first; uint8 flags (SPAWNER_LOOP_*); uint32
  * argc, ncpus, nsides; ncpus int32; strings: base directory (when
- * SPAWNER_LOOP_BASE), prepare, conclude (when flagged), argc argv strings;
+ * SPAWNER_LOOP_BASE), prepare, conclude, metrics directory (when flagged),
+ * argc argv strings;
  * then per side: uint32 envc; uint8 has_cwd; cwd when has_cwd; envc strings. */
-#define SPAWNER_PROTO_VERSION 3u
+#define SPAWNER_PROTO_VERSION 4u
 #define SPAWNER_FD 3
 #define SPAWNER_HDR 8
 #define SPAWNER_CHUNK 16384 /* payload bytes per message, both ways */
@@ -64,6 +65,7 @@
 #define SPAWNER_LOOP_RANDOMIZE_ENV 8u
 #define SPAWNER_LOOP_PREPARE 16u
 #define SPAWNER_LOOP_CONCLUDE 32u
+#define SPAWNER_LOOP_METRICS 64u
 
 static inline void spawner_put_u32(char *p, uint32_t v)
 {

@@ -31,7 +31,7 @@
 
 struct loop_side {
 	char *cwd;
-	char **envp; /* the side's environment and three slots: iteration, phase, pad */
+	char **envp; /* the side's environment and four slots: iteration, phase, pad, metrics */
 	uint32_t envc;
 };
 
@@ -41,7 +41,7 @@ struct loop {
 	uint64_t rng;
 	int32_t calibrations, warmup, runs, min_runs, max_runs, first;
 	unsigned flags;
-	char *base, *prepare, *conclude;
+	char *base, *prepare, *conclude, *metrics_dir;
 	char **argv;
 	int *cpus;
 	uint32_t ncpus, nsides;
@@ -51,6 +51,8 @@ struct loop {
 	size_t width;  /* what BENCHFS_ITERATION and BENCHFS_PHASE take at most */
 	char iteration_var[40], phase_var[40];
 	char *pad_var; /* "BENCHFS_PAD=xxx..." */
+	char *metrics_var; /* "BENCHFS_METRICS=<dir>/<name>"; NULL: none */
+	size_t metrics_name_at; /* where <name> starts in it */
 	/* The timed commands' output file (a memfd; -1 without output),
 	 * forwarded and emptied after each command that wrote into it. */
 	int out_fd;
@@ -85,6 +87,7 @@ static void loop_free(struct loop *l)
 	free(l->argv);
 	free(l->cpus);
 	free(l->pad_var);
+	free(l->metrics_var);
 }
 
 /* splitmix64: small, fast, and good enough to spread offsets. */
@@ -146,6 +149,9 @@ static int loop_parse(struct loop *l, char *payload, size_t len)
 		return rc;
 	if ((l->flags & SPAWNER_LOOP_CONCLUDE) && !(l->conclude = helper_next_string(payload, len, &pos)))
 		return rc;
+	if ((l->flags & SPAWNER_LOOP_METRICS) &&
+	    !(l->metrics_dir = helper_next_string(payload, len, &pos)))
+		return rc;
 	if (!(l->argv = helper_next_strings(payload, len, &pos, argc, &rc)))
 		return rc;
 	for (uint32_t s = 0; s < nsides; s++) {
@@ -161,8 +167,8 @@ static int loop_parse(struct loop *l, char *payload, size_t len)
 			return rc;
 		if (!(env = helper_next_strings(payload, len, &pos, side->envc, &rc)))
 			return rc;
-		/* Room for the three variables the loop adds, and the NULL. */
-		side->envp = calloc((size_t)side->envc + 4, sizeof(char *));
+		/* Room for the four variables the loop adds, and the NULL. */
+		side->envp = calloc((size_t)side->envc + 5, sizeof(char *));
 		if (side->envp)
 			memcpy(side->envp, env, side->envc * sizeof(char *));
 		free(env);
@@ -182,6 +188,16 @@ static int loop_parse(struct loop *l, char *payload, size_t len)
 	l->pad_var = malloc(sizeof("BENCHFS_PAD=") + l->width + SPAWNER_PAD_RANDOM);
 	if (!l->pad_var)
 		return -ENOMEM;
+	if (l->metrics_dir) {
+		size_t dir = strlen(l->metrics_dir);
+
+		l->metrics_name_at = sizeof("BENCHFS_METRICS=") - 1 + dir + 1;
+		if (!(l->metrics_var = malloc(l->metrics_name_at + SPAWNER_METRICS_NAME_LEN + 1)))
+			return -ENOMEM;
+		memcpy(l->metrics_var, "BENCHFS_METRICS=", sizeof("BENCHFS_METRICS=") - 1);
+		memcpy(l->metrics_var + sizeof("BENCHFS_METRICS=") - 1, l->metrics_dir, dir);
+		l->metrics_var[l->metrics_name_at - 1] = '/';
+	}
 	l->count = l->min_time > 0 ? l->min_runs : l->runs;
 	if ((l->flags & SPAWNER_LOOP_OUTPUT) &&
 	    (l->out_fd = memfd_create("benchfs-output", MFD_CLOEXEC)) < 0)
@@ -348,6 +364,7 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 	sd->envp[sd->envc + 1] = l->phase_var;
 	sd->envp[sd->envc + 2] = NULL;
 	sd->envp[sd->envc + 3] = NULL;
+	sd->envp[sd->envc + 4] = NULL;
 	{
 		/* No stdio here: format the two variables by hand. */
 		char digits[16];
@@ -380,6 +397,10 @@ static int loop_step(struct loop *l, enum spawner_step step, int side, int itera
 		memset(l->pad_var + n, 'x', pad);
 		l->pad_var[n + pad] = '\0';
 		sd->envp[sd->envc + 2] = l->pad_var;
+		if (l->metrics_var) {
+			spawner_metrics_name(l->metrics_var + l->metrics_name_at, side, step, shown);
+			sd->envp[sd->envc + 3] = l->metrics_var;
+		}
 		spec.actions = &l->actions;
 		spec.cpus = l->cpus;
 		spec.ncpus = l->ncpus;

@@ -75,7 +75,11 @@ int spawner_measure(struct spawner *sp, struct spawn_result *out, const struct s
  * and the calibration also get BENCHFS_PAD, whose length keeps the
  * environment's size equal across iterations (so stack addresses do not
  * shift with the iteration number's digits) plus, with randomize_env, a
- * random 0..4095 bytes per iteration against memory-layout bias. */
+ * random 0..4095 bytes per iteration against memory-layout bias. With
+ * metrics_dir set they also get BENCHFS_METRICS=<metrics_dir>/<name>, name
+ * from spawner_metrics_name: a file of its own per side, step and iteration,
+ * so the caller reads iteration i's whenever its event arrives, while
+ * later ones run. */
 enum spawner_step {
 	SPAWNER_STEP_CALIBRATE = 1,
 	SPAWNER_STEP_WARMUP,
@@ -83,6 +87,25 @@ enum spawner_step {
 	SPAWNER_STEP_PREPARE,  /* of the warmup or measured iteration named */
 	SPAWNER_STEP_CONCLUDE,
 };
+
+/* "am0000000003": side a or b, step c (calibrate), w (warmup) or m
+ * (measure), the iteration's absolute value in ten digits. Every name has
+ * the same length, so the environment's size does not change with the
+ * iteration. out holds SPAWNER_METRICS_NAME_LEN + 1 bytes. No stdio: the
+ * helper formats it between two timed children. */
+#define SPAWNER_METRICS_NAME_LEN 12
+static inline void spawner_metrics_name(char *out, int side, enum spawner_step step, int iteration)
+{
+	unsigned v = iteration < 0 ? 0u - (unsigned)iteration : (unsigned)iteration;
+
+	out[0] = side ? 'b' : 'a';
+	out[1] = step == SPAWNER_STEP_MEASURE ? 'm' : step == SPAWNER_STEP_WARMUP ? 'w' : 'c';
+	for (int k = SPAWNER_METRICS_NAME_LEN - 1; k >= 2; k--) {
+		out[k] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	out[SPAWNER_METRICS_NAME_LEN] = '\0';
+}
 
 /* One finished step. Calibrations, warmups and measured iterations are
  * always reported; prepare and conclude only when they failed. */
@@ -115,6 +138,7 @@ struct spawner_loop {
 	int calibrations, warmup, runs, min_runs, max_runs;
 	int first;                      /* number of the first measured iteration; 0 means 1 */
 	double min_time;                /* > 0: adaptive count */
+	const char *metrics_dir;        /* BENCHFS_METRICS's directory (absolute); NULL: none */
 	const int *cpus;                /* calibrations, warmups and measured commands run here */
 	size_t ncpus;
 	int cancel_fd;                  /* as spawn_spec.cancel_fd */
