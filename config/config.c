@@ -33,7 +33,7 @@
 #define SETTING_KEYS                                                                       \
 	"warmup", "runs", "min_runs", "max_runs", "min_time", "timeout", "prepare", "conclude", \
 		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
-		"cpus", "profile", "metrics", "slo", "bytes"
+		"cpus", "profile", "metrics", "slo", "bytes", "service", "parse"
 
 /* Messages quote keys, values and paths from the user: escaped, they stay one
  * line and cannot drive the terminal. */
@@ -88,6 +88,7 @@ static void bench_clear(struct bench_config *b)
 	free(b->cpus);
 	free(b->slo.baseline);
 	config_metrics_clear(b);
+	service_config_free(b->service);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -8,6 +8,7 @@
 #include "config/retain.h"
 
 #include "config/build_mode.h"
+#include "config/service.h"
 
 #include <stdint.h>
 
@@ -83,6 +84,10 @@ struct bench_config {
 	size_t nmetrics;
 	int64_t bytes;
 	struct bench_slo slo; /* "slo": service levels (benchfs check, the slo file) */
+	/* "service" (config/service.h): a server started after setup and stopped
+	 * after the benchmark; NULL: none. "parse": the measured output's parser. */
+	struct service_config *service;
+	enum bench_parse parse;
 };
 
 struct config {

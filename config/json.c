@@ -137,6 +137,8 @@ char *config_to_json(const struct config *config)
 	json_object_object_add(root, "build_mode",
 			       json_object_new_string(build_mode_name(config->build_mode)));
 	add_settings(root, &config->defaults);
+	service_settings_to_json(root, config->defaults.service, config->defaults.parse, NULL,
+				 BENCH_PARSE_NONE);
 	json_object_object_add(root, "parameters", params_json(config->params, config->nparams));
 	json_object_object_add(compare, "alpha", number_json(config->compare_alpha));
 	json_object_object_add(compare, "threshold",
@@ -175,6 +177,8 @@ char *config_to_json(const struct config *config)
 		json_object_object_add(o, "command", command_json(b));
 		add_settings(o, b);
 		config_metrics_unset_json(o, b, &config->defaults);
+		service_settings_to_json(o, b->service, b->parse, config->defaults.service,
+					 config->defaults.parse);
 		json_object_array_add(benches, o);
 	}
 	json_object_object_add(root, "benchmarks", benches);

@@ -399,7 +399,8 @@ int config_parse_settings(struct bench_config *b, json_object *obj, const char *
 	    (rc = parse_cpus(b, obj, where, err, errsize)) ||
 	    (rc = parse_profile(b, obj, where, err, errsize)) ||
 	    (rc = config_metrics_parse(b, obj, where, err, errsize)) ||
-	    (rc = parse_slo(b, obj, where, err, errsize)))
+	    (rc = parse_slo(b, obj, where, err, errsize)) ||
+	    (rc = service_config_parse(&b->service, &b->parse, obj, where, err, errsize)))
 		return rc;
 	return 0;
 }
@@ -426,6 +427,9 @@ int config_settings_copy(struct bench_config *dst, const struct bench_config *sr
 	if (config_metrics_copy(dst, src)) /* instructions, the declared metrics, bytes */
 		return -ENOMEM;
 	dst->slo = src->slo;
+	dst->parse = src->parse;
+	if (service_config_copy(&dst->service, src->service))
+		return -ENOMEM;
 	dst->slo.baseline = strdup_or_null(src->slo.baseline);
 	if (src->slo.baseline && !dst->slo.baseline)
 		return -ENOMEM;
