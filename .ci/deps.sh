@@ -12,6 +12,7 @@ packages=(
 	zlib1g-dev # the store compresses result.json (already pulled in by libgit2-dev)
 	ccache # "build_mode": "incremental" compiles through it (test_incremental.sh)
 	openssh-client # ssh-keygen -F: the host keys of watched ssh remotes against known_hosts
+	wrk # the load generator of a service benchmark (test_service.sh, examples/http-server)
 	chromium # index.html rendered headless (test_dashboard.sh, bench/dashboard_bench.sh)
 )
 missing=()

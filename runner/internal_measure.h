@@ -60,6 +60,8 @@ struct state {
 	/* Where the loop's commands write their metrics (BENCHFS_METRICS, one
 	 * file per side and iteration, see measure_metrics.c); "" when none. */
 	char metrics_dir[4096];
+	/* The benchmark's service and output parser (runner/service.h); NULL: none. */
+	struct bench_service *service;
 };
 
 /* The first failure is the story; later ones only go to the log (measure.c). */

@@ -15,6 +15,7 @@
 #include "runner/internal_measure.h"
 #include "runner/measure.h"
 #include "runner/profile.h"
+#include "runner/service.h"
 #include "util/runid.h"
 #include "util/strbuf.h"
 
@@ -346,6 +347,8 @@ enum measure_end measure_benchmark(struct measure_job *job)
 		if (b->setup)
 			ok = run_untimed(&st, (int)s, b->setup, "setup", "setup");
 	if (!ok)
+		ok = bench_service_start(&st);
+	if (!ok)
 		ok = run_loop(&st);
 	if (!ok)
 		ok = finish_sides(&st);
@@ -356,6 +359,8 @@ enum measure_end measure_benchmark(struct measure_job *job)
 		if (!ok && b->instructions)
 			ok = profile_one(&st, (int)s, false);
 	}
+	/* the service goes first, after a failure too (cleanup may need it gone) */
+	bench_service_stop(&st);
 	/* cleanup after a failure too: it may free what setup took */
 	for (size_t s = 0; s < job->nsides && b->cleanup && !st.cancelled; s++)
 		if (run_untimed(&st, (int)s, b->cleanup, "cleanup", "cleanup"))

@@ -14,6 +14,7 @@
 #include "runner/interference.h"
 #include "runner/internal_measure.h"
 #include "runner/measure.h"
+#include "runner/service.h"
 #include "util/array.h"
 #include "util/clock.h"
 #include "util/runid.h"
@@ -227,6 +228,8 @@ static int on_event(void *ctx, const struct spawner_event *ev)
 		fail_event(st, ev);
 		return 0; /* the loop ends by itself */
 	}
+	if (bench_service_event(st, ev))
+		return 1; /* the service ended, or the output did not read */
 	switch (ev->step) {
 	case SPAWNER_STEP_CALIBRATE:
 		ss->cal_wall += (double)ev->res.wall_ns;
@@ -291,6 +294,7 @@ static void on_output(void *ctx, enum spawner_step step, int side, int iteration
 	struct side_state *ss = &st->sides[side];
 	char name[STEP_MAX];
 
+	bench_service_output(st, step, side, iteration, buf, len);
 	step_name(name, sizeof(name), st, step, iteration, false);
 	if (strcmp(name, ss->step)) {
 		runlog_set_step(ss->side->log, name);

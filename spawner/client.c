@@ -299,6 +299,11 @@ void spawner_helper_stop(struct spawner *sp)
 	spawner_helper_reap(sp, !exited);
 }
 
+int spawner_helper_pid(const struct spawner *sp)
+{
+	return sp ? (int)sp->pid : -1;
+}
+
 void spawner_free(struct spawner *sp)
 {
 	if (!sp)

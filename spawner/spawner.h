@@ -183,6 +183,13 @@ int spawner_loop(struct spawner *sp, const struct spawner_loop *loop);
  * running when it died is killed when it is reaped. */
 void spawner_describe_end(const struct spawner *sp, char *buf, size_t size);
 
+/* The helper's process id (-1 when none runs). It is the session of
+ * everything the helper starts and the parent of the command it runs, so a
+ * caller that runs a long-lived command through a spawner of its own (a
+ * benchmark's service) can find that command's process group. Read it before
+ * a call or from the thread making none: a call may replace the helper. */
+int spawner_helper_pid(const struct spawner *sp);
+
 /* Stops the helper (a child still running is killed) and frees sp. NULL is allowed. */
 void spawner_free(struct spawner *sp);
 
