@@ -29,6 +29,7 @@ struct side_state {
 	char **envp;     /* the run's environment, the parameters, two spare slots, NULL */
 	size_t envc;     /* entries before the spare slots */
 	char iteration_var[32], phase_var[40];
+	char profile_metrics_var[4200]; /* a profiled iteration's BENCHFS_METRICS, read by nobody */
 	struct store_iteration *its;
 	int *offsets;
 	size_t n, its_alloc, offsets_alloc;

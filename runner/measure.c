@@ -76,7 +76,7 @@ static int side_env(struct side_state *ss, const struct bench_config *b)
 
 	while (ss->side->envp[n])
 		n++;
-	ss->envp = calloc(n + b->nparams + 3, sizeof(char *));
+	ss->envp = calloc(n + b->nparams + 4, sizeof(char *));
 	if (!ss->envp)
 		return -ENOMEM;
 	memcpy(ss->envp, ss->side->envp, n * sizeof(char *));
@@ -115,6 +115,22 @@ static char **untimed_env(struct side_state *ss, const char *phase)
 	ss->envp[ss->envc + 1] = ss->phase_var;
 	ss->envp[ss->envc + 2] = NULL;
 	return ss->envp;
+}
+
+/* A profiled iteration's: a command that writes its metrics finds
+ * BENCHFS_METRICS there too, a file of its own nobody reads (what runs
+ * under a profiler is not measured). */
+static char **profile_env(struct state *st, struct side_state *ss)
+{
+	char **envp = untimed_env(ss, "profile");
+
+	if (!st->metrics_dir[0])
+		return envp;
+	snprintf(ss->profile_metrics_var, sizeof(ss->profile_metrics_var),
+		 "BENCHFS_METRICS=%s/%c-profile", st->metrics_dir, ss == &st->sides[0] ? 'a' : 'b');
+	envp[ss->envc + 2] = ss->profile_metrics_var;
+	envp[ss->envc + 3] = NULL;
+	return envp;
 }
 
 /* ---- around the loop ---- */
@@ -169,7 +185,7 @@ static void command_spec(struct state *st, int s, struct spawn_spec *spec, char 
 	shell_argv[3] = NULL;
 	*spec = (struct spawn_spec){
 		.argv = st->b->shell ? shell_argv : st->b->argv,
-		.envp = untimed_env(ss, "profile"),
+		.envp = profile_env(st, ss),
 		.cwd = ss->side->workdir,
 		.timeout_s = st->b->timeout,
 		.on_output = st->b->output_discard ? NULL : runlog_output,

@@ -14,7 +14,10 @@ make_repo '{"build": "cp prog.sh prog && chmod +x prog", "runs": 3, "warmup": 1,
     {"name": "noisy", "command": "./prog noisy",
      "metrics": {"throughput": {"unit": "MiB/s", "better": "higher"}}},
     {"name": "partial", "command": "./prog partial", "ignore_failure": true,
-     "metrics": {"throughput": {"unit": "MiB/s", "better": "higher"}}}]}'
+     "metrics": {"throughput": {"unit": "MiB/s", "better": "higher"}}},
+    {"name": "counted", "command": "./prog report", "runs": 1, "warmup": 0,
+     "metrics": {"instructions": true, "throughput": {"unit": "MiB/s", "better": "higher"},
+                 "ops": {"unit": "op/s", "better": "lower"}}}]}'
 # Iteration i of report writes throughput 100 + i (warmups too: their files
 # are discarded) and ops as a JSON line beside a name nobody declared.
 body='case "$1" in
@@ -73,6 +76,13 @@ grep -q 'partial iteration 2/3: metric throughput is declared but was not report
 	fail "missing metric under ignore_failure not in debug.log"
 ok "ignore_failure: an iteration without its declared metric is kept without it"
 
+# The iteration under callgrind writes its figures too, into a file nobody reads.
+[ "$(json "$R" "[r for r in j['results'] if r['name'] == 'counted'][0]['instructions'] > 0")" = True ] ||
+	fail "no instruction count"
+assert_eq "$(m counted "['throughput']['values']")" "[101]" "counted's measured value only"
+if grep -q 'cannot create' "$D"; then fail "the profiled iteration had no BENCHFS_METRICS: $(grep 'cannot create' "$D")"; fi
+ok "the profiled iteration finds BENCHFS_METRICS too"
+
 valid result.schema.json "$R"
 ok "result.json valid against result.schema.json"
 
@@ -107,4 +117,4 @@ ok "missing declared metric: $(cat "$MNT/runs/000002/status")"
 left=$(ls "$REPO/.git/benchfs/tmp" 2>/dev/null | grep '^metrics-' || true)
 assert_eq "$left" "" "metrics directories left behind"
 ok "no metrics files left behind"
-echo "9 passed, 0 failed"
+echo "10 passed, 0 failed"
