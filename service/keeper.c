@@ -51,39 +51,67 @@ void keeper_free(struct keeper *k)
  * batches when a job is queued. */
 #define DESCRIBE_BATCH 64
 
-/* One run's wall times, benchmark after benchmark (as the store gives them). */
+/* One run's wall times, benchmark after benchmark (as the store gives
+ * them), with the built-in metrics of the same iterations: cpu (user +
+ * system, seconds) and memory (peak RSS, bytes). */
+enum { TIMES_WALL, TIMES_CPU, TIMES_MEMORY, TIMES_N };
+
 struct run_times {
 	struct store_run_summary *sums;
 	char **names;
 	size_t nsums, sums_alloc, names_alloc;
-	double *values, *scratch;
-	size_t n, alloc;
+	double *values[TIMES_N], *scratch;
+	size_t n, alloc[TIMES_N];
 	char *bench;
 	int rc;
 };
 
-static int times_flush(struct run_times *t)
+/* One figure's statistics, under name (taken over by t). */
+static int times_push(struct run_times *t, char *name, const double *values)
 {
 	struct stats_summary d;
 	int rc;
+	/* Seconds scaled as the history's series are, so that the figures are
+	 * the ones its samples give. */
+	if (stats_describe(&d, values, t->n, t->scratch)) {
+		free(name);
+		return -EIO;
+	}
+	if ((rc = ALLOC_GROW(t->sums, t->nsums + 1, t->sums_alloc)) ||
+	    (rc = ALLOC_GROW(t->names, t->nsums + 1, t->names_alloc))) {
+		free(name);
+		return rc;
+	}
+	t->names[t->nsums] = name;
+	t->sums[t->nsums++] = (struct store_run_summary){
+		.benchmark = name, .n = (int64_t)d.n, .mean = d.mean, .stddev = d.stddev,
+		.median = d.median, .min = d.min, .max = d.max};
+	return 0;
+}
+
+static int times_flush(struct run_times *t)
+{
+	static const char *const metric[TIMES_N] = {NULL, STORE_METRIC_CPU, STORE_METRIC_MEMORY};
+	int rc = 0;
 	if (!t->bench)
 		return 0;
 	if (!(t->scratch = realloc(t->scratch, (t->n + 1) * sizeof(*t->scratch))))
 		return -ENOMEM;
-	/* Seconds scaled as the history's series are, so that the figures are
-	 * the ones its samples give. */
-	if (stats_describe(&d, t->values, t->n, t->scratch))
-		return -EIO;
-	if ((rc = ALLOC_GROW(t->sums, t->nsums + 1, t->sums_alloc)) ||
-	    (rc = ALLOC_GROW(t->names, t->nsums + 1, t->names_alloc)))
-		return rc;
-	t->names[t->nsums] = t->bench;
-	t->sums[t->nsums++] = (struct store_run_summary){
-		.benchmark = t->bench, .n = (int64_t)d.n, .mean = d.mean, .stddev = d.stddev,
-		.median = d.median, .min = d.min, .max = d.max};
+	/* The wall time's under the benchmark's name, each metric's under
+	 * "<bench>:<metric>", the name the views give it. */
+	for (int k = TIMES_CPU; k < TIMES_N && rc == 0; k++) {
+		char *name;
+		if (asprintf(&name, "%s:%s", t->bench, metric[k]) < 0)
+			return -ENOMEM;
+		rc = times_push(t, name, t->values[k]);
+	}
+	if (rc == 0)
+		rc = times_push(t, t->bench, t->values[TIMES_WALL]);
+	else
+		free(t->bench);
 	t->bench = NULL;
 	t->n = 0;
-	return 0;
+	return rc;
 }
 
 static int times_add(void *ctx, const struct store_iteration *it)
@@ -96,9 +124,14 @@ static int times_add(void *ctx, const struct store_iteration *it)
 		if (!(t->bench = strdup(it->benchmark)))
 			return -ENOMEM;
 	}
-	if ((rc = ALLOC_GROW(t->values, t->n + 1, t->alloc)))
-		return rc;
-	t->values[t->n++] = (double)it->wall_ns * 1e-9;
+	for (int k = 0; k < TIMES_N; k++)
+		if ((rc = ALLOC_GROW(t->values[k], t->n + 1, t->alloc[k])))
+			return rc;
+	t->values[TIMES_WALL][t->n] = (double)it->wall_ns * 1e-9;
+	/* As store_samples_of_runs gives them: (user + sys) / 1e9, the bytes. */
+	t->values[TIMES_CPU][t->n] = (double)(it->user_ns + it->sys_ns) / 1e9;
+	t->values[TIMES_MEMORY][t->n] = (double)it->maxrss_bytes;
+	t->n++;
 	return 0;
 }
 
@@ -115,7 +148,8 @@ static int describe_run(struct store *store, int64_t id)
 	free(t.names);
 	free(t.sums);
 	free(t.bench);
-	free(t.values);
+	for (int k = 0; k < TIMES_N; k++)
+		free(t.values[k]);
 	free(t.scratch);
 	return rc;
 }

@@ -26,7 +26,9 @@ void alert_id(char id[ALERT_ID_LEN + 1], const char *commit, const char *bench)
 	bool count = len > slen && strcmp(bench + len - slen, INSTRUCTIONS_SUFFIX) == 0;
 	char *s = NULL;
 	uint64_t h;
-	/* The kind spelt out, so a renamed suffix would not move the ids. */
+	/* The kind spelt out, so a renamed suffix would not move the ids. A
+	 * metric's step keeps its whole "<bench>:<metric>" under "wall": as
+	 * unique, and read without asking the store what a suffix means. */
 	if (asprintf(&s, "%s\n%.*s\n%s", count ? "instructions" : "wall",
 		     (int)(count ? len - slen : len), bench, commit) < 0) {
 		snprintf(id, ALERT_ID_LEN + 1, "%012x", 0);
@@ -319,21 +321,34 @@ static bool entry_interval(double *lo, double *hi, double *confidence,
 	return found;
 }
 
-static bool is_count(const struct alert_entry *e)
+/* What an entry's step is in: "instructions" (a count), a metric's name
+ * ("<bench>:<metric>" of a metric the store knows), or "wall time". */
+static const char *entry_kind(char *buf, size_t size, const struct alert_entry *e,
+			      const struct view_ctx *ctx)
 {
-	return strcmp(e->f[ALERT_F_METHOD], "count") == 0;
+	struct history_name hn;
+	if (strcmp(e->f[ALERT_F_METHOD], "count") == 0)
+		return "instructions";
+	if (history_name_parse(&hn, ctx, e->f[ALERT_F_BENCH]) == 0 && hn.metric) {
+		snprintf(buf, size, "%s", hn.def.name);
+		history_name_clear(&hn);
+		return buf;
+	}
+	history_name_clear(&hn);
+	return "wall time";
 }
 
 json_object *alert_json(const struct alert_entry *e, const struct view_ctx *ctx)
 {
 	json_object *o = json_object_new_object(), *runs = json_object_new_array(), *ci = NULL;
+	char kind[STORE_METRIC_NAME_MAX + 1];
 	double lo, hi, conf;
 	char path[64], *copy, *save = NULL;
 	json_object_object_add(o, "id", json_object_new_string(e->f[ALERT_F_ID]));
 	json_object_object_add(o, "commit", json_object_new_string(e->f[ALERT_F_COMMIT]));
 	json_object_object_add(o, "benchmark", json_object_new_string(e->f[ALERT_F_BENCH]));
 	json_object_object_add(o, "kind",
-			       json_object_new_string(is_count(e) ? "instructions" : "wall time"));
+			       json_object_new_string(entry_kind(kind, sizeof(kind), e, ctx)));
 	json_object_object_add(o, "before", json_number(strtod(e->f[ALERT_F_BEFORE], NULL)));
 	json_object_object_add(o, "after", json_number(strtod(e->f[ALERT_F_AFTER], NULL)));
 	json_object_object_add(o, "change", json_object_new_string(e->f[ALERT_F_CHANGE]));
@@ -389,6 +404,7 @@ static void add_who(struct strbuf *out, int64_t uid, int64_t ns)
 
 int alert_render(char **text, const struct view_ctx *ctx, const char *id)
 {
+	char kind[STORE_METRIC_NAME_MAX + 1];
 	struct alert_entry e;
 	struct store_alert a;
 	struct store_alert_event *ev = NULL;
@@ -441,7 +457,7 @@ int alert_render(char **text, const struct view_ctx *ctx, const char *id)
 	strbuf_addf(&out, "listed\t%s\n", listed ? "yes" : "no (no longer in regressions)");
 	strbuf_addf(&out, "commit\t%s\n", e.f[ALERT_F_COMMIT]);
 	strbuf_addf(&out, "benchmark\t%s\n", e.f[ALERT_F_BENCH]);
-	strbuf_addf(&out, "kind\t%s\n", is_count(&e) ? "instructions" : "wall time");
+	strbuf_addf(&out, "kind\t%s\n", entry_kind(kind, sizeof(kind), &e, ctx));
 	strbuf_addf(&out, "before\t%s\n", e.f[ALERT_F_BEFORE]);
 	strbuf_addf(&out, "after\t%s\n", e.f[ALERT_F_AFTER]);
 	strbuf_addf(&out, "change\t%s\n", e.f[ALERT_F_CHANGE]);

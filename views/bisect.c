@@ -481,9 +481,8 @@ static bool is_hash(const char *s, size_t len)
 
 int bisect_line_parse(struct bisect_line *out, const char *line)
 {
-	const char *field[12] = {0}, *end[12] = {0}, *p = line;
+	const char *field[12] = {0}, *end[12] = {0}, *p = line, *colon;
 	size_t k = 0, len;
-	static const char suffix[] = ":instructions";
 	memset(out, 0, sizeof(*out));
 	while (k < 12) {
 		field[k] = p;
@@ -499,13 +498,19 @@ int bisect_line_parse(struct bisect_line *out, const char *line)
 	if (len >= sizeof(out->bench))
 		return -ENOENT;
 	memcpy(out->bench, field[1], len);
+	/* A paired step is of wall time; a count's is of the metric its name
+	 * ends in, "<bench>:<metric>" (instructions: the only per-run count).
+	 * A metric's step found by the history's runs test ("runs", no range)
+	 * is not bisected: judging a commit by one run of a noisy metric, in
+	 * its own direction, is still to be built. */
 	if ((size_t)(end[9] - field[9]) == 6 && strncmp(field[9], "paired", 6) == 0) {
 		out->metric = "wall";
 	} else if ((size_t)(end[9] - field[9]) == 5 && strncmp(field[9], "count", 5) == 0 &&
-		   len > sizeof(suffix) - 1 &&
-		   strcmp(out->bench + len - (sizeof(suffix) - 1), suffix) == 0) {
-		out->metric = "instructions";
-		out->bench[len - (sizeof(suffix) - 1)] = '\0';
+		   (colon = strrchr(out->bench, ':')) && colon > out->bench &&
+		   store_metric_name_valid(colon + 1)) {
+		snprintf(out->metric_name, sizeof(out->metric_name), "%s", colon + 1);
+		out->metric = out->metric_name;
+		out->bench[colon - out->bench] = '\0';
 	} else {
 		return -ENOENT;
 	}

@@ -131,7 +131,8 @@ int bisect_line_annotate(char **line, const struct view_ctx *ctx);
  * range, or a step method that is none of paired and count). */
 struct bisect_line {
 	char bench[256];
-	const char *metric; /* "wall" or "instructions" */
+	const char *metric; /* "wall", or a count's metric (metric_name): "instructions" */
+	char metric_name[STORE_METRIC_NAME_MAX + 1];
 	char good[STORE_HASH_LEN + 1], bad[STORE_HASH_LEN + 1];
 };
 int bisect_line_parse(struct bisect_line *out, const char *line);

@@ -421,9 +421,10 @@ int series_each(const struct view_ctx *ctx, const struct history *h, const char 
 		run_map_free(&m);
 		return rc;
 	}
-	/* One benchmark's wall times: a described run stands for its samples. */
-	if (!metric && bench &&
-	    (rc = described_set_add(&col.pruned, &rest, &nrest, ctx, h, &m, bench))) {
+	/* One benchmark's wall times (or built-in metric): a described run
+	 * stands for its samples. */
+	if ((!metric || metric_described(metric)) && bench &&
+	    (rc = described_set_add(&col.pruned, &rest, &nrest, ctx, h, &m, bench, metric))) {
 		pruned_set_clear(&col.pruned);
 		run_map_free(&m);
 		return rc;
@@ -451,4 +452,60 @@ double point_mean(const struct series *s, size_t p, size_t first)
 	/* The counts are at least 1 and the values finite: stats_mean cannot fail. */
 	(void)stats_mean(&mean, s->values + first, s->counts[p]);
 	return mean;
+}
+
+char *metric_key(const char *bench, const char *metric)
+{
+	char *key;
+	return asprintf(&key, "%s:%s", bench, metric) < 0 ? NULL : key;
+}
+
+bool metric_described(const char *metric)
+{
+	return strcmp(metric, STORE_METRIC_CPU) == 0 || strcmp(metric, STORE_METRIC_MEMORY) == 0;
+}
+
+void history_name_clear(struct history_name *n)
+{
+	free(n->bench);
+	memset(n, 0, sizeof(*n));
+}
+
+int history_name_parse(struct history_name *out, const struct view_ctx *ctx, const char *name)
+{
+	const char *colon = strrchr(name, ':');
+	int rc;
+	memset(out, 0, sizeof(*out));
+	/* A suffix names a metric only when the store knows it: a benchmark
+	 * named "parse:json" stays one while no metric "json" is declared.
+	 * Instruction counts are per run, not a history of their own. */
+	if (colon && colon > name && store_metric_name_valid(colon + 1) &&
+	    strcmp(colon + 1, INSTRUCTIONS) != 0) {
+		rc = store_metric_def_get(ctx->store, &out->def, colon + 1);
+		if (rc == STORE_OK) {
+			out->metric = true;
+			out->bench = strndup(name, (size_t)(colon - name));
+			return out->bench ? 0 : -ENOMEM;
+		}
+		if (rc != STORE_NOTFOUND)
+			return store_errno(rc);
+	}
+	return (out->bench = strdup(name)) ? 0 : -ENOMEM;
+}
+
+int history_name_exists(bool *found, const struct view_ctx *ctx, const char *name)
+{
+	struct history_name hn;
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+	*found = false;
+	if ((rc = history_name_parse(&hn, ctx, name)))
+		return rc;
+	if ((rc = store_errno(store_benchmark_names(ctx->store, &names, &n))) == 0)
+		for (size_t i = 0; i < n && !*found; i++)
+			*found = strcmp(names[i], hn.bench) == 0;
+	store_names_free(names, n);
+	history_name_clear(&hn);
+	return rc;
 }

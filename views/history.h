@@ -16,8 +16,29 @@ int history_tip(char *tip, const struct view_ctx *ctx);
 
 enum history_format { HISTORY_CSV, HISTORY_SVG };
 
-/* history/<bench>.csv or .svg for the branch at tip (NULL: no branch, an
- * empty history). *text malloc'd. */
+/* A history file's name without its extension: a benchmark (its wall
+ * times), or "<bench>:<metric>", one metric of it (built in: cpu, memory;
+ * or declared). */
+struct history_name {
+	char *bench;
+	bool metric; /* def is the metric's */
+	struct store_metric_def def;
+};
+/* The suffix after the last ':' names a metric when the store knows one of
+ * that name (store_metric_def_get); else the whole name is a benchmark's. */
+int history_name_parse(struct history_name *out, const struct view_ctx *ctx, const char *name);
+void history_name_clear(struct history_name *n);
+/* Whether history/ has files of name (without .csv/.svg): a benchmark the
+ * store has samples or summaries of (store_benchmark_names), or a metric of
+ * one: cpu and memory of every benchmark, a declared metric of any. */
+int history_name_exists(bool *found, const struct view_ctx *ctx, const char *name);
+
+/* history/<name>.csv or .svg (name: a benchmark, or "<bench>:<metric>")
+ * for the branch at tip (NULL: no branch, an empty history). The metric's
+ * files are wall time's in its unit: the CSV's header names the unit, the
+ * plot's axis reads "<metric> (<unit>)" and its change marks are red in
+ * the metric's bad direction (a drop when higher is better). *text
+ * malloc'd. */
 int history_render(char **text, size_t *len, const struct view_ctx *ctx, const char *tip,
 		   const char *bench, enum history_format format);
 /* A line the history's own test gives: a step in instruction counts (which

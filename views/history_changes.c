@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,180 @@ int analysis_load(struct analysis *a, const struct view_ctx *ctx, const struct h
 	return rc;
 }
 
+/* ---- a metric's family ---- */
+
+/* One benchmark's run values of a metric, by the run's place in the map:
+ * the mean, NAN when the run has none yet. */
+struct metric_load {
+	struct sums_collector col;
+	const char *bench; /* the benchmark whose values come in (samples) */
+	double *mean;      /* by map index */
+	/* The samples of the run coming in (map index at, -1: none), whose
+	 * mean is taken as a described run's is (stats_describe's), so that
+	 * both read the same to the last bit. */
+	ssize_t at;
+	double *buf;
+	size_t nbuf, buf_alloc;
+};
+
+static void metric_run_done(struct metric_load *ml)
+{
+	if (ml->at >= 0 && ml->nbuf)
+		(void)stats_mean(&ml->mean[ml->at], ml->buf, ml->nbuf);
+	ml->at = -1;
+	ml->nbuf = 0;
+}
+
+static int metric_described_row(void *ctx, int64_t run_id, const struct store_run_summary *s)
+{
+	struct metric_load *ml = ctx;
+	const struct run_point *rp = run_map_find(ml->col.runs, run_id);
+	if (rp && s->n > 0)
+		ml->mean[rp - ml->col.runs->map] = s->mean;
+	return 0;
+}
+
+/* Hand the benchmark's run values over as one series (in run order, as the
+ * wall time's are), and clear them for the next. */
+static int metric_bench_done(struct metric_load *ml, const char *key)
+{
+	const struct run_map *m = ml->col.runs;
+	int rc = 0;
+	metric_run_done(ml);
+	for (size_t i = 0; i < m->n && rc == 0; i++) {
+		/* A run whose mean is not positive has no log: it takes no part. */
+		if (ml->mean[i] > 0) {
+			if (!ml->col.bench && !(ml->col.bench = strdup(key)))
+				return -ENOMEM;
+			if ((rc = ALLOC_GROW(ml->col.grp, ml->col.n + 1, ml->col.grp_alloc)) ||
+			    (rc = ALLOC_GROW(ml->col.val, ml->col.n + 1, ml->col.val_alloc)) ||
+			    (rc = ALLOC_GROW(ml->col.solo, ml->col.n + 1, ml->col.solo_alloc)))
+				return rc;
+			ml->col.grp[ml->col.n] = ml->col.h->points[m->map[i].point].group;
+			ml->col.val[ml->col.n] = log(ml->mean[i]);
+			ml->col.solo[ml->col.n++] = m->map[i].solo;
+		}
+		ml->mean[i] = NAN;
+	}
+	return sums_flush(&ml->col);
+}
+
+static int metric_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	struct metric_load *ml = ctx;
+	const struct run_point *rp = run_map_find(ml->col.runs, run_id);
+	int rc;
+	/* Every benchmark's samples (a declared metric): one series each. */
+	if (!ml->bench || strcmp(ml->bench, benchmark) != 0) {
+		char *key;
+		if (ml->bench) {
+			if (!(key = metric_key(ml->bench, ml->col.a->metric)))
+				return -ENOMEM;
+			rc = metric_bench_done(ml, key);
+			free(key);
+			if (rc)
+				return rc;
+		}
+		free((char *)ml->bench);
+		if (!(ml->bench = strdup(benchmark)))
+			return -ENOMEM;
+	}
+	if (!rp)
+		return 0;
+	if (rp - ml->col.runs->map != ml->at) {
+		metric_run_done(ml);
+		ml->at = rp - ml->col.runs->map;
+	}
+	if ((rc = ALLOC_GROW(ml->buf, ml->nbuf + 1, ml->buf_alloc)))
+		return rc;
+	ml->buf[ml->nbuf++] = value;
+	return 0;
+}
+
+/* A built-in metric of each benchmark: its described runs' means, then the
+ * samples of the runs that have none (not described yet, or described
+ * before the daemon described metrics). */
+static int metric_load_described(struct metric_load *ml, const struct view_ctx *ctx,
+				 const char *metric)
+{
+	const struct run_map *m = ml->col.runs;
+	char **names = NULL;
+	size_t nnames = 0;
+	int64_t *rest = malloc((m->n + 1) * sizeof(*rest));
+	int rc = rest ? store_errno(store_benchmark_names(ctx->store, &names, &nnames)) : -ENOMEM;
+	for (size_t b = 0; b < nnames && rc == 0; b++) {
+		char *key = metric_key(names[b], metric);
+		size_t nrest = 0;
+		if (!key) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc = store_errno(store_run_stats_of(ctx->store, m->runs, m->n, key,
+						    metric_described_row, ml));
+		for (size_t i = 0; i < m->n && rc == 0; i++)
+			if (isnan(ml->mean[i]))
+				rest[nrest++] = m->runs[i];
+		ml->bench = names[b];
+		if (rc == 0 && nrest)
+			rc = store_errno(store_samples_of_runs(ctx->store, rest, nrest, metric,
+							       names[b], metric_sample, ml));
+		ml->bench = NULL;
+		if (rc == 0)
+			rc = metric_bench_done(ml, key);
+		free(key);
+	}
+	free(rest);
+	store_names_free(names, nnames);
+	return rc;
+}
+
+int analysis_load_metric(struct analysis *a, const struct view_ctx *ctx, const struct history *h,
+			 const struct store_metric_def *def, double alpha)
+{
+	struct metric_load ml = {.col = {.a = a, .h = h, .statistic = RUN_LOG_MEAN}, .at = -1};
+	struct run_map m;
+	int rc;
+	memset(a, 0, sizeof(*a));
+	a->statistic = RUN_LOG_MEAN;
+	a->alpha = alpha;
+	a->skip_flat = true;
+	snprintf(a->metric, sizeof(a->metric), "%s", def->name);
+	if ((rc = run_map_build(&m, h)))
+		return rc;
+	ml.col.runs = &m;
+	if (!(ml.mean = malloc((m.n + 1) * sizeof(*ml.mean)))) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < m.n; i++)
+		ml.mean[i] = NAN;
+	if (metric_described(def->name)) {
+		rc = metric_load_described(&ml, ctx, def->name);
+	} else {
+		rc = store_errno(store_samples_of_runs(ctx->store, m.runs, m.n, def->name, NULL,
+						       metric_sample, &ml));
+		if (rc == 0 && ml.bench) {
+			char *key = metric_key(ml.bench, def->name);
+			rc = key ? metric_bench_done(&ml, key) : -ENOMEM;
+			free(key);
+		}
+		free((char *)ml.bench);
+	}
+	for (size_t i = 0; i < a->n; i++)
+		a->series[i].higher_is_better = def->higher_is_better;
+done:
+	free(ml.mean);
+	free(ml.buf);
+	free(ml.col.bench);
+	free(ml.col.grp);
+	free(ml.col.val);
+	free(ml.col.solo);
+	run_map_free(&m);
+	if (rc)
+		analysis_clear(a);
+	return rc;
+}
+
 /* Change points of points [from, to) of a series at level alpha, at most
  * capacity, into out (indices relative to the whole series); *tests: how
  * many tests ran (0: no split was possible). */
@@ -231,6 +406,41 @@ static int series_first(struct run_series *s, double alpha)
 	return rc;
 }
 
+/* Whether a series' run values all lie within its threshold of each other:
+ * every segment's mean lies between the smallest and the largest, so no
+ * change between two segments can exceed it (in either direction: the
+ * rise it allows, log(1 + t), is the smaller of the two). */
+static bool series_flat(const struct run_series *s)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < s->nvalues; i++) {
+		lo = fmin(lo, s->values[i]);
+		hi = fmax(hi, s->values[i]);
+	}
+	return s->nvalues == 0 || hi - lo <= log1p(s->threshold);
+}
+
+/* The first test of a series of analysis a: a metric's flat series counts
+ * as tested, not significant, without the permutations (a memory that
+ * never moves is most benchmarks' case, and its test would run them all
+ * on a spread of a few pages). */
+static int series_first_of(struct run_series *s, const struct analysis *a,
+			   const struct view_ctx *ctx)
+{
+	int rc;
+	if (a->skip_flat) {
+		if ((rc = series_threshold(s, ctx)))
+			return rc;
+		if (series_flat(s)) {
+			s->ncp = 0;
+			s->tested = s->npoints >= 2;
+			s->p_first = 1;
+			return 0;
+		}
+	}
+	return series_first(s, a->alpha);
+}
+
 /* The further splits of a benchmark that passed: binary segmentation on each
  * side of its first split, every test at the correction's level. */
 static int series_further(struct run_series *s, const struct analysis *a,
@@ -280,12 +490,12 @@ int analysis_run(struct analysis *a, const struct view_ctx *ctx, const char *ben
 		for (size_t i = 0; i < a->n && !own; i++)
 			if (strcmp(a->series[i].bench, bench) == 0)
 				own = &a->series[i];
-		if (!own || (rc = series_first(own, a->alpha)) || !(own->p_first <= a->alpha))
+		if (!own || (rc = series_first_of(own, a, ctx)) || !(own->p_first <= a->alpha))
 			goto done;
 	}
 	for (size_t i = 0; i < a->n && rc == 0; i++)
 		if (!bench || strcmp(a->series[i].bench, bench) != 0)
-			rc = series_first(&a->series[i], a->alpha);
+			rc = series_first_of(&a->series[i], a, ctx);
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
 		if (a->series[i].tested) {
 			p[a->tested] = a->series[i].p_first;
@@ -326,9 +536,9 @@ static double segment_median(const struct run_series *s, const size_t *first, si
 }
 
 
-/* The changes of a series beyond its threshold: slowdowns only, or both. */
+/* The changes of a series beyond its threshold: in its bad direction only, or both. */
 int series_changes(struct change **out, size_t *n, const struct run_series *s,
-		   bool slowdowns_only)
+		   bool bad_only)
 {
 	size_t *first = malloc((s->npoints + 1) * sizeof(*first));
 	double *scratch = malloc((s->nvalues + 1) * sizeof(*scratch));
@@ -359,7 +569,14 @@ int series_changes(struct change **out, size_t *n, const struct run_series *s,
 			 1;
 		slower = change > s->threshold && median > s->threshold;
 		faster = change < -s->threshold && median < -s->threshold;
-		if (!(slower || (!slowdowns_only && faster)))
+		/* "slower" is the bad direction: a rise of a time, a drop of a
+		 * throughput. */
+		if (s->higher_is_better) {
+			bool t = slower;
+			slower = faster;
+			faster = t;
+		}
+		if (!(slower || (!bad_only && faster)))
 			continue;
 		list[(*n)++] = (struct change){.point = at,
 					       .before = exp(mean_before),

@@ -75,14 +75,17 @@ static const struct run_series *analysis_find(const struct analysis *a, const ch
 /* bench's marks computed here: its own further splits only, which the
  * correction over every benchmark's first split decides. */
 static int marks_compute(size_t **firsts, size_t *n, const struct view_ctx *ctx,
-			 const struct history *h, const char *bench)
+			 const struct history *h, const char *bench,
+			 const struct store_metric_def *def)
 {
 	struct analysis a;
 	const struct run_series *rs;
 	struct change *list = NULL;
 	size_t count = 0;
 	int rc;
-	if ((rc = analysis_load(&a, ctx, h, RUN_LOG_MEAN, ctx->alpha)))
+	/* A metric's marks: its own family's correction. */
+	if ((rc = def ? analysis_load_metric(&a, ctx, h, def, ctx->alpha)
+		      : analysis_load(&a, ctx, h, RUN_LOG_MEAN, ctx->alpha)))
 		return rc;
 	if ((rc = analysis_run(&a, ctx, bench)) || !(rs = analysis_find(&a, bench)) ||
 	    !rs->passed)
@@ -102,8 +105,9 @@ done:
 	return rc;
 }
 
-int history_marks(size_t **firsts, size_t *n, const struct view_ctx *ctx,
-		  const struct history *h, const char *tip, const char *bench)
+static int marks_get(size_t **firsts, size_t *n, const struct view_ctx *ctx,
+		     const struct history *h, const char *tip, const char *bench,
+		     const struct store_metric_def *def)
 {
 	char *text = NULL;
 	size_t len;
@@ -126,12 +130,28 @@ int history_marks(size_t **firsts, size_t *n, const struct view_ctx *ctx,
 	} else if (rc != -ENOENT) {
 		return rc;
 	}
-	rc = marks_compute(firsts, n, ctx, h, bench);
+	rc = marks_compute(firsts, n, ctx, h, bench, def);
 	if (rc) {
 		free(*firsts);
 		*firsts = NULL;
 		*n = 0;
 	}
+	return rc;
+}
+
+int history_marks(size_t **firsts, size_t *n, const struct view_ctx *ctx,
+		  const struct history *h, const char *tip, const char *bench_name,
+		  const struct store_metric_def *def)
+{
+	char *key = def ? metric_key(bench_name, def->name) : NULL;
+	const char *bench = key ? key : bench_name;
+	int rc;
+	*firsts = NULL;
+	*n = 0;
+	if (def && !key)
+		return -ENOMEM;
+	rc = marks_get(firsts, n, ctx, h, tip, bench, def);
+	free(key);
 	return rc;
 }
 

@@ -126,6 +126,7 @@ int point_describe(struct stats_summary *out, const struct series *s, size_t p, 
 /* ---- described runs ---- */
 
 struct described_load {
+	const char *bench; /* the series' name, also of a metric's statistics */
 	struct pruned_set *set;
 	const struct history *h;
 	const struct run_map *map;
@@ -140,9 +141,11 @@ static int add_described(void *ctx, int64_t run_id, const struct store_run_summa
 	int rc;
 	/* Only a commit measured once reads as its run's statistics: the
 	 * median of several runs pooled needs their samples. */
+	struct store_run_summary named = *s;
 	if (!rp || st->h->points[rp->point].nruns != 1 || st->taken[rp->point])
 		return 0;
-	if ((rc = pruned_push(st->set, &st->alloc, rp->point, s)))
+	named.benchmark = st->bench;
+	if ((rc = pruned_push(st->set, &st->alloc, rp->point, &named)))
 		return rc;
 	st->taken[rp->point] = true;
 	return 0;
@@ -150,15 +153,20 @@ static int add_described(void *ctx, int64_t run_id, const struct store_run_summa
 
 int described_set_add(struct pruned_set *set, int64_t **rest, size_t *nrest,
 		      const struct view_ctx *ctx, const struct history *h, const struct run_map *m,
-		      const char *bench)
+		      const char *bench, const char *metric)
 {
-	struct described_load st = {.set = set, .h = h, .map = m, .alloc = set->n};
+	struct described_load st = {.bench = bench, .set = set, .h = h, .map = m,
+				    .alloc = set->n};
+	char *key = metric ? metric_key(bench, metric) : NULL;
 	int rc;
+	if (metric && !key)
+		return -ENOMEM;
 	*rest = NULL;
 	*nrest = 0;
 	if (!(st.taken = calloc(h->n + 1, sizeof(*st.taken))) ||
 	    !(*rest = malloc((m->n + 1) * sizeof(**rest)))) {
 		free(st.taken);
+		free(key);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < set->n; i++)
@@ -167,10 +175,13 @@ int described_set_add(struct pruned_set *set, int64_t **rest, size_t *nrest,
 	if ((rc = ALLOC_GROW(set->list, set->n + m->n, st.alloc))) {
 		free(st.taken);
 		free(*rest);
+		free(key);
 		*rest = NULL;
 		return rc;
 	}
-	rc = store_errno(store_run_stats_of(ctx->store, m->runs, m->n, bench, add_described, &st));
+	rc = store_errno(store_run_stats_of(ctx->store, m->runs, m->n, key ? key : bench,
+					    add_described, &st));
+	free(key);
 	/* The samples are wanted of every run whose point is not taken by now. */
 	for (size_t i = 0; rc == 0 && i < m->n; i++) {
 		const struct run_point *rp = &m->map[i];

@@ -96,9 +96,12 @@ static int suspect_add(struct regress_ctx *c, const char *bench, size_t at)
 }
 
 /* The slowdowns of every benchmark that changed: each a suspect, and with
- * lines also a line of the history's own (the run means' analysis). */
+ * lines also a line of the history's own (the run means' analysis). Of a
+ * metric's family (a->metric set): its changes in its bad direction, lines
+ * only (A/B jobs judge wall times). */
 static int regress_wall(struct regress_ctx *c, const struct analysis *a, bool lines)
 {
+	bool metric = a->metric[0] != '\0';
 	int rc = 0;
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
 		const struct run_series *s = &a->series[i];
@@ -122,9 +125,10 @@ static int regress_wall(struct regress_ctx *c, const struct analysis *a, bool li
 				if ((rc = regress_add(c, from, to, s->bench, before, after,
 						      list[k].change, p, extra)))
 					break;
-				c->lines[c->n - 1].wall = true;
+				c->lines[c->n - 1].wall = !metric;
 			}
-			rc = suspect_add(c, s->bench, from);
+			if (!metric)
+				rc = suspect_add(c, s->bench, from);
 		}
 		free(list);
 	}
@@ -159,6 +163,41 @@ static int regress_instructions(void *ctx, const struct series *s)
 		prev = mean;
 	}
 	free(name);
+	return rc;
+}
+
+/* Every metric the branch's runs have, each its own family: its steps in
+ * its bad direction as lines, its marks appended to *marks. */
+static int regress_metrics(struct regress_ctx *c, char **marks)
+{
+	struct store_metric_def *defs = NULL;
+	struct run_map m;
+	size_t ndefs = 0;
+	int rc = run_map_build(&m, c->h);
+	if (rc)
+		return rc;
+	rc = store_errno(store_metrics_of_runs(c->view->store, &defs, &ndefs, m.runs, m.n, NULL));
+	run_map_free(&m);
+	for (size_t i = 0; i < ndefs && rc == 0; i++) {
+		struct analysis a;
+		char *text = NULL;
+		if ((rc = analysis_load_metric(&a, c->view, c->h, &defs[i], c->view->alpha)))
+			break;
+		if ((rc = analysis_run(&a, c->view, NULL)) == 0 &&
+		    (rc = regress_wall(c, &a, true)) == 0 &&
+		    (rc = history_marks_text(&text, &a, c->h)) == 0 && *text) {
+			char *joined;
+			if (asprintf(&joined, "%s%s", *marks ? *marks : "", text) < 0) {
+				rc = -ENOMEM;
+			} else {
+				free(*marks);
+				*marks = joined;
+			}
+		}
+		free(text);
+		analysis_clear(&a);
+	}
+	free(defs);
 	return rc;
 }
 
@@ -202,7 +241,8 @@ int history_regressions(struct history_regressions *out, const struct view_ctx *
 		goto done_mean;
 	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a, true)) ||
 	    (rc = history_marks_text(&out->marks, &a, &h)) ||
-	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)))
+	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)) ||
+	    (rc = regress_metrics(&c, &out->marks)))
 		goto done;
 	/* Without A/B jobs to settle them, the minimums' suspects would go unused:
 	 * they are neither loaded nor tested. */

@@ -54,6 +54,7 @@ static int csv_series(void *ctx, const struct series *s)
 struct svg_ctx {
 	const struct history *h;
 	const struct view_ctx *view;
+	const struct store_metric_def *def; /* the metric plotted; NULL: wall time */
 	const size_t *marks; /* history points where changes are marked (history_marks) */
 	size_t nmarks;
 	struct commit_names *names; /* the x axis names commits as compare/ does */
@@ -184,14 +185,23 @@ static int svg_series(void *ctx, const struct series *s)
 	}
 	if (strncmp(branch, "refs/heads/", 11) == 0)
 		branch += 11;
-	if (asprintf(&title, "%s: wall time per iteration, branch %s (host %s)", s->bench, branch,
-		     c->view->host) < 0) {
+	if ((c->def ? asprintf(&title, "%s: %s per iteration (%s, %s is better), branch %s (host %s)",
+			       s->bench, c->def->name, c->def->unit,
+			       c->def->higher_is_better ? "higher" : "lower", branch, c->view->host)
+		    : asprintf(&title, "%s: wall time per iteration, branch %s (host %s)", s->bench,
+			       branch, c->view->host)) < 0) {
 		title = NULL;
 		rc = -ENOMEM;
 		goto done;
 	}
 	plot.title = title;
-	c->text = svg_render_baselines(&plot, pins, npins, &c->len);
+	if (c->def) {
+		struct svg_metric metric = {.quantity = c->def->name, .unit = c->def->unit,
+					    .higher_is_better = c->def->higher_is_better};
+		c->text = svg_render_metric(&plot, pins, npins, &metric, &c->len);
+	} else {
+		c->text = svg_render_baselines(&plot, pins, npins, &c->len);
+	}
 	rc = c->text ? 0 : -ENOMEM;
 done:
 	free(scratch);
@@ -203,23 +213,50 @@ done:
 	return rc;
 }
 
-int history_render(char **text, size_t *len, const struct view_ctx *ctx, const char *tip,
-		   const char *bench, enum history_format format)
+/* A CSV header cell: the column and the metric's unit, quoted when the
+ * unit holds a comma or a quote (units come from the configuration). */
+static void csv_unit_cell(struct strbuf *out, const char *column, const char *unit)
 {
+	if (!strpbrk(unit, ",\"\r\n")) {
+		strbuf_addf(out, ",%s (%s)", column, unit);
+		return;
+	}
+	strbuf_addf(out, ",\"%s (", column);
+	for (const char *c = unit; *c; c++) {
+		if (*c == '"')
+			strbuf_addch(out, '"');
+		strbuf_addch(out, *c);
+	}
+	strbuf_addstr(out, ")\"");
+}
+
+int history_render(char **text, size_t *len, const struct view_ctx *ctx, const char *tip,
+		   const char *name, enum history_format format)
+{
+	struct history_name hn;
+	const struct store_metric_def *def;
+	const char *bench, *metric;
 	struct history h;
 	int rc;
 	*text = NULL;
-	if ((rc = history_load(&h, ctx, tip)))
+	if ((rc = history_name_parse(&hn, ctx, name)))
 		return rc;
+	bench = hn.bench;
+	def = hn.metric ? &hn.def : NULL;
+	metric = def ? def->name : NULL;
+	if ((rc = history_load(&h, ctx, tip))) {
+		history_name_clear(&hn);
+		return rc;
+	}
 	if (format == HISTORY_SVG) {
 		size_t *marks = NULL;
-		struct svg_ctx c = {.h = &h, .view = ctx};
+		struct svg_ctx c = {.h = &h, .view = ctx, .def = def};
 		/* The marks are the regressions test's (kept with it when it was
 		 * computed for these results, else computed for this benchmark). */
 		if ((rc = commit_names_load(&c.names, ctx)) == 0 &&
-		    (rc = history_marks(&marks, &c.nmarks, ctx, &h, tip, bench)) == 0) {
+		    (rc = history_marks(&marks, &c.nmarks, ctx, &h, tip, bench, def)) == 0) {
 			c.marks = marks;
-			rc = series_each(ctx, &h, bench, NULL, svg_series, &c);
+			rc = series_each(ctx, &h, bench, metric, svg_series, &c);
 			if (rc == 0 && !c.text) {
 				/* No commit of the branch has this benchmark yet: an empty plot. */
 				struct series empty = {.bench = bench};
@@ -233,14 +270,24 @@ int history_render(char **text, size_t *len, const struct view_ctx *ctx, const c
 		*len = c.len;
 	} else {
 		struct csv_ctx c = {.h = &h, .out = STRBUF_INIT};
-		strbuf_addstr(&c.out, "commit,commit_time,runs,n,mean,stddev,median,min,max\n");
-		rc = series_each(ctx, &h, bench, NULL, csv_series, &c);
+		if (!def) {
+			strbuf_addstr(&c.out, "commit,commit_time,runs,n,mean,stddev,median,min,max\n");
+		} else {
+			static const char *const columns[] = {"mean", "stddev", "median", "min",
+							      "max"};
+			strbuf_addstr(&c.out, "commit,commit_time,runs,n");
+			for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+				csv_unit_cell(&c.out, columns[i], def->unit);
+			strbuf_addch(&c.out, '\n');
+		}
+		rc = series_each(ctx, &h, bench, metric, csv_series, &c);
 		if (rc)
 			strbuf_release(&c.out);
 		else if (!(*text = strbuf_detach(&c.out, len)))
 			rc = -ENOMEM;
 	}
 	history_clear(&h);
+	history_name_clear(&hn);
 	if (rc) {
 		free(*text);
 		*text = NULL;

@@ -82,7 +82,8 @@ const struct run_point *run_map_find(const struct run_map *m, int64_t run);
 
 typedef int (*series_fn)(void *ctx, const struct series *s);
 /* Call fn with the series of each benchmark (or only of bench), in name order.
- * metric NULL: wall times in seconds. */
+ * metric NULL: wall times in seconds; else the metric's values in its unit
+ * (store_samples_of_runs), of bench's described runs too (metric_key). */
 int series_each(const struct view_ctx *ctx, const struct history *h, const char *bench,
 		const char *metric, series_fn fn, void *fn_ctx);
 /* The mean of point p's samples, which start at values[first]. */
@@ -107,11 +108,22 @@ int pruned_set_load(struct pruned_set *out, const struct view_ctx *ctx, const st
 void pruned_set_clear(struct pruned_set *set);
 /* Add to set (the summarized runs of bench) the described runs
  * (store_run_stats_of) of bench that are their commit's only run, which
- * read as their samples would; *rest receives the runs whose samples are
- * still wanted (malloc'd, ascending). */
+ * read as their samples would: of its wall times, or with metric of that
+ * metric (metric_key); *rest receives the runs whose samples are still
+ * wanted (malloc'd, ascending). */
 int described_set_add(struct pruned_set *set, int64_t **rest, size_t *nrest,
 		      const struct view_ctx *ctx, const struct history *h, const struct run_map *m,
-		      const char *bench);
+		      const char *bench, const char *metric);
+
+/* ---- metrics ----
+ * A metric of a benchmark is named "<bench>:<metric>" in the views; the
+ * daemon describes the built-in ones (cpu, memory) of every run under that
+ * name too (service/keeper.c: store_run_describe's benchmark), beside the
+ * wall time's statistics under the plain name. */
+/* "<bench>:<metric>", malloc'd; NULL when memory runs out. */
+char *metric_key(const char *bench, const char *metric);
+/* Whether the daemon describes metric's statistics per run (the built-ins). */
+bool metric_described(const char *metric);
 /* Point p of s described: its samples (from values[first], scratch holds
  * as many) pooled with its summarized runs' statistics (from
  * pruned[pfirst]); a point of one summarized run alone reads as its
@@ -149,6 +161,7 @@ struct run_series {
 	size_t ncp;
 	double threshold;
 	bool threshold_history;
+	bool higher_is_better; /* a drop is the bad direction (a metric's) */
 };
 
 /* The value each run gives a series. */
@@ -168,6 +181,11 @@ struct analysis {
 	size_t passed;   /* R */
 	double level;    /* alpha R / m: the level of every further split */
 	double m_over_alpha; /* (benchmarks that can be split) / alpha */
+	/* A metric's family (analysis_load_metric): a series whose whole range
+	 * of run values is within its threshold can show no change, and counts
+	 * in the correction as tested with p = 1 without running its test. */
+	bool skip_flat;
+	char metric[STORE_METRIC_NAME_MAX + 1]; /* its name; "" for wall time */
 };
 
 void analysis_clear(struct analysis *a);
@@ -175,6 +193,14 @@ void analysis_clear(struct analysis *a);
  * alpha. */
 int analysis_load(struct analysis *a, const struct view_ctx *ctx, const struct history *h,
 		  enum run_statistic statistic, double alpha);
+/* One metric's family: the run-level series (the log of each run's mean
+ * value) of every benchmark that has the metric, named "<bench>:<metric>",
+ * each in the metric's direction, to be tested at alpha with the correction
+ * over this family alone (so that adding metrics moves no wall time result,
+ * and each metric's steps are judged among the same metric's). Described
+ * runs are read as one row (their mean), the others from their samples. */
+int analysis_load_metric(struct analysis *a, const struct view_ctx *ctx, const struct history *h,
+			 const struct store_metric_def *def, double alpha);
 /* The change points of every benchmark (only of bench when not NULL). */
 int analysis_run(struct analysis *a, const struct view_ctx *ctx, const char *bench);
 
@@ -188,9 +214,10 @@ struct change {
 	double p;
 };
 
-/* The changes of a series beyond its threshold: slowdowns only, or both. */
+/* The changes of a series beyond its threshold: in its bad direction only
+ * (a slowdown, a metric's drop when higher is better), or both. */
 int series_changes(struct change **out, size_t *n, const struct run_series *s,
-		   bool slowdowns_only);
+		   bool bad_only);
 
 /* ---- the plots' change marks (history_marks.c) ----
  * What history/<bench>.svg marks are the changes the regressions test finds
@@ -204,8 +231,10 @@ int history_marks_text(char **out, const struct analysis *a, const struct histor
 void history_marks_keep(const struct view_ctx *ctx, const char *tip, int64_t seq,
 			const char *text);
 /* bench's marks as history points of h (the branch at tip), in the order
- * series_changes gives them (malloc'd; *n may be 0). */
+ * series_changes gives them (malloc'd; *n may be 0); with def, of that
+ * metric of bench (named "<bench>:<metric>" in the kept text). */
 int history_marks(size_t **firsts, size_t *n, const struct view_ctx *ctx,
-		  const struct history *h, const char *tip, const char *bench);
+		  const struct history *h, const char *tip, const char *bench,
+		  const struct store_metric_def *def);
 
 #endif

@@ -117,18 +117,74 @@ out:
 	return done(out, n, &names, rc);
 }
 
+/* "<bench>:<metric>.csv" and ".svg". */
+static int add_metric(struct names *names, const char *bench, const char *metric)
+{
+	char *name;
+	int rc;
+	if (asprintf(&name, "%s:%s", bench, metric) < 0)
+		return -ENOMEM;
+	if (!(rc = add_name(names, "%s%s", name, ".csv")))
+		rc = add_name(names, "%s%s", name, ".svg");
+	free(name);
+	return rc;
+}
+
+/* The declared metrics (not cpu, not memory) of bench among the runs. */
+static int add_declared(struct names *names, const struct view_ctx *ctx,
+			const struct run_catalog *cat, const int64_t *ids, const char *bench)
+{
+	struct store_metric_def *defs = NULL;
+	size_t ndefs = 0;
+	int rc = store_errno(store_metrics_of_runs(ctx->store, &defs, &ndefs, ids, cat->n, bench));
+	for (size_t i = 0; i < ndefs && !rc; i++)
+		if (strcmp(defs[i].name, STORE_METRIC_CPU) && strcmp(defs[i].name, STORE_METRIC_MEMORY))
+			rc = add_metric(names, bench, defs[i].name);
+	free(defs);
+	return rc;
+}
+
 int listing_history(char ***out, size_t *n, const struct view_ctx *ctx)
 {
 	struct names names = {0};
+	struct run_catalog cat = {0};
+	struct store_metric_def *defs = NULL;
 	char **benchmarks = NULL;
-	size_t count = 0;
+	int64_t *ids = NULL;
+	size_t count = 0, ndefs = 0;
+	bool declared = false;
 	int rc = 0;
 	if (store_benchmark_names(ctx->store, &benchmarks, &count))
 		return -EIO;
+	/* Declared metrics are looked for per benchmark only when the runs
+	 * have any: most stores have none. */
+	if (count && (rc = run_catalog_load(&cat, ctx)) == 0 && cat.n) {
+		if (!(ids = malloc(cat.n * sizeof(*ids))))
+			rc = -ENOMEM;
+		for (size_t i = 0; ids && i < cat.n; i++)
+			ids[i] = cat.runs[i].id;
+		if (!rc)
+			rc = store_errno(store_metrics_of_runs(ctx->store, &defs, &ndefs, ids, cat.n,
+							       NULL));
+		for (size_t i = 0; i < ndefs; i++)
+			declared |= strcmp(defs[i].name, STORE_METRIC_CPU) &&
+				    strcmp(defs[i].name, STORE_METRIC_MEMORY);
+		free(defs);
+	}
+	/* Each benchmark's wall time, then the metrics every benchmark has
+	 * (cpu, memory), then its declared ones by name. */
 	for (size_t i = 0; i < count && !rc; i++) {
 		if (!(rc = add_name(&names, "%s%s", benchmarks[i], ".csv")))
 			rc = add_name(&names, "%s%s", benchmarks[i], ".svg");
+		if (!rc)
+			rc = add_metric(&names, benchmarks[i], STORE_METRIC_CPU);
+		if (!rc)
+			rc = add_metric(&names, benchmarks[i], STORE_METRIC_MEMORY);
+		if (!rc && declared)
+			rc = add_declared(&names, ctx, &cat, ids, benchmarks[i]);
 	}
+	free(ids);
+	run_catalog_clear(&cat);
 	store_names_free(benchmarks, count);
 	return done(out, n, &names, rc);
 }

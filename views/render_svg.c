@@ -73,6 +73,8 @@ struct axis {
 	const char *unit; /* "ns", "µs", "ms", "s" */
 	int decimals;     /* for tick labels in the unit; -1: use %g */
 	int sig;          /* significant digits when decimals is -1 */
+	const char *quantity; /* the axis' name: "time", or a metric's */
+	const char *fixed;    /* a metric's unit: values are not scaled */
 };
 
 /* The characters of an x label as drawn, at most LABEL_MAX_CHARS. */
@@ -148,7 +150,10 @@ static void axis_unit(struct axis *ax)
 {
 	double top = fmax(fabs(ax->lo), fabs(ax->hi));
 	double step_u, top_u;
-	if (top < 1e-6) {
+	if (ax->fixed) {
+		ax->scale = 1.0;
+		ax->unit = ax->fixed;
+	} else if (top < 1e-6) {
 		ax->scale = 1e-9;
 		ax->unit = "ns";
 	} else if (top < 1e-3) {
@@ -332,8 +337,13 @@ static void put_y_axis(struct strbuf *b, const struct axis *ax)
 	strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
 	    PLOT_LEFT, PLOT_TOP, PLOT_LEFT, ax->bottom, COLOR_AXIS);
 	strbuf_addf(b, "<text transform=\"translate(30 %.1f) rotate(-90)\" text-anchor=\"middle\""
-	       " fill=\"%s\">time (%s)</text>\n</g>\n",
-	    (PLOT_TOP + ax->bottom) / 2.0, COLOR_AXIS, ax->unit);
+	       " fill=\"%s\">",
+	    (PLOT_TOP + ax->bottom) / 2.0, COLOR_AXIS);
+	/* A metric's name and unit come from the configuration: escaped. */
+	svg_put_text(b, ax->quantity);
+	strbuf_addstr(b, " (");
+	svg_put_text(b, ax->unit);
+	strbuf_addstr(b, ")</text>\n</g>\n");
 }
 
 /* Every how many points an x label is drawn: 1, 2, 5, 10, 20, 50, ... (so
@@ -424,7 +434,9 @@ static void put_point_title(struct strbuf *b, const struct axis *ax, const struc
 	}
 	strbuf_addf(b, ": ");
 	put_value(b, ax, p[i].mean, 2);
-	strbuf_addf(b, " %s (", ax->unit);
+	strbuf_addch(b, ' ');
+	svg_put_text(b, ax->unit);
+	strbuf_addstr(b, " (");
 	put_value(b, ax, p[i].lo, 2);
 	strbuf_addf(b, " to ");
 	put_value(b, ax, p[i].hi, 2);
@@ -511,7 +523,7 @@ static void put_bucket_series(struct strbuf *b, const struct axis *ax, const str
 			strbuf_addstr(b, "median ");
 			put_value_fast(b, ax, bp[i].mean, 2);
 			strbuf_addch(b, ' ');
-			strbuf_addstr(b, ax->unit);
+			svg_put_text(b, ax->unit);
 			strbuf_addstr(b, " (means ");
 			put_value_fast(b, ax, bp[i].lo, 2);
 			strbuf_addstr(b, " to ");
@@ -581,7 +593,7 @@ static bool segment_mean(const struct pt *p, size_t from, size_t to, double *out
 
 /* Dashed lines at the change points, with the change of the segment means. */
 static void put_changes(struct strbuf *b, const struct axis *ax, const size_t *cp, size_t ncp,
-			const struct pt *p, size_t n)
+			const struct pt *p, size_t n, bool higher_is_better)
 {
 	strbuf_addf(b, "<g class=\"changes\">\n");
 	for (size_t c = 0; c < ncp; c++) {
@@ -595,9 +607,11 @@ static void put_changes(struct strbuf *b, const struct axis *ax, const size_t *c
 			change = (after / before - 1.0) * 100.0;
 			known = isfinite(change) && fabs(change) < 1e9;
 		}
-		if (known && change > 0.0)
+		/* Red for the metric's bad direction: up for times, down for
+		 * a throughput. */
+		if (known && (higher_is_better ? change < 0.0 : change > 0.0))
 			color = COLOR_SLOWER;
-		else if (known && change < 0.0)
+		else if (known && change != 0.0)
 			color = COLOR_FASTER;
 		strbuf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
 		       " stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/>\n",
@@ -847,6 +861,12 @@ static size_t *changes_clean(const struct svg_series *s, size_t *ncp, bool *oom)
 char *svg_render_baselines(const struct svg_series *series, const struct svg_baseline *baselines,
 			   size_t nbaselines, size_t *len)
 {
+	return svg_render_metric(series, baselines, nbaselines, NULL, len);
+}
+
+char *svg_render_metric(const struct svg_series *series, const struct svg_baseline *baselines,
+			size_t nbaselines, const struct svg_metric *metric, size_t *len)
+{
 	struct strbuf b = STRBUF_INIT;
 	struct pt *p = NULL, *bp = NULL;
 	struct svg_baseline *bl = NULL;
@@ -899,6 +919,8 @@ char *svg_render_baselines(const struct svg_series *series, const struct svg_bas
 		for (size_t i = 0; i < n; i++)
 			xs[i] = x_of(i, n);
 	}
+	ax.quantity = metric ? metric->quantity : "time";
+	ax.fixed = metric ? metric->unit : NULL;
 	axis_make(&ax, vmin, vmax);
 	ax.bottom = plot_bottom(series);
 	put_subtitle(&b, series, bk, nb);
@@ -908,7 +930,7 @@ char *svg_render_baselines(const struct svg_series *series, const struct svg_bas
 		put_bucket_series(&b, &ax, series, p, bk, bp, xs, nb);
 	else
 		put_series(&b, &ax, series, p, xs);
-	put_changes(&b, &ax, cp, ncp, p, n);
+	put_changes(&b, &ax, cp, ncp, p, n, metric && metric->higher_is_better);
 	if (nbl)
 		put_baselines(&b, &ax, series, bl, nbl);
 	put_legend(&b, nb > 0, nbl > 0);

@@ -71,6 +71,14 @@ struct svg_series {
 	size_t nchanges;
 };
 
+/* A metric other than wall time plotted: its values are in unit (not
+ * scaled), the y axis reads "<quantity> (<unit>)", and with
+ * higher_is_better a drop is the change marked red, a rise green. */
+struct svg_metric {
+	const char *quantity, *unit;
+	bool higher_is_better;
+};
+
 /* The most buckets a long series is drawn in: the plot's 852 px at 1.5 px
  * a bucket. A series of at most this many points is drawn point by point. */
 #define SVG_SLOTS 568
@@ -89,6 +97,9 @@ char *svg_render(const struct svg_series *series, size_t *len);
  * whose point is not below npoints are ignored). */
 char *svg_render_baselines(const struct svg_series *series, const struct svg_baseline *baselines,
 			   size_t nbaselines, size_t *len);
+/* svg_render_baselines of a metric's values (metric NULL: seconds). */
+char *svg_render_metric(const struct svg_series *series, const struct svg_baseline *baselines,
+			size_t nbaselines, const struct svg_metric *metric, size_t *len);
 
 /* Which points' labels the picture shows (on the axis, in a tooltip or at a
  * baseline): used[i] (npoints of them) is set true for those and left alone

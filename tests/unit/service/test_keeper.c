@@ -3,8 +3,9 @@
  * planted at random commits, some commits measured twice or not at all),
  * after each change of the kind the daemon sees (a run finishing, a run
  * excluded, a baseline pinned, new commits on the branch), a keeper pass
- * describes the new runs and keeps the regressions file and the plots'
- * marks; the regressions file and every history/<bench>.csv and .svg read
+ * describes the new runs (wall time, cpu and memory) and keeps the
+ * regressions file and the plots' marks; the regressions file and every
+ * history/<bench>.csv and .svg, and <bench>:cpu's and <bench>:memory's, read
  * then must equal, byte for byte, what the same store gives with nothing
  * kept and nothing described. And the reads do use what was kept: a kept
  * text, a described run's figures or the kept list of the branch's commits
@@ -82,9 +83,21 @@ static void add_run(struct world *w, int i)
 	double run = 1 + 0.03 * (uniform(w) - 0.5);
 	for (int b = 0; b < BENCHES; b++) {
 		double v[ITERATIONS], level = 0.01 * (b + 1) * (i >= w->step_at[b] ? w->step_size[b] : 1);
+		struct store_iteration its[ITERATIONS];
 		for (int k = 0; k < ITERATIONS; k++)
 			v[k] = level * run * (1 + 0.01 * (uniform(w) - 0.5));
-		vfix_samples(w->f, id, bench_names[b], v, ITERATIONS);
+		/* cpu follows the wall time; memory steps at the next benchmark's
+		 * commit, by a few pages from iteration to iteration. */
+		for (int k = 0; k < ITERATIONS; k++)
+			its[k] = (struct store_iteration){
+				.benchmark = bench_names[b],
+				.iteration = k + 1,
+				.wall_ns = (int64_t)(v[k] * 1e9 + 0.5),
+				.user_ns = (int64_t)(v[k] * 0.8e9),
+				.sys_ns = (int64_t)(v[k] * 0.1e9),
+				.maxrss_bytes = ((i >= w->step_at[(b + 1) % BENCHES] ? 48 : 32) << 20) +
+						4096 * ((k * 7 + i) % 5)};
+		assert_int_equal(store_iterations_add(w->f->store, id, its, ITERATIONS), STORE_OK);
 	}
 	vfix_done(w->f, id);
 }
@@ -105,23 +118,28 @@ static void add_commits(struct world *w, int n)
 	}
 }
 
-/* Everything the history views give, concatenated with separators. */
+/* Everything the history views give, concatenated with separators: each
+ * benchmark's wall time, cpu and memory. */
 static char *all_views(struct world *w)
 {
-	char tip[41], *text = NULL, *out = NULL;
+	static const char *const suffix[] = {"", ":cpu", ":memory"};
+	char tip[41], *text = NULL, *out = NULL, name[64];
 	size_t len = 0, total;
 	assert_int_equal(history_tip(tip, &w->f->ctx), 0);
 	assert_int_equal(regressions_render(&out, &w->f->ctx, tip), 0);
 	for (int b = 0; b < BENCHES; b++) {
-		for (int format = 0; format < 2; format++) {
-			assert_int_equal(history_render(&text, &len, &w->f->ctx, tip, bench_names[b],
-							format ? HISTORY_SVG : HISTORY_CSV),
-					 0);
-			total = strlen(out) + len + 64;
-			assert_non_null(out = realloc(out, total));
-			snprintf(out + strlen(out), total - strlen(out), "\n--- %s %s\n%s",
-				 bench_names[b], format ? "svg" : "csv", text);
-			free(text);
+		for (size_t m = 0; m < sizeof(suffix) / sizeof(suffix[0]); m++) {
+			snprintf(name, sizeof(name), "%s%s", bench_names[b], suffix[m]);
+			for (int format = 0; format < 2; format++) {
+				assert_int_equal(history_render(&text, &len, &w->f->ctx, tip, name,
+								format ? HISTORY_SVG : HISTORY_CSV),
+						 0);
+				total = strlen(out) + len + 64;
+				assert_non_null(out = realloc(out, total));
+				snprintf(out + strlen(out), total - strlen(out), "\n--- %s %s\n%s",
+					 name, format ? "svg" : "csv", text);
+				free(text);
+			}
 		}
 	}
 	return out;
@@ -159,6 +177,16 @@ static void check(struct world *w)
 		       " (SELECT commit_sha FROM runs WHERE id = (SELECT max(run_id) FROM run_stats))") ==
 	    1)
 		assert_non_null(strstr(text, ",123.5,"));
+	free(text);
+	/* A metric's described figures too (the daemon describes cpu and memory). */
+	sql(w, "UPDATE run_stats SET mean = 4321.5 WHERE benchmark = 'alpha:memory'"
+	       " AND run_id = (SELECT max(run_id) FROM run_stats)");
+	assert_int_equal(history_render(&text, &len, &w->f->ctx, tip, "alpha:memory", HISTORY_CSV),
+			 0);
+	if (sql_int(w, "SELECT count(*) FROM runs WHERE state = 'done' AND commit_sha ="
+		       " (SELECT commit_sha FROM runs WHERE id = (SELECT max(run_id) FROM run_stats))") ==
+	    1)
+		assert_non_null(strstr(text, ",4321.5,"));
 	free(text);
 	/* The kept list of commits stands for the walk of the branch: cut to
 	 * its oldest commit, the history has one row. */
