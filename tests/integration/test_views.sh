@@ -165,7 +165,11 @@ ok "regressions: exactly the planted slowdown ($change, p $p), nothing for stead
 
 # ---- history ----
 ls "$MNT/history" > "$T/ls"
-assert_eq "$(tr '\n' ' ' < "$T/ls")" "planted.csv planted.svg steady.csv steady.svg " "ls history/"
+assert_eq "$(grep -v : "$T/ls" | tr '\n' ' ')" "planted.csv planted.svg steady.csv steady.svg " "ls history/"
+# Beside each benchmark's wall time, its cpu and memory.
+assert_eq "$(grep : "$T/ls" | LC_ALL=C sort | tr '\n' ' ')" \
+	"planted:cpu.csv planted:cpu.svg planted:memory.csv planted:memory.svg steady:cpu.csv steady:cpu.svg steady:memory.csv steady:memory.svg " \
+	"ls history/'s metrics"
 csv="$MNT/history/planted.csv"
 head -1 "$csv" | grep -qx 'commit,commit_time,runs,n,mean,stddev,median,min,max' || fail "csv header: $(head -1 "$csv")"
 python3 - "$csv" $(for i in $(seq 16); do eval echo "\$c$i"; done) <<'PY' || fail "history/planted.csv: $(cat "$csv")"
