@@ -31,7 +31,7 @@
  * buckets of consecutive commits. */
 #define DASHBOARD_SPARK_POINTS 120
 /* How many of the newest runs the page lists. */
-#define DASHBOARD_RUNS 20
+#define DASHBOARD_RUNS 10
 
 /* One benchmark's row. */
 struct dashboard_bench {
