@@ -23,6 +23,7 @@
 #include "config/watch.h"
 #include "config/alerts.h"
 #include "config/pulls.h"
+#include "config/profiling.h"
 #include "config/bisect.h"
 #include "config/metrics.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
@@ -33,7 +34,7 @@
 #define SETTING_KEYS                                                                       \
 	"warmup", "runs", "min_runs", "max_runs", "min_time", "timeout", "prepare", "conclude", \
 		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
-		"cpus", "profile", "metrics", "slo", "bytes", "service", "parse"
+		"cpus", "profile", "metrics", "slo", "keep", "bytes", "service", "parse"
 
 /* Messages quote keys, values and paths from the user: escaped, they stay one
  * line and cannot drive the terminal. */
@@ -87,6 +88,7 @@ static void bench_clear(struct bench_config *b)
 	free(b->params);
 	free(b->cpus);
 	free(b->slo.baseline);
+	profiling_free(b->profiling);
 	config_metrics_clear(b);
 	service_config_free(b->service);
 	memset(b, 0, sizeof(*b));
@@ -305,7 +307,7 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
 	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch", "build_mode",
-					   "artifacts", "watch", "on_alert", "pull_requests", "bisect", "retain", SETTING_KEYS, NULL};
+					   "artifacts", "watch", "on_alert", "pull_requests", "bisect", "retain", "keep_max_bytes", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
 	int rc;
@@ -335,6 +337,7 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	    (rc = retain_config_parse(&config->retain, root, err, errsize)) ||
 	    (rc = watch_config_parse(&config->watch, root, err, errsize)) ||
 	    (rc = pulls_parse(&config->pulls, root, err, errsize)) ||
+	    (rc = profiling_parse_top(config, root, err, errsize)) ||
 	    (rc = bisect_config_parse(&config->bisect, root, err, errsize)))
 		return rc;
 	if ((rc = alerts_config_parse(&config->on_alert, root, err, errsize)))

@@ -51,6 +51,8 @@ struct bench_slo {
 
 /* Every field after timeout has a top-level default in the configuration,
  * resolved per benchmark by the parser. */
+struct bench_profiling;
+
 struct bench_config {
 	char *name;   /* with parameters: "name[size=1k,threads=1]" */
 	char *base_name; /* the configured name, without the parameters */
@@ -77,6 +79,8 @@ struct bench_config {
 	bool perf;            /* "profile": {"perf": true, "frequency": N} */
 	int perf_frequency;
 	bool instructions;    /* "metrics": ["instructions"] */
+	/* config/profiling.h: "profile"'s "command" and "keep"; NULL: neither. */
+	struct bench_profiling *profiling;
 	/* "metrics" other than instructions (config/metrics.h): per-iteration
 	 * metrics the benchmark reports, as declared; and "bytes" per iteration
 	 * (0: not set), which derives "throughput" from the wall time. */
@@ -141,6 +145,10 @@ struct config {
 	/* "watch" (config/watch.h): the branches the daemon fetches and
 	 * queues by itself; NULL when not configured: nothing is watched. */
 	struct watch_config *watch;
+	/* "keep_max_bytes" (config/profiling.h): the cap on the files a run
+	 * keeps; keep_max_set false: the default. */
+	long long keep_max_bytes;
+	bool keep_max_set;
 };
 
 /* Parse and validate configuration JSON: 0, or -EINVAL (the configuration

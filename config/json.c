@@ -12,6 +12,7 @@
 #include "config/alerts.h"
 #include "config/pulls.h"
 #include "config/bisect.h"
+#include "config/profiling.h"
 #include "config/metrics.h"
 #include "util/json_num.h"
 #include "util/strbuf.h"
@@ -91,6 +92,7 @@ static void add_settings(json_object *o, const struct bench_config *b)
 		json_object_object_add(profile, "perf", json_object_new_boolean(b->perf));
 		json_object_object_add(profile, "frequency", json_object_new_int(b->perf_frequency));
 	}
+	profiling_to_json(o, profile, b);
 	json_object_object_add(o, "profile", profile);
 	config_metrics_to_json(o, b);
 	json_object_object_add(o, "slo", slo_json(&b->slo));
@@ -157,6 +159,7 @@ char *config_to_json(const struct config *config)
 			json_object_array_add(globs, json_object_new_string(config->artifacts[i]));
 		json_object_object_add(root, "artifacts", globs);
 	}
+	profiling_top_to_json(root, config);
 	if (config->pulls)
 		json_object_object_add(root, "pull_requests", pulls_to_json(config->pulls));
 	if (config->bisect)

@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "config/internal.h"
+#include "config/profiling.h"
 #include "config/metrics.h"
 #include "util/cpuset.h"
 #include "util/runid.h"
@@ -229,7 +230,7 @@ static int parse_cpus(struct bench_config *b, json_object *obj, const char *wher
 static int parse_profile(struct bench_config *b, json_object *obj, const char *where, char *err,
 			 size_t errsize)
 {
-	static const char *const keys[] = {"perf", "frequency", NULL};
+	static const char *const keys[] = {"perf", "frequency", "command", NULL};
 	json_object *value;
 	char inner[160];
 	int rc;
@@ -245,7 +246,8 @@ static int parse_profile(struct bench_config *b, json_object *obj, const char *w
 	if ((rc = config_check_keys(value, keys, inner, err, errsize)) ||
 	    (rc = get_bool(&b->perf, value, "perf", inner, err, errsize)) ||
 	    (rc = get_int(&b->perf_frequency, value, "frequency", 1, FREQUENCY_MAX, inner, err,
-			  errsize)))
+			  errsize)) ||
+	    (rc = profiling_parse_command(b, value, inner, err, errsize)))
 		return rc;
 	return 0;
 }
@@ -398,6 +400,7 @@ int config_parse_settings(struct bench_config *b, json_object *obj, const char *
 	    (rc = get_bool(&b->randomize_env, obj, "randomize_env", where, err, errsize)) ||
 	    (rc = parse_cpus(b, obj, where, err, errsize)) ||
 	    (rc = parse_profile(b, obj, where, err, errsize)) ||
+	    (rc = profiling_parse_keep(b, obj, where, err, errsize)) ||
 	    (rc = config_metrics_parse(b, obj, where, err, errsize)) ||
 	    (rc = parse_slo(b, obj, where, err, errsize)) ||
 	    (rc = service_config_parse(&b->service, &b->parse, obj, where, err, errsize)))
@@ -437,6 +440,8 @@ int config_settings_copy(struct bench_config *dst, const struct bench_config *sr
 	dst->conclude = strdup_or_null(src->conclude);
 	dst->setup = strdup_or_null(src->setup);
 	dst->cleanup = strdup_or_null(src->cleanup);
+	if (profiling_copy(dst, src))
+		return -ENOMEM;
 	if ((src->prepare && !dst->prepare) || (src->conclude && !dst->conclude) ||
 	    (src->setup && !dst->setup) || (src->cleanup && !dst->cleanup))
 		return -ENOMEM;

@@ -53,6 +53,8 @@ enum node_kind {
 	KIND_AUDIT_DIR,   /* a computed directory, like KIND_COMPARE_DIR */
 	KIND_AUDIT,       /* a computed view, like KIND_COMPARE */
 	KIND_RETENTION,   /* bits: a serial number, one per lookup */
+	KIND_FLAME,       /* a computed view, like KIND_COMPARE: runs/<id>/flame.svg, compare/<a>..<b>.flame.svg */
+	KIND_RUN_TREE,    /* id: run, version: a hash of the path (profiles/, artifacts/) */
 	KIND_DASHBOARD,   /* index.html: a computed view, like KIND_REGRESSIONS */
 	KIND_COUNT
 };

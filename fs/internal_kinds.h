@@ -90,6 +90,14 @@ extern const struct kind_ops kind_retention; /* kind_retention.c */
 extern const struct kind_ops kind_audit_dir, kind_audit; /* kind_audit.c */
 extern const struct kind_ops kind_bisect_dir, kind_bisect; /* kind_bisect.c */
 extern const struct kind_ops kind_alerts_dir, kind_alert; /* kind_alerts.c */
+extern const struct kind_ops kind_flame, kind_run_tree; /* kind_flame.c */
+/* kind_flame.c: a run directory's flame.svg, profiles/ and artifacts/
+ * (run_extra_name says which names are these), and
+ * compare/<a>..<b>.flame.svg (-ENOENT for a name of another shape too). */
+bool run_extra_name(const char *name);
+int run_extra_lookup(const struct fs_ctx *ctx, struct node *out, int64_t run_id, const char *name);
+int run_extra_list(const struct fs_ctx *ctx, struct entries *out, int64_t run_id);
+int flame_compare_lookup(const struct fs_ctx *ctx, struct node *out, const char *name);
 extern const struct kind_ops kind_dashboard; /* kind_dashboard.c */
 /* The uid of the request a write handler serves (ops.c sets it): who set
  * an alert's state. -1 when unknown. */

@@ -129,6 +129,9 @@ static int compare_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t p
 	(void)parent;
 	if (!plain_name(name))
 		return -ENOENT;
+	/* <a>..<b>.flame.svg: the differential flame graph (kind_flame.c). */
+	if ((rc = flame_compare_lookup(ctx, out, name)) != -ENOENT || strstr(name, ".flame.svg"))
+		return rc;
 	/* pr-<n> and <remote>:<branch>: the newest A/B job the queue made of it. */
 	if ((rc = compare_pull_parse_name(&a, &format, name)) != -ENOENT) {
 		if (rc || (rc = compare_pull_find(&ra, &rb, &ctx->view, a)) ||

@@ -477,6 +477,8 @@ static int run_dir_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t p
 		store_run_clear(&run);
 		return rc;
 	}
+	if (run_extra_name(name)) /* flame.svg, profiles/, artifacts/: kind_flame.c */
+		return run_extra_lookup(ctx, out, inode_id(parent), name);
 	if ((file = run_file_parse(name)) < 0)
 		return artifact_lookup(ctx, out, inode_id(parent), name);
 	if ((rc = store_run_get(ctx->view.store, &run, inode_id(parent))))
@@ -514,6 +516,8 @@ static int run_dir_list(const struct fs_ctx *ctx, struct entries *out, uint64_t 
 	 * again, with rm's reason. */
 	if (!rc)
 		rc = artifact_list(ctx, out, run.id);
+	if (!rc)
+		rc = run_extra_list(ctx, out, run.id);
 	if (!rc && run.excluded_ns)
 		rc = entries_add(out, EXCLUDE_NAME, inode_make(KIND_RUN_DIR, run.id, 1), NODE_FILE);
 	store_run_clear(&run);

@@ -48,6 +48,8 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_BISECT] = &kind_bisect,
 	[KIND_ALERTS_DIR] = &kind_alerts_dir,
 	[KIND_ALERT] = &kind_alert,
+	[KIND_FLAME] = &kind_flame,
+	[KIND_RUN_TREE] = &kind_run_tree,
 	[KIND_DASHBOARD] = &kind_dashboard,
 };
 

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "repo/checkout.h"
 #include "runner/internal.h"
+#include "runner/internal_extras.h"
 #include "runner/measure.h"
 #include "runner/result.h"
 #include "runner/runlog.h"
@@ -316,6 +317,16 @@ int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp
 			snprintf(job->sides[s].failure, sizeof(job->sides[s].failure), "%s",
 				 ms[s].failure);
 	}
+	/* Folded stacks, the profiler command, kept files (internal_extras.h). */
+	if (round == 0 && (end == MEASURE_DONE || end == MEASURE_FAILED)) {
+		const char *perf_paths[2] = {b->perf ? perf[0] : NULL, b->perf ? perf[1] : NULL};
+		int rc = bench_extras(job, i, end == MEASURE_DONE, perf_paths);
+
+		if (rc == -ECANCELED)
+			end = MEASURE_CANCELLED;
+		else if (rc)
+			return -1;
+	}
 	if (end == MEASURE_CANCELLED) {
 		job->cancelled = true;
 		return -1;
@@ -346,7 +357,7 @@ int do_benchmarks(struct job *job)
 			job_fail(job, s, "out of memory");
 			return -1;
 		}
-		if (prepare_artifacts(job, s, nperf > 0))
+		if (prepare_artifacts(job, s, nperf > 0 || extras_needed(c)))
 			return -1;
 	}
 	for (size_t i = 0; i < c->nbenchmarks; i++)

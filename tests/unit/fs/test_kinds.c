@@ -64,7 +64,8 @@ static bool is_dir(enum node_kind k)
 	       k == KIND_RUNS || k == KIND_COMMITS || k == KIND_RUN_DIR ||
 	       k == KIND_COMPARE_DIR || k == KIND_HISTORY_DIR || k == KIND_BASELINES_DIR ||
 	       k == KIND_EXPORT_DIR || k == KIND_IMPORT_DIR ||
-	       k == KIND_AUDIT_DIR || k == KIND_BASELINE_HISTORY_DIR;
+	       k == KIND_AUDIT_DIR || k == KIND_BASELINE_HISTORY_DIR ||
+	       k == KIND_RUN_TREE;
 }
 
 static void test_table(void **state)
@@ -80,6 +81,7 @@ static void test_table(void **state)
 				k == KIND_HISTORY || k == KIND_REGRESSIONS ||
 				k == KIND_BASELINE || k == KIND_SLO || k == KIND_EXPORT ||
 				k == KIND_AUDIT ||
+				k == KIND_FLAME ||
 				k == KIND_DASHBOARD ||
 				k == KIND_BASELINE_HISTORY;
 		assert_non_null(ops);
