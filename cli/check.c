@@ -25,7 +25,16 @@ struct check_row {
 	const char *name, *verdict, *method, *instructions;
 	double ratio, lo, hi, q;
 	bool regressed;
+	json_object *metrics; /* the row's "metrics": each one's verdict (borrowed) */
 };
+
+/* A declared metric's "worse" fails the gate; cpu and memory are shown
+ * (compare_metric_gates says why). */
+static bool metric_regressed(const char *name, json_object *m)
+{
+	const char *verdict = json_string_at(m, "verdict");
+	return compare_metric_gates(name) && verdict && strcmp(verdict, "worse") == 0;
+}
 
 
 static void row_read(struct check_row *r, json_object *bench)
@@ -45,10 +54,17 @@ static void row_read(struct check_row *r, json_object *bench)
 	}
 	if (json_object_object_get_ex(bench, "instructions", &ins) && ins)
 		r->instructions = json_string_at(ins, "verdict");
+	if (!json_object_object_get_ex(bench, "metrics", &r->metrics) ||
+	    !json_object_is_type(r->metrics, json_type_object))
+		r->metrics = NULL;
 	/* Instruction counts are deterministic: a count beyond the threshold is
 	 * a regression as surely as a decided wall time verdict. */
 	r->regressed = (r->verdict && strcmp(r->verdict, "slower") == 0) ||
 		       (r->instructions && strcmp(r->instructions, "slower") == 0);
+	if (r->metrics) {
+		json_object_object_foreach(r->metrics, name, m)
+			r->regressed = r->regressed || metric_regressed(name, m);
+	}
 }
 
 static void percent(struct strbuf *out, double ratio)
@@ -75,6 +91,19 @@ static void row_text(struct strbuf *out, const struct check_row *r)
 		strbuf_addf(out, " q=%.3g", r->q);
 	if (r->instructions)
 		strbuf_addf(out, " instructions %s", r->instructions);
+	/* A metric is named when it moved or is undecided; unchanged ones are quiet. */
+	if (r->metrics) {
+		json_object_object_foreach(r->metrics, name, m) {
+			const char *verdict = json_string_at(m, "verdict");
+			if (!verdict || strcmp(verdict, "unchanged") == 0 ||
+			    strcmp(verdict, "same build") == 0)
+				continue;
+			strbuf_addf(out, " %s %s ", name, verdict);
+			percent(out, json_number_at(m, "ratio"));
+			if (strcmp(verdict, "worse") == 0 && !compare_metric_gates(name))
+				strbuf_addstr(out, " (not gated)");
+		}
+	}
 	strbuf_addch(out, '\n');
 }
 
@@ -92,6 +121,24 @@ static json_object *row_json(const struct check_row *r, json_object *bench)
 	json_object_object_add(o, "q_value", json_number(r->q));
 	json_object_object_add(o, "instructions_verdict",
 			       r->instructions ? json_object_new_string(r->instructions) : NULL);
+	/* Per metric: its verdict, ratio, and whether it takes part in the gate. */
+	{
+		json_object *metrics = json_object_new_object();
+		if (r->metrics) {
+			json_object_object_foreach(r->metrics, name, m) {
+				json_object *e = json_object_new_object();
+				const char *verdict = json_string_at(m, "verdict");
+				json_object_object_add(e, "verdict",
+						       verdict ? json_object_new_string(verdict) : NULL);
+				json_object_object_add(e, "ratio", json_number(json_number_at(m, "ratio")));
+				json_object_object_add(e, "gated", json_object_new_boolean(compare_metric_gates(name)));
+				json_object_object_add(e, "regressed",
+						       json_object_new_boolean(metric_regressed(name, m)));
+				json_object_object_add(metrics, name, e);
+			}
+		}
+		json_object_object_add(o, "metrics", metrics);
+	}
 	return o;
 }
 
@@ -198,12 +245,17 @@ static int check_regressions(struct strbuf *report, json_object *out, struct cli
 static json_object *slo_json(const struct slo_result *r)
 {
 	json_object *o = json_object_new_object(), *ci = NULL;
-	bool max = r->kind == SLO_MAX;
+	/* A metric's floor (min) is judged as a ceiling is: one value per run. */
+	bool max = r->kind != SLO_BAND;
 	json_object_object_add(o, "name", json_object_new_string(r->bench));
-	json_object_object_add(o, "kind", json_object_new_string(max ? "max" : "band"));
+	json_object_object_add(o, "kind",
+			       json_object_new_string(r->kind == SLO_MIN ? "min" : max ? "max" : "band"));
+	json_object_object_add(o, "metric", r->metric ? json_object_new_string(r->metric) : NULL);
+	json_object_object_add(o, "unit", json_object_new_string(r->metric ? r->unit : "s"));
 	json_object_object_add(o, "statistic",
 			       max ? json_object_new_string(r->median ? "median" : "mean") : NULL);
-	json_object_object_add(o, "max", max ? json_number(r->limit) : NULL);
+	json_object_object_add(o, "max", r->kind == SLO_MAX ? json_number(r->limit) : NULL);
+	json_object_object_add(o, "min", r->kind == SLO_MIN ? json_number(r->limit) : NULL);
 	json_object_object_add(o, "baseline", max ? NULL : json_object_new_string(r->baseline));
 	json_object_object_add(o, "tolerance", max ? NULL : json_number(r->limit));
 	json_object_object_add(o, "value", json_number(r->value));

@@ -26,6 +26,7 @@
 #include "config/profiling.h"
 #include "config/bisect.h"
 #include "config/metrics.h"
+#include "config/slo_metrics.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -88,6 +89,7 @@ static void bench_clear(struct bench_config *b)
 	free(b->params);
 	free(b->cpus);
 	free(b->slo.baseline);
+	config_slo_metrics_clear(&b->slo);
 	profiling_free(b->profiling);
 	config_metrics_clear(b);
 	service_config_free(b->service);

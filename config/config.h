@@ -47,6 +47,9 @@ struct bench_slo {
 	bool median;       /* the ceiling applies to each run's median, else its mean */
 	char *baseline;    /* the band's baseline name; NULL: no band */
 	double tolerance;  /* the band: a relative slowdown in [0, 1) */
+	/* "metrics": floors and ceilings of other metrics (config/slo_metrics.h). */
+	struct slo_metric_bound *metrics;
+	size_t nmetrics;
 };
 
 /* Every field after timeout has a top-level default in the configuration,

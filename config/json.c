@@ -14,6 +14,7 @@
 #include "config/bisect.h"
 #include "config/profiling.h"
 #include "config/metrics.h"
+#include "config/slo_metrics.h"
 #include "util/json_num.h"
 #include "util/strbuf.h"
 
@@ -48,7 +49,7 @@ static json_object *command_json(const struct bench_config *b)
 static json_object *slo_json(const struct bench_slo *slo)
 {
 	json_object *o;
-	if (slo->max == 0 && !slo->baseline)
+	if (slo->max == 0 && !slo->baseline && !slo->nmetrics)
 		return NULL;
 	if (!(o = json_object_new_object()))
 		return NULL;
@@ -61,6 +62,7 @@ static json_object *slo_json(const struct bench_slo *slo)
 		json_object_object_add(o, "baseline", json_object_new_string(slo->baseline));
 		json_object_object_add(o, "tolerance", number_json(slo->tolerance));
 	}
+	config_slo_metrics_to_json(o, slo);
 	return o;
 }
 

@@ -17,6 +17,7 @@
 #include "config/internal.h"
 #include "config/profiling.h"
 #include "config/metrics.h"
+#include "config/slo_metrics.h"
 #include "util/cpuset.h"
 #include "util/runid.h"
 
@@ -314,7 +315,8 @@ static bool baseline_name_valid(const char *name)
 static int parse_slo(struct bench_config *b, json_object *obj, const char *where, char *err,
 		     size_t errsize)
 {
-	static const char *const keys[] = {"max", "statistic", "baseline", "tolerance", "min", NULL};
+	static const char *const keys[] = {"max", "statistic", "baseline", "tolerance", "min",
+					   "metrics", NULL};
 	json_object *value, *v;
 	struct bench_slo slo = {0};
 	char inner[160], what[200];
@@ -322,6 +324,7 @@ static int parse_slo(struct bench_config *b, json_object *obj, const char *where
 	if (!json_object_object_get_ex(obj, "slo", &value))
 		return 0;
 	free(b->slo.baseline);
+	config_slo_metrics_clear(&b->slo);
 	memset(&b->slo, 0, sizeof(b->slo));
 	if (json_object_is_type(value, json_type_null))
 		return 0;
@@ -375,9 +378,14 @@ static int parse_slo(struct bench_config *b, json_object *obj, const char *where
 		if (!(slo.baseline = strdup(text)))
 			return config_nomem(err, errsize);
 	}
-	if (slo.max == 0 && !slo.baseline)
+	if ((rc = config_slo_metrics_parse(&slo, value, inner, err, errsize))) {
+		free(slo.baseline);
+		config_slo_metrics_clear(&slo);
+		return rc;
+	}
+	if (slo.max == 0 && !slo.baseline && !slo.nmetrics)
 		return config_fail(err, errsize, "%s must set \"max\" (a ceiling) or \"baseline\" and"
-			    " \"tolerance\" (a band), or be null", inner);
+			    " \"tolerance\" (a band) or \"metrics\", or be null", inner);
 	b->slo = slo;
 	return 0;
 }
@@ -435,6 +443,8 @@ int config_settings_copy(struct bench_config *dst, const struct bench_config *sr
 		return -ENOMEM;
 	dst->slo.baseline = strdup_or_null(src->slo.baseline);
 	if (src->slo.baseline && !dst->slo.baseline)
+		return -ENOMEM;
+	if (config_slo_metrics_copy(&dst->slo, &src->slo))
 		return -ENOMEM;
 	dst->prepare = strdup_or_null(src->prepare);
 	dst->conclude = strdup_or_null(src->conclude);

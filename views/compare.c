@@ -17,6 +17,11 @@
 #include "views/format.h"
 #include "views/internal_compare.h"
 
+bool compare_metric_gates(const char *metric)
+{
+	return strcmp(metric, STORE_METRIC_CPU) != 0 && strcmp(metric, STORE_METRIC_MEMORY) != 0;
+}
+
 int compare_parse_name(char **a, char **b, enum compare_format *format, const char *name)
 {
 	size_t len = strlen(name), stem, at, bstart;
@@ -74,31 +79,90 @@ static void comparison_clear(struct comparison *c)
 		free(c->rows[i].unstable);
 	}
 	free(c->rows);
+	for (size_t t = 0; t < c->nmetrics; t++) {
+		struct metric_table *m = &c->metrics[t];
+		sample_set_clear(&m->a);
+		sample_set_clear(&m->b);
+		run_values_clear(&m->logs);
+		for (size_t i = 0; i < m->nrows; i++) {
+			free(m->rows[i].reason);
+			free(m->rows[i].unstable);
+		}
+		free(m->rows);
+	}
+	free(c->metrics);
 }
 
-/* The union of both sides' benchmark names, sorted. */
-static int merge_rows(struct comparison *c)
+/* The union of two sample sets' benchmark names, sorted: one row each. */
+static int merge_sets(struct row **rows, size_t *nrows, const struct sample_set *a,
+		      const struct sample_set *b)
 {
 	size_t i = 0, j = 0;
-	c->rows = calloc(c->wall_a.n + c->wall_b.n + 1, sizeof(*c->rows));
-	if (!c->rows)
+	*nrows = 0;
+	if (!(*rows = calloc(a->n + b->n + 1, sizeof(**rows))))
 		return -ENOMEM;
-	while (i < c->wall_a.n || j < c->wall_b.n) {
-		struct row *r = &c->rows[c->nrows++];
-		int cmp = i == c->wall_a.n   ? 1
-			  : j == c->wall_b.n ? -1
-					     : strcmp(c->wall_a.benches[i].name, c->wall_b.benches[j].name);
+	while (i < a->n || j < b->n) {
+		struct row *r = &(*rows)[(*nrows)++];
+		int cmp = i == a->n   ? 1
+			  : j == b->n ? -1
+				      : strcmp(a->benches[i].name, b->benches[j].name);
 		if (cmp <= 0)
-			r->a = &c->wall_a.benches[i++];
+			r->a = &a->benches[i++];
 		if (cmp >= 0)
-			r->b = &c->wall_b.benches[j++];
+			r->b = &b->benches[j++];
 		r->name = r->a ? r->a->name : r->b->name;
-		r->ia = sample_set_find(&c->ins_a, r->name);
-		r->ib = sample_set_find(&c->ins_b, r->name);
 		r->ratio = r->sigma_run = r->other_a = r->other_b = NAN;
 		r->confidence = r->p = r->paired_t_p = NAN;
 	}
 	return 0;
+}
+
+/* Wall time's rows with their instruction counts, then each metric's. */
+static int merge_rows(struct comparison *c)
+{
+	int rc = merge_sets(&c->rows, &c->nrows, &c->wall_a, &c->wall_b);
+	for (size_t i = 0; i < c->nrows && !rc; i++) {
+		c->rows[i].ia = sample_set_find(&c->ins_a, c->rows[i].name);
+		c->rows[i].ib = sample_set_find(&c->ins_b, c->rows[i].name);
+	}
+	for (size_t t = 0; t < c->nmetrics && !rc; t++)
+		rc = merge_sets(&c->metrics[t].rows, &c->metrics[t].nrows, &c->metrics[t].a,
+				&c->metrics[t].b);
+	return rc;
+}
+
+/* The metrics of the sides' runs (cpu, memory, declared ones): each one's
+ * samples per side and its per-run log means over all (the sides' and, for
+ * separate runs, the history's runs). A metric whose every value is 0 was
+ * not recorded (runs imported or planted without it) and is left out. */
+static int metrics_load(struct comparison *c, const struct view_ctx *ctx, const int64_t *sides,
+			size_t nsides, const int64_t *all, size_t nall)
+{
+	struct store_metric_def *defs = NULL;
+	size_t n = 0;
+	int rc = store_errno(store_metrics_of_runs(ctx->store, &defs, &n, sides, nsides, NULL));
+	if (rc)
+		return rc;
+	if (!(c->metrics = calloc(n + 1, sizeof(*c->metrics)))) {
+		free(defs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct metric_table *m = &c->metrics[c->nmetrics++];
+		m->def = defs[i];
+		if ((rc = sample_set_load(&m->a, ctx, c->a.runs, c->a.nruns, m->def.name)) ||
+		    (rc = sample_set_load(&m->b, ctx, c->b.runs, c->b.nruns, m->def.name)))
+			break;
+		if (!metric_measured(m)) {
+			sample_set_clear(&m->a);
+			sample_set_clear(&m->b);
+			c->nmetrics--;
+			continue;
+		}
+		rc = run_values_load_metric_log_means(&m->logs, ctx, all, nall, m->def.name);
+	}
+	free(defs);
+	return rc;
 }
 
 /* ---- the runs behind the sides ---- */
@@ -221,9 +285,13 @@ static int comparison_load(struct comparison *c, const struct view_ctx *ctx)
 	    (rc = run_values_load_metric(&c->other_cpus, ctx, sides, nsides,
 					 STORE_METRIC_OTHER_CPUS)))
 		goto done;
-	if (c->method == METHOD_PAIRED)
-		rc = run_values_load_metric(&c->level, ctx, sides, nsides,
-					    STORE_METRIC_SEQUENTIAL_LEVEL);
+	if (c->method == METHOD_PAIRED &&
+	    (rc = run_values_load_metric(&c->level, ctx, sides, nsides,
+					 STORE_METRIC_SEQUENTIAL_LEVEL)))
+		goto done;
+	/* The outcomes of an A/B job (confirm's) are wall time's only. */
+	if (!c->paired_only)
+		rc = metrics_load(c, ctx, sides, nsides, all, nall);
 done:
 	free(sides);
 	free(all);
@@ -241,16 +309,23 @@ static int comparison_build(struct comparison *c, const struct view_ctx *ctx, co
 	if ((rc = side_set_rev(&c->a, a_rev)) || (rc = side_set_rev(&c->b, b_rev)) ||
 	    (rc = comparison_load(c, ctx)) || (rc = merge_rows(c)))
 		return rc;
-	for (size_t i = 0; i < c->nrows; i++) {
-		if (c->rows[i].a && c->rows[i].a->n > most)
-			most = c->rows[i].a->n;
-		if (c->rows[i].b && c->rows[i].b->n > most)
-			most = c->rows[i].b->n;
+	for (size_t t = 0; t <= c->nmetrics; t++) {
+		const struct row *rows = t ? c->metrics[t - 1].rows : c->rows;
+		size_t nrows = t ? c->metrics[t - 1].nrows : c->nrows;
+		for (size_t i = 0; i < nrows; i++) {
+			if (rows[i].a && rows[i].a->n > most)
+				most = rows[i].a->n;
+			if (rows[i].b && rows[i].b->n > most)
+				most = rows[i].b->n;
+		}
 	}
 	if (!(scratch = malloc((most + 1) * sizeof(double))))
 		return -ENOMEM;
 	for (size_t i = 0; i < c->nrows && !rc; i++)
-		rc = compute_row(&c->rows[i], c, ctx, scratch);
+		rc = compute_row(&c->rows[i], c, NULL, ctx, scratch);
+	for (size_t t = 0; t < c->nmetrics && !rc; t++)
+		for (size_t i = 0; i < c->metrics[t].nrows && !rc; i++)
+			rc = compute_row(&c->metrics[t].rows[i], c, &c->metrics[t], ctx, scratch);
 	free(scratch);
 	if (rc || (rc = decide(c, ctx)))
 		return rc;

@@ -60,6 +60,131 @@ static json_object *json_stats(const struct bench_samples *s, const struct stats
 	return o;
 }
 
+static json_object *json_count(size_t n)
+{
+	return json_object_new_int64((int64_t)n);
+}
+
+/* The summary of a metric's values: json_stats in its unit (seconds
+ * rounded as wall time's are). */
+static json_object *json_metric_stats(const struct metric_table *m, const struct bench_samples *s,
+				      const struct stats_summary *sum)
+{
+	json_object *(*num)(double) = strcmp(m->def.unit, "s") == 0 ? json_seconds : json_number;
+	json_object *o;
+	if (!s)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "n", json_object_new_int64((int64_t)sum->n));
+	json_object_object_add(o, "mean", num(sum->mean));
+	json_object_object_add(o, "stddev", s->n >= 2 ? num(sum->stddev) : NULL);
+	json_object_object_add(o, "median", num(sum->median));
+	json_object_object_add(o, "min", num(sum->min));
+	json_object_object_add(o, "max", num(sum->max));
+	return o;
+}
+
+static const struct row *metric_row(const struct metric_table *m, const char *name)
+{
+	size_t lo = 0, hi = m->nrows;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(m->rows[mid].name, name);
+		if (cmp < 0)
+			lo = mid + 1;
+		else if (cmp > 0)
+			hi = mid;
+		else
+			return &m->rows[mid];
+	}
+	return NULL;
+}
+
+/* One benchmark's verdict on one metric, as its wall time's reads. */
+static json_object *json_metric(const struct metric_table *m, const struct row *r,
+				const struct comparison *c)
+{
+	json_object *o = json_object_new_object(), *ci = NULL;
+	bool paired = c->method == METHOD_PAIRED, cmp = r->compared;
+	json_object_object_add(o, "unit", json_object_new_string(m->def.unit));
+	json_object_object_add(o, "better", json_object_new_string(m->def.higher_is_better
+									     ? "higher"
+									     : "lower"));
+	json_object_object_add(o, "a", json_metric_stats(m, r->a, &r->sa));
+	json_object_object_add(o, "b", json_metric_stats(m, r->b, &r->sb));
+	if (paired) {
+		json_object_object_add(o, "pairs", cmp ? json_count(r->pairs) : NULL);
+	} else {
+		json_object_object_add(o, "runs_a", cmp ? json_count(r->runs_a) : NULL);
+		json_object_object_add(o, "runs_b", cmp ? json_count(r->runs_b) : NULL);
+		json_object_object_add(o, "history_runs", cmp ? json_count(r->history_runs) : NULL);
+	}
+	if (cmp && r->have_ci) {
+		ci = json_object_new_array();
+		json_object_array_add(ci, json_number(r->ci_lo));
+		json_object_array_add(ci, json_number(r->ci_hi));
+	}
+	json_object_object_add(o, "ratio", cmp ? json_number(r->ratio) : NULL);
+	json_object_object_add(o, "ratio_ci", ci);
+	json_object_object_add(o, "confidence", cmp && r->have_ci ? json_number(r->confidence) : NULL);
+	json_object_object_add(o, "p_value", cmp && r->testable ? json_number(r->p) : NULL);
+	json_object_object_add(o, "q_value", cmp && r->testable ? json_number(r->out.q) : NULL);
+	json_object_object_add(o, "threshold", cmp ? json_number(r->threshold) : NULL);
+	json_object_object_add(o, "threshold_source",
+			       cmp ? json_object_new_string(r->threshold_history ? "history" : "fixed")
+				   : NULL);
+	json_object_object_add(o, "verdict",
+			       cmp ? json_object_new_string(metric_verdict_name(m, r->verdict))
+				   : NULL);
+	json_object_object_add(o, "reason", cmp && r->reason ? json_object_new_string(r->reason)
+							      : NULL);
+	json_object_object_add(o, "only_in",
+			       !r->a ? json_object_new_string("b")
+			       : !r->b ? json_object_new_string("a")
+				       : NULL);
+	return o;
+}
+
+/* Every metric a benchmark has on a side, by name. */
+static json_object *json_metrics_of(const char *name, const struct comparison *c)
+{
+	json_object *o = json_object_new_object();
+	for (size_t t = 0; t < c->nmetrics; t++) {
+		const struct row *r = metric_row(&c->metrics[t], name);
+		if (r)
+			json_object_object_add(o, c->metrics[t].def.name,
+					       json_metric(&c->metrics[t], r, c));
+	}
+	return o;
+}
+
+/* The metrics compared, in the tables' order, with their verdicts counted. */
+static json_object *json_metric_families(const struct comparison *c)
+{
+	json_object *arr = json_object_new_array();
+	for (size_t t = 0; t < c->nmetrics; t++) {
+		const struct metric_table *m = &c->metrics[t];
+		bool up = m->def.higher_is_better;
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(m->def.name));
+		json_object_object_add(o, "unit", json_object_new_string(m->def.unit));
+		json_object_object_add(o, "better", json_object_new_string(up ? "higher" : "lower"));
+		json_object *v = json_object_new_object();
+		json_object_object_add(o, "tested", json_count(m->tested));
+		json_object_object_add(v, "worse",
+				       json_count(m->verdicts[up ? STATS_FASTER : STATS_SLOWER]));
+		json_object_object_add(v, "better",
+				       json_count(m->verdicts[up ? STATS_SLOWER : STATS_FASTER]));
+		json_object_object_add(v, "unchanged", json_count(m->verdicts[STATS_UNCHANGED]));
+		json_object_object_add(v, "undecided", json_count(m->verdicts[STATS_UNDECIDED]));
+		json_object_object_add(v, "same_build",
+				       json_count(m->verdicts[VERDICT_SAME_BUILD]));
+		json_object_object_add(o, "verdicts", v);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 static json_object *json_instructions(const struct row *r, double threshold)
 {
 	double a = 0, b = 0;
@@ -84,11 +209,6 @@ static json_object *json_pair(json_object *a, json_object *b)
 	json_object_object_add(o, "a", a);
 	json_object_object_add(o, "b", b);
 	return o;
-}
-
-static json_object *json_count(size_t n)
-{
-	return json_object_new_int64((int64_t)n);
 }
 
 static json_object *json_row(const struct row *r, const struct comparison *c,
@@ -150,6 +270,7 @@ static json_object *json_row(const struct row *r, const struct comparison *c,
 			       : !r->b ? json_object_new_string("a")
 				       : NULL);
 	json_object_object_add(o, "instructions", json_instructions(r, ctx->threshold));
+	json_object_object_add(o, "metrics", json_metrics_of(r->name, c));
 	return o;
 }
 
@@ -224,6 +345,9 @@ char *compare_render_json(const struct comparison *c, const struct view_ctx *ctx
 	json_object_object_add(root, "threshold", json_number(ctx->threshold));
 	json_object_object_add(root, "threshold_auto", json_object_new_boolean(ctx->threshold_auto));
 	json_object_object_add(root, "unit", json_object_new_string("seconds"));
+	/* Each a family of its own in the correction; every row's "metrics"
+	 * holds its verdict per metric. */
+	json_object_object_add(root, "metrics", json_metric_families(c));
 	text = json_text(root);
 	json_object_put(root);
 	return text;

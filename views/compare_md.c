@@ -533,6 +533,127 @@ static void md_statistics(FILE *out, const struct comparison *c)
 	md_details_close(out);
 }
 
+/* ---- metrics beside wall time ---- */
+
+/* A value of metric m as its unit reads best: seconds and bytes scaled as
+ * wall time is ("12.34 ms", "64.00 MiB"), any other unit as four
+ * significant digits and the unit. */
+static void format_metric(char *buf, size_t size, const struct metric_table *m, double v,
+			  double scale_of)
+{
+	static const char *const bytes[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+	if (strcmp(m->def.unit, "s") == 0) {
+		format_time(buf, size, v, time_unit_for(scale_of));
+	} else if (strcmp(m->def.unit, "bytes") == 0) {
+		size_t k = 0;
+		double div = 1;
+		while (k + 1 < sizeof(bytes) / sizeof(bytes[0]) && fabs(scale_of) >= div * 1024) {
+			div *= 1024;
+			k++;
+		}
+		if (k == 0)
+			snprintf(buf, size, "%.0f bytes", v);
+		else
+			snprintf(buf, size, "%.2f %s", v / div, bytes[k]);
+	} else {
+		/* About four significant digits of the row's smaller mean, and
+		 * the spread to the same decimals. */
+		double mag = fabs(scale_of) > 0 ? floor(log10(fabs(scale_of))) : 0;
+		int decimals = mag >= 3 ? 0 : (int)(3 - mag);
+		snprintf(buf, size, "%.*f %s", decimals > 9 ? 9 : decimals, v, m->def.unit);
+	}
+}
+
+static void md_metric_cell(FILE *out, const struct metric_table *m, const struct stats_summary *s,
+			   double scale_of)
+{
+	char mean[48], sd[48];
+	format_metric(mean, sizeof(mean), m, s->mean, scale_of);
+	format_metric(sd, sizeof(sd), m, s->stddev, scale_of);
+	if (s->n < 2)
+		fprintf(out, "%s (%zu)", mean, s->n);
+	else
+		fprintf(out, "%s ± %s (%zu)", mean, sd, s->n);
+}
+
+static void md_metric_row(FILE *out, const struct metric_table *m, const struct row *r,
+			  enum method method)
+{
+	char change[64], interval[64], q[32];
+	double smaller = r->a && r->b ? fmin(r->sa.mean, r->sb.mean) : r->a ? r->sa.mean : r->sb.mean;
+	fputs("| ", out);
+	md_cell(out, r->name);
+	fputs(" | ", out);
+	if (r->a)
+		md_metric_cell(out, m, &r->sa, smaller);
+	else
+		fputs("—", out);
+	fputs(" | ", out);
+	if (r->b)
+		md_metric_cell(out, m, &r->sb, smaller);
+	else
+		fputs("—", out);
+	if (!r->a || !r->b) {
+		fprintf(out, " | | | | | only in %s |\n", r->a ? "a" : "b");
+		return;
+	}
+	if (!r->compared) {
+		fputs(" | | | | | not comparable (mean of a is 0) |\n", out);
+		return;
+	}
+	md_change(change, interval, r);
+	format_p(q, sizeof(q), r->out.q, r->testable);
+	fprintf(out, " | %s | %s | %s | ", change, interval, r->testable ? q : "—");
+	md_samples(out, r, method);
+	fprintf(out, " | %s |\n", metric_verdict_name(m, r->verdict));
+}
+
+/* One table per metric after wall time's: the same statistics and verdict
+ * rules, each verdict in the metric's own direction (a lower throughput is
+ * worse), and why an undecided one stayed so. */
+static void md_metrics(FILE *out, const struct comparison *c, const struct view_ctx *ctx)
+{
+	if (!c->nmetrics)
+		return;
+	fprintf(out, "## Metrics\n\nEach metric of the benchmarks, judged as wall time is (its "
+		     "samples, the same method and rules, the same threshold), each a family of its "
+		     "own in the correction (alpha %g): wall time's verdicts do not depend on them. "
+		     "Verdicts read in the metric's direction: worse, better, unchanged, undecided.\n\n",
+		ctx->alpha);
+	for (size_t t = 0; t < c->nmetrics; t++) {
+		const struct metric_table *m = &c->metrics[t];
+		bool reasons = false;
+		fputs("### `", out);
+		md_cell(out, m->def.name);
+		fputs("` (", out);
+		md_cell(out, m->def.unit);
+		fprintf(out, ", %s is better): %zu worse, %zu better, %zu unchanged, %zu undecided\n\n",
+			m->def.higher_is_better ? "higher" : "lower",
+			m->verdicts[m->def.higher_is_better ? STATS_FASTER : STATS_SLOWER],
+			m->verdicts[m->def.higher_is_better ? STATS_SLOWER : STATS_FASTER],
+			m->verdicts[STATS_UNCHANGED], m->verdicts[STATS_UNDECIDED]);
+		fputs("| benchmark | a | b | change | interval | q | samples | verdict |\n"
+		      "|---|---:|---:|---:|---|---:|---|---|\n",
+		      out);
+		for (size_t i = 0; i < m->nrows; i++)
+			md_metric_row(out, m, &m->rows[i], c->method);
+		fputc('\n', out);
+		for (size_t i = 0; i < m->nrows; i++) {
+			const struct row *r = &m->rows[i];
+			if (!r->compared || !r->reason)
+				continue;
+			if (!reasons)
+				md_details_open(out, "Why undecided");
+			fputs("- ", out);
+			md_cell(out, r->name);
+			fprintf(out, " %s: %s.\n", metric_verdict_name(m, r->verdict), r->reason);
+			reasons = true;
+		}
+		if (reasons)
+			md_details_close(out);
+	}
+}
+
 /* The layout fits a pull request's comment and a CI job's summary: a
  * marker line, the verdict with the worst slowdown, a narrow table, what
  * must be read before trusting it (reasons, warnings), then the detail in
@@ -565,6 +686,7 @@ void compare_render_md(FILE *out, const struct comparison *c, const struct view_
 	fputc('\n', out);
 	md_warnings(out, c);
 	md_instructions(out, c, ctx->threshold);
+	md_metrics(out, c, ctx);
 	md_statistics(out, c);
 	md_bench_warnings(out, c);
 	md_sides(out, c);

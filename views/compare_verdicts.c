@@ -65,7 +65,8 @@ static void row_interval(struct row *r, double estimate, double lo, double hi, d
 }
 
 /* Interleaved A/B job: iteration i of a with iteration i of b. */
-static int row_paired(struct row *r, const struct comparison *c, const struct view_ctx *ctx)
+static int row_paired(struct row *r, const struct comparison *c, const struct metric_table *m,
+		      const struct view_ctx *ctx)
 {
 	size_t n = r->a->n < r->b->n ? r->a->n : r->b->n, len;
 	const struct run_value_bench *lv = run_values_find(&c->level, r->name);
@@ -78,6 +79,9 @@ static int row_paired(struct row *r, const struct comparison *c, const struct vi
 	if (!run_value_get(&level, lv, c->a.runs[0]) && !run_value_get(&level, lv, c->b.runs[0]))
 		level = ctx->alpha;
 	if (!(level > 0) || level > ctx->alpha)
+		level = ctx->alpha;
+	/* The job stopped on wall time's looks: a metric is tested once, at its end. */
+	if (m)
 		level = ctx->alpha;
 	r->level = level;
 	if (n < 2)
@@ -123,10 +127,12 @@ static bool same_commit(const struct comparison *c)
 	return strcmp(c->a.ref.commit, c->b.ref.commit) == 0;
 }
 
-/* Separate runs: one value per run against this host's run-to-run noise. */
-static int row_runs(struct row *r, const struct comparison *c, const struct view_ctx *ctx)
+/* Separate runs: one value per run against this host's run-to-run noise
+ * (of wall time, or of metric m's values). */
+static int row_runs(struct row *r, const struct comparison *c, const struct metric_table *m,
+		    const struct view_ctx *ctx)
 {
-	const struct run_value_bench *b = run_values_find(&c->logs, r->name);
+	const struct run_value_bench *b = run_values_find(m ? &m->logs : &c->logs, r->name);
 	size_t most = (b ? b->n : 0) + c->a.nruns + c->b.nruns + 1;
 	double *la = malloc(most * sizeof(double)), *lb = malloc(most * sizeof(double));
 	double *hist = malloc(most * sizeof(double)), *scratch = malloc(2 * most * sizeof(double));
@@ -153,8 +159,10 @@ static int row_runs(struct row *r, const struct comparison *c, const struct view
 	r->threshold = r->threshold_history ? noise.threshold : ctx->threshold;
 	rc = 0;
 	if (r->runs_a == 0 || r->runs_b == 0) {
-		rc = asprintf(&r->reason, "a side has no run with a positive mean time") < 0 ? -ENOMEM
-											 : 0;
+		rc = asprintf(&r->reason, "a side has no run with a positive mean%s",
+			      m ? "" : " time") < 0
+			     ? -ENOMEM
+			     : 0;
 		goto done;
 	}
 	/* The ratio of the geometric means of the runs' means, even when untested. */
@@ -209,8 +217,8 @@ done:
 	return rc;
 }
 
-int compute_row(struct row *r, const struct comparison *c, const struct view_ctx *ctx,
-		       double *scratch)
+int compute_row(struct row *r, const struct comparison *c, const struct metric_table *m,
+		const struct view_ctx *ctx, double *scratch)
 {
 	int rc;
 	r->verdict = STATS_UNDECIDED;
@@ -226,7 +234,7 @@ int compute_row(struct row *r, const struct comparison *c, const struct view_ctx
 	r->compared = true;
 	if ((rc = row_notes(r, c)))
 		return rc;
-	rc = c->method == METHOD_PAIRED ? row_paired(r, c, ctx) : row_runs(r, c, ctx);
+	rc = c->method == METHOD_PAIRED ? row_paired(r, c, m, ctx) : row_runs(r, c, m, ctx);
 	if (rc == 0 && c->same_build) {
 		/* Identical bytes: whatever the times say, there is nothing to test. */
 		r->testable = false;
@@ -274,27 +282,29 @@ static int undecided_reason(struct row *r, const struct comparison *c, const str
 	return n < 0 ? -ENOMEM : 0;
 }
 
-/* The three-way verdicts, Benjamini-Hochberg over the tested benchmarks. */
-int decide(struct comparison *c, const struct view_ctx *ctx)
+/* The three-way verdicts, Benjamini-Hochberg over the tested rows of one
+ * family (wall time's, or one metric's). */
+static int decide_rows(size_t *tested, struct row *rows, size_t nrows,
+		       const struct comparison *c, const struct view_ctx *ctx)
 {
-	struct stats_verdict_input *in = calloc(c->nrows + 1, sizeof(*in));
-	struct stats_verdict_output *out = calloc(c->nrows + 1, sizeof(*out));
-	size_t *order = calloc(c->nrows + 1, sizeof(*order)), m = 0, k = 0;
-	double *work = calloc(c->nrows + 1, sizeof(*work));
+	struct stats_verdict_input *in = calloc(nrows + 1, sizeof(*in));
+	struct stats_verdict_output *out = calloc(nrows + 1, sizeof(*out));
+	size_t *order = calloc(nrows + 1, sizeof(*order)), m = 0, k = 0;
+	double *work = calloc(nrows + 1, sizeof(*work));
 	int rc = -ENOMEM;
 	if (!in || !out || !order || !work)
 		goto done;
-	for (size_t i = 0; i < c->nrows; i++)
-		if (c->rows[i].testable)
-			in[m++] = c->rows[i].in;
-	c->tested = m;
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].testable)
+			in[m++] = rows[i].in;
+	*tested = m;
 	if (m > 0 && stats_verdicts(out, in, m, ctx->alpha, order, work) != STATS_OK) {
 		rc = -EIO;
 		goto done;
 	}
 	rc = 0;
-	for (size_t i = 0; i < c->nrows && rc == 0; i++) {
-		struct row *r = &c->rows[i];
+	for (size_t i = 0; i < nrows && rc == 0; i++) {
+		struct row *r = &rows[i];
 		if (!r->testable)
 			continue;
 		r->out = out[k++];
@@ -308,6 +318,46 @@ done:
 	free(order);
 	free(work);
 	return rc;
+}
+
+/* Wall time's family, then each metric's. */
+int decide(struct comparison *c, const struct view_ctx *ctx)
+{
+	int rc = decide_rows(&c->tested, c->rows, c->nrows, c, ctx);
+	for (size_t i = 0; i < c->nmetrics && !rc; i++) {
+		struct metric_table *m = &c->metrics[i];
+		rc = decide_rows(&m->tested, m->rows, m->nrows, c, ctx);
+	}
+	return rc;
+}
+
+const char *metric_verdict_name(const struct metric_table *m, int verdict)
+{
+	/* stats/ says slower when b's value is the larger: worse for a cost,
+	 * better for a metric where higher is better. */
+	bool up_is_good = m->def.higher_is_better;
+	switch (verdict) {
+	case STATS_SLOWER:
+		return up_is_good ? "better" : "worse";
+	case STATS_FASTER:
+		return up_is_good ? "worse" : "better";
+	default:
+		return verdict_name(verdict);
+	}
+}
+
+static bool samples_nonzero(const struct sample_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = 0; k < s->benches[i].n; k++)
+			if (s->benches[i].values[k] != 0)
+				return true;
+	return false;
+}
+
+bool metric_measured(const struct metric_table *m)
+{
+	return samples_nonzero(&m->a) || samples_nonzero(&m->b);
 }
 
 /* A benchmark's interval [lo, hi] around ratio at confidence from, rescaled
@@ -370,6 +420,16 @@ int summarize(struct comparison *c, const struct view_ctx *ctx)
 	 * the renderings show as absent with the reason. */
 	if (c->have_geomean && !(c->geomean.lo > 0 && isfinite(c->geomean.hi)))
 		c->geomean.lo = c->geomean.hi = NAN;
+	for (size_t t = 0; t < c->nmetrics; t++) {
+		struct metric_table *m = &c->metrics[t];
+		for (size_t i = 0; i < m->nrows; i++) {
+			const struct row *r = &m->rows[i];
+			m->only_b += !r->a;
+			m->only_a += r->a && !r->b;
+			if (r->compared)
+				m->verdicts[r->verdict]++;
+		}
+	}
 done:
 	free(ratio);
 	free(lo);

@@ -19,7 +19,7 @@
 
 static const char *const format_names[] = {
 	[EXPORT_BMF] = "bmf", [EXPORT_GAB] = "gab", [EXPORT_JUNIT] = "junit",
-	[EXPORT_CSV] = "csv", [EXPORT_MD] = "md",
+	[EXPORT_CSV] = "csv", [EXPORT_MD] = "md", [EXPORT_GAB_BIGGER] = "gab-bigger",
 };
 #define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))
 
@@ -45,7 +45,7 @@ bool export_format_compares(enum export_format format)
 
 static const char *const extensions[] = {
 	[EXPORT_BMF] = ".bmf.json", [EXPORT_GAB] = ".gab.json", [EXPORT_JUNIT] = ".junit.xml",
-	[EXPORT_CSV] = ".csv",      [EXPORT_MD] = ".md",
+	[EXPORT_CSV] = ".csv",      [EXPORT_MD] = ".md",	[EXPORT_GAB_BIGGER] = ".gab-bigger.json",
 };
 
 const char *export_format_extension(enum export_format format)
@@ -213,7 +213,57 @@ static void run_clear(struct export_run *run)
 {
 	json_object_put(run->root);
 	free(run->benches);
+	for (size_t i = 0; i < run->nmetrics; i++)
+		sample_set_clear(&run->metrics[i].samples);
+	free(run->metrics);
 	memset(run, 0, sizeof(*run));
+}
+
+/* The run's metrics besides wall time, from the store (the same samples
+ * compare/ judges). One a run recorded as 0 throughout is not there. */
+static int run_metrics_load(struct export_run *run, const struct view_ctx *ctx, char *err,
+			    size_t errsize)
+{
+	struct store_metric_def *defs = NULL;
+	size_t n = 0;
+	int rc = store_errno(store_metrics_of_runs(ctx->store, &defs, &n, &run->id, 1, NULL));
+	if (!rc && !(run->metrics = calloc(n + 1, sizeof(*run->metrics))))
+		rc = -ENOMEM;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct export_metric *m = &run->metrics[run->nmetrics];
+		bool nonzero = false;
+		m->def = defs[i];
+		if ((rc = sample_set_load(&m->samples, ctx, &run->id, 1, m->def.name)))
+			break;
+		for (size_t b = 0; b < m->samples.n; b++)
+			for (size_t k = 0; k < m->samples.benches[b].n; k++)
+				nonzero = nonzero || m->samples.benches[b].values[k] != 0;
+		if (nonzero)
+			run->nmetrics++;
+		else
+			sample_set_clear(&m->samples);
+	}
+	free(defs);
+	if (rc)
+		snprintf(err, errsize, "the metrics of the run: %s", strerror(-rc));
+	return rc;
+}
+
+bool export_metric_of(double *mean, double *sd, bool *has_sd, const struct export_metric *m,
+		      const char *bench)
+{
+	const struct bench_samples *s = sample_set_find(&m->samples, bench);
+	double sum = 0, sq = 0;
+	if (!s || !s->n)
+		return false;
+	for (size_t i = 0; i < s->n; i++)
+		sum += s->values[i];
+	*mean = sum / (double)s->n;
+	for (size_t i = 0; i < s->n; i++)
+		sq += (s->values[i] - *mean) * (s->values[i] - *mean);
+	*has_sd = s->n >= 2;
+	*sd = *has_sd ? sqrt(sq / (double)(s->n - 1)) : 0;
+	return true;
 }
 
 static int run_parse(struct export_run *run, const char *result, char *err, size_t errsize)
@@ -322,6 +372,27 @@ int export_bmf(struct strbuf *out, const struct export_run *run)
 			json_object_object_add(ins, "value", json_object_new_int64(b->instructions));
 			json_object_object_add(measures, "instructions", ins);
 		}
+		/* Bencher creates a measure the first time its name is seen; its
+		 * unit is set there once. A declared metric called latency would
+		 * collide with wall time's: it keeps a suffix. */
+		for (size_t k = 0; k < run->nmetrics; k++) {
+			const struct export_metric *m = &run->metrics[k];
+			json_object *v;
+			double mean, sd;
+			bool has_sd;
+			char slug[STORE_METRIC_NAME_MAX + 16];
+			if (!export_metric_of(&mean, &sd, &has_sd, m, b->name))
+				continue;
+			v = json_object_new_object();
+			json_object_object_add(v, "value", json_number(mean));
+			if (has_sd) {
+				json_object_object_add(v, "lower_value", json_number(mean - sd));
+				json_object_object_add(v, "upper_value", json_number(mean + sd));
+			}
+			snprintf(slug, sizeof(slug), "%s%s", m->def.name,
+				 strcmp(m->def.name, "latency") == 0 ? "_metric" : "");
+			json_object_object_add(measures, slug, v);
+		}
 		json_object_object_add(root, b->name, measures);
 	}
 	return add_json(out, root);
@@ -334,6 +405,45 @@ static json_object *gab_entry(const char *name, const char *unit, json_object *v
 	json_object_object_add(o, "unit", json_object_new_string(unit));
 	json_object_object_add(o, "value", value);
 	return o;
+}
+
+/* "<bench> (<metric>)" entries of the metrics of one direction. */
+static int gab_metrics(json_object *root, const struct export_run *run,
+		       const struct export_bench *b, bool higher)
+{
+	for (size_t k = 0; k < run->nmetrics; k++) {
+		const struct export_metric *m = &run->metrics[k];
+		char *name = NULL, range[64];
+		double mean, sd;
+		bool has_sd;
+		json_object *o;
+		if (m->def.higher_is_better != higher ||
+		    !export_metric_of(&mean, &sd, &has_sd, m, b->name))
+			continue;
+		if (asprintf(&name, "%s (%s)", b->name, m->def.name) < 0)
+			return -ENOMEM;
+		o = gab_entry(name, m->def.unit, json_number(mean));
+		free(name);
+		if (has_sd) {
+			char sdtext[40];
+			export_shortest(sdtext, sizeof(sdtext), sd);
+			snprintf(range, sizeof(range), "± %s", sdtext);
+			json_object_object_add(o, "range", json_object_new_string(range));
+		}
+		json_object_array_add(root, o);
+	}
+	return 0;
+}
+
+int export_gab_bigger(struct strbuf *out, const struct export_run *run)
+{
+	json_object *root = json_object_new_array();
+	for (size_t i = 0; root && i < run->n; i++)
+		if (gab_metrics(root, run, &run->benches[i], true)) {
+			json_object_put(root);
+			return -ENOMEM;
+		}
+	return add_json(out, root);
 }
 
 int export_gab(struct strbuf *out, const struct export_run *run)
@@ -361,6 +471,10 @@ int export_gab(struct strbuf *out, const struct export_run *run)
 			 median, min, max, b->runs, dir, run->commit);
 		json_object_object_add(o, "extra", json_object_new_string(extra));
 		json_object_array_add(root, o);
+		if (gab_metrics(root, run, b, false)) {
+			json_object_put(root);
+			return -ENOMEM;
+		}
 		if (!b->has_instructions)
 			continue;
 		if (asprintf(&name, "%s (instructions)", b->name) < 0) {
@@ -417,13 +531,21 @@ int export_render(char **text, size_t *len, const struct view_ctx *ctx, const ch
 		free(a);
 		free(b);
 	} else {
-		if ((rc = run_load(&run, ctx, what, err, errsize)) == 0) {
+		rc = run_load(&run, ctx, what, err, errsize);
+		/* hyperfine's CSV and Markdown have their fixed columns: no metrics. */
+		if (rc == 0 && (format == EXPORT_BMF || format == EXPORT_GAB ||
+				format == EXPORT_GAB_BIGGER))
+			rc = run_metrics_load(&run, ctx, err, errsize);
+		if (rc == 0) {
 			switch (format) {
 			case EXPORT_BMF:
 				rc = export_bmf(&out, &run);
 				break;
 			case EXPORT_GAB:
 				rc = export_gab(&out, &run);
+				break;
+			case EXPORT_GAB_BIGGER:
+				rc = export_gab_bigger(&out, &run);
 				break;
 			case EXPORT_CSV:
 				rc = export_csv(&out, &run);

@@ -8,16 +8,24 @@
  * does), rendered from the run's result.json:
  *   bmf    Bencher Metric Format JSON: {"<bench>": {"latency": {"value",
  *          "lower_value", "upper_value"}}} in nanoseconds (mean, mean -
- *          stddev, mean + stddev, as Bencher reads hyperfine's JSON), and
- *          {"instructions": {"value"}} when counted
+ *          stddev, mean + stddev, as Bencher reads hyperfine's JSON),
+ *          {"instructions": {"value"}} when counted, and a measure named
+ *          after each other metric (cpu, memory, throughput, ...) in its
+ *          own unit, the same three values
  *   gab    github-action-benchmark's customSmallerIsBetter JSON: [{"name",
  *          "unit": "ns", "value" (the mean), "range": "± <stddev>", "extra"}],
- *          and "<bench> (instructions)" entries when counted
+ *          "<bench> (instructions)" entries when counted, and "<bench>
+ *          (<metric>)" entries of each metric where lower is better, in
+ *          its unit
+ *   gab-bigger  the same for customBiggerIsBetter: "<bench> (<metric>)"
+ *          entries of each metric where higher is better (a throughput);
+ *          the action takes one direction per file
  *   csv    hyperfine's --export-csv
  *   md     hyperfine's --export-markdown
  * A comparison (A..B), rendered from compare/<A>..<B>.json's verdicts:
  *   junit  JUnit XML: one <testcase> per benchmark; "slower" (wall time or
- *          instruction count) is a <failure> of type "slower", a service
+ *          instruction count) is a <failure> of type "slower", a declared
+ *          metric "worse" (compare_metric_gates) one of type "worse", a service
  *          level of the configuration breached at B (views/slo.h) one of
  *          type "slo" (named in the message of a "slower" one when both),
  *          "undecided" and a benchmark of one side only are <skipped>
@@ -31,16 +39,18 @@
 
 #include "views/context.h"
 
-enum export_format { EXPORT_BMF, EXPORT_GAB, EXPORT_JUNIT, EXPORT_CSV, EXPORT_MD };
+enum export_format { EXPORT_BMF, EXPORT_GAB, EXPORT_JUNIT, EXPORT_CSV, EXPORT_MD, EXPORT_GAB_BIGGER };
 
-/* The format named "bmf", "gab", "junit", "csv" or "md": 0, or -EINVAL. */
+/* The format named "bmf", "gab", "gab-bigger", "junit", "csv" or "md": 0,
+ * or -EINVAL. */
 int export_format_parse(enum export_format *out, const char *name);
 const char *export_format_name(enum export_format format);
 /* Whether the format describes a comparison A..B (else one run). */
 bool export_format_compares(enum export_format format);
 
 /* The name of a computed file of exports: "<what>.bmf.json",
- * "<what>.gab.json", "<what>.junit.xml", "<what>.csv" or "<what>.md" (what:
+ * "<what>.gab.json", "<what>.gab-bigger.json", "<what>.junit.xml",
+ * "<what>.csv" or "<what>.md" (what:
  * REV, or A..B for junit). 0 with *what malloc'd, or -ENOENT when name is
  * none of these. */
 int export_parse_name(char **what, enum export_format *format, const char *name);

@@ -184,7 +184,14 @@ static void slo_message(struct strbuf *out, const struct slo_result *r)
 	char v[48], lo[48], hi[48], conf[32];
 	bool max = r->kind == SLO_MAX;
 	enum time_unit unit = time_unit_for(max ? r->limit : 0);
-	if (max) {
+	if (r->metric) {
+		/* "slo throughput min 100 MiB/s breached: 80 MiB/s over 3 runs" */
+		strbuf_addf(out, "slo %s %s %.6g %s breached: %.6g %s over %zu run%s", r->metric,
+			    r->kind == SLO_MIN ? "min" : "max", r->limit, r->unit, r->value, r->unit,
+			    r->runs, r->runs == 1 ? "" : "s");
+		snprintf(lo, sizeof(lo), "%.6g %s", r->lo, r->unit);
+		snprintf(hi, sizeof(hi), "%.6g %s", r->hi, r->unit);
+	} else if (max) {
 		format_time(v, sizeof(v), r->limit, unit);
 		strbuf_addf(out, "slo max %s (%s) breached: ", v, r->median ? "median" : "mean");
 		format_time(v, sizeof(v), r->value, unit);
@@ -239,6 +246,24 @@ struct tally {
 	double time;
 };
 
+/* The declared metrics of a row judged worse (compare_metric_gates), as
+ * "throughput worse: -20.0% [-22.1%, -17.8%] at 95% confidence", joined by sep. */
+static void worse_metrics(struct strbuf *out, json_object *row, const char *sep)
+{
+	json_object *metrics = get(row, "metrics");
+	if (!metrics || !json_object_is_type(metrics, json_type_object))
+		return;
+	json_object_object_foreach(metrics, name, m) {
+		if (!compare_metric_gates(name) || !is(str(m, "verdict"), "worse"))
+			continue;
+		if (out->len)
+			strbuf_addstr(out, sep);
+		/* A metric's name is [a-z0-9_]: nothing to escape. */
+		strbuf_addf(out, "%s worse: ", name);
+		change(out, m);
+	}
+}
+
 static void testcase(struct strbuf *out, struct tally *t, json_object *row, const char *a,
 		     const char *b, const struct breaches *slo)
 {
@@ -247,9 +272,11 @@ static void testcase(struct strbuf *out, struct tally *t, json_object *row, cons
 	bool wall = is(verdict, "slower"), slower_ins = is(str(ins, "verdict"), "slower");
 	double time = num(sb ? sb : sa, "mean");
 	struct strbuf msg = STRBUF_INIT, slo_msg = STRBUF_INIT, slo_lines = STRBUF_INIT;
+	struct strbuf worse = STRBUF_INIT;
 	char secs[48];
 	slo_messages(&slo_msg, slo, name, "; ");
 	slo_messages(&slo_lines, slo, name, "\n");
+	worse_metrics(&worse, row, "; ");
 	if (isnan(time))
 		time = 0;
 	t->tests++;
@@ -262,6 +289,8 @@ static void testcase(struct strbuf *out, struct tally *t, json_object *row, cons
 	if (wall || slower_ins) {
 		t->failures++;
 		failure_message(&msg, row, wall, slower_ins);
+		if (worse.len)
+			strbuf_addf(&msg, "; %s", worse.buf);
 		if (slo_msg.len)
 			strbuf_addf(&msg, "; %s", slo_msg.buf);
 		strbuf_addstr(out, ">\n    <failure");
@@ -285,6 +314,18 @@ static void testcase(struct strbuf *out, struct tally *t, json_object *row, cons
 			strbuf_addch(out, '\n');
 			xml_text(out, slo_lines.buf, false);
 		}
+		strbuf_addstr(out, "</failure>\n  </testcase>\n");
+	} else if (worse.len) {
+		/* A declared metric got worse while wall time did not. */
+		t->failures++;
+		strbuf_addbuf(&msg, &worse);
+		if (slo_msg.len)
+			strbuf_addf(&msg, "; %s", slo_msg.buf);
+		strbuf_addstr(out, ">\n    <failure");
+		xml_attr(out, "message", msg.buf);
+		xml_attr(out, "type", "worse");
+		strbuf_addstr(out, ">");
+		xml_text(out, msg.buf, false);
 		strbuf_addstr(out, "</failure>\n  </testcase>\n");
 	} else if (slo_msg.len) {
 		/* A service level is breached whatever the compare decided. */
@@ -313,6 +354,7 @@ static void testcase(struct strbuf *out, struct tally *t, json_object *row, cons
 	strbuf_release(&msg);
 	strbuf_release(&slo_msg);
 	strbuf_release(&slo_lines);
+	strbuf_release(&worse);
 }
 
 /* When B was measured: the finish of its newest run, so the same store

@@ -73,6 +73,22 @@ struct row {
 	const struct bench_samples *ia, *ib; /* instruction counts, when measured */
 };
 
+/* One metric of the benchmarks beside wall time (cpu, memory, a declared
+ * one): its rows get wall time's statistics and verdict rules on the
+ * metric's samples, and its tested rows are a family of their own in the
+ * correction, as instruction counts stand apart: adding a metric never
+ * moves a wall time verdict. */
+struct metric_table {
+	struct store_metric_def def;
+	struct sample_set a, b;
+	struct run_values logs; /* the log of each run's mean value: sides' and history's runs */
+	struct row *rows;
+	size_t nrows;
+	size_t tested;
+	size_t verdicts[VERDICT_KINDS];
+	size_t only_a, only_b;
+};
+
 struct comparison {
 	bool paired_only;  /* sides that are no A/B job are -ENOENT, before any sample is read */
 	struct side a, b;
@@ -85,6 +101,10 @@ struct comparison {
 	struct run_values unstable, other_cpus, level;
 	struct row *rows;
 	size_t nrows;
+	/* The metrics with a value other than 0 on a side, in the order
+	 * store_metrics_of_runs gives (cpu, memory, then declared by name). */
+	struct metric_table *metrics;
+	size_t nmetrics;
 	size_t tested;     /* benchmarks in the correction */
 	size_t verdicts[VERDICT_KINDS];
 	size_t only_a, only_b;
@@ -98,11 +118,17 @@ struct comparison {
 /* Whether a sorted list of run ids holds id (compare.c). */
 bool ids_contain(const int64_t *ids, size_t n, int64_t id);
 
-/* The analysis (compare_verdicts.c): one row's verdict, then the correction
- * over the rows and the summary. */
-int compute_row(struct row *r, const struct comparison *c, const struct view_ctx *ctx,
-		double *scratch);
+/* The analysis (compare_verdicts.c): one row's verdict (of wall time, or
+ * of metric m), then the correction over the rows and the summary. */
+int compute_row(struct row *r, const struct comparison *c, const struct metric_table *m,
+		const struct view_ctx *ctx, double *scratch);
 int decide(struct comparison *c, const struct view_ctx *ctx);
+/* A metric's verdict in its own direction: worse, better, unchanged,
+ * undecided, same build. */
+const char *metric_verdict_name(const struct metric_table *m, int verdict);
+/* Whether a metric's samples hold a value other than 0 (a built-in one of
+ * runs recorded without it reads 0). */
+bool metric_measured(const struct metric_table *m);
 int summarize(struct comparison *c, const struct view_ctx *ctx);
 bool row_interference(const struct row *r);
 bool rescale_interval(double *lo, double *hi, const struct row *r, double to);

@@ -9,6 +9,7 @@
 
 #include "util/strbuf.h"
 #include "views/context.h"
+#include "views/sides.h"
 
 /* One entry of a result.json's "results", its figures in seconds. */
 struct export_bench {
@@ -21,17 +22,35 @@ struct export_bench {
 	int64_t instructions;
 };
 
-/* A finished run's result.json, read. */
+/* One metric besides wall time (cpu, memory, a declared one) of a run: its
+ * definition and its per-iteration values of each benchmark. */
+struct export_metric {
+	struct store_metric_def def;
+	struct sample_set samples;
+};
+
+/* A finished run's result.json, read, and (for the formats that carry
+ * them) its metrics from the store. */
 struct export_run {
 	int64_t id;
 	char commit[STORE_HASH_LEN + 1];
 	json_object *root; /* owns what benches point into */
 	struct export_bench *benches;
 	size_t n;
+	struct export_metric *metrics; /* a metric whose values are all 0 is left out */
+	size_t nmetrics;
 };
+
+/* The mean and standard deviation (false: fewer than 2 values) of bench's
+ * values of metric m; false when bench has none. */
+bool export_metric_of(double *mean, double *sd, bool *has_sd, const struct export_metric *m,
+		      const char *bench);
 
 int export_bmf(struct strbuf *out, const struct export_run *run);
 int export_gab(struct strbuf *out, const struct export_run *run);
+/* github-action-benchmark's customBiggerIsBetter input: the metrics where
+ * higher is better ("[]" when there are none). */
+int export_gab_bigger(struct strbuf *out, const struct export_run *run);
 int export_csv(struct strbuf *out, const struct export_run *run);
 int export_md(struct strbuf *out, const struct export_run *run);
 /* The JUnit report of compare/<a>..<b>: 0, or a negative errno with err set. */

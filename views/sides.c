@@ -469,6 +469,57 @@ int run_values_load_metric(struct run_values *out, const struct view_ctx *ctx,
 		out, store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_metric, &st));
 }
 
+struct metric_means_state {
+	struct run_values_state rv;
+	char *bench;  /* the benchmark and run whose values are being summed */
+	int64_t run;
+	double sum;
+	size_t n;
+};
+
+static int metric_mean_flush(struct metric_means_state *st)
+{
+	double mean = st->n ? st->sum / (double)st->n : 0;
+	st->sum = 0;
+	st->n = 0;
+	/* A run whose mean is not positive has no log mean: it takes no part. */
+	if (!(mean > 0))
+		return 0;
+	return run_values_add(&st->rv.g, st->rv.set, st->bench, st->run, log(mean));
+}
+
+static int add_metric_value(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	struct metric_means_state *st = ctx;
+	int rc;
+	if (st->n && (run_id != st->run || strcmp(benchmark, st->bench) != 0)) {
+		if ((rc = metric_mean_flush(st)))
+			return rc;
+	}
+	if (!st->bench || strcmp(benchmark, st->bench) != 0) {
+		free(st->bench);
+		if (!(st->bench = strdup(benchmark)))
+			return -ENOMEM;
+	}
+	st->run = run_id;
+	st->sum += value;
+	st->n++;
+	return 0;
+}
+
+int run_values_load_metric_log_means(struct run_values *out, const struct view_ctx *ctx,
+				     const int64_t *runs, size_t nruns, const char *metric)
+{
+	struct metric_means_state st = {.rv = {.set = out}};
+	int rc;
+	memset(out, 0, sizeof(*out));
+	rc = store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_metric_value, &st);
+	if (rc == 0 && st.n)
+		rc = metric_mean_flush(&st);
+	free(st.bench);
+	return run_values_done(out, rc);
+}
+
 const struct run_value_bench *run_values_find(const struct run_values *set, const char *name)
 {
 	size_t lo = 0, hi = set->n;

@@ -117,6 +117,11 @@ struct run_values {
 /* log(mean wall time in seconds) of each run and benchmark with iterations. */
 int run_values_load_log_means(struct run_values *out, const struct view_ctx *ctx,
 			      const int64_t *runs, size_t nruns);
+/* log(mean value) of each run and benchmark of a per-iteration metric
+ * ("cpu", "memory", a declared one), from its iterations; a run whose mean
+ * is not positive has none. */
+int run_values_load_metric_log_means(struct run_values *out, const struct view_ctx *ctx,
+				     const int64_t *runs, size_t nruns, const char *metric);
 /* The value of a metric (STORE_METRIC_* or "instructions") per run and benchmark. */
 int run_values_load_metric(struct run_values *out, const struct view_ctx *ctx,
 			   const int64_t *runs, size_t nruns, const char *metric);

@@ -16,6 +16,7 @@
 #include "views/internal_compare.h"
 #include "views/sides.h"
 #include "views/slo.h"
+#include "config/slo_metrics.h"
 
 /* What every service level of one evaluation shares. */
 struct slo_eval {
@@ -49,6 +50,7 @@ void slo_results_free(struct slo_result *results, size_t n)
 	for (size_t i = 0; results && i < n; i++) {
 		free(results[i].bench);
 		free(results[i].baseline);
+		free(results[i].metric);
 		free(results[i].reason);
 	}
 	free(results);
@@ -173,13 +175,31 @@ static void per_run_clear(struct per_run *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Each run's log mean of a metric's values of bench, for the runs of e->all. */
+static int per_run_load_metric(struct per_run *p, struct slo_eval *e, const char *bench,
+			       const char *metric)
+{
+	struct run_values means;
+	const struct run_value_bench *b;
+	int rc = run_values_load_metric_log_means(&means, e->ctx, e->all, e->nall, metric);
+	b = rc ? NULL : run_values_find(&means, bench);
+	for (size_t i = 0; b && i < b->n && !rc; i++)
+		rc = per_run_add(p, b->runs[i], b->values[i]);
+	run_values_clear(&means);
+	return rc;
+}
+
 /* Each run's log mean (the store's per-run sums) or log median (its
- * iterations) of bench, for the runs of e->all. */
-static int per_run_load(struct per_run *p, struct slo_eval *e, const char *bench, bool median)
+ * iterations) of bench, for the runs of e->all; of metric's values when
+ * metric is not NULL. */
+static int per_run_load(struct per_run *p, struct slo_eval *e, const char *bench, bool median,
+			const char *metric)
 {
 	const struct run_value_bench *b;
 	int rc;
 	memset(p, 0, sizeof(*p));
+	if (metric)
+		return per_run_load_metric(p, e, bench, metric);
 	if (median) {
 		p->bench = bench;
 		rc = store_samples_of_runs(e->ctx->store, e->all, e->nall, NULL, bench, add_sample, p);
@@ -211,8 +231,10 @@ static int set_reason(struct slo_result *r, const char *fmt, ...)
 	return r->reason ? 0 : -ENOMEM;
 }
 
-/* A ceiling: the commit's runs against log(max), with the host's noise. */
-static int judge_max(struct slo_result *r, struct slo_eval *e, const struct bench_config *b)
+/* A ceiling (or, for a metric, a floor): the commit's runs against
+ * log(limit), with the host's noise. */
+static int judge_limit(struct slo_result *r, struct slo_eval *e, const char *bench,
+		       const char *metric, double limit, bool median, bool floor)
 {
 	struct per_run p;
 	struct stats_run_noise noise;
@@ -222,7 +244,7 @@ static int judge_max(struct slo_result *r, struct slo_eval *e, const struct benc
 	bool have_noise = false;
 	double confidence = 1 - e->ctx->alpha, mean;
 	int rc, src;
-	if ((rc = per_run_load(&p, e, b->name, b->slo.median)))
+	if ((rc = per_run_load(&p, e, bench, median, metric)))
 		goto done;
 	rc = -ENOMEM;
 	if (!(own = malloc((p.n + 1) * sizeof(double))) ||
@@ -238,22 +260,25 @@ static int judge_max(struct slo_result *r, struct slo_eval *e, const struct benc
 	r->runs = nown;
 	rc = 0;
 	if (nown == 0) {
-		rc = set_reason(r, "%s has no run of %s with a positive time", e->short_id, b->name);
+		rc = metric ? set_reason(r, "%s has no run of %s with a positive %s", e->short_id,
+					 bench, metric)
+			    : set_reason(r, "%s has no run of %s with a positive time", e->short_id,
+					 bench);
 		goto done;
 	}
 	if (stats_mean(&mean, own, nown) == 0)
 		r->value = exp(mean);
 	if (nhist >= 2 && stats_run_noise(&noise, hist, nhist, scratch) == STATS_OK)
 		have_noise = true;
-	src = stats_runs_against_limit(&t, own, nown, log(b->slo.max), have_noise ? &noise : NULL,
+	src = stats_runs_against_limit(&t, own, nown, log(limit), have_noise ? &noise : NULL,
 				       confidence);
 	if (src == STATS_EEMPTY) {
 		rc = set_reason(r, "one run of %s, and this host's run-to-run noise is not known yet"
 				   " (%zu of the %d runs of %s it needs): measure %s again (2 runs"
 				   " or more decide by their own spread) or measure %d runs of %s"
 				   " on this host",
-				e->short_id, nhist, STATS_NOISE_MIN_DIFFS + 1, b->name, e->short_id,
-				STATS_NOISE_MIN_DIFFS + 1, b->name);
+				e->short_id, nhist, STATS_NOISE_MIN_DIFFS + 1, bench, e->short_id,
+				STATS_NOISE_MIN_DIFFS + 1, bench);
 		goto done;
 	}
 	if (src != STATS_OK) {
@@ -261,11 +286,13 @@ static int judge_max(struct slo_result *r, struct slo_eval *e, const struct benc
 		goto done;
 	}
 	r->confidence = confidence;
-	r->lo = b->slo.max * exp(t.lo);
-	r->hi = b->slo.max * exp(t.hi);
-	if (t.lo > 0) {
+	r->lo = limit * exp(t.lo);
+	r->hi = limit * exp(t.hi);
+	/* A ceiling is breached when the whole interval is above it, a floor
+	 * when it is all below. */
+	if (floor ? t.hi < 0 : t.lo > 0) {
 		r->verdict = SLO_BREACHED;
-	} else if (t.hi <= 0) {
+	} else if (floor ? t.lo >= 0 : t.hi <= 0) {
 		r->verdict = SLO_HOLDS;
 	} else {
 		rc = set_reason(r, "the interval holds the limit: %zu run%s of %s cannot tell%s", nown,
@@ -278,6 +305,24 @@ done:
 	free(hist);
 	free(scratch);
 	return rc;
+}
+
+static int judge_max(struct slo_result *r, struct slo_eval *e, const struct bench_config *b)
+{
+	return judge_limit(r, e, b->name, NULL, b->slo.max, b->slo.median, false);
+}
+
+/* A metric's floor or ceiling, in the unit its definition gives. */
+static int judge_metric(struct slo_result *r, struct slo_eval *e, const struct bench_config *b)
+{
+	struct store_metric_def def;
+	int rc = store_metric_def_get(e->ctx->store, &def, r->metric);
+	if (rc == STORE_NOTFOUND)
+		return set_reason(r, "no run recorded metric %s", r->metric);
+	if (rc)
+		return store_errno(rc);
+	snprintf(r->unit, sizeof(r->unit), "%s", def.unit);
+	return judge_limit(r, e, b->name, r->metric, r->limit, false, r->kind == SLO_MIN);
 }
 
 /* compare/<baseline>..<rev>.json with the tolerance as the threshold: the
@@ -394,8 +439,12 @@ int slo_evaluate(struct slo_result **out, size_t *n, const struct view_ctx *ctx,
 	int rc = 0;
 	*out = NULL;
 	*n = 0;
-	for (size_t i = 0; config && i < config->nbenchmarks; i++)
-		count += (config->benchmarks[i].slo.max > 0) + !!config->benchmarks[i].slo.baseline;
+	for (size_t i = 0; config && i < config->nbenchmarks; i++) {
+		const struct bench_slo *slo = &config->benchmarks[i].slo;
+		count += (slo->max > 0) + !!slo->baseline;
+		for (size_t k = 0; k < slo->nmetrics; k++)
+			count += (slo->metrics[k].min > 0) + (slo->metrics[k].max > 0);
+	}
 	if (count == 0)
 		return 0;
 	if ((rc = side_resolve(&e.ref, ctx, rev)) || (rc = eval_load(&e)))
@@ -412,6 +461,27 @@ int slo_evaluate(struct slo_result **out, size_t *n, const struct view_ctx *ctx,
 			r = &results[count++];
 			if (!(rc = result_init(r, b, kind)))
 				rc = kind == SLO_MAX ? judge_max(r, &e, b) : judge_band(r, &e, b);
+		}
+		/* Then each metric's floor and ceiling, in the configuration's order. */
+		for (size_t k = 0; k < b->slo.nmetrics && !rc; k++) {
+			const struct slo_metric_bound *m = &b->slo.metrics[k];
+			for (int floor = 1; floor >= 0 && !rc; floor--) {
+				struct slo_result *r;
+				double limit = floor ? m->min : m->max;
+				if (!(limit > 0))
+					continue;
+				if ((rc = ALLOC_GROW(results, count + 1, alloc)))
+					break;
+				r = &results[count++];
+				if ((rc = result_init(r, b, floor ? SLO_MIN : SLO_MAX)))
+					break;
+				r->median = false;
+				r->limit = limit;
+				if (!(r->metric = strdup(m->name)))
+					rc = -ENOMEM;
+				else
+					rc = judge_metric(r, &e, b);
+			}
 		}
 	}
 done:
@@ -430,6 +500,15 @@ static void add_seconds(struct strbuf *sb, double seconds)
 	strbuf_addf(sb, "%.6g s", seconds);
 }
 
+/* A metric's value: its unit after four significant digits. */
+static void add_value(struct strbuf *sb, const struct slo_result *r, double v)
+{
+	if (r->metric)
+		strbuf_addf(sb, "%.6g %s", v, r->unit[0] ? r->unit : "");
+	else
+		add_seconds(sb, v);
+}
+
 static void add_change(struct strbuf *sb, double ratio)
 {
 	strbuf_addf(sb, "%+.1f%%", (ratio - 1) * 100);
@@ -440,10 +519,14 @@ char *slo_results_text(const struct slo_result *results, size_t n)
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		const struct slo_result *r = &results[i];
-		bool max = r->kind == SLO_MAX;
-		strbuf_addf(&sb, "%s\t%s\t", r->bench, max ? "max" : "band");
+		/* A metric's bound reads as its max: a limit on one value per run. */
+		bool max = r->kind != SLO_BAND;
+		strbuf_addstr(&sb, r->bench);
+		if (r->metric)
+			strbuf_addf(&sb, ":%s", r->metric);
+		strbuf_addf(&sb, "\t%s\t", r->kind == SLO_MIN ? "min" : max ? "max" : "band");
 		if (max) {
-			add_seconds(&sb, r->limit);
+			add_value(&sb, r, r->limit);
 			strbuf_addf(&sb, " %s\t", r->median ? "median" : "mean");
 		} else {
 			strbuf_addf(&sb, "%s +%g%%\t", r->baseline, r->limit * 100);
@@ -451,7 +534,7 @@ char *slo_results_text(const struct slo_result *results, size_t n)
 		if (isnan(r->value))
 			strbuf_addstr(&sb, "-");
 		else if (max)
-			add_seconds(&sb, r->value);
+			add_value(&sb, r, r->value);
 		else
 			add_change(&sb, r->value);
 		if (max && r->runs)
@@ -461,9 +544,9 @@ char *slo_results_text(const struct slo_result *results, size_t n)
 			strbuf_addstr(&sb, "-");
 		} else {
 			strbuf_addch(&sb, '[');
-			max ? add_seconds(&sb, r->lo) : add_change(&sb, r->lo);
+			max ? add_value(&sb, r, r->lo) : add_change(&sb, r->lo);
 			strbuf_addstr(&sb, ", ");
-			max ? add_seconds(&sb, r->hi) : add_change(&sb, r->hi);
+			max ? add_value(&sb, r, r->hi) : add_change(&sb, r->hi);
 			strbuf_addch(&sb, ']');
 			if (!isnan(r->confidence))
 				strbuf_addf(&sb, " %.4g%%", r->confidence * 100);

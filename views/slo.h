@@ -14,11 +14,16 @@
 #include "config/config.h"
 #include "views/context.h"
 
-enum slo_kind { SLO_MAX, SLO_BAND };
+/* SLO_MIN: a metric's floor ("slo": {"metrics": {"throughput": {"min": 100}}}). */
+enum slo_kind { SLO_MAX, SLO_BAND, SLO_MIN };
 enum slo_verdict { SLO_HOLDS, SLO_BREACHED, SLO_UNDECIDED };
 
 struct slo_result {
 	char *bench;
+	/* A bound of a metric other than wall time (config/slo_metrics.h), its
+	 * limit, value and interval in unit; NULL: wall time. */
+	char *metric;
+	char unit[32];
 	enum slo_kind kind;
 	bool median;        /* max: the statistic of each run (else its mean) */
 	double limit;       /* max: seconds; band: the tolerance (0.05: 5% slower) */
@@ -37,7 +42,9 @@ struct slo_result {
 
 /* The service levels of config at rev (a name as compare/ takes it:
  * revision, run id, baseline, latest), one result per "slo" key of each
- * benchmark in the configuration's order, the ceiling before the band.
+ * benchmark in the configuration's order, the ceiling before the band, then
+ * each metric's floor and ceiling (judged as the ceiling is, on the log of
+ * each run's mean value).
  * 0 (*n may be 0: nothing configured); -ENOENT when rev names nothing or
  * has no finished run on this host; -ENOMEM, -EIO. */
 int slo_evaluate(struct slo_result **out, size_t *n, const struct view_ctx *ctx,
@@ -46,9 +53,10 @@ void slo_results_free(struct slo_result *results, size_t n);
 
 const char *slo_verdict_name(enum slo_verdict verdict);
 
-/* The file slo: a line per result, tab-separated: benchmark, kind (max or
- * band), limit, value, interval, verdict (holds, breached, undecided) and
- * reason ("-" when decided). "" for none. malloc'd; NULL: no memory. */
+/* The file slo: a line per result, tab-separated: benchmark (for a metric
+ * <bench>:<metric>), kind (max, min or band), limit, value, interval,
+ * verdict (holds, breached, undecided) and reason ("-" when decided). ""
+ * for none. malloc'd; NULL: no memory. */
 char *slo_results_text(const struct slo_result *results, size_t n);
 
 /* The text of slo for ctx->config at the commit of the newest finished run:

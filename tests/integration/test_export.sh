@@ -58,8 +58,16 @@ cp "$T/out" "$T/c2.gab.json"
 import json, sys, jsonschema
 schema, doc, bmf = (json.load(open(p)) for p in sys.argv[1:4])
 jsonschema.validate(doc, schema, cls=jsonschema.Draft7Validator)
-assert [e["name"] for e in doc] == ["sleepy", "tiny[n=1]", "tiny[n=2]"], doc
+# Each benchmark's wall time, then its cpu and memory in their units, as BMF has them.
+assert [e["name"] for e in doc] == [f"{b}{m}" for b in ["sleepy", "tiny[n=1]", "tiny[n=2]"]
+                                    for m in ["", " (cpu)", " (memory)"]], doc
+units = {"cpu": "s", "memory": "bytes"}
 for e in doc:
+    bench, _, metric = e["name"].partition(" (")
+    if metric:
+        metric = metric[:-1]
+        assert e["unit"] == units[metric] and e["value"] == bmf[bench][metric]["value"], e
+        continue
     assert e["unit"] == "ns" and e["value"] == bmf[e["name"]]["latency"]["value"], e
     # An A/B job adds pairs to the 5 runs configured.
     runs = [l for l in e["extra"].split("\n") if l.startswith("runs: ")]

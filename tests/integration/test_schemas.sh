@@ -172,7 +172,9 @@ cat > "$ART/config-in.sample-full.json" <<EOF
    "slo": {"max": "1.5e2 µs", "statistic": "mean", "baseline": "v1.0_rc-2", "tolerance": 0.05}},
   {"name": "d", "command": ["./prog"], "slo": null},
   {"name": "e", "command": ["./prog"], "slo": {"max": 0.25, "statistic": "median"}},
-  {"name": "f", "command": ["./prog"], "slo": {"baseline": "run-x", "tolerance": 0}}
+  {"name": "f", "command": ["./prog"], "slo": {"baseline": "run-x", "tolerance": 0}},
+  {"name": "g", "command": ["./prog"],
+   "slo": {"metrics": {"throughput": {"min": 100}, "memory": {"max": 5e8, "min": 1}}}}
  ]}
 EOF
 cat > "$ART/config-in.sample-min.json" <<'EOF'
@@ -217,6 +219,9 @@ bad=(
 	'{"benchmarks": [{"name": "x", "command": "true", "slo": {"max": 1, "statistic": "p99"}}]}'
 	'{"benchmarks": [{"name": "x", "command": "true", "slo": {"statistic": "median"}}]}'
 	'{"benchmarks": [{"name": "x", "command": "true", "slo": {}}]}'
+	'{"benchmarks": [{"name": "x", "command": "true", "slo": {"metrics": {"memory": {}}}}]}'
+	'{"benchmarks": [{"name": "x", "command": "true", "slo": {"metrics": {"wall": {"max": 1}}}}]}'
+	'{"benchmarks": [{"name": "x", "command": "true", "slo": {"metrics": {"cpu": {"max": 0}}}}]}'
 )
 for i in "${!bad[@]}"; do
 	printf '%s\n' "${bad[$i]}" > "$ART/config-bad.$i.json"
