@@ -118,6 +118,21 @@ void config_free(struct config *config)
 	free(config);
 }
 
+size_t config_drop_services(struct config *config)
+{
+	size_t kept = 0, dropped = 0;
+	for (size_t i = 0; i < config->nbenchmarks; i++) {
+		if (config->benchmarks[i].service) {
+			bench_clear(&config->benchmarks[i]);
+			dropped++;
+		} else {
+			config->benchmarks[kept++] = config->benchmarks[i];
+		}
+	}
+	config->nbenchmarks = kept;
+	return dropped;
+}
+
 static int parse_command(struct bench_config *b, json_object *cmd, const char *where, char *err,
 			 size_t errsize)
 {

@@ -170,5 +170,9 @@ char *config_to_json(const struct config *config);
  * malloc'd; NULL when out of memory. */
 char *bench_config_command_text(const struct bench_config *bench);
 void config_free(struct config *config);
+/* Leave out the benchmarks that have a service: an interleaved A/B job
+ * cannot measure them, since both commits' servers would want the same port
+ * at once. Returns how many were left out. */
+size_t config_drop_services(struct config *config);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "queue/submit.h"
 #include "service/confirm.h"
 #include "store/store.h"
@@ -30,15 +31,38 @@ void confirm_free(struct confirm *c)
 	free(c);
 }
 
+/* The configuration of the A/B jobs: the mount's, without the benchmarks
+ * that have a service, which one interleaved job cannot measure (both
+ * commits' servers would want one port); a job of the others still settles
+ * their suspects. *json NULL when none is left. */
+static int config_for_pairs(char **json, const char *config_json, char *err, size_t errsize)
+{
+	struct config *config = NULL;
+	*json = NULL;
+	if (config_parse(&config, config_json, err, errsize))
+		return -1;
+	if (config_drop_services(config) == 0)
+		*json = strdup(config_json);
+	else if (config->nbenchmarks > 0)
+		*json = config_to_json(config);
+	else
+		log_notice("no A/B jobs settle suspected regressions: every benchmark has a service");
+	if (config->nbenchmarks > 0 && !*json) {
+		config_free(config);
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	config_free(config);
+	return 0;
+}
+
 int confirm_open(struct confirm **out, const struct view_settings *opts, char *err,
 		 size_t errsize)
 {
 	struct confirm *c = calloc(1, sizeof(*c));
 	*out = NULL;
-	if (!c || !(c->config_json = strdup(opts->config_json))) {
-		snprintf(err, errsize, "out of memory");
+	if (!c || config_for_pairs(&c->config_json, opts->config_json, err, errsize))
 		goto fail;
-	}
 	if (view_session_open(&c->session, opts, err, errsize))
 		goto fail;
 	c->session->view.confirm = true;
@@ -59,7 +83,7 @@ size_t confirm_next(void *ctx)
 	size_t n = 0;
 	int64_t seq = -1;
 	int rc;
-	if (!c || history_tip(tip, &c->session->view) < 0)
+	if (!c || !c->config_json || history_tip(tip, &c->session->view) < 0)
 		return 0;
 	/* Nothing the suspects rest on has changed since none was left: the
 	 * runner's idle wake-ups cost nothing. A moved branch tip is a change

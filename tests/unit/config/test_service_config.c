@@ -74,6 +74,28 @@ static void test_roundtrip(void **state)
 	config_free(c);
 }
 
+/* An A/B job's configuration without the benchmarks it cannot measure:
+ * what is left reads back as it was. */
+static void test_drop_services(void **state)
+{
+	struct config *c = NULL, *again = NULL;
+	char err[256], *text;
+
+	(void)state;
+	assert_int_equal(config_parse(&c, full, err, sizeof(err)), 0);
+	assert_int_equal(config_drop_services(c), 2);
+	assert_int_equal(c->nbenchmarks, 1);
+	assert_string_equal(c->benchmarks[0].name, "b");
+	assert_non_null(text = config_to_json(c));
+	assert_int_equal(config_parse(&again, text, err, sizeof(err)), 0);
+	assert_int_equal(again->nbenchmarks, 1);
+	assert_null(again->benchmarks[0].service);
+	assert_int_equal(config_drop_services(again), 0);
+	free(text);
+	config_free(again);
+	config_free(c);
+}
+
 static void test_errors(void **state)
 {
 	static const struct { const char *service, *message; } cases[] = {
@@ -112,6 +134,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_drop_services),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
