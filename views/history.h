@@ -76,6 +76,11 @@ struct history_regressions {
 };
 int history_regressions(struct history_regressions *out, const struct view_ctx *ctx,
 			const char *tip);
+/* The same for the A/B jobs that settle the suspects (regressions_next_job):
+ * without the metrics' lines and marks, which no job settles, and which
+ * would only cost their tests. */
+int history_regressions_suspects(struct history_regressions *out, const struct view_ctx *ctx,
+				 const char *tip);
 void history_regressions_clear(struct history_regressions *r);
 
 #endif

@@ -225,8 +225,8 @@ void history_regressions_clear(struct history_regressions *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int history_regressions(struct history_regressions *out, const struct view_ctx *ctx,
-			const char *tip)
+static int regressions_of(struct history_regressions *out, const struct view_ctx *ctx,
+			  const char *tip, bool metrics)
 {
 	struct history h;
 	struct analysis a, mins = {0};
@@ -242,7 +242,7 @@ int history_regressions(struct history_regressions *out, const struct view_ctx *
 	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a, true)) ||
 	    (rc = history_marks_text(&out->marks, &a, &h)) ||
 	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)) ||
-	    (rc = regress_metrics(&c, &out->marks)))
+	    (metrics && (rc = regress_metrics(&c, &out->marks))))
 		goto done;
 	/* Without A/B jobs to settle them, the minimums' suspects would go unused:
 	 * they are neither loaded nor tested. */
@@ -285,4 +285,16 @@ done_history:
 		history_regressions_clear(out);
 	}
 	return rc;
+}
+
+int history_regressions(struct history_regressions *out, const struct view_ctx *ctx,
+			const char *tip)
+{
+	return regressions_of(out, ctx, tip, true);
+}
+
+int history_regressions_suspects(struct history_regressions *out, const struct view_ctx *ctx,
+				 const char *tip)
+{
+	return regressions_of(out, ctx, tip, false);
 }

@@ -465,7 +465,7 @@ int regressions_next_job(char a[STORE_HASH_LEN + 1], char b[STORE_HASH_LEN + 1],
 	size_t best = 0;
 	bool found = false;
 	int rc;
-	if ((rc = history_regressions(&hr, ctx, tip)))
+	if ((rc = history_regressions_suspects(&hr, ctx, tip)))
 		return rc;
 	if ((rc = settle(&st, &cache, ctx, &hr)))
 		goto done;
