@@ -2,7 +2,7 @@
 """Load a page in headless Chromium and report on it, through the DevTools
 protocol over a pipe (--remote-debugging-pipe: no port, no websocket module).
 
-    chromium_page.py URL [--screenshot PNG] [--filter TEXT] [--timeout S]
+    chromium_page.py URL [--screenshot PNG] [--filter TEXT] [--no-script] [--timeout S]
 
 Prints one JSON object: "errors" (every console message, uncaught exception
 and browser log entry of level warning or error the page caused: a page that
@@ -11,7 +11,7 @@ is meant to log nothing logs nothing), the page's own timings in ms
 first animation frame after load, all from navigation start), "rows" and
 "visible" (rows with data-name, and those shown after typing --filter's TEXT
 into the #filter box), "filter_shown" (whether the script showed the box),
-"title", and of the screenshot "png_bytes", "png_colours" (distinct colours)
+"shown" (rows shown before any filter), "title", and of the screenshot "png_bytes", "png_colours" (distinct colours)
 and "png_ink" (the share of pixels not of the most common colour). Exit status 0 when the page loaded, 1 otherwise.
 CHROMIUM names the browser (default: chromium); run as root it needs
 --no-sandbox, which is always passed (the page is ours).
@@ -160,12 +160,14 @@ PROBE = """(async () => {
   const nav = performance.getEntriesByType("navigation")[0];
   const paint = performance.getEntriesByType("paint")
     .filter(e => e.name === "first-contentful-paint")[0];
-  const rendered = await new Promise(r => requestAnimationFrame(() => r(performance.now())));
+  const rendered = NO_SCRIPT ? null :
+    await new Promise(r => requestAnimationFrame(() => r(performance.now())));
   const box = document.getElementById("filter");
   const rows = document.querySelectorAll("tr[data-name]");
   const out = {load: nav ? nav.loadEventEnd : null, fcp: paint ? paint.startTime : null,
                rendered: rendered, rows: rows.length, title: document.title,
                filter_shown: !!box && !box.hidden, visible: null};
+  out.shown = Array.from(rows).filter(r => r.offsetParent !== null).length;
   if (box && FILTER !== null) {
     box.value = FILTER;
     box.dispatchEvent(new Event("input"));
@@ -181,6 +183,8 @@ def main():
     ap.add_argument("--screenshot")
     ap.add_argument("--filter")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--no-script", action="store_true",
+                    help="the page's own scripts disabled (the report still comes)")
     args = ap.parse_args()
     b = Browser(os.environ.get("CHROMIUM", "chromium"), args.timeout)
     report = {"errors": []}
@@ -189,12 +193,15 @@ def main():
         s = b.call("Target.attachToTarget", {"targetId": page, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Log"):
             b.call(domain + ".enable", session=s)
+        if args.no_script:
+            b.call("Emulation.setScriptExecutionDisabled", {"value": True}, session=s)
         b.events.clear()  # about:blank's, if any
         nav = b.call("Page.navigate", {"url": args.url}, session=s)
         if nav.get("errorText"):
             report["errors"].append("navigate: " + nav["errorText"])
         b.wait_event("Page.loadEventFired", time.monotonic() + args.timeout)
-        probe = PROBE.replace("FILTER", json.dumps(args.filter))
+        probe = PROBE.replace("FILTER", json.dumps(args.filter)).replace(
+            "NO_SCRIPT", json.dumps(args.no_script))
         got = b.call("Runtime.evaluate", {"expression": probe, "awaitPromise": True,
                                           "returnByValue": True}, session=s)
         if "exceptionDetails" in got:

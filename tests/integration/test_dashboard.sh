@@ -2,7 +2,8 @@
 # index.html, the dashboard, loaded by headless Chromium (Debian's chromium)
 # through the DevTools protocol (chromium_page.py): through the mount and in
 # a `benchfs run --out` tree, it renders (a screenshot that is not blank),
-# logs nothing to the console, its filter works, and every relative link
+# logs nothing to the console, its filter works (and without script every
+# row shows), and every relative link
 # resolves to a file of the tree it is in. Its content follows the store:
 # the open regression, the queue as runs are queued and finish. The tree's
 # page is byte-identical to the mount's over the same data directory. And
@@ -106,6 +107,12 @@ json "$T/page.json" 'j["png_colours"] > 16 and j["png_ink"] > 0.01' | grep -qx T
 	fail "the screenshot looks blank: $(json "$T/page.json" '(j["png_colours"], j["png_ink"])')"
 log "rendered in $(json "$T/page.json" 'round(j["rendered"])') ms after navigation"
 ok "headless chromium renders the mount's index.html: no console error, a screenshot, the filter works"
+
+# Without script: every row shown, the filter box (useless then) hidden.
+page "file://$MNT/index.html" --no-script
+assert_eq "$(json "$T/page.json" '(j["errors"], j["rows"], j["shown"], j["filter_shown"])')" \
+	"([], 6, 6, False)" "errors, rows, rows shown and the filter without script"
+ok "without script the page shows every benchmark"
 
 # The check sees errors: the same page with a planted one in its script.
 sed 's/box.hidden=false;/box.hidden=false;noSuchFunction();/' "$MNT/index.html" > "$T/planted.html"
