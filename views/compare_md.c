@@ -403,6 +403,33 @@ static void md_change(char change[64], char interval[64], const struct row *r)
 	}
 }
 
+/* The declared metrics that got worse (they fail benchfs check as a slower
+ * wall time does), named in the headline: "Worse: `io` throughput -50.0%." */
+static void md_headline_metrics(FILE *out, const struct comparison *c)
+{
+	bool any = false;
+	for (size_t t = 0; t < c->nmetrics; t++) {
+		const struct metric_table *m = &c->metrics[t];
+		if (!compare_metric_gates(m->def.name))
+			continue;
+		for (size_t i = 0; i < m->nrows; i++) {
+			const struct row *r = &m->rows[i];
+			char change[32];
+			if (!r->compared || strcmp(metric_verdict_name(m, r->verdict), "worse") != 0)
+				continue;
+			format_percent(change, sizeof(change), r->ratio - 1);
+			fputs(any ? ", `" : " Worse: `", out);
+			md_cell(out, r->name);
+			fputs("` ", out);
+			md_cell(out, m->def.name);
+			fprintf(out, " %s", change);
+			any = true;
+		}
+	}
+	if (any)
+		fputc('.', out);
+}
+
 /* The overall verdict in a sentence, with the worst slowdown named. */
 static void md_headline(FILE *out, const struct overall *o, const struct comparison *c)
 {
@@ -437,6 +464,7 @@ static void md_headline(FILE *out, const struct overall *o, const struct compari
 		md_cell(out, o->worst_ins->name);
 		fprintf(out, "` %s.", change);
 	}
+	md_headline_metrics(out, c);
 	fputs("\n\n", out);
 }
 

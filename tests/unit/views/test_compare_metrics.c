@@ -238,6 +238,9 @@ static void check_metrics(struct fixture *x, const char *a, const char *b, const
 	md_metric_verdict(verdict, sizeof(verdict), md, "memory", "down");
 	assert_string_equal(verdict, "worse");
 	assert_non_null(strstr(md, "\n### `throughput` (MiB/s, higher is better): 1 worse, 1 better"));
+	/* The headline names the declared metric that got worse, not memory. */
+	assert_non_null(strstr(md, " Worse: `down` throughput -20."));
+	assert_null(strstr(md, "` memory +"));
 	/* Values in the metric's unit: bytes as MiB, the throughput as is. */
 	assert_non_null(strstr(md, " MiB ± 0."));
 	assert_non_null(strstr(md, " | 12"));
@@ -283,15 +286,19 @@ static void test_wall_unchanged(void **state)
 		char *mdw = render(x->f, pairs[i][0], pairs[i][1], COMPARE_MD);
 		char *mdp = render(x->plain, pairs[i][0], pairs[i][1], COMPARE_MD);
 		json_object *a = json_tokener_parse(with), *b = json_tokener_parse(plain);
-		const char *cut;
+		char *cut, *worse, *end;
 		assert_non_null(a);
 		assert_non_null(b);
 		drop_metrics(a);
 		drop_metrics(b);
 		assert_string_equal(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN),
 				    json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN));
-		/* The Markdown: the plain one's bytes with the metrics section added. */
+		/* The Markdown: the plain one's bytes with the metrics section
+		 * added, and the headline's sentence naming the worse throughput. */
 		assert_null(strstr(mdp, "## Metrics"));
+		assert_non_null(worse = strstr(mdw, " Worse: `down` throughput "));
+		assert_non_null(end = strstr(worse, ".\n\n"));
+		memmove(worse, end + 1, strlen(end + 1) + 1);
 		assert_non_null(cut = strstr(mdw, "## Metrics\n"));
 		assert_memory_equal(mdw, mdp, (size_t)(cut - mdw));
 		assert_non_null(strstr(mdp, strstr(cut, "<details><summary>Statistics")));
