@@ -253,6 +253,11 @@ static void put_regressions(struct strbuf *b, const struct dashboard_page *p)
 				put_url_name(b, r->compare);
 				strbuf_addstr(b, "\">compare</a>");
 			}
+			if (r->job) {
+				strbuf_addstr(b, " <a href=\"compare/");
+				put_url_name(b, r->job);
+				strbuf_addstr(b, "\">A/B job</a>");
+			}
 			strbuf_addstr(b, "</td></tr>\n");
 		}
 		strbuf_addstr(b, "</tbody></table>\n<p class=\"muted\">");
@@ -688,6 +693,15 @@ static int add_regression(struct loader *l, struct dashboard_regression **list, 
 	}
 	free(a);
 	free(b);
+	/* Confirmed by an A/B job: its two runs, A's first. */
+	if (!rc && nf > 9 && strcmp(f[9], "paired") == 0) {
+		long long ra, rb;
+		char *name = NULL;
+		int used = 0;
+		if (sscanf(f[6], "%lld,%lld%n", &ra, &rb, &used) == 2 && !f[6][used] &&
+		    asprintf(&name, "run-%lld..run-%lld.md", ra, rb) >= 0)
+			r.job = own(&l->owned, name, &rc);
+	}
 	if (rc || (rc = ALLOC_GROW(*list, *n + 1, *alloc)))
 		return rc;
 	(*list)[(*n)++] = r;

@@ -54,6 +54,9 @@ struct dashboard_regression {
 	const char *before, *after, *change;
 	const char *state;   /* "new", "ack" */
 	const char *compare; /* the file's name within compare/, NULL: none */
+	/* The A/B job that confirmed it, as compare/ lists it
+	 * ("run-<a>..run-<b>.md"), NULL: none. */
+	const char *job;
 };
 
 /* A run of the queue or of the latest runs. */

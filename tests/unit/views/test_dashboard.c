@@ -58,7 +58,7 @@ static void test_escaping(void **state)
 	struct dashboard_regression reg = {
 		.commit = "v1<2", .bench = evil, .history = evil, .before = "1.00 ms",
 		.after = "1.10 ms", .change = "+10.0%", .state = "new",
-		.compare = "v1&..<v2>.md",
+		.compare = "v1&..<v2>.md", .job = "run-1..run-2.md",
 	};
 	struct dashboard_run run = {.id = 7, .commit = "abc\"def", .revision = "<script>x</script>",
 				    .status = "done & dusted", .when_ns = 1700000000000000000LL};
@@ -78,6 +78,7 @@ static void test_escaping(void **state)
 	assert_non_null(strstr(html, "href=\"history/a%3Cb%3E%26c%22d%27e%FF.svg\""));
 	assert_non_null(strstr(html, "href=\"history/a%3Cb%3E%26c%22d%27e%FF.csv\""));
 	assert_non_null(strstr(html, "href=\"compare/v1%26..%3Cv2%3E.md\""));
+	assert_non_null(strstr(html, "href=\"compare/run-1..run-2.md\">A/B job</a>"));
 	/* Every other field. */
 	assert_non_null(strstr(html, "ma&lt;in"));
 	assert_non_null(strstr(html, "t&amp;p"));
