@@ -53,7 +53,7 @@ static int run_export(const struct cli_args *args)
 	size_t len = 0;
 	int rc;
 	if (!args->format)
-		return setup_fail(EXIT_INVALID, "export: give --format bmf|gab|junit|csv|md");
+		return setup_fail(EXIT_INVALID, "export: give --format bmf|gab|gab-bigger|junit|csv|md");
 	if (export_format_parse(&format, args->format))
 		return setup_fail(EXIT_INVALID, "export: --format is bmf, gab, junit, csv or md, not %s",
 				  args->format);
@@ -80,7 +80,7 @@ out:
 const struct cli_command cli_export = {
 	.name = "export",
 	.summary = "print REV's newest run as bmf, gab, csv or md, or A..B as junit",
-	.usage = "[options] --format bmf|gab|csv|md REV\n"
+	.usage = "[options] --format bmf|gab|gab-bigger|csv|md REV\n"
 		 "       benchfs export [options] --format junit A..B",
 	.run = run_export,
 };

@@ -335,9 +335,9 @@ static int parse_slo(struct bench_config *b, json_object *obj, const char *where
 	if ((rc = config_check_keys(value, keys, inner, err, errsize)))
 		return rc;
 	if (json_object_object_get_ex(value, "min", NULL))
-		return config_fail(err, errsize, "%s: \"min\" (a floor, for metrics where bigger is"
-			    " better) does not apply yet: every metric benchfs measures is a time, where"
-			    " smaller is better; use \"max\"", inner);
+		return config_fail(err, errsize, "%s: \"min\" (a floor) bounds no wall time, where"
+			    " smaller is better: use \"max\", or a floor on a metric in"
+			    " {\"metrics\": {\"throughput\": {\"min\": 100}}}", inner);
 	if (json_object_object_get_ex(value, "max", &v)) {
 		snprintf(what, sizeof(what), "%s: \"max\"", inner);
 		if ((rc = parse_duration(&slo.max, v, what, err, errsize)))

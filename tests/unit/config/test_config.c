@@ -1386,8 +1386,8 @@ static void test_slo(void **state)
 	config_free(c);
 
 	expect_fail("{\"slo\": {\"min\": \"1ms\"}, \"benchmarks\": [" B1 "]}",
-		    "\"slo\": \"min\" (a floor, for metrics where bigger is better) does not apply yet",
-		    "use \"max\"", NULL);
+		    "\"slo\": \"min\" (a floor) bounds no wall time",
+		    "use \"max\", or a floor on a metric", NULL);
 	expect_fail("{\"benchmarks\": [{\"name\":\"a\",\"command\":\"x\",\"slo\":{\"max\":\"12\"}}]}",
 		    "benchmarks[0]: \"slo\": \"max\" must be a duration", NULL);
 	expect_fail("{\"slo\": {\"max\": \"12 parsecs\"}, \"benchmarks\": [" B1 "]}",
