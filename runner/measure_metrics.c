@@ -44,8 +44,9 @@ static void metrics_log(struct state *st, int side, const char *fmt, ...)
 
 static bool def_valid(const struct store_metric_def *def)
 {
-	return memchr(def->name, '\0', sizeof(def->name)) &&
-	       memchr(def->unit, '\0', sizeof(def->unit)) && config_metric_name_valid(def->name) &&
+	return strnlen(def->name, sizeof(def->name)) < sizeof(def->name) &&
+	       strnlen(def->unit, sizeof(def->unit)) < sizeof(def->unit) &&
+	       config_metric_name_valid(def->name) &&
 	       !config_metric_name_reserved(def->name) && def->unit[0] != '\0';
 }
 
