@@ -201,19 +201,6 @@ out:
 	return rc;
 }
 
-static bool benchmark_known(bool *known, struct cli_views *v, const char *bench)
-{
-	char **names = NULL;
-	size_t n = 0;
-	*known = false;
-	if (store_benchmark_names(v->session->store, &names, &n))
-		return false;
-	for (size_t i = 0; i < n && !*known; i++)
-		*known = strcmp(names[i], bench) == 0;
-	store_names_free(names, n);
-	return true;
-}
-
 static int run_history(const struct cli_args *args)
 {
 	struct cli_views v;
@@ -231,7 +218,8 @@ static int run_history(const struct cli_args *args)
 		return setup_fail(EXIT_INVALID, "history: give one benchmark");
 	if ((rc = cli_views_open(&v, args)))
 		goto out;
-	if (!benchmark_known(&known, &v, args->args[0])) {
+	/* A benchmark, or "<bench>:<metric>" (views/history.h). */
+	if (history_name_exists(&known, &v.session->view, args->args[0])) {
 		rc = setup_fail(EXIT_TOOL, "history: cannot read the store");
 		goto out;
 	}

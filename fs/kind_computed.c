@@ -303,27 +303,13 @@ static int history_dir_node(const struct fs_ctx *ctx, struct node *out, uint64_t
 	return history_dir_named(ctx, out);
 }
 
-static bool benchmark_exists(const struct fs_ctx *ctx, const char *bench, int *err)
-{
-	char **names = NULL;
-	size_t n = 0;
-	bool found = false;
-	if (store_benchmark_names(ctx->view.store, &names, &n)) {
-		*err = -EIO;
-		return false;
-	}
-	for (size_t i = 0; i < n && !found; i++)
-		found = strcmp(names[i], bench) == 0;
-	store_names_free(names, n);
-	return found;
-}
-
 static int history_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t parent,
 			  const char *name)
 {
 	size_t len = strlen(name);
 	char tip[STORE_HASH_LEN + 1], *bench, *key = NULL;
 	struct computed_version v;
+	bool found = false;
 	int rc = 0;
 	(void)parent;
 	if (!plain_name(name) || len < 5 ||
@@ -331,11 +317,11 @@ static int history_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t p
 		return -ENOENT;
 	if (!(bench = strndup(name, len - 4)))
 		return -ENOMEM;
-	if (!benchmark_exists(ctx, bench, &rc)) {
-		free(bench);
-		return rc ? rc : -ENOENT;
-	}
+	/* A benchmark's wall time, or "<bench>:<metric>" (views/history.h). */
+	rc = history_name_exists(&found, &ctx->view, bench);
 	free(bench);
+	if (rc || !found)
+		return rc ? rc : -ENOENT;
 	if ((rc = computed_version(ctx, &v)) || (rc = tip_of(tip, ctx)))
 		return rc;
 	/* The plot's axis names commits by their tags: a new tag is a new file. */

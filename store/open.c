@@ -307,6 +307,10 @@ static const char *const migrations[] = {
 	" iteration INTEGER NOT NULL,"
 	" value REAL NOT NULL,"
 	" PRIMARY KEY (run_id, bench_id, metric_id, iteration)) WITHOUT ROWID;",
+	/* 16: runs described before the keeper described cpu and memory too are
+	 * described again (derived data: the keeper redoes it in batches when
+	 * idle, and until then their history reads the samples). */
+	"DELETE FROM described;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -18,7 +18,9 @@
 int listing_compare(char ***names, size_t *n, const struct view_ctx *ctx);
 
 /* The entries of history/: "<benchmark>.csv" and "<benchmark>.svg" for each
- * benchmark with a measured iteration, sorted by benchmark. As above. */
+ * benchmark with a measured iteration, sorted by benchmark, each followed by
+ * its metrics' "<benchmark>:<metric>.csv" and ".svg" (cpu, memory, then the
+ * declared ones). As above. */
 int listing_history(char ***names, size_t *n, const struct view_ctx *ctx);
 
 void listing_free(char **names, size_t n);
