@@ -61,7 +61,7 @@ int compare_parse_name(char **a, char **b, enum compare_format *format, const ch
 	return 0;
 }
 
-static void comparison_clear(struct comparison *c)
+void comparison_clear(struct comparison *c)
 {
 	side_clear(&c->a);
 	side_clear(&c->b);
@@ -71,6 +71,7 @@ static void comparison_clear(struct comparison *c)
 	sample_set_clear(&c->ins_a);
 	sample_set_clear(&c->ins_b);
 	run_values_clear(&c->logs);
+	run_values_clear(&c->logs_b);
 	run_values_clear(&c->unstable);
 	run_values_clear(&c->other_cpus);
 	run_values_clear(&c->level);
@@ -84,6 +85,7 @@ static void comparison_clear(struct comparison *c)
 		sample_set_clear(&m->a);
 		sample_set_clear(&m->b);
 		run_values_clear(&m->logs);
+		run_values_clear(&m->logs_b);
 		for (size_t i = 0; i < m->nrows; i++) {
 			free(m->rows[i].reason);
 			free(m->rows[i].unstable);
@@ -153,6 +155,9 @@ static int metrics_load(struct comparison *c, const struct view_ctx *ctx, const 
 		if ((rc = sample_set_load(&m->a, ctx, c->a.runs, c->a.nruns, m->def.name)) ||
 		    (rc = sample_set_load(&m->b, ctx, c->b.runs, c->b.nruns, m->def.name)))
 			break;
+		if (c->variant_param && ((rc = variants_remap_samples(&m->a, c, false)) ||
+					 (rc = variants_remap_samples(&m->b, c, true))))
+			break;
 		if (!metric_measured(m)) {
 			sample_set_clear(&m->a);
 			sample_set_clear(&m->b);
@@ -160,6 +165,10 @@ static int metrics_load(struct comparison *c, const struct view_ctx *ctx, const 
 			continue;
 		}
 		rc = run_values_load_metric_log_means(&m->logs, ctx, all, nall, m->def.name);
+		if (!rc && c->variant_param &&
+		    !(rc = run_values_load_metric_log_means(&m->logs_b, ctx, all, nall, m->def.name)) &&
+		    !(rc = variants_remap_values(&m->logs, c, false)))
+			rc = variants_remap_values(&m->logs_b, c, true);
 	}
 	free(defs);
 	return rc;
@@ -263,11 +272,16 @@ static int comparison_load(struct comparison *c, const struct view_ctx *ctx)
 		return rc;
 	if (c->paired_only && !c->a.interleaved)
 		return -ENOENT;
-	c->method = c->a.interleaved ? METHOD_PAIRED : METHOD_RUNS;
+	c->method = c->a.interleaved && !c->variant_param ? METHOD_PAIRED : METHOD_RUNS;
 	if ((rc = sides_same_build(&c->same_build, c, ctx)))
 		return rc;
+	/* Variants share their runs' build but are different workloads. */
+	c->same_build = c->same_build && !c->variant_param;
 	suggestion(c->suggest_a, sizeof(c->suggest_a), &c->a);
 	suggestion(c->suggest_b, sizeof(c->suggest_b), &c->b);
+	/* Variants' sides are named "<param>=<x>@<rev>": more runs of the commit. */
+	if (c->variant_param)
+		snprintf(c->suggest_a, sizeof(c->suggest_a), "%s", c->a.ref.commit);
 	if ((rc = history_runs(c, ctx)))
 		return rc;
 	if (!(sides = ids_union(&nsides, c->a.runs, c->a.nruns, c->b.runs, c->b.nruns, NULL, 0)) ||
@@ -285,6 +299,15 @@ static int comparison_load(struct comparison *c, const struct view_ctx *ctx)
 	    (rc = run_values_load_metric(&c->other_cpus, ctx, sides, nsides,
 					 STORE_METRIC_OTHER_CPUS)))
 		goto done;
+	if (c->variant_param &&
+	    ((rc = run_values_load_log_means(&c->logs_b, ctx, all, nall)) ||
+	     (rc = variants_remap_samples(&c->wall_a, c, false)) ||
+	     (rc = variants_remap_samples(&c->wall_b, c, true)) ||
+	     (rc = variants_remap_samples(&c->ins_a, c, false)) ||
+	     (rc = variants_remap_samples(&c->ins_b, c, true)) ||
+	     (rc = variants_remap_values(&c->logs, c, false)) ||
+	     (rc = variants_remap_values(&c->logs_b, c, true))))
+		goto done;
 	if (c->method == METHOD_PAIRED &&
 	    (rc = run_values_load_metric(&c->level, ctx, sides, nsides,
 					 STORE_METRIC_SEQUENTIAL_LEVEL)))
@@ -298,8 +321,8 @@ done:
 	return rc;
 }
 
-static int comparison_build(struct comparison *c, const struct view_ctx *ctx, const char *a_rev,
-			    const struct side_ref *a, const char *b_rev, const struct side_ref *b)
+int comparison_build(struct comparison *c, const struct view_ctx *ctx, const char *a_rev,
+		     const struct side_ref *a, const char *b_rev, const struct side_ref *b)
 {
 	size_t most = 0;
 	double *scratch = NULL;

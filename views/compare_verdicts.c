@@ -144,7 +144,9 @@ static int row_runs(struct row *r, const struct comparison *c, const struct metr
 	if (!la || !lb || !hist || !scratch)
 		goto done;
 	r->runs_a = side_values(la, &c->a, b);
-	r->runs_b = side_values(lb, &c->b, b);
+	r->runs_b = side_values(lb, &c->b,
+				c->variant_param ? run_values_find(m ? &m->logs_b : &c->logs_b, r->name)
+						 : b);
 	r->level = ctx->alpha;
 	for (size_t i = 0; b && i < b->n; i++)
 		if (ids_contain(c->history, c->nhistory, b->runs[i]))
@@ -171,6 +173,17 @@ static int row_runs(struct row *r, const struct comparison *c, const struct metr
 	r->ratio = exp(mean_b - mean_a);
 	src = stats_runs_compare(&rc_, la, r->runs_a, lb, r->runs_b, have_noise ? &noise : NULL,
 				 1 - ctx->alpha);
+	if (src == STATS_EEMPTY && c->variant_param) {
+		rc = asprintf(&r->reason,
+			      "each variant was measured once in each of %zu run(s) of %s and this "
+			      "host's run-to-run noise is not known yet (%zu of the %d runs it "
+			      "needs): more runs of %s decide it (echo %s > queue)",
+			      c->a.nruns, c->variant_rev, r->history_runs, STATS_NOISE_MIN_DIFFS + 1,
+			      c->variant_rev, c->suggest_a) < 0
+			     ? -ENOMEM
+			     : 0;
+		goto done;
+	}
 	if (src == STATS_EEMPTY && same_commit(c)) {
 		rc = asprintf(&r->reason,
 			      "this host's run-to-run noise is not known yet (%zu of the %d runs it "

@@ -82,6 +82,7 @@ struct metric_table {
 	struct store_metric_def def;
 	struct sample_set a, b;
 	struct run_values logs; /* the log of each run's mean value: sides' and history's runs */
+	struct run_values logs_b; /* variants: side b's (logs are then side a's) */
 	struct row *rows;
 	size_t nrows;
 	size_t tested;
@@ -112,7 +113,27 @@ struct comparison {
 	double geomean_confidence;
 	struct stats_geomean geomean;
 	char suggest_a[STORE_HASH_LEN + 64], suggest_b[STORE_HASH_LEN + 64];
+	/* Variants (compare_variants.c): both sides are one revision's runs;
+	 * side a is its benchmarks whose parameter variant_param is variant_x,
+	 * side b those with variant_y, each renamed to its workload (the name
+	 * without that parameter) as the samples and per-run values are loaded.
+	 * The two variants of a run were measured at different times: always
+	 * judged as separate runs, side b's per-run values in logs_b. NULL when
+	 * comparing revisions. */
+	const char *variant_param, *variant_x, *variant_y;
+	const char *variant_rev; /* the revision as written */
+	struct run_values logs_b;
 };
+
+/* Load, analyse and free a comparison (compare.c): the sides' names as
+ * written and resolved, then every row's verdict and the summary. */
+int comparison_build(struct comparison *c, const struct view_ctx *ctx, const char *a_rev,
+		     const struct side_ref *a, const char *b_rev, const struct side_ref *b);
+void comparison_clear(struct comparison *c);
+/* Variants: keep a side's benchmarks of its value, renamed to their
+ * workloads and sorted again (compare_variants.c). */
+int variants_remap_samples(struct sample_set *set, const struct comparison *c, bool side_b);
+int variants_remap_values(struct run_values *set, const struct comparison *c, bool side_b);
 
 
 /* Whether a sorted list of run ids holds id (compare.c). */
