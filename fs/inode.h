@@ -56,6 +56,7 @@ enum node_kind {
 	KIND_FLAME,       /* a computed view, like KIND_COMPARE: runs/<id>/flame.svg, compare/<a>..<b>.flame.svg */
 	KIND_RUN_TREE,    /* id: run, version: a hash of the path (profiles/, artifacts/) */
 	KIND_DASHBOARD,   /* index.html: a computed view, like KIND_REGRESSIONS */
+	KIND_COMPARE_VARIANTS_DIR, /* compare/<rev>/: bits: a hash of its key; its files are KIND_COMPARE */
 	KIND_COUNT
 };
 

@@ -99,6 +99,14 @@ int run_extra_lookup(const struct fs_ctx *ctx, struct node *out, int64_t run_id,
 int run_extra_list(const struct fs_ctx *ctx, struct entries *out, int64_t run_id);
 int flame_compare_lookup(const struct fs_ctx *ctx, struct node *out, const char *name);
 extern const struct kind_ops kind_dashboard; /* kind_dashboard.c */
+/* kind_compare_variants.c: compare/<rev>/ (looked up by compare/ for a name
+ * that is no compare file), and the content of its files, which are
+ * compare/'s kind with keys starting with KEY_COMPARE_VARIANTS. */
+#define KEY_COMPARE_VARIANTS 'V'
+extern const struct kind_ops kind_compare_variants_dir;
+int compare_variants_dir_lookup(const struct fs_ctx *ctx, struct node *out, const char *name);
+int compare_variants_render_key(char **text, size_t *len, const struct view_ctx *view,
+				const char *key);
 /* The uid of the request a write handler serves (ops.c sets it): who set
  * an alert's state. -1 when unknown. */
 extern _Thread_local int64_t fs_request_uid;

@@ -138,7 +138,8 @@ static int compare_lookup(const struct fs_ctx *ctx, struct node *out, uint64_t p
 		    (rc = computed_version(ctx, &v)))
 			goto done;
 	} else if ((rc = compare_parse_name(&a, &b, &format, name))) {
-		return rc;
+		/* compare/<rev>/: the variants of a parameter over rev's runs. */
+		return rc == -ENOENT ? compare_variants_dir_lookup(ctx, out, name) : rc;
 	} else if ((rc = side_resolve(&ra, &ctx->view, a)) ||
 		   (rc = side_resolve(&rb, &ctx->view, b)) || (rc = computed_version(ctx, &v))) {
 		goto done;
@@ -188,6 +189,10 @@ static int compare_render_key(char **text, size_t *len, const struct view_ctx *v
 	int rc;
 	if (!key)
 		return -ENOMEM;
+	if (key_text[0] == KEY_COMPARE_VARIANTS) {
+		free(key);
+		return compare_variants_render_key(text, len, view, key_text);
+	}
 	if (key_fields(f, 8, key) != 8) {
 		rc = -EIO;
 		goto done;

@@ -51,6 +51,7 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_FLAME] = &kind_flame,
 	[KIND_RUN_TREE] = &kind_run_tree,
 	[KIND_DASHBOARD] = &kind_dashboard,
+	[KIND_COMPARE_VARIANTS_DIR] = &kind_compare_variants_dir,
 };
 
 const struct kind_ops *kind_ops(enum node_kind kind)

@@ -124,7 +124,8 @@ static size_t side_values(double *out, const struct side *s, const struct run_va
  * would only measure that noise again, so none is suggested. */
 static bool same_commit(const struct comparison *c)
 {
-	return strcmp(c->a.ref.commit, c->b.ref.commit) == 0;
+	/* Variants of one commit's runs are two workloads, no A/A check. */
+	return !c->variant_param && strcmp(c->a.ref.commit, c->b.ref.commit) == 0;
 }
 
 /* Separate runs: one value per run against this host's run-to-run noise
@@ -175,11 +176,11 @@ static int row_runs(struct row *r, const struct comparison *c, const struct metr
 				 1 - ctx->alpha);
 	if (src == STATS_EEMPTY && c->variant_param) {
 		rc = asprintf(&r->reason,
-			      "each variant was measured once in each of %zu run(s) of %s and this "
-			      "host's run-to-run noise is not known yet (%zu of the %d runs it "
-			      "needs): more runs of %s decide it (echo %s > queue)",
+			      "each variant was measured once in each of the %zu run(s) of %s and "
+			      "this host's run-to-run noise is not known yet (%zu of the %d runs it "
+			      "needs): more runs of its commit decide it (echo %s > queue)",
 			      c->a.nruns, c->variant_rev, r->history_runs, STATS_NOISE_MIN_DIFFS + 1,
-			      c->variant_rev, c->suggest_a) < 0
+			      c->suggest_a) < 0
 			     ? -ENOMEM
 			     : 0;
 		goto done;

@@ -65,7 +65,7 @@ static bool is_dir(enum node_kind k)
 	       k == KIND_COMPARE_DIR || k == KIND_HISTORY_DIR || k == KIND_BASELINES_DIR ||
 	       k == KIND_EXPORT_DIR || k == KIND_IMPORT_DIR ||
 	       k == KIND_AUDIT_DIR || k == KIND_BASELINE_HISTORY_DIR ||
-	       k == KIND_RUN_TREE;
+	       k == KIND_RUN_TREE || k == KIND_COMPARE_VARIANTS_DIR;
 }
 
 static void test_table(void **state)
