@@ -54,6 +54,10 @@ int cli_compare_sides(const char **a, const char **b, char **owned, const char *
  * 0, or an exit status after a message. */
 int cli_compare_text(char **text, struct cli_views *v, const char *cmd, const char *a,
 		     const char *b, enum compare_format format);
+/* benchfs compare REV/<param>=<x>..<param>=<y> (compare_variants.c): 1 when
+ * the arguments are not of that shape, else 0 or an exit status after a
+ * message. */
+int cli_compare_variants(const struct cli_args *args, enum compare_format format);
 
 /* Why a resolved side has no finished run to show: its newest run failed
  * (a tool's failure, status 4), or it is not done yet or was never measured

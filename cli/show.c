@@ -159,6 +159,9 @@ static int run_compare(const struct cli_args *args)
 	else if (args->format && strcmp(args->format, "md") != 0)
 		return setup_fail(EXIT_INVALID, "compare: --format is md or json, not %s",
 				  args->format);
+	/* REV/<param>=<x>..<param>=<y>: compare/<REV>/'s variants. */
+	if ((rc = cli_compare_variants(args, format)) != 1)
+		return rc;
 	if (args->nargs == 1 && !strstr(args->args[0], "..")) {
 		if ((rc = cli_views_open(&v, args)) == 0 &&
 		    (rc = compare_pull_text(&text, &v, args->args[0], format)) == 0)
@@ -243,7 +246,7 @@ out:
 const struct cli_command cli_compare = {
 	.name = "compare",
 	.summary = "print compare/<A>..<B>.md (or .json) as the mount shows it",
-	.usage = "[options] [--format md|json] A B | A..B",
+	.usage = "[options] [--format md|json] A B | A..B | REV/PARAM=X..PARAM=Y",
 	.run = run_compare,
 };
 

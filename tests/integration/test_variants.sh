@@ -4,7 +4,7 @@
 # slow sleeps fifteen times as long as fast: fast wins each workload, on either
 # side, the wins counted per category (the name's prefix); a name that
 # resolves to nothing (an unknown parameter or value, a revision naming
-# nothing, a malformed name) is ENOENT.
+# nothing, a malformed name) is ENOENT. benchfs compare prints the same bytes.
 . "$(dirname "$0")/lib.sh"
 
 make_repo '{
@@ -50,6 +50,17 @@ assert_eq "$(json "$T/r2.json" '[w["winner"] for w in j["variants"]["workloads"]
 grep -q "more runs of its commit decide it (echo $c1 > queue)" "$T/r2.json" ||
 	fail "one run: no reason saying what decides: $(json "$T/r2.json" 'j["variants"]')"
 ok "impl=slow..impl=fast.json: winner fast on side b; latest/ and run-<id>/ resolve"
+
+# The command line prints the same bytes.
+bf compare --repo "$REPO" "$c1/impl=fast..impl=slow"
+expect_status 0 "benchfs compare $c1/impl=fast..impl=slow"
+cmp -s "$T/out" "$T/v.md" || fail "benchfs compare differs: $(diff "$T/out" "$T/v.md" | head -5)"
+bf compare --repo "$REPO" --format json "$c1/impl=slow..impl=fast"
+expect_status 0 "benchfs compare --format json"
+cmp -s "$T/out" "$T/v.json" || fail "benchfs compare --format json differs"
+bf compare --repo "$REPO" "$c1/impl=fast..impl=medium"
+expect_status 2 "benchfs compare of a value no benchmark has"
+ok "benchfs compare REV/impl=fast..impl=slow prints the file's bytes"
 
 for bad in "$c1/impl=fast..impl=medium.md" "$c1/lang=fast..lang=slow.json" \
 	"$c1/impl=fast..size=1k.md" "$c1/impl=fast..impl=slow.txt" \
