@@ -189,11 +189,20 @@ static int check_compare(struct strbuf *report, json_object *out, const char *a,
 	return regressed ? EXIT_REGRESSED : EXIT_OK;
 }
 
+/* Whether a regressions line's benchmark field (<bench> or <bench>:<metric>)
+ * may fail the gate: the built-in metrics' steps are shown and never fail
+ * it, as compare's built-in metrics do not. */
+static bool line_gated(const char *bench)
+{
+	const char *colon = strrchr(bench, ':');
+	return !colon || compare_metric_gates(colon + 1);
+}
+
 /* The report and status of the regressions file: every line is a
  * regression that was found and (for wall time) confirmed, and an alert
  * (views/alerts.h). The gate fails on the alerts still new: one someone
  * acknowledged, ignored or marked fixed is reported, marked triaged, and
- * passes. */
+ * passes; so does a built-in metric's step (line_gated). */
 static int check_regressions(struct strbuf *report, json_object *out, struct cli_views *v)
 {
 	char tip[STORE_HASH_LEN + 1], *text = NULL;
@@ -213,22 +222,25 @@ static int check_regressions(struct strbuf *report, json_object *out, struct cli
 	for (char *line = text; *line;) {
 		size_t len = strcspn(line, "\n");
 		struct alert_entry e;
-		bool triaged = false;
+		bool triaged = false, gated = true;
 		json_object_array_add(lines, json_object_new_string_len(line, (int)len));
 		if (alert_entry_parse(&e, line) == 0) {
 			json_object *a = json_object_new_object();
 			triaged = strcmp(e.f[ALERT_F_STATE], "new") != 0;
+			gated = line_gated(e.f[ALERT_F_BENCH]);
 			json_object_object_add(a, "id", json_object_new_string(e.f[ALERT_F_ID]));
 			json_object_object_add(a, "state", json_object_new_string(e.f[ALERT_F_STATE]));
 			json_object_object_add(a, "triaged", json_object_new_boolean(triaged));
+			json_object_object_add(a, "gated", json_object_new_boolean(gated));
 			json_object_object_add(a, "commit", json_object_new_string(e.f[ALERT_F_COMMIT]));
 			json_object_object_add(a, "benchmark",
 					       json_object_new_string(e.f[ALERT_F_BENCH]));
 			json_object_array_add(alerts, a);
 			alert_entry_clear(&e);
 		}
-		untriaged += !triaged;
-		strbuf_addf(&body, "%-10s %.*s\n", triaged ? "triaged" : "NEW", (int)len, line);
+		untriaged += !triaged && gated;
+		strbuf_addf(&body, "%-10s %.*s\n", triaged ? "triaged" : gated ? "NEW" : "not-gated",
+			    (int)len, line);
 		n++;
 		line += len + (line[len] == '\n');
 	}

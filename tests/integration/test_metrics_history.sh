@@ -116,6 +116,21 @@ grep -q 'stroke="#c62828" stroke-width="1.5"' "$svg" || fail "svg: no red change
 python3 -c "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])" "$svg" || fail "svg not well-formed"
 ok "history/alloc:memory.svg: axis in bytes, the step marked as a regression"
 
+# ---- benchfs check: a declared metric's step fails the gate, a built-in's does not ----
+st=0
+"$BENCHFS" check --repo "$REPO" --format json > "$T/check.json" 2> "$T/err" || st=$?
+assert_eq "$st" 3 "check's exit with drop:throughput's alert new"
+python3 - "$T/check.json" "$(dirname "$0")/../../docs/schemas/check.schema.json" <<'EOF_PY' \
+	|| fail "check's alerts: $(cat "$T/check.json")"
+import json, sys, jsonschema
+d = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).validate(d)
+gated = {a["benchmark"]: a["gated"] for a in d["alerts"]}
+assert gated.get("alloc:memory") is False, gated
+assert gated.get("drop:throughput") is True, gated
+EOF_PY
+ok "check: drop:throughput's step gates, alloc:memory's is shown not gated"
+
 # ---- the alert of the memory step ----
 [ -e "$MNT/alerts/$alert" ] || fail "alerts/$alert missing"
 grep -qx $'kind\tmemory' "$MNT/alerts/$alert" || fail "alerts/$alert: $(cat "$MNT/alerts/$alert")"
