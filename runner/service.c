@@ -39,6 +39,7 @@
 #include "runner/service.h"
 #include "runner/wrk_parse.h"
 #include "util/clock.h"
+#include "util/proc_stat.h"
 #include "util/strbuf.h"
 
 #define OUTPUT_MAX (1 << 20)   /* service output waiting for the log; more is dropped */
@@ -122,25 +123,11 @@ struct pstat {
 
 static int proc_stat(struct pstat *out, const char *pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long ut, st, cut, cst;
-	ssize_t n;
-	int fd, ppid, pgrp;
+	struct proc_stat ps;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (proc_stat_read(&ps, pid))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* the command name may hold anything: fields start after its last ')' */
-	if (!(p = strrchr(buf, ')')) ||
-	    sscanf(p + 1, " %*c %d %d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ppid,
-		   &pgrp, &ut, &st, &cut, &cst) != 6)
-		return -1;
-	*out = (struct pstat){ ppid, pgrp, ut + st + cut + cst };
+	*out = (struct pstat){ ps.ppid, ps.pgrp, ps.utime + ps.stime + ps.cutime + ps.cstime };
 	return 0;
 }
 

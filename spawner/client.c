@@ -12,6 +12,7 @@
 #include "spawner/internal_protocol.h"
 #include "spawner/spawner.h"
 #include "util/clock.h"
+#include "util/proc_stat.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -74,24 +75,11 @@ int spawner_locate(char *out, size_t size)
  * which needs no killing). */
 static pid_t proc_session(const char *pid)
 {
-	char path[64], buf[512], *p, state;
-	int ppid, pgrp, session;
-	ssize_t n;
-	int fd;
+	struct proc_stat ps;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (proc_stat_read(&ps, pid) || ps.state == 'Z')
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* "pid (comm) state ppid pgrp session ...": comm may hold anything, ')' too */
-	if (!(p = strrchr(buf, ')')) ||
-	    sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4 || state == 'Z')
-		return -1;
-	return session;
+	return ps.session;
 }
 
 /* Kills every process left in the session of a dead helper: the command it
