@@ -35,7 +35,7 @@
 #define SETTING_KEYS                                                                       \
 	"warmup", "runs", "min_runs", "max_runs", "min_time", "timeout", "prepare", "conclude", \
 		"setup", "cleanup", "parameters", "output", "ignore_failure", "randomize_env",  \
-		"cpus", "profile", "metrics", "slo", "keep", "bytes", "service", "parse"
+		"cpus", "profile", "metrics", "slo", "keep", "bytes", "service", "parse", "category"
 
 /* Messages quote keys, values and paths from the user: escaped, they stay one
  * line and cannot drive the terminal. */
@@ -82,6 +82,7 @@ static void bench_clear(struct bench_config *b)
 	free(b->conclude);
 	free(b->setup);
 	free(b->cleanup);
+	free(b->category);
 	for (size_t i = 0; i < b->nparams; i++) {
 		free(b->params[i].name);
 		free(b->params[i].value);

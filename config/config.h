@@ -95,6 +95,9 @@ struct bench_config {
 	 * after the benchmark; NULL: none. "parse": the measured output's parser. */
 	struct service_config *service;
 	enum bench_parse parse;
+	/* "category": the group a variants compare counts wins in; NULL: the
+	 * name's prefix before its first '/', '-' or '_'. */
+	char *category;
 };
 
 struct config {

@@ -86,6 +86,8 @@ static void add_settings(json_object *o, const struct bench_config *b)
 	json_object_object_add(o, "output",
 			       json_object_new_string(b->output_discard ? "discard" : "log"));
 	json_object_object_add(o, "ignore_failure", json_object_new_boolean(b->ignore_failure));
+	if (b->category)
+		json_object_object_add(o, "category", json_object_new_string(b->category));
 	json_object_object_add(o, "randomize_env", json_object_new_boolean(b->randomize_env));
 	for (size_t i = 0; cpus && i < b->ncpus; i++)
 		json_object_array_add(cpus, json_object_new_int(b->cpus[i]));

@@ -182,6 +182,26 @@ static int parse_output(struct bench_config *b, json_object *obj, const char *wh
 	return 0;
 }
 
+/* "category": a short name, one line; null removes an inherited one. */
+static int parse_category(struct bench_config *b, json_object *obj, const char *where, char *err,
+			  size_t errsize)
+{
+	json_object *value;
+	const char *text;
+	if (!json_object_object_get_ex(obj, "category", &value))
+		return 0;
+	free(b->category);
+	b->category = NULL;
+	if (!value)
+		return 0;
+	text = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : "";
+	if (!*text || strlen(text) > 63 || strpbrk(text, "\t\n\r"))
+		return config_fail(err, errsize,
+				   "%s%s\"category\" must be a string of 1 to 63 bytes on one line",
+				   AT(where));
+	return (b->category = strdup(text)) ? 0 : -ENOMEM;
+}
+
 /* Benchmarks can only be pinned where the daemon itself may run (its
  * affinity from before any cpus_avoid: util/cpuset.h). */
 static int parse_cpus(struct bench_config *b, json_object *obj, const char *where, char *err,
@@ -404,6 +424,7 @@ int config_parse_settings(struct bench_config *b, json_object *obj, const char *
 	    (rc = get_command_string(&b->setup, obj, "setup", where, err, errsize)) ||
 	    (rc = get_command_string(&b->cleanup, obj, "cleanup", where, err, errsize)) ||
 	    (rc = parse_output(b, obj, where, err, errsize)) ||
+	    (rc = parse_category(b, obj, where, err, errsize)) ||
 	    (rc = get_bool(&b->ignore_failure, obj, "ignore_failure", where, err, errsize)) ||
 	    (rc = get_bool(&b->randomize_env, obj, "randomize_env", where, err, errsize)) ||
 	    (rc = parse_cpus(b, obj, where, err, errsize)) ||
@@ -450,6 +471,8 @@ int config_settings_copy(struct bench_config *dst, const struct bench_config *sr
 	dst->conclude = strdup_or_null(src->conclude);
 	dst->setup = strdup_or_null(src->setup);
 	dst->cleanup = strdup_or_null(src->cleanup);
+	if (src->category && !(dst->category = strdup(src->category)))
+		return -ENOMEM;
 	if (profiling_copy(dst, src))
 		return -ENOMEM;
 	if ((src->prepare && !dst->prepare) || (src->conclude && !dst->conclude) ||

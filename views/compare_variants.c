@@ -158,6 +158,31 @@ void compare_variants_category(char *out, size_t size, const char *workload)
 	snprintf(out, size, "%.*s", (int)n, workload);
 }
 
+/* A workload's category: its benchmark's declared "category" in the
+ * configuration of the newest run (cfg; NULL: none), else the name's prefix. */
+static void category_of(char *out, size_t size, json_object *cfg, const char *workload)
+{
+	json_object *list = NULL;
+	size_t base = strcspn(workload, "[");
+	if (cfg && json_object_object_get_ex(cfg, "benchmarks", &list) &&
+	    json_object_is_type(list, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			json_object *b = json_object_array_get_idx(list, i), *name, *cat;
+			const char *n;
+			if (!json_object_object_get_ex(b, "name", &name) ||
+			    !(n = json_object_get_string(name)) || strlen(n) != base ||
+			    strncmp(n, workload, base) != 0)
+				continue;
+			if (json_object_object_get_ex(b, "category", &cat) &&
+			    json_object_is_type(cat, json_type_string)) {
+				snprintf(out, size, "%s", json_object_get_string(cat));
+				return;
+			}
+			break;
+		}
+	compare_variants_category(out, size, workload);
+}
+
 /* A workload's winner by wall time: the faster variant when the verdict is
  * decided, else none (NULL). */
 static const char *winner(const struct row *r, const struct comparison *c)
@@ -178,7 +203,7 @@ struct category {
 
 /* Wins counted per category, in the order of first appearance (rows are
  * sorted by name, so categories come sorted too). */
-static struct category *categories(size_t *n, const struct comparison *c)
+static struct category *categories(size_t *n, const struct comparison *c, json_object *cfg)
 {
 	struct category *cats = calloc(c->nrows + 1, sizeof(*cats));
 	*n = 0;
@@ -188,7 +213,7 @@ static struct category *categories(size_t *n, const struct comparison *c)
 		char name[128];
 		const char *w = winner(&c->rows[i], c);
 		size_t j;
-		compare_variants_category(name, sizeof(name), c->rows[i].name);
+		category_of(name, sizeof(name), cfg, c->rows[i].name);
 		for (j = 0; j < *n && strcmp(cats[j].name, name) != 0; j++)
 			;
 		if (j == *n)
@@ -204,7 +229,7 @@ static struct category *categories(size_t *n, const struct comparison *c)
 }
 
 static void render_md(FILE *out, const struct comparison *c, const struct view_ctx *ctx,
-		      const char *rev, const struct category *cats, size_t ncats)
+		      const char *rev, const struct category *cats, size_t ncats, json_object *cfg)
 {
 	const char *p = c->variant_param, *x = c->variant_x, *y = c->variant_y;
 	fprintf(out, "# Variants of %s over %s: %s=%s against %s=%s\n\n", p, rev, p, x, p, y);
@@ -222,7 +247,7 @@ static void render_md(FILE *out, const struct comparison *c, const struct view_c
 		const struct row *r = &c->rows[i];
 		char cat[128], ta[32] = "-", tb[32] = "-", change[32] = "-";
 		const char *w = winner(r, c);
-		compare_variants_category(cat, sizeof(cat), r->name);
+		category_of(cat, sizeof(cat), cfg, r->name);
 		if (r->a)
 			format_time(ta, sizeof(ta), r->sa.mean, time_unit_for(r->sa.mean));
 		if (r->b)
@@ -252,7 +277,7 @@ static void render_md(FILE *out, const struct comparison *c, const struct view_c
 }
 
 static char *render_json(const struct comparison *c, const struct view_ctx *ctx, const char *rev,
-			 const struct category *cats, size_t ncats)
+			 const struct category *cats, size_t ncats, json_object *cfg)
 {
 	char *base = compare_render_json(c, ctx), *text;
 	json_object *root = base ? json_tokener_parse(base) : NULL;
@@ -275,7 +300,7 @@ static char *render_json(const struct comparison *c, const struct view_ctx *ctx,
 		json_object *o = json_object_new_object();
 		char cat[128];
 		const char *w = winner(r, c);
-		compare_variants_category(cat, sizeof(cat), r->name);
+		category_of(cat, sizeof(cat), cfg, r->name);
 		json_object_object_add(o, "workload", json_object_new_string(r->name));
 		json_object_object_add(o, "category", json_object_new_string(cat));
 		json_object_object_add(o, "verdict",
@@ -308,6 +333,8 @@ int compare_variants_render(char **text, const struct view_ctx *ctx, const char 
 {
 	struct comparison c;
 	struct category *cats = NULL;
+	struct store_run run;
+	json_object *cfg = NULL;
 	size_t ncats = 0;
 	char *ra = NULL, *rb = NULL;
 	int rc;
@@ -331,17 +358,21 @@ int compare_variants_render(char **text, const struct view_ctx *ctx, const char 
 		rc = -ENOENT;
 		goto done;
 	}
-	if (!(cats = categories(&ncats, &c))) {
+	if ((rc = store_errno(store_run_get(ctx->store, &run, c.a.runs[c.a.nruns - 1]))))
+		goto done;
+	cfg = run.config ? json_tokener_parse(run.config) : NULL;
+	store_run_clear(&run);
+	if (!(cats = categories(&ncats, &c, cfg))) {
 		rc = -ENOMEM;
 		goto done;
 	}
 	if (format == COMPARE_JSON) {
-		*text = render_json(&c, ctx, rev, cats, ncats);
+		*text = render_json(&c, ctx, rev, cats, ncats, cfg);
 	} else {
 		size_t len = 0;
 		FILE *out = open_memstream(text, &len);
 		if (out) {
-			render_md(out, &c, ctx, rev, cats, ncats);
+			render_md(out, &c, ctx, rev, cats, ncats, cfg);
 			if (fclose(out)) {
 				free(*text);
 				*text = NULL;
@@ -351,6 +382,7 @@ int compare_variants_render(char **text, const struct view_ctx *ctx, const char 
 	rc = *text ? 0 : -ENOMEM;
 done:
 	comparison_clear(&c);
+	json_object_put(cfg);
 	free(cats);
 	free(ra);
 	free(rb);

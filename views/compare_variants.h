@@ -22,8 +22,10 @@ int compare_variants_render(char **text, const struct view_ctx *ctx, const char 
 			    const struct side_ref *ref, const char *param, const char *x,
 			    const char *y, enum compare_format format);
 
-/* A workload's category: the benchmark name's prefix before its first '/',
- * '-' or '_' (the whole name without parameters when it has none of them).
+/* A workload's category when its benchmark declares no "category" (the
+ * configuration of the revision's newest run says): the name's prefix
+ * before its first '/', '-' or '_' (the whole name without parameters when
+ * it has none of them).
  * Written to out (size bytes, truncated). */
 void compare_variants_category(char *out, size_t size, const char *workload);
 

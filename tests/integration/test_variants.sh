@@ -2,9 +2,10 @@
 # compare/<rev>/<param>=<x>..<param>=<y>.md and .json through the mount: a
 # parameter's two values over one commit's runs, workload by workload. impl
 # slow sleeps fifteen times as long as fast: fast wins each workload, on either
-# side, the wins counted per category (the name's prefix); a name that
-# resolves to nothing (an unknown parameter or value, a revision naming
-# nothing, a malformed name) is ENOENT. benchfs compare prints the same bytes.
+# side, the wins counted per category (the name's prefix, or a declared
+# "category"); a name that resolves to nothing (an unknown parameter or
+# value, a revision naming nothing, a malformed name) is ENOENT. benchfs
+# compare prints the same bytes.
 . "$(dirname "$0")/lib.sh"
 
 make_repo '{
@@ -13,7 +14,8 @@ make_repo '{
   "benchmarks": [
     {"name": "parse-json", "command": ["./prog", "{impl}"],
      "parameters": {"impl": ["fast", "slow"], "size": ["1k"]}},
-    {"name": "render", "command": ["./prog", "{impl}"], "parameters": {"impl": ["fast", "slow"]}}
+    {"name": "render", "command": ["./prog", "{impl}"], "parameters": {"impl": ["fast", "slow"]},
+     "category": "draw"}
   ]
 }'
 commit_prog c1 'case "$1" in fast) exec sleep 0.01 ;; *) exec sleep 0.15 ;; esac'
@@ -28,7 +30,7 @@ V="$MNT/compare/$c1"
 cat "$V/impl=fast..impl=slow.md" > "$T/v.md" || fail "no impl=fast..impl=slow.md"
 grep -q '^| `parse-json\[size=1k\]` | parse | .* | slower | fast |$' "$T/v.md" ||
 	fail "parse-json's winner is not fast: $(cat "$T/v.md")"
-grep -q '^| `render` | render | .* | slower | fast |$' "$T/v.md" ||
+grep -q '^| `render` | draw | .* | slower | fast |$' "$T/v.md" ||
 	fail "render's winner is not fast: $(head -20 "$T/v.md")"
 grep -q '^| parse | 1 | 0 | 0 |$' "$T/v.md" || fail "wins per category: $(head -30 "$T/v.md")"
 assert_eq "$(stat -c %s "$V/impl=fast..impl=slow.md")" "$(wc -c < "$T/v.md")" "the .md's size"
@@ -38,7 +40,7 @@ cat "$V/impl=slow..impl=fast.json" > "$T/v.json" || fail "no impl=slow..impl=fas
 assert_eq "$(json "$T/v.json" '[w["winner"] for w in j["variants"]["workloads"]]')" \
 	"['fast', 'fast']" "the .json's winners"
 assert_eq "$(json "$T/v.json" '[(c["category"], c["a"], c["b"]) for c in j["variants"]["wins"]]')" \
-	"[('parse', 0, 1), ('render', 0, 1)]" "the .json's wins"
+	"[('parse', 0, 1), ('draw', 0, 1)]" "the .json's wins"
 assert_eq "$(json "$T/v.json" 'j["method"]')" "runs" "method"
 cat "$MNT/compare/latest/impl=slow..impl=fast.json" > "$T/latest.json" || fail "no latest/"
 assert_eq "$(json "$T/latest.json" '[w["winner"] for w in j["variants"]["workloads"]]')" \
