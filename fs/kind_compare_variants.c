@@ -25,7 +25,9 @@
 
 static int dir_fill(const struct fs_ctx *ctx, struct node *out, uint64_t ino, const char *key)
 {
-	int rc = fill_dir(out, ino, 2, ctx->view.mount_ns, TIMEOUT_FOREVER);
+	/* Entry timeout 0: latest, a baseline or a branch may name another
+	 * commit at any time, hence another directory. */
+	int rc = fill_dir(out, ino, 2, ctx->view.mount_ns, 0);
 	if (rc)
 		return rc;
 	if (!(out->key = strdup(key))) {

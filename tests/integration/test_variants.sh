@@ -71,3 +71,12 @@ for bad in "$c1/impl=fast..impl=medium.md" "$c1/lang=fast..lang=slow.json" \
 	case "$err" in *"No such file"*) ;; *) fail "compare/$bad: $err" ;; esac
 done
 ok "names that resolve to nothing are ENOENT"
+
+# latest/ follows the newest run: a new commit's run makes it another directory.
+commit_prog c2 'exec sleep 0.01'
+c2=$(git -C "$REPO" rev-parse HEAD)
+echo "$c2" > "$MNT/queue"
+wait_status 000004 '^done( |$)' 60
+assert_eq "$(json "$MNT/compare/latest/impl=fast..impl=slow.json" 'j["a"]["commit"]')" "$c2" \
+	"latest/ after a run of c2"
+ok "compare/latest/ names the newest run's commit"
