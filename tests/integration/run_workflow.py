@@ -75,8 +75,13 @@ def checkout(step, ctx):
             if os.path.isdir(os.path.join(src, '.git')):
                 git('clone', '--quiet', src, dest)
             else:
-                shutil.copytree(src, dest, symlinks=True,
-                                ignore=shutil.ignore_patterns('build*'))
+                # Build directories sit at the top; a source file may
+                # start with "build" too (config/build_mode.c).
+                def top_builds(d, names):
+                    if not os.path.samefile(d, src):
+                        return []
+                    return [n for n in names if n.startswith('build')]
+                shutil.copytree(src, dest, symlinks=True, ignore=top_builds)
         return 0
     if os.path.isdir(os.path.join(ws, '.git')):
         git('fetch', '--quiet', '--prune', 'origin', cwd=ws)

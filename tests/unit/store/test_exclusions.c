@@ -261,6 +261,8 @@ static void test_migrate_and_reopen(void **state)
 				      " DROP TABLE watch_branches; DROP TABLE kept_views; DROP TABLE run_stats;"
 				      " DROP INDEX runs_listing;"
 				      " DROP TABLE described;"
+				      /* 15 */
+				      " DROP TABLE metric_samples; DROP TABLE metric_defs;"
 				      /* 12: samples back under iterations, configurations back in runs */
 				      " CREATE TABLE old_iterations AS SELECT * FROM iterations;"
 				      " DROP VIEW iterations; DROP TABLE samples; DROP TABLE benchmarks;"
