@@ -100,18 +100,12 @@ static const struct row *metric_row(const struct metric_table *m, const char *na
 	return NULL;
 }
 
-/* One benchmark's verdict on one metric, as its wall time's reads. */
-static json_object *json_metric(const struct metric_table *m, const struct row *r,
-				const struct comparison *c)
+/* The fields of a row's estimate that wall time and every metric share: its
+ * sample sizes, the ratio with its interval, and the test's p-value. */
+static void json_add_estimate(json_object *o, const struct row *r, bool paired)
 {
-	json_object *o = json_object_new_object(), *ci = NULL;
-	bool paired = c->method == METHOD_PAIRED, cmp = r->compared;
-	json_object_object_add(o, "unit", json_object_new_string(m->def.unit));
-	json_object_object_add(o, "better", json_object_new_string(m->def.higher_is_better
-									     ? "higher"
-									     : "lower"));
-	json_object_object_add(o, "a", json_metric_stats(m, r->a, &r->sa));
-	json_object_object_add(o, "b", json_metric_stats(m, r->b, &r->sb));
+	json_object *ci = NULL;
+	bool cmp = r->compared;
 	if (paired) {
 		json_object_object_add(o, "pairs", cmp ? json_count(r->pairs) : NULL);
 	} else {
@@ -128,6 +122,21 @@ static json_object *json_metric(const struct metric_table *m, const struct row *
 	json_object_object_add(o, "ratio_ci", ci);
 	json_object_object_add(o, "confidence", cmp && r->have_ci ? json_number(r->confidence) : NULL);
 	json_object_object_add(o, "p_value", cmp && r->testable ? json_number(r->p) : NULL);
+}
+
+/* One benchmark's verdict on one metric, as its wall time's reads. */
+static json_object *json_metric(const struct metric_table *m, const struct row *r,
+				const struct comparison *c)
+{
+	json_object *o = json_object_new_object();
+	bool paired = c->method == METHOD_PAIRED, cmp = r->compared;
+	json_object_object_add(o, "unit", json_object_new_string(m->def.unit));
+	json_object_object_add(o, "better", json_object_new_string(m->def.higher_is_better
+									     ? "higher"
+									     : "lower"));
+	json_object_object_add(o, "a", json_metric_stats(m, r->a, &r->sa));
+	json_object_object_add(o, "b", json_metric_stats(m, r->b, &r->sb));
+	json_add_estimate(o, r, paired);
 	json_object_object_add(o, "q_value", cmp && r->testable ? json_number(r->out.q) : NULL);
 	json_object_object_add(o, "threshold", cmp ? json_number(r->threshold) : NULL);
 	json_object_object_add(o, "threshold_source",
@@ -214,28 +223,13 @@ static json_object *json_pair(json_object *a, json_object *b)
 static json_object *json_row(const struct row *r, const struct comparison *c,
 			     const struct view_ctx *ctx)
 {
-	json_object *o = json_object_new_object(), *ci = NULL, *pooled = NULL;
+	json_object *o = json_object_new_object(), *pooled = NULL;
 	bool paired = c->method == METHOD_PAIRED, cmp = r->compared;
 	json_object_object_add(o, "name", json_object_new_string(r->name));
 	json_object_object_add(o, "a", json_stats(r->a, &r->sa));
 	json_object_object_add(o, "b", json_stats(r->b, &r->sb));
 	json_object_object_add(o, "method", json_object_new_string(method_name(c->method)));
-	if (paired) {
-		json_object_object_add(o, "pairs", cmp ? json_count(r->pairs) : NULL);
-	} else {
-		json_object_object_add(o, "runs_a", cmp ? json_count(r->runs_a) : NULL);
-		json_object_object_add(o, "runs_b", cmp ? json_count(r->runs_b) : NULL);
-		json_object_object_add(o, "history_runs", cmp ? json_count(r->history_runs) : NULL);
-	}
-	if (cmp && r->have_ci) {
-		ci = json_object_new_array();
-		json_object_array_add(ci, json_number(r->ci_lo));
-		json_object_array_add(ci, json_number(r->ci_hi));
-	}
-	json_object_object_add(o, "ratio", cmp ? json_number(r->ratio) : NULL);
-	json_object_object_add(o, "ratio_ci", ci);
-	json_object_object_add(o, "confidence", cmp && r->have_ci ? json_number(r->confidence) : NULL);
-	json_object_object_add(o, "p_value", cmp && r->testable ? json_number(r->p) : NULL);
+	json_add_estimate(o, r, paired);
 	json_object_object_add(o, "p_sequential",
 			       cmp && r->testable ? json_number(r->out.p_seq) : NULL);
 	json_object_object_add(o, "q_value", cmp && r->testable ? json_number(r->out.q) : NULL);
