@@ -126,7 +126,8 @@ int variants_remap_samples(struct sample_set *set, const struct comparison *c, b
 		set->benches[k++] = *s;
 	}
 	set->n = k;
-	qsort(set->benches, set->n, sizeof(*set->benches), cmp_sample_name);
+	if (set->n > 1) /* an empty set's array may be NULL, which qsort must not see */
+		qsort(set->benches, set->n, sizeof(*set->benches), cmp_sample_name);
 	return nomem ? -ENOMEM : 0;
 }
 
@@ -148,7 +149,8 @@ int variants_remap_values(struct run_values *set, const struct comparison *c, bo
 		set->benches[k++] = *s;
 	}
 	set->n = k;
-	qsort(set->benches, set->n, sizeof(*set->benches), cmp_value_name);
+	if (set->n > 1) /* an empty set's array may be NULL, which qsort must not see */
+		qsort(set->benches, set->n, sizeof(*set->benches), cmp_value_name);
 	return nomem ? -ENOMEM : 0;
 }
 
