@@ -66,8 +66,10 @@ at = [r["commit"] for r in rows].index(sys.argv[2])
 assert at == 6, at
 means = [float(r["mean (bytes)"]) for r in rows]
 before, after = max(means[:6]), min(means[6:])
-# dd's buffer: 64 MiB more, on top of the same program's own pages.
-assert after - before > 60 * 2**20 and after - before < 70 * 2**20, (before, after)
+# dd's buffer: 64 MiB more, on top of the same program's own pages. Before the
+# step a small program's peak is benchfs-spawner's (a posix_spawn child keeps
+# its parent's peak RSS until exec), up to about 8 MiB under ASan.
+assert after - before > 54 * 2**20 and after - before < 70 * 2**20, (before, after)
 assert all(int(r["n"]) == 3 for r in rows)
 PY
 cat "$MNT/history/alloc.csv" | head -1 | grep -qx 'commit,commit_time,runs,n,mean,stddev,median,min,max' \
@@ -82,7 +84,7 @@ IFS=$'\t' read -r commit bench before after change p runs threshold source metho
 assert_eq "$commit $bench $threshold $source $method $range $state $culprit" \
 	"$c7 alloc:memory 10% fixed runs - new -" "the memory line"
 assert_eq "$(awk -F '\t' '{ print NF }' "$T/mem")" 14 "fields of the memory line"
-python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 60 * 2**20 < a - b < 70 * 2**20, (b, a)" "$before" "$after" \
+python3 -c "import sys; b, a = float(sys.argv[1]), float(sys.argv[2]); assert 54 * 2**20 < a - b < 70 * 2**20, (b, a)" "$before" "$after" \
 	|| fail "memory line's means: $before $after"
 case "$change" in +*%) ;; *) fail "change $change" ;; esac
 grep -P "\tsteady:memory\t" "$T/reg" && fail "a steady:memory line: $(cat "$T/reg")"
