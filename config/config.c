@@ -190,8 +190,8 @@ static int parse_benchmark(struct config *config, size_t index, json_object *obj
 		return config_fail(err, errsize, "%s: \"name\" is missing or not a string", where);
 	if (!config_name_valid(json_object_get_string(name)))
 		return config_fail(err, errsize,
-			    "%s: \"name\" must be 1 to %d printable characters without spaces or"
-			    " slashes, not starting with a dot",
+			    "%s: \"name\" must be 1 to %d printable characters without spaces,"
+			    " slashes or colons, not starting with a dot",
 			    where, CONFIG_NAME_MAX);
 	if (!(proto.name = strdup(json_object_get_string(name)))) {
 		result = config_nomem(err, errsize);

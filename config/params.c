@@ -29,14 +29,15 @@ static bool param_name_valid(const char *name)
 	return true;
 }
 
-/* A value becomes part of the benchmark's name, so the name's rules apply,
- * and it must not break the "[k=v,...]" suffix or form another {placeholder}. */
+/* A value becomes part of the benchmark's name, so the name's rules apply
+ * (no ':' among them), and it must not break the "[k=v,...]" suffix or form
+ * another {placeholder}. */
 static bool param_value_valid(const char *value)
 {
 	if (*value == '\0' || strlen(value) > CONFIG_NAME_MAX)
 		return false;
 	for (const char *c = value; *c; c++)
-		if (*c <= ' ' || *c > '~' || strchr("/\\,=[]{}", *c))
+		if (*c <= ' ' || *c > '~' || strchr("/\\,=[]{}:", *c))
 			return false;
 	return true;
 }
@@ -104,7 +105,7 @@ int config_parse_params(struct config_param **out, size_t *nout, json_object *va
 			    (s != text && strlen(s) != (size_t)json_object_get_string_len(v))) {
 				result = config_fail(err, errsize,
 				     "%s%s\"parameters\": \"%s\"[%zu] must be 1 to %d printable"
-				     " characters without spaces or any of / \\ , = [ ] { }",
+				     " characters without spaces or any of / \\ , = [ ] { } :",
 				     AT(where), key, i, CONFIG_NAME_MAX);
 				goto done;
 			}

@@ -116,14 +116,16 @@ static int get_command_string(char **out, json_object *obj, const char *key, con
 	return 0;
 }
 
-/* A benchmark name becomes a file name (history/<name>.csv) and a log tag. */
+/* A benchmark name becomes a file name (history/<name>.csv) and a log tag.
+ * No ':': history/<bench>:<metric> uses it to name a benchmark's metric, so
+ * a benchmark "a:cpu" would be benchmark a's cpu history. */
 bool config_name_valid(const char *name)
 {
 	size_t len = strlen(name);
 	if (len == 0 || len > CONFIG_NAME_MAX || name[0] == '.')
 		return false;
 	for (const char *c = name; *c; c++)
-		if (*c <= ' ' || *c > '~' || *c == '/' || *c == '\\')
+		if (*c <= ' ' || *c > '~' || *c == '/' || *c == '\\' || *c == ':')
 			return false;
 	return true;
 }
