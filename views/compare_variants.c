@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "views/compare_variants.h"
 #include "views/format.h"
 #include "views/internal_compare.h"
@@ -152,6 +153,73 @@ int variants_remap_values(struct run_values *set, const struct comparison *c, bo
 	if (set->n > 1) /* an empty set's array may be NULL, which qsort must not see */
 		qsort(set->benches, set->n, sizeof(*set->benches), cmp_value_name);
 	return nomem ? -ENOMEM : 0;
+}
+
+static int cmp_row_name(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct row *)row)->name);
+}
+
+/* The per-run values behind a table's notes (unstable runs, other
+ * processes' CPUs) are loaded under the benchmarks' own names, while the
+ * rows are named by workload: compare's notes of a variants row would read
+ * the values of another benchmark or none. Each side's notes again, from
+ * the benchmark of its variant. Only compared rows have notes. */
+static int table_notes(struct row *rows, size_t nrows, const struct comparison *c)
+{
+	bool nomem = false;
+	for (size_t i = 0; i < nrows; i++) {
+		struct row *r = &rows[i];
+		free(r->unstable);
+		r->unstable = NULL;
+		r->nunstable = 0;
+		r->unstable_a = r->unstable_b = false;
+		r->other_a = r->other_b = NAN;
+	}
+	for (size_t t = 0; t < 2; t++) {
+		const struct run_values *set = t ? &c->other_cpus : &c->unstable;
+		for (size_t i = 0; i < set->n; i++)
+			for (int s = 0; s < 2; s++) {
+				const struct run_value_bench *b = &set->benches[i];
+				const struct side *side = s ? &c->b : &c->a;
+				char *w = workload_of(b->name, c->variant_param,
+						      s ? c->variant_y : c->variant_x, &nomem);
+				struct row *r = w ? bsearch(w, rows, nrows, sizeof(*rows), cmp_row_name)
+						  : NULL;
+				double v, sum = 0;
+				size_t known = 0;
+				free(w);
+				if (nomem)
+					return -ENOMEM;
+				if (!r || !r->compared)
+					continue;
+				for (size_t k = 0; k < side->nruns; k++) {
+					if (!run_value_get(&v, b, side->runs[k]))
+						continue;
+					if (t) {
+						sum += isfinite(v) ? v : 0;
+						known += isfinite(v);
+					} else if (v >= 0.5) {
+						if (REALLOC_ARRAY(r->unstable, r->nunstable + 1))
+							return -ENOMEM;
+						r->unstable[r->nunstable++] = side->runs[k];
+						*(s ? &r->unstable_b : &r->unstable_a) = true;
+					}
+				}
+				if (t && known)
+					*(s ? &r->other_b : &r->other_a) = sum / (double)known;
+			}
+	}
+	return 0;
+}
+
+/* Every table's notes: wall time's and each metric's. */
+static int variants_notes(struct comparison *c)
+{
+	int rc = table_notes(c->rows, c->nrows, c);
+	for (size_t t = 0; t < c->nmetrics && !rc; t++)
+		rc = table_notes(c->metrics[t].rows, c->metrics[t].nrows, c);
+	return rc;
 }
 
 void compare_variants_category(char *out, size_t size, const char *workload)
@@ -353,7 +421,7 @@ int compare_variants_render(char **text, const struct view_ctx *ctx, const char 
 		rc = -ENOMEM;
 		goto done;
 	}
-	if ((rc = comparison_build(&c, ctx, ra, ref, rb, ref)))
+	if ((rc = comparison_build(&c, ctx, ra, ref, rb, ref)) || (rc = variants_notes(&c)))
 		goto done;
 	/* A value no benchmark of these runs has names nothing. */
 	if (!c.wall_a.n || !c.wall_b.n) {
