@@ -2,7 +2,8 @@
  * (a revision without '/', run-<id>, a run directory's name, a baseline,
  * latest), holding <param>=<x>..<param>=<y>.md and .json, the variants of
  * one parameter over that revision's runs (views/compare_variants.h). It
- * lists nothing: every name is looked up. The files are compare/'s kind,
+ * lists every two values of each parameter (views/listings.h); any other
+ * name of that shape is looked up too. The files are compare/'s kind,
  * rendered when looked up and kept with their inode, so their sizes are
  * true. */
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include "fs/names.h"
 #include "fs/snapshot.h"
 #include "views/compare_variants.h"
+#include "views/listings.h"
 #include "views/sides.h"
 
 /* Key of the directory: D <rev> <commit> <run> <shadowed or ->, as the
@@ -111,10 +113,33 @@ done:
 	return rc;
 }
 
+/* The pairs of values of each parameter of the revision's runs, as the
+ * revision resolved when the directory was looked up. */
 static int variants_list(const struct fs_ctx *ctx, struct entries *out, uint64_t ino)
 {
-	(void)ctx, (void)out, (void)ino;
-	return 0;
+	char *key = dir_key_of(ctx, ino), *f[5], **names = NULL;
+	struct side_ref ref;
+	size_t n = 0, nf = 0;
+	int rc;
+	if (!key)
+		return -ENOENT;
+	for (char *save = NULL, *t = strtok_r(key, "\t", &save); t && nf < 5;
+	     t = strtok_r(NULL, "\t", &save))
+		f[nf++] = t;
+	if (nf != 5) {
+		free(key);
+		return -EIO;
+	}
+	memset(&ref, 0, sizeof(ref));
+	snprintf(ref.commit, sizeof(ref.commit), "%s", f[2]);
+	ref.run_id = strtoll(f[3], NULL, 10);
+	if (strcmp(f[4], "-") != 0)
+		snprintf(ref.shadowed, sizeof(ref.shadowed), "%s", f[4]);
+	if (!(rc = listing_variants(&names, &n, &ctx->view, f[1], &ref)))
+		rc = entries_add_names(out, names, n, KIND_COMPARE, NODE_FILE);
+	listing_free(names, n);
+	free(key);
+	return rc;
 }
 
 const struct kind_ops kind_compare_variants_dir = {

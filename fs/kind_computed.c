@@ -162,14 +162,18 @@ done:
 
 static int compare_dir_list(const struct fs_ctx *ctx, struct entries *out, uint64_t ino)
 {
-	char **names = NULL;
-	size_t n = 0;
+	char **names = NULL, **dirs = NULL;
+	size_t n = 0, ndirs = 0;
 	int rc;
 	(void)ino;
-	if ((rc = listing_compare(&names, &n, &ctx->view)))
+	/* The pairs, their flame graphs, pull requests, then compare/<rev>/. */
+	if ((rc = listing_compare_dir(&names, &n, &dirs, &ndirs, &ctx->view)))
 		return rc;
 	rc = entries_add_names(out, names, n, KIND_COMPARE, NODE_FILE);
+	if (!rc)
+		rc = entries_add_names(out, dirs, ndirs, KIND_COMPARE_VARIANTS_DIR, NODE_DIR);
 	listing_free(names, n);
+	listing_free(dirs, ndirs);
 	return rc;
 }
 
