@@ -1,4 +1,5 @@
 /* The names of compare/'s and history/'s entries (listings.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 
 #include "queue/pull.h"
 #include "repo/repo.h"
+#include "store/paths.h"
 #include "util/array.h"
 #include "views/commit_names.h"
 #include "views/compare_pull.h"
@@ -281,14 +283,28 @@ struct extras {
 
 static int extras_load(struct extras *x, const struct run_catalog *cat, const struct view_ctx *ctx)
 {
+	char root[4096];
+	struct dirent *d;
+	DIR *dir;
 	if (!(x->profiled = calloc(cat->n + 1, sizeof(*x->profiled))) ||
 	    !(x->profiled_commits = malloc((cat->n + 1) * sizeof(*x->profiled_commits))))
 		return -ENOMEM;
-	/* A run without an artifacts directory costs one failed open. */
-	for (size_t i = 0; i < cat->n; i++)
-		if ((x->profiled[i] = flame_run_has(ctx, cat->runs[i].id)))
-			memcpy(x->profiled_commits[x->nprofiled_commits++], cat->runs[i].commit,
-			       STORE_HASH_LEN + 1);
+	/* Only runs with an artifacts directory may have kept stacks: one
+	 * directory read, not an open per run. */
+	if (store_path_artifacts_root(root, sizeof(root), ctx->data_dir) || !(dir = opendir(root)))
+		return 0;
+	while ((d = readdir(dir))) {
+		char *end;
+		long long id = strtoll(d->d_name, &end, 10);
+		ssize_t i;
+		if (d->d_name[0] < '0' || d->d_name[0] > '9' || *end ||
+		    (i = run_catalog_find(cat, id)) < 0 || !flame_run_has(ctx, id))
+			continue;
+		x->profiled[i] = true;
+		memcpy(x->profiled_commits[x->nprofiled_commits++], cat->runs[i].commit,
+		       STORE_HASH_LEN + 1);
+	}
+	closedir(dir);
 	qsort(x->profiled_commits, x->nprofiled_commits, sizeof(*x->profiled_commits), cmp_commit);
 	return 0;
 }
