@@ -75,6 +75,58 @@ static void step_name(char *buf, size_t size, const struct state *st, enum spawn
 
 /* ---- the loop's callbacks ---- */
 
+/* A child's max RSS never reads below benchfs-spawner's resident set when it
+ * started the child (Linux folds the spawner's high-water mark in at exec):
+ * within this much of that floor, a figure is an upper bound of the
+ * command's own peak. The figure comes from the kernel's per-CPU RSS
+ * counters, which lag the exact sum the floor is read from by up to 32
+ * pages a CPU either way (168 KiB seen on two CPUs), and posix_spawn's
+ * stack for the child adds a page or two after the reading. */
+#define FLOOR_SLACK_BYTES (256 * 1024)
+
+/* What the callbacks share: the measurement's state, and per side the
+ * highest floor of a measured iteration and how many read at it. */
+struct loop_ctx {
+	struct state *st;
+	struct floor_seen {
+		int64_t floor;
+		int at, n;
+	} floor[SPAWNER_LOOP_SIDES_MAX];
+};
+
+static void floor_note(struct floor_seen *f, const struct spawn_result *res)
+{
+	if (res->floor_bytes <= 0)
+		return; /* not known */
+	if (res->floor_bytes > f->floor)
+		f->floor = res->floor_bytes;
+	f->n++;
+	if (res->maxrss_bytes <= res->floor_bytes + FLOOR_SLACK_BYTES)
+		f->at++;
+}
+
+/* One line per side in debug.log, after the loop: the floor, and whether
+ * the benchmark's figures sit on it. */
+static void floor_log(const struct loop_ctx *c)
+{
+	const struct state *st = c->st;
+
+	for (size_t s = 0; s < st->job->nsides; s++) {
+		const struct floor_seen *f = &c->floor[s];
+
+		if (f->n == 0)
+			continue;
+		runlog_printf(st->sides[s].side->log, "benchfs",
+			      "%s: max RSS floor %.2f MiB (%lld KiB): benchfs-spawner's resident set"
+			      " when it started the command, below which no max RSS reads; %d of %d"
+			      " measured iterations within %d KiB of it%s",
+			      st->b->name, (double)f->floor / (1024.0 * 1024.0),
+			      (long long)(f->floor / 1024), f->at, f->n, FLOOR_SLACK_BYTES / 1024,
+			      f->at ? " (their max RSS is an upper bound of the command's own peak)"
+				    : "");
+	}
+}
+
 static void progress_write(struct state *st, int s)
 {
 	struct side_state *ss = &st->sides[s];
@@ -131,7 +183,7 @@ static int rows_flush(struct state *st)
  * enough (else: call again when it is). */
 static int on_idle(void *ctx)
 {
-	struct state *st = ctx;
+	struct state *st = ((struct loop_ctx *)ctx)->st;
 	int64_t now = now_mono_ms();
 	int again = 0;
 
@@ -218,7 +270,7 @@ static int record(struct state *st, const struct spawner_event *ev)
 
 static int on_event(void *ctx, const struct spawner_event *ev)
 {
-	struct state *st = ctx;
+	struct state *st = ((struct loop_ctx *)ctx)->st;
 	struct side_state *ss = &st->sides[ev->side];
 
 	st->count = st->first - 1 + ev->count;
@@ -255,6 +307,7 @@ static int on_event(void *ctx, const struct spawner_event *ev)
 		/* A declared metric missing fails the iteration: not recorded. */
 		if (metrics_iteration_read(st, ev, &pairs, &npairs))
 			return 1;
+		floor_note(&((struct loop_ctx *)ctx)->floor[ev->side], &ev->res);
 		rc = record(st, ev) ||
 		     metrics_iteration_queue(st, ev, pairs, npairs, &ss->its[ss->n - 1]);
 		free(pairs);
@@ -274,7 +327,7 @@ static int on_event(void *ctx, const struct spawner_event *ev)
 
 static void on_count(void *ctx, int count)
 {
-	struct state *st = ctx;
+	struct state *st = ((struct loop_ctx *)ctx)->st;
 
 	st->count = count;
 	for (size_t s = 0; s < st->job->nsides; s++) {
@@ -290,7 +343,7 @@ static void on_count(void *ctx, int count)
 static void on_output(void *ctx, enum spawner_step step, int side, int iteration,
 		      const char *buf, size_t len)
 {
-	struct state *st = ctx;
+	struct state *st = ((struct loop_ctx *)ctx)->st;
 	struct side_state *ss = &st->sides[side];
 	char name[STEP_MAX];
 
@@ -372,6 +425,7 @@ int run_loop(struct state *st)
 	const struct bench_config *b = st->b;
 	char *shell_argv[] = { "/bin/sh", "-c", b->shell, NULL };
 	struct spawner_side sides[SPAWNER_LOOP_SIDES_MAX];
+	struct loop_ctx ctx = { .st = st };
 	uint64_t seed = random_seed();
 	struct spawner_loop loop = {
 		.argv = b->shell ? shell_argv : b->argv,
@@ -401,7 +455,7 @@ int run_loop(struct state *st)
 		.on_output = on_output,
 		.on_idle = on_idle,
 		.idle_ms = STORE_IDLE_MS,
-		.ctx = st,
+		.ctx = &ctx,
 	};
 	struct interference_snapshot before, after;
 	bool snapped;
@@ -431,6 +485,7 @@ int run_loop(struct state *st)
 		st->sides[s].step[0] = '\0';
 	}
 	times_log(st);
+	floor_log(&ctx);
 	if (rc == -EPIPE) {
 		char how[160];
 

@@ -30,8 +30,8 @@
  *   helper -> daemon  'D' value = (uint32_t) of spawn_measure's return
  *                         ('R'; then when it is 0 a result follows) or of the
  *                         loop's ('L')
- * A result: int64 wall_ns, user_ns, sys_ns, maxrss_bytes; int32 exit_code,
- * term_signal; uint8 timed_out, cancelled.
+ * A result: int64 wall_ns, user_ns, sys_ns, maxrss_bytes, floor_bytes; int32
+ * exit_code, term_signal; uint8 timed_out, cancelled.
  *
  * 'R' payload: double timeout_s; uint32 argc; uint32 envc; uint8 flags
  * (SPAWNER_REQ_*); uint32 ncpus; ncpus int32; then NUL-terminated strings:
@@ -44,13 +44,13 @@
  * SPAWNER_LOOP_BASE), prepare, conclude, metrics directory (when flagged),
  * argc argv strings;
  * then per side: uint32 envc; uint8 has_cwd; cwd when has_cwd; envc strings. */
-#define SPAWNER_PROTO_VERSION 4u
+#define SPAWNER_PROTO_VERSION 5u
 #define SPAWNER_FD 3
 #define SPAWNER_HDR 8
 #define SPAWNER_CHUNK 16384 /* payload bytes per message, both ways */
 #define SPAWNER_MSG_MAX (SPAWNER_HDR + SPAWNER_CHUNK)
 #define SPAWNER_REQ_MAX (64u << 20) /* larger requests fail with -E2BIG */
-#define SPAWNER_RESULT_LEN (4 * 8 + 2 * 4 + 2)
+#define SPAWNER_RESULT_LEN (5 * 8 + 2 * 4 + 2)
 #define SPAWNER_DONE_LEN (SPAWNER_HDR + SPAWNER_RESULT_LEN)
 #define SPAWNER_EVENT_LEN (SPAWNER_HDR + 3 * 4 + SPAWNER_RESULT_LEN)
 #define SPAWNER_LOOP_OUT_MAX (SPAWNER_CHUNK - 4) /* output bytes per 'o' */
@@ -94,6 +94,7 @@ static inline void spawner_put_result(char *p, const struct spawn_result *res)
 	memcpy(p, &res->user_ns, 8), p += 8;
 	memcpy(p, &res->sys_ns, 8), p += 8;
 	memcpy(p, &res->maxrss_bytes, 8), p += 8;
+	memcpy(p, &res->floor_bytes, 8), p += 8;
 	i32 = res->exit_code;
 	memcpy(p, &i32, 4), p += 4;
 	i32 = res->term_signal;
@@ -110,6 +111,7 @@ static inline void spawner_get_result(struct spawn_result *out, const char *p)
 	memcpy(&out->user_ns, p, 8), p += 8;
 	memcpy(&out->sys_ns, p, 8), p += 8;
 	memcpy(&out->maxrss_bytes, p, 8), p += 8;
+	memcpy(&out->floor_bytes, p, 8), p += 8;
 	memcpy(&i32, p, 4), p += 4;
 	out->exit_code = i32;
 	memcpy(&i32, p, 4), p += 4;

@@ -257,6 +257,74 @@ static void pipe_drain_rest(int *pipe_rd, const struct spawn_spec *spec)
 	}
 }
 
+/* Set by spawn_floor_track: /proc/self/clear_refs (-1 when the high-water
+ * mark cannot be reset) and what the floor is read from: /proc/self/statm
+ * after a reset, else /proc/self/status (its VmHWM). */
+static int floor_reset_fd = -1, floor_read_fd = -1;
+
+int spawn_floor_track(void)
+{
+	if (floor_read_fd >= 0)
+		return 0;
+	floor_reset_fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	floor_read_fd = open(floor_reset_fd >= 0 ? "/proc/self/statm" : "/proc/self/status",
+			     O_RDONLY | O_CLOEXEC);
+	if (floor_read_fd < 0) {
+		int err = -errno;
+
+		if (floor_reset_fd >= 0)
+			close(floor_reset_fd);
+		floor_reset_fd = -1;
+		return err;
+	}
+	return 0;
+}
+
+static int64_t parse_u64(const char *p, const char **end)
+{
+	int64_t v = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	*end = p;
+	return v;
+}
+
+/* Lowers our RSS high-water mark to the RSS we have now (what a child that
+ * execs out of our address space inherits at exec) and returns it in bytes;
+ * without a reset, the mark as it is. 0 when not tracked or unreadable. */
+static int64_t floor_read(void)
+{
+	char buf[4096];
+	const char *p, *end;
+	ssize_t n;
+
+	if (floor_read_fd < 0)
+		return 0;
+	if (floor_reset_fd >= 0 && write(floor_reset_fd, "5", 1) != 1) {
+		/* Refused (an older kernel, a locked-down /proc): read the mark. */
+		close(floor_reset_fd);
+		close(floor_read_fd);
+		floor_reset_fd = -1;
+		floor_read_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+		if (floor_read_fd < 0)
+			return 0;
+	}
+	n = pread(floor_read_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (floor_reset_fd >= 0) {
+		/* statm: size, then resident, in pages */
+		(void)parse_u64(buf, &end);
+		return parse_u64(end, &end) * sysconf(_SC_PAGESIZE);
+	}
+	p = strstr(buf, "\nVmHWM:");
+	return p ? parse_u64(p + sizeof("\nVmHWM:") - 1, &end) * 1024 : 0;
+}
+
 /* /dev/null, opened once and kept (close-on-exec): the child gets it by
  * dup2, which is cheaper than opening the path in every child. -1 when it
  * cannot be opened (the child then opens the path itself). */
@@ -424,6 +492,8 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	if (result)
 		goto cleanup;
 
+	/* Last before the clock: nothing allocates between it and the spawn. */
+	res.floor_bytes = floor_read();
 	if (spec->ncpus > 0) {
 		if (sched_setaffinity(0, sizeof(pin), &pin) < 0) {
 			result = -errno;

@@ -64,6 +64,10 @@ struct spawn_result {
 			       * of the spawner's address space): call this from a
 			       * small process (benchfs-spawner, see spawner.h),
 			       * never from the daemon. */
+	int64_t floor_bytes;  /* that high-water mark when the child started,
+			       * below which maxrss_bytes cannot read: a value at
+			       * it is an upper bound of the child's own peak. 0:
+			       * unknown (spawn_floor_track was not called) */
 	int exit_code;       /* exit status when the child exited, else -1 */
 	int term_signal;     /* signal that ended the child, else 0 */
 	bool timed_out;      /* the process group was killed at the time limit */
@@ -87,6 +91,15 @@ void spawn_actions_clear(struct spawn_actions *a);
  * three more system calls and a later wake-up, 0.9% of a /bin/true
  * (bench/spawn_interleave, bench/README.md). 0 or -errno. */
 int spawn_wait_with_signals(int cancel_fd);
+
+/* For benchfs-spawner, whose peak RSS is the floor of every child's
+ * maxrss_bytes: before each spawn, spawn_measure then lowers the process's
+ * RSS high-water mark to its current RSS (/proc/self/clear_refs, "5"), so a
+ * transient peak (a large request, since freed) does not stay the floor, and
+ * reads that floor into floor_bytes (/proc/self/statm; /proc/self/status's
+ * VmHWM when the mark cannot be reset). Two system calls, before the clock
+ * starts. 0, or -errno when neither file opens (floor_bytes then stays 0). */
+int spawn_floor_track(void);
 
 /* A one-line English description of how the child ended, for logs and status:
  * "exited with status 3", "killed by signal 9 (Killed)", "timed out after 2 s". */

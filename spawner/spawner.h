@@ -4,10 +4,12 @@
  * child's ru_maxrss at exec (glibc's posix_spawn child execs out of the
  * parent's address space), so a child spawned by the daemon never reports
  * less peak memory than the daemon's own peak. The helper, benchfs-spawner,
- * is a minimal C program (libc and spawner/spawn_measure.c only) started once; it does
- * the posix_spawn and wait4 on the daemon's behalf, so the floor is its own
- * RSS (about that of any minimal C program) and does not drift as the daemon
- * grows.
+ * is a minimal C program (libc and spawner/spawn_measure.c only, linked
+ * statically where it can be) started once; it does the posix_spawn and wait4
+ * on the daemon's behalf, so the floor is its own resident set (0.7 MiB
+ * static, below /bin/true's own peak) and does not drift as the daemon
+ * grows. It lowers its high-water mark to that before each spawn, and every
+ * result carries the floor (spawn_result.floor_bytes).
  *
  * Wall, CPU and memory are measured inside the helper exactly as
  * spawn_measure measures them; the request and the result travel over a
