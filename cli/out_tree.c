@@ -1,8 +1,9 @@
 /* benchfs run --out DIR: the tree the mount shows, written as ordinary
  * files and symlinks, for CI jobs that upload it as an artifact. Every file
- * comes from the same views the mount's files do (README, queue, runs/,
- * commits/, latest, compare/, regressions, slo, history/, baselines/, index.html,
- * export/, audit/, alerts/, bisect/, watch, retention; import/ empty), so
+ * comes from the same views the mount's files do (README, queue, runs/
+ * with each run's flame.svg, profiles/ and artifacts/, commits/, latest,
+ * compare/, regressions, slo, history/, baselines/, index.html, export/,
+ * audit/, alerts/, bisect/, watch, retention; import/ empty), so
  * `diff -r --no-dereference` against a mount over the same data directory
  * finds nothing. */
 #include <dirent.h>
@@ -26,6 +27,7 @@
 #include "views/compare.h"
 #include "views/dashboard.h"
 #include "views/export.h"
+#include "views/flame.h"
 #include "views/history.h"
 #include "views/listings.h"
 #include "views/mount_readme.h"
@@ -101,6 +103,66 @@ done:
 	return rc;
 }
 
+/* A directory of the run's artifacts (profiles/, artifacts/) copied whole,
+ * with what the mount lists there: regular files and directories, no
+ * hidden names (files still being written) and none with a tab or a
+ * newline. */
+static int put_copy_dir(struct out_tree *t, const char *path, const char *from)
+{
+	struct dirent **names = NULL;
+	int count, rc;
+	if ((rc = put_dir(t, path)))
+		return rc;
+	if ((count = scandir(from, &names, NULL, alphasort)) < 0)
+		return -errno;
+	for (int i = 0; i < count; i++) {
+		const char *d = names[i]->d_name;
+		char *to = NULL, *src = NULL;
+		if (!rc && d[0] != '.' && !strpbrk(d, "\t\n") &&
+		    (names[i]->d_type == DT_REG || names[i]->d_type == DT_DIR)) {
+			if (asprintf(&to, "%s/%s", path, d) < 0)
+				to = NULL, rc = -ENOMEM;
+			else if (asprintf(&src, "%s/%s", from, d) < 0)
+				src = NULL, rc = -ENOMEM;
+			else if (names[i]->d_type == DT_DIR)
+				rc = put_copy_dir(t, to, src);
+			else
+				rc = put_copy(t, to, src);
+		}
+		free(to);
+		free(src);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+/* What the mount adds to a run directory from its artifacts (fs/kind_flame.c):
+ * flame.svg, computed by the view the mount's comes from, and the trees
+ * profiles/ (a profiler command's output) and artifacts/ (kept files). */
+static int put_run_extras(struct out_tree *t, const char *dir, int64_t id, const char *from)
+{
+	static const char *const trees[] = {"profiles", "artifacts"};
+	char path[4096], src[4400];
+	struct stat st;
+	int rc = 0;
+	if (flame_run_has(t->ctx, id)) {
+		char *text = NULL;
+		size_t len = 0;
+		snprintf(path, sizeof(path), "runs/%s/flame.svg", dir);
+		if (!(rc = flame_run_render(&text, &len, t->ctx, id)))
+			rc = put_file(t, path, text, len);
+		free(text);
+	}
+	for (size_t i = 0; !rc && i < sizeof(trees) / sizeof(*trees); i++) {
+		snprintf(path, sizeof(path), "runs/%s/%s", dir, trees[i]);
+		snprintf(src, sizeof(src), "%s/%s", from, trees[i]);
+		if (lstat(src, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = put_copy_dir(t, path, src);
+	}
+	return rc;
+}
+
 static int put_run(struct out_tree *t, int64_t id)
 {
 	char dir[32], path[4096], from[4096];
@@ -149,7 +211,7 @@ static int put_run(struct out_tree *t, int64_t id)
 		free(names[i]);
 	}
 	free(names);
-	return rc;
+	return rc ? rc : put_run_extras(t, dir, id, from);
 }
 
 static int put_runs(struct out_tree *t)

@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "config/internal.h"
+#include "config/service.h"
 #include "util/array.h"
 #include "util/strbuf.h"
 
@@ -160,6 +161,15 @@ static int substitute(char **text, const struct bench_param *params, size_t n)
 	return 0;
 }
 
+/* substitute() on every string of v (NULL-terminated; NULL is none). */
+static int substitute_strv(char **v, const struct bench_param *params, size_t n)
+{
+	for (char **a = v; a && *a; a++)
+		if (substitute(a, params, n))
+			return -ENOMEM;
+	return 0;
+}
+
 static char **strv_dup(char *const *v)
 {
 	size_t n = 0;
@@ -215,9 +225,16 @@ static int instantiate(struct bench_config *b, const struct bench_config *proto,
 	    substitute(&b->setup, b->params, b->nparams) ||
 	    substitute(&b->cleanup, b->params, b->nparams))
 		return -ENOMEM;
-	for (char **a = b->argv; a && *a; a++)
-		if (substitute(a, b->params, b->nparams))
-			return -ENOMEM;
+	if (substitute_strv(b->argv, b->params, b->nparams))
+		return -ENOMEM;
+	/* Each variant's service is its own: a server started with {threads}
+	 * must get this variant's value. The ready port is a number and takes
+	 * none; the URL's path may. */
+	if (b->service && (substitute(&b->service->shell, b->params, b->nparams) ||
+			   substitute_strv(b->service->argv, b->params, b->nparams) ||
+			   substitute(&b->service->http_url, b->params, b->nparams) ||
+			   substitute(&b->service->http_path, b->params, b->nparams)))
+		return -ENOMEM;
 	return 0;
 }
 

@@ -94,6 +94,25 @@ static int open_log(struct runner *r, struct side *sd)
 	return 0;
 }
 
+/* An interleaved A/B job cannot measure a benchmark with a service (both
+ * commits' servers would want one port at once): the job leaves it out, as
+ * the daemon's own A/B jobs do, and each side's log says so. */
+static void leave_out_services(struct job *job)
+{
+	const struct config *c = job->config;
+	for (size_t i = 0; i < c->nbenchmarks; i++) {
+		if (!c->benchmarks[i].service)
+			continue;
+		for (size_t s = 0; s < job->nsides; s++)
+			runlog_printf(job->sides[s].log, "benchfs",
+				      "%s: left out of this A/B job: it has a service, and the"
+				      " two commits' servers would need the same port at once;"
+				      " queue each commit alone (echo <rev> > queue) to measure it",
+				      c->benchmarks[i].name);
+	}
+	config_drop_services(job->config);
+}
+
 /* Runs one job. Returns false, or true when the store holds runs of it
  * still building or running that must be queued again (why says why): it
  * was interrupted by a failure of benchfs's own, or its end could not be
@@ -154,6 +173,8 @@ static bool execute_run(struct runner *r, const struct store_run *run, char *why
 		job_fail(&job, 1, "the two sides of this A/B job have different configurations");
 		goto failed;
 	}
+	if (job.nsides == 2)
+		leave_out_services(&job);
 	for (size_t s = 0; s < job.nsides; s++) {
 		struct side *sd = &job.sides[s];
 		if (!(sd->envp = make_env(sd->run->commit))) {

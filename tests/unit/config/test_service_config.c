@@ -20,7 +20,7 @@ static const char *const full =
 	"  {\"name\": \"a\", \"command\": \"wrk --latency http://127.0.0.1:8080/\"},"
 	"  {\"name\": \"b\", \"command\": \"true\", \"service\": null, \"parse\": null},"
 	"  {\"name\": \"c\", \"command\": [\"wrk\"], \"service\": {\"shell\": \"./srv {p}\","
-	"   \"ready\": {\"http\": \"http://localhost/health?x=1\"}, \"timeout\": 2.5},"
+	"   \"ready\": {\"http\": \"http://localhost/health?x={p}\"}, \"timeout\": 2.5},"
 	"   \"parameters\": {\"p\": [\"9000\"]}}]}";
 
 static void test_parse(void **state)
@@ -39,8 +39,10 @@ static void test_parse(void **state)
 	assert_int_equal(c->benchmarks[0].parse, BENCH_PARSE_WRK);
 	assert_null(c->benchmarks[1].service);
 	assert_int_equal(c->benchmarks[1].parse, BENCH_PARSE_NONE);
-	/* parameters are not substituted (the environment has them) */
-	assert_string_equal(c->benchmarks[2].service->shell, "./srv {p}");
+	/* each variant's service has its own values, as its command does */
+	assert_string_equal(c->benchmarks[2].service->shell, "./srv 9000");
+	assert_string_equal(c->benchmarks[2].service->http_url, "http://localhost/health?x=9000");
+	assert_string_equal(c->benchmarks[2].service->http_path, "/health?x=9000");
 	assert_int_equal(c->benchmarks[2].service->port, 80);
 	config_free(c);
 }
@@ -59,7 +61,7 @@ static void test_roundtrip(void **state)
 	assert_null(again->benchmarks[1].service);
 	assert_int_equal(again->benchmarks[2].parse, BENCH_PARSE_WRK);
 	assert_true(again->benchmarks[2].service->timeout == 2.5);
-	assert_string_equal(again->benchmarks[2].service->http_path, "/health?x=1");
+	assert_string_equal(again->benchmarks[2].service->http_path, "/health?x=9000");
 	free(one);
 	free(two);
 	config_free(c);
