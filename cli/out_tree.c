@@ -2,8 +2,9 @@
  * files and symlinks, for CI jobs that upload it as an artifact. Every file
  * comes from the same views the mount's files do (README, queue, runs/
  * with each run's flame.svg, profiles/ and artifacts/, commits/, latest,
- * compare/, regressions, slo, history/, baselines/, index.html, export/,
- * audit/, alerts/, bisect/, watch, retention; import/ empty), so
+ * compare/ with its flame graphs, pull requests and <rev>/ directories,
+ * regressions, slo, history/, baselines/, index.html, export/, audit/,
+ * alerts/, bisect/, watch, retention; import/ empty), so
  * `diff -r --no-dereference` against a mount over the same data directory
  * finds nothing. */
 #include <dirent.h>
@@ -25,6 +26,8 @@
 #include "views/baseline_file.h"
 #include "views/bisect.h"
 #include "views/compare.h"
+#include "views/compare_pull.h"
+#include "views/compare_variants.h"
 #include "views/dashboard.h"
 #include "views/export.h"
 #include "views/flame.h"
@@ -248,6 +251,87 @@ static int put_runs(struct out_tree *t)
 	return rc ? store_errno(rc) : put_run_link(t, "latest", "", latest);
 }
 
+/* compare/<rev>/: each variants compare the mount lists there. */
+static int put_variants(struct out_tree *t, const char *rev)
+{
+	char **names = NULL, path[4096];
+	struct side_ref ref;
+	size_t n = 0;
+	int rc;
+	snprintf(path, sizeof(path), "compare/%s", rev);
+	if ((rc = put_dir(t, path)) || (rc = side_resolve(&ref, t->ctx, rev)) ||
+	    (rc = listing_variants(&names, &n, t->ctx, rev, &ref)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *param = NULL, *x = NULL, *y = NULL, *text = NULL;
+		enum compare_format format;
+		if (!(rc = compare_variants_parse_name(&param, &x, &y, &format, names[i])) &&
+		    !(rc = compare_variants_render(&text, t->ctx, rev, &ref, param, x, y, format))) {
+			snprintf(path, sizeof(path), "compare/%s/%s", rev, names[i]);
+			rc = put_file(t, path, text, strlen(text));
+		}
+		free(param);
+		free(x);
+		free(y);
+		free(text);
+	}
+	listing_free(names, n);
+	return rc;
+}
+
+/* One file of compare/ that is not a pair: a flame graph (each side's
+ * newest profiled run), or a pull request's newest A/B job; a pair is
+ * put_compares'. */
+static int put_compare_extra(struct out_tree *t, const char *path, const char *name)
+{
+	char *stem = NULL, *a = NULL, *b = NULL, *text = NULL;
+	enum compare_format format;
+	struct side_ref ra, rb;
+	int64_t run_a, run_b;
+	size_t len = 0;
+	int rc;
+	if ((rc = flame_compare_name(&stem, name)) == 0) {
+		if (!(rc = compare_parse_name(&a, &b, &format, stem)) &&
+		    !(rc = flame_compare_runs(&run_a, &run_b, t->ctx, a, b)))
+			rc = flame_compare_render(&text, &len, t->ctx, a, run_a, b, run_b);
+	} else if (rc == -ENOENT && (rc = compare_pull_parse_name(&a, &format, name)) == 0) {
+		if (!(rc = compare_pull_find(&ra, &rb, t->ctx, a)) &&
+		    !(rc = compare_pull_render(&text, t->ctx, a, &ra, &rb, format)))
+			len = strlen(text);
+	} else if (rc == -ENOENT) {
+		return 0;
+	}
+	if (!rc)
+		rc = put_file(t, path, text, len);
+	free(stem);
+	free(a);
+	free(b);
+	free(text);
+	return rc;
+}
+
+/* What the mount's compare/ lists beside the pairs (listing_compare_dir),
+ * from the views its files come from: flame graphs, pull requests' files
+ * and the directories <rev>/. */
+static int put_compare_extras(struct out_tree *t)
+{
+	char **names = NULL, **dirs = NULL;
+	size_t n = 0, ndirs = 0;
+	int rc;
+	if ((rc = listing_compare_dir(&names, &n, &dirs, &ndirs, t->ctx)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "compare/%s", names[i]);
+		rc = put_compare_extra(t, path, names[i]);
+	}
+	for (size_t i = 0; i < ndirs && !rc; i++)
+		rc = put_variants(t, dirs[i]);
+	listing_free(names, n);
+	listing_free(dirs, ndirs);
+	return rc;
+}
+
 static int put_compares(struct out_tree *t)
 {
 	char **names = NULL;
@@ -270,7 +354,7 @@ static int put_compares(struct out_tree *t)
 		free(text);
 	}
 	listing_free(names, n);
-	return rc;
+	return rc ? rc : put_compare_extras(t);
 }
 
 /* export/: the files the mount lists there, with benchfs export's bytes. */

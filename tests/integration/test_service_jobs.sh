@@ -3,7 +3,8 @@
 # variant's own service ({size} substituted in its command); a user's A/B
 # job leaves a benchmark with a service out, says so in debug.log, and
 # measures the rest; and benchfs run --out writes each run's flame.svg,
-# profiles/ and artifacts/ exactly as the mount shows them.
+# profiles/ and artifacts/, and compare/'s flame graphs and <rev>/
+# directories, exactly as the mount shows them.
 . "$(dirname "$0")/lib.sh"
 
 py=$(command -v /usr/bin/python3 || command -v python3) || fail "python3 is not installed"
@@ -72,6 +73,9 @@ for f in $flame profiles/plain artifacts/plain.out artifacts/sub/a.txt; do
 		[ -f "$T/out/runs/$r/$f" ] || fail "the tree has no runs/$r/$f: $(cd "$T/out/runs/$r" && find . | head -20)"
 	done
 done
+# compare/ as the mount lists it: the variants of v1's runs, the A/B pair's flame graph.
+[ -d "$T/out/compare/v1" ] || fail "the tree has no compare/v1/: $(ls "$T/out/compare")"
+[ -z "$flame" ] || ls "$T/out/compare" | grep -q 'flame\.svg$' || fail "the tree's compare/ has no flame graph: $(ls "$T/out/compare")"
 start_benchfs
 diff -r --no-dereference "$T/out" "$MNT" > "$T/diff" 2>&1 || fail "the tree differs from the mount: $(head -20 "$T/diff")"
-ok "run --out writes runs/<id>/${flame:+flame.svg, }profiles/ and artifacts/, byte-identical to the mount"
+ok "run --out writes runs/<id>/${flame:+flame.svg, }profiles/ and artifacts/, compare/v1/${flame:+ and a flame graph of the pair}, byte-identical to the mount"
