@@ -84,7 +84,7 @@ assert at == sum(v <= floor + slack for v in mem), (at, mem, floor)
 for v in mem:
     # Never far below the floor (the kernel's per-CPU RSS counters behind
     # the figure lag by up to 32 pages a CPU), and above it the program's own.
-    assert v >= floor - slack - 64, (v, floor)
+    assert v >= floor - 320, (v, floor)
     if v > floor + slack:
         assert min(own) - 384 <= v <= max(own) + 256, (v, own)
 if static:
