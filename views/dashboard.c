@@ -21,9 +21,11 @@
 #include "views/regressions.h"
 #include "views/run_files.h"
 
-/* The sparkline's box, in CSS pixels. */
+/* The sparkline's box, in CSS pixels; a metric's is smaller. */
 #define SPARK_W 120.0
 #define SPARK_H 24.0
+#define MINI_W 48.0
+#define MINI_H 14.0
 #define SPARK_PAD 2.0
 /* The y axis spans at least this share of the largest mean: run-to-run
  * noise of a percent or two stays a ripple, not a zigzag from top to
@@ -52,6 +54,9 @@ static const char page_style[] =
 	"td.status{white-space:normal;min-width:200px}"
 	"svg.spark{display:block}svg.spark polyline{fill:none;stroke:#0969da;stroke-width:1.2}"
 	"svg.spark circle{fill:#0969da}"
+	"svg.mini{display:inline-block;vertical-align:middle;margin-right:3px}"
+	"td.metrics a{margin-right:12px;white-space:nowrap}"
+	"td.metrics .bad,td.metrics .good{font-weight:400}"
 	"nav.groups a{margin-right:10px;white-space:nowrap}"
 	"#filter{font:inherit;padding:3px 6px;width:280px;margin:4px 0}"
 	".group{content-visibility:auto;contain-intrinsic-size:auto 200px}";
@@ -110,10 +115,10 @@ static void put_time(struct strbuf *b, double seconds)
 }
 
 /* Averages of consecutive values (NAN ignored; a bucket of only NAN is
- * NAN) into out, as many as fit DASHBOARD_SPARK_POINTS: the count. */
-static size_t spark_reduce(double *out, const double *in, size_t n)
+ * NAN) into out, as many as fit max: the count. */
+static size_t spark_reduce(double *out, const double *in, size_t n, size_t max)
 {
-	size_t buckets = n < DASHBOARD_SPARK_POINTS ? n : DASHBOARD_SPARK_POINTS;
+	size_t buckets = n < max ? n : max;
 	for (size_t k = 0; k < buckets; k++) {
 		size_t from = k * n / buckets, to = (k + 1) * n / buckets, c = 0;
 		double sum = 0;
@@ -127,11 +132,22 @@ static size_t spark_reduce(double *out, const double *in, size_t n)
 	return buckets;
 }
 
+/* A sparkline's box and class: the wall time's, or a metric's small one. */
+struct spark_box {
+	double w, h;
+	size_t points;
+	const char *cls;
+};
+static const struct spark_box wall_box = {SPARK_W, SPARK_H, DASHBOARD_SPARK_POINTS, "spark"};
+static const struct spark_box mini_box = {MINI_W, MINI_H, DASHBOARD_METRIC_POINTS, "spark mini"};
+
 /* The sparkline: the means as a line (gaps joined), the newest marked. */
-static void put_spark(struct strbuf *b, const double *means, size_t nmeans)
+static void put_spark(struct strbuf *b, const double *means, size_t nmeans,
+		      const struct spark_box *box)
 {
+	const double SPARK_W_ = box->w, SPARK_H_ = box->h;
 	double v[DASHBOARD_SPARK_POINTS], lo = INFINITY, hi = -INFINITY, mid;
-	size_t n = spark_reduce(v, means, nmeans), drawn = 0, last = 0;
+	size_t n = spark_reduce(v, means, nmeans, box->points), drawn = 0, last = 0;
 	for (size_t i = 0; i < n; i++)
 		if (isfinite(v[i])) {
 			lo = v[i] < lo ? v[i] : lo;
@@ -139,9 +155,9 @@ static void put_spark(struct strbuf *b, const double *means, size_t nmeans)
 			last = i;
 			drawn++;
 		}
-	strbuf_addf(b, "<svg class=\"spark\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
+	strbuf_addf(b, "<svg class=\"%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
 		       " aria-hidden=\"true\">",
-		    (int)SPARK_W, (int)SPARK_H, (int)SPARK_W, (int)SPARK_H);
+		    box->cls, (int)SPARK_W_, (int)SPARK_H_, (int)SPARK_W_, (int)SPARK_H_);
 	if (!drawn) {
 		strbuf_addstr(b, "</svg>");
 		return;
@@ -155,8 +171,8 @@ static void put_spark(struct strbuf *b, const double *means, size_t nmeans)
 		lo = mid - 1;
 		hi = mid + 1;
 	}
-#define SPARK_X(i) (n == 1 ? SPARK_W / 2 : SPARK_PAD + (double)(i) * (SPARK_W - 2 * SPARK_PAD) / (double)(n - 1))
-#define SPARK_Y(x) (SPARK_PAD + (hi - (x)) / (hi - lo) * (SPARK_H - 2 * SPARK_PAD))
+#define SPARK_X(i) (n == 1 ? SPARK_W_ / 2 : SPARK_PAD + (double)(i) * (SPARK_W_ - 2 * SPARK_PAD) / (double)(n - 1))
+#define SPARK_Y(x) (SPARK_PAD + (hi - (x)) / (hi - lo) * (SPARK_H_ - 2 * SPARK_PAD))
 	if (drawn > 1) {
 		bool first = true;
 		strbuf_addstr(b, "<polyline points=\"");
@@ -168,8 +184,9 @@ static void put_spark(struct strbuf *b, const double *means, size_t nmeans)
 		}
 		strbuf_addstr(b, "\"/>");
 	}
-	strbuf_addf(b, "<circle r=\"1.8\" cx=\"%.1f\" cy=\"%.1f\"/></svg>",
-		    svg_coord(SPARK_X(last)), svg_coord(SPARK_Y(v[last])));
+	strbuf_addf(b, "<circle r=\"%s\" cx=\"%.1f\" cy=\"%.1f\"/></svg>",
+		    box == &wall_box ? "1.8" : "1.4", svg_coord(SPARK_X(last)),
+		    svg_coord(SPARK_Y(v[last])));
 #undef SPARK_X
 #undef SPARK_Y
 }
@@ -355,6 +372,71 @@ static void put_group_name(struct strbuf *b, const struct bench_order *o)
 		svg_put_text_n(b, o->bench->name, o->group_len);
 }
 
+/* A metric's value as its unit reads best: seconds as wall time, bytes in
+ * KiB, MiB, GiB; any other unit with three significant digits. */
+static void format_metric(char *buf, size_t size, const struct dashboard_metric *m, double v)
+{
+	static const char *const bytes[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+	size_t k = 0;
+	double div = 1;
+	if (strcmp(m->unit, "s") == 0) {
+		format_time(buf, size, v, time_unit_for(v));
+		return;
+	}
+	if (strcmp(m->unit, "bytes") != 0) {
+		snprintf(buf, size, "%.3g %s", v, m->unit);
+		return;
+	}
+	while (k + 1 < sizeof(bytes) / sizeof(bytes[0]) && fabs(v) >= div * 1024) {
+		div *= 1024;
+		k++;
+	}
+	if (k == 0)
+		snprintf(buf, size, "%.0f bytes", v);
+	else
+		snprintf(buf, size, "%.1f %s", v / div, bytes[k]);
+}
+
+/* One metric of a row: its small sparkline and newest mean, linking to its
+ * plot; the change from the commit before in the title, and the value
+ * coloured when that change is worse or better beyond the threshold. */
+static void put_metric(struct strbuf *b, const struct dashboard_bench *d,
+		       const struct dashboard_metric *m, double threshold)
+{
+	char value[64] = "-", pct[32] = "";
+	const char *cls = NULL;
+	if (isfinite(m->last))
+		format_metric(value, sizeof(value), m, m->last);
+	if (isfinite(m->last) && isfinite(m->prev) && m->prev > 0) {
+		double change = m->last / m->prev - 1, worse = m->higher_is_better ? -change : change;
+		format_percent(pct, sizeof(pct), change);
+		cls = worse > threshold ? "bad" : worse < -threshold ? "good" : NULL;
+	}
+	strbuf_addstr(b, "<a href=\"history/");
+	put_url_name(b, d->name);
+	strbuf_addstr(b, "%3A");
+	put_url_name(b, m->name);
+	strbuf_addstr(b, ".svg\" title=\"");
+	put_text(b, m->name);
+	strbuf_addstr(b, " per commit; newest ");
+	put_text(b, value);
+	if (pct[0]) {
+		strbuf_addstr(b, ", ");
+		put_text(b, pct);
+		strbuf_addstr(b, " from the commit before");
+	}
+	strbuf_addstr(b, "\">");
+	put_spark(b, m->means, m->nmeans, &mini_box);
+	strbuf_addstr(b, "<span class=\"muted\">");
+	put_text(b, m->name);
+	if (cls)
+		strbuf_addf(b, "</span> <span class=\"%s\">", cls);
+	else
+		strbuf_addstr(b, "</span> <span>");
+	put_text(b, value);
+	strbuf_addstr(b, "</span></a>");
+}
+
 static void put_bench_row(struct strbuf *b, const struct dashboard_bench *d, double threshold)
 {
 	strbuf_addstr(b, "<tr data-name=\"");
@@ -369,7 +451,7 @@ static void put_bench_row(struct strbuf *b, const struct dashboard_bench *d, dou
 	if (d->regressed)
 		strbuf_addstr(b, "<span class=\"badge\">regression</span>");
 	strbuf_addstr(b, "</td><td>");
-	put_spark(b, d->means, d->nmeans);
+	put_spark(b, d->means, d->nmeans, &wall_box);
 	strbuf_addstr(b, "</td><td class=\"num\">");
 	put_time(b, d->last);
 	strbuf_addstr(b, "</td><td class=\"num");
@@ -385,7 +467,10 @@ static void put_bench_row(struct strbuf *b, const struct dashboard_bench *d, dou
 	}
 	strbuf_addf(b, "</td><td class=\"num\">%zu</td><td><a href=\"history/", d->commits);
 	put_url_name(b, d->name);
-	strbuf_addstr(b, ".csv\">csv</a></td></tr>\n");
+	strbuf_addstr(b, ".csv\">csv</a></td><td class=\"metrics\">");
+	for (size_t i = 0; i < d->nmetrics; i++)
+		put_metric(b, d, &d->metrics[i], threshold);
+	strbuf_addstr(b, "</td></tr>\n");
 }
 
 static int put_benchmarks(struct strbuf *b, const struct dashboard_page *p)
@@ -408,7 +493,9 @@ static int put_benchmarks(struct strbuf *b, const struct dashboard_page *p)
 	}
 	strbuf_addstr(b, "<p class=\"muted\">Mean wall time per commit of the branch, oldest to"
 			 " newest; the newest mean and its change from the commit before; how many"
-			 " commits have runs. Each name links to its full plot.</p>\n"
+			 " commits have runs; then each metric (cpu, memory, declared ones) the same"
+			 " way, smaller, with its newest mean (its change in the link's title). Each"
+			 " name links to its full plot.</p>\n"
 			 "<p><input id=\"filter\" type=\"search\" placeholder=\"filter benchmarks\""
 			 " aria-label=\"filter benchmarks\" hidden> <span id=\"shown\" class=\"muted\">"
 			 "</span></p>\n<nav class=\"groups\">");
@@ -432,7 +519,7 @@ static int put_benchmarks(struct strbuf *b, const struct dashboard_page *p)
 		strbuf_addf(b, " <span class=\"n\">%zu</span></h3>\n<table><thead><tr>"
 			       "<th>benchmark</th><th>history</th><th class=\"num\">newest</th>"
 			       "<th class=\"num\">change</th><th class=\"num\">commits</th><th></th>"
-			       "</tr></thead><tbody>\n",
+			       "<th>metrics</th></tr></thead><tbody>\n",
 			    j - i);
 		for (size_t k = i; k < j; k++)
 			put_bench_row(b, o[k].bench, p->threshold);
@@ -517,6 +604,11 @@ struct loader {
 	double *sum;
 	int64_t *count;
 	ssize_t current;
+	/* The metrics of the history's runs, and the one being read. */
+	struct store_metric_def *defs;
+	size_t ndefs;
+	const struct store_metric_def *def;
+	bool nonzero; /* the benchmark being read has a value other than 0 */
 };
 
 /* A commit's display name (its first 12 digits when the repository does
@@ -564,10 +656,100 @@ static int flush_bench(struct loader *l)
 			row->last = means[p];
 		}
 	}
-	row->nmeans = spark_reduce(buckets, means, n);
+	row->nmeans = spark_reduce(buckets, means, n, DASHBOARD_SPARK_POINTS);
 	row->means = buckets;
 	free(means);
 	return 0;
+}
+
+/* The metric read so far of the benchmark being read, as one of its row's
+ * metrics, when it has a value other than 0 (a built-in one of runs
+ * recorded without it reads 0). */
+static int flush_metric(struct loader *l)
+{
+	struct dashboard_bench *row;
+	struct dashboard_metric *m;
+	double *means, *buckets;
+	size_t n = l->h.n;
+	if (l->current < 0)
+		return 0;
+	row = &l->rows[l->current];
+	l->current = -1;
+	if (!l->nonzero)
+		return 0;
+	if (!(means = malloc((n + 1) * sizeof(*means))) ||
+	    !(buckets = malloc((n < DASHBOARD_METRIC_POINTS ? n + 1 : DASHBOARD_METRIC_POINTS) *
+			       sizeof(*buckets)))) {
+		free(means);
+		return -ENOMEM;
+	}
+	/* Room for every metric was made with the rows. */
+	m = (struct dashboard_metric *)&row->metrics[row->nmetrics++];
+	*m = (struct dashboard_metric){.name = l->def->name,
+				       .unit = l->def->unit,
+				       .higher_is_better = l->def->higher_is_better,
+				       .last = NAN,
+				       .prev = NAN};
+	for (size_t p = 0; p < n; p++) {
+		means[p] = l->count[p] ? l->sum[p] / (double)l->count[p] : NAN;
+		if (l->count[p]) {
+			m->prev = m->last;
+			m->last = means[p];
+		}
+	}
+	m->nmeans = spark_reduce(buckets, means, n, DASHBOARD_METRIC_POINTS);
+	m->means = buckets;
+	free(means);
+	return 0;
+}
+
+/* One sample of the metric being read (store_samples_of_runs: by
+ * benchmark, then run). */
+static int metric_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	struct loader *l = ctx;
+	const struct run_point *rp = run_map_find(l->map, run_id);
+	int rc;
+	if (!rp || !isfinite(value))
+		return 0;
+	if (l->current < 0 || strcmp(l->benches[l->current], benchmark) != 0) {
+		char **found;
+		if ((rc = flush_metric(l)))
+			return rc;
+		found = bsearch(benchmark, l->benches, l->nbenches, sizeof(*l->benches), cmp_name);
+		if (!found)
+			return 0;
+		l->current = found - l->benches;
+		l->nonzero = false;
+		memset(l->sum, 0, l->h.n * sizeof(*l->sum));
+		memset(l->count, 0, l->h.n * sizeof(*l->count));
+	}
+	l->sum[rp->point] += value;
+	l->count[rp->point]++;
+	l->nonzero |= value != 0;
+	return 0;
+}
+
+/* Every benchmark's metrics along the history: one pass over the samples
+ * of each metric the history's runs have. */
+static int load_metrics(struct loader *l, const struct run_map *map)
+{
+	int rc;
+	if ((rc = store_errno(store_metrics_of_runs(l->ctx->store, &l->defs, &l->ndefs, map->runs,
+						    map->n, NULL))) ||
+	    !l->ndefs)
+		return rc;
+	for (size_t i = 0; i < l->nbenches; i++)
+		if (!(l->rows[i].metrics = calloc(l->ndefs, sizeof(*l->rows[i].metrics))))
+			return -ENOMEM;
+	for (size_t d = 0; d < l->ndefs && !rc; d++) {
+		l->def = &l->defs[d];
+		l->current = -1;
+		if (!(rc = store_errno(store_samples_of_runs(l->ctx->store, map->runs, map->n,
+							     l->def->name, NULL, metric_sample, l))))
+			rc = flush_metric(l);
+	}
+	return rc;
 }
 
 static int sum_row(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
@@ -616,8 +798,9 @@ static int load_benches(struct loader *l, const char *tip)
 	if (!(l->sum = calloc(l->h.n + 1, sizeof(*l->sum))) ||
 	    !(l->count = calloc(l->h.n + 1, sizeof(*l->count))))
 		rc = -ENOMEM;
-	else if (!(rc = store_errno(store_sums_of_runs(l->ctx->store, map.runs, map.n, sum_row, l))))
-		rc = flush_bench(l);
+	else if (!(rc = store_errno(store_sums_of_runs(l->ctx->store, map.runs, map.n, sum_row, l))) &&
+		 !(rc = flush_bench(l)))
+		rc = load_metrics(l, &map);
 	run_map_free(&map);
 	l->map = NULL;
 	return rc;
@@ -841,8 +1024,13 @@ int dashboard_render(char **text, size_t *len, const struct view_ctx *ctx, const
 	page.nbenches = l.nbenches;
 	rc = dashboard_html(text, len, &page);
 done:
-	for (size_t i = 0; l.rows && i < l.nbenches; i++)
+	for (size_t i = 0; l.rows && i < l.nbenches; i++) {
 		free((void *)l.rows[i].means);
+		for (size_t m = 0; m < l.rows[i].nmetrics; m++)
+			free((void *)l.rows[i].metrics[m].means);
+		free((void *)l.rows[i].metrics);
+	}
+	free(l.defs);
 	free(l.rows);
 	store_names_free(l.benches, l.nbenches);
 	free(l.sum);

@@ -11,8 +11,13 @@
  * - every benchmark's history as a sparkline of its per-commit means (the
  *   points of history/<bench>.csv, drawn in at most DASHBOARD_SPARK_POINTS
  *   buckets), grouped by name prefix (dashboard_group_len), each row linking
- *   to history/<bench>.svg and .csv. A text box filters the rows (the
- *   script; without it every row shows and the box stays hidden).
+ *   to history/<bench>.svg and .csv, and beside it each of its metrics (cpu,
+ *   memory, declared ones) as a small sparkline of its per-commit means
+ *   (at most DASHBOARD_METRIC_POINTS buckets) with its newest mean, linking
+ *   to history/<bench>:<metric>.svg, its change from the commit before in
+ *   the link's title (coloured when worse or better beyond the threshold).
+ *   A text box filters the rows (the script; without it every row shows
+ *   and the box stays hidden).
  * Every link is relative to the page, so the same bytes work in the mount
  * and in a copy of the tree. The page depends on nothing but the store, the
  * repository and the view context (no clock): a tree written by
@@ -32,6 +37,20 @@
 #define DASHBOARD_SPARK_POINTS 120
 /* How many of the newest runs the page lists. */
 #define DASHBOARD_RUNS 10
+/* The most points a metric's small sparkline draws. */
+#define DASHBOARD_METRIC_POINTS 30
+
+/* A metric of a benchmark beside its wall time. */
+struct dashboard_metric {
+	const char *name;      /* "cpu", "memory", a declared metric's */
+	const char *unit;      /* "s", "bytes", a declared unit */
+	bool higher_is_better; /* a drop is the bad direction */
+	/* Per-commit means in its unit, oldest first (NAN: no value there);
+	 * more than DASHBOARD_METRIC_POINTS are drawn in buckets. */
+	const double *means;
+	size_t nmeans;
+	double last, prev;     /* the newest two commits' means (NAN: none) */
+};
 
 /* One benchmark's row. */
 struct dashboard_bench {
@@ -44,6 +63,10 @@ struct dashboard_bench {
 	size_t commits;     /* commits with runs of it (the csv's rows) */
 	double last, prev;  /* the newest two commits' means (NAN: none) */
 	bool regressed;     /* it has an open regression */
+	/* Its metrics with a value other than 0, in the store's order (cpu,
+	 * memory, then the declared ones by name). */
+	const struct dashboard_metric *metrics;
+	size_t nmetrics;
 };
 
 /* One open regression, its fields as the page shows them. */

@@ -11,7 +11,9 @@ is meant to log nothing logs nothing), the page's own timings in ms
 first animation frame after load, all from navigation start), "rows" and
 "visible" (rows with data-name, and those shown after typing --filter's TEXT
 into the #filter box), "filter_shown" (whether the script showed the box),
-"shown" (rows shown before any filter), "title", and of the screenshot "png_bytes", "png_colours" (distinct colours)
+"shown" (rows shown before any filter), "metrics" (the benchmarks' metrics'
+small sparklines laid out with a width) and "metric_links" (their links),
+"title", and of the screenshot "png_bytes", "png_colours" (distinct colours)
 and "png_ink" (the share of pixels not of the most common colour). Exit status 0 when the page loaded, 1 otherwise.
 CHROMIUM names the browser (default: chromium); run as root it needs
 --no-sandbox, which is always passed (the page is ours).
@@ -168,6 +170,11 @@ PROBE = """(async () => {
                rendered: rendered, rows: rows.length, title: document.title,
                filter_shown: !!box && !box.hidden, visible: null};
   out.shown = Array.from(rows).filter(r => r.offsetParent !== null).length;
+  // The metrics' small sparklines laid out with a size, and their links.
+  out.metrics = Array.from(document.querySelectorAll("td.metrics svg.mini"))
+    .filter(e => e.getBoundingClientRect().width > 0).length;
+  out.metric_links = Array.from(document.querySelectorAll("td.metrics a"))
+    .map(a => a.getAttribute("href"));
   if (box && FILTER !== null) {
     box.value = FILTER;
     box.dispatchEvent(new Event("input"));

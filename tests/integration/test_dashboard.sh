@@ -3,7 +3,7 @@
 # through the DevTools protocol (chromium_page.py): through the mount and in
 # a `benchfs run --out` tree, it renders (a screenshot that is not blank),
 # logs nothing to the console, its filter works (and without script every
-# row shows), and every relative link
+# row shows), a measured benchmark's metrics are drawn, and every relative link
 # resolves to a file of the tree it is in. Its content follows the store:
 # the open regression, the queue as runs are queued and finish. The tree's
 # page is byte-identical to the mount's over the same data directory. And
@@ -136,6 +136,19 @@ grep 'href="runs/000018/"' "$MNT/index.html" | grep -q 'class="status">done' ||
 	fail "run 000018 is not shown done: $(grep -A3 'href="runs/000018/"' "$MNT/index.html")"
 grep -q 'data-name="live"' "$MNT/index.html" || fail "the measured benchmark has no row"
 ok "index.html follows the queue and the runs as they finish"
+
+# The measured benchmark's metrics: a small sparkline each, drawn, linking
+# to its history/<bench>:<metric>.svg, which the mount has.
+page "file://$MNT/index.html"
+assert_eq "$(json "$T/page.json" '(j["errors"], [h for h in j["metric_links"] if "live" in h])')" \
+	"([], ['history/live%3Acpu.svg', 'history/live%3Amemory.svg'])" \
+	"console errors and the live benchmark's metric links"
+json "$T/page.json" 'j["metrics"] >= 2 and j["metrics"] == len(j["metric_links"])' | grep -qx True ||
+	fail "metric sparklines drawn: $(json "$T/page.json" '(j["metrics"], j["metric_links"])')"
+grep -q 'title="cpu per commit; newest [0-9.]* [µm]*s' "$MNT/index.html" ||
+	fail "no newest cpu mean in the link's title: $(grep -o 'title="cpu[^"]*"' "$MNT/index.html")"
+assert_eq "$(links "$MNT" 2> /dev/null)" "" "links of index.html with metrics that name no file"
+ok "each benchmark's metrics: a small sparkline each, drawn by chromium, its plot linked"
 stop_daemon
 
 # A run --out tree: its page works where it is, and is the mount's.
