@@ -604,6 +604,22 @@ static void md_metric_cell(FILE *out, const struct metric_table *m, const struct
 		fprintf(out, "%s ± %s (%zu)", mean, sd, s->n);
 }
 
+/* A metric whose mean on side a is 0 (a count of errors, say): no ratio
+ * b/a, but a change from 0 is a change. Its absolute size is shown; no
+ * verdict is tested on it. 0 on both sides is no change. */
+static void md_metric_from_zero(FILE *out, const struct metric_table *m, const struct row *r)
+{
+	char diff[64];
+	double d = r->sb.mean - r->sa.mean;
+	bool zeros = r->sa.min == 0 && r->sa.max == 0 && r->sb.min == 0 && r->sb.max == 0;
+	format_metric(diff, sizeof(diff), m, d, fabs(d));
+	if (zeros)
+		fputs(" | 0 | — | — | — | unchanged (0 on both sides) |\n", out);
+	else
+		fprintf(out, " | %s%s | — | — | — | changed from 0 (no ratio; untested) |\n",
+			d > 0 ? "+" : "", diff);
+}
+
 static void md_metric_row(FILE *out, const struct metric_table *m, const struct row *r,
 			  enum method method)
 {
@@ -623,6 +639,10 @@ static void md_metric_row(FILE *out, const struct metric_table *m, const struct 
 		fputs("—", out);
 	if (!r->a || !r->b) {
 		fprintf(out, " | | | | | only in %s |\n", r->a ? "a" : "b");
+		return;
+	}
+	if (!r->compared && r->sa.mean == 0) {
+		md_metric_from_zero(out, m, r);
 		return;
 	}
 	if (!r->compared) {
