@@ -8,6 +8,52 @@
 
 /* 1 / Phi^-1(3/4): makes the MAD of normal data estimate its sd */
 #define MAD_TO_SD 1.4826
+/* Runs on each side of a difference whose medians tell a step from a spike */
+#define STEP_WINDOW 5
+/* A difference is tested as a step only beyond this many sds of the centre */
+#define STEP_OUTLYING 3.0
+
+/* The median of the STEP_WINDOW values at x (copied: x is left as it is). */
+static double window_median(const double *x)
+{
+	double w[STEP_WINDOW];
+	for (size_t i = 0; i < STEP_WINDOW; i++)
+		w[i] = x[i];
+	return stats__percentile_inplace(w, STEP_WINDOW, 0.5);
+}
+
+/* Whether difference i (from run i to run i + 1) is a lasting change of
+ * level rather than a run in another state of the load: it lies far out
+ * (beyond STEP_OUTLYING sds of the differences' centre) and the medians of
+ * the STEP_WINDOW runs before and after it differ by at least half of it,
+ * the same way. Differences nearer an end than the window are kept. */
+static bool is_step(const double *x, size_t n, size_t i, double d, double med, double scale)
+{
+	if (fabs(d - med) <= STEP_OUTLYING * scale || i + 1 < STEP_WINDOW ||
+	    i + 1 + STEP_WINDOW > n)
+		return false;
+	double change = window_median(x + i + 1) - window_median(x + i + 1 - STEP_WINDOW);
+	return fabs(change) >= fabs(d) / 2.0 && change * d > 0.0;
+}
+
+/* The sd of the differences that matches their tail: the largest of
+ * |d|_(k) / Phi^-1(1/2 + p_k / 2), p_k = (k + 1) / (m + 1), over the order
+ * statistics k from the median up (see noise.h). a: the m absolute
+ * deviations, sorted here. */
+static int tail_sd(double *out, double *a, size_t m)
+{
+	double best = 0.0;
+	stats__sort(a, m);
+	for (size_t k = m / 2; k < m; k++) {
+		double z;
+		int rc = stats_normal_quantile(&z, 0.5 + 0.5 * (double)(k + 1) / (double)(m + 1));
+		if (rc)
+			return rc;
+		best = fmax(best, a[k] / z);
+	}
+	*out = best;
+	return STATS_OK;
+}
 
 /* Student's t for an estimate with its standard error and degrees of
  * freedom: t, the two-sided p and the quantile q of the interval at
@@ -65,14 +111,25 @@ int stats_run_noise(struct stats_run_noise *out, const double *log_values, size_
 	double *d = scratch, *a = scratch + m;
 	for (size_t i = 0; i < m; i++)
 		d[i] = log_values[i + 1] - log_values[i];
-	/* MAD about the median difference: a slow drift shifts every difference
-	 * alike and so does not count as noise */
+	/* deviations about the median difference: a slow drift shifts every
+	 * difference alike and so does not count as noise */
 	for (size_t i = 0; i < m; i++)
 		a[i] = d[i];
 	double med = stats__percentile_inplace(a, m, 0.5);
 	for (size_t i = 0; i < m; i++)
 		a[i] = fabs(d[i] - med);
-	double mad = stats__percentile_inplace(a, m, 0.5);
+	double scale = MAD_TO_SD * stats__percentile_inplace(a, m, 0.5);
+	size_t kept = 0;
+	for (size_t i = 0; i < m; i++)
+		if (!is_step(log_values, n, i, d[i], med, scale))
+			a[kept++] = fabs(d[i] - med);
+	/* (two lasting changes in three differences: keep them all) */
+	if (kept < 2)
+		for (kept = 0; kept < m; kept++)
+			a[kept] = fabs(d[kept] - med);
+	double sigma;
+	if ((rc = tail_sd(&sigma, a, kept)))
+		return rc;
 	/* rustc-perf's fence on the relative changes */
 	for (size_t i = 0; i < m; i++)
 		a[i] = fabs(expm1(d[i]));
@@ -80,8 +137,9 @@ int stats_run_noise(struct stats_run_noise *out, const double *log_values, size_
 	double q3 = stats__percentile_inplace(a, m, 0.75);
 
 	out->n_diffs = m;
-	out->sigma = MAD_TO_SD * mad / sqrt(2.0);
-	out->df = STATS_NOISE_DF_PER_DIFF * (double)m;
+	out->n_steps = m - kept;
+	out->sigma = sigma / sqrt(2.0);
+	out->df = (double)(kept - 1);
 	out->threshold = q3 + 1.5 * (q3 - q1);
 	out->known = m >= STATS_NOISE_MIN_DIFFS;
 	return STATS_OK;

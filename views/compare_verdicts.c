@@ -149,8 +149,13 @@ static int row_runs(struct row *r, const struct comparison *c, const struct metr
 				c->variant_param ? run_values_find(m ? &m->logs_b : &c->logs_b, r->name)
 						 : b);
 	r->level = ctx->alpha;
+	/* The runs compared are not part of the noise they are compared
+	 * against: the noise's sd follows its tail, which their own
+	 * difference would join. */
 	for (size_t i = 0; b && i < b->n; i++)
-		if (ids_contain(c->history, c->nhistory, b->runs[i]))
+		if (ids_contain(c->history, c->nhistory, b->runs[i]) &&
+		    !ids_contain(c->a.runs, c->a.nruns, b->runs[i]) &&
+		    !ids_contain(c->b.runs, c->b.nruns, b->runs[i]))
 			hist[r->history_runs++] = b->values[i];
 	if (r->history_runs >= 2 &&
 	    stats_run_noise(&noise, hist, r->history_runs, scratch) == STATS_OK) {

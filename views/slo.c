@@ -252,9 +252,11 @@ static int judge_limit(struct slo_result *r, struct slo_eval *e, const char *ben
 	    !(scratch = malloc(2 * (p.n + 1) * sizeof(double))))
 		goto done;
 	for (size_t i = 0; i < p.n; i++) {
+		/* The commit's own runs are judged, not part of the noise they are
+		 * judged against (the noise's tail would mask them). */
 		if (contains(e->runs, e->nruns, p.runs[i]))
 			own[nown++] = p.values[i];
-		if (contains(e->history, e->nhistory, p.runs[i]))
+		else if (contains(e->history, e->nhistory, p.runs[i]))
 			hist[nhist++] = p.values[i];
 	}
 	r->runs = nown;

@@ -50,10 +50,10 @@ cat "$MNT/compare/$c1..$c2.md" > "$T/c12.md" || fail "cannot read compare/$c1..$
 grep -q '^Method: runs\.' "$T/c12.md" || fail "the .md does not name the runs method: $(head -12 "$T/c12.md")"
 grep -Eq '^\| planted \| .* \| undecided( \(unstable run [0-9, ]+\))? \|$' "$T/c12.md" || fail "planted is not undecided: $(grep planted "$T/c12.md")"
 grep -Eq '^\| steady \| .* \| undecided( \(unstable run [0-9, ]+\))? \|$' "$T/c12.md" || fail "steady is not undecided: $(grep steady "$T/c12.md")"
-grep -q "^- planted undecided: this host's run-to-run noise is not known yet (4 of the 11 runs it needs).*queue an A/B job: echo $c1..$c2 > queue" "$T/c12.md" \
+grep -q "^- planted undecided: this host's run-to-run noise is not known yet (2 of the 11 runs it needs).*queue an A/B job: echo $c1..$c2 > queue" "$T/c12.md" \
 	|| fail "no reason with the A/B suggestion: $(grep '^- ' "$T/c12.md")"
 grep -q '^0 faster, 0 slower, 0 unchanged, 2 undecided, 0 same build\.$' "$T/c12.md" || fail "summary: $(tail -2 "$T/c12.md")"
-json "$MNT/compare/$c1..$c2.json" 'all(b["method"] == "runs" and b["verdict"] == "undecided" and "A/B job" in b["reason"] and b["runs_a"] == 1 and b["runs_b"] == 1 and b["history_runs"] == 4 and b["p_value"] is None and b["q_value"] is None for b in j["benchmarks"])' > "$T/out"
+json "$MNT/compare/$c1..$c2.json" 'all(b["method"] == "runs" and b["verdict"] == "undecided" and "A/B job" in b["reason"] and b["runs_a"] == 1 and b["runs_b"] == 1 and b["history_runs"] == 2 and b["p_value"] is None and b["q_value"] is None for b in j["benchmarks"])' > "$T/out"
 assert_eq "$(cat "$T/out")" True "json: untestable rows"
 assert_eq "$(wall_regressions)" "" "regressions without a step"
 ok "separate runs without known noise: undecided, with the A/B job to queue"
@@ -69,7 +69,7 @@ for i in $(seq 5 16); do eval echo "\$c$i"; done > "$MNT/queue"
 wait_status 000016 '^done( |$)' 240
 cmp_md="$MNT/compare/$c8..$c9.md"
 cat "$cmp_md" > "$T/c89.md" || fail "cannot read $cmp_md"
-grep -Eq '^\| planted \| .* \| \+[0-9.]+% \| \[\+[0-9.]+%, \+[0-9.]+%\] at 99% \| .* \| 1 vs 1 runs; σ [0-9.]+%, 16 history runs \| slower( \(unstable run [0-9, ]+\))? \|$' "$T/c89.md" \
+grep -Eq '^\| planted \| .* \| \+[0-9.]+% \| \[\+[0-9.]+%, \+[0-9.]+%\] at 99% \| .* \| 1 vs 1 runs; σ [0-9.]+%, 14 history runs \| slower( \(unstable run [0-9, ]+\))? \|$' "$T/c89.md" \
 	|| fail "planted is not slower in compare: $(cat "$T/c89.md")"
 grep -Eq '^\| steady \| .* \| (unchanged|undecided)( \(unstable run [0-9, ]+\))? \|$' "$T/c89.md" \
 	|| fail "steady is slower or faster: $(grep steady "$T/c89.md")"
@@ -102,7 +102,7 @@ keys = ["name", "a", "b", "method", "runs_a", "runs_b", "history_runs", "ratio",
 for x in (p, s):
     missing = [k for k in keys if k not in x]
     assert not missing, missing
-    assert x["method"] == "runs" and x["runs_a"] == 1 and x["runs_b"] == 1 and x["history_runs"] == 16, x
+    assert x["method"] == "runs" and x["runs_a"] == 1 and x["runs_b"] == 1 and x["history_runs"] == 14, x
     assert x["threshold"] == 0.25 and x["threshold_source"] == "fixed", x
     assert x["confidence"] == 0.99 and x["sigma_run"] > 0, x
     assert set(x["unstable"]) == {"a", "b"} and set(x["other_cpus"]) == {"a", "b"}, x

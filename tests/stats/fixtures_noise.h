@@ -130,25 +130,41 @@ static const double fxn_h8[] = {
 	0x1.94fb67ed6fa2dp-6, -0x1.bb34eaa5b50b4p-6, 0x1.c085624566fabp-8, 0x1.fe7f25163f834p-5,
 	-0x1.7dde5fd3d29f2p-5, -0x1.72ff9578d3b04p-4, 0x1.0fcaf65ec83abp-7, 0x1.3b7549049125cp-5,
 };
+static const double fxn_h9[] = {
+	0x1.00d5d0ff7f7cbp+0, 0x1.ebae38a5b7cd7p-1, 0x1.f0c6072d192dap-1, 0x1.fc8e2854fdc8dp-1,
+	0x1.65d20590625dep+0, 0x1.054eb8ad29079p+0, 0x1.ffccb12f96815p-1, 0x1.056b2f60c4b95p+0,
+	0x1.f3565bdb70961p-1, 0x1.0a0893d460962p+0, 0x1.fa3beab2ddd7fp-1, 0x1.f619a7429d244p-1,
+	0x1.f423e1994fddep-1, 0x1.efa6cfb9af10cp-1, 0x1.01a765cb2e3dep+0, 0x1.f967a2076651ap-1,
+	0x1.f46f099f1eb1dp-1, 0x1.fb922b2fa76d7p-1, 0x1.f8b3a2b883972p-1, 0x1.06fe0176b1903p+0,
+	0x1.fbe8752c5ccdfp-1, 0x1.00f4233db0302p+0, 0x1.fb6de8e582433p-1, 0x1.074980e762d7ep+0,
+	0x1.fa77387a0795cp-1, 0x1.6467a25d8b6b7p+0, 0x1.f2de2e5a67279p-1, 0x1.67c8b284d4618p+0,
+	0x1.00d59c2f45b0ep+0, 0x1.070a91e586211p+0, 0x1.06f1f48bedc39p+0, 0x1.0bcce12688479p+0,
+	0x1.68ecc45a69602p+0, 0x1.02b090113a122p+0, 0x1.6511a8b199cb5p+0, 0x1.01a91982a5c0bp+0,
+	0x1.f80f8e054a3cdp-1, 0x1.fdf3542a574c2p-1, 0x1.66529f47cc5b0p+0, 0x1.037b12940388bp+0,
+	0x1.04ba9f0274798p+0, 0x1.f46c8fa156c30p-1, 0x1.f69d0cc9658d3p-1, 0x1.fd04886a966eap-1,
+	0x1.fbca8434a6861p-1, 0x1.fbdd9c994d81bp-1, 0x1.5eb03f3b9057ep+0, 0x1.ff3e447b1ebfdp-1,
+	0x1.fa72fc9463ff6p-1, 0x1.01071ae6da375p+0,
+};
 
 struct fxn_noise {
 	const char *name;
 	const double *x;
 	size_t n;
-	size_t n_diffs;
+	size_t n_diffs, n_steps;
 	double sigma, df, threshold;
 	bool known;
 };
 static const struct fxn_noise fxn_noise[] = {
-	{"two", fxn_h0, 2, 1, 0x0.0p+0, 0x1.364e6926129d6p-2, 0x1.a403484548655p-5, false},
-	{"three", fxn_h1, 3, 2, 0x1.0c6117ad43b5fp-3, 0x1.364e6926129d6p-1, 0x1.4035c78facf75p-3, false},
-	{"eleven", fxn_h2, 11, 10, 0x1.d8f3bd8371f42p-5, 0x1.83e2036f9744cp+1, 0x1.867c2baa0faefp-3, true},
-	{"twelve", fxn_h3, 12, 11, 0x1.0b976a8e7524fp-5, 0x1.aaabd09459986p+1, 0x1.8a5ed11e656fap-4, true},
-	{"step_outliers", fxn_h4, 60, 59, 0x1.4065e37cff72ap-5, 0x1.1e1048ef19291p+4, 0x1.367ad9e82928ap-3, true},
-	{"drift", fxn_h5, 40, 39, 0x1.a84073b3d7c5ep-6, 0x1.7a2f902666afdp+3, 0x1.4a6eeee4ee0c8p-4, true},
-	{"long", fxn_h6, 201, 200, 0x1.3993648d4960ep-4, 0x1.e4da844b7d15ep+5, 0x1.ef92a735814f8p-3, true},
-	{"ties", fxn_h7, 12, 11, 0x0.0p+0, 0x1.aaabd09459986p+1, 0x0.0p+0, true},
-	{"heavy", fxn_h8, 80, 79, 0x1.c2d6fa17ecdebp-5, 0x1.7f08c9cafefa4p+4, 0x1.bc37c4fcc58e0p-3, true},
+	{"two", fxn_h0, 2, 1, 0, 0x0.0p+0, 0x0.0p+0, 0x1.a403484548655p-5, false},
+	{"three", fxn_h1, 3, 2, 0, 0x1.763b031a62465p-4, 0x1.0000000000000p+0, 0x1.4035c78facf75p-3, false},
+	{"eleven", fxn_h2, 11, 10, 0, 0x1.f904b326de07dp-5, 0x1.2000000000000p+3, 0x1.867c2baa0faefp-3, true},
+	{"twelve", fxn_h3, 12, 11, 0, 0x1.0d076444c5e4bp-5, 0x1.4000000000000p+3, 0x1.8a5ed11e656fap-4, true},
+	{"step_outliers", fxn_h4, 60, 59, 1, 0x1.68d53d9435d64p-3, 0x1.c800000000000p+5, 0x1.367ad9e82928ap-3, true},
+	{"drift", fxn_h5, 40, 39, 0, 0x1.a8409d4e9720dp-6, 0x1.3000000000000p+5, 0x1.4a6eeee4ee0c8p-4, true},
+	{"long", fxn_h6, 201, 200, 0, 0x1.48cff13b35150p-4, 0x1.8e00000000000p+7, 0x1.ef92a735814f8p-3, true},
+	{"ties", fxn_h7, 12, 11, 0, 0x1.05c7658c57cdfp-3, 0x1.4000000000000p+3, 0x0.0p+0, true},
+	{"heavy", fxn_h8, 80, 79, 0, 0x1.e14d97d16221ap-2, 0x1.3800000000000p+6, 0x1.bc37c4fcc58e0p-3, true},
+	{"mixture", fxn_h9, 50, 49, 0, 0x1.e82135638f608p-3, 0x1.8000000000000p+5, 0x1.892515a807378p-1, true},
 };
 
 static const double fxn_ca0[] = {
@@ -223,25 +239,25 @@ struct fxn_cmp {
 };
 static const struct fxn_cmp fxn_cmp[] = {
 	{"hist_only", fxn_ca0, fxn_cb0, 1, 1, 4, 0x1.fae147ae147aep-1,
-	 0x1.1eb851eb851ecp-4, 0x1.c51c77a1650afp-5, 0x1.1e1048ef19291p+4, 0x1.43fbd34c12e72p+0, 0x1.c67b3deee390ap-3, -0x1.6deb854322fe4p-4, 0x1.d5ae148d169dep-3, 0x1.4065e37cff72ap-5, true, false},
+	 0x1.1eb851eb851ecp-4, 0x1.fe4b7d54d9025p-3, 0x1.c800000000000p+5, 0x1.1fad9527c63e6p-2, 0x1.8f3ef02ae2512p-1, -0x1.3020a001b4a6ep-1, 0x1.77ceb47c95eeap-1, 0x1.68d53d9435d64p-3, true, false},
 	{"hist_only_95", fxn_ca1, fxn_cb1, 1, 1, 6, 0x1.e666666666666p-1,
-	 0x1.1eb851eb851ecp-4, 0x1.bb768c9813ed2p-4, 0x1.e4da844b7d15ep+5, 0x1.4b084a181961ep-1, 0x1.0a6d62d1d85aap-1, -0x1.2c13ebe2426cfp-3, 0x1.25661ee6e3c5ep-2, 0x1.3993648d4960ep-4, true, false},
+	 0x1.1eb851eb851ecp-4, 0x1.d102c25d8b99bp-4, 0x1.8e00000000000p+7, 0x1.3bb1675f7ba0ap-1, 0x1.13906fa1cb450p-1, -0x1.3b216a0020938p-3, 0x1.2cecddf5d2d92p-2, 0x1.48cff13b35150p-4, true, false},
 	{"rep_only", fxn_ca2, fxn_cb2, 3, 2, -1, 0x1.fae147ae147aep-1,
 	 0x1.b4e81b4e81b4fp-4, 0x1.4ab33d6c9e005p-6, 0x1.8000000000000p+1, 0x1.523750465bc64p+2, 0x1.b10f0a6855801p-7, -0x1.6fed083726078p-7, 0x1.cbe6ebd1f4156p-3, 0x1.6a438d0346c8cp-6, false, true},
 	{"rep_unknown_hist", fxn_ca3, fxn_cb3, 3, 2, 1, 0x1.fae147ae147aep-1,
 	 0x1.b4e81b4e81b4fp-4, 0x1.4ab33d6c9e005p-6, 0x1.8000000000000p+1, 0x1.523750465bc64p+2, 0x1.b10f0a6855801p-7, -0x1.6fed083726078p-7, 0x1.cbe6ebd1f4156p-3, 0x1.6a438d0346c8cp-6, false, true},
 	{"both", fxn_ca4, fxn_cb4, 3, 4, 6, 0x1.fae147ae147aep-1,
-	 0x1.740da740da740p-4, 0x1.cecc9011a3e9bp-5, 0x1.066d4225be8afp+6, 0x1.9b9b5fe40914cp+0, 0x1.cd81d84865778p-4, -0x1.e3a30d05b0c58p-5, 0x1.ecf66a8246a56p-3, 0x1.2ef91de0afdc1p-4, true, true},
+	 0x1.740da740da740p-4, 0x1.f0cc7c06949e2p-5, 0x1.9800000000000p+7, 0x1.7f7003dc234c3p+0, 0x1.15f9b1a9f5fb2p-3, -0x1.11d21e36ead4ap-4, 0x1.fcf6b65c4fde5p-3, 0x1.453b2bc6ef2f4p-4, true, true},
 	{"both_1_vs_3", fxn_ca5, fxn_cb5, 1, 3, 2, 0x1.ccccccccccccdp-1,
-	 0x1.9999999999990p-4, 0x1.cc1779cf60942p-5, 0x1.41f101b7cba26p+2, 0x1.c7cfce45ae70fp+0, 0x1.13f8f702c1a4ap-3, -0x1.aab19fcf217d0p-7, 0x1.b444b3968bb0dp-3, 0x1.8e737b71e51aep-5, true, true},
+	 0x1.9999999999990p-4, 0x1.0e9680d09410bp-4, 0x1.6000000000000p+3, 0x1.8384878a9a5c3p+0, 0x1.44293fbdfc53ep-3, -0x1.3160faee502ecp-6, 0x1.bfc5b8f7639eep-3, 0x1.d4ac07ee303efp-5, true, true},
 	{"hist_long_far", fxn_ca6, fxn_cb6, 2, 1, 6, 0x1.ff7ced916872bp-1,
-	 0x1.ca3d70a3d70a4p-1, 0x1.7cf288c0036fcp-4, 0x1.ecda844b7d15ep+5, 0x1.33f0f97f530b4p+3, 0x1.354fc5d0e6fa7p-44, 0x1.25b0d8d920582p-1, 0x1.3765043746de3p+0, 0x1.370ad0d31c44ap-4, true, true},
+	 0x1.ca3d70a3d70a4p-1, 0x1.91b6000f9a4a6p-4, 0x1.9000000000000p+7, 0x1.2406464b5fd06p+3, 0x1.689a6708f7dc9p-54, 0x1.2288b0d27ccf6p-1, 0x1.38f9183a98a29p+0, 0x1.47fee0264322cp-4, true, true},
 	{"hist_step", fxn_ca7, fxn_cb7, 1, 1, 4, 0x1.fae147ae147aep-1,
-	 0x1.9999999999980p-5, 0x1.c51c77a1650afp-5, 0x1.1e1048ef19291p+4, 0x1.ced576fef66cep-1, 0x1.831a2f62f035cp-2, -0x1.bfd70a61db510p-4, 0x1.acb851fdba748p-3, 0x1.4065e37cff72ap-5, true, false},
+	 0x1.9999999999980p-5, 0x1.fe4b7d54d9025p-3, 0x1.c800000000000p+5, 0x1.9af7f9a688e9dp-3, 0x1.aeefaab3c3edcp-1, -0x1.3a5e10a58bb14p-1, 0x1.6d9143d8bee44p-1, 0x1.68d53d9435d64p-3, true, false},
 	{"neg", fxn_ca8, fxn_cb8, 2, 2, 8, 0x1.fae147ae147aep-1,
-	 -0x1.8f5c28f5c28f6p-3, 0x1.b30c3eb3bbad6p-5, 0x1.9f08c9cafefa4p+4, -0x1.d5ffe7c207e2ap+1, 0x1.1f677eed7817ep-10, -0x1.5ed11547ed162p-2, -0x1.84589d6eabca0p-5, 0x1.b30c3eb3bbad6p-5, true, true},
+	 -0x1.8f5c28f5c28f6p-3, 0x1.db41f82c9c604p-2, 0x1.4000000000000p+6, -0x1.ae3c1105f2853p-2, 0x1.59db5485095b2p-1, -0x1.6b6f3b7bcff6ap+0, 0x1.0798313e5f52cp+0, 0x1.db41f82c9c604p-2, true, true},
 	{"equal", fxn_ca9, fxn_cb9, 2, 2, 3, 0x1.fae147ae147aep-1,
-	 0x0.0p+0, 0x1.140fff1bcf13ap-5, 0x1.5555e84a2ccc3p+2, 0x0.0p+0, 0x1.0000000000000p+0, -0x1.0d8a3774685b8p-3, 0x1.0d8a3774685b8p-3, 0x1.140fff1bcf13ap-5, true, true},
+	 0x0.0p+0, 0x1.10921a1b4b115p-5, 0x1.8000000000000p+3, 0x0.0p+0, 0x1.0000000000000p+0, -0x1.a049fccbbb9d1p-4, 0x1.a049fccbbb9d1p-4, 0x1.10921a1b4b115p-5, true, true},
 };
 
 #endif

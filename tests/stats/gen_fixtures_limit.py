@@ -2,8 +2,8 @@
 """Generate tests/stats/fixtures_limit.h: reference values for stats_runs_against_limit.
 
 An independent NumPy/SciPy implementation of noise.h's definitions:
-  the host's noise:  d = diff(log values); sigma = 1.4826 * median|d - median d| / sqrt(2);
-                     df = 0.3030334882247677 * len(d), known with >= 10 differences
+  the host's noise:  gen_fixtures_noise.py's (sigma matched to the differences' tail,
+                     df = len(d) - 1), known with >= 10 differences
   against a limit:   s^2 = (df_h sigma_h^2 + SS) / (df_h + r - 1), history terms only when
                      known; estimate = mean(x) - log(limit), se = s / sqrt(r), t = estimate / se,
                      p = 2 t.sf(|t|, df), interval scipy.stats.t.interval (its quantile polished
@@ -12,14 +12,15 @@ Every double is written as a hex float literal. CI uses the committed header; to
   /usr/bin/python3 tests/stats/gen_fixtures_limit.py > tests/stats/fixtures_limit.h
 """
 import math
+import os
 import sys
 
 import numpy as np
 import scipy
 from scipy import stats
 
-DF_PER_DIFF = 0.3030334882247677
-MIN_DIFFS = 10
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_fixtures_noise import MIN_DIFFS, tail_sd  # noqa: E402
 
 
 def hx(v):
@@ -30,10 +31,8 @@ def hx(v):
 
 
 def noise(x):
-    d = np.diff(np.asarray(x, dtype=float))
-    mad = np.median(np.abs(d - np.median(d)))
-    return dict(sigma=1.4826 * mad / math.sqrt(2.0), df=DF_PER_DIFF * len(d),
-                known=len(d) >= MIN_DIFFS)
+    sd, kept = tail_sd(x)
+    return dict(sigma=sd / math.sqrt(2.0), df=kept - 1.0, known=len(x) - 1 >= MIN_DIFFS)
 
 
 def against(x, log_limit, nz, conf):

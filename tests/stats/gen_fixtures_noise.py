@@ -2,8 +2,9 @@
 """Generate tests/stats/fixtures_noise.h: reference values for stats/noise.c.
 
 An independent NumPy/SciPy implementation of noise.h's definitions:
-  stats_run_noise:    d = diff(log values); sigma = 1.4826 * median|d - median d| / sqrt(2);
-                      df = 0.3030334882247677 * len(d) (a definition, see noise.h);
+  stats_run_noise:    d = diff(log values); a = sorted |d - median d|; m = len(d);
+                      sigma = max over k in [m // 2, m - 2] (k = m // 2 when m <= 3) of
+                      a[k] / norm.ppf(1/2 + (k + 1) / (m + 1) / 2), over sqrt(2); df = m - 1;
                       threshold = Q3 + 1.5 (Q3 - Q1) of |exp(d) - 1| (numpy's linear percentiles)
   stats_runs_compare: s^2 = (df_h sigma_h^2 + SS_a + SS_b) / (df_h + ra - 1 + rb - 1), history
                       terms only when it has >= 10 differences; t = (mean b - mean a) / se,
@@ -11,9 +12,10 @@ An independent NumPy/SciPy implementation of noise.h's definitions:
                       (its quantile polished, see compare()).
 Every double is written as a hex float literal. CI uses the committed header; to regenerate:
   /usr/bin/python3 tests/stats/gen_fixtures_noise.py > tests/stats/fixtures_noise.h
-With --calibrate it instead prints the simulation behind the effective df (noise.h): for m
-differences of iid normal runs, the df at which Student intervals built on sigma have exact
-coverage, against the asymptotic 0.303 m used.
+With --calibrate it instead prints the simulation behind noise.h's figures: the false-alarm
+rate at alpha 1% and the power of a one-run-a-side comparison, with this sigma (tail) and with
+the MAD's (1.4826 MAD / sqrt 2, df 0.303 m, the model before), for histories of m differences
+of normal runs and of runs of which 10% are hit by interference.
 """
 import math
 import sys
@@ -22,7 +24,7 @@ import numpy as np
 import scipy
 from scipy import optimize, stats
 
-DF_PER_DIFF = 0.3030334882247677
+DF_PER_DIFF = 0.3030334882247677  # the MAD model's df per difference (before), for --calibrate
 MIN_DIFFS = 10
 
 
@@ -33,13 +35,42 @@ def hx(v):
     return v.hex()
 
 
+def kept_diffs(x):
+    """The differences that are not steps (noise.h): beyond 3 MAD-sds of the median
+    difference with the medians of the 5 runs before and after differing by half of it
+    or more, the same way; all of them when fewer than 2 would be left."""
+    x = np.asarray(x, dtype=float)
+    d = np.diff(x)
+    med = np.median(d)
+    scale = 1.4826 * np.median(np.abs(d - med))
+    w = 5
+    keep = []
+    for i, di in enumerate(d):
+        step = False
+        if abs(di - med) > 3.0 * scale and i + 1 >= w and i + 1 + w <= len(x):
+            change = np.median(x[i + 1:i + 1 + w]) - np.median(x[i + 1 - w:i + 1])
+            step = abs(change) >= abs(di) / 2.0 and change * di > 0.0
+        if not step:
+            keep.append(di)
+    return (np.asarray(keep) if len(keep) >= 2 else d), med
+
+
+def tail_sd(x):
+    """sd of a difference matched to the tail of the kept differences' deviations."""
+    kept, med = kept_diffs(x)
+    a = np.sort(np.abs(kept - med))
+    m = len(a)
+    k = np.arange(m // 2, m)
+    return float(np.max(a[k] / stats.norm.ppf(0.5 + 0.5 * (k + 1) / (m + 1)))), m
+
+
 def noise(x):
     d = np.diff(np.asarray(x, dtype=float))
-    mad = np.median(np.abs(d - np.median(d)))
     r = np.abs(np.expm1(d))
     q1, q3 = np.percentile(r, [25, 75])
-    return dict(n_diffs=len(d), sigma=1.4826 * mad / math.sqrt(2.0), df=DF_PER_DIFF * len(d),
-                threshold=q3 + 1.5 * (q3 - q1), known=len(d) >= MIN_DIFFS)
+    sd, kept = tail_sd(x)
+    return dict(n_diffs=len(d), n_steps=len(d) - kept, sigma=sd / math.sqrt(2.0),
+                df=kept - 1.0, threshold=q3 + 1.5 * (q3 - q1), known=len(d) >= MIN_DIFFS)
 
 
 def compare(a, b, nz, conf):
@@ -71,123 +102,149 @@ def compare(a, b, nz, conf):
 
 def calibrate():
     rng = np.random.default_rng(1)
-    print("m  df for exact coverage 95% / 99% / 99.9% (df/m)   used 0.303 m")
-    for m in [10, 11, 12, 15, 20, 30, 50, 100, 200]:
-        x = rng.standard_normal((200000 if m < 100 else 60000, m + 1))
-        d = np.diff(x, axis=1)
-        s = 1.4826 * np.median(np.abs(d - np.median(d, axis=1, keepdims=True)), axis=1) / math.sqrt(2)
-        row = []
-        for a in [0.05, 0.01, 0.001]:
-            # P(|Z| / s > t_{1-a/2,nu}) = a, Z ~ N(0,1) independent of s (integrated exactly over Z)
-            nu = optimize.brentq(lambda nu: np.mean(2 * stats.norm.sf(stats.t.ppf(1 - a / 2, nu) * s)) - a,
-                                 0.3, 1000)
-            row.append("%6.2f (%.3f)" % (nu, nu / m))
-        print("%3d  %s   %6.2f" % (m, "  ".join(row), DF_PER_DIFF * m))
+    alpha = 0.01
+    print("one run a side against a history of m + 1 runs: alarm rate at alpha 1%, tail / MAD")
+    print("history      m    A/A              +4 sd            +6 sd            +8 sd")
+    laws = {
+        "normal": lambda t, n: rng.standard_normal((t, n)),
+        "10% hit": lambda t, n: rng.standard_normal((t, n)) + 5.0 * (rng.random((t, n)) < 0.1),
+        "2 steps": lambda t, n: rng.standard_normal((t, n)) + 6.0 * (
+            (np.arange(n) > n // 3) & (np.arange(n) <= 2 * n // 3)),
+    }
+    for law, gen in laws.items():
+        for m in [10, 20, 40, 100]:
+            trials = 4000
+            hist = gen(trials, m + 1)
+            if law == "2 steps":  # the runs compared are at the history's last level
+                side = rng.standard_normal((trials, 2))
+            elif law == "10% hit":
+                side = rng.standard_normal((trials, 2)) + 5.0 * (rng.random((trials, 2)) < 0.1)
+            else:
+                side = rng.standard_normal((trials, 2))
+            tail = np.array([tail_sd(row)[0] for row in hist])
+            dfs = np.array([tail_sd(row)[1] - 1 for row in hist])
+            d = np.diff(hist, axis=1)
+            mad = 1.4826 * np.median(np.abs(d - np.median(d, axis=1, keepdims=True)), axis=1)
+            cells = []
+            for shift in [0.0, 4.0, 6.0, 8.0]:
+                est = side[:, 1] + shift - side[:, 0]
+                a_tail = np.mean(2 * stats.t.sf(np.abs(est) / tail, dfs) <= alpha)
+                a_mad = np.mean(2 * stats.t.sf(np.abs(est) / mad, DF_PER_DIFF * m) <= alpha)
+                cells.append("%.4f / %.4f" % (a_tail, a_mad))
+            print("%-10s %3d    %s" % (law, m, "  ".join(cells)))
 
 
-if len(sys.argv) > 1 and sys.argv[1] == "--calibrate":
-    calibrate()
-    sys.exit(0)
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--calibrate":
+        calibrate()
+        return
 
-rng = np.random.default_rng(20240611)
+    rng = np.random.default_rng(20240611)
 
-# ---- histories: log means of runs in the order they ran ----------------------
-hists = []
-
-
-def hist(name, x):
-    hists.append((name, np.asarray(x, dtype=float)))
+    # ---- histories: log means of runs in the order they ran ----------------------
+    hists = []
 
 
-hist("two", [0.0, 0.05])
-hist("three", [1.0, 1.1, 0.95])
-hist("eleven", rng.normal(2.0, 0.05, 11))             # 10 differences: just known
-hist("twelve", rng.normal(2.0, 0.05, 12))             # odd number of differences
-x = rng.normal(-3.0, 0.04, 60)
-x[25:] += 0.2                                          # a real step
-x[[7, 40]] += [0.5, -0.3]                              # two outlying runs
-hist("step_outliers", x)
-hist("drift", np.linspace(0.0, 0.5, 40) + rng.normal(0.0, 0.02, 40))
-hist("long", rng.normal(5.0, 0.08, 201))
-hist("ties", [1.0, 1.0, 1.0, 1.0, 1.25, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
-hist("heavy", rng.standard_t(2, 80) * 0.03)
-
-# ---- comparisons: (a, b, history index or None, confidence) ------------------
-cmps = [
-    ("hist_only", [0.0], [0.07], 4, 0.99),
-    ("hist_only_95", [0.0], [0.07], 6, 0.95),
-    ("rep_only", [0.0, 0.03, -0.02], [0.1, 0.12], None, 0.99),
-    ("rep_unknown_hist", [0.0, 0.03, -0.02], [0.1, 0.12], 1, 0.99),  # 2 diffs: not known
-    ("both", [1.0, 1.04, 0.98], [1.1, 1.07, 1.13, 1.09], 6, 0.99),
-    ("both_1_vs_3", [1.0], [1.1, 1.07, 1.13], 2, 0.9),
-    ("hist_long_far", [0.0, 0.01], [0.9], 6, 0.999),
-    ("hist_step", [-3.0], [-2.95], 4, 0.99),
-    ("neg", [0.5, 0.52], [0.3, 0.33], 8, 0.99),
-    ("equal", [0.2, 0.25], [0.25, 0.2], 3, 0.99),
-]
-
-out = []
-w = out.append
-w("/* Generated by tests/stats/gen_fixtures_noise.py with SciPy %s, NumPy %s. Do not edit. */"
-  % (scipy.__version__, np.__version__))
-w("#ifndef BENCHFS_STATS_FIXTURES_NOISE_H")
-w("#define BENCHFS_STATS_FIXTURES_NOISE_H")
-w("#include <math.h>")
-w("#include <stdbool.h>")
-w("#include <stddef.h>")
-w("")
+    def hist(name, x):
+        hists.append((name, np.asarray(x, dtype=float)))
 
 
-def arr(name, x):
-    w("static const double %s[] = {" % name)
-    vals = [hx(v) for v in x]
-    for i in range(0, len(vals), 4):
-        w("\t" + ", ".join(vals[i:i + 4]) + ",")
+    hist("two", [0.0, 0.05])
+    hist("three", [1.0, 1.1, 0.95])
+    hist("eleven", rng.normal(2.0, 0.05, 11))             # 10 differences: just known
+    hist("twelve", rng.normal(2.0, 0.05, 12))             # odd number of differences
+    x = rng.normal(-3.0, 0.04, 60)
+    x[25:] += 0.2                                          # a real step
+    x[[7, 40]] += [0.5, -0.3]                              # two outlying runs
+    hist("step_outliers", x)
+    hist("drift", np.linspace(0.0, 0.5, 40) + rng.normal(0.0, 0.02, 40))
+    hist("long", rng.normal(5.0, 0.08, 201))
+    hist("ties", [1.0, 1.0, 1.0, 1.0, 1.25, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    hist("heavy", rng.standard_t(2, 80) * 0.03)
+    x = rng.normal(1.0, 0.02, 50)
+    x[rng.random(50) < 0.15] += 0.4                        # runs in another state of the load
+    hist("mixture", x)
+
+    # ---- comparisons: (a, b, history index or None, confidence) ------------------
+    cmps = [
+        ("hist_only", [0.0], [0.07], 4, 0.99),
+        ("hist_only_95", [0.0], [0.07], 6, 0.95),
+        ("rep_only", [0.0, 0.03, -0.02], [0.1, 0.12], None, 0.99),
+        ("rep_unknown_hist", [0.0, 0.03, -0.02], [0.1, 0.12], 1, 0.99),  # 2 diffs: not known
+        ("both", [1.0, 1.04, 0.98], [1.1, 1.07, 1.13, 1.09], 6, 0.99),
+        ("both_1_vs_3", [1.0], [1.1, 1.07, 1.13], 2, 0.9),
+        ("hist_long_far", [0.0, 0.01], [0.9], 6, 0.999),
+        ("hist_step", [-3.0], [-2.95], 4, 0.99),
+        ("neg", [0.5, 0.52], [0.3, 0.33], 8, 0.99),
+        ("equal", [0.2, 0.25], [0.25, 0.2], 3, 0.99),
+    ]
+
+    out = []
+    w = out.append
+    w("/* Generated by tests/stats/gen_fixtures_noise.py with SciPy %s, NumPy %s. Do not edit. */"
+      % (scipy.__version__, np.__version__))
+    w("#ifndef BENCHFS_STATS_FIXTURES_NOISE_H")
+    w("#define BENCHFS_STATS_FIXTURES_NOISE_H")
+    w("#include <math.h>")
+    w("#include <stdbool.h>")
+    w("#include <stddef.h>")
+    w("")
+
+
+    def arr(name, x):
+        w("static const double %s[] = {" % name)
+        vals = [hx(v) for v in x]
+        for i in range(0, len(vals), 4):
+            w("\t" + ", ".join(vals[i:i + 4]) + ",")
+        w("};")
+
+
+    for i, (name, x) in enumerate(hists):
+        arr("fxn_h%d" % i, x)
+    w("")
+    w("struct fxn_noise {")
+    w("\tconst char *name;")
+    w("\tconst double *x;")
+    w("\tsize_t n;")
+    w("\tsize_t n_diffs, n_steps;")
+    w("\tdouble sigma, df, threshold;")
+    w("\tbool known;")
     w("};")
+    w("static const struct fxn_noise fxn_noise[] = {")
+    nzs = []
+    for i, (name, x) in enumerate(hists):
+        nz = noise(x)
+        nzs.append(nz)
+        w("\t{\"%s\", fxn_h%d, %d, %d, %d, %s, %s, %s, %s}," % (
+            name, i, len(x), nz["n_diffs"], nz["n_steps"], hx(nz["sigma"]), hx(nz["df"]), hx(nz["threshold"]),
+            "true" if nz["known"] else "false"))
+    w("};")
+    w("")
+    for i, (name, a, b, h, conf) in enumerate(cmps):
+        arr("fxn_ca%d" % i, a)
+        arr("fxn_cb%d" % i, b)
+    w("")
+    w("struct fxn_cmp {")
+    w("\tconst char *name;")
+    w("\tconst double *a, *b;")
+    w("\tsize_t ra, rb;")
+    w("\tint hist; /* index into fxn_noise, -1 for none */")
+    w("\tdouble confidence;")
+    w("\tdouble estimate, se, df, t, p, lo, hi, sigma;")
+    w("\tbool from_history, from_replicates;")
+    w("};")
+    w("static const struct fxn_cmp fxn_cmp[] = {")
+    for i, (name, a, b, h, conf) in enumerate(cmps):
+        c = compare(a, b, nzs[h] if h is not None else None, conf)
+        w("\t{\"%s\", fxn_ca%d, fxn_cb%d, %d, %d, %d, %s," % (
+            name, i, i, len(a), len(b), -1 if h is None else h, hx(conf)))
+        w("\t " + ", ".join(hx(c[k]) for k in ["estimate", "se", "df", "t", "p", "lo", "hi", "sigma"])
+          + ", %s, %s}," % ("true" if c["hist"] else "false", "true" if c["rep"] else "false"))
+    w("};")
+    w("")
+    w("#endif")
+    sys.stdout.write("\n".join(out) + "\n")
 
 
-for i, (name, x) in enumerate(hists):
-    arr("fxn_h%d" % i, x)
-w("")
-w("struct fxn_noise {")
-w("\tconst char *name;")
-w("\tconst double *x;")
-w("\tsize_t n;")
-w("\tsize_t n_diffs;")
-w("\tdouble sigma, df, threshold;")
-w("\tbool known;")
-w("};")
-w("static const struct fxn_noise fxn_noise[] = {")
-nzs = []
-for i, (name, x) in enumerate(hists):
-    nz = noise(x)
-    nzs.append(nz)
-    w("\t{\"%s\", fxn_h%d, %d, %d, %s, %s, %s, %s}," % (
-        name, i, len(x), nz["n_diffs"], hx(nz["sigma"]), hx(nz["df"]), hx(nz["threshold"]),
-        "true" if nz["known"] else "false"))
-w("};")
-w("")
-for i, (name, a, b, h, conf) in enumerate(cmps):
-    arr("fxn_ca%d" % i, a)
-    arr("fxn_cb%d" % i, b)
-w("")
-w("struct fxn_cmp {")
-w("\tconst char *name;")
-w("\tconst double *a, *b;")
-w("\tsize_t ra, rb;")
-w("\tint hist; /* index into fxn_noise, -1 for none */")
-w("\tdouble confidence;")
-w("\tdouble estimate, se, df, t, p, lo, hi, sigma;")
-w("\tbool from_history, from_replicates;")
-w("};")
-w("static const struct fxn_cmp fxn_cmp[] = {")
-for i, (name, a, b, h, conf) in enumerate(cmps):
-    c = compare(a, b, nzs[h] if h is not None else None, conf)
-    w("\t{\"%s\", fxn_ca%d, fxn_cb%d, %d, %d, %d, %s," % (
-        name, i, i, len(a), len(b), -1 if h is None else h, hx(conf)))
-    w("\t " + ", ".join(hx(c[k]) for k in ["estimate", "se", "df", "t", "p", "lo", "hi", "sigma"])
-      + ", %s, %s}," % ("true" if c["hist"] else "false", "true" if c["rep"] else "false"))
-w("};")
-w("")
-w("#endif")
-sys.stdout.write("\n".join(out) + "\n")
+if __name__ == "__main__":
+    main()
