@@ -71,32 +71,51 @@ static int cmp_commit(const void *a, const void *b)
 /* One parameter's value in a benchmark of a run: "k=v" of "name[k=v,...]". */
 struct param_value {
 	const char *commit; /* the run's (a catalog's entry), NULL within one side */
-	char *key, *value;
+	const char *key, *value; /* in one of the parsed names (struct param_values) */
 };
 
 struct param_values {
 	struct param_value *list;
 	size_t n, alloc;
 	const struct run_catalog *cat; /* maps a run to its commit; NULL: one side */
+	/* Each benchmark's "k=v,..." split in place, parsed once: the rows come
+	 * by benchmark, then run. */
+	char **parsed;
+	size_t nparsed, parsed_alloc;
+	const char *bench;     /* the name parsed last (its copy heads its entry) */
+	const char **kv;       /* its keys and values, alternating */
+	size_t nkv, kv_alloc;
 };
 
-static int param_value_add(struct param_values *pv, const char *commit, const char *k, size_t klen,
-			   const char *v, size_t vlen)
+/* Split bench's parameters: a copy "<bench>\0<k>\0<v>\0..." kept in pv. */
+static int parse_bench(struct param_values *pv, const char *bench, const char *open,
+		       const char *end)
 {
-	struct param_value *p;
+	size_t len = strlen(bench);
+	char *copy;
 	int rc;
-	if ((rc = ALLOC_GROW(pv->list, pv->n + 1, pv->alloc)))
+	pv->nkv = 0;
+	pv->bench = NULL;
+	if ((rc = ALLOC_GROW(pv->parsed, pv->nparsed + 1, pv->parsed_alloc)))
 		return rc;
-	p = &pv->list[pv->n];
-	p->commit = commit;
-	p->key = strndup(k, klen);
-	p->value = strndup(v, vlen);
-	if (!p->key || !p->value) {
-		free(p->key);
-		free(p->value);
+	if (!(copy = malloc(2 * len + 2)))
 		return -ENOMEM;
+	pv->parsed[pv->nparsed++] = copy;
+	memcpy(copy, bench, len + 1);
+	pv->bench = copy;
+	copy += len + 1;
+	memcpy(copy, open + 1, (size_t)(end - open - 1));
+	copy[end - open - 1] = '\0';
+	for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+		if (!eq || eq == t || !eq[1])
+			continue;
+		*eq = '\0';
+		if ((rc = ALLOC_GROW(pv->kv, pv->nkv + 2, pv->kv_alloc)))
+			return rc;
+		pv->kv[pv->nkv++] = t;
+		pv->kv[pv->nkv++] = eq + 1;
 	}
-	pv->n++;
 	return 0;
 }
 
@@ -105,7 +124,7 @@ static int collect_params(void *arg, const char *bench, int64_t run_id, int64_t 
 {
 	struct param_values *pv = arg;
 	const char *open = strchr(bench, '['), *end = bench + strlen(bench) - 1, *commit = NULL;
-	int rc = 0;
+	int rc;
 	(void)n, (void)sum, (void)min;
 	if (!open || *end != ']')
 		return 0;
@@ -115,16 +134,13 @@ static int collect_params(void *arg, const char *bench, int64_t run_id, int64_t 
 			return 0;
 		commit = pv->cat->runs[i].commit;
 	}
-	for (const char *p = open + 1; p < end && !rc;) {
-		const char *comma = memchr(p, ',', (size_t)(end - p)), *eq;
-		if (!comma)
-			comma = end;
-		if ((eq = memchr(p, '=', (size_t)(comma - p))) && eq > p && eq + 1 < comma)
-			rc = param_value_add(pv, commit, p, (size_t)(eq - p), eq + 1,
-					     (size_t)(comma - eq - 1));
-		p = comma + 1;
-	}
-	return rc;
+	if ((!pv->bench || strcmp(pv->bench, bench) != 0) && (rc = parse_bench(pv, bench, open, end)))
+		return rc;
+	if ((rc = ALLOC_GROW(pv->list, pv->n + pv->nkv / 2, pv->alloc)))
+		return rc;
+	for (size_t i = 0; i + 1 < pv->nkv; i += 2)
+		pv->list[pv->n++] = (struct param_value){commit, pv->kv[i], pv->kv[i + 1]};
+	return 0;
 }
 
 /* By commit, key, then value in version order (1, 2, 16). */
@@ -139,10 +155,10 @@ static int cmp_param_value(const void *x, const void *y)
 
 static void param_values_clear(struct param_values *pv)
 {
-	for (size_t i = 0; i < pv->n; i++) {
-		free(pv->list[i].key);
-		free(pv->list[i].value);
-	}
+	for (size_t i = 0; i < pv->nparsed; i++)
+		free(pv->parsed[i]);
+	free(pv->parsed);
+	free(pv->kv);
 	free(pv->list);
 }
 
@@ -153,17 +169,12 @@ static int param_values_load(struct param_values *pv, const struct view_ctx *ctx
 	size_t k = 0;
 	int rc = store_sums_of_runs(ctx->store, ids, nids, collect_params, pv);
 	if (rc)
-		return rc < 0 && rc > -4096 ? rc : -EIO;
+		return rc > STORE_ERROR_BASE ? rc : store_errno(rc);
 	if (pv->n > 1)
 		qsort(pv->list, pv->n, sizeof(*pv->list), cmp_param_value);
-	for (size_t i = 0; i < pv->n; i++) {
-		if (k && cmp_param_value(&pv->list[k - 1], &pv->list[i]) == 0) {
-			free(pv->list[i].key);
-			free(pv->list[i].value);
-			continue;
-		}
-		pv->list[k++] = pv->list[i];
-	}
+	for (size_t i = 0; i < pv->n; i++)
+		if (!k || cmp_param_value(&pv->list[k - 1], &pv->list[i]) != 0)
+			pv->list[k++] = pv->list[i];
 	pv->n = k;
 	return 0;
 }
