@@ -107,8 +107,8 @@ static void floor_note(struct floor_seen *f, const struct spawn_result *res)
 		f->at++;
 }
 
-/* One line per side in debug.log, after the loop: the floor, and whether
- * the benchmark's figures sit on it. */
+/* One line per side in debug.log, after the loop, and result.json's
+ * "memory_floor": the floor, and whether the benchmark's figures sit on it. */
 static void floor_log(const struct loop_ctx *c)
 {
 	const struct state *st = c->st;
@@ -118,6 +118,9 @@ static void floor_log(const struct loop_ctx *c)
 
 		if (f->n == 0)
 			continue;
+		st->sides[s].side->result.memory_floor_bytes = f->floor;
+		st->sides[s].side->result.memory_floor_slack = FLOOR_SLACK_BYTES;
+		st->sides[s].side->result.memory_at_floor = f->at;
 		runlog_printf(st->sides[s].side->log, "benchfs",
 			      "%s: max RSS floor %.2f MiB (%lld KiB): benchfs-spawner's resident set"
 			      " when it started the command, below which no max RSS reads; %d of %d"

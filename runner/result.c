@@ -404,6 +404,15 @@ static json_object *bench_json(const struct result_input *in, const struct resul
 	}
 	json_object_object_add(o, "unstable", unstable_json(rb));
 	json_object_object_add(o, "interference", interference_json(&rb->interference));
+	if (rb->memory_floor_bytes > 0) {
+		json_object *floor = json_object_new_object();
+
+		json_object_object_add(floor, "bytes", json_object_new_int64(rb->memory_floor_bytes));
+		json_object_object_add(floor, "at", json_object_new_int(rb->memory_at_floor));
+		json_object_object_add(floor, "within_bytes",
+				       json_object_new_int64(rb->memory_floor_slack));
+		json_object_object_add(o, "memory_floor", floor);
+	}
 	if (rb->rounds > 0) {
 		json_object_object_add(o, "rounds", json_object_new_int(rb->rounds));
 		json_object_object_add(o, "sequential_level", json_figure("%.6g", rb->sequential_level));

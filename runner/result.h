@@ -41,6 +41,12 @@ struct result_bench {
 	size_t nmetrics, metrics_alloc;
 	/* What else the machine did meanwhile (spans == 0: not recorded). */
 	struct interference interference;
+	/* benchfs-spawner's resident set when it started the measured
+	 * commands (the highest), below which no max RSS reads, and how many
+	 * measured iterations read within memory_floor_slack of it
+	 * (runner/measure_loop.c). memory_floor_bytes 0: not known. */
+	int64_t memory_floor_bytes, memory_floor_slack;
+	int memory_at_floor;
 	/* An interleaved A/B job: the rounds measured and the nominal level of
 	 * the last look (0: not an A/B job; 1: decided or capped at its first
 	 * look). */
