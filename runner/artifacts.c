@@ -1,4 +1,4 @@
-/* What follows a benchmark's first round (internal_extras.h): the folded
+/* What ends a benchmark's first round (internal_extras.h): the folded
  * stacks of its perf profile, its profiler command, and the files it left
  * in its checkout ("keep"), copied into the run's artifacts directory
  * (store/paths.h), where the mount shows them as runs/<id>/artifacts/.

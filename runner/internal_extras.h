@@ -1,7 +1,9 @@
-/* Private to runner/: what follows a benchmark's first round on each side
- * (job_steps.c calls it): its perf profile folded (profile_fold.h), one
- * iteration under the user's profiler command (profile_command.c) and the
- * files it left in its checkout copied into the run (artifacts.c). */
+/* Private to runner/: what ends a benchmark's first round on each side
+ * (job_steps.c hooks it into measure_benchmark after the profiles, while
+ * the benchmark's service is still up and before its cleanup): its perf
+ * profile folded (profile_fold.h), one iteration under the user's profiler
+ * command (profile_command.c) and the files it left in its checkout
+ * copied into the run (artifacts.c). */
 #ifndef BENCHFS_RUNNER_INTERNAL_EXTRAS_H
 #define BENCHFS_RUNNER_INTERNAL_EXTRAS_H
 
@@ -19,8 +21,9 @@
  * these (a profiler command, kept files). */
 bool extras_needed(const struct config *config);
 
-/* After benchmark i's first round: measured says it ended well (its
- * profiles then run); perf_paths[s] is side s's perf.data when it was
+/* At the end of benchmark i's first round, before its service stops and
+ * its cleanup runs: measured says it ended well (its profiles then run);
+ * perf_paths[s] is side s's perf.data when it was
  * profiled, else NULL. 0, -1 with the job failed (a profiler command that
  * cannot start), or -ECANCELED. */
 int bench_extras(struct job *job, size_t i, bool measured, const char *const *perf_paths);

@@ -271,6 +271,26 @@ static int prepare_artifacts(struct job *job, size_t s, bool needed)
 	return 0;
 }
 
+/* What bench_round's hook needs of the round (measure_job.before_cleanup). */
+struct round_extras {
+	struct job *job;
+	size_t i;
+	const char *perf_paths[2];
+	bool failed; /* the job failed in bench_extras (job_fail said why) */
+};
+
+/* Folded stacks, the profiler command and kept files (internal_extras.h),
+ * inside the first round: its service still up, its cleanup not run. */
+static int round_extras(void *ctx, bool measured)
+{
+	struct round_extras *x = ctx;
+	int rc = bench_extras(x->job, x->i, measured, x->perf_paths);
+	if (rc == -ECANCELED)
+		return rc;
+	x->failed = rc != 0;
+	return 0;
+}
+
 /* One round of benchmark i on every side: its first (round 0), or an extra
  * round of an A/B job adding `pairs` pairs. 0, or -1 with the job failed or
  * cancelled. */
@@ -280,6 +300,11 @@ int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp
 	const struct bench_config *b = &job->config->benchmarks[i];
 	struct measure_side ms[2];
 	char perf[2][4200];
+	struct round_extras extras = {
+		.job = job,
+		.i = i,
+		.perf_paths = {b->perf ? perf[0] : NULL, b->perf ? perf[1] : NULL},
+	};
 	struct measure_job mj = {
 		.spawner = r->spawner,
 		.store = r->store,
@@ -290,6 +315,8 @@ int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp
 		.nsides = job->nsides,
 		.round = round,
 		.pairs = pairs,
+		.before_cleanup = round == 0 ? round_extras : NULL,
+		.before_cleanup_ctx = &extras,
 	};
 	enum measure_end end;
 
@@ -313,19 +340,10 @@ int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp
 	for (size_t s = 0; s < job->nsides; s++) {
 		job->sides[s].benches[i] = ms[s].result; /* theirs to free now */
 		job->sides[s].cals[i] = ms[s].cal;
-		if (end == MEASURE_FAILED || end == MEASURE_INTERRUPTED)
+		/* the first failure is the story: the hook's, when it failed */
+		if ((end == MEASURE_FAILED || end == MEASURE_INTERRUPTED) && !extras.failed)
 			snprintf(job->sides[s].failure, sizeof(job->sides[s].failure), "%s",
 				 ms[s].failure);
-	}
-	/* Folded stacks, the profiler command, kept files (internal_extras.h). */
-	if (round == 0 && (end == MEASURE_DONE || end == MEASURE_FAILED)) {
-		const char *perf_paths[2] = {b->perf ? perf[0] : NULL, b->perf ? perf[1] : NULL};
-		int rc = bench_extras(job, i, end == MEASURE_DONE, perf_paths);
-
-		if (rc == -ECANCELED)
-			end = MEASURE_CANCELLED;
-		else if (rc)
-			return -1;
 	}
 	if (end == MEASURE_CANCELLED) {
 		job->cancelled = true;
@@ -333,7 +351,7 @@ int bench_round(struct job *job, size_t i, int round, int pairs, const char *tmp
 	}
 	if (end == MEASURE_INTERRUPTED)
 		job->interrupted = true;
-	return end == MEASURE_DONE ? 0 : -1;
+	return end == MEASURE_DONE && !extras.failed ? 0 : -1;
 }
 
 /* Every benchmark, in order, for every side; then an A/B job adds pairs

@@ -375,6 +375,10 @@ enum measure_end measure_benchmark(struct measure_job *job)
 		if (!ok && b->instructions)
 			ok = profile_one(&st, (int)s, false);
 	}
+	/* the service still up, cleanup not run yet */
+	if (job->before_cleanup && !st.extra && !st.cancelled && !st.interrupted &&
+	    job->before_cleanup(job->before_cleanup_ctx, ok == 0) == -ECANCELED)
+		st.cancelled = true;
 	/* the service goes first, after a failure too (cleanup may need it gone) */
 	bench_service_stop(&st);
 	/* cleanup after a failure too: it may free what setup took */

@@ -1,8 +1,9 @@
 /* Measuring one benchmark, of one run or of both runs of an interleaved A/B
  * job: setup, the loop inside benchfs-spawner (shell calibration, warmups,
  * measured iterations stored as they end, status "running <bench> i/n"),
- * the profiles, cleanup. An A/B job that adds pairs measures extra rounds
- * of a benchmark the same way, without the calibration and the profiles. */
+ * the profiles, the runner's hook, cleanup. An A/B job that adds pairs
+ * measures extra rounds of a benchmark the same way, without the
+ * calibration, the profiles and the hook. */
 #ifndef BENCHFS_RUNNER_MEASURE_H
 #define BENCHFS_RUNNER_MEASURE_H
 
@@ -55,6 +56,14 @@ struct measure_job {
 	 * the same count), cleanup; no calibration, no profile. */
 	int round;
 	int pairs;
+	/* The first round's last step while what it measured stands: after the
+	 * profiles, before the service stops and cleanup runs, also after a
+	 * failure (measured: the round ended well); not when the job is
+	 * cancelled or interrupted. The runner's profiler command and kept
+	 * files (runner/internal_extras.h). 0, or -ECANCELED to cancel; other
+	 * failures are the hook's to record. NULL: none. */
+	int (*before_cleanup)(void *ctx, bool measured);
+	void *before_cleanup_ctx;
 };
 
 /* MEASURE_INTERRUPTED: it failed for a reason of benchfs's own, not the

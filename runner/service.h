@@ -8,8 +8,9 @@
  * 200). Per measured iteration it gives service_cpu (user + system seconds
  * of its process group since the previous iteration ended) and
  * service_memory (the group's peak resident set so far, the sum of its
- * processes' VmHWM, bytes). It is stopped after the profiles, before
- * cleanup, whatever happened: SIGTERM to its group, a short grace, SIGKILL.
+ * processes' VmHWM, bytes). It is stopped after the profiles (the
+ * profiler command's iteration too), before cleanup, whatever happened:
+ * SIGTERM to its group, a short grace, SIGKILL.
  *
  * "parse": "wrk" turns each measured iteration's output into requests,
  * latency_p50/p90/p99 and errors (runner/wrk_parse.h); output that does not
