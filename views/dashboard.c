@@ -630,36 +630,46 @@ static int cmp_name(const void *key, const void *elem)
 	return strcmp(key, *(char *const *)elem);
 }
 
+/* The loader's sums per commit as a sparkline's means (scaled by scale),
+ * averaged in at most points buckets: *out (the caller's), *nout, the newest
+ * two commits' means (NAN when missing) and how many commits have one. */
+static int spark_of_sums(const double **out, size_t *nout, double *last, double *prev, size_t *commits,
+			 const struct loader *l, double scale, size_t points)
+{
+	size_t n = l->h.n;
+	double *means = malloc((n + 1) * sizeof(*means));
+	double *buckets = malloc((n < points ? n + 1 : points) * sizeof(*buckets));
+	if (!means || !buckets) {
+		free(means);
+		free(buckets);
+		return -ENOMEM;
+	}
+	*last = *prev = NAN;
+	*commits = 0;
+	for (size_t p = 0; p < n; p++) {
+		means[p] = l->count[p] ? (double)l->sum[p] / (double)l->count[p] * scale : NAN;
+		if (l->count[p]) {
+			(*commits)++;
+			*prev = *last;
+			*last = means[p];
+		}
+	}
+	*nout = spark_reduce(buckets, means, n, points);
+	*out = buckets;
+	free(means);
+	return 0;
+}
+
 /* The benchmark read so far: its means per commit, averaged in buckets. */
 static int flush_bench(struct loader *l)
 {
 	struct dashboard_bench *row;
-	double *means, *buckets;
-	size_t n = l->h.n;
 	if (l->current < 0)
 		return 0;
 	row = &l->rows[l->current];
 	l->current = -1;
-	if (!(means = malloc((n + 1) * sizeof(*means))) ||
-	    !(buckets = malloc((n < DASHBOARD_SPARK_POINTS ? n + 1 : DASHBOARD_SPARK_POINTS) *
-			       sizeof(*buckets)))) {
-		free(means);
-		return -ENOMEM;
-	}
-	row->commits = 0;
-	row->last = row->prev = NAN;
-	for (size_t p = 0; p < n; p++) {
-		means[p] = l->count[p] ? (double)l->sum[p] / (double)l->count[p] * 1e-9 : NAN;
-		if (l->count[p]) {
-			row->commits++;
-			row->prev = row->last;
-			row->last = means[p];
-		}
-	}
-	row->nmeans = spark_reduce(buckets, means, n, DASHBOARD_SPARK_POINTS);
-	row->means = buckets;
-	free(means);
-	return 0;
+	return spark_of_sums(&row->means, &row->nmeans, &row->last, &row->prev, &row->commits, l,
+			     1e-9, DASHBOARD_SPARK_POINTS);
 }
 
 /* The metric read so far of the benchmark being read, as one of its row's
@@ -669,38 +679,20 @@ static int flush_metric(struct loader *l)
 {
 	struct dashboard_bench *row;
 	struct dashboard_metric *m;
-	double *means, *buckets;
-	size_t n = l->h.n;
+	size_t commits;
 	if (l->current < 0)
 		return 0;
 	row = &l->rows[l->current];
 	l->current = -1;
 	if (!l->nonzero)
 		return 0;
-	if (!(means = malloc((n + 1) * sizeof(*means))) ||
-	    !(buckets = malloc((n < DASHBOARD_METRIC_POINTS ? n + 1 : DASHBOARD_METRIC_POINTS) *
-			       sizeof(*buckets)))) {
-		free(means);
-		return -ENOMEM;
-	}
 	/* Room for every metric was made with the rows. */
 	m = (struct dashboard_metric *)&row->metrics[row->nmetrics++];
 	*m = (struct dashboard_metric){.name = l->def->name,
 				       .unit = l->def->unit,
-				       .higher_is_better = l->def->higher_is_better,
-				       .last = NAN,
-				       .prev = NAN};
-	for (size_t p = 0; p < n; p++) {
-		means[p] = l->count[p] ? l->sum[p] / (double)l->count[p] : NAN;
-		if (l->count[p]) {
-			m->prev = m->last;
-			m->last = means[p];
-		}
-	}
-	m->nmeans = spark_reduce(buckets, means, n, DASHBOARD_METRIC_POINTS);
-	m->means = buckets;
-	free(means);
-	return 0;
+				       .higher_is_better = l->def->higher_is_better};
+	return spark_of_sums(&m->means, &m->nmeans, &m->last, &m->prev, &commits, l, 1.0,
+			     DASHBOARD_METRIC_POINTS);
 }
 
 /* One sample of the metric being read (store_samples_of_runs: by
