@@ -130,8 +130,7 @@ bf import --repo "$REPO" --data "$T/imported" "$T/tree"
 expect_status 0 "import of the tree"
 assert_eq "$(cut -f1,2 "$T/out" | tr '\n' ' ')" "$(printf '000001\t%s 000002\t%s ' "$c1" "$c2")" \
 	"the tree's runs imported in order"
-python3 - "$T/tree" "$T/imported/benchfs.db" "$(dirname "$0")" <<'PY' ||
-	fail "the imported runs differ from the tree"
+python3 - "$T/tree" "$T/imported/benchfs.db" "$(dirname "$0")" <<'PY' || fail "the imported runs differ from the tree"
 import json, sqlite3, sys
 sys.path.insert(0, sys.argv[3])
 from store_result import result_text
