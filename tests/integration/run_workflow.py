@@ -4,10 +4,16 @@ would, for tests/integration/test_workflow.sh (there is no GitHub here).
 
   run_workflow.py WORKFLOW JOB --workspace DIR --temp DIR --project REPO
                   --head SHA --base-ref BRANCH --source DIR --artifacts DIR
+                  [--event pull_request|push]
 
 What it emulates, and how:
+  the event             pull_request (the default, head: the pull request's
+                         head) or push (head: the pushed commit, GITHUB_SHA);
+                         a job's `if: github.event_name == '...'` skips it
+                         (outcome "skipped", exit 0) for the other event
   run:                   bash -e with the step's script, in the workspace, with
-                         the job's env, GITHUB_BASE_REF, GITHUB_WORKSPACE,
+                         the job's env, GITHUB_BASE_REF, GITHUB_EVENT_NAME,
+                         GITHUB_SHA, GITHUB_WORKSPACE,
                          RUNNER_TEMP, and fresh GITHUB_ENV, GITHUB_PATH and
                          GITHUB_STEP_SUMMARY files per step (read back after it,
                          as the runner does: KEY=VALUE lines, one path a line;
@@ -19,10 +25,11 @@ What it emulates, and how:
   actions/upload-artifact  `path` must be a non-empty directory; copied to
                          --artifacts/<name>
   if: always()           runs after a failed step; a step without `if` does not
-  ${{ ... }}             github.event.pull_request.head.sha, env.NAME,
-                         runner.temp; any other expression is an error, so the
+  ${{ ... }}             github.event.pull_request.head.sha, github.sha,
+                         github.event_name, env.NAME, runner.temp; any other
+                         expression is an error, so the
                          workflow cannot drift from what this checks
-`runs-on` and `container` are not emulated: the test runs on Debian 12, the
+`runs-on`, `container`, `concurrency` and `permissions` are not emulated: the test runs on Debian 12, the
 container's system. Prints each step and its outcome; writes
 --temp/outcome.json ({"steps": [{"name", "outcome", "exit"}], "result"}).
 Exit status 0 when the job succeeded, 1 when a step failed, 2 on a workflow
@@ -49,8 +56,10 @@ def die(msg):
 def expand(value, ctx):
     def one(m):
         expr = m.group(1)
-        if expr == 'github.event.pull_request.head.sha':
+        if expr in ('github.event.pull_request.head.sha', 'github.sha'):
             return ctx['head']
+        if expr == 'github.event_name':
+            return ctx['event']
         if expr == 'runner.temp':
             return ctx['temp']
         if expr.startswith('env.') and expr[4:] in ctx['env']:
@@ -131,14 +140,28 @@ def main():
     p.add_argument('job')
     for opt in ('workspace', 'temp', 'project', 'head', 'base-ref', 'source', 'artifacts'):
         p.add_argument('--' + opt, required=True)
+    p.add_argument('--event', choices=('pull_request', 'push'), default='pull_request')
     a = p.parse_args()
     wf = yaml.safe_load(open(a.workflow))
     job = (wf.get('jobs') or {}).get(a.job) or die(f'no job {a.job}')
     env = dict(os.environ)
-    env.update({'GITHUB_BASE_REF': a.base_ref, 'GITHUB_WORKSPACE': a.workspace,
-                'RUNNER_TEMP': a.temp, 'CI': 'true', 'GITHUB_ACTIONS': 'true'})
+    env.update({'GITHUB_BASE_REF': a.base_ref if a.event == 'pull_request' else '',
+                'GITHUB_EVENT_NAME': a.event, 'GITHUB_SHA': a.head if a.event == 'push' else '',
+                'GITHUB_WORKSPACE': a.workspace, 'RUNNER_TEMP': a.temp, 'CI': 'true',
+                'GITHUB_ACTIONS': 'true'})
     ctx = {'workspace': a.workspace, 'temp': a.temp, 'project': a.project, 'head': a.head,
-           'source': a.source, 'artifacts': a.artifacts, 'env': env, 'path': []}
+           'source': a.source, 'artifacts': a.artifacts, 'env': env, 'path': [],
+           'event': a.event}
+    cond = job.get('if')
+    if cond is not None:
+        m = re.fullmatch(r"github\.event_name == '([a-z_]+)'", str(cond).strip())
+        if not m:
+            die(f'job {a.job}: if: {cond} is not emulated')
+        if m.group(1) != a.event:
+            print(f'job {a.job}: skipped (event {a.event})')
+            json.dump({'steps': [], 'result': 'skipped'},
+                      open(os.path.join(a.temp, 'outcome.json'), 'w'), indent=1)
+            return 0
     for key, value in (job.get('env') or {}).items():
         env[key] = expand(value, ctx)
     outcome = {'steps': [], 'result': 'success'}

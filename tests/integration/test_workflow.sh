@@ -43,15 +43,20 @@ commit_prog "main moves on after the forks" '# main
 exec sleep 0.020'
 mkdir "$T/ws"
 
-# job HEAD_BRANCH: the workflow's job for a pull request of that branch into main.
-job() {
+# run_job JOB EVENT REV: one of the workflow's jobs, for a pull request of the
+# branch REV into main or a push of REV to main.
+run_job() {
 	rm -rf "$T/runner" "$T/artifacts"
 	mkdir "$T/runner" "$T/artifacts"
 	st=0
-	python3 "$here/run_workflow.py" "$workflow" benchfs --workspace "$T/ws" \
-		--temp "$T/runner" --project "$REPO" --head "$(git -C "$REPO" rev-parse "$1")" \
+	python3 "$here/run_workflow.py" "$workflow" "$1" --event "$2" --workspace "$T/ws" \
+		--temp "$T/runner" --project "$REPO" --head "$(git -C "$REPO" rev-parse "$3")" \
 		--base-ref main --source "$SOURCE_ROOT" --artifacts "$T/artifacts" \
 		> "$T/job.log" 2>&1 || st=$?
+}
+# job HEAD_BRANCH: the workflow's job for a pull request of that branch into main.
+job() {
+	run_job benchfs pull_request "$1"
 }
 step_outcome() { # NAME
 	json "$T/runner/outcome.json" "[s['outcome'] for s in j['steps'] if s['name'] == '$1'][0]"
@@ -74,3 +79,36 @@ assert_eq "$(step_outcome 'Fail when a benchmark got slower')" success "the gate
 grep -q 'slower' "$T/runner/summary.md" && grep -q '| slower' "$T/runner/summary.md" \
 	&& fail "an unchanged branch is called slower: $(cat "$T/runner/summary.md")"
 ok "an unchanged pull request: the job succeeds"
+
+# ---- pushes to main: the measured tree published on gh-pages ----
+run_job publish pull_request same
+[ "$st" = 0 ] && assert_eq "$(json "$T/runner/outcome.json" 'j["result"]')" skipped \
+	"the publish job on a pull request"
+run_job benchfs push main
+[ "$st" = 0 ] && assert_eq "$(json "$T/runner/outcome.json" 'j["result"]')" skipped \
+	"the pull request job on a push"
+pages() { # PATH: a file of the gh-pages branch of the project
+	git -C "$REPO" show "gh-pages:$1"
+}
+run_job publish push main
+[ "$st" = 0 ] || fail "the publish job of a push: exit $st: $(tail -20 "$T/job.log")"
+first=$(git -C "$REPO" rev-parse main)
+pages index.html | grep -q '<html' || fail "gh-pages has no index.html: $(git -C "$REPO" ls-tree --name-only gh-pages | head)"
+pages .nojekyll > /dev/null || fail "gh-pages has no .nojekyll"
+assert_eq "$(pages runs/000001/status)" done "the published run's status"
+assert_eq "$(json <(pages runs/000001/result.json) 'j["benchfs"]["commit"]')" "$first" \
+	"the published run measured the pushed commit"
+pages history/sleepy.csv > "$T/h1.csv" || fail "gh-pages has no history/sleepy.csv"
+assert_eq "$(wc -l < "$T/h1.csv")" 2 "the history after one push"
+commit_prog "main moves on again" '# main again
+exec sleep 0.020'
+run_job publish push main
+[ "$st" = 0 ] || fail "the second publish job: exit $st: $(tail -20 "$T/job.log")"
+assert_eq "$(git -C "$REPO" rev-list --count gh-pages)" 2 "one gh-pages commit per push"
+pages history/sleepy.csv > "$T/h2.csv"
+assert_eq "$(wc -l < "$T/h2.csv")" 3 "the history after two pushes: both commits"
+assert_eq "$(tail -1 "$T/h2.csv" | cut -d, -f1)" "$(git -C "$REPO" rev-parse main)" \
+	"the newest commit last in the published history"
+assert_eq "$(pages runs/000001/status) $(pages runs/000002/status)" "done done" \
+	"both runs published"
+ok "pushes to main: each measured into the store kept on gh-pages, the whole tree published there"
