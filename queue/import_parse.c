@@ -201,13 +201,16 @@ static int read_iterations(struct job *job, struct bench_in *b, json_object *res
 	return 0;
 }
 
+/* A benchmark name, as the configuration's but for what imports carried
+ * before: no ':' either (history/<bench>:<metric> names a benchmark's
+ * metric with it). */
 static bool name_valid(const char *name)
 {
 	size_t len = strlen(name);
 	if (len == 0 || len > CONFIG_NAME_MAX)
 		return false;
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p <= ' ' || *p == '/' || *p == 0x7f)
+		if (*p <= ' ' || *p == '/' || *p == ':' || *p == 0x7f)
 			return false;
 	return true;
 }
@@ -339,8 +342,8 @@ int import_parse_hyperfine(struct job *job, const struct import_options *opts, j
 		if (!name_valid(name)) {
 			free(owned);
 			return import_fail(job, -EINVAL,
-				    "%s: the command \"%.80s\" is no benchmark name (no spaces or"
-				    " slashes): name it with --name '%.80s=NAME', or hyperfine's"
+				    "%s: the command \"%.80s\" is no benchmark name (no spaces,"
+				    " slashes or colons): name it with --name '%.80s=NAME', or hyperfine's"
 				    " --command-name",
 				    where, command, command);
 		}

@@ -151,6 +151,7 @@ static void test_refused(void **state)
 		"{\"results\": [{\"command\": \"quick\", \"times\": [0.1], \"user\": -1}]}",
 		"{\"results\": [{\"command\": 3, \"times\": [0.1]}]}",
 		"{\"results\": [{\"command\": \"no name\", \"times\": [0.1]}]}",
+		"{\"results\": [{\"command\": \"a:cpu\", \"times\": [0.1]}]}", /* a colon */
 		"{\"results\": [{\"command\": \"quick\", \"times\": [0.1]},"
 		" {\"command\": \"quick\", \"times\": [0.1]}]}",                /* twice */
 		"{\"results\": [{\"command\": \"quick\", \"times\": [0.1]}]} {}", /* more after it */
