@@ -41,9 +41,10 @@
  * law with the centre's spread. A scale taken from the centre (the MAD, as
  * before) then makes two runs in different states look like a change: on
  * this project's VM under bench/interfere, A/A comparisons of separate runs
- * alarmed in 3-15% of cases at alpha 1% (bench/README.md, "separate runs'
- * noise"). The sd matched to the largest observed quantiles is the normal
- * law that covers the tail the history has shown. Simulated (one run a side,
+ * alarmed in up to 16% of cases at alpha 1% with 50-99 runs of history
+ * (bench/README.md, "noise_model.sh"). The sd matched to the largest
+ * observed quantiles is the normal law that covers the tail the history has
+ * shown. Simulated (one run a side,
  * histories of 10-100 differences; tests/stats/gen_fixtures_noise.py
  * --calibrate prints the table), against the MAD model:
  *   normal runs: false alarms at alpha 1% 0.2-0.7% (MAD 0.3-1.0%; the
