@@ -3,7 +3,11 @@
  * through the store API. impl=slow takes twice impl=fast's time in each of
  * four runs: every workload's winner is fast, whichever side it is on, and
  * the wins are counted per category (the name's prefix). Names that resolve
- * to nothing are -ENOENT. */
+ * to nothing are -ENOENT. A second store (the notes group) has the notes of
+ * the separate-runs compare (other processes' CPUs, unstable runs) per
+ * workload, each side's taken from the benchmark of its variant: a plain
+ * benchmark named like the workload ("work") has figures of its own that
+ * must not be shown. */
 #include <errno.h>
 #include <json-c/json.h>
 #include <setjmp.h>
@@ -23,10 +27,12 @@
 
 #define ITERATIONS 10
 #define RUNS 4
+#define NOTES_RUNS 3
 
 struct fixture {
 	struct vfix *f;
 	char c1[41];
+	int64_t ids[RUNS]; /* the notes group's runs */
 };
 
 static unsigned long long seed;
@@ -201,6 +207,99 @@ static void test_enoent(void **state)
 	assert_null(text);
 }
 
+/* The notes group's samples: steady, the same in every run. */
+static void steady(struct vfix *f, int64_t run, const char *name, double seconds)
+{
+	double t[ITERATIONS];
+	for (int i = 0; i < ITERATIONS; i++)
+		t[i] = seconds * (1 + 0.001 * (i % 3));
+	vfix_samples(f, run, name, t, ITERATIONS);
+}
+
+static void metric(struct vfix *f, int64_t id, const char *bench, const char *name, double value)
+{
+	assert_int_equal(store_metric_add(f->store, id, bench, name, value), STORE_OK);
+}
+
+static int notes_setup(void **state)
+{
+	struct fixture *x = calloc(1, sizeof(*x));
+	assert_non_null(x);
+	x->f = vfix_new("variantsnotes");
+	vfix_commit(x->f, x->c1, "c1");
+	for (int r = 0; r < NOTES_RUNS; r++) {
+		int64_t id = x->ids[r] = vfix_start(x->f, x->c1);
+		steady(x->f, id, "work[impl=fast]", 0.10);
+		steady(x->f, id, "work[impl=slow]", 0.20);
+		steady(x->f, id, "work", 0.30);
+		steady(x->f, id, "quiet[impl=fast]", 0.10);
+		steady(x->f, id, "quiet[impl=slow]", 0.20);
+		/* slow was measured while the machine was busy, fast was not. */
+		metric(x->f, id, "work[impl=fast]", STORE_METRIC_OTHER_CPUS, 0.1);
+		metric(x->f, id, "work[impl=slow]", STORE_METRIC_OTHER_CPUS, 0.9);
+		metric(x->f, id, "work", STORE_METRIC_OTHER_CPUS, 3.0);
+		metric(x->f, id, "quiet[impl=fast]", STORE_METRIC_OTHER_CPUS, 0.1);
+		metric(x->f, id, "quiet[impl=slow]", STORE_METRIC_OTHER_CPUS, 0.2);
+		metric(x->f, id, "work[impl=slow]", STORE_METRIC_UNSTABLE, r == 1);
+		metric(x->f, id, "work", STORE_METRIC_UNSTABLE, 1);
+		vfix_done(x->f, id);
+	}
+	*state = x;
+	return 0;
+}
+
+static json_object *bench_of(json_object *root, const char *name)
+{
+	json_object *list = member(root, "benchmarks");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *b = json_object_array_get_idx(list, i);
+		if (strcmp(json_object_get_string(member(b, "name")), name) == 0)
+			return b;
+	}
+	fail_msg("no benchmark %s", name);
+	return NULL;
+}
+
+static void test_interference_md(void **state)
+{
+	struct fixture *x = *state;
+	char *text, want[128];
+	assert_int_equal(render(&text, x->f, x->c1, "impl=fast..impl=slow.md"), 0);
+	assert_non_null(strstr(text, "> **Warning:** unstable runs or a loaded machine behind the "
+				     "verdict of `work` (see Warnings)."));
+	assert_non_null(strstr(text, "other processes used the machine heavily or unequally"));
+	assert_non_null(strstr(text, "work 0.10 vs 0.90."));
+	snprintf(want, sizeof(want), "stepped while it was measured: work (%06lld)",
+		 (long long)x->ids[1]);
+	if (!strstr(text, want)) {
+		fprintf(stderr, "%s\n", text);
+		fail_msg("no \"%s\" in the text above", want);
+	}
+	/* quiet's sides were both quiet enough. */
+	assert_null(strstr(text, "quiet 0.10 vs 0.20"));
+	free(text);
+}
+
+static void test_interference_json(void **state)
+{
+	struct fixture *x = *state;
+	json_object *root, *w, *q;
+	char *text;
+	/* Swapped: slow is side a. */
+	assert_int_equal(render(&text, x->f, x->c1, "impl=slow..impl=fast.json"), 0);
+	assert_non_null(root = json_tokener_parse(text));
+	free(text);
+	w = bench_of(root, "work");
+	assert_float_equal(json_object_get_double(member(member(w, "other_cpus"), "a")), 0.9, 1e-9);
+	assert_float_equal(json_object_get_double(member(member(w, "other_cpus"), "b")), 0.1, 1e-9);
+	assert_true(json_object_get_boolean(member(member(w, "unstable"), "a")));
+	assert_false(json_object_get_boolean(member(member(w, "unstable"), "b")));
+	q = bench_of(root, "quiet");
+	assert_float_equal(json_object_get_double(member(member(q, "other_cpus"), "b")), 0.1, 1e-9);
+	assert_false(json_object_get_boolean(member(member(q, "unstable"), "a")));
+	json_object_put(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,9 +307,14 @@ int main(void)
 		cmocka_unit_test(test_winner_and_categories),
 		cmocka_unit_test(test_enoent),
 	};
+	const struct CMUnitTest notes[] = {
+		cmocka_unit_test(test_interference_md),
+		cmocka_unit_test(test_interference_json),
+	};
 	int rc;
 	assert_int_equal(repo_lib_init(), 0);
 	rc = cmocka_run_group_tests_name("compare_variants", tests, setup, teardown);
+	rc += cmocka_run_group_tests_name("variants_notes", notes, notes_setup, teardown);
 	repo_lib_shutdown();
 	return rc;
 }
