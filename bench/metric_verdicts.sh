@@ -47,32 +47,7 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- the repository ----
-git init -q -b main "$repo"
-git -C "$repo" config user.email bench@example.com
-git -C "$repo" config user.name Bench
-cat > "$repo/prog.c" <<'EOF'
-#include <stdint.h>
-#include <stdlib.h>
-/* A deterministic loop over a 16 MiB buffer: the same work every time. */
-int main(void)
-{
-	size_t n = (size_t)16 << 20;
-	uint8_t *buf = malloc(n);
-	uint64_t x = 88172645463325252ULL, sum = 0;
-	if (!buf)
-		return 1;
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (uint8_t)i;
-	for (int k = 0; k < 3000000; k++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		sum += buf[x & (n - 1)];
-	}
-	free(buf);
-	return sum == 1;
-}
-EOF
+bench_xorshift_repo "$repo"
 cat > "$work/benchfs.json" <<EOF
 {
   "build": "cc -O2 -o prog prog.c",
