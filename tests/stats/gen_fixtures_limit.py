@@ -2,8 +2,8 @@
 """Generate tests/stats/fixtures_limit.h: reference values for stats_runs_against_limit.
 
 An independent NumPy/SciPy implementation of noise.h's definitions:
-  the host's noise:  gen_fixtures_noise.py's (sigma matched to the differences' tail,
-                     df = len(d) - 1), known with >= 10 differences
+  the host's noise:  gen_fixtures_noise.py's noise() (sigma matched to the differences' tail,
+                     df = kept differences - 1), known with >= 10 differences
   against a limit:   s^2 = (df_h sigma_h^2 + SS) / (df_h + r - 1), history terms only when
                      known; estimate = mean(x) - log(limit), se = s / sqrt(r), t = estimate / se,
                      p = 2 t.sf(|t|, df), interval scipy.stats.t.interval (its quantile polished
@@ -20,19 +20,7 @@ import scipy
 from scipy import stats
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_fixtures_noise import MIN_DIFFS, tail_sd  # noqa: E402
-
-
-def hx(v):
-    v = float(v)
-    if math.isinf(v):
-        return "INFINITY" if v > 0 else "-INFINITY"
-    return v.hex()
-
-
-def noise(x):
-    sd, kept = tail_sd(x)
-    return dict(sigma=sd / math.sqrt(2.0), df=kept - 1.0, known=len(x) - 1 >= MIN_DIFFS)
+from gen_fixtures_noise import c_array, hx, noise, t_interval  # noqa: E402
 
 
 def against(x, log_limit, nz, conf):
@@ -49,11 +37,7 @@ def against(x, log_limit, nz, conf):
     se = s / math.sqrt(len(x))
     t = est / se
     p = 2.0 * stats.t.sf(abs(t), df)
-    tail = (1.0 - conf) / 2.0
-    lo, hi = stats.t.interval(conf, df, loc=est, scale=se)
-    q = (hi - lo) / 2.0 / se
-    q += (stats.t.sf(q, df) - tail) / stats.t.pdf(q, df)
-    lo, hi = est - q * se, est + q * se
+    lo, hi = t_interval(est, se, df, conf)
     return dict(estimate=est, se=se, df=df, t=t, p=p, lo=lo, hi=hi, sigma=s, hist=hist,
                 rep=len(x) > 1)
 
@@ -91,18 +75,8 @@ w("#include <math.h>")
 w("#include <stdbool.h>")
 w("#include <stddef.h>")
 w("")
-
-
-def arr(name, x):
-    w("static const double %s[] = {" % name)
-    vals = [hx(v) for v in x]
-    for i in range(0, len(vals), 4):
-        w("\t" + ", ".join(vals[i:i + 4]) + ",")
-    w("};")
-
-
 for i, (name, x) in enumerate(hists):
-    arr("fxl_h%d" % i, x)
+    c_array(w, "fxl_h%d" % i, x)
 w("")
 w("struct fxl_hist {")
 w("\tconst char *name;")
@@ -115,7 +89,7 @@ for i, (name, x) in enumerate(hists):
 w("};")
 w("")
 for i, c in enumerate(cases):
-    arr("fxl_x%d" % i, c[1])
+    c_array(w, "fxl_x%d" % i, c[1])
 w("")
 w("struct fxl_case {")
 w("\tconst char *name;")

@@ -22,7 +22,7 @@ import sys
 
 import numpy as np
 import scipy
-from scipy import optimize, stats
+from scipy import stats
 
 DF_PER_DIFF = 0.3030334882247677  # the MAD model's df per difference (before), for --calibrate
 MIN_DIFFS = 10
@@ -73,6 +73,26 @@ def noise(x):
                 df=kept - 1.0, threshold=q3 + 1.5 * (q3 - q1), known=len(d) >= MIN_DIFFS)
 
 
+def t_interval(est, se, df, conf):
+    """scipy.stats.t.interval, with its quantile (cdflib's stdtrit, good to only ~2e-9
+    relative: for df = 3 the closed-form tail puts it 2.4e-11 off 0.005) polished by one
+    Newton step on scipy's exact tail t.sf."""
+    tail = (1.0 - conf) / 2.0
+    lo, hi = stats.t.interval(conf, df, loc=est, scale=se)
+    q = (hi - lo) / 2.0 / se
+    q += (stats.t.sf(q, df) - tail) / stats.t.pdf(q, df)
+    return est - q * se, est + q * se
+
+
+def c_array(w, name, x):
+    """A C array of doubles as hex float literals, four a line, through w."""
+    w("static const double %s[] = {" % name)
+    vals = [hx(v) for v in x]
+    for i in range(0, len(vals), 4):
+        w("\t" + ", ".join(vals[i:i + 4]) + ",")
+    w("};")
+
+
 def compare(a, b, nz, conf):
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
@@ -88,14 +108,7 @@ def compare(a, b, nz, conf):
     se = s * math.sqrt(1.0 / len(a) + 1.0 / len(b))
     t = est / se
     p = 2.0 * stats.t.sf(abs(t), df)
-    # scipy.stats.t.interval, with its quantile (cdflib's stdtrit, good to only ~2e-9 relative:
-    # for df = 3 the closed-form tail puts it 2.4e-11 off 0.005) polished by one Newton step on
-    # scipy's exact tail t.sf
-    tail = (1.0 - conf) / 2.0
-    lo, hi = stats.t.interval(conf, df, loc=est, scale=se)
-    q = (hi - lo) / 2.0 / se
-    q += (stats.t.sf(q, df) - tail) / stats.t.pdf(q, df)
-    lo, hi = est - q * se, est + q * se
+    lo, hi = t_interval(est, se, df, conf)
     return dict(estimate=est, se=se, df=df, t=t, p=p, lo=lo, hi=hi, sigma=s, hist=hist,
                 rep=(len(a) - 1) + (len(b) - 1) > 0)
 
@@ -189,18 +202,8 @@ def main():
     w("#include <stdbool.h>")
     w("#include <stddef.h>")
     w("")
-
-
-    def arr(name, x):
-        w("static const double %s[] = {" % name)
-        vals = [hx(v) for v in x]
-        for i in range(0, len(vals), 4):
-            w("\t" + ", ".join(vals[i:i + 4]) + ",")
-        w("};")
-
-
     for i, (name, x) in enumerate(hists):
-        arr("fxn_h%d" % i, x)
+        c_array(w, "fxn_h%d" % i, x)
     w("")
     w("struct fxn_noise {")
     w("\tconst char *name;")
@@ -221,8 +224,8 @@ def main():
     w("};")
     w("")
     for i, (name, a, b, h, conf) in enumerate(cmps):
-        arr("fxn_ca%d" % i, a)
-        arr("fxn_cb%d" % i, b)
+        c_array(w, "fxn_ca%d" % i, a)
+        c_array(w, "fxn_cb%d" % i, b)
     w("")
     w("struct fxn_cmp {")
     w("\tconst char *name;")
