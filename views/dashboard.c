@@ -695,6 +695,29 @@ static int flush_metric(struct loader *l)
 			     DASHBOARD_METRIC_POINTS);
 }
 
+/* The rows come by benchmark: at a new one, the one read so far is flushed
+ * and the sums start again for the new one's row; l->current stays -1 when
+ * the benchmark has no row (listed since, with a new run: the next version
+ * shows it). */
+static int loader_next_bench(struct loader *l, const char *benchmark,
+			     int (*flush)(struct loader *))
+{
+	char **found;
+	int rc;
+	if (l->current >= 0 && strcmp(l->benches[l->current], benchmark) == 0)
+		return 0;
+	if ((rc = flush(l)))
+		return rc;
+	found = bsearch(benchmark, l->benches, l->nbenches, sizeof(*l->benches), cmp_name);
+	if (!found)
+		return 0;
+	l->current = found - l->benches;
+	l->nonzero = false;
+	memset(l->sum, 0, l->h.n * sizeof(*l->sum));
+	memset(l->count, 0, l->h.n * sizeof(*l->count));
+	return 0;
+}
+
 /* One sample of the metric being read (store_samples_of_runs: by
  * benchmark, then run). */
 static int metric_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
@@ -704,18 +727,8 @@ static int metric_sample(void *ctx, const char *benchmark, int64_t run_id, doubl
 	int rc;
 	if (!rp || !isfinite(value))
 		return 0;
-	if (l->current < 0 || strcmp(l->benches[l->current], benchmark) != 0) {
-		char **found;
-		if ((rc = flush_metric(l)))
-			return rc;
-		found = bsearch(benchmark, l->benches, l->nbenches, sizeof(*l->benches), cmp_name);
-		if (!found)
-			return 0;
-		l->current = found - l->benches;
-		l->nonzero = false;
-		memset(l->sum, 0, l->h.n * sizeof(*l->sum));
-		memset(l->count, 0, l->h.n * sizeof(*l->count));
-	}
+	if ((rc = loader_next_bench(l, benchmark, flush_metric)) || l->current < 0)
+		return rc;
 	l->sum[rp->point] += value;
 	l->count[rp->point]++;
 	l->nonzero |= value != 0;
@@ -753,17 +766,8 @@ static int sum_row(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
 	(void)min_wall_ns;
 	if (!rp || n <= 0)
 		return 0;
-	if (l->current < 0 || strcmp(l->benches[l->current], benchmark) != 0) {
-		char **found;
-		if ((rc = flush_bench(l)))
-			return rc;
-		found = bsearch(benchmark, l->benches, l->nbenches, sizeof(*l->benches), cmp_name);
-		if (!found)
-			return 0; /* listed since (a new run): the next version shows it */
-		l->current = found - l->benches;
-		memset(l->sum, 0, l->h.n * sizeof(*l->sum));
-		memset(l->count, 0, l->h.n * sizeof(*l->count));
-	}
+	if ((rc = loader_next_bench(l, benchmark, flush_bench)) || l->current < 0)
+		return rc;
 	l->sum[rp->point] += (double)sum_wall_ns;
 	l->count[rp->point] += n;
 	return 0;
