@@ -14,6 +14,10 @@ packages=(
 	openssh-client # ssh-keygen -F: the host keys of watched ssh remotes against known_hosts
 	wrk # the load generator of a service benchmark (test_service.sh, examples/http-server)
 	chromium # index.html rendered headless (test_dashboard.sh, bench/dashboard_bench.sh)
+	postgresql-15 # initdb, pg_ctl, createdb, psql: the throwaway cluster of tests/engines/pg_cluster.sh
+	libpq-dev # the PostgreSQL engine of the store (store/db_pg.c) links libpq
+	slurm-wlm # slurmctld, slurmd, sbatch, squeue, scancel: the single node of tests/engines/slurm_node.sh
+	munge # Slurm's authentication: slurm_node.sh starts its own munged
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -46,6 +46,7 @@ cleanup() {
 	status=$?
 	stop_daemon
 	unmount
+	[ -z "${TEST_PG_DB:-}" ] || drop_test_db # the test's own PostgreSQL database, if any (below)
 	# Under ASan/UBSan a report in the daemon fails the test, whatever else passed.
 	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/daemon.log" 2>/dev/null; then
 		echo "FAIL: sanitizer report in the daemon's output:" >&2
@@ -62,6 +63,39 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# ---- PostgreSQL store (tests/engines/pg_cluster.sh) ---------------------------
+# With BENCHFS_TEST_PG holding an admin URI, the test's store is a database of
+# its own on that server, named after $T, so that tests running at once never
+# share one; cleanup drops it (WITH (FORCE): a killed daemon's sessions may linger).
+TEST_PG_DB=
+TEST_PG_PSQL=
+drop_test_db() {
+	"$TEST_PG_PSQL" -X -q -d "$BENCHFS_TEST_PG" -c "DROP DATABASE IF EXISTS \"$TEST_PG_DB\" WITH (FORCE)" \
+		> /dev/null 2>&1 || echo "cleanup: could not drop database $TEST_PG_DB" >&2
+}
+if [ -n "${BENCHFS_TEST_PG:-}" ]; then
+	# Its path now: a test may narrow PATH before cleanup runs.
+	TEST_PG_PSQL=$(command -v psql) || fail "BENCHFS_TEST_PG is set but psql is not installed"
+	db=$(basename "$T" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9\n' '_')
+	db="t_$db"
+	"$TEST_PG_PSQL" -X -q -v ON_ERROR_STOP=1 -d "$BENCHFS_TEST_PG" -c "CREATE DATABASE \"$db\"" > "$T/createdb.log" 2>&1 ||
+		fail "BENCHFS_TEST_PG: cannot create database $db: $(cat "$T/createdb.log")"
+	TEST_PG_DB=$db
+	# The admin URI with its database replaced: scheme://authority/DB?query.
+	pg_query=
+	case $BENCHFS_TEST_PG in *\?*) pg_query="?${BENCHFS_TEST_PG#*\?}" ;; esac
+	pg_base=${BENCHFS_TEST_PG%%\?*}
+	pg_authority=${pg_base#*://}
+	pg_authority=${pg_authority%%/*}
+	export BENCHFS_STORE="${pg_base%%://*}://$pg_authority/$db$pg_query"
+	log "store: $BENCHFS_STORE"
+	unset db pg_query pg_base pg_authority
+else
+	# Without it, the store is the data directory's, never one named by the caller's environment.
+	unset BENCHFS_STORE
+fi
+# ---- end of the PostgreSQL store block ----------------------------------------
 
 # make_repo CONFIG_JSON: a repository whose benchmark is ./prog, a shell
 # script built from prog.sh by the "build" step. Commits are added with commit_prog.
