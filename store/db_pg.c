@@ -1,0 +1,663 @@
+/* The PostgreSQL engine of the store (store/db.h), over libpq: one store
+ * shared by a fleet. The store's SQL is written with SQLite's placeholders
+ * (?N and bare ?); they are translated to $N here. Statements are sent
+ * with PQexecParams (no server-side prepare: the store's statements live
+ * for a call or two) and read in text format. */
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+
+/* The type oids of pg_type.h (server headers, not in libpq-dev). */
+#define PG_BYTEAOID 17
+#define PG_INT8OID 20
+#define PG_TEXTOID 25
+#define PG_FLOAT8OID 701
+
+/* SQLite's own limit on a parameter's number (SQLITE_MAX_VARIABLE_NUMBER):
+ * the store's SQL never comes near it. */
+#define PG_MAX_PARAMS 32766
+
+/* What a failed call returns (step, bind): neither DB_ROW nor DB_DONE. */
+#define PG_FAIL 1
+
+/* store->conn: the connection and what the store asks of it afterwards. */
+struct pg_conn {
+	PGconn *pg;
+	/* The last error, and its SQLSTATE ("" when libpq gave none). */
+	char err[512];
+	char sqlstate[6];
+	/* Rows changed by the last INSERT, UPDATE, DELETE or MERGE. */
+	int64_t changes;
+};
+
+struct pg_param {
+	/* 0: NULL (or text, left to the server to type). */
+	Oid type;
+	/* The value as sent: num, owned, a blob's pointer or NULL for NULL. */
+	const char *value;
+	int length;
+	int format;
+	/* A copied text. */
+	char *owned;
+	/* An int64's or double's text. */
+	char num[32];
+	/* The statement's text refers to it (SQLite lets a number go unused). */
+	bool used;
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	struct store *store;
+	char *sql;
+	int nparams;
+	struct pg_param *params;
+	/* The arrays PQexecParams takes, filled from params at each run. */
+	Oid *types;
+	const char **values;
+	int *lengths;
+	int *formats;
+	PGresult *res;
+	/* The current row of res: -1 before the first. */
+	int row;
+	/* bytea columns of the current row, decoded on demand. */
+	unsigned char **blobs;
+	size_t *blob_lens;
+	int nblobs;
+};
+
+#define CONN(store) ((struct pg_conn *)(store)->conn)
+#define ST(s) ((struct pg_stmt *)(s))
+
+static const struct db_engine *engine(void);
+
+/* Records msg as one line: libpq's end in a newline, and a failed connect
+ * says more on indented lines; the store logs a line per error. */
+static void set_error(struct pg_conn *c, const char *msg, const char *sqlstate)
+{
+	size_t o = 0;
+	if (!msg || !*msg)
+		msg = "unknown error";
+	while (*msg && o + 1 < sizeof(c->err)) {
+		if (*msg == '\n') {
+			msg += strspn(msg, "\n\t ");
+			if (*msg && o + 3 < sizeof(c->err)) {
+				c->err[o++] = ';';
+				c->err[o++] = ' ';
+			}
+			continue;
+		}
+		c->err[o++] = *msg++;
+	}
+	c->err[o] = '\0';
+	snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", sqlstate ? sqlstate : "");
+}
+
+/* The error of a failed result, or of the connection when there is no
+ * result (out of memory, or the connection is gone). */
+static void set_result_error(struct pg_conn *c, const PGresult *res)
+{
+	if (res && *PQresultErrorMessage(res))
+		set_error(c, PQresultErrorMessage(res), PQresultErrorField(res, PG_DIAG_SQLSTATE));
+	else
+		set_error(c, PQerrorMessage(c->pg), NULL);
+}
+
+/* Like SQLite's changes(): only a statement that writes rows sets it. */
+static void note_changes(struct pg_conn *c, PGresult *res)
+{
+	static const char *const writes[] = {"INSERT ", "UPDATE ", "DELETE ", "MERGE "};
+	const char *status = PQcmdStatus(res);
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		if (!strncmp(status, writes[i], strlen(writes[i]))) {
+			c->changes = strtoll(PQcmdTuples(res), NULL, 10);
+			return;
+		}
+	}
+}
+
+/* Run one command of the session's setup; false (error recorded) on failure. */
+static bool setup(struct pg_conn *c, const char *sql)
+{
+	PGresult *res = PQexec(c->pg, sql);
+	bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		set_result_error(c, res);
+	PQclear(res);
+	return ok;
+}
+
+static int pg_open(struct store *store, const char *location, bool sync_full)
+{
+	/* The URI's own application_name wins; else the server's views name benchfs. */
+	const char *const keys[] = {"dbname", "fallback_application_name", NULL};
+	const char *const vals[] = {location, "benchfs", NULL};
+	struct pg_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return store_nomem(store);
+	store->conn = c;
+	c->pg = PQconnectdbParams(keys, vals, 1);
+	if (!c->pg) {
+		set_error(c, "out of memory", NULL);
+		return store_fail(store, "open");
+	}
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		set_error(c, PQerrorMessage(c->pg), NULL);
+		return store_fail(store, "open");
+	}
+	/* One line per error (severity, text, position), as the store logs them. */
+	PQsetErrorVerbosity(c->pg, PQERRORS_TERSE);
+	/* libpq prints every NOTICE on stderr (a DROP ... IF EXISTS of nothing,
+	 * a truncated name): the daemon's log takes warnings and errors only. */
+	if (!setup(c, "SET client_min_messages = warning"))
+		return store_fail(store, "open");
+	/* SQLite's synchronous=NORMAL (the runner's connection): a commit may be
+	 * lost to a crash of the machine but never half applied. PostgreSQL's
+	 * synchronous_commit = off is that promise: the commit returns before
+	 * its WAL is flushed, and a crash loses at most the last moments of
+	 * commits, whole. */
+	if (!sync_full && !setup(c, "SET synchronous_commit = off"))
+		return store_fail(store, "open");
+	return STORE_OK;
+}
+
+static void pg_close(struct store *store)
+{
+	struct pg_conn *c = CONN(store);
+	if (!c)
+		return;
+	PQfinish(c->pg);
+	free(c);
+	store->conn = NULL;
+}
+
+/* The length of the literal, quoted name or comment at p, else 0: text
+ * whose ? and $ are not placeholders. A doubled quote inside a literal ends
+ * it and starts the next: the same text either way. */
+static size_t quoted_len(const char *p)
+{
+	const char *end;
+	if (*p == '\'' || *p == '"') {
+		end = strchr(p + 1, *p);
+		return end ? (size_t)(end - p) + 1 : strlen(p);
+	}
+	if (p[0] == '-' && p[1] == '-')
+		return strcspn(p, "\n");
+	if (p[0] == '/' && p[1] == '*') {
+		end = strstr(p + 2, "*/");
+		return end ? (size_t)(end - p) + 2 : strlen(p);
+	}
+	return 0;
+}
+
+/* The number of the placeholder at p (? or ?N or $N) and its length in
+ * *len, given the largest number before it; 0 when p is not one, -1 when
+ * its number is out of range. */
+static long placeholder(size_t *len, const char *p, int max)
+{
+	const char *q = p + 1;
+	long n = 0;
+	*len = 0;
+	if (*p != '?' && !(*p == '$' && *q >= '0' && *q <= '9'))
+		return 0;
+	if (*q < '0' || *q > '9') {
+		*len = 1;
+		return max + 1;
+	}
+	while (*q >= '0' && *q <= '9' && n <= PG_MAX_PARAMS)
+		n = n * 10 + (*q++ - '0');
+	*len = (size_t)(q - p);
+	return n < 1 || n > PG_MAX_PARAMS || (*q >= '0' && *q <= '9') ? -1 : n;
+}
+
+/* sql with SQLite's placeholders as $N into *out (malloc'd), and the
+ * largest number into *count. ?N is parameter N; a bare ? is one above the
+ * largest so far (SQLite's rule); $N stays as it is (text written for
+ * PostgreSQL). Literals, quoted names and comments are copied untouched.
+ * -ENOMEM, or -EINVAL for a number out of range. */
+static int translate(char **out, int *count, const char *sql)
+{
+	size_t len = strlen(sql);
+	/* "?" becomes at most "$32766": six bytes for one. */
+	char *buf = len > (SIZE_MAX - 1) / 6 ? NULL : malloc(len * 6 + 1);
+	char *o = buf;
+	const char *p = sql;
+	int max = 0;
+	*out = NULL;
+	*count = 0;
+	if (!buf)
+		return -ENOMEM;
+	while (*p) {
+		size_t n = quoted_len(p);
+		long number;
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else if ((number = placeholder(&n, p, max)) < 0) {
+			free(buf);
+			return -EINVAL;
+		} else if (number) {
+			if (number > max)
+				max = (int)number;
+			o += sprintf(o, "$%ld", number);
+			p += n;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	*out = buf;
+	*count = max;
+	return 0;
+}
+
+/* Marks the parameters the translated text refers to. */
+static void mark_used(struct pg_param *params, const char *sql)
+{
+	const char *p = sql;
+	while (*p) {
+		size_t n = quoted_len(p);
+		long number;
+		if (n) {
+			p += n;
+		} else if ((number = placeholder(&n, p, 0)) > 0) {
+			params[number - 1].used = true;
+			p += n;
+		} else {
+			p++;
+		}
+	}
+}
+
+static void clear_blobs(struct pg_stmt *s)
+{
+	for (int i = 0; i < s->nblobs; i++)
+		PQfreemem(s->blobs[i]);
+	free(s->blobs);
+	free(s->blob_lens);
+	s->blobs = NULL;
+	s->blob_lens = NULL;
+	s->nblobs = 0;
+}
+
+static void clear_result(struct pg_stmt *s)
+{
+	clear_blobs(s);
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+}
+
+static void pg_finalize(struct db_stmt *stmt)
+{
+	struct pg_stmt *s = ST(stmt);
+	clear_result(s);
+	for (int i = 0; i < s->nparams; i++)
+		free(s->params[i].owned);
+	free(s->params);
+	free(s->types);
+	free(s->values);
+	free(s->lengths);
+	free(s->formats);
+	free(s->sql);
+	free(s);
+}
+
+static struct db_stmt *pg_prepare(struct store *store, const char *sql)
+{
+	struct pg_conn *c = CONN(store);
+	struct pg_stmt *s = calloc(1, sizeof(*s));
+	int rc;
+	if (!s) {
+		store_nomem(store);
+		return NULL;
+	}
+	s->base.engine = engine();
+	s->store = store;
+	s->row = -1;
+	if ((rc = translate(&s->sql, &s->nparams, sql)) == -EINVAL) {
+		set_error(c, "a parameter's number is out of range (1 to 32766)", NULL);
+		free(s);
+		store_fail(store, "prepare");
+		return NULL;
+	}
+	/* calloc(0) may give NULL: one spare element keeps NULL meaning out of memory. */
+	if (rc || !(s->params = calloc((size_t)s->nparams + 1, sizeof(*s->params))) ||
+	    !(s->types = calloc((size_t)s->nparams + 1, sizeof(*s->types))) ||
+	    !(s->values = calloc((size_t)s->nparams + 1, sizeof(*s->values))) ||
+	    !(s->lengths = calloc((size_t)s->nparams + 1, sizeof(*s->lengths))) ||
+	    !(s->formats = calloc((size_t)s->nparams + 1, sizeof(*s->formats)))) {
+		s->nparams = 0;
+		pg_finalize(&s->base);
+		store_nomem(store);
+		return NULL;
+	}
+	mark_used(s->params, s->sql);
+	return &s->base;
+}
+
+static int pg_exec(struct store *store, const char *sql)
+{
+	struct pg_conn *c = CONN(store);
+	PGresult *res = PQexec(c->pg, sql);
+	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int result = STORE_OK;
+	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+		note_changes(c, res);
+	} else {
+		set_result_error(c, res);
+		result = STORE_ERROR;
+	}
+	PQclear(res);
+	return result;
+}
+
+static int pg_step(struct db_stmt *stmt)
+{
+	struct pg_stmt *s = ST(stmt);
+	struct pg_conn *c = CONN(s->store);
+	ExecStatusType status;
+	/* The whole result is fetched at once (not row by row): the store runs
+	 * other statements on the connection between the rows of a query. */
+	if (s->res) {
+		clear_blobs(s);
+		if (++s->row < PQntuples(s->res))
+			return DB_ROW;
+		/* Past the end, as SQLite: the next step runs the statement again. */
+		clear_result(s);
+		return DB_DONE;
+	}
+	for (int i = 0; i < s->nparams; i++) {
+		/* The server cannot type a parameter the text never uses: text, then. */
+		s->types[i] = s->params[i].type || s->params[i].used ? s->params[i].type : PG_TEXTOID;
+		s->values[i] = s->params[i].value;
+		s->lengths[i] = s->params[i].length;
+		s->formats[i] = s->params[i].format;
+	}
+	s->res = PQexecParams(c->pg, s->sql, s->nparams, s->types, s->values, s->lengths,
+			      s->formats, 0);
+	status = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+		set_result_error(c, s->res);
+		clear_result(s);
+		return PG_FAIL;
+	}
+	note_changes(c, s->res);
+	s->row = 0;
+	if (PQntuples(s->res) > 0)
+		return DB_ROW;
+	clear_result(s);
+	return DB_DONE;
+}
+
+static void pg_reset(struct db_stmt *stmt)
+{
+	clear_result(ST(stmt));
+}
+
+/* The parameter i (1-based) to set, its old value dropped; NULL (error
+ * recorded) when out of range. */
+static struct pg_param *param(struct pg_stmt *s, int i)
+{
+	struct pg_param *p;
+	if (i < 1 || i > s->nparams) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "parameter %d out of range (the statement has %d)", i,
+			 s->nparams);
+		set_error(CONN(s->store), msg, NULL);
+		return NULL;
+	}
+	p = &s->params[i - 1];
+	free(p->owned);
+	*p = (struct pg_param){.used = p->used};
+	return p;
+}
+
+static int pg_bind_int64(struct db_stmt *stmt, int i, int64_t value)
+{
+	struct pg_param *p = param(ST(stmt), i);
+	if (!p)
+		return PG_FAIL;
+	p->type = PG_INT8OID;
+	snprintf(p->num, sizeof(p->num), "%" PRId64, value);
+	p->value = p->num;
+	return 0;
+}
+
+static int pg_bind_double(struct db_stmt *stmt, int i, double value)
+{
+	struct pg_param *p = param(ST(stmt), i);
+	if (!p)
+		return PG_FAIL;
+	p->type = PG_FLOAT8OID;
+	/* %.17g reads back as the same double; float8in spells the rest so. */
+	if (isnan(value))
+		snprintf(p->num, sizeof(p->num), "NaN");
+	else if (isinf(value))
+		snprintf(p->num, sizeof(p->num), "%s", value > 0 ? "Infinity" : "-Infinity");
+	else
+		snprintf(p->num, sizeof(p->num), "%.17g", value);
+	p->value = p->num;
+	return 0;
+}
+
+static int pg_bind_text(struct db_stmt *stmt, int i, const char *text, int len)
+{
+	struct pg_param *p = param(ST(stmt), i);
+	size_t n;
+	if (!p)
+		return PG_FAIL;
+	/* SQLite binds NULL for a NULL pointer. */
+	if (!text)
+		return 0;
+	n = len < 0 ? strlen(text) : (size_t)len;
+	if (!(p->owned = malloc(n + 1))) {
+		set_error(CONN(ST(stmt)->store), "out of memory", NULL);
+		return PG_FAIL;
+	}
+	memcpy(p->owned, text, n);
+	p->owned[n] = '\0';
+	/* Type 0: the server types it from where it is used, as it does a quoted literal. */
+	p->value = p->owned;
+	return 0;
+}
+
+static int pg_bind_blob(struct db_stmt *stmt, int i, const void *blob, size_t len)
+{
+	struct pg_param *p = param(ST(stmt), i);
+	if (!p)
+		return PG_FAIL;
+	if (!blob)
+		return 0;
+	if (len > INT32_MAX) {
+		set_error(CONN(ST(stmt)->store), "blob too large", NULL);
+		return PG_FAIL;
+	}
+	p->type = PG_BYTEAOID;
+	p->value = blob;
+	p->length = (int)len;
+	p->format = 1;
+	return 0;
+}
+
+static int pg_bind_null(struct db_stmt *stmt, int i)
+{
+	return param(ST(stmt), i) ? 0 : PG_FAIL;
+}
+
+static int pg_bind_parameter_count(struct db_stmt *stmt)
+{
+	return ST(stmt)->nparams;
+}
+
+/* The current row's column col, or NULL for SQL NULL and for a column or
+ * row that is not there. */
+static const char *value(struct pg_stmt *s, int col)
+{
+	if (!s->res || s->row < 0 || s->row >= PQntuples(s->res) || col < 0 ||
+	    col >= PQnfields(s->res) || PQgetisnull(s->res, s->row, col))
+		return NULL;
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static int64_t pg_column_int64(struct db_stmt *stmt, int col)
+{
+	const char *v = value(ST(stmt), col);
+	char *end;
+	long long n;
+	double d;
+	if (!v)
+		return 0;
+	if (!strcmp(v, "t") || !strcmp(v, "f"))
+		return *v == 't';
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (end != v && *end != '.' && *end != 'e' && *end != 'E')
+		return n;
+	/* A fraction, an exponent, NaN or Infinity: SQLite truncates toward
+	 * zero and clamps to the range (NaN reads 0). */
+	d = strtod(v, NULL);
+	if (isnan(d))
+		return 0;
+	if (d >= 9223372036854775807.0)
+		return INT64_MAX;
+	if (d <= -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)d;
+}
+
+static double pg_column_double(struct db_stmt *stmt, int col)
+{
+	const char *v = value(ST(stmt), col);
+	if (!v)
+		return 0.0;
+	if (!strcmp(v, "t") || !strcmp(v, "f"))
+		return *v == 't';
+	return strtod(v, NULL);
+}
+
+static const unsigned char *pg_column_text(struct db_stmt *stmt, int col)
+{
+	return (const unsigned char *)value(ST(stmt), col);
+}
+
+/* Column col of the current row as bytes: a bytea column decoded from its
+ * hex text (kept until the next step), any other as its text. */
+static const void *column_bytes_of(struct pg_stmt *s, int col, size_t *len)
+{
+	const char *v = value(s, col);
+	*len = 0;
+	if (!v)
+		return NULL;
+	if (PQftype(s->res, col) != PG_BYTEAOID) {
+		*len = (size_t)PQgetlength(s->res, s->row, col);
+		return v;
+	}
+	if (!s->blobs) {
+		int n = PQnfields(s->res);
+		s->blobs = calloc((size_t)n, sizeof(*s->blobs));
+		s->blob_lens = calloc((size_t)n, sizeof(*s->blob_lens));
+		if (!s->blobs || !s->blob_lens) {
+			clear_blobs(s);
+			return NULL;
+		}
+		s->nblobs = n;
+	}
+	if (!s->blobs[col])
+		s->blobs[col] = PQunescapeBytea((const unsigned char *)v, &s->blob_lens[col]);
+	*len = s->blobs[col] ? s->blob_lens[col] : 0;
+	return s->blobs[col];
+}
+
+static const void *pg_column_blob(struct db_stmt *stmt, int col)
+{
+	size_t len;
+	return column_bytes_of(ST(stmt), col, &len);
+}
+
+static size_t pg_column_bytes(struct db_stmt *stmt, int col)
+{
+	size_t len;
+	column_bytes_of(ST(stmt), col, &len);
+	return len;
+}
+
+static bool pg_column_is_null(struct db_stmt *stmt, int col)
+{
+	return value(ST(stmt), col) == NULL;
+}
+
+static int64_t pg_changes(struct store *store)
+{
+	return CONN(store) ? CONN(store)->changes : 0;
+}
+
+static const char *pg_errmsg(struct store *store)
+{
+	return CONN(store) ? CONN(store)->err : "out of memory";
+}
+
+static bool pg_error_is_full(struct store *store)
+{
+	/* 53100 disk_full. Class 53's others (out of memory, too many
+	 * connections, a configured limit) are faults to report, not the
+	 * machine's state a writer waits out. */
+	return CONN(store) && !strcmp(CONN(store)->sqlstate, "53100");
+}
+
+static char version_text[64];
+
+static void version_once(void)
+{
+	/* PQlibVersion: major * 10000 + minor since PostgreSQL 10. */
+	int v = PQlibVersion();
+	snprintf(version_text, sizeof(version_text), "PostgreSQL client %d.%d", v / 10000,
+		 v % 10000);
+}
+
+static const char *pg_version(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, version_once);
+	return version_text;
+}
+
+const struct db_engine db_pg_engine = {
+	.dialect = DB_POSTGRES,
+	.name = "postgresql",
+	.open = pg_open,
+	.close = pg_close,
+	.prepare = pg_prepare,
+	.exec = pg_exec,
+	.step = pg_step,
+	.reset = pg_reset,
+	.finalize = pg_finalize,
+	.bind_int64 = pg_bind_int64,
+	.bind_double = pg_bind_double,
+	.bind_text = pg_bind_text,
+	.bind_blob = pg_bind_blob,
+	.bind_null = pg_bind_null,
+	.bind_parameter_count = pg_bind_parameter_count,
+	.column_int64 = pg_column_int64,
+	.column_double = pg_column_double,
+	.column_text = pg_column_text,
+	.column_blob = pg_column_blob,
+	.column_bytes = pg_column_bytes,
+	.column_is_null = pg_column_is_null,
+	.changes = pg_changes,
+	.errmsg = pg_errmsg,
+	.error_is_full = pg_error_is_full,
+	.version = pg_version,
+};
+
+static const struct db_engine *engine(void)
+{
+	return &db_pg_engine;
+}
