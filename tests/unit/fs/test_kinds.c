@@ -19,6 +19,7 @@
 #include "fs/internal.h"
 #include "fs/internal_kinds.h"
 #include "store/store.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 #include "util/rmtree.h"
 
@@ -26,16 +27,16 @@ struct fixture {
 	char dir[PATH_MAX / 2];
 	struct fs fs;
 	struct store *store;
+	char location[PATH_MAX];
 };
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char path[PATH_MAX];
-	if (!f || test_tmpdir_make(f->dir, sizeof(f->dir), "fs-kinds"))
+	if (!f || test_tmpdir_make(f->dir, sizeof(f->dir), "fs-kinds") ||
+	    test_store_location(f->location, sizeof(f->location), f->dir))
 		return -1;
-	snprintf(path, sizeof(path), "%s/benchfs.db", f->dir);
-	if (store_open(&f->store, path, STORE_SYNC_NORMAL))
+	if (store_open(&f->store, f->location, STORE_SYNC_NORMAL))
 		return -1;
 	pthread_mutex_init(&f->fs.lock, NULL);
 	f->fs.snaps = snapshots_new();
@@ -53,6 +54,7 @@ static int teardown(void **state)
 	snapshots_free(f->fs.snaps);
 	pthread_mutex_destroy(&f->fs.lock);
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	rmtree(f->dir);
 	free(f);
 	return 0;

@@ -17,6 +17,7 @@
 #include "repo/repo.h"
 #include "store/store.h"
 #include "tests/unit/fixture/git.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 #include "util/rmtree.h"
 
@@ -25,6 +26,7 @@ struct fixture {
 	struct store *store;
 	struct repo *r;
 	char c1[41], c2[41];
+	char location[PATH_MAX];
 };
 
 static const char hyperfine[] =
@@ -38,15 +40,14 @@ static const struct import_name names[] = {{"sleep 0.01", "sleep"}};
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char path[PATH_MAX + 64];
 	if (!f || test_tmpdir_make(f->dir, sizeof(f->dir), "queue-import"))
 		return -1;
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
 	assert_int_equal(test_git_repo(f->dir, f->repo), 0);
 	assert_int_equal(test_git_commit(f->c1, f->repo, "c1"), 0);
 	assert_int_equal(test_git_commit(f->c2, f->repo, "c2"), 0);
-	snprintf(path, sizeof(path), "%s/benchfs.db", f->dir);
-	assert_int_equal(store_open(&f->store, path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(test_store_location(f->location, sizeof(f->location), f->dir), 0);
+	assert_int_equal(store_open(&f->store, f->location, STORE_SYNC_NORMAL), STORE_OK);
 	assert_int_equal(repo_open(&f->r, f->repo, NULL, 0), 0);
 	*state = f;
 	return 0;
@@ -57,6 +58,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	repo_free(f->r);
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	rmtree(f->dir);
 	free(f);
 	return 0;

@@ -20,6 +20,7 @@
 #include "repo/repo.h"
 #include "store/store.h"
 #include "tests/unit/fixture/git.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 #include "util/rmtree.h"
 
@@ -28,6 +29,7 @@ struct fixture {
 	struct store *store;
 	struct repo *r;
 	char c1[41], c2[41];
+	char location[PATH_MAX];
 };
 
 #define GIT(...) assert_int_equal(test_git(NULL, 0, f->repo, __VA_ARGS__, (char *)NULL), 0)
@@ -40,7 +42,6 @@ static void commit(struct fixture *f, char out[41], const char *msg)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char path[PATH_MAX + 64];
 	if (!f || test_tmpdir_make(f->dir, sizeof(f->dir), "queue-submit"))
 		return -1;
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
@@ -49,8 +50,8 @@ static int setup(void **state)
 	GIT("tag", "v1");
 	commit(f, f->c2, "c2");
 	GIT("branch", "release", f->c1);
-	snprintf(path, sizeof(path), "%s/benchfs.db", f->dir);
-	assert_int_equal(store_open(&f->store, path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(test_store_location(f->location, sizeof(f->location), f->dir), 0);
+	assert_int_equal(store_open(&f->store, f->location, STORE_SYNC_NORMAL), STORE_OK);
 	assert_int_equal(repo_open(&f->r, f->repo, NULL, 0), 0);
 	*state = f;
 	return 0;
@@ -61,6 +62,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	repo_free(f->r);
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	rmtree(f->dir);
 	free(f);
 	return 0;

@@ -10,13 +10,15 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config/config.h"
 #include "store/store.h"
+#include "tests/unit/fixture/store_location.h"
+#include "tests/unit/fixture/tmpdir.h"
 
 #define BENCH "\"benchmarks\": [{\"name\": \"a\", \"command\": \"true\"}]"
 
@@ -82,14 +84,11 @@ static void test_config(void **state)
 #define HASH "0123456789abcdef0123456789abcdef01234567"
 
 /* A store with one done run of n iterations (wall times 1..n ms). */
-static struct store *store_with_run(char *path, int64_t *id, int n)
+static struct store *store_with_run(const char *location, int64_t *id, int n)
 {
 	struct store *s;
 	struct store_new_run nr = {.revision = "v1", .commit = HASH, .config = "{}"};
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(store_open(&s, path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(store_open(&s, location, STORE_SYNC_NORMAL), STORE_OK);
 	assert_int_equal(store_runs_queue(s, id, &nr, 1, 10), STORE_OK);
 	assert_int_equal(store_run_progress(s, *id, RUN_RUNNING, "", "{}"), STORE_OK);
 	for (int i = 1; i <= n; i++) {
@@ -117,7 +116,7 @@ static int read_summary(void *ctx, int64_t run_id, const struct store_run_summar
 
 static void test_summarize(void **state)
 {
-	char path[] = "/tmp/benchfs-retention-XXXXXX";
+	char dir[PATH_MAX / 2], location[PATH_MAX];
 	struct store_run_summary sum = {.benchmark = "a", .n = 3, .mean = 0.002, .median = 0.002,
 					.min = 0.001, .max = 0.003, .stddev = 0.001};
 	struct store_summarize run = {.sums = &sum, .nsums = 1};
@@ -128,8 +127,11 @@ static void test_summarize(void **state)
 	int seen = 0;
 	size_t n;
 	bool gone;
-	struct store *s = store_with_run(path, &id, 3);
+	struct store *s;
 	(void)state;
+	assert_int_equal(test_tmpdir_make(dir, sizeof(dir), "retention"), 0);
+	assert_int_equal(test_store_location(location, sizeof(location), dir), 0);
+	s = store_with_run(location, &id, 3);
 	run.run_id = id;
 	/* Summaries of other iterations than the store holds: nothing written. */
 	sum.n = 2;
@@ -175,19 +177,15 @@ static void test_summarize(void **state)
 	/* The report survives the handle. */
 	assert_int_equal(store_retain_report_set(s, &rep), STORE_OK);
 	store_free(s);
-	assert_int_equal(store_open(&s, path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(store_open(&s, location, STORE_SYNC_NORMAL), STORE_OK);
 	assert_int_equal(store_retain_report_get(s, &back), STORE_OK);
 	assert_int_equal(back.started_ns, 5);
 	assert_int_equal(back.summarized, 1);
 	assert_int_equal(back.bytes, 7);
 	assert_int_equal(back.finished_ns, 0);
 	store_free(s);
-	unlink(path);
-	for (const char *const *x = (const char *const[]){"-wal", "-shm", NULL}; *x; x++) {
-		char side[64];
-		snprintf(side, sizeof(side), "%s%s", path, *x);
-		unlink(side);
-	}
+	test_store_location_drop(location);
+	test_tmpdir_remove(dir);
 }
 
 int main(void)

@@ -19,10 +19,10 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "repo/repo.h"
 #include "service/keeper.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/views/views_fixture.h"
 #include "views/history.h"
 #include "views/regressions.h"
@@ -48,30 +48,16 @@ static double uniform(struct world *w)
 	return (double)(w->seed >> 11) / 9007199254740992.0;
 }
 
+/* Around the store, straight through its engine (the store stays open). */
 static void sql(struct world *w, const char *text)
 {
-	char path[8192];
-	sqlite3 *db = NULL;
-	snprintf(path, sizeof(path), "%s/benchfs.db", w->f->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 10000);
-	assert_int_equal(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(test_store_exec(w->f->location, text), 0);
 }
 
 static int64_t sql_int(struct world *w, const char *text)
 {
-	char path[8192];
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	int64_t v;
-	snprintf(path, sizeof(path), "%s/benchfs.db", w->f->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, text, -1, &stmt, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
+	int64_t v = 0;
+	assert_int_equal(test_store_int64(&v, w->f->location, text), 0);
 	return v;
 }
 
@@ -165,7 +151,12 @@ static void check(struct world *w)
 
 	/* The reads use what is kept: changed behind their back, it shows. */
 	assert_int_equal(keeper_pass(&w->f->ctx, tip), 0);
-	sql(w, "UPDATE kept_views SET body = CAST('kept' AS BLOB) WHERE key LIKE 'regressions%'");
+	/* body is a BLOB in SQLite, bytea in PostgreSQL. */
+	sql(w, test_store_is_pg()
+		       ? "UPDATE kept_views SET body = convert_to('kept', 'UTF8')"
+			 " WHERE key LIKE 'regressions%'"
+		       : "UPDATE kept_views SET body = CAST('kept' AS BLOB)"
+			 " WHERE key LIKE 'regressions%'");
 	assert_int_equal(regressions_render(&text, &w->f->ctx, tip), 0);
 	assert_string_equal(text, "kept");
 	free(text);
@@ -190,9 +181,12 @@ static void check(struct world *w)
 	free(text);
 	/* The kept list of commits stands for the walk of the branch: cut to
 	 * its oldest commit, the history has one row. */
-	sql(w, "DELETE FROM kept_views WHERE key NOT LIKE 'points%';"
-	       " UPDATE kept_views SET body = CAST(substr(CAST(body AS TEXT), 1,"
-	       " instr(CAST(body AS TEXT), char(10))) AS BLOB) WHERE key LIKE 'points%'");
+	sql(w, "DELETE FROM kept_views WHERE key NOT LIKE 'points%'");
+	sql(w, test_store_is_pg()
+		       ? "UPDATE kept_views SET body = substring(body from 1 for"
+			 " position(convert_to(chr(10), 'UTF8') in body)) WHERE key LIKE 'points%'"
+		       : "UPDATE kept_views SET body = CAST(substr(CAST(body AS TEXT), 1,"
+			 " instr(CAST(body AS TEXT), char(10))) AS BLOB) WHERE key LIKE 'points%'");
 	assert_int_equal(history_render(&text, &len, &w->f->ctx, tip, "alpha", HISTORY_CSV), 0);
 	assert_non_null(strchr(text, '\n'));
 	assert_non_null(strchr(strchr(text, '\n') + 1, '\n'));

@@ -16,13 +16,14 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 
 #define COMMIT "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 
 struct fixture {
 	char dir[PATH_MAX / 2];
-	char path[PATH_MAX];
+	char location[PATH_MAX];
 	struct store *store;
 	int64_t run[2];
 };
@@ -36,8 +37,8 @@ static int setup(void **state)
 	};
 	assert_non_null(f);
 	assert_int_equal(test_tmpdir_make(f->dir, sizeof(f->dir), "metric_samples"), 0);
-	snprintf(f->path, sizeof(f->path), "%s/benchfs.db", f->dir);
-	assert_int_equal(store_open(&f->store, f->path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(test_store_location(f->location, sizeof(f->location), f->dir), 0);
+	assert_int_equal(store_open(&f->store, f->location, STORE_SYNC_NORMAL), STORE_OK);
 	assert_int_equal(store_runs_queue(f->store, f->run, r, 2, (size_t)-1), STORE_OK);
 	for (int k = 0; k < 2; k++)
 		assert_int_equal(store_run_progress(f->store, f->run[k], RUN_RUNNING, "",
@@ -51,6 +52,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	test_tmpdir_remove(f->dir);
 	free(f);
 	return 0;

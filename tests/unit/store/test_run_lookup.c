@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 
 #define CONFIG "{\"runs\": 1}"
@@ -27,7 +28,7 @@ static const char *const hosts[] = {"h", "o", ""};
 
 struct fixture {
 	char dir[PATH_MAX / 2];
-	char path[PATH_MAX];
+	char location[PATH_MAX];
 	struct store *store;
 	char commits[NCOMMITS][41];
 	int64_t max_id;
@@ -88,13 +89,14 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
+	/* Set first: a failure below still reaches the group's teardown, which drops the store. */
+	*state = f;
 	assert_int_equal(test_tmpdir_make(f->dir, sizeof(f->dir), "run_lookup"), 0);
-	snprintf(f->path, sizeof(f->path), "%s/benchfs.db", f->dir);
-	assert_int_equal(store_open(&f->store, f->path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(test_store_location(f->location, sizeof(f->location), f->dir), 0);
+	assert_int_equal(store_open(&f->store, f->location, STORE_SYNC_NORMAL), STORE_OK);
 	for (unsigned c = 0; c < NCOMMITS; c++)
 		snprintf(f->commits[c], sizeof(f->commits[c]), "%040x", 0xc0ffee00u + c);
 	fill(f);
-	*state = f;
 	return 0;
 }
 
@@ -102,6 +104,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	test_tmpdir_remove(f->dir);
 	free(f);
 	return 0;

@@ -5,18 +5,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "store/store.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 
 #define COMMIT "0123456789abcdef0123456789abcdef01234567"
 
 struct fixture {
-	char dir[256], path[300];
+	char dir[256], location[PATH_MAX];
 	struct store *store;
 	int64_t run;
 };
@@ -29,8 +31,8 @@ static int setup(void **state)
 		return -1;
 	if (test_tmpdir_make(f->dir, sizeof(f->dir), "runner-store"))
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/benchfs.db", f->dir);
-	if (store_open(&f->store, f->path, STORE_SYNC_NORMAL) ||
+	assert_int_equal(test_store_location(f->location, sizeof(f->location), f->dir), 0);
+	if (store_open(&f->store, f->location, STORE_SYNC_NORMAL) ||
 	    store_runs_queue(f->store, &f->run, &nr, 1, 10))
 		return -1;
 	*state = f;
@@ -41,6 +43,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	test_tmpdir_remove(f->dir);
 	free(f);
 	return 0;

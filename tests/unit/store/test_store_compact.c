@@ -18,6 +18,7 @@
 
 #include "runner/result.h"
 #include "store/store.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 
 #define NBENCH 3
@@ -31,7 +32,7 @@ static const char *const names[NBENCH] = {"zeta", "alpha[size=1k]", "mid"};
 
 struct fixture {
 	char dir[PATH_MAX / 2];
-	char path[PATH_MAX];
+	char location[PATH_MAX];
 	struct store *store;
 };
 
@@ -42,32 +43,44 @@ static int setup(void **state)
 		free(f);
 		return -1;
 	}
-	snprintf(f->path, sizeof(f->path), "%s/benchfs.db", f->dir);
+	if (test_store_location(f->location, sizeof(f->location), f->dir)) {
+		test_tmpdir_remove(f->dir);
+		free(f);
+		return -1;
+	}
 	*state = f;
-	return store_open(&f->store, f->path, STORE_SYNC_NORMAL) == STORE_OK ? 0 : -1;
+	return store_open(&f->store, f->location, STORE_SYNC_NORMAL) == STORE_OK ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	test_tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
 
-static int64_t sql_int(const char *path, const char *sql)
+/* One integer read straight through the engine, not through the store. */
+static int64_t sql_int(const char *location, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
 	int64_t v = -1;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
+	assert_int_equal(test_store_int64(&v, location, sql), 0);
 	return v;
+}
+
+/* The SQL of "result_z's first byte is c": the column is a BLOB in SQLite,
+ * bytea in PostgreSQL, whose text literal reads as its bytes. */
+#define FIRST_BYTE_IS(c) \
+	(test_store_is_pg() ? "substr(result_z, 1, 1) = '" c "'" \
+			    : "hex(substr(result_z, 1, 1)) = hex('" c "')")
+
+static int64_t sql_int_where(const char *location, const char *head, const char *cond)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql), "%s%s", head, cond);
+	return sql_int(location, sql);
 }
 
 /* A run's iterations (per benchmark, seeded by seed) and its result.json as
@@ -183,12 +196,12 @@ static void test_finish_packs(void **state)
 	assert_run_reads(f->store, ids[1], CONFIG, HOST, b.result);
 	assert_iterations(f->store, ids[1], &b);
 	/* Stored packed against the samples, the configuration once. */
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM runs WHERE result IS NULL"
-					  " AND hex(substr(result_z, 1, 1)) = hex('P') AND config = ''"),
+	assert_int_equal(sql_int_where(f->location, "SELECT count(*) FROM runs WHERE result IS NULL"
+						    " AND config = '' AND ", FIRST_BYTE_IS("P")),
 			 2);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM configs"), 1);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM benchmarks"), NBENCH);
-	assert_true(sql_int(f->path, "SELECT max(length(result_z)) FROM runs") * 5 <
+	assert_int_equal(sql_int(f->location, "SELECT count(*) FROM configs"), 1);
+	assert_int_equal(sql_int(f->location, "SELECT count(*) FROM benchmarks"), NBENCH);
+	assert_true(sql_int(f->location, "SELECT max(length(result_z)) FROM runs") * 5 <
 		    (int64_t)strlen(a.result));
 	/* Names, and samples by name then run, as before. */
 	assert_int_equal(store_benchmark_names(f->store, &list, &n), STORE_OK);
@@ -228,9 +241,12 @@ static void test_retention_keeps_result(void **state)
 	run = (struct store_summarize){.run_id = id, .sums = sums, .nsums = NBENCH};
 	assert_int_equal(store_runs_summarize(f->store, &samples, &run, 1), STORE_OK);
 	assert_int_equal(samples, NBENCH * NITS);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM samples"), 0);
+	assert_int_equal(sql_int(f->location, "SELECT count(*) FROM samples"), 0);
 	assert_run_reads(f->store, id, CONFIG, HOST, a.result);
-	assert_int_equal(sql_int(f->path, "SELECT hex(substr(result_z, 1, 1)) = hex('T') FROM runs"), 1);
+	assert_int_equal(sql_int_where(f->location, "SELECT count(*) FROM runs WHERE ",
+				       FIRST_BYTE_IS("T")),
+			 1);
+	assert_int_equal(sql_int(f->location, "SELECT count(*) FROM runs"), 1);
 	free(a.result);
 }
 
@@ -296,11 +312,14 @@ static void test_migrate_from_11(void **state)
 	struct collected before = {0}, after = {0};
 	const int64_t ids[2] = {1, 2};
 	sqlite3 *db = NULL;
+	/* A store of SQLite's schema 11: PostgreSQL stores start at the current one. */
+	if (test_store_is_pg())
+		skip();
 	store_free(f->store);
 	f->store = NULL;
 	make_run(&a, 1, HASH_A, 4);
 	make_run(&b, 2, HASH_B, 5);
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->location, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, downgrade_sql, NULL, NULL, NULL), SQLITE_OK);
 	old_run(db, 1, HASH_A, "done", CONFIG, a.result, &a);
 	/* A result that is not the runner's (an import of another format). */
@@ -308,22 +327,22 @@ static void test_migrate_from_11(void **state)
 	old_run(db, 3, HASH_A, "queued", CONFIG, NULL, NULL);
 	sqlite3_close(db);
 
-	if (store_open(&f->store, f->path, STORE_SYNC_NORMAL) != STORE_OK)
+	if (store_open(&f->store, f->location, STORE_SYNC_NORMAL) != STORE_OK)
 		fail_msg("store_open: %s", store_errmsg(f->store));
-	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(sql_int(f->location, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_run_reads(f->store, 1, CONFIG, HOST, a.result);
 	assert_run_reads(f->store, 2, "{\"other\": 1}", HOST, "{\"results\": []}\n");
 	assert_run_reads(f->store, 3, CONFIG, HOST, NULL);
 	assert_iterations(f->store, 1, &a);
 	assert_iterations(f->store, 2, &b);
 	/* Converted at open: nothing left in the old columns. */
-	assert_int_equal(sql_int(f->path, "SELECT value FROM meta WHERE key = 'pack_pending'"), 0);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM runs WHERE result IS NOT NULL"
-					  " OR config <> '' OR config_id = 0"),
+	assert_int_equal(sql_int(f->location, "SELECT value FROM meta WHERE key = 'pack_pending'"), 0);
+	assert_int_equal(sql_int(f->location, "SELECT count(*) FROM runs WHERE result IS NOT NULL"
+					      " OR config <> '' OR config_id = 0"),
 			 0);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM configs"), 2);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM runs WHERE id = 1"
-					  " AND hex(substr(result_z, 1, 1)) = hex('P')"),
+	assert_int_equal(sql_int(f->location, "SELECT count(*) FROM configs"), 2);
+	assert_int_equal(sql_int(f->location, "SELECT count(*) FROM runs WHERE id = 1"
+					      " AND hex(substr(result_z, 1, 1)) = hex('P')"),
 			 1);
 	assert_int_equal(store_samples_of_runs(f->store, ids, 2, NULL, "mid", collect_sample,
 					       &after),
@@ -337,7 +356,7 @@ static void test_migrate_from_11(void **state)
 		assert_string_equal(after.text[i], before.text[i]);
 	/* Reopening finds nothing to convert and changes nothing. */
 	store_free(f->store);
-	assert_int_equal(store_open(&f->store, f->path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(store_open(&f->store, f->location, STORE_SYNC_NORMAL), STORE_OK);
 	assert_run_reads(f->store, 1, CONFIG, HOST, a.result);
 	free(a.result);
 	free(b.result);

@@ -9,11 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "store/store.h"
+#include "tests/unit/fixture/store_location.h"
+#include "tests/unit/fixture/tmpdir.h"
 #include "views/alerts.h"
 
 #define C1 "1111111111111111111111111111111111111111"
@@ -112,14 +113,14 @@ static void test_state_names(void **state)
 /* Fields 12 and 13 come after field 11, whatever follows it. */
 static void test_annotate(void **state)
 {
-	char path[] = "/tmp/test_alerts.XXXXXX", db[64], id[ALERT_ID_LEN + 1], *line, want[512];
+	char path[] = "/tmp/test_alerts.XXXXXX", db[256], id[ALERT_ID_LEN + 1], *line, want[512];
 	const char *fields = "\tsort\t1\t2\t+100.0%\t0.001\t000001,000002\t2%\tfixed\tpaired\t"
 			     C1 ".." C2;
 	struct store *store = NULL;
 	struct store_alert a = {0};
 	(void)state;
 	assert_non_null(mkdtemp(path));
-	snprintf(db, sizeof(db), "%s/db", path);
+	assert_int_equal(test_store_location(db, sizeof(db), path), 0);
 	assert_int_equal(store_open(&store, db, STORE_SYNC_NORMAL), 0);
 	alert_id(id, C2, "sort");
 
@@ -174,15 +175,8 @@ static void test_annotate(void **state)
 		assert_int_equal(store_alert_get(store, &got, "000000000000"), STORE_NOTFOUND);
 	}
 	store_free(store);
-	unlink(db);
-	{
-		char side[80];
-		snprintf(side, sizeof(side), "%s-wal", db);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", db);
-		unlink(side);
-	}
-	rmdir(path);
+	test_store_location_drop(db);
+	test_tmpdir_remove(path);
 }
 
 /* A regressions line split into its fields. */

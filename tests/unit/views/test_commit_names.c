@@ -19,6 +19,7 @@
 #include "repo/repo.h"
 #include "store/store.h"
 #include "tests/unit/fixture/git.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 #include "util/rmtree.h"
 #include "views/commit_names.h"
@@ -29,6 +30,7 @@ struct fixture {
 	struct repo *r;
 	struct view_ctx ctx;
 	char c1[41], c2[41], c3[41];
+	char location[PATH_MAX];
 };
 
 #define GIT(...) assert_int_equal(test_git(NULL, 0, f->repo, __VA_ARGS__, (char *)NULL), 0)
@@ -49,7 +51,11 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	char path[PATH_MAX + 64];
 	FILE *file;
-	if (!f || test_tmpdir_make(f->dir, sizeof(f->dir), "commit-names"))
+	if (!f)
+		return -1;
+	/* Set first: a failure below still reaches the group's teardown, which drops the store. */
+	*state = f;
+	if (test_tmpdir_make(f->dir, sizeof(f->dir), "commit-names"))
 		return -1;
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
 	assert_int_equal(test_git_repo(f->dir, f->repo), 0);
@@ -82,13 +88,12 @@ static int setup(void **state)
 	assert_non_null(file = fopen(path, "w"));
 	fprintf(file, "%s\n", f->c2);
 	assert_int_equal(fclose(file), 0);
-	snprintf(path, sizeof(path), "%s/benchfs.db", f->dir);
-	assert_int_equal(store_open(&f->store, path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(test_store_location(f->location, sizeof(f->location), f->dir), 0);
+	assert_int_equal(store_open(&f->store, f->location, STORE_SYNC_NORMAL), STORE_OK);
 	assert_int_equal(store_baseline_set(f->store, "pinned", "main", f->c3), STORE_OK);
 	assert_int_equal(repo_open(&f->r, f->repo, NULL, 0), 0);
 	f->ctx = (struct view_ctx){.store = f->store, .data_dir = f->dir, .repo = f->r,
 				   .host = "", .branch = "refs/heads/main"};
-	*state = f;
 	return 0;
 }
 
@@ -97,6 +102,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	repo_free(f->r);
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	rmtree(f->dir);
 	free(f);
 	return 0;

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "store/store.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 #include "views/mount_readme.h"
 #include "views/queue_list.h"
@@ -26,7 +28,7 @@
 	"0.0595, \"max\": 0.0607, \"times\": [0.0595, 0.0607]}]}"
 
 struct fixture {
-	char dir[4096], path[4200];
+	char dir[4096], location[PATH_MAX];
 	struct store *store;
 };
 
@@ -35,8 +37,8 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	if (!f || test_tmpdir_make(f->dir, sizeof(f->dir), "views"))
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/benchfs.db", f->dir);
-	if (store_open(&f->store, f->path, STORE_SYNC_NORMAL) != STORE_OK)
+	assert_int_equal(test_store_location(f->location, sizeof(f->location), f->dir), 0);
+	if (store_open(&f->store, f->location, STORE_SYNC_NORMAL) != STORE_OK)
 		return -1;
 	*state = f;
 	return 0;
@@ -46,6 +48,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	test_tmpdir_remove(f->dir);
 	free(f);
 	return 0;

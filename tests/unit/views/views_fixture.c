@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/fixture/git.h"
+#include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
 #include "util/rmtree.h"
 
@@ -19,13 +20,12 @@
 struct vfix *vfix_new(const char *name)
 {
 	struct vfix *f = calloc(1, sizeof(*f));
-	char path[PATH_MAX + 64];
 	assert_non_null(f);
 	assert_int_equal(test_tmpdir_make(f->dir, sizeof(f->dir), name), 0);
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
 	assert_int_equal(test_git_repo(f->dir, f->repo), 0);
-	snprintf(path, sizeof(path), "%s/benchfs.db", f->dir);
-	assert_int_equal(store_open(&f->store, path, STORE_SYNC_NORMAL), STORE_OK);
+	assert_int_equal(test_store_location(f->location, sizeof(f->location), f->dir), 0);
+	assert_int_equal(store_open(&f->store, f->location, STORE_SYNC_NORMAL), STORE_OK);
 	f->ctx = (struct view_ctx){.store = f->store,
 				   .data_dir = f->dir,
 				   .host = VFIX_HOST,
@@ -41,6 +41,7 @@ void vfix_free(struct vfix *f)
 		return;
 	repo_free(f->r);
 	store_free(f->store);
+	test_store_location_drop(f->location);
 	rmtree(f->dir);
 	free(f);
 }

@@ -18,6 +18,8 @@
 
 struct vfix {
 	char dir[PATH_MAX / 2], repo[PATH_MAX];
+	/* The store's file or database (tests/unit/fixture/store_location.h). */
+	char location[PATH_MAX];
 	struct store *store;
 	struct repo *r;
 	struct view_ctx ctx;
@@ -25,7 +27,8 @@ struct vfix {
 };
 
 /* A fresh fixture (name: part of the directory's name): an empty repository
- * with branch main, an empty store, ctx tracking refs/heads/main on host "h"
+ * with branch main, an empty store (a database of its own when the tests run
+ * against PostgreSQL), ctx tracking refs/heads/main on host "h"
  * with alpha 0.05 and a fixed threshold of 5%, confirm off. */
 struct vfix *vfix_new(const char *name);
 void vfix_free(struct vfix *f);
