@@ -18,9 +18,9 @@ struct pin_run {
 };
 
 /* A column as a malloc'd string, NULL when SQL NULL; *failed on no memory. */
-static char *column_dup(sqlite3_stmt *stmt, int col, bool *failed)
+static char *column_dup(struct db_stmt *stmt, int col, bool *failed)
 {
-	const unsigned char *text = sqlite3_column_text(stmt, col);
+	const unsigned char *text = db_column_text(stmt, col);
 	char *copy;
 	if (!text)
 		return NULL;
@@ -37,20 +37,20 @@ static char *column_dup(sqlite3_stmt *stmt, int col, bool *failed)
 
 static int pin_run_find(struct store *store, struct pin_run *out, const struct store_pin *pin)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	bool failed = false;
 	int rc, result = STORE_OK;
 	memset(out, 0, sizeof(*out));
 	if (pin->commit) {
 		stmt = store_prepare(store, "SELECT id, commit_sha," TOOLCHAIN_COLUMNS
 					    " FROM runs WHERE commit_sha = ?1 AND state = 'done'"
-					    " AND (?2 IS NULL OR host = ?2)"
+					    " AND (CAST(?2 AS TEXT) IS NULL OR host = ?2)"
 					    " AND id NOT IN (SELECT run_id FROM exclusions)"
 					    " ORDER BY id DESC LIMIT 1");
 		if (stmt) {
-			sqlite3_bind_text(stmt, 1, pin->commit, -1, SQLITE_STATIC);
+			db_bind_text(stmt, 1, pin->commit, -1);
 			if (pin->host)
-				sqlite3_bind_text(stmt, 2, pin->host, -1, SQLITE_STATIC);
+				db_bind_text(stmt, 2, pin->host, -1);
 		}
 	} else {
 		/* As the views' latest: the newest done run of any host. */
@@ -61,16 +61,16 @@ static int pin_run_find(struct store *store, struct pin_run *out, const struct s
 	}
 	if (!stmt)
 		return STORE_ERROR;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *commit = sqlite3_column_text(stmt, 1);
-		out->id = sqlite3_column_int64(stmt, 0);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		const unsigned char *commit = db_column_text(stmt, 1);
+		out->id = db_column_int64(stmt, 0);
 		snprintf(out->commit, sizeof(out->commit), "%s", commit ? (const char *)commit : "");
 		out->cc = column_dup(stmt, 2, &failed);
 		out->libc = column_dup(stmt, 3, &failed);
 		if (failed)
 			result = store_nomem(store);
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		if (pin->commit)
 			snprintf(out->commit, sizeof(out->commit), "%s", pin->commit);
 		else
@@ -78,7 +78,7 @@ static int pin_run_find(struct store *store, struct pin_run *out, const struct s
 	} else {
 		result = store_fail(store, "find the run of a baseline");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		free(out->cc);
 		free(out->libc);
@@ -86,46 +86,46 @@ static int pin_run_find(struct store *store, struct pin_run *out, const struct s
 	return result;
 }
 
-static void bind_text_or_null(sqlite3_stmt *stmt, int col, const char *text)
+static void bind_text_or_null(struct db_stmt *stmt, int col, const char *text)
 {
 	if (text)
-		sqlite3_bind_text(stmt, col, text, -1, SQLITE_STATIC);
+		db_bind_text(stmt, col, text, -1);
 	else
-		sqlite3_bind_null(stmt, col);
+		db_bind_null(stmt, col);
 }
 
-static void bind_int_or_null(sqlite3_stmt *stmt, int col, int64_t value)
+static void bind_int_or_null(struct db_stmt *stmt, int col, int64_t value)
 {
 	if (value >= 0)
-		sqlite3_bind_int64(stmt, col, value);
+		db_bind_int64(stmt, col, value);
 	else
-		sqlite3_bind_null(stmt, col);
+		db_bind_null(stmt, col);
 }
 
 /* One event row; its id in *id. */
 static int event_insert(struct store *store, int64_t *id, const struct store_baseline_event *e)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "INSERT INTO baseline_events (name, action,"
+	struct db_stmt *stmt = store_prepare(store, "INSERT INTO baseline_events (name, action,"
 						  " revision, commit_sha, run_id, uid, host, cc,"
-						  " libc, at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+						  " libc, at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, e->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, e->unpin ? "unpin" : "pin", -1, SQLITE_STATIC);
+	db_bind_text(stmt, 1, e->name, -1);
+	db_bind_text(stmt, 2, e->unpin ? "unpin" : "pin", -1);
 	bind_text_or_null(stmt, 3, e->revision);
-	sqlite3_bind_text(stmt, 4, e->commit, -1, SQLITE_STATIC);
+	db_bind_text(stmt, 4, e->commit, -1);
 	bind_int_or_null(stmt, 5, e->run_id);
 	bind_int_or_null(stmt, 6, e->uid);
 	bind_text_or_null(stmt, 7, e->host);
 	bind_text_or_null(stmt, 8, e->cc);
 	bind_text_or_null(stmt, 9, e->libc);
-	sqlite3_bind_int64(stmt, 10, e->at_ns);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	db_bind_int64(stmt, 10, e->at_ns);
+	if (db_step(stmt) != DB_ROW)
 		result = store_fail(store, "record a baseline's history");
 	else
-		*id = sqlite3_last_insert_rowid(store->db);
-	sqlite3_finalize(stmt);
+		*id = db_column_int64(stmt, 0);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -133,20 +133,20 @@ static int event_insert(struct store *store, int64_t *id, const struct store_bas
 static int baselines_exec(struct store *store, const char *sql, const char *what,
 			  const struct store_baseline_event *e, int64_t event_id)
 {
-	sqlite3_stmt *stmt = store_prepare(store, sql);
+	struct db_stmt *stmt = store_prepare(store, sql);
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, e->name, -1, SQLITE_STATIC);
+	db_bind_text(stmt, 1, e->name, -1);
 	if (!e->unpin) {
-		sqlite3_bind_text(stmt, 2, e->revision, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, e->commit, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 4, e->at_ns);
-		sqlite3_bind_int64(stmt, 5, event_id);
+		db_bind_text(stmt, 2, e->revision, -1);
+		db_bind_text(stmt, 3, e->commit, -1);
+		db_bind_int64(stmt, 4, e->at_ns);
+		db_bind_int64(stmt, 5, event_id);
 	}
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	if (db_step(stmt) != DB_DONE)
 		result = store_fail(store, what);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -183,8 +183,11 @@ int store_baseline_pin(struct store *store, struct store_baseline_event *out,
 	e.at_ns = now_real_ns();
 	if ((result = event_insert(store, &event_id, &e)) ||
 	    (result = baselines_exec(store,
-				     "INSERT OR REPLACE INTO baselines (name, revision, commit_sha,"
-				     " created_ns, event_id) VALUES (?, ?, ?, ?, ?)",
+				     "INSERT INTO baselines (name, revision, commit_sha,"
+				     " created_ns, event_id) VALUES (?, ?, ?, ?, ?)"
+				     " ON CONFLICT (name) DO UPDATE SET revision = excluded.revision,"
+				     " commit_sha = excluded.commit_sha, created_ns = excluded.created_ns,"
+				     " event_id = excluded.event_id",
 				     "pin baseline", &e, event_id)) ||
 	    (result = store_mark_results_changed(store, seq)) || (result = store_commit(store)))
 		goto fail;
@@ -252,56 +255,56 @@ int store_baseline_delete(struct store *store, const char *name)
 	return store_baseline_unpin(store, name, -1, NULL);
 }
 
-static void baseline_from_row(struct store_baseline *b, sqlite3_stmt *stmt)
+static void baseline_from_row(struct store_baseline *b, struct db_stmt *stmt)
 {
-	const unsigned char *name = sqlite3_column_text(stmt, 0);
-	const unsigned char *commit = sqlite3_column_text(stmt, 1);
+	const unsigned char *name = db_column_text(stmt, 0);
+	const unsigned char *commit = db_column_text(stmt, 1);
 	memset(b, 0, sizeof(*b));
 	snprintf(b->name, sizeof(b->name), "%s", name ? (const char *)name : "");
 	snprintf(b->commit, sizeof(b->commit), "%s", commit ? (const char *)commit : "");
-	b->created_ns = sqlite3_column_int64(stmt, 2);
+	b->created_ns = db_column_int64(stmt, 2);
 }
 
 int store_baseline_get(struct store *store, struct store_baseline *out, const char *name)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT name, commit_sha, created_ns"
+	struct db_stmt *stmt = store_prepare(store, "SELECT name, commit_sha, created_ns"
 						  " FROM baselines WHERE name = ?");
 	int rc, result;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	db_bind_text(stmt, 1, name, -1);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
 		baseline_from_row(out, stmt);
 		result = STORE_OK;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		result = STORE_NOTFOUND;
 	} else {
 		result = store_fail(store, "get baseline");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 int store_baselines_list(struct store *store, struct store_baseline **out, size_t *n)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT name, commit_sha, created_ns"
+	struct db_stmt *stmt = store_prepare(store, "SELECT name, commit_sha, created_ns"
 						  " FROM baselines ORDER BY name");
 	struct store_baseline *list = NULL;
 	size_t count = 0, cap = 0;
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		if (ALLOC_GROW(list, count + 1, cap)) {
 			result = store_nomem(store);
 			break;
 		}
 		baseline_from_row(&list[count++], stmt);
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, "list baselines");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		free(list);
 		return result;
@@ -316,19 +319,19 @@ int store_baselines_list(struct store *store, struct store_baseline **out, size_
 	" e.cc, e.libc, e.at_ns FROM baseline_events e"
 
 /* A NULL column is unknown: -1 for the numbers. */
-static int64_t column_int_or_unknown(sqlite3_stmt *stmt, int col)
+static int64_t column_int_or_unknown(struct db_stmt *stmt, int col)
 {
-	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, col);
+	return db_column_is_null(stmt, col) ? -1 : db_column_int64(stmt, col);
 }
 
-static int event_from_row(struct store_baseline_event *e, sqlite3_stmt *stmt)
+static int event_from_row(struct store_baseline_event *e, struct db_stmt *stmt)
 {
-	const unsigned char *name = sqlite3_column_text(stmt, 1);
-	const unsigned char *action = sqlite3_column_text(stmt, 2);
-	const unsigned char *commit = sqlite3_column_text(stmt, 4);
+	const unsigned char *name = db_column_text(stmt, 1);
+	const unsigned char *action = db_column_text(stmt, 2);
+	const unsigned char *commit = db_column_text(stmt, 4);
 	bool failed = false;
 	memset(e, 0, sizeof(*e));
-	e->id = sqlite3_column_int64(stmt, 0);
+	e->id = db_column_int64(stmt, 0);
 	snprintf(e->name, sizeof(e->name), "%s", name ? (const char *)name : "");
 	e->unpin = action && strcmp((const char *)action, "unpin") == 0;
 	e->revision = column_dup(stmt, 3, &failed);
@@ -338,7 +341,7 @@ static int event_from_row(struct store_baseline_event *e, sqlite3_stmt *stmt)
 	e->host = column_dup(stmt, 7, &failed);
 	e->cc = column_dup(stmt, 8, &failed);
 	e->libc = column_dup(stmt, 9, &failed);
-	e->at_ns = sqlite3_column_int64(stmt, 10);
+	e->at_ns = db_column_int64(stmt, 10);
 	if (!failed)
 		return 0;
 	store_baseline_event_clear(e);
@@ -348,45 +351,45 @@ static int event_from_row(struct store_baseline_event *e, sqlite3_stmt *stmt)
 int store_baseline_current(struct store *store, struct store_baseline_event *out,
 			   const char *name)
 {
-	sqlite3_stmt *stmt = store_prepare(store, EVENT_COLUMNS " JOIN baselines b"
+	struct db_stmt *stmt = store_prepare(store, EVENT_COLUMNS " JOIN baselines b"
 							       " ON b.event_id = e.id WHERE b.name = ?");
 	int rc, result = STORE_OK;
 	memset(out, 0, sizeof(*out));
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	db_bind_text(stmt, 1, name, -1);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		result = event_from_row(out, stmt) ? store_nomem(store) : STORE_OK;
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		result = STORE_NOTFOUND;
 	else
 		result = store_fail(store, "get a baseline's pin");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 int store_baseline_history(struct store *store, struct store_baseline_event **out, size_t *n,
 			   const char *name)
 {
-	sqlite3_stmt *stmt = store_prepare(store, EVENT_COLUMNS " WHERE e.name = ?"
+	struct db_stmt *stmt = store_prepare(store, EVENT_COLUMNS " WHERE e.name = ?"
 							       " ORDER BY e.id DESC");
 	struct store_baseline_event *list = NULL;
 	size_t count = 0, cap = 0;
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_text(stmt, 1, name, -1);
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		if (ALLOC_GROW(list, count + 1, cap) || event_from_row(&list[count], stmt)) {
 			result = store_nomem(store);
 			break;
 		}
 		count++;
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, "read a baseline's history");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		store_baseline_events_free(list, count);
 		return result;
@@ -398,7 +401,7 @@ int store_baseline_history(struct store *store, struct store_baseline_event **ou
 
 int store_baseline_history_names(struct store *store, char ***names, size_t *n)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT DISTINCT name FROM baseline_events"
+	struct db_stmt *stmt = store_prepare(store, "SELECT DISTINCT name FROM baseline_events"
 						  " ORDER BY name");
 	char **list = NULL;
 	size_t count = 0, cap = 0;
@@ -406,7 +409,7 @@ int store_baseline_history_names(struct store *store, char ***names, size_t *n)
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		if (ALLOC_GROW(list, count + 1, cap) || !(list[count] = column_dup(stmt, 0, &failed)) ||
 		    failed) {
 			result = store_nomem(store);
@@ -414,9 +417,9 @@ int store_baseline_history_names(struct store *store, char ***names, size_t *n)
 		}
 		count++;
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, "list baselines' histories");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		store_names_free(list, count);
 		return result;

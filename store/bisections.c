@@ -12,22 +12,22 @@
 	"id, benchmark, metric, good, bad, config, state, coalesce(culprit, ''), runs," \
 	" detail, created_ns, updated_ns"
 
-static void copy_hash(char *out, sqlite3_stmt *stmt, int col)
+static void copy_hash(char *out, struct db_stmt *stmt, int col)
 {
-	const unsigned char *text = sqlite3_column_text(stmt, col);
+	const unsigned char *text = db_column_text(stmt, col);
 	snprintf(out, STORE_HASH_LEN + 1, "%s", text ? (const char *)text : "");
 }
 
-static char *column_dup(sqlite3_stmt *stmt, int col)
+static char *column_dup(struct db_stmt *stmt, int col)
 {
-	const unsigned char *text = sqlite3_column_text(stmt, col);
+	const unsigned char *text = db_column_text(stmt, col);
 	return strdup(text ? (const char *)text : "");
 }
 
-static int bisection_from_row(struct store *store, struct store_bisection *b, sqlite3_stmt *stmt)
+static int bisection_from_row(struct store *store, struct store_bisection *b, struct db_stmt *stmt)
 {
 	memset(b, 0, sizeof(*b));
-	b->id = sqlite3_column_int64(stmt, 0);
+	b->id = db_column_int64(stmt, 0);
 	b->benchmark = column_dup(stmt, 1);
 	b->metric = column_dup(stmt, 2);
 	copy_hash(b->good, stmt, 3);
@@ -37,8 +37,8 @@ static int bisection_from_row(struct store *store, struct store_bisection *b, sq
 	copy_hash(b->culprit, stmt, 7);
 	b->runs = column_dup(stmt, 8);
 	b->detail = column_dup(stmt, 9);
-	b->created_ns = sqlite3_column_int64(stmt, 10);
-	b->updated_ns = sqlite3_column_int64(stmt, 11);
+	b->created_ns = db_column_int64(stmt, 10);
+	b->updated_ns = db_column_int64(stmt, 11);
 	if (!b->benchmark || !b->metric || !b->config || !b->state || !b->runs || !b->detail) {
 		store_bisection_clear(b);
 		return store_refuse(store, STORE_NOMEM, "out of memory");
@@ -65,45 +65,45 @@ void store_bisections_free(struct store_bisection *list, size_t n)
 }
 
 /* The one row stmt selects (its parameters bound). */
-static int bisection_one(struct store *store, struct store_bisection *out, sqlite3_stmt *stmt)
+static int bisection_one(struct store *store, struct store_bisection *out, struct db_stmt *stmt)
 {
-	int rc = sqlite3_step(stmt), result;
-	if (rc == SQLITE_ROW)
+	int rc = db_step(stmt), result;
+	if (rc == DB_ROW)
 		result = bisection_from_row(store, out, stmt);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		result = STORE_NOTFOUND;
 	else
 		result = store_fail(store, "read bisection");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 int store_bisection_get(struct store *store, struct store_bisection *out, int64_t id)
 {
-	sqlite3_stmt *stmt =
+	struct db_stmt *stmt =
 		store_prepare(store, "SELECT " BISECTION_COLUMNS " FROM bisections WHERE id = ?");
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return bisection_one(store, out, stmt);
 }
 
 int store_bisection_find(struct store *store, struct store_bisection *out, const char *benchmark,
 			 const char *metric, const char *good, const char *bad)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT " BISECTION_COLUMNS " FROM bisections"
+	struct db_stmt *stmt = store_prepare(store, "SELECT " BISECTION_COLUMNS " FROM bisections"
 						  " WHERE benchmark = ? AND metric = ?"
 						  " AND good = ? AND bad = ?");
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, benchmark, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, metric, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, good, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, bad, -1, SQLITE_STATIC);
+	db_bind_text(stmt, 1, benchmark, -1);
+	db_bind_text(stmt, 2, metric, -1);
+	db_bind_text(stmt, 3, good, -1);
+	db_bind_text(stmt, 4, bad, -1);
 	return bisection_one(store, out, stmt);
 }
 
-static int bisection_row(struct store *store, void *row, sqlite3_stmt *stmt)
+static int bisection_row(struct store *store, void *row, struct db_stmt *stmt)
 {
 	return bisection_from_row(store, row, stmt);
 }
@@ -115,7 +115,7 @@ static void bisection_row_clear(void *row)
 
 int store_bisections_list(struct store *store, struct store_bisection **out, size_t *n)
 {
-	sqlite3_stmt *stmt =
+	struct db_stmt *stmt =
 		store_prepare(store, "SELECT " BISECTION_COLUMNS " FROM bisections ORDER BY id");
 	return store_rows_collect(store, out, n, sizeof(**out), stmt, bisection_row,
 				  bisection_row_clear, "list bisections");
@@ -124,31 +124,31 @@ int store_bisections_list(struct store *store, struct store_bisection **out, siz
 int store_bisection_add(struct store *store, int64_t *id, bool *created, const char *benchmark,
 			const char *metric, const char *good, const char *bad, const char *config)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int64_t now = now_real_ns(), seq = 0;
 	int result;
 	*created = false;
 	if ((result = store_begin(store)))
 		return result;
-	stmt = store_prepare(store, "INSERT OR IGNORE INTO bisections (benchmark, metric, good, bad,"
+	stmt = store_prepare(store, "INSERT INTO bisections (benchmark, metric, good, bad,"
 				    " config, state, created_ns, updated_ns)"
-				    " VALUES (?, ?, ?, ?, ?, 'running', ?, ?)");
+				    " VALUES (?, ?, ?, ?, ?, 'running', ?, ?) ON CONFLICT DO NOTHING");
 	if (!stmt) {
 		result = STORE_ERROR;
 		goto done;
 	}
-	sqlite3_bind_text(stmt, 1, benchmark, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, metric, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, good, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, bad, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, config, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 6, now);
-	sqlite3_bind_int64(stmt, 7, now);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	db_bind_text(stmt, 1, benchmark, -1);
+	db_bind_text(stmt, 2, metric, -1);
+	db_bind_text(stmt, 3, good, -1);
+	db_bind_text(stmt, 4, bad, -1);
+	db_bind_text(stmt, 5, config, -1);
+	db_bind_int64(stmt, 6, now);
+	db_bind_int64(stmt, 7, now);
+	if (db_step(stmt) != DB_DONE)
 		result = store_fail(store, "add bisection");
 	else
-		*created = sqlite3_changes(store->db) > 0;
-	sqlite3_finalize(stmt);
+		*created = store_changes(store) > 0;
+	db_finalize(stmt);
 	/* A new bisection is a new entry of bisect/ (its listing follows the
 	 * change number). */
 	if (result == STORE_OK && *created && (result = store_bump_seq(store, &seq)) == STORE_OK)
@@ -161,15 +161,15 @@ int store_bisection_add(struct store *store, int64_t *id, bool *created, const c
 		result = STORE_ERROR;
 		goto done;
 	}
-	sqlite3_bind_text(stmt, 1, benchmark, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, metric, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, good, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, bad, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
+	db_bind_text(stmt, 1, benchmark, -1);
+	db_bind_text(stmt, 2, metric, -1);
+	db_bind_text(stmt, 3, good, -1);
+	db_bind_text(stmt, 4, bad, -1);
+	if (db_step(stmt) == DB_ROW)
+		*id = db_column_int64(stmt, 0);
 	else
 		result = store_fail(store, "find bisection");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 done:
 	if (result) {
 		store_rollback(store);
@@ -181,7 +181,7 @@ done:
 int store_bisection_update(struct store *store, int64_t id, const char *state,
 			   const char *culprit, const char *runs, const char *detail)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int64_t seq = 0;
 	int result;
 	if ((result = store_begin(store)))
@@ -192,17 +192,17 @@ int store_bisection_update(struct store *store, int64_t id, const char *state,
 		result = STORE_ERROR;
 		goto done;
 	}
-	sqlite3_bind_text(stmt, 1, state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, culprit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, runs, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, detail, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 5, now_real_ns());
-	sqlite3_bind_int64(stmt, 6, id);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	db_bind_text(stmt, 1, state, -1);
+	db_bind_text(stmt, 2, culprit, -1);
+	db_bind_text(stmt, 3, runs, -1);
+	db_bind_text(stmt, 4, detail, -1);
+	db_bind_int64(stmt, 5, now_real_ns());
+	db_bind_int64(stmt, 6, id);
+	if (db_step(stmt) != DB_DONE)
 		result = store_fail(store, "update bisection");
-	else if (sqlite3_changes(store->db) == 0)
+	else if (store_changes(store) == 0)
 		result = store_refuse(store, STORE_NOTFOUND, "no bisection %lld", (long long)id);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	/* The regressions file names a culprit from here. */
 	if (result == STORE_OK && (result = store_bump_seq(store, &seq)) == STORE_OK)
 		result = store_mark_results_changed(store, seq);
@@ -218,7 +218,7 @@ static const char *const state_names[] = {"queued", "building", "running", "done
 
 int store_bisection_runs(struct store *store, struct store_run **runs, size_t *n, int64_t id)
 {
-	sqlite3_stmt *stmt = store_prepare(
+	struct db_stmt *stmt = store_prepare(
 		store, "SELECT id, revision, commit_sha, state, detail, seq, created_ns, updated_ns,"
 		       " started_ns, finished_ns, attempts, pair_id FROM runs"
 		       " WHERE revision = ? ORDER BY id");
@@ -231,17 +231,17 @@ int store_bisection_runs(struct store *store, struct store_run **runs, size_t *n
 	if (!stmt)
 		return STORE_ERROR;
 	snprintf(revision, sizeof(revision), STORE_BISECT_REVISION "%lld", (long long)id);
-	sqlite3_bind_text(stmt, 1, revision, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_text(stmt, 1, revision, -1);
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		struct store_run *r;
-		const unsigned char *state = sqlite3_column_text(stmt, 3);
+		const unsigned char *state = db_column_text(stmt, 3);
 		if (ALLOC_GROW(list, count + 1, cap)) {
 			result = store_nomem(store);
 			break;
 		}
 		r = &list[count++];
 		memset(r, 0, sizeof(*r));
-		r->id = sqlite3_column_int64(stmt, 0);
+		r->id = db_column_int64(stmt, 0);
 		r->revision = column_dup(stmt, 1);
 		copy_hash(r->commit, stmt, 2);
 		r->state = RUN_FAILED;
@@ -249,13 +249,13 @@ int store_bisection_runs(struct store *store, struct store_run **runs, size_t *n
 			if (state && strcmp((const char *)state, state_names[i]) == 0)
 				r->state = (enum run_state)i;
 		r->detail = column_dup(stmt, 4);
-		r->seq = sqlite3_column_int64(stmt, 5);
-		r->created_ns = sqlite3_column_int64(stmt, 6);
-		r->updated_ns = sqlite3_column_int64(stmt, 7);
-		r->started_ns = sqlite3_column_int64(stmt, 8);
-		r->finished_ns = sqlite3_column_int64(stmt, 9);
-		r->attempts = sqlite3_column_int(stmt, 10);
-		r->pair_id = sqlite3_column_int64(stmt, 11);
+		r->seq = db_column_int64(stmt, 5);
+		r->created_ns = db_column_int64(stmt, 6);
+		r->updated_ns = db_column_int64(stmt, 7);
+		r->started_ns = db_column_int64(stmt, 8);
+		r->finished_ns = db_column_int64(stmt, 9);
+		r->attempts = db_column_int(stmt, 10);
+		r->pair_id = db_column_int64(stmt, 11);
 		r->config = strdup("");
 		r->host = strdup("");
 		if (!r->revision || !r->detail || !r->config || !r->host) {
@@ -263,9 +263,9 @@ int store_bisection_runs(struct store *store, struct store_run **runs, size_t *n
 			break;
 		}
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (result == STORE_OK && rc != DB_DONE && rc != DB_ROW)
 		result = store_fail(store, "list bisection runs");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		store_runs_free(list, count);
 		return result;
@@ -279,11 +279,11 @@ int store_bisection_runs(struct store *store, struct store_run **runs, size_t *n
 static int select_ids(struct store *store, int64_t **ids, size_t *n, const char *sql,
 		      const char *p1, const char *p2)
 {
-	sqlite3_stmt *stmt = store_prepare(store, sql);
+	struct db_stmt *stmt = store_prepare(store, sql);
 	if (stmt && p1)
-		sqlite3_bind_text(stmt, 1, p1, -1, SQLITE_STATIC);
+		db_bind_text(stmt, 1, p1, -1);
 	if (stmt && p2)
-		sqlite3_bind_text(stmt, 2, p2, -1, SQLITE_STATIC);
+		db_bind_text(stmt, 2, p2, -1);
 	return store_rows_collect(store, ids, n, sizeof(**ids), stmt, store_id_row, NULL,
 				  "list runs");
 }
@@ -307,6 +307,9 @@ static int cmp_int64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+#define BISECT_RUNS_SQL(HINT) \
+	"SELECT id FROM runs" HINT("runs_by_revision") " WHERE revision LIKE 'bisect/%'"
+
 int store_done_runs_drop_bisect(struct store *store, struct store_done_run *runs, size_t *n)
 {
 	int64_t *ids = NULL;
@@ -315,8 +318,8 @@ int store_done_runs_drop_bisect(struct store *store, struct store_done_run *runs
 	 * walks the whole table in id order instead (every run's pages, 20,000
 	 * reads at 20,000 runs, for the few bisection runs). */
 	int result = select_ids(store, &ids, &nids,
-				"SELECT id FROM runs INDEXED BY runs_by_revision"
-				" WHERE revision LIKE 'bisect/%'",
+				store_sql(store, BISECT_RUNS_SQL(STORE_INDEXED_BY),
+					  BISECT_RUNS_SQL(STORE_NO_INDEX_HINT)),
 				NULL, NULL);
 	if (result || nids == 0) {
 		free(ids);

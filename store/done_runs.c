@@ -11,22 +11,22 @@
 
 static int select_id(struct store *store, int64_t *id, const char *sql, const char *param)
 {
-	sqlite3_stmt *stmt = store_prepare(store, sql);
+	struct db_stmt *stmt = store_prepare(store, sql);
 	int rc, result;
 	if (!stmt)
 		return STORE_ERROR;
 	if (param)
-		sqlite3_bind_text(stmt, 1, param, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(stmt, 0);
+		db_bind_text(stmt, 1, param, -1);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(stmt, 0);
 		result = STORE_OK;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		result = STORE_NOTFOUND;
 	} else {
 		result = store_fail(store, "select run");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -55,7 +55,7 @@ int store_commit_latest(struct store *store, int64_t *id, const char *commit)
 
 int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1], size_t *n)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT DISTINCT commit_sha FROM runs"
+	struct db_stmt *stmt = store_prepare(store, "SELECT DISTINCT commit_sha FROM runs"
 						  " WHERE state = 'done'"
 						  " AND id NOT IN (SELECT run_id FROM exclusions)"
 						  " ORDER BY commit_sha");
@@ -64,17 +64,17 @@ int store_done_commits(struct store *store, char (**hashes)[STORE_HASH_LEN + 1],
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *text = sqlite3_column_text(stmt, 0);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		const unsigned char *text = db_column_text(stmt, 0);
 		if (ALLOC_GROW(list, count + 1, cap)) {
 			result = store_nomem(store);
 			break;
 		}
 		snprintf(list[count++], STORE_HASH_LEN + 1, "%s", text ? (const char *)text : "");
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, "list commits");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		free(list);
 		return result;

@@ -7,28 +7,28 @@
  * STORE_NOTFOUND for no such run, STORE_BUSY while either side is pending. */
 static int exclusion_target(struct store *store, int64_t *pair_id, int64_t id)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
+	struct db_stmt *stmt = store_prepare(store,
 		"SELECT r.pair_id, r.state IN ('queued','building','running')"
-		" OR coalesce(p.state IN ('queued','building','running'), 0)"
+		" OR coalesce(p.state IN ('queued','building','running'), false)"
 		" FROM runs r LEFT JOIN runs p ON p.id = r.pair_id AND r.pair_id != 0"
 		" WHERE r.id = ?");
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*pair_id = sqlite3_column_int64(stmt, 0);
-		if (sqlite3_column_int(stmt, 1))
+	db_bind_int64(stmt, 1, id);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		*pair_id = db_column_int64(stmt, 0);
+		if (db_column_int(stmt, 1))
 			result = store_refuse(store, STORE_BUSY,
 					      "run %lld is pending: it cannot be excluded",
 					      (long long)id);
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		result = store_refuse(store, STORE_NOTFOUND, "no run %lld", (long long)id);
 	} else {
 		result = store_fail(store, "find run to exclude");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -38,27 +38,27 @@ static int exclusion_target(struct store *store, int64_t *pair_id, int64_t id)
 static int exclusion_write(struct store *store, int *changed, const char *sql,
 			   const int64_t ids[2], const char *reason, int64_t now, int64_t seq)
 {
-	sqlite3_stmt *stmt = store_prepare(store, sql);
+	struct db_stmt *stmt = store_prepare(store, sql);
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
 	for (int i = 0; i < 2 && result == STORE_OK; i++) {
 		if (ids[i] == 0)
 			continue;
-		sqlite3_bind_int64(stmt, 1, ids[i]);
-		if (sqlite3_bind_parameter_count(stmt) >= 2)
-			sqlite3_bind_text(stmt, 2, reason, -1, SQLITE_STATIC);
-		if (sqlite3_bind_parameter_count(stmt) >= 3)
-			sqlite3_bind_int64(stmt, 3, now);
-		if (sqlite3_bind_parameter_count(stmt) >= 4)
-			sqlite3_bind_int64(stmt, 4, seq);
-		if (sqlite3_step(stmt) != SQLITE_DONE)
+		db_bind_int64(stmt, 1, ids[i]);
+		if (db_bind_parameter_count(stmt) >= 2)
+			db_bind_text(stmt, 2, reason, -1);
+		if (db_bind_parameter_count(stmt) >= 3)
+			db_bind_int64(stmt, 3, now);
+		if (db_bind_parameter_count(stmt) >= 4)
+			db_bind_int64(stmt, 4, seq);
+		if (db_step(stmt) != DB_DONE)
 			result = store_fail(store, "write exclusion");
 		else
-			*changed += sqlite3_changes(store->db);
-		sqlite3_reset(stmt);
+			*changed += store_changes(store);
+		db_reset(stmt);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -87,8 +87,9 @@ static int exclusion_set(struct store *store, int64_t id, const char *reason)
 	if ((result = exclusion_target(store, &ids[1], id)))
 		goto fail;
 	result = reason ? exclusion_write(store, &changed,
-					  "INSERT OR REPLACE INTO exclusions (run_id, reason,"
-					  " excluded_ns) VALUES (?1, ?2, ?3)",
+					  "INSERT INTO exclusions (run_id, reason, excluded_ns)"
+					  " VALUES (?1, ?2, ?3) ON CONFLICT (run_id) DO UPDATE"
+					  " SET reason = excluded.reason, excluded_ns = excluded.excluded_ns",
 					  ids, reason, now, 0)
 			: exclusion_write(store, &changed,
 					  "DELETE FROM exclusions WHERE run_id = ?1", ids, NULL, now,

@@ -9,69 +9,71 @@
 /* The id of the run imported under key, or 0. */
 static int find_key(struct store *store, int64_t *id, const char *key)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
+	struct db_stmt *stmt = store_prepare(store,
 		"SELECT id FROM runs WHERE system IS NOT NULL AND json_valid(system)"
 		" AND json_extract(system, '$.imported.key') = ?1 ORDER BY id LIMIT 1");
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	db_bind_text(stmt, 1, key, -1);
 	*id = 0;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	else if (rc != SQLITE_DONE)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		*id = db_column_int64(stmt, 0);
+	else if (rc != DB_DONE)
 		result = store_fail(store, "find an imported run");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 /* Run a statement whose parameters bind already; what names it in errors. */
-static int step_done(struct store *store, sqlite3_stmt *stmt, const char *what)
+static int step_done(struct store *store, struct db_stmt *stmt, const char *what)
 {
-	int result = sqlite3_step(stmt) == SQLITE_DONE ? STORE_OK : store_fail(store, what);
-	sqlite3_reset(stmt);
+	int result = db_step(stmt) == DB_DONE ? STORE_OK : store_fail(store, what);
+	db_reset(stmt);
 	return result;
 }
 
 static int insert_run(struct store *store, int64_t *id, const struct store_import *imp,
 		      int64_t seq, int64_t now)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
+	struct db_stmt *stmt = store_prepare(store,
 		"INSERT INTO runs (revision, commit_sha, state, detail, seq, created_ns, updated_ns,"
 		" started_ns, finished_ns, attempts, config, config_id, system, host)"
 		" VALUES (?1, ?2, 'done', ?3, ?4, ?5, ?5, ?6, ?6, 1, '', ?7, ?8,"
-		" coalesce(json_extract(?8, '$.hostname'), ''))");
+		" coalesce(json_extract(?8, '$.hostname'), '')) RETURNING id");
 	int64_t config_id = 0;
 	int result;
 	if (!stmt)
 		return STORE_ERROR;
 	if ((result = store_config_id(store, &config_id, imp->config))) {
-		sqlite3_finalize(stmt);
+		db_finalize(stmt);
 		return result;
 	}
-	sqlite3_bind_text(stmt, 1, imp->revision, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, imp->commit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, imp->detail ? imp->detail : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, seq);
-	sqlite3_bind_int64(stmt, 5, now);
-	sqlite3_bind_int64(stmt, 6, imp->measured_ns > 0 ? imp->measured_ns : now);
-	sqlite3_bind_int64(stmt, 7, config_id);
-	sqlite3_bind_text(stmt, 8, imp->system, -1, SQLITE_STATIC);
-	result = step_done(store, stmt, "import run");
-	if (result == STORE_OK)
-		*id = sqlite3_last_insert_rowid(store->db);
-	sqlite3_finalize(stmt);
+	db_bind_text(stmt, 1, imp->revision, -1);
+	db_bind_text(stmt, 2, imp->commit, -1);
+	db_bind_text(stmt, 3, imp->detail ? imp->detail : "", -1);
+	db_bind_int64(stmt, 4, seq);
+	db_bind_int64(stmt, 5, now);
+	db_bind_int64(stmt, 6, imp->measured_ns > 0 ? imp->measured_ns : now);
+	db_bind_int64(stmt, 7, config_id);
+	db_bind_text(stmt, 8, imp->system, -1);
+	if (db_step(stmt) == DB_ROW)
+		*id = db_column_int64(stmt, 0);
+	else
+		result = store_fail(store, "import run");
+	db_finalize(stmt);
 	return result;
 }
 
 static int insert_measurements(struct store *store, int64_t id, const struct store_import *imp)
 {
-	sqlite3_stmt *it = store_prepare(store,
+	struct db_stmt *it = store_prepare(store,
 		"INSERT INTO samples (run_id, bench_id, iteration, wall_ns, user_ns, sys_ns,"
 		" maxrss_bytes, exit_code, term_signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	sqlite3_stmt *metric = it ? store_prepare(store,
-		"INSERT OR REPLACE INTO metrics (run_id, benchmark, name, value) VALUES (?, ?, ?, ?)")
+	struct db_stmt *metric = it ? store_prepare(store,
+		"INSERT INTO metrics (run_id, benchmark, name, value) VALUES (?, ?, ?, ?)"
+		" ON CONFLICT (run_id, benchmark, name) DO UPDATE SET value = excluded.value")
 				  : NULL;
 	int result = it && metric ? STORE_OK : STORE_ERROR;
 	const char *name = NULL;
@@ -82,26 +84,26 @@ static int insert_measurements(struct store *store, int64_t id, const struct sto
 		    (result = store_bench_id(store, &bench_id, x->benchmark)))
 			break;
 		name = x->benchmark;
-		sqlite3_bind_int64(it, 1, id);
-		sqlite3_bind_int64(it, 2, bench_id);
-		sqlite3_bind_int(it, 3, x->iteration);
-		sqlite3_bind_int64(it, 4, x->wall_ns);
-		sqlite3_bind_int64(it, 5, x->user_ns);
-		sqlite3_bind_int64(it, 6, x->sys_ns);
-		sqlite3_bind_int64(it, 7, x->maxrss_bytes);
-		sqlite3_bind_int(it, 8, x->exit_code);
-		sqlite3_bind_int(it, 9, x->term_signal);
+		db_bind_int64(it, 1, id);
+		db_bind_int64(it, 2, bench_id);
+		db_bind_int(it, 3, x->iteration);
+		db_bind_int64(it, 4, x->wall_ns);
+		db_bind_int64(it, 5, x->user_ns);
+		db_bind_int64(it, 6, x->sys_ns);
+		db_bind_int64(it, 7, x->maxrss_bytes);
+		db_bind_int(it, 8, x->exit_code);
+		db_bind_int(it, 9, x->term_signal);
 		result = step_done(store, it, "import iterations");
 	}
 	for (size_t i = 0; i < imp->nmetrics && result == STORE_OK; i++) {
-		sqlite3_bind_int64(metric, 1, id);
-		sqlite3_bind_text(metric, 2, imp->metrics[i].benchmark, -1, SQLITE_STATIC);
-		sqlite3_bind_text(metric, 3, imp->metrics[i].name, -1, SQLITE_STATIC);
-		sqlite3_bind_double(metric, 4, imp->metrics[i].value);
+		db_bind_int64(metric, 1, id);
+		db_bind_text(metric, 2, imp->metrics[i].benchmark, -1);
+		db_bind_text(metric, 3, imp->metrics[i].name, -1);
+		db_bind_double(metric, 4, imp->metrics[i].value);
 		result = step_done(store, metric, "import metrics");
 	}
-	sqlite3_finalize(it);
-	sqlite3_finalize(metric);
+	db_finalize(it);
+	db_finalize(metric);
 	return result;
 }
 
@@ -111,18 +113,20 @@ static int finish_run(struct store *store, const int64_t *ids, size_t i,
 		      const struct store_import *runs, size_t n, store_import_result_fn result_fn,
 		      void *ctx)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
-		"INSERT OR REPLACE INTO run_sums (run_id, benchmark, n, sum_wall_ns, min_wall_ns)"
+	struct db_stmt *stmt = store_prepare(store,
+		"INSERT INTO run_sums (run_id, benchmark, n, sum_wall_ns, min_wall_ns)"
 		" SELECT s.run_id, b.name, count(*), sum(s.wall_ns), min(s.wall_ns) FROM samples s"
-		" JOIN benchmarks b ON b.id = s.bench_id WHERE s.run_id = ? GROUP BY s.bench_id");
+		" JOIN benchmarks b ON b.id = s.bench_id WHERE s.run_id = ? GROUP BY s.run_id, s.bench_id, b.name"
+		" ON CONFLICT (run_id, benchmark) DO UPDATE SET n = excluded.n,"
+		" sum_wall_ns = excluded.sum_wall_ns, min_wall_ns = excluded.min_wall_ns");
 	int64_t pair = 0;
 	char *result_json = NULL;
 	int result, rc;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, ids[i]);
+	db_bind_int64(stmt, 1, ids[i]);
 	result = step_done(store, stmt, "sum imported iterations");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result)
 		return result;
 	if (runs[i].pair_index >= 0 && (size_t)runs[i].pair_index < n &&
@@ -139,10 +143,10 @@ static int finish_run(struct store *store, const int64_t *ids, size_t i,
 	free(result_json);
 	if (!(stmt = store_prepare(store, "UPDATE runs SET pair_id = ?1 WHERE id = ?2")))
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, pair);
-	sqlite3_bind_int64(stmt, 2, ids[i]);
+	db_bind_int64(stmt, 1, pair);
+	db_bind_int64(stmt, 2, ids[i]);
 	result = step_done(store, stmt, "link imported runs");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 

@@ -2,20 +2,22 @@
 #ifndef BENCHFS_STORE_INTERNAL_H
 #define BENCHFS_STORE_INTERNAL_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 
+#include "store/db.h"
 #include "store/store.h"
 
 struct store {
-	sqlite3 *db;
+	const struct db_engine *engine;
+	/* The engine's connection (sqlite3 *, PGconn *). */
+	void *conn;
 	char errmsg[512];
 	/* store_open() is under way: its failures are the caller's to report
 	 * (store.h), so they are not logged. */
 	bool opening;
 };
 
-/* Records SQLite's current error message as "<what>: <message>", logs it
+/* Records the engine's last error message as "<what>: <message>", logs it
  * (except while opening) and returns STORE_NOSPACE for a full disk, else
  * STORE_ERROR. */
 int store_fail(struct store *store, const char *what);
@@ -25,12 +27,25 @@ int store_fail(struct store *store, const char *what);
 int store_refuse(struct store *store, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prepare sql; on failure records the error and returns NULL. */
-sqlite3_stmt *store_prepare(struct store *store, const char *sql);
+struct db_stmt *store_prepare(struct store *store, const char *sql);
+/* The text of a statement whose SQL differs between the engines. */
+static inline const char *store_sql(const struct store *store, const char *sqlite,
+				    const char *postgres)
+{
+	return store->engine->dialect == DB_POSTGRES ? postgres : sqlite;
+}
+/* Rows changed by the last statement. */
+static inline int64_t store_changes(struct store *store)
+{
+	return store->engine->changes(store);
+}
 int store_exec(struct store *store, const char *sql);
 /* Run sql (a query or a statement with RETURNING) and read the first column
  * of its first row; what names the step in an error message. */
 int store_select_int64(struct store *store, int64_t *out, const char *sql, const char *what);
-/* BEGIN IMMEDIATE: take the write lock up front so a transaction never fails half way on BUSY. */
+/* The PostgreSQL advisory lock key of the store's write transactions. */
+#define STORE_WRITE_LOCK "7442316"
+/* Begin a write transaction, the store's write lock taken up front (see open.c). */
 int store_begin(struct store *store);
 int store_commit(struct store *store);
 void store_rollback(struct store *store);
@@ -44,15 +59,15 @@ int store_mark_results_changed(struct store *store, int64_t seq);
 int store_nomem(struct store *store);
 /* Fills one element of a list from the current row of stmt: STORE_OK or a
  * store code, leaving nothing to undo on failure. */
-typedef int (*store_row_fn)(struct store *store, void *row, sqlite3_stmt *stmt);
+typedef int (*store_row_fn)(struct store *store, void *row, struct db_stmt *stmt);
 /* Every row of stmt (bound, finalized here) as one element of elem bytes,
  * filled by from_row, into a malloc'd list at *list (a T ** passed as void
  * *) and its length at *n. On failure nothing is returned: clear (may be
  * NULL) undoes each filled element, and what names the query in the error. */
 /* A store_row_fn for a list of int64_t: the row's first column. */
-int store_id_row(struct store *store, void *row, sqlite3_stmt *stmt);
+int store_id_row(struct store *store, void *row, struct db_stmt *stmt);
 int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
-		       sqlite3_stmt *stmt, store_row_fn from_row, void (*clear)(void *row),
+		       struct db_stmt *stmt, store_row_fn from_row, void (*clear)(void *row),
 		       const char *what);
 /* The run ids as a JSON array, so one statement takes any number of them
  * through json_each (no SQL text is built from values). NULL when out of
@@ -60,9 +75,16 @@ int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
 char *store_ids_json(const int64_t *ids, size_t n);
 /* A store_row_fn for a struct store_done_run from the columns id,
  * commit_sha, finished_ns, pair_id, build_id (in that order). */
-int store_done_run_row(struct store *store, void *row, sqlite3_stmt *stmt);
+int store_done_run_row(struct store *store, void *row, struct db_stmt *stmt);
 /* A run's state from its column's text; anything else reads as failed. */
 enum run_state store_run_state_parse(const unsigned char *text);
+
+/* An index the query planner is told to use: SQLite's INDEXED BY, where its
+ * planner would walk the whole table; PostgreSQL has no such hint and plans
+ * from its statistics. A statement names its indexes through a macro
+ * argument and is written out for each engine (store_sql). */
+#define STORE_INDEXED_BY(index) " INDEXED BY " index
+#define STORE_NO_INDEX_HINT(index) ""
 
 /* results.c: the id of a benchmark name (added when new). */
 int store_bench_id(struct store *store, int64_t *id, const char *name);
@@ -86,7 +108,7 @@ int store_convert_pending(struct store *store);
 /* The SQL of a run's configuration text: shared through configs, or as
  * written before migration 12 until converted. */
 #define STORE_RUN_CONFIG_SQL \
-	"CASE WHEN runs.config_id THEN (SELECT body FROM configs WHERE id = runs.config_id)" \
+	"CASE WHEN runs.config_id <> 0 THEN (SELECT body FROM configs WHERE id = runs.config_id)" \
 	" ELSE runs.config END"
 
 #endif

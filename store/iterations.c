@@ -9,24 +9,24 @@ static const char iteration_insert_sql[] =
 
 /* Binds one iteration (its benchmark's id) to the prepared insert and steps
  * it; false on error (the caller reports it before resetting the statement). */
-static bool iteration_insert(sqlite3_stmt *stmt, int64_t run_id, int64_t bench_id,
+static bool iteration_insert(struct db_stmt *stmt, int64_t run_id, int64_t bench_id,
 			     const struct store_iteration *it)
 {
-	sqlite3_bind_int64(stmt, 1, run_id);
-	sqlite3_bind_int64(stmt, 2, bench_id);
-	sqlite3_bind_int(stmt, 3, it->iteration);
-	sqlite3_bind_int64(stmt, 4, it->wall_ns);
-	sqlite3_bind_int64(stmt, 5, it->user_ns);
-	sqlite3_bind_int64(stmt, 6, it->sys_ns);
-	sqlite3_bind_int64(stmt, 7, it->maxrss_bytes);
-	sqlite3_bind_int(stmt, 8, it->exit_code);
-	sqlite3_bind_int(stmt, 9, it->term_signal);
-	return sqlite3_step(stmt) == SQLITE_DONE;
+	db_bind_int64(stmt, 1, run_id);
+	db_bind_int64(stmt, 2, bench_id);
+	db_bind_int(stmt, 3, it->iteration);
+	db_bind_int64(stmt, 4, it->wall_ns);
+	db_bind_int64(stmt, 5, it->user_ns);
+	db_bind_int64(stmt, 6, it->sys_ns);
+	db_bind_int64(stmt, 7, it->maxrss_bytes);
+	db_bind_int(stmt, 8, it->exit_code);
+	db_bind_int(stmt, 9, it->term_signal);
+	return db_step(stmt) == DB_DONE;
 }
 
 int store_iteration_add(struct store *store, int64_t run_id, const struct store_iteration *it)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int64_t bench_id = 0;
 	int result = store_bench_id(store, &bench_id, it->benchmark);
 	if (result)
@@ -35,14 +35,14 @@ int store_iteration_add(struct store *store, int64_t run_id, const struct store_
 		return STORE_ERROR;
 	if (!iteration_insert(stmt, run_id, bench_id, it))
 		result = store_fail(store, "add iteration");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 int store_iterations_add(struct store *store, int64_t run_id, const struct store_iteration *its,
 			 size_t n)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	const char *name = NULL;
 	int64_t bench_id = 0;
 	int result;
@@ -65,12 +65,12 @@ int store_iterations_add(struct store *store, int64_t run_id, const struct store
 			result = store_fail(store, "add iterations");
 			goto fail;
 		}
-		sqlite3_reset(stmt);
+		db_reset(stmt);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return store_commit(store);
 fail:
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	store_rollback(store);
 	return result;
 }
@@ -78,17 +78,18 @@ fail:
 int store_metric_add(struct store *store, int64_t run_id, const char *benchmark,
 		     const char *name, double value)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
-		"INSERT OR REPLACE INTO metrics (run_id, benchmark, name, value) VALUES (?, ?, ?, ?)");
+	struct db_stmt *stmt = store_prepare(store,
+		"INSERT INTO metrics (run_id, benchmark, name, value) VALUES (?, ?, ?, ?)"
+		" ON CONFLICT (run_id, benchmark, name) DO UPDATE SET value = excluded.value");
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, run_id);
-	sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
-	sqlite3_bind_double(stmt, 4, value);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	db_bind_int64(stmt, 1, run_id);
+	db_bind_text(stmt, 2, benchmark, -1);
+	db_bind_text(stmt, 3, name, -1);
+	db_bind_double(stmt, 4, value);
+	if (db_step(stmt) != DB_DONE)
 		result = store_fail(store, "add metric");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }

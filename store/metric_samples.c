@@ -40,7 +40,7 @@ static const struct store_metric_def *builtin_def(const char *name)
 
 static int def_put(struct store *store, const struct store_metric_def *d)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int result = STORE_OK;
 	size_t unit_len = strnlen(d->unit, sizeof(d->unit));
 	if (!store_metric_name_valid(d->name) || store_metric_name_reserved(d->name))
@@ -54,31 +54,31 @@ static int def_put(struct store *store, const struct store_metric_def *d)
 					  " VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE"
 					  " SET unit = excluded.unit, higher = excluded.higher")))
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, d->unit, (int)unit_len, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 3, d->higher_is_better ? 1 : 0);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	db_bind_text(stmt, 1, d->name, -1);
+	db_bind_text(stmt, 2, d->unit, (int)unit_len);
+	db_bind_int(stmt, 3, d->higher_is_better ? 1 : 0);
+	if (db_step(stmt) != DB_DONE)
 		result = store_fail(store, "record a metric's definition");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 /* The id of a declared metric: STORE_NOTFOUND when it has no definition. */
 static int def_id(struct store *store, int64_t *id, const char *name)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT id FROM metric_defs WHERE name = ?1");
+	struct db_stmt *stmt = store_prepare(store, "SELECT id FROM metric_defs WHERE name = ?1");
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	else if (rc == SQLITE_DONE)
+	db_bind_text(stmt, 1, name, -1);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		*id = db_column_int64(stmt, 0);
+	else if (rc == DB_DONE)
 		result = STORE_NOTFOUND;
 	else
 		result = store_fail(store, "find a metric");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -86,7 +86,7 @@ int store_metric_samples_add(struct store *store, int64_t run_id,
 			     const struct store_metric_def *defs, size_t ndefs,
 			     const struct store_metric_sample *samples, size_t n)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	const char *bench = NULL, *metric = NULL;
 	int64_t bench_id = 0, metric_id = 0;
 	int result;
@@ -97,9 +97,10 @@ int store_metric_samples_add(struct store *store, int64_t run_id,
 	for (size_t i = 0; i < ndefs; i++)
 		if ((result = def_put(store, &defs[i])))
 			goto fail;
-	if (n && !(stmt = store_prepare(store, "INSERT OR REPLACE INTO metric_samples"
+	if (n && !(stmt = store_prepare(store, "INSERT INTO metric_samples"
 					       " (run_id, bench_id, metric_id, iteration, value)"
-					       " VALUES (?1, ?2, ?3, ?4, ?5)"))) {
+					       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (run_id, bench_id,"
+					       " metric_id, iteration) DO UPDATE SET value = excluded.value"))) {
 		result = STORE_ERROR;
 		goto fail;
 	}
@@ -120,21 +121,21 @@ int store_metric_samples_add(struct store *store, int64_t run_id,
 				goto fail;
 			metric = s->metric;
 		}
-		sqlite3_bind_int64(stmt, 1, run_id);
-		sqlite3_bind_int64(stmt, 2, bench_id);
-		sqlite3_bind_int64(stmt, 3, metric_id);
-		sqlite3_bind_int(stmt, 4, s->iteration);
-		sqlite3_bind_double(stmt, 5, s->value);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
+		db_bind_int64(stmt, 1, run_id);
+		db_bind_int64(stmt, 2, bench_id);
+		db_bind_int64(stmt, 3, metric_id);
+		db_bind_int(stmt, 4, s->iteration);
+		db_bind_double(stmt, 5, s->value);
+		if (db_step(stmt) != DB_DONE) {
 			result = store_fail(store, "add metric samples");
 			goto fail;
 		}
-		sqlite3_reset(stmt);
+		db_reset(stmt);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return store_commit(store);
 fail:
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	store_rollback(store);
 	return result;
 }
@@ -142,7 +143,7 @@ fail:
 int store_metric_def_get(struct store *store, struct store_metric_def *out, const char *name)
 {
 	const struct store_metric_def *b = builtin_def(name);
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int rc, result = STORE_OK;
 	if (b) {
 		*out = *b;
@@ -150,20 +151,20 @@ int store_metric_def_get(struct store *store, struct store_metric_def *out, cons
 	}
 	if (!(stmt = store_prepare(store, "SELECT unit, higher FROM metric_defs WHERE name = ?1")))
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *unit = sqlite3_column_text(stmt, 0);
+	db_bind_text(stmt, 1, name, -1);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		const unsigned char *unit = db_column_text(stmt, 0);
 		memset(out, 0, sizeof(*out));
 		snprintf(out->name, sizeof(out->name), "%s", name);
 		snprintf(out->unit, sizeof(out->unit), "%s", unit ? (const char *)unit : "");
-		out->higher_is_better = sqlite3_column_int(stmt, 1) != 0;
-	} else if (rc == SQLITE_DONE) {
+		out->higher_is_better = db_column_int(stmt, 1) != 0;
+	} else if (rc == DB_DONE) {
 		result = STORE_NOTFOUND;
 	} else {
 		result = store_fail(store, "read a metric's definition");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -208,37 +209,37 @@ int store_metrics_of_runs(struct store *store, struct store_metric_def **defs, s
 	if (!(ids = store_ids_json(run_ids, nruns)))
 		return store_nomem(store);
 	for (int pass = 0; pass < 2 && result == STORE_OK; pass++) {
-		sqlite3_stmt *stmt =
+		struct db_stmt *stmt =
 			store_prepare(store, (pass ? declared : has_samples)[benchmark != NULL]);
 		int rc;
 		if (!stmt) {
 			result = STORE_ERROR;
 			break;
 		}
-		sqlite3_bind_text(stmt, 1, ids, -1, SQLITE_STATIC);
+		db_bind_text(stmt, 1, ids, -1);
 		if (benchmark)
-			sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && result == STORE_OK) {
+			db_bind_text(stmt, 2, benchmark, -1);
+		while ((rc = db_step(stmt)) == DB_ROW && result == STORE_OK) {
 			struct store_metric_def d = {0};
 			const unsigned char *text;
 			if (!pass) {
-				if (!sqlite3_column_int(stmt, 0))
+				if (!db_column_int(stmt, 0))
 					continue;
 				for (size_t i = 0; i < 2 && result == STORE_OK; i++)
 					result = defs_push(store, &list, &count, &cap,
 							   &builtin_defs[i]);
 				continue;
 			}
-			text = sqlite3_column_text(stmt, 0);
+			text = db_column_text(stmt, 0);
 			snprintf(d.name, sizeof(d.name), "%s", text ? (const char *)text : "");
-			text = sqlite3_column_text(stmt, 1);
+			text = db_column_text(stmt, 1);
 			snprintf(d.unit, sizeof(d.unit), "%s", text ? (const char *)text : "");
-			d.higher_is_better = sqlite3_column_int(stmt, 2) != 0;
+			d.higher_is_better = db_column_int(stmt, 2) != 0;
 			result = defs_push(store, &list, &count, &cap, &d);
 		}
-		if (result == STORE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		if (result == STORE_OK && rc != DB_DONE && rc != DB_ROW)
 			result = store_fail(store, "list metrics");
-		sqlite3_finalize(stmt);
+		db_finalize(stmt);
 	}
 	free(ids);
 	if (result) {

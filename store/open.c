@@ -1,4 +1,4 @@
-/* Opening the store: connection settings, schema migrations, shared helpers. */
+/* Opening the store: the engine a location names, its schema migrations, shared helpers. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,12 +6,16 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/paths.h"
+#include "store/schema_pg.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
-/* Each entry moves the schema from version i to i + 1. Never edit a shipped
- * entry: add a new one, so existing stores migrate forward. */
+/* SQLite's: each entry moves the schema from version i to i + 1. Never edit
+ * a shipped entry: add a new one, so existing stores migrate forward. A
+ * PostgreSQL store is created at version 16 by store/schema_pg.c; a new
+ * entry here needs its PostgreSQL text too (migrate_postgres). */
 static const char *const migrations[] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"INSERT INTO meta (key, value) VALUES ('seq', 0);"
@@ -318,15 +322,13 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSIO
 
 int store_fail(struct store *store, const char *what)
 {
-	int code = sqlite3_errcode(store->db), sys = sqlite3_system_errno(store->db);
-	snprintf(store->errmsg, sizeof(store->errmsg), "%s: %s", what, sqlite3_errmsg(store->db));
-	/* Logged here, once, with SQLite's own words: the callers pass the code on. */
+	snprintf(store->errmsg, sizeof(store->errmsg), "%s: %s", what,
+		 store->engine->errmsg(store));
+	/* Logged here, once, with the engine's own words: the callers pass the code on. */
 	if (!store->opening)
 		log_error(STORE_ERROR, "store: %s", store->errmsg);
 	/* A full disk is the machine's state, not a fault: writers are told so (ENOSPC). */
-	if (code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT)))
-		return STORE_NOSPACE;
-	return STORE_ERROR;
+	return store->engine->error_is_full(store) ? STORE_NOSPACE : STORE_ERROR;
 }
 
 int store_refuse(struct store *store, int code, const char *fmt, ...)
@@ -346,25 +348,25 @@ int store_nomem(struct store *store)
 	return store_refuse(store, STORE_NOMEM, "out of memory");
 }
 
-int store_id_row(struct store *store, void *row, sqlite3_stmt *stmt)
+int store_id_row(struct store *store, void *row, struct db_stmt *stmt)
 {
 	(void)store;
-	*(int64_t *)row = sqlite3_column_int64(stmt, 0);
+	*(int64_t *)row = db_column_int64(stmt, 0);
 	return STORE_OK;
 }
 
 int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
-		       sqlite3_stmt *stmt, store_row_fn from_row, void (*clear)(void *row),
+		       struct db_stmt *stmt, store_row_fn from_row, void (*clear)(void *row),
 		       const char *what)
 {
 	unsigned char *rows = NULL;
 	size_t count = 0, cap = 0;
-	int rc = SQLITE_DONE, result = STORE_OK;
+	int rc = DB_DONE, result = STORE_OK;
 	memset(list, 0, sizeof(void *));
 	*n = 0;
 	if (!stmt)
 		return STORE_ERROR;
-	while (result == STORE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (result == STORE_OK && (rc = db_step(stmt)) == DB_ROW) {
 		if (count == cap) {
 			size_t grow = cap ? 2 * cap : 8;
 			unsigned char *more = grow > SIZE_MAX / elem ? NULL : realloc(rows, grow * elem);
@@ -379,9 +381,9 @@ int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
 		if ((result = from_row(store, rows + count * elem, stmt)) == STORE_OK)
 			count++;
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, what);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		for (size_t i = 0; clear && i < count; i++)
 			clear(rows + i * elem);
@@ -393,19 +395,14 @@ int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
 	return STORE_OK;
 }
 
-sqlite3_stmt *store_prepare(struct store *store, const char *sql)
+struct db_stmt *store_prepare(struct store *store, const char *sql)
 {
-	sqlite3_stmt *stmt = NULL;
-	if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		store_fail(store, "prepare");
-		return NULL;
-	}
-	return stmt;
+	return store->engine->prepare(store, sql);
 }
 
 int store_exec(struct store *store, const char *sql)
 {
-	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+	if (store->engine->exec(store, sql) != STORE_OK) {
 		/* Name the statement by its first words: enough to tell which step failed. */
 		char what[48];
 		snprintf(what, sizeof(what), "%.*s", (int)strcspn(sql, "(;"), sql);
@@ -416,7 +413,13 @@ int store_exec(struct store *store, const char *sql)
 
 int store_begin(struct store *store)
 {
-	return store_exec(store, "BEGIN IMMEDIATE");
+	/* Take the write lock up front so a transaction never fails half way on
+	 * BUSY. PostgreSQL's row locks would let two writers take rows in
+	 * opposite orders and deadlock: an advisory lock gives its transactions
+	 * SQLite's one-writer-at-a-time, which every transaction here was
+	 * written for. */
+	return store_exec(store, store_sql(store, "BEGIN IMMEDIATE",
+					   "BEGIN; SELECT pg_advisory_xact_lock(" STORE_WRITE_LOCK ")"));
 }
 
 int store_commit(struct store *store)
@@ -427,22 +430,22 @@ int store_commit(struct store *store)
 void store_rollback(struct store *store)
 {
 	/* Keeps the error message of the failure that led here. */
-	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	store->engine->exec(store, "ROLLBACK");
 }
 
 int store_select_int64(struct store *store, int64_t *out, const char *sql, const char *what)
 {
-	sqlite3_stmt *stmt = store_prepare(store, sql);
+	struct db_stmt *stmt = store_prepare(store, sql);
 	int result = STORE_ERROR;
 	if (!stmt)
 		return STORE_ERROR;
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(stmt, 0);
+	if (db_step(stmt) == DB_ROW) {
+		*out = db_column_int64(stmt, 0);
 		result = STORE_OK;
 	} else {
 		result = store_fail(store, what);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -477,17 +480,17 @@ int store_results_seq(struct store *store, int64_t *seq, int64_t *changed_ns)
 
 int store_mark_results_changed(struct store *store, int64_t seq)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
+	struct db_stmt *stmt = store_prepare(store,
 		"UPDATE meta SET value = CASE key WHEN 'views_seq' THEN ?1 ELSE ?2 END"
 		" WHERE key IN ('views_seq', 'views_ns')");
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, seq);
-	sqlite3_bind_int64(stmt, 2, now_real_ns());
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	db_bind_int64(stmt, 1, seq);
+	db_bind_int64(stmt, 2, now_real_ns());
+	if (db_step(stmt) != DB_DONE)
 		result = store_fail(store, "mark views changed");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -497,11 +500,21 @@ int store_seq(const struct store *store, int64_t *out)
 				  "SELECT value FROM meta WHERE key = 'seq'", "read change number");
 }
 
+/* The schema version: SQLite's user_version; a table of its own in
+ * PostgreSQL, which does not exist before the schema does. */
 static int user_version(struct store *store, int *out)
 {
-	int64_t version = 0;
-	int result = store_select_int64(store, &version, "PRAGMA user_version",
-					"read schema version");
+	int64_t version = 0, exists = 0;
+	int result;
+	*out = 0;
+	if (store->engine->dialect == DB_SQLITE)
+		result = store_select_int64(store, &version, "PRAGMA user_version",
+					    "read schema version");
+	else if (!(result = store_select_int64(store, &exists,
+					       "SELECT to_regclass('schema_version') IS NOT NULL",
+					       "look for the schema")) && exists)
+		result = store_select_int64(store, &version, "SELECT version FROM schema_version",
+					    "read schema version");
 	*out = (int)version;
 	return result;
 }
@@ -519,7 +532,7 @@ static int check_version(struct store *store)
 	return STORE_OK;
 }
 
-static int migrate(struct store *store)
+static int migrate_sqlite(struct store *store)
 {
 	int version = 0;
 	int result = user_version(store, &version);
@@ -539,6 +552,31 @@ static int migrate(struct store *store)
 	return STORE_OK;
 }
 
+/* A PostgreSQL store starts at the current schema (store/schema_pg.c): there
+ * are no older ones to carry forward. */
+static int migrate_postgres(struct store *store)
+{
+	int version = 0;
+	int result;
+	/* store_begin's lock: the first opener creates the schema, the others wait and find it. */
+	if ((result = store_begin(store)))
+		return result;
+	if (!(result = user_version(store, &version)) && version == 0)
+		result = store_exec(store, store_pg_schema);
+	if (result || (result = store_commit(store)))
+		store_rollback(store);
+	return result;
+}
+
+/* A location naming a PostgreSQL database (a libpq URI) selects that engine;
+ * anything else is a SQLite file. */
+static const struct db_engine *engine_for(const char *location)
+{
+	if (store_path_is_database(location))
+		return &db_pg_engine;
+	return &db_sqlite_engine;
+}
+
 int store_open(struct store **out, const char *path, enum store_sync sync)
 {
 	struct store *store = calloc(1, sizeof(*store));
@@ -548,19 +586,22 @@ int store_open(struct store **out, const char *path, enum store_sync sync)
 	if (!store)
 		return STORE_NOMEM;
 	store->opening = true;
-	if (sqlite3_open_v2(path, &store->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK)
-		return store_fail(store, "open");
-	/* Another thread or process may hold the write lock briefly. */
-	sqlite3_busy_timeout(store->db, 10000);
+	store->engine = engine_for(path);
+	if ((result = store->engine->open(store, path, sync == STORE_SYNC_FULL)))
+		return result;
+	if (store->engine->dialect == DB_POSTGRES) {
+		if ((result = check_version(store)) || (result = migrate_postgres(store)))
+			return result;
+		store->opening = false;
+		return STORE_OK;
+	}
 	/* Refuse a newer schema before changing anything in the file (even its journal mode). */
 	if ((result = check_version(store)) ||
 	    (result = store_exec(store, "PRAGMA journal_mode = WAL")) ||
 	    (result = store_exec(store, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 							       : "PRAGMA synchronous = NORMAL")) ||
-	    (result = store_exec(store, "PRAGMA foreign_keys = ON")) || (result = migrate(store)) ||
-	    (result = store_convert_pending(store)))
+	    (result = store_exec(store, "PRAGMA foreign_keys = ON")) ||
+	    (result = migrate_sqlite(store)) || (result = store_convert_pending(store)))
 		return result;
 	store->opening = false;
 	return STORE_OK;
@@ -570,7 +611,8 @@ void store_free(struct store *store)
 {
 	if (!store)
 		return;
-	sqlite3_close(store->db);
+	if (store->conn)
+		store->engine->close(store);
 	free(store);
 }
 
@@ -611,5 +653,5 @@ const char *run_state_name(enum run_state state)
 
 const char *store_sqlite_version(void)
 {
-	return sqlite3_libversion();
+	return db_sqlite_engine.version();
 }

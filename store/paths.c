@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "util/runid.h"
 
@@ -21,7 +23,15 @@ static int path_printf(char *buf, size_t size, const char *fmt, ...)
 
 int store_path_db(char *buf, size_t size, const char *data_dir)
 {
+	const char *shared = getenv("BENCHFS_STORE");
+	if (shared && *shared)
+		return path_printf(buf, size, "%s", shared);
 	return path_printf(buf, size, "%s/benchfs.db", data_dir);
+}
+
+bool store_path_is_database(const char *location)
+{
+	return !strncmp(location, "postgresql://", 13) || !strncmp(location, "postgres://", 11);
 }
 
 int store_path_lock(char *buf, size_t size, const char *data_dir)

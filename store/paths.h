@@ -4,14 +4,19 @@
 #ifndef BENCHFS_STORE_PATHS_H
 #define BENCHFS_STORE_PATHS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Each writes into buf (terminated; cut at size) and returns 0, or
  * -ENAMETOOLONG when the path did not fit. */
 
-/* The SQLite database. */
+/* Where the store is: the environment's BENCHFS_STORE when set (a
+ * postgresql:// URI shared by a fleet; --store sets it), else the SQLite
+ * file in the data directory. */
 int store_path_db(char *buf, size_t size, const char *data_dir);
+/* The location names a database server (PostgreSQL), not a file. */
+bool store_path_is_database(const char *location);
 /* The lock a daemon holds for as long as it serves the directory. */
 int store_path_lock(char *buf, size_t size, const char *data_dir);
 /* The folder of the runs' debug logs, and one run's log. */

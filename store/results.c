@@ -18,20 +18,20 @@ static int find_or_insert(struct store *store, int64_t *id, const char *sql_find
 			  const char *sql_insert, const char *text, int64_t hash, const char *what)
 {
 	for (int pass = 0; pass < 2; pass++) {
-		sqlite3_stmt *stmt = store_prepare(store, pass ? sql_insert : sql_find);
+		struct db_stmt *stmt = store_prepare(store, pass ? sql_insert : sql_find);
 		int rc;
 		if (!stmt)
 			return STORE_ERROR;
-		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 2, hash);
-		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_ROW) {
-			*id = sqlite3_column_int64(stmt, 0);
-			sqlite3_finalize(stmt);
+		db_bind_text(stmt, 1, text, -1);
+		db_bind_int64(stmt, 2, hash);
+		rc = db_step(stmt);
+		if (rc == DB_ROW) {
+			*id = db_column_int64(stmt, 0);
+			db_finalize(stmt);
 			return STORE_OK;
 		}
-		sqlite3_finalize(stmt);
-		if (rc != SQLITE_DONE)
+		db_finalize(stmt);
+		if (rc != DB_DONE)
 			return store_fail(store, what);
 	}
 	return store_fail(store, what);
@@ -82,7 +82,7 @@ static void run_series_clear(struct run_series *rs)
 static int run_series_load(struct store *store, struct run_series *rs, int64_t run_id)
 {
 	/* In primary key order: no sort. */
-	sqlite3_stmt *stmt = store_prepare(store,
+	struct db_stmt *stmt = store_prepare(store,
 		"SELECT s.bench_id, b.name, s.iteration, s.wall_ns, s.user_ns, s.sys_ns,"
 		" s.maxrss_bytes, s.exit_code, s.term_signal FROM samples s"
 		" JOIN benchmarks b ON b.id = s.bench_id WHERE s.run_id = ?1"
@@ -93,21 +93,21 @@ static int run_series_load(struct store *store, struct run_series *rs, int64_t r
 	memset(rs, 0, sizeof(*rs));
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, run_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_int64(stmt, 1, run_id);
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		if (ALLOC_GROW(rs->its, rs->nits + 1, rs->itcap)) {
 			result = store_nomem(store);
 			break;
 		}
-		if (rs->n == 0 || sqlite3_column_int64(stmt, 0) != bench) {
-			const unsigned char *name = sqlite3_column_text(stmt, 1);
+		if (rs->n == 0 || db_column_int64(stmt, 0) != bench) {
+			const unsigned char *name = db_column_text(stmt, 1);
 			if (ALLOC_GROW(rs->series, rs->n + 1, rs->cap) ||
 			    ALLOC_GROW(rs->names, rs->n + 1, namecap) ||
 			    !(rs->names[rs->n] = strdup(name ? (const char *)name : ""))) {
 				result = store_nomem(store);
 				break;
 			}
-			bench = sqlite3_column_int64(stmt, 0);
+			bench = db_column_int64(stmt, 0);
 			/* its may move while it grows: .n holds the series' first
 			 * index until the end. */
 			rs->series[rs->n] = (struct result_pack_series){
@@ -116,18 +116,18 @@ static int run_series_load(struct store *store, struct run_series *rs, int64_t r
 		}
 		rs->its[rs->nits++] = (struct store_iteration){
 			.benchmark = rs->series[rs->n - 1].benchmark,
-			.iteration = sqlite3_column_int(stmt, 2),
-			.wall_ns = sqlite3_column_int64(stmt, 3),
-			.user_ns = sqlite3_column_int64(stmt, 4),
-			.sys_ns = sqlite3_column_int64(stmt, 5),
-			.maxrss_bytes = sqlite3_column_int64(stmt, 6),
-			.exit_code = sqlite3_column_int(stmt, 7),
-			.term_signal = sqlite3_column_int(stmt, 8),
+			.iteration = db_column_int(stmt, 2),
+			.wall_ns = db_column_int64(stmt, 3),
+			.user_ns = db_column_int64(stmt, 4),
+			.sys_ns = db_column_int64(stmt, 5),
+			.maxrss_bytes = db_column_int64(stmt, 6),
+			.exit_code = db_column_int(stmt, 7),
+			.term_signal = db_column_int(stmt, 8),
 		};
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, "read a run's iterations");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		run_series_clear(rs);
 		return result;
@@ -154,7 +154,7 @@ static int pack_fail(struct store *store, int rc, int64_t run_id)
 int store_result_write(struct store *store, int64_t run_id, const char *text, bool with_series)
 {
 	struct run_series rs = {0};
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	unsigned char *blob = NULL;
 	size_t len = 0;
 	int rc, result = STORE_OK;
@@ -171,11 +171,11 @@ int store_result_write(struct store *store, int64_t run_id, const char *text, bo
 		return STORE_ERROR;
 	}
 	if (blob)
-		sqlite3_bind_blob64(stmt, 1, blob, len, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, run_id);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+		db_bind_blob(stmt, 1, blob, len);
+	db_bind_int64(stmt, 2, run_id);
+	if (db_step(stmt) != DB_DONE)
 		result = store_fail(store, "record result");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	free(blob);
 	return result;
 }
@@ -195,19 +195,19 @@ int store_result_read(struct store *store, char **text, int64_t run_id, const vo
 
 int store_result_detach(struct store *store, int64_t run_id)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT result_z FROM runs WHERE id = ?1");
+	struct db_stmt *stmt = store_prepare(store, "SELECT result_z FROM runs WHERE id = ?1");
 	char *text = NULL;
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, run_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		const void *blob = sqlite3_column_blob(stmt, 0);
-		size_t len = (size_t)sqlite3_column_bytes(stmt, 0);
+	db_bind_int64(stmt, 1, run_id);
+	if (db_step(stmt) == DB_ROW) {
+		const void *blob = db_column_blob(stmt, 0);
+		size_t len = (size_t)db_column_bytes(stmt, 0);
 		if (blob && result_pack_uses_series(blob, len))
 			result = store_result_read(store, &text, run_id, blob, len);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result == STORE_OK && text)
 		result = store_result_write(store, run_id, text, false);
 	free(text);
@@ -218,7 +218,7 @@ int store_result_detach(struct store *store, int64_t run_id)
  * configuration by id and their result packed. *done when none is left. */
 static int convert_batch(struct store *store, int64_t *from, bool *done)
 {
-	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct db_stmt *sel = NULL, *upd = NULL;
 	int64_t ids[CONVERT_BATCH];
 	size_t n = 0;
 	int rc, result = store_begin(store);
@@ -229,13 +229,13 @@ static int convert_batch(struct store *store, int64_t *from, bool *done)
 		result = STORE_ERROR;
 		goto fail;
 	}
-	sqlite3_bind_int64(sel, 1, *from);
-	sqlite3_bind_int(sel, 2, CONVERT_BATCH);
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(sel, 0);
-	sqlite3_finalize(sel);
+	db_bind_int64(sel, 1, *from);
+	db_bind_int(sel, 2, CONVERT_BATCH);
+	while ((rc = db_step(sel)) == DB_ROW)
+		ids[n++] = db_column_int64(sel, 0);
+	db_finalize(sel);
 	sel = NULL;
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		result = store_fail(store, "find runs to convert");
 		goto fail;
 	}
@@ -248,23 +248,23 @@ static int convert_batch(struct store *store, int64_t *from, bool *done)
 	for (size_t i = 0; i < n; i++) {
 		int64_t config_id = 0;
 		char *config = NULL, *text = NULL;
-		sqlite3_reset(sel);
-		sqlite3_bind_int64(sel, 1, ids[i]);
-		if (sqlite3_step(sel) != SQLITE_ROW) {
+		db_reset(sel);
+		db_bind_int64(sel, 1, ids[i]);
+		if (db_step(sel) != DB_ROW) {
 			result = store_fail(store, "read a run to convert");
 			goto fail;
 		}
-		config = strdup(sqlite3_column_text(sel, 0) ? (const char *)sqlite3_column_text(sel, 0)
+		config = strdup(db_column_text(sel, 0) ? (const char *)db_column_text(sel, 0)
 							    : "");
-		if (sqlite3_column_type(sel, 1) != SQLITE_NULL)
-			text = strdup((const char *)sqlite3_column_text(sel, 1));
-		if (!config || (sqlite3_column_type(sel, 1) != SQLITE_NULL && !text)) {
+		if (!db_column_is_null(sel, 1))
+			text = strdup((const char *)db_column_text(sel, 1));
+		if (!config || (!db_column_is_null(sel, 1) && !text)) {
 			free(config);
 			free(text);
 			result = store_nomem(store);
 			goto fail;
 		}
-		sqlite3_reset(sel);
+		db_reset(sel);
 		result = store_config_id(store, &config_id, config);
 		if (result == STORE_OK && text)
 			result = store_result_write(store, ids[i], text, true);
@@ -272,16 +272,16 @@ static int convert_batch(struct store *store, int64_t *from, bool *done)
 		free(text);
 		if (result)
 			goto fail;
-		sqlite3_reset(upd);
-		sqlite3_bind_int64(upd, 1, config_id);
-		sqlite3_bind_int64(upd, 2, ids[i]);
-		if (sqlite3_step(upd) != SQLITE_DONE) {
+		db_reset(upd);
+		db_bind_int64(upd, 1, config_id);
+		db_bind_int64(upd, 2, ids[i]);
+		if (db_step(upd) != DB_DONE) {
 			result = store_fail(store, "convert a run");
 			goto fail;
 		}
 	}
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+	db_finalize(sel);
+	db_finalize(upd);
 	sel = upd = NULL;
 	*done = n < CONVERT_BATCH;
 	if (n)
@@ -290,8 +290,8 @@ static int convert_batch(struct store *store, int64_t *from, bool *done)
 		goto fail;
 	return store_commit(store);
 fail:
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+	db_finalize(sel);
+	db_finalize(upd);
 	store_rollback(store);
 	return result;
 }

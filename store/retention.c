@@ -6,10 +6,11 @@
 
 #include "store/internal.h"
 #include "util/array.h"
+#include "util/clock.h"
 
 int store_retain_runs(struct store *store, struct store_retain_run **runs, size_t *n)
 {
-	sqlite3_stmt *stmt = store_prepare(
+	struct db_stmt *stmt = store_prepare(
 		store, "SELECT r.id, r.commit_sha, r.state, r.finished_ns, r.pair_id,"
 		       " s.run_id IS NOT NULL, e.run_id IS NOT NULL FROM runs r"
 		       " LEFT JOIN summarized s ON s.run_id = r.id"
@@ -20,26 +21,26 @@ int store_retain_runs(struct store *store, struct store_retain_run **runs, size_
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *commit = sqlite3_column_text(stmt, 1);
-		const unsigned char *state = sqlite3_column_text(stmt, 2);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		const unsigned char *commit = db_column_text(stmt, 1);
+		const unsigned char *state = db_column_text(stmt, 2);
 		struct store_retain_run *r;
 		if (ALLOC_GROW(list, count + 1, cap)) {
 			result = store_nomem(store);
 			break;
 		}
 		r = &list[count++];
-		r->id = sqlite3_column_int64(stmt, 0);
+		r->id = db_column_int64(stmt, 0);
 		snprintf(r->commit, sizeof(r->commit), "%s", commit ? (const char *)commit : "");
 		r->state = state && strcmp((const char *)state, "done") == 0 ? RUN_DONE : RUN_FAILED;
-		r->finished_ns = sqlite3_column_int64(stmt, 3);
-		r->pair_id = sqlite3_column_int64(stmt, 4);
-		r->summarized = sqlite3_column_int(stmt, 5) != 0;
-		r->excluded = sqlite3_column_int(stmt, 6) != 0;
+		r->finished_ns = db_column_int64(stmt, 3);
+		r->pair_id = db_column_int64(stmt, 4);
+		r->summarized = db_column_int(stmt, 5) != 0;
+		r->excluded = db_column_int(stmt, 6) != 0;
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, "list finished runs");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		free(list);
 		return result;
@@ -52,41 +53,42 @@ int store_retain_runs(struct store *store, struct store_retain_run **runs, size_
 /* One run inside the transaction: its summaries, its iterations deleted
  * (as many as the summaries count), its mark. */
 static int summarize_one(struct store *store, int64_t *samples, const struct store_summarize *run,
-			 sqlite3_stmt *ins, sqlite3_stmt *del, sqlite3_stmt *mark)
+			 struct db_stmt *ins, struct db_stmt *del, struct db_stmt *mark)
 {
 	int64_t expected = 0, deleted;
 	int result;
 	for (size_t i = 0; i < run->nsums; i++) {
 		const struct store_run_summary *s = &run->sums[i];
-		sqlite3_reset(ins);
-		sqlite3_bind_int64(ins, 1, run->run_id);
-		sqlite3_bind_text(ins, 2, s->benchmark, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 3, s->n);
-		sqlite3_bind_double(ins, 4, s->mean);
-		sqlite3_bind_double(ins, 5, s->stddev);
-		sqlite3_bind_double(ins, 6, s->median);
-		sqlite3_bind_double(ins, 7, s->min);
-		sqlite3_bind_double(ins, 8, s->max);
-		if (sqlite3_step(ins) != SQLITE_DONE)
+		db_reset(ins);
+		db_bind_int64(ins, 1, run->run_id);
+		db_bind_text(ins, 2, s->benchmark, -1);
+		db_bind_int64(ins, 3, s->n);
+		db_bind_double(ins, 4, s->mean);
+		db_bind_double(ins, 5, s->stddev);
+		db_bind_double(ins, 6, s->median);
+		db_bind_double(ins, 7, s->min);
+		db_bind_double(ins, 8, s->max);
+		if (db_step(ins) != DB_DONE)
 			return store_fail(store, "write a run's summary");
 		expected += s->n;
 	}
 	/* result.json stops referring to the samples about to go. */
 	if ((result = store_result_detach(store, run->run_id)))
 		return result;
-	sqlite3_reset(del);
-	sqlite3_bind_int64(del, 1, run->run_id);
-	if (sqlite3_step(del) != SQLITE_DONE)
+	db_reset(del);
+	db_bind_int64(del, 1, run->run_id);
+	if (db_step(del) != DB_DONE)
 		return store_fail(store, "delete a run's iterations");
-	deleted = sqlite3_changes64(store->db);
+	deleted = store_changes(store);
 	if (deleted != expected)
 		return store_refuse(store, STORE_ERROR,
 				    "run %lld has %lld iterations, its summaries count %lld",
 				    (long long)run->run_id, (long long)deleted, (long long)expected);
-	sqlite3_reset(mark);
-	sqlite3_bind_int64(mark, 1, run->run_id);
-	sqlite3_bind_int64(mark, 2, deleted);
-	if (sqlite3_step(mark) != SQLITE_DONE)
+	db_reset(mark);
+	db_bind_int64(mark, 1, run->run_id);
+	db_bind_int64(mark, 2, deleted);
+	db_bind_int64(mark, 3, now_real_ns());
+	if (db_step(mark) != DB_DONE)
 		return store_fail(store, "mark a run summarized");
 	*samples += deleted;
 	return STORE_OK;
@@ -95,7 +97,7 @@ static int summarize_one(struct store *store, int64_t *samples, const struct sto
 int store_runs_summarize(struct store *store, int64_t *samples, const struct store_summarize *runs,
 			 size_t n)
 {
-	sqlite3_stmt *ins = NULL, *del = NULL, *mark = NULL, *done = NULL;
+	struct db_stmt *ins = NULL, *del = NULL, *mark = NULL, *done = NULL;
 	int64_t seq, count = 0;
 	int result;
 	*samples = 0;
@@ -108,18 +110,18 @@ int store_runs_summarize(struct store *store, int64_t *samples, const struct sto
 					 " ?7, ?8)")) ||
 	    !(del = store_prepare(store, "DELETE FROM samples WHERE run_id = ?1")) ||
 	    !(mark = store_prepare(store, "INSERT INTO summarized (run_id, summarized_ns, samples)"
-					  " VALUES (?1, strftime('%s', 'now') * 1000000000, ?2)")) ||
+					  " VALUES (?1, ?3, ?2)")) ||
 	    !(done = store_prepare(store, "SELECT 1 FROM summarized WHERE run_id = ?1"))) {
 		result = STORE_ERROR;
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int step;
-		sqlite3_reset(done);
-		sqlite3_bind_int64(done, 1, runs[i].run_id);
-		if ((step = sqlite3_step(done)) == SQLITE_ROW)
+		db_reset(done);
+		db_bind_int64(done, 1, runs[i].run_id);
+		if ((step = db_step(done)) == DB_ROW)
 			continue;
-		if (step != SQLITE_DONE) {
+		if (step != DB_DONE) {
 			result = store_fail(store, "read whether a run is summarized");
 			goto fail;
 		}
@@ -129,24 +131,24 @@ int store_runs_summarize(struct store *store, int64_t *samples, const struct sto
 	if ((result = store_bump_seq(store, &seq)) ||
 	    (result = store_mark_results_changed(store, seq)) || (result = store_commit(store)))
 		goto fail;
-	sqlite3_finalize(ins);
-	sqlite3_finalize(del);
-	sqlite3_finalize(mark);
-	sqlite3_finalize(done);
+	db_finalize(ins);
+	db_finalize(del);
+	db_finalize(mark);
+	db_finalize(done);
 	*samples = count;
 	return STORE_OK;
 fail:
-	sqlite3_finalize(ins);
-	sqlite3_finalize(del);
-	sqlite3_finalize(mark);
-	sqlite3_finalize(done);
+	db_finalize(ins);
+	db_finalize(del);
+	db_finalize(mark);
+	db_finalize(done);
 	store_rollback(store);
 	return result;
 }
 
 int store_runs_summarized(struct store *store, bool *out, const int64_t *run_ids, size_t n)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	for (size_t i = 0; i < n; i++)
 		out[i] = false;
 	if (n == 0)
@@ -155,16 +157,16 @@ int store_runs_summarized(struct store *store, bool *out, const int64_t *run_ids
 		return STORE_ERROR;
 	for (size_t i = 0; i < n; i++) {
 		int rc;
-		sqlite3_reset(stmt);
-		sqlite3_bind_int64(stmt, 1, run_ids[i]);
-		rc = sqlite3_step(stmt);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			sqlite3_finalize(stmt);
+		db_reset(stmt);
+		db_bind_int64(stmt, 1, run_ids[i]);
+		rc = db_step(stmt);
+		if (rc != DB_ROW && rc != DB_DONE) {
+			db_finalize(stmt);
 			return store_fail(store, "read whether a run is summarized");
 		}
-		out[i] = rc == SQLITE_ROW;
+		out[i] = rc == DB_ROW;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return STORE_OK;
 }
 
@@ -178,7 +180,7 @@ int store_summaries_of_runs(struct store *store, const int64_t *run_ids, size_t 
 		" WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
 		" ORDER BY run_id",
 	};
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	char *ids;
 	int rc, result = STORE_OK;
 	if (nruns == 0)
@@ -189,26 +191,26 @@ int store_summaries_of_runs(struct store *store, const int64_t *run_ids, size_t 
 		free(ids);
 		return STORE_ERROR;
 	}
-	sqlite3_bind_text(stmt, 1, ids, -1, SQLITE_STATIC);
+	db_bind_text(stmt, 1, ids, -1);
 	if (benchmark)
-		sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *name = sqlite3_column_text(stmt, 0);
+		db_bind_text(stmt, 2, benchmark, -1);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		const unsigned char *name = db_column_text(stmt, 0);
 		struct store_run_summary s = {
 			.benchmark = name ? (const char *)name : "",
-			.n = sqlite3_column_int64(stmt, 2),
-			.mean = sqlite3_column_double(stmt, 3),
-			.stddev = sqlite3_column_double(stmt, 4),
-			.median = sqlite3_column_double(stmt, 5),
-			.min = sqlite3_column_double(stmt, 6),
-			.max = sqlite3_column_double(stmt, 7),
+			.n = db_column_int64(stmt, 2),
+			.mean = db_column_double(stmt, 3),
+			.stddev = db_column_double(stmt, 4),
+			.median = db_column_double(stmt, 5),
+			.min = db_column_double(stmt, 6),
+			.max = db_column_double(stmt, 7),
 		};
-		if ((result = fn(ctx, sqlite3_column_int64(stmt, 1), &s)))
+		if ((result = fn(ctx, db_column_int64(stmt, 1), &s)))
 			break;
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, "read run summaries");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	free(ids);
 	return result;
 }
@@ -221,7 +223,7 @@ int store_summaries_of_runs(struct store *store, const int64_t *run_ids, size_t 
 
 int store_retain_report_get(struct store *store, struct store_retain_report *out)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT value FROM meta WHERE key = ?1");
+	struct db_stmt *stmt = store_prepare(store, "SELECT value FROM meta WHERE key = ?1");
 	int result = STORE_OK;
 	memset(out, 0, sizeof(*out));
 	if (!stmt)
@@ -229,40 +231,41 @@ int store_retain_report_get(struct store *store, struct store_retain_report *out
 #define GET(f)                                                                              \
 	if (result == STORE_OK) {                                                           \
 		int rc;                                                                     \
-		sqlite3_reset(stmt);                                                        \
-		sqlite3_bind_text(stmt, 1, "retain." #f, -1, SQLITE_STATIC);                \
-		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)                                \
-			out->f = sqlite3_column_int64(stmt, 0);                             \
-		else if (rc != SQLITE_DONE)                                                 \
+		db_reset(stmt);                                                        \
+		db_bind_text(stmt, 1, "retain." #f, -1);                \
+		if ((rc = db_step(stmt)) == DB_ROW)                                \
+			out->f = db_column_int64(stmt, 0);                             \
+		else if (rc != DB_DONE)                                                 \
 			result = store_fail(store, "read the retention report");            \
 	}
 	REPORT_FIELDS(GET)
 #undef GET
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 int store_retain_report_set(struct store *store, const struct store_retain_report *r)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int result;
 	if ((result = store_begin(store)))
 		return result;
-	if (!(stmt = store_prepare(store, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)"))) {
+	if (!(stmt = store_prepare(store, "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+				    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"))) {
 		store_rollback(store);
 		return STORE_ERROR;
 	}
 #define SET(f)                                                                              \
 	if (result == STORE_OK) {                                                           \
-		sqlite3_reset(stmt);                                                        \
-		sqlite3_bind_text(stmt, 1, "retain." #f, -1, SQLITE_STATIC);                \
-		sqlite3_bind_int64(stmt, 2, r->f);                                          \
-		if (sqlite3_step(stmt) != SQLITE_DONE)                                      \
+		db_reset(stmt);                                                        \
+		db_bind_text(stmt, 1, "retain." #f, -1);                \
+		db_bind_int64(stmt, 2, r->f);                                          \
+		if (db_step(stmt) != DB_DONE)                                      \
 			result = store_fail(store, "write the retention report");           \
 	}
 	REPORT_FIELDS(SET)
 #undef SET
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result == STORE_OK)
 		result = store_commit(store);
 	if (result)

@@ -5,14 +5,14 @@
 
 #include "store/internal.h"
 
-static int entry_row(struct store *store, void *row, sqlite3_stmt *stmt)
+static int entry_row(struct store *store, void *row, struct db_stmt *stmt)
 {
 	struct store_run_entry *e = row;
 	(void)store;
 	memset(e, 0, sizeof(*e));
-	e->id = sqlite3_column_int64(stmt, 0);
-	e->state = store_run_state_parse(sqlite3_column_text(stmt, 1));
-	e->created_ns = sqlite3_column_int64(stmt, 2);
+	e->id = db_column_int64(stmt, 0);
+	e->state = store_run_state_parse(db_column_text(stmt, 1));
+	e->created_ns = db_column_int64(stmt, 2);
 	return STORE_OK;
 }
 
@@ -20,23 +20,23 @@ int store_run_listing(struct store *store, struct store_run_entry **out, size_t 
 {
 	/* Only columns stored before the large ones (config, system, result):
 	 * reading one after them would walk every run's overflow pages. */
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT id, state, created_ns FROM runs ORDER BY id");
+	struct db_stmt *stmt = store_prepare(store, "SELECT id, state, created_ns FROM runs ORDER BY id");
 	return store_rows_collect(store, out, n, sizeof(**out), stmt, entry_row, NULL,
 				  "list runs");
 }
 
 int store_run_listing_span(struct store *store, int64_t *count, int64_t *max_id)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT count(*), coalesce(max(id), 0) FROM runs");
+	struct db_stmt *stmt = store_prepare(store, "SELECT count(*), coalesce(max(id), 0) FROM runs");
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*count = sqlite3_column_int64(stmt, 0);
-		*max_id = sqlite3_column_int64(stmt, 1);
+	if (db_step(stmt) == DB_ROW) {
+		*count = db_column_int64(stmt, 0);
+		*max_id = db_column_int64(stmt, 1);
 	} else {
 		result = store_fail(store, "count runs");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }

@@ -14,6 +14,39 @@
 
 #include "store/internal.h"
 
+/* Each statement with its index hints as an argument (STORE_INDEXED_BY for
+ * SQLite, none for PostgreSQL). */
+#define COMMIT_RUNS_SQL(HINT)                                                   \
+	"SELECT c.id FROM runs c" HINT("runs_by_commit")                        \
+	" CROSS JOIN runs h" HINT("runs_done_by_host")                          \
+	" WHERE c.commit_sha = ?1 AND c.state = 'done'"                         \
+	" AND h.host = ?2 AND h.state = 'done' AND h.id = c.id"                 \
+	" AND c.id NOT IN (SELECT run_id FROM exclusions)"                      \
+	" ORDER BY c.id"
+#define NEWEST_PAIR_SQL(HINT)                                                   \
+	"SELECT a.id, a.pair_id FROM runs c" HINT("runs_by_commit")             \
+	" CROSS JOIN runs a" HINT("runs_done_by_host")                          \
+	" CROSS JOIN runs b" HINT("runs_done_by_host")                          \
+	" WHERE c.commit_sha = ?1 AND c.state = 'done'"                         \
+	" AND a.host = ?3 AND a.state = 'done' AND a.id = c.id"                 \
+	" AND a.pair_id != 0"                                                   \
+	" AND b.host = ?3 AND b.state = 'done' AND b.id = a.pair_id"            \
+	" AND b.commit_sha = ?2"                                                \
+	" AND a.id NOT IN (SELECT run_id FROM exclusions)"                      \
+	" AND b.id NOT IN (SELECT run_id FROM exclusions)"                      \
+	" ORDER BY c.id DESC LIMIT 1"
+#define DONE_RUN_SQL(HINT)                                                      \
+	"SELECT id, commit_sha, finished_ns, pair_id, build_id"                 \
+	" FROM runs" HINT("runs_done_by_host")                                  \
+	" WHERE host = ?1 AND state = 'done' AND id = ?2"                       \
+	" AND id NOT IN (SELECT run_id FROM exclusions)"
+#define SOLO_RUNS_SQL(HINT)                                                     \
+	"SELECT id FROM runs" HINT("runs_done_by_host")                         \
+	" WHERE host = ?1 AND state = 'done' AND pair_id = 0"                   \
+	" AND id NOT IN (SELECT run_id FROM exclusions)"                        \
+	" AND id NOT IN (SELECT id FROM runs WHERE revision LIKE 'bisect/%')"   \
+	" ORDER BY id DESC LIMIT ?2"
+
 /* The views always pass this host's name; all hosts is store_done_runs' case. */
 static int need_host(struct store *store, const char *host)
 {
@@ -23,22 +56,18 @@ static int need_host(struct store *store, const char *host)
 int store_host_commit_runs(struct store *store, int64_t **ids, size_t *n, const char *commit,
 			   const char *host)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int rc;
 	*ids = NULL;
 	*n = 0;
 	if ((rc = need_host(store, host)))
 		return rc;
-	stmt = store_prepare(store, "SELECT c.id FROM runs c INDEXED BY runs_by_commit"
-				    " CROSS JOIN runs h INDEXED BY runs_done_by_host"
-				    " WHERE c.commit_sha = ?1 AND c.state = 'done'"
-				    " AND h.host = ?2 AND h.state = 'done' AND h.id = c.id"
-				    " AND c.id NOT IN (SELECT run_id FROM exclusions)"
-				    " ORDER BY c.id");
+	stmt = store_prepare(store, store_sql(store, COMMIT_RUNS_SQL(STORE_INDEXED_BY),
+					      COMMIT_RUNS_SQL(STORE_NO_INDEX_HINT)));
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, commit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, host, -1, SQLITE_STATIC);
+	db_bind_text(stmt, 1, commit, -1);
+	db_bind_text(stmt, 2, host, -1);
 	return store_rows_collect(store, ids, n, sizeof(**ids), stmt, store_id_row, NULL,
 				  "list a commit's done runs");
 }
@@ -46,77 +75,66 @@ int store_host_commit_runs(struct store *store, int64_t **ids, size_t *n, const 
 int store_host_newest_pair(struct store *store, int64_t ids[2], const char *commit_a,
 			   const char *commit_b, const char *host)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int rc, result;
 	if ((rc = need_host(store, host)))
 		return rc;
 	/* From commit a's runs, newest first: the first whose pair is a run of
 	 * commit b, both done on host and neither excluded. */
-	stmt = store_prepare(store, "SELECT a.id, a.pair_id FROM runs c INDEXED BY runs_by_commit"
-				    " CROSS JOIN runs a INDEXED BY runs_done_by_host"
-				    " CROSS JOIN runs b INDEXED BY runs_done_by_host"
-				    " WHERE c.commit_sha = ?1 AND c.state = 'done'"
-				    " AND a.host = ?3 AND a.state = 'done' AND a.id = c.id"
-				    " AND a.pair_id != 0"
-				    " AND b.host = ?3 AND b.state = 'done' AND b.id = a.pair_id"
-				    " AND b.commit_sha = ?2"
-				    " AND a.id NOT IN (SELECT run_id FROM exclusions)"
-				    " AND b.id NOT IN (SELECT run_id FROM exclusions)"
-				    " ORDER BY c.id DESC LIMIT 1");
+	stmt = store_prepare(store, store_sql(store, NEWEST_PAIR_SQL(STORE_INDEXED_BY),
+					      NEWEST_PAIR_SQL(STORE_NO_INDEX_HINT)));
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, commit_a, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, commit_b, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, host, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		ids[0] = sqlite3_column_int64(stmt, 0);
-		ids[1] = sqlite3_column_int64(stmt, 1);
+	db_bind_text(stmt, 1, commit_a, -1);
+	db_bind_text(stmt, 2, commit_b, -1);
+	db_bind_text(stmt, 3, host, -1);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		ids[0] = db_column_int64(stmt, 0);
+		ids[1] = db_column_int64(stmt, 1);
 		result = STORE_OK;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		result = STORE_NOTFOUND;
 	} else {
 		result = store_fail(store, "find the newest pair");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 int store_host_done_runs_get(struct store *store, struct store_done_run *out, bool *found,
 			     const int64_t *ids, size_t n, const char *host)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int rc, result = STORE_OK;
 	if ((rc = need_host(store, host)))
 		return rc;
 	if (!n)
 		return STORE_OK;
-	stmt = store_prepare(store, "SELECT id, commit_sha, finished_ns, pair_id, build_id"
-				    " FROM runs INDEXED BY runs_done_by_host"
-				    " WHERE host = ?1 AND state = 'done' AND id = ?2"
-				    " AND id NOT IN (SELECT run_id FROM exclusions)");
+	stmt = store_prepare(store, store_sql(store, DONE_RUN_SQL(STORE_INDEXED_BY),
+					      DONE_RUN_SQL(STORE_NO_INDEX_HINT)));
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
+	db_bind_text(stmt, 1, host, -1);
 	/* A handful of ids: one indexed step each. */
 	for (size_t i = 0; i < n && result == STORE_OK; i++) {
-		sqlite3_reset(stmt);
-		sqlite3_bind_int64(stmt, 2, ids[i]);
-		rc = sqlite3_step(stmt);
-		found[i] = rc == SQLITE_ROW;
-		if (rc == SQLITE_ROW)
+		db_reset(stmt);
+		db_bind_int64(stmt, 2, ids[i]);
+		rc = db_step(stmt);
+		found[i] = rc == DB_ROW;
+		if (rc == DB_ROW)
 			result = store_done_run_row(store, &out[i], stmt);
-		else if (rc != SQLITE_DONE)
+		else if (rc != DB_DONE)
 			result = store_fail(store, "get a done run");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 int store_host_solo_runs(struct store *store, int64_t **ids, size_t *n, size_t max,
 			 const char *host)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int64_t *list;
 	int rc;
 	*ids = NULL;
@@ -125,15 +143,12 @@ int store_host_solo_runs(struct store *store, int64_t **ids, size_t *n, size_t m
 		return rc;
 	/* Newest first from the end of the host's index, stopping at max; the
 	 * bisections' runs come from their partial index (a few). */
-	stmt = store_prepare(store, "SELECT id FROM runs INDEXED BY runs_done_by_host"
-				    " WHERE host = ?1 AND state = 'done' AND pair_id = 0"
-				    " AND id NOT IN (SELECT run_id FROM exclusions)"
-				    " AND id NOT IN (SELECT id FROM runs WHERE revision LIKE 'bisect/%')"
-				    " ORDER BY id DESC LIMIT ?2");
+	stmt = store_prepare(store, store_sql(store, SOLO_RUNS_SQL(STORE_INDEXED_BY),
+					      SOLO_RUNS_SQL(STORE_NO_INDEX_HINT)));
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+	db_bind_text(stmt, 1, host, -1);
+	db_bind_int64(stmt, 2, max > INT64_MAX ? INT64_MAX : (int64_t)max);
 	if ((rc = store_rows_collect(store, ids, n, sizeof(**ids), stmt, store_id_row, NULL,
 				     "list the newest solo runs")))
 		return rc;

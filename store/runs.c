@@ -27,38 +27,38 @@ enum run_state store_run_state_parse(const unsigned char *text)
 	return RUN_FAILED;
 }
 
-static char *column_strdup(sqlite3_stmt *stmt, int col)
+static char *column_strdup(struct db_stmt *stmt, int col)
 {
-	const unsigned char *text = sqlite3_column_text(stmt, col);
+	const unsigned char *text = db_column_text(stmt, col);
 	return text ? strdup((const char *)text) : NULL;
 }
 
 /* Fill *run from a row selected with RUN_COLUMNS. */
-static int run_from_row(struct store *store, struct store_run *run, sqlite3_stmt *stmt)
+static int run_from_row(struct store *store, struct store_run *run, struct db_stmt *stmt)
 {
-	const unsigned char *commit = sqlite3_column_text(stmt, 2);
+	const unsigned char *commit = db_column_text(stmt, 2);
 	memset(run, 0, sizeof(*run));
-	run->id = sqlite3_column_int64(stmt, 0);
+	run->id = db_column_int64(stmt, 0);
 	run->revision = column_strdup(stmt, 1);
 	if (commit)
 		snprintf(run->commit, sizeof(run->commit), "%s", (const char *)commit);
-	run->state = store_run_state_parse(sqlite3_column_text(stmt, 3));
+	run->state = store_run_state_parse(db_column_text(stmt, 3));
 	run->detail = column_strdup(stmt, 4);
-	run->seq = sqlite3_column_int64(stmt, 5);
-	run->created_ns = sqlite3_column_int64(stmt, 6);
-	run->updated_ns = sqlite3_column_int64(stmt, 7);
-	run->started_ns = sqlite3_column_int64(stmt, 8);
-	run->finished_ns = sqlite3_column_int64(stmt, 9);
-	run->attempts = sqlite3_column_int(stmt, 10);
+	run->seq = db_column_int64(stmt, 5);
+	run->created_ns = db_column_int64(stmt, 6);
+	run->updated_ns = db_column_int64(stmt, 7);
+	run->started_ns = db_column_int64(stmt, 8);
+	run->finished_ns = db_column_int64(stmt, 9);
+	run->attempts = db_column_int(stmt, 10);
 	run->config = column_strdup(stmt, 11);
 	run->system = column_strdup(stmt, 12);
 	run->result = column_strdup(stmt, 13);
 	/* Packed (result_z) unless written before migration 12 and not yet converted. */
-	if (sqlite3_column_type(stmt, 13) == SQLITE_NULL &&
-	    sqlite3_column_type(stmt, 18) != SQLITE_NULL) {
+	if (db_column_is_null(stmt, 13) &&
+	    !db_column_is_null(stmt, 18)) {
 		int result = store_result_read(store, &run->result, run->id,
-					       sqlite3_column_blob(stmt, 18),
-					       (size_t)sqlite3_column_bytes(stmt, 18));
+					       db_column_blob(stmt, 18),
+					       (size_t)db_column_bytes(stmt, 18));
 		if (result) {
 			run->result = NULL;
 			store_run_clear(run);
@@ -66,13 +66,13 @@ static int run_from_row(struct store *store, struct store_run *run, sqlite3_stmt
 		}
 	}
 	run->host = column_strdup(stmt, 14);
-	run->pair_id = sqlite3_column_int64(stmt, 15);
+	run->pair_id = db_column_int64(stmt, 15);
 	run->excluded_reason = column_strdup(stmt, 16);
-	run->excluded_ns = sqlite3_column_int64(stmt, 17);
+	run->excluded_ns = db_column_int64(stmt, 17);
 	if (!run->revision || !run->detail || !run->config || !run->host ||
-	    (sqlite3_column_type(stmt, 16) != SQLITE_NULL && !run->excluded_reason) ||
-	    (sqlite3_column_type(stmt, 12) != SQLITE_NULL && !run->system) ||
-	    (sqlite3_column_type(stmt, 13) != SQLITE_NULL && !run->result)) {
+	    (!db_column_is_null(stmt, 16) && !run->excluded_reason) ||
+	    (!db_column_is_null(stmt, 12) && !run->system) ||
+	    (!db_column_is_null(stmt, 13) && !run->result)) {
 		store_run_clear(run);
 		return store_nomem(store);
 	}
@@ -115,7 +115,7 @@ static int count_pending(struct store *store, size_t *out)
 static int link_pairs(struct store *store, const int64_t *ids, const struct store_new_run *runs,
 		      size_t n)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int result = STORE_OK;
 	for (size_t i = 0; i < n; i++) {
 		if (!runs[i].paired_with_next)
@@ -129,22 +129,22 @@ static int link_pairs(struct store *store, const int64_t *ids, const struct stor
 			break;
 		}
 		for (int side = 0; side < 2 && result == STORE_OK; side++) {
-			sqlite3_bind_int64(stmt, 1, ids[i + 1 - side]);
-			sqlite3_bind_int64(stmt, 2, ids[i + side]);
-			if (sqlite3_step(stmt) != SQLITE_DONE)
+			db_bind_int64(stmt, 1, ids[i + 1 - side]);
+			db_bind_int64(stmt, 2, ids[i + side]);
+			if (db_step(stmt) != DB_DONE)
 				result = store_fail(store, "link A/B runs");
-			sqlite3_reset(stmt);
+			db_reset(stmt);
 		}
 		i++;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_new_run *runs,
 		     size_t n, size_t max_pending)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	size_t pending = 0;
 	int64_t seq = 0, now = now_real_ns();
 	int result;
@@ -163,7 +163,7 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 		goto fail;
 	stmt = store_prepare(store,
 		"INSERT INTO runs (revision, commit_sha, state, seq, created_ns, updated_ns, config,"
-		" config_id) VALUES (?, ?, 'queued', ?, ?, ?, '', ?)");
+		" config_id) VALUES (?, ?, 'queued', ?, ?, ?, '', ?) RETURNING id");
 	if (!stmt) {
 		result = STORE_ERROR;
 		goto fail;
@@ -172,31 +172,31 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 		int64_t config_id = 0;
 		if ((result = store_config_id(store, &config_id, runs[i].config)))
 			goto fail;
-		sqlite3_bind_text(stmt, 1, runs[i].revision, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, runs[i].commit, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, seq);
-		sqlite3_bind_int64(stmt, 4, now);
-		sqlite3_bind_int64(stmt, 5, now);
-		sqlite3_bind_int64(stmt, 6, config_id);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
+		db_bind_text(stmt, 1, runs[i].revision, -1);
+		db_bind_text(stmt, 2, runs[i].commit, -1);
+		db_bind_int64(stmt, 3, seq);
+		db_bind_int64(stmt, 4, now);
+		db_bind_int64(stmt, 5, now);
+		db_bind_int64(stmt, 6, config_id);
+		if (db_step(stmt) != DB_ROW) {
 			result = store_fail(store, "queue run");
 			goto fail;
 		}
-		ids_out[i] = sqlite3_last_insert_rowid(store->db);
-		sqlite3_reset(stmt);
+		ids_out[i] = db_column_int64(stmt, 0);
+		db_reset(stmt);
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	stmt = NULL;
 	if ((result = link_pairs(store, ids_out, runs, n)))
 		goto fail;
 	return store_commit(store);
 fail:
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	store_rollback(store);
 	return result;
 }
 
-static int run_row(struct store *store, void *row, sqlite3_stmt *stmt)
+static int run_row(struct store *store, void *row, struct db_stmt *stmt)
 {
 	return run_from_row(store, row, stmt);
 }
@@ -211,9 +211,9 @@ static void run_row_clear(void *row)
 static int runs_select(struct store *store, struct store_run **out, size_t *n, const char *sql,
 		       const char *text_param)
 {
-	sqlite3_stmt *stmt = store_prepare(store, sql);
+	struct db_stmt *stmt = store_prepare(store, sql);
 	if (stmt && text_param)
-		sqlite3_bind_text(stmt, 1, text_param, -1, SQLITE_STATIC);
+		db_bind_text(stmt, 1, text_param, -1);
 	return store_rows_collect(store, out, n, sizeof(**out), stmt, run_row, run_row_clear,
 				  "select runs");
 }
@@ -221,19 +221,19 @@ static int runs_select(struct store *store, struct store_run **out, size_t *n, c
 /* One run by id through sql, which selects the columns run_from_row reads. */
 static int run_get_by_id(struct store *store, struct store_run *out, int64_t id, const char *sql)
 {
-	sqlite3_stmt *stmt = store_prepare(store, sql);
+	struct db_stmt *stmt = store_prepare(store, sql);
 	int rc, result;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(stmt, 1, id);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		result = run_from_row(store, out, stmt);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		result = STORE_NOTFOUND;
 	else
 		result = store_fail(store, "get run");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -262,19 +262,19 @@ int store_run_count(struct store *store, size_t *n)
 
 int store_pair_queued(struct store *store, bool *out, const char *commit_a, const char *commit_b)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
+	struct db_stmt *stmt = store_prepare(store,
 		"SELECT EXISTS (SELECT 1 FROM runs a JOIN runs b ON b.id = a.pair_id"
 		" WHERE a.commit_sha = ?1 AND b.commit_sha = ?2 AND a.id < b.id)");
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, commit_a, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, commit_b, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		*out = sqlite3_column_int(stmt, 0) != 0;
+	db_bind_text(stmt, 1, commit_a, -1);
+	db_bind_text(stmt, 2, commit_b, -1);
+	if (db_step(stmt) == DB_ROW)
+		*out = db_column_int(stmt, 0) != 0;
 	else
 		result = store_fail(store, "find an A/B job");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -303,36 +303,38 @@ int store_runs_excluded(struct store *store, struct store_run **runs, size_t *n)
 
 int store_run_next(struct store *store, struct store_run *out)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT " RUN_COLUMNS " FROM runs"
+	struct db_stmt *stmt = store_prepare(store, "SELECT " RUN_COLUMNS " FROM runs"
 						  " WHERE state = 'queued' ORDER BY id LIMIT 1");
 	int rc, result;
 	if (!stmt)
 		return STORE_ERROR;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		result = run_from_row(store, out, stmt);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		result = STORE_NOTFOUND;
 	else
 		result = store_fail(store, "next run");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 /* Inside the transaction that finishes a run done: its per-benchmark sums. */
 static int write_sums(struct store *store, int64_t id)
 {
-	sqlite3_stmt *stmt = store_prepare(store,
-		"INSERT OR REPLACE INTO run_sums (run_id, benchmark, n, sum_wall_ns, min_wall_ns)"
+	struct db_stmt *stmt = store_prepare(store,
+		"INSERT INTO run_sums (run_id, benchmark, n, sum_wall_ns, min_wall_ns)"
 		" SELECT s.run_id, b.name, count(*), sum(s.wall_ns), min(s.wall_ns) FROM samples s"
-		" JOIN benchmarks b ON b.id = s.bench_id WHERE s.run_id = ? GROUP BY s.bench_id");
+		" JOIN benchmarks b ON b.id = s.bench_id WHERE s.run_id = ? GROUP BY s.run_id, s.bench_id, b.name"
+		" ON CONFLICT (run_id, benchmark) DO UPDATE SET n = excluded.n,"
+		" sum_wall_ns = excluded.sum_wall_ns, min_wall_ns = excluded.min_wall_ns");
 	int result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	db_bind_int64(stmt, 1, id);
+	if (db_step(stmt) != DB_DONE)
 		result = store_fail(store, "sum iterations");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
@@ -340,7 +342,7 @@ static int write_sums(struct store *store, int64_t id)
 static int run_update(struct store *store, int64_t id, enum run_state state, const char *detail,
 		      const char *json, const char *sql)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int64_t seq = 0;
 	int result = store_begin(store);
 	if (result)
@@ -351,21 +353,21 @@ static int run_update(struct store *store, int64_t id, enum run_state state, con
 		result = STORE_ERROR;
 		goto fail;
 	}
-	sqlite3_bind_text(stmt, 1, state_sql[state], -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, detail ? detail : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, seq);
-	sqlite3_bind_int64(stmt, 4, now_real_ns());
-	sqlite3_bind_text(stmt, 5, json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 6, id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
+	db_bind_text(stmt, 1, state_sql[state], -1);
+	db_bind_text(stmt, 2, detail ? detail : "", -1);
+	db_bind_int64(stmt, 3, seq);
+	db_bind_int64(stmt, 4, now_real_ns());
+	db_bind_text(stmt, 5, json, -1);
+	db_bind_int64(stmt, 6, id);
+	if (db_step(stmt) != DB_DONE) {
 		result = store_fail(store, "update run");
 		goto fail;
 	}
-	if (sqlite3_changes(store->db) != 1) {
+	if (store_changes(store) != 1) {
 		result = store_refuse(store, STORE_NOTFOUND, "no run %lld", (long long)id);
 		goto fail;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	stmt = NULL;
 	/* A finished run's result.json, packed against its iterations. */
 	if ((state == RUN_DONE || state == RUN_FAILED) &&
@@ -376,7 +378,7 @@ static int run_update(struct store *store, int64_t id, enum run_state state, con
 		goto fail;
 	return store_commit(store);
 fail:
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	store_rollback(store);
 	return result;
 }
@@ -394,7 +396,7 @@ int store_run_progress(struct store *store, int64_t id, enum run_state state,
 			  " host = CASE WHEN json_valid(?5)"
 			  "  THEN coalesce(json_extract(?5, '$.hostname'), '') ELSE host END,"
 			  " started_ns = CASE WHEN ?5 IS NULL THEN started_ns ELSE ?4 END,"
-			  " attempts = attempts + (?5 IS NOT NULL)"
+			  " attempts = attempts + CASE WHEN ?5 IS NULL THEN 0 ELSE 1 END"
 			  " WHERE id = ?6");
 }
 
@@ -415,25 +417,25 @@ static int discard_partial(struct store *store, const int64_t *ids, size_t n)
 					  "DELETE FROM metrics WHERE run_id = ?",
 					  "DELETE FROM metric_samples WHERE run_id = ?"};
 	for (size_t s = 0; s < sizeof(sql) / sizeof(sql[0]); s++) {
-		sqlite3_stmt *stmt = store_prepare(store, sql[s]);
+		struct db_stmt *stmt = store_prepare(store, sql[s]);
 		if (!stmt)
 			return STORE_ERROR;
 		for (size_t i = 0; i < n; i++) {
-			sqlite3_bind_int64(stmt, 1, ids[i]);
-			if (sqlite3_step(stmt) != SQLITE_DONE) {
-				sqlite3_finalize(stmt);
+			db_bind_int64(stmt, 1, ids[i]);
+			if (db_step(stmt) != DB_DONE) {
+				db_finalize(stmt);
 				return store_fail(store, "discard partial measurements");
 			}
-			sqlite3_reset(stmt);
+			db_reset(stmt);
 		}
-		sqlite3_finalize(stmt);
+		db_finalize(stmt);
 	}
 	return STORE_OK;
 }
 
 int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int64_t *list = NULL, seq = 0;
 	size_t count = 0, cap = 0;
 	int rc, result = store_begin(store);
@@ -448,20 +450,20 @@ int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
 		result = STORE_ERROR;
 		goto fail;
 	}
-	sqlite3_bind_int64(stmt, 1, seq);
-	sqlite3_bind_int64(stmt, 2, now_real_ns());
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_int64(stmt, 1, seq);
+	db_bind_int64(stmt, 2, now_real_ns());
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		if (ALLOC_GROW(list, count + 1, cap)) {
 			result = store_nomem(store);
 			goto fail;
 		}
-		list[count++] = sqlite3_column_int64(stmt, 0);
+		list[count++] = db_column_int64(stmt, 0);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		result = store_fail(store, "recover runs");
 		goto fail;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	stmt = NULL;
 	/* A re-run measures from scratch: half a sample set would bias it. */
 	if ((result = discard_partial(store, list, count)))
@@ -472,7 +474,7 @@ int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
 	*n = count;
 	return STORE_OK;
 fail:
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	store_rollback(store);
 	free(list);
 	return result;
@@ -491,7 +493,7 @@ static bool build_id_valid(const char *build_id)
 
 int store_run_set_build_id(struct store *store, int64_t id, const char *build_id)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int64_t seq = 0;
 	bool done = false, found = false;
 	int rc, result;
@@ -508,19 +510,19 @@ int store_run_set_build_id(struct store *store, int64_t id, const char *build_id
 		result = STORE_ERROR;
 		goto fail;
 	}
-	sqlite3_bind_text(stmt, 1, build_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, seq);
-	sqlite3_bind_int64(stmt, 3, now_real_ns());
-	sqlite3_bind_int64(stmt, 4, id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_text(stmt, 1, build_id, -1);
+	db_bind_int64(stmt, 2, seq);
+	db_bind_int64(stmt, 3, now_real_ns());
+	db_bind_int64(stmt, 4, id);
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		found = true;
-		done = sqlite3_column_int(stmt, 0) != 0;
+		done = db_column_int(stmt, 0) != 0;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		result = store_fail(store, "set build id");
 		goto fail;
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	stmt = NULL;
 	if (!found) {
 		result = store_refuse(store, STORE_NOTFOUND, "no run %lld", (long long)id);
@@ -531,7 +533,7 @@ int store_run_set_build_id(struct store *store, int64_t id, const char *build_id
 		goto fail;
 	return store_commit(store);
 fail:
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	store_rollback(store);
 	return result;
 }

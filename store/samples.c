@@ -6,16 +6,16 @@
 #include "store/internal.h"
 #include "util/array.h"
 
-int store_done_run_row(struct store *store, void *row, sqlite3_stmt *stmt)
+int store_done_run_row(struct store *store, void *row, struct db_stmt *stmt)
 {
 	struct store_done_run *r = row;
-	const unsigned char *commit = sqlite3_column_text(stmt, 1);
-	const unsigned char *build_id = sqlite3_column_text(stmt, 4);
+	const unsigned char *commit = db_column_text(stmt, 1);
+	const unsigned char *build_id = db_column_text(stmt, 4);
 	(void)store;
-	r->id = sqlite3_column_int64(stmt, 0);
+	r->id = db_column_int64(stmt, 0);
 	snprintf(r->commit, sizeof(r->commit), "%s", commit ? (const char *)commit : "");
-	r->finished_ns = sqlite3_column_int64(stmt, 2);
-	r->pair_id = sqlite3_column_int64(stmt, 3);
+	r->finished_ns = db_column_int64(stmt, 2);
+	r->pair_id = db_column_int64(stmt, 3);
 	snprintf(r->build_id, sizeof(r->build_id), "%s", build_id ? (const char *)build_id : "");
 	return STORE_OK;
 }
@@ -24,7 +24,7 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 		    const char *host)
 {
 	/* Two statements: an "?1 IS NULL OR" would keep SQLite off the host index. */
-	sqlite3_stmt *stmt = store_prepare(
+	struct db_stmt *stmt = store_prepare(
 		store, host ? "SELECT id, commit_sha, finished_ns, pair_id, build_id FROM runs"
 			      " WHERE host = ?1 AND state = 'done'"
 			      " AND id NOT IN (SELECT run_id FROM exclusions) ORDER BY id"
@@ -34,14 +34,14 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 	*runs = NULL;
 	*n = 0;
 	if (stmt && host)
-		sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
+		db_bind_text(stmt, 1, host, -1);
 	return store_rows_collect(store, runs, n, sizeof(**runs), stmt, store_done_run_row, NULL,
 				  "list done runs");
 }
 
 /* Prepare sql, whose ?1 is the run ids (as a JSON array, *ids keeps the text
  * alive until the statement is finalized): STORE_OK, or the failure. */
-static int prepare_for_runs(sqlite3_stmt **out, struct store *store, char **ids, const char *sql,
+static int prepare_for_runs(struct db_stmt **out, struct store *store, char **ids, const char *sql,
 			    const int64_t *run_ids, size_t nruns)
 {
 	if (!(*ids = store_ids_json(run_ids, nruns)))
@@ -51,21 +51,21 @@ static int prepare_for_runs(sqlite3_stmt **out, struct store *store, char **ids,
 		*ids = NULL;
 		return STORE_ERROR;
 	}
-	sqlite3_bind_text(*out, 1, *ids, -1, SQLITE_STATIC);
+	db_bind_text(*out, 1, *ids, -1);
 	return STORE_OK;
 }
 
 /* Step stmt to the end, calling row for each row; what names the step. */
-static int step_rows(struct store *store, sqlite3_stmt *stmt, char *ids,
-		     int (*row)(sqlite3_stmt *stmt, void *ctx), void *ctx, const char *what)
+static int step_rows(struct store *store, struct db_stmt *stmt, char *ids,
+		     int (*row)(struct db_stmt *stmt, void *ctx), void *ctx, const char *what)
 {
 	int rc, result = STORE_OK;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((rc = db_step(stmt)) == DB_ROW)
 		if ((result = row(stmt, ctx)))
 			break;
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, what);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	free(ids);
 	return result;
 }
@@ -76,25 +76,25 @@ struct sample_walk {
 	void *ctx;
 };
 
-static const char *column_name(sqlite3_stmt *stmt)
+static const char *column_name(struct db_stmt *stmt)
 {
-	const unsigned char *name = sqlite3_column_text(stmt, 0);
+	const unsigned char *name = db_column_text(stmt, 0);
 	return name ? (const char *)name : "";
 }
 
-static int sample_row(sqlite3_stmt *stmt, void *ctx)
+static int sample_row(struct db_stmt *stmt, void *ctx)
 {
 	struct sample_walk *w = ctx;
-	return w->fn(w->ctx, column_name(stmt), sqlite3_column_int64(stmt, 1),
-		     sqlite3_column_double(stmt, 2));
+	return w->fn(w->ctx, column_name(stmt), db_column_int64(stmt, 1),
+		     db_column_double(stmt, 2));
 }
 
-static int sum_row(sqlite3_stmt *stmt, void *ctx)
+static int sum_row(struct db_stmt *stmt, void *ctx)
 {
 	struct sample_walk *w = ctx;
-	return w->sum_fn(w->ctx, column_name(stmt), sqlite3_column_int64(stmt, 1),
-			 sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3),
-			 sqlite3_column_int64(stmt, 4));
+	return w->sum_fn(w->ctx, column_name(stmt), db_column_int64(stmt, 1),
+			 db_column_int64(stmt, 2), db_column_int64(stmt, 3),
+			 db_column_int64(stmt, 4));
 }
 
 /* Where a metric's values are: wall times, a built-in column of the
@@ -103,7 +103,7 @@ enum sample_source { SOURCE_WALL, SOURCE_CPU, SOURCE_MEMORY, SOURCE_DECLARED, SO
 
 static int sample_source(struct store *store, enum sample_source *out, const char *metric)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int rc;
 	if (!metric)
 		*out = SOURCE_WALL;
@@ -117,12 +117,12 @@ static int sample_source(struct store *store, enum sample_source *out, const cha
 		return STORE_OK;
 	if (!(stmt = store_prepare(store, "SELECT 1 FROM metric_defs WHERE name = ?1")))
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, metric, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc == SQLITE_ROW)
+	db_bind_text(stmt, 1, metric, -1);
+	rc = db_step(stmt);
+	db_finalize(stmt);
+	if (rc == DB_ROW)
 		*out = SOURCE_DECLARED;
-	else if (rc != SQLITE_DONE)
+	else if (rc != DB_DONE)
 		return store_fail(store, "find a metric");
 	return STORE_OK;
 }
@@ -171,7 +171,7 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 	struct sample_walk w = {.fn = fn, .ctx = ctx};
 	enum sample_source source;
 	char *ids = NULL, sql[512];
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int result;
 	if (nruns == 0)
 		return STORE_OK;
@@ -186,9 +186,9 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 	if ((result = prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
 		return result;
 	if (benchmark)
-		sqlite3_bind_text(stmt, 2, benchmark, -1, SQLITE_STATIC);
+		db_bind_text(stmt, 2, benchmark, -1);
 	if (source == SOURCE_DECLARED || source == SOURCE_PER_RUN)
-		sqlite3_bind_text(stmt, 3, metric, -1, SQLITE_STATIC);
+		db_bind_text(stmt, 3, metric, -1);
 	return step_rows(store, stmt, ids, sample_row, &w, "read samples");
 }
 
@@ -197,7 +197,7 @@ int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns
 {
 	struct sample_walk w = {.sum_fn = fn, .ctx = ctx};
 	char *ids = NULL;
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int result;
 	if (nruns == 0)
 		return STORE_OK;
@@ -214,7 +214,7 @@ int store_benchmark_names(struct store *store, char ***names, size_t *n)
 {
 	/* One seek per benchmark in the partial index of first iterations: a
 	 * name whose samples are all gone is not listed. */
-	sqlite3_stmt *stmt = store_prepare(store,
+	struct db_stmt *stmt = store_prepare(store,
 		"SELECT name FROM benchmarks b WHERE EXISTS"
 		" (SELECT 1 FROM samples s WHERE s.bench_id = b.id AND s.iteration = 1)"
 		/* A benchmark whose every run retention summarized has no
@@ -225,8 +225,8 @@ int store_benchmark_names(struct store *store, char ***names, size_t *n)
 	int rc, result = STORE_OK;
 	if (!stmt)
 		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *text = sqlite3_column_text(stmt, 0);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		const unsigned char *text = db_column_text(stmt, 0);
 		if (ALLOC_GROW(list, count + 1, cap)) {
 			result = store_nomem(store);
 			break;
@@ -237,9 +237,9 @@ int store_benchmark_names(struct store *store, char ***names, size_t *n)
 		}
 		count++;
 	}
-	if (result == STORE_OK && rc != SQLITE_DONE)
+	if (result == STORE_OK && rc != DB_DONE)
 		result = store_fail(store, "list benchmarks");
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	if (result) {
 		store_names_free(list, count);
 		return result;

@@ -9,18 +9,18 @@
 
 int store_view_get(struct store *store, char **text, size_t *len, const char *key, int64_t seq)
 {
-	sqlite3_stmt *stmt = store_prepare(store, "SELECT body FROM kept_views"
+	struct db_stmt *stmt = store_prepare(store, "SELECT body FROM kept_views"
 						  " WHERE key = ?1 AND seq = ?2");
 	int result = STORE_NOTFOUND, step;
 	*text = NULL;
 	*len = 0;
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, seq);
-	if ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const void *body = sqlite3_column_blob(stmt, 0);
-		size_t n = (size_t)sqlite3_column_bytes(stmt, 0);
+	db_bind_text(stmt, 1, key, -1);
+	db_bind_int64(stmt, 2, seq);
+	if ((step = db_step(stmt)) == DB_ROW) {
+		const void *body = db_column_blob(stmt, 0);
+		size_t n = (size_t)db_column_bytes(stmt, 0);
 		/* A text: the caller gets it terminated. */
 		if (!(*text = malloc(n + 1))) {
 			result = store_refuse(store, STORE_NOMEM, "out of memory");
@@ -31,17 +31,17 @@ int store_view_get(struct store *store, char **text, size_t *len, const char *ke
 			*len = n;
 			result = STORE_OK;
 		}
-	} else if (step != SQLITE_DONE) {
+	} else if (step != DB_DONE) {
 		result = store_fail(store, "read a kept view");
 	}
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return result;
 }
 
 int store_view_put(struct store *store, const char *key, int64_t seq, const char *text,
 		   size_t len)
 {
-	sqlite3_stmt *put = NULL, *drop = NULL;
+	struct db_stmt *put = NULL, *drop = NULL;
 	int64_t now = 0;
 	int result;
 	if ((result = store_begin(store)))
@@ -54,22 +54,23 @@ int store_view_put(struct store *store, const char *key, int64_t seq, const char
 	    now != seq)
 		goto done;
 	if (!(drop = store_prepare(store, "DELETE FROM kept_views WHERE seq <> ?1")) ||
-	    !(put = store_prepare(store, "INSERT OR REPLACE INTO kept_views (key, seq, body)"
-					 " VALUES (?1, ?2, ?3)"))) {
+	    !(put = store_prepare(store, "INSERT INTO kept_views (key, seq, body)"
+					 " VALUES (?1, ?2, ?3) ON CONFLICT (key)"
+					 " DO UPDATE SET seq = excluded.seq, body = excluded.body"))) {
 		result = STORE_ERROR;
 		goto done;
 	}
-	sqlite3_bind_int64(drop, 1, seq);
-	sqlite3_bind_text(put, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(put, 2, seq);
-	sqlite3_bind_blob64(put, 3, text, len, SQLITE_STATIC);
-	if (sqlite3_step(drop) != SQLITE_DONE)
+	db_bind_int64(drop, 1, seq);
+	db_bind_text(put, 1, key, -1);
+	db_bind_int64(put, 2, seq);
+	db_bind_blob(put, 3, text, len);
+	if (db_step(drop) != DB_DONE)
 		result = store_fail(store, "drop stale kept views");
-	else if (sqlite3_step(put) != SQLITE_DONE)
+	else if (db_step(put) != DB_DONE)
 		result = store_fail(store, "keep a view");
 done:
-	sqlite3_finalize(drop);
-	sqlite3_finalize(put);
+	db_finalize(drop);
+	db_finalize(put);
 	if (result == STORE_OK)
 		return store_commit(store);
 	store_rollback(store);
