@@ -52,13 +52,15 @@ static const char usage_text[] =
 	"  --config FILE   the benchmark configuration (default: benchfs.json at the top\n"
 	"                  of the repository's work tree)\n"
 	"  --data DIR      store, logs and checkouts (default: benchfs/ in the .git directory)\n"
+	"  --store URI     a PostgreSQL store shared by a fleet, postgresql://HOST/DB\n"
+	"                  (default: $BENCHFS_STORE, else the SQLite file in --data)\n"
 	"  --data-mode MODE\n"
 	"                  the data directory's mode, such as 0750, set at start; its files\n"
 	"                  follow it (default: a new or empty one gets 0700, and one that\n"
 	"                  others can read is refused)\n"
 	"  -f              stay in the foreground\n"
 	"  -d              foreground with FUSE debug output\n"
-	"  -o OPT[,OPT]    mount options: repo=, config=, data= and data-mode= stand for\n"
+	"  -o OPT[,OPT]    mount options: repo=, config=, data=, data-mode= and store= stand for\n"
 	"                  the options above; mount(8)'s own (noauto, user, _netdev,\n"
 	"                  nofail, x-*, ...) are ignored; the others go to FUSE\n"
 	"  -h, --help      this text\n"
@@ -85,7 +87,7 @@ struct cli {
 
 /* benchfs's options with a value: --NAME VALUE on the command line, NAME=VALUE
  * in a -o list (an fstab line has no other way to give them). */
-static const char *const own_options[] = {"repo", "config", "data", "data-mode", NULL};
+static const char *const own_options[] = {"repo", "config", "data", "data-mode", "store", NULL};
 
 /* Sets own option name (one of own_options, written as shown) to value: -1,
  * or an exit status after a message. */
@@ -105,6 +107,8 @@ static int own_option_set(struct cli *cli, const char *shown, const char *name, 
 		cli->paths.repo = value;
 	else if (!strcmp(name, "config"))
 		cli->paths.config = value;
+	else if (!strcmp(name, "store"))
+		cli->paths.store = value;
 	else
 		cli->paths.data = value;
 	return -1;
@@ -292,7 +296,7 @@ static int fuse_options_check(const struct fuse_args *given)
 	len = strlen(fuse_complaint);
 	while (len && fuse_complaint[len - 1] == '\n')
 		fuse_complaint[--len] = '\0';
-	return setup_fail(EXIT_INVALID, "%s (benchfs's own options are repo=, config=, data= and data-mode=;"
+	return setup_fail(EXIT_INVALID, "%s (benchfs's own options are repo=, config=, data=, data-mode= and store=;"
 		   " see benchfs --help)",
 		   !strncmp(fuse_complaint, "fuse: ", 6) ? fuse_complaint + 6 :
 		   len ? fuse_complaint : "invalid mount options");

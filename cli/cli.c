@@ -27,6 +27,8 @@ static const char common_options[] =
 	"                  of the repository's work tree)\n"
 	"  --data DIR      the data directory the mount uses (default: benchfs/ in the\n"
 	"                  .git directory)\n"
+	"  --store URI     a PostgreSQL store shared by a fleet, postgresql://HOST/DB\n"
+	"                  (default: $BENCHFS_STORE, else the data directory's SQLite file)\n"
 	"  -h, --help      this text\n";
 
 static const struct cli_command *command_named(const char *name)
@@ -83,6 +85,8 @@ static int parse_args(struct cli_args *out, const struct cli_command *c, int arg
 			out->paths.config = value;
 		} else if ((value = setup_long_opt(argc, argv, &i, "--data", &missing))) {
 			out->paths.data = value;
+		} else if ((value = setup_long_opt(argc, argv, &i, "--store", &missing))) {
+			out->paths.store = value;
 		} else if ((value = setup_long_opt(argc, argv, &i, "--format", &missing))) {
 			out->format = value;
 		} else if ((value = setup_long_opt(argc, argv, &i, "--baseline", &missing))) {
@@ -144,7 +148,8 @@ int cli_views_open(struct cli_views *v, const struct cli_args *args)
 	if ((rc = setup_open(&v->setup, &args->paths)))
 		return rc;
 	/* A command that reads never creates a store, nor the directory. */
-	if (store_path_db(path, sizeof(path), v->setup.data_dir) || stat(path, &st))
+	if (store_path_db(path, sizeof(path), v->setup.data_dir) ||
+	    (!store_path_is_database(path) && stat(path, &st)))
 		return setup_fail(EXIT_INVALID,
 				  "no measurements in %s (queue a run first: benchfs run, or a mount's"
 				  " queue)",

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stats/hypothesis.h"
+#include "store/paths.h"
 #include "util/log.h"
 
 int setup_fail(int status, const char *fmt, ...)
@@ -69,12 +70,36 @@ static int tracked_branch(char **out, struct repo *repo, const char *configured)
 	return 0;
 }
 
+/* The store named by --store or the environment must be a database server:
+ * any other text would silently become a SQLite file of that name. */
+static int choose_store(const char *given)
+{
+	const char *env = getenv("BENCHFS_STORE");
+	if (given) {
+		if (!store_path_is_database(given))
+			return setup_fail(EXIT_INVALID,
+					  "--store %s: give a PostgreSQL URI (postgresql://HOST/DB);"
+					  " without --store the store is the data directory's SQLite file",
+					  given);
+		if (setenv("BENCHFS_STORE", given, 1))
+			return setup_fail(EXIT_TOOL, "out of memory");
+	} else if (env && *env && !store_path_is_database(env)) {
+		return setup_fail(EXIT_INVALID,
+				  "BENCHFS_STORE=%s: give a PostgreSQL URI (postgresql://HOST/DB), or"
+				  " unset it for the data directory's SQLite file",
+				  env);
+	}
+	return 0;
+}
+
 int setup_open(struct setup *s, const struct setup_options *opts)
 {
 	const char *given = opts->repo ? opts->repo : ".";
 	char err[1024];
 	int rc;
 	memset(s, 0, sizeof(*s));
+	if ((rc = choose_store(opts->store)))
+		return rc;
 	if (repo_discover(&s->repo, given, err, sizeof(err)))
 		return setup_fail(EXIT_INVALID, "not a git repository: %s (%s)", given, err);
 	s->repo_path = realpath(repo_gitdir(s->repo), NULL);

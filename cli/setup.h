@@ -23,6 +23,9 @@ enum {
 /* The paths as given on the command line (NULL: the default). */
 struct setup_options {
 	const char *repo, *config, *data;
+	/* A PostgreSQL URI: the store shared by a fleet (else BENCHFS_STORE,
+	 * else the SQLite file in the data directory). */
+	const char *store;
 };
 
 struct setup {
@@ -36,8 +39,10 @@ struct setup {
 	struct view_settings settings;
 };
 
-/* Find the repository, load the configuration and name the data directory
- * and tracked branch. 0, or an exit status after a one-line message on
+/* Find the repository, load the configuration, name the data directory and
+ * tracked branch, and choose the store (--store is exported as
+ * BENCHFS_STORE, so every part of the process and its children read the
+ * same one). 0, or an exit status after a one-line message on
  * standard error (*out then holds what was opened; setup_clear frees it).
  * Call repo_lib_init() first. */
 int setup_open(struct setup *out, const struct setup_options *opts);
