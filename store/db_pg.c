@@ -20,8 +20,7 @@
 #define PG_TEXTOID 25
 #define PG_FLOAT8OID 701
 
-/* SQLite's own limit on a parameter's number (SQLITE_MAX_VARIABLE_NUMBER):
- * the store's SQL never comes near it. */
+/* SQLite's limit on a parameter's number (SQLITE_MAX_VARIABLE_NUMBER). */
 #define PG_MAX_PARAMS 32766
 
 /* What a failed call returns (step, bind): neither DB_ROW nor DB_DONE. */
@@ -48,8 +47,11 @@ struct pg_param {
 	char *owned;
 	/* An int64's or double's text. */
 	char num[32];
-	/* The statement's text refers to it (SQLite lets a number go unused). */
-	bool used;
+};
+
+struct pg_blob {
+	unsigned char *data;
+	size_t len;
 };
 
 struct pg_stmt {
@@ -58,24 +60,23 @@ struct pg_stmt {
 	char *sql;
 	int nparams;
 	struct pg_param *params;
-	/* The arrays PQexecParams takes, filled from params at each run. */
-	Oid *types;
+	/* The arrays PQexecParams takes, filled from params at each run (one
+	 * allocation, at values), and whether the text uses each parameter. */
 	const char **values;
+	Oid *types;
 	int *lengths;
 	int *formats;
+	bool *used;
 	PGresult *res;
 	/* The current row of res: -1 before the first. */
 	int row;
 	/* bytea columns of the current row, decoded on demand. */
-	unsigned char **blobs;
-	size_t *blob_lens;
+	struct pg_blob *blobs;
 	int nblobs;
 };
 
 #define CONN(store) ((struct pg_conn *)(store)->conn)
 #define ST(s) ((struct pg_stmt *)(s))
-
-static const struct db_engine *engine(void);
 
 /* Records msg as one line: libpq's end in a newline, and a failed connect
  * says more on indented lines; the store logs a line per error. */
@@ -154,8 +155,12 @@ static int pg_open(struct store *store, const char *location, bool sync_full)
 	/* One line per error (severity, text, position), as the store logs them. */
 	PQsetErrorVerbosity(c->pg, PQERRORS_TERSE);
 	/* libpq prints every NOTICE on stderr (a DROP ... IF EXISTS of nothing,
-	 * a truncated name): the daemon's log takes warnings and errors only. */
-	if (!setup(c, "SET client_min_messages = warning"))
+	 * a truncated name): the daemon's log takes warnings and errors only.
+	 * Whatever the database's or role's defaults: a double's text reads
+	 * back as the same double (3: shortest exact since PostgreSQL 12, 17
+	 * digits before), and a backslash in a literal is a backslash. */
+	if (!setup(c, "SET client_min_messages = warning; SET extra_float_digits = 3;"
+		      " SET standard_conforming_strings = on"))
 		return store_fail(store, "open");
 	/* SQLite's synchronous=NORMAL (the runner's connection): a commit may be
 	 * lost to a crash of the machine but never half applied. PostgreSQL's
@@ -208,7 +213,7 @@ static long placeholder(size_t *len, const char *p, int max)
 		return 0;
 	if (*q < '0' || *q > '9') {
 		*len = 1;
-		return max + 1;
+		return max < PG_MAX_PARAMS ? max + 1 : -1;
 	}
 	while (*q >= '0' && *q <= '9' && n <= PG_MAX_PARAMS)
 		n = n * 10 + (*q++ - '0');
@@ -216,11 +221,11 @@ static long placeholder(size_t *len, const char *p, int max)
 	return n < 1 || n > PG_MAX_PARAMS || (*q >= '0' && *q <= '9') ? -1 : n;
 }
 
-/* sql with SQLite's placeholders as $N into *out (malloc'd), and the
- * largest number into *count. ?N is parameter N; a bare ? is one above the
- * largest so far (SQLite's rule); $N stays as it is (text written for
- * PostgreSQL). Literals, quoted names and comments are copied untouched.
- * -ENOMEM, or -EINVAL for a number out of range. */
+/* sql with its placeholders as $N into *out (malloc'd), and the largest
+ * number into *count. ?N is parameter N; a bare ? is one above the largest
+ * so far (SQLite's rule); $N stays as it is (text written for PostgreSQL).
+ * Literals, quoted names and comments are copied untouched. 0, -ENOMEM, or
+ * -EINVAL for a number outside 1 to PG_MAX_PARAMS. */
 static int translate(char **out, int *count, const char *sql)
 {
 	size_t len = strlen(sql);
@@ -258,8 +263,10 @@ static int translate(char **out, int *count, const char *sql)
 	return 0;
 }
 
-/* Marks the parameters the translated text refers to. */
-static void mark_used(struct pg_param *params, const char *sql)
+/* Sets used[n - 1] for each $n (n at most count) the translated text
+ * refers to: SQLite lets a number go unused, and PostgreSQL cannot type a
+ * parameter it never sees. */
+static void mark_used(bool *used, int count, const char *sql)
 {
 	const char *p = sql;
 	while (*p) {
@@ -268,7 +275,8 @@ static void mark_used(struct pg_param *params, const char *sql)
 		if (n) {
 			p += n;
 		} else if ((number = placeholder(&n, p, 0)) > 0) {
-			params[number - 1].used = true;
+			if (number <= count)
+				used[number - 1] = true;
 			p += n;
 		} else {
 			p++;
@@ -279,11 +287,9 @@ static void mark_used(struct pg_param *params, const char *sql)
 static void clear_blobs(struct pg_stmt *s)
 {
 	for (int i = 0; i < s->nblobs; i++)
-		PQfreemem(s->blobs[i]);
+		PQfreemem(s->blobs[i].data);
 	free(s->blobs);
-	free(s->blob_lens);
 	s->blobs = NULL;
-	s->blob_lens = NULL;
 	s->nblobs = 0;
 }
 
@@ -302,44 +308,45 @@ static void pg_finalize(struct db_stmt *stmt)
 	for (int i = 0; i < s->nparams; i++)
 		free(s->params[i].owned);
 	free(s->params);
-	free(s->types);
 	free(s->values);
-	free(s->lengths);
-	free(s->formats);
 	free(s->sql);
 	free(s);
 }
 
 static struct db_stmt *pg_prepare(struct store *store, const char *sql)
 {
-	struct pg_conn *c = CONN(store);
 	struct pg_stmt *s = calloc(1, sizeof(*s));
+	/* One spare element: calloc(0) may give NULL, which means out of memory here. */
+	size_t n;
 	int rc;
 	if (!s) {
 		store_nomem(store);
 		return NULL;
 	}
-	s->base.engine = engine();
+	s->base.engine = &db_pg_engine;
 	s->store = store;
 	s->row = -1;
 	if ((rc = translate(&s->sql, &s->nparams, sql)) == -EINVAL) {
-		set_error(c, "a parameter's number is out of range (1 to 32766)", NULL);
+		set_error(CONN(store), "a parameter's number is out of range (1 to 32766)", NULL);
 		free(s);
 		store_fail(store, "prepare");
 		return NULL;
 	}
-	/* calloc(0) may give NULL: one spare element keeps NULL meaning out of memory. */
-	if (rc || !(s->params = calloc((size_t)s->nparams + 1, sizeof(*s->params))) ||
-	    !(s->types = calloc((size_t)s->nparams + 1, sizeof(*s->types))) ||
-	    !(s->values = calloc((size_t)s->nparams + 1, sizeof(*s->values))) ||
-	    !(s->lengths = calloc((size_t)s->nparams + 1, sizeof(*s->lengths))) ||
-	    !(s->formats = calloc((size_t)s->nparams + 1, sizeof(*s->formats)))) {
+	n = (size_t)s->nparams + 1;
+	if (rc || !(s->params = calloc(n, sizeof(*s->params))) ||
+	    !(s->values = calloc(n, sizeof(*s->values) + sizeof(*s->types) +
+				       2 * sizeof(*s->lengths) + sizeof(*s->used)))) {
 		s->nparams = 0;
 		pg_finalize(&s->base);
 		store_nomem(store);
 		return NULL;
 	}
-	mark_used(s->params, s->sql);
+	/* Pointers first, then the 4-byte arrays, then the bytes: each aligned. */
+	s->types = (Oid *)(s->values + n);
+	s->lengths = (int *)(s->types + n);
+	s->formats = s->lengths + n;
+	s->used = (bool *)(s->formats + n);
+	mark_used(s->used, s->nparams, s->sql);
 	return &s->base;
 }
 
@@ -376,7 +383,7 @@ static int pg_step(struct db_stmt *stmt)
 	}
 	for (int i = 0; i < s->nparams; i++) {
 		/* The server cannot type a parameter the text never uses: text, then. */
-		s->types[i] = s->params[i].type || s->params[i].used ? s->params[i].type : PG_TEXTOID;
+		s->types[i] = s->params[i].type || s->used[i] ? s->params[i].type : PG_TEXTOID;
 		s->values[i] = s->params[i].value;
 		s->lengths[i] = s->params[i].length;
 		s->formats[i] = s->params[i].format;
@@ -416,7 +423,7 @@ static struct pg_param *param(struct pg_stmt *s, int i)
 	}
 	p = &s->params[i - 1];
 	free(p->owned);
-	*p = (struct pg_param){.used = p->used};
+	memset(p, 0, sizeof(*p));
 	return p;
 }
 
@@ -561,19 +568,14 @@ static const void *column_bytes_of(struct pg_stmt *s, int col, size_t *len)
 		return v;
 	}
 	if (!s->blobs) {
-		int n = PQnfields(s->res);
-		s->blobs = calloc((size_t)n, sizeof(*s->blobs));
-		s->blob_lens = calloc((size_t)n, sizeof(*s->blob_lens));
-		if (!s->blobs || !s->blob_lens) {
-			clear_blobs(s);
+		if (!(s->blobs = calloc((size_t)PQnfields(s->res), sizeof(*s->blobs))))
 			return NULL;
-		}
-		s->nblobs = n;
+		s->nblobs = PQnfields(s->res);
 	}
-	if (!s->blobs[col])
-		s->blobs[col] = PQunescapeBytea((const unsigned char *)v, &s->blob_lens[col]);
-	*len = s->blobs[col] ? s->blob_lens[col] : 0;
-	return s->blobs[col];
+	if (!s->blobs[col].data)
+		s->blobs[col].data = PQunescapeBytea((const unsigned char *)v, &s->blobs[col].len);
+	*len = s->blobs[col].data ? s->blobs[col].len : 0;
+	return s->blobs[col].data;
 }
 
 static const void *pg_column_blob(struct db_stmt *stmt, int col)
@@ -656,8 +658,3 @@ const struct db_engine db_pg_engine = {
 	.error_is_full = pg_error_is_full,
 	.version = pg_version,
 };
-
-static const struct db_engine *engine(void)
-{
-	return &db_pg_engine;
-}

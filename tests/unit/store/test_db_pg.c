@@ -151,10 +151,6 @@ static void test_placeholders(void **state)
 	assert_int_equal(db_column_bytes(stmt, 0), 0);
 	db_finalize(stmt);
 
-	/* Several bare ones count up from nothing; text written for PostgreSQL keeps its $N. */
-	stmt = prepare(f, "SELECT ?, ?, $3");
-	assert_int_equal(db_bind_parameter_count(stmt), 3);
-	db_finalize(stmt);
 	stmt = prepare(f, "SELECT 1");
 	assert_int_equal(db_bind_parameter_count(stmt), 0);
 	assert_int_equal(db_step(stmt), DB_ROW);
@@ -170,10 +166,58 @@ static void test_placeholders(void **state)
 	assert_string_equal((const char *)db_column_text(stmt, 1), "x");
 	db_finalize(stmt);
 
-	/* A number SQLite would refuse. */
-	assert_null(f->store->engine->prepare(f->store, "SELECT ?0"));
-	assert_null(f->store->engine->prepare(f->store, "SELECT ?99999"));
-	assert_non_null(strstr(f->store->errmsg, "prepare"));
+}
+
+/* Statements are translated without the server: this part runs everywhere. */
+static void test_placeholders_offline(void **state)
+{
+	static const struct {
+		const char *sql;
+		int count;
+	} cases[] = {
+		{"SELECT 1", 0},
+		{"SELECT ?, ?, ?", 3},
+		{"SELECT ?2, ?", 3},
+		{"SELECT ?5, ?1", 5},
+		{"SELECT '?', \"?\", ? -- ?\n, ? /* ? ?9 */", 2},
+		{"SELECT 'it''s ?', ?", 1},
+		{"SELECT ?1 || '''?''' || ?3", 3},
+		/* Text written for PostgreSQL keeps its $N. */
+		{"SELECT $2, ?", 3},
+		{"SELECT $$", 0},
+	};
+	struct db_stmt *stmt;
+	struct store *store;
+	int rc;
+	(void)state;
+	/* No server at that socket: the statements need none. */
+	store = connect_store("postgresql:///none?host=/nonexistent", &rc);
+	assert_int_equal(rc, STORE_ERROR);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		stmt = store->engine->prepare(store, cases[i].sql);
+		assert_non_null(stmt);
+		assert_int_equal(db_bind_parameter_count(stmt), cases[i].count);
+		assert_int_equal(db_bind_text(stmt, cases[i].count, "x", -1), cases[i].count ? 0 : 1);
+		assert_int_not_equal(db_bind_int64(stmt, cases[i].count + 1, 1), 0);
+		db_finalize(stmt);
+	}
+	/* Numbers SQLite would refuse. */
+	assert_null(store->engine->prepare(store, "SELECT ?0"));
+	assert_null(store->engine->prepare(store, "SELECT ?32767"));
+	assert_null(store->engine->prepare(store, "SELECT ?99999999999999999999"));
+	assert_non_null(strstr(store->errmsg, "prepare: "));
+	/* The largest it takes. */
+	stmt = store->engine->prepare(store, "SELECT ?32766, ?");
+	assert_null(stmt);
+	stmt = store->engine->prepare(store, "SELECT ?32766");
+	assert_int_equal(db_bind_parameter_count(stmt), 32766);
+	db_finalize(stmt);
+	/* A step without a connection is an error, not a crash. */
+	stmt = store->engine->prepare(store, "SELECT 1");
+	rc = db_step(stmt);
+	assert_true(rc != DB_ROW && rc != DB_DONE);
+	db_finalize(stmt);
+	disconnect(store);
 }
 
 static void test_types_round_trip(void **state)
@@ -469,6 +513,7 @@ static void test_connection(void **state)
 	struct fixture *f = *state;
 	struct store *store;
 	struct db_stmt *stmt;
+	char location[1024];
 	int rc;
 	need_server();
 	/* Nothing listens there: the message is libpq's, under "open". */
@@ -478,6 +523,19 @@ static void test_connection(void **state)
 	assert_null(strchr(store->errmsg, '\n'));
 	disconnect(store);
 	(void)f;
+
+	/* A session default of 15 digits (older clients' setting) does not
+	 * round the doubles read back. */
+	snprintf(location, sizeof(location), "%s%soptions=-c%%20extra_float_digits%%3D0", uri(),
+		 strchr(uri(), '?') ? "&" : "?");
+	store = connect_store(location, &rc);
+	assert_int_equal(rc, STORE_OK);
+	stmt = store->engine->prepare(store, "SELECT ?1");
+	db_bind_double(stmt, 1, 1.0 / 3.0);
+	assert_int_equal(db_step(stmt), DB_ROW);
+	assert_true(db_column_double(stmt, 0) == 1.0 / 3.0);
+	db_finalize(stmt);
+	disconnect(store);
 
 	/* A connection the server drops: errors from then on, no crash. */
 	store = connect_store(uri(), &rc);
@@ -498,6 +556,7 @@ static void test_connection(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_placeholders_offline),
 		cmocka_unit_test_setup_teardown(test_placeholders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_types_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_and_reset, setup, teardown),
