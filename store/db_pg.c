@@ -123,6 +123,15 @@ static void note_changes(struct pg_conn *c, PGresult *res)
 	}
 }
 
+/* Whether a result is a success: a command, rows, or nothing to run (an
+ * empty text or only a comment, which SQLite runs as nothing too). */
+static bool succeeded(const PGresult *res)
+{
+	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ||
+	       status == PGRES_EMPTY_QUERY;
+}
+
 /* Run one command of the session's setup; false (error recorded) on failure. */
 static bool setup(struct pg_conn *c, const char *sql)
 {
@@ -354,9 +363,8 @@ static int pg_exec(struct store *store, const char *sql)
 {
 	struct pg_conn *c = CONN(store);
 	PGresult *res = PQexec(c->pg, sql);
-	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	int result = STORE_OK;
-	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+	if (succeeded(res)) {
 		note_changes(c, res);
 	} else {
 		set_result_error(c, res);
@@ -370,7 +378,6 @@ static int pg_step(struct db_stmt *stmt)
 {
 	struct pg_stmt *s = ST(stmt);
 	struct pg_conn *c = CONN(s->store);
-	ExecStatusType status;
 	/* The whole result is fetched at once (not row by row): the store runs
 	 * other statements on the connection between the rows of a query. */
 	if (s->res) {
@@ -390,8 +397,7 @@ static int pg_step(struct db_stmt *stmt)
 	}
 	s->res = PQexecParams(c->pg, s->sql, s->nparams, s->types, s->values, s->lengths,
 			      s->formats, 0);
-	status = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
-	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+	if (!succeeded(s->res)) {
 		set_result_error(c, s->res);
 		clear_result(s);
 		return PG_FAIL;

@@ -394,6 +394,11 @@ static void test_errors(void **state)
 	db_finalize(stmt);
 	assert_int_not_equal(f->store->engine->exec(f->store, "CREATE TABLE"), STORE_OK);
 	assert_int_equal(exec(f, "SELECT 1"), STORE_OK);
+	/* Nothing to run is no error, as in SQLite. */
+	assert_int_equal(exec(f, "-- nothing"), STORE_OK);
+	stmt = prepare(f, "");
+	assert_int_equal(db_step(stmt), DB_DONE);
+	db_finalize(stmt);
 	assert_non_null(strstr(f->store->engine->version(), "PostgreSQL client "));
 }
 
