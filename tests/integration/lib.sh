@@ -71,8 +71,34 @@ trap 'exit 130' INT TERM
 TEST_PG_DB=
 TEST_PG_PSQL=
 drop_test_db() {
-	"$TEST_PG_PSQL" -X -q -d "$BENCHFS_TEST_PG" -c "DROP DATABASE IF EXISTS \"$TEST_PG_DB\" WITH (FORCE)" \
-		> /dev/null 2>&1 || echo "cleanup: could not drop database $TEST_PG_DB" >&2
+	local db
+	# The test's database and those other_store made for it (named after it).
+	for db in $("$TEST_PG_PSQL" -X -q -At -d "$BENCHFS_TEST_PG" \
+		-c "SELECT datname FROM pg_database WHERE datname = '$TEST_PG_DB' OR datname LIKE '${TEST_PG_DB}\\_%'" 2>/dev/null); do
+		"$TEST_PG_PSQL" -X -q -d "$BENCHFS_TEST_PG" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" \
+			> /dev/null 2>&1 || echo "cleanup: could not drop database $db" >&2
+	done
+}
+# The store of a second data directory that must not share the test's:
+# under BENCHFS_TEST_PG a new database ${TEST_PG_DB}_NAME (dropped with the
+# test's), whose URI is printed; else nothing, so that
+# BENCHFS_STORE=$(other_store NAME) leaves the data directory's own file.
+other_store() {
+	[ -n "${TEST_PG_DB:-}" ] || return 0
+	"$TEST_PG_PSQL" -X -q -v ON_ERROR_STOP=1 -d "$BENCHFS_TEST_PG" -c "CREATE DATABASE \"${TEST_PG_DB}_$1\"" \
+		> "$T/createdb-$1.log" 2>&1 || fail "cannot create database ${TEST_PG_DB}_$1: $(cat "$T/createdb-$1.log")"
+	printf '%s\n' "${BENCHFS_STORE%/*}/${TEST_PG_DB}_$1"
+}
+# The store's database is PostgreSQL: checks of SQLite's file itself skip.
+store_is_pg() { [ -n "${TEST_PG_DB:-}" ]; }
+# One SQL query against the test's store, whichever engine (rows as
+# psql -At and sqlite3 print them: columns joined by |).
+store_sql() {
+	if store_is_pg; then
+		"$TEST_PG_PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$BENCHFS_STORE" -c "$1"
+	else
+		sqlite3 "${STORE_DB:-$REPO/.git/benchfs/benchfs.db}" "$1"
+	fi
 }
 if [ -n "${BENCHFS_TEST_PG:-}" ]; then
 	# Its path now: a test may narrow PATH before cleanup runs.
