@@ -5,12 +5,9 @@
  * store lets the database choose is an identity column. Text columns
  * compare bytewise (COLLATE "C"), as SQLite's BINARY does, so that a list
  * ordered by name is in the same order on both engines whatever the
- * database's locale. */
+ * database's locale. Later versions are store/open.c's pg_migrations, run
+ * after this text. */
 #include "store/schema_pg.h"
-#include "store/store.h"
-
-_Static_assert(STORE_PG_SCHEMA_VERSION == STORE_SCHEMA_VERSION,
-	       "a new SQLite migration needs its PostgreSQL counterpart (store/schema_pg.c)");
 
 #define STR_(x) #x
 #define STR(x) STR_(x)

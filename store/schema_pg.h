@@ -3,7 +3,7 @@
 #define BENCHFS_STORE_SCHEMA_PG_H
 
 /* The SQLite schema version store_pg_schema matches: the state after that
- * many of store/open.c's migrations. */
+ * many of store/open.c's migrations (its pg_migrations go on from here). */
 #define STORE_PG_SCHEMA_VERSION 16
 
 /* The tables, indexes, the iterations view and its triggers, the meta rows,
