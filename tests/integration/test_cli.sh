@@ -42,9 +42,16 @@ fi
 touch "$T/afile"
 expect_setup_error "data directory $T/afile: not a directory" --repo "$REPO" --data "$T/afile" "$MNT"
 expect_setup_error "data directory $T/afile/sub" --repo "$REPO" --data "$T/afile/sub" "$MNT"
-printf 'not a database, really not one at all: %0500d' 0 > "$T/baddb"
-mkdir "$T/data-bad"; cp "$T/baddb" "$T/data-bad/benchfs.db"
-expect_setup_error "store .*benchfs.db" --repo "$REPO" --data "$T/data-bad" "$MNT"
+if store_is_pg; then
+	# A corrupt benchfs.db is SQLite's; a PostgreSQL store that cannot be
+	# opened is a server that does not answer, and is the same setup error.
+	expect_setup_error "store postgresql://127.0.0.1:1/nodb: .*Connection refused" \
+		--repo "$REPO" --store postgresql://127.0.0.1:1/nodb --data "$T/data-bad" "$MNT"
+else
+	printf 'not a database, really not one at all: %0500d' 0 > "$T/baddb"
+	mkdir "$T/data-bad"; cp "$T/baddb" "$T/data-bad/benchfs.db"
+	expect_setup_error "store .*benchfs.db" --repo "$REPO" --data "$T/data-bad" "$MNT"
+fi
 expect_setup_error "mount point $T/nomount" --repo "$REPO" "$T/nomount"
 BENCHFS_SPAWNER="$T/no-spawner" expect_setup_error "cannot use the helper $T/no-spawner: No such file" --repo "$REPO" "$MNT"
 expect_setup_error "unknown option --frobnicate" --frobnicate "$MNT"
@@ -60,7 +67,12 @@ for _ in $(seq 100); do mountpoint -q "$MNT" && break; sleep 0.1; done
 mountpoint -q "$MNT" || fail "default options did not mount"
 echo HEAD > "$MNT/queue"
 wait_status 000001 '^done( |$)' 30
-[ -f "$REPO/.git/benchfs/benchfs.db" ] || fail "default data directory not used"
+if store_is_pg; then
+	# No store file in it: the run's log shows the data directory used.
+	[ -f "$REPO/.git/benchfs/logs/000001.log" ] || fail "default data directory not used"
+else
+	[ -f "$REPO/.git/benchfs/benchfs.db" ] || fail "default data directory not used"
+fi
 # A second daemon on the same data directory is refused before it mounts.
 mkdir "$T/mnt2"
 if "$BENCHFS" -f --repo "$REPO" "$T/mnt2" 2> "$T/err"; then fail "second daemon started"; fi
