@@ -150,8 +150,12 @@ daemon_of() {
 	DAEMON_PID=$(head -1 "$1/lock" 2>/dev/null || true)
 }
 
+# The fstab mount's data directory is a new one, with a store of its own:
+# under PostgreSQL a database of its own, named on the line (store=), as a
+# mount started by the system has no BENCHFS_STORE.
+fstore=$(other_store fstab)
 printf '%s %s fuse.benchfs %s 0 0\n' "$REPO" "$MNT" \
-	"noauto,nofail,_netdev,x-systemd.automount,x-systemd.requires=network.target,comment=ci,data=$T/fdata,data-mode=0750,default_permissions,allow_other,nodev,nosuid" \
+	"noauto,nofail,_netdev,x-systemd.automount,x-systemd.requires=network.target,comment=ci,data=$T/fdata,${fstore:+store=$fstore,}data-mode=0750,default_permissions,allow_other,nodev,nosuid" \
 	> "$T/fstab"
 mount -T "$T/fstab" "$MNT" > "$T/mount.out" 2>&1 || fail "mount -T: $(cat "$T/mount.out")"
 daemon_of "$T/fdata"
