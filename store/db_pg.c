@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/db_pg_internal.h"
 #include "store/internal.h"
 
 /* The type oids of pg_type.h (server headers, not in libpq-dev). */
@@ -19,22 +20,6 @@
 #define PG_INT8OID 20
 #define PG_TEXTOID 25
 #define PG_FLOAT8OID 701
-
-/* SQLite's limit on a parameter's number (SQLITE_MAX_VARIABLE_NUMBER). */
-#define PG_MAX_PARAMS 32766
-
-/* What a failed call returns (step, bind): neither DB_ROW nor DB_DONE. */
-#define PG_FAIL 1
-
-/* store->conn: the connection and what the store asks of it afterwards. */
-struct pg_conn {
-	PGconn *pg;
-	/* The last error, and its SQLSTATE ("" when libpq gave none). */
-	char err[512];
-	char sqlstate[6];
-	/* Rows changed by the last INSERT, UPDATE, DELETE or MERGE. */
-	int64_t changes;
-};
 
 struct pg_param {
 	/* 0: NULL (or text, left to the server to type). */
@@ -75,12 +60,11 @@ struct pg_stmt {
 	int nblobs;
 };
 
-#define CONN(store) ((struct pg_conn *)(store)->conn)
 #define ST(s) ((struct pg_stmt *)(s))
 
 /* Records msg as one line: libpq's end in a newline, and a failed connect
  * says more on indented lines; the store logs a line per error. */
-static void set_error(struct pg_conn *c, const char *msg, const char *sqlstate)
+void pg_set_error(struct pg_conn *c, const char *msg, const char *sqlstate)
 {
 	size_t o = 0;
 	if (!msg || !*msg)
@@ -102,12 +86,12 @@ static void set_error(struct pg_conn *c, const char *msg, const char *sqlstate)
 
 /* The error of a failed result, or of the connection when there is no
  * result (out of memory, or the connection is gone). */
-static void set_result_error(struct pg_conn *c, const PGresult *res)
+void pg_set_result_error(struct pg_conn *c, const PGresult *res)
 {
 	if (res && *PQresultErrorMessage(res))
-		set_error(c, PQresultErrorMessage(res), PQresultErrorField(res, PG_DIAG_SQLSTATE));
+		pg_set_error(c, PQresultErrorMessage(res), PQresultErrorField(res, PG_DIAG_SQLSTATE));
 	else
-		set_error(c, PQerrorMessage(c->pg), NULL);
+		pg_set_error(c, PQerrorMessage(c->pg), NULL);
 }
 
 /* Like SQLite's changes(): only a statement that writes rows sets it. */
@@ -138,7 +122,7 @@ static bool setup(struct pg_conn *c, const char *sql)
 	PGresult *res = PQexec(c->pg, sql);
 	bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
-		set_result_error(c, res);
+		pg_set_result_error(c, res);
 	PQclear(res);
 	return ok;
 }
@@ -154,11 +138,11 @@ static int pg_open(struct store *store, const char *location, bool sync_full)
 	store->conn = c;
 	c->pg = PQconnectdbParams(keys, vals, 1);
 	if (!c->pg) {
-		set_error(c, "out of memory", NULL);
+		pg_set_error(c, "out of memory", NULL);
 		return store_fail(store, "open");
 	}
 	if (PQstatus(c->pg) != CONNECTION_OK) {
-		set_error(c, PQerrorMessage(c->pg), NULL);
+		pg_set_error(c, PQerrorMessage(c->pg), NULL);
 		return store_fail(store, "open");
 	}
 	/* One line per error (severity, text, position), as the store logs them. */
@@ -189,108 +173,6 @@ static void pg_close(struct store *store)
 	PQfinish(c->pg);
 	free(c);
 	store->conn = NULL;
-}
-
-/* The length of the literal, quoted name or comment at p, else 0: text
- * whose ? and $ are not placeholders. A doubled quote inside a literal ends
- * it and starts the next: the same text either way. */
-static size_t quoted_len(const char *p)
-{
-	const char *end;
-	if (*p == '\'' || *p == '"') {
-		end = strchr(p + 1, *p);
-		return end ? (size_t)(end - p) + 1 : strlen(p);
-	}
-	if (p[0] == '-' && p[1] == '-')
-		return strcspn(p, "\n");
-	if (p[0] == '/' && p[1] == '*') {
-		end = strstr(p + 2, "*/");
-		return end ? (size_t)(end - p) + 2 : strlen(p);
-	}
-	return 0;
-}
-
-/* The number of the placeholder at p (? or ?N or $N) and its length in
- * *len, given the largest number before it; 0 when p is not one, -1 when
- * its number is out of range. */
-static long placeholder(size_t *len, const char *p, int max)
-{
-	const char *q = p + 1;
-	long n = 0;
-	*len = 0;
-	if (*p != '?' && !(*p == '$' && *q >= '0' && *q <= '9'))
-		return 0;
-	if (*q < '0' || *q > '9') {
-		*len = 1;
-		return max < PG_MAX_PARAMS ? max + 1 : -1;
-	}
-	while (*q >= '0' && *q <= '9' && n <= PG_MAX_PARAMS)
-		n = n * 10 + (*q++ - '0');
-	*len = (size_t)(q - p);
-	return n < 1 || n > PG_MAX_PARAMS || (*q >= '0' && *q <= '9') ? -1 : n;
-}
-
-/* sql with its placeholders as $N into *out (malloc'd), and the largest
- * number into *count. ?N is parameter N; a bare ? is one above the largest
- * so far (SQLite's rule); $N stays as it is (text written for PostgreSQL).
- * Literals, quoted names and comments are copied untouched. 0, -ENOMEM, or
- * -EINVAL for a number outside 1 to PG_MAX_PARAMS. */
-static int translate(char **out, int *count, const char *sql)
-{
-	size_t len = strlen(sql);
-	/* "?" becomes at most "$32766": six bytes for one. */
-	char *buf = len > (SIZE_MAX - 1) / 6 ? NULL : malloc(len * 6 + 1);
-	char *o = buf;
-	const char *p = sql;
-	int max = 0;
-	*out = NULL;
-	*count = 0;
-	if (!buf)
-		return -ENOMEM;
-	while (*p) {
-		size_t n = quoted_len(p);
-		long number;
-		if (n) {
-			memcpy(o, p, n);
-			o += n;
-			p += n;
-		} else if ((number = placeholder(&n, p, max)) < 0) {
-			free(buf);
-			return -EINVAL;
-		} else if (number) {
-			if (number > max)
-				max = (int)number;
-			o += sprintf(o, "$%ld", number);
-			p += n;
-		} else {
-			*o++ = *p++;
-		}
-	}
-	*o = '\0';
-	*out = buf;
-	*count = max;
-	return 0;
-}
-
-/* Sets used[n - 1] for each $n (n at most count) the translated text
- * refers to: SQLite lets a number go unused, and PostgreSQL cannot type a
- * parameter it never sees. */
-static void mark_used(bool *used, int count, const char *sql)
-{
-	const char *p = sql;
-	while (*p) {
-		size_t n = quoted_len(p);
-		long number;
-		if (n) {
-			p += n;
-		} else if ((number = placeholder(&n, p, 0)) > 0) {
-			if (number <= count)
-				used[number - 1] = true;
-			p += n;
-		} else {
-			p++;
-		}
-	}
 }
 
 static void clear_blobs(struct pg_stmt *s)
@@ -335,8 +217,8 @@ static struct db_stmt *pg_prepare(struct store *store, const char *sql)
 	s->base.engine = &db_pg_engine;
 	s->store = store;
 	s->row = -1;
-	if ((rc = translate(&s->sql, &s->nparams, sql)) == -EINVAL) {
-		set_error(CONN(store), "a parameter's number is out of range (1 to 32766)", NULL);
+	if ((rc = pg_translate(&s->sql, &s->nparams, sql)) == -EINVAL) {
+		pg_set_error(CONN(store), "a parameter's number is out of range (1 to 32766)", NULL);
 		free(s);
 		store_fail(store, "prepare");
 		return NULL;
@@ -355,7 +237,7 @@ static struct db_stmt *pg_prepare(struct store *store, const char *sql)
 	s->lengths = (int *)(s->types + n);
 	s->formats = s->lengths + n;
 	s->used = (bool *)(s->formats + n);
-	mark_used(s->used, s->nparams, s->sql);
+	pg_mark_used(s->used, s->nparams, s->sql);
 	return &s->base;
 }
 
@@ -367,7 +249,7 @@ static int pg_exec(struct store *store, const char *sql)
 	if (succeeded(res)) {
 		note_changes(c, res);
 	} else {
-		set_result_error(c, res);
+		pg_set_result_error(c, res);
 		result = STORE_ERROR;
 	}
 	PQclear(res);
@@ -398,7 +280,7 @@ static int pg_step(struct db_stmt *stmt)
 	s->res = PQexecParams(c->pg, s->sql, s->nparams, s->types, s->values, s->lengths,
 			      s->formats, 0);
 	if (!succeeded(s->res)) {
-		set_result_error(c, s->res);
+		pg_set_result_error(c, s->res);
 		clear_result(s);
 		return PG_FAIL;
 	}
@@ -424,7 +306,7 @@ static struct pg_param *param(struct pg_stmt *s, int i)
 		char msg[64];
 		snprintf(msg, sizeof(msg), "parameter %d out of range (the statement has %d)", i,
 			 s->nparams);
-		set_error(CONN(s->store), msg, NULL);
+		pg_set_error(CONN(s->store), msg, NULL);
 		return NULL;
 	}
 	p = &s->params[i - 1];
@@ -472,7 +354,7 @@ static int pg_bind_text(struct db_stmt *stmt, int i, const char *text, int len)
 		return 0;
 	n = len < 0 ? strlen(text) : (size_t)len;
 	if (!(p->owned = malloc(n + 1))) {
-		set_error(CONN(ST(stmt)->store), "out of memory", NULL);
+		pg_set_error(CONN(ST(stmt)->store), "out of memory", NULL);
 		return PG_FAIL;
 	}
 	memcpy(p->owned, text, n);
@@ -490,7 +372,7 @@ static int pg_bind_blob(struct db_stmt *stmt, int i, const void *blob, size_t le
 	if (!blob)
 		return 0;
 	if (len > INT32_MAX) {
-		set_error(CONN(ST(stmt)->store), "blob too large", NULL);
+		pg_set_error(CONN(ST(stmt)->store), "blob too large", NULL);
 		return PG_FAIL;
 	}
 	p->type = PG_BYTEAOID;
@@ -663,4 +545,6 @@ const struct db_engine db_pg_engine = {
 	.errmsg = pg_errmsg,
 	.error_is_full = pg_error_is_full,
 	.version = pg_version,
+	.listen = pg_listen,
+	.wait = pg_wait,
 };
