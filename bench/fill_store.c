@@ -131,7 +131,7 @@ fail:
 static int fill_commit(struct fill *f, const char *commit, size_t index)
 {
 	const struct config *cfg = f->config;
-	struct store_new_run new_run = {commit, commit, f->config_json, false};
+	struct store_new_run new_run = {commit, commit, f->config_json, false, NULL};
 	struct result_bench *benches = calloc(cfg->nbenchmarks, sizeof(*benches));
 	struct result_input in = {.commit = commit, .revision = commit, .host_json = f->host_json,
 				  .benches = benches, .nbenches = cfg->nbenchmarks};

@@ -6,6 +6,7 @@
 
 #include "queue/queueline.h"
 #include "util/array.h"
+#include "util/labels.h"
 #include "util/strbuf.h"
 
 void queueline_free(char **lines, size_t n)
@@ -114,4 +115,38 @@ int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsi
 		return -ENOMEM;
 	}
 	return 1;
+}
+
+int queueline_options(char *line, char *labels, size_t size, char *err, size_t errsize)
+{
+	char *at, why[256];
+	labels[0] = '\0';
+	/* Revisions hold no space (git refuses one in a ref name, and a hash or
+	 * a rev expression has none), so the options start at the first " @". */
+	if (!(at = strstr(line, " @")))
+		return 0;
+	for (char *opt = at + 1; opt && *opt;) {
+		char *end = strchr(opt, ' ');
+		if (end)
+			*end = '\0';
+		if (strncmp(opt, "@profile=", 9) != 0) {
+			int rc = queueline_refused(err, errsize, opt,
+					     "unknown option: a queue line is REVISION"
+					     " [@profile=LABEL[,LABEL...]]");
+			return rc;
+		}
+		if (labels[0]) {
+			*at = '\0';
+			return queueline_refused(err, errsize, line, "@profile= is given twice");
+		}
+		if (!opt[9] || labels_normalize(labels, size, opt + 9, why, sizeof(why)))
+			return queueline_refused(err, errsize, opt, opt[9] ? why : "@profile= needs a label");
+		opt = end ? end + 1 : NULL;
+		while (opt && *opt == ' ')
+			opt++;
+	}
+	while (at > line && at[-1] == ' ')
+		at--;
+	*at = '\0';
+	return 0;
 }

@@ -30,6 +30,13 @@ size_t queueline_hold(const char *buf, size_t len, unsigned long long end, size_
  * -ENOMEM. */
 int queueline_pair(char **a, char **b, const char *line, char *err, size_t errsize);
 
+/* A line's options after its revision, " @profile=LABEL[,LABEL]": the
+ * labels a runner needs to take the job. Cuts them off line (in place,
+ * trailing spaces too) and writes the normalised list into labels ("" when
+ * none). 0, or -EINVAL with a message in err for an unknown option or a bad
+ * label. */
+int queueline_options(char *line, char *labels, size_t size, char *err, size_t errsize);
+
 /* "<line>": why, into err, the line escaped (util/log.h): it is the user's.
  * Returns -EINVAL. */
 int queueline_refused(char *err, size_t errsize, const char *line, const char *why);

@@ -11,11 +11,14 @@
 #include "queue/submit.h"
 #include "repo/repo.h"
 #include "repo/revparse.h"
+#include "util/labels.h"
 
 void queue_runs_free(struct queue_run *runs, size_t n)
 {
-	for (size_t i = 0; runs && i < n; i++)
+	for (size_t i = 0; runs && i < n; i++) {
 		free(runs[i].revision);
+		free(runs[i].labels);
+	}
 	free(runs);
 }
 
@@ -141,10 +144,20 @@ int queue_submit(struct queue_run **runs, size_t *n, struct store *store, struct
 		goto done;
 	}
 	for (size_t i = 0; i < nlines && !rc; i++) {
+		char labels[LABELS_MAX];
+		size_t first = count;
+		int pulled;
+		if ((rc = queueline_options(lines[i], labels, sizeof(labels), err, errsize)))
+			break;
 		/* "pr/<n>" and "<remote>/<branch>": fetched, then an A/B job (pull.h). */
-		int pulled = pull_add_line(list, &count, repo, config_json, lines[i], err, errsize);
+		pulled = pull_add_line(list, &count, repo, config_json, lines[i], err, errsize);
 		rc = pulled < 0 ? pulled : pulled ? 0 : add_line(list, &count, repo, lines[i], err,
 								 errsize);
+		for (size_t j = first; j < count && !rc; j++)
+			if (!(list[j].labels = strdup(labels))) {
+				snprintf(err, errsize, "out of memory");
+				rc = -ENOMEM;
+			}
 	}
 	if (rc)
 		goto done;
@@ -152,7 +165,8 @@ int queue_submit(struct queue_run **runs, size_t *n, struct store *store, struct
 		jobs[i] = (struct store_new_run){.revision = list[i].revision,
 						 .commit = list[i].commit,
 						 .config = config_json,
-						 .paired_with_next = list[i].side == QUEUE_SIDE_A};
+						 .paired_with_next = list[i].side == QUEUE_SIDE_A,
+						 .labels = list[i].labels};
 	if ((src = store_runs_queue(store, ids, jobs, count, QUEUE_PENDING_MAX))) {
 		rc = store_errno(src);
 		/* The cap is an answer the store does not log; anything else it did. */

@@ -3,7 +3,8 @@
  * policy every front end shares: lines (queueline.h), each revision resolved
  * to a full hash by repo/ before it goes anywhere, "a..b" as an interleaved
  * A/B job (two runs, paired in the store), "a...b" as the A/B job of the
- * merge base of a and b against b, and the cap on pending jobs.
+ * merge base of a and b against b, " @profile=LABELS" after a revision for
+ * the runners that may take it, and the cap on pending jobs.
  * No printing: the front end logs what was queued or why not. */
 #ifndef BENCHFS_QUEUE_SUBMIT_H
 #define BENCHFS_QUEUE_SUBMIT_H
@@ -28,6 +29,7 @@ struct queue_run {
 	char *revision;                  /* as the user wrote it */
 	char commit[STORE_HASH_LEN + 1]; /* full hex hash */
 	enum queue_side side;
+	char *labels; /* the labels a runner needs, "a,b" ("" for any); malloc'd */
 };
 
 /* Queue every revision of text[0..len) (whole lines; the last newline may be

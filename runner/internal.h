@@ -26,9 +26,26 @@ struct runner {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool wake, stop;
-	int cancel_pipe[2]; /* written once at stop: interrupts the child being measured */
+	int cancel_pipe[2]; /* written at stop or when the lease is lost: interrupts the job */
 	struct spawner *spawner; /* spawns children outside our address space (peak RSS) */
+	/* Among the runners sharing the store (runner/lease.c). */
+	char name[4352];    /* host:data directory */
+	char labels[1024];  /* normalised */
+	int64_t lease_ns;
+	int64_t current;    /* under lock: the job's first run id, 0 when idle */
+	bool lease_lost;    /* under lock: current is another runner's now */
+	struct store *keeper_store;
+	pthread_t keeper;
+	pthread_cond_t keeper_cond;
+	bool keeper_started;
 };
+
+/* runner/lease.c: the runner's name and labels (configured: the admin's,
+ * "a,b"), then the keeper thread. 0, or a negative errno with err. */
+int runner_identity(struct runner *r, const char *configured, char *err, size_t errsize);
+int runner_keeper_start(struct runner *r, char *err, size_t errsize);
+/* Joins the keeper (r->stop must be set) and takes the runner off the list. */
+void runner_keeper_stop(struct runner *r);
 
 /* One run of a job: a job is one run, or the two runs (A, B) of an
  * interleaved A/B line. */

@@ -117,6 +117,15 @@ static void leave_out_services(struct job *job)
  * still building or running that must be queued again (why says why): it
  * was interrupted by a failure of benchfs's own, or its end could not be
  * recorded. */
+static bool lease_was_lost(struct runner *r)
+{
+	bool lost;
+	pthread_mutex_lock(&r->lock);
+	lost = r->lease_lost;
+	pthread_mutex_unlock(&r->lock);
+	return lost;
+}
+
 static bool execute_run(struct runner *r, const struct store_run *run, char *why, size_t whysize)
 {
 	struct job job = {.runner = r, .nsides = 1};
@@ -211,6 +220,14 @@ static bool execute_run(struct runner *r, const struct store_run *run, char *why
 		job.interrupted = true;
 	}
 failed:
+	if (job.cancelled && lease_was_lost(r)) {
+		/* Another runner may be running it already: nothing of it is ours to record. */
+		for (size_t s = 0; s < job.nsides; s++)
+			runlog_printf(job.sides[s].log, "benchfs",
+				      "interrupted: this runner's lease ran out (the store did not hear"
+				      " from it in time), so the job was queued again for any runner");
+		goto out;
+	}
 	if (job.cancelled) {
 		/* The daemon is stopping: the run goes back to the queue, whole. */
 		for (size_t s = 0; s < job.nsides; s++)
@@ -299,15 +316,15 @@ static void log_line(struct runner *r, int64_t id, const char *line)
  * dropped, as after a crash, and its log says why. The store may refuse
  * writes for a while (a full disk): this waits until it takes them again,
  * so a status never stays "running" once it can be corrected, and no run
- * is started meanwhile (it could not be recorded either). Only the runner
- * thread runs jobs, so every run building or running now is this one's. */
+ * is started meanwhile (it could not be recorded either). Only the runs this
+ * runner holds go back: the store may hold other runners' too. */
 static void requeue_interrupted(struct runner *r, const char *why)
 {
 	int64_t *ids = NULL;
 	size_t n = 0;
 	int wait_s = 1;
 	char line[2048]; /* the reason (at most 1,200 bytes) and the sentence around it */
-	while (store_runs_recover(r->store, &ids, &n)) {
+	while (store_runs_recover(r->store, r->name, &ids, &n)) {
 		/* The store logged why. */
 		log_warning("runner: cannot queue an interrupted run again (%s); retrying in %d s",
 			    why, wait_s);
@@ -331,11 +348,28 @@ static void *worker(void *arg)
 	struct runner *r = arg;
 	while (!stopping(r)) {
 		struct store_run run;
-		int rc = store_run_next(r->store, &run);
+		int rc = store_run_claim(r->store, &run, r->name, r->labels, r->lease_ns);
 		if (rc == STORE_OK) {
 			char why[1200];
-			bool requeue = execute_run(r, &run, why, sizeof(why));
+			bool requeue;
+			pthread_mutex_lock(&r->lock);
+			r->current = run.id;
+			r->lease_lost = false;
+			pthread_mutex_unlock(&r->lock);
+			requeue = execute_run(r, &run, why, sizeof(why));
 			store_run_clear(&run);
+			pthread_mutex_lock(&r->lock);
+			r->current = 0;
+			if (r->lease_lost) {
+				/* The keeper's interruption is spent: nothing of it may
+				 * cancel the next job. */
+				char drain[16];
+				while (read(r->cancel_pipe[0], drain, sizeof(drain)) > 0)
+					;
+				r->lease_lost = false;
+				requeue = false;
+			}
+			pthread_mutex_unlock(&r->lock);
 			if (requeue)
 				requeue_interrupted(r, why);
 			continue;
@@ -364,7 +398,7 @@ static int recover(struct runner *r, char *err, size_t errsize)
 	int64_t *ids = NULL;
 	size_t n = 0;
 	int rc;
-	if ((rc = store_runs_recover(r->store, &ids, &n))) {
+	if ((rc = store_runs_recover(r->store, r->name, &ids, &n))) {
 		snprintf(err, errsize, "recovering interrupted runs: %s", store_errmsg(r->store));
 		return store_errno(rc);
 	}
@@ -393,12 +427,15 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 	r->cancel_pipe[0] = r->cancel_pipe[1] = -1;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
+	if ((rc = runner_identity(r, opts->labels, err, errsize)))
+		goto fail;
 	store_path_db(path, sizeof(path), r->data_dir);
 	if ((rc = store_open(&r->store, path, STORE_SYNC_NORMAL))) {
 		snprintf(err, errsize, "store %s: %s", path, store_errmsg(r->store));
 		rc = store_errno(rc);
 		goto fail;
 	}
+	store_set_owner(r->store, r->name);
 	if ((rc = repo_open(&r->repo, r->repo_path, msg, sizeof(msg)))) {
 		snprintf(err, errsize, "repository %s: %s", r->repo_path, msg);
 		rc = rc < 0 ? rc : -EIO;
@@ -413,7 +450,7 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 		snprintf(err, errsize, "cannot start benchfs-spawner: %s", strerror(-rc));
 		goto fail;
 	}
-	if ((rc = recover(r, err, errsize)))
+	if ((rc = recover(r, err, errsize)) || (rc = runner_keeper_start(r, err, errsize)))
 		goto fail;
 	/* Signals belong to the main thread. */
 	sigfillset(&all);
@@ -429,6 +466,12 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 	return 0;
 fail:
 	if (r) {
+		if (r->keeper_started) {
+			pthread_mutex_lock(&r->lock);
+			r->stop = true;
+			pthread_mutex_unlock(&r->lock);
+		}
+		runner_keeper_stop(r);
 		spawner_free(r->spawner);
 		store_free(r->store);
 		repo_free(r->repo);
@@ -441,6 +484,11 @@ fail:
 		free(r);
 	}
 	return rc;
+}
+
+const char *runner_name(const struct runner *r)
+{
+	return r->name;
 }
 
 void runner_wake(struct runner *r)
@@ -464,10 +512,11 @@ void runner_stop(struct runner *r)
 	if (write(r->cancel_pipe[1], "x", 1) < 0)
 		log_error_errno(-errno, "cannot interrupt the runner");
 	pthread_join(r->thread, NULL);
+	runner_keeper_stop(r);
 	spawner_free(r->spawner);
 	/* An interrupted run goes back to the queue now, so the next start sees
 	 * a clean state (a failure is logged by the store). */
-	(void)store_runs_recover(r->store, &ids, &n);
+	(void)store_runs_recover(r->store, r->name, &ids, &n);
 	free(ids);
 	store_free(r->store);
 	repo_free(r->repo);

@@ -20,6 +20,12 @@ struct runner_options {
 	size_t (*on_idle)(void *idle_ctx);
 	void *ctx;      /* on_change's */
 	void *idle_ctx; /* on_idle's */
+	/* Labels of this machine a job may ask for ("a,b"; NULL: only those
+	 * benchfs finds itself: the architecture and cores=N). */
+	const char *labels;
+	/* How long a claimed job stays this runner's without a heartbeat
+	 * (0: 30 s): after it, another runner may run it again. */
+	int64_t lease_ms;
 };
 
 /* Recover runs a previous daemon left unfinished (logging it in their
@@ -28,6 +34,8 @@ struct runner_options {
  * benchfs-spawner's, -ENOMEM) with the message in err. */
 int runner_start(struct runner **out, const struct runner_options *opts, char *err,
 		 size_t errsize);
+/* The runner's name among those sharing the store ("host:data directory"). */
+const char *runner_name(const struct runner *runner);
 /* Tell the worker that new runs are queued. */
 void runner_wake(struct runner *runner);
 /* Stop the worker: a run in progress is interrupted (its processes killed)

@@ -59,6 +59,11 @@ struct db_engine {
 	bool (*error_is_full)(struct store *store);
 	/* The engine's version, as its library reports it. */
 	const char *(*version)(void);
+	/* Notifications (NULL where the engine has none): listen on channel,
+	 * then wait up to timeout_ms for one (STORE_OK, or STORE_NOTFOUND on
+	 * timeout; notifications that came meanwhile are all consumed). */
+	int (*listen)(struct store *store, const char *channel);
+	int (*wait)(struct store *store, int timeout_ms);
 };
 
 extern const struct db_engine db_sqlite_engine;

@@ -15,6 +15,9 @@ struct store {
 	/* store_open() is under way: its failures are the caller's to report
 	 * (store.h), so they are not logged. */
 	bool opening;
+	/* The runner this connection writes for (store_set_owner): a run's
+	 * progress and end apply only while it holds the run. */
+	char owner[256];
 };
 
 /* Records the engine's last error message as "<what>: <message>", logs it
@@ -34,6 +37,10 @@ static inline const char *store_sql(const struct store *store, const char *sqlit
 {
 	return store->engine->dialect == DB_POSTGRES ? postgres : sqlite;
 }
+/* Inside a transaction: runners waiting for jobs are woken at its commit
+ * (PostgreSQL's NOTIFY; nothing to do in SQLite, whose one runner is woken
+ * in-process). */
+int store_notify_queue(struct store *store);
 /* Rows changed by the last statement. */
 static inline int64_t store_changes(struct store *store)
 {

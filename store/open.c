@@ -12,6 +12,20 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
+/* Migration 17 in either engine's words: its integer and text types
+ * (PostgreSQL's text compares bytewise, as SQLite's does), SQLite's WITHOUT
+ * ROWID, and PostgreSQL's version bump. */
+#define STORE_FLEET_SQL(INT, TXT, WITHOUT_ROWID, BUMP)                                    \
+	"ALTER TABLE runs ADD COLUMN labels" TXT " NOT NULL DEFAULT '';"                     \
+	"ALTER TABLE runs ADD COLUMN runner" TXT " NOT NULL DEFAULT '';"                     \
+	"ALTER TABLE runs ADD COLUMN lease_ns" INT " NOT NULL DEFAULT 0;"                    \
+	"CREATE TABLE run_labels (run_id" INT " NOT NULL REFERENCES runs (id),"              \
+	" label" TXT " NOT NULL, PRIMARY KEY (run_id, label))" WITHOUT_ROWID ";"             \
+	"CREATE INDEX runs_held ON runs (runner, state) WHERE runner <> '';"                 \
+	"CREATE TABLE runners (name" TXT " PRIMARY KEY, labels" TXT " NOT NULL,"             \
+	" host" TXT " NOT NULL, pid" INT " NOT NULL, run_id" INT " NOT NULL DEFAULT 0,"      \
+	" started_ns" INT " NOT NULL, heartbeat_ns" INT " NOT NULL);" BUMP
+
 /* SQLite's: each entry moves the schema from version i to i + 1. Never edit
  * a shipped entry: add a new one, so existing stores migrate forward. A
  * PostgreSQL store is created at version 16 by store/schema_pg.c; a new
@@ -315,10 +329,23 @@ static const char *const migrations[] = {
 	 * described again (derived data: the keeper redoes it in batches when
 	 * idle, and until then their history reads the samples). */
 	"DELETE FROM described;",
+	/* 17: the fleet (store/claims.c). A job needs labels (run_labels, one
+	 * row each, so a claim matches them in SQL; labels repeats them for
+	 * display); a runner claims it (runner), holds it until lease_ns and
+	 * renews that while it lives; runners lists who is there. */
+	STORE_FLEET_SQL(" INTEGER", " TEXT", " WITHOUT ROWID", ""),
+};
+
+/* PostgreSQL's migrations from the version store/schema_pg.c creates. */
+static const char *const pg_migrations[] = {
+	STORE_FLEET_SQL(" bigint", " text COLLATE \"C\"", "", "UPDATE schema_version SET version = 17;"),
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
 	       "STORE_SCHEMA_VERSION must equal the number of migrations");
+_Static_assert(STORE_PG_SCHEMA_VERSION + sizeof(pg_migrations) / sizeof(pg_migrations[0]) ==
+		       STORE_SCHEMA_VERSION,
+	       "a new migration needs its PostgreSQL text in pg_migrations");
 
 int store_fail(struct store *store, const char *what)
 {
@@ -552,8 +579,8 @@ static int migrate_sqlite(struct store *store)
 	return STORE_OK;
 }
 
-/* A PostgreSQL store starts at the current schema (store/schema_pg.c): there
- * are no older ones to carry forward. */
+/* A PostgreSQL store starts at the schema store/schema_pg.c creates and
+ * moves forward by pg_migrations, all in one transaction. */
 static int migrate_postgres(struct store *store)
 {
 	int version = 0;
@@ -561,8 +588,12 @@ static int migrate_postgres(struct store *store)
 	/* store_begin's lock: the first opener creates the schema, the others wait and find it. */
 	if ((result = store_begin(store)))
 		return result;
-	if (!(result = user_version(store, &version)) && version == 0)
+	if (!(result = user_version(store, &version)) && version == 0) {
 		result = store_exec(store, store_pg_schema);
+		version = STORE_PG_SCHEMA_VERSION;
+	}
+	for (; !result && version < STORE_SCHEMA_VERSION; version++)
+		result = store_exec(store, pg_migrations[version - STORE_PG_SCHEMA_VERSION]);
 	if (result || (result = store_commit(store)))
 		store_rollback(store);
 	return result;

@@ -10,7 +10,7 @@
 #define RUN_COLUMNS                                                                        \
 	"id, revision, commit_sha, state, detail, seq, created_ns, updated_ns, started_ns," \
 	" finished_ns, attempts, " STORE_RUN_CONFIG_SQL ", system, result, host, pair_id,"  \
-	EXCLUSION_COLUMNS ", result_z"
+	EXCLUSION_COLUMNS ", result_z, labels, runner, lease_ns"
 
 /* A run's exclusion (NULL and 0 when none), read with every run. */
 #define EXCLUSION_COLUMNS                                                     \
@@ -69,7 +69,11 @@ static int run_from_row(struct store *store, struct store_run *run, struct db_st
 	run->pair_id = db_column_int64(stmt, 15);
 	run->excluded_reason = column_strdup(stmt, 16);
 	run->excluded_ns = db_column_int64(stmt, 17);
-	if (!run->revision || !run->detail || !run->config || !run->host ||
+	run->labels = column_strdup(stmt, 19);
+	run->runner = column_strdup(stmt, 20);
+	run->lease_ns = db_column_int64(stmt, 21);
+	if (!run->revision || !run->detail || !run->config || !run->host || !run->labels ||
+	    !run->runner ||
 	    (!db_column_is_null(stmt, 16) && !run->excluded_reason) ||
 	    (!db_column_is_null(stmt, 12) && !run->system) ||
 	    (!db_column_is_null(stmt, 13) && !run->result)) {
@@ -90,6 +94,8 @@ void store_run_clear(struct store_run *run)
 	free(run->result);
 	free(run->host);
 	free(run->excluded_reason);
+	free(run->labels);
+	free(run->runner);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -141,6 +147,30 @@ static int link_pairs(struct store *store, const int64_t *ids, const struct stor
 	return result;
 }
 
+/* Inside store_runs_queue's transaction: a job's labels, one row each
+ * (labels is "a,b", checked by the caller), so a claim matches them. */
+static int add_labels(struct store *store, int64_t id, const char *labels)
+{
+	struct db_stmt *stmt;
+	int result = STORE_OK;
+	if (!labels || !*labels)
+		return STORE_OK;
+	if (!(stmt = store_prepare(store, "INSERT INTO run_labels (run_id, label) VALUES (?1, ?2)"
+					  " ON CONFLICT DO NOTHING")))
+		return STORE_ERROR;
+	for (const char *p = labels; *p && result == STORE_OK;) {
+		size_t len = strcspn(p, ",");
+		db_bind_int64(stmt, 1, id);
+		db_bind_text(stmt, 2, p, (int)len);
+		if (db_step(stmt) != DB_DONE)
+			result = store_fail(store, "label a job");
+		db_reset(stmt);
+		p += len + (p[len] == ',');
+	}
+	db_finalize(stmt);
+	return result;
+}
+
 int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_new_run *runs,
 		     size_t n, size_t max_pending)
 {
@@ -163,7 +193,7 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 		goto fail;
 	stmt = store_prepare(store,
 		"INSERT INTO runs (revision, commit_sha, state, seq, created_ns, updated_ns, config,"
-		" config_id) VALUES (?, ?, 'queued', ?, ?, ?, '', ?) RETURNING id");
+		" config_id, labels) VALUES (?, ?, 'queued', ?, ?, ?, '', ?, ?) RETURNING id");
 	if (!stmt) {
 		result = STORE_ERROR;
 		goto fail;
@@ -178,16 +208,19 @@ int store_runs_queue(struct store *store, int64_t *ids_out, const struct store_n
 		db_bind_int64(stmt, 4, now);
 		db_bind_int64(stmt, 5, now);
 		db_bind_int64(stmt, 6, config_id);
+		db_bind_text(stmt, 7, runs[i].labels ? runs[i].labels : "", -1);
 		if (db_step(stmt) != DB_ROW) {
 			result = store_fail(store, "queue run");
 			goto fail;
 		}
 		ids_out[i] = db_column_int64(stmt, 0);
 		db_reset(stmt);
+		if ((result = add_labels(store, ids_out[i], runs[i].labels)))
+			goto fail;
 	}
 	db_finalize(stmt);
 	stmt = NULL;
-	if ((result = link_pairs(store, ids_out, runs, n)))
+	if ((result = link_pairs(store, ids_out, runs, n)) || (result = store_notify_queue(store)))
 		goto fail;
 	return store_commit(store);
 fail:
@@ -249,7 +282,7 @@ int store_run_get_light(struct store *store, struct store_run *out, int64_t id)
 	return run_get_by_id(store, out, id,
 		"SELECT id, revision, commit_sha, state, detail, seq, created_ns, updated_ns,"
 		" started_ns, finished_ns, attempts, '', NULL, NULL, '', 0," EXCLUSION_COLUMNS
-		", NULL FROM runs WHERE id = ?");
+		", NULL, labels, runner, lease_ns FROM runs WHERE id = ?");
 }
 
 int store_run_count(struct store *store, size_t *n)
@@ -359,12 +392,14 @@ static int run_update(struct store *store, int64_t id, enum run_state state, con
 	db_bind_int64(stmt, 4, now_real_ns());
 	db_bind_text(stmt, 5, json, -1);
 	db_bind_int64(stmt, 6, id);
+	db_bind_text(stmt, 7, store->owner, -1);
 	if (db_step(stmt) != DB_DONE) {
 		result = store_fail(store, "update run");
 		goto fail;
 	}
 	if (store_changes(store) != 1) {
-		result = store_refuse(store, STORE_NOTFOUND, "no run %lld", (long long)id);
+		result = store_refuse(store, STORE_NOTFOUND, "no run %lld held by %s", (long long)id,
+				      *store->owner ? store->owner : "no runner");
 		goto fail;
 	}
 	db_finalize(stmt);
@@ -397,7 +432,7 @@ int store_run_progress(struct store *store, int64_t id, enum run_state state,
 			  "  THEN coalesce(json_extract(?5, '$.hostname'), '') ELSE host END,"
 			  " started_ns = CASE WHEN ?5 IS NULL THEN started_ns ELSE ?4 END,"
 			  " attempts = attempts + CASE WHEN ?5 IS NULL THEN 0 ELSE 1 END"
-			  " WHERE id = ?6");
+			  " WHERE id = ?6 AND runner IN ('', ?7)");
 }
 
 int store_run_finish(struct store *store, int64_t id, enum run_state state, const char *detail,
@@ -408,7 +443,8 @@ int store_run_finish(struct store *store, int64_t id, enum run_state state, cons
 				    (long long)id, run_state_name(state));
 	return run_update(store, id, state, detail, result_json,
 			  "UPDATE runs SET state = ?1, detail = ?2, seq = ?3, updated_ns = ?4,"
-			  " finished_ns = ?4, result = NULL, result_z = NULL WHERE id = ?6");
+			  " finished_ns = ?4, result = NULL, result_z = NULL, lease_ns = 0"
+			  " WHERE id = ?6 AND runner IN ('', ?7)");
 }
 
 static int discard_partial(struct store *store, const int64_t *ids, size_t n)
@@ -433,25 +469,49 @@ static int discard_partial(struct store *store, const int64_t *ids, size_t n)
 	return STORE_OK;
 }
 
-int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
+/* Which runs store_runs_recover takes: this runner's (it holds nothing
+ * now), no runner's (building or running before runners held jobs), and
+ * any whose lease ran out. ?2 is now, ?3 the runner. */
+#define RECOVERABLE                                                                \
+	" WHERE state IN ('queued','building','running') AND ((?3 <> '' AND runner = ?3)" \
+	" OR (runner = '' AND state <> 'queued') OR (runner <> '' AND lease_ns < ?2))"
+
+int store_runs_recover(struct store *store, const char *runner, int64_t **ids, size_t *n)
 {
 	struct db_stmt *stmt = NULL;
-	int64_t *list = NULL, seq = 0;
+	int64_t *list = NULL, seq = 0, now = now_real_ns(), any = 0;
 	size_t count = 0, cap = 0;
-	int rc, result = store_begin(store);
-	if (result)
+	int rc, result;
+	*ids = NULL;
+	*n = 0;
+	/* Every runner asks often (its leases' heartbeat): a new change number
+	 * only when something changes. */
+	if (!(stmt = store_prepare(store, "SELECT EXISTS (SELECT 1 FROM runs" RECOVERABLE ")")))
+		return STORE_ERROR;
+	db_bind_int64(stmt, 2, now);
+	db_bind_text(stmt, 3, runner ? runner : "", -1);
+	rc = db_step(stmt);
+	any = rc == DB_ROW ? db_column_int64(stmt, 0) : 0;
+	db_finalize(stmt);
+	stmt = NULL;
+	if (rc != DB_ROW)
+		return store_fail(store, "look for runs to recover");
+	if (!any)
+		return STORE_OK;
+	if ((result = store_begin(store)))
 		return result;
 	if ((result = store_bump_seq(store, &seq)))
 		goto fail;
-	stmt = store_prepare(store, "UPDATE runs SET state = 'queued', detail = '', seq = ?,"
-				    " updated_ns = ? WHERE state IN ('building','running')"
+	stmt = store_prepare(store, "UPDATE runs SET state = 'queued', detail = '', seq = ?1,"
+				    " updated_ns = ?2, runner = '', lease_ns = 0" RECOVERABLE
 				    " RETURNING id");
 	if (!stmt) {
 		result = STORE_ERROR;
 		goto fail;
 	}
 	db_bind_int64(stmt, 1, seq);
-	db_bind_int64(stmt, 2, now_real_ns());
+	db_bind_int64(stmt, 2, now);
+	db_bind_text(stmt, 3, runner ? runner : "", -1);
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		if (ALLOC_GROW(list, count + 1, cap)) {
 			result = store_nomem(store);
@@ -466,9 +526,8 @@ int store_runs_recover(struct store *store, int64_t **ids, size_t *n)
 	db_finalize(stmt);
 	stmt = NULL;
 	/* A re-run measures from scratch: half a sample set would bias it. */
-	if ((result = discard_partial(store, list, count)))
-		goto fail;
-	if ((result = store_commit(store)))
+	if ((result = discard_partial(store, list, count)) ||
+	    (count && (result = store_notify_queue(store))) || (result = store_commit(store)))
 		goto fail;
 	*ids = list;
 	*n = count;

@@ -52,7 +52,7 @@ enum store_sync {
 
 enum run_state { RUN_QUEUED, RUN_BUILDING, RUN_RUNNING, RUN_DONE, RUN_FAILED };
 
-#define STORE_SCHEMA_VERSION 16
+#define STORE_SCHEMA_VERSION 17
 #define STORE_HASH_LEN 40
 
 struct store_run {
@@ -73,6 +73,9 @@ struct store_run {
 	 * given, NULL when not excluded. */
 	char *excluded_reason;
 	int64_t excluded_ns; /* when it was excluded (Unix ns); 0 = not excluded */
+	char *labels;        /* the labels a runner needs, "a,b"; "" for any */
+	char *runner;        /* the runner holding it or that ran it; "" for none */
+	int64_t lease_ns;    /* when the holder's lease runs out (Unix ns); 0 = none */
 };
 
 struct store_new_run {
@@ -82,6 +85,8 @@ struct store_new_run {
 	/* This run and the next one of the same call are the two sides (A then
 	 * B) of one interleaved job: each gets the other's id as pair_id. */
 	bool paired_with_next;
+	/* The labels a runner must have to claim it, "a,b" (NULL: any runner). */
+	const char *labels;
 };
 
 struct store_iteration {
@@ -140,9 +145,57 @@ int store_run_progress(struct store *store, int64_t id, enum run_state state,
 int store_run_finish(struct store *store, int64_t id, enum run_state state, const char *detail,
 		     const char *result_json);
 
-/* After a crash: runs left building or running go back to queued, their
- * partial iterations deleted and attempts counted. ids receives them (caller frees). */
-int store_runs_recover(struct store *store, int64_t **ids, size_t *n);
+/* Runs no living runner holds go back to queued, their partial iterations
+ * deleted: those runner holds (it restarted, or its job was interrupted),
+ * those building or running under no runner (a store from before runners
+ * held jobs), and every run whose lease ran out (its runner died). ids
+ * receives them (caller frees). */
+int store_runs_recover(struct store *store, const char *runner, int64_t **ids, size_t *n);
+
+/* The fleet (store/claims.c): runners advertise labels and claim queued
+ * jobs whose labels they have all of, one at a time, under a lease they
+ * renew while they run; a job whose lease runs out is queued again by the
+ * next store_runs_recover of any runner. */
+struct store_runner {
+	char *name;   /* unique: host and data directory */
+	char *labels; /* "a,b,c" */
+	char *host;
+	int64_t pid;
+	int64_t run_id; /* the job it runs; 0: idle */
+	int64_t started_ns, heartbeat_ns;
+};
+/* The store is shared by machines (PostgreSQL): jobs may be queued and
+ * runs finished elsewhere. */
+bool store_shared(const struct store *store);
+/* The runner this connection writes for: a run's progress and end are
+ * refused (STORE_NOTFOUND) once another runner holds it. */
+void store_set_owner(struct store *store, const char *runner);
+/* Claim the oldest queued job (with its A/B partner) that no runner holds
+ * and whose labels are all in labels ("a,b"), held until now + lease_ns:
+ * *out is its first run. STORE_NOTFOUND when there is none. */
+int store_run_claim(struct store *store, struct store_run *out, const char *runner,
+		    const char *labels, int64_t lease_ns);
+/* Claim job id itself, whatever its labels (a dispatcher chose the machine):
+ * STORE_NOTFOUND when it is not queued or another runner holds it. */
+int store_run_claim_id(struct store *store, struct store_run *out, int64_t id, const char *runner,
+		       int64_t lease_ns);
+/* The runner lives: its heartbeat, the job it runs (0: none), and the
+ * lease of every job it holds moved to now + lease_ns. STORE_NOTFOUND when
+ * run_id is no longer its own (its lease ran out and it was queued again). */
+int store_runner_heartbeat(struct store *store, const char *runner, int64_t run_id,
+			   int64_t lease_ns);
+int store_runner_register(struct store *store, const struct store_runner *r);
+int store_runner_unregister(struct store *store, const char *name);
+int store_runners_list(struct store *store, struct store_runner **out, size_t *n);
+void store_runners_free(struct store_runner *runners, size_t n);
+/* The runner holding or having run job id ("" when none): malloc'd. */
+int store_run_holder(struct store *store, char **runner, int64_t id);
+/* Wake on queued jobs: after store_queue_listen, store_queue_wait returns
+ * STORE_OK when a job was queued (or queued again) since the last wait,
+ * STORE_NOTFOUND after timeout_ms without one, or at once when the engine
+ * has no notifications (SQLite: the one runner is woken in-process). */
+int store_queue_listen(struct store *store);
+int store_queue_wait(struct store *store, int timeout_ms);
 
 /* The newest done run overall, or of one commit; STORE_NOTFOUND when none. */
 int store_latest_done(struct store *store, int64_t *id);

@@ -63,7 +63,7 @@ static void queue(struct store *s, int64_t *ids, const char *const *commits, siz
 {
 	struct store_new_run runs[4];
 	for (size_t i = 0; i < n; i++)
-		runs[i] = (struct store_new_run){commits[i], commits[i], CONFIG, paired && i == 0};
+		runs[i] = (struct store_new_run){commits[i], commits[i], CONFIG, paired && i == 0, NULL};
 	assert_int_equal(store_runs_queue(s, ids, runs, n, NO_LIMIT), STORE_OK);
 }
 
@@ -249,7 +249,11 @@ static void downgrade_to_4(const char *path)
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-				      "DROP TABLE exclusions; DROP TABLE alert_events;"
+				      /* 17 */
+				      " DROP TABLE run_labels; DROP TABLE runners; DROP INDEX runs_held;"
+				      " ALTER TABLE runs DROP COLUMN labels; ALTER TABLE runs DROP COLUMN runner;"
+				      " ALTER TABLE runs DROP COLUMN lease_ns;"
+				      " DROP TABLE exclusions; DROP TABLE alert_events;"
 				      " DROP TABLE alerts; DROP TABLE run_summaries;"
 				      " DROP TABLE summarized; DROP TABLE bisections;"
 				      " DROP INDEX runs_by_revision; DROP TABLE baseline_events;"

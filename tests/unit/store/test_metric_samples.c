@@ -210,7 +210,7 @@ static void test_recovery_discards(void **state)
 
 	assert_int_equal(store_metric_samples_add(f->store, f->run[0], defs, 1, s, 1), STORE_OK);
 	/* Still running when the daemon restarts: measured again from scratch. */
-	assert_int_equal(store_runs_recover(f->store, &ids, &n), STORE_OK);
+	assert_int_equal(store_runs_recover(f->store, NULL, &ids, &n), STORE_OK);
 	free(ids);
 	assert_int_equal(store_samples_of_runs(f->store, f->run, 2, "throughput", NULL, collect, &c),
 			 STORE_OK);

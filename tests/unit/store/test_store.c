@@ -81,7 +81,7 @@ static int teardown(void **state)
 
 static int64_t queue_one(struct store *s, const char *revision, const char *commit)
 {
-	struct store_new_run r = {revision, commit, CONFIG, false};
+	struct store_new_run r = {revision, commit, CONFIG, false, NULL};
 	int64_t id = 0;
 	assert_int_equal(store_runs_queue(s, &id, &r, 1, NO_LIMIT), STORE_OK);
 	assert_true(id > 0);
@@ -320,9 +320,9 @@ static void test_queue_fields(void **state)
 {
 	struct fixture *f = *state;
 	struct store_new_run runs[3] = {
-		{"main", HASH_A, CONFIG, false},
-		{"v1.0", HASH_B, "{\"c\":2}", false},
-		{"HEAD~1", HASH_C, "{\"c\":3}", false},
+		{"main", HASH_A, CONFIG, false, NULL},
+		{"v1.0", HASH_B, "{\"c\":2}", false, NULL},
+		{"HEAD~1", HASH_C, "{\"c\":3}", false, NULL},
 	};
 	int64_t ids[3] = {0}, before = now_real_ns(), after;
 	struct store_run run;
@@ -381,7 +381,7 @@ static void test_queue_full_all_or_none(void **state)
 {
 	struct fixture *f = *state;
 	struct store_new_run runs[3] = {
-		{"a", HASH_A, CONFIG, false}, {"b", HASH_B, CONFIG, false}, {"c", HASH_C, CONFIG, false}};
+		{"a", HASH_A, CONFIG, false, NULL}, {"b", HASH_B, CONFIG, false, NULL}, {"c", HASH_C, CONFIG, false, NULL}};
 	int64_t ids[3] = {0}, seq;
 	int64_t *list = NULL;
 	size_t n = 0;
@@ -405,7 +405,7 @@ static void test_queue_full_all_or_none(void **state)
 static void test_queue_full_counts_only_pending(void **state)
 {
 	struct fixture *f = *state;
-	struct store_new_run r = {"a", HASH_A, CONFIG, false};
+	struct store_new_run r = {"a", HASH_A, CONFIG, false, NULL};
 	int64_t a = queue_one(f->store, "a", HASH_A), b = queue_one(f->store, "b", HASH_B), id;
 	assert_int_equal(store_runs_queue(f->store, &id, &r, 1, 2), STORE_FULL);
 	/* building and running count as pending */
@@ -424,7 +424,7 @@ static void test_queue_bad_row_rolls_back(void **state)
 {
 	struct fixture *f = *state;
 	/* the second row's commit violates the schema's length check */
-	struct store_new_run runs[2] = {{"a", HASH_A, CONFIG, false}, {"b", "abc", CONFIG, false}};
+	struct store_new_run runs[2] = {{"a", HASH_A, CONFIG, false, NULL}, {"b", "abc", CONFIG, false, NULL}};
 	int64_t ids[2] = {0}, seq = seq_of(f->store);
 	int64_t *list = NULL;
 	size_t n = 99;
@@ -655,13 +655,13 @@ static void test_seq_increases(void **state)
 	} while (0)
 
 	{
-		struct store_new_run r = {"a", HASH_A, CONFIG, false};
+		struct store_new_run r = {"a", HASH_A, CONFIG, false, NULL};
 		CHECK_BUMP(store_runs_queue(f->store, &id, &r, 1, NO_LIMIT), id);
 	}
 	CHECK_BUMP(store_run_progress(f->store, id, RUN_BUILDING, NULL, "{}"), id);
 	CHECK_BUMP(store_run_progress(f->store, id, RUN_RUNNING, "x 1/2", NULL), id);
 	CHECK_BUMP(store_run_progress(f->store, id, RUN_RUNNING, "x 2/2", NULL), id);
-	CHECK_BUMP(store_runs_recover(f->store, &ids, &n), id);
+	CHECK_BUMP(store_runs_recover(f->store, NULL, &ids, &n), id);
 	free(ids);
 	ids = NULL;
 	assert_int_equal(n, 1);
@@ -670,7 +670,7 @@ static void test_seq_increases(void **state)
 	{
 		/* another run's change does not touch this run's seq */
 		int64_t first = id, first_seq = prev;
-		struct store_new_run r = {"b", HASH_B, CONFIG, false};
+		struct store_new_run r = {"b", HASH_B, CONFIG, false, NULL};
 		CHECK_BUMP(store_runs_queue(f->store, &id, &r, 1, NO_LIMIT), id);
 		assert_int_equal(store_run_get(f->store, &run, first), STORE_OK);
 		assert_int_equal(run.seq, first_seq);
@@ -732,7 +732,7 @@ static void test_recover(void **state)
 	assert_int_equal(store_run_get(f->store, &before_done, done), STORE_OK);
 	assert_int_equal(store_run_get(f->store, &before_failed, failed), STORE_OK);
 
-	assert_int_equal(store_runs_recover(f->store, &ids, &n), STORE_OK);
+	assert_int_equal(store_runs_recover(f->store, NULL, &ids, &n), STORE_OK);
 	seq = seq_of(f->store);
 	assert_int_equal(n, 2);
 	qsort(ids, n, sizeof(*ids), cmp_id);
@@ -785,7 +785,7 @@ static void test_recover_nothing(void **state)
 	int64_t *ids = NULL;
 	size_t n = 99;
 	int64_t id = queue_one(f->store, "a", HASH_A);
-	assert_int_equal(store_runs_recover(f->store, &ids, &n), STORE_OK);
+	assert_int_equal(store_runs_recover(f->store, NULL, &ids, &n), STORE_OK);
 	assert_int_equal(n, 0);
 	free(ids);
 	assert_int_equal(state_of(f->store, id), RUN_QUEUED);

@@ -253,6 +253,10 @@ static void test_retention_keeps_result(void **state)
 /* Back to schema 11 (what migration 12 and later added goes), as a store
  * written by the previous benchfs. */
 static const char downgrade_sql[] =
+	/* 17 */
+	"DROP TABLE run_labels; DROP TABLE runners; DROP INDEX runs_held;"
+	"ALTER TABLE runs DROP COLUMN labels; ALTER TABLE runs DROP COLUMN runner;"
+	"ALTER TABLE runs DROP COLUMN lease_ns;"
 	"DROP TABLE IF EXISTS metric_samples; DROP TABLE IF EXISTS metric_defs;"
 	"DROP TABLE IF EXISTS run_stats; DROP TABLE IF EXISTS described;"
 	"DROP INDEX IF EXISTS runs_listing;"

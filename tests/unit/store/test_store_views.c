@@ -78,7 +78,7 @@ static int teardown(void **state)
 
 static int64_t queue_one(struct store *s, const char *commit)
 {
-	struct store_new_run r = {"rev", commit, CONFIG, false};
+	struct store_new_run r = {"rev", commit, CONFIG, false, NULL};
 	int64_t id = 0;
 	assert_int_equal(store_runs_queue(s, &id, &r, 1, NO_LIMIT), STORE_OK);
 	assert_true(id > 0);
@@ -209,7 +209,7 @@ static void test_sums_written_when_done(void **state)
 static void test_pair_queued(void **state)
 {
 	struct fixture *f = *state;
-	struct store_new_run job[2] = {{"a", HASH_A, "{}", true}, {"b", HASH_B, "{}", false}};
+	struct store_new_run job[2] = {{"a", HASH_A, "{}", true, NULL}, {"b", HASH_B, "{}", false, NULL}};
 	int64_t ids[2];
 	bool found = true;
 	(void)queue_one(f->store, HASH_C);
@@ -291,7 +291,7 @@ static void test_done_runs_host_from_invalid_system(void **state)
 static void test_done_runs_pair_id(void **state)
 {
 	struct fixture *f = *state;
-	struct store_new_run pair[2] = {{"A", HASH_A, CONFIG, true}, {"B", HASH_B, CONFIG, false}};
+	struct store_new_run pair[2] = {{"A", HASH_A, CONFIG, true, NULL}, {"B", HASH_B, CONFIG, false, NULL}};
 	struct store_done_run *runs = NULL;
 	int64_t ids[2];
 	size_t n = 0;
@@ -588,7 +588,7 @@ static void test_queue_pairs(void **state)
 {
 	struct fixture *f = *state;
 	struct store_new_run runs[3] = {
-		{"A", HASH_A, CONFIG, true}, {"B", HASH_B, CONFIG, false}, {"C", HASH_C, CONFIG, false}};
+		{"A", HASH_A, CONFIG, true, NULL}, {"B", HASH_B, CONFIG, false, NULL}, {"C", HASH_C, CONFIG, false, NULL}};
 	struct store_run run;
 	int64_t ids[3];
 	assert_int_equal(store_runs_queue(f->store, ids, runs, 3, NO_LIMIT), STORE_OK);
@@ -606,8 +606,8 @@ static void test_queue_pairs(void **state)
 static void test_queue_two_pairs(void **state)
 {
 	struct fixture *f = *state;
-	struct store_new_run runs[4] = {{"A", HASH_A, CONFIG, true}, {"B", HASH_B, CONFIG, false},
-					{"C", HASH_C, CONFIG, true}, {"A", HASH_A, CONFIG, false}};
+	struct store_new_run runs[4] = {{"A", HASH_A, CONFIG, true, NULL}, {"B", HASH_B, CONFIG, false, NULL},
+					{"C", HASH_C, CONFIG, true, NULL}, {"A", HASH_A, CONFIG, false, NULL}};
 	struct store_run run;
 	int64_t ids[4];
 	assert_int_equal(store_runs_queue(f->store, ids, runs, 4, NO_LIMIT), STORE_OK);
@@ -622,10 +622,10 @@ static void test_queue_unpaired_refused(void **state)
 {
 	struct fixture *f = *state;
 	/* The last entry wants a partner that is not there. */
-	struct store_new_run last[2] = {{"A", HASH_A, CONFIG, false}, {"B", HASH_B, CONFIG, true}};
+	struct store_new_run last[2] = {{"A", HASH_A, CONFIG, false, NULL}, {"B", HASH_B, CONFIG, true, NULL}};
 	/* A pair's second side cannot start another pair. */
 	struct store_new_run chain[3] = {
-		{"A", HASH_A, CONFIG, true}, {"B", HASH_B, CONFIG, true}, {"C", HASH_C, CONFIG, false}};
+		{"A", HASH_A, CONFIG, true, NULL}, {"B", HASH_B, CONFIG, true, NULL}, {"C", HASH_C, CONFIG, false, NULL}};
 	int64_t ids[3] = {0, 0, 0}, seq;
 	queue_one(f->store, HASH_C);
 	seq = seq_of(f->store);
@@ -683,7 +683,7 @@ static void test_results_seq_moves_on_done_and_baselines(void **state)
 	/* Recovering interrupted runs re-queues them: no done run changes. */
 	other = queue_one(f->store, HASH_C);
 	assert_int_equal(store_run_progress(f->store, other, RUN_RUNNING, "x 1/3", "{}"), STORE_OK);
-	assert_int_equal(store_runs_recover(f->store, &recovered, &nrecovered), STORE_OK);
+	assert_int_equal(store_runs_recover(f->store, NULL, &recovered, &nrecovered), STORE_OK);
 	assert_int_equal(nrecovered, 1);
 	free(recovered);
 	assert_true(seq_of(f->store) > results_seq_of(f->store, NULL));

@@ -1,0 +1,20 @@
+/* Label lists: the hardware labels a runner advertises and a job needs,
+ * written "a,b,c". */
+#ifndef BENCHFS_UTIL_LABELS_H
+#define BENCHFS_UTIL_LABELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LABELS_MAX 1024
+
+/* Normalise list into out: labels sorted, duplicates and empty items gone.
+ * A label is 1 to 64 of [A-Za-z0-9._=+-] (no comma, space or wildcard, so
+ * it is matched as it is written everywhere). 0, or -1 with the reason in
+ * err (quoting the offending label). */
+int labels_normalize(char *out, size_t size, const char *list, char *err, size_t errsize);
+
+/* Every label of need is in have (both normalised lists). */
+bool labels_cover(const char *have, const char *need);
+
+#endif
