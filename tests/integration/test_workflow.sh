@@ -43,13 +43,20 @@ commit_prog "main moves on after the forks" '# main
 exec sleep 0.020'
 mkdir "$T/ws"
 
+# The store each job measures into. On SQLite that is the file in its data
+# directory: a new one per pull request job (under a fresh RUNNER_TEMP), the
+# one riding along on gh-pages for the publish jobs. Under PostgreSQL the
+# test's BENCHFS_STORE would be shared by every job: each pull request job
+# gets a database of its own, the publish jobs share one, as on gh-pages.
+job_store=
 # run_job JOB EVENT REV: one of the workflow's jobs, for a pull request of the
-# branch REV into main or a push of REV to main.
+# branch REV into main or a push of REV to main, measuring into $job_store
+# (empty: the data directory's file).
 run_job() {
 	rm -rf "$T/runner" "$T/artifacts"
 	mkdir "$T/runner" "$T/artifacts"
 	st=0
-	python3 "$here/run_workflow.py" "$workflow" "$1" --event "$2" --workspace "$T/ws" \
+	BENCHFS_STORE=$job_store python3 "$here/run_workflow.py" "$workflow" "$1" --event "$2" --workspace "$T/ws" \
 		--temp "$T/runner" --project "$REPO" --head "$(git -C "$REPO" rev-parse "$3")" \
 		--base-ref main --source "$SOURCE_ROOT" --artifacts "$T/artifacts" \
 		> "$T/job.log" 2>&1 || st=$?
@@ -62,6 +69,7 @@ step_outcome() { # NAME
 	json "$T/runner/outcome.json" "[s['outcome'] for s in j['steps'] if s['name'] == '$1'][0]"
 }
 
+job_store=$(other_store pr_slow)
 job slow
 [ "$st" = 1 ] || fail "the job of a slower branch: exit $st, expected a failed job: $(tail -20 "$T/job.log")"
 assert_eq "$(json "$T/runner/outcome.json" "[(s['name'], s['exit']) for s in j['steps'] if s['outcome'] != 'success']")" \
@@ -73,6 +81,7 @@ grep -q 'slower' "$T/runner/summary.md" || fail "the summary has no slower verdi
 [ -L "$T/artifacts/benchfs-tree/latest" ] || fail "the artifact has no latest link"
 ok "a slower pull request: the job fails at the gate (exit 3), with the summary and the artifact"
 
+job_store=$(other_store pr_same)
 job same
 [ "$st" = 0 ] || fail "the job of an unchanged branch: exit $st: $(tail -20 "$T/job.log")"
 assert_eq "$(step_outcome 'Fail when a benchmark got slower')" success "the gate"
@@ -87,6 +96,7 @@ run_job publish pull_request same
 run_job benchfs push main
 [ "$st" = 0 ] && assert_eq "$(json "$T/runner/outcome.json" 'j["result"]')" skipped \
 	"the pull request job on a push"
+job_store=$(other_store pages)
 pages() { # PATH: a file of the gh-pages branch of the project
 	git -C "$REPO" show "gh-pages:$1"
 }
