@@ -39,6 +39,7 @@
 #include "spawner/spawner.h"
 #include "store/store.h"
 #include "util/array.h"
+#include "util/labels.h"
 #include "util/log.h"
 
 static const char usage_text[] =
@@ -54,15 +55,19 @@ static const char usage_text[] =
 	"  --data DIR      store, logs and checkouts (default: benchfs/ in the .git directory)\n"
 	"  --store URI     a PostgreSQL store shared by a fleet, postgresql://HOST/DB\n"
 	"                  (default: $BENCHFS_STORE, else the SQLite file in --data)\n"
+	"  --labels LIST   labels of this machine a job may ask for (queue: REV @profile=LABEL),\n"
+	"                  besides the architecture and cores=N benchfs finds itself\n"
+	"  --lease SECONDS how long a job stays this runner's without a heartbeat before\n"
+	"                  another runner of the store takes it again (default 30)\n"
 	"  --data-mode MODE\n"
 	"                  the data directory's mode, such as 0750, set at start; its files\n"
 	"                  follow it (default: a new or empty one gets 0700, and one that\n"
 	"                  others can read is refused)\n"
 	"  -f              stay in the foreground\n"
 	"  -d              foreground with FUSE debug output\n"
-	"  -o OPT[,OPT]    mount options: repo=, config=, data=, data-mode= and store= stand for\n"
-	"                  the options above; mount(8)'s own (noauto, user, _netdev,\n"
-	"                  nofail, x-*, ...) are ignored; the others go to FUSE\n"
+	"  -o OPT[,OPT]    mount options: repo=, config=, data=, data-mode=, store=, labels=\n"
+	"                  and lease= stand for the options above; mount(8)'s own (noauto,\n"
+	"                  user, _netdev, nofail, x-*, ...) are ignored; the others go to FUSE\n"
 	"  -h, --help      this text\n"
 	"  -V, --version   the version\n"
 	"\n"
@@ -78,6 +83,9 @@ struct cli {
 	int foreground;
 	mode_t data_mode;
 	int data_mode_given;
+	/* The runner among a fleet's: its labels (normalised) and lease. */
+	char labels[LABELS_MAX];
+	int64_t lease_ms;
 	struct fuse_args fuse_args;
 	/* Copies of the -o lists: the values of benchfs's own options in them
 	 * are cli->paths' strings. */
@@ -87,7 +95,8 @@ struct cli {
 
 /* benchfs's options with a value: --NAME VALUE on the command line, NAME=VALUE
  * in a -o list (an fstab line has no other way to give them). */
-static const char *const own_options[] = {"repo", "config", "data", "data-mode", "store", NULL};
+static const char *const own_options[] = {"repo",  "config", "data", "data-mode",
+					  "store", "labels", "lease", NULL};
 
 /* Sets own option name (one of own_options, written as shown) to value: -1,
  * or an exit status after a message. */
@@ -103,6 +112,17 @@ static int own_option_set(struct cli *cli, const char *shown, const char *name, 
 				   " 0750", shown, value);
 		cli->data_mode = (mode_t)mode;
 		cli->data_mode_given = 1;
+	} else if (!strcmp(name, "labels")) {
+		char why[256];
+		if (labels_normalize(cli->labels, sizeof(cli->labels), value, why, sizeof(why)))
+			return setup_fail(EXIT_INVALID, "%s %s: %s", shown, value, why);
+	} else if (!strcmp(name, "lease")) {
+		char *end;
+		long seconds = strtol(value, &end, 10);
+		if (*end || seconds < 1 || seconds > 86400)
+			return setup_fail(EXIT_INVALID, "%s %s: give whole seconds from 1 to 86400",
+					  shown, value);
+		cli->lease_ms = seconds * 1000;
 	} else if (!strcmp(name, "repo"))
 		cli->paths.repo = value;
 	else if (!strcmp(name, "config"))
@@ -296,7 +316,7 @@ static int fuse_options_check(const struct fuse_args *given)
 	len = strlen(fuse_complaint);
 	while (len && fuse_complaint[len - 1] == '\n')
 		fuse_complaint[--len] = '\0';
-	return setup_fail(EXIT_INVALID, "%s (benchfs's own options are repo=, config=, data=, data-mode= and store=;"
+	return setup_fail(EXIT_INVALID, "%s (benchfs's own options are repo=, config=, data=, data-mode=, store=, labels= and lease=;"
 		   " see benchfs --help)",
 		   !strncmp(fuse_complaint, "fuse: ", 6) ? fuse_complaint + 6 :
 		   len ? fuse_complaint : "invalid mount options");
@@ -563,7 +583,8 @@ int main(int argc, char **argv)
 		struct runner_options ro = {
 			.repo_path = setup.repo_path, .data_dir = setup.data_dir,
 			.on_change = fs_run_changed, .ctx = fs,
-			.on_idle = idle_chain_run, .idle_ctx = &idle};
+			.on_idle = idle_chain_run, .idle_ctx = &idle,
+			.labels = cli.labels, .lease_ms = cli.lease_ms};
 		if (runner_start(&runner, &ro, err, sizeof(err))) {
 			fprintf(stderr, "benchfs: %s\n", err);
 			result = 1;
