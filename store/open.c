@@ -26,6 +26,12 @@
 	" host" TXT " NOT NULL, pid" INT " NOT NULL, run_id" INT " NOT NULL DEFAULT 0,"      \
 	" started_ns" INT " NOT NULL, heartbeat_ns" INT " NOT NULL);" BUMP
 
+/* Migration 18, likewise; a file is stored as it is (size its length). */
+#define STORE_RUN_FILES_SQL(INT, TXT, BLOB, WITHOUT_ROWID, BUMP)                          \
+	"CREATE TABLE run_files (run_id" INT " NOT NULL REFERENCES runs (id),"               \
+	" name" TXT " NOT NULL, size" INT " NOT NULL, mtime_ns" INT " NOT NULL,"             \
+	" body" BLOB " NOT NULL, PRIMARY KEY (run_id, name))" WITHOUT_ROWID ";" BUMP
+
 /* SQLite's: each entry moves the schema from version i to i + 1. Never edit
  * a shipped entry: add a new one, so existing stores migrate forward. A
  * PostgreSQL store is created at version 16 by store/schema_pg.c; a new
@@ -334,11 +340,18 @@ static const char *const migrations[] = {
 	 * display); a runner claims it (runner), holds it until lease_ns and
 	 * renews that while it lives; runners lists who is there. */
 	STORE_FLEET_SQL(" INTEGER", " TEXT", " WITHOUT ROWID", ""),
+	/* 18: a run's files kept in the store (store/run_files.c): its
+	 * debug.log and extra files (perf.data, profiles, artifacts) as its
+	 * runner left them, so that every machine sharing the store shows
+	 * them, not only the one that ran it. */
+	STORE_RUN_FILES_SQL(" INTEGER", " TEXT", " BLOB", " WITHOUT ROWID", ""),
 };
 
 /* PostgreSQL's migrations from the version store/schema_pg.c creates. */
 static const char *const pg_migrations[] = {
 	STORE_FLEET_SQL(" bigint", " text COLLATE \"C\"", "", "UPDATE schema_version SET version = 17;"),
+	STORE_RUN_FILES_SQL(" bigint", " text COLLATE \"C\"", " bytea", "",
+			    "UPDATE schema_version SET version = 18;"),
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -249,7 +249,8 @@ static void downgrade_to_4(const char *path)
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-				      /* 17 */
+				      /* 18, 17 */
+				      " DROP TABLE run_files;"
 				      " DROP TABLE run_labels; DROP TABLE runners; DROP INDEX runs_held;"
 				      " ALTER TABLE runs DROP COLUMN labels; ALTER TABLE runs DROP COLUMN runner;"
 				      " ALTER TABLE runs DROP COLUMN lease_ns;"

@@ -253,7 +253,8 @@ static void test_retention_keeps_result(void **state)
 /* Back to schema 11 (what migration 12 and later added goes), as a store
  * written by the previous benchfs. */
 static const char downgrade_sql[] =
-	/* 17 */
+	/* 18, 17 */
+	"DROP TABLE run_files;"
 	"DROP TABLE run_labels; DROP TABLE runners; DROP INDEX runs_held;"
 	"ALTER TABLE runs DROP COLUMN labels; ALTER TABLE runs DROP COLUMN runner;"
 	"ALTER TABLE runs DROP COLUMN lease_ns;"
