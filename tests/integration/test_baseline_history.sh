@@ -131,6 +131,11 @@ assert_eq "$(cat "$MNT/baselines/keep")" "$kept_keep" "keep after kill -9 and a 
 ok "kill -9 and a restart keep the pins and their histories"
 
 # ---- a store made before provenance: its pin migrates with what it knew ----
+# That migration is SQLite's alone: a PostgreSQL store is created with provenance.
+if store_is_pg; then
+	echo "# SKIP migrating a pin from before provenance: a SQLite schema migration"
+	exit 0
+fi
 stop_daemon
 python3 - "$REPO/.git/benchfs/benchfs.db" "$(dirname "$0")/../../store/open.c" "$c2" <<'PY' ||
 import re, sqlite3, sys

@@ -109,11 +109,14 @@ assert_eq "$(cat "$MNT/queue")" "" "queue after a remount"
 assert_eq "$(ls "$MNT/runs" | wc -l)" "$nruns" "runs after a remount"
 ok "nothing queued again after a remount"
 
-# "bisect": {"enabled": false}: a new data directory, no bisection.
+# "bisect": {"enabled": false}: a new data directory, no bisection. It
+# must start empty, so under PostgreSQL it has a store of its own too:
+# the first one's confirmed step would otherwise be bisected already.
 stop_daemon
 printf '%s\n' "$(config '"bisect": {"enabled": false},')" > "$REPO/benchfs.json"
 mv "$T/daemon.log" "$T/daemon-1.log"
-start_benchfs --data "$T/data2"
+store2=$(other_store data2)
+BENCHFS_STORE=$store2 start_benchfs --data "$T/data2"
 printf '%s\n%s\n' "$c0" "$c16" > "$MNT/queue"
 settle 200
 assert_eq "$(ls "$MNT/bisect")" "" "bisections with bisect disabled"

@@ -13,12 +13,23 @@ commit_prog c2 'sleep 0.03' v2
 c1=$(git -C "$REPO" rev-parse v1)
 c2=$(git -C "$REPO" rev-parse v2)
 D="$T/data"
+# Each data directory here has a store of its own, as a fresh one must to
+# import what another measured: under PostgreSQL $D's is the test's
+# database and each other's a database of its own (other_store).
+declare -A store=([data]=${BENCHFS_STORE:-})
+for d in measured imported ab abimp; do
+	store[$d]=$(other_store $d)
+done
+# at NAME: $T/NAME's store as store_result.connect opens it.
+at() { printf '%s\n' "${store[$1]:-$T/$1/benchfs.db}"; }
 
-# counts DIR: the store's runs, iterations, metrics and sums.
+# counts NAME: the store's runs, iterations, metrics and sums.
 counts() {
-	python3 - "$1/benchfs.db" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
+	python3 - "$(at "$1")" "$(dirname "$0")" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from store_result import connect
+c = connect(sys.argv[1])
 print(*[c.execute("SELECT count(*) FROM " + t).fetchone()[0]
 	for t in ("runs", "iterations", "metrics", "run_sums")])
 PY
@@ -34,6 +45,10 @@ expect_status 2 "import --commit no-such-rev"
 assert_eq "$(wc -l < "$T/err")" 1 "one line for a bad revision"
 grep -q 'no-such-rev' "$T/err" || fail "the message names the revision: $(cat "$T/err")"
 [ ! -e "$D" ] || fail "a bad revision created the data directory"
+if store_is_pg; then # nor the store's schema in its database
+	assert_eq "$(store_sql "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")" 0 \
+		"tables a bad revision created"
+fi
 ok "a bad revision is refused before anything is written"
 
 # A command that is no benchmark name, without --name: refused, naming --name.
@@ -63,11 +78,11 @@ ok "history and compare show the imported runs"
 
 # The run as a mount shows it: done, result.json with hyperfine's times and
 # exit codes, system.json naming the host and the import.
-python3 - "$D/benchfs.db" "$T/h1.json" "$(dirname "$0")" <<'PY' || fail "the imported run's files"
-import json, sqlite3, sys
+python3 - "$(at data)" "$T/h1.json" "$(dirname "$0")" <<'PY' || fail "the imported run's files"
+import json, sys
 sys.path.insert(0, sys.argv[3])
-from store_result import result_text
-c = sqlite3.connect(sys.argv[1])
+from store_result import connect, result_text
+c = connect(sys.argv[1])
 state, system = c.execute("SELECT state, system FROM runs WHERE id = 1").fetchone()
 result = result_text(c, 1)
 h = json.load(open(sys.argv[2]))["results"][0]
@@ -83,11 +98,11 @@ PY
 ok "the imported run is done, with hyperfine's times and the host marked imported"
 
 # Again: refused, nothing written.
-before=$(counts "$D")
+before=$(counts data)
 bf import --repo "$REPO" --data "$D" --commit v1 --name 'sleep 0.01=sleep' h1.json
 expect_status 2 "the same file again"
 grep -q 'imported already, as run 000001' "$T/err" || fail "a repeat names the run: $(cat "$T/err")"
-assert_eq "$(counts "$D")" "$before" "a repeated import writes nothing"
+assert_eq "$(counts data)" "$before" "a repeated import writes nothing"
 ok "importing the same measurements twice is refused"
 
 # Bad and partial files: exit 2, one line, the store unchanged.
@@ -119,22 +134,22 @@ for f in negative notimes strtimes emptytimes shortcodes strtime noresults huge 
 	bf import --repo "$REPO" --data "$D" --commit v2 --name 'sleep 0.01=other' "$f.json"
 	expect_status 2 "import $f.json"
 	assert_eq "$(wc -l < "$T/err")" 1 "$f.json: one line"
-	assert_eq "$(counts "$D")" "$before" "$f.json writes nothing"
+	assert_eq "$(counts data)" "$before" "$f.json writes nothing"
 done
 ok "malformed, truncated and partial files are refused whole"
 
 # A benchfs run --out tree into a fresh data directory: the same runs.
-bf run --repo "$REPO" --data "$T/measured" --out "$T/tree" v1 v2
+BENCHFS_STORE=${store[measured]} bf run --repo "$REPO" --data "$T/measured" --out "$T/tree" v1 v2
 expect_status 0 "run --out"
-bf import --repo "$REPO" --data "$T/imported" "$T/tree"
+BENCHFS_STORE=${store[imported]} bf import --repo "$REPO" --data "$T/imported" "$T/tree"
 expect_status 0 "import of the tree"
 assert_eq "$(cut -f1,2 "$T/out" | tr '\n' ' ')" "$(printf '000001\t%s 000002\t%s ' "$c1" "$c2")" \
 	"the tree's runs imported in order"
-python3 - "$T/tree" "$T/imported/benchfs.db" "$(dirname "$0")" <<'PY' || fail "the imported runs differ from the tree"
-import json, sqlite3, sys
+python3 - "$T/tree" "$(at imported)" "$(dirname "$0")" <<'PY' || fail "the imported runs differ from the tree"
+import json, sys
 sys.path.insert(0, sys.argv[3])
-from store_result import result_text
-c = sqlite3.connect(sys.argv[2])
+from store_result import connect, result_text
+c = connect(sys.argv[2])
 for rid in (1, 2):
     d = "%s/runs/%06d/" % (sys.argv[1], rid)
     orig = json.load(open(d + "result.json"))
@@ -151,16 +166,16 @@ for rid in (1, 2):
     assert res["benchfs"]["commit"] == orig["benchfs"]["commit"]
 PY
 for d in measured imported; do
-	"$BENCHFS" history --repo "$REPO" --data "$T/$d" prog > "$T/$d.csv" || fail "history in $d"
+	BENCHFS_STORE=${store[$d]} "$BENCHFS" history --repo "$REPO" --data "$T/$d" prog > "$T/$d.csv" || fail "history in $d"
 done
 cmp -s "$T/measured.csv" "$T/imported.csv" ||
 	fail "history differs: $(diff "$T/measured.csv" "$T/imported.csv")"
 ok "a run --out tree imports with its hosts, commits and iterations; history is the same"
 
-before=$(counts "$T/imported")
-bf import --repo "$REPO" --data "$T/imported" "$T/tree/runs/000002"
+before=$(counts imported)
+BENCHFS_STORE=${store[imported]} bf import --repo "$REPO" --data "$T/imported" "$T/tree/runs/000002"
 expect_status 2 "one run directory of the tree again"
-bf import --repo "$REPO" --data "$T/imported" --commit v1 "$T/tree/runs/000002"
+BENCHFS_STORE=${store[imported]} bf import --repo "$REPO" --data "$T/imported" --commit v1 "$T/tree/runs/000002"
 expect_status 2 "a run directory with another --commit"
 grep -q 'not' "$T/err" || fail "a commit mismatch says so: $(cat "$T/err")"
 # A result.json whose benchmarks are not config.json's.
@@ -171,18 +186,18 @@ r = json.load(open(sys.argv[1]))
 r["results"][0]["name"] = "other"
 json.dump(r, open(sys.argv[1], "w"))
 PY
-bf import --repo "$REPO" --data "$T/imported" "$T/bad"
+BENCHFS_STORE=${store[imported]} bf import --repo "$REPO" --data "$T/imported" "$T/bad"
 expect_status 2 "a result.json whose benchmarks do not match config.json"
-assert_eq "$(counts "$T/imported")" "$before" "refused run directories write nothing"
+assert_eq "$(counts imported)" "$before" "refused run directories write nothing"
 ok "repeated, mismatched and inconsistent run directories are refused"
 
 # An A/B job's tree: the two sides stay linked, so compare judges their pairs.
-bf run --repo "$REPO" --data "$T/ab" --out "$T/abtree" v1..v2
+BENCHFS_STORE=${store[ab]} bf run --repo "$REPO" --data "$T/ab" --out "$T/abtree" v1..v2
 expect_status 0 "run --out v1..v2"
-bf import --repo "$REPO" --data "$T/abimp" "$T/abtree"
+BENCHFS_STORE=${store[abimp]} bf import --repo "$REPO" --data "$T/abimp" "$T/abtree"
 expect_status 0 "import of an A/B tree"
 for d in ab abimp; do
-	"$BENCHFS" compare --repo "$REPO" --data "$T/$d" --format json v1 v2 > "$T/$d.json" ||
+	BENCHFS_STORE=${store[$d]} "$BENCHFS" compare --repo "$REPO" --data "$T/$d" --format json v1 v2 > "$T/$d.json" ||
 		fail "compare in $d"
 done
 q='[(b["name"], b["method"], b["verdict"], b["ratio"], b["pairs"]) for b in j["benchmarks"]]'

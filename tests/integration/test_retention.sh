@@ -24,6 +24,10 @@ DB="$DATA/benchfs.db"
 
 # samples RUN: the run's iterations in the store.
 samples() {
+	if store_is_pg; then
+		store_sql "SELECT count(*) FROM iterations WHERE run_id = $1"
+		return
+	fi
 	python3 - "$DB" "$1" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1], timeout=10)
@@ -89,6 +93,13 @@ DAEMON_PID=
 unmount
 s3=$(samples 3)
 [ "$s3" = 3 ] || fail "run 3 was touched after the first batch: $s3 samples; $(cat "$T/retention.killed")"
+if store_is_pg; then
+	# The same as below but SQLite's integrity_check: each summarized run, its
+	# iterations and its summaries' samples.
+	assert_eq "$(store_sql "SELECT s.run_id, (SELECT count(*) FROM iterations i WHERE i.run_id = s.run_id),
+		(SELECT sum(n) FROM run_summaries r WHERE r.run_id = s.run_id) FROM summarized s")" "2|0|3" \
+		"the store after kill -9: summarized runs, their iterations and summarized samples"
+else
 python3 - "$DB" <<'PY' || fail "the store after kill -9"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -99,6 +110,7 @@ for (run,) in db.execute("SELECT run_id FROM summarized"):
     assert db.execute("SELECT sum(n) FROM run_summaries WHERE run_id = ?", (run,)).fetchone()[0] == 3
 assert [r for (r,) in db.execute("SELECT run_id FROM summarized")] == [2]
 PY
+fi
 # A kill between a batch's commit and its files' removal leaves them: planted
 # here, the next pass removes them.
 [ ! -e "$DATA/logs/000002.log" ] || fail "run 2's debug.log survived its batch"
