@@ -97,7 +97,7 @@ store_sql() {
 	if store_is_pg; then
 		"$TEST_PG_PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$BENCHFS_STORE" -c "$1"
 	else
-		sqlite3 "${STORE_DB:-$REPO/.git/benchfs/benchfs.db}" "$1"
+		sqlite3 -cmd ".timeout 10000" "${STORE_DB:-$REPO/.git/benchfs/benchfs.db}" "$1"
 	fi
 }
 if [ -n "${BENCHFS_TEST_PG:-}" ]; then
