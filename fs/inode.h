@@ -57,6 +57,7 @@ enum node_kind {
 	KIND_RUN_TREE,    /* id: run, version: a hash of the path (profiles/, artifacts/) */
 	KIND_DASHBOARD,   /* index.html: a computed view, like KIND_REGRESSIONS */
 	KIND_COMPARE_VARIANTS_DIR, /* compare/<rev>/: bits: a hash of its key; its files are KIND_COMPARE */
+	KIND_RUNNERS,     /* bits: a serial number, one per lookup */
 	KIND_COUNT
 };
 

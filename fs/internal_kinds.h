@@ -87,6 +87,7 @@ extern const struct kind_ops kind_export_dir, kind_export; /* kind_export.c */
 extern const struct kind_ops kind_watch; /* kind_watch.c */
 extern const struct kind_ops kind_import_dir, kind_import; /* kind_import.c */
 extern const struct kind_ops kind_retention; /* kind_retention.c */
+extern const struct kind_ops kind_runners; /* kind_runners.c */
 extern const struct kind_ops kind_audit_dir, kind_audit; /* kind_audit.c */
 extern const struct kind_ops kind_bisect_dir, kind_bisect; /* kind_bisect.c */
 extern const struct kind_ops kind_alerts_dir, kind_alert; /* kind_alerts.c */

@@ -18,6 +18,7 @@ static const struct {
 	{"README", KIND_README, NODE_FILE},
 	{"index.html", KIND_DASHBOARD, NODE_FILE},
 	{"queue", KIND_QUEUE, NODE_FILE},
+	{"runners", KIND_RUNNERS, NODE_FILE},
 	{"runs", KIND_RUNS, NODE_DIR},
 	{"commits", KIND_COMMITS, NODE_DIR},
 	{"latest", KIND_LATEST, NODE_LINK},

@@ -52,6 +52,7 @@ static const struct kind_ops *const table[KIND_COUNT] = {
 	[KIND_RUN_TREE] = &kind_run_tree,
 	[KIND_DASHBOARD] = &kind_dashboard,
 	[KIND_COMPARE_VARIANTS_DIR] = &kind_compare_variants_dir,
+	[KIND_RUNNERS] = &kind_runners,
 };
 
 const struct kind_ops *kind_ops(enum node_kind kind)

@@ -21,13 +21,19 @@ static void queue_line(struct strbuf *out, const struct store_run *run)
 	}
 	free(status);
 	if (run->pair_id <= 0) {
-		strbuf_addstr(out, "\t-\n");
-		return;
+		strbuf_addstr(out, "\t-");
+	} else {
+		/* Side A is the first run of the two (queued first, store.h). */
+		runid_dir_name(a, sizeof(a), run->id < run->pair_id ? run->id : run->pair_id);
+		runid_dir_name(b, sizeof(b), run->id < run->pair_id ? run->pair_id : run->id);
+		strbuf_addf(out, "\ta/b %s..%s", a, b);
 	}
-	/* Side A is the first run of the two (queued first, store.h). */
-	runid_dir_name(a, sizeof(a), run->id < run->pair_id ? run->id : run->pair_id);
-	runid_dir_name(b, sizeof(b), run->id < run->pair_id ? run->pair_id : run->id);
-	strbuf_addf(out, "\ta/b %s..%s\n", a, b);
+	/* Labels are checked when queued ([A-Za-z0-9._=+-], util/labels.h); a
+	 * runner's name holds a data directory's path: escaped as `runners`
+	 * writes it, so the two match. */
+	strbuf_addf(out, "\t%s\t", run->labels && *run->labels ? run->labels : "-");
+	strbuf_addstr_escaped(out, run->runner && *run->runner ? run->runner : "-");
+	strbuf_addch(out, '\n');
 }
 
 int queue_list_text(char **out, struct store *store)
