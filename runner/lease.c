@@ -24,17 +24,22 @@
 
 int runner_identity(struct runner *r, const char *configured, char *err, size_t errsize)
 {
-	char host[256] = "", list[LABELS_MAX], why[256];
+	char host[256] = "", list[LABELS_MAX], why[256], pin[80];
 	struct utsname u;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (gethostname(host, sizeof(host) - 1))
 		snprintf(host, sizeof(host), "unknown");
 	/* One machine may run several runners, one per data directory. */
-	snprintf(r->name, sizeof(r->name), "%s:%s", host, r->data_dir);
-	/* What the machine says of itself (its architecture, its cores) and
-	 * what its admin configured (bare, avx512, a profile's name). */
-	snprintf(list, sizeof(list), "%s,%s,cores=%ld", configured ? configured : "",
-		 uname(&u) ? "" : u.machine, cores > 0 ? cores : 1);
+	if (r->opts.name)
+		snprintf(r->name, sizeof(r->name), "%s", r->opts.name);
+	else
+		snprintf(r->name, sizeof(r->name), "%s:%s", host, r->data_dir);
+	/* What the machine says of itself (its architecture, its cores, its
+	 * host name: the daemon's own follow-up jobs ask for it) and what its
+	 * admin configured (bare, avx512, a profile's name). */
+	labels_host(pin, sizeof(pin), host);
+	snprintf(list, sizeof(list), "%s,%s,cores=%ld,%s", configured ? configured : "",
+		 uname(&u) ? "" : u.machine, cores > 0 ? cores : 1, pin);
 	if (labels_normalize(r->labels, sizeof(r->labels), list, why, sizeof(why))) {
 		snprintf(err, errsize, "runner labels: %s", why);
 		return -EINVAL;

@@ -8,6 +8,7 @@
 #include "repo/repo.h"
 #include "service/bisect.h"
 #include "store/store.h"
+#include "util/labels.h"
 #include "util/log.h"
 #include "util/runid.h"
 #include "util/strbuf.h"
@@ -142,23 +143,28 @@ static int record(struct bisector *b, const struct store_bisection *it,
 static size_t queue_step(struct bisector *b, const struct store_bisection *it,
 			 const struct bisect_walk *w)
 {
-	char revision[64];
+	char revision[64], pin[80] = "";
 	struct store_new_run runs[2];
 	int64_t ids[2];
 	size_t n;
 	int rc;
 	snprintf(revision, sizeof(revision), STORE_BISECT_REVISION "%lld", (long long)it->id);
+	/* A fleet's runners share the queue: a bisection walks this host's
+	 * history, so this host's runner measures its runs. */
+	if (store_shared(b->session->store) && b->session->view.host)
+		labels_host(pin, sizeof(pin), b->session->view.host);
 	if (w->action == BISECT_QUEUE_RUN) {
 		runs[0] = (struct store_new_run){.revision = revision, .commit = w->target,
-						 .config = it->config};
+						 .config = it->config, .labels = pin};
 		n = 1;
 	} else if (w->action == BISECT_QUEUE_PAIR) {
 		/* The interleaved A/B job a user's parent..culprit would be; its
 		 * revision marks it as this bisection's, in the same transaction. */
 		runs[0] = (struct store_new_run){.revision = revision, .commit = w->target_parent,
-						 .config = it->config, .paired_with_next = true};
+						 .config = it->config, .paired_with_next = true,
+						 .labels = pin};
 		runs[1] = (struct store_new_run){.revision = revision, .commit = w->target,
-						 .config = it->config};
+						 .config = it->config, .labels = pin};
 		n = 2;
 	} else {
 		return 0;

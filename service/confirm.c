@@ -7,6 +7,7 @@
 #include "queue/submit.h"
 #include "service/confirm.h"
 #include "store/store.h"
+#include "util/labels.h"
 #include "util/log.h"
 #include "views/context.h"
 #include "views/history.h"
@@ -78,7 +79,7 @@ size_t confirm_next(void *ctx)
 {
 	struct confirm *c = ctx;
 	char tip[STORE_HASH_LEN + 1], a[STORE_HASH_LEN + 1], b[STORE_HASH_LEN + 1];
-	char line[2 * STORE_HASH_LEN + 8], err[512];
+	char line[2 * STORE_HASH_LEN + 320], err[512];
 	struct queue_run *runs = NULL;
 	size_t n = 0;
 	int64_t seq = -1;
@@ -104,7 +105,15 @@ size_t confirm_next(void *ctx)
 	}
 	/* The queue's policy, as a user's "a..b" would be queued: its cap on
 	 * pending jobs, all or none. */
-	snprintf(line, sizeof(line), "%s..%s\n", a, b);
+	snprintf(line, sizeof(line), "%s..%s", a, b);
+	/* A fleet's runners share the queue: the job settles this host's
+	 * history, so this host's runner measures it. */
+	if (store_shared(c->session->store) && c->session->view.host) {
+		char pin[80];
+		labels_host(pin, sizeof(pin), c->session->view.host);
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), " @profile=%s", pin);
+	}
+	strcat(line, "\n");
 	rc = queue_submit(&runs, &n, c->session->store, c->session->repo, c->config_json, line, strlen(line), err,
 			  sizeof(err));
 	if (rc || n != 2) {

@@ -59,20 +59,11 @@ int labels_normalize(char *out, size_t size, const char *list, char *err, size_t
 	return 0;
 }
 
-bool labels_cover(const char *have, const char *need)
+void labels_host(char *out, size_t size, const char *host)
 {
-	size_t hlen = strlen(have);
-	for (const char *p = need; *p;) {
-		size_t len = strcspn(p, ",");
-		bool found = false;
-		for (const char *h = have; h < have + hlen && !found;) {
-			size_t l = strcspn(h, ",");
-			found = l == len && !strncmp(h, p, len);
-			h += l + (h[l] == ',');
-		}
-		if (!found)
-			return false;
-		p += len + (p[len] == ',');
-	}
-	return true;
+	size_t o = (size_t)snprintf(out, size, "host=");
+	for (const char *h = host; *h && o + 1 < size && o < 5 + LABEL_LEN_MAX - 5; h++)
+		out[o++] = label_char(*h) ? *h : '_';
+	if (o < size)
+		out[o] = '\0';
 }

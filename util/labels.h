@@ -14,7 +14,9 @@
  * err (quoting the offending label). */
 int labels_normalize(char *out, size_t size, const char *list, char *err, size_t errsize);
 
-/* Every label of need is in have (both normalised lists). */
-bool labels_cover(const char *have, const char *need);
+/* "host=NAME": the label every runner has of its host, which the daemon's
+ * own follow-up jobs (A/B confirmations, bisections) ask for; a character
+ * a label cannot hold becomes '_'. */
+void labels_host(char *out, size_t size, const char *host);
 
 #endif

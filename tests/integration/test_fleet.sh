@@ -58,7 +58,7 @@ name_b="$host:$DATA2"
 start_benchfs --labels alpha,common --lease 3
 start_second --labels beta,common --lease 3
 assert_eq "$(store_sql "SELECT name || ' ' || labels FROM runners ORDER BY name" | sort)" \
-	"$(printf '%s\n' "$name_a alpha,common,cores=$(nproc),$(uname -m)" "$name_b beta,common,cores=$(nproc),$(uname -m)" | sort)" \
+	"$(printf '%s\n' "$name_a alpha,common,cores=$(nproc),host=$host,$(uname -m)" "$name_b beta,common,cores=$(nproc),host=$host,$(uname -m)" | sort)" \
 	"the two runners and their labels"
 ok "two runners registered in one store with their own labels"
 
