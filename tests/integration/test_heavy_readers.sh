@@ -127,10 +127,13 @@ ok "a bad line in the second 128 KiB: the first's $whole whole lines queued, no 
 
 # ---- memory over names readers invent ----
 # A second daemon, whose benchmark is quick: compare names need finished runs.
+# Its store is its own (under PostgreSQL a database of its own): runs 000001
+# and 000002 are its two, not the first daemon's queue of hundreds.
 stop_daemon
 printf '%s\n' '{"warmup": 0, "runs": 2, "benchmarks": [{"name": "quick", "command": ["true"]}]}' \
 	> "$T/quick.json"
-start_benchfs --config "$T/quick.json" --data "$T/data2"
+store2=$(other_store quick)
+BENCHFS_STORE=$store2 start_benchfs --config "$T/quick.json" --data "$T/data2"
 echo HEAD~1 > "$MNT/queue"
 echo HEAD > "$MNT/queue"
 wait_status 000001 '^done' 60
