@@ -196,6 +196,35 @@ int store_run_holder(struct store *store, char **runner, int64_t id);
  * has no notifications (SQLite: the one runner is woken in-process). */
 int store_queue_listen(struct store *store);
 int store_queue_wait(struct store *store, int timeout_ms);
+/* Dispatched jobs and cancelling (store/dispatch.c). Claim job id (with its
+ * A/B partner) when it is queued and held by none or by runner itself (a
+ * dispatcher held it under the name its process runs as): STORE_NOTFOUND
+ * otherwise. */
+int store_run_claim_held(struct store *store, struct store_run *out, int64_t id,
+			 const char *runner, int64_t lease_ns);
+/* The oldest queued job no runner holds, whatever its labels: its first
+ * run's id and labels (malloc'd). STORE_NOTFOUND when none. */
+int store_dispatch_next(struct store *store, int64_t *id, char **labels);
+/* A dispatcher holds queued job id (and its partner) as holder until now +
+ * lease_ns (store_runner_heartbeat(holder, 0, ...) renews it):
+ * STORE_NOTFOUND when it is not queued or someone holds it. */
+int store_run_hold(struct store *store, int64_t id, const char *holder, int64_t lease_ns);
+/* Every run held by from is held by to: STORE_NOTFOUND when none is. */
+int store_holder_rename(struct store *store, const char *from, const char *to);
+/* The distinct holders LIKE pattern of runs still pending (pending) or
+ * finished (!pending): *out malloc'd, freed by store_holders_free. */
+int store_holders_list(struct store *store, char ***out, size_t *n, const char *pattern,
+		       bool pending);
+void store_holders_free(char **holders, size_t n);
+/* Every pending run held by holder fails with detail (its holder kept):
+ * *ids (malloc'd) lists them, none when there were none. */
+int store_holder_fail(struct store *store, const char *holder, const char *detail,
+		      int64_t **ids, size_t *n);
+/* Job id (both sides of an A/B job), queued or being measured, fails with
+ * detail "cancelled" and is held by "cancelled:<its holder>": its runner's
+ * next heartbeat finds it no longer its own. *ids lists the runs.
+ * STORE_NOTFOUND (with the message) for no such run or one already ended. */
+int store_run_cancel(struct store *store, int64_t id, int64_t **ids, size_t *n);
 
 /* The newest done run overall, or of one commit; STORE_NOTFOUND when none. */
 int store_latest_done(struct store *store, int64_t *id);
@@ -654,5 +683,48 @@ int store_run_listing(struct store *store, struct store_run_entry **out, size_t 
 /* What changes whenever that listing does: how many runs there are and the
  * largest id (a run is never removed; a new one has a larger id). */
 int store_run_listing_span(struct store *store, int64_t *count, int64_t *max_id);
+
+/* A run's files (store/run_files.c): its debug.log and the extra files
+ * its runner left in its data directory (perf.data, profiles/...,
+ * artifacts/...), copied into a shared store when the run ends so that
+ * every machine's mount shows them. A name is a relative path ("debug.log",
+ * "profiles/x.svg"); a file is stored whole, as it was. */
+struct store_run_file {
+	char *name;
+	int64_t size;
+	int64_t mtime_ns; /* the file's modification time (Unix ns) */
+};
+
+/* One file to store: size bytes at body (not copied; NULL when size is 0). */
+struct store_run_file_body {
+	const char *name;
+	const void *body;
+	size_t size;
+	int64_t mtime_ns;
+};
+
+/* Store one file of the run, replacing one of the same name. A name that is
+ * no relative path (empty, absolute, "." or ".." in it) is refused
+ * (STORE_ERROR). */
+int store_run_file_put(struct store *store, int64_t run_id, const struct store_run_file_body *file);
+/* The run's files become files[0..n), all in one transaction: a reader sees
+ * the old set or the new one, never a part. */
+int store_run_files_replace(struct store *store, int64_t run_id,
+			    const struct store_run_file_body *files, size_t n);
+/* The run's files by name (no bodies): a malloc'd list, none when it has none. */
+int store_run_files_list(struct store *store, struct store_run_file **files, size_t *n,
+			 int64_t run_id);
+void store_run_files_free(struct store_run_file *files, size_t n);
+/* One file's size and time; STORE_NOTFOUND when the run has no such file. */
+int store_run_file_stat(struct store *store, struct store_run_file *out, int64_t run_id,
+			const char *name);
+void store_run_file_clear(struct store_run_file *file);
+/* Up to len bytes of the file from offset into buf, only those fetched
+ * from the store; *got receives how many (0 at or past its end).
+ * STORE_NOTFOUND when the run has no such file. */
+int store_run_file_read(struct store *store, size_t *got, void *buf, int64_t run_id,
+			const char *name, int64_t offset, size_t len);
+/* Delete every file of the run. */
+int store_run_files_delete(struct store *store, int64_t run_id);
 
 #endif
