@@ -28,6 +28,7 @@
 #include "config/metrics.h"
 #include "config/slo_metrics.h"
 #include "stats/hypothesis.h" /* stats/: the verdict's default alpha and threshold */
+#include "util/labels.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -111,6 +112,9 @@ void config_free(struct config *config)
 	for (size_t i = 0; i < config->nartifacts; i++)
 		free(config->artifacts[i]);
 	free(config->artifacts);
+	for (size_t i = 0; i < config->nprofiles; i++)
+		free(config->profiles[i]);
+	free(config->profiles);
 	retain_config_free(config->retain);
 	watch_config_free(config->watch);
 	alerts_config_free(config->on_alert);
@@ -306,6 +310,41 @@ static int parse_artifacts(struct config *config, json_object *root, char *err, 
 	return 0;
 }
 
+/* "profiles": ["x86-big", "arm,bare"], each the labels one job needs. */
+static int parse_profiles(struct config *config, json_object *root, char *err, size_t errsize)
+{
+	json_object *value;
+	size_t n;
+	if (!json_object_object_get_ex(root, "profiles", &value) ||
+	    json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_array) ||
+	    (n = json_object_array_length(value)) == 0)
+		return config_fail(err, errsize, "\"profiles\" must be a non-empty array of label lists,"
+			    " such as [\"x86-big\", \"arm,bare\"]");
+	if (!(config->profiles = calloc(n, sizeof(char *))))
+		return config_nomem(err, errsize);
+	for (size_t i = 0; i < n; i++) {
+		json_object *item = json_object_array_get_idx(value, i);
+		char labels[LABELS_MAX], why[256];
+		const char *text = json_object_is_type(item, json_type_string)
+					   ? json_object_get_string(item) : NULL;
+		if (!text || strlen(text) != (size_t)json_object_get_string_len(item) ||
+		    labels_normalize(labels, sizeof(labels), text, why, sizeof(why)) || !labels[0])
+			return config_fail(err, errsize, "\"profiles\": entry %zu must be labels such as"
+				    " \"x86-big\" or \"arm,bare\"%s%s", i + 1, text ? ": " : "",
+				    text ? why : "");
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(config->profiles[j], labels))
+				return config_fail(err, errsize, "\"profiles\": entry %zu repeats entry %zu",
+						   i + 1, j + 1);
+		if (!(config->profiles[i] = strdup(labels)))
+			return config_nomem(err, errsize);
+		config->nprofiles = i + 1;
+	}
+	return 0;
+}
+
 static int parse_branch(struct config *config, json_object *root, char *err, size_t errsize)
 {
 	json_object *value;
@@ -325,7 +364,7 @@ static int parse_branch(struct config *config, json_object *root, char *err, siz
 static int parse_object(struct config *config, json_object *root, char *err, size_t errsize)
 {
 	static const char *const keys[] = {"build",  "benchmarks", "compare", "branch", "build_mode",
-					   "artifacts", "watch", "on_alert", "pull_requests", "bisect", "retain", "keep_max_bytes", SETTING_KEYS, NULL};
+					   "artifacts", "profiles", "watch", "on_alert", "pull_requests", "bisect", "retain", "keep_max_bytes", SETTING_KEYS, NULL};
 	json_object *build, *benchmarks, *params;
 	size_t n;
 	int rc;
@@ -352,6 +391,7 @@ static int parse_object(struct config *config, json_object *root, char *err, siz
 	    (rc = parse_branch(config, root, err, errsize)) ||
 	    (rc = config_parse_build_mode(&config->build_mode, root, err, errsize)) ||
 	    (rc = parse_artifacts(config, root, err, errsize)) ||
+	    (rc = parse_profiles(config, root, err, errsize)) ||
 	    (rc = retain_config_parse(&config->retain, root, err, errsize)) ||
 	    (rc = watch_config_parse(&config->watch, root, err, errsize)) ||
 	    (rc = pulls_parse(&config->pulls, root, err, errsize)) ||

@@ -163,6 +163,12 @@ char *config_to_json(const struct config *config)
 			json_object_array_add(globs, json_object_new_string(config->artifacts[i]));
 		json_object_object_add(root, "artifacts", globs);
 	}
+	if (config->nprofiles) {
+		json_object *list = json_object_new_array();
+		for (size_t i = 0; list && i < config->nprofiles; i++)
+			json_object_array_add(list, json_object_new_string(config->profiles[i]));
+		json_object_object_add(root, "profiles", list);
+	}
 	profiling_top_to_json(root, config);
 	if (config->pulls)
 		json_object_object_add(root, "pull_requests", pulls_to_json(config->pulls));

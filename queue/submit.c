@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "queue/pull.h"
 #include "queue/queueline.h"
 #include "queue/submit.h"
@@ -118,26 +120,60 @@ static int add_line(struct queue_run *list, size_t *count, struct repo *repo, co
 	return rc;
 }
 
+/* The configuration's "profiles" (config.h: normalised label lists) for a
+ * line that named none: the line's runs list[first..*count) become the
+ * first profile's, and a copy of them is appended for each other one. */
+static int per_profile(struct queue_run *list, size_t *count, size_t first, json_object *profiles,
+		       char *err, size_t errsize)
+{
+	size_t end = *count, nprofiles = json_object_array_length(profiles);
+	for (size_t p = 0; p < nprofiles; p++) {
+		const char *labels = json_object_get_string(json_object_array_get_idx(profiles, p));
+		for (size_t j = first; j < end; j++) {
+			struct queue_run *r = p == 0 ? &list[j] : &list[(*count)++];
+			if (p > 0) {
+				*r = list[j];
+				r->labels = NULL;
+				r->revision = strdup(list[j].revision);
+			}
+			if (!r->revision || !(r->labels = strdup(labels ? labels : ""))) {
+				snprintf(err, errsize, "out of memory");
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
 int queue_submit(struct queue_run **runs, size_t *n, struct store *store, struct repo *repo,
 		 const char *config_json, const char *text, size_t len, char *err,
 		 size_t errsize)
 {
 	char **lines = NULL;
-	size_t nlines = 0, count = 0;
+	size_t nlines = 0, count = 0, nprofiles = 0, most;
 	struct queue_run *list = NULL;
 	struct store_new_run *jobs = NULL;
 	int64_t *ids = NULL;
+	json_object *config = json_tokener_parse(config_json), *profiles = NULL;
 	int rc, src;
 	*runs = NULL;
 	*n = 0;
-	if ((rc = queueline_split(&lines, &nlines, text, len, err, errsize)))
+	if (json_object_object_get_ex(config, "profiles", &profiles) &&
+	    json_object_is_type(profiles, json_type_array))
+		nprofiles = json_object_array_length(profiles);
+	if ((rc = queueline_split(&lines, &nlines, text, len, err, errsize))) {
+		json_object_put(config);
 		return rc;
-	if (nlines == 0)
+	}
+	if (nlines == 0) {
+		json_object_put(config);
 		return 0;
-	/* At most two runs a line. */
-	list = calloc(2 * nlines, sizeof(*list));
-	jobs = calloc(2 * nlines, sizeof(*jobs));
-	ids = calloc(2 * nlines, sizeof(*ids));
+	}
+	/* At most two runs a line, once per profile. */
+	most = 2 * nlines * (nprofiles ? nprofiles : 1);
+	list = calloc(most, sizeof(*list));
+	jobs = calloc(most, sizeof(*jobs));
+	ids = calloc(most, sizeof(*ids));
 	if (!list || !jobs || !ids) {
 		snprintf(err, errsize, "out of memory");
 		rc = -ENOMEM;
@@ -153,11 +189,14 @@ int queue_submit(struct queue_run **runs, size_t *n, struct store *store, struct
 		pulled = pull_add_line(list, &count, repo, config_json, lines[i], err, errsize);
 		rc = pulled < 0 ? pulled : pulled ? 0 : add_line(list, &count, repo, lines[i], err,
 								 errsize);
-		for (size_t j = first; j < count && !rc; j++)
-			if (!(list[j].labels = strdup(labels))) {
-				snprintf(err, errsize, "out of memory");
-				rc = -ENOMEM;
-			}
+		if (!rc && !labels[0] && nprofiles)
+			rc = per_profile(list, &count, first, profiles, err, errsize);
+		else
+			for (size_t j = first; j < count && !rc; j++)
+				if (!(list[j].labels = strdup(labels))) {
+					snprintf(err, errsize, "out of memory");
+					rc = -ENOMEM;
+				}
 	}
 	if (rc)
 		goto done;
@@ -182,6 +221,7 @@ int queue_submit(struct queue_run **runs, size_t *n, struct store *store, struct
 	*n = count;
 	list = NULL;
 done:
+	json_object_put(config);
 	queue_runs_free(list, count);
 	queueline_free(lines, nlines);
 	free(jobs);

@@ -1461,6 +1461,32 @@ static void test_free_null(void **state)
 	config_free(NULL);
 }
 
+/* "profiles": label lists, normalised, kept in the JSON a run stores. */
+static void test_profiles(void **state)
+{
+	struct config *c;
+	char *json;
+	(void)state;
+	c = parse_ok("{\"profiles\": [\"x86-big\", \"bare,arm,arm\"], \"benchmarks\": [" B1 "]}");
+	assert_int_equal(c->nprofiles, 2);
+	assert_string_equal(c->profiles[0], "x86-big");
+	assert_string_equal(c->profiles[1], "arm,bare");
+	json = config_to_json(c);
+	config_free(c);
+	/* The JSON a run stores reads back the same. */
+	c = parse_ok(json);
+	free(json);
+	assert_int_equal(c->nprofiles, 2);
+	assert_string_equal(c->profiles[1], "arm,bare");
+	config_free(c);
+	expect_fail("{\"profiles\": [], \"benchmarks\": [" B1 "]}", "\"profiles\"", NULL);
+	expect_fail("{\"profiles\": \"x86\", \"benchmarks\": [" B1 "]}", "\"profiles\"", NULL);
+	expect_fail("{\"profiles\": [\"a b\"], \"benchmarks\": [" B1 "]}", "entry 1", NULL);
+	expect_fail("{\"profiles\": [\",\"], \"benchmarks\": [" B1 "]}", "entry 1", NULL);
+	expect_fail("{\"profiles\": [\"a,b\", \"b,a\"], \"benchmarks\": [" B1 "]}",
+		    "repeats entry 1", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1520,6 +1546,7 @@ int main(void)
 		cmocka_unit_test(test_to_json_numbers),
 		cmocka_unit_test(test_json_num),
 		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_profiles),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

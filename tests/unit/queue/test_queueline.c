@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "queue/queueline.h"
+#include "util/labels.h"
 
 /* Split buf[0..len) expecting success and exactly the NULL-terminated revisions given. */
 static void expect_lines(const char *buf, size_t len, ...)
@@ -302,6 +303,37 @@ static void test_hold(void **state)
 	assert_int_equal(queueline_hold("v1", 2, 4096, 0), 0);
 }
 
+/* " @profile=LABELS" after a revision: cut off the line, normalised; anything
+ * else after a space and an @ is refused. */
+static void test_options(void **state)
+{
+	char line[128], labels[LABELS_MAX], err[256];
+	(void)state;
+	snprintf(line, sizeof(line), "HEAD");
+	assert_int_equal(queueline_options(line, labels, sizeof(labels), err, sizeof(err)), 0);
+	assert_string_equal(line, "HEAD");
+	assert_string_equal(labels, "");
+	snprintf(line, sizeof(line), "v1..v2  @profile=x86-big,bare,x86-big");
+	assert_int_equal(queueline_options(line, labels, sizeof(labels), err, sizeof(err)), 0);
+	assert_string_equal(line, "v1..v2");
+	assert_string_equal(labels, "bare,x86-big");
+	/* A revision with an @ of its own (HEAD@{1}) is not an option. */
+	snprintf(line, sizeof(line), "HEAD@{1} @profile=arm");
+	assert_int_equal(queueline_options(line, labels, sizeof(labels), err, sizeof(err)), 0);
+	assert_string_equal(line, "HEAD@{1}");
+	assert_string_equal(labels, "arm");
+	snprintf(line, sizeof(line), "HEAD @bogus=1");
+	assert_int_equal(queueline_options(line, labels, sizeof(labels), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown option"));
+	snprintf(line, sizeof(line), "HEAD @profile=");
+	assert_int_equal(queueline_options(line, labels, sizeof(labels), err, sizeof(err)), -EINVAL);
+	snprintf(line, sizeof(line), "HEAD @profile=a*b");
+	assert_int_equal(queueline_options(line, labels, sizeof(labels), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "a*b"));
+	snprintf(line, sizeof(line), "HEAD @profile=a @profile=b");
+	assert_int_equal(queueline_options(line, labels, sizeof(labels), err, sizeof(err)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_pair),
 		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_options),
 	};
 	return cmocka_run_group_tests_name("queueline", tests, NULL, NULL);
 }

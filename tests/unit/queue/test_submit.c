@@ -307,6 +307,45 @@ static void test_baseline_names(void **state)
 	}
 }
 
+/* A line's @profile= labels reach the store; a configuration's "profiles"
+ * make a line without its own one job per profile (an A/B line one pair
+ * per profile), and a line with its own @profile= only that one. */
+static void test_profiles(void **state)
+{
+	struct fixture *f = *state;
+	const char *config = "{\"profiles\": [\"arm,bare\", \"x86-big\"]}";
+	const char *text = "v1 @profile=solo\nmain\nv1..main\n";
+	struct queue_run *runs = NULL;
+	struct store_run run;
+	size_t n = 0;
+	char err[256] = "";
+	assert_int_equal(queue_submit(&runs, &n, f->store, f->r, config, text, strlen(text), err,
+				      sizeof(err)),
+			 0);
+	/* solo; main for each profile; the pair for each profile. */
+	assert_int_equal(n, 1 + 2 + 4);
+	assert_string_equal(runs[0].labels, "solo");
+	assert_string_equal(runs[1].labels, "arm,bare");
+	assert_string_equal(runs[2].labels, "x86-big");
+	assert_string_equal(runs[1].revision, "main");
+	assert_string_equal(runs[2].revision, "main");
+	assert_int_equal(runs[3].side, QUEUE_SIDE_A);
+	assert_int_equal(runs[4].side, QUEUE_SIDE_B);
+	assert_string_equal(runs[3].labels, "arm,bare");
+	assert_string_equal(runs[4].labels, "arm,bare");
+	assert_int_equal(runs[5].side, QUEUE_SIDE_A);
+	assert_string_equal(runs[5].labels, "x86-big");
+	assert_string_equal(runs[6].labels, "x86-big");
+	assert_int_equal(store_run_get(f->store, &run, runs[6].id), STORE_OK);
+	assert_string_equal(run.labels, "x86-big");
+	assert_int_equal(run.pair_id, runs[5].id);
+	store_run_clear(&run);
+	queue_runs_free(runs, n);
+	/* A bad label refuses the whole write. */
+	assert_int_equal(submit(f, &runs, &n, "main\nv1 @profile=a;b\n", err, sizeof(err)), -EINVAL);
+	assert_int_equal(run_count(f), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +356,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_baseline_pin_unpin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_baseline_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
 	};
 	int rc;
 	assert_int_equal(repo_lib_init(), 0);
