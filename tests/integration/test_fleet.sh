@@ -48,7 +48,7 @@ wait_sql() {
 }
 
 nap="1.2$$"
-make_repo '{"runs": 3, "benchmarks": [{"name": "nap", "command": ["sleep", "'"$nap"'"]}]}'
+make_repo '{"runs": 3, "profiles": ["alpha", "beta"], "benchmarks": [{"name": "nap", "command": ["sleep", "'"$nap"'"]}]}'
 commit_prog one 'true'
 commit_prog two 'true'
 host=$(hostname)
@@ -79,10 +79,17 @@ done
 assert_eq "$(wc -l < "$MNT2/history/nap.csv")" 3 "history/nap.csv: a header and the two commits"
 ok "both mounts show the same runs, compare and history"
 
+# The configuration's profiles: a revision without its own @profile= runs on each.
+echo HEAD~1 > "$MNT2/queue"
+wait_sql "SELECT count(*) FROM runs WHERE id IN (4, 5) AND state = 'done'" 2 60
+assert_eq "$(store_sql "SELECT labels || ' ' || runner FROM runs WHERE id IN (4, 5) ORDER BY id")" \
+	"$(printf 'alpha %s\nbeta %s' "$name_a" "$name_b")" "one job per profile, each on its runner"
+ok "\"profiles\": one job per profile, each measured by the runner with its labels"
+
 # A job both runners may take; the one that claims it is killed mid-benchmark.
 echo 'HEAD @profile=common' > "$MNT2/queue"
-wait_sql "SELECT state FROM runs WHERE id = 4" running 30
-holder=$(store_sql "SELECT runner FROM runs WHERE id = 4")
+wait_sql "SELECT state FROM runs WHERE id = 6" running 30
+holder=$(store_sql "SELECT runner FROM runs WHERE id = 6")
 if [ "$holder" = "$name_a" ]; then
 	victim=$DAEMON_PID survivor_name=$name_b survivor_mnt=$MNT2
 	kill -9 "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=
@@ -92,13 +99,13 @@ else
 	kill -9 "$PID2"; wait "$PID2" 2>/dev/null || true; PID2=
 	fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -uz "$MNT2"
 fi
-log "killed runner $holder (pid $victim) while it measured run 000004"
-wait_sql "SELECT state || ' ' || runner FROM runs WHERE id = 4" "done $survivor_name" 60
-assert_eq "$(store_sql "SELECT attempts FROM runs WHERE id = 4")" 2 "run 000004's attempts"
-assert_eq "$(store_sql "SELECT count(*) FROM samples WHERE run_id = 4")" 3 \
-	"run 000004's samples: one measurement of 3 iterations, none from the killed attempt"
-assert_eq "$(store_sql "SELECT count(*) FROM runs")" 4 "runs in the store"
-assert_eq "$(cut -d' ' -f1 "$survivor_mnt/runs/000004/status")" done "run 000004 through the survivor's mount"
+log "killed runner $holder (pid $victim) while it measured run 000006"
+wait_sql "SELECT state || ' ' || runner FROM runs WHERE id = 6" "done $survivor_name" 60
+assert_eq "$(store_sql "SELECT attempts FROM runs WHERE id = 6")" 2 "run 000006's attempts"
+assert_eq "$(store_sql "SELECT count(*) FROM samples WHERE run_id = 6")" 3 \
+	"run 000006's samples: one measurement of 3 iterations, none from the killed attempt"
+assert_eq "$(store_sql "SELECT count(*) FROM runs")" 6 "runs in the store"
+assert_eq "$(cut -d' ' -f1 "$survivor_mnt/runs/000006/status")" done "run 000006 through the survivor's mount"
 grep -q "queued again: its runner's lease ran out" "$T/daemon.log" "$T/daemon2.log" ||
 	fail "no runner said it queued the job again"
 ok "a runner killed mid-benchmark: its job is measured again by the other once the lease ran out"
