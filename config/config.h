@@ -136,10 +136,10 @@ struct config {
 	 * build. NULL when not configured. */
 	char **artifacts;
 	size_t nartifacts;
-	/* "profiles": each a label list ("x86-big", "arm,bare"), normalised: a
-	 * queued revision without its own @profile= becomes one job per
-	 * profile, each for the runners with those labels. NULL when not
-	 * configured (one job, for any runner). */
+	/* "profiles": each a label list ("x86-big", "arm,bare"), normalised: on
+	 * a shared store a queued revision without its own @profile= becomes
+	 * one job per profile, each for the runners with those labels. NULL
+	 * when not configured (one job, for any runner). */
 	char **profiles;
 	size_t nprofiles;
 	/* "on_alert" (config/alerts.h): the command run for each new alert,

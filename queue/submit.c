@@ -158,7 +158,9 @@ int queue_submit(struct queue_run **runs, size_t *n, struct store *store, struct
 	int rc, src;
 	*runs = NULL;
 	*n = 0;
-	if (json_object_object_get_ex(config, "profiles", &profiles) &&
+	/* Profiles are a fleet's: one machine of its own (SQLite) measures what
+	 * it is given, so a configuration shared with a fleet works there too. */
+	if (store_shared(store) && json_object_object_get_ex(config, "profiles", &profiles) &&
 	    json_object_is_type(profiles, json_type_array))
 		nprofiles = json_object_array_length(profiles);
 	if ((rc = queueline_split(&lines, &nlines, text, len, err, errsize))) {
