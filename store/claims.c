@@ -121,6 +121,22 @@ int store_run_claim_id(struct store *store, struct store_run *out, int64_t id, c
 	return store_run_get(store, out, id);
 }
 
+int store_runs_release(struct store *store, const char *runner)
+{
+	struct db_stmt *stmt = store_prepare(store, "UPDATE runs SET runner = '', lease_ns = 0"
+						  " WHERE runner = ?1 AND state = 'queued'");
+	int result = STORE_OK;
+	if (!stmt)
+		return STORE_ERROR;
+	db_bind_text(stmt, 1, runner, -1);
+	if (db_step(stmt) != DB_DONE)
+		result = store_fail(store, "release jobs");
+	else if (store_changes(store) > 0)
+		result = store_notify_queue(store);
+	db_finalize(stmt);
+	return result;
+}
+
 int store_runner_heartbeat(struct store *store, const char *runner, int64_t run_id,
 			   int64_t lease_ns)
 {

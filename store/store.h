@@ -179,6 +179,9 @@ int store_run_claim(struct store *store, struct store_run *out, const char *runn
  * STORE_NOTFOUND when it is not queued or another runner holds it. */
 int store_run_claim_id(struct store *store, struct store_run *out, int64_t id, const char *runner,
 		       int64_t lease_ns);
+/* After a job: the queued runs runner claimed and did not start (an A/B
+ * job's second side measured alone) go back to any runner. */
+int store_runs_release(struct store *store, const char *runner);
 /* The runner lives: its heartbeat, the job it runs (0: none), and the
  * lease of every job it holds moved to now + lease_ns. STORE_NOTFOUND when
  * run_id is no longer its own (its lease ran out and it was queued again). */
