@@ -35,7 +35,7 @@ static int setup(void **state)
 	int64_t ids[2];
 	if (!f)
 		return -1;
-	if (test_tmpdir_make(f->dir, sizeof(f->dir), "run_files")) {
+	if (test_tmpdir_make(f->dir, sizeof(f->dir), "store_run_files")) {
 		free(f);
 		return -1;
 	}
