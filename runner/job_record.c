@@ -1,19 +1,212 @@
 /* The end of a job that measured every benchmark: the conditions each was
  * measured under, result.json and the runs' ends in the store and their
- * logs. Part of the job loop (runner.c); the job's state is
- * runner/internal.h. */
+ * logs; on a store shared by a fleet, each run's files copied into it
+ * (store.h, "a run's files") so that every machine's mount shows them.
+ * Part of the job loop (runner.c); the job's state is runner/internal.h. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "runner/interference.h"
 #include "runner/internal.h"
 #include "runner/result.h"
 #include "runner/runlog.h"
+#include "store/paths.h"
 #include "store/store.h"
+#include "util/array.h"
 #include "util/log.h"
 #include "util/runid.h"
+
+/* What a run may keep in the store, all its files together: those past it
+ * stay on the machine that ran it, named in its debug.log. */
+#define RUN_FILES_STORE_MAX ((int64_t)256 << 20)
+
+/* One file found for the store: its name there, its path here. */
+struct found_file {
+	char *name, *path;
+	int64_t size, mtime_ns;
+};
+
+struct found_files {
+	struct found_file *items;
+	size_t n, cap;
+};
+
+static void found_free(struct found_files *ff)
+{
+	for (size_t i = 0; i < ff->n; i++) {
+		free(ff->items[i].name);
+		free(ff->items[i].path);
+	}
+	free(ff->items);
+}
+
+static int found_add(struct found_files *ff, const char *name, const char *path,
+		     const struct stat *st)
+{
+	struct found_file f = {
+		.name = strdup(name),
+		.path = strdup(path),
+		.size = (int64_t)st->st_size,
+		.mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+	};
+	if (!f.name || !f.path || ALLOC_GROW(ff->items, ff->n + 1, ff->cap)) {
+		free(f.name);
+		free(f.path);
+		return -ENOMEM;
+	}
+	ff->items[ff->n++] = f;
+	return 0;
+}
+
+/* Every regular file under dir/rel, named by its path from dir, in name
+ * order; hidden names (a file still being written) and anything but
+ * directories and regular files (a planted symlink) are left out, as the
+ * mount leaves them out. */
+static int find_files(struct found_files *ff, const char *dir, const char *rel)
+{
+	struct dirent **ents = NULL;
+	char *path = NULL;
+	int count, rc = 0;
+	if (asprintf(&path, "%s%s%s", dir, *rel ? "/" : "", rel) < 0)
+		return -ENOMEM;
+	count = scandir(path, &ents, NULL, alphasort);
+	for (int i = 0; i < count; i++) {
+		char *sub = NULL, *full = NULL;
+		struct stat st;
+		if (!rc && ents[i]->d_name[0] != '.' &&
+		    asprintf(&sub, "%s%s%s", rel, *rel ? "/" : "", ents[i]->d_name) >= 0) {
+			if (asprintf(&full, "%s/%s", path, ents[i]->d_name) < 0)
+				rc = -ENOMEM;
+			else if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode))
+				rc = find_files(ff, dir, sub);
+			else if (lstat(full, &st) == 0 && S_ISREG(st.st_mode))
+				rc = found_add(ff, sub, full, &st);
+		} else if (!rc && ents[i]->d_name[0] != '.') {
+			rc = -ENOMEM;
+		}
+		free(sub);
+		free(full);
+		free(ents[i]);
+	}
+	free(ents);
+	free(path);
+	return count < 0 && errno != ENOENT ? -errno : rc;
+}
+
+/* The whole file into a malloc'd buffer of exactly size bytes (it may not
+ * grow meanwhile: it is copied as it was found). */
+static int read_whole(void **out, const char *path, int64_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char *buf = malloc(size > 0 ? (size_t)size : 1);
+	int64_t done = 0;
+	int rc = 0;
+	if (fd < 0 || !buf) {
+		rc = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	while (done < size) {
+		ssize_t n = read(fd, buf + done, (size_t)(size - done));
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	/* Shorter than found: what is there. */
+	memset(buf + done, 0, (size_t)(size - done));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
+		free(buf);
+		buf = NULL;
+	}
+	*out = buf;
+	return rc;
+}
+
+/* A run's files into the shared store, replacing any it had (an earlier
+ * attempt's): its artifacts directory's, then debug.log, which says first
+ * which files were too many for the store. Right after the run's end is
+ * recorded; a failure only costs other machines the files (logged here). */
+static void upload_files(struct job *job, size_t s)
+{
+	struct runner *r = job->runner;
+	struct side *sd = &job->sides[s];
+	struct found_files ff = {0};
+	struct store_run_file_body *bodies = NULL;
+	char dir[4096], log_path[4096];
+	int64_t total = 0;
+	size_t n = 0;
+	struct stat st;
+	int rc;
+	if (!store_shared(r->store))
+		return;
+	store_path_artifacts(dir, sizeof(dir), r->data_dir, sd->run->id);
+	store_path_log(log_path, sizeof(log_path), r->data_dir, sd->run->id);
+	if ((rc = find_files(&ff, dir, "")))
+		goto out;
+	if (!(bodies = calloc(ff.n + 1, sizeof(*bodies)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* debug.log's own room: what it is now and the lines said below. */
+	if (lstat(log_path, &st) == 0)
+		total = (int64_t)st.st_size + 64 * 1024;
+	for (size_t i = 0; i < ff.n; i++) {
+		struct found_file *f = &ff.items[i];
+		if (total + f->size > RUN_FILES_STORE_MAX) {
+			runlog_printf(sd->log, "benchfs",
+				      "%s (%lld bytes): not copied into the shared store (its files may"
+				      " take %lld bytes in all): only this machine shows it",
+				      f->name, (long long)f->size, (long long)RUN_FILES_STORE_MAX);
+			continue;
+		}
+		if ((rc = read_whole((void **)&bodies[n].body, f->path, f->size))) {
+			runlog_printf(sd->log, "benchfs", "%s: not copied into the shared store: %s",
+				      f->name, strerror(-rc));
+			rc = 0;
+			continue;
+		}
+		bodies[n].name = f->name;
+		bodies[n].size = (size_t)f->size;
+		bodies[n].mtime_ns = f->mtime_ns;
+		n++;
+		total += f->size;
+	}
+	/* The log last, as it is now: every line above is in it. */
+	if (lstat(log_path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    !(rc = read_whole((void **)&bodies[n].body, log_path, (int64_t)st.st_size))) {
+		bodies[n].name = "debug.log";
+		bodies[n].size = (size_t)st.st_size;
+		bodies[n].mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		n++;
+	}
+	rc = 0;
+	if (store_run_files_replace(r->store, sd->run->id, bodies, n))
+		/* The store logged why. */
+		log_error(-EIO, "run " RUNID_DIR_FMT ": its files could not be copied into the store",
+			  (long long)sd->run->id);
+out:
+	if (rc)
+		log_error(rc, "run " RUNID_DIR_FMT ": its files could not be copied into the store",
+			  (long long)sd->run->id);
+	for (size_t i = 0; bodies && i <= ff.n; i++)
+		free((void *)bodies[i].body);
+	free(bodies);
+	found_free(&ff);
+}
 
 /* The run's end in the store and its log. 0, or -1 when the store could
  * not record it (the run is left building or running there, and must be
@@ -37,6 +230,7 @@ int job_finish(struct job *job, size_t s, enum run_state state, const char *deta
 		runlog_printf(sd->log, "benchfs", "done%s%s", *detail ? ": " : "", detail);
 	else
 		runlog_printf(sd->log, "benchfs", "failed: %s", detail);
+	upload_files(job, s);
 	runner_notify(r, sd->run->id);
 	return 0;
 }
