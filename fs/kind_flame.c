@@ -36,6 +36,17 @@ bool run_extra_name(const char *name)
 	return false;
 }
 
+/* The run's artifacts directory as this machine reads it: its own, or
+ * its copy of another machine's run's from the store (run_files_place). */
+static int artifacts_dir(char *buf, size_t size, const struct fs_ctx *ctx, int64_t run_id)
+{
+	struct run_files_place place;
+	int rc = run_files_place(&place, &ctx->view, run_id);
+	if (rc)
+		return rc;
+	return snprintf(buf, size, "%s", place.dir) < (int)size ? 0 : -ENAMETOOLONG;
+}
+
 /* A stamp of the run's folded files: a new one (a benchmark's profile
  * added while the run goes) is a new file. */
 static int folded_stamp(char *buf, size_t size, const struct fs_ctx *ctx, int64_t run_id)
@@ -45,8 +56,8 @@ static int folded_stamp(char *buf, size_t size, const struct fs_ctx *ctx, int64_
 	unsigned long long h = 0;
 	int count;
 
-	store_path_artifacts(dir, sizeof(dir), ctx->view.data_dir, run_id);
-	if ((count = scandir(dir, &ents, NULL, alphasort)) < 0)
+	if (artifacts_dir(dir, sizeof(dir), ctx, run_id) ||
+	    (count = scandir(dir, &ents, NULL, alphasort)) < 0)
 		return -ENOENT;
 	for (int i = 0; i < count; i++) {
 		char path[4400];
@@ -171,7 +182,10 @@ static int tree_stat(const struct fs_ctx *ctx, struct node *out, int64_t run_id,
 	char dir[4096], *path = NULL;
 	struct stat st;
 
-	store_path_artifacts(dir, sizeof(dir), ctx->view.data_dir, run_id);
+	int rc = artifacts_dir(dir, sizeof(dir), ctx, run_id);
+
+	if (rc)
+		return rc;
 	if (asprintf(&path, "%s/%s", dir, rel) < 0)
 		return -ENOMEM;
 	/* Nothing but directories and regular files of benchfs's copies. */
@@ -267,7 +281,10 @@ static int tree_list(const struct fs_ctx *ctx, struct entries *out, uint64_t ino
 
 	if (!rel)
 		return -ENOENT;
-	store_path_artifacts(dir, sizeof(dir), ctx->view.data_dir, inode_id(ino));
+	if ((rc = artifacts_dir(dir, sizeof(dir), ctx, inode_id(ino)))) {
+		free(rel);
+		return rc;
+	}
 	if (asprintf(&path, "%s/%s", dir, rel) < 0) {
 		free(rel);
 		return -ENOMEM;
@@ -311,7 +328,8 @@ int run_extra_list(const struct fs_ctx *ctx, struct entries *out, int64_t run_id
 
 	if (flame_run_has(&ctx->view, run_id))
 		rc = entries_add(out, FLAME_NAME, inode_make(KIND_FLAME, 0, 0), NODE_FILE);
-	store_path_artifacts(dir, sizeof(dir), ctx->view.data_dir, run_id);
+	if (!rc)
+		rc = artifacts_dir(dir, sizeof(dir), ctx, run_id);
 	for (size_t i = 0; !rc && i < sizeof(tree_roots) / sizeof(*tree_roots); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, tree_roots[i]);
 		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))

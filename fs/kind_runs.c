@@ -162,13 +162,20 @@ static enum node_kind kind_of(enum run_file file)
 }
 
 /* debug.log: the runner's file on disk, read from there, growing while the
- * run goes (every stat must ask: tail -f polls it). */
+ * run goes (every stat must ask: tail -f polls it); another machine's run's
+ * from this machine's copy of what its runner put in the store
+ * (run_files_place), asked again until it is there. */
 static int log_fill(const struct fs_ctx *ctx, struct node *out, const struct store_run *run,
 		    double timeout)
 {
+	struct run_files_place place;
 	struct stat st;
-	char path[4096];
-	store_path_log(path, sizeof(path), ctx->view.data_dir, run->id);
+	const char *path = place.log;
+	int rc;
+	if ((rc = run_files_place(&place, &ctx->view, run->id)))
+		return rc;
+	if (!place.settled)
+		timeout = 0;
 	*out = (struct node){
 		.ino = inode_make(KIND_LOG, run->id, 0),
 		.type = NODE_FILE,
@@ -250,12 +257,14 @@ const struct kind_ops kind_run_file = {
 static int artifact_stat(const struct fs_ctx *ctx, struct node *out, int64_t run_id,
 			 const char *name, uint64_t ino)
 {
-	char dir[4096], *path = NULL;
+	struct run_files_place place;
+	char *path = NULL;
 	struct store_run run;
 	struct stat st;
 	int rc;
-	store_path_artifacts(dir, sizeof(dir), ctx->view.data_dir, run_id);
-	if (asprintf(&path, "%s/%s", dir, name) < 0)
+	if ((rc = run_files_place(&place, &ctx->view, run_id)))
+		return rc;
+	if (asprintf(&path, "%s/%s", place.dir, name) < 0)
 		return -ENOMEM;
 	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
 		free(path);
@@ -317,12 +326,13 @@ static int artifact_node(const struct fs_ctx *ctx, struct node *out, uint64_t in
 
 static int artifact_list(const struct fs_ctx *ctx, struct entries *out, int64_t run_id)
 {
-	char dir[4096];
+	struct run_files_place place;
 	struct dirent **names = NULL;
 	int count, rc = 0;
-	store_path_artifacts(dir, sizeof(dir), ctx->view.data_dir, run_id);
+	if ((rc = run_files_place(&place, &ctx->view, run_id)))
+		return rc;
 	/* Sorted, so a listing is the same every time. */
-	if ((count = scandir(dir, &names, NULL, alphasort)) < 0)
+	if ((count = scandir(place.dir, &names, NULL, alphasort)) < 0)
 		return errno == ENOENT ? 0 : -EIO;
 	for (int i = 0; i < count; i++) {
 		if (!rc && names[i]->d_type == DT_REG && run_artifact_shown(names[i]->d_name))

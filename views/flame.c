@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/paths.h"
 #include "util/array.h"
 #include "util/strbuf.h"
+#include "views/run_files.h"
 #include "views/sides.h"
 
 #define FLAME_WIDTH 1200.0
@@ -474,15 +474,17 @@ static char *single_bench_name(const struct view_ctx *ctx, int64_t run_id)
 static int folded_load(struct folded_set *out, const struct view_ctx *ctx, int64_t run_id,
 		       bool names_only)
 {
-	char dir[4096], path[4400];
+	struct run_files_place place;
+	char path[4400];
 	struct dirent **ents = NULL;
 	int count, rc = 0;
 	size_t alloc = 0, alloc2 = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (store_path_artifacts(dir, sizeof(dir), ctx->data_dir, run_id))
+	/* This machine's run's, or its copy of another's from the store. */
+	if (run_files_place(&place, ctx, run_id))
 		return -ENOENT;
-	if ((count = scandir(dir, &ents, NULL, alphasort)) < 0)
+	if ((count = scandir(place.dir, &ents, NULL, alphasort)) < 0)
 		return -ENOENT;
 	for (int i = 0; i < count; i++) {
 		const char *d = ents[i]->d_name;
@@ -502,7 +504,7 @@ static int folded_load(struct folded_set *out, const struct view_ctx *ctx, int64
 			rc = -ENOMEM;
 			goto next;
 		}
-		snprintf(path, sizeof(path), "%s/%s", dir, d);
+		snprintf(path, sizeof(path), "%s/%s", place.dir, d);
 		if (!names_only && (rc = read_text(&text, path))) {
 			free(name);
 			goto next;

@@ -1,10 +1,15 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "runner/result.h"
+#include "store/paths.h"
+#include "util/rmtree.h"
 #include "util/runid.h"
 #include "views/format.h"
 #include "views/run_files.h"
@@ -166,4 +171,129 @@ bool run_artifact_shown(const char *name)
 	if (len == 0 || len > 255 || name[0] == '.' || strchr(name, '\t') || strchr(name, '\n'))
 		return false;
 	return run_file_parse(name) < 0;
+}
+
+/* ---- where a run's files are read from ---- */
+
+/* The chunk of a file read from the store at once: a file of any size is
+ * copied with bounded memory. */
+#define STORE_READ_CHUNK ((size_t)4 << 20)
+
+static int store_files_root(char *buf, size_t size, const char *data_dir)
+{
+	return snprintf(buf, size, "%s/store-files", data_dir) < (int)size ? 0 : -ENAMETOOLONG;
+}
+
+/* Each directory of rel's path under dir (not rel's last component). */
+static int make_parents(const char *dir, const char *rel)
+{
+	char path[4400];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, rel) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* One of the run's files from the store into dir/<name>, with its time. */
+static int copy_one(const struct view_ctx *ctx, const char *dir, int64_t run_id,
+		    const struct store_run_file *f, void *buf)
+{
+	char path[4400];
+	int64_t off = 0;
+	int fd, rc;
+	struct timespec times[2];
+	if ((rc = make_parents(dir, f->name)))
+		return rc;
+	snprintf(path, sizeof(path), "%s/%s", dir, f->name);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444)) < 0)
+		return -errno;
+	while (off < f->size && !rc) {
+		size_t got = 0;
+		if (store_run_file_read(ctx->store, &got, buf, run_id, f->name, off, STORE_READ_CHUNK))
+			rc = -EIO;
+		else if (got == 0)
+			rc = -EIO; /* shorter than listed: replaced meanwhile */
+		else if (write(fd, buf, got) != (ssize_t)got)
+			rc = errno ? -errno : -EIO;
+		off += (int64_t)got;
+	}
+	times[0] = times[1] = (struct timespec){.tv_sec = f->mtime_ns / 1000000000,
+						.tv_nsec = f->mtime_ns % 1000000000};
+	if (!rc && futimens(fd, times))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+/* The run's files from the store into cache, made whole in a directory of
+ * its own and renamed into place: a reader sees all of them or none, and
+ * of two threads copying at once, one copy stays. */
+static int copy_from_store(const struct view_ctx *ctx, const char *cache, int64_t run_id,
+			   const struct store_run_file *files, size_t n)
+{
+	char root[4096], tmp[4200];
+	void *buf = NULL;
+	int rc = 0;
+	if ((rc = store_files_root(root, sizeof(root), ctx->data_dir)))
+		return rc;
+	if (mkdir(root, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s/." RUNID_DIR_FMT ".XXXXXX", root, (long long)run_id);
+	if (!mkdtemp(tmp))
+		return -errno;
+	if (chmod(tmp, 0755) || !(buf = malloc(STORE_READ_CHUNK)))
+		rc = buf ? -errno : -ENOMEM;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = copy_one(ctx, tmp, run_id, &files[i], buf);
+	free(buf);
+	if (!rc && rename(tmp, cache)) {
+		/* Another thread's copy is there: keep it. */
+		if (errno != EEXIST && errno != ENOTEMPTY)
+			rc = -errno;
+	} else if (!rc) {
+		return 0;
+	}
+	rmtree(tmp);
+	return rc;
+}
+
+int run_files_place(struct run_files_place *out, const struct view_ctx *ctx, int64_t run_id)
+{
+	struct store_run_file *files = NULL;
+	char root[4096], cache[4200];
+	struct stat st;
+	size_t n = 0;
+	int rc;
+	memset(out, 0, sizeof(*out));
+	store_path_log(out->log, sizeof(out->log), ctx->data_dir, run_id);
+	store_path_artifacts(out->dir, sizeof(out->dir), ctx->data_dir, run_id);
+	/* Run here (or being run here): its live files. A store of one machine
+	 * has nothing else. */
+	if (lstat(out->log, &st) == 0 || !store_shared(ctx->store)) {
+		out->settled = true;
+		return 0;
+	}
+	if ((rc = store_files_root(root, sizeof(root), ctx->data_dir)))
+		return rc;
+	snprintf(cache, sizeof(cache), "%s/" RUNID_DIR_FMT, root, (long long)run_id);
+	if (lstat(cache, &st) != 0) {
+		if (store_run_files_list(ctx->store, &files, &n, run_id))
+			return -EIO;
+		/* None yet (its end is recorded just before its files are). */
+		rc = n ? copy_from_store(ctx, cache, run_id, files, n) : 0;
+		store_run_files_free(files, n);
+		if (rc || n == 0)
+			return rc;
+	}
+	if (snprintf(out->log, sizeof(out->log), "%s/debug.log", cache) >= (int)sizeof(out->log) ||
+	    snprintf(out->dir, sizeof(out->dir), "%s", cache) >= (int)sizeof(out->dir))
+		return -ENAMETOOLONG;
+	out->settled = true;
+	return 0;
 }

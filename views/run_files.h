@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "store/store.h"
+#include "views/context.h"
 
 enum run_file {
 	RUN_FILE_CONFIG,  /* config.json: fixed when the run is queued */
@@ -37,6 +38,25 @@ int run_file_text(char **out, const struct store_run *run, enum run_file file);
  * renamed when complete), no tab or newline, and not the name of a file of
  * benchfs's own, which wins. */
 bool run_artifact_shown(const char *name);
+
+/* Where this machine reads a run's debug.log and extra files (its
+ * artifacts directory's: perf.data, perf.folded, profiles/, artifacts/).
+ * A run this machine ran (its debug.log is here) is read from the data
+ * directory, live while it goes. Any other run's files are those its
+ * runner copied into a shared store at its end: copied once into
+ * <data>/store-files/<id>/ (debug.log beside the rest), whole, by ranged
+ * reads of the store, and read from there. */
+struct run_files_place {
+	char log[4096]; /* debug.log (may not exist: an empty log) */
+	char dir[4096]; /* the artifacts directory (may not exist: none) */
+	/* The files are all there for good (a copy from the store) or the
+	 * run's own machine has them: false while another machine's run has
+	 * not put its files in the store yet (ask again). */
+	bool settled;
+};
+
+/* 0, or a negative errno when the store's copy could not be read or written. */
+int run_files_place(struct run_files_place *out, const struct view_ctx *ctx, int64_t run_id);
 
 /* The status line: "queued\n", "running sort 3/10\n", "done (...)\n", ... */
 char *run_status_text(const struct store_run *run);
