@@ -20,6 +20,11 @@ static int64_t held_job(const struct store_run *runs, size_t n, const char *runn
 	return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct store_runner *)a)->name, ((const struct store_runner *)b)->name);
+}
+
 static void runner_line(struct strbuf *out, const struct store_runner *r, int64_t job)
 {
 	char name[32] = "-", when[64] = "-";
@@ -47,6 +52,10 @@ int runners_list_text(char **out, struct store *store)
 		store_runners_free(runners, nrunners);
 		return store_errno(rc);
 	}
+	/* Byte order: the store sorts by its collation, which a PostgreSQL
+	 * database may set to a language's. */
+	if (nrunners > 1)
+		qsort(runners, nrunners, sizeof(*runners), by_name);
 	for (size_t i = 0; i < nrunners; i++)
 		runner_line(&text, &runners[i], held_job(runs, nruns, runners[i].name));
 	store_runs_free(runs, nruns);

@@ -5,10 +5,11 @@
 
 #include "store/store.h"
 
-/* Tab-separated lines, one per runner, ordered by name: name, labels ("a,b";
- * "-" when none), the job it holds (the run as runs/ names it, the first
- * side of an A/B job; "-" when none), its last heartbeat (UTC, ISO 8601 to
- * the second), host ("-" when unknown) and pid. No header, as in `queue`.
+/* Tab-separated lines, one per runner, ordered by name (byte order,
+ * whichever the engine): name, labels ("a,b"; "-" when none), the job it
+ * holds (the run as runs/ names it, the first side of an A/B job; "-" when
+ * none), its last heartbeat (UTC, ISO 8601 to the second), host ("-" when
+ * unknown) and pid. No header, as in `queue`.
  * Everything comes from the store (no age computed from the clock), so the
  * text changes only when the store does. Names and hosts are escaped as log
  * lines are (util/log.h): a line stays one line of six fields. malloc'd in

@@ -75,9 +75,52 @@ assert_eq "$(ls "$MNT/runs" | wc -l)" "$before" "runs after malformed options"
 assert_eq "$(wc -l < "$MNT/queue")" 3 "queue lines after malformed options"
 ok "malformed options refused with Invalid argument, nothing queued"
 
+# PostgreSQL: a second runner (its own data directory and mount) on the
+# store, listed in both mounts alike, in order of name.
+passed=5
+if store_is_pg; then
+	MNT2="$T/mnt2" DATA2="$T/data2" PID2=
+	mkdir -p "$MNT2"
+	stop_second() {
+		fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -uz "$MNT2" 2>/dev/null || true
+		if [ -n "$PID2" ]; then
+			for _ in $(seq 50); do kill -0 "$PID2" 2>/dev/null || break; sleep 0.1; done
+			kill -9 "$PID2" 2>/dev/null || true
+			wait "$PID2" 2>/dev/null || true
+			PID2=
+		fi
+	}
+	trap 'stop_second; cleanup' EXIT
+	"$BENCHFS" -f --repo "$REPO" --data "$DATA2" --labels zeta "$MNT2" >> "$T/daemon2.log" 2>&1 &
+	PID2=$!
+	for _ in $(seq 100); do
+		mountpoint -q "$MNT2" && [ -e "$MNT2/queue" ] && break
+		kill -0 "$PID2" 2>/dev/null || fail "the second benchfs exited: $(tail -5 "$T/daemon2.log")"
+		sleep 0.1
+	done
+	name2="$(hostname):$DATA2"
+	# Fields that no heartbeat moves: name, labels, job, host, pid.
+	stable() { cut -f1,2,3,5,6 "$1/runners"; }
+	assert_eq "$(stable "$MNT" | cut -f1 | tr '\n' ' ')" "$(printf '%s\n' "$name" "$name2" | LC_ALL=C sort | tr '\n' ' ')" \
+		"runners of the store, in order of name"
+	assert_eq "$(stable "$MNT2")" "$(stable "$MNT")" "runners in both mounts"
+	assert_eq "$(awk -F'\t' -v n="$name2" '$1 == n { print $3 " " $6 }' "$MNT/runners")" "- $PID2" \
+		"the second runner: idle, its pid"
+	case ",$(awk -F'\t' -v n="$name2" '$1 == n { print $2 }' "$MNT/runners")," in
+	*,zeta,*) ;;
+	*) fail "the second runner's labels lack zeta: $(cat "$MNT/runners")" ;;
+	esac
+	assert_eq "$(cat "$MNT2/queue")" "$(cat "$MNT/queue")" "queue in both mounts"
+	assert_eq "$(cat "$MNT/runs/000001/status")" queued "the nosuchlabel job with two runners"
+	stop_second
+	assert_eq "$(cut -f1 "$MNT/runners")" "$name" "runners once the second stopped"
+	ok "a second runner: both mounts list both, by name; a clean stop removes it"
+	passed=$((passed + 1))
+fi
+
 # A clean stop takes the runner out of the store.
 stop_daemon
 assert_eq "$(store_sql 'SELECT count(*) FROM runners')" 0 "runners in the store after a clean stop"
 ok "a clean stop unregisters the runner"
 
-echo "5 passed, 0 failed"
+echo "$passed passed, 0 failed"
