@@ -37,6 +37,7 @@
 #include "views/queue_list.h"
 #include "views/retention_file.h"
 #include "views/regressions.h"
+#include "views/runners_list.h"
 #include "views/run_files.h"
 #include "views/sides.h"
 #include "views/slo.h"
@@ -558,6 +559,13 @@ static int put_tree(struct out_tree *t)
 		return rc;
 	if ((rc = queue_list_text(&text, t->ctx->store)) ||
 	    (rc = put_file(t, "queue", text, strlen(text))))
+		goto out;
+	free(text);
+	text = NULL;
+	/* The runners registered once the run's own has left: the tree has the
+	 * mount's files, though this one is the daemons' state, not results. */
+	if ((rc = runners_list_text(&text, t->ctx->store)) ||
+	    (rc = put_file(t, "runners", text, strlen(text))))
 		goto out;
 	free(text);
 	text = NULL;

@@ -959,7 +959,8 @@ static int load_runs(struct loader *l, struct dashboard_page *page, struct dashb
 	return rc;
 }
 
-/* The queue file's lines as runs: run, revision, commit, status, job. */
+/* The queue file's lines as runs: run, revision, commit, status, job (the
+ * labels and runner fields after it are not shown). */
 static int load_queue(struct loader *l, struct dashboard_page *page, struct dashboard_run **out)
 {
 	struct dashboard_run *list = NULL;
@@ -971,9 +972,9 @@ static int load_queue(struct loader *l, struct dashboard_page *page, struct dash
 		return rc;
 	for (char *line = strtok_r(text, "\n", &save); line && !rc;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *f[5];
+		char *f[7];
 		struct dashboard_run r = {0};
-		if (split_tabs(f, 5, line) != 5 || (r.id = view_parse_run_name(f[0])) < 0)
+		if (split_tabs(f, 7, line) < 5 || (r.id = view_parse_run_name(f[0])) < 0)
 			continue;
 		r.revision = own(&l->owned, strdup(f[1]), &rc);
 		r.commit = commit_name(l, f[2], &rc);

@@ -27,7 +27,7 @@ assert_eq "$(ls "$MNT/runs" | wc -l)" 7 "runs after 7 writes"
 assert_eq "$(ls "$MNT/runs" | tr '\n' ' ')" "000001 000002 000003 000004 000005 000006 000007 " "run names"
 assert_eq "$(cut -f3 "$MNT/queue" | tr '\n' ' ')" "$head $v1 $head $v2 $head $v1 $head " "queued commits"
 assert_eq "$(cut -f2 "$MNT/queue" | sed -n 2p)" "${v1:0:7}" "revision as written"
-assert_eq "$(awk -F'\t' 'NF != 5' "$MNT/queue" | wc -l)" 0 "queue lines have 5 tab-separated fields"
+assert_eq "$(awk -F'\t' 'NF != 7' "$MNT/queue" | wc -l)" 0 "queue lines have 7 tab-separated fields"
 ok "queue lists id, revision, full hash, status"
 
 # Unknown revision: the shell reports the error, exit status non-zero, nothing queued.

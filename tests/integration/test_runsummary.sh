@@ -83,7 +83,7 @@ assert_eq "$(cut -f1,2,3 "$MNT/queue" | tr '\t' ' ' | tr '\n' '|')" \
 	"queue fields 1 to 3"
 assert_eq "$(cut -f1,5 "$MNT/queue" | tr '\t' ' ' | tr '\n' '|')" \
 	"000001 -|000002 a/b 000002..000003|000003 a/b 000002..000003|" "queue's A/B job field"
-assert_eq "$(awk -F'\t' 'NF != 5' "$MNT/queue" | wc -l)" 0 "queue lines have 5 tab-separated fields"
+assert_eq "$(awk -F'\t' 'NF != 7' "$MNT/queue" | wc -l)" 0 "queue lines have 7 tab-separated fields"
 assert_eq "$(cut -f4 "$MNT/queue" | sed -n 2p)" queued "queue status of a side"
 ok "cat queue marks both lines of the A/B job: $(cut -f5 "$MNT/queue" | tr '\n' '|')"
 

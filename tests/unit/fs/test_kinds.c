@@ -99,7 +99,7 @@ static void test_table(void **state)
 		assert_int_equal(ops->render != NULL, computed);
 		/* Known only by their kept node (numbered per lookup or by a hash). */
 		assert_int_equal(ops->node == NULL, computed || k == KIND_QUEUE || k == KIND_IMPORT ||
-				 k == KIND_WATCH || k == KIND_RETENTION);
+				 k == KIND_WATCH || k == KIND_RETENTION || k == KIND_RUNNERS);
 	}
 	/* A number of no kind is the root's. */
 	assert_ptr_equal(kind_ops(inode_kind(0xff00000000000001ULL)), &kind_root);
@@ -108,7 +108,7 @@ static void test_table(void **state)
 static void test_root(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const want[] = {"README",  "index.html", "queue",       "runs",    "commits",
+	static const char *const want[] = {"README",  "index.html", "queue", "runners", "runs",    "commits",
 					   "compare", "regressions", "slo", "watch", "history",
 					   "baselines", "export",     "import", "retention", "audit", "bisect",    "alerts"};
 	struct dir_entry *entries = NULL;

@@ -170,10 +170,11 @@ static void test_queue(void **state)
 	assert_int_equal(store_runs_queue(f->store, ids, job, 2, 1000), STORE_OK);
 	assert_int_equal(store_run_progress(f->store, first, RUN_RUNNING, "t\t2/3", NULL), STORE_OK);
 	assert_int_equal(queue_list_text(&text, f->store), 0);
-	/* A tab in a status would break the table: it is written as a space. */
-	assert_string_equal(text, "000001\tHEAD\t" HASH_A "\trunning t 2/3\t-\n"
-				  "000002\tva\t" HASH_A "\tqueued\ta/b 000002..000003\n"
-				  "000003\tvb\t" HASH_B "\tqueued\ta/b 000002..000003\n");
+	/* A tab in a status would break the table: it is written as a space.
+	 * The last two fields: labels needed and runner holding (none: -). */
+	assert_string_equal(text, "000001\tHEAD\t" HASH_A "\trunning t 2/3\t-\t-\t-\n"
+				  "000002\tva\t" HASH_A "\tqueued\ta/b 000002..000003\t-\t-\n"
+				  "000003\tvb\t" HASH_B "\tqueued\ta/b 000002..000003\t-\t-\n");
 	free(text);
 
 	/* Finished runs leave the queue. */
