@@ -142,18 +142,21 @@ int cli_main(int argc, char **argv)
 int cli_views_open(struct cli_views *v, const struct cli_args *args)
 {
 	char path[4096], err[1024];
-	struct stat st;
+	bool exists = false;
 	int rc;
 	memset(v, 0, sizeof(*v));
 	if ((rc = setup_open(&v->setup, &args->paths)))
 		return rc;
-	/* A command that reads never creates a store, nor the directory. */
-	if (store_path_db(path, sizeof(path), v->setup.data_dir) ||
-	    (!store_path_is_database(path) && stat(path, &st)))
+	/* A command that reads never creates a store (a file, or a database's
+	 * tables), nor the directory. */
+	if (!store_path_db(path, sizeof(path), v->setup.data_dir) &&
+	    store_exists(&exists, err, sizeof(err), path))
+		return setup_fail(EXIT_TOOL, "%s", err);
+	if (!exists)
 		return setup_fail(EXIT_INVALID,
 				  "no measurements in %s (queue a run first: benchfs run, or a mount's"
 				  " queue)",
-				  v->setup.data_dir);
+				  store_path_is_database(path) ? path : v->setup.data_dir);
 	if ((rc = setup_data_absolute(&v->setup)))
 		return rc;
 	if (view_session_open(&v->session, &v->setup.settings, err, sizeof(err)))

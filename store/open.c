@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/internal.h"
 #include "store/paths.h"
@@ -649,6 +650,33 @@ int store_open(struct store **out, const char *path, enum store_sync sync)
 		return result;
 	store->opening = false;
 	return STORE_OK;
+}
+
+int store_exists(bool *out, char *err, size_t errlen, const char *path)
+{
+	struct store *store;
+	struct stat st;
+	int version = 0;
+	int result;
+	*out = false;
+	if (!store_path_is_database(path)) {
+		*out = stat(path, &st) == 0;
+		return STORE_OK;
+	}
+	if (!(store = calloc(1, sizeof(*store)))) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_NOMEM;
+	}
+	/* Connected, but nothing created: a database without benchfs's schema is no store yet. */
+	store->opening = true;
+	store->engine = engine_for(path);
+	if (!(result = store->engine->open(store, path, false)) &&
+	    !(result = user_version(store, &version)))
+		*out = version > 0;
+	if (result)
+		snprintf(err, errlen, "store %s: %s", path, store_errmsg(store));
+	store_free(store);
+	return result;
 }
 
 void store_free(struct store *store)

@@ -97,6 +97,9 @@ struct store_iteration {
 };
 
 int store_open(struct store **out, const char *path, enum store_sync sync);
+/* Whether PATH holds a store already (a SQLite file, a PostgreSQL database
+ * with benchfs's schema), creating nothing; on an error ERR says why. */
+int store_exists(bool *out, char *err, size_t errlen, const char *path);
 void store_free(struct store *store);
 const char *store_errmsg(const struct store *store);
 const char *run_state_name(enum run_state state);
