@@ -11,6 +11,7 @@
 
 static const struct cli_command *const commands[] = {
 	&cli_run,
+	&cli_cancel,
 	&cli_compare,
 	&cli_regressions,
 	&cli_history,
@@ -102,6 +103,8 @@ static int parse_args(struct cli_args *out, const struct cli_command *c, int arg
 			out->commit = value;
 		} else if ((value = setup_long_opt(argc, argv, &i, "--host", &missing))) {
 			out->host = value;
+		} else if ((value = setup_long_opt(argc, argv, &i, "--job", &missing))) {
+			out->job = value;
 		} else if ((value = setup_long_opt(argc, argv, &i, "--name", &missing))) {
 			if (out->nnames == CLI_ARGS_MAX)
 				return setup_fail(EXIT_INVALID, "%s: more than %d --name", c->name,

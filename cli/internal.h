@@ -4,6 +4,7 @@
 #define BENCHFS_CLI_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli/setup.h"
 #include "views/compare.h"
@@ -19,6 +20,7 @@ struct cli_args {
 	const char *out;      /* --out (run) */
 	const char *commit;   /* --commit (import) */
 	const char *host;     /* --host (import) */
+	const char *job;      /* --job ID (run) */
 	const char *names[CLI_ARGS_MAX]; /* --name CMD=NAME (import), as given */
 	size_t nnames;
 	const char *args[CLI_ARGS_MAX];
@@ -34,6 +36,7 @@ struct cli_command {
 extern const struct cli_command cli_run, cli_compare, cli_regressions, cli_history, cli_check,
 	cli_export, cli_import;
 extern const struct cli_command cli_audit; /* audit.c */
+extern const struct cli_command cli_cancel; /* cancel.c */
 
 /* The views of the store and repository args name, for reading: the data
  * directory must hold a store already (commands that read never create one).
@@ -74,6 +77,10 @@ int cli_dir_empty(const char *dir);
 /* Whether dir can take the tree (absent or empty): 0, or an exit status
  * after a message; checked before anything is measured. */
 int cli_out_usable(const char *dir);
+
+/* A job's id as given (runs/ name "000042", "42" or "run-42"): 0, or
+ * -EINVAL (cancel.c). */
+int cli_job_id(int64_t *id, const char *text);
 
 /* Write len bytes of text to standard output: 0, or EXIT_TOOL after a message. */
 int cli_write_out(const char *text, size_t len);

@@ -193,6 +193,137 @@ static int queue_text(struct strbuf *text, const struct cli_args *args)
 	return strbuf_error(text) ? setup_fail(EXIT_TOOL, "out of memory") : 0;
 }
 
+/* The runner's name for run --job: under Slurm, the name the dispatcher
+ * held the job under ("slurm:<jobid>"); else NULL (host:data directory). */
+static const char *job_runner_name(char *buf, size_t size)
+{
+	const char *job = getenv("SLURM_JOB_ID");
+	if (!job || !*job || strspn(job, "0123456789") != strlen(job))
+		return NULL;
+	snprintf(buf, size, "slurm:%s", job);
+	return buf;
+}
+
+/* Why job id cannot be claimed by name, before a runner starts: 0, or an
+ * exit status after a one-line message. */
+static int job_claimable(struct store *store, int64_t id, const char *name)
+{
+	struct store_run run;
+	int rc = store_run_get_light(store, &run, id), result = 0;
+	if (rc == STORE_NOTFOUND)
+		return setup_fail(EXIT_INVALID, "run --job: no run " RUNID_DIR_FMT, (long long)id);
+	if (rc)
+		return setup_fail(EXIT_TOOL, "run --job: store: %s", store_errmsg(store));
+	if (run.state != RUN_QUEUED)
+		result = setup_fail(EXIT_INVALID, "run --job: run " RUNID_DIR_FMT " is %s, not queued",
+				    (long long)id, run_state_name(run.state));
+	else if (run.pair_id > 0 && run.pair_id < run.id)
+		result = setup_fail(EXIT_INVALID, "run --job: run " RUNID_DIR_FMT " is side B of an"
+						  " A/B job: run --job " RUNID_DIR_FMT " measures both",
+				    (long long)id, (long long)run.pair_id);
+	else if (*run.runner && (!name || strcmp(run.runner, name) != 0))
+		result = setup_fail(EXIT_INVALID, "run --job: run " RUNID_DIR_FMT " is held by %s",
+				    (long long)id, run.runner);
+	store_run_clear(&run);
+	return result;
+}
+
+/* benchfs run --job ID: claims that job whatever its labels (a dispatcher
+ * chose this machine), measures it as a daemon's runner would, and exits 0
+ * when it is done, 1 when it failed, 2 when it cannot be claimed, 4 for a
+ * failure of the tool's own. */
+static int run_job(const struct cli_args *args)
+{
+	struct setup s = {0};
+	struct datadir_lock lock = {.fd = -1};
+	struct store *store = NULL;
+	struct runner *runner = NULL;
+	struct sigaction sa = {.sa_handler = on_interrupt};
+	struct store_run run = {0};
+	char path[4096], err[1024], namebuf[64], spawner[4096];
+	const char *name = job_runner_name(namebuf, sizeof(namebuf));
+	bool claimed = false;
+	int64_t id;
+	int rc;
+	if (cli_job_id(&id, args->job))
+		return setup_fail(EXIT_INVALID, "run --job: %s is not a run id", args->job);
+	if (args->nargs)
+		return setup_fail(EXIT_INVALID, "run --job measures a queued job: give no revisions");
+	umask(0777 & ~DATA_MODE_DEFAULT);
+	if ((rc = setup_open(&s, &args->paths)) ||
+	    (rc = datadir_prepare(&lock, s.data_dir, DATA_MODE_DEFAULT, false)) ||
+	    (rc = setup_data_absolute(&s)))
+		goto out;
+	if (lock.fd < 0) {
+		rc = setup_fail(EXIT_TOOL, "run --job: another benchfs holds %s: give a data"
+					   " directory of this process's own (--data)",
+				s.data_dir);
+		goto out;
+	}
+	if ((rc = spawner_locate(spawner, sizeof(spawner)))) {
+		rc = setup_fail(EXIT_TOOL, "cannot use the helper %s: %s (it is built beside benchfs)",
+				spawner, strerror(-rc));
+		goto out;
+	}
+	store_path_db(path, sizeof(path), s.data_dir);
+	if (store_open(&store, path, STORE_SYNC_FULL)) {
+		rc = setup_fail(EXIT_TOOL, "store %s: %s", path, store_errmsg(store));
+		goto out;
+	}
+	if ((rc = job_claimable(store, id, name)))
+		goto out;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	{
+		struct runner_options ro = {.repo_path = s.repo_path, .data_dir = s.data_dir,
+					    .only = &id, .nonly = 1, .once = true, .name = name};
+		if (runner_start(&runner, &ro, err, sizeof(err))) {
+			rc = setup_fail(EXIT_TOOL, "%s", err);
+			goto out;
+		}
+	}
+	while (!interrupted && !runner_done(runner, &claimed, err, sizeof(err))) {
+		struct timespec ts = {0, 100 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	/* Stopping interrupts the job when a signal came first. */
+	runner_stop(runner);
+	runner = NULL;
+	if (interrupted) {
+		rc = setup_fail(130, "run --job: interrupted: run " RUNID_DIR_FMT " %s", (long long)id,
+				name ? "is left to its dispatcher" : "goes back to the queue");
+		goto out;
+	}
+	if (!claimed) {
+		rc = setup_fail(EXIT_INVALID, "run --job: %s", err);
+		goto out;
+	}
+	if (store_run_get_light(store, &run, id)) {
+		rc = setup_fail(EXIT_TOOL, "run --job: store: %s", store_errmsg(store));
+		goto out;
+	}
+	printf(RUNID_DIR_FMT "\t%s\t%s%s%s\n", (long long)id, run.commit, run_state_name(run.state),
+	       *run.detail ? ": " : "", run.detail);
+	fflush(stdout);
+	if (run.state == RUN_DONE)
+		rc = EXIT_OK;
+	else if (run.state == RUN_FAILED)
+		rc = EXIT_FAILED;
+	else
+		rc = setup_fail(EXIT_TOOL, "run --job: run " RUNID_DIR_FMT " was not finished: it is"
+					   " %s again",
+				(long long)id, run_state_name(run.state));
+out:
+	runner_stop(runner);
+	store_run_clear(&run);
+	store_free(store);
+	if (lock.fd >= 0)
+		close(lock.fd);
+	setup_clear(&s);
+	return rc;
+}
+
 static int run_run(const struct cli_args *args)
 {
 	struct setup s;
@@ -203,8 +334,11 @@ static int run_run(const struct cli_args *args)
 	struct queue_run *runs = NULL;
 	struct sigaction sa = {.sa_handler = on_interrupt};
 	char path[4096], err[1024];
+	int64_t *only = NULL;
 	size_t n = 0;
 	int rc;
+	if (args->job)
+		return run_job(args);
 	if (!args->nargs)
 		return setup_fail(EXIT_INVALID, "run: give the revisions to measure (REV... or A..B)");
 	if ((rc = queue_text(&text, args)) || (args->out && (rc = cli_out_usable(args->out))))
@@ -257,7 +391,19 @@ static int run_run(const struct cli_args *args)
 	}
 	{
 		struct runner_options ro = {.repo_path = s.repo_path, .data_dir = s.data_dir};
-		int started = runner_start(&runner, &ro, err, sizeof(err));
+		int started;
+		/* A shared store's queue holds others' jobs too: only ours. */
+		if (store_shared(store)) {
+			if (!(only = calloc(n, sizeof(*only)))) {
+				rc = setup_fail(EXIT_TOOL, "out of memory");
+				goto out;
+			}
+			for (size_t i = 0; i < n; i++)
+				only[i] = runs[i].id;
+			ro.only = only;
+			ro.nonly = n;
+		}
+		started = runner_start(&runner, &ro, err, sizeof(err));
 		if (started) {
 			rc = setup_fail(EXIT_TOOL, "%s", err);
 			goto out;
@@ -283,6 +429,7 @@ out_tree:
 out:
 	/* Stopping puts a run in progress back in the queue. */
 	runner_stop(runner);
+	free(only);
 	queue_runs_free(runs, n);
 	store_free(store);
 	if (lock.fd >= 0)
@@ -296,6 +443,9 @@ out_text:
 const struct cli_command cli_run = {
 	.name = "run",
 	.summary = "queue, build and measure revisions without a mount",
-	.usage = "[options] [--out DIR] REV... | A..B",
+	.usage = "[options] [--out DIR] REV... | A..B | --job ID\n\n"
+		 "  --job ID        measure queued job ID whatever its labels (a dispatcher such\n"
+		 "                  as Slurm chose this machine); exit 0 done, 1 failed, 2 not\n"
+		 "                  a queued job, 4 a failure of benchfs's own",
 	.run = run_run,
 };

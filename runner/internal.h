@@ -38,6 +38,10 @@ struct runner {
 	pthread_t keeper;
 	pthread_cond_t keeper_cond;
 	bool keeper_started;
+	/* under lock: a once runner's worker ended, whether it claimed its job
+	 * and, when not, why. */
+	bool done, claimed;
+	char claim_error[512];
 };
 
 /* runner/lease.c: the runner's name and labels (configured: the admin's,

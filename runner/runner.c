@@ -113,6 +113,21 @@ static void leave_out_services(struct job *job)
 	config_drop_services(job->config);
 }
 
+static bool nap(struct runner *r, int seconds);
+
+/* Whether run id was cancelled (benchfs cancel) rather than taken back by
+ * the store when the lease ran out. */
+static bool was_cancelled(struct runner *r, int64_t id)
+{
+	struct store_run cur;
+	bool cancelled;
+	if (store_run_get_light(r->store, &cur, id))
+		return false;
+	cancelled = cur.state == RUN_FAILED && strcmp(cur.detail, "cancelled") == 0;
+	store_run_clear(&cur);
+	return cancelled;
+}
+
 /* Runs one job. Returns false, or true when the store holds runs of it
  * still building or running that must be queued again (why says why): it
  * was interrupted by a failure of benchfs's own, or its end could not be
@@ -220,19 +235,36 @@ static bool execute_run(struct runner *r, const struct store_run *run, char *why
 		job.interrupted = true;
 	}
 failed:
+	/* Under a dispatcher a scancel kills the benchmark and signals benchfs
+	 * at once: a failure that comes with a stop is the stop's, not the
+	 * commit's. */
+	if (!job.cancelled && r->opts.name && nap(r, 1))
+		job.cancelled = true;
 	if (job.cancelled && lease_was_lost(r)) {
-		/* Another runner may be running it already: nothing of it is ours to record. */
-		for (size_t s = 0; s < job.nsides; s++)
-			runlog_printf(job.sides[s].log, "benchfs",
-				      "interrupted: this runner's lease ran out (the store did not hear"
-				      " from it in time), so the job was queued again for any runner");
+		/* Another runner may be running it already, or it was cancelled:
+		 * nothing of it is ours to record. */
+		bool cancelled = was_cancelled(r, run->id);
+		for (size_t s = 0; s < job.nsides; s++) {
+			runlog_printf(job.sides[s].log, "benchfs", "%s",
+				      cancelled ? "interrupted: the job was cancelled (benchfs cancel);"
+						  " it stays failed, nothing more of it is recorded"
+						: "interrupted: this runner's lease ran out (the store did"
+						  " not hear from it in time), so the job was queued"
+						  " again for any runner");
+			/* Changed by another process: the mount's cached files go. */
+			runner_notify(r, job.sides[s].run->id);
+		}
 		goto out;
 	}
 	if (job.cancelled) {
-		/* The daemon is stopping: the run goes back to the queue, whole. */
+		/* The daemon is stopping: the run goes back to the queue, whole;
+		 * a dispatched one's end is its dispatcher's to record. */
 		for (size_t s = 0; s < job.nsides; s++)
-			runlog_printf(job.sides[s].log, "benchfs",
-				      "interrupted: benchfs is shutting down; the run is queued again");
+			runlog_printf(job.sides[s].log, "benchfs", "%s",
+				      r->opts.name ? "interrupted: benchfs was stopped (its Slurm job"
+						     " ended?); the dispatcher records how the job ended"
+						   : "interrupted: benchfs is shutting down; the run is"
+						     " queued again");
 		goto out;
 	}
 	if (job.interrupted) {
@@ -343,14 +375,43 @@ static void requeue_interrupted(struct runner *r, const char *why)
 	free(ids);
 }
 
+/* The next job: the oldest queued one with our labels, or, for a runner of
+ * given jobs, the first of them still queued for it. */
+static int claim(struct runner *r, struct store_run *run)
+{
+	if (!r->opts.only)
+		return store_run_claim(r->store, run, r->name, r->labels, r->lease_ns);
+	for (size_t i = 0; i < r->opts.nonly; i++) {
+		int rc = store_run_claim_held(r->store, run, r->opts.only[i], r->name, r->lease_ns);
+		if (rc != STORE_NOTFOUND)
+			return rc;
+	}
+	return STORE_NOTFOUND;
+}
+
+/* A once runner's end: whether it claimed its job, and when not why. */
+static void once_done(struct runner *r, bool claimed, const char *why)
+{
+	pthread_mutex_lock(&r->lock);
+	r->done = true;
+	r->claimed = claimed;
+	snprintf(r->claim_error, sizeof(r->claim_error), "%s", why ? why : "");
+	pthread_mutex_unlock(&r->lock);
+}
+
 static void *worker(void *arg)
 {
 	struct runner *r = arg;
 	while (!stopping(r)) {
 		struct store_run run;
-		int rc = store_run_claim(r->store, &run, r->name, r->labels, r->lease_ns);
+		int rc = claim(r, &run);
+		if (r->opts.once && rc != STORE_OK) {
+			once_done(r, false, store_errmsg(r->store));
+			break;
+		}
 		if (rc == STORE_OK) {
 			char why[1200];
+			int64_t id = run.id;
 			bool requeue;
 			pthread_mutex_lock(&r->lock);
 			r->current = run.id;
@@ -370,8 +431,20 @@ static void *worker(void *arg)
 				requeue = false;
 			}
 			pthread_mutex_unlock(&r->lock);
-			if (requeue)
+			if (requeue && r->opts.name) {
+				/* A dispatched job's: its Slurm job is ending (a scancel
+				 * kills its processes too); the dispatcher records it. */
+				char line[1400];
+				snprintf(line, sizeof(line), "interrupted: %s; left to the job's"
+					 " dispatcher", why);
+				log_line(r, id, line);
+			} else if (requeue) {
 				requeue_interrupted(r, why);
+			}
+			if (r->opts.once) {
+				once_done(r, true, NULL);
+				break;
+			}
 			continue;
 		}
 		/* Another failure of the store was logged by it: retried below. */
@@ -450,7 +523,9 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 		snprintf(err, errsize, "cannot start benchfs-spawner: %s", strerror(-rc));
 		goto fail;
 	}
-	if ((rc = recover(r, err, errsize)) || (rc = runner_keeper_start(r, err, errsize)))
+	/* Under a dispatcher's name, what it holds is the job to claim. */
+	if ((!opts->name && (rc = recover(r, err, errsize))) ||
+	    (rc = runner_keeper_start(r, err, errsize)))
 		goto fail;
 	/* Signals belong to the main thread. */
 	sigfillset(&all);
@@ -491,6 +566,17 @@ const char *runner_name(const struct runner *r)
 	return r->name;
 }
 
+bool runner_done(struct runner *r, bool *claimed, char *why, size_t whysize)
+{
+	bool done;
+	pthread_mutex_lock(&r->lock);
+	done = r->done;
+	*claimed = r->claimed;
+	snprintf(why, whysize, "%s", r->claim_error);
+	pthread_mutex_unlock(&r->lock);
+	return done;
+}
+
 void runner_wake(struct runner *r)
 {
 	pthread_mutex_lock(&r->lock);
@@ -515,8 +601,10 @@ void runner_stop(struct runner *r)
 	runner_keeper_stop(r);
 	spawner_free(r->spawner);
 	/* An interrupted run goes back to the queue now, so the next start sees
-	 * a clean state (a failure is logged by the store). */
-	(void)store_runs_recover(r->store, r->name, &ids, &n);
+	 * a clean state (a failure is logged by the store); under a dispatcher's
+	 * name it stays as it is, for the dispatcher to record how it ended. */
+	if (!r->opts.name)
+		(void)store_runs_recover(r->store, r->name, &ids, &n);
 	free(ids);
 	store_free(r->store);
 	repo_free(r->repo);

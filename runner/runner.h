@@ -3,6 +3,7 @@
 #ifndef BENCHFS_RUNNER_RUNNER_H
 #define BENCHFS_RUNNER_RUNNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,18 @@ struct runner_options {
 	/* How long a claimed job stays this runner's without a heartbeat
 	 * (0: 30 s): after it, another runner may run it again. */
 	int64_t lease_ms;
+	/* Only these jobs (by their first run's id), never another queued one
+	 * (benchfs run on a shared store measures what it queued). NULL: any. */
+	const int64_t *only;
+	size_t nonly;
+	/* Claim the first of only once, measure it and stop (benchfs run --job):
+	 * runner_done tells when. */
+	bool once;
+	/* The name to run under (NULL: "host:data directory"). A dispatcher's
+	 * name for the job ("slurm:<jobid>"): the job it holds is claimed, and
+	 * neither the start nor the stop queues its runs again: the dispatcher
+	 * records how the job ended when the process does not. */
+	const char *name;
 };
 
 /* Recover runs a previous daemon left unfinished (logging it in their
@@ -36,6 +49,9 @@ int runner_start(struct runner **out, const struct runner_options *opts, char *e
 		 size_t errsize);
 /* The runner's name among those sharing the store ("host:data directory"). */
 const char *runner_name(const struct runner *runner);
+/* A once runner's worker has ended: true, with *claimed whether it claimed
+ * its job and, when not, why in why. */
+bool runner_done(struct runner *runner, bool *claimed, char *why, size_t whysize);
 /* Tell the worker that new runs are queued. */
 void runner_wake(struct runner *runner);
 /* Stop the worker: a run in progress is interrupted (its processes killed)
