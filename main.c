@@ -30,6 +30,7 @@
 #include "runner/runner.h"
 #include "service/bisect.h"
 #include "service/confirm.h"
+#include "service/dispatch_slurm.h"
 #include "service/idle.h"
 #include "service/keeper.h"
 #include "service/retention.h"
@@ -59,6 +60,8 @@ static const char usage_text[] =
 	"                  besides the architecture and cores=N benchfs finds itself\n"
 	"  --lease SECONDS how long a job stays this runner's without a heartbeat before\n"
 	"                  another runner of the store takes it again (default 30)\n"
+	"  --dispatch slurm  measure nothing here: submit each queued job to Slurm (sbatch),\n"
+	"                  where `benchfs run --job ID` measures it; needs --store\n"
 	"  --data-mode MODE\n"
 	"                  the data directory's mode, such as 0750, set at start; its files\n"
 	"                  follow it (default: a new or empty one gets 0700, and one that\n"
@@ -86,6 +89,8 @@ struct cli {
 	/* The runner among a fleet's: its labels (normalised) and lease. */
 	char labels[LABELS_MAX];
 	int64_t lease_ms;
+	/* --dispatch slurm: jobs go to Slurm, this daemon measures none. */
+	bool dispatch_slurm;
 	struct fuse_args fuse_args;
 	/* Copies of the -o lists: the values of benchfs's own options in them
 	 * are cli->paths' strings. */
@@ -96,7 +101,7 @@ struct cli {
 /* benchfs's options with a value: --NAME VALUE on the command line, NAME=VALUE
  * in a -o list (an fstab line has no other way to give them). */
 static const char *const own_options[] = {"repo",  "config", "data", "data-mode",
-					  "store", "labels", "lease", NULL};
+					  "store", "labels", "lease", "dispatch", NULL};
 
 /* Sets own option name (one of own_options, written as shown) to value: -1,
  * or an exit status after a message. */
@@ -123,6 +128,11 @@ static int own_option_set(struct cli *cli, const char *shown, const char *name, 
 			return setup_fail(EXIT_INVALID, "%s %s: give whole seconds from 1 to 86400",
 					  shown, value);
 		cli->lease_ms = seconds * 1000;
+	} else if (!strcmp(name, "dispatch")) {
+		if (strcmp(value, "slurm"))
+			return setup_fail(EXIT_INVALID, "%s %s: the one dispatcher is slurm", shown,
+					  value);
+		cli->dispatch_slurm = true;
 	} else if (!strcmp(name, "repo"))
 		cli->paths.repo = value;
 	else if (!strcmp(name, "config"))
@@ -316,7 +326,7 @@ static int fuse_options_check(const struct fuse_args *given)
 	len = strlen(fuse_complaint);
 	while (len && fuse_complaint[len - 1] == '\n')
 		fuse_complaint[--len] = '\0';
-	return setup_fail(EXIT_INVALID, "%s (benchfs's own options are repo=, config=, data=, data-mode=, store=, labels= and lease=;"
+	return setup_fail(EXIT_INVALID, "%s (benchfs's own options are repo=, config=, data=, data-mode=, store=, labels=, lease= and dispatch=;"
 		   " see benchfs --help)",
 		   !strncmp(fuse_complaint, "fuse: ", 6) ? fuse_complaint + 6 :
 		   len ? fuse_complaint : "invalid mount options");
@@ -447,6 +457,7 @@ int main(int argc, char **argv)
 	struct setup setup = {0};
 	struct datadir_lock lock = {.fd = -1};
 	struct runner *runner = NULL;
+	struct dispatch_slurm *dispatcher = NULL;
 	struct confirm *confirm = NULL;
 	struct bisector *bisector = NULL;
 	struct idle_chain idle = {0};
@@ -579,7 +590,16 @@ int main(int argc, char **argv)
 	}
 	if (retention)
 		idle_chain_add(&idle, retention_next, retention);
-	{
+	if (cli.dispatch_slurm) {
+		struct dispatch_slurm_options dso = {
+			.repo_path = setup.repo_path, .config_path = cli.paths.config ? setup.config_path : NULL,
+			.data_dir = setup.data_dir, .on_change = fs_run_changed, .ctx = fs};
+		if (dispatch_slurm_start(&dispatcher, &dso, err, sizeof(err))) {
+			fprintf(stderr, "benchfs: %s\n", err);
+			result = 1;
+			goto out;
+		}
+	} else {
 		struct runner_options ro = {
 			.repo_path = setup.repo_path, .data_dir = setup.data_dir,
 			.on_change = fs_run_changed, .ctx = fs,
@@ -591,7 +611,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = wake_start(&wake, runner))) {
+	/* A dispatcher has no runner to wake: it listens to the store. */
+	if (runner && (rc = wake_start(&wake, runner))) {
 		fprintf(stderr, "benchfs: cannot start the wake thread: %s\n", strerror(-rc));
 		result = 1;
 		goto out;
@@ -614,6 +635,7 @@ out:
 	watch_stop(watch);
 	/* The runner first: it may still tell the file system about a run. */
 	runner_stop(runner);
+	dispatch_slurm_stop(dispatcher);
 	confirm_free(confirm);
 	retention_free(retention);
 	keeper_free(keeper);

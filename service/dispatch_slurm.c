@@ -1,0 +1,430 @@
+/* The Slurm dispatcher (see dispatch_slurm.h). A job is held in the store
+ * as "slurm-submit:<pid>" while sbatch runs, then as "slurm:<jobid>": the
+ * name `benchfs run --job` takes in that Slurm job, so it claims the job
+ * and renews its lease as a runner would. Until then the dispatcher renews
+ * the lease of every job Slurm still has. A cancelled job is held by
+ * "cancelled:slurm:<jobid>" (store_run_cancel); after scancel by
+ * "scancelled:slurm:<jobid>". Slurm forgets finished jobs after minutes:
+ * every state that matters is in the store. */
+#include "service/dispatch_slurm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store/paths.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/runid.h"
+
+extern char **environ;
+
+/* A submitted job's lease, renewed at each look while Slurm has the job: it
+ * may wait in Slurm's queue for long, and no runner may take it meanwhile. */
+#define DISPATCH_LEASE_NS (600LL * 1000000000LL)
+/* How often the dispatcher looks at the queue and at Slurm. */
+#define DISPATCH_PERIOD_MS 2000
+
+struct dispatch_slurm {
+	struct dispatch_slurm_options opts;
+	char *repo_path, *config_path, *data_dir;
+	char exe[PATH_MAX];    /* this benchfs, which the jobs run */
+	char script[PATH_MAX]; /* slurm/benchfs-job.sh: exec "$@" */
+	char submit[64];       /* the holder while sbatch runs */
+	struct store *store;   /* the thread's connection */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+};
+
+static void changed(struct dispatch_slurm *d, const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; d->opts.on_change && i < n; i++)
+		d->opts.on_change(d->opts.ctx, ids[i]);
+}
+
+/* Runs argv (a Slurm command, found on PATH) with no shell, its standard
+ * output and error in out (truncated to size): its exit status, or a
+ * negative errno when it could not run. */
+static int command(char *out, size_t size, char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	int fds[2], status = 0, rc;
+	size_t len = 0;
+	pid_t pid;
+	out[0] = '\0';
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (rc) {
+		close(fds[0]);
+		return -rc;
+	}
+	for (;;) {
+		char buf[512];
+		ssize_t got = read(fds[0], buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		for (ssize_t i = 0; i < got && len + 1 < size; i++)
+			out[len++] = buf[i];
+	}
+	out[len] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
+		out[--len] = '\0';
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Submits job id (its labels "a,b" the constraint "a&b"): 0 with the Slurm
+ * job id in jobid, or -1 with why in err. */
+static int submit(struct dispatch_slurm *d, int64_t id, const char *labels, char *jobid,
+		  size_t jobsize, char *err, size_t errsize)
+{
+	char name[64], output[PATH_MAX + 64], data[PATH_MAX + 64], idtext[32];
+	char constraint[1100], out[1024];
+	const char *store = getenv("BENCHFS_STORE");
+	char *argv[32];
+	size_t a = 0;
+	int rc;
+	snprintf(name, sizeof(name), "--job-name=benchfs-%lld", (long long)id);
+	snprintf(output, sizeof(output), "--output=%s/slurm/%lld.out", d->data_dir, (long long)id);
+	/* A data directory per job: jobs on several nodes never share one. */
+	snprintf(data, sizeof(data), "%s/slurm/job-%lld", d->data_dir, (long long)id);
+	snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+	snprintf(constraint, sizeof(constraint), "--constraint=%s", labels);
+	for (char *p = constraint; *p; p++)
+		if (*p == ',')
+			*p = '&';
+	argv[a++] = "sbatch";
+	argv[a++] = "--parsable";
+	argv[a++] = "--exclusive";
+	if (*labels)
+		argv[a++] = constraint;
+	argv[a++] = name;
+	argv[a++] = output;
+	argv[a++] = d->script;
+	argv[a++] = d->exe;
+	argv[a++] = "run";
+	argv[a++] = "--job";
+	argv[a++] = idtext;
+	argv[a++] = "--repo";
+	argv[a++] = d->repo_path;
+	if (d->config_path) {
+		argv[a++] = "--config";
+		argv[a++] = d->config_path;
+	}
+	argv[a++] = "--data";
+	argv[a++] = data;
+	if (store && *store) {
+		argv[a++] = "--store";
+		argv[a++] = (char *)store;
+	}
+	argv[a] = NULL;
+	rc = command(out, sizeof(out), argv);
+	if (rc < 0) {
+		snprintf(err, errsize, "sbatch: %s", strerror(-rc));
+		return -1;
+	}
+	/* --parsable: "jobid" or "jobid;cluster". */
+	out[strcspn(out, ";\n")] = '\0';
+	if (rc != 0 || !*out || strspn(out, "0123456789") != strlen(out)) {
+		snprintf(err, errsize, "sbatch failed (status %d): %.400s", rc, out);
+		return -1;
+	}
+	snprintf(jobid, jobsize, "%.*s", (int)(jobsize - 1), out);
+	return 0;
+}
+
+/* Hands every queued job no runner holds to Slurm. */
+static void dispatch_queued(struct dispatch_slurm *d)
+{
+	int64_t id;
+	char *labels = NULL;
+	while (store_dispatch_next(d->store, &id, &labels) == STORE_OK) {
+		char jobid[64], holder[80], err[600];
+		int64_t *ids = NULL;
+		size_t n = 0;
+		int rc = store_run_hold(d->store, id, d->submit, DISPATCH_LEASE_NS);
+		if (rc == STORE_NOTFOUND) {
+			free(labels);
+			continue; /* a runner took it first */
+		}
+		if (rc) {
+			free(labels);
+			return; /* logged by the store; tried again at the next look */
+		}
+		if (submit(d, id, labels, jobid, sizeof(jobid), err, sizeof(err)) == 0) {
+			snprintf(holder, sizeof(holder), "slurm:%s", jobid);
+			if (store_holder_rename(d->store, d->submit, holder) == STORE_OK)
+				log_notice("run " RUNID_DIR_FMT " submitted to Slurm as job %s",
+					   (long long)id, jobid);
+		} else {
+			log_warning("run " RUNID_DIR_FMT ": %s", (long long)id, err);
+			if (store_holder_fail(d->store, d->submit, err, &ids, &n) == STORE_OK)
+				changed(d, ids, n);
+			free(ids);
+		}
+		free(labels);
+		labels = NULL;
+	}
+	free(labels);
+}
+
+/* Whether a job in this squeue state is over. */
+static bool slurm_ended(const char *state)
+{
+	static const char *const ended[] = {"COMPLETED", "CANCELLED", "FAILED", "TIMEOUT",
+					    "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE",
+					    "OUT_OF_MEMORY", "SPECIAL_EXIT", NULL};
+	for (size_t i = 0; ended[i]; i++)
+		if (!strcmp(state, ended[i]))
+			return true;
+	return false;
+}
+
+/* The job's state as squeue shows it: 1 with it in state, 0 when Slurm no
+ * longer knows the job, -1 when squeue could not say (the controller is
+ * down: nothing is concluded). */
+static int slurm_state(const char *jobid, char *state, size_t size)
+{
+	char jobs[80], out[1024];
+	/* --states=all: a job that ended is shown with how, while Slurm remembers it. */
+	char *argv[] = {"squeue", "--noheader", "--format=%i,%T", "--states=all", jobs, NULL};
+	int rc;
+	snprintf(jobs, sizeof(jobs), "--jobs=%s", jobid);
+	rc = command(out, sizeof(out), argv);
+	if (rc == 0) {
+		size_t len = strlen(jobid);
+		for (char *line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+			if (!strncmp(line, jobid, len) && line[len] == ',') {
+				snprintf(state, size, "%.*s", (int)strcspn(line + len + 1, "\n"),
+					 line + len + 1);
+				return 1;
+			}
+		}
+		return 0;
+	}
+	if (rc > 0 && strstr(out, "Invalid job id"))
+		return 0;
+	log_warning("squeue --jobs=%s: %s", jobid, rc < 0 ? strerror(-rc) : out);
+	return -1;
+}
+
+/* Every job Slurm has or had for us: its lease renewed while Slurm has it;
+ * its runs failed, saying so, when it ended before they did. */
+static void watch_jobs(struct dispatch_slurm *d)
+{
+	char **holders = NULL;
+	size_t n = 0;
+	if (store_holders_list(d->store, &holders, &n, "slurm:%", true))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const char *jobid = holders[i] + strlen("slurm:");
+		char state[64] = "", detail[256];
+		int64_t *ids = NULL;
+		size_t nids = 0;
+		int known = slurm_state(jobid, state, sizeof(state));
+		if (known < 0)
+			continue;
+		if (known && !slurm_ended(state)) {
+			(void)store_runner_heartbeat(d->store, holders[i], 0, DISPATCH_LEASE_NS);
+			continue;
+		}
+		snprintf(detail, sizeof(detail), "slurm job %s ended before the run finished (%s)",
+			 jobid, known ? state : "no longer known to Slurm");
+		if (store_holder_fail(d->store, holders[i], detail, &ids, &nids) == STORE_OK) {
+			for (size_t k = 0; k < nids; k++)
+				log_warning("run " RUNID_DIR_FMT ": %s", (long long)ids[k], detail);
+			changed(d, ids, nids);
+		}
+		free(ids);
+	}
+	store_holders_free(holders, n);
+}
+
+/* Jobs cancelled in benchfs that Slurm may still run or hold: scancel. */
+static void cancel_jobs(struct dispatch_slurm *d)
+{
+	char **holders = NULL;
+	size_t n = 0;
+	if (store_holders_list(d->store, &holders, &n, "cancelled:slurm:%", false))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char jobid[64], out[512], done[96];
+		char *argv[] = {"scancel", jobid, NULL};
+		int rc;
+		snprintf(jobid, sizeof(jobid), "%s", holders[i] + strlen("cancelled:slurm:"));
+		rc = command(out, sizeof(out), argv);
+		/* A job Slurm forgot already needs no scancel either. */
+		if (rc != 0 && !(rc > 0 && strstr(out, "Invalid job id"))) {
+			log_warning("scancel %s: %s", jobid, rc < 0 ? strerror(-rc) : out);
+			continue;
+		}
+		log_notice("Slurm job %s cancelled: its benchfs job was", jobid);
+		snprintf(done, sizeof(done), "s%s", holders[i]);
+		(void)store_holder_rename(d->store, holders[i], done);
+	}
+	store_holders_free(holders, n);
+}
+
+static bool stopping(struct dispatch_slurm *d)
+{
+	bool stop;
+	pthread_mutex_lock(&d->lock);
+	stop = d->stop;
+	pthread_mutex_unlock(&d->lock);
+	return stop;
+}
+
+static void *loop(void *arg)
+{
+	struct dispatch_slurm *d = arg;
+	bool listening = !store_queue_listen(d->store);
+	while (!stopping(d)) {
+		int64_t next = now_mono_ns() + DISPATCH_PERIOD_MS * 1000000LL;
+		cancel_jobs(d);
+		dispatch_queued(d);
+		watch_jobs(d);
+		/* Until the next look, or a job queued anywhere (LISTEN). */
+		while (!stopping(d) && now_mono_ns() < next) {
+			if (listening && store_queue_wait(d->store, 250) == STORE_OK)
+				break;
+			if (!listening) {
+				struct timespec ts;
+				pthread_mutex_lock(&d->lock);
+				if (!d->stop) {
+					timespec_real_after(&ts, 250);
+					pthread_cond_timedwait(&d->cond, &d->lock, &ts);
+				}
+				pthread_mutex_unlock(&d->lock);
+			}
+		}
+	}
+	return NULL;
+}
+
+/* slurm/ and the script each job runs: exec "$@", its arguments passed as
+ * they are, never through a shell's parsing. */
+static int write_script(struct dispatch_slurm *d, char *err, size_t errsize)
+{
+	static const char text[] = "#!/bin/sh\n# Written by benchfs --dispatch slurm.\nexec \"$@\"\n";
+	char dir[PATH_MAX - 32];
+	FILE *f;
+	snprintf(dir, sizeof(dir), "%s/slurm", d->data_dir);
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		snprintf(err, errsize, "cannot create %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	snprintf(d->script, sizeof(d->script), "%s/benchfs-job.sh", dir);
+	if (!(f = fopen(d->script, "we")) || fputs(text, f) < 0 || fclose(f) ||
+	    chmod(d->script, 0755)) {
+		int rc = -errno;
+		snprintf(err, errsize, "cannot write %s: %s", d->script, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+int dispatch_slurm_start(struct dispatch_slurm **out, const struct dispatch_slurm_options *opts,
+			 char *err, size_t errsize)
+{
+	struct dispatch_slurm *d = calloc(1, sizeof(*d));
+	char path[4096];
+	sigset_t all, old;
+	ssize_t len;
+	int rc;
+	*out = NULL;
+	if (!d || !(d->repo_path = strdup(opts->repo_path)) ||
+	    !(d->data_dir = strdup(opts->data_dir)) ||
+	    (opts->config_path && opts->config_path[0] == '/' &&
+	     !(d->config_path = strdup(opts->config_path)))) {
+		snprintf(err, errsize, "out of memory");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	d->opts = *opts;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->cond, NULL);
+	snprintf(d->submit, sizeof(d->submit), "slurm-submit:%ld", (long)getpid());
+	if ((len = readlink("/proc/self/exe", d->exe, sizeof(d->exe) - 1)) < 0) {
+		rc = -errno;
+		snprintf(err, errsize, "cannot find benchfs itself: %s", strerror(errno));
+		goto fail;
+	}
+	d->exe[len] = '\0';
+	if ((rc = write_script(d, err, errsize)))
+		goto fail;
+	store_path_db(path, sizeof(path), d->data_dir);
+	if ((rc = store_open(&d->store, path, STORE_SYNC_NORMAL))) {
+		snprintf(err, errsize, "store %s: %s", path, store_errmsg(d->store));
+		rc = store_errno(rc);
+		goto fail;
+	}
+	if (!store_shared(d->store)) {
+		snprintf(err, errsize, "--dispatch slurm needs a store the nodes share: a PostgreSQL"
+				       " store (--store postgresql://...)");
+		rc = -EINVAL;
+		goto fail;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&d->thread, NULL, loop, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		snprintf(err, errsize, "cannot start the dispatcher's thread: %s", strerror(rc));
+		rc = -rc;
+		goto fail;
+	}
+	*out = d;
+	return 0;
+fail:
+	if (d) {
+		store_free(d->store);
+		free(d->repo_path);
+		free(d->config_path);
+		free(d->data_dir);
+		free(d);
+	}
+	return rc;
+}
+
+void dispatch_slurm_stop(struct dispatch_slurm *d)
+{
+	if (!d)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->stop = true;
+	pthread_cond_signal(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	pthread_join(d->thread, NULL);
+	store_free(d->store);
+	pthread_mutex_destroy(&d->lock);
+	pthread_cond_destroy(&d->cond);
+	free(d->repo_path);
+	free(d->config_path);
+	free(d->data_dir);
+	free(d);
+}
