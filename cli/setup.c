@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stats/hypothesis.h"
 #include "store/paths.h"
@@ -141,9 +142,26 @@ int setup_open(struct setup *s, const struct setup_options *opts)
 	return 0;
 }
 
+/* A data directory that does not exist, made absolute without resolving
+ * it: NULL when out of memory or the working directory cannot be read. */
+static char *absolute_unresolved(const char *dir)
+{
+	char cwd[PATH_MAX], *out = NULL;
+	if (dir[0] == '/')
+		return strdup(dir);
+	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&out, "%s/%s", cwd, dir) < 0)
+		return NULL;
+	return out;
+}
+
 int setup_data_absolute(struct setup *s)
 {
 	char *absolute = realpath(s->data_dir, NULL);
+	const char *shared = getenv("BENCHFS_STORE");
+	/* A machine reading a fleet's store need not have measured anything:
+	 * without a data directory of its own it shows no local files. */
+	if (!absolute && errno == ENOENT && shared && store_path_is_database(shared))
+		absolute = absolute_unresolved(s->data_dir);
 	if (!absolute)
 		return setup_fail(errno == ENOMEM ? EXIT_TOOL : EXIT_INVALID,
 				  "data directory %s: %s", s->data_dir, strerror(errno));

@@ -109,3 +109,11 @@ assert_eq "$(cut -d' ' -f1 "$survivor_mnt/runs/000006/status")" done "run 000006
 grep -q "queued again: its runner's lease ran out" "$T/daemon.log" "$T/daemon2.log" ||
 	fail "no runner said it queued the job again"
 ok "a runner killed mid-benchmark: its job is measured again by the other once the lease ran out"
+
+# A machine that measured nothing reads the fleet's store without a data directory of its own.
+bf compare --repo "$REPO" --data "$T/never-made" HEAD~1 HEAD
+expect_status 0 "compare from a machine without a data directory"
+cmp -s "$T/out" "$survivor_mnt/compare/HEAD~1..HEAD.md" ||
+	fail "the command's compare differs from the mount's: $(diff "$T/out" "$survivor_mnt/compare/HEAD~1..HEAD.md" | head -5)"
+[ ! -e "$T/never-made" ] || fail "compare made the data directory"
+ok "a reading command on another machine: the same compare, no data directory needed"
