@@ -14,6 +14,7 @@
 #include "views/compare_variants.h"
 #include "views/flame.h"
 #include "views/listings.h"
+#include "views/run_files.h"
 #include "views/sides.h"
 
 /* compare/<rev>/ lists every two values of a parameter up to this many
@@ -292,30 +293,44 @@ struct extras {
 	size_t nprofiled_commits;
 };
 
-static int extras_load(struct extras *x, const struct run_catalog *cat, const struct view_ctx *ctx)
+/* The runs of one directory of run directories (root) that kept stacks. */
+static void extras_scan(struct extras *x, const struct run_catalog *cat,
+			const struct view_ctx *ctx, const char *root)
 {
-	char root[4096];
 	struct dirent *d;
 	DIR *dir;
-	if (!(x->profiled = calloc(cat->n + 1, sizeof(*x->profiled))) ||
-	    !(x->profiled_commits = malloc((cat->n + 1) * sizeof(*x->profiled_commits))))
-		return -ENOMEM;
-	/* Only runs with an artifacts directory may have kept stacks: one
-	 * directory read, not an open per run. */
-	if (store_path_artifacts_root(root, sizeof(root), ctx->data_dir) || !(dir = opendir(root)))
-		return 0;
+	if (!(dir = opendir(root)))
+		return;
 	while ((d = readdir(dir))) {
 		char *end;
 		long long id = strtoll(d->d_name, &end, 10);
 		ssize_t i;
+		/* A run is in one of the roots, but never counted twice. */
 		if (d->d_name[0] < '0' || d->d_name[0] > '9' || *end ||
-		    (i = run_catalog_find(cat, id)) < 0 || !flame_run_has(ctx, id))
+		    (i = run_catalog_find(cat, id)) < 0 || x->profiled[i] || !flame_run_has(ctx, id))
 			continue;
 		x->profiled[i] = true;
 		memcpy(x->profiled_commits[x->nprofiled_commits++], cat->runs[i].commit,
 		       STORE_HASH_LEN + 1);
 	}
 	closedir(dir);
+}
+
+static int extras_load(struct extras *x, const struct run_catalog *cat, const struct view_ctx *ctx)
+{
+	char root[4096];
+	if (!(x->profiled = calloc(cat->n + 1, sizeof(*x->profiled))) ||
+	    !(x->profiled_commits = malloc((cat->n + 1) * sizeof(*x->profiled_commits))))
+		return -ENOMEM;
+	/* Only runs with an artifacts directory may have kept stacks: one
+	 * directory read, not an open per run. This machine's runs, then the
+	 * other machines' runs whose files it copied from a shared store
+	 * (views/run_files.h); one not copied yet is not listed, as listing
+	 * does not fetch every run's files. */
+	if (!store_path_artifacts_root(root, sizeof(root), ctx->data_dir))
+		extras_scan(x, cat, ctx, root);
+	if (!run_files_cache_root(root, sizeof(root), ctx->data_dir))
+		extras_scan(x, cat, ctx, root);
 	qsort(x->profiled_commits, x->nprofiled_commits, sizeof(*x->profiled_commits), cmp_commit);
 	return 0;
 }

@@ -179,9 +179,25 @@ bool run_artifact_shown(const char *name)
  * copied with bounded memory. */
 #define STORE_READ_CHUNK ((size_t)4 << 20)
 
-static int store_files_root(char *buf, size_t size, const char *data_dir)
+int run_files_cache_root(char *buf, size_t size, const char *data_dir)
 {
 	return snprintf(buf, size, "%s/store-files", data_dir) < (int)size ? 0 : -ENAMETOOLONG;
+}
+
+/* A name from the store is a path under a directory of ours only when it
+ * is relative and goes nowhere above it (the store refuses others at put;
+ * a row planted around it is skipped here). */
+static bool stored_name_ok(const char *name)
+{
+	const char *p = name;
+	if (!*name || *name == '/')
+		return false;
+	for (; *p; p += strcspn(p, "/"), p += *p == '/') {
+		size_t len = strcspn(p, "/");
+		if (len == 0 || (p[0] == '.' && (len == 1 || (len == 2 && p[1] == '.'))))
+			return false;
+	}
+	return true;
 }
 
 /* Each directory of rel's path under dir (not rel's last component). */
@@ -240,7 +256,7 @@ static int copy_from_store(const struct view_ctx *ctx, const char *cache, int64_
 	char root[4096], tmp[4200];
 	void *buf = NULL;
 	int rc = 0;
-	if ((rc = store_files_root(root, sizeof(root), ctx->data_dir)))
+	if ((rc = run_files_cache_root(root, sizeof(root), ctx->data_dir)))
 		return rc;
 	if (mkdir(root, 0755) && errno != EEXIST)
 		return -errno;
@@ -250,7 +266,8 @@ static int copy_from_store(const struct view_ctx *ctx, const char *cache, int64_
 	if (chmod(tmp, 0755) || !(buf = malloc(STORE_READ_CHUNK)))
 		rc = buf ? -errno : -ENOMEM;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = copy_one(ctx, tmp, run_id, &files[i], buf);
+		if (stored_name_ok(files[i].name))
+			rc = copy_one(ctx, tmp, run_id, &files[i], buf);
 	free(buf);
 	if (!rc && rename(tmp, cache)) {
 		/* Another thread's copy is there: keep it. */
@@ -279,7 +296,7 @@ int run_files_place(struct run_files_place *out, const struct view_ctx *ctx, int
 		out->settled = true;
 		return 0;
 	}
-	if ((rc = store_files_root(root, sizeof(root), ctx->data_dir)))
+	if ((rc = run_files_cache_root(root, sizeof(root), ctx->data_dir)))
 		return rc;
 	snprintf(cache, sizeof(cache), "%s/" RUNID_DIR_FMT, root, (long long)run_id);
 	if (lstat(cache, &st) != 0) {

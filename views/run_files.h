@@ -57,6 +57,9 @@ struct run_files_place {
 
 /* 0, or a negative errno when the store's copy could not be read or written. */
 int run_files_place(struct run_files_place *out, const struct view_ctx *ctx, int64_t run_id);
+/* The directory of those copies, <data>/store-files: one directory per
+ * run, named by its id. */
+int run_files_cache_root(char *buf, size_t size, const char *data_dir);
 
 /* The status line: "queued\n", "running sort 3/10\n", "done (...)\n", ... */
 char *run_status_text(const struct store_run *run);
