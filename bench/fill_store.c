@@ -6,6 +6,7 @@
  * HASHES holds full commit hashes, one a line, oldest first; CONFIG is a
  * benchmark configuration (its benchmarks and their "runs" give the shape).
  * Every commit gets one done run on this host, written through store/store.h
+ * (into DATA_DIR's file, or the PostgreSQL database BENCHFS_STORE names)
  * the way the runner writes one: queued, progress with system.json (so the
  * host is this machine's hostname), measured iterations, and result.json from
  * runner/result.c. The wall times are synthetic: benchmark j takes about
@@ -25,6 +26,7 @@
 #include "config/config.h"
 #include "runner/hostinfo.h"
 #include "runner/result.h"
+#include "store/paths.h"
 #include "store/store.h"
 
 #define MAX_STEPS 64
@@ -165,10 +167,12 @@ static int fill_commit(struct fill *f, const char *commit, size_t index)
 				.sys_ns = (int64_t)(wall * 0.05e9),
 				.maxrss_bytes = 4096 * 1024 + (int64_t)b * 102400,
 			};
-			if (store_iteration_add(f->store, id, &its[i])) {
-				fprintf(stderr, "fill_store: %s\n", store_errmsg(f->store));
-				goto done;
-			}
+		}
+		/* One transaction per benchmark, as the runner writes a burst: on
+		 * PostgreSQL a commit per sample would be most of the fill's time. */
+		if (store_iterations_add(f->store, id, its, (size_t)bc->runs)) {
+			fprintf(stderr, "fill_store: %s\n", store_errmsg(f->store));
+			goto done;
 		}
 	}
 	if (!(result_json = result_render(&in, err, sizeof(err)))) {
@@ -237,7 +241,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fill_store: %s: %s\n", argv[optind], strerror(errno));
 		goto out;
 	}
-	snprintf(path, sizeof(path), "%s/benchfs.db", argv[optind]);
+	/* The data directory's file, or the database BENCHFS_STORE names. */
+	if (store_path_db(path, sizeof(path), argv[optind])) {
+		fprintf(stderr, "fill_store: %s: path too long\n", argv[optind]);
+		goto out;
+	}
 	if (!(f.config_json = config_to_json(f.config)) || !(f.host_json = hostinfo_json())) {
 		fprintf(stderr, "fill_store: out of memory\n");
 		goto out;

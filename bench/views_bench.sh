@@ -5,6 +5,12 @@
 #   bench/views_bench.sh [BUILD_DIR [NCOMMITS]]   (default: build 2000)
 #   KEEP=DIR bench/views_bench.sh ...       keep (and on later runs reuse) the
 #                                           repository and store in DIR
+#   BENCHFS_STORE=postgresql://... bench/views_bench.sh ...
+#                                           the same over a PostgreSQL store:
+#                                           fill_store and the daemons use that
+#                                           database (filled when it has no
+#                                           runs; with KEEP, reused after), the
+#                                           data directory keeps the rest
 #
 # What it does:
 # 1. makes a git repository of 2,000 commits with git fast-import (about 1 s);
@@ -110,14 +116,33 @@ cat > "$work/benchfs.json" <<'EOF'
   ]
 }
 EOF
-if [ ! -f "$data/benchfs.db" ]; then
+# The store: the data directory's SQLite file, or the PostgreSQL database
+# BENCHFS_STORE names (fill_store, the daemons and db_count all follow it).
+pg=${BENCHFS_STORE:-}
+db_count() { # SQL -> the number it selects, 0 when it cannot be read
+	if [ -n "$pg" ]; then
+		psql -XAtq -v ON_ERROR_STOP=1 "$pg" -c "$1" 2>/dev/null || echo 0
+	else
+		sqlite3 "$data/benchfs.db" "$1" 2>/dev/null || echo 0
+	fi
+}
+store_mb() {
+	if [ -n "$pg" ]; then
+		db_count "SELECT pg_database_size(current_database()) / 1000000"
+	else
+		du -m "$data/benchfs.db" | cut -f1
+	fi
+}
+if { [ -n "$pg" ] && [ "$(db_count "SELECT count(*) FROM runs")" -eq 0 ]; } ||
+	{ [ -z "$pg" ] && [ ! -f "$data/benchfs.db" ]; }; then
 	rm -rf "$data"
 	t0=$(now_ms)
 	# Benchmarks by index: 3 hash-1m, 7 sqlite-insert, 11 tokenize.
 	"$fill" --step 3:1200:1.25 --step 7:1500:1.10 --step 11:800:0.80 \
 		"$data" "$work/hashes" "$work/benchfs.json" > "$work/steps"
-	echo "store: filled in $(($(now_ms) - t0)) ms ($(du -m "$data/benchfs.db" | cut -f1) MB)"
+	echo "store: filled in $(($(now_ms) - t0)) ms ($(store_mb) MB)"
 fi
+mkdir -p "$data"
 # benchfs refuses a data directory others can read (a KEEP store may predate that).
 chmod 700 "$data"
 # What the daemon does when it is idle after runs finished: describe them and
@@ -125,9 +150,6 @@ chmod 700 "$data"
 # through store/ only, so the first mount does it for the whole history: timed
 # here and waited for, so the reads below find what a running daemon would
 # have kept. Also the conversion of a store of an older schema (KEEP).
-db_count() { # SQL -> the number it selects, 0 when it cannot be read
-	sqlite3 "$data/benchfs.db" "$1" 2>/dev/null || echo 0
-}
 t0=$(now_ms)
 mount_fs
 open_ms=$mount_ms
@@ -156,12 +178,22 @@ last=$(short "$(hash_at $((ncommits - 1)))")
 # The store's size per sample: the file, and the pages in use (a store
 # converted from an older schema keeps its freed pages until a VACUUM).
 samples=$((ncommits * 20 * 30))
-db_bytes=$(stat -c %s "$data/benchfs.db")
-used_bytes=$(( $(db_count "PRAGMA page_count") - $(db_count "PRAGMA freelist_count") ))
-used_bytes=$((used_bytes * $(db_count "PRAGMA page_size")))
-awk -v f="$db_bytes" -v u="$used_bytes" -v n="$samples" 'BEGIN {
-	printf "store: %.0f MB, %.1f bytes per sample (pages in use: %.0f MB, %.1f bytes per sample)\n",
-		f / 1e6, f / n, u / 1e6, u / n }'
+if [ -n "$pg" ]; then
+	# The database's files, and the tables' and indexes' own (no catalog).
+	db_bytes=$(db_count "SELECT pg_database_size(current_database())")
+	used_bytes=$(db_count "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')")
+	size_words="tables with their indexes and TOAST"
+else
+	db_bytes=$(stat -c %s "$data/benchfs.db")
+	used_bytes=$(( $(db_count "PRAGMA page_count") - $(db_count "PRAGMA freelist_count") ))
+	used_bytes=$((used_bytes * $(db_count "PRAGMA page_size")))
+	size_words="pages in use"
+fi
+awk -v f="$db_bytes" -v u="$used_bytes" -v n="$samples" -v w="$size_words" 'BEGIN {
+	printf "store: %.0f MB, %.1f bytes per sample (%s: %.0f MB, %.1f bytes per sample)\n",
+		f / 1e6, f / n, w, u / 1e6, u / n }'
 
 # ---- 3. measurements ----
 # The operations: label, read_time arguments (relative to the mount). The
@@ -276,7 +308,11 @@ value() { # value FILE LABEL COLUMN
 	awk -v l="$2" -v c="$3" '$1 == l { print $c }' "$1"
 }
 echo
-echo "benchfs views over $ncommits commits x 20 benchmarks x 30 samples"
+engine=SQLite
+if [ -n "$pg" ]; then
+	engine=PostgreSQL
+fi
+echo "benchfs views over $ncommits commits x 20 benchmarks x 30 samples (store: $engine)"
 echo "mount to first README: $(value "$work/cold" regressions 3) ms; compare/ lists $listed_pairs names"
 echo
 printf '%-14s %10s %10s %10s %10s %10s  %s\n' operation cold cold-drop "1st-in-run" warm "warm-min" target
