@@ -419,6 +419,9 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&r->lock);
 			requeue = execute_run(r, &run, why, sizeof(why));
 			store_run_clear(&run);
+			/* A side claimed with the job and measured alone stays queued:
+			 * any runner may take it (a failure is logged by the store). */
+			(void)store_runs_release(r->store, r->name);
 			pthread_mutex_lock(&r->lock);
 			r->current = 0;
 			if (r->lease_lost) {
