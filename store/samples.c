@@ -171,7 +171,7 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 	struct sample_walk w = {.fn = fn, .ctx = ctx};
 	enum sample_source source;
 	char *ids = NULL, sql[512];
-	struct db_stmt *stmt;
+	struct db_stmt *stmt = NULL;
 	int result;
 	if (nruns == 0)
 		return STORE_OK;

@@ -76,6 +76,29 @@ static void test_many_in_one(void **state)
 	assert_true(sum[0] == 100 * 1000 + 99 * 100 / 2);
 }
 
+/* More rows than one INSERT carries (128), across benchmarks: every row
+ * lands once, in its benchmark, with its values. */
+static void test_batches(void **state)
+{
+	struct fixture *f = *state;
+	static struct store_iteration its[300];
+	double sum[2] = {0, 0};
+	for (int i = 0; i < 300; i++)
+		its[i] = (struct store_iteration){.benchmark = i < 200 ? "x" : "y",
+						  .iteration = i < 200 ? i + 1 : i - 199,
+						  .wall_ns = 10 + i};
+	assert_int_equal(store_iterations_add(f->store, f->run, its, 300), STORE_OK);
+	assert_int_equal(store_samples_of_runs(f->store, &f->run, 1, NULL, "x", collect, sum),
+			 STORE_OK);
+	assert_true(sum[1] == 200);
+	assert_true(sum[0] == 200 * 10 + 199 * 200 / 2);
+	sum[0] = sum[1] = 0;
+	assert_int_equal(store_samples_of_runs(f->store, &f->run, 1, NULL, "y", collect, sum),
+			 STORE_OK);
+	assert_true(sum[1] == 100);
+	assert_true(sum[0] == 100 * 210 + 99 * 100 / 2);
+}
+
 /* All or none: a duplicate iteration fails the whole call. */
 static void test_all_or_none(void **state)
 {
@@ -100,6 +123,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_many_in_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_or_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("runner_store", tests, NULL, NULL);
 }
