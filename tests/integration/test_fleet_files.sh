@@ -101,3 +101,10 @@ fi
 # B's own mount still reads its data directory.
 cmp "$local_log" "$MNT2/runs/000001/debug.log" || fail "debug.log through B's mount differs from its file"
 ok "B's mount reads B's own files"
+
+# Runner B copied the files: a sanitizer build's report of it is in its own log.
+stop_second
+if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/daemon2.log"; then
+	grep -E -A20 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/daemon2.log" | head -60 >&2
+	fail "runner B's daemon reported a sanitizer error"
+fi
