@@ -280,6 +280,20 @@ static int copy_from_store(const struct view_ctx *ctx, const char *cache, int64_
 	return rc;
 }
 
+/* Whether the store holds a debug.log of the run other than the one here
+ * (st): the run's end came from another runner. When the store cannot
+ * tell, the file here is shown. */
+static bool other_runners_end(const struct view_ctx *ctx, int64_t run_id, const struct stat *st)
+{
+	struct store_run_file f;
+	bool other;
+	if (store_run_file_stat(ctx->store, &f, run_id, "debug.log"))
+		return false;
+	other = f.size != (int64_t)st->st_size;
+	store_run_file_clear(&f);
+	return other;
+}
+
 int run_files_place(struct run_files_place *out, const struct view_ctx *ctx, int64_t run_id)
 {
 	struct store_run_file *files = NULL;
@@ -290,9 +304,15 @@ int run_files_place(struct run_files_place *out, const struct view_ctx *ctx, int
 	memset(out, 0, sizeof(*out));
 	store_path_log(out->log, sizeof(out->log), ctx->data_dir, run_id);
 	store_path_artifacts(out->dir, sizeof(out->dir), ctx->data_dir, run_id);
-	/* Run here (or being run here): its live files. A store of one machine
-	 * has nothing else. */
-	if (lstat(out->log, &st) == 0 || !store_shared(ctx->store)) {
+	/* A store of one machine has nothing else. */
+	if (!store_shared(ctx->store)) {
+		out->settled = true;
+		return 0;
+	}
+	/* Run here (or being run here): its live files; unless another runner
+	 * measured it again after this one lost it (its lease ran out), whose
+	 * debug.log in the store is not this machine's. */
+	if (lstat(out->log, &st) == 0 && !other_runners_end(ctx, run_id, &st)) {
 		out->settled = true;
 		return 0;
 	}

@@ -42,7 +42,9 @@ bool run_artifact_shown(const char *name);
 /* Where this machine reads a run's debug.log and extra files (its
  * artifacts directory's: perf.data, perf.folded, profiles/, artifacts/).
  * A run this machine ran (its debug.log is here) is read from the data
- * directory, live while it goes. Any other run's files are those its
+ * directory, live while it goes, unless the store holds another debug.log
+ * of it (another runner measured it again after this one lost its lease).
+ * Any other run's files are those its
  * runner copied into a shared store at its end: copied once into
  * <data>/store-files/<id>/ (debug.log beside the rest), whole, by ranged
  * reads of the store, and read from there. */

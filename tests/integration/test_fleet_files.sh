@@ -5,7 +5,8 @@
 # debug.log (the same bytes as B's own file), perf.data, flame.svg and
 # artifacts/ from what B put in the store at the run's end, with true sizes,
 # whole and ranged reads (tail -c, dd skip=). B's own mount keeps reading
-# its data directory.
+# its data directory; A's mount shows B's debug.log of a run A had started
+# (and lost) too.
 . "$(dirname "$0")/lib.sh"
 
 if ! store_is_pg; then
@@ -101,6 +102,18 @@ fi
 # B's own mount still reads its data directory.
 cmp "$local_log" "$MNT2/runs/000001/debug.log" || fail "debug.log through B's mount differs from its file"
 ok "B's mount reads B's own files"
+
+# A run A started and lost (its lease ran out), measured again by B: A's
+# partial debug.log stays in A's data directory, and A's mount shows B's.
+mkdir -p "$REPO/.git/benchfs/logs"
+echo "an attempt of runner A's, cut short" > "$REPO/.git/benchfs/logs/000002.log"
+echo 'HEAD @profile=beta' > "$MNT2/queue"
+wait_sql "SELECT state FROM runs WHERE id = 2" done 120
+wait_sql "SELECT count(*) > 0 FROM run_files WHERE run_id = 2 AND name = 'debug.log'" t 30
+cmp "$DATA2/logs/000002.log" "$MNT/runs/000002/debug.log" ||
+	fail "A's mount shows its own partial debug.log of a run B ended: $(head -3 "$MNT/runs/000002/debug.log")"
+cmp "$DATA2/logs/000002.log" "$MNT2/runs/000002/debug.log" || fail "B's mount: run 000002's debug.log"
+ok "a run B measured after A lost it: A's mount shows B's debug.log, not its own partial one"
 
 # Runner B copied the files: a sanitizer build's report of it is in its own log.
 stop_second
