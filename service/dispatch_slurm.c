@@ -290,6 +290,22 @@ static void cancel_jobs(struct dispatch_slurm *d)
 	store_holders_free(holders, n);
 }
 
+/* Jobs whose lease ran out go back to the queue, as a runner's keeper
+ * does: one left held while sbatch ran by a dispatcher that died, or one
+ * held by a runner that did; a store with no runner has only us to do it. */
+static void requeue_expired(struct dispatch_slurm *d)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	if (store_runs_recover(d->store, NULL, &ids, &n))
+		return; /* logged by the store; tried again at the next look */
+	for (size_t i = 0; i < n; i++)
+		log_notice("run " RUNID_DIR_FMT " queued again: its holder's lease ran out",
+			   (long long)ids[i]);
+	changed(d, ids, n);
+	free(ids);
+}
+
 static bool stopping(struct dispatch_slurm *d)
 {
 	bool stop;
@@ -306,8 +322,9 @@ static void *loop(void *arg)
 	while (!stopping(d)) {
 		int64_t next = now_mono_ns() + DISPATCH_PERIOD_MS * 1000000LL;
 		cancel_jobs(d);
-		dispatch_queued(d);
 		watch_jobs(d);
+		requeue_expired(d);
+		dispatch_queued(d);
 		/* Until the next look, or a job queued anywhere (LISTEN). */
 		while (!stopping(d) && now_mono_ns() < next) {
 			if (listening && store_queue_wait(d->store, 250) == STORE_OK)
