@@ -179,7 +179,8 @@ int store_runner_heartbeat(struct store *store, const char *runner, int64_t run_
 		goto fail;
 	return held ? STORE_OK
 		    : store_refuse(store, STORE_NOTFOUND,
-				   "run %lld is no longer held by %s: its lease ran out",
+				   "run %lld is no longer held by %s: its lease ran out, or it was"
+				   " cancelled",
 				   (long long)run_id, runner);
 fail:
 	db_finalize(stmt);
