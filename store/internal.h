@@ -93,6 +93,11 @@ enum run_state store_run_state_parse(const unsigned char *text);
 #define STORE_INDEXED_BY(index) " INDEXED BY " index
 #define STORE_NO_INDEX_HINT(index) ""
 
+/* migrations.c: SQLite's, one per version from 0 (STORE_SCHEMA_VERSION of
+ * them), and PostgreSQL's from STORE_PG_SCHEMA_VERSION on. */
+extern const char *const store_migrations[];
+extern const char *const store_pg_migrations[];
+
 /* results.c: the id of a benchmark name (added when new). */
 int store_bench_id(struct store *store, int64_t *id, const char *name);
 /* The id of a configuration text in configs (added when new): each text is
