@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/internal.h"
+#include "store/fleet.h"
 #include "store/paths.h"
 #include "store/store.h"
 #include "util/runid.h"

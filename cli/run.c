@@ -17,6 +17,7 @@
 #include "queue/submit.h"
 #include "runner/runner.h"
 #include "spawner/spawner.h"
+#include "store/fleet.h"
 #include "store/paths.h"
 #include "util/clock.h"
 #include "util/runid.h"

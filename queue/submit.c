@@ -13,6 +13,7 @@
 #include "queue/submit.h"
 #include "repo/repo.h"
 #include "repo/revparse.h"
+#include "store/fleet.h"
 #include "util/labels.h"
 
 void queue_runs_free(struct queue_run *runs, size_t n)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "runner/internal.h"
+#include "store/fleet.h"
 #include "store/paths.h"
 #include "store/store.h"
 #include "util/clock.h"

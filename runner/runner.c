@@ -22,6 +22,7 @@
 #include "runner/runlog.h"
 #include "runner/runner.h"
 #include "spawner/spawner.h"
+#include "store/fleet.h"
 #include "store/paths.h"
 #include "store/store.h"
 #include "util/clock.h"

@@ -7,6 +7,7 @@
 #include "queue/submit.h"
 #include "repo/repo.h"
 #include "service/bisect.h"
+#include "store/fleet.h"
 #include "store/store.h"
 #include "util/labels.h"
 #include "util/log.h"

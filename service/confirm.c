@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "queue/submit.h"
 #include "service/confirm.h"
+#include "store/fleet.h"
 #include "store/store.h"
 #include "util/labels.h"
 #include "util/log.h"

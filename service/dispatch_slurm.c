@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "store/fleet.h"
 #include "store/paths.h"
 #include "store/store.h"
 #include "util/clock.h"

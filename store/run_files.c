@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/run_files.h"
 
 void store_run_file_clear(struct store_run_file *file)
 {

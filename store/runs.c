@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/fleet.h"
 #include "util/array.h"
 #include "util/clock.h"
 

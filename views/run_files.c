@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "runner/result.h"
+#include "store/fleet.h"
 #include "store/paths.h"
+#include "store/run_files.h"
 #include "util/rmtree.h"
 #include "util/runid.h"
 #include "views/format.h"

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/fleet.h"
 #include "util/runid.h"
 #include "util/strbuf.h"
 #include "views/format.h"

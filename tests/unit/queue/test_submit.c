@@ -18,6 +18,7 @@
 #include "queue/queueline.h"
 #include "queue/submit.h"
 #include "repo/repo.h"
+#include "store/fleet.h"
 #include "store/store.h"
 #include "tests/unit/fixture/git.h"
 #include "tests/unit/fixture/store_location.h"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/run_files.h"
 #include "store/store.h"
 #include "tests/unit/fixture/store_location.h"
 #include "tests/unit/fixture/tmpdir.h"
