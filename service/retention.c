@@ -242,7 +242,8 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return 0;
 }
 
-/* Delete a run's debug.log and extra files (perf data): the bytes freed. */
+/* Delete a run's debug.log and extra files (perf data), and this machine's
+ * copy of them when another measured it: the bytes freed. */
 static int64_t remove_run_files(const char *data_dir, int64_t id)
 {
 	char path[4096];
@@ -252,6 +253,12 @@ static int64_t remove_run_files(const char *data_dir, int64_t id)
 	    unlink(path) == 0)
 		bytes += S_ISREG(st.st_mode) ? st.st_size : 0;
 	if (store_path_artifacts(path, sizeof(path), data_dir, id) == 0 && lstat(path, &st) == 0) {
+		removed_bytes = 0;
+		nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		bytes += removed_bytes;
+	}
+	/* This machine's copy of another's run files (the store's went with its samples). */
+	if (store_path_copies(path, sizeof(path), data_dir, id) == 0 && lstat(path, &st) == 0) {
 		removed_bytes = 0;
 		nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 		bytes += removed_bytes;

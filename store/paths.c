@@ -61,6 +61,16 @@ int store_path_artifacts(char *buf, size_t size, const char *data_dir, int64_t r
 			   (long long)run_id);
 }
 
+int store_path_copies_root(char *buf, size_t size, const char *data_dir)
+{
+	return path_printf(buf, size, "%s/store-files", data_dir);
+}
+
+int store_path_copies(char *buf, size_t size, const char *data_dir, int64_t run_id)
+{
+	return path_printf(buf, size, "%s/store-files/" RUNID_DIR_FMT, data_dir, (long long)run_id);
+}
+
 int store_path_tmp(char *buf, size_t size, const char *data_dir)
 {
 	return path_printf(buf, size, "%s/tmp", data_dir);

@@ -27,6 +27,10 @@ int store_path_log(char *buf, size_t size, const char *data_dir, int64_t run_id)
  * hidden name and renamed. */
 int store_path_artifacts_root(char *buf, size_t size, const char *data_dir);
 int store_path_artifacts(char *buf, size_t size, const char *data_dir, int64_t run_id);
+/* The copies of other machines' runs' files, taken from a shared store
+ * (views/run_files.c), and one run's. */
+int store_path_copies_root(char *buf, size_t size, const char *data_dir);
+int store_path_copies(char *buf, size_t size, const char *data_dir, int64_t run_id);
 /* Scratch space of the profilers. */
 int store_path_tmp(char *buf, size_t size, const char *data_dir);
 /* A checkout's directory ("work", "work-a", "work-b"). */

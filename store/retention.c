@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/run_files.h"
 #include "util/array.h"
 #include "util/clock.h"
 
@@ -125,7 +126,8 @@ int store_runs_summarize(struct store *store, int64_t *samples, const struct sto
 			result = store_fail(store, "read whether a run is summarized");
 			goto fail;
 		}
-		if ((result = summarize_one(store, &count, &runs[i], ins, del, mark)))
+		if ((result = summarize_one(store, &count, &runs[i], ins, del, mark)) ||
+		    (result = store_run_files_delete(store, runs[i].run_id)))
 			goto fail;
 	}
 	if ((result = store_bump_seq(store, &seq)) ||

@@ -183,7 +183,7 @@ bool run_artifact_shown(const char *name)
 
 int run_files_cache_root(char *buf, size_t size, const char *data_dir)
 {
-	return snprintf(buf, size, "%s/store-files", data_dir) < (int)size ? 0 : -ENAMETOOLONG;
+	return store_path_copies_root(buf, size, data_dir);
 }
 
 /* A name from the store is a path under a directory of ours only when it
@@ -285,14 +285,21 @@ static int copy_from_store(const struct view_ctx *ctx, const char *cache, int64_
 /* Whether the store holds a debug.log of the run other than the one here
  * (st): the run's end came from another runner. When the store cannot
  * tell, the file here is shown. */
-static bool other_runners_end(const struct view_ctx *ctx, int64_t run_id, const struct stat *st)
+static bool other_runners_end(const struct view_ctx *ctx, int64_t run_id)
 {
-	struct store_run_file f;
+	char host[256] = "", self[4352], *holder = NULL;
+	const char *name;
 	bool other;
-	if (store_run_file_stat(ctx->store, &f, run_id, "debug.log"))
+	if (store_run_holder(ctx->store, &holder, run_id))
 		return false;
-	other = f.size != (int64_t)st->st_size;
-	store_run_file_clear(&f);
+	/* A cancelled run keeps its holder's name after "cancelled:". */
+	name = strncmp(holder, "cancelled:", 10) ? holder : holder + 10;
+	if (gethostname(host, sizeof(host) - 1))
+		host[0] = '\0';
+	/* This machine's runner is named host:data directory (runner/lease.c). */
+	snprintf(self, sizeof(self), "%s:%s", host, ctx->data_dir);
+	other = *name && strcmp(name, self) != 0;
+	free(holder);
 	return other;
 }
 
@@ -314,7 +321,7 @@ int run_files_place(struct run_files_place *out, const struct view_ctx *ctx, int
 	/* Run here (or being run here): its live files; unless another runner
 	 * measured it again after this one lost it (its lease ran out), whose
 	 * debug.log in the store is not this machine's. */
-	if (lstat(out->log, &st) == 0 && !other_runners_end(ctx, run_id, &st)) {
+	if (lstat(out->log, &st) == 0 && !other_runners_end(ctx, run_id)) {
 		out->settled = true;
 		return 0;
 	}
