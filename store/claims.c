@@ -96,32 +96,6 @@ int store_run_claim(struct store *store, struct store_run *out, const char *runn
 	return store_run_get(store, out, first);
 }
 
-int store_run_claim_id(struct store *store, struct store_run *out, int64_t id, const char *runner,
-		       int64_t lease_ns)
-{
-	struct db_stmt *stmt = store_prepare(store,
-		"UPDATE runs SET runner = ?1, lease_ns = ?2 WHERE state = 'queued' AND runner = ''"
-		" AND (id = ?3 OR (pair_id = ?3 AND id > pair_id)) RETURNING id");
-	int rc, result = STORE_OK;
-	bool found = false;
-	if (!stmt)
-		return STORE_ERROR;
-	db_bind_text(stmt, 1, runner, -1);
-	db_bind_int64(stmt, 2, now_real_ns() + lease_ns);
-	db_bind_int64(stmt, 3, id);
-	while ((rc = db_step(stmt)) == DB_ROW)
-		found = found || db_column_int64(stmt, 0) == id;
-	if (rc != DB_DONE)
-		result = store_fail(store, "claim a job");
-	db_finalize(stmt);
-	if (result)
-		return result;
-	if (!found)
-		return store_refuse(store, STORE_NOTFOUND, "run %lld is not queued for a runner",
-				    (long long)id);
-	return store_run_get(store, out, id);
-}
-
 int store_runs_release(struct store *store, const char *runner)
 {
 	struct db_stmt *stmt = store_prepare(store, "UPDATE runs SET runner = '', lease_ns = 0"

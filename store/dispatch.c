@@ -13,30 +13,47 @@
 
 #define PENDING " state IN ('queued','building','running')"
 
-int store_run_claim_held(struct store *store, struct store_run *out, int64_t id,
-			 const char *runner, int64_t lease_ns)
+/* Hold queued job id (and its A/B partner) for holder until now + lease_ns:
+ * a job no one holds, or also one holder holds already (a dispatcher's, as
+ * the job it started claims it) when held_too. STORE_NOTFOUND otherwise,
+ * saying so as what. */
+static int hold_job(struct store *store, int64_t id, const char *holder, int64_t lease_ns,
+		    bool held_too, const char *what)
 {
-	struct db_stmt *stmt = store_prepare(store,
-		"UPDATE runs SET runner = ?1, lease_ns = ?2 WHERE state = 'queued'"
-		" AND runner IN ('', ?1) AND (id = ?3 OR (pair_id = ?3 AND id > pair_id)) RETURNING id");
+	struct db_stmt *stmt = store_prepare(store, held_too
+		? "UPDATE runs SET runner = ?1, lease_ns = ?2 WHERE state = 'queued'"
+		  " AND runner IN ('', ?1) AND (id = ?3 OR (pair_id = ?3 AND id > pair_id)) RETURNING id"
+		: "UPDATE runs SET runner = ?1, lease_ns = ?2 WHERE state = 'queued'"
+		  " AND runner = '' AND (id = ?3 OR (pair_id = ?3 AND id > pair_id)) RETURNING id");
 	int rc, result = STORE_OK;
 	bool found = false;
 	if (!stmt)
 		return STORE_ERROR;
-	db_bind_text(stmt, 1, runner, -1);
+	db_bind_text(stmt, 1, holder, -1);
 	db_bind_int64(stmt, 2, now_real_ns() + lease_ns);
 	db_bind_int64(stmt, 3, id);
 	while ((rc = db_step(stmt)) == DB_ROW)
 		found = found || db_column_int64(stmt, 0) == id;
 	if (rc != DB_DONE)
-		result = store_fail(store, "claim a job");
+		result = store_fail(store, what);
 	db_finalize(stmt);
 	if (result)
 		return result;
-	if (!found)
-		return store_refuse(store, STORE_NOTFOUND, "run " RUNID_DIR_FMT " is not queued for %s",
-				    (long long)id, runner);
-	return store_run_get(store, out, id);
+	return found ? STORE_OK
+		     : store_refuse(store, STORE_NOTFOUND, "run " RUNID_DIR_FMT " is not queued for %s",
+				    (long long)id, held_too ? holder : "a runner");
+}
+
+int store_run_claim_held(struct store *store, struct store_run *out, int64_t id,
+			 const char *runner, int64_t lease_ns)
+{
+	int result = hold_job(store, id, runner, lease_ns, true, "claim a job");
+	return result ? result : store_run_get(store, out, id);
+}
+
+int store_run_hold(struct store *store, int64_t id, const char *holder, int64_t lease_ns)
+{
+	return hold_job(store, id, holder, lease_ns, false, "hold a job");
 }
 
 int store_dispatch_next(struct store *store, int64_t *id, char **labels)
@@ -61,30 +78,6 @@ int store_dispatch_next(struct store *store, int64_t *id, char **labels)
 	}
 	db_finalize(stmt);
 	return result;
-}
-
-int store_run_hold(struct store *store, int64_t id, const char *holder, int64_t lease_ns)
-{
-	struct db_stmt *stmt = store_prepare(store,
-		"UPDATE runs SET runner = ?1, lease_ns = ?2 WHERE state = 'queued' AND runner = ''"
-		" AND (id = ?3 OR (pair_id = ?3 AND id > pair_id)) RETURNING id");
-	int rc, result = STORE_OK;
-	bool found = false;
-	if (!stmt)
-		return STORE_ERROR;
-	db_bind_text(stmt, 1, holder, -1);
-	db_bind_int64(stmt, 2, now_real_ns() + lease_ns);
-	db_bind_int64(stmt, 3, id);
-	while ((rc = db_step(stmt)) == DB_ROW)
-		found = found || db_column_int64(stmt, 0) == id;
-	if (rc != DB_DONE)
-		result = store_fail(store, "hold a job");
-	db_finalize(stmt);
-	if (result)
-		return result;
-	return found ? STORE_OK
-		     : store_refuse(store, STORE_NOTFOUND, "run " RUNID_DIR_FMT " is not queued for a runner",
-				    (long long)id);
 }
 
 int store_holder_rename(struct store *store, const char *from, const char *to)

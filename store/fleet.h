@@ -32,10 +32,6 @@ void store_set_owner(struct store *store, const char *runner);
  * *out is its first run. STORE_NOTFOUND when there is none. */
 int store_run_claim(struct store *store, struct store_run *out, const char *runner,
 		    const char *labels, int64_t lease_ns);
-/* Claim job id itself, whatever its labels (a dispatcher chose the machine):
- * STORE_NOTFOUND when it is not queued or another runner holds it. */
-int store_run_claim_id(struct store *store, struct store_run *out, int64_t id, const char *runner,
-		       int64_t lease_ns);
 /* After a job: the queued runs runner claimed and did not start (an A/B
  * job's second side measured alone) go back to any runner. */
 int store_runs_release(struct store *store, const char *runner);
