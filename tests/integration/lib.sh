@@ -44,6 +44,7 @@ stop_daemon() {
 
 cleanup() {
 	status=$?
+	stop_second
 	stop_daemon
 	unmount
 	[ -z "${TEST_PG_DB:-}" ] || drop_test_db # the test's own PostgreSQL database, if any (below)
@@ -167,6 +168,42 @@ start_benchfs() {
 		sleep 0.1
 	done
 	fail "benchfs did not mount within 10 s"
+}
+
+# A second daemon on the same repository (another runner of a shared store):
+# start_second [args...] mounts $MNT2 with --data $DATA2, its output in
+# daemon2.log; stop_second unmounts and stops it (cleanup does too).
+MNT2="$T/mnt2"
+DATA2="$T/data2"
+PID2=
+start_second() {
+	mkdir -p "$MNT2"
+	"$BENCHFS" -f --repo "$REPO" --data "$DATA2" "$@" "$MNT2" >> "$T/daemon2.log" 2>&1 &
+	PID2=$!
+	for _ in $(seq 100); do
+		if mountpoint -q "$MNT2" && [ -e "$MNT2/queue" ]; then return 0; fi
+		kill -0 "$PID2" 2>/dev/null || fail "the second benchfs exited before mounting: $(tail -5 "$T/daemon2.log")"
+		sleep 0.1
+	done
+	fail "the second benchfs did not mount within 10 s"
+}
+stop_second() {
+	fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -uz "$MNT2" 2>/dev/null || true
+	if [ -n "$PID2" ]; then
+		kill "$PID2" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$PID2" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$PID2" 2>/dev/null || true
+		PID2=
+	fi
+}
+
+# wait_sql SQL EXPECTED SECONDS: until the store answers EXPECTED.
+wait_sql() {
+	for _ in $(seq $(( $3 * 10 ))); do
+		[ "$(store_sql "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "the store answers '$(store_sql "$1")' to $1, expected '$2' within $3 s"
 }
 
 # wait_status RUN REGEX [SECONDS]: until runs/RUN/status matches.

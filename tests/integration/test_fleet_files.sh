@@ -14,41 +14,6 @@ if ! store_is_pg; then
 	exit 77
 fi
 
-MNT2="$T/mnt2"
-DATA2="$T/data2"
-PID2=
-mkdir -p "$MNT2"
-stop_second() {
-	fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -uz "$MNT2" 2>/dev/null || true
-	if [ -n "$PID2" ]; then
-		kill "$PID2" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$PID2" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$PID2" 2>/dev/null || true
-		PID2=
-	fi
-}
-trap 'stop_second; cleanup' EXIT
-
-start_second() {
-	"$BENCHFS" -f --repo "$REPO" --data "$DATA2" "$@" "$MNT2" >> "$T/daemon2.log" 2>&1 &
-	PID2=$!
-	for _ in $(seq 100); do
-		if mountpoint -q "$MNT2" && [ -e "$MNT2/queue" ]; then return 0; fi
-		kill -0 "$PID2" 2>/dev/null || fail "the second benchfs exited before mounting: $(tail -5 "$T/daemon2.log")"
-		sleep 0.1
-	done
-	fail "the second benchfs did not mount within 10 s"
-}
-
-# wait_sql SQL EXPECTED SECONDS: until the store answers EXPECTED.
-wait_sql() {
-	for _ in $(seq $(( $3 * 10 ))); do
-		[ "$(store_sql "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "the store answers '$(store_sql "$1")' to $1, expected '$2' within $3 s"
-}
-
 # A benchmark that spins a while (for perf's samples) and leaves a file to keep.
 make_repo '{"runs": 2, "warmup": 0, "profiles": ["alpha", "beta"], "benchmarks": [{"name": "spin", "command": ["sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; seq 1 500 > out.txt"], "profile": {"perf": true, "frequency": 999}, "keep": ["out.txt"]}]}'
 commit_prog one 'true'

@@ -14,9 +14,6 @@ fi
 command -v sbatch > /dev/null || fail "BENCHFS_TEST_SLURM is set but sbatch is not installed"
 [ -n "${SLURM_CONF:-}" ] || fail "BENCHFS_TEST_SLURM is set but SLURM_CONF is not"
 
-MNT2="$T/mnt2"
-DATA2="$T/data2"
-PID2=
 mkdir -p "$MNT2"
 stop_second() {
 	fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -uz "$MNT2" 2>/dev/null || true
@@ -33,17 +30,6 @@ cancel_jobs() {
 	done
 }
 trap 'stop_second; stop_daemon; cancel_jobs; cleanup' EXIT
-
-start_second() {
-	"$BENCHFS" -f --repo "$REPO" --data "$DATA2" "$@" "$MNT2" >> "$T/daemon2.log" 2>&1 &
-	PID2=$!
-	for _ in $(seq 100); do
-		if mountpoint -q "$MNT2" && [ -e "$MNT2/queue" ]; then return 0; fi
-		kill -0 "$PID2" 2>/dev/null || fail "the second benchfs exited before mounting: $(tail -5 "$T/daemon2.log")"
-		sleep 0.1
-	done
-	fail "the second benchfs did not mount within 10 s"
-}
 
 # wait_sql SQL EXPECTED SECONDS: until the store answers EXPECTED.
 wait_sql() {
