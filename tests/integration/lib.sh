@@ -188,11 +188,12 @@ start_second() {
 	fail "the second benchfs did not mount within 10 s"
 }
 stop_second() {
+	# The unmount stops it cleanly (its runner leaves the store's list).
 	fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -uz "$MNT2" 2>/dev/null || true
 	if [ -n "$PID2" ]; then
-		kill "$PID2" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$PID2" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$PID2" 2>/dev/null || true
+		wait "$PID2" 2>/dev/null || true
 		PID2=
 	fi
 }

@@ -79,25 +79,7 @@ ok "malformed options refused with Invalid argument, nothing queued"
 # store, listed in both mounts alike, in order of name.
 passed=5
 if store_is_pg; then
-	MNT2="$T/mnt2" DATA2="$T/data2" PID2=
-	mkdir -p "$MNT2"
-	stop_second() {
-		fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -uz "$MNT2" 2>/dev/null || true
-		if [ -n "$PID2" ]; then
-			for _ in $(seq 50); do kill -0 "$PID2" 2>/dev/null || break; sleep 0.1; done
-			kill -9 "$PID2" 2>/dev/null || true
-			wait "$PID2" 2>/dev/null || true
-			PID2=
-		fi
-	}
-	trap 'stop_second; cleanup' EXIT
-	"$BENCHFS" -f --repo "$REPO" --data "$DATA2" --labels zeta "$MNT2" >> "$T/daemon2.log" 2>&1 &
-	PID2=$!
-	for _ in $(seq 100); do
-		mountpoint -q "$MNT2" && [ -e "$MNT2/queue" ] && break
-		kill -0 "$PID2" 2>/dev/null || fail "the second benchfs exited: $(tail -5 "$T/daemon2.log")"
-		sleep 0.1
-	done
+	start_second --labels zeta
 	name2="$(hostname):$DATA2"
 	# Fields that no heartbeat moves: name, labels, job, host, pid.
 	stable() { cut -f1,2,3,5,6 "$1/runners"; }

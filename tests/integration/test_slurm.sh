@@ -14,15 +14,6 @@ fi
 command -v sbatch > /dev/null || fail "BENCHFS_TEST_SLURM is set but sbatch is not installed"
 [ -n "${SLURM_CONF:-}" ] || fail "BENCHFS_TEST_SLURM is set but SLURM_CONF is not"
 
-mkdir -p "$MNT2"
-stop_second() {
-	fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -uz "$MNT2" 2>/dev/null || true
-	if [ -n "$PID2" ]; then
-		for _ in $(seq 50); do kill -0 "$PID2" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$PID2" 2>/dev/null || true
-		PID2=
-	fi
-}
 # The test's Slurm jobs, whatever happened: the node is shared with others.
 cancel_jobs() {
 	squeue --noheader --format=%i,%j 2>/dev/null | while IFS=, read -r id name; do
