@@ -137,12 +137,12 @@ if store_is_pg; then
 	exit 0
 fi
 stop_daemon
-python3 - "$REPO/.git/benchfs/benchfs.db" "$(dirname "$0")/../../store/open.c" "$c2" <<'PY' ||
+python3 - "$REPO/.git/benchfs/benchfs.db" "$(dirname "$0")/../../store/migrations.c" "$c2" <<'PY' ||
 import re, sqlite3, sys
-db, open_c, commit = sys.argv[1:]
-# The migration as store/open.c has it, run on the store as it was before:
+db, migrations_c, commit = sys.argv[1:]
+# The migration as store/migrations.c has it, run on the store as it was before:
 # the baselines table alone, holding a pin.
-src = open(open_c).read()
+src = open(migrations_c).read()
 block = re.search(r"/\* \d+: baselines' provenance and history.*?\*/(.*?)(?=\n\t/\*|\n};)", src, re.S)
 sql = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block.group(1)))
 c = sqlite3.connect(db)

@@ -692,7 +692,7 @@ static void test_results_seq_moves_on_done_and_baselines(void **state)
 
 /* ---- migration from schema version 1 ---- */
 
-/* The first migration of store/open.c, as shipped: a version 1 file. */
+/* The first migration of store/migrations.c, as shipped: a version 1 file. */
 static const char v1_schema[] =
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"INSERT INTO meta (key, value) VALUES ('seq', 0);"
@@ -835,7 +835,7 @@ static void test_migrate_v1_empty(void **state)
 
 /* ---- migration from schema version 2 ---- */
 
-/* The second migration of store/open.c, as shipped: applied to v1_schema it
+/* The second migration of store/migrations.c, as shipped: applied to v1_schema it
  * gives a version 2 file. */
 static const char v2_migration[] =
 	"ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '';"
