@@ -207,6 +207,16 @@ wait_sql() {
 	fail "the store answers '$(store_sql "$1")' to $1, expected '$2' within $3 s"
 }
 
+# short_name COMMIT: the name benchfs gives a commit without a tag: git's
+# short hash, lengthened while it is all digits (it would read as a run id).
+short_name() {
+	local s n
+	s=$(git -C "$REPO" rev-parse --short "$1")
+	n=${#s}
+	while [ $n -lt 40 ] && [[ ${1:0:n} =~ ^[0-9]+$ ]]; do n=$((n + 1)); done
+	printf '%s' "${1:0:n}"
+}
+
 # wait_status RUN REGEX [SECONDS]: until runs/RUN/status matches.
 wait_status() {
 	limit=$(( ${3:-60} * 10 ))

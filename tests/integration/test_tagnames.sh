@@ -34,15 +34,7 @@ git -C "$REPO" tag alpha # two lightweight tags: name order
 for i in 1 2 3 4 5 6 7; do eval "c$i=\$(git -C \"\$REPO\" rev-parse HEAD~$((7 - i)))"; done
 git -C "$REPO" update-ref refs/shadowed "$c1"
 
-# git's short hash, lengthened while it is all digits (as benchfs does: such
-# a name would read as a run id).
-short() {
-	s=$(git -C "$REPO" rev-parse --short "$1")
-	n=${#s}
-	while [ $n -lt 40 ] && [[ ${1:0:n} =~ ^[0-9]+$ ]]; do n=$((n + 1)); done
-	printf '%s' "${1:0:n}"
-}
-s4=$(short "$c4") s5=$(short "$c5") s6=$(short "$c6")
+s4=$(short_name "$c4") s5=$(short_name "$c5") s6=$(short_name "$c6")
 
 start_benchfs
 printf '%s\n' "$c1" "$c2" "$c3" "$c4" "$c5" "$c6" "$c7" > "$MNT/queue"
