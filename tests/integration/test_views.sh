@@ -195,7 +195,7 @@ ok "history/planted.csv: one row per commit, oldest first, right numbers"
 svg="$MNT/history/planted.svg"
 python3 -c "import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); assert r.tag.endswith('svg'), r.tag" "$svg" \
 	|| fail "history/planted.svg is not well-formed SVG"
-grep -q ">$(git -C "$REPO" rev-parse --short "$c9")</text>" "$svg" || fail "svg lacks the commit labels"
+grep -q ">$(short_name "$c9")</text>" "$svg" || fail "svg lacks the commit labels"
 python3 -c "import re, sys; assert any(float(x) > 50 for x in re.findall(r'\+([0-9.]+)%', open(sys.argv[1]).read()))" "$svg" \
 	|| fail "svg does not mark the change point: $(grep -o '[+-][0-9.]*%' "$svg" | tr '\n' ' ')"
 python3 -c "import re, sys; g = re.search(r'<g class=\"changes\">(.*?)</g>', open(sys.argv[1]).read(), re.S); assert g and '<line' not in g.group(1)" "$MNT/history/steady.svg" \
