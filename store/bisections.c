@@ -18,25 +18,19 @@ static void copy_hash(char *out, struct db_stmt *stmt, int col)
 	snprintf(out, STORE_HASH_LEN + 1, "%s", text ? (const char *)text : "");
 }
 
-static char *column_dup(struct db_stmt *stmt, int col)
-{
-	const unsigned char *text = db_column_text(stmt, col);
-	return strdup(text ? (const char *)text : "");
-}
-
 static int bisection_from_row(struct store *store, struct store_bisection *b, struct db_stmt *stmt)
 {
 	memset(b, 0, sizeof(*b));
 	b->id = db_column_int64(stmt, 0);
-	b->benchmark = column_dup(stmt, 1);
-	b->metric = column_dup(stmt, 2);
+	b->benchmark = store_column_dup(stmt, 1);
+	b->metric = store_column_dup(stmt, 2);
 	copy_hash(b->good, stmt, 3);
 	copy_hash(b->bad, stmt, 4);
-	b->config = column_dup(stmt, 5);
-	b->state = column_dup(stmt, 6);
+	b->config = store_column_dup(stmt, 5);
+	b->state = store_column_dup(stmt, 6);
 	copy_hash(b->culprit, stmt, 7);
-	b->runs = column_dup(stmt, 8);
-	b->detail = column_dup(stmt, 9);
+	b->runs = store_column_dup(stmt, 8);
+	b->detail = store_column_dup(stmt, 9);
 	b->created_ns = db_column_int64(stmt, 10);
 	b->updated_ns = db_column_int64(stmt, 11);
 	if (!b->benchmark || !b->metric || !b->config || !b->state || !b->runs || !b->detail) {
@@ -242,13 +236,13 @@ int store_bisection_runs(struct store *store, struct store_run **runs, size_t *n
 		r = &list[count++];
 		memset(r, 0, sizeof(*r));
 		r->id = db_column_int64(stmt, 0);
-		r->revision = column_dup(stmt, 1);
+		r->revision = store_column_dup(stmt, 1);
 		copy_hash(r->commit, stmt, 2);
 		r->state = RUN_FAILED;
 		for (size_t i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
 			if (state && strcmp((const char *)state, state_names[i]) == 0)
 				r->state = (enum run_state)i;
-		r->detail = column_dup(stmt, 4);
+		r->detail = store_column_dup(stmt, 4);
 		r->seq = db_column_int64(stmt, 5);
 		r->created_ns = db_column_int64(stmt, 6);
 		r->updated_ns = db_column_int64(stmt, 7);

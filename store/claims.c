@@ -197,12 +197,6 @@ int store_runner_unregister(struct store *store, const char *name)
 	return result;
 }
 
-static char *column_dup(struct db_stmt *stmt, int col)
-{
-	const unsigned char *text = db_column_text(stmt, col);
-	return strdup(text ? (const char *)text : "");
-}
-
 static void runner_clear(void *row)
 {
 	struct store_runner *r = row;
@@ -214,9 +208,9 @@ static void runner_clear(void *row)
 static int runner_row(struct store *store, void *row, struct db_stmt *stmt)
 {
 	struct store_runner *r = row;
-	r->name = column_dup(stmt, 0);
-	r->labels = column_dup(stmt, 1);
-	r->host = column_dup(stmt, 2);
+	r->name = store_column_dup(stmt, 0);
+	r->labels = store_column_dup(stmt, 1);
+	r->host = store_column_dup(stmt, 2);
 	r->pid = db_column_int64(stmt, 3);
 	r->run_id = db_column_int64(stmt, 4);
 	r->started_ns = db_column_int64(stmt, 5);
@@ -254,7 +248,7 @@ int store_run_holder(struct store *store, char **runner, int64_t id)
 	db_bind_int64(stmt, 1, id);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		if (!(*runner = column_dup(stmt, 0)))
+		if (!(*runner = store_column_dup(stmt, 0)))
 			result = store_nomem(store);
 	} else {
 		result = rc == DB_DONE ? STORE_NOTFOUND : store_fail(store, "read a run's runner");

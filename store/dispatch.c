@@ -61,7 +61,6 @@ int store_dispatch_next(struct store *store, int64_t *id, char **labels)
 	struct db_stmt *stmt = store_prepare(store,
 		"SELECT id, labels FROM runs WHERE state = 'queued' AND runner = ''"
 		" AND NOT (pair_id <> 0 AND pair_id < id) ORDER BY id LIMIT 1");
-	const unsigned char *text;
 	int rc, result = STORE_OK;
 	*id = 0;
 	*labels = NULL;
@@ -70,8 +69,7 @@ int store_dispatch_next(struct store *store, int64_t *id, char **labels)
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
 		*id = db_column_int64(stmt, 0);
-		text = db_column_text(stmt, 1);
-		if (!(*labels = strdup(text ? (const char *)text : "")))
+		if (!(*labels = store_column_dup(stmt, 1)))
 			result = store_nomem(store);
 	} else {
 		result = rc == DB_DONE ? STORE_NOTFOUND : store_fail(store, "find a job to dispatch");
@@ -98,9 +96,8 @@ int store_holder_rename(struct store *store, const char *from, const char *to)
 
 static int text_row(struct store *store, void *row, struct db_stmt *stmt)
 {
-	const unsigned char *text = db_column_text(stmt, 0);
 	char **out = row;
-	if (!(*out = strdup(text ? (const char *)text : "")))
+	if (!(*out = store_column_dup(stmt, 0)))
 		return store_nomem(store);
 	return STORE_OK;
 }

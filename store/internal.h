@@ -71,6 +71,8 @@ typedef int (*store_row_fn)(struct store *store, void *row, struct db_stmt *stmt
  * filled by from_row, into a malloc'd list at *list (a T ** passed as void
  * *) and its length at *n. On failure nothing is returned: clear (may be
  * NULL) undoes each filled element, and what names the query in the error. */
+/* A copy of the column's text, "" for NULL; NULL when out of memory. */
+char *store_column_dup(struct db_stmt *stmt, int col);
 /* A store_row_fn for a list of int64_t: the row's first column. */
 int store_id_row(struct store *store, void *row, struct db_stmt *stmt);
 int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,

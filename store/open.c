@@ -42,6 +42,12 @@ int store_nomem(struct store *store)
 	return store_refuse(store, STORE_NOMEM, "out of memory");
 }
 
+char *store_column_dup(struct db_stmt *stmt, int col)
+{
+	const unsigned char *text = db_column_text(stmt, col);
+	return strdup(text ? (const char *)text : "");
+}
+
 int store_id_row(struct store *store, void *row, struct db_stmt *stmt)
 {
 	(void)store;

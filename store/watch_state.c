@@ -23,27 +23,21 @@ void store_watch_free(struct store_watch *ws, size_t n)
 	free(ws);
 }
 
-static char *column_dup(struct db_stmt *stmt, int col)
-{
-	const unsigned char *text = db_column_text(stmt, col);
-	return strdup(text ? (const char *)text : "");
-}
-
 #define WATCH_COLUMNS "remote, branch, fetched_ns, result, tip, queued, next_ns, error, error_ns, failures"
 
 static int watch_row(struct store *store, struct store_watch *w, struct db_stmt *stmt)
 {
 	const unsigned char *tip = db_column_text(stmt, 4);
 	memset(w, 0, sizeof(*w));
-	w->remote = column_dup(stmt, 0);
-	w->branch = column_dup(stmt, 1);
+	w->remote = store_column_dup(stmt, 0);
+	w->branch = store_column_dup(stmt, 1);
 	w->fetched_ns = db_column_int64(stmt, 2);
-	w->result = column_dup(stmt, 3);
+	w->result = store_column_dup(stmt, 3);
 	if (tip && strlen((const char *)tip) == STORE_HASH_LEN)
 		memcpy(w->tip, tip, STORE_HASH_LEN + 1);
 	w->queued = db_column_int64(stmt, 5);
 	w->next_ns = db_column_int64(stmt, 6);
-	w->error = column_dup(stmt, 7);
+	w->error = store_column_dup(stmt, 7);
 	w->error_ns = db_column_int64(stmt, 8);
 	w->failures = db_column_int64(stmt, 9);
 	if (!w->remote || !w->branch || !w->result || !w->error) {
