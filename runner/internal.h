@@ -44,6 +44,8 @@ struct runner {
 	char claim_error[512];
 };
 
+/* r->stop, read under the lock: the worker and the keeper end their loops. */
+bool runner_stopping(struct runner *r);
 /* runner/lease.c: the runner's name and labels (configured: the admin's,
  * "a,b"), then the keeper thread. 0, or a negative errno with err. */
 int runner_identity(struct runner *r, const char *configured, char *err, size_t errsize);

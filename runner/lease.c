@@ -23,6 +23,14 @@
 
 #define LEASE_DEFAULT_MS 30000
 
+void runner_default_name(char *buf, size_t size, const char *data_dir)
+{
+	char host[256] = "";
+	if (gethostname(host, sizeof(host) - 1))
+		snprintf(host, sizeof(host), "unknown");
+	snprintf(buf, size, "%s:%s", host, data_dir);
+}
+
 int runner_identity(struct runner *r, const char *configured, char *err, size_t errsize)
 {
 	char host[256] = "", list[LABELS_MAX], why[256], pin[80];
@@ -30,11 +38,10 @@ int runner_identity(struct runner *r, const char *configured, char *err, size_t 
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (gethostname(host, sizeof(host) - 1))
 		snprintf(host, sizeof(host), "unknown");
-	/* One machine may run several runners, one per data directory. */
 	if (r->opts.name)
 		snprintf(r->name, sizeof(r->name), "%s", r->opts.name);
 	else
-		snprintf(r->name, sizeof(r->name), "%s:%s", host, r->data_dir);
+		runner_default_name(r->name, sizeof(r->name), r->data_dir);
 	/* What the machine says of itself (its architecture, its cores, its
 	 * host name: the daemon's own follow-up jobs ask for it) and what its
 	 * admin configured (bare, avx512, a profile's name). */
@@ -47,15 +54,6 @@ int runner_identity(struct runner *r, const char *configured, char *err, size_t 
 	}
 	r->lease_ns = (r->opts.lease_ms > 0 ? r->opts.lease_ms : LEASE_DEFAULT_MS) * 1000000LL;
 	return 0;
-}
-
-static bool keeper_stopping(struct runner *r)
-{
-	bool stop;
-	pthread_mutex_lock(&r->lock);
-	stop = r->stop;
-	pthread_mutex_unlock(&r->lock);
-	return stop;
 }
 
 /* The job the worker runs now is no longer this runner's: interrupt it
@@ -109,7 +107,7 @@ static void *keeper(void *arg)
 	/* Three beats per lease: one late beat does not lose it. */
 	int64_t period = r->lease_ns / 3, next = 0;
 	bool listening = store_shared(r->keeper_store) && !store_queue_listen(r->keeper_store);
-	while (!keeper_stopping(r)) {
+	while (!runner_stopping(r)) {
 		int64_t now = now_mono_ns(), wait_ms;
 		if (now >= next) {
 			beat(r);

@@ -35,7 +35,7 @@ void runner_notify(struct runner *r, int64_t run_id)
 		r->opts.on_change(r->opts.ctx, run_id);
 }
 
-static bool stopping(struct runner *r)
+bool runner_stopping(struct runner *r)
 {
 	bool stop;
 	pthread_mutex_lock(&r->lock);
@@ -403,7 +403,7 @@ static void once_done(struct runner *r, bool claimed, const char *why)
 static void *worker(void *arg)
 {
 	struct runner *r = arg;
-	while (!stopping(r)) {
+	while (!runner_stopping(r)) {
 		struct store_run run;
 		int rc = claim(r, &run);
 		if (r->opts.once && rc != STORE_OK) {
@@ -452,7 +452,7 @@ static void *worker(void *arg)
 			continue;
 		}
 		/* Another failure of the store was logged by it: retried below. */
-		if (rc == STORE_NOTFOUND && r->opts.on_idle && !stopping(r) &&
+		if (rc == STORE_NOTFOUND && r->opts.on_idle && !runner_stopping(r) &&
 		    r->opts.on_idle(r->opts.idle_ctx) > 0)
 			continue;
 		pthread_mutex_lock(&r->lock);

@@ -47,6 +47,9 @@ struct runner_options {
  * benchfs-spawner's, -ENOMEM) with the message in err. */
 int runner_start(struct runner **out, const struct runner_options *opts, char *err,
 		 size_t errsize);
+/* The name a runner of data_dir on this machine takes unless given one
+ * ("host:data directory": one machine may run one per data directory). */
+void runner_default_name(char *buf, size_t size, const char *data_dir);
 /* The runner's name among those sharing the store ("host:data directory"). */
 const char *runner_name(const struct runner *runner);
 /* A once runner's worker has ended: true, with *claimed whether it claimed

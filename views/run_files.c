@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "runner/result.h"
+#include "runner/runner.h"
 #include "store/fleet.h"
 #include "store/paths.h"
 #include "store/run_files.h"
@@ -282,22 +283,20 @@ static int copy_from_store(const struct view_ctx *ctx, const char *cache, int64_
 	return rc;
 }
 
-/* Whether the store holds a debug.log of the run other than the one here
- * (st): the run's end came from another runner. When the store cannot
- * tell, the file here is shown. */
+/* Whether another runner than this machine's holds or ended the run (it
+ * measured the run again after this one lost it): its files are then the
+ * store's, not the ones here. When the store cannot tell, the files here
+ * are shown. */
 static bool other_runners_end(const struct view_ctx *ctx, int64_t run_id)
 {
-	char host[256] = "", self[4352], *holder = NULL;
+	char self[4352], *holder = NULL;
 	const char *name;
 	bool other;
 	if (store_run_holder(ctx->store, &holder, run_id))
 		return false;
 	/* A cancelled run keeps its holder's name after "cancelled:". */
 	name = strncmp(holder, "cancelled:", 10) ? holder : holder + 10;
-	if (gethostname(host, sizeof(host) - 1))
-		host[0] = '\0';
-	/* This machine's runner is named host:data directory (runner/lease.c). */
-	snprintf(self, sizeof(self), "%s:%s", host, ctx->data_dir);
+	runner_default_name(self, sizeof(self), ctx->data_dir);
 	other = *name && strcmp(name, self) != 0;
 	free(holder);
 	return other;
