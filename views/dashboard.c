@@ -56,7 +56,7 @@ static const char page_style[] =
 	"svg.spark circle{fill:#0969da}"
 	"svg.mini{display:inline-block;vertical-align:middle;margin-right:3px}"
 	"td.metrics a{margin-right:12px;white-space:nowrap}"
-	"td.metrics .bad,td.metrics .good{font-weight:400}"
+	"td.metrics .bad,td.metrics .good{font-weight:400}td.metrics .bad.reg{font-weight:600}"
 	"nav.groups a{margin-right:10px;white-space:nowrap}"
 	"#filter{font:inherit;padding:3px 6px;width:280px;margin:4px 0}"
 	".group{content-visibility:auto;contain-intrinsic-size:auto 200px}";
@@ -372,19 +372,19 @@ static void put_group_name(struct strbuf *b, const struct bench_order *o)
 		svg_put_text_n(b, o->bench->name, o->group_len);
 }
 
-/* A metric's value as its unit reads best: seconds as wall time, bytes in
- * KiB, MiB, GiB; any other unit with three significant digits. */
-static void format_metric(char *buf, size_t size, const struct dashboard_metric *m, double v)
+/* A value as its unit reads best: seconds as wall time, bytes in KiB,
+ * MiB, GiB; any other unit with three significant digits. */
+static void format_metric(char *buf, size_t size, const char *unit, double v)
 {
 	static const char *const bytes[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
 	size_t k = 0;
 	double div = 1;
-	if (strcmp(m->unit, "s") == 0) {
+	if (strcmp(unit, "s") == 0) {
 		format_time(buf, size, v, time_unit_for(v));
 		return;
 	}
-	if (strcmp(m->unit, "bytes") != 0) {
-		snprintf(buf, size, "%.3g %s", v, m->unit);
+	if (strcmp(unit, "bytes") != 0) {
+		snprintf(buf, size, "%.3g %s", v, unit);
 		return;
 	}
 	while (k + 1 < sizeof(bytes) / sizeof(bytes[0]) && fabs(v) >= div * 1024) {
@@ -399,19 +399,23 @@ static void format_metric(char *buf, size_t size, const struct dashboard_metric 
 
 /* One metric of a row: its small sparkline and newest mean, linking to its
  * plot; the change from the commit before in the title, and the value
- * coloured when that change is worse or better beyond the threshold. */
+ * coloured when that change is worse or better beyond the threshold, bold
+ * red while the metric has an open regression (which may be older than the
+ * newest commit). */
 static void put_metric(struct strbuf *b, const struct dashboard_bench *d,
 		       const struct dashboard_metric *m, double threshold)
 {
 	char value[64] = "-", pct[32] = "";
 	const char *cls = NULL;
 	if (isfinite(m->last))
-		format_metric(value, sizeof(value), m, m->last);
+		format_metric(value, sizeof(value), m->unit, m->last);
 	if (isfinite(m->last) && isfinite(m->prev) && m->prev > 0) {
 		double change = m->last / m->prev - 1, worse = m->higher_is_better ? -change : change;
 		format_percent(pct, sizeof(pct), change);
 		cls = worse > threshold ? "bad" : worse < -threshold ? "good" : NULL;
 	}
+	if (m->regressed)
+		cls = "bad reg";
 	strbuf_addstr(b, "<a href=\"history/");
 	put_url_name(b, d->name);
 	strbuf_addstr(b, "%3A");
@@ -425,6 +429,8 @@ static void put_metric(struct strbuf *b, const struct dashboard_bench *d,
 		put_text(b, pct);
 		strbuf_addstr(b, " from the commit before");
 	}
+	if (m->regressed)
+		strbuf_addstr(b, "; an open regression");
 	strbuf_addstr(b, "\">");
 	put_spark(b, m->means, m->nmeans, &mini_box);
 	strbuf_addstr(b, "<span class=\"muted\">");
@@ -494,7 +500,9 @@ static int put_benchmarks(struct strbuf *b, const struct dashboard_page *p)
 	strbuf_addstr(b, "<p class=\"muted\">Mean wall time per commit of the branch, oldest to"
 			 " newest; the newest mean and its change from the commit before; how many"
 			 " commits have runs; then each metric (cpu, memory, declared ones) the same"
-			 " way, smaller, with its newest mean (its change in the link's title). Each"
+			 " way, smaller, with its newest mean in its unit (its change in the link's"
+			 " title), red when worse in the metric's own direction (a drop of a"
+			 " higher-is-better one), bold while it has an open regression. Each"
 			 " name links to its full plot.</p>\n"
 			 "<p><input id=\"filter\" type=\"search\" placeholder=\"filter benchmarks\""
 			 " aria-label=\"filter benchmarks\" hidden> <span id=\"shown\" class=\"muted\">"
@@ -816,16 +824,55 @@ static ssize_t history_point(const struct history *h, const char *commit)
 	return -1;
 }
 
-/* A before or after figure: a time in seconds shown in its unit, or a count
- * (instructions) as it is. */
-static char *figure(const char *text, bool count)
+/* A before or after figure in unit as the page shows values ("s": wall
+ * time's seconds), or as it is when unit is NULL (an instruction count). */
+static char *figure(const char *text, const char *unit)
 {
 	char buf[64], *end;
 	double v = strtod(text, &end);
-	if (count || end == text || *end || !isfinite(v))
+	if (!unit || end == text || *end || !isfinite(v))
 		return strdup(text);
-	format_time(buf, sizeof(buf), v, time_unit_for(v));
+	format_metric(buf, sizeof(buf), unit, v);
 	return strdup(buf);
+}
+
+/* The row of the benchmark named name, NULL: none. */
+static struct dashboard_bench *row_named(struct loader *l, const char *name)
+{
+	char **found = bsearch(name, l->benches, l->nbenches, sizeof(*l->benches), cmp_name);
+	return found ? &l->rows[found - l->benches] : NULL;
+}
+
+/* The row and metric a regressions line names as <bench>:<metric> (a metric
+ * of the history's runs, a benchmark with a row): *metric NULL when it
+ * names none (wall time's line, or a benchmark whose name holds a ':'). */
+static int line_metric(struct dashboard_bench **row, const struct store_metric_def **metric,
+		       struct loader *l, const char *name)
+{
+	const char *colon = strrchr(name, ':');
+	char *bench;
+	*row = NULL;
+	*metric = NULL;
+	for (size_t d = 0; colon && d < l->ndefs && !*metric; d++)
+		if (strcmp(l->defs[d].name, colon + 1) == 0)
+			*metric = &l->defs[d];
+	if (!*metric)
+		return 0;
+	if (!(bench = strndup(name, (size_t)(colon - name))))
+		return -ENOMEM;
+	if (!(*row = row_named(l, bench)))
+		*metric = NULL;
+	free(bench);
+	return 0;
+}
+
+/* Mark row (and its metric named metric, when not NULL) as regressed. */
+static void mark_regressed(struct dashboard_bench *row, const char *metric)
+{
+	row->regressed = true;
+	for (size_t i = 0; metric && i < row->nmetrics; i++)
+		if (strcmp(row->metrics[i].name, metric) == 0)
+			((struct dashboard_metric *)&row->metrics[i])->regressed = true;
 }
 
 #define SUFFIX_COUNT ":" INSTRUCTIONS
@@ -836,22 +883,31 @@ static int add_regression(struct loader *l, struct dashboard_regression **list, 
 			  size_t *alloc, size_t *settled, char **f, size_t nf)
 {
 	struct dashboard_regression r = {0};
-	const char *state = nf > 12 ? f[12] : "new", *dots;
+	const char *state = nf > 12 ? f[12] : "new", *dots, *unit;
 	size_t blen = strlen(f[1]);
 	bool count = blen > strlen(SUFFIX_COUNT) &&
 		     strcmp(f[1] + blen - strlen(SUFFIX_COUNT), SUFFIX_COUNT) == 0;
+	const struct store_metric_def *metric = NULL;
+	struct dashboard_bench *row = NULL;
 	char *a = NULL, *b = NULL;
 	int rc = 0;
 	if (strcmp(state, "new") != 0 && strcmp(state, "ack") != 0) {
 		(*settled)++;
 		return 0;
 	}
+	if (!count && (rc = line_metric(&row, &metric, l, f[1])))
+		return rc;
+	unit = count ? NULL : metric ? metric->unit : "s";
 	r.state = own(&l->owned, strdup(state), &rc);
 	r.commit = commit_name(l, f[0], &rc);
 	r.bench = own(&l->owned, strdup(f[1]), &rc);
 	r.history = own(&l->owned, strndup(f[1], count ? blen - strlen(SUFFIX_COUNT) : blen), &rc);
-	r.before = own(&l->owned, figure(f[2], count), &rc);
-	r.after = own(&l->owned, figure(f[3], count), &rc);
+	r.before = own(&l->owned, figure(f[2], unit), &rc);
+	r.after = own(&l->owned, figure(f[3], unit), &rc);
+	/* Its row's badge; a metric's line marks that metric too (its history
+	 * is <bench>:<metric>, no row's name). */
+	if (!rc && (row || (row = row_named(l, r.history))))
+		mark_regressed(row, metric ? metric->name : NULL);
 	r.change = own(&l->owned, strdup(f[4]), &rc);
 	/* The range it was narrowed to, else the benchmarked commit before it. */
 	if (nf > 10 && (dots = strstr(f[10], "..")) && is_full_hash(f[10], (size_t)(dots - f[10])) &&
@@ -918,10 +974,6 @@ static int load_regressions(struct loader *l, struct dashboard_page *page, const
 			rc = add_regression(l, &list, &n, &alloc, &page->nsettled, f, nf);
 	}
 	free(text);
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < l->nbenches; k++)
-			if (strcmp(l->benches[k], list[i].history) == 0)
-				l->rows[k].regressed = true;
 	page->regressions = list;
 	page->nregressions = n;
 	return rc;

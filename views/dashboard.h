@@ -4,7 +4,8 @@
  *
  * What it shows, top to bottom:
  * - the open regressions (the regressions file's lines whose triage state is
- *   new or ack), each linking to its compare/<a>..<b>.md, named as compare/
+ *   new or ack; a metric's before and after in its unit), each linking to
+ *   its compare/<a>..<b>.md, named as compare/
  *   lists pairs (views/commit_names.h) so the link works in a published tree;
  * - the queue (views/queue_list.h) and the latest runs, each run linking to
  *   runs/<id>/;
@@ -15,7 +16,9 @@
  *   memory, declared ones) as a small sparkline of its per-commit means
  *   (at most DASHBOARD_METRIC_POINTS buckets) with its newest mean, linking
  *   to history/<bench>:<metric>.svg, its change from the commit before in
- *   the link's title (coloured when worse or better beyond the threshold).
+ *   the link's title (coloured when worse or better beyond the threshold,
+ *   in the metric's own direction: a drop of a higher-is-better one is
+ *   worse; bold red while it has an open regression).
  *   A text box filters the rows (the script; without it every row shows
  *   and the box stays hidden).
  * Every link is relative to the page, so the same bytes work in the mount
@@ -50,6 +53,7 @@ struct dashboard_metric {
 	const double *means;
 	size_t nmeans;
 	double last, prev;     /* the newest two commits' means (NAN: none) */
+	bool regressed;        /* it has an open regression (<bench>:<metric>) */
 };
 
 /* One benchmark's row. */
@@ -62,7 +66,7 @@ struct dashboard_bench {
 	size_t nmeans;
 	size_t commits;     /* commits with runs of it (the csv's rows) */
 	double last, prev;  /* the newest two commits' means (NAN: none) */
-	bool regressed;     /* it has an open regression */
+	bool regressed;     /* it (its wall time or a metric) has an open regression */
 	/* Its metrics with a value other than 0, in the store's order (cpu,
 	 * memory, then the declared ones by name). */
 	const struct dashboard_metric *metrics;

@@ -12,7 +12,9 @@ first animation frame after load, all from navigation start), "rows" and
 "visible" (rows with data-name, and those shown after typing --filter's TEXT
 into the #filter box), "filter_shown" (whether the script showed the box),
 "shown" (rows shown before any filter), "metrics" (the benchmarks' metrics'
-small sparklines laid out with a width) and "metric_links" (their links),
+small sparklines laid out with a width), "metric_links" (their links) and
+"bad_metrics" (for each metric whose value is marked worse: its link, the
+value's computed font weight and colour),
 "title", and of the screenshot "png_bytes", "png_colours" (distinct colours)
 and "png_ink" (the share of pixels not of the most common colour). Exit status 0 when the page loaded, 1 otherwise.
 CHROMIUM names the browser (default: chromium); run as root it needs
@@ -175,6 +177,9 @@ PROBE = """(async () => {
     .filter(e => e.getBoundingClientRect().width > 0).length;
   out.metric_links = Array.from(document.querySelectorAll("td.metrics a"))
     .map(a => a.getAttribute("href"));
+  out.bad_metrics = Array.from(document.querySelectorAll("td.metrics a span.bad"))
+    .map(e => [e.closest("a").getAttribute("href"), getComputedStyle(e).fontWeight,
+               getComputedStyle(e).color]);
   if (box && FILTER !== null) {
     box.value = FILTER;
     box.dispatchEvent(new Event("input"));

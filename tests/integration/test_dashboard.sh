@@ -58,7 +58,8 @@ git -C "$REPO" rev-list --reverse main > "$T/commits"
 D="$T/data"
 
 # A history without measuring: hyperfine results of six benchmarks per
-# commit, sort-2k 50% slower from the ninth commit on, imported.
+# commit, sort-2k 50% slower from the ninth commit on, parse-xml's peak
+# memory twice as large from then on (its time unchanged), imported.
 python3 - "$T" "$T/commits" <<'PY'
 import json, random, sys
 rnd = random.Random(7)
@@ -68,7 +69,10 @@ for i, _ in enumerate(open(sys.argv[2]).read().split()):
     for j, name in enumerate(names):
         base = 0.010 * (1 + j / 10) * (1.5 if name == "sort-2k" and i >= 8 else 1)
         times = [base * (1 + 0.003 * rnd.gauss(0, 1)) for _ in range(10)]
-        results.append({"command": name, "times": times, "exit_codes": [0] * 10})
+        mem = 8 * 2**20 * (2 if name == "parse-xml" and i >= 8 else 1)
+        memory = [int(mem * (1 + 0.001 * rnd.gauss(0, 1))) for _ in range(10)]
+        results.append({"command": name, "times": times, "exit_codes": [0] * 10,
+                         "memory_usage_byte": memory})
     json.dump({"results": results}, open(f"{sys.argv[1]}/h{i + 1}.json", "w"))
 PY
 i=0
@@ -83,9 +87,10 @@ c9=$(sed -n 9p "$T/commits")
 start_benchfs --data "$D"
 ls "$MNT" | grep -qx index.html || fail "the root does not list index.html: $(ls "$MNT")"
 assert_eq "$(stat -c %s "$MNT/index.html")" "$(wc -c < "$MNT/index.html")" "index.html's size"
-assert_eq "$(cut -f1,2 "$MNT/regressions")" "$c9	sort-2k" "regressions"
-grep -q 'Open regressions <span class="n">1</span>' "$MNT/index.html" ||
-	fail "index.html does not show the open regression"
+assert_eq "$(cut -f1,2 "$MNT/regressions" | sort)" "$c9	parse-xml:memory
+$c9	sort-2k" "regressions"
+grep -q 'Open regressions <span class="n">2</span>' "$MNT/index.html" ||
+	fail "index.html does not show the open regressions"
 # The compare file it links to is the pair compare/ lists, and reads.
 # A hash's first digits may all be decimal: benchfs lengthens such a name.
 short8=$(short_name "$c8")
@@ -95,14 +100,27 @@ grep -q "href=\"compare/$short8..$short9.md\"" "$MNT/index.html" ||
 ls "$MNT/compare" | grep -qx "$short8..$short9.md" || fail "compare/ does not list $short8..$short9.md"
 grep -q 'href="history/esc%3C%26%22%27x.svg"' "$MNT/index.html" || fail "the escaped name's link"
 grep -q '>esc&lt;&amp;&quot;&#39;x</a>' "$MNT/index.html" || fail "the escaped name's text"
+# The memory step: before and after in its unit (not read as seconds), its
+# row badged, the row's memory marked, no other row's.
+grep -q '>parse-xml:memory</a></td><td class="num">8\.0 MiB</td><td class="num">16\.0 MiB</td>' \
+	"$MNT/index.html" ||
+	fail "the memory regression's figures: $(grep -o '>parse-xml:memory</a>.\{0,80\}' "$MNT/index.html")"
+grep -q 'data-name="parse-xml">.*class="badge">regression<' "$MNT/index.html" ||
+	fail "parse-xml's row has no regression badge"
+assert_eq "$(grep -o 'href="history/[^"]*" title="memory per commit; newest 16\.0 MiB, [^"]*; an open regression">' \
+	"$MNT/index.html" | cut -d'"' -f2)" "history/parse-xml%3Amemory.svg" \
+	"the metric links marked as an open regression"
 assert_eq "$(links "$MNT" 2> /dev/null)" "" "links of the mount's index.html that name no file"
-ok "index.html is in the root, sized true, shows the regression; its links resolve"
+ok "index.html is in the root, sized true, shows the regressions (a metric's in its unit); its links resolve"
 
 page "file://$MNT/index.html" --screenshot "$T/shot.png" --filter sort
 assert_eq "$(json "$T/page.json" 'j["errors"]')" "[]" "console errors of the mount's index.html"
 assert_eq "$(json "$T/page.json" '(j["rows"], j["filter_shown"], j["visible"])')" "(6, True, 2)" \
 	"rows, the filter shown, rows left when filtering 'sort'"
 assert_eq "$(json "$T/page.json" 'j["title"]')" "benchfs: main" "the page's title"
+assert_eq "$(json "$T/page.json" 'j["bad_metrics"]')" \
+	"[['history/parse-xml%3Amemory.svg', '600', 'rgb(207, 34, 46)']]" \
+	"the metrics drawn as worse: the regressed one, bold red"
 [ -s "$T/shot.png" ] || fail "no screenshot"
 json "$T/page.json" 'j["png_colours"] > 16 and j["png_ink"] > 0.01' | grep -qx True ||
 	fail "the screenshot looks blank: $(json "$T/page.json" '(j["png_colours"], j["png_ink"])')"
