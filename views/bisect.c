@@ -14,6 +14,8 @@
 #include "views/bisect.h"
 #include "views/compare.h"
 #include "views/format.h"
+#include "views/internal_history.h"
+#include "views/regressions.h"
 
 /* Where on the step a commit must lie to be judged at once (bisect.h). */
 #define T_GOOD 0.3
@@ -335,6 +337,18 @@ static void find_pair(const struct store_run **a, const struct store_run **b,
 	}
 }
 
+/* A verdict as the bisection's metric reads it: a declared metric's
+ * slower is worse (bisect.c keeps the verdicts in wall time's terms). */
+static const char *verdict_word(const char *metric, int verdict)
+{
+	bool declared = strcmp(metric, "wall") != 0 && strcmp(metric, INSTRUCTIONS) != 0;
+	if (declared && verdict == STATS_SLOWER)
+		return "worse";
+	if (declared && verdict == STATS_FASTER)
+		return "better";
+	return stats_verdict_name(verdict);
+}
+
 /* The verifying job's verdict, once it ran. */
 static int verify(struct walk_ctx *wc)
 {
@@ -363,13 +377,22 @@ static int verify(struct walk_ctx *wc)
 	}
 	w->action = BISECT_STOP;
 	w->verified = true;
-	if (strcmp(wc->b->metric, "wall") == 0) {
+	if (strcmp(wc->b->metric, INSTRUCTIONS) != 0) {
+		/* Wall time's verdict, or a declared metric's ("<bench>:<metric>",
+		 * slower standing for worse in its direction). */
+		bool wall = strcmp(wc->b->metric, "wall") == 0;
 		struct compare_outcome *outcomes = NULL;
 		size_t n = 0;
-		rc = compare_pair_outcomes(&outcomes, &n, wc->ctx, w->parent, w->culprit);
+		char *key = wall ? NULL : metric_key(wc->b->benchmark, wc->b->metric);
+		const char *name = wall ? wc->b->benchmark : key;
+		if (!name)
+			return -ENOMEM;
+		rc = wall ? compare_pair_outcomes(&outcomes, &n, wc->ctx, w->parent, w->culprit)
+			  : regressions_pair_metric_outcomes(&outcomes, &n, wc->ctx, w->parent,
+							     w->culprit);
 		w->verified = false;
 		for (size_t i = 0; rc == 0 && i < n; i++)
-			if (strcmp(outcomes[i].bench, wc->b->benchmark) == 0) {
+			if (strcmp(outcomes[i].bench, name) == 0) {
 				w->verified = true;
 				w->verdict = outcomes[i].verdict;
 				w->ratio = outcomes[i].ratio;
@@ -378,6 +401,7 @@ static int verify(struct walk_ctx *wc)
 				w->q = outcomes[i].q;
 			}
 		compare_outcomes_free(outcomes, n);
+		free(key);
 		if (rc == -ENOENT)
 			rc = 0;
 	} else {
@@ -399,8 +423,27 @@ static int verify(struct walk_ctx *wc)
 		return 0;
 	}
 	w->state = "not-verified";
-	snprintf(w->detail, sizeof(w->detail), "the A/B job of its parent against it %s",
-		 !w->verified ? "did not measure the benchmark" : "did not find it slower");
+	snprintf(w->detail, sizeof(w->detail), "the A/B job of its parent against it %s%s",
+		 !w->verified ? "did not measure the benchmark" : "did not find it ",
+		 !w->verified ? "" : verdict_word(wc->b->metric, STATS_SLOWER));
+	return 0;
+}
+
+/* Whether a step of metric is bad when its values drop: a declared metric
+ * where higher is better (a throughput); wall time and counts are costs. */
+static int drop_is_bad(bool *out, const struct view_ctx *ctx, const char *metric)
+{
+	struct store_metric_def def;
+	int rc;
+	*out = false;
+	if (strcmp(metric, "wall") == 0 || strcmp(metric, INSTRUCTIONS) == 0)
+		return 0;
+	rc = store_metric_def_get(ctx->store, &def, metric);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc)
+		return store_errno(rc);
+	*out = def.higher_is_better;
 	return 0;
 }
 
@@ -409,6 +452,7 @@ int bisect_walk(struct bisect_walk *w, const struct view_ctx *ctx, const struct 
 {
 	struct walk_ctx wc = {.w = w, .ctx = ctx, .b = b, .max_runs = max_runs};
 	struct bisect_search search;
+	bool drop;
 	int rc;
 	memset(w, 0, sizeof(*w));
 	w->state = "running";
@@ -424,13 +468,17 @@ int bisect_walk(struct bisect_walk *w, const struct view_ctx *ctx, const struct 
 		w->solo_runs += wc.runs[i].pair_id == 0;
 	}
 	if ((rc = reference_value(&w->good_value, ctx, b->benchmark, b->metric, b->good)) ||
-	    (rc = reference_value(&w->bad_value, ctx, b->benchmark, b->metric, b->bad)))
+	    (rc = reference_value(&w->bad_value, ctx, b->benchmark, b->metric, b->bad)) ||
+	    (rc = drop_is_bad(&drop, ctx, b->metric)))
 		goto done;
+	/* t places a commit on the step in either direction: only the step's
+	 * direction must be the bad one. */
 	if (!isfinite(w->good_value) || !isfinite(w->bad_value) ||
-	    w->bad_value <= w->good_value) {
+	    (drop ? w->bad_value >= w->good_value : w->bad_value <= w->good_value)) {
 		w->state = "gave-up";
 		snprintf(w->detail, sizeof(w->detail),
-			 "the runs of its two ends on this host show no slowdown to judge by");
+			 "the runs of its two ends on this host show no %s to judge by",
+			 drop ? "drop" : "slowdown");
 		goto done;
 	}
 	rc = bisect_search(&search, ctx->repo, b->good, b->bad, store_judge, &wc);
@@ -498,16 +546,18 @@ int bisect_line_parse(struct bisect_line *out, const char *line)
 	if (len >= sizeof(out->bench))
 		return -ENOENT;
 	memcpy(out->bench, field[1], len);
-	/* A paired step is of wall time; a count's is of the metric its name
-	 * ends in, "<bench>:<metric>" (instructions: the only per-run count).
-	 * A metric's step found by the history's runs test ("runs", no range)
-	 * is not bisected: judging a commit by one run of a noisy metric, in
-	 * its own direction, is still to be built. */
-	if ((size_t)(end[9] - field[9]) == 6 && strncmp(field[9], "paired", 6) == 0) {
+	/* A paired step is of wall time, or of the metric its name ends in,
+	 * "<bench>:<metric>" (a benchmark's name holds no ':'), as a count's
+	 * is (instructions: the only per-run count). A step found by the
+	 * history's runs test alone ("runs", no range) is not bisected: it was
+	 * never confirmed. */
+	colon = strrchr(out->bench, ':');
+	if (colon && (colon == out->bench || !store_metric_name_valid(colon + 1)))
+		colon = NULL;
+	if ((size_t)(end[9] - field[9]) == 6 && strncmp(field[9], "paired", 6) == 0 && !colon) {
 		out->metric = "wall";
-	} else if ((size_t)(end[9] - field[9]) == 5 && strncmp(field[9], "count", 5) == 0 &&
-		   (colon = strrchr(out->bench, ':')) && colon > out->bench &&
-		   store_metric_name_valid(colon + 1)) {
+	} else if (colon && (((size_t)(end[9] - field[9]) == 5 && strncmp(field[9], "count", 5) == 0) ||
+			     ((size_t)(end[9] - field[9]) == 6 && strncmp(field[9], "paired", 6) == 0))) {
 		snprintf(out->metric_name, sizeof(out->metric_name), "%s", colon + 1);
 		out->metric = out->metric_name;
 		out->bench[colon - out->bench] = '\0';
@@ -685,7 +735,7 @@ int bisect_render(char **text, const struct view_ctx *ctx, int64_t id)
 		if (w.verified) {
 			char pct[32];
 			format_percent(pct, sizeof(pct), w.ratio - 1);
-			strbuf_addf(&out, "\t%s\tratio %.4g\t%s", stats_verdict_name(w.verdict), w.ratio,
+			strbuf_addf(&out, "\t%s\tratio %.4g\t%s", verdict_word(b.metric, w.verdict), w.ratio,
 				    pct);
 			if (isfinite(w.ci_lo))
 				strbuf_addf(&out, "\tinterval %.4g..%.4g", w.ci_lo, w.ci_hi);

@@ -7,10 +7,12 @@
  * undecided), narrows to the first bad commit, descends into the branch a
  * merge brought in as git bisect does, skips a commit whose run failed (a
  * build that fails), and verifies the culprit with an interleaved A/B job
- * of its parent against it: only `slower` names it.
+ * of its parent against it: only `slower` names it (`worse`, of a declared
+ * metric's step, in the metric's own direction).
  *
  * Judging a commit: each run gives one value, the log of its fastest
- * iteration (wall time; the log of the mean instruction count), and the
+ * iteration (wall time; the log of the mean instruction count, or of the
+ * mean of a declared metric, whose bad direction may be a drop), and the
  * commit the mean of its runs' values m. With g and b the same of P's and
  * C's runs (their own, not the bisection's), t = (m - g) / (b - g) places
  * it on the step: t <= 0.3 is good, t >= 0.7 bad; between, one more run,
@@ -128,10 +130,13 @@ int bisect_line_annotate(char **line, const struct view_ctx *ctx);
 
 /* A line of the regressions file a bisection would start from: its benchmark
  * and metric, and its range; 0 when it is one, -ENOENT when it is not (no
- * range, or a step method that is none of paired and count). */
+ * range, or a step method that is none of paired and count, or a count not
+ * named "<bench>:<metric>"). */
 struct bisect_line {
 	char bench[256];
-	const char *metric; /* "wall", or a count's metric (metric_name): "instructions" */
+	/* "wall", or the metric of "<bench>:<metric>" (metric_name): a count's
+	 * ("instructions") or a declared metric's confirmed step */
+	const char *metric;
 	char metric_name[STORE_METRIC_NAME_MAX + 1];
 	char good[STORE_HASH_LEN + 1], bad[STORE_HASH_LEN + 1];
 };

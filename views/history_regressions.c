@@ -7,6 +7,7 @@
 #include "util/array.h"
 #include "util/runid.h"
 #include "util/strbuf.h"
+#include "views/compare.h"
 #include "views/format.h"
 #include "views/history.h"
 #include "views/internal_history.h"
@@ -97,11 +98,12 @@ static int suspect_add(struct regress_ctx *c, const char *bench, size_t at)
 
 /* The slowdowns of every benchmark that changed: each a suspect, and with
  * lines also a line of the history's own (the run means' analysis). Of a
- * metric's family (a->metric set): its changes in its bad direction, lines
- * only (A/B jobs judge wall times). */
+ * metric's family (a->metric set): its changes in its bad direction, each a
+ * suspect too when the metric gates (a declared one: the A/B jobs judge it
+ * as they judge wall times), cpu's and memory's lines only. */
 static int regress_wall(struct regress_ctx *c, const struct analysis *a, bool lines)
 {
-	bool metric = a->metric[0] != '\0';
+	bool settled = a->metric[0] == '\0' || compare_metric_gates(a->metric);
 	int rc = 0;
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
 		const struct run_series *s = &a->series[i];
@@ -125,9 +127,9 @@ static int regress_wall(struct regress_ctx *c, const struct analysis *a, bool li
 				if ((rc = regress_add(c, from, to, s->bench, before, after,
 						      list[k].change, p, extra)))
 					break;
-				c->lines[c->n - 1].wall = !metric;
+				c->lines[c->n - 1].wall = settled;
 			}
-			if (!metric)
+			if (settled)
 				rc = suspect_add(c, s->bench, from);
 		}
 		free(list);
@@ -167,7 +169,8 @@ static int regress_instructions(void *ctx, const struct series *s)
 }
 
 /* Every metric the branch's runs have, each its own family: its steps in
- * its bad direction as lines, its marks appended to *marks. */
+ * its bad direction as lines and suspects, its marks appended to *marks.
+ * marks NULL: the suspects of the gating metrics only, for the A/B jobs. */
 static int regress_metrics(struct regress_ctx *c, char **marks)
 {
 	struct store_metric_def *defs = NULL;
@@ -181,10 +184,12 @@ static int regress_metrics(struct regress_ctx *c, char **marks)
 	for (size_t i = 0; i < ndefs && rc == 0; i++) {
 		struct analysis a;
 		char *text = NULL;
+		if (!marks && !compare_metric_gates(defs[i].name))
+			continue;
 		if ((rc = analysis_load_metric(&a, c->view, c->h, &defs[i], c->view->alpha)))
 			break;
 		if ((rc = analysis_run(&a, c->view, NULL)) == 0 &&
-		    (rc = regress_wall(c, &a, true)) == 0 &&
+		    (rc = regress_wall(c, &a, marks != NULL)) == 0 && marks &&
 		    (rc = history_marks_text(&text, &a, c->h)) == 0 && *text) {
 			char *joined;
 			if (asprintf(&joined, "%s%s", *marks ? *marks : "", text) < 0) {
@@ -242,7 +247,7 @@ static int regressions_of(struct history_regressions *out, const struct view_ctx
 	if ((rc = analysis_run(&a, ctx, NULL)) || (rc = regress_wall(&c, &a, true)) ||
 	    (rc = history_marks_text(&out->marks, &a, &h)) ||
 	    (rc = series_each(ctx, &h, NULL, INSTRUCTIONS, regress_instructions, &c)) ||
-	    (metrics && (rc = regress_metrics(&c, &out->marks))))
+	    (rc = regress_metrics(&c, metrics ? &out->marks : NULL)))
 		goto done;
 	/* Without A/B jobs to settle them, the minimums' suspects would go unused:
 	 * they are neither loaded nor tested. */

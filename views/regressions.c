@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "views/compare.h"
 #include "views/format.h"
 #include "views/history.h"
+#include "views/internal_compare.h"
 #include "views/internal_history.h"
 #include "views/kept.h"
 #include "views/regressions.h"
@@ -38,8 +40,115 @@ static void job_cache_clear(struct job_cache *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The verdict of bench in the A/B job of commits a and b into *out (NULL when
- * the job did not measure it): 0, -ENOENT when there is no finished job. */
+/* Whether the runs have a metric that gates (a declared one): only then is
+ * a job compared again for its metrics, which costs as much as its wall
+ * times. */
+static int runs_have_gating_metric(bool *out, const struct view_ctx *ctx, const int64_t runs[2])
+{
+	struct store_metric_def *defs = NULL;
+	size_t n = 0;
+	int rc = store_errno(store_metrics_of_runs(ctx->store, &defs, &n, runs, 2, NULL));
+	*out = false;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		*out |= compare_metric_gates(defs[i].name);
+	free(defs);
+	return rc;
+}
+
+int regressions_pair_metric_outcomes(struct compare_outcome **out, size_t *n,
+				     const struct view_ctx *ctx, const char *commit_a,
+				     const char *commit_b)
+{
+	struct comparison c;
+	struct side_ref a = {0}, b = {0};
+	size_t rows = 0;
+	int rc;
+	*out = NULL;
+	*n = 0;
+	memset(&c, 0, sizeof(c));
+	snprintf(a.commit, sizeof(a.commit), "%s", commit_a);
+	snprintf(b.commit, sizeof(b.commit), "%s", commit_b);
+	if ((rc = comparison_build(&c, ctx, commit_a, &a, commit_b, &b)))
+		goto done;
+	if (c.method != METHOD_PAIRED) {
+		rc = -ENOENT;
+		goto done;
+	}
+	for (size_t t = 0; t < c.nmetrics; t++)
+		rows += c.metrics[t].nrows;
+	if (!(*out = calloc(rows + 1, sizeof(**out)))) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	for (size_t t = 0; t < c.nmetrics && rc == 0; t++) {
+		const struct metric_table *m = &c.metrics[t];
+		if (!compare_metric_gates(m->def.name))
+			continue;
+		for (size_t i = 0; i < m->nrows; i++) {
+			const struct row *r = &m->rows[i];
+			struct compare_outcome *o = &(*out)[*n];
+			int v = r->compared ? r->verdict : STATS_UNDECIDED;
+			if (!(o->bench = metric_key(r->name, m->def.name))) {
+				rc = -ENOMEM;
+				break;
+			}
+			(*n)++;
+			/* Slower stands for worse in the metric's own direction, as
+			 * the settlement reads a wall time's. */
+			if (v == STATS_SLOWER || v == STATS_FASTER)
+				v = strcmp(metric_verdict_name(m, v), "worse") == 0 ? STATS_SLOWER
+										   : STATS_FASTER;
+			o->verdict = v;
+			o->ratio = r->ratio;
+			o->ci_lo = r->have_ci ? r->ci_lo : NAN;
+			o->ci_hi = r->have_ci ? r->ci_hi : NAN;
+			o->q = r->testable ? r->out.q : NAN;
+			o->mean_a = r->a ? r->sa.mean : NAN;
+			o->mean_b = r->b ? r->sb.mean : NAN;
+			o->pairs = r->pairs;
+			o->runs[0] = c.a.runs[0];
+			o->runs[1] = c.b.runs[0];
+		}
+	}
+done:
+	comparison_clear(&c);
+	if (rc) {
+		compare_outcomes_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* The job of commits a and b: wall time's verdicts, then the gating
+ * metrics' ("<bench>:<metric>"), so that a metric's suspect is settled by
+ * the same job as a wall time's, under its own name. */
+static int job_load(struct cached_job *job, const struct view_ctx *ctx, const char *a,
+		    const char *b)
+{
+	struct compare_outcome *more = NULL, *all;
+	size_t nmore = 0;
+	bool metrics = false;
+	int rc = compare_pair_outcomes(&job->outcomes, &job->n, ctx, a, b);
+	if (rc || job->n == 0 || (rc = runs_have_gating_metric(&metrics, ctx, job->outcomes[0].runs)) ||
+	    !metrics)
+		return rc;
+	if ((rc = regressions_pair_metric_outcomes(&more, &nmore, ctx, a, b)))
+		return rc == -ENOENT ? 0 : rc;
+	if (!(all = realloc(job->outcomes, (job->n + nmore + 1) * sizeof(*all)))) {
+		compare_outcomes_free(more, nmore);
+		return -ENOMEM;
+	}
+	memcpy(all + job->n, more, nmore * sizeof(*more));
+	job->outcomes = all;
+	job->n += nmore;
+	free(more);
+	return 0;
+}
+
+/* The verdict of bench (or "<bench>:<metric>") in the A/B job of commits a
+ * and b into *out (NULL when the job did not measure it): 0, -ENOENT when
+ * there is no finished job. */
 static int job_outcome(const struct compare_outcome **out, struct job_cache *cache,
 		       const struct view_ctx *ctx, const struct history_regressions *hr, size_t a,
 		       size_t b, const char *bench)
@@ -55,10 +164,12 @@ static int job_outcome(const struct compare_outcome **out, struct job_cache *cac
 			return rc;
 		job = &cache->jobs[cache->n];
 		*job = (struct cached_job){.a = a, .b = b};
-		job->rc = compare_pair_outcomes(&job->outcomes, &job->n, ctx, hr->commits[a],
-						hr->commits[b]);
-		if (job->rc && job->rc != -ENOENT)
-			return job->rc;
+		job->rc = job_load(job, ctx, hr->commits[a], hr->commits[b]);
+		if (job->rc && job->rc != -ENOENT) {
+			rc = job->rc;
+			compare_outcomes_free(job->outcomes, job->n);
+			return rc;
+		}
 		cache->n++;
 	}
 	if (job->rc)
@@ -391,8 +502,9 @@ static int regressions_compute(char **text, char **marks, const struct view_ctx 
 		goto done;
 	}
 	/* Instruction counts are deterministic: the history's step is the
-	 * change. A wall time step is only a suspect until its job says slower,
-	 * unless no jobs are run to confirm them. */
+	 * change; cpu and memory gate nothing. A wall time step (and a gating
+	 * metric's, l->wall too) is only a suspect until its job says slower
+	 * (worse), unless no jobs are run to confirm them. */
 	for (size_t i = 0; i < hr.nlines && rc == 0; i++) {
 		const struct history_line *l = &hr.lines[i];
 		if (l->wall && ctx->confirm)

@@ -247,6 +247,15 @@ static void test_line_parse(void **state)
 	assert_int_equal(bisect_line_parse(&l, line), 0);
 	assert_string_equal(l.bench, "sort");
 	assert_string_equal(l.metric, "instructions");
+	/* A declared metric's confirmed step: paired, of the metric its name ends in. */
+	snprintf(line, sizeof(line),
+		 "%s\tsort:throughput\t100\t80\t-20%%\t0.0001\t000003,000004\t10%%\tfixed\tpaired\t"
+		 "%s..%s\n",
+		 f->l[16], f->l[0], f->l[16]);
+	assert_int_equal(bisect_line_parse(&l, line), 0);
+	assert_string_equal(l.bench, "sort");
+	assert_string_equal(l.metric, "throughput");
+	assert_string_equal(l.good, f->l[0]);
 	/* The history's own lines (method runs, no range) start none. */
 	snprintf(line, sizeof(line), "%s\tsort\t0.1\t0.2\t+100%%\t0.0001\t000004\t2%%\tfixed\truns\t-\n",
 		 f->l[16]);
