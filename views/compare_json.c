@@ -137,6 +137,9 @@ static json_object *json_metric(const struct metric_table *m, const struct row *
 	json_object_object_add(o, "a", json_metric_stats(m, r->a, &r->sa));
 	json_object_object_add(o, "b", json_metric_stats(m, r->b, &r->sb));
 	json_add_estimate(o, r, paired);
+	/* A change from or to 0 has no ratio: its size is the difference of
+	 * the means, its p-value Mann-Whitney U's on the raw values. */
+	json_object_object_add(o, "difference", cmp && r->from_zero ? json_number(r->diff) : NULL);
 	json_object_object_add(o, "q_value", cmp && r->testable ? json_number(r->out.q) : NULL);
 	json_object_object_add(o, "threshold", cmp ? json_number(r->threshold) : NULL);
 	json_object_object_add(o, "threshold_source",

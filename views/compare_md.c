@@ -403,6 +403,19 @@ static void md_change(char change[64], char interval[64], const struct row *r)
 	}
 }
 
+static void format_metric(char *buf, size_t size, const struct metric_table *m, double v,
+			  double scale_of);
+
+/* A change from 0 as the headline names it: "+5.000 count from 0". */
+static void md_metric_change(char *buf, size_t size, const struct metric_table *m,
+			     const struct row *r)
+{
+	char diff[48];
+	format_metric(diff, sizeof(diff), m, r->diff, fabs(r->diff));
+	snprintf(buf, size, "%s%s %s 0", r->diff > 0 ? "+" : "", diff,
+		 r->sa.mean == 0 ? "from" : "to");
+}
+
 /* The declared metrics that got worse (they fail benchfs check as a slower
  * wall time does), named in the headline: "Worse: `io` throughput -50.0%." */
 static void md_headline_metrics(FILE *out, const struct comparison *c)
@@ -414,10 +427,13 @@ static void md_headline_metrics(FILE *out, const struct comparison *c)
 			continue;
 		for (size_t i = 0; i < m->nrows; i++) {
 			const struct row *r = &m->rows[i];
-			char change[32];
+			char change[64];
 			if (!r->compared || strcmp(metric_verdict_name(m, r->verdict), "worse") != 0)
 				continue;
-			format_percent(change, sizeof(change), r->ratio - 1);
+			if (r->from_zero)
+				md_metric_change(change, sizeof(change), m, r);
+			else
+				format_percent(change, sizeof(change), r->ratio - 1);
 			fputs(any ? ", `" : " Worse: `", out);
 			md_cell(out, r->name);
 			fputs("` ", out);
@@ -604,20 +620,23 @@ static void md_metric_cell(FILE *out, const struct metric_table *m, const struct
 		fprintf(out, "%s ± %s (%zu)", mean, sd, s->n);
 }
 
-/* A metric whose mean on side a is 0 (a count of errors, say): no ratio
- * b/a, but a change from 0 is a change. Its absolute size is shown; no
- * verdict is tested on it. 0 on both sides is no change. */
-static void md_metric_from_zero(FILE *out, const struct metric_table *m, const struct row *r)
+/* A metric at 0 on a side (a count of errors, say): no ratio b/a, so the
+ * change is its absolute size, tested on the raw values (row_from_zero);
+ * 0 on both sides is no change. */
+static void md_metric_from_zero(FILE *out, const struct metric_table *m, const struct row *r,
+				enum method method)
 {
-	char diff[64];
-	double d = r->sb.mean - r->sa.mean;
-	bool zeros = r->sa.min == 0 && r->sa.max == 0 && r->sb.min == 0 && r->sb.max == 0;
-	format_metric(diff, sizeof(diff), m, d, fabs(d));
-	if (zeros)
+	char diff[64], q[32];
+	if (r->sa.max == 0 && r->sb.max == 0) {
 		fputs(" | 0 | — | — | — | unchanged (0 on both sides) |\n", out);
-	else
-		fprintf(out, " | %s%s | — | — | — | changed from 0 (no ratio; untested) |\n",
-			d > 0 ? "+" : "", diff);
+		return;
+	}
+	format_metric(diff, sizeof(diff), m, r->diff, fabs(r->diff));
+	format_p(q, sizeof(q), r->out.q, r->testable);
+	fprintf(out, " | %s%s (%s 0) | — | %s | ", r->diff > 0 ? "+" : "", diff,
+		r->sa.mean == 0 ? "from" : "to", r->testable ? q : "—");
+	md_samples(out, r, method);
+	fprintf(out, " | %s |\n", metric_verdict_name(m, r->verdict));
 }
 
 static void md_metric_row(FILE *out, const struct metric_table *m, const struct row *r,
@@ -641,12 +660,13 @@ static void md_metric_row(FILE *out, const struct metric_table *m, const struct 
 		fprintf(out, " | | | | | only in %s |\n", r->a ? "a" : "b");
 		return;
 	}
-	if (!r->compared && r->sa.mean == 0) {
-		md_metric_from_zero(out, m, r);
+	if (r->from_zero) {
+		md_metric_from_zero(out, m, r, method);
 		return;
 	}
 	if (!r->compared) {
-		fputs(" | | | | | not comparable (mean of a is 0) |\n", out);
+		fputs(" | | | | | not comparable (negative values: no ratio, no change from 0) |\n",
+		      out);
 		return;
 	}
 	md_change(change, interval, r);
@@ -654,6 +674,15 @@ static void md_metric_row(FILE *out, const struct metric_table *m, const struct 
 	fprintf(out, " | %s | %s | %s | ", change, interval, r->testable ? q : "—");
 	md_samples(out, r, method);
 	fprintf(out, " | %s |\n", metric_verdict_name(m, r->verdict));
+}
+
+static bool any_from_zero(const struct comparison *c)
+{
+	for (size_t t = 0; t < c->nmetrics; t++)
+		for (size_t i = 0; i < c->metrics[t].nrows; i++)
+			if (c->metrics[t].rows[i].from_zero && c->metrics[t].rows[i].testable)
+				return true;
+	return false;
 }
 
 /* One table per metric after wall time's: the same statistics and verdict
@@ -668,6 +697,12 @@ static void md_metrics(FILE *out, const struct comparison *c, const struct view_
 		     "own in the correction (alpha %g): wall time's verdicts do not depend on them. "
 		     "Verdicts read in the metric's direction: worse, better, unchanged, undecided.\n\n",
 		ctx->alpha);
+	if (any_from_zero(c))
+		fputs("A metric at 0 on a side (a count of errors, say) has no ratio: its change is "
+		      "the difference of the means, tested by Mann-Whitney U on the raw values (an "
+		      "A/B job's iterations, or one mean per run of separate runs), and called in "
+		      "its direction when its q is at most alpha.\n\n",
+		      out);
 	for (size_t t = 0; t < c->nmetrics; t++) {
 		const struct metric_table *m = &c->metrics[t];
 		bool reasons = false;

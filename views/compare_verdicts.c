@@ -236,6 +236,124 @@ done:
 	return rc;
 }
 
+/* A change from 0 has no log ratio: in the correction it stands at this
+ * log ratio in its direction, beyond any threshold, so that its q alone
+ * calls it (the direction is certain, its relative size unbounded). */
+#define FROM_ZERO_LOG 300.0
+
+/* The mean of metric m of benchmark name in each run of side s, into out
+ * (s->nruns): a run is the unit of separate runs' analysis, its iterations
+ * share one build and one service. */
+static int side_run_means(size_t *n, double *out, const struct comparison *c, bool side_b,
+			  const struct metric_table *m, const char *name,
+			  const struct view_ctx *ctx)
+{
+	const struct side *s = side_b ? &c->b : &c->a;
+	int rc = 0;
+	*n = 0;
+	for (size_t i = 0; i < s->nruns && rc == 0; i++) {
+		struct sample_set set = {0};
+		const struct bench_samples *b;
+		if ((rc = sample_set_load(&set, ctx, &s->runs[i], 1, m->def.name)) == 0 &&
+		    (!c->variant_param || (rc = variants_remap_samples(&set, c, side_b)) == 0) &&
+		    (b = sample_set_find(&set, name)) && b->n > 0 &&
+		    stats_mean(&out[*n], b->values, b->n) == STATS_OK)
+			(*n)++;
+		sample_set_clear(&set);
+	}
+	return rc;
+}
+
+/* A metric at 0 on a side, its values never negative (a count of errors
+ * going 0 -> 5, or 5 -> 0): the difference of means is the change, tested
+ * by Mann-Whitney U on the raw values, which takes zeros and ties (0 on
+ * every iteration) as they are. An A/B job's iterations are its samples,
+ * as its pairs are wall time's; separate runs are judged on one mean per
+ * run, each run being one build and one service. 0 on both sides is no
+ * change, and needs no test. */
+static int row_from_zero(struct row *r, const struct comparison *c, const struct metric_table *m,
+			 const struct view_ctx *ctx)
+{
+	bool paired = c->method == METHOD_PAIRED;
+	size_t na = r->a->n, nb = r->b->n, most = na + nb + c->a.nruns + c->b.nruns + 2, len;
+	double *va = NULL, *vb = NULL, *scratch = NULL;
+	struct stats_mwu mwu;
+	int rc = -ENOMEM, src;
+	r->compared = true;
+	r->from_zero = true;
+	r->diff = r->sb.mean - r->sa.mean;
+	r->ratio = r->sa.mean > 0 ? r->sb.mean / r->sa.mean : r->sb.mean > 0 ? INFINITY : NAN;
+	r->threshold = ctx->threshold;
+	r->level = ctx->alpha;
+	r->sigma_run = NAN; /* no run-to-run noise: the runs' own spread is tested */
+	r->pairs = na < nb ? na : nb;
+	if (r->sa.max == 0 && r->sb.max == 0) {
+		r->verdict = STATS_UNCHANGED;
+		return 0;
+	}
+	if (!(va = malloc(most * sizeof(double))) || !(vb = malloc(most * sizeof(double))))
+		goto done;
+	if (paired) {
+		memcpy(va, r->a->values, na * sizeof(double));
+		memcpy(vb, r->b->values, nb * sizeof(double));
+	} else if ((rc = side_run_means(&na, va, c, false, m, r->name, ctx)) ||
+		   (rc = side_run_means(&nb, vb, c, true, m, r->name, ctx))) {
+		goto done;
+	} else {
+		r->runs_a = na;
+		r->runs_b = nb;
+	}
+	rc = -ENOMEM;
+	len = stats_mann_whitney_scratch_len(na, nb);
+	if (!(scratch = malloc((len + 1) * sizeof(double))))
+		goto done;
+	src = na && nb ? stats_mann_whitney_test(&mwu, va, na, vb, nb, STATS_MWU_AUTO, scratch, len)
+		       : STATS_EEMPTY;
+	if (src != STATS_OK) {
+		rc = asprintf(&r->reason, "the %s cannot be tested (%s)",
+			      paired ? "iterations" : "runs", stats_strerror(src)) < 0 ? -ENOMEM : 0;
+		goto done;
+	}
+	r->testable = true;
+	r->p = mwu.p;
+	r->in = (struct stats_verdict_input){.testable = true,
+					     .estimate = r->diff > 0 ? FROM_ZERO_LOG : -FROM_ZERO_LOG,
+					     .p = mwu.p,
+					     .level = ctx->alpha,
+					     .threshold = r->threshold};
+	r->in.lo = r->in.hi = r->in.estimate;
+	rc = 0;
+done:
+	free(va);
+	free(vb);
+	free(scratch);
+	return rc;
+}
+
+/* Why a change from 0 stayed undecided, and what would decide it. */
+static int from_zero_reason(struct row *r, const struct comparison *c,
+			    const struct metric_table *m, const struct view_ctx *ctx)
+{
+	char q[32], p[32];
+	format_p(q, sizeof(q), r->out.q, true);
+	format_p(p, sizeof(p), r->p, true);
+	if (c->method == METHOD_PAIRED)
+		return asprintf(&r->reason,
+				"changed from 0 by %+.4g %s, not significant (Mann-Whitney U on %zu"
+				" and %zu iterations: p = %s, q = %s > alpha %g); a longer A/B job"
+				" (compare.max_pairs) can decide it",
+				r->diff, m->def.unit, r->a->n, r->b->n, p, q, ctx->alpha) < 0
+			       ? -ENOMEM
+			       : 0;
+	return asprintf(&r->reason,
+			"changed from 0 by %+.4g %s, not significant (Mann-Whitney U on the means"
+			" of %zu and %zu runs: p = %s, q = %s > alpha %g); more runs of each side"
+			" can decide it",
+			r->diff, m->def.unit, r->runs_a, r->runs_b, p, q, ctx->alpha) < 0
+		       ? -ENOMEM
+		       : 0;
+}
+
 int compute_row(struct row *r, const struct comparison *c, const struct metric_table *m,
 		const struct view_ctx *ctx, double *scratch)
 {
@@ -245,7 +363,15 @@ int compute_row(struct row *r, const struct comparison *c, const struct metric_t
 		return -EIO;
 	if (r->b && stats_describe(&r->sb, r->b->values, r->b->n, scratch))
 		return -EIO;
-	if (!r->a || !r->b || !(r->sa.mean > 0))
+	if (!r->a || !r->b)
+		return 0;
+	if (m && r->sa.min >= 0 && r->sb.min >= 0 && (r->sa.mean == 0 || r->sb.mean == 0)) {
+		rc = row_notes(r, c);
+		if (rc == 0)
+			rc = row_from_zero(r, c, m, ctx);
+		goto same_build;
+	}
+	if (!(r->sa.mean > 0))
 		return 0;
 	if (stats_compare(&r->pooled, r->a->values, r->a->n, r->b->values, r->b->n, ctx->alpha,
 			  ctx->threshold))
@@ -254,6 +380,7 @@ int compute_row(struct row *r, const struct comparison *c, const struct metric_t
 	if ((rc = row_notes(r, c)))
 		return rc;
 	rc = c->method == METHOD_PAIRED ? row_paired(r, c, m, ctx) : row_runs(r, c, m, ctx);
+same_build:
 	if (rc == 0 && c->same_build) {
 		/* Identical bytes: whatever the times say, there is nothing to test. */
 		r->testable = false;
@@ -304,7 +431,8 @@ static int undecided_reason(struct row *r, const struct comparison *c, const str
 /* The three-way verdicts, Benjamini-Hochberg over the tested rows of one
  * family (wall time's, or one metric's). */
 static int decide_rows(size_t *tested, struct row *rows, size_t nrows,
-		       const struct comparison *c, const struct view_ctx *ctx)
+		       const struct comparison *c, const struct metric_table *table,
+		       const struct view_ctx *ctx)
 {
 	struct stats_verdict_input *in = calloc(nrows + 1, sizeof(*in));
 	struct stats_verdict_output *out = calloc(nrows + 1, sizeof(*out));
@@ -329,7 +457,7 @@ static int decide_rows(size_t *tested, struct row *rows, size_t nrows,
 		r->out = out[k++];
 		r->verdict = r->out.verdict;
 		if (r->verdict == STATS_UNDECIDED)
-			rc = undecided_reason(r, c, ctx);
+			rc = r->from_zero ? from_zero_reason(r, c, table, ctx) : undecided_reason(r, c, ctx);
 	}
 done:
 	free(in);
@@ -342,10 +470,10 @@ done:
 /* Wall time's family, then each metric's. */
 int decide(struct comparison *c, const struct view_ctx *ctx)
 {
-	int rc = decide_rows(&c->tested, c->rows, c->nrows, c, ctx);
+	int rc = decide_rows(&c->tested, c->rows, c->nrows, c, NULL, ctx);
 	for (size_t i = 0; i < c->nmetrics && !rc; i++) {
 		struct metric_table *m = &c->metrics[i];
-		rc = decide_rows(&m->tested, m->rows, m->nrows, c, ctx);
+		rc = decide_rows(&m->tested, m->rows, m->nrows, c, m, ctx);
 	}
 	return rc;
 }

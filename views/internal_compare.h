@@ -71,6 +71,12 @@ struct row {
 	bool unstable_a, unstable_b;
 	double other_a, other_b; /* other processes' CPUs while measured; NAN unknown */
 	const struct bench_samples *ia, *ib; /* instruction counts, when measured */
+	/* A metric whose mean is 0 on a side (errors going 0 -> 5, or 5 -> 0):
+	 * no log ratio, so judged by the difference of its raw values
+	 * (compare_verdicts.c's row_from_zero); ratio is then b/a as it
+	 * stands (+inf from 0, NAN for 0 on both sides) with no interval. */
+	bool from_zero;
+	double diff; /* from_zero: mean of b - mean of a */
 };
 
 /* One metric of the benchmarks beside wall time (cpu, memory, a declared
