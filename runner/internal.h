@@ -125,5 +125,12 @@ int do_benchmarks(struct job *job);
 int job_finish(struct job *job, size_t s, enum run_state state, const char *detail,
 	       const char *result_json);
 int job_finish_done(struct job *job);
+/* The side's debug.log closed (it may be NULL). On a shared store, a side
+ * whose end was recorded then has its files copied into the store,
+ * replacing any it had in one transaction, at most 256 MiB in all: which
+ * fit is decided, and said in the log, before the log is closed; the copy
+ * of the log is made after, so that it holds what the close writes (a
+ * capped log's kept tail). */
+void job_close_log(struct job *job, size_t s);
 
 #endif

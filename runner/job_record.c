@@ -1,7 +1,8 @@
 /* The end of a job that measured every benchmark: the conditions each was
  * measured under, result.json and the runs' ends in the store and their
- * logs; on a store shared by a fleet, each run's files copied into it
- * (store.h, "a run's files") so that every machine's mount shows them.
+ * logs; and the close of each run's log, after which, on a store shared by
+ * a fleet, the files of each run that ended are copied into it
+ * (store/run_files.h) so that every machine's mount shows them.
  * Part of the job loop (runner.c); the job's state is runner/internal.h. */
 #include <dirent.h>
 #include <errno.h>
@@ -138,36 +139,47 @@ out:
 	return rc;
 }
 
-/* A run's files into the shared store, replacing any it had (an earlier
- * attempt's): its artifacts directory's, then debug.log, which says first
- * which files were too many for the store. Right after the run's end is
- * recorded; a failure only costs other machines the files (logged here). */
-static void upload_files(struct job *job, size_t s)
+/* A run's files on their way into the shared store: those of its artifacts
+ * directory that fit, read while its debug.log is open, and the log itself
+ * last, read once it is closed. */
+struct upload {
+	struct found_files ff;
+	struct store_run_file_body *bodies; /* ff.n + 1: the files that fit, then debug.log */
+	size_t n;
+};
+
+static void upload_free(struct upload *up)
+{
+	for (size_t i = 0; up->bodies && i <= up->ff.n; i++)
+		free((void *)up->bodies[i].body);
+	free(up->bodies);
+	found_free(&up->ff);
+}
+
+/* Which files of the artifacts directory the store takes, read; each one
+ * left out is named in debug.log (open still: the notes are in its copy).
+ * 0 or -errno. */
+static int upload_prepare(struct upload *up, struct job *job, size_t s)
 {
 	struct runner *r = job->runner;
 	struct side *sd = &job->sides[s];
-	struct found_files ff = {0};
-	struct store_run_file_body *bodies = NULL;
 	char dir[4096], log_path[4096];
 	int64_t total = 0;
-	size_t n = 0;
 	struct stat st;
 	int rc;
-	if (!store_shared(r->store))
-		return;
 	store_path_artifacts(dir, sizeof(dir), r->data_dir, sd->run->id);
 	store_path_log(log_path, sizeof(log_path), r->data_dir, sd->run->id);
-	if ((rc = find_files(&ff, dir, "")))
-		goto out;
-	if (!(bodies = calloc(ff.n + 1, sizeof(*bodies)))) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	/* debug.log's own room: what it is now and the lines said below. */
+	if ((rc = find_files(&up->ff, dir, "")))
+		return rc;
+	if (!(up->bodies = calloc(up->ff.n + 1, sizeof(*up->bodies))))
+		return -ENOMEM;
+	/* debug.log's own room: what it is now, what its close adds (a capped
+	 * log's kept tail) and the lines said below. */
 	if (lstat(log_path, &st) == 0)
-		total = (int64_t)st.st_size + 64 * 1024;
-	for (size_t i = 0; i < ff.n; i++) {
-		struct found_file *f = &ff.items[i];
+		total = (int64_t)st.st_size + runlog_pending(sd->log) + 64 * 1024;
+	for (size_t i = 0; i < up->ff.n; i++) {
+		struct found_file *f = &up->ff.items[i];
+		struct store_run_file_body *b = &up->bodies[up->n];
 		if (total + f->size > RUN_FILES_STORE_MAX) {
 			runlog_printf(sd->log, "benchfs",
 				      "%s (%lld bytes): not copied into the shared store (its files may"
@@ -175,39 +187,61 @@ static void upload_files(struct job *job, size_t s)
 				      f->name, (long long)f->size, (long long)RUN_FILES_STORE_MAX);
 			continue;
 		}
-		if ((rc = read_whole((void **)&bodies[n].body, f->path, f->size))) {
+		if ((rc = read_whole((void **)&b->body, f->path, f->size))) {
 			runlog_printf(sd->log, "benchfs", "%s: not copied into the shared store: %s",
 				      f->name, strerror(-rc));
-			rc = 0;
 			continue;
 		}
-		bodies[n].name = f->name;
-		bodies[n].size = (size_t)f->size;
-		bodies[n].mtime_ns = f->mtime_ns;
-		n++;
+		b->name = f->name;
+		b->size = (size_t)f->size;
+		b->mtime_ns = f->mtime_ns;
+		up->n++;
 		total += f->size;
 	}
-	/* The log last, as it is now: every line above is in it. */
+	return 0;
+}
+
+/* debug.log, closed now, with the files prepared, in place of any the run
+ * had (an earlier attempt's), in one transaction. 0 or -errno. */
+static int upload_send(struct upload *up, struct runner *r, int64_t run_id)
+{
+	struct store_run_file_body *b = &up->bodies[up->n];
+	char log_path[4096];
+	struct stat st;
+	int rc = 0;
+	store_path_log(log_path, sizeof(log_path), r->data_dir, run_id);
 	if (lstat(log_path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    !(rc = read_whole((void **)&bodies[n].body, log_path, (int64_t)st.st_size))) {
-		bodies[n].name = "debug.log";
-		bodies[n].size = (size_t)st.st_size;
-		bodies[n].mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-		n++;
+	    !(rc = read_whole((void **)&b->body, log_path, (int64_t)st.st_size))) {
+		b->name = "debug.log";
+		b->size = (size_t)st.st_size;
+		b->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		up->n++;
 	}
-	rc = 0;
-	if (store_run_files_replace(r->store, sd->run->id, bodies, n))
-		/* The store logged why. */
-		log_error(-EIO, "run " RUNID_DIR_FMT ": its files could not be copied into the store",
-			  (long long)sd->run->id);
-out:
+	if (rc) /* the other files still go */
+		log_error(rc, "run " RUNID_DIR_FMT ": its debug.log could not be copied into the store",
+			  (long long)run_id);
+	/* The store logged why. */
+	return store_run_files_replace(r->store, run_id, up->bodies, up->n) ? -EIO : 0;
+}
+
+void job_close_log(struct job *job, size_t s)
+{
+	struct runner *r = job->runner;
+	struct side *sd = &job->sides[s];
+	struct upload up = {0};
+	/* Ended: its end was recorded while the run was this runner's (one
+	 * that lost its job records nothing of it). */
+	bool copy = sd->ended && store_shared(r->store);
+	int rc = copy ? upload_prepare(&up, job, s) : 0;
+	runlog_free(sd->log);
+	sd->log = NULL;
+	if (copy && !rc)
+		rc = upload_send(&up, r, sd->run->id);
+	/* A failure only costs other machines the files. */
 	if (rc)
 		log_error(rc, "run " RUNID_DIR_FMT ": its files could not be copied into the store",
 			  (long long)sd->run->id);
-	for (size_t i = 0; bodies && i <= ff.n; i++)
-		free((void *)bodies[i].body);
-	free(bodies);
-	found_free(&ff);
+	upload_free(&up);
 }
 
 /* The run's end in the store and its log. 0, or -1 when the store could
@@ -232,7 +266,6 @@ int job_finish(struct job *job, size_t s, enum run_state state, const char *deta
 		runlog_printf(sd->log, "benchfs", "done%s%s", *detail ? ": " : "", detail);
 	else
 		runlog_printf(sd->log, "benchfs", "failed: %s", detail);
-	upload_files(job, s);
 	runner_notify(r, sd->run->id);
 	return 0;
 }

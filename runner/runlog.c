@@ -264,6 +264,20 @@ void runlog_output(void *ctx, const char *buf, size_t len)
 	}
 }
 
+int64_t runlog_pending(const struct runlog *log)
+{
+	int64_t n = 0;
+	/* A partial line with its timestamp and step. */
+	if (log->partial_len)
+		n += (int64_t)log->partial_len + (int64_t)sizeof(log->step) + 64;
+	if (log->ring)
+		n += log->ring_in < (int64_t)log->ring_size ? log->ring_in : (int64_t)log->ring_size;
+	/* The notes of the cap (each under 256 bytes): that partial line may start the ring. */
+	if (log->ring || log->partial_len)
+		n += 512;
+	return n;
+}
+
 void runlog_free(struct runlog *log)
 {
 	if (!log)

@@ -4,6 +4,7 @@
 #define BENCHFS_RUNNER_RUNLOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct runlog;
 
@@ -21,6 +22,9 @@ void runlog_set_step(struct runlog *log, const char *step);
 /* Process output: complete lines are written with a timestamp; a trailing
  * partial line waits for its end (or for runlog_set_step / runlog_free). */
 void runlog_output(void *log, const char *buf, size_t len);
+/* At most how many bytes runlog_free will still add to the file: a
+ * partial line, and a capped log's kept tail with the line before it. */
+int64_t runlog_pending(const struct runlog *log);
 void runlog_free(struct runlog *log);
 
 /* Format a timestamp of the realtime clock as 2026-11-23T07:44:04.123Z. */

@@ -307,7 +307,8 @@ out:
 		free(sd->benches);
 		free(sd->cals);
 		free_env(sd->envp);
-		runlog_free(sd->log);
+		/* Last: its files go to a shared store once nothing more is logged. */
+		job_close_log(&job, s);
 	}
 	if (other.id)
 		store_run_clear(&other);

@@ -6,7 +6,8 @@
 # artifacts/ from what B put in the store at the run's end, with true sizes,
 # whole and ranged reads (tail -c, dd skip=). B's own mount keeps reading
 # its data directory; A's mount shows B's debug.log of a run A had started
-# (and lost) too.
+# (and lost) too; and a debug.log past its cap, whose tail is written when
+# the log is closed, whole through A's mount.
 . "$(dirname "$0")/lib.sh"
 
 if ! store_is_pg; then
@@ -79,6 +80,24 @@ cmp "$DATA2/logs/000002.log" "$MNT/runs/000002/debug.log" ||
 	fail "A's mount shows its own partial debug.log of a run B ended: $(head -3 "$MNT/runs/000002/debug.log")"
 cmp "$DATA2/logs/000002.log" "$MNT2/runs/000002/debug.log" || fail "B's mount: run 000002's debug.log"
 ok "a run B measured after A lost it: A's mount shows B's debug.log, not its own partial one"
+
+# A capped debug.log: its kept tail and the line on what was dropped are
+# written when the log is closed, and the store's copy is made after that,
+# so A's mount shows B's file whole, tail and all.
+stop_second
+BENCHFS_TEST_LOG_MAX=1024 start_second --labels beta
+echo 'HEAD @profile=beta' > "$MNT2/queue"
+wait_sql "SELECT state FROM runs WHERE id = 3" done 120
+wait_sql "SELECT count(*) > 0 FROM run_files WHERE run_id = 3 AND name = 'debug.log'" t 30
+local_log="$DATA2/logs/000003.log"
+grep -q 'debug.log reached 512 bytes' "$local_log" || fail "run 000003's log was not capped: $(head -c 1000 "$local_log")"
+grep -Eq '\.\.\. [0-9]+ bytes in [0-9]+ lines dropped here' "$local_log" || fail "run 000003's log has no line on what was dropped"
+tail -1 "$local_log" | grep -q '\] done' || fail "the end of run 000003's capped log: $(tail -2 "$local_log")"
+cmp "$local_log" "$MNT/runs/000003/debug.log" ||
+	fail "a capped debug.log through A's mount differs from B's: $(diff "$local_log" "$MNT/runs/000003/debug.log" | tail -5)"
+assert_eq "$(stat -c %s "$MNT/runs/000003/debug.log")" "$(stat -c %s "$local_log")" "a capped debug.log's size in stat"
+assert_eq "$(tail -c 300 "$MNT/runs/000003/debug.log" | od -c)" "$(tail -c 300 "$local_log" | od -c)" "tail -c 300 of a capped debug.log"
+ok "a capped debug.log ($(stat -c %s "$local_log") bytes) through A's mount: B's bytes, its kept tail included"
 
 # Runner B copied the files: a sanitizer build's report of it is in its own log.
 stop_second
