@@ -228,12 +228,13 @@ static int instantiate(struct bench_config *b, const struct bench_config *proto,
 	if (substitute_strv(b->argv, b->params, b->nparams))
 		return -ENOMEM;
 	/* Each variant's service is its own: a server started with {threads}
-	 * must get this variant's value. The ready port is a number and takes
-	 * none; the URL's path may. */
+	 * or on {port} must get this variant's value, and so must its ready
+	 * probe ("tcp": "{port}", or a URL: service_config_resolve reads them
+	 * once substituted). */
 	if (b->service && (substitute(&b->service->shell, b->params, b->nparams) ||
 			   substitute_strv(b->service->argv, b->params, b->nparams) ||
 			   substitute(&b->service->http_url, b->params, b->nparams) ||
-			   substitute(&b->service->http_path, b->params, b->nparams)))
+			   substitute(&b->service->tcp_text, b->params, b->nparams)))
 		return -ENOMEM;
 	return 0;
 }
@@ -245,6 +246,7 @@ int config_expand(struct config *config, const struct bench_config *proto,
 		  size_t errsize)
 {
 	size_t idx[PARAMS_MAX] = {0};
+	int rc;
 	for (;;) {
 		struct bench_config *b;
 		size_t i;
@@ -257,6 +259,9 @@ int config_expand(struct config *config, const struct bench_config *proto,
 		memset(b, 0, sizeof(*b));
 		if (instantiate(b, proto, lists, nlists, idx))
 			return config_nomem(err, errsize);
+		if (b->service && (rc = service_config_resolve(b->service, where, b->name, err,
+							       errsize)))
+			return rc;
 		if (!config_name_valid(b->name))
 			return config_fail(err, errsize,
 				    "%s: the name \"%.60s...\" with its parameters is longer than %d"

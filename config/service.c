@@ -19,6 +19,7 @@ void service_config_free(struct service_config *service)
 	free(service->shell);
 	free(service->http_url);
 	free(service->http_path);
+	free(service->tcp_text);
 	free(service);
 }
 
@@ -122,14 +123,58 @@ static int parse_ready(struct service_config *svc, json_object *value, const cha
 		const char *url = plain_string(http);
 		if (!url)
 			return config_fail(err, errsize, "%s: \"http\" must be a URL string", at);
+		/* a {param} (the port of a variant's server) is read once substituted */
+		if (strchr(url, '{'))
+			return (svc->http_url = strdup(url)) ? 0 : config_nomem(err, errsize);
 		return parse_url(svc, url, where, err, errsize);
 	}
-	errno = 0;
+	if (json_object_is_type(tcp, json_type_string)) {
+		const char *text = plain_string(tcp);
+		if (!text || !strchr(text, '{'))
+			return config_fail(err, errsize, "%s: \"tcp\" must be a port number, or a"
+				    " parameter such as \"{port}\"", at);
+		return (svc->tcp_text = strdup(text)) ? 0 : config_nomem(err, errsize);
+	}
 	if (!json_object_is_type(tcp, json_type_int) || json_object_get_int64(tcp) < 1 ||
 	    json_object_get_int64(tcp) > 65535)
 		return config_fail(err, errsize, "%s: \"tcp\" must be a port number from 1 to 65535", at);
 	svc->port = (int)json_object_get_int64(tcp);
 	return 0;
+}
+
+int service_config_resolve(struct service_config *svc, const char *where, const char *name,
+			   char *err, size_t errsize)
+{
+	char at[128], *url, *end;
+	long port;
+	int rc;
+
+	snprintf(at, sizeof(at), "%s (%.60s)", where, name);
+	if (svc->tcp_text) {
+		errno = 0;
+		port = strtol(svc->tcp_text, &end, 10);
+		if (strchr(svc->tcp_text, '{'))
+			return config_fail(err, errsize, "%s: \"service\": \"ready\": \"tcp\": \"%.40s\""
+				    " names a parameter this benchmark does not have", at, svc->tcp_text);
+		if (end == svc->tcp_text || *end || errno || port < 1 || port > 65535)
+			return config_fail(err, errsize, "%s: \"service\": \"ready\": \"tcp\" is"
+				    " \"%.40s\" with its parameters, not a port number from 1 to 65535",
+				    at, svc->tcp_text);
+		svc->port = (int)port;
+		free(svc->tcp_text);
+		svc->tcp_text = NULL;
+	}
+	if (!svc->http_url || svc->http_path)
+		return 0;
+	url = svc->http_url;
+	svc->http_url = NULL;
+	if (strchr(url, '{'))
+		rc = config_fail(err, errsize, "%s: \"service\": \"ready\": \"http\": \"%.80s\""
+				 " names a parameter this benchmark does not have", at, url);
+	else
+		rc = parse_url(svc, url, at, err, errsize);
+	free(url);
+	return rc;
 }
 
 static int parse_service(struct service_config **out, json_object *value, const char *where,
@@ -227,6 +272,7 @@ int service_config_copy(struct service_config **dst, const struct service_config
 				goto fail;
 	}
 	if ((src->shell && !(c->shell = strdup(src->shell))) ||
+	    (src->tcp_text && !(c->tcp_text = strdup(src->tcp_text))) ||
 	    (src->http_url && !(c->http_url = strdup(src->http_url))) ||
 	    (src->http_path && !(c->http_path = strdup(src->http_path))))
 		goto fail;
@@ -257,6 +303,8 @@ static json_object *service_json(const struct service_config *svc)
 	}
 	if (svc->http_url)
 		json_object_object_add(ready, "http", json_object_new_string(svc->http_url));
+	else if (svc->tcp_text)
+		json_object_object_add(ready, "tcp", json_object_new_string(svc->tcp_text));
 	else
 		json_object_object_add(ready, "tcp", json_object_new_int(svc->port));
 	json_object_object_add(o, "ready", ready);

@@ -33,7 +33,10 @@ struct service_config {
 	char *shell;     /* run as /bin/sh -c shell; NULL when argv is set */
 	int port;        /* ready: the port on 127.0.0.1 that must accept (tcp) or answer (http) */
 	char *http_url;  /* ready: the URL as configured; NULL: a TCP connect suffices */
-	char *http_path; /* its path ("/" when the URL has none); NULL with http_url */
+	char *http_path; /* its path ("/" when the URL has none); NULL without http_url, or
+			  * while http_url holds a {param} not yet substituted */
+	char *tcp_text;  /* ready: "tcp" given as text ("{port}"): port is 0 until
+			  * service_config_resolve reads it, after substitution */
 	double timeout;  /* seconds the service has to become ready */
 };
 
@@ -43,6 +46,12 @@ struct service_config {
  * one-line message naming the key in err. */
 int service_config_parse(struct service_config **service, enum bench_parse *parse,
 			 struct json_object *obj, const char *where, char *err, size_t errsize);
+/* After a benchmark's {param} substitution: its ready port or URL read as
+ * they are now ("tcp": "{port}" becomes a port number). where and name name
+ * the benchmark in the message. 0, or -EINVAL or -ENOMEM with a one-line
+ * message in err. */
+int service_config_resolve(struct service_config *svc, const char *where, const char *name,
+			   char *err, size_t errsize);
 /* A deep copy of src (NULL stays NULL) into *dst. 0 or -ENOMEM. */
 int service_config_copy(struct service_config **dst, const struct service_config *src);
 /* Adds "service" and "parse" to o (a level of config_to_json) as

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Services in the jobs around them: a parameterised benchmark starts each
-# variant's own service ({size} substituted in its command); a user's A/B
+# variant's own service ({port} substituted in its command and its ready
+# probe); a user's A/B
 # job leaves a benchmark with a service out, says so in debug.log, and
 # measures the rest; and benchfs run --out writes each run's flame.svg,
 # profiles/ and artifacts/, and compare/'s flame graphs and <rev>/
@@ -9,18 +10,21 @@
 
 py=$(command -v /usr/bin/python3 || command -v python3) || fail "python3 is not installed"
 port=$((20000 + RANDOM % 20000))
-# "load": the service writes the size it was started for into the checkout,
-# and the measured command checks it is its own variant's.
+p1=$port p2=$((port + 1))
+# "load": the service listens on its variant's port and writes it into the
+# checkout; the measured command checks it is its own variant's. Its ready
+# probe waits on that port: the first variant's server is gone by then, so
+# a probe of one fixed port would time out.
 # "plain": perf (flame.svg where perf works), a profiler command (a wrapper
 # writing {out}) and a kept file.
 make_repo '{
   "build": "cp prog.sh prog && chmod +x prog",
   "warmup": 0, "runs": 2, "timeout": 30, "compare": {"max_pairs": 12},
   "benchmarks": [
-    {"name": "load", "parameters": {"size": ["s1", "s2"]},
-     "service": {"shell": "echo {size} > served; echo serving {size}; exec '"$py"' -m http.server '"$port"' --bind 127.0.0.1",
-                 "ready": {"tcp": '"$port"'}},
-     "command": "test \"$(cat served)\" = {size}"},
+    {"name": "load", "parameters": {"port": ['"$p1, $p2"']},
+     "service": {"shell": "echo {port} > served; echo serving {port}; exec '"$py"' -m http.server {port} --bind 127.0.0.1",
+                 "ready": {"tcp": "{port}"}},
+     "command": "test \"$(cat served)\" = {port}"},
     {"name": "plain", "command": ["./prog"],
      "profile": {"perf": true, "command": ["./wrap.sh", "{out}", "--"]},
      "keep": ["plain.out", "sub/*.txt"]}
@@ -35,13 +39,13 @@ echo v1 > "$MNT/queue"
 wait_status 000001 '^(done|failed)' 120
 run="$MNT/runs/000001"
 assert_eq "$(cut -c1-4 "$run/status")" done "a parameterised benchmark with a service ($(cat "$run/status"))"
-for s in s1 s2; do
-	grep -q "\[load\[size=$s\] service\] serving $s\$" "$run/debug.log" \
-		|| fail "load[size=$s]'s service was not started with its own size: $(grep service "$run/debug.log" | head -5)"
+for s in $p1 $p2; do
+	grep -q "\[load\[port=$s\] service\] serving $s\$" "$run/debug.log" \
+		|| fail "load[port=$s]'s service was not started with its own port: $(grep service "$run/debug.log" | head -5)"
 done
-assert_eq "$(json "$run/config.json" "[b['service']['shell'].split(';')[0] for b in j['configuration']['benchmarks'][:2]]")" \
-	"['echo s1 > served', 'echo s2 > served']" "each variant's service command in config.json"
-ok "each variant of a parameterised benchmark starts its own service command"
+assert_eq "$(json "$run/config.json" "[(b['service']['shell'].split(';')[0], b['service']['ready']) for b in j['configuration']['benchmarks'][:2]]")" \
+	"[('echo $p1 > served', {'tcp': $p1}), ('echo $p2 > served', {'tcp': $p2})]" "each variant's service command and ready port in config.json"
+ok "each variant of a parameterised benchmark starts its own service on its own port"
 
 # A user's A/B job: load's variants are left out, plain is measured.
 echo v1..v2 > "$MNT/queue"
@@ -49,9 +53,9 @@ wait_status 000002 '^(done|failed)' 180
 wait_status 000003 '^(done|failed)' 60
 for r in 000002 000003; do
 	assert_eq "$(cut -c1-4 "$MNT/runs/$r/status")" done "run $r of the A/B job ($(cat "$MNT/runs/$r/status"))"
-	for s in s1 s2; do
-		grep -q "load\[size=$s\]: left out of this A/B job: it has a service" "$MNT/runs/$r/debug.log" \
-			|| fail "runs/$r/debug.log does not say load[size=$s] was left out: $(grep -i 'a/b' "$MNT/runs/$r/debug.log" | head -5)"
+	for s in $p1 $p2; do
+		grep -q "load\[port=$s\]: left out of this A/B job: it has a service" "$MNT/runs/$r/debug.log" \
+			|| fail "runs/$r/debug.log does not say load[port=$s] was left out: $(grep -i 'a/b' "$MNT/runs/$r/debug.log" | head -5)"
 	done
 	assert_eq "$(json "$MNT/runs/$r/result.json" "[b['name'] for b in j['results']]")" "['plain']" \
 		"what run $r measured"

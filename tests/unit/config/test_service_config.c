@@ -112,6 +112,11 @@ static void test_errors(void **state)
 		{ "{\"command\": [\"s\"], \"ready\": {\"udp\": 1}}", "unknown key \"udp\"" },
 		{ "{\"command\": [\"s\"], \"ready\": {\"tcp\": 1}, \"timeout\": 0}", "\"timeout\" must be" },
 		{ "\"./server\"", "\"service\" must be an object" },
+		{ "{\"command\": [\"s\"], \"ready\": {\"tcp\": \"80\"}}", "or a parameter such as" },
+		/* x has no parameter "port" */
+		{ "{\"command\": [\"s\"], \"ready\": {\"tcp\": \"{port}\"}}", "\"{port}\" names a parameter" },
+		{ "{\"command\": [\"s\"], \"ready\": {\"http\": \"http://127.0.0.1:{port}/\"}}",
+		  "names a parameter this benchmark does not have" },
 	};
 	char text[512], err[256];
 	struct config *c = NULL;
@@ -130,6 +135,48 @@ static void test_errors(void **state)
 	assert_non_null(strstr(err, "\"parse\" must be \"wrk\""));
 }
 
+/* A parameter in the ready probe: each variant's port, read once
+ * substituted; a value that is no port is refused naming the variant. */
+static void test_param_port(void **state)
+{
+	static const char *const text =
+		"{\"service\": {\"command\": [\"./server\", \"{port}\"], \"ready\": {\"tcp\": \"{port}\"}},"
+		" \"benchmarks\": ["
+		"  {\"name\": \"t\", \"command\": \"true\", \"parameters\": {\"port\": [9001, 9002]}},"
+		"  {\"name\": \"h\", \"command\": \"true\", \"parameters\": {\"port\": [9003]},"
+		"   \"service\": {\"shell\": \"./srv\", \"ready\": {\"http\": \"http://127.0.0.1:{port}/up\"}}}]}";
+	struct config *c = NULL, *again = NULL;
+	char err[256], *one, *two;
+
+	(void)state;
+	assert_int_equal(config_parse(&c, text, err, sizeof(err)), 0);
+	assert_int_equal(c->nbenchmarks, 3);
+	assert_int_equal(c->benchmarks[0].service->port, 9001);
+	assert_string_equal(c->benchmarks[0].service->argv[1], "9001");
+	assert_null(c->benchmarks[0].service->tcp_text);
+	assert_int_equal(c->benchmarks[1].service->port, 9002);
+	assert_int_equal(c->benchmarks[2].service->port, 9003);
+	assert_string_equal(c->benchmarks[2].service->http_url, "http://127.0.0.1:9003/up");
+	assert_string_equal(c->benchmarks[2].service->http_path, "/up");
+	/* written back as the default's text and each variant's number */
+	assert_non_null(one = config_to_json(c));
+	assert_non_null(strstr(one, "\"{port}\""));
+	assert_int_equal(config_parse(&again, one, err, sizeof(err)), 0);
+	assert_non_null(two = config_to_json(again));
+	assert_string_equal(one, two);
+	assert_int_equal(again->benchmarks[1].service->port, 9002);
+	free(one);
+	free(two);
+	config_free(again);
+	config_free(c);
+	c = NULL;
+	assert_int_equal(config_parse(&c, "{\"benchmarks\": [{\"name\": \"t\", \"command\": \"true\","
+				      " \"parameters\": {\"port\": [\"http\"]}, \"service\": {\"shell\": \"s\","
+				      " \"ready\": {\"tcp\": \"{port}\"}}}]}", err, sizeof(err)), -EINVAL);
+	if (!strstr(err, "t[port=http]") || !strstr(err, "not a port number"))
+		fail_msg("\"%s\"", err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_drop_services),
+		cmocka_unit_test(test_param_port),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
