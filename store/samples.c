@@ -210,6 +210,33 @@ int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns
 	return step_rows(store, stmt, ids, sum_row, &w, "read sums");
 }
 
+int store_metric_means_described(struct store *store, const int64_t *run_ids, size_t nruns,
+				 const char *metric, store_sample_fn fn, void *ctx)
+{
+	/* The keeper's rows are keyed "<bench>:<metric>": each benchmark name
+	 * seeks its key's runs (benchmarks in name order outside, as the
+	 * samples' statements do). A summarized run keeps its rows but lost
+	 * the samples they stand for; store_samples_of_runs gives it none. */
+	static const char sql[] =
+		"SELECT b.name, r.run_id, r.mean FROM benchmarks b CROSS JOIN run_stats r"
+		" WHERE r.benchmark = b.name || ?2"
+		" AND r.run_id IN (SELECT value FROM json_each(?1))"
+		" AND r.run_id IN (SELECT run_id FROM described)"
+		" AND r.run_id NOT IN (SELECT run_id FROM summarized)"
+		" ORDER BY b.name, r.run_id";
+	struct sample_walk w = {.fn = fn, .ctx = ctx};
+	char *ids = NULL, key[STORE_METRIC_NAME_MAX + 2];
+	struct db_stmt *stmt;
+	int result;
+	if (nruns == 0 || (strcmp(metric, STORE_METRIC_CPU) && strcmp(metric, STORE_METRIC_MEMORY)))
+		return STORE_OK;
+	if ((result = prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
+		return result;
+	snprintf(key, sizeof(key), ":%s", metric);
+	db_bind_text(stmt, 2, key, -1);
+	return step_rows(store, stmt, ids, sample_row, &w, "read described means");
+}
+
 int store_benchmark_names(struct store *store, char ***names, size_t *n)
 {
 	/* One seek per benchmark in the partial index of first iterations: a

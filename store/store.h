@@ -597,6 +597,14 @@ int store_run_describe(struct store *store, int64_t run_id, const struct store_r
  * run_ids (sorted ascending), in run order. */
 int store_run_stats_of(struct store *store, const int64_t *run_ids, size_t nruns,
 		       const char *benchmark, store_summary_fn fn, void *ctx);
+/* Call fn with the mean of metric (STORE_METRIC_CPU or STORE_METRIC_MEMORY,
+ * which the keeper describes under "<bench>:<metric>"; any other metric has
+ * none) for each benchmark of the described runs among run_ids, ordered by
+ * benchmark, then run id, in one statement (store/samples.c). A run it
+ * gives no value is not described yet, or summarized, or had no iteration:
+ * store_samples_of_runs holds whatever samples it has left. */
+int store_metric_means_described(struct store *store, const int64_t *run_ids, size_t nruns,
+				 const char *metric, store_sample_fn fn, void *ctx);
 
 /* One entry of runs/ (store/run_listing.c): what its directory's attributes
  * are made of. */

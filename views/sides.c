@@ -6,6 +6,7 @@
 
 #include "repo/repo.h"
 #include "repo/revparse.h"
+#include "stats/describe.h"
 #include "util/array.h"
 #include "util/log.h"
 #include "util/runid.h"
@@ -469,23 +470,34 @@ int run_values_load_metric(struct run_values *out, const struct view_ctx *ctx,
 		out, store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_metric, &st));
 }
 
+/* A metric's values of one benchmark and run, as the samples give them. */
 struct metric_means_state {
 	struct run_values_state rv;
-	char *bench;  /* the benchmark and run whose values are being summed */
+	char *bench;  /* the benchmark and run whose values are gathered */
 	int64_t run;
-	double sum;
-	size_t n;
+	double *values;
+	size_t n, alloc;
 };
+
+/* A run's log mean of the metric, when its mean is positive: a run whose
+ * mean is not positive (or not finite) has no log mean and takes no part. */
+static int add_mean(struct run_values_state *st, const char *benchmark, int64_t run, double mean)
+{
+	return mean > 0 && isfinite(mean) ? run_values_add(&st->g, st->set, benchmark, run, log(mean))
+					  : 0;
+}
 
 static int metric_mean_flush(struct metric_means_state *st)
 {
-	double mean = st->n ? st->sum / (double)st->n : 0;
-	st->sum = 0;
+	double mean;
+	size_t n = st->n;
 	st->n = 0;
-	/* A run whose mean is not positive has no log mean: it takes no part. */
-	if (!(mean > 0))
-		return 0;
-	return run_values_add(&st->rv.g, st->rv.set, st->bench, st->run, log(mean));
+	/* The mean the keeper describes (stats_describe's, over the same values
+	 * in the same order): a run reads the same, bit for bit, before and
+	 * after it is described. */
+	return n && stats_mean(&mean, st->values, n) == STATS_OK
+		       ? add_mean(&st->rv, st->bench, st->run, mean)
+		       : 0;
 }
 
 static int add_metric_value(void *ctx, const char *benchmark, int64_t run_id, double value)
@@ -502,21 +514,109 @@ static int add_metric_value(void *ctx, const char *benchmark, int64_t run_id, do
 			return -ENOMEM;
 	}
 	st->run = run_id;
-	st->sum += value;
-	st->n++;
+	if ((rc = ALLOC_GROW(st->values, st->n + 1, st->alloc)))
+		return rc;
+	st->values[st->n++] = value;
 	return 0;
+}
+
+/* The log means of runs from their samples, into out (empty). */
+static int metric_means_of_samples(struct run_values *out, const struct view_ctx *ctx,
+				   const int64_t *runs, size_t nruns, const char *metric)
+{
+	struct metric_means_state st = {.rv = {.set = out}};
+	int rc = store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_metric_value, &st);
+	if (rc == 0)
+		rc = metric_mean_flush(&st);
+	free(st.bench);
+	free(st.values);
+	return rc;
+}
+
+/* The keeper's means of the described runs; which of runs (ascending)
+ * had one is marked in described. */
+struct described_state {
+	struct run_values_state rv;
+	const int64_t *runs;
+	size_t nruns;
+	bool *described;
+};
+
+static int add_described_mean(void *ctx, const char *benchmark, int64_t run_id, double mean)
+{
+	struct described_state *st = ctx;
+	const int64_t *at = bsearch(&run_id, st->runs, st->nruns, sizeof(*st->runs), cmp_run_id);
+	if (at)
+		st->described[at - st->runs] = true;
+	return add_mean(&st->rv, benchmark, run_id, mean);
+}
+
+/* x and y (of different runs) as one set, into out (empty). */
+static int run_values_merge(struct run_values *out, const struct run_values *x,
+			    const struct run_values *y)
+{
+	struct grouped g = {0};
+	size_t i = 0, j = 0;
+	int rc = 0;
+	while (!rc && (i < x->n || j < y->n)) {
+		int c = i == x->n   ? 1
+			: j == y->n ? -1
+				    : strcmp(x->benches[i].name, y->benches[j].name);
+		const struct run_value_bench *p = c <= 0 ? &x->benches[i++] : NULL;
+		const struct run_value_bench *q = c >= 0 ? &y->benches[j++] : NULL;
+		size_t k = 0, l = 0, np = p ? p->n : 0, nq = q ? q->n : 0;
+		while (!rc && (k < np || l < nq)) {
+			if (l == nq || (k < np && p->runs[k] < q->runs[l])) {
+				rc = run_values_add(&g, out, p->name, p->runs[k], p->values[k]);
+				k++;
+			} else {
+				rc = run_values_add(&g, out, q->name, q->runs[l], q->values[l]);
+				l++;
+			}
+		}
+	}
+	return rc;
 }
 
 int run_values_load_metric_log_means(struct run_values *out, const struct view_ctx *ctx,
 				     const int64_t *runs, size_t nruns, const char *metric)
 {
-	struct metric_means_state st = {.rv = {.set = out}};
-	int rc;
+	struct described_state st = {.rv = {.set = out}};
+	struct run_values kept = {0}, rest = {0};
+	int64_t *ids = malloc((nruns + 1) * sizeof(*ids));
+	size_t nrest = 0;
+	int rc = -ENOMEM;
 	memset(out, 0, sizeof(*out));
-	rc = store_samples_of_runs(ctx->store, runs, nruns, metric, NULL, add_metric_value, &st);
-	if (rc == 0 && st.n)
-		rc = metric_mean_flush(&st);
-	free(st.bench);
+	if (!ids || !(st.described = calloc(nruns + 1, sizeof(*st.described))))
+		goto done;
+	if (nruns)
+		memcpy(ids, runs, nruns * sizeof(*ids));
+	qsort(ids, nruns, sizeof(*ids), cmp_run_id);
+	/* Without repeats: each run's values once, as the store's IN gives them. */
+	for (size_t i = 0; i < nruns; i++)
+		if (st.nruns == 0 || ids[st.nruns - 1] != ids[i])
+			ids[st.nruns++] = ids[i];
+	st.runs = ids;
+	/* A described run's mean is one row a benchmark (the keeper's); only
+	 * the others (not described yet; any run, for a declared metric) are
+	 * read from their samples. */
+	if ((rc = store_metric_means_described(ctx->store, ids, st.nruns, metric,
+					       add_described_mean, &st)))
+		goto done;
+	for (size_t i = 0; i < st.nruns; i++)
+		if (!st.described[i])
+			ids[nrest++] = ids[i];
+	if (nrest == 0)
+		goto done;
+	kept = *out;
+	memset(out, 0, sizeof(*out));
+	if ((rc = metric_means_of_samples(&rest, ctx, ids, nrest, metric)) == 0)
+		rc = run_values_merge(out, &kept, &rest);
+done:
+	run_values_clear(&kept);
+	run_values_clear(&rest);
+	free(ids);
+	free(st.described);
 	return run_values_done(out, rc);
 }
 
