@@ -118,7 +118,9 @@ static void json_add_estimate(json_object *o, const struct row *r, bool paired)
 		json_object_array_add(ci, json_number(r->ci_lo));
 		json_object_array_add(ci, json_number(r->ci_hi));
 	}
-	json_object_object_add(o, "ratio", cmp ? json_number(r->ratio) : NULL);
+	/* A change from or to 0 has no ratio (its size is the means'
+	 * difference, its p-value Mann-Whitney U's on the raw values). */
+	json_object_object_add(o, "ratio", cmp && !r->from_zero ? json_number(r->ratio) : NULL);
 	json_object_object_add(o, "ratio_ci", ci);
 	json_object_object_add(o, "confidence", cmp && r->have_ci ? json_number(r->confidence) : NULL);
 	json_object_object_add(o, "p_value", cmp && r->testable ? json_number(r->p) : NULL);
@@ -137,9 +139,6 @@ static json_object *json_metric(const struct metric_table *m, const struct row *
 	json_object_object_add(o, "a", json_metric_stats(m, r->a, &r->sa));
 	json_object_object_add(o, "b", json_metric_stats(m, r->b, &r->sb));
 	json_add_estimate(o, r, paired);
-	/* A change from or to 0 has no ratio: its size is the difference of
-	 * the means, its p-value Mann-Whitney U's on the raw values. */
-	json_object_object_add(o, "difference", cmp && r->from_zero ? json_number(r->diff) : NULL);
 	json_object_object_add(o, "q_value", cmp && r->testable ? json_number(r->out.q) : NULL);
 	json_object_object_add(o, "threshold", cmp ? json_number(r->threshold) : NULL);
 	json_object_object_add(o, "threshold_source",

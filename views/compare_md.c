@@ -198,6 +198,28 @@ static void md_shadowed(FILE *out, const struct side *s)
 		s->ref.commit, s->ref.shadowed);
 }
 
+/* The benchmarks with a service that this A/B job left out: a user who
+ * queued a..b sees why they are missing, and how to compare them. */
+static void md_left_out(FILE *out, const struct comparison *c, const struct view_ctx *ctx)
+{
+	char **names;
+	size_t n;
+	if (comparison_left_out(&names, &n, c, ctx) || n == 0)
+		return;
+	fputs("> **Skipped:** ", out);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", `" : "`", out);
+		md_cell(out, names[i]);
+		fputc('`', out);
+	}
+	fprintf(out, " %s left out of this A/B job: a benchmark with a service cannot be measured "
+		     "in an interleaved A/B job (both commits' servers would need one port at "
+		     "once). Queue each commit alone (echo <rev> > queue) and compare those runs "
+		     "by id (compare/run-<a>..run-<b>.md): %s..%s names this job.\n\n",
+		n == 1 ? "was" : "were", c->suggest_a, c->suggest_b);
+	left_out_free(names, n);
+}
+
 /* Whether a row's verdict rests on an unstable run or a loaded machine. */
 static bool row_warned(const struct row *r)
 {
@@ -768,6 +790,7 @@ void compare_render_md(FILE *out, const struct comparison *c, const struct view_
 	}
 	fputc('\n', out);
 	md_warnings(out, c);
+	md_left_out(out, c, ctx);
 	md_instructions(out, c, ctx->threshold);
 	md_metrics(out, c, ctx);
 	md_statistics(out, c);

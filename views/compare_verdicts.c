@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "runner/result.h"
 #include "stats/describe.h"
 #include "stats/distributions.h"
@@ -631,4 +632,48 @@ void compare_overall(struct overall *out, const struct comparison *c, double thr
 		       : c->verdicts[STATS_UNCHANGED]               ? "unchanged"
 		       : c->verdicts[VERDICT_SAME_BUILD]            ? "same build"
 								    : "nothing compared";
+}
+
+int comparison_left_out(char ***names, size_t *n, const struct comparison *c,
+			const struct view_ctx *ctx)
+{
+	struct store_run run;
+	struct config *config = NULL;
+	char err[256];
+	int rc = 0;
+	*names = NULL;
+	*n = 0;
+	if (!c->a.interleaved || c->variant_param || c->a.nruns != 1)
+		return 0;
+	if ((rc = store_errno(store_run_get(ctx->store, &run, c->a.runs[0]))))
+		return rc;
+	/* The configuration as queued, services included; one that no longer
+	 * parses (an older benchfs's) names nothing left out. */
+	if (run.config && config_parse(&config, run.config, err, sizeof(err)) == 0)
+		for (size_t i = 0; i < config->nbenchmarks && rc == 0; i++) {
+			const char *name = config->benchmarks[i].name;
+			if (!config->benchmarks[i].service || sample_set_find(&c->wall_a, name) ||
+			    sample_set_find(&c->wall_b, name))
+				continue;
+			if ((rc = REALLOC_ARRAY(*names, *n + 1)) == 0 &&
+			    !((*names)[*n] = strdup(name)))
+				rc = -ENOMEM;
+			else if (rc == 0)
+				(*n)++;
+		}
+	config_free(config);
+	store_run_clear(&run);
+	if (rc) {
+		left_out_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void left_out_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }

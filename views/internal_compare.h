@@ -176,6 +176,14 @@ struct overall {
 };
 void compare_overall(struct overall *out, const struct comparison *c, double threshold);
 
+/* The benchmarks an interleaved A/B job left out because they have a
+ * service (both commits' servers would need one port at once): those of
+ * its configuration as queued that neither side measured, in its order.
+ * None for other comparisons. 0, -ENOMEM or -EIO; left_out_free frees. */
+int comparison_left_out(char ***names, size_t *n, const struct comparison *c,
+			const struct view_ctx *ctx);
+void left_out_free(char **names, size_t n);
+
 /* The renderings: Markdown to out; JSON as a malloc'd text (NULL: no memory). */
 void compare_render_md(FILE *out, const struct comparison *c, const struct view_ctx *ctx);
 char *compare_render_json(const struct comparison *c, const struct view_ctx *ctx);

@@ -1,10 +1,9 @@
 #!/bin/bash
 # Services in the jobs around them: a parameterised benchmark starts each
 # variant's own service ({port} substituted in its command and its ready
-# probe); a user's A/B
-# job leaves a benchmark with a service out, says so in debug.log, and
-# measures the rest; and benchfs run --out writes each run's flame.svg,
-# profiles/ and artifacts/, and compare/'s flame graphs and <rev>/
+# probe); a user's A/B job leaves a benchmark with a service out, says so in
+# debug.log and in compare/a..b.md, and measures the rest; and benchfs run
+# --out writes each run's flame.svg, profiles/ and artifacts/, and compare/'s flame graphs and <rev>/
 # directories, exactly as the mount shows them.
 . "$(dirname "$0")/lib.sh"
 
@@ -61,7 +60,12 @@ for r in 000002 000003; do
 		"what run $r measured"
 done
 grep -q 'plain' "$MNT/compare/v1..v2.md" || fail "compare/v1..v2.md does not compare plain"
-ok "an A/B job leaves the benchmarks with a service out, says so in debug.log, measures the rest"
+# compare says which were skipped and why, the job being done, not failed.
+grep -q "^> \*\*Skipped:\*\* \`load\[port=$p1\]\`, \`load\[port=$p2\]\` were left out of this A/B job: a benchmark with a service" \
+	"$MNT/compare/v1..v2.md" || fail "compare/v1..v2.md does not say load was skipped: $(grep -i 'skip\|load' "$MNT/compare/v1..v2.md" | head -5)"
+sep=$(cat "$MNT/compare/run-000001..run-000003.md") || fail "no compare of runs 1 and 3"
+case $sep in *Skipped:*) fail "separate runs' compare names A/B skips: $(grep Skipped <<< "$sep")" ;; esac
+ok "an A/B job leaves the benchmarks with a service out, says so in debug.log and in compare/, measures the rest"
 
 # The run's extras in the mount, then in a run --out tree.
 [ -f "$run/profiles/plain" ] || fail "runs/000001/profiles/plain is missing: $(ls "$run")"
