@@ -2,11 +2,14 @@
  * shared by a fleet. The store's SQL is written with SQLite's placeholders
  * (?N and bare ?); they are translated to $N here. Statements are sent
  * with PQexecParams (no server-side prepare: the store's statements live
- * for a call or two) and read in text format. */
+ * for a call or two, and a statement survives a new connection as it is)
+ * and read in text format. A connection the server ends (a restart, a
+ * failover) is made again at the next statement (pg_run). */
 #include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,16 @@
 
 #include "store/db_pg_internal.h"
 #include "store/internal.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+/* A connection that could not be made again is tried again after this
+ * long: the statements meanwhile fail at once, none waits nor spins. */
+#define RETRY_NS 1000000000LL
+/* libpq's connect_timeout unless the location or PGCONNECT_TIMEOUT sets
+ * one: a server that went away without a word (a failover) would otherwise
+ * hold a statement for the system's TCP timeout, minutes. */
+#define CONNECT_TIMEOUT_S "10"
 
 /* The type oids of pg_type.h (server headers, not in libpq-dev). */
 #define PG_BYTEAOID 17
@@ -127,26 +140,28 @@ static bool setup(struct pg_conn *c, const char *sql)
 	return ok;
 }
 
-static int pg_open(struct store *store, const char *location, bool sync_full)
+/* libpq's notices go to stderr as its own receiver sends them, but for the
+ * FATAL a server sends as it ends an idle session (a restart,
+ * pg_terminate_backend): kept as the reason of the loss, logged once. */
+static void notice(void *arg, const PGresult *res)
 {
-	/* The URI's own application_name wins; else the server's views name benchfs. */
-	const char *const keys[] = {"dbname", "fallback_application_name", NULL};
-	const char *const vals[] = {location, "benchfs", NULL};
-	struct pg_conn *c = calloc(1, sizeof(*c));
-	if (!c)
-		return store_nomem(store);
-	store->conn = c;
-	c->pg = PQconnectdbParams(keys, vals, 1);
-	if (!c->pg) {
-		pg_set_error(c, "out of memory", NULL);
-		return store_fail(store, "open");
+	struct pg_conn *c = arg;
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorMessage(res);
+	if (severity && (!strcmp(severity, "FATAL") || !strcmp(severity, "PANIC"))) {
+		snprintf(c->fatal, sizeof(c->fatal), "%.*s", (int)strcspn(msg, "\n"), msg);
+		return;
 	}
-	if (PQstatus(c->pg) != CONNECTION_OK) {
-		pg_set_error(c, PQerrorMessage(c->pg), NULL);
-		return store_fail(store, "open");
-	}
+	fputs(msg, stderr);
+}
+
+/* The session's settings: at the first connection and on each new one
+ * after a loss. False (error recorded) on failure. */
+static bool session(struct pg_conn *c)
+{
 	/* One line per error (severity, text, position), as the store logs them. */
 	PQsetErrorVerbosity(c->pg, PQERRORS_TERSE);
+	PQsetNoticeReceiver(c->pg, notice, c);
 	/* libpq prints every NOTICE on stderr (a DROP ... IF EXISTS of nothing,
 	 * a truncated name): the daemon's log takes warnings and errors only.
 	 * Whatever the database's or role's defaults: a double's text reads
@@ -154,14 +169,55 @@ static int pg_open(struct store *store, const char *location, bool sync_full)
 	 * digits before), and a backslash in a literal is a backslash. */
 	if (!setup(c, "SET client_min_messages = warning; SET extra_float_digits = 3;"
 		      " SET standard_conforming_strings = on"))
-		return store_fail(store, "open");
+		return false;
 	/* SQLite's synchronous=NORMAL (the runner's connection): a commit may be
 	 * lost to a crash of the machine but never half applied. PostgreSQL's
 	 * synchronous_commit = off is that promise: the commit returns before
 	 * its WAL is flushed, and a crash loses at most the last moments of
 	 * commits, whole. */
-	if (!sync_full && !setup(c, "SET synchronous_commit = off"))
+	if (!c->sync_full && !setup(c, "SET synchronous_commit = off"))
+		return false;
+	/* A new session listens to nothing: the channels the old one did. */
+	return !c->listens || !*c->listens || setup(c, c->listens);
+}
+
+/* A connection that could not be made: down from the start, so that a
+ * statement on it (a caller that went on) connects again instead of
+ * logging a loss. The error is recorded. */
+static int opened_down(struct store *store)
+{
+	struct pg_conn *c = CONN(store);
+	c->down = true;
+	c->lost_ns = now_mono_ns();
+	snprintf(c->why, sizeof(c->why), "%.255s", c->err);
+	return store_fail(store, "open");
+}
+
+static int pg_open(struct store *store, const char *location, bool sync_full)
+{
+	/* The location's own connect_timeout and application_name win (keys
+	 * before dbname yield to the URI's, keys after it are fallbacks). */
+	const char *const keys[] = {"connect_timeout", "dbname", "fallback_application_name",
+				    NULL};
+	const char *const vals[] = {getenv("PGCONNECT_TIMEOUT") ? NULL : CONNECT_TIMEOUT_S,
+				    location, "benchfs", NULL};
+	struct pg_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return store_nomem(store);
+	store->conn = c;
+	c->sync_full = sync_full;
+	/* A NULL first value: the list starts at dbname. */
+	c->pg = PQconnectdbParams(vals[0] ? keys : keys + 1, vals[0] ? vals : vals + 1, 1);
+	if (!c->pg) {
+		pg_set_error(c, "out of memory", NULL);
 		return store_fail(store, "open");
+	}
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		pg_set_error(c, PQerrorMessage(c->pg), NULL);
+		return opened_down(store);
+	}
+	if (!session(c))
+		return opened_down(store);
 	return STORE_OK;
 }
 
@@ -171,8 +227,142 @@ static void pg_close(struct store *store)
 	if (!c)
 		return;
 	PQfinish(c->pg);
+	free(c->listens);
 	free(c);
 	store->conn = NULL;
+}
+
+/* Whether a statement failed because the session is gone: libpq found the
+ * socket closed, or the server said it was ending it (class 08, connection
+ * exception; 57P01 to 57P05: shut down, crashed, terminated by an
+ * administrator, idle too long). */
+static bool gone(struct pg_conn *c, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (PQstatus(c->pg) == CONNECTION_BAD)
+		return true;
+	return state && (!strncmp(state, "08", 2) || !strncmp(state, "57P0", 4));
+}
+
+void pg_lost(struct pg_conn *c)
+{
+	if (c->down)
+		return;
+	c->down = true;
+	c->lost_ns = now_mono_ns();
+	/* The first try is at once: a terminated session's server is up. */
+	c->retry_ns = 0;
+	snprintf(c->why, sizeof(c->why), "%.255s", *c->fatal ? c->fatal : c->err);
+	c->fatal[0] = '\0';
+	log_warning("store: the connection to PostgreSQL was lost (%s): connecting again", c->why);
+}
+
+/* A new connection with the same parameters and session; false (error
+ * recorded) when the server is not back, or it is too soon to ask. */
+static bool reconnect(struct pg_conn *c)
+{
+	char msg[sizeof(c->err)];
+	if (now_mono_ns() < c->retry_ns) {
+		snprintf(msg, sizeof(msg), "no connection to PostgreSQL (%s): tried again"
+			 " at most once a second", c->why);
+		pg_set_error(c, msg, "08006");
+		return false;
+	}
+	PQreset(c->pg);
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		pg_set_error(c, PQerrorMessage(c->pg), NULL);
+	if (PQstatus(c->pg) != CONNECTION_OK || !session(c)) {
+		snprintf(c->why, sizeof(c->why), "connecting again failed: %.200s", c->err);
+		snprintf(msg, sizeof(msg), "the connection to PostgreSQL was lost, and %s", c->why);
+		pg_set_error(c, msg, "08006");
+		c->retry_ns = now_mono_ns() + RETRY_NS;
+		return false;
+	}
+	c->down = false;
+	c->fatal[0] = '\0';
+	/* Notifications sent meanwhile went nowhere: a waiter looks for itself. */
+	c->missed = c->listens && *c->listens;
+	log_notice("store: the connection to PostgreSQL is back, %.1f s after it was lost",
+		   (double)(now_mono_ns() - c->lost_ns) / 1e9);
+	return true;
+}
+
+/* A session the server ended while it sat idle (a restart, an idle
+ * timeout) shows as its FATAL and the end of the stream, unread on the
+ * socket: read them before a statement, so that the statement goes to a
+ * new connection instead of failing on the old one. Notifications read on
+ * the way stay queued in libpq for pg_wait. */
+static void probe(struct pg_conn *c)
+{
+	struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+	/* Two reads take the FATAL, then the end; a few more notifications
+	 * before them. PQisBusy parses what was read: the FATAL reaches notice(). */
+	for (int i = 0; i < 4 && p.fd >= 0 && PQstatus(c->pg) == CONNECTION_OK &&
+			poll(&p, 1, 0) > 0;
+	     i++) {
+		if (!PQconsumeInput(c->pg))
+			break;
+		PQisBusy(c->pg);
+	}
+	if (PQstatus(c->pg) == CONNECTION_BAD) {
+		pg_set_error(c, PQerrorMessage(c->pg), NULL);
+		pg_lost(c);
+	}
+}
+
+bool pg_ready(struct pg_conn *c)
+{
+	if (!c->down) {
+		/* Inside a transaction a lost session fails the statement instead:
+		 * nothing of the transaction may run on a new one. */
+		if (PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+			return true;
+		probe(c);
+		if (!c->down)
+			return true;
+	}
+	return reconnect(c);
+}
+
+PGresult *pg_run(struct pg_conn *c, pg_send_fn send, const void *arg)
+{
+	char msg[sizeof(c->err)];
+	PGresult *res;
+	bool in_tx;
+	if (c->tx_lost) {
+		pg_set_error(c, "the connection to PostgreSQL was lost inside this transaction,"
+			     " and the transaction with it: roll it back", "08006");
+		return NULL;
+	}
+	/* Known before sending: after a loss libpq's answer is "unknown". */
+	in_tx = !c->down && PQstatus(c->pg) == CONNECTION_OK &&
+		PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+	if (!in_tx && !pg_ready(c))
+		return NULL;
+	for (int attempt = 0;; attempt++) {
+		res = send(c->pg, arg);
+		if (succeeded(res))
+			return res;
+		pg_set_result_error(c, res);
+		if (!gone(c, res)) {
+			PQclear(res);
+			return NULL;
+		}
+		PQclear(res);
+		pg_lost(c);
+		if (in_tx) {
+			c->tx_lost = true;
+			snprintf(msg, sizeof(msg), "%.440s (the open transaction is lost with the"
+				 " connection)", c->err);
+			pg_set_error(c, msg, "08006");
+			return NULL;
+		}
+		/* Outside a transaction the statement is one of its own: sent
+		 * once more on a new connection. The store's writes that must not
+		 * be made twice run in transactions, never sent again. */
+		if (attempt || !pg_ready(c))
+			return NULL;
+	}
 }
 
 static void clear_blobs(struct pg_stmt *s)
@@ -241,19 +431,43 @@ static struct db_stmt *pg_prepare(struct store *store, const char *sql)
 	return &s->base;
 }
 
+static PGresult *send_exec(PGconn *pg, const void *sql)
+{
+	return PQexec(pg, sql);
+}
+
+/* The end of a transaction whose session was lost: the server rolled it
+ * back as the session ended. A ROLLBACK has nothing left to do (the next
+ * BEGIN goes to a new connection); a COMMIT fails. */
+static int end_lost(struct pg_conn *c, bool rollback)
+{
+	c->tx_lost = false;
+	return rollback ? STORE_OK : STORE_ERROR;
+}
+
 static int pg_exec(struct store *store, const char *sql)
 {
 	struct pg_conn *c = CONN(store);
-	PGresult *res = PQexec(c->pg, sql);
-	int result = STORE_OK;
-	if (succeeded(res)) {
-		note_changes(c, res);
-	} else {
-		pg_set_result_error(c, res);
-		result = STORE_ERROR;
+	bool rollback = !strcmp(sql, "ROLLBACK"), ends = rollback || !strcmp(sql, "COMMIT");
+	PGresult *res;
+	if (ends && (c->tx_lost || c->down)) {
+		if (!rollback)
+			pg_set_error(c, "the connection to PostgreSQL was lost inside this"
+				     " transaction: nothing of it was committed", "08006");
+		return end_lost(c, rollback);
 	}
+	if (!(res = pg_run(c, send_exec, sql)))
+		return ends && c->tx_lost ? end_lost(c, rollback) : STORE_ERROR;
+	note_changes(c, res);
 	PQclear(res);
-	return result;
+	return STORE_OK;
+}
+
+static PGresult *send_params(PGconn *pg, const void *arg)
+{
+	const struct pg_stmt *s = arg;
+	return PQexecParams(pg, s->sql, s->nparams, s->types, s->values, s->lengths, s->formats,
+			    0);
 }
 
 static int pg_step(struct db_stmt *stmt)
@@ -277,10 +491,7 @@ static int pg_step(struct db_stmt *stmt)
 		s->lengths[i] = s->params[i].length;
 		s->formats[i] = s->params[i].format;
 	}
-	s->res = PQexecParams(c->pg, s->sql, s->nparams, s->types, s->values, s->lengths,
-			      s->formats, 0);
-	if (!succeeded(s->res)) {
-		pg_set_result_error(c, s->res);
+	if (!(s->res = pg_run(c, send_params, s))) {
 		clear_result(s);
 		return PG_FAIL;
 	}

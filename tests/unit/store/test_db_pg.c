@@ -19,6 +19,7 @@
 #include "store/db.h"
 #include "store/internal.h"
 #include "store/schema_pg.h"
+#include "util/clock.h"
 
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -543,7 +544,9 @@ static void test_connection(void **state)
 	db_finalize(stmt);
 	disconnect(store);
 
-	/* A connection the server drops: errors from then on, no crash. */
+	/* A statement that ends its own session: sent once more on a new
+	 * connection, which it ends too, and then it fails (never a loop); the
+	 * next statement gets a new connection again. */
 	store = connect_store(uri(), &rc);
 	assert_int_equal(rc, STORE_OK);
 	stmt = store->engine->prepare(store, "SELECT pg_terminate_backend(pg_backend_pid())");
@@ -555,8 +558,216 @@ static void test_connection(void **state)
 	assert_true(rc != DB_ROW && rc != DB_DONE);
 	assert_true(strlen(store->engine->errmsg(store)) > 0);
 	db_finalize(stmt);
-	assert_int_not_equal(store->engine->exec(store, "SELECT 1"), STORE_OK);
+	assert_int_equal(store->engine->exec(store, "SELECT 1"), STORE_OK);
 	disconnect(store);
+}
+
+static int64_t select_int(struct store *store, const char *sql)
+{
+	struct db_stmt *stmt = store->engine->prepare(store, sql);
+	int64_t v;
+	assert_non_null(stmt);
+	if (db_step(stmt) != DB_ROW)
+		fail_msg("%s: %s", sql, store->engine->errmsg(store));
+	v = db_column_int64(stmt, 0);
+	db_finalize(stmt);
+	return v;
+}
+
+static void assert_setting(struct store *store, const char *name, const char *expected)
+{
+	char sql[96];
+	struct db_stmt *stmt;
+	snprintf(sql, sizeof(sql), "SELECT current_setting('%s')", name);
+	stmt = store->engine->prepare(store, sql);
+	assert_non_null(stmt);
+	assert_int_equal(db_step(stmt), DB_ROW);
+	assert_string_equal((const char *)db_column_text(stmt, 0), expected);
+	db_finalize(stmt);
+}
+
+/* Ends store's session from admin's as the server does at a restart
+ * (pg_terminate_backend: SIGTERM, the client told FATAL 57P01), and waits
+ * until the backend is gone. Returns the backend's pid. */
+static int64_t terminate(struct store *admin, struct store *store)
+{
+	int64_t pid = select_int(store, "SELECT pg_backend_pid()");
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", (long long)pid);
+	assert_int_equal(select_int(admin, sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity WHERE pid = %lld",
+		 (long long)pid);
+	for (int i = 0; i < 200 && select_int(admin, sql); i++)
+		usleep(50 * 1000);
+	assert_int_equal(select_int(admin, sql), 0);
+	return pid;
+}
+
+/* A session the server ended while idle: the next statement (one prepared
+ * and bound before) runs on a new connection with the engine's settings
+ * and LISTENs, and a waiter is woken once for what it may have missed. */
+static void test_reconnect(void **state)
+{
+	struct fixture *f = *state;
+	struct store *admin, *store = f->store;
+	struct db_stmt *stmt;
+	char channel[48], sql[160];
+	int64_t old_pid;
+	int rc;
+	need_server();
+	admin = connect_store(uri(), &rc);
+	assert_int_equal(rc, STORE_OK);
+	snprintf(channel, sizeof(channel), "test_reconnect_%ld", (long)getpid());
+	assert_int_equal(store->engine->listen(store, channel), STORE_OK);
+	/* Listening twice keeps one LISTEN for a new connection. */
+	assert_int_equal(store->engine->listen(store, channel), STORE_OK);
+	stmt = prepare(f, "SELECT ?1 + 1, pg_backend_pid()");
+	assert_int_equal(db_bind_int64(stmt, 1, 41), 0);
+
+	old_pid = terminate(admin, store);
+	assert_int_equal(db_step(stmt), DB_ROW);
+	assert_int_equal(db_column_int64(stmt, 0), 42);
+	assert_int_not_equal(db_column_int64(stmt, 1), old_pid);
+	assert_int_equal(db_step(stmt), DB_DONE);
+	db_finalize(stmt);
+	/* The session's settings again (opened with sync_full false). */
+	assert_setting(store, "extra_float_digits", "3");
+	assert_setting(store, "standard_conforming_strings", "on");
+	assert_setting(store, "client_min_messages", "warning");
+	assert_setting(store, "synchronous_commit", "off");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_listening_channels() c WHERE c = '%s'",
+		 channel);
+	assert_int_equal(select_int(store, sql), 1);
+	assert_int_equal(select_int(store, "SELECT count(*) FROM pg_listening_channels()"), 1);
+	/* Woken once for what the lost session may have missed, then only by a NOTIFY. */
+	assert_int_equal(store->engine->wait(store, 0), STORE_OK);
+	assert_int_equal(store->engine->wait(store, 0), STORE_NOTFOUND);
+	snprintf(sql, sizeof(sql), "NOTIFY %s", channel);
+	assert_int_equal(admin->engine->exec(admin, sql), STORE_OK);
+	assert_int_equal(store->engine->wait(store, 10000), STORE_OK);
+
+	/* Lost while waiting on the socket: the wait wakes, on a new connection. */
+	old_pid = terminate(admin, store);
+	assert_int_equal(store->engine->wait(store, 10000), STORE_OK);
+	assert_int_not_equal(select_int(store, "SELECT pg_backend_pid()"), old_pid);
+	assert_int_equal(store->engine->wait(store, 0), STORE_NOTFOUND);
+	assert_int_equal(admin->engine->exec(admin, sql), STORE_OK);
+	assert_int_equal(store->engine->wait(store, 10000), STORE_OK);
+	disconnect(admin);
+}
+
+/* A session lost inside a transaction: the transaction fails whole (no
+ * statement of it runs on a new connection), until the caller's ROLLBACK;
+ * a COMMIT fails; the next BEGIN works on a new connection. */
+static void test_reconnect_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct store *admin, *store = f->store;
+	struct db_stmt *stmt;
+	char sql[160];
+	int rc;
+	need_server();
+	admin = connect_store(uri(), &rc);
+	assert_int_equal(rc, STORE_OK);
+	/* Named with the schema: a new session has the default search_path. */
+	snprintf(sql, sizeof(sql), "CREATE TABLE %s.t (x bigint)", f->schema);
+	assert_int_equal(exec(f, sql), STORE_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO %s.t VALUES (?1)", f->schema);
+
+	assert_int_equal(exec(f, "BEGIN"), STORE_OK);
+	stmt = prepare(f, sql);
+	db_bind_int64(stmt, 1, 1);
+	assert_int_equal(db_step(stmt), DB_DONE);
+	terminate(admin, store);
+	db_bind_int64(stmt, 1, 2);
+	rc = db_step(stmt);
+	assert_true(rc != DB_ROW && rc != DB_DONE);
+	assert_non_null(strstr(store->engine->errmsg(store), "transaction"));
+	/* Not run outside it either, on a new connection. */
+	db_reset(stmt);
+	rc = db_step(stmt);
+	assert_true(rc != DB_ROW && rc != DB_DONE);
+	assert_non_null(strstr(store->engine->errmsg(store), "roll it back"));
+	assert_int_not_equal(store->engine->exec(store, "SELECT 1"), STORE_OK);
+	assert_int_equal(store->engine->exec(store, "ROLLBACK"), STORE_OK);
+	assert_int_equal(exec(f, "BEGIN"), STORE_OK);
+	db_bind_int64(stmt, 1, 3);
+	assert_int_equal(db_step(stmt), DB_DONE);
+	assert_int_equal(exec(f, "COMMIT"), STORE_OK);
+
+	/* Lost before the COMMIT: it fails, and the ROLLBACK after it is no error. */
+	assert_int_equal(exec(f, "BEGIN"), STORE_OK);
+	db_bind_int64(stmt, 1, 4);
+	assert_int_equal(db_step(stmt), DB_DONE);
+	terminate(admin, store);
+	assert_int_not_equal(store->engine->exec(store, "COMMIT"), STORE_OK);
+	assert_int_equal(store->engine->exec(store, "ROLLBACK"), STORE_OK);
+	db_finalize(stmt);
+
+	snprintf(sql, sizeof(sql), "SELECT string_agg(x::text, ',' ORDER BY x) FROM %s.t", f->schema);
+	stmt = prepare(f, sql);
+	assert_int_equal(db_step(stmt), DB_ROW);
+	assert_string_equal((const char *)db_column_text(stmt, 0), "3");
+	db_finalize(stmt);
+	disconnect(admin);
+}
+
+/* The server refuses new sessions for a while (a database closed to
+ * connections stands for a server still down): statements fail at once
+ * with the reason, tried again at most once a second, a wait still waits,
+ * and once it accepts them again the next statements work. */
+static void test_reconnect_down(void **state)
+{
+	struct fixture *f = *state;
+	struct store *store;
+	struct db_stmt *stmt;
+	char db[48], location[1024], sql[160];
+	int64_t start;
+	int rc;
+	bool backed_off = false;
+	need_server();
+	snprintf(db, sizeof(db), "test_db_pg_down_%ld", (long)getpid());
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", db);
+	assert_int_equal(exec(f, sql), STORE_OK);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
+	assert_int_equal(exec(f, sql), STORE_OK);
+	snprintf(location, sizeof(location), "%s%sdbname=%s", uri(), strchr(uri(), '?') ? "&" : "?",
+		 db);
+	store = connect_store(location, &rc);
+	assert_int_equal(rc, STORE_OK);
+	stmt = store->engine->prepare(store, "SELECT current_database()");
+	assert_int_equal(db_step(stmt), DB_ROW);
+	assert_string_equal((const char *)db_column_text(stmt, 0), db);
+	db_finalize(stmt);
+
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s ALLOW_CONNECTIONS false", db);
+	assert_int_equal(exec(f, sql), STORE_OK);
+	terminate(f->store, store);
+	assert_int_not_equal(store->engine->exec(store, "SELECT 1"), STORE_OK);
+	assert_non_null(strstr(store->engine->errmsg(store), "connecting again failed"));
+	assert_non_null(strstr(store->engine->errmsg(store), "not currently accepting connections"));
+	/* The next ones fail at once, without asking the server (unless this
+	 * machine stalled for a second between each). */
+	for (int i = 0; i < 3 && !backed_off; i++) {
+		assert_int_not_equal(store->engine->exec(store, "SELECT 1"), STORE_OK);
+		backed_off = strstr(store->engine->errmsg(store), "at most once a second") != NULL;
+	}
+	assert_true(backed_off);
+	/* A waiter looping on the wait does not spin: it takes its time. */
+	start = now_mono_ns();
+	assert_int_equal(store->engine->wait(store, 300), STORE_NOTFOUND);
+	assert_true(now_mono_ns() - start >= 250 * 1000000LL);
+
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s ALLOW_CONNECTIONS true", db);
+	assert_int_equal(exec(f, sql), STORE_OK);
+	rc = STORE_ERROR;
+	for (int i = 0; i < 100 && (rc = store->engine->exec(store, "SELECT 1")) != STORE_OK; i++)
+		usleep(100 * 1000);
+	assert_int_equal(rc, STORE_OK);
+	assert_setting(store, "extra_float_digits", "3");
+	disconnect(store);
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", db);
+	assert_int_equal(exec(f, sql), STORE_OK);
 }
 
 int main(void)
@@ -570,6 +781,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_and_view, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect_down, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
