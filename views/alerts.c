@@ -293,7 +293,9 @@ done:
 }
 
 /* The ratio's interval of a paired entry from the job of its range's ends
- * (the job that confirmed it); false when there is none. */
+ * (the job that confirmed it: its wall time's verdicts, or of a declared
+ * metric's step, "<bench>:<metric>", its metrics'); false when there is
+ * none. */
 static bool entry_interval(double *lo, double *hi, double *confidence,
 			   const struct alert_entry *e, const struct view_ctx *ctx)
 {
@@ -308,7 +310,8 @@ static bool entry_interval(double *lo, double *hi, double *confidence,
 		return false;
 	snprintf(a, sizeof(a), "%.*s", STORE_HASH_LEN, range);
 	snprintf(b, sizeof(b), "%s", dots + 2);
-	if (compare_pair_outcomes(&o, &n, ctx, a, b))
+	if ((strchr(e->f[ALERT_F_BENCH], ':') ? regressions_pair_metric_outcomes
+					       : compare_pair_outcomes)(&o, &n, ctx, a, b))
 		return false;
 	for (size_t i = 0; i < n && !found; i++)
 		if (strcmp(o[i].bench, e->f[ALERT_F_BENCH]) == 0 && !isnan(o[i].ci_lo) &&

@@ -78,6 +78,13 @@ expect_status 3 "check with a confirmed throughput drop"
 grep -qE "^NEW +$c7	tput:throughput	" "$T/out" || fail "check does not fail on the line: $(cat "$T/out")"
 ok "benchfs check fails on the confirmed throughput line"
 
+# Its alert: kind throughput, the interval of the deciding job's ratio.
+alert=$(tput_lines | cut -f12)
+grep -qx $'kind\tthroughput' "$MNT/alerts/$alert" || fail "alerts/$alert: $(cat "$MNT/alerts/$alert")"
+grep -qE $'^interval\t\\[-(19|20|21)\\.[0-9]%, -(19|20|21)\\.[0-9]%\\]$' "$MNT/alerts/$alert" \
+	|| fail "alerts/$alert's interval: $(cat "$MNT/alerts/$alert")"
+ok "alerts/$alert: kind throughput, the job's interval"
+
 # No job twice, nothing more on a remount.
 sed -n 's/.*queued the A\/B job \([0-9a-f]*\.\.[0-9a-f]*\) .*/\1/p' "$T/daemon.log" | sort | uniq -d > "$T/dup"
 assert_eq "$(cat "$T/dup")" "" "A/B jobs queued twice"
