@@ -687,8 +687,9 @@ static void md_metric_row(FILE *out, const struct metric_table *m, const struct 
 		return;
 	}
 	if (!r->compared) {
-		fputs(" | | | | | not comparable (negative values: no ratio, no change from 0) |\n",
-		      out);
+		fprintf(out, " | | | | | not comparable (%s) |\n",
+			r->sa.mean == 0 ? "0 on side a: its runs did not record it"
+					: "negative values: no ratio, no change from 0");
 		return;
 	}
 	md_change(change, interval, r);

@@ -366,7 +366,11 @@ int compute_row(struct row *r, const struct comparison *c, const struct metric_t
 		return -EIO;
 	if (!r->a || !r->b)
 		return 0;
-	if (m && r->sa.min >= 0 && r->sb.min >= 0 && (r->sa.mean == 0 || r->sb.mean == 0)) {
+	/* cpu and memory at 0 were not recorded (runs of an older benchfs):
+	 * no change from 0 to test. */
+	if (m && r->sa.min >= 0 && r->sb.min >= 0 && (r->sa.mean == 0 || r->sb.mean == 0) &&
+	    strcmp(m->def.name, STORE_METRIC_CPU) != 0 &&
+	    strcmp(m->def.name, STORE_METRIC_MEMORY) != 0) {
 		rc = row_notes(r, c);
 		if (rc == 0)
 			rc = row_from_zero(r, c, m, ctx);
