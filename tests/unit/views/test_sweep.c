@@ -52,12 +52,32 @@ static double truth(const struct step *steps, size_t nsteps, const char *bench, 
 
 static const char *const benches[] = {"work", "other"};
 
+/* A declared throughput (higher is better) of bench at commit i: 100 MiB/s,
+ * work's 80 from commit drop_at on; n samples of it into run, a little
+ * noise on each. drop_at < 0: no metric at all. */
+static void metric_samples(struct vfix *f, int64_t run, const char *bench, int i, int drop_at,
+			   size_t n)
+{
+	static const struct store_metric_def def = {.name = "throughput", .unit = "MiB/s",
+						    .higher_is_better = true};
+	struct store_metric_sample s[PAIRS];
+	double v = strcmp(bench, "work") == 0 && i >= drop_at ? 80 : 100;
+	if (drop_at < 0)
+		return;
+	for (size_t k = 0; k < n; k++)
+		s[k] = (struct store_metric_sample){.benchmark = bench, .metric = "throughput",
+						    .iteration = (int)k + 1,
+						    .value = v * (1 + 0.004 * jitter())};
+	assert_int_equal(store_metric_samples_add(f->store, run, &def, 1, s, n), STORE_OK);
+}
+
 /* Plays the daemon on a branch of COMMITS commits with one flat run each:
  * queue what regressions_next_job asks for, measure it from the truth, until
  * it asks for nothing. Returns the regressions file; *jobs the count. */
-/* An A/B job of commits ia and ib measured from the truth. */
+/* An A/B job of commits ia and ib measured from the truth (with the
+ * throughput of metric_samples). */
 static void measure_job(struct vfix *f, char c[COMMITS][41], const struct step *steps,
-			size_t nsteps, int ia, int ib)
+			size_t nsteps, int ia, int ib, int drop_at)
 {
 	int64_t ids[2];
 	vfix_start_pair(f, ids, c[ia], c[ib]);
@@ -71,23 +91,26 @@ static void measure_job(struct vfix *f, char c[COMMITS][41], const struct step *
 		}
 		vfix_samples(f, ids[0], benches[k], va, PAIRS);
 		vfix_samples(f, ids[1], benches[k], vb, PAIRS);
+		metric_samples(f, ids[0], benches[k], ia, drop_at, PAIRS);
+		metric_samples(f, ids[1], benches[k], ib, drop_at, PAIRS);
 	}
 	vfix_done(f, ids[0]);
 	vfix_done(f, ids[1]);
 }
 
 static char *play_with(char c[COMMITS][41], size_t *jobs, const struct step *steps,
-		       size_t nsteps, int user_a, int user_b);
+		       size_t nsteps, int user_a, int user_b, int drop_at);
 
 static char *play(char c[COMMITS][41], size_t *jobs, const struct step *steps, size_t nsteps)
 {
-	return play_with(c, jobs, steps, nsteps, -1, -1);
+	return play_with(c, jobs, steps, nsteps, -1, -1, -1);
 }
 
 /* play, with a user's A/B job of commits user_a and user_b (-1: none)
- * measured before the daemon's. */
+ * measured before the daemon's, and every run with the throughput of
+ * metric_samples (drop_at -1: none). */
 static char *play_with(char c[COMMITS][41], size_t *jobs, const struct step *steps,
-		       size_t nsteps, int user_a, int user_b)
+		       size_t nsteps, int user_a, int user_b, int drop_at)
 {
 	struct vfix *f = vfix_new("sweep");
 	char tip[41], a[41], b[41], *text = NULL;
@@ -106,11 +129,12 @@ static char *play_with(char c[COMMITS][41], size_t *jobs, const struct step *ste
 			for (int s = 0; s < 5; s++)
 				v[s] = (k ? 0.020 : 0.010) * (1 + 0.002 * jitter());
 			vfix_samples(f, id, benches[k], v, 5);
+			metric_samples(f, id, benches[k], i, drop_at, 5);
 		}
 		vfix_done(f, id);
 	}
 	if (user_a >= 0)
-		measure_job(f, c, steps, nsteps, user_a, user_b);
+		measure_job(f, c, steps, nsteps, user_a, user_b, drop_at);
 	f->ctx.confirm = true;
 	assert_int_equal(history_tip(tip, &f->ctx), 0);
 	while ((rc = regressions_next_job(a, b, &f->ctx, tip)) == 0) {
@@ -125,7 +149,7 @@ static char *play_with(char c[COMMITS][41], size_t *jobs, const struct step *ste
 			ib = strcmp(c[i], b) == 0 ? i : ib;
 		}
 		assert_true(ia >= 0 && ia < ib);
-		measure_job(f, c, steps, nsteps, ia, ib);
+		measure_job(f, c, steps, nsteps, ia, ib, drop_at);
 	}
 	assert_int_equal(rc, -ENOENT);
 	assert_int_equal(regressions_render(&text, &f->ctx, tip), 0);
@@ -217,12 +241,28 @@ static void test_neighbours_job(void **state)
 	char c[COMMITS][41], got[512], *text;
 	size_t jobs;
 	(void)state;
-	text = play_with(c, &jobs, steps, 2, -1, -1);
+	text = play_with(c, &jobs, steps, 2, -1, -1, -1);
 	assert_string_equal(text, "");
 	free(text);
-	text = play_with(c, &jobs, steps, 2, 19, 20);
+	text = play_with(c, &jobs, steps, 2, 19, 20, -1);
 	lines_of(got, sizeof(got), text, c);
 	assert_string_equal(got, "20 work 19..20\n");
+	free(text);
+}
+
+/* A declared throughput that drops by 20% at commit 13 while wall time
+ * stays flat: the jobs settle it as they settle a wall time step, and the
+ * line names the metric, "work:throughput", at its commit; other's flat
+ * throughput and the wall times get none. */
+static void test_metric_step(void **state)
+{
+	char c[COMMITS][41], got[512], *text;
+	size_t jobs;
+	(void)state;
+	text = play_with(c, &jobs, NULL, 0, -1, -1, 13);
+	lines_of(got, sizeof(got), text, c);
+	assert_string_equal(got, "13 work:throughput 12..13\n");
+	assert_true(jobs < COMMITS);
 	free(text);
 }
 
@@ -233,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_step_down_masks),
 		cmocka_unit_test(test_neighbours_job),
+		cmocka_unit_test(test_metric_step),
 	};
 	int rc;
 	assert_int_equal(repo_lib_init(), 0);
