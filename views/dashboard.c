@@ -598,6 +598,22 @@ fail:
 	return NULL;
 }
 
+/* A run of one benchmark with wall iterations (store_sums_of_runs), and
+ * what the metric being read gives it. */
+struct bench_run {
+	int64_t run;
+	int64_t n;     /* its wall iterations */
+	double msum;   /* the metric's values added up */
+	int64_t mcount;
+};
+
+/* One benchmark's runs, by run id. */
+struct bench_runs {
+	struct bench_run *list;
+	size_t n, alloc;
+	size_t at; /* where the last lookup found its run */
+};
+
 struct loader {
 	const struct view_ctx *ctx;
 	struct commit_names *names; /* loaded when the first commit is named */
@@ -617,6 +633,11 @@ struct loader {
 	size_t ndefs;
 	const struct store_metric_def *def;
 	bool nonzero; /* the benchmark being read has a value other than 0 */
+	/* Per row, its runs; per run of the map, whether the keeper's
+	 * description of it gave the metric being read. */
+	struct bench_runs *bruns;
+	bool *described;
+	size_t at; /* the row the last metric value was of */
 };
 
 /* A commit's display name (its first 12 digits when the repository does
@@ -707,44 +728,135 @@ static int flush_metric(struct loader *l)
  * and the sums start again for the new one's row; l->current stays -1 when
  * the benchmark has no row (listed since, with a new run: the next version
  * shows it). */
-static int loader_next_bench(struct loader *l, const char *benchmark,
-			     int (*flush)(struct loader *))
+static int loader_next_bench(struct loader *l, const char *benchmark)
 {
 	char **found;
 	int rc;
 	if (l->current >= 0 && strcmp(l->benches[l->current], benchmark) == 0)
 		return 0;
-	if ((rc = flush(l)))
+	if ((rc = flush_bench(l)))
 		return rc;
 	found = bsearch(benchmark, l->benches, l->nbenches, sizeof(*l->benches), cmp_name);
 	if (!found)
 		return 0;
 	l->current = found - l->benches;
-	l->nonzero = false;
 	memset(l->sum, 0, l->h.n * sizeof(*l->sum));
 	memset(l->count, 0, l->h.n * sizeof(*l->count));
 	return 0;
 }
 
-/* One sample of the metric being read (store_samples_of_runs: by
- * benchmark, then run). */
-static int metric_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
+/* The run of benchmark run_id that has wall iterations, NULL: none. The
+ * values come by benchmark, then run: the last one found starts each
+ * search. */
+static struct bench_run *bench_run_find(struct loader *l, const char *benchmark, int64_t run_id)
+{
+	struct bench_runs *br;
+	size_t lo = 0, hi;
+	if (l->at >= l->nbenches || strcmp(l->benches[l->at], benchmark) != 0) {
+		char **found = bsearch(benchmark, l->benches, l->nbenches, sizeof(*l->benches),
+				       cmp_name);
+		if (!found)
+			return NULL;
+		l->at = (size_t)(found - l->benches);
+	}
+	br = &l->bruns[l->at];
+	if (br->at < br->n && br->list[br->at].run == run_id)
+		return &br->list[br->at];
+	if (br->at < br->n && br->list[br->at].run < run_id)
+		lo = br->at + 1;
+	hi = br->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (br->list[mid].run < run_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == br->n || br->list[lo].run != run_id)
+		return NULL;
+	br->at = lo;
+	return &br->list[lo];
+}
+
+/* A described run's mean of the metric being read (the keeper's, of every
+ * iteration): it stands for its samples. */
+static int described_mean(void *ctx, const char *benchmark, int64_t run_id, double mean)
 {
 	struct loader *l = ctx;
 	const struct run_point *rp = run_map_find(l->map, run_id);
-	int rc;
-	if (!rp || !isfinite(value))
+	struct bench_run *r;
+	if (!rp)
 		return 0;
-	if ((rc = loader_next_bench(l, benchmark, flush_metric)) || l->current < 0)
-		return rc;
-	l->sum[rp->point] += value;
-	l->count[rp->point]++;
-	l->nonzero |= value != 0;
+	l->described[rp - l->map->map] = true;
+	if (isfinite(mean) && (r = bench_run_find(l, benchmark, run_id))) {
+		r->msum = mean * (double)r->n;
+		r->mcount = r->n;
+	}
 	return 0;
 }
 
-/* Every benchmark's metrics along the history: one pass over the samples
- * of each metric the history's runs have. */
+/* One sample of the metric being read. */
+static int metric_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	struct loader *l = ctx;
+	struct bench_run *r;
+	if (isfinite(value) && (r = bench_run_find(l, benchmark, run_id))) {
+		r->msum += value;
+		r->mcount++;
+	}
+	return 0;
+}
+
+/* One metric of every benchmark along the history: the keeper's means of
+ * the runs it described (cpu and memory: one row a run and benchmark, where
+ * the samples are ten or a thousand), the samples of the others, each
+ * benchmark's runs then added up per commit. */
+static int load_metric(struct loader *l, const struct run_map *map)
+{
+	int64_t *rest = malloc((map->n + 1) * sizeof(*rest));
+	size_t nrest = 0;
+	int rc = 0;
+	if (!rest)
+		return -ENOMEM;
+	memset(l->described, 0, (map->n + 1) * sizeof(*l->described));
+	for (size_t i = 0; i < l->nbenches; i++) {
+		l->bruns[i].at = 0;
+		for (size_t k = 0; k < l->bruns[i].n; k++) {
+			l->bruns[i].list[k].msum = 0;
+			l->bruns[i].list[k].mcount = 0;
+		}
+	}
+	if (metric_described(l->def->name))
+		rc = store_errno(store_metric_means_described(l->ctx->store, map->runs, map->n,
+							      l->def->name, described_mean, l));
+	for (size_t i = 0; i < map->n; i++)
+		if (!l->described[i])
+			rest[nrest++] = map->runs[i];
+	if (!rc && nrest)
+		rc = store_errno(store_samples_of_runs(l->ctx->store, rest, nrest, l->def->name,
+						       NULL, metric_sample, l));
+	free(rest);
+	for (size_t i = 0; i < l->nbenches && !rc; i++) {
+		const struct bench_runs *br = &l->bruns[i];
+		memset(l->sum, 0, l->h.n * sizeof(*l->sum));
+		memset(l->count, 0, l->h.n * sizeof(*l->count));
+		l->nonzero = false;
+		for (size_t k = 0; k < br->n; k++) {
+			const struct run_point *rp = run_map_find(map, br->list[k].run);
+			if (!rp || !br->list[k].mcount)
+				continue;
+			l->sum[rp->point] += br->list[k].msum;
+			l->count[rp->point] += br->list[k].mcount;
+			l->nonzero |= br->list[k].msum != 0;
+		}
+		l->current = (ssize_t)i;
+		rc = flush_metric(l);
+	}
+	return rc;
+}
+
+/* Every benchmark's metrics along the history, each metric the history's
+ * runs have in turn. */
 static int load_metrics(struct loader *l, const struct run_map *map)
 {
 	int rc;
@@ -755,12 +867,11 @@ static int load_metrics(struct loader *l, const struct run_map *map)
 	for (size_t i = 0; i < l->nbenches; i++)
 		if (!(l->rows[i].metrics = calloc(l->ndefs, sizeof(*l->rows[i].metrics))))
 			return -ENOMEM;
+	if (!(l->described = calloc(map->n + 1, sizeof(*l->described))))
+		return -ENOMEM;
 	for (size_t d = 0; d < l->ndefs && !rc; d++) {
 		l->def = &l->defs[d];
-		l->current = -1;
-		if (!(rc = store_errno(store_samples_of_runs(l->ctx->store, map->runs, map->n,
-							     l->def->name, NULL, metric_sample, l))))
-			rc = flush_metric(l);
+		rc = load_metric(l, map);
 	}
 	return rc;
 }
@@ -770,14 +881,20 @@ static int sum_row(void *ctx, const char *benchmark, int64_t run_id, int64_t n,
 {
 	struct loader *l = ctx;
 	const struct run_point *rp = run_map_find(l->map, run_id);
+	struct bench_runs *br;
 	int rc;
 	(void)min_wall_ns;
 	if (!rp || n <= 0)
 		return 0;
-	if ((rc = loader_next_bench(l, benchmark, flush_bench)) || l->current < 0)
+	if ((rc = loader_next_bench(l, benchmark)) || l->current < 0)
 		return rc;
 	l->sum[rp->point] += (double)sum_wall_ns;
 	l->count[rp->point] += n;
+	/* The run's iterations weigh its described means of the metrics. */
+	br = &l->bruns[l->current];
+	if ((rc = ALLOC_GROW(br->list, br->n + 1, br->alloc)))
+		return rc;
+	br->list[br->n++] = (struct bench_run){.run = run_id, .n = n};
 	return 0;
 }
 
@@ -788,7 +905,8 @@ static int load_benches(struct loader *l, const char *tip)
 	int rc;
 	if (store_benchmark_names(l->ctx->store, &l->benches, &l->nbenches))
 		return -EIO;
-	if (!(l->rows = calloc(l->nbenches + 1, sizeof(*l->rows))))
+	if (!(l->rows = calloc(l->nbenches + 1, sizeof(*l->rows))) ||
+	    !(l->bruns = calloc(l->nbenches + 1, sizeof(*l->bruns))))
 		return -ENOMEM;
 	for (size_t i = 0; i < l->nbenches; i++)
 		l->rows[i] = (struct dashboard_bench){.name = l->benches[i], .last = NAN, .prev = NAN};
@@ -1079,6 +1197,10 @@ done:
 			free((void *)l.rows[i].metrics[m].means);
 		free((void *)l.rows[i].metrics);
 	}
+	for (size_t i = 0; l.bruns && i < l.nbenches; i++)
+		free(l.bruns[i].list);
+	free(l.bruns);
+	free(l.described);
 	free(l.defs);
 	free(l.rows);
 	store_names_free(l.benches, l.nbenches);
