@@ -180,67 +180,61 @@ static int defs_push(struct store *store, struct store_metric_def **list, size_t
 int store_metrics_of_runs(struct store *store, struct store_metric_def **defs, size_t *n,
 			  const int64_t *run_ids, size_t nruns, const char *benchmark)
 {
-	/* Two statements each, as store_samples_of_runs: an "?2 IS NULL OR"
+	/* One statement (a round trip to a server): a first row (0) when the
+	 * runs have samples, then the declared metrics they have values of
+	 * (1), by name. Two texts, as store_samples_of_runs: an "?2 IS NULL OR"
 	 * would keep SQLite from seeking (run, benchmark). */
-	static const char *const has_samples[2] = {
-		"SELECT EXISTS (SELECT 1 FROM samples"
-		" WHERE run_id IN (SELECT value FROM json_each(?1)))",
-		"SELECT EXISTS (SELECT 1 FROM samples s, benchmarks b"
-		" WHERE b.name = ?2 AND s.bench_id = b.id"
-		" AND s.run_id IN (SELECT value FROM json_each(?1)))",
-	};
-	static const char *const declared[2] = {
-		"SELECT name, unit, higher FROM metric_defs d WHERE EXISTS (SELECT 1"
+	static const char *const sql[2] = {
+		"SELECT 0, '', '', 0 WHERE EXISTS (SELECT 1 FROM samples"
+		" WHERE run_id IN (SELECT value FROM json_each(?1)))"
+		" UNION ALL SELECT 1, name, unit, higher FROM metric_defs d WHERE EXISTS (SELECT 1"
 		" FROM metric_samples m WHERE m.metric_id = d.id"
-		" AND m.run_id IN (SELECT value FROM json_each(?1))) ORDER BY name",
-		"SELECT name, unit, higher FROM metric_defs d WHERE EXISTS (SELECT 1"
+		" AND m.run_id IN (SELECT value FROM json_each(?1))) ORDER BY 1, 2",
+		"SELECT 0, '', '', 0 WHERE EXISTS (SELECT 1 FROM samples s, benchmarks b"
+		" WHERE b.name = ?2 AND s.bench_id = b.id"
+		" AND s.run_id IN (SELECT value FROM json_each(?1)))"
+		" UNION ALL SELECT 1, name, unit, higher FROM metric_defs d WHERE EXISTS (SELECT 1"
 		" FROM metric_samples m, benchmarks b WHERE b.name = ?2 AND m.bench_id = b.id"
 		" AND m.metric_id = d.id AND m.run_id IN (SELECT value FROM json_each(?1)))"
-		" ORDER BY name",
+		" ORDER BY 1, 2",
 	};
 	struct store_metric_def *list = NULL;
 	size_t count = 0, cap = 0;
 	char *ids = NULL;
-	int result = STORE_OK;
+	struct db_stmt *stmt;
+	int rc, result = STORE_OK;
 	*defs = NULL;
 	*n = 0;
 	if (nruns == 0)
 		return STORE_OK;
 	if (!(ids = store_ids_json(run_ids, nruns)))
 		return store_nomem(store);
-	for (int pass = 0; pass < 2 && result == STORE_OK; pass++) {
-		struct db_stmt *stmt =
-			store_prepare(store, (pass ? declared : has_samples)[benchmark != NULL]);
-		int rc;
-		if (!stmt) {
-			result = STORE_ERROR;
-			break;
-		}
-		db_bind_text(stmt, 1, ids, -1);
-		if (benchmark)
-			db_bind_text(stmt, 2, benchmark, -1);
-		while ((rc = db_step(stmt)) == DB_ROW && result == STORE_OK) {
-			struct store_metric_def d = {0};
-			const unsigned char *text;
-			if (!pass) {
-				if (!db_column_int(stmt, 0))
-					continue;
-				for (size_t i = 0; i < 2 && result == STORE_OK; i++)
-					result = defs_push(store, &list, &count, &cap,
-							   &builtin_defs[i]);
-				continue;
-			}
-			text = db_column_text(stmt, 0);
-			snprintf(d.name, sizeof(d.name), "%s", text ? (const char *)text : "");
-			text = db_column_text(stmt, 1);
-			snprintf(d.unit, sizeof(d.unit), "%s", text ? (const char *)text : "");
-			d.higher_is_better = db_column_int(stmt, 2) != 0;
-			result = defs_push(store, &list, &count, &cap, &d);
-		}
-		if (result == STORE_OK && rc != DB_DONE && rc != DB_ROW)
-			result = store_fail(store, "list metrics");
-		db_finalize(stmt);
+	if (!(stmt = store_prepare(store, sql[benchmark != NULL]))) {
+		free(ids);
+		return STORE_ERROR;
 	}
+	db_bind_text(stmt, 1, ids, -1);
+	if (benchmark)
+		db_bind_text(stmt, 2, benchmark, -1);
+	while ((rc = db_step(stmt)) == DB_ROW && result == STORE_OK) {
+		struct store_metric_def d = {0};
+		const unsigned char *text;
+		/* Samples: every one has cpu and memory. */
+		if (db_column_int(stmt, 0) == 0) {
+			for (size_t i = 0; i < 2 && result == STORE_OK; i++)
+				result = defs_push(store, &list, &count, &cap, &builtin_defs[i]);
+			continue;
+		}
+		text = db_column_text(stmt, 1);
+		snprintf(d.name, sizeof(d.name), "%s", text ? (const char *)text : "");
+		text = db_column_text(stmt, 2);
+		snprintf(d.unit, sizeof(d.unit), "%s", text ? (const char *)text : "");
+		d.higher_is_better = db_column_int(stmt, 3) != 0;
+		result = defs_push(store, &list, &count, &cap, &d);
+	}
+	if (result == STORE_OK && rc != DB_DONE && rc != DB_ROW)
+		result = store_fail(store, "list metrics");
+	db_finalize(stmt);
 	free(ids);
 	if (result) {
 		free(list);

@@ -74,6 +74,7 @@ struct sample_walk {
 	store_sample_fn fn;
 	store_sum_fn sum_fn;
 	void *ctx;
+	size_t rows; /* of count_row */
 };
 
 static const char *column_name(struct db_stmt *stmt)
@@ -98,33 +99,34 @@ static int sum_row(struct db_stmt *stmt, void *ctx)
 }
 
 /* Where a metric's values are: wall times, a built-in column of the
- * samples, a declared metric's rows, or the per-run metrics table. */
-enum sample_source { SOURCE_WALL, SOURCE_CPU, SOURCE_MEMORY, SOURCE_DECLARED, SOURCE_PER_RUN };
+ * samples, a declared metric's rows, or the per-run metrics table; a name
+ * that may be either of the last two is looked up by the statements. */
+enum sample_source {
+	SOURCE_WALL,
+	SOURCE_CPU,
+	SOURCE_MEMORY,
+	SOURCE_DECLARED,
+	SOURCE_PER_RUN,
+	SOURCE_EITHER
+};
 
-static int sample_source(struct store *store, enum sample_source *out, const char *metric)
+static enum sample_source sample_source(const char *metric)
 {
-	struct db_stmt *stmt;
-	int rc;
 	if (!metric)
-		*out = SOURCE_WALL;
-	else if (!strcmp(metric, STORE_METRIC_CPU))
-		*out = SOURCE_CPU;
-	else if (!strcmp(metric, STORE_METRIC_MEMORY))
-		*out = SOURCE_MEMORY;
-	else
-		*out = SOURCE_PER_RUN;
-	if (*out != SOURCE_PER_RUN)
-		return STORE_OK;
-	if (!(stmt = store_prepare(store, "SELECT 1 FROM metric_defs WHERE name = ?1")))
-		return STORE_ERROR;
-	db_bind_text(stmt, 1, metric, -1);
-	rc = db_step(stmt);
-	db_finalize(stmt);
-	if (rc == DB_ROW)
-		*out = SOURCE_DECLARED;
-	else if (rc != DB_DONE)
-		return store_fail(store, "find a metric");
-	return STORE_OK;
+		return SOURCE_WALL;
+	if (!strcmp(metric, STORE_METRIC_CPU))
+		return SOURCE_CPU;
+	if (!strcmp(metric, STORE_METRIC_MEMORY))
+		return SOURCE_MEMORY;
+	/* A reserved name ("instructions") is never declared. */
+	return store_metric_name_reserved(metric) ? SOURCE_PER_RUN : SOURCE_EITHER;
+}
+
+static int count_row(struct db_stmt *stmt, void *ctx)
+{
+	struct sample_walk *w = ctx;
+	w->rows++;
+	return sample_row(stmt, ctx);
 }
 
 int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
@@ -160,36 +162,45 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 		" AND m.metric_id = (SELECT id FROM metric_defs WHERE name = ?3)"
 		" ORDER BY m.run_id, m.iteration",
 	};
+	/* A declared metric's name reads its declared values, never the
+	 * per-run table's: the runner's per-run figures (unstable, other_cpus)
+	 * come in the first statement, and only a name without them costs a
+	 * second, the declared one (empty when it is not declared either). */
 	static const char *const per_run[2] = {
 		"SELECT benchmark, run_id, value FROM metrics"
 		" WHERE run_id IN (SELECT value FROM json_each(?1)) AND name = ?3"
+		" AND NOT EXISTS (SELECT 1 FROM metric_defs WHERE name = ?3)"
 		" ORDER BY benchmark, run_id",
 		"SELECT benchmark, run_id, value FROM metrics"
 		" WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
-		" AND name = ?3 ORDER BY run_id",
+		" AND name = ?3 AND NOT EXISTS (SELECT 1 FROM metric_defs WHERE name = ?3)"
+		" ORDER BY run_id",
 	};
 	struct sample_walk w = {.fn = fn, .ctx = ctx};
-	enum sample_source source;
+	enum sample_source source = sample_source(metric);
 	char *ids = NULL, sql[512];
 	struct db_stmt *stmt = NULL;
 	int result;
 	if (nruns == 0)
 		return STORE_OK;
-	if ((result = sample_source(store, &source, metric)))
-		return result;
-	if (source == SOURCE_DECLARED)
-		snprintf(sql, sizeof(sql), "%s", declared[benchmark != NULL]);
-	else if (source == SOURCE_PER_RUN)
-		snprintf(sql, sizeof(sql), "%s", per_run[benchmark != NULL]);
-	else
-		snprintf(sql, sizeof(sql), of_samples[benchmark != NULL], column[source]);
-	if ((result = prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
-		return result;
-	if (benchmark)
-		db_bind_text(stmt, 2, benchmark, -1);
-	if (source == SOURCE_DECLARED || source == SOURCE_PER_RUN)
-		db_bind_text(stmt, 3, metric, -1);
-	return step_rows(store, stmt, ids, sample_row, &w, "read samples");
+	for (;;) {
+		if (source == SOURCE_DECLARED)
+			snprintf(sql, sizeof(sql), "%s", declared[benchmark != NULL]);
+		else if (source == SOURCE_PER_RUN || source == SOURCE_EITHER)
+			snprintf(sql, sizeof(sql), "%s", per_run[benchmark != NULL]);
+		else
+			snprintf(sql, sizeof(sql), of_samples[benchmark != NULL], column[source]);
+		if ((result = prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
+			return result;
+		if (benchmark)
+			db_bind_text(stmt, 2, benchmark, -1);
+		if (source >= SOURCE_DECLARED)
+			db_bind_text(stmt, 3, metric, -1);
+		result = step_rows(store, stmt, ids, count_row, &w, "read samples");
+		if (result || w.rows || source != SOURCE_EITHER)
+			return result;
+		source = SOURCE_DECLARED;
+	}
 }
 
 int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
@@ -213,24 +224,37 @@ int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns
 int store_metric_means_described(struct store *store, const int64_t *run_ids, size_t nruns,
 				 const char *metric, store_sample_fn fn, void *ctx)
 {
-	/* The keeper's rows are keyed "<bench>:<metric>": each benchmark name
-	 * seeks its key's runs (benchmarks in name order outside, as the
-	 * samples' statements do). A summarized run keeps its rows but lost
-	 * the samples they stand for; store_samples_of_runs gives it none. */
-	static const char sql[] =
+	/* The keeper's rows are keyed "<bench>:<metric>": a seek of each
+	 * benchmark's key and run. SQLite: benchmarks in name order outside, as
+	 * the samples' statements have them. PostgreSQL, which has no
+	 * statistics of the small benchmarks table until it is analyzed,
+	 * would hash-join a scan of the whole run_stats table: the keys and
+	 * the runs go to one index scan as two arrays. A summarized run keeps
+	 * its rows but lost the samples they stand for, which
+	 * store_samples_of_runs no longer gives. */
+	static const char sqlite[] =
 		"SELECT b.name, r.run_id, r.mean FROM benchmarks b CROSS JOIN run_stats r"
 		" WHERE r.benchmark = b.name || ?2"
 		" AND r.run_id IN (SELECT value FROM json_each(?1))"
 		" AND r.run_id IN (SELECT run_id FROM described)"
 		" AND r.run_id NOT IN (SELECT run_id FROM summarized)"
 		" ORDER BY b.name, r.run_id";
+	static const char postgres[] =
+		"SELECT substr(r.benchmark, 1, length(r.benchmark) - length(CAST(?2 AS text))),"
+		" r.run_id, r.mean FROM run_stats r"
+		" WHERE r.benchmark = ANY (ARRAY(SELECT name || CAST(?2 AS text) FROM benchmarks))"
+		" AND r.run_id = ANY (ARRAY(SELECT d.run_id FROM described d"
+		" WHERE d.run_id IN (SELECT value FROM json_each(?1))"
+		" AND d.run_id NOT IN (SELECT run_id FROM summarized)))"
+		" ORDER BY 1, 2";
 	struct sample_walk w = {.fn = fn, .ctx = ctx};
 	char *ids = NULL, key[STORE_METRIC_NAME_MAX + 2];
 	struct db_stmt *stmt;
 	int result;
 	if (nruns == 0 || (strcmp(metric, STORE_METRIC_CPU) && strcmp(metric, STORE_METRIC_MEMORY)))
 		return STORE_OK;
-	if ((result = prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
+	if ((result = prepare_for_runs(&stmt, store, &ids, store_sql(store, sqlite, postgres),
+				       run_ids, nruns)))
 		return result;
 	snprintf(key, sizeof(key), ":%s", metric);
 	db_bind_text(stmt, 2, key, -1);

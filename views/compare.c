@@ -152,8 +152,7 @@ static int metrics_load(struct comparison *c, const struct view_ctx *ctx, const 
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct metric_table *m = &c->metrics[c->nmetrics++];
 		m->def = defs[i];
-		if ((rc = sample_set_load(&m->a, ctx, c->a.runs, c->a.nruns, m->def.name)) ||
-		    (rc = sample_set_load(&m->b, ctx, c->b.runs, c->b.nruns, m->def.name)))
+		if ((rc = sample_sets_load(&m->a, &m->b, ctx, &c->a, &c->b, m->def.name)))
 			break;
 		if (c->variant_param && ((rc = variants_remap_samples(&m->a, c, false)) ||
 					 (rc = variants_remap_samples(&m->b, c, true))))
@@ -290,10 +289,8 @@ static int comparison_load(struct comparison *c, const struct view_ctx *ctx)
 		rc = -ENOMEM;
 		goto done;
 	}
-	if ((rc = sample_set_load(&c->wall_a, ctx, c->a.runs, c->a.nruns, NULL)) ||
-	    (rc = sample_set_load(&c->wall_b, ctx, c->b.runs, c->b.nruns, NULL)) ||
-	    (rc = sample_set_load(&c->ins_a, ctx, c->a.runs, c->a.nruns, INSTRUCTIONS)) ||
-	    (rc = sample_set_load(&c->ins_b, ctx, c->b.runs, c->b.nruns, INSTRUCTIONS)) ||
+	if ((rc = sample_sets_load(&c->wall_a, &c->wall_b, ctx, &c->a, &c->b, NULL)) ||
+	    (rc = sample_sets_load(&c->ins_a, &c->ins_b, ctx, &c->a, &c->b, INSTRUCTIONS)) ||
 	    (rc = run_values_load_log_means(&c->logs, ctx, all, nall)) ||
 	    (rc = run_values_load_metric(&c->unstable, ctx, sides, nsides, STORE_METRIC_UNSTABLE)) ||
 	    (rc = run_values_load_metric(&c->other_cpus, ctx, sides, nsides,

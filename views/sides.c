@@ -378,6 +378,63 @@ int sample_set_load(struct sample_set *out, const struct view_ctx *ctx, const in
 	return 0;
 }
 
+/* Two sides' rows of one walk: each row goes to the sets whose runs hold it. */
+struct sides_load_state {
+	struct load_state st[2];
+	const int64_t *runs[2];
+	size_t nruns[2];
+};
+
+static int add_side_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
+{
+	struct sides_load_state *sl = ctx;
+	int rc = 0;
+	for (int k = 0; k < 2 && rc == 0; k++)
+		if (bsearch(&run_id, sl->runs[k], sl->nruns[k], sizeof(run_id), cmp_run_id))
+			rc = add_sample(&sl->st[k], benchmark, run_id, value);
+	return rc;
+}
+
+int sample_sets_load(struct sample_set *a, struct sample_set *b, const struct view_ctx *ctx,
+		     const struct side *sa, const struct side *sb, const char *metric)
+{
+	const struct side *sides[2] = {sa, sb};
+	struct sides_load_state sl = {.st = {{.set = a, .scale = metric ? 1.0 : 1e-9},
+					     {.set = b, .scale = metric ? 1.0 : 1e-9}}};
+	size_t n = sa->nruns + sb->nruns, m = 0;
+	int64_t *ids = malloc((n + 1) * sizeof(*ids)), *sorted = malloc((n + 1) * sizeof(*ids));
+	int rc = -ENOMEM;
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	if (!ids || !sorted)
+		goto done;
+	/* Each side's runs sorted for the lookups; their union for the walk. */
+	for (int k = 0; k < 2; k++) {
+		if (sides[k]->nruns)
+			memcpy(sorted + m, sides[k]->runs, sides[k]->nruns * sizeof(*ids));
+		qsort(sorted + m, sides[k]->nruns, sizeof(*ids), cmp_run_id);
+		sl.runs[k] = sorted + m;
+		sl.nruns[k] = sides[k]->nruns;
+		m += sides[k]->nruns;
+	}
+	memcpy(ids, sorted, n * sizeof(*ids));
+	qsort(ids, n, sizeof(*ids), cmp_run_id);
+	m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || ids[m - 1] != ids[i])
+			ids[m++] = ids[i];
+	rc = store_errno(
+		store_samples_of_runs(ctx->store, ids, m, metric, NULL, add_side_sample, &sl));
+done:
+	free(ids);
+	free(sorted);
+	if (rc) {
+		sample_set_clear(a);
+		sample_set_clear(b);
+	}
+	return rc;
+}
+
 const struct bench_samples *sample_set_find(const struct sample_set *set, const char *name)
 {
 	size_t lo = 0, hi = set->n;

@@ -97,6 +97,10 @@ struct sample_set {
 /* Load the samples of runs; metric NULL means wall time. */
 int sample_set_load(struct sample_set *out, const struct view_ctx *ctx, const int64_t *runs,
 		    size_t nruns, const char *metric);
+/* The samples of each side's runs, as sample_set_load gives them, read
+ * in one walk of the store (one statement, where the two loads took two). */
+int sample_sets_load(struct sample_set *a, struct sample_set *b, const struct view_ctx *ctx,
+		     const struct side *sa, const struct side *sb, const char *metric);
 const struct bench_samples *sample_set_find(const struct sample_set *set, const char *name);
 void sample_set_clear(struct sample_set *set);
 

@@ -1,7 +1,8 @@
 /* Unit tests for per-iteration metrics (store.h, store/metric_samples.c):
  * declared metrics written with their definitions and read back in order,
  * the built-in cpu and memory read from the samples, the per-run metrics
- * table still answering for other names, refusals that write nothing, and
+ * table still answering for other names (a declared name's values win),
+ * the metrics a set of runs has listed in order, refusals that write nothing, and
  * a run's values discarded with its partial measurements on recovery. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,6 +174,40 @@ static void test_builtin_and_per_run(void **state)
 	assert_string_equal(c.text, "a 2 1e+06\n");
 }
 
+/* A name the runner records per run (unstable) reads the per-run table,
+ * unless a benchmark declared a metric of that name: then its declared
+ * values, never both; a name neither recorded nor declared reads nothing. */
+static void test_declared_over_per_run(void **state)
+{
+	struct fixture *f = *state;
+	static const struct store_metric_def unstable = {"unstable", "flag", false};
+	struct store_metric_sample s = {"b", "unstable", 1, 0.5};
+	struct collected c = {0};
+
+	assert_int_equal(store_metric_add(f->store, f->run[0], "a", "unstable", 1), STORE_OK);
+	assert_int_equal(store_metric_add(f->store, f->run[1], "b", "unstable", 0), STORE_OK);
+	assert_int_equal(store_samples_of_runs(f->store, f->run, 2, "unstable", NULL, collect, &c),
+			 STORE_OK);
+	assert_string_equal(c.text, "a 1 1\nb 2 0\n");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_samples_of_runs(f->store, f->run, 2, "unstable", "b", collect, &c),
+			 STORE_OK);
+	assert_string_equal(c.text, "b 2 0\n");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_samples_of_runs(f->store, f->run, 2, "nothing", NULL, collect, &c),
+			 STORE_OK);
+	assert_string_equal(c.text, "");
+	assert_int_equal(store_metric_samples_add(f->store, f->run[1], &unstable, 1, &s, 1),
+			 STORE_OK);
+	assert_int_equal(store_samples_of_runs(f->store, f->run, 2, "unstable", NULL, collect, &c),
+			 STORE_OK);
+	assert_string_equal(c.text, "b 2 0.5\n");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_samples_of_runs(f->store, f->run, 2, "unstable", "a", collect, &c),
+			 STORE_OK);
+	assert_string_equal(c.text, "");
+}
+
 static void test_refusals_write_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -223,6 +258,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_declared_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_and_per_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_declared_over_per_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_write_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery_discards, setup, teardown),
 	};
