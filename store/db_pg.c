@@ -358,8 +358,12 @@ PGresult *pg_run(struct pg_conn *c, pg_send_fn send, const void *arg)
 			return NULL;
 		}
 		/* Outside a transaction the statement is one of its own: sent
-		 * once more on a new connection. The store's writes that must not
-		 * be made twice run in transactions, never sent again. */
+		 * once more on a new connection. Had the server committed it just
+		 * before the session ended (its reply lost), it runs twice: the
+		 * store's writes of several statements are transactions, never
+		 * sent again, and its single ones are upserts, updates to a value
+		 * or rows under a key, whose second run changes nothing or fails
+		 * cleanly. */
 		if (attempt || !pg_ready(c))
 			return NULL;
 	}
