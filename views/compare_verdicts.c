@@ -331,11 +331,33 @@ done:
 	return rc;
 }
 
+/* The fewest runs a side for which Mann-Whitney U can decide a change from
+ * 0 at alpha: every run of one side at 0, every run of the other above
+ * (0 when more than 100 would be needed, or without memory). */
+static size_t runs_to_decide(double alpha)
+{
+	enum { MOST = 100 };
+	double v[2 * MOST], *scratch;
+	size_t len = stats_mann_whitney_scratch_len(MOST, MOST), found = 0;
+	struct stats_mwu mwu;
+	if (!(scratch = malloc((len + 1) * sizeof(double))))
+		return 0;
+	for (size_t i = 0; i < 2 * MOST; i++)
+		v[i] = i < MOST ? 0 : 1;
+	for (size_t n = 2; n <= MOST && !found; n++)
+		if (stats_mann_whitney_test(&mwu, v + MOST - n, n, v + MOST, n, STATS_MWU_AUTO, scratch,
+					    len) == STATS_OK && mwu.p <= alpha)
+			found = n;
+	free(scratch);
+	return found;
+}
+
 /* Why a change from 0 stayed undecided, and what would decide it. */
 static int from_zero_reason(struct row *r, const struct comparison *c,
 			    const struct metric_table *m, const struct view_ctx *ctx)
 {
-	char q[32], p[32];
+	char q[32], p[32], more[96] = "";
+	size_t need;
 	format_p(q, sizeof(q), r->out.q, true);
 	format_p(p, sizeof(p), r->p, true);
 	if (c->method == METHOD_PAIRED)
@@ -346,11 +368,14 @@ static int from_zero_reason(struct row *r, const struct comparison *c,
 				r->diff, m->def.unit, r->a->n, r->b->n, p, q, ctx->alpha) < 0
 			       ? -ENOMEM
 			       : 0;
+	need = runs_to_decide(ctx->alpha);
+	if (need)
+		snprintf(more, sizeof(more), " (%zu a side decide a change seen in every run)", need);
 	return asprintf(&r->reason,
 			"changed from 0 by %+.4g %s, not significant (Mann-Whitney U on the means"
 			" of %zu and %zu runs: p = %s, q = %s > alpha %g); more runs of each side"
-			" can decide it",
-			r->diff, m->def.unit, r->runs_a, r->runs_b, p, q, ctx->alpha) < 0
+			" can decide it%s",
+			r->diff, m->def.unit, r->runs_a, r->runs_b, p, q, ctx->alpha, more) < 0
 		       ? -ENOMEM
 		       : 0;
 }
