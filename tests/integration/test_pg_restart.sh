@@ -29,15 +29,26 @@ restart_cleanup() {
 }
 trap restart_cleanup EXIT
 
-port=
+# The ports from 55480 lie in the kernel's range for outgoing connections:
+# one of them may be a client socket's for a while, and the server's bind
+# fails. The next port, then; and a start again fails once in a long while.
+start_server() {
+	local port=$1
+	for _ in 1 2 3; do
+		bash "$CLUSTER" start "$PG_DIR" "$port" 2>> "$T/pg_cluster.err" && return 0
+		sleep 1
+	done
+	return 1
+}
+port= admin=
 for p in $(seq 55480 55499); do
-	if ! (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null; then
+	(exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null && continue # another server's
+	if admin=$(bash "$CLUSTER" start "$PG_DIR" "$p" 2>> "$T/pg_cluster.err"); then
 		port=$p
 		break
 	fi
 done
-[ -n "$port" ] || fail "no free port from 55480 to 55499 for the test's own server"
-admin=$(bash "$CLUSTER" start "$PG_DIR" "$port") || fail "cannot start a server on port $port"
+[ -n "$port" ] || fail "cannot start a server on a port from 55480 to 55499: $(tail -5 "$T/pg_cluster.err")"
 "$TEST_PG_PSQL" -X -q -v ON_ERROR_STOP=1 -d "$admin" -c "CREATE DATABASE benchfs_restart" > /dev/null ||
 	fail "cannot create the store's database on port $port"
 # store_sql reads BENCHFS_STORE: this server's database, not the shared one.
@@ -82,7 +93,7 @@ kill -0 "$DAEMON_PID" 2> /dev/null || fail "the daemon died while the server was
 kill -0 "$PID2" 2> /dev/null || fail "the second daemon died while the server was down"
 ok "the server down: no hang, no spin, no crash"
 
-bash "$CLUSTER" start "$PG_DIR" "$port" > /dev/null || fail "cannot start the server again"
+start_server "$port" > /dev/null || fail "cannot start the server again: $(tail -5 "$T/pg_cluster.err")"
 # A connection that failed meanwhile tries again at most once a second.
 after=
 for _ in $(seq 100); do
