@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "stats/describe.h"
 #include "util/array.h"
 #include "util/runid.h"
 #include "util/strbuf.h"
@@ -638,6 +639,10 @@ struct loader {
 	struct bench_runs *bruns;
 	bool *described;
 	size_t at; /* the row the last metric value was of */
+	/* The samples of one benchmark's run being gathered. */
+	struct bench_run *gather;
+	double *values;
+	size_t nvalues, values_alloc;
 };
 
 /* A commit's display name (its first 12 digits when the repository does
@@ -795,15 +800,36 @@ static int described_mean(void *ctx, const char *benchmark, int64_t run_id, doub
 	return 0;
 }
 
-/* One sample of the metric being read. */
+/* The run whose samples were gathered: their mean taken as the keeper
+ * takes a described run's (stats_mean, the same values in the same order),
+ * so that a run weighs the same, bit for bit, before and after it is
+ * described, and a tree written by run --out reads as the mount later does. */
+static void gather_flush(struct loader *l)
+{
+	double mean;
+	if (l->gather && l->nvalues && stats_mean(&mean, l->values, l->nvalues) == STATS_OK) {
+		l->gather->msum = mean * (double)l->nvalues;
+		l->gather->mcount = (int64_t)l->nvalues;
+	}
+	l->gather = NULL;
+	l->nvalues = 0;
+}
+
+/* One sample of the metric being read (by benchmark, run, iteration). */
 static int metric_sample(void *ctx, const char *benchmark, int64_t run_id, double value)
 {
 	struct loader *l = ctx;
 	struct bench_run *r;
-	if (isfinite(value) && (r = bench_run_find(l, benchmark, run_id))) {
-		r->msum += value;
-		r->mcount++;
+	int rc;
+	if (!isfinite(value) || !(r = bench_run_find(l, benchmark, run_id)))
+		return 0;
+	if (r != l->gather) {
+		gather_flush(l);
+		l->gather = r;
 	}
+	if ((rc = ALLOC_GROW(l->values, l->nvalues + 1, l->values_alloc)))
+		return rc;
+	l->values[l->nvalues++] = value;
 	return 0;
 }
 
@@ -835,6 +861,7 @@ static int load_metric(struct loader *l, const struct run_map *map)
 	if (!rc && nrest)
 		rc = store_errno(store_samples_of_runs(l->ctx->store, rest, nrest, l->def->name,
 						       NULL, metric_sample, l));
+	gather_flush(l);
 	free(rest);
 	for (size_t i = 0; i < l->nbenches && !rc; i++) {
 		const struct bench_runs *br = &l->bruns[i];
@@ -1201,6 +1228,7 @@ done:
 		free(l.bruns[i].list);
 	free(l.bruns);
 	free(l.described);
+	free(l.values);
 	free(l.defs);
 	free(l.rows);
 	store_names_free(l.benches, l.nbenches);
