@@ -417,6 +417,24 @@ static void signals_reset(void)
 	sigaction(SIGTERM, &dfl, NULL);
 }
 
+static void signal_ignored(int sig)
+{
+	(void)sig;
+}
+
+/* For the exit once the mount has ended: SIGINT, SIGTERM and SIGHUP are
+ * caught and dropped (the daemon is stopping already), so the runner still
+ * unregisters and the dispatcher's thread ends cleanly. A handler, not
+ * SIG_IGN: a process started meanwhile gets the default back at exec. */
+static void signals_quiet(void)
+{
+	struct sigaction quiet = {.sa_handler = signal_ignored, .sa_flags = SA_RESTART};
+	sigemptyset(&quiet.sa_mask);
+	sigaction(SIGINT, &quiet, NULL);
+	sigaction(SIGTERM, &quiet, NULL);
+	sigaction(SIGHUP, &quiet, NULL);
+}
+
 /* systemd's notification socket (Type=notify), taken from the environment
  * at start: the benchmarks must not inherit it. */
 static struct sockaddr_un notify_addr;
@@ -631,6 +649,9 @@ int main(int argc, char **argv)
 	result = fs_serve(fs) ? 1 : 0;
 	notify_systemd("STOPPING=1");
 out:
+	/* fs_serve gave SIGINT and SIGTERM back to their default: one now would
+	 * end the process before the runner leaves the store's list. */
+	signals_quiet();
 	wake_stop(wake);
 	watch_stop(watch);
 	/* The runner first: it may still tell the file system about a run. */
