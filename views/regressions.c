@@ -248,7 +248,9 @@ static int suspect_walk(struct suspect_walk *w, struct job_cache *cache,
 /* Every suspect with its walk: the history's, and for each job of a suspect's
  * window, the other benchmarks that job found slower: the job tested every
  * benchmark (with the correction over them), so its verdict stands for them
- * too, and their steps are narrowed by the same jobs. */
+ * too, and their steps are narrowed by the same jobs. A gating metric's
+ * suspect is one more name, "<bench>:<metric>" (its verdicts corrected over
+ * its own family), walked by the same rules. */
 struct settlement {
 	struct settled {
 		/* The history's or the job's string (both outlive this); NULL for a
