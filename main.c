@@ -611,7 +611,8 @@ int main(int argc, char **argv)
 	if (cli.dispatch_slurm) {
 		struct dispatch_slurm_options dso = {
 			.repo_path = setup.repo_path, .config_path = cli.paths.config ? setup.config_path : NULL,
-			.data_dir = setup.data_dir, .on_change = fs_run_changed, .ctx = fs};
+			.data_dir = setup.data_dir, .on_change = fs_run_changed, .ctx = fs,
+			.on_idle = idle_chain_run, .idle_ctx = &idle};
 		if (dispatch_slurm_start(&dispatcher, &dso, err, sizeof(err))) {
 			fprintf(stderr, "benchfs: %s\n", err);
 			result = 1;

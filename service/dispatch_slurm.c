@@ -22,12 +22,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "service/slurm_nodes.h"
 #include "store/fleet.h"
 #include "store/paths.h"
 #include "store/store.h"
+#include "util/array.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/runid.h"
+#include "util/strbuf.h"
 
 extern char **environ;
 
@@ -48,7 +51,20 @@ struct dispatch_slurm {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
+	bool nodes_warned; /* scontrol's failure was said */
+	/* Jobs said to be left queued for a runner (said once each). */
+	int64_t *noted;
+	size_t noted_nr, noted_alloc;
 };
+
+static bool stopping(struct dispatch_slurm *d)
+{
+	bool stop;
+	pthread_mutex_lock(&d->lock);
+	stop = d->stop;
+	pthread_mutex_unlock(&d->lock);
+	return stop;
+}
 
 static void changed(struct dispatch_slurm *d, const int64_t *ids, size_t n)
 {
@@ -57,15 +73,14 @@ static void changed(struct dispatch_slurm *d, const int64_t *ids, size_t n)
 }
 
 /* Runs argv (a Slurm command, found on PATH) with no shell, its standard
- * output and error in out (truncated to size): its exit status, or a
- * negative errno when it could not run. */
-static int command(char *out, size_t size, char *const argv[])
+ * output and error in out (reset first, trailing blanks cut): its exit
+ * status, or a negative errno when it could not run. */
+static int command(struct strbuf *out, char *const argv[])
 {
 	posix_spawn_file_actions_t fa;
 	int fds[2], status = 0, rc;
-	size_t len = 0;
 	pid_t pid;
-	out[0] = '\0';
+	strbuf_reset(out);
 	if (pipe2(fds, O_CLOEXEC))
 		return -errno;
 	posix_spawn_file_actions_init(&fa);
@@ -80,50 +95,47 @@ static int command(char *out, size_t size, char *const argv[])
 		return -rc;
 	}
 	for (;;) {
-		char buf[512];
+		char buf[4096];
 		ssize_t got = read(fds[0], buf, sizeof(buf));
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
 			break;
-		for (ssize_t i = 0; i < got && len + 1 < size; i++)
-			out[len++] = buf[i];
+		/* Past a failed add the rest is drained: the command must not block. */
+		(void)strbuf_add(out, buf, (size_t)got);
 	}
-	out[len] = '\0';
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
-	while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
-		out[--len] = '\0';
+	if (strbuf_error(out))
+		return strbuf_error(out);
+	while (out->len && (out->buf[out->len - 1] == '\n' || out->buf[out->len - 1] == ' '))
+		strbuf_setlen(out, out->len - 1);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Submits job id (its labels "a,b" the constraint "a&b"): 0 with the Slurm
- * job id in jobid, or -1 with why in err. */
-static int submit(struct dispatch_slurm *d, int64_t id, const char *labels, char *jobid,
+/* Submits job id, asking Slurm with where (slurm_labels_args' options, NULL
+ * for any node): 0 with the Slurm job id in jobid, or -1 with why in err. */
+static int submit(struct dispatch_slurm *d, int64_t id, char *const *where, char *jobid,
 		  size_t jobsize, char *err, size_t errsize)
 {
 	char name[64], output[PATH_MAX + 64], data[PATH_MAX + 64], idtext[32];
-	char constraint[1100], out[1024];
+	struct strbuf out = STRBUF_INIT;
 	const char *store = getenv("BENCHFS_STORE");
 	char *argv[32];
 	size_t a = 0;
-	int rc;
+	int rc, result = 0;
 	snprintf(name, sizeof(name), "--job-name=benchfs-%lld", (long long)id);
 	snprintf(output, sizeof(output), "--output=%s/slurm/%lld.out", d->data_dir, (long long)id);
 	/* A data directory per job: jobs on several nodes never share one. */
 	snprintf(data, sizeof(data), "%s/slurm/job-%lld", d->data_dir, (long long)id);
 	snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
-	snprintf(constraint, sizeof(constraint), "--constraint=%s", labels);
-	for (char *p = constraint; *p; p++)
-		if (*p == ',')
-			*p = '&';
 	argv[a++] = "sbatch";
 	argv[a++] = "--parsable";
 	argv[a++] = "--exclusive";
-	if (*labels)
-		argv[a++] = constraint;
+	for (size_t i = 0; where && where[i]; i++)
+		argv[a++] = where[i];
 	argv[a++] = name;
 	argv[a++] = output;
 	argv[a++] = d->script;
@@ -144,54 +156,133 @@ static int submit(struct dispatch_slurm *d, int64_t id, const char *labels, char
 		argv[a++] = (char *)store;
 	}
 	argv[a] = NULL;
-	rc = command(out, sizeof(out), argv);
+	rc = command(&out, argv);
+	/* --parsable: "jobid" or "jobid;cluster". */
+	strbuf_setlen(&out, strcspn(out.buf, ";\n"));
 	if (rc < 0) {
 		snprintf(err, errsize, "sbatch: %s", strerror(-rc));
-		return -1;
+		result = -1;
+	} else if (rc != 0 || !out.len || strspn(out.buf, "0123456789") != out.len) {
+		snprintf(err, errsize, "sbatch failed (status %d): %.400s", rc, out.buf);
+		result = -1;
+	} else {
+		snprintf(jobid, jobsize, "%.*s", (int)(jobsize - 1), out.buf);
 	}
-	/* --parsable: "jobid" or "jobid;cluster". */
-	out[strcspn(out, ";\n")] = '\0';
-	if (rc != 0 || !*out || strspn(out, "0123456789") != strlen(out)) {
-		snprintf(err, errsize, "sbatch failed (status %d): %.400s", rc, out);
-		return -1;
-	}
-	snprintf(jobid, jobsize, "%.*s", (int)(jobsize - 1), out);
-	return 0;
+	strbuf_release(&out);
+	return result;
 }
 
-/* Hands every queued job no runner holds to Slurm. */
-static void dispatch_queued(struct dispatch_slurm *d)
+/* The nodes as Slurm lists them now, or NULL when scontrol could not say
+ * (the controller is down: nothing is concluded; said once until it
+ * answers again). */
+static struct slurm_nodes *nodes_now(struct dispatch_slurm *d)
 {
-	int64_t id;
-	char *labels = NULL;
-	while (store_dispatch_next(d->store, &id, &labels) == STORE_OK) {
-		char jobid[64], holder[80], err[600];
-		int64_t *ids = NULL;
-		size_t n = 0;
-		int rc = store_run_hold(d->store, id, d->submit, DISPATCH_LEASE_NS);
-		if (rc == STORE_NOTFOUND) {
-			free(labels);
-			continue; /* a runner took it first */
-		}
-		if (rc) {
-			free(labels);
-			return; /* logged by the store; tried again at the next look */
-		}
-		if (submit(d, id, labels, jobid, sizeof(jobid), err, sizeof(err)) == 0) {
-			snprintf(holder, sizeof(holder), "slurm:%s", jobid);
-			if (store_holder_rename(d->store, d->submit, holder) == STORE_OK)
-				log_notice("run " RUNID_DIR_FMT " submitted to Slurm as job %s",
-					   (long long)id, jobid);
-		} else {
-			log_warning("run " RUNID_DIR_FMT ": %s", (long long)id, err);
-			if (store_holder_fail(d->store, d->submit, err, &ids, &n) == STORE_OK)
-				changed(d, ids, n);
-			free(ids);
-		}
-		free(labels);
-		labels = NULL;
+	char *argv[] = {"scontrol", "--oneliner", "show", "node", NULL};
+	struct slurm_nodes *nodes = NULL;
+	struct strbuf out = STRBUF_INIT;
+	char err[256];
+	int rc = command(&out, argv);
+	if (rc == 0 && slurm_nodes_parse(&nodes, out.buf, err, sizeof(err)) == 0) {
+		d->nodes_warned = false;
+	} else if (!d->nodes_warned) {
+		log_warning("queued jobs wait: scontrol show node: %s",
+			    rc < 0 ? strerror(-rc) : rc ? out.buf : err);
+		d->nodes_warned = true;
 	}
-	free(labels);
+	strbuf_release(&out);
+	return nodes;
+}
+
+/* Whether a registered runner has every label of labels: a job no Slurm
+ * node can run is then left queued for it. */
+static bool runner_matches(struct dispatch_slurm *d, const char *labels, char *who, size_t size)
+{
+	struct store_runner *runners = NULL;
+	size_t n = 0;
+	bool found = false;
+	if (store_runners_list(d->store, &runners, &n))
+		return true; /* logged by the store: failing the job could be wrong */
+	for (size_t i = 0; i < n && !found; i++)
+		if ((found = slurm_labels_in(runners[i].labels, labels)))
+			snprintf(who, size, "%s", runners[i].name);
+	store_runners_free(runners, n);
+	return found;
+}
+
+/* Whether job id was already said to be left to the runners; remembers it. */
+static bool noted(struct dispatch_slurm *d, int64_t id)
+{
+	for (size_t i = 0; i < d->noted_nr; i++)
+		if (d->noted[i] == id)
+			return true;
+	if (!ALLOC_GROW(d->noted, d->noted_nr + 1, d->noted_alloc))
+		d->noted[d->noted_nr++] = id;
+	return false;
+}
+
+/* One queued job no one holds: submitted with what its labels ask of
+ * Slurm; failed, saying why, when no Slurm node and no runner has them
+ * all. False when it is left queued for a runner that has them. */
+static bool dispatch_one(struct dispatch_slurm *d, const struct store_run *run,
+			 const struct slurm_nodes *nodes)
+{
+	char jobid[64], holder[80], err[600], who[512];
+	const char *labels = run->labels ? run->labels : "";
+	char **where = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = slurm_labels_args(&where, nodes, labels, err, sizeof(err));
+	if (rc == -ENOMEM)
+		return true; /* tried again at the next look */
+	if (rc && runner_matches(d, labels, who, sizeof(who))) {
+		if (!noted(d, run->id))
+			log_notice("run " RUNID_DIR_FMT " stays queued for a runner (%s has its"
+				   " labels %s): %s", (long long)run->id, who, labels, err);
+		return false;
+	}
+	if (store_run_hold(d->store, run->id, d->submit, DISPATCH_LEASE_NS)) {
+		slurm_args_free(where);
+		return true; /* a runner took it first, or logged by the store */
+	}
+	if (!rc && submit(d, run->id, where, jobid, sizeof(jobid), err, sizeof(err)) == 0) {
+		snprintf(holder, sizeof(holder), "slurm:%s", jobid);
+		if (store_holder_rename(d->store, d->submit, holder) == STORE_OK)
+			log_notice("run " RUNID_DIR_FMT " submitted to Slurm as job %s",
+				   (long long)run->id, jobid);
+	} else {
+		log_warning("run " RUNID_DIR_FMT ": %s", (long long)run->id, err);
+		if (store_holder_fail(d->store, d->submit, err, &ids, &n) == STORE_OK)
+			changed(d, ids, n);
+		free(ids);
+	}
+	slurm_args_free(where);
+	return true;
+}
+
+/* Hands every queued job no one holds to Slurm: how many there were that
+ * are Slurm's (none: the dispatcher is idle). */
+static size_t dispatch_queued(struct dispatch_slurm *d)
+{
+	struct store_run *runs = NULL;
+	struct slurm_nodes *nodes = NULL;
+	size_t n = 0, mine = 0;
+	if (store_runs_pending(d->store, &runs, &n))
+		return 0; /* logged by the store; tried again at the next look */
+	for (size_t i = 0; i < n && !stopping(d); i++) {
+		const struct store_run *run = &runs[i];
+		/* An A/B job is held and submitted by its first side. */
+		if (run->state != RUN_QUEUED || (run->runner && *run->runner) ||
+		    (run->pair_id && run->pair_id < run->id))
+			continue;
+		if (!nodes && !(nodes = nodes_now(d))) {
+			mine++; /* waiting for Slurm to answer */
+			break;
+		}
+		mine += dispatch_one(d, run, nodes);
+	}
+	slurm_nodes_free(nodes);
+	store_runs_free(runs, n);
+	return mine;
 }
 
 /* Whether a job in this squeue state is over. */
@@ -211,27 +302,29 @@ static bool slurm_ended(const char *state)
  * down: nothing is concluded). */
 static int slurm_state(const char *jobid, char *state, size_t size)
 {
-	char jobs[80], out[1024];
+	char jobs[80];
+	struct strbuf out = STRBUF_INIT;
 	/* --states=all: a job that ended is shown with how, while Slurm remembers it. */
 	char *argv[] = {"squeue", "--noheader", "--format=%i,%T", "--states=all", jobs, NULL};
-	int rc;
+	size_t len = strlen(jobid);
+	int rc, result = 0;
 	snprintf(jobs, sizeof(jobs), "--jobs=%s", jobid);
-	rc = command(out, sizeof(out), argv);
+	rc = command(&out, argv);
 	if (rc == 0) {
-		size_t len = strlen(jobid);
-		for (char *line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		for (const char *line = out.buf; line && !result; line = strchr(line, '\n')) {
+			line += *line == '\n';
 			if (!strncmp(line, jobid, len) && line[len] == ',') {
 				snprintf(state, size, "%.*s", (int)strcspn(line + len + 1, "\n"),
 					 line + len + 1);
-				return 1;
+				result = 1;
 			}
 		}
-		return 0;
+	} else if (!(rc > 0 && strstr(out.buf, "Invalid job id"))) {
+		log_warning("squeue --jobs=%s: %s", jobid, rc < 0 ? strerror(-rc) : out.buf);
+		result = -1;
 	}
-	if (rc > 0 && strstr(out, "Invalid job id"))
-		return 0;
-	log_warning("squeue --jobs=%s: %s", jobid, rc < 0 ? strerror(-rc) : out);
-	return -1;
+	strbuf_release(&out);
+	return result;
 }
 
 /* Every job Slurm has or had for us: its lease renewed while Slurm has it;
@@ -269,25 +362,27 @@ static void watch_jobs(struct dispatch_slurm *d)
 /* Jobs cancelled in benchfs that Slurm may still run or hold: scancel. */
 static void cancel_jobs(struct dispatch_slurm *d)
 {
+	struct strbuf out = STRBUF_INIT;
 	char **holders = NULL;
 	size_t n = 0;
 	if (store_holders_list(d->store, &holders, &n, "cancelled:slurm:%", false))
 		return;
 	for (size_t i = 0; i < n; i++) {
-		char jobid[64], out[512], done[96];
+		char jobid[64], done[96];
 		char *argv[] = {"scancel", jobid, NULL};
 		int rc;
 		snprintf(jobid, sizeof(jobid), "%s", holders[i] + strlen("cancelled:slurm:"));
-		rc = command(out, sizeof(out), argv);
+		rc = command(&out, argv);
 		/* A job Slurm forgot already needs no scancel either. */
-		if (rc != 0 && !(rc > 0 && strstr(out, "Invalid job id"))) {
-			log_warning("scancel %s: %s", jobid, rc < 0 ? strerror(-rc) : out);
+		if (rc != 0 && !(rc > 0 && strstr(out.buf, "Invalid job id"))) {
+			log_warning("scancel %s: %s", jobid, rc < 0 ? strerror(-rc) : out.buf);
 			continue;
 		}
 		log_notice("Slurm job %s cancelled: its benchfs job was", jobid);
 		snprintf(done, sizeof(done), "s%s", holders[i]);
 		(void)store_holder_rename(d->store, holders[i], done);
 	}
+	strbuf_release(&out);
 	store_holders_free(holders, n);
 }
 
@@ -307,15 +402,6 @@ static void requeue_expired(struct dispatch_slurm *d)
 	free(ids);
 }
 
-static bool stopping(struct dispatch_slurm *d)
-{
-	bool stop;
-	pthread_mutex_lock(&d->lock);
-	stop = d->stop;
-	pthread_mutex_unlock(&d->lock);
-	return stop;
-}
-
 static void *loop(void *arg)
 {
 	struct dispatch_slurm *d = arg;
@@ -325,7 +411,11 @@ static void *loop(void *arg)
 		cancel_jobs(d);
 		watch_jobs(d);
 		requeue_expired(d);
-		dispatch_queued(d);
+		/* Nothing for Slurm: the daemon's idle work, as a runner's; what it
+		 * queued is dispatched at once. */
+		if (dispatch_queued(d) == 0 && d->opts.on_idle && !stopping(d) &&
+		    d->opts.on_idle(d->opts.idle_ctx) > 0)
+			continue;
 		/* Until the next look, or a job queued anywhere (LISTEN). */
 		while (!stopping(d) && now_mono_ns() < next) {
 			if (listening && store_queue_wait(d->store, 250) == STORE_OK)
@@ -444,5 +534,6 @@ void dispatch_slurm_stop(struct dispatch_slurm *d)
 	free(d->repo_path);
 	free(d->config_path);
 	free(d->data_dir);
+	free(d->noted);
 	free(d);
 }

@@ -1,9 +1,10 @@
 /* The Slurm dispatcher (benchfs --dispatch slurm): instead of measuring, the
- * daemon submits each queued job no runner holds to Slurm with sbatch, the
- * job running `benchfs run --job <id>` on the node Slurm picks (its labels
- * are the constraint), and watches it with squeue: a Slurm job that ends
- * before its run did leaves the run failed, saying so; a job cancelled in
- * benchfs is scancel'ed. Slurm's commands, never libslurm. */
+ * daemon submits each queued job no one holds to Slurm with sbatch, the job
+ * running `benchfs run --job <id>` on a node having its labels
+ * (service/slurm_nodes.h), and watches it with squeue: a Slurm job that
+ * ends before its run did leaves the run failed, saying so; a job cancelled
+ * in benchfs is scancel'ed; a job no node can run fails saying so, unless a
+ * registered runner has its labels. Slurm's commands, never libslurm. */
 #ifndef BENCHFS_SERVICE_DISPATCH_SLURM_H
 #define BENCHFS_SERVICE_DISPATCH_SLURM_H
 
@@ -21,6 +22,11 @@ struct dispatch_slurm_options {
 	/* Called from the dispatcher's thread after a run changes state. May be NULL. */
 	void (*on_change)(void *ctx, int64_t run_id);
 	void *ctx;
+	/* Called from the dispatcher's thread when no queued job is Slurm's:
+	 * the daemon's idle work (service/idle.h), as a runner's on_idle; the
+	 * runs it returns having queued are dispatched at once. May be NULL. */
+	size_t (*on_idle)(void *idle_ctx);
+	void *idle_ctx;
 };
 
 /* Start the dispatcher's thread: 0, or a negative errno with err. */

@@ -4,7 +4,11 @@
 # measures it into the shared PostgreSQL store; a second, plain mount on the
 # same store (labels the jobs do not ask for) shows the same runs. A Slurm
 # job cancelled with scancel, and a job cancelled with benchfs cancel, each
-# leave a clear status; run --job refuses an id it cannot claim.
+# leave a clear status; run --job refuses an id it cannot claim. Labels in
+# Slurm's terms: one no node has fails the job in one line, one only the
+# plain runner has is left to it, host=NODE,cores=N pins the node; the plain
+# runner leaves the store's list however many SIGTERMs reach it as it exits;
+# the dispatcher runs the daemon's idle work (a retention pass).
 . "$(dirname "$0")/lib.sh"
 
 if ! store_is_pg || [ -z "${BENCHFS_TEST_SLURM:-}" ]; then
@@ -20,7 +24,8 @@ cancel_jobs() {
 		case $name in benchfs-*) scancel "$id" 2>/dev/null || true ;; esac
 	done
 }
-trap 'stop_second; stop_daemon; cancel_jobs; cleanup' EXIT
+# cleanup exits with the status it is entered with: the test's, kept here.
+trap 'rc=$?; set +e; stop_second; stop_daemon; cancel_jobs; (exit "$rc"); cleanup' EXIT
 
 # wait_sql SQL EXPECTED SECONDS: until the store answers EXPECTED.
 wait_sql() {
@@ -106,3 +111,83 @@ set -e
 assert_eq "$rc" 2 "run --job 1's exit status (a done run)"
 assert_eq "$msg" "benchfs: run --job: run 000001 is done, not queued" "run --job 1's message"
 ok "run --job of an unknown or finished id: exit 2 with one line"
+
+# A label no Slurm node has (features, architecture, cores=, host=) and no
+# runner either: the job fails at once, in one line naming it, with no sbatch.
+node=$(scontrol --oneliner show node | sed -n 's/^NodeName=\([^ ]*\) .*/\1/p' | head -n 1)
+cpus=$(scontrol --oneliner show node "$node" | sed -n 's/.* CPUTot=\([0-9]*\) .*/\1/p')
+echo 'HEAD~1 @profile=ci,gpu' > "$MNT/queue"
+wait_status 000005 '^failed' 30
+status=$(cat "$MNT/runs/000005/status")
+case $status in
+"failed: no Slurm node has label gpu (theirs: "*"host=$node"*")") ;;
+*) fail "run 5's status: $status" ;;
+esac
+assert_eq "$(wc -l < "$MNT/runs/000005/status")" 1 "lines of run 5's status"
+grep -q "sbatch failed" "$T/daemon.log" && fail "the dispatcher ran sbatch for a job no node can run"
+ok "a label no node has: $status"
+
+# A label only the plain runner has: left queued for it, which measures it.
+echo 'HEAD~1 @profile=other' > "$MNT/queue"
+wait_sql "SELECT state FROM runs WHERE id = 6" done 60
+case $(store_sql "SELECT runner FROM runs WHERE id = 6") in
+slurm:* | "") fail "run 6 was held by $(store_sql "SELECT runner FROM runs WHERE id = 6"), not the plain runner" ;;
+esac
+ok "a job only the plain runner can take is left to it"
+
+# The plain runner stops by its unmount while the store holds it up (the
+# runners table locked: its exit waits to unregister), and a SIGTERM comes
+# then: it still leaves the store's list, and exits 0.
+"$TEST_PG_PSQL" -X -q -d "$BENCHFS_STORE" -c "BEGIN; LOCK TABLE runners IN ACCESS EXCLUSIVE MODE;
+	SELECT pg_sleep(4); COMMIT;" > /dev/null &
+locker=$!
+wait_sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+	WHERE c.relname = 'runners' AND l.mode = 'AccessExclusiveLock' AND l.granted" 1 10
+fusermount3 -u "$MNT2"
+sleep 1
+kill -0 "$PID2" 2>/dev/null || fail "the plain runner exited with the runners table locked"
+kill -TERM "$PID2"
+sleep 0.2
+kill -TERM "$PID2" 2>/dev/null || true
+wait "$locker"
+for _ in $(seq 100); do kill -0 "$PID2" 2>/dev/null || break; sleep 0.1; done
+set +e
+wait "$PID2"; rc=$?
+set -e
+PID2=
+assert_eq "$rc" 0 "the plain runner's exit status after its unmount and the SIGTERMs"
+assert_eq "$(store_sql "SELECT count(*) FROM runners WHERE name LIKE '%/data2'")" 0 \
+	"the plain runner's registration after it stopped"
+ok "a SIGTERM during the exit after an unmount: the runner still unregisters"
+
+# host=NODE,cores=N (what a runner on the node would have): --nodelist and no
+# constraint Slurm could not know; measured there.
+echo "HEAD~2 @profile=ci,cores=$cpus,host=$node" > "$MNT/queue"
+id=$(store_sql "SELECT id FROM runs WHERE labels = 'ci,cores=$cpus,host=$node'")
+wait_sql "SELECT state FROM runs WHERE id = $id" done 120
+job=$(slurm_job "$id")
+grep -q "run $(printf %06d "$id") submitted to Slurm as job $job" "$T/daemon.log" ||
+	fail "run $id was not submitted to Slurm: $(grep "$(printf %06d "$id")" "$T/daemon.log")"
+shown=$(scontrol --oneliner show job "$job")
+case $shown in *" ReqNodeList=$node "*) ;; *) fail "Slurm job $job asked for no node: $shown" ;; esac
+case $shown in *" Features=ci "*) ;; *) fail "Slurm job $job's features: $shown" ;; esac
+ok "host=$node,cores=$cpus,ci: Slurm job $job on --nodelist=$node, --constraint=ci"
+
+# The dispatcher's idle work, the runner's on_idle chain: with a "retain"
+# policy a pass summarizes the old runs (no other daemon runs now).
+stop_daemon
+/usr/bin/python3 - "$REPO/benchfs.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["retain"] = {"days": 0, "per_commit": 0, "every": "1h", "batch": 50}
+open(sys.argv[1], "w").write(json.dumps(c, indent=2) + "\n")
+PY
+start_benchfs --dispatch slurm
+for _ in $(seq 300); do
+	grep -q '^finished: 2' "$MNT/retention" && break
+	sleep 0.1
+done
+grep -q '^finished: 2' "$MNT/retention" || fail "no retention pass by the dispatcher: $(cat "$MNT/retention")"
+grep -q 'pruned old runs' "$T/daemon.log" || fail "the dispatcher did not say it pruned"
+assert_eq "$(store_sql "SELECT count(*) FROM iterations WHERE run_id = 1")" 0 "run 1's iterations after the pass"
+ok "the dispatcher's idle chain prunes: $(grep '^total summarized' "$MNT/retention")"
