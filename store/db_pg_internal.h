@@ -1,5 +1,5 @@
-/* Shared by the PostgreSQL engine's files (db_pg.c, db_pg_sql.c,
- * db_pg_notify.c); not part of the store's interface. */
+/* Shared by the PostgreSQL engine's files (db_pg.c, db_pg_conn.c,
+ * db_pg_sql.c, db_pg_notify.c); not part of the store's interface. */
 #ifndef BENCHFS_STORE_DB_PG_INTERNAL_H
 #define BENCHFS_STORE_DB_PG_INTERNAL_H
 
@@ -51,6 +51,10 @@ void pg_set_error(struct pg_conn *c, const char *msg, const char *sqlstate);
 /* The error of a failed result, or of the connection when there is none. */
 void pg_set_result_error(struct pg_conn *c, const PGresult *res);
 
+/* db_pg_conn.c: the session's settings, at the first connection and on
+ * each new one after a loss (c->sync_full, c->listens). False (error
+ * recorded) on failure. */
+bool pg_session(struct pg_conn *c);
 /* One statement's sending: PQexec or PQexecParams with what arg holds. */
 typedef PGresult *(*pg_send_fn)(PGconn *pg, const void *arg);
 /* Sends a statement, connecting again first when the connection was lost,
