@@ -6,8 +6,9 @@
  * A request is one message: struct launcher_req, then masklen bytes of CPU
  * mask (padded to 8), then NUL-terminated strings: the program, cwd (when
  * LAUNCHER_CWD), argc argv strings, envc environment strings. It carries
- * as SCM_RIGHTS the spawner's current directory (O_PATH) and, with
- * LAUNCHER_OUT, the descriptor that becomes the child's stdout and stderr
+ * as SCM_RIGHTS, in this order: with LAUNCHER_DIR the spawner's current
+ * directory (O_PATH; sent when it changed, the launcher stays there), with
+ * LAUNCHER_OUT the descriptor that becomes the child's stdout and stderr
  * (else /dev/null). The answer is one struct launcher_reply. */
 #ifndef BENCHFS_SPAWNER_INTERNAL_LAUNCHER_H
 #define BENCHFS_SPAWNER_INTERNAL_LAUNCHER_H
@@ -23,6 +24,7 @@
 
 #define LAUNCHER_OUT 1u
 #define LAUNCHER_CWD 2u
+#define LAUNCHER_DIR 4u
 
 struct launcher_req {
 	uint32_t flags, argc, envc, masklen;
@@ -33,7 +35,7 @@ struct launcher_reply {
 	int64_t error;     /* errno of the clone, or of the child before exec (then
 			    * pid is a child that exited with 127, to be reaped) */
 	int64_t start_ns;  /* CLOCK_MONOTONIC just before the clone */
-	int64_t floor_bytes; /* the launcher's resident set then: its high-water mark */
+	int64_t floor_bytes; /* the launcher's resident set: its high-water mark */
 };
 
 #endif

@@ -6,13 +6,13 @@
  * mm). A posix_spawn child execs out of its parent's (CLONE_VM), a fork
  * child out of a copy whose mark is the parent's resident set at the fork.
  * So whatever starts a benchmark puts a floor under its memory figure:
- * benchfs-spawner's 0.7 MiB statically linked, tens of MiB under the
+ * benchfs-spawner's 0.7 MiB statically linked, several MiB under the
  * sanitizers, where it also grows. This program has no libc (raw system
- * calls, its own _start) and no heap: its resident set is a few pages. It
- * clones the command with CLONE_VM | CLONE_VFORK (as posix_spawn does) and
- * CLONE_PARENT, so the command is benchfs-spawner's child: the spawner reaps
- * it with wait4 and times it as it times a command it spawned itself, from
- * the clock reading taken here just before the clone.
+ * calls, its own _start) and no heap: its resident set is a few pages (20
+ * KiB). It clones the command with CLONE_VM | CLONE_VFORK (as posix_spawn
+ * does) and CLONE_PARENT, so the command is benchfs-spawner's child: the
+ * spawner reaps it with wait4 and times it as it times a command it spawned
+ * itself, from the clock reading taken here just before the clone.
  *
  * Started by spawn_launcher_start with its socket as LAUNCHER_FD, an empty
  * signal mask and default dispositions, which the commands inherit. It
@@ -198,16 +198,16 @@ static int parse(struct launch *l, const struct launcher_req *rq, size_t len, co
 	return pos == len ? 0 : EPROTO;
 }
 
-/* The resident set now, in bytes, after lowering the high-water mark to it
- * ("5" to clear_refs): what a command started next inherits at exec. */
-static int64_t floor_now(int clear_fd, int statm_fd, long page)
+/* The resident set now, in bytes: what a command started next inherits at
+ * exec. This program frees nothing, so its resident set is its high-water
+ * mark, and it grows only with a request larger than any before (more
+ * pages of req_buf and strings): read again then, not for every command. */
+static int64_t floor_now(int statm_fd, long page)
 {
 	char buf[64];
 	long n, i = 0;
 	int64_t v = 0;
 
-	if (clear_fd >= 0)
-		(void)SYS3(SYS_write, clear_fd, "5", 1);
 	n = sys6(SYS_pread64, statm_fd, (long)buf, sizeof(buf) - 1, 0, 0, 0);
 	if (n <= 0)
 		return 0;
@@ -224,7 +224,9 @@ void launcher_main(long *sp)
 	long argc = sp[0], page = 4096, *auxv = sp + argc + 2;
 	unsigned char home[LAUNCHER_MASK_MAX];
 	long homelen;
-	int devnull, clear_fd, statm_fd;
+	int devnull, statm_fd;
+	long biggest = 0;
+	int64_t floor = 0;
 	bool pinned = false;
 
 	while (*auxv)
@@ -236,7 +238,6 @@ void launcher_main(long *sp)
 	if (SYS3(SYS_fcntl, LAUNCHER_FD, F_SETFD, FD_CLOEXEC) < 0)
 		die(2);
 	devnull = (int)SYS3(SYS_open, "/dev/null", O_RDWR | O_CLOEXEC, 0);
-	clear_fd = (int)SYS3(SYS_open, "/proc/self/clear_refs", O_WRONLY | O_CLOEXEC, 0);
 	statm_fd = (int)SYS3(SYS_open, "/proc/self/statm", O_RDONLY | O_CLOEXEC, 0);
 	homelen = SYS3(SYS_sched_getaffinity, 0, sizeof(home), home);
 	if (devnull < 0)
@@ -277,12 +278,12 @@ void launcher_main(long *sp)
 		memcpy(req_buf, &rq, (size_t)n < sizeof(rq) ? (size_t)n : sizeof(rq));
 		err = (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ? EPROTO
 		      : parse(&l, &rq, (size_t)n, &mask);
-		if (!err && (nfds != ((rq.flags & LAUNCHER_OUT) ? 2 : 1)))
+		if (!err && nfds != !!(rq.flags & LAUNCHER_DIR) + !!(rq.flags & LAUNCHER_OUT))
 			err = EPROTO;
-		if (!err && SYS3(SYS_fchdir, fds[0], 0, 0) < 0)
+		if (!err && (rq.flags & LAUNCHER_DIR) && SYS3(SYS_fchdir, fds[0], 0, 0) < 0)
 			err = EBADF;
 		if (!err && (rq.flags & LAUNCHER_OUT))
-			l.out_fd = fds[1];
+			l.out_fd = fds[nfds - 1];
 		/* The command inherits this thread's CPUs. */
 		if (!err && mask) {
 			long rc = SYS3(SYS_sched_setaffinity, 0, rq.masklen, mask);
@@ -294,8 +295,11 @@ void launcher_main(long *sp)
 			(void)SYS3(SYS_sched_setaffinity, 0, homelen, home);
 			pinned = false;
 		}
-		if (!err && statm_fd >= 0)
-			rep.floor_bytes = floor_now(clear_fd, statm_fd, page);
+		if (!err && statm_fd >= 0 && n > biggest) {
+			biggest = n;
+			floor = floor_now(statm_fd, page);
+		}
+		rep.floor_bytes = floor;
 		if (!err) {
 			(void)SYS3(SYS_clock_gettime, CLOCK_MONOTONIC, &ts, 0);
 			pid = launch(&l);

@@ -441,6 +441,9 @@ static posix_spawn_file_actions_t *actions_reuse(const struct spawn_spec *spec, 
  * kept between spawns. */
 static int launcher_fd = -1;
 static pid_t launcher_pid = -1;
+/* The directory the launcher is in (st_ino 0: none sent yet). It follows
+ * ours: a relative program or cwd means what it means here. */
+static struct stat launcher_dir;
 /* Who started it: its commands are that process's children (CLONE_PARENT),
  * so a process forked from it cannot wait for them and spawns itself. */
 static pid_t launcher_owner = -1;
@@ -544,7 +547,8 @@ static int launcher_spawn(pid_t *pid, int64_t *start, int64_t *floor, const char
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf };
 	struct cmsghdr *cm;
 	struct launcher_reply rep;
-	int fds[2], nfds = 1;
+	struct stat here;
+	int fds[2], nfds = 0, dir = -1;
 	ssize_t n;
 	char *p;
 
@@ -573,22 +577,35 @@ static int launcher_spawn(pid_t *pid, int64_t *start, int64_t *floor, const char
 	for (char *const *s = envp; *s; s++)
 		p = put_string(p, *s);
 
-	/* Our directory: a relative program or cwd means what it means here. */
-	fds[0] = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fds[0] < 0)
-		return 1;
+	/* Our directory, when it is not the one the launcher is in: a stat
+	 * costs less than passing it with every command (4 us each). */
+	if (stat(".", &here) < 0 || here.st_ino != launcher_dir.st_ino ||
+	    here.st_dev != launcher_dir.st_dev) {
+		dir = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0)
+			return 1;
+		fds[nfds++] = dir;
+		rq.flags |= LAUNCHER_DIR;
+		memcpy(launch_buf, &rq, sizeof(rq));
+		launcher_dir = (struct stat){ 0 }; /* unknown until it answers */
+	}
 	if (out_fd >= 0)
 		fds[nfds++] = out_fd;
 	iov = (struct iovec){ launch_buf, len };
-	mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+	if (nfds > 0) {
+		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+	} else {
+		mh.msg_control = NULL;
+	}
 	while ((n = sendmsg(launcher_fd, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
 	}
-	close(fds[0]);
+	if (dir >= 0)
+		close(dir);
 	if (n < 0) {
 		if (errno != EMSGSIZE && errno != ENOBUFS)
 			launcher_stop();
@@ -600,6 +617,8 @@ static int launcher_spawn(pid_t *pid, int64_t *start, int64_t *floor, const char
 		launcher_stop();
 		return 1;
 	}
+	if (dir >= 0 && rep.error != EBADF && rep.error != EPROTO)
+		launcher_dir = here; /* it went there */
 	*pid = (pid_t)rep.pid;
 	*start = rep.start_ns;
 	*floor = rep.floor_bytes;

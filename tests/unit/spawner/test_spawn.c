@@ -299,6 +299,49 @@ static void test_cwd(void **state)
 	assert_int_equal(spawn_measure(&res, &spec), -ENOENT);
 }
 
+/* A command starts in the caller's current directory, wherever the caller
+ * went since the last one (the launcher follows it), and a relative program
+ * is found there. */
+static void test_follows_chdir(void **state)
+{
+	char tmpl[2][32] = { "/tmp/benchfs-spawn-XXXXXX", "/tmp/benchfs-spawn-XXXXXX" };
+	char home[PATH_MAX], path[PATH_MAX];
+	char *argv[] = { "./where", NULL };
+	struct spawn_result res;
+	struct spawn_spec spec = { .argv = argv, .envp = base_env, .on_output = capture_fn };
+
+	(void)state;
+	assert_non_null(getcwd(home, sizeof(home)));
+	for (int i = 0; i < 2; i++) {
+		FILE *f;
+
+		assert_non_null(mkdtemp(tmpl[i]));
+		snprintf(path, sizeof(path), "%s/where", tmpl[i]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "#!/bin/sh\necho %d\n", i);
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(chmod(path, 0755), 0);
+	}
+	for (int k = 0; k < 4; k++) {
+		struct capture cap = { 0 };
+		char expect[4];
+
+		assert_int_equal(chdir(tmpl[k % 2]), 0);
+		spec.output_ctx = &cap;
+		assert_int_equal(spawn_measure(&res, &spec), 0);
+		snprintf(expect, sizeof(expect), "%d\n", k % 2);
+		assert_string_equal(cap.buf, expect);
+		free(cap.buf);
+	}
+	assert_int_equal(chdir(home), 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/where", tmpl[i]);
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(rmdir(tmpl[i]), 0);
+	}
+}
+
 static void test_envp(void **state)
 {
 	char *argv[] = { "/bin/sh", "-c", "echo \"$FOO|${HOME-unset}\"", NULL };
@@ -737,6 +780,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_missing_program),
 		cmocka_unit_test(test_path_from_child_env),
 		cmocka_unit_test(test_cwd),
+		cmocka_unit_test(test_follows_chdir),
 		cmocka_unit_test(test_envp),
 		cmocka_unit_test(test_timeout_kills_group),
 		cmocka_unit_test(test_background_grandchild_does_not_survive),
