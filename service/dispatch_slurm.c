@@ -328,23 +328,27 @@ static int slurm_state(const char *jobid, char *state, size_t size)
 }
 
 /* Every job Slurm has or had for us: its lease renewed while Slurm has it;
- * its runs failed, saying so, when it ended before they did. */
-static void watch_jobs(struct dispatch_slurm *d)
+ * its runs failed, saying so, when it ended before they did. How many are
+ * still under way (or may be: squeue could not say). */
+static size_t watch_jobs(struct dispatch_slurm *d)
 {
 	char **holders = NULL;
-	size_t n = 0;
+	size_t n = 0, busy = 0;
 	if (store_holders_list(d->store, &holders, &n, "slurm:%", true))
-		return;
+		return 1; /* logged by the store: not idle */
 	for (size_t i = 0; i < n; i++) {
 		const char *jobid = holders[i] + strlen("slurm:");
 		char state[64] = "", detail[256];
 		int64_t *ids = NULL;
 		size_t nids = 0;
 		int known = slurm_state(jobid, state, sizeof(state));
-		if (known < 0)
+		if (known < 0) {
+			busy++;
 			continue;
+		}
 		if (known && !slurm_ended(state)) {
 			(void)store_runner_heartbeat(d->store, holders[i], 0, DISPATCH_LEASE_NS);
+			busy++;
 			continue;
 		}
 		snprintf(detail, sizeof(detail), "slurm job %s ended before the run finished (%s)",
@@ -357,6 +361,7 @@ static void watch_jobs(struct dispatch_slurm *d)
 		free(ids);
 	}
 	store_holders_free(holders, n);
+	return busy;
 }
 
 /* Jobs cancelled in benchfs that Slurm may still run or hold: scancel. */
@@ -408,13 +413,16 @@ static void *loop(void *arg)
 	bool listening = !store_queue_listen(d->store);
 	while (!stopping(d)) {
 		int64_t next = now_mono_ns() + DISPATCH_PERIOD_MS * 1000000LL;
+		size_t busy;
 		cancel_jobs(d);
-		watch_jobs(d);
+		busy = watch_jobs(d);
 		requeue_expired(d);
-		/* Nothing for Slurm: the daemon's idle work, as a runner's; what it
-		 * queued is dispatched at once. */
-		if (dispatch_queued(d) == 0 && d->opts.on_idle && !stopping(d) &&
-		    d->opts.on_idle(d->opts.idle_ctx) > 0)
+		busy += dispatch_queued(d);
+		/* Nothing queued for Slurm nor under way there: the daemon's idle
+		 * work, as a runner's once its job is over (what a service queues
+		 * may depend on the last job's result); what it queued is
+		 * dispatched at once. */
+		if (!busy && d->opts.on_idle && !stopping(d) && d->opts.on_idle(d->opts.idle_ctx) > 0)
 			continue;
 		/* Until the next look, or a job queued anywhere (LISTEN). */
 		while (!stopping(d) && now_mono_ns() < next) {

@@ -22,9 +22,10 @@ struct dispatch_slurm_options {
 	/* Called from the dispatcher's thread after a run changes state. May be NULL. */
 	void (*on_change)(void *ctx, int64_t run_id);
 	void *ctx;
-	/* Called from the dispatcher's thread when no queued job is Slurm's:
-	 * the daemon's idle work (service/idle.h), as a runner's on_idle; the
-	 * runs it returns having queued are dispatched at once. May be NULL. */
+	/* Called from the dispatcher's thread when no job is queued for Slurm
+	 * or under way there: the daemon's idle work (service/idle.h), as a
+	 * runner's on_idle; the runs it queued are dispatched at once. May be
+	 * NULL. */
 	size_t (*on_idle)(void *idle_ctx);
 	void *idle_ctx;
 };

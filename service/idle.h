@@ -1,10 +1,11 @@
 /* The daemon's idle work: the runner has one on_idle hook (the Slurm
- * dispatcher calls the same chain when no queued job is Slurm's), and
- * several services (settling suspected regressions, bisecting, pruning)
- * want the moment when nothing is being measured. The chain calls them in
- * the order they were added until one queues runs: a service that queued
- * something lets the runner measure it before the next one looks (its work
- * may depend on the result), and pruning never runs while runs are waiting. */
+ * dispatcher calls the same chain when none of its jobs is queued or under
+ * way), and several services (settling suspected regressions, bisecting,
+ * pruning) want the moment when nothing is being measured. The chain calls
+ * them in the order they were added until one queues runs: a service that
+ * queued something lets the runner measure it before the next one looks
+ * (its work may depend on the result), and pruning never runs while runs
+ * are waiting. */
 #ifndef BENCHFS_SERVICE_IDLE_H
 #define BENCHFS_SERVICE_IDLE_H
 

@@ -180,6 +180,10 @@ stop_daemon
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["retain"] = {"days": 0, "per_commit": 0, "every": "1h", "batch": 50}
+# For the A/B job below, as test_confirm plants its step: two benchmarks.
+c["runs"] = 5
+c["compare"] = {"alpha": 0.01, "threshold": 0.25, "max_pairs": 40, "confirm": True}
+c["benchmarks"] = [{"name": n, "command": ["sh", "prog.sh", n]} for n in ("steady", "planted")]
 open(sys.argv[1], "w").write(json.dumps(c, indent=2) + "\n")
 PY
 start_benchfs --dispatch slurm
@@ -191,3 +195,34 @@ grep -q '^finished: 2' "$MNT/retention" || fail "no retention pass by the dispat
 grep -q 'pruned old runs' "$T/daemon.log" || fail "the dispatcher did not say it pruned"
 assert_eq "$(store_sql "SELECT count(*) FROM iterations WHERE run_id = 1")" 0 "run 1's iterations after the pass"
 ok "the dispatcher's idle chain prunes: $(grep '^total summarized' "$MNT/retention")"
+
+# A follow-up job of the dispatcher's idle work, as test_confirm plants it:
+# a 20 ms sleep tripled at c7 of 12 commits is suspected, and the A/B job
+# that settles it is queued by the dispatcher for host=<its host> and
+# measured under Slurm.
+for i in $(seq 12); do
+	s=0.020
+	[ "$i" -ge 7 ] && s=0.060
+	commit_prog "c$i" "case \"\$1\" in steady) exec sleep 0.020 ;; planted) exec sleep $s ;; esac"
+done
+first=$(( $(store_sql "SELECT max(id) FROM runs") + 1 ))
+git -C "$REPO" rev-list --reverse HEAD~12..HEAD > "$MNT/queue"
+wait_sql "SELECT count(*) FROM runs WHERE id >= $first AND state = 'done' AND runner LIKE 'slurm:%'" 12 300
+# The planted step's A/B jobs (the history of one and two may have its own).
+cs=$(git -C "$REPO" rev-list HEAD~12..HEAD | sed -e "s/.*/'&'/" | paste -sd, -)
+ab="FROM runs a JOIN runs b ON b.id = a.pair_id WHERE a.id < b.id AND a.commit_sha IN ($cs)
+	AND b.commit_sha IN ($cs) AND a.state = 'done' AND b.state = 'done'"
+wait_sql "SELECT count(*) > 0 $ab" t 300
+read -r ra rb <<< "$(store_sql "SELECT a.id || ' ' || b.id $ab ORDER BY a.id LIMIT 1")"
+grep -q "(runs $ra, $rb) to settle a suspected regression" "$T/daemon.log" ||
+	fail "runs $ra and $rb are not an A/B job the dispatcher queued"
+assert_eq "$(store_sql "SELECT string_agg(labels, ' ' ORDER BY id) FROM runs WHERE id IN ($ra, $rb)")" \
+	"host=$node host=$node" "the A/B job's labels"
+job=$(slurm_job "$ra")
+assert_eq "$(slurm_job "$rb")" "$job" "the Slurm job of the A/B job's second side"
+grep -q "run $(printf %06d "$ra") submitted to Slurm as job $job" "$T/daemon.log" ||
+	fail "the A/B job was not submitted to Slurm"
+pair=$(store_sql "SELECT string_agg(commit_sha, ' ' ORDER BY id) FROM runs WHERE id IN ($ra, $rb)")
+# shellcheck disable=SC2086 # two hashes
+names=$(git -C "$REPO" log --no-walk=unsorted --format=%s $pair | paste -sd' ' -)
+ok "the dispatcher's A/B job $names for the planted step: Slurm job $job on $node, done"
