@@ -200,8 +200,11 @@ static bool runner_matches(struct dispatch_slurm *d, const char *labels, char *w
 	struct store_runner *runners = NULL;
 	size_t n = 0;
 	bool found = false;
-	if (store_runners_list(d->store, &runners, &n))
-		return true; /* logged by the store: failing the job could be wrong */
+	if (store_runners_list(d->store, &runners, &n)) {
+		/* Logged by the store: failing the job could be wrong. */
+		snprintf(who, size, "maybe one: the store did not list them");
+		return true;
+	}
 	for (size_t i = 0; i < n && !found; i++)
 		if ((found = slurm_labels_in(runners[i].labels, labels)))
 			snprintf(who, size, "%s", runners[i].name);
@@ -260,14 +263,15 @@ static bool dispatch_one(struct dispatch_slurm *d, const struct store_run *run,
 }
 
 /* Hands every queued job no one holds to Slurm: how many there were that
- * are Slurm's (none: the dispatcher is idle). */
+ * are Slurm's (none: the dispatcher may be idle; a store failure counts
+ * one). */
 static size_t dispatch_queued(struct dispatch_slurm *d)
 {
 	struct store_run *runs = NULL;
 	struct slurm_nodes *nodes = NULL;
 	size_t n = 0, mine = 0;
 	if (store_runs_pending(d->store, &runs, &n))
-		return 0; /* logged by the store; tried again at the next look */
+		return 1; /* logged by the store; tried again at the next look */
 	for (size_t i = 0; i < n && !stopping(d); i++) {
 		const struct store_run *run = &runs[i];
 		/* An A/B job is held and submitted by its first side. */
