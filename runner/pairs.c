@@ -59,11 +59,6 @@ struct pairs_metric {
 	bool stuck;      /* not tested, and more pairs would not change that */
 };
 
-/* compare/'s stand-in for a change from 0 in the correction: a log ratio
- * beyond any threshold, so that its q alone calls it (as
- * views/compare_verdicts.c's FROM_ZERO_LOG). */
-#define FROM_ZERO_LOG 300.0
-
 /* sc->work of at least need doubles, for the analysis of n pairs. 0, or -1
  * with why said. */
 static int scratch_reserve(struct pairs_scratch *sc, size_t need, size_t n, char *why,
@@ -258,7 +253,7 @@ static void metric_analyse(struct pairs_metric *pm, const struct job *job,
 		}
 		pm->stuck = false;
 		pm->in.testable = true;
-		pm->in.estimate = pm->diff > 0 ? FROM_ZERO_LOG : -FROM_ZERO_LOG;
+		pm->in.estimate = pm->diff > 0 ? STATS_VERDICT_FROM_ZERO_LOG : -STATS_VERDICT_FROM_ZERO_LOG;
 		pm->in.lo = pm->in.hi = pm->in.estimate;
 		pm->in.p = mwu.p;
 		return;

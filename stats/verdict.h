@@ -43,6 +43,12 @@ struct stats_verdict_input {
 	double level;      /* alpha_i, 0 < level <= alpha */
 	double threshold;  /* relative noise threshold, >= 0 */
 };
+/* A change from 0 (a count that appeared or vanished) has no log ratio: in the
+ * correction it stands at this log ratio in its direction, beyond any
+ * threshold, so that its q alone calls it (the direction is certain, its
+ * relative size unbounded). */
+#define STATS_VERDICT_FROM_ZERO_LOG 300.0
+
 struct stats_verdict_output {
 	enum stats_verdict verdict;
 	double p_seq;      /* NAN when not testable */

@@ -66,8 +66,7 @@ static void row_interval(struct row *r, double estimate, double lo, double hi, d
 }
 
 /* Interleaved A/B job: iteration i of a with iteration i of b. */
-static int row_paired(struct row *r, const struct comparison *c, const struct metric_table *m,
-		      const struct view_ctx *ctx)
+static int row_paired(struct row *r, const struct comparison *c, const struct view_ctx *ctx)
 {
 	size_t n = r->a->n < r->b->n ? r->a->n : r->b->n, len;
 	const struct run_value_bench *lv = run_values_find(&c->level, r->name);
@@ -81,9 +80,8 @@ static int row_paired(struct row *r, const struct comparison *c, const struct me
 		level = ctx->alpha;
 	if (!(level > 0) || level > ctx->alpha)
 		level = ctx->alpha;
-	/* The job stopped on wall time's looks: a metric is tested once, at its end. */
-	if (m)
-		level = ctx->alpha;
+	/* A metric is judged at the same look: the job adds pairs while wall time
+	 * or a declared metric is undecided, so it may stop on either's looks. */
 	r->level = level;
 	if (n < 2)
 		return asprintf(&r->reason, "fewer than 2 pairs") < 0 ? -ENOMEM : 0;
@@ -237,11 +235,6 @@ done:
 	return rc;
 }
 
-/* A change from 0 has no log ratio: in the correction it stands at this
- * log ratio in its direction, beyond any threshold, so that its q alone
- * calls it (the direction is certain, its relative size unbounded). */
-#define FROM_ZERO_LOG 300.0
-
 /* The mean of metric m of benchmark name in each run of side s, into out
  * (s->nruns): a run is the unit of separate runs' analysis, its iterations
  * share one build and one service. */
@@ -318,7 +311,7 @@ static int row_from_zero(struct row *r, const struct comparison *c, const struct
 	r->testable = true;
 	r->p = mwu.p;
 	r->in = (struct stats_verdict_input){.testable = true,
-					     .estimate = r->diff > 0 ? FROM_ZERO_LOG : -FROM_ZERO_LOG,
+					     .estimate = r->diff > 0 ? STATS_VERDICT_FROM_ZERO_LOG : -STATS_VERDICT_FROM_ZERO_LOG,
 					     .p = mwu.p,
 					     .level = ctx->alpha,
 					     .threshold = r->threshold};
@@ -409,7 +402,7 @@ int compute_row(struct row *r, const struct comparison *c, const struct metric_t
 	r->compared = true;
 	if ((rc = row_notes(r, c)))
 		return rc;
-	rc = c->method == METHOD_PAIRED ? row_paired(r, c, m, ctx) : row_runs(r, c, m, ctx);
+	rc = c->method == METHOD_PAIRED ? row_paired(r, c, ctx) : row_runs(r, c, m, ctx);
 same_build:
 	if (rc == 0 && c->same_build) {
 		/* Identical bytes: whatever the times say, there is nothing to test. */

@@ -11,9 +11,9 @@
 # "tput" reports 100 MiB/s (give or take 1, so that the sides have a spread)
 # until c6, then 80: -20%, worse, as higher is better; "flat" reports 100
 # throughout. The values are fixed per commit, so every verdict is certain
-# however loaded the machine, given pairs enough: an A/B job adds pairs
-# while wall time is undecided only, so its first round (10 pairs, "runs")
-# must decide the throughput. Wall time is a steady sleep. 12 commits.
+# however loaded the machine, given pairs enough (an A/B job adds pairs
+# while wall time or a declared metric is undecided; its first round of 10
+# pairs, "runs", decides this one). Wall time is a steady sleep. 12 commits.
 config() { # CONFIRM
 	printf '{
   "build": "cp prog.sh prog && chmod +x prog",
