@@ -75,6 +75,24 @@ static void percent(struct strbuf *out, double ratio)
 		strbuf_addf(out, "%+.1f%%", (ratio - 1) * 100);
 }
 
+/* A metric's change: its ratio, or for a change from or to 0, which has no
+ * ratio, the difference of the sides' means in the metric's unit. */
+static void metric_change(struct strbuf *out, json_object *m)
+{
+	double ratio = json_number_at(m, "ratio");
+	json_object *a = NULL, *b = NULL;
+	const char *unit = json_string_at(m, "unit");
+	if (isnan(ratio) && json_object_object_get_ex(m, "a", &a) &&
+	    json_object_object_get_ex(m, "b", &b)) {
+		double d = json_number_at(b, "mean") - json_number_at(a, "mean");
+		if (!isnan(d)) {
+			strbuf_addf(out, "%+g%s%s", d, unit ? " " : "", unit ? unit : "");
+			return;
+		}
+	}
+	percent(out, ratio);
+}
+
 static void row_text(struct strbuf *out, const struct check_row *r)
 {
 	strbuf_addf(out, "%-10s %s ", r->regressed ? "REGRESSED" : r->verdict ? r->verdict : "-",
@@ -99,7 +117,7 @@ static void row_text(struct strbuf *out, const struct check_row *r)
 			    strcmp(verdict, "same build") == 0)
 				continue;
 			strbuf_addf(out, " %s %s ", name, verdict);
-			percent(out, json_number_at(m, "ratio"));
+			metric_change(out, m);
 			if (strcmp(verdict, "worse") == 0 && !compare_metric_gates(name))
 				strbuf_addstr(out, " (not gated)");
 		}
