@@ -42,13 +42,15 @@ int history_name_exists(bool *found, const struct view_ctx *ctx, const char *nam
 int history_render(char **text, size_t *len, const struct view_ctx *ctx, const char *tip,
 		   const char *bench, enum history_format format);
 /* A line the history's own test gives: a step in instruction counts (which
- * are deterministic), or a step in the runs' mean wall time, which is also a
- * suspect (what regressions.c shows is the A/B job's verdict). */
+ * are deterministic), in a metric's runs' means, or in the runs' mean wall
+ * time; wall time's and a declared metric's are also suspects (what
+ * regressions.c shows is the A/B job's verdict). */
 struct history_line {
 	size_t point; /* the commit's index in history_regressions.commits */
 	char *bench;  /* the benchmark ("<bench>:instructions" for counts) */
 	char *text;   /* the whole line, with its newline */
-	bool wall;    /* a wall time step, not a count */
+	bool wall;    /* a step the A/B jobs settle: wall time's or a declared
+		       * metric's, not a count's, cpu's or memory's */
 };
 
 /* A step of one benchmark that the history suggests, in its runs' means at
@@ -77,8 +79,8 @@ struct history_regressions {
 int history_regressions(struct history_regressions *out, const struct view_ctx *ctx,
 			const char *tip);
 /* The same for the A/B jobs that settle the suspects (regressions_next_job):
- * without the metrics' lines and marks, which no job settles, and which
- * would only cost their tests. */
+ * with the declared metrics' suspects, which the jobs settle too, and
+ * without the other lines and marks, which would only cost their tests. */
 int history_regressions_suspects(struct history_regressions *out, const struct view_ctx *ctx,
 				 const char *tip);
 void history_regressions_clear(struct history_regressions *r);
