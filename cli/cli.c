@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +31,9 @@ static const char common_options[] =
 	"                  .git directory)\n"
 	"  --store URI     a PostgreSQL store shared by a fleet, postgresql://HOST/DB\n"
 	"                  (default: $BENCHFS_STORE, else the data directory's SQLite file)\n"
+	"  --host NAME     the host whose runs the views pool, one machine of a fleet\n"
+	"                  sharing the store (default: this one; import: the host that\n"
+	"                  measured)\n"
 	"  -h, --help      this text\n";
 
 static const struct cli_command *command_named(const char *name)
@@ -142,6 +146,26 @@ int cli_main(int argc, char **argv)
 	return c->run(&args);
 }
 
+/* --host: the views pool the runs of another machine of the fleet, one that
+ * has measured into this store. 0, or an exit status after a message. */
+static int views_host(struct view_session *s, const char *host)
+{
+	struct store_done_run *runs = NULL;
+	size_t n = 0;
+	if (!host[0] || strlen(host) >= sizeof(s->host))
+		return setup_fail(EXIT_INVALID, "--host: not a host name: '%s'", host);
+	if (store_done_runs(s->store, &runs, &n, host))
+		return setup_fail(EXIT_TOOL, "store: %s", store_errmsg(s->store));
+	free(runs);
+	if (n == 0)
+		return setup_fail(EXIT_INVALID,
+				  "--host %s: no done runs of that host in the store (cat runners"
+				  " lists the fleet's hosts)",
+				  host);
+	snprintf(s->host, sizeof(s->host), "%s", host);
+	return 0;
+}
+
 int cli_views_open(struct cli_views *v, const struct cli_args *args)
 {
 	char path[4096], err[1024];
@@ -164,6 +188,8 @@ int cli_views_open(struct cli_views *v, const struct cli_args *args)
 		return rc;
 	if (view_session_open(&v->session, &v->setup.settings, err, sizeof(err)))
 		return setup_fail(EXIT_TOOL, "%s", err);
+	if (args->host)
+		return views_host(v->session, args->host);
 	return 0;
 }
 

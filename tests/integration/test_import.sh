@@ -246,3 +246,31 @@ grep -q 'refused: import/v2.json' "$T/daemon.log" || fail "the daemon's log says
 head -c 100 "$T/h2.json" > "$MNT/import/v2.json" || fail "writing a truncated file failed"
 assert_eq "$(ls "$MNT/runs" | wc -l)" "$runs_before" "refused and truncated files add no run"
 ok "a repeated, misnamed or bad file fails the write; a truncated one imports nothing"
+
+# --host: the views of another machine of a fleet sharing the store. Files
+# imported as measured on far-box sit beside this host's runs: each host's
+# history is its own, --host reads far-box's, and a host with no runs is
+# refused in one line.
+store[hosts]=$(other_store hosts)
+H="$T/hosts"
+hosts() { BENCHFS_STORE=${store[hosts]} bf "$1" --repo "$REPO" --data "$H" "${@:2}"; }
+hosts import --commit v1 --name 'sleep 0.01=sleep' "$T/h1.json"
+expect_status 0 "import h1.json here"
+hosts import --commit v1 --name 'sleep 0.03=sleep' --host far-box "$T/h2.json"
+expect_status 0 "import h2.json as far-box's"
+hosts history sleep
+expect_status 0 "history sleep"
+assert_eq "$(tail -n +2 "$T/out" | wc -l)" 1 "this host's history: one commit"
+mean1=$(json "$T/h1.json" 'round(j["results"][0]["mean"], 6)')
+assert_eq "$(awk -F, 'NR == 2 { printf "%.6f", $5 }' "$T/out")" "$(printf '%.6f' "$mean1")" \
+	"this host's history is h1's"
+hosts history --host far-box sleep
+expect_status 0 "history --host far-box sleep"
+mean2=$(json "$T/h2.json" 'round(j["results"][0]["mean"], 6)')
+assert_eq "$(awk -F, 'NR == 2 { printf "%.6f", $5 }' "$T/out")" "$(printf '%.6f' "$mean2")" \
+	"far-box's history is h2's"
+hosts history --host nowhere sleep
+expect_status 2 "history --host nowhere"
+assert_eq "$(wc -l < "$T/err")" 1 "one line for a host without runs"
+grep -q 'no done runs of that host' "$T/err" || fail "--host nowhere: $(cat "$T/err")"
+ok "--host reads another host's history; a host without runs is refused"
