@@ -56,28 +56,6 @@ int store_run_hold(struct store *store, int64_t id, const char *holder, int64_t 
 	return hold_job(store, id, holder, lease_ns, false, "hold a job");
 }
 
-int store_dispatch_next(struct store *store, int64_t *id, char **labels)
-{
-	struct db_stmt *stmt = store_prepare(store,
-		"SELECT id, labels FROM runs WHERE state = 'queued' AND runner = ''"
-		" AND NOT (pair_id <> 0 AND pair_id < id) ORDER BY id LIMIT 1");
-	int rc, result = STORE_OK;
-	*id = 0;
-	*labels = NULL;
-	if (!stmt)
-		return STORE_ERROR;
-	rc = db_step(stmt);
-	if (rc == DB_ROW) {
-		*id = db_column_int64(stmt, 0);
-		if (!(*labels = store_column_dup(stmt, 1)))
-			result = store_nomem(store);
-	} else {
-		result = rc == DB_DONE ? STORE_NOTFOUND : store_fail(store, "find a job to dispatch");
-	}
-	db_finalize(stmt);
-	return result;
-}
-
 int store_holder_rename(struct store *store, const char *from, const char *to)
 {
 	struct db_stmt *stmt = store_prepare(store, "UPDATE runs SET runner = ?2 WHERE runner = ?1");

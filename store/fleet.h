@@ -58,9 +58,6 @@ int store_queue_wait(struct store *store, int timeout_ms);
  * otherwise. */
 int store_run_claim_held(struct store *store, struct store_run *out, int64_t id,
 			 const char *runner, int64_t lease_ns);
-/* The oldest queued job no runner holds, whatever its labels: its first
- * run's id and labels (malloc'd). STORE_NOTFOUND when none. */
-int store_dispatch_next(struct store *store, int64_t *id, char **labels);
 /* A dispatcher holds queued job id (and its partner) as holder until now +
  * lease_ns (store_runner_heartbeat(holder, 0, ...) renews it):
  * STORE_NOTFOUND when it is not queued or someone holds it. */
