@@ -217,11 +217,6 @@ drop_caches() {
 	sync
 	(echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null
 }
-can_drop=no
-if drop_caches; then
-	can_drop=yes
-fi
-
 # Cold: a fresh mount for each operation, so nothing another one computed helps.
 cold_round() { # $1: "" or "drop"
 	while IFS='|' read -r label path; do
@@ -236,6 +231,13 @@ cold_round() { # $1: "" or "drop"
 	done < "$work/ops"
 }
 cold_round "" > "$work/cold"
+# Whether this machine lets us drop the page cache is tried only now: the try
+# drops it, and made the plain round's first reads of the store's pages (the
+# first compare's) reads from disk.
+can_drop=no
+if drop_caches; then
+	can_drop=yes
+fi
 if [ $can_drop = yes ]; then
 	cold_round drop > "$work/cold-dropped"
 fi
