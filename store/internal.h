@@ -82,6 +82,11 @@ int store_rows_collect(struct store *store, void *list, size_t *n, size_t elem,
  * through json_each (no SQL text is built from values). NULL when out of
  * memory. */
 char *store_ids_json(const int64_t *ids, size_t n);
+/* Prepare sql, whose ?1 is the run ids as store_ids_json's array (*ids keeps
+ * the text alive until the statement is finalized; the caller frees it):
+ * STORE_OK, or the failure. */
+int store_prepare_for_runs(struct db_stmt **out, struct store *store, char **ids, const char *sql,
+			   const int64_t *run_ids, size_t nruns);
 /* A store_row_fn for a struct store_done_run from the columns id,
  * commit_sha, finished_ns, pair_id, build_id (in that order). */
 int store_done_run_row(struct store *store, void *row, struct db_stmt *stmt);

@@ -201,19 +201,15 @@ int store_metrics_of_runs(struct store *store, struct store_metric_def **defs, s
 	struct store_metric_def *list = NULL;
 	size_t count = 0, cap = 0;
 	char *ids = NULL;
-	struct db_stmt *stmt;
-	int rc, result = STORE_OK;
+	struct db_stmt *stmt = NULL;
+	int rc, result;
 	*defs = NULL;
 	*n = 0;
 	if (nruns == 0)
 		return STORE_OK;
-	if (!(ids = store_ids_json(run_ids, nruns)))
-		return store_nomem(store);
-	if (!(stmt = store_prepare(store, sql[benchmark != NULL]))) {
-		free(ids);
-		return STORE_ERROR;
-	}
-	db_bind_text(stmt, 1, ids, -1);
+	if ((result = store_prepare_for_runs(&stmt, store, &ids, sql[benchmark != NULL], run_ids,
+					     nruns)))
+		return result;
 	if (benchmark)
 		db_bind_text(stmt, 2, benchmark, -1);
 	while ((rc = db_step(stmt)) == DB_ROW && result == STORE_OK) {

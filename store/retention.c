@@ -150,26 +150,37 @@ fail:
 
 int store_runs_summarized(struct store *store, bool *out, const int64_t *run_ids, size_t n)
 {
-	struct db_stmt *stmt;
+	/* One statement for all the runs (a round trip each to a server): the
+	 * few summarized among them. PostgreSQL gets them as an array, seeks
+	 * of the key, where it may join an IN (SELECT ...) to a scan. */
+	struct db_stmt *stmt = NULL;
+	char *ids = NULL;
+	int rc, result;
 	for (size_t i = 0; i < n; i++)
 		out[i] = false;
 	if (n == 0)
 		return STORE_OK;
-	if (!(stmt = store_prepare(store, "SELECT 1 FROM summarized WHERE run_id = ?1")))
-		return STORE_ERROR;
-	for (size_t i = 0; i < n; i++) {
-		int rc;
-		db_reset(stmt);
-		db_bind_int64(stmt, 1, run_ids[i]);
-		rc = db_step(stmt);
-		if (rc != DB_ROW && rc != DB_DONE) {
-			db_finalize(stmt);
-			return store_fail(store, "read whether a run is summarized");
-		}
-		out[i] = rc == DB_ROW;
+	if ((result = store_prepare_for_runs(
+		     &stmt, store, &ids,
+		     store_sql(store,
+			       "SELECT run_id FROM summarized"
+			       " WHERE run_id IN (SELECT value FROM json_each(?1))",
+			       "SELECT run_id FROM summarized"
+			       " WHERE run_id = ANY (ARRAY(SELECT value FROM json_each(?1)))"),
+		     run_ids, n)))
+		return result;
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		int64_t id = db_column_int64(stmt, 0);
+		/* Rows are the summarized runs only: usually none. */
+		for (size_t i = 0; i < n; i++)
+			if (run_ids[i] == id)
+				out[i] = true;
 	}
+	if (rc != DB_DONE)
+		result = store_fail(store, "read whether runs are summarized");
 	db_finalize(stmt);
-	return STORE_OK;
+	free(ids);
+	return result;
 }
 
 int store_summaries_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
@@ -182,18 +193,14 @@ int store_summaries_of_runs(struct store *store, const int64_t *run_ids, size_t 
 		" WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
 		" ORDER BY run_id",
 	};
-	struct db_stmt *stmt;
-	char *ids;
-	int rc, result = STORE_OK;
+	struct db_stmt *stmt = NULL;
+	char *ids = NULL;
+	int rc, result;
 	if (nruns == 0)
 		return STORE_OK;
-	if (!(ids = store_ids_json(run_ids, nruns)))
-		return store_nomem(store);
-	if (!(stmt = store_prepare(store, sql[benchmark != NULL]))) {
-		free(ids);
-		return STORE_ERROR;
-	}
-	db_bind_text(stmt, 1, ids, -1);
+	if ((result = store_prepare_for_runs(&stmt, store, &ids, sql[benchmark != NULL], run_ids,
+					     nruns)))
+		return result;
 	if (benchmark)
 		db_bind_text(stmt, 2, benchmark, -1);
 	while ((rc = db_step(stmt)) == DB_ROW) {

@@ -35,11 +35,16 @@
 	" AND a.id NOT IN (SELECT run_id FROM exclusions)"                      \
 	" AND b.id NOT IN (SELECT run_id FROM exclusions)"                      \
 	" ORDER BY c.id DESC LIMIT 1"
-#define DONE_RUN_SQL(HINT)                                                      \
+/* The runs of a JSON array of ids: SQLite seeks each in the index;
+ * PostgreSQL gets them as an array (= ANY), seeks of the key, where it may
+ * join an IN (SELECT ...) to a scan of the table. */
+#define DONE_RUNS_SQL(HINT, IDS)                                                \
 	"SELECT id, commit_sha, finished_ns, pair_id, build_id"                 \
 	" FROM runs" HINT("runs_done_by_host")                                  \
-	" WHERE host = ?1 AND state = 'done' AND id = ?2"                       \
+	" WHERE host = ?2 AND state = 'done' AND id " IDS                       \
 	" AND id NOT IN (SELECT run_id FROM exclusions)"
+#define IDS_IN "IN (SELECT value FROM json_each(?1))"
+#define IDS_ANY "= ANY (ARRAY(SELECT value FROM json_each(?1)))"
 #define SOLO_RUNS_SQL(HINT)                                                     \
 	"SELECT id FROM runs" HINT("runs_done_by_host")                         \
 	" WHERE host = ?1 AND state = 'done' AND pair_id = 0"                   \
@@ -105,29 +110,38 @@ int store_host_newest_pair(struct store *store, int64_t ids[2], const char *comm
 int store_host_done_runs_get(struct store *store, struct store_done_run *out, bool *found,
 			     const int64_t *ids, size_t n, const char *host)
 {
-	struct db_stmt *stmt;
-	int rc, result = STORE_OK;
-	if ((rc = need_host(store, host)))
-		return rc;
+	struct store_done_run run;
+	struct db_stmt *stmt = NULL;
+	char *json = NULL;
+	int rc, result;
+	if ((result = need_host(store, host)))
+		return result;
+	for (size_t i = 0; i < n; i++)
+		found[i] = false;
 	if (!n)
 		return STORE_OK;
-	stmt = store_prepare(store, store_sql(store, DONE_RUN_SQL(STORE_INDEXED_BY),
-					      DONE_RUN_SQL(STORE_NO_INDEX_HINT)));
-	if (!stmt)
-		return STORE_ERROR;
-	db_bind_text(stmt, 1, host, -1);
-	/* A handful of ids: one indexed step each. */
-	for (size_t i = 0; i < n && result == STORE_OK; i++) {
-		db_reset(stmt);
-		db_bind_int64(stmt, 2, ids[i]);
-		rc = db_step(stmt);
-		found[i] = rc == DB_ROW;
-		if (rc == DB_ROW)
-			result = store_done_run_row(store, &out[i], stmt);
-		else if (rc != DB_DONE)
-			result = store_fail(store, "get a done run");
+	/* One statement for all of them (a round trip each to a server). */
+	if ((result = store_prepare_for_runs(
+		     &stmt, store, &json,
+		     store_sql(store, DONE_RUNS_SQL(STORE_INDEXED_BY, IDS_IN),
+			       DONE_RUNS_SQL(STORE_NO_INDEX_HINT, IDS_ANY)),
+		     ids, n)))
+		return result;
+	db_bind_text(stmt, 2, host, -1);
+	while (result == STORE_OK && (rc = db_step(stmt)) == DB_ROW) {
+		if ((result = store_done_run_row(store, &run, stmt)))
+			break;
+		/* Each place that asked for it (ids may repeat). */
+		for (size_t i = 0; i < n; i++)
+			if (ids[i] == run.id) {
+				out[i] = run;
+				found[i] = true;
+			}
 	}
+	if (result == STORE_OK && rc != DB_DONE)
+		result = store_fail(store, "get done runs");
 	db_finalize(stmt);
+	free(json);
 	return result;
 }
 

@@ -39,10 +39,8 @@ int store_done_runs(struct store *store, struct store_done_run **runs, size_t *n
 				  "list done runs");
 }
 
-/* Prepare sql, whose ?1 is the run ids (as a JSON array, *ids keeps the text
- * alive until the statement is finalized): STORE_OK, or the failure. */
-static int prepare_for_runs(struct db_stmt **out, struct store *store, char **ids, const char *sql,
-			    const int64_t *run_ids, size_t nruns)
+int store_prepare_for_runs(struct db_stmt **out, struct store *store, char **ids, const char *sql,
+			   const int64_t *run_ids, size_t nruns)
 {
 	if (!(*ids = store_ids_json(run_ids, nruns)))
 		return store_nomem(store);
@@ -190,7 +188,7 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 			snprintf(sql, sizeof(sql), "%s", per_run[benchmark != NULL]);
 		else
 			snprintf(sql, sizeof(sql), of_samples[benchmark != NULL], column[source]);
-		if ((result = prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
+		if ((result = store_prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
 			return result;
 		if (benchmark)
 			db_bind_text(stmt, 2, benchmark, -1);
@@ -208,13 +206,13 @@ int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns
 {
 	struct sample_walk w = {.sum_fn = fn, .ctx = ctx};
 	char *ids = NULL;
-	struct db_stmt *stmt;
+	struct db_stmt *stmt = NULL;
 	int result;
 	if (nruns == 0)
 		return STORE_OK;
 	/* PostgreSQL joins an IN (SELECT ...) to a scan of the whole table, as
 	 * long as the history; the runs as an array are seeks of its key. */
-	if ((result = prepare_for_runs(
+	if ((result = store_prepare_for_runs(
 		     &stmt, store, &ids,
 		     store_sql(store,
 			       "SELECT benchmark, run_id, n, sum_wall_ns, min_wall_ns"
@@ -256,11 +254,11 @@ int store_metric_means_described(struct store *store, const int64_t *run_ids, si
 		" ORDER BY 1, 2";
 	struct sample_walk w = {.fn = fn, .ctx = ctx};
 	char *ids = NULL, key[STORE_METRIC_NAME_MAX + 2];
-	struct db_stmt *stmt;
+	struct db_stmt *stmt = NULL;
 	int result;
 	if (nruns == 0 || (strcmp(metric, STORE_METRIC_CPU) && strcmp(metric, STORE_METRIC_MEMORY)))
 		return STORE_OK;
-	if ((result = prepare_for_runs(&stmt, store, &ids, store_sql(store, sqlite, postgres),
+	if ((result = store_prepare_for_runs(&stmt, store, &ids, store_sql(store, sqlite, postgres),
 				       run_ids, nruns)))
 		return result;
 	snprintf(key, sizeof(key), ":%s", metric);

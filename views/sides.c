@@ -207,24 +207,16 @@ static int side_describe(struct side *side, const struct view_ctx *ctx)
 
 /* Retention collapsed some runs' iterations into per-run statistics: a
  * side pools only the runs whose samples are there, and a side left with
- * none gives no verdict (-ENODATA) rather than one of other runs. */
-static int side_drop_summarized(struct side *side, const struct view_ctx *ctx)
+ * none gives no verdict (-ENODATA) rather than one of other runs. gone
+ * marks the side's summarized runs. */
+static int side_drop_summarized(struct side *side, const bool *gone)
 {
 	size_t kept = 0;
-	bool *gone;
-	int rc;
 	if (!side->nruns)
 		return 0;
-	if (!(gone = malloc(side->nruns * sizeof(*gone))))
-		return -ENOMEM;
-	if ((rc = store_errno(store_runs_summarized(ctx->store, gone, side->runs, side->nruns)))) {
-		free(gone);
-		return rc;
-	}
 	for (size_t i = 0; i < side->nruns; i++)
 		if (!gone[i])
 			side->runs[kept++] = side->runs[i];
-	free(gone);
 	side->pruned = side->nruns - kept;
 	side->nruns = kept;
 	if (!kept) {
@@ -234,6 +226,29 @@ static int side_drop_summarized(struct side *side, const struct view_ctx *ctx)
 		return -ENODATA;
 	}
 	return 0;
+}
+
+/* Both sides' summarized runs, asked in one statement. */
+static int sides_drop_summarized(struct side *a, struct side *b, const struct view_ctx *ctx)
+{
+	size_t na = a->nruns, n = a->nruns + b->nruns;
+	int64_t *ids = malloc((n + 1) * sizeof(*ids));
+	bool *gone = malloc((n + 1) * sizeof(*gone));
+	int rc = -ENOMEM;
+	if (!ids || !gone)
+		goto done;
+	if (a->nruns)
+		memcpy(ids, a->runs, a->nruns * sizeof(*ids));
+	if (b->nruns)
+		memcpy(ids + a->nruns, b->runs, b->nruns * sizeof(*ids));
+	if ((rc = store_errno(store_runs_summarized(ctx->store, gone, ids, n))))
+		goto done;
+	if ((rc = side_drop_summarized(a, gone)) == 0)
+		rc = side_drop_summarized(b, gone + na);
+done:
+	free(ids);
+	free(gone);
+	return rc;
 }
 
 int sides_find(struct side *a, struct side *b, const struct view_ctx *ctx)
@@ -261,7 +276,7 @@ int sides_find(struct side *a, struct side *b, const struct view_ctx *ctx)
 	} else if ((rc = side_fill_runs(a, ctx)) || (rc = side_fill_runs(b, ctx))) {
 		return rc;
 	}
-	if ((rc = side_drop_summarized(a, ctx)) || (rc = side_drop_summarized(b, ctx)))
+	if ((rc = sides_drop_summarized(a, b, ctx)))
 		return rc;
 	if (a->nruns == 0 || b->nruns == 0)
 		return -ENOENT;
