@@ -72,7 +72,6 @@ struct sample_walk {
 	store_sample_fn fn;
 	store_sum_fn sum_fn;
 	void *ctx;
-	size_t rows; /* of count_row */
 };
 
 static const char *column_name(struct db_stmt *stmt)
@@ -97,13 +96,12 @@ static int sum_row(struct db_stmt *stmt, void *ctx)
 }
 
 /* Where a metric's values are: wall times, a built-in column of the
- * samples, a declared metric's rows, or the per-run metrics table; a name
- * that may be either of the last two is looked up by the statements. */
+ * samples, the per-run metrics table, or either that or a declared
+ * metric's rows (the statement looks the name up). */
 enum sample_source {
 	SOURCE_WALL,
 	SOURCE_CPU,
 	SOURCE_MEMORY,
-	SOURCE_DECLARED,
 	SOURCE_PER_RUN,
 	SOURCE_EITHER
 };
@@ -118,13 +116,6 @@ static enum sample_source sample_source(const char *metric)
 		return SOURCE_MEMORY;
 	/* A reserved name ("instructions") is never declared. */
 	return store_metric_name_reserved(metric) ? SOURCE_PER_RUN : SOURCE_EITHER;
-}
-
-static int count_row(struct db_stmt *stmt, void *ctx)
-{
-	struct sample_walk *w = ctx;
-	w->rows++;
-	return sample_row(stmt, ctx);
 }
 
 int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
@@ -149,56 +140,62 @@ int store_samples_of_runs(struct store *store, const int64_t *run_ids, size_t nr
 		[SOURCE_CPU] = "(s.user_ns + s.sys_ns) / 1e9",
 		[SOURCE_MEMORY] = "s.maxrss_bytes",
 	};
-	static const char *const declared[2] = {
-		"SELECT b.name, m.run_id, m.value FROM benchmarks b CROSS JOIN metric_samples m"
-		" WHERE m.bench_id = b.id AND m.run_id IN (SELECT value FROM json_each(?1))"
-		" AND m.metric_id = (SELECT id FROM metric_defs WHERE name = ?3)"
-		" ORDER BY b.name, m.run_id, m.iteration",
-		"SELECT b.name, m.run_id, m.value FROM benchmarks b, metric_samples m"
-		" WHERE b.name = ?2 AND m.bench_id = b.id"
-		" AND m.run_id IN (SELECT value FROM json_each(?1))"
-		" AND m.metric_id = (SELECT id FROM metric_defs WHERE name = ?3)"
-		" ORDER BY m.run_id, m.iteration",
-	};
-	/* A declared metric's name reads its declared values, never the
-	 * per-run table's: the runner's per-run figures (unstable, other_cpus)
-	 * come in the first statement, and only a name without them costs a
-	 * second, the declared one (empty when it is not declared either). */
+	/* Instructions, a reserved name, are per-run figures only (never a
+	 * declared metric). */
 	static const char *const per_run[2] = {
 		"SELECT benchmark, run_id, value FROM metrics"
 		" WHERE run_id IN (SELECT value FROM json_each(?1)) AND name = ?3"
-		" AND NOT EXISTS (SELECT 1 FROM metric_defs WHERE name = ?3)"
 		" ORDER BY benchmark, run_id",
 		"SELECT benchmark, run_id, value FROM metrics"
 		" WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
+		" AND name = ?3 ORDER BY run_id",
+	};
+	/* Any other name: a declared metric's name reads its declared values,
+	 * never the per-run table's (the runner's unstable, other_cpus), and
+	 * an undeclared one the per-run table's; one of the two branches is
+	 * empty, and one statement asks both (a round trip to a server). The
+	 * declared branch keeps its order from the index (SQLite merges the
+	 * two), the per-run branch's 0 sorts as iterations do. */
+	static const char *const either[2] = {
+		"SELECT benchmark, run_id, value, 0 FROM metrics"
+		" WHERE run_id IN (SELECT value FROM json_each(?1)) AND name = ?3"
+		" AND NOT EXISTS (SELECT 1 FROM metric_defs WHERE name = ?3)"
+		" UNION ALL SELECT b.name, m.run_id, m.value, m.iteration"
+		" FROM benchmarks b CROSS JOIN metric_samples m"
+		" WHERE m.bench_id = b.id AND m.run_id IN (SELECT value FROM json_each(?1))"
+		" AND m.metric_id = (SELECT id FROM metric_defs WHERE name = ?3)"
+		" ORDER BY 1, 2, 4",
+		"SELECT benchmark, run_id, value, 0 FROM metrics"
+		" WHERE benchmark = ?2 AND run_id IN (SELECT value FROM json_each(?1))"
 		" AND name = ?3 AND NOT EXISTS (SELECT 1 FROM metric_defs WHERE name = ?3)"
-		" ORDER BY run_id",
+		" UNION ALL SELECT b.name, m.run_id, m.value, m.iteration"
+		" FROM benchmarks b, metric_samples m"
+		" WHERE b.name = ?2 AND m.bench_id = b.id"
+		" AND m.run_id IN (SELECT value FROM json_each(?1))"
+		" AND m.metric_id = (SELECT id FROM metric_defs WHERE name = ?3)"
+		" ORDER BY 2, 4",
 	};
 	struct sample_walk w = {.fn = fn, .ctx = ctx};
 	enum sample_source source = sample_source(metric);
-	char *ids = NULL, sql[512];
+	char *ids = NULL, buf[512];
+	const char *sql = buf;
 	struct db_stmt *stmt = NULL;
 	int result;
 	if (nruns == 0)
 		return STORE_OK;
-	for (;;) {
-		if (source == SOURCE_DECLARED)
-			snprintf(sql, sizeof(sql), "%s", declared[benchmark != NULL]);
-		else if (source == SOURCE_PER_RUN || source == SOURCE_EITHER)
-			snprintf(sql, sizeof(sql), "%s", per_run[benchmark != NULL]);
-		else
-			snprintf(sql, sizeof(sql), of_samples[benchmark != NULL], column[source]);
-		if ((result = store_prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
-			return result;
-		if (benchmark)
-			db_bind_text(stmt, 2, benchmark, -1);
-		if (source >= SOURCE_DECLARED)
-			db_bind_text(stmt, 3, metric, -1);
-		result = step_rows(store, stmt, ids, count_row, &w, "read samples");
-		if (result || w.rows || source != SOURCE_EITHER)
-			return result;
-		source = SOURCE_DECLARED;
-	}
+	if (source == SOURCE_PER_RUN)
+		sql = per_run[benchmark != NULL];
+	else if (source == SOURCE_EITHER)
+		sql = either[benchmark != NULL];
+	else
+		snprintf(buf, sizeof(buf), of_samples[benchmark != NULL], column[source]);
+	if ((result = store_prepare_for_runs(&stmt, store, &ids, sql, run_ids, nruns)))
+		return result;
+	if (benchmark)
+		db_bind_text(stmt, 2, benchmark, -1);
+	if (source >= SOURCE_PER_RUN)
+		db_bind_text(stmt, 3, metric, -1);
+	return step_rows(store, stmt, ids, sample_row, &w, "read samples");
 }
 
 int store_sums_of_runs(struct store *store, const int64_t *run_ids, size_t nruns,
