@@ -75,16 +75,15 @@ static void step_name(char *buf, size_t size, const struct state *st, enum spawn
 
 /* ---- the loop's callbacks ---- */
 
-/* A child's max RSS never reads much below the resident set of the process
- * it was started from (Linux folds that address space's high-water mark in
- * at exec): benchfs-launcher's few pages, or benchfs-spawner's when the
- * launcher is missing (see spawner/launcher.c). Within this much of that
- * floor, a figure is an upper bound of the command's own peak. The figure
- * comes from the kernel's per-CPU RSS counters, which lag the exact sum the
- * floor is read from by up to 32 pages a CPU: mostly increments not yet
- * summed, so a figure on the floor reads below it (by 76 to 168 KiB seen on
- * two CPUs, and a program of a hundred KiB reads 0) far more than above.
- * Wider would take /bin/true's own 1.0 MiB for benchfs-spawner's 0.7 MiB. */
+/* A child's max RSS never reads below benchfs-spawner's resident set when it
+ * started the child (Linux folds the spawner's high-water mark in at exec):
+ * within this much of that floor, a figure is an upper bound of the
+ * command's own peak. posix_spawn's stack for the child adds a page or two
+ * after the reading, and the figure comes from the kernel's per-CPU RSS
+ * counters, which lag the exact sum the floor is read from by up to 32
+ * pages a CPU: mostly increments not yet summed, so a figure on the floor
+ * reads below it (by 76 to 168 KiB seen on two CPUs) far more than above.
+ * Wider would take /bin/true's own 1.0 MiB for a 0.7 MiB floor. */
 #define FLOOR_SLACK_BYTES (128 * 1024)
 
 /* What the callbacks share: the measurement's state, and per side the
@@ -123,9 +122,8 @@ static void floor_log(const struct loop_ctx *c)
 		st->sides[s].side->result.memory_floor_slack = FLOOR_SLACK_BYTES;
 		st->sides[s].side->result.memory_at_floor = f->at;
 		runlog_printf(st->sides[s].side->log, "benchfs",
-			      "%s: max RSS floor %.2f MiB (%lld KiB): the resident set of the process"
-			      " that started the command (benchfs-launcher, else benchfs-spawner),"
-			      " which the command's max RSS includes; %d of %d"
+			      "%s: max RSS floor %.2f MiB (%lld KiB): benchfs-spawner's resident set"
+			      " when it started the command, below which no max RSS reads; %d of %d"
 			      " measured iterations within %d KiB of it%s",
 			      st->b->name, (double)f->floor / (1024.0 * 1024.0),
 			      (long long)(f->floor / 1024), f->at, f->n, FLOOR_SLACK_BYTES / 1024,

@@ -1,12 +1,9 @@
 /* benchfs-spawner's own helpers, shared by its request ('R') and loop ('L')
  * sides: sending to the daemon and reading request payloads. */
 #include "spawner/internal_helper.h"
-#include "spawner/spawn_measure.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <sched.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -103,34 +100,4 @@ void helper_enter_base(const char *base)
 	if (base && chdir(base) < 0) {
 		/* keep the previous directory */
 	}
-}
-
-/* benchfs-launcher: BENCHFS_LAUNCHER when set (tests), else beside this
- * program. Tried once: without it commands are spawned from here, as
- * before, and the floor each result carries says so. */
-void helper_launcher_start(void)
-{
-	static bool tried;
-	const char *env = getenv("BENCHFS_LAUNCHER");
-	char path[PATH_MAX];
-	char *slash;
-	ssize_t n;
-
-	if (tried)
-		return;
-	tried = true;
-	if (env && *env) {
-		(void)spawn_launcher_start(env);
-		return;
-	}
-	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-	if (n < 0)
-		return;
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	if (!slash || (size_t)(slash - path) + sizeof("/benchfs-launcher") > sizeof(path))
-		return;
-	strcpy(slash, "/benchfs-launcher");
-	if (access(path, X_OK) == 0)
-		(void)spawn_launcher_start(path);
 }

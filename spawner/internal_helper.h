@@ -27,12 +27,6 @@ int helper_next_cpus(int **out, const char *payload, size_t len, size_t *pos, ui
  * meant there. A directory that is gone is no error. */
 void helper_enter_base(const char *base);
 
-/* Starts benchfs-launcher (spawn_launcher_start) the first time it is
- * called: BENCHFS_LAUNCHER when set, else the one beside this program. Only
- * loops use it: a helper that runs a service ('R') keeps the service as its
- * only child, which runner/service.c looks for. */
-void helper_launcher_start(void);
-
 /* Runs an 'L' payload (parsed in place): the loop's result for 'D'
  * (0, SPAWNER_STOPPED or -errno), or -EPIPE when the daemon is gone (a
  * loop never answers -EPIPE of its own: its errors are -EPROTO, -ENOMEM

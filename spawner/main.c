@@ -9,14 +9,12 @@
  * daemon going away (EOF), makes it readable and the child's process group
  * is killed.
  *
- * Keep this program small: a loop's commands are started by
- * benchfs-launcher (see helper_launcher_start), but without it, and for
- * 'R' requests, its RSS when it spawns is the floor of every child's
- * ru_maxrss (reported with each result as floor_bytes). It is linked
- * statically where it can be (spawner/meson.build): a dynamic one carries
- * ld.so's and libc's mapped pages, about 1.4 MiB against 0.7 MiB, above the
- * peak of /bin/true. No allocation beyond the request itself and the loop's
- * environment, no stdio. */
+ * Keep this program small: its RSS when it spawns is the floor of every
+ * measured child's ru_maxrss (reported with each result as floor_bytes). It
+ * is linked statically where it can be (spawner/meson.build): a dynamic one
+ * carries ld.so's and libc's mapped pages, about 1.4 MiB against 0.7 MiB,
+ * above the peak of /bin/true. No allocation beyond the request itself and
+ * the loop's environment, no stdio. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -522,7 +522,6 @@ int helper_loop_run(int fd, char *payload, size_t len)
 	struct loop l = { .fd = fd, .entered = -1, .out_fd = -1, .pending = { .out_fd = -1 } };
 	int rc = loop_parse(&l, payload, len);
 
-	helper_launcher_start();
 	if (rc == 0)
 		rc = loop_run(&l);
 	loop_free(&l);

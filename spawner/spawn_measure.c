@@ -6,7 +6,6 @@
  * failures as an error return, so a missing program is -ENOENT, not a fake
  * exit status 127. */
 #include "spawner/spawn_measure.h"
-#include "spawner/internal_launcher.h"
 #include "util/clock.h"
 
 #include <errno.h>
@@ -18,11 +17,9 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -201,11 +198,11 @@ static bool fd_readable(int fd)
 }
 
 /* Sleeps in sigtimedwait until SIGCHLD says the child ended (it is reaped
- * here at once, as a plain wait4 would; pid -1: any child, *who says which),
- * SIGIO says cancel_fd is readable, or the deadline passes. Either signal may be stale (an earlier child, a
+ * here at once, as a plain wait4 would), SIGIO says cancel_fd is readable,
+ * or the deadline passes. Either signal may be stale (an earlier child, a
  * message already read), so each is checked before it is believed. */
 static enum wait_end child_wait_signals(pid_t pid, int64_t deadline, int cancel_fd, int *status,
-					struct rusage *ru, pid_t *who)
+					struct rusage *ru)
 {
 	sigset_t set;
 
@@ -234,10 +231,8 @@ static enum wait_end child_wait_signals(pid_t pid, int64_t deadline, int cancel_
 			continue;
 		/* SIGCHLD, or an error that leaves nothing better than a check. */
 		reaped = wait4(pid, status, WNOHANG, ru);
-		if (pid < 0 ? reaped > 0 : reaped == pid) {
-			*who = reaped;
+		if (reaped == pid)
 			return WAIT_REAPED;
-		}
 		if ((reaped < 0 && errno != EINTR) || sig < 0)
 			return WAIT_EXITED; /* the blocking wait4 reports it */
 	}
@@ -352,17 +347,10 @@ static int add_devnull(posix_spawn_file_actions_t *fa, int fd, int flags)
 	return posix_spawn_file_actions_addopen(fa, fd, "/dev/null", flags, 0);
 }
 
-/* What becomes the child's stdout and stderr: the pipe, the caller's file,
- * or -1 for /dev/null. */
-static int output_target(const struct spawn_spec *spec, int pipe_wr)
-{
-	return pipe_wr >= 0 ? pipe_wr : spec->output_fd > STDERR_FILENO ? spec->output_fd : -1;
-}
-
 static int actions_init(posix_spawn_file_actions_t *fa, const struct spawn_spec *spec,
 			int pipe_wr)
 {
-	int out = output_target(spec, pipe_wr);
+	int out = pipe_wr >= 0 ? pipe_wr : spec->output_fd > STDERR_FILENO ? spec->output_fd : -1;
 	int result;
 
 	/* stdout first, stdin last: should the daemon run with fds 0-2 closed,
@@ -438,239 +426,6 @@ static posix_spawn_file_actions_t *actions_reuse(const struct spawn_spec *spec, 
 	return &a->fa;
 }
 
-/* benchfs-launcher, once spawn_launcher_start started it: its socket (-1:
- * none, commands are spawned from here) and pid, and the request buffer,
- * kept between spawns. */
-static int launcher_fd = -1;
-static pid_t launcher_pid = -1;
-/* The directory the launcher is in (st_ino 0: none sent yet). It follows
- * ours: a relative program or cwd means what it means here. */
-static struct stat launcher_dir, launcher_sent_dir;
-/* Who started it: its commands are that process's children (CLONE_PARENT),
- * so a process forked from it cannot wait for them and spawns itself. */
-static pid_t launcher_owner = -1;
-static char *launch_buf;
-static size_t launch_cap;
-
-int spawn_launcher_start(const char *path)
-{
-	char *argv[] = { "benchfs-launcher", NULL }, *envp[] = { NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	int sv[2], result;
-
-	if (launcher_fd >= 0)
-		return 0;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	result = posix_spawn_file_actions_init(&fa);
-	if (result) {
-		close(sv[0]);
-		close(sv[1]);
-		return -result;
-	}
-	result = posix_spawnattr_init(&attr);
-	/* Its signal state (an empty mask, default dispositions) is what
-	 * every command it starts inherits; its own process group keeps it
-	 * out of the commands' groups that get killed. */
-	if (!result)
-		result = attr_init(&attr);
-	if (!result)
-		result = posix_spawn_file_actions_adddup2(&fa, sv[1], LAUNCHER_FD);
-	if (!result)
-		result = add_devnull(&fa, STDIN_FILENO, O_RDONLY);
-	if (!result)
-		result = add_devnull(&fa, STDOUT_FILENO, O_WRONLY);
-	if (!result)
-		result = posix_spawn_file_actions_addclosefrom_np(&fa, LAUNCHER_FD + 1);
-	/* An empty environment: its strings would sit on its stack. */
-	if (!result)
-		result = posix_spawn(&launcher_pid, path, &fa, &attr, argv, envp);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	close(sv[1]);
-	if (result) {
-		close(sv[0]);
-		launcher_pid = -1;
-		return -result;
-	}
-	launcher_fd = sv[0];
-	launcher_owner = getpid();
-	return 0;
-}
-
-/* After the launcher failed us: commands are spawned from here from now on. */
-static void launcher_stop(void)
-{
-	close(launcher_fd);
-	launcher_fd = -1;
-	(void)kill(launcher_pid, SIGKILL);
-	while (waitpid(launcher_pid, NULL, 0) < 0 && errno == EINTR) {
-	}
-	launcher_pid = -1;
-	launcher_dir = launcher_sent_dir = (struct stat){ 0 };
-}
-
-static size_t strings_len(char *const *v, uint32_t *count)
-{
-	size_t len = 0;
-
-	for (*count = 0; v[*count]; (*count)++)
-		len += strlen(v[*count]) + 1;
-	return len;
-}
-
-static char *put_string(char *p, const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	memcpy(p, s, n);
-	return p + n;
-}
-
-/* Asks the launcher to start the command: 0 when it has the request
- * (launcher_reply then tells how it went), 1 when it cannot take it (a
- * request too large for it, or the launcher is gone): the caller spawns the
- * command itself. */
-static int launcher_send(const char *program, const struct spawn_spec *spec, char *const *envp,
-			 int out_fd, const cpu_set_t *pin)
-{
-	struct launcher_req rq = { .flags = (out_fd >= 0 ? LAUNCHER_OUT : 0) |
-					    (spec->cwd ? LAUNCHER_CWD : 0),
-				   .masklen = pin ? (uint32_t)sizeof(*pin) : 0 };
-	size_t mask_room = ((size_t)rq.masklen + 7) & ~(size_t)7;
-	size_t len = sizeof(rq) + mask_room + strlen(program) + 1 +
-		     (spec->cwd ? strlen(spec->cwd) + 1 : 0);
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf };
-	struct cmsghdr *cm;
-	struct stat here;
-	int fds[2], nfds = 0, dir = -1;
-	ssize_t n;
-	char *p;
-
-	len += strings_len(spec->argv, &rq.argc) + strings_len(envp, &rq.envc);
-	if (len > LAUNCHER_MSG_MAX || rq.argc + rq.envc > LAUNCHER_STRINGS_MAX ||
-	    rq.masklen > LAUNCHER_MASK_MAX)
-		return 1;
-	if (len > launch_cap) {
-		p = realloc(launch_buf, len);
-		if (!p)
-			return 1;
-		launch_buf = p;
-		launch_cap = len;
-	}
-	memcpy(launch_buf, &rq, sizeof(rq));
-	p = launch_buf + sizeof(rq);
-	memset(p, 0, mask_room);
-	if (pin)
-		memcpy(p, pin, sizeof(*pin));
-	p = put_string(p + mask_room, program);
-	if (spec->cwd)
-		p = put_string(p, spec->cwd);
-	for (char *const *s = spec->argv; *s; s++)
-		p = put_string(p, *s);
-	for (char *const *s = envp; *s; s++)
-		p = put_string(p, *s);
-
-	/* Our directory, when it is not the one the launcher is in: a stat
-	 * costs less than passing it with every command (4 us each). */
-	if (stat(".", &here) < 0 || here.st_ino != launcher_dir.st_ino ||
-	    here.st_dev != launcher_dir.st_dev) {
-		dir = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (dir < 0)
-			return 1;
-		fds[nfds++] = dir;
-		rq.flags |= LAUNCHER_DIR;
-		memcpy(launch_buf, &rq, sizeof(rq));
-		launcher_dir = (struct stat){ 0 }; /* unknown until it answers */
-	}
-	if (out_fd >= 0)
-		fds[nfds++] = out_fd;
-	iov = (struct iovec){ launch_buf, len };
-	if (nfds > 0) {
-		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
-	} else {
-		mh.msg_control = NULL;
-	}
-	while ((n = sendmsg(launcher_fd, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-	}
-	if (dir >= 0)
-		close(dir);
-	if (n < 0) {
-		if (errno != EMSGSIZE && errno != ENOBUFS)
-			launcher_stop();
-		return 1;
-	}
-	if (dir >= 0)
-		launcher_sent_dir = here;
-	return 0;
-}
-
-/* The launcher's answer to the request sent: 0 with *pid, *start and *floor
- * set; -errno when the command could not be started (*pid > 0 is then a
- * child that exited and must be reaped); 1 when the launcher is gone (it
- * may have started the command or not). */
-static int launcher_reply(pid_t *pid, int64_t *start, int64_t *floor)
-{
-	struct launcher_reply rep;
-	ssize_t n;
-
-	*pid = 0;
-	while ((n = recv(launcher_fd, &rep, sizeof(rep), 0)) < 0 && errno == EINTR) {
-	}
-	if (n != (ssize_t)sizeof(rep)) {
-		launcher_stop();
-		return 1;
-	}
-	if (launcher_sent_dir.st_ino && rep.error != EBADF && rep.error != EPROTO)
-		launcher_dir = launcher_sent_dir; /* it went there */
-	launcher_sent_dir = (struct stat){ 0 };
-	*pid = (pid_t)rep.pid;
-	*start = rep.start_ns;
-	*floor = rep.floor_bytes;
-	return rep.error ? -(int)rep.error : 0;
-}
-
-/* After a deferred request, once the wait ended (*reaped: it reaped who):
- * the launcher's answer. 0 with *pid and *start the command's (*reaped
- * false when who was the launcher, gone since: the command is still to be
- * waited for), or -errno when the command did not start: a child that
- * could not exec is reaped; -EPIPE when the launcher went away without an
- * answer (what it may have started is reaped once it has exited). */
-static int launched_wait(pid_t *pid, int64_t *start, int64_t *floor, bool *reaped, pid_t who)
-{
-	pid_t gone = launcher_pid;
-	int rc;
-
-	rc = launcher_reply(pid, start, floor);
-	if (rc > 0) {
-		/* Nothing left to wait for: any other child of ours is its. */
-		while (waitpid(-1, NULL, WNOHANG) > 0) {
-		}
-		return -EPIPE;
-	}
-	if (*reaped && who == gone && who != *pid) {
-		close(launcher_fd); /* reaped already: forget it */
-		launcher_fd = -1;
-		launcher_pid = -1;
-		*reaped = false;
-	}
-	if (rc < 0 && !*reaped)
-		while (*pid > 0 && waitpid(*pid, NULL, 0) < 0 && errno == EINTR) {
-		}
-	return rc;
-}
-
 int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 {
 	char resolved[PATH_MAX];
@@ -685,11 +440,10 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	struct rusage ru;
 	int64_t start, deadline = -1;
 	enum wait_end end = WAIT_EXITED;
-	pid_t pid = 0, who = 0;
-	int status, result, launched = 1;
-	int64_t stop = 0;
+	pid_t pid;
+	int status, result;
 	cpu_set_t pin, home;
-	bool pinned = false, deferred = false;
+	bool pinned = false;
 
 	if (!out || !spec || !spec->argv || !spec->argv[0])
 		return -EINVAL;
@@ -717,36 +471,6 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	if (spec->on_output && pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
 
-	if (launcher_fd >= 0 && getpid() == launcher_owner) {
-		if (spec->ncpus > 0) {
-			if (sched_setaffinity(0, sizeof(pin), &pin) < 0) {
-				result = -errno;
-				goto cleanup;
-			}
-			pinned = true;
-		}
-		launched = launcher_send(program, spec, envp, output_target(spec, pipefd[1]),
-					 spec->ncpus > 0 ? &pin : NULL);
-		/* Waiting for SIGCHLD, the answer can wait too: reading it
-		 * while the command runs would wake us inside the timed region
-		 * (+2.5% of a /bin/true, bench/overhead.sh). Until it comes,
-		 * the deadline counts from here. */
-		deferred = launched == 0 && pipefd[0] < 0 && signals_on &&
-			   (spec->cancel_fd <= 0 || spec->cancel_fd == signals_cancel_fd);
-		start = now_mono_ns();
-		if (launched == 0 && !deferred)
-			launched = launcher_reply(&pid, &start, &res.floor_bytes);
-		if (launched < 0) {
-			/* The child it started could not exec: it is ours to reap. */
-			while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-			}
-			result = launched;
-			goto cleanup;
-		}
-		if (launched == 0)
-			goto started;
-	}
-
 	actions = actions_reuse(spec, &result);
 	if (result)
 		goto cleanup;
@@ -770,7 +494,7 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 
 	/* Last before the clock: nothing allocates between it and the spawn. */
 	res.floor_bytes = floor_read();
-	if (spec->ncpus > 0 && !pinned) {
+	if (spec->ncpus > 0) {
 		if (sched_setaffinity(0, sizeof(pin), &pin) < 0) {
 			result = -errno;
 			goto cleanup;
@@ -783,7 +507,6 @@ int spawn_measure(struct spawn_result *out, const struct spawn_spec *spec)
 	if (result)
 		goto cleanup;
 
-started:
 	/* Only the child may hold the write end, so EOF means it is done. */
 	if (pipefd[1] >= 0) {
 		close(pipefd[1]);
@@ -797,22 +520,8 @@ started:
 	if (pipefd[0] < 0 && signals_on &&
 	    (spec->cancel_fd <= 0 || spec->cancel_fd == signals_cancel_fd)) {
 		/* Reaped the moment it ends, with no pidfd to open and poll. */
-		end = child_wait_signals(deferred ? -1 : pid, deadline, spec->cancel_fd, &status,
-					 &ru, &who);
+		end = child_wait_signals(pid, deadline, spec->cancel_fd, &status, &ru);
 		reaped = end == WAIT_REAPED;
-		if (reaped)
-			stop = now_mono_ns();
-		if (deferred) {
-			result = launched_wait(&pid, &start, &res.floor_bytes, &reaped, who);
-			if (result)
-				goto cleanup;
-			if (!reaped && end == WAIT_REAPED) { /* that was the launcher */
-				end = child_wait_signals(pid, deadline, spec->cancel_fd, &status,
-							 &ru, &who);
-				stop = end == WAIT_REAPED ? now_mono_ns() : 0;
-			}
-			reaped = end == WAIT_REAPED;
-		}
 	} else if (pipefd[0] >= 0 || deadline >= 0 || spec->cancel_fd > 0) {
 		pidfd = pidfd_open(pid, 0); /* always close-on-exec */
 		end = child_wait_exit(pid, pidfd, &pipefd[0], deadline, spec);
@@ -832,7 +541,7 @@ started:
 			goto cleanup;
 		}
 	}
-	res.wall_ns = (stop ? stop : now_mono_ns()) - start;
+	res.wall_ns = now_mono_ns() - start;
 	if (pinned) {
 		(void)sched_setaffinity(0, sizeof(home), &home);
 		pinned = false;

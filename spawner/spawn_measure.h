@@ -59,17 +59,15 @@ struct spawn_result {
 	int64_t user_ns;     /* from wait4's rusage */
 	int64_t sys_ns;
 	int64_t maxrss_bytes; /* peak resident set, from wait4's rusage. Linux
-			       * folds the RSS high-water mark of the address
-			       * space the child execs out of into this: the
-			       * launcher's few pages once spawn_launcher_start
-			       * ran, else the spawning process's own (call it
-			       * from a small process, benchfs-spawner, see
-			       * spawner.h, never from the daemon). */
+			       * folds the spawning process's own RSS high-water
+			       * mark into this (the posix_spawn child execs out
+			       * of the spawner's address space): call this from a
+			       * small process (benchfs-spawner, see spawner.h),
+			       * never from the daemon. */
 	int64_t floor_bytes;  /* that high-water mark when the child started,
 			       * below which maxrss_bytes cannot read: a value at
 			       * it is an upper bound of the child's own peak. 0:
-			       * unknown (neither spawn_floor_track nor
-			       * spawn_launcher_start was called) */
+			       * unknown (spawn_floor_track was not called) */
 	int exit_code;       /* exit status when the child exited, else -1 */
 	int term_signal;     /* signal that ended the child, else 0 */
 	bool timed_out;      /* the process group was killed at the time limit */
@@ -102,15 +100,6 @@ int spawn_wait_with_signals(int cancel_fd);
  * VmHWM when the mark cannot be reset). Two system calls, before the clock
  * starts. 0, or -errno when neither file opens (floor_bytes then stays 0). */
 int spawn_floor_track(void);
-
-/* For benchfs-spawner: starts benchfs-launcher (the program at path, see
- * spawner/launcher.c), which from then on starts every command spawn_measure
- * runs, as a child of this process: a command execs out of the launcher's
- * few pages, not out of this process's address space, so maxrss_bytes is the
- * command's own peak and floor_bytes the launcher's resident set. Should the
- * launcher go away, or a request not fit it (LAUNCHER_MSG_MAX), commands are
- * spawned from here again. Not thread-safe: one thread spawns. 0 or -errno. */
-int spawn_launcher_start(const char *path);
 
 /* A one-line English description of how the child ended, for logs and status:
  * "exited with status 3", "killed by signal 9 (Killed)", "timed out after 2 s". */

@@ -5,13 +5,10 @@
  * parent's address space), so a child spawned by the daemon never reports
  * less peak memory than the daemon's own peak. The helper, benchfs-spawner,
  * is a minimal C program (libc and spawner/spawn_measure.c only, linked
- * statically where it can be) started once; it does the wait4 on the
- * daemon's behalf. A benchmark's loop has its commands started by
- * benchfs-launcher (spawner/launcher.c, beside the helper), a program of a
- * few pages without libc, as the helper's children: the floor is then the
- * launcher's 20 KiB, whatever the helper's size (0.7 MiB static, tens of
- * MiB under ASan). Without the launcher the helper spawns them itself and
- * lowers its high-water mark to its resident set before each spawn. Every
+ * statically where it can be) started once; it does the posix_spawn and wait4
+ * on the daemon's behalf, so the floor is its own resident set (0.7 MiB
+ * static, below /bin/true's own peak) and does not drift as the daemon
+ * grows. It lowers its high-water mark to that before each spawn, and every
  * result carries the floor (spawn_result.floor_bytes).
  *
  * Wall, CPU and memory are measured inside the helper exactly as

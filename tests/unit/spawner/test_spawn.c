@@ -2,8 +2,7 @@
  *
  * The test binary doubles as its own helper program ("--helper-touch MIB",
  * "--helper-spin SECONDS") so memory and CPU measurements do not depend on
- * how some external tool allocates. With BENCHFS_LAUNCHER set, every command
- * is started by that benchfs-launcher (spawn_launcher_start). */
+ * how some external tool allocates. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -299,49 +297,6 @@ static void test_cwd(void **state)
 	assert_int_equal(spawn_measure(&res, &spec), -ENOENT);
 }
 
-/* A command starts in the caller's current directory, wherever the caller
- * went since the last one (the launcher follows it), and a relative program
- * is found there. */
-static void test_follows_chdir(void **state)
-{
-	char tmpl[2][32] = { "/tmp/benchfs-spawn-XXXXXX", "/tmp/benchfs-spawn-XXXXXX" };
-	char home[PATH_MAX], path[PATH_MAX];
-	char *argv[] = { "./where", NULL };
-	struct spawn_result res;
-	struct spawn_spec spec = { .argv = argv, .envp = base_env, .on_output = capture_fn };
-
-	(void)state;
-	assert_non_null(getcwd(home, sizeof(home)));
-	for (int i = 0; i < 2; i++) {
-		FILE *f;
-
-		assert_non_null(mkdtemp(tmpl[i]));
-		snprintf(path, sizeof(path), "%s/where", tmpl[i]);
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fprintf(f, "#!/bin/sh\necho %d\n", i);
-		assert_int_equal(fclose(f), 0);
-		assert_int_equal(chmod(path, 0755), 0);
-	}
-	for (int k = 0; k < 4; k++) {
-		struct capture cap = { 0 };
-		char expect[4];
-
-		assert_int_equal(chdir(tmpl[k % 2]), 0);
-		spec.output_ctx = &cap;
-		assert_int_equal(spawn_measure(&res, &spec), 0);
-		snprintf(expect, sizeof(expect), "%d\n", k % 2);
-		assert_string_equal(cap.buf, expect);
-		free(cap.buf);
-	}
-	assert_int_equal(chdir(home), 0);
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/where", tmpl[i]);
-		assert_int_equal(unlink(path), 0);
-		assert_int_equal(rmdir(tmpl[i]), 0);
-	}
-}
-
 static void test_envp(void **state)
 {
 	char *argv[] = { "/bin/sh", "-c", "echo \"$FOO|${HOME-unset}\"", NULL };
@@ -585,37 +540,6 @@ static void test_peak_rss(void **state)
 	assert_true(res.maxrss_bytes < 1024LL * MIB);
 }
 
-/* The test process's own RSS high-water mark, raised by 128 MiB touched
- * and freed, against the max RSS of /bin/true it then spawns. Started from
- * here, the child execs out of this address space and Linux folds the mark
- * into its ru_maxrss; started by benchfs-launcher (BENCHFS_LAUNCHER set,
- * spawn_launcher_start), it is /bin/true's own, a MiB or two. */
-static void test_own_peak_rss(void **state)
-{
-	const char *launcher = getenv("BENCHFS_LAUNCHER");
-	char *argv[] = { "/bin/true", NULL };
-	size_t size = 128 * MIB;
-	struct spawn_result res;
-	char *big;
-
-	(void)state;
-	big = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(big != MAP_FAILED);
-	memset(big, 1, size);
-	munmap(big, size);
-	assert_int_equal(run(&res, argv, NULL, 30), 0);
-	assert_int_equal(res.exit_code, 0);
-	if (launcher && *launcher) {
-		if (res.maxrss_bytes >= 16LL * MIB || res.floor_bytes <= 0 ||
-		    res.floor_bytes >= 256 * 1024)
-			fail_msg("/bin/true's max RSS %lld KiB, the launcher's floor %lld KiB",
-				 (long long)res.maxrss_bytes / 1024, (long long)res.floor_bytes / 1024);
-	} else {
-		/* What the launcher is for. */
-		assert_true(res.maxrss_bytes >= 120LL * MIB);
-	}
-}
-
 static void test_cpu_time_matches_wall(void **state)
 {
 	char *argv[] = { self_exe, "--helper-spin", "0.3", NULL };
@@ -769,7 +693,6 @@ static int helper_spin(const char *seconds_arg)
 
 int main(int argc, char **argv)
 {
-	const char *launcher;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_output_in_order),
@@ -780,7 +703,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_missing_program),
 		cmocka_unit_test(test_path_from_child_env),
 		cmocka_unit_test(test_cwd),
-		cmocka_unit_test(test_follows_chdir),
 		cmocka_unit_test(test_envp),
 		cmocka_unit_test(test_timeout_kills_group),
 		cmocka_unit_test(test_background_grandchild_does_not_survive),
@@ -788,7 +710,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_signals_reset_in_child),
 		cmocka_unit_test(test_wait_with_signals),
 		cmocka_unit_test(test_peak_rss),
-		cmocka_unit_test(test_own_peak_rss),
 		cmocka_unit_test(test_cpu_time_matches_wall),
 		cmocka_unit_test(test_no_fd_leak),
 		cmocka_unit_test(test_describe),
@@ -805,11 +726,5 @@ int main(int argc, char **argv)
 	if (n <= 0)
 		return 1;
 	self_exe[n] = '\0';
-	/* The same tests again, with every command started by the launcher. */
-	launcher = getenv("BENCHFS_LAUNCHER");
-	if (launcher && *launcher && spawn_launcher_start(launcher) < 0) {
-		fprintf(stderr, "cannot start %s\n", launcher);
-		return 1;
-	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
