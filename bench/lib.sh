@@ -16,6 +16,16 @@ bench_need() {
 	done
 }
 
+# bench_scipy: sets bench_py to a python3 with scipy (the first on PATH may be
+# another installation, pyenv), or exits 2 before any measurement is made.
+bench_scipy() {
+	for bench_py in python3 /usr/bin/python3; do
+		"$bench_py" -c 'import scipy.stats' 2> /dev/null && return 0
+	done
+	echo "$BENCH_NAME: python3 with scipy is missing (apt-get install python3-scipy)" >&2
+	exit 2
+}
+
 # bench_make_repo DIR N: a repository of N commits on main, one a minute, each
 # changing one file (git fast-import: about 1 s for 2,000).
 bench_make_repo() {

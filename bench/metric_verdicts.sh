@@ -34,6 +34,7 @@ TRIALS=${TRIALS:-25} MAX_PAIRS=${MAX_PAIRS:-80} FLAT_COMMITS=${FLAT_COMMITS:-14}
 SEED=${SEED:-1} HOGS=${HOGS:-2}
 benchfs=$build/benchfs
 bench_need "$benchfs" "$build/benchfs-spawner" "$build/bench/interfere"
+bench_scipy
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d /tmp/benchfs-metric-verdicts.XXXXXX)
@@ -121,10 +122,7 @@ cat "$mnt/regressions" > "$out/regressions.txt"
 kill "$gen" 2>/dev/null; wait "$gen" 2>/dev/null || true; gen=
 unmount_fs
 
-# A python3 with scipy: the first on PATH may be another installation (pyenv).
-py=python3
-python3 -c 'import scipy' 2> /dev/null || py=/usr/bin/python3
-"$py" - "$out/verdicts.csv" "$out/regressions.txt" "$FLAT_COMMITS" > "$out/report.txt" <<'EOF'
+"$bench_py" - "$out/verdicts.csv" "$out/regressions.txt" "$FLAT_COMMITS" > "$out/report.txt" <<'EOF'
 import csv, sys
 from scipy.stats import beta
 rows = list(csv.DictReader(open(sys.argv[1])))

@@ -22,6 +22,7 @@ BENCH_NAME=noise_model
 RUNS=${RUNS:-120} SEED=${SEED:-1} HOGS=${HOGS:-2}
 benchfs=$build/benchfs
 bench_need "$benchfs" "$build/benchfs-spawner" "$build/bench/interfere"
+bench_scipy
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,8 +67,5 @@ done
 kill "$gen" 2>/dev/null; wait "$gen" 2>/dev/null || true; gen=
 unmount_fs
 
-# A python3 with scipy: the first on PATH may be another installation (pyenv).
-py=python3
-python3 -c 'import scipy' 2> /dev/null || py=/usr/bin/python3
-"$py" "$here/noise_model.py" "$data/benchfs.db" > "$out/report.txt"
+"$bench_py" "$here/noise_model.py" "$data/benchfs.db" > "$out/report.txt"
 cat "$out/report.txt"
