@@ -352,6 +352,21 @@ int comparison_build(struct comparison *c, const struct view_ctx *ctx, const cha
 	return summarize(c, ctx);
 }
 
+void compare_outcome_fill(struct compare_outcome *o, const struct row *r,
+			  const struct comparison *c)
+{
+	o->verdict = r->compared ? r->verdict : STATS_UNDECIDED;
+	o->ratio = r->ratio;
+	o->ci_lo = r->have_ci ? r->ci_lo : NAN;
+	o->ci_hi = r->have_ci ? r->ci_hi : NAN;
+	o->q = r->testable ? r->out.q : NAN;
+	o->mean_a = r->a ? r->sa.mean : NAN;
+	o->mean_b = r->b ? r->sb.mean : NAN;
+	o->pairs = r->pairs;
+	o->runs[0] = c->a.runs[0];
+	o->runs[1] = c->b.runs[0];
+}
+
 int compare_pair_outcomes(struct compare_outcome **out, size_t *n, const struct view_ctx *ctx,
 			  const char *commit_a, const char *commit_b)
 {
@@ -382,18 +397,7 @@ int compare_pair_outcomes(struct compare_outcome **out, size_t *n, const struct 
 			break;
 		}
 		(*n)++;
-		o->verdict = r->compared ? r->verdict : STATS_UNDECIDED;
-		o->ratio = r->ratio;
-		o->ci_lo = r->have_ci ? r->ci_lo : NAN;
-		o->ci_hi = r->have_ci ? r->ci_hi : NAN;
-		o->q = r->testable ? r->out.q : NAN;
-		o->mean_a = r->a ? r->sa.mean : NAN;
-		o->mean_b = r->b ? r->sb.mean : NAN;
-		o->pairs = r->pairs;
-	}
-	for (size_t i = 0; i < *n; i++) {
-		(*out)[i].runs[0] = c.a.runs[0];
-		(*out)[i].runs[1] = c.b.runs[0];
+		compare_outcome_fill(o, r, &c);
 	}
 done:
 	comparison_clear(&c);

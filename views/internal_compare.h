@@ -136,6 +136,11 @@ struct comparison {
 int comparison_build(struct comparison *c, const struct view_ctx *ctx, const char *a_rev,
 		     const struct side_ref *a, const char *b_rev, const struct side_ref *b);
 void comparison_clear(struct comparison *c);
+/* An outcome's figures from row r of A/B job c: its verdict as the row
+ * gives it (undecided when not compared), ratio, interval, q, means, pairs
+ * and the job's runs; the name is the caller's. */
+void compare_outcome_fill(struct compare_outcome *o, const struct row *r,
+			  const struct comparison *c);
 /* Variants: keep a side's benchmarks of its value, renamed to their
  * workloads and sorted again (compare_variants.c). */
 int variants_remap_samples(struct sample_set *set, const struct comparison *c, bool side_b);

@@ -87,27 +87,18 @@ int regressions_pair_metric_outcomes(struct compare_outcome **out, size_t *n,
 		for (size_t i = 0; i < m->nrows; i++) {
 			const struct row *r = &m->rows[i];
 			struct compare_outcome *o = &(*out)[*n];
-			int v = r->compared ? r->verdict : STATS_UNDECIDED;
 			if (!(o->bench = metric_key(r->name, m->def.name))) {
 				rc = -ENOMEM;
 				break;
 			}
 			(*n)++;
+			compare_outcome_fill(o, r, &c);
 			/* Slower stands for worse in the metric's own direction, as
 			 * the settlement reads a wall time's. */
-			if (v == STATS_SLOWER || v == STATS_FASTER)
-				v = strcmp(metric_verdict_name(m, v), "worse") == 0 ? STATS_SLOWER
-										   : STATS_FASTER;
-			o->verdict = v;
-			o->ratio = r->ratio;
-			o->ci_lo = r->have_ci ? r->ci_lo : NAN;
-			o->ci_hi = r->have_ci ? r->ci_hi : NAN;
-			o->q = r->testable ? r->out.q : NAN;
-			o->mean_a = r->a ? r->sa.mean : NAN;
-			o->mean_b = r->b ? r->sb.mean : NAN;
-			o->pairs = r->pairs;
-			o->runs[0] = c.a.runs[0];
-			o->runs[1] = c.b.runs[0];
+			if (o->verdict == STATS_SLOWER || o->verdict == STATS_FASTER)
+				o->verdict = strcmp(metric_verdict_name(m, o->verdict), "worse") == 0
+						     ? STATS_SLOWER
+						     : STATS_FASTER;
 		}
 	}
 done:
