@@ -269,6 +269,7 @@ static void testcase(struct strbuf *out, struct tally *t, json_object *row, cons
 {
 	json_object *sa = get(row, "a"), *sb = get(row, "b"), *ins = get(row, "instructions");
 	const char *verdict = str(row, "verdict"), *only = str(row, "only_in"), *name = str(row, "name");
+	const char *method;
 	bool wall = is(verdict, "slower"), slower_ins = is(str(ins, "verdict"), "slower");
 	double time = num(sb ? sb : sa, "mean");
 	struct strbuf msg = STRBUF_INIT, slo_msg = STRBUF_INIT, slo_lines = STRBUF_INIT;
@@ -306,8 +307,8 @@ static void testcase(struct strbuf *out, struct tally *t, json_object *row, cons
 			strbuf_addf(out, "\ninstructions: %.0f to %.0f (%s)", num(ins, "a"),
 				    num(ins, "b"), secs);
 		}
-		strbuf_addf(out, "\nmethod: %s, threshold: ", str(row, "method") ? str(row, "method")
-										: "?");
+		method = str(row, "method");
+		strbuf_addf(out, "\nmethod: %s, threshold: ", method ? method : "?");
 		format_percent(secs, sizeof(secs), num(row, "threshold"));
 		strbuf_addf(out, "±%s", secs + (secs[0] == '+'));
 		if (slo_lines.len) {
