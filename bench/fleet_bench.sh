@@ -69,13 +69,20 @@ cluster=
 pids=()
 mnts=()
 
-cleanup() {
+# stop_daemons: every mount unmounted and its daemon waited for.
+stop_daemons() {
 	for m in "${mnts[@]}"; do
 		fusermount3 -u "$m" 2> /dev/null || true
 	done
 	for p in "${pids[@]}"; do
 		wait "$p" 2> /dev/null || true
 	done
+	pids=()
+	mnts=()
+}
+
+cleanup() {
+	stop_daemons
 	if [ -n "$cluster" ]; then
 		bash "$here/../tests/engines/pg_cluster.sh" stop "$cluster" || true
 	elif [ -n "${admin:-}" ] && [ -z "${FLEET_KEEP:-}" ]; then
@@ -249,14 +256,7 @@ claims() {
 	awk -v p="$p90" 'BEGIN { printf "  target: under 100 ms with LISTEN/NOTIFY (p90 to the claim %.1f ms): %s\n", p, p < 100 ? "met" : "missed" }'
 	echo "  (without LISTEN an idle runner would claim at its next poll: once a minute, 30 s on average)"
 	echo "  done: PostgreSQL $(grep -c ' done$' "$work/claims/pg.started") / $JOBS, SQLite $(grep -c ' done$' "$work/claims/lite.started") / $JOBS"
-	for m in "${mnts[@]}"; do
-		fusermount3 -u "$m" 2> /dev/null || true
-	done
-	for p in "${pids[@]}"; do
-		wait "$p" 2> /dev/null || true
-	done
-	pids=()
-	mnts=()
+	stop_daemons
 }
 
 # ---- 2. rows ----
