@@ -367,24 +367,29 @@ void compare_outcome_fill(struct compare_outcome *o, const struct row *r,
 	o->runs[1] = c->b.runs[0];
 }
 
+int comparison_build_pair(struct comparison *c, const struct view_ctx *ctx, const char *commit_a,
+			  const char *commit_b, bool paired_only)
+{
+	struct side_ref a = {0}, b = {0};
+	int rc;
+	memset(c, 0, sizeof(*c));
+	c->paired_only = paired_only;
+	snprintf(a.commit, sizeof(a.commit), "%s", commit_a);
+	snprintf(b.commit, sizeof(b.commit), "%s", commit_b);
+	if ((rc = comparison_build(c, ctx, commit_a, &a, commit_b, &b)))
+		return rc;
+	return c->method == METHOD_PAIRED ? 0 : -ENOENT;
+}
+
 int compare_pair_outcomes(struct compare_outcome **out, size_t *n, const struct view_ctx *ctx,
 			  const char *commit_a, const char *commit_b)
 {
 	struct comparison c;
-	struct side_ref a = {0}, b = {0};
 	int rc;
 	*out = NULL;
 	*n = 0;
-	memset(&c, 0, sizeof(c));
-	c.paired_only = true;
-	snprintf(a.commit, sizeof(a.commit), "%s", commit_a);
-	snprintf(b.commit, sizeof(b.commit), "%s", commit_b);
-	if ((rc = comparison_build(&c, ctx, commit_a, &a, commit_b, &b)))
+	if ((rc = comparison_build_pair(&c, ctx, commit_a, commit_b, true)))
 		goto done;
-	if (c.method != METHOD_PAIRED) {
-		rc = -ENOENT;
-		goto done;
-	}
 	if (!(*out = calloc(c.nrows + 1, sizeof(**out)))) {
 		rc = -ENOMEM;
 		goto done;

@@ -136,6 +136,12 @@ struct comparison {
 int comparison_build(struct comparison *c, const struct view_ctx *ctx, const char *a_rev,
 		     const struct side_ref *a, const char *b_rev, const struct side_ref *b);
 void comparison_clear(struct comparison *c);
+/* The A/B job of commit_a against commit_b into *c (cleared by the caller
+ * with comparison_clear whatever the result): -ENOENT when their newest
+ * runs are no A/B job. paired_only: wall time's rows only, and the sides
+ * refused before any sample is read. */
+int comparison_build_pair(struct comparison *c, const struct view_ctx *ctx, const char *commit_a,
+			  const char *commit_b, bool paired_only);
 /* An outcome's figures from row r of A/B job c: its verdict as the row
  * gives it (undecided when not compared), ratio, interval, q, means, pairs
  * and the job's runs; the name is the caller's. */

@@ -60,20 +60,13 @@ int regressions_pair_metric_outcomes(struct compare_outcome **out, size_t *n,
 				     const char *commit_b)
 {
 	struct comparison c;
-	struct side_ref a = {0}, b = {0};
 	size_t rows = 0;
 	int rc;
 	*out = NULL;
 	*n = 0;
-	memset(&c, 0, sizeof(c));
-	snprintf(a.commit, sizeof(a.commit), "%s", commit_a);
-	snprintf(b.commit, sizeof(b.commit), "%s", commit_b);
-	if ((rc = comparison_build(&c, ctx, commit_a, &a, commit_b, &b)))
+	/* Not paired_only: the declared metrics' rows are the point. */
+	if ((rc = comparison_build_pair(&c, ctx, commit_a, commit_b, false)))
 		goto done;
-	if (c.method != METHOD_PAIRED) {
-		rc = -ENOENT;
-		goto done;
-	}
 	for (size_t t = 0; t < c.nmetrics; t++)
 		rows += c.metrics[t].nrows;
 	if (!(*out = calloc(rows + 1, sizeof(**out)))) {
