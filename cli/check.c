@@ -29,11 +29,11 @@ struct check_row {
 };
 
 /* A declared metric's "worse" fails the gate; cpu and memory are shown
- * (compare_metric_gates says why). */
+ * (store_metric_gates says why). */
 static bool metric_regressed(const char *name, json_object *m)
 {
 	const char *verdict = json_string_at(m, "verdict");
-	return compare_metric_gates(name) && verdict && strcmp(verdict, "worse") == 0;
+	return store_metric_gates(name) && verdict && strcmp(verdict, "worse") == 0;
 }
 
 
@@ -118,7 +118,7 @@ static void row_text(struct strbuf *out, const struct check_row *r)
 				continue;
 			strbuf_addf(out, " %s %s ", name, verdict);
 			metric_change(out, m);
-			if (strcmp(verdict, "worse") == 0 && !compare_metric_gates(name))
+			if (strcmp(verdict, "worse") == 0 && !store_metric_gates(name))
 				strbuf_addstr(out, " (not gated)");
 		}
 	}
@@ -149,7 +149,7 @@ static json_object *row_json(const struct check_row *r, json_object *bench)
 				json_object_object_add(e, "verdict",
 						       verdict ? json_object_new_string(verdict) : NULL);
 				json_object_object_add(e, "ratio", json_number(json_number_at(m, "ratio")));
-				json_object_object_add(e, "gated", json_object_new_boolean(compare_metric_gates(name)));
+				json_object_object_add(e, "gated", json_object_new_boolean(store_metric_gates(name)));
 				json_object_object_add(e, "regressed",
 						       json_object_new_boolean(metric_regressed(name, m)));
 				json_object_object_add(metrics, name, e);
@@ -213,7 +213,7 @@ static int check_compare(struct strbuf *report, json_object *out, const char *a,
 static bool line_gated(const char *bench)
 {
 	const char *colon = strrchr(bench, ':');
-	return !colon || compare_metric_gates(colon + 1);
+	return !colon || store_metric_gates(colon + 1);
 }
 
 /* The report and status of the regressions file: every line is a

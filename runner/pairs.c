@@ -152,13 +152,6 @@ static void pairs_analyse(struct job *job, size_t i, struct pairs_bench *pb,
 		pb->stuck = false;
 }
 
-/* Whether a metric can gate a verdict: cpu and memory, built in, never do
- * (views/compare.c's compare_metric_gates). */
-static bool metric_gates(const char *name)
-{
-	return strcmp(name, STORE_METRIC_CPU) != 0 && strcmp(name, STORE_METRIC_MEMORY) != 0;
-}
-
 /* The metric called name of a side's benchmark (NULL: it has no value of it). */
 static const struct result_metric *bench_metric(const struct result_bench *rb, const char *name)
 {
@@ -182,7 +175,7 @@ static int metrics_collect(struct pairs_metric **pm, size_t *n, size_t *alloc, c
 				bool seen = false;
 				for (size_t e = first; e < *n && !seen; e++)
 					seen = strcmp((*pm)[e].def.name, def->name) == 0;
-				if (seen || rb->metrics[j].n == 0 || !metric_gates(def->name))
+				if (seen || rb->metrics[j].n == 0 || !store_metric_gates(def->name))
 					continue;
 				if (ALLOC_GROW_BY(*pm, *n, 1, *alloc))
 					return -1;
@@ -299,19 +292,6 @@ static int metrics_decide(struct pairs_metric *pm, size_t n, double alpha,
 	return 0;
 }
 
-/* A metric's verdict in its own direction: stats/ says slower when B's
- * value is the larger, worse for a cost and better for a throughput. */
-static const char *metric_verdict_name(const struct pairs_metric *pm)
-{
-	switch (pm->verdict) {
-	case STATS_SLOWER:
-		return pm->def.higher_is_better ? "better" : "worse";
-	case STATS_FASTER:
-		return pm->def.higher_is_better ? "worse" : "better";
-	default:
-		return stats_verdict_name(pm->verdict);
-	}
-}
 
 /* A confidence as a percentage with the digits that tell it from 100%. */
 static void format_confidence(char *buf, size_t size, double level)
@@ -393,7 +373,8 @@ static void metrics_log_look(struct job *job, size_t i, const struct pairs_bench
 			snprintf(what, sizeof(what), "0 on both sides");
 		else
 			format_paired(what, sizeof(what), &m->in, m->why);
-		pairs_log_look(job, name, pb, m->pairs, what, metric_verdict_name(m),
+		pairs_log_look(job, name, pb, m->pairs, what,
+			       stats_metric_verdict_name(m->verdict, m->def.higher_is_better),
 			       m->verdict == STATS_UNDECIDED, m->stuck);
 	}
 }
@@ -527,7 +508,9 @@ int job_add_pairs(struct job *job, const char *tmp, int nperf)
 				continue;
 			if (p->verdict != STATS_UNDECIDED)
 				pairs_log(job, "%s:%s: %s after %zu pairs", name, p->def.name,
-					  metric_verdict_name(p), p->pairs);
+					  stats_metric_verdict_name(p->verdict,
+								    p->def.higher_is_better),
+					  p->pairs);
 			else if (!p->in.testable)
 				pairs_log(job, "%s:%s: undecided after %zu pairs: %s", name, p->def.name,
 					  p->pairs, p->why);

@@ -255,6 +255,18 @@ const char *stats_verdict_name(enum stats_verdict v)
 	return "unknown";
 }
 
+const char *stats_metric_verdict_name(enum stats_verdict v, bool higher_is_better)
+{
+	switch (v) {
+	case STATS_SLOWER:
+		return higher_is_better ? "better" : "worse";
+	case STATS_FASTER:
+		return higher_is_better ? "worse" : "better";
+	default:
+		return stats_verdict_name(v);
+	}
+}
+
 int stats_compare(struct stats_comparison *out, const double *a, size_t na, const double *b,
 		  size_t nb, double alpha, double threshold)
 {

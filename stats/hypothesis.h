@@ -80,6 +80,10 @@ enum stats_verdict {
 };
 /* "undecided", "unchanged", "slower", "faster"; "unknown" for other values. */
 const char *stats_verdict_name(enum stats_verdict v);
+/* The same for a metric in its own direction: slower (b's value the
+ * larger) is "worse" for a cost and "better" when higher is better, and
+ * faster the other way round. */
+const char *stats_metric_verdict_name(enum stats_verdict v, bool higher_is_better);
 
 struct stats_comparison {
 	enum stats_verdict verdict;

@@ -8,6 +8,11 @@
 #include "store/internal.h"
 #include "util/array.h"
 
+bool store_metric_gates(const char *metric)
+{
+	return strcmp(metric, STORE_METRIC_CPU) != 0 && strcmp(metric, STORE_METRIC_MEMORY) != 0;
+}
+
 static const struct store_metric_def builtin_defs[] = {
 	{.name = STORE_METRIC_CPU, .unit = "s", .higher_is_better = false},
 	{.name = STORE_METRIC_MEMORY, .unit = "bytes", .higher_is_better = false},

@@ -207,6 +207,13 @@ int store_metric_add(struct store *store, int64_t run_id, const char *benchmark,
 #define STORE_METRIC_UNIT_MAX 31
 #define STORE_METRIC_CPU "cpu"
 #define STORE_METRIC_MEMORY "memory"
+/* Whether a metric's "worse" verdict fails a gate (benchfs check, the
+ * JUnit export, an A/B job's stopping rule) as wall time's "slower" does:
+ * every metric the configuration declares (its "metrics", "bytes", a
+ * service's or load generator's figures) does; the built-in cpu and memory
+ * are shown but do not, since they move with the machine and the libraries
+ * as much as with the code and the benchmark never promised them. */
+bool store_metric_gates(const char *metric);
 struct store_metric_def {
 	char name[STORE_METRIC_NAME_MAX + 1];
 	char unit[STORE_METRIC_UNIT_MAX + 1]; /* "s", "bytes", "MiB/s", "req/s", "count" */

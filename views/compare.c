@@ -17,11 +17,6 @@
 #include "views/format.h"
 #include "views/internal_compare.h"
 
-bool compare_metric_gates(const char *metric)
-{
-	return strcmp(metric, STORE_METRIC_CPU) != 0 && strcmp(metric, STORE_METRIC_MEMORY) != 0;
-}
-
 int compare_parse_name(char **a, char **b, enum compare_format *format, const char *name)
 {
 	size_t len = strlen(name), stem, at, bstart;

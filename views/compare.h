@@ -23,14 +23,6 @@ int compare_render(char **text, const struct view_ctx *ctx, const char *a_rev,
 		   const struct side_ref *a, const char *b_rev, const struct side_ref *b,
 		   enum compare_format format);
 
-/* Whether a metric's "worse" verdict fails a gate (benchfs check, the
- * JUnit export) as wall time's "slower" does: every metric the
- * configuration declares (its "metrics", "bytes", a service's or load
- * generator's figures) does; the built-in cpu and memory are shown but do
- * not, since they move with the machine and the libraries as much as with
- * the code and the benchmark never promised them. */
-bool compare_metric_gates(const char *metric);
-
 /* One benchmark's verdict in an interleaved A/B job. */
 struct compare_outcome {
 	char *bench;

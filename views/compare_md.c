@@ -445,7 +445,7 @@ static void md_headline_metrics(FILE *out, const struct comparison *c)
 	bool any = false;
 	for (size_t t = 0; t < c->nmetrics; t++) {
 		const struct metric_table *m = &c->metrics[t];
-		if (!compare_metric_gates(m->def.name))
+		if (!store_metric_gates(m->def.name))
 			continue;
 		for (size_t i = 0; i < m->nrows; i++) {
 			const struct row *r = &m->rows[i];

@@ -503,17 +503,9 @@ int decide(struct comparison *c, const struct view_ctx *ctx)
 
 const char *metric_verdict_name(const struct metric_table *m, int verdict)
 {
-	/* stats/ says slower when b's value is the larger: worse for a cost,
-	 * better for a metric where higher is better. */
-	bool up_is_good = m->def.higher_is_better;
-	switch (verdict) {
-	case STATS_SLOWER:
-		return up_is_good ? "better" : "worse";
-	case STATS_FASTER:
-		return up_is_good ? "worse" : "better";
-	default:
+	if (verdict == VERDICT_SAME_BUILD)
 		return verdict_name(verdict);
-	}
+	return stats_metric_verdict_name(verdict, m->def.higher_is_better);
 }
 
 static bool samples_nonzero(const struct sample_set *s)

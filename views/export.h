@@ -25,7 +25,7 @@
  * A comparison (A..B), rendered from compare/<A>..<B>.json's verdicts:
  *   junit  JUnit XML: one <testcase> per benchmark; "slower" (wall time or
  *          instruction count) is a <failure> of type "slower", a declared
- *          metric "worse" (compare_metric_gates) one of type "worse", a service
+ *          metric "worse" (store_metric_gates) one of type "worse", a service
  *          level of the configuration breached at B (views/slo.h) one of
  *          type "slo" (named in the message of a "slower" one when both),
  *          "undecided" and a benchmark of one side only are <skipped>

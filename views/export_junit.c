@@ -246,7 +246,7 @@ struct tally {
 	double time;
 };
 
-/* The declared metrics of a row judged worse (compare_metric_gates), as
+/* The declared metrics of a row judged worse (store_metric_gates), as
  * "throughput worse: -20.0% [-22.1%, -17.8%] at 95% confidence", joined by sep. */
 static void worse_metrics(struct strbuf *out, json_object *row, const char *sep)
 {
@@ -254,7 +254,7 @@ static void worse_metrics(struct strbuf *out, json_object *row, const char *sep)
 	if (!metrics || !json_object_is_type(metrics, json_type_object))
 		return;
 	json_object_object_foreach(metrics, name, m) {
-		if (!compare_metric_gates(name) || !is(str(m, "verdict"), "worse"))
+		if (!store_metric_gates(name) || !is(str(m, "verdict"), "worse"))
 			continue;
 		if (out->len)
 			strbuf_addstr(out, sep);

@@ -103,7 +103,7 @@ static int suspect_add(struct regress_ctx *c, const char *bench, size_t at)
  * as they judge wall times), cpu's and memory's lines only. */
 static int regress_wall(struct regress_ctx *c, const struct analysis *a, bool lines)
 {
-	bool settled = a->metric[0] == '\0' || compare_metric_gates(a->metric);
+	bool settled = a->metric[0] == '\0' || store_metric_gates(a->metric);
 	int rc = 0;
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
 		const struct run_series *s = &a->series[i];
@@ -184,7 +184,7 @@ static int regress_metrics(struct regress_ctx *c, char **marks)
 	for (size_t i = 0; i < ndefs && rc == 0; i++) {
 		struct analysis a;
 		char *text = NULL;
-		if (!marks && !compare_metric_gates(defs[i].name))
+		if (!marks && !store_metric_gates(defs[i].name))
 			continue;
 		if ((rc = analysis_load_metric(&a, c->view, c->h, &defs[i], c->view->alpha)))
 			break;

@@ -50,7 +50,7 @@ static int runs_have_gating_metric(bool *out, const struct view_ctx *ctx, const 
 	int rc = store_errno(store_metrics_of_runs(ctx->store, &defs, &n, runs, 2, NULL));
 	*out = false;
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		*out |= compare_metric_gates(defs[i].name);
+		*out |= store_metric_gates(defs[i].name);
 	free(defs);
 	return rc;
 }
@@ -75,7 +75,7 @@ int regressions_pair_metric_outcomes(struct compare_outcome **out, size_t *n,
 	}
 	for (size_t t = 0; t < c.nmetrics && rc == 0; t++) {
 		const struct metric_table *m = &c.metrics[t];
-		if (!compare_metric_gates(m->def.name))
+		if (!store_metric_gates(m->def.name))
 			continue;
 		for (size_t i = 0; i < m->nrows; i++) {
 			const struct row *r = &m->rows[i];

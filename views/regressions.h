@@ -35,7 +35,7 @@ int regressions_render(char **text, const struct view_ctx *ctx, const char *tip)
 int regressions_next_job(char a[STORE_HASH_LEN + 1], char b[STORE_HASH_LEN + 1],
 			 const struct view_ctx *ctx, const char *tip);
 
-/* The verdicts of the gating metrics (compare_metric_gates) in the newest
+/* The verdicts of the gating metrics (store_metric_gates) in the newest
  * finished A/B job of commit_a against commit_b, as compare/<a>..<b> shows
  * them, one per benchmark and metric, bench named "<bench>:<metric>", in
  * the metrics' order; the verdict is STATS_SLOWER when the metric got worse
