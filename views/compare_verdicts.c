@@ -65,23 +65,29 @@ static void row_interval(struct row *r, double estimate, double lo, double hi, d
 	r->confidence = confidence;
 }
 
+/* The level of the look an A/B job stopped at for row r's benchmark (an
+ * older A/B run had one look: alpha). Its metrics are judged at the same
+ * look: the job adds pairs while wall time or a declared metric is
+ * undecided, so it may stop on either's looks. */
+static double job_level(const struct row *r, const struct comparison *c,
+			const struct view_ctx *ctx)
+{
+	const struct run_value_bench *lv = run_values_find(&c->level, r->name);
+	double level;
+	if (!run_value_get(&level, lv, c->a.runs[0]) && !run_value_get(&level, lv, c->b.runs[0]))
+		return ctx->alpha;
+	return level > 0 && level <= ctx->alpha ? level : ctx->alpha;
+}
+
 /* Interleaved A/B job: iteration i of a with iteration i of b. */
 static int row_paired(struct row *r, const struct comparison *c, const struct view_ctx *ctx)
 {
 	size_t n = r->a->n < r->b->n ? r->a->n : r->b->n, len;
-	const struct run_value_bench *lv = run_values_find(&c->level, r->name);
 	struct stats_paired pa;
-	double *scratch, level;
+	double *scratch, level = job_level(r, c, ctx);
 	int rc;
 	r->pairs = n;
 	r->threshold = ctx->threshold;
-	/* The level of the look the job stopped at; an older A/B run had one look. */
-	if (!run_value_get(&level, lv, c->a.runs[0]) && !run_value_get(&level, lv, c->b.runs[0]))
-		level = ctx->alpha;
-	if (!(level > 0) || level > ctx->alpha)
-		level = ctx->alpha;
-	/* A metric is judged at the same look: the job adds pairs while wall time
-	 * or a declared metric is undecided, so it may stop on either's looks. */
 	r->level = level;
 	if (n < 2)
 		return asprintf(&r->reason, "fewer than 2 pairs") < 0 ? -ENOMEM : 0;
@@ -278,7 +284,8 @@ static int row_from_zero(struct row *r, const struct comparison *c, const struct
 	r->diff = r->sb.mean - r->sa.mean;
 	r->ratio = r->sa.mean > 0 ? r->sb.mean / r->sa.mean : r->sb.mean > 0 ? INFINITY : NAN;
 	r->threshold = ctx->threshold;
-	r->level = ctx->alpha;
+	/* An A/B job's at the look it stopped at, as its pairs are judged. */
+	r->level = paired ? job_level(r, c, ctx) : ctx->alpha;
 	r->sigma_run = NAN; /* no run-to-run noise: the runs' own spread is tested */
 	r->pairs = na < nb ? na : nb;
 	if (r->sa.max == 0 && r->sb.max == 0) {
@@ -313,7 +320,7 @@ static int row_from_zero(struct row *r, const struct comparison *c, const struct
 	r->in = (struct stats_verdict_input){.testable = true,
 					     .estimate = r->diff > 0 ? STATS_VERDICT_FROM_ZERO_LOG : -STATS_VERDICT_FROM_ZERO_LOG,
 					     .p = mwu.p,
-					     .level = ctx->alpha,
+					     .level = r->level,
 					     .threshold = r->threshold};
 	r->in.lo = r->in.hi = r->in.estimate;
 	rc = 0;
