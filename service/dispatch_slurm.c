@@ -28,6 +28,7 @@
 #include "store/store.h"
 #include "util/array.h"
 #include "util/clock.h"
+#include "util/labels.h"
 #include "util/log.h"
 #include "util/runid.h"
 #include "util/strbuf.h"
@@ -206,7 +207,7 @@ static bool runner_matches(struct dispatch_slurm *d, const char *labels, char *w
 		return true;
 	}
 	for (size_t i = 0; i < n && !found; i++)
-		if ((found = slurm_labels_in(runners[i].labels, labels)))
+		if ((found = labels_include(runners[i].labels, labels)))
 			snprintf(who, size, "%s", runners[i].name);
 	store_runners_free(runners, n);
 	return found;

@@ -105,20 +105,6 @@ nomem:
 	return -1;
 }
 
-/* Whether list ("a,b") holds item. */
-static bool list_has(const char *list, const char *item, size_t len)
-{
-	for (const char *p = list; *p;) {
-		size_t n = strcspn(p, ",");
-		if (n == len && !strncmp(p, item, len))
-			return true;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return false;
-}
-
 /* Whether host=NAME (value: NAME) names the node called name: as a runner
  * there would write it, or by its first component (a runner's host name
  * may be qualified where Slurm's node name is short). */
@@ -144,7 +130,7 @@ static bool node_has(const struct slurm_node *node, const char *label)
 		snprintf(cores, sizeof(cores), "cores=%ld", node->cpus);
 		return !strcmp(cores, label);
 	}
-	return !strcmp(label, node->arch) || list_has(node->features, label, strlen(label));
+	return !strcmp(label, node->arch) || labels_has(node->features, label, strlen(label));
 }
 
 /* Adds item to the list in sb ("a, b") unless it is there. */
@@ -223,7 +209,7 @@ static int make_args(char ***out, const struct slurm_nodes *nodes, char *const *
 			continue;
 		for (size_t i = 0; i < nodes->n && feature; i++)
 			feature = !cand[i] ||
-				  list_has(nodes->v[i].features, labels[k], strlen(labels[k]));
+				  labels_has(nodes->v[i].features, labels[k], strlen(labels[k]));
 		if (feature)
 			strbuf_addf(&constraint, "%s%s", constraint.len ? "&" : "--constraint=",
 				    labels[k]);
@@ -304,17 +290,4 @@ int slurm_labels_args(char ***args, const struct slurm_nodes *nodes, const char 
 	}
 	free(cand);
 	return result;
-}
-
-bool slurm_labels_in(const char *have, const char *want)
-{
-	for (const char *p = want; *p;) {
-		size_t n = strcspn(p, ",");
-		if (n && !list_has(have, p, n))
-			return false;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return true;
 }

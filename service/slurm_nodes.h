@@ -28,8 +28,4 @@ int slurm_labels_args(char ***args, const struct slurm_nodes *nodes, const char 
 		      char *err, size_t errsize);
 void slurm_args_free(char **args);
 
-/* Whether have ("a,b,c") holds every label of want ("a,c"): a runner with
- * labels have may claim a job asking for want. */
-bool slurm_labels_in(const char *have, const char *want);
-
 #endif

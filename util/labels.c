@@ -67,3 +67,29 @@ void labels_host(char *out, size_t size, const char *host)
 	if (o < size)
 		out[o] = '\0';
 }
+
+bool labels_has(const char *list, const char *item, size_t len)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == len && !strncmp(p, item, len))
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+bool labels_include(const char *have, const char *want)
+{
+	for (const char *p = want; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n && !labels_has(have, p, n))
+			return false;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return true;
+}

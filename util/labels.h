@@ -19,4 +19,9 @@ int labels_normalize(char *out, size_t size, const char *list, char *err, size_t
  * a label cannot hold becomes '_'. */
 void labels_host(char *out, size_t size, const char *host);
 
+/* Whether list ("a,b") holds the label item[0..len). */
+bool labels_has(const char *list, const char *item, size_t len);
+/* Whether list have holds every label of list want ("" wants none). */
+bool labels_include(const char *have, const char *want);
+
 #endif

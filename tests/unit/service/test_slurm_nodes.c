@@ -95,16 +95,6 @@ static void test_unsatisfiable(void **state)
 	check("No nodes in the system\n", "", "");
 }
 
-static void test_labels_in(void **state)
-{
-	(void)state;
-	assert_true(slurm_labels_in("a,b,c", "a,c"));
-	assert_true(slurm_labels_in("a,b,c", ""));
-	assert_false(slurm_labels_in("a,b", "a,d"));
-	assert_false(slurm_labels_in("ab", "a"));
-	assert_false(slurm_labels_in("", "a"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,7 +102,6 @@ int main(void)
 		cmocka_unit_test(test_host_nodelist),
 		cmocka_unit_test(test_exclude),
 		cmocka_unit_test(test_unsatisfiable),
-		cmocka_unit_test(test_labels_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
